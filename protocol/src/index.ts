@@ -1,0 +1,9 @@
+/**
+ * @helmlink/protocol: the shared, runtime-neutral core (Node, Electron main and the renderer).
+ * No Node built-ins, no Electron, no DOM-only APIs beyond WebCrypto.
+ */
+import './reflect';
+
+export * from './errors';
+export * from './topics';
+export * from './pki/profile';

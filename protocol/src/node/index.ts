@@ -1,0 +1,2 @@
+/** Node-only helpers of the protocol package (file I/O, CLI kit). Never imported by the renderer. */
+export * from './cli-kit';
