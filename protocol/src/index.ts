@@ -7,3 +7,6 @@ import './reflect';
 export * from './errors';
 export * from './topics';
 export * from './pki/profile';
+export * from './pki/types';
+export * from './pki/pem';
+export * from './pki/build';
