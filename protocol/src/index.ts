@@ -10,3 +10,5 @@ export * from './pki/profile';
 export * from './pki/types';
 export * from './pki/pem';
 export * from './pki/build';
+export * from './keys';
+export * from './acl';
