@@ -1,0 +1,2 @@
+/** The console's typed IPC contract (runtime-neutral). The preload glue itself lives in preload.ts. */
+export * from './contract';
