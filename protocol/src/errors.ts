@@ -97,6 +97,13 @@ export const ERROR_CODES = {
   ERR_BODY_TOO_LARGE: 'The request body is too large',
   ERR_INTERNAL: 'Internal error',
   ERR_SERVER_UNTRUSTED: 'The server certificate chain does not end at the pinned root',
+  // --- vessel listener (vessel/) ---------------------------------------------------------------------------
+  ERR_CONFIG_INVALID: 'The vessel configuration file is not valid',
+  ERR_NOT_ENROLLED: 'The vessel has no key and certificate yet: run helmlink vessel enroll',
+  ERR_HOOK_REJECTED: 'The ship systems hook refused the new state (non-zero exit, timeout or not runnable)',
+  ERR_STATE_STORE: 'The persisted vessel state cannot be read or written',
+  ERR_RENEWAL_FAILED: 'The certificate renewal failed',
+  ERR_CA_UNREACHABLE: 'The CA server cannot be reached or answered with an error',
 } as const;
 
 /** A stable error code. */
