@@ -1,0 +1,57 @@
+/**
+ * How {@link HelmlinkApi} maps onto contract channels and events, and the Electron IPC channel names.
+ * Zod-free on purpose: the sandboxed preload bundles only this module. Re-exported by contract.ts.
+ */
+import type { ChannelName, EventName, HelmlinkApi } from './contract';
+
+/**
+ * How the API maps onto channels and events: `[group, method, channel]` and `[group, method, event]`.
+ * The preload and the web client build their objects from these tables, so the three stay in step.
+ */
+export const API_METHODS = [
+  ['app', 'info', 'app.info'],
+  ['identity', 'status', 'identity.status'],
+  ['identity', 'custodyOptions', 'identity.custodyOptions'],
+  ['identity', 'enroll', 'identity.enroll'],
+  ['identity', 'import', 'identity.import'],
+  ['identity', 'renew', 'identity.renew'],
+  ['identity', 'unlock', 'identity.unlock'],
+  ['identity', 'lock', 'identity.lock'],
+  ['identity', 'remove', 'identity.remove'],
+  ['settings', 'get', 'settings.get'],
+  ['settings', 'update', 'settings.update'],
+  ['fleet', 'vessels', 'fleet.vessels'],
+  ['fleet', 'vessel', 'fleet.vessel'],
+  ['fleet', 'rates', 'fleet.rates'],
+  ['fleet', 'connection', 'fleet.connection'],
+  ['fleet', 'connect', 'fleet.connect'],
+  ['fleet', 'disconnect', 'fleet.disconnect'],
+  ['commands', 'send', 'commands.send'],
+  ['commands', 'list', 'commands.list'],
+  ['audit', 'search', 'audit.search'],
+  ['audit', 'export', 'audit.export'],
+  ['pki', 'certs', 'pki.certs'],
+  ['pki', 'revoke', 'pki.revoke'],
+  ['pki', 'release', 'pki.release'],
+  ['pki', 'createToken', 'pki.createToken'],
+  ['pki', 'crl', 'pki.crl'],
+  ['pki', 'alerts', 'pki.alerts'],
+] as const satisfies readonly (readonly [keyof HelmlinkApi, string, ChannelName])[];
+
+export const API_EVENTS = [
+  ['identity', 'onChanged', 'identity.changed'],
+  ['identity', 'onEnrollProgress', 'identity.enrollProgress'],
+  ['settings', 'onChanged', 'settings.changed'],
+  ['fleet', 'onVessels', 'fleet.vessels'],
+  ['fleet', 'onConnection', 'fleet.connection'],
+  ['fleet', 'onRates', 'fleet.rates'],
+  ['commands', 'onStatus', 'commands.status'],
+  ['audit', 'onAppended', 'audit.appended'],
+  ['pki', 'onAlert', 'pki.alert'],
+] as const satisfies readonly (readonly [keyof HelmlinkApi, string, EventName])[];
+
+/** Electron IPC channel for a request: `helmlink:<channel>`; for an event: `helmlink:event:<event>`. */
+export const IPC_PREFIX = 'helmlink:';
+export const IPC_EVENT_PREFIX = 'helmlink:event:';
+export const ipcChannel = (name: ChannelName): string => `${IPC_PREFIX}${name}`;
+export const ipcEventChannel = (name: EventName): string => `${IPC_EVENT_PREFIX}${name}`;
