@@ -104,6 +104,28 @@ export const ERROR_CODES = {
   ERR_STATE_STORE: 'The persisted vessel state cannot be read or written',
   ERR_RENEWAL_FAILED: 'The certificate renewal failed',
   ERR_CA_UNREACHABLE: 'The CA server cannot be reached or answered with an error',
+
+  // --- operator console (app/) ----------------------------------------------------------------------------
+  ERR_IPC_SENDER_FORBIDDEN: 'The request did not come from the console window or an authenticated bridge session',
+  ERR_IPC_CHANNEL_UNKNOWN: 'No such console API channel',
+  ERR_IPC_PAYLOAD_INVALID: 'The request does not match the channel schema',
+  ERR_KEYCHAIN_UNAVAILABLE: 'No secure OS keychain is available: choose passphrase-only protection instead',
+  ERR_KEYCHAIN_ENTRY_MISSING: 'The data key of the stored private key is missing from the OS keychain',
+  ERR_IDENTITY_MISSING: 'No identity is enrolled yet',
+  ERR_IDENTITY_EXISTS: 'An identity is already stored: remove it first',
+  ERR_IDENTITY_LOCKED: 'Enter the passphrase to unlock the signing key',
+  ERR_IDENTITY_INVALID: 'The key and certificate do not form a usable identity',
+  ERR_IMPORT_INVALID: 'The identity file cannot be read',
+  ERR_CA_UNREACHABLE: 'The CA cannot be reached',
+  ERR_CA_PIN_MISMATCH: 'The CA does not present the pinned root certificate',
+  ERR_CA_RESPONSE: 'The CA sent an unexpected response',
+  ERR_SETTINGS_MISSING: 'A required setting is missing',
+  ERR_BROKER_CONNECT: 'The broker connection failed',
+  ERR_NOT_CONNECTED: 'Not connected to the broker',
+  ERR_VESSEL_UNKNOWN: 'No verified state is known for this vessel',
+  ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
+  ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
+  ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
 } as const;
 
 /** A stable error code. */
