@@ -116,7 +116,6 @@ export const ERROR_CODES = {
   ERR_IDENTITY_LOCKED: 'Enter the passphrase to unlock the signing key',
   ERR_IDENTITY_INVALID: 'The key and certificate do not form a usable identity',
   ERR_IMPORT_INVALID: 'The identity file cannot be read',
-  ERR_CA_UNREACHABLE: 'The CA cannot be reached',
   ERR_CA_PIN_MISMATCH: 'The CA does not present the pinned root certificate',
   ERR_CA_RESPONSE: 'The CA sent an unexpected response',
   ERR_SETTINGS_MISSING: 'A required setting is missing',
