@@ -1,0 +1,4 @@
+export * from './address';
+export * from './types';
+export * from './default';
+export * from './parse';

@@ -1,0 +1,6 @@
+export * from './types';
+export * from './digest';
+export * from './trust';
+export * from './sign';
+export * from './verify';
+export * from './attribution';

@@ -1,0 +1,173 @@
+/** Signing Helmlink tokens as compact JWS with jose (WebCrypto keys only). */
+import '../reflect';
+import type * as x509 from '@peculiar/x509';
+import { CompactSign } from 'jose';
+import { bytesToBase64 } from '../pki/pem';
+import { readIdentity } from '../pki/profile';
+import type { StreamCatalog } from '../catalog/types';
+import { parseCommand } from '../command/parse';
+import type { Command } from '../command/schema';
+import { commandDigest } from './digest';
+import {
+  DEFAULT_LIFETIME_SECONDS,
+  JWS_ALGORITHMS,
+  MAX_LIFETIME_SECONDS,
+  TYP_ACK,
+  TYP_COMMAND,
+  TYP_STATE,
+  type AckClaims,
+  type AckStatus,
+  type CommandClaims,
+  type JwsAlgorithm,
+  type StateClaims,
+  type StreamStateClaim,
+  type TokenTyp,
+} from './types';
+
+/** A signing identity: private key, certificate chain (leaf first) and the JWS algorithm. */
+export interface Signer {
+  alg: JwsAlgorithm;
+  privateKey: CryptoKey;
+  /** The entity id from the certificate CN (becomes `iss`). */
+  entityId: string;
+  /** x5c: the signer certificate and intermediates, standard base64 DER, never a self-signed root. */
+  x5c: string[];
+}
+
+export interface CreateSignerOptions {
+  privateKey: CryptoKey;
+  /** The signer certificate first, then intermediates. Self-signed certificates (roots) are left out of x5c. */
+  chain: readonly x509.X509Certificate[];
+  /** The JWS algorithm; inferred from the key when omitted (P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA, RSA-PSS → PS256). */
+  alg?: JwsAlgorithm;
+}
+
+/** The JWS algorithm for a private key, or TypeError when the key cannot sign Helmlink tokens. */
+export function algorithmForKey(key: CryptoKey): JwsAlgorithm {
+  const a = key.algorithm as EcKeyAlgorithm & RsaHashedKeyAlgorithm;
+  if (a.name === 'ECDSA' && a.namedCurve === 'P-256') return 'ES256';
+  if (a.name === 'ECDSA' && a.namedCurve === 'P-384') return 'ES384';
+  if (a.name === 'Ed25519') return 'EdDSA';
+  if (a.name === 'RSA-PSS') return 'PS256';
+  throw new TypeError(`a ${a.name} key cannot sign Helmlink tokens`);
+}
+
+/**
+ * Creates a signer from a private key and its certificate chain. The entity id comes from the certificate
+ * (profile CN), so `iss` always equals what a verifier reads from x5c.
+ */
+export function createSigner(options: CreateSignerOptions): Signer {
+  const [leaf] = options.chain;
+  if (!leaf) throw new TypeError('the certificate chain is empty');
+  if (options.privateKey.type !== 'private') throw new TypeError('privateKey must be a private key');
+  const alg = options.alg ?? algorithmForKey(options.privateKey);
+  if (!(JWS_ALGORITHMS as readonly string[]).includes(alg)) throw new TypeError(`unsupported algorithm ${alg}`);
+  const x5c = options.chain
+    .filter((cert, i) => i === 0 || cert.subject !== cert.issuer)
+    .map((cert) => bytesToBase64(new Uint8Array(cert.rawData)));
+  return { alg, privateKey: options.privateKey, entityId: readIdentity(leaf).entityId, x5c };
+}
+
+async function sign(signer: Signer, typ: TokenTyp, claims: object): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: signer.alg, typ, x5c: signer.x5c })
+    .sign(signer.privateKey);
+}
+
+function lifetimeOf(seconds: number | undefined): number {
+  const lifetime = seconds ?? DEFAULT_LIFETIME_SECONDS;
+  if (!Number.isInteger(lifetime) || lifetime <= 0 || lifetime > MAX_LIFETIME_SECONDS) {
+    throw new TypeError(`lifetime must be an integer in 1..${MAX_LIFETIME_SECONDS} seconds`);
+  }
+  return lifetime;
+}
+
+interface TimedOptions {
+  /** The current time, epoch milliseconds. */
+  clock: () => number;
+  /** Seconds until exp (default 30, at most 300). */
+  lifetimeSeconds?: number;
+  /** The token id (default: a random UUID). Only tests set it. */
+  jti?: string;
+}
+
+function timedClaims(o: TimedOptions): { iat: number; nbf: number; exp: number; jti: string } {
+  const iat = Math.floor(o.clock() / 1000);
+  return { iat, nbf: iat, exp: iat + lifetimeOf(o.lifetimeSeconds), jti: o.jti ?? globalThis.crypto.randomUUID() };
+}
+
+export interface SignCommandOptions extends TimedOptions {
+  /** The vessel id. */
+  audience: string;
+  cmd: Command;
+}
+
+/** Signs a command for one vessel. Returns the compact token and its claims. */
+export async function signCommand(signer: Signer, options: SignCommandOptions): Promise<{ token: string; claims: CommandClaims }> {
+  const cmd = parseCommand(options.cmd);
+  const claims: CommandClaims = { iss: signer.entityId, aud: options.audience, ...timedClaims(options), cmd };
+  return { token: await sign(signer, TYP_COMMAND, claims), claims };
+}
+
+export interface SignAckOptions extends TimedOptions {
+  /** The pilot id (the command signer's entity id). */
+  audience: string;
+  /** The jti of the command answered. */
+  inReplyTo: string;
+  /** The exact command token received. */
+  commandToken: string;
+  status: AckStatus;
+  /** The error code, required when rejected. */
+  reason?: string;
+  /** The stream state after handling the command. */
+  state: StreamStateClaim;
+}
+
+/** Signs an acknowledgement bound to the exact command token (cmd_sha256). */
+export async function signAck(signer: Signer, options: SignAckOptions): Promise<{ token: string; claims: AckClaims }> {
+  if (options.status === 'rejected' && !options.reason) throw new TypeError('a rejected ack needs a reason code');
+  if (options.status === 'applied' && options.reason) throw new TypeError('an applied ack carries no reason');
+  const claims: AckClaims = {
+    iss: signer.entityId,
+    aud: options.audience,
+    ...timedClaims(options),
+    in_reply_to: options.inReplyTo,
+    cmd_sha256: await commandDigest(options.commandToken),
+    status: options.status,
+    state: { on: [...options.state.on], off: [...options.state.off] },
+  };
+  if (options.reason) claims.reason = options.reason;
+  return { token: await sign(signer, TYP_ACK, claims), claims };
+}
+
+export interface SignStateOptions {
+  clock: () => number;
+  catalog: StreamCatalog;
+  on: readonly string[];
+  off: readonly string[];
+  /** The last applied command's jti, or null. */
+  lastJti: string | null;
+  /** Monotonic sequence number. */
+  seq: number;
+  /** Optional expiry in seconds from now (retained state normally has none). */
+  expiresInSeconds?: number;
+  jti?: string;
+}
+
+/** Signs the vessel's retained state. */
+export async function signState(signer: Signer, options: SignStateOptions): Promise<{ token: string; claims: StateClaims }> {
+  if (!Number.isSafeInteger(options.seq) || options.seq < 0) throw new TypeError('seq must be a non-negative integer');
+  const iat = Math.floor(options.clock() / 1000);
+  const claims: StateClaims = {
+    iss: signer.entityId,
+    iat,
+    jti: options.jti ?? globalThis.crypto.randomUUID(),
+    catalog: options.catalog,
+    on: [...options.on],
+    off: [...options.off],
+    last_jti: options.lastJti,
+    seq: options.seq,
+  };
+  if (options.expiresInSeconds !== undefined) claims.exp = iat + options.expiresInSeconds;
+  return { token: await sign(signer, TYP_STATE, claims), claims };
+}

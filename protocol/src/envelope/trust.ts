@@ -1,0 +1,167 @@
+/**
+ * The trust a verifier works with: anchors, optional intermediates, CRLs (a list or a provider with a generation
+ * counter), the revocation policy and the path validator. It owns a cache of validated signers keyed by the raw
+ * `alg` + x5c strings, so a warm verification parses no certificate, builds no path and imports no key: the entry
+ * holds the imported public key and is used only while the verification time lies inside the path's validity
+ * window (latest notBefore … earliest notAfter / CRL nextUpdate + grace) and the CRL generation is unchanged.
+ */
+import '../reflect';
+import * as x509 from '@peculiar/x509';
+import { HelmlinkError } from '../errors';
+import { base64ToBytes } from '../pki/pem';
+import type { PathValidationOptions, RevocationPolicy, ValidatedPath } from '../pki/types';
+import { MIN_RSA_BITS, type JwsAlgorithm, type SignerInfo } from './types';
+
+/** Validates a certification path (the PKI module's `validatePath`, or a stand-in with the same contract). */
+export type PathValidator = (leaf: x509.X509Certificate, options: PathValidationOptions) => Promise<ValidatedPath>;
+
+/** CRLs that change over time; `generation` increases whenever the set changes (it invalidates cached signers). */
+export interface CrlProvider {
+  readonly generation: number;
+  current(): readonly x509.X509Crl[];
+}
+
+export interface TrustOptions {
+  /** Trusted roots. A root inside x5c is never an anchor. */
+  trustAnchors: readonly x509.X509Certificate[];
+  /** Extra untrusted intermediates (x5c normally carries the issuing CA). */
+  intermediates?: readonly x509.X509Certificate[];
+  /** CRLs, as a fixed list or a provider whose generation changes when a newer CRL arrives. */
+  crls?: readonly x509.X509Crl[] | CrlProvider;
+  /** Revocation policy passed to path validation (`leaf` requires the signer's CRL). */
+  revocation: RevocationPolicy;
+  /** The path validator (the PKI module's validatePath). */
+  validatePath: PathValidator;
+  /** Cached signers (default 1024; 0 disables caching). */
+  cacheSize?: number;
+}
+
+/** A signer whose path was validated and whose key is imported. */
+export interface TrustedSigner {
+  key: CryptoKey;
+  path: ValidatedPath;
+  info: SignerInfo;
+  /** Epoch ms window in which the cached validation holds. */
+  validFrom: number;
+  validUntil: number;
+  generation: number;
+}
+
+function isProvider(crls: TrustOptions['crls']): crls is CrlProvider {
+  return typeof crls === 'object' && crls !== null && !Array.isArray(crls) && typeof (crls as CrlProvider).current === 'function';
+}
+
+/** WebCrypto import parameters for verifying each JWS algorithm. */
+function importParams(alg: JwsAlgorithm): RsaHashedImportParams | EcKeyImportParams | Algorithm {
+  switch (alg) {
+    case 'ES256':
+      return { name: 'ECDSA', namedCurve: 'P-256' };
+    case 'ES384':
+      return { name: 'ECDSA', namedCurve: 'P-384' };
+    case 'EdDSA':
+      return { name: 'Ed25519' };
+    case 'PS256':
+      return { name: 'RSA-PSS', hash: 'SHA-256' };
+  }
+}
+
+/**
+ * Imports the signer's public key for `alg`; the key type must match the algorithm (no cross-algorithm use) and an
+ * RSA key must have at least 3072 bits. Throws ERR_JOSE_ALG_NOT_ALLOWED otherwise.
+ */
+export async function importVerifyKey(cert: x509.X509Certificate, alg: JwsAlgorithm): Promise<CryptoKey> {
+  let key: CryptoKey;
+  try {
+    key = await globalThis.crypto.subtle.importKey('spki', cert.publicKey.rawData, importParams(alg), false, ['verify']);
+  } catch (err) {
+    throw new HelmlinkError('ERR_JOSE_ALG_NOT_ALLOWED', `algorithm ${alg} does not match the signer's key`, { cause: err });
+  }
+  if (alg === 'PS256' && ((key.algorithm as RsaHashedKeyAlgorithm).modulusLength ?? 0) < MIN_RSA_BITS) {
+    throw new HelmlinkError('ERR_JOSE_ALG_NOT_ALLOWED', `PS256 needs an RSA key of at least ${MIN_RSA_BITS} bits`);
+  }
+  return key;
+}
+
+/** The trust of a verifier, with its signer cache. Create once and reuse. */
+export class Trust {
+  private readonly cache = new Map<string, TrustedSigner>();
+  private readonly cacheSize: number;
+
+  constructor(private readonly options: TrustOptions) {
+    if (!Array.isArray(options.trustAnchors) || options.trustAnchors.length === 0) throw new TypeError('at least one trust anchor is required');
+    if (typeof options.validatePath !== 'function') throw new TypeError('validatePath is required');
+    if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode)) throw new TypeError('a revocation policy is required');
+    this.cacheSize = options.cacheSize ?? 1024;
+  }
+
+  /** The current CRL generation (0 for a fixed list). */
+  get generation(): number {
+    return isProvider(this.options.crls) ? this.options.crls.generation : 0;
+  }
+
+  /** Forgets every cached signer (e.g. after replacing anchors' CRLs by other means). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  /** Number of cached signers. */
+  get cachedSigners(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * Returns the validated signer of an x5c chain at `time` for `alg`: from the cache when still valid, otherwise
+   * by parsing x5c, validating the path (clientAuth purpose) and importing the leaf key.
+   * @throws HelmlinkError ERR_JOSE_X5C_INVALID, any path validation code (ERR_CHAIN_*, ERR_CRL_*, ERR_CERT_*),
+   *   ERR_CERT_PROFILE when the signer has no Helmlink identity, ERR_JOSE_ALG_NOT_ALLOWED.
+   */
+  async signer(x5c: readonly string[], alg: JwsAlgorithm, timeMs: number): Promise<TrustedSigner> {
+    const cacheKey = `${alg}.${x5c.join('.')}`;
+    const generation = this.generation;
+    const hit = this.cache.get(cacheKey);
+    if (hit && hit.generation === generation && timeMs >= hit.validFrom && timeMs <= hit.validUntil) return hit;
+    if (hit) this.cache.delete(cacheKey);
+
+    let certs: x509.X509Certificate[];
+    try {
+      certs = x5c.map((b64) => new x509.X509Certificate(base64ToBytes(b64) as Uint8Array<ArrayBuffer>));
+    } catch (err) {
+      throw new HelmlinkError('ERR_JOSE_X5C_INVALID', 'an x5c certificate cannot be parsed', { cause: err });
+    }
+    const [leaf, ...rest] = certs as [x509.X509Certificate, ...x509.X509Certificate[]];
+    const crls = isProvider(this.options.crls) ? this.options.crls.current() : (this.options.crls ?? []);
+    const path = await this.options.validatePath(leaf, {
+      trustAnchors: this.options.trustAnchors,
+      intermediates: [...rest, ...(this.options.intermediates ?? [])],
+      crls,
+      time: new Date(timeMs),
+      purpose: 'clientAuth',
+      revocation: this.options.revocation,
+    });
+    if (!path.identity) throw new HelmlinkError('ERR_CERT_PROFILE', 'the signer certificate carries no Helmlink identity');
+    const key = await importVerifyKey(path.leaf, alg);
+    const signer: TrustedSigner = {
+      key,
+      path,
+      info: {
+        entityId: path.identity.entityId,
+        roles: [...path.identity.roles],
+        fingerprint: path.leafFingerprint,
+        subject: path.leaf.subject,
+      },
+      validFrom: Math.max(...path.chain.map((c) => c.notBefore.getTime())),
+      validUntil: path.validUntil.getTime(),
+      generation,
+    };
+    if (this.cacheSize > 0) {
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(cacheKey, signer);
+    }
+    return signer;
+  }
+}
+
+/** Creates the trust for verifiers. */
+export function createTrust(options: TrustOptions): Trust {
+  return new Trust(options);
+}

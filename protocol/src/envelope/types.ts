@@ -1,0 +1,125 @@
+/**
+ * Token types, algorithms, claims and limits of the Helmlink JWS envelope.
+ *
+ * Three token types, each with its own `typ` and its own validation rules (RFC 8725 §3.11–3.12), so a token of
+ * one type can never be accepted as another:
+ * - `helmlink-cmd+jwt`: a command from a pilot to one vessel (aud = vessel id), short-lived, applied at most once.
+ * - `helmlink-ack+jwt`: a vessel's answer to one command (aud = pilot id), bound to the exact command token.
+ * - `helmlink-state+jwt`: a vessel's retained, signed stream state (catalog + on/off + last applied jti + seq).
+ */
+import type { StreamCatalog } from '../catalog/types';
+import type { Command } from '../command/schema';
+
+export const TYP_COMMAND = 'helmlink-cmd+jwt';
+export const TYP_ACK = 'helmlink-ack+jwt';
+export const TYP_STATE = 'helmlink-state+jwt';
+export type TokenTyp = typeof TYP_COMMAND | typeof TYP_ACK | typeof TYP_STATE;
+
+/** Asymmetric JWS algorithms the envelope can verify. `none` and HMAC algorithms do not exist here. */
+export const JWS_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'PS256'] as const;
+export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
+
+/** The default allow-list: ES256 only. */
+export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(['ES256']);
+/** Smallest RSA modulus accepted for PS256. */
+export const MIN_RSA_BITS = 3072;
+
+/** Maximum token size in bytes, checked before any parsing. */
+export const MAX_TOKEN_BYTES = 16 * 1024;
+/** Default lifetime of commands and acks. */
+export const DEFAULT_LIFETIME_SECONDS = 30;
+/** Maximum lifetime (exp − min(iat, nbf)) of commands and acks. */
+export const MAX_LIFETIME_SECONDS = 300;
+/** Default clock tolerance applied to exp, nbf and iat. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+/** Most certificates accepted in x5c (signer + intermediates). */
+export const MAX_X5C_CERTIFICATES = 4;
+
+/** Header parameters a Helmlink token may carry. Everything else is rejected (jku, x5u, jwk, kid, x5t, cty, ...). */
+export const ALLOWED_HEADER_PARAMS = ['alg', 'typ', 'x5c'] as const;
+/** Header parameters that name or carry a key and are never trusted. */
+export const KEY_HEADER_PARAMS = ['jku', 'x5u', 'jwk', 'kid', 'x5t', 'x5t#S256'] as const;
+
+/** The protected header of a Helmlink token. */
+export interface EnvelopeHeader {
+  alg: JwsAlgorithm;
+  typ: TokenTyp;
+  /** Standard base64 DER: the signer certificate first, then intermediates; never a root. */
+  x5c: string[];
+}
+
+/** Registered claims common to every token type. */
+export interface BaseClaims {
+  /** The signer's entity id: the CN of its certificate. */
+  iss: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  /** Random UUID. */
+  jti: string;
+}
+
+/** Claims of a command token. */
+export interface CommandClaims extends BaseClaims {
+  /** The vessel id. */
+  aud: string;
+  cmd: Command;
+}
+
+/** The on/off state of a vessel's streams (addresses in catalog order). */
+export interface StreamStateClaim {
+  on: string[];
+  off: string[];
+}
+
+export const ACK_STATUSES = ['applied', 'rejected'] as const;
+export type AckStatus = (typeof ACK_STATUSES)[number];
+
+/** Claims of an acknowledgement token. */
+export interface AckClaims extends BaseClaims {
+  /** The pilot id (the command's signer). */
+  aud: string;
+  /** The jti of the command answered. */
+  in_reply_to: string;
+  /** base64url SHA-256 of the exact command token string. */
+  cmd_sha256: string;
+  status: AckStatus;
+  /** The error code when rejected. */
+  reason?: string;
+  /** The vessel's stream state after handling the command (unchanged when rejected). */
+  state: StreamStateClaim;
+}
+
+/** Claims of a state token (retained; no audience: every console of the fleet reads it). */
+export interface StateClaims {
+  iss: string;
+  iat: number;
+  jti: string;
+  /** Optional expiry; retained state normally stays valid until replaced (consoles keep the highest seq). */
+  exp?: number;
+  catalog: StreamCatalog;
+  on: string[];
+  off: string[];
+  /** The jti of the last applied command, or null before the first. */
+  last_jti: string | null;
+  /** Monotonic sequence number, increased with every change. */
+  seq: number;
+}
+
+/** Who signed a verified token, as read from its validated certificate. */
+export interface SignerInfo {
+  entityId: string;
+  roles: readonly string[];
+  /** SHA-256 of the signer certificate DER, lowercase hex. */
+  fingerprint: string;
+  /** Subject of the signer certificate. */
+  subject: string;
+}
+
+/** A verified token. */
+export interface VerifiedToken<C> {
+  token: string;
+  header: EnvelopeHeader;
+  claims: C;
+  signer: SignerInfo;
+}
