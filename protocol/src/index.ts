@@ -12,3 +12,7 @@ export * from './pki/pem';
 export * from './pki/build';
 export * from './keys';
 export * from './acl';
+export * from './catalog';
+export * from './command';
+export * from './replay';
+export * from './envelope';

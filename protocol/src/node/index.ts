@@ -1,2 +1,3 @@
 /** Node-only helpers of the protocol package (file I/O, CLI kit). Never imported by the renderer. */
 export * from './cli-kit';
+export * from './replay-file';
