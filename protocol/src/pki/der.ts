@@ -1,0 +1,122 @@
+/**
+ * A minimal DER reader for the few places where exact bytes matter: the signed TBS part of a certificate or CRL
+ * (re-encoding a parsed structure could change it), INTEGER contents (serials, CRL numbers) and ECDSA
+ * signature values. Everything else is parsed with @peculiar/asn1-x509.
+ */
+
+/** One DER element: tag byte, the offset of its contents and the offset just past it. */
+export interface Tlv {
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+/** Reads the element at `offset`. Throws RangeError on truncated or indefinite-length input. */
+export function readTlv(buf: Uint8Array, offset: number): Tlv {
+  if (offset + 2 > buf.length) throw new RangeError('DER: truncated element');
+  const tag = buf[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new RangeError('DER: high tag numbers are not used here');
+  let len = buf[offset + 1]!;
+  let pos = offset + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4) throw new RangeError('DER: unsupported length form');
+    len = 0;
+    for (let i = 0; i < n; i++) {
+      if (pos >= buf.length) throw new RangeError('DER: truncated length');
+      len = len * 256 + buf[pos++]!;
+    }
+  }
+  const end = pos + len;
+  if (end > buf.length) throw new RangeError('DER: element overruns its container');
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** The children of a constructed element. */
+export function readChildren(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const child = readTlv(buf, pos);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** The exact bytes of the first element inside the outer SEQUENCE: the to-be-signed part of a certificate or CRL. */
+export function signedPart(der: Uint8Array): Uint8Array {
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30 || outer.end !== der.length) throw new RangeError('DER: not a single SEQUENCE');
+  const tbs = readTlv(der, outer.contentStart);
+  if (tbs.tag !== 0x30) throw new RangeError('DER: the signed part is not a SEQUENCE');
+  return der.subarray(tbs.start, tbs.end);
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array | ArrayBuffer): string {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Parses a DER INTEGER element (whole TLV) as a bigint (two's complement). */
+export function readIntegerValue(der: Uint8Array): bigint {
+  const tlv = readTlv(der, 0);
+  if (tlv.tag !== 0x02 || tlv.end !== der.length) throw new RangeError('DER: not an INTEGER');
+  return integerContent(der.subarray(tlv.contentStart, tlv.end));
+}
+
+/** Two's complement big-endian bytes to bigint. */
+export function integerContent(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) throw new RangeError('DER: empty INTEGER');
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  if (bytes[0]! & 0x80) v -= 1n << BigInt(bytes.length * 8);
+  return v;
+}
+
+/** Unsigned magnitude bytes of an INTEGER's contents (leading zero octets removed). */
+function unsignedMagnitude(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return bytes.subarray(i);
+}
+
+/**
+ * Converts an ECDSA-Sig-Value (SEQUENCE { r INTEGER, s INTEGER }) into the fixed-size r||s form WebCrypto wants.
+ * Returns undefined when the value is malformed or an integer does not fit the field size.
+ */
+export function ecdsaDerToRaw(sig: Uint8Array, size: number): Uint8Array | undefined {
+  try {
+    const seq = readTlv(sig, 0);
+    if (seq.tag !== 0x30 || seq.end !== sig.length) return undefined;
+    const parts = readChildren(sig, seq);
+    if (parts.length !== 2) return undefined;
+    const out = new Uint8Array(size * 2);
+    for (let k = 0; k < 2; k++) {
+      const p = parts[k]!;
+      if (p.tag !== 0x02) return undefined;
+      const content = sig.subarray(p.contentStart, p.end);
+      if (content.length === 0 || content[0]! & 0x80) return undefined;
+      const mag = unsignedMagnitude(content);
+      if (mag.length > size) return undefined;
+      out.set(mag, k * size + (size - mag.length));
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bit length of an RSA modulus inside an RSAPublicKey (SEQUENCE { n INTEGER, e INTEGER }). */
+export function rsaModulusBits(rsaPublicKey: Uint8Array): number {
+  const seq = readTlv(rsaPublicKey, 0);
+  const [n] = readChildren(rsaPublicKey, seq);
+  if (!n || n.tag !== 0x02) throw new RangeError('DER: not an RSAPublicKey');
+  const mag = unsignedMagnitude(rsaPublicKey.subarray(n.contentStart, n.end));
+  if (mag.length === 0 || mag[0] === 0) return 0;
+  return (mag.length - 1) * 8 + (32 - Math.clz32(mag[0]!));
+}
