@@ -15,7 +15,7 @@ import {
   type TokenTyp,
 } from './types';
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/u;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/u;
 const STD_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/u;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

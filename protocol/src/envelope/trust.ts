@@ -10,6 +10,7 @@ import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { base64ToBytes } from '../pki/pem';
 import type { PathValidationOptions, RevocationPolicy, ValidatedPath } from '../pki/types';
+import { validatePath as defaultValidatePath } from '../pki/validate';
 import { MIN_RSA_BITS, type JwsAlgorithm, type SignerInfo } from './types';
 
 /** Validates a certification path (the PKI module's `validatePath`, or a stand-in with the same contract). */
@@ -30,8 +31,8 @@ export interface TrustOptions {
   crls?: readonly x509.X509Crl[] | CrlProvider;
   /** Revocation policy passed to path validation (`leaf` requires the signer's CRL). */
   revocation: RevocationPolicy;
-  /** The path validator (the PKI module's validatePath). */
-  validatePath: PathValidator;
+  /** The path validator (default: the PKI module's validatePath). */
+  validatePath?: PathValidator;
   /** Cached signers (default 1024; 0 disables caching). */
   cacheSize?: number;
 }
@@ -86,10 +87,12 @@ export async function importVerifyKey(cert: x509.X509Certificate, alg: JwsAlgori
 export class Trust {
   private readonly cache = new Map<string, TrustedSigner>();
   private readonly cacheSize: number;
+  private readonly validate: PathValidator;
 
   constructor(private readonly options: TrustOptions) {
     if (!Array.isArray(options.trustAnchors) || options.trustAnchors.length === 0) throw new TypeError('at least one trust anchor is required');
-    if (typeof options.validatePath !== 'function') throw new TypeError('validatePath is required');
+    if (options.validatePath !== undefined && typeof options.validatePath !== 'function') throw new TypeError('validatePath must be a function');
+    this.validate = options.validatePath ?? defaultValidatePath;
     if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode)) throw new TypeError('a revocation policy is required');
     this.cacheSize = options.cacheSize ?? 1024;
   }
@@ -130,7 +133,7 @@ export class Trust {
     }
     const [leaf, ...rest] = certs as [x509.X509Certificate, ...x509.X509Certificate[]];
     const crls = isProvider(this.options.crls) ? this.options.crls.current() : (this.options.crls ?? []);
-    const path = await this.options.validatePath(leaf, {
+    const path = await this.validate(leaf, {
       trustAnchors: this.options.trustAnchors,
       intermediates: [...rest, ...(this.options.intermediates ?? [])],
       crls,
@@ -149,7 +152,8 @@ export class Trust {
         fingerprint: path.leafFingerprint,
         subject: path.leaf.subject,
       },
-      validFrom: Math.max(...path.chain.map((c) => c.notBefore.getTime())),
+      // The validator may report the window start itself (latest notBefore / CRL thisUpdate); otherwise compute it.
+      validFrom: (path as ValidatedPath & { validFrom?: Date }).validFrom?.getTime() ?? Math.max(...path.chain.map((c) => c.notBefore.getTime())),
       validUntil: path.validUntil.getTime(),
       generation,
     };

@@ -1,0 +1,57 @@
+/** Shared fixtures for envelope tests: a code-generated PKI, signers and raw token crafting. */
+import { base64url, CompactSign } from 'jose';
+import { createTestPki, type TestEntity, type TestPki } from '../../src/testing/pki';
+import { IEC_61162_450_CATALOG } from '../../src/catalog';
+import { createSigner, createTrust, type Signer, type Trust, type TrustOptions } from '../../src/envelope';
+import { bytesToBase64 } from '../../src/pki/pem';
+
+export const NOW = new Date('2026-11-22T03:00:00Z');
+export const NOW_S = Math.floor(NOW.getTime() / 1000);
+export const clock = (): number => NOW.getTime();
+export const VESSEL = 'vessel-1';
+export const CATALOG = IEC_61162_450_CATALOG;
+export const ALL = CATALOG.streams.map((s) => s.address);
+export const CMD = { v: 1, type: 'streams.set', on: ALL.slice(0, 4), off: ALL.slice(4) } as const;
+
+export interface World {
+  pki: TestPki;
+  pilot: TestEntity;
+  vessel: TestEntity;
+  pilotSigner: Signer;
+  vesselSigner: Signer;
+  trust: (extra?: Partial<TrustOptions>) => Trust;
+}
+
+export async function createWorld(): Promise<World> {
+  const pki = await createTestPki({ now: NOW });
+  const pilot = await pki.issue('pilot-1', ['pilot']);
+  const vessel = await pki.issue(VESSEL, ['vessel']);
+  return {
+    pki,
+    pilot,
+    vessel,
+    pilotSigner: createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
+    vesselSigner: createSigner({ privateKey: vessel.keys.privateKey, chain: vessel.chain }),
+    trust: (extra = {}) => createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, ...extra }),
+  };
+}
+
+export const x5cOf = (entity: TestEntity): string[] => entity.chain.map((c) => bytesToBase64(new Uint8Array(c.rawData)));
+
+/** Standard command claims at NOW for the given signer id. */
+export function commandClaims(iss = 'pilot-1', overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { iss, aud: VESSEL, iat: NOW_S, nbf: NOW_S, exp: NOW_S + 30, jti: globalThis.crypto.randomUUID(), cmd: CMD, ...overrides };
+}
+
+/** Signs arbitrary header and claims with a real key (for tokens our signer refuses to produce). */
+export async function rawSign(key: CryptoKey, header: Record<string, unknown>, claims: unknown): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader(header as { alg: string })
+    .sign(key);
+}
+
+/** Builds a token from parts without signing (for alg none and tampering). */
+export function assemble(header: unknown, claims: unknown, signature = ''): string {
+  const enc = (v: unknown) => base64url.encode(new TextEncoder().encode(JSON.stringify(v)));
+  return `${enc(header)}.${enc(claims)}.${signature}`;
+}
