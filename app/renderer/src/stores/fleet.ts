@@ -1,0 +1,119 @@
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { RatesSnapshot, StreamRate, VesselView } from '@helmlink/app-preload';
+import { api, call } from '../api/current';
+import { friendlyError, type FriendlyError } from '../logic/errors';
+import { pruneDraft, type Draft } from '../logic/fleet';
+
+/** Vessels from verified state, the pilot's drafts, live data rates and the critical-stream confirmation. */
+export interface FleetStoreState {
+  /** Vessel ids in display order (sorted). */
+  order: string[];
+  vessels: Record<string, VesselView>;
+  drafts: Record<string, Draft>;
+  /** `${vesselId}/${streamId}` → rate. */
+  rates: Record<string, StreamRate>;
+  ratesAt: string | null;
+  /** A critical stream the pilot asked to switch off, awaiting confirmation. */
+  confirm: { vesselId: string; streamId: string } | null;
+  loading: boolean;
+  error: FriendlyError | null;
+}
+
+export const fleetStore = createStore<FleetStoreState>(() => ({
+  order: [],
+  vessels: {},
+  drafts: {},
+  rates: {},
+  ratesAt: null,
+  confirm: null,
+  loading: false,
+  error: null,
+}));
+
+/** React hook over the fleet store. */
+export function useFleet<T>(selector: (s: FleetStoreState) => T): T {
+  return useStore(fleetStore, selector);
+}
+
+/** Key of a stream in `rates`. */
+export const rateKey = (vesselId: string, streamId: string): string => `${vesselId}/${streamId}`;
+
+/** Replaces the vessel list (pushed or loaded); drafts already applied by the vessel are dropped. */
+export function applyVessels(list: VesselView[]): void {
+  const vessels: Record<string, VesselView> = {};
+  for (const v of list) vessels[v.vesselId] = v;
+  const old = fleetStore.getState().drafts;
+  const drafts: Record<string, Draft> = {};
+  for (const [id, d] of Object.entries(old)) {
+    const v = vessels[id];
+    if (!v) continue;
+    const pruned = pruneDraft(v, d);
+    if (Object.keys(pruned).length > 0) drafts[id] = pruned;
+  }
+  fleetStore.setState({ vessels, drafts, order: Object.keys(vessels).sort((a, b) => a.localeCompare(b)) });
+}
+
+/** Applies a rates snapshot (messages per second per stream). */
+export function applyRates(snapshot: RatesSnapshot): void {
+  const rates: Record<string, StreamRate> = {};
+  for (const r of snapshot.rates) rates[rateKey(r.vesselId, r.streamId)] = r;
+  fleetStore.setState({ rates, ratesAt: snapshot.at });
+}
+
+/** Loads vessels and rates. */
+export async function loadFleet(): Promise<void> {
+  fleetStore.setState({ loading: true });
+  try {
+    const [vessels, rates] = await Promise.all([call(api().fleet.vessels()), call(api().fleet.rates())]);
+    applyVessels(vessels);
+    applyRates(rates);
+    fleetStore.setState({ error: null });
+  } catch (err) {
+    fleetStore.setState({ error: friendlyError(err) });
+  } finally {
+    fleetStore.setState({ loading: false });
+  }
+}
+
+/** Sets the desired state of one stream in the draft (no confirmation). */
+export function setDesired(vesselId: string, streamId: string, on: boolean): void {
+  const vessel = fleetStore.getState().vessels[vesselId];
+  if (!vessel) return;
+  const draft = { ...fleetStore.getState().drafts[vesselId], [streamId]: on };
+  fleetStore.setState({ drafts: { ...fleetStore.getState().drafts, [vesselId]: pruneDraft(vessel, draft) } });
+}
+
+/**
+ * A toggle flipped by the pilot. Switching a navigation-critical stream off only opens the confirmation
+ * (returns 'confirm') unless `confirmCritical` is false; everything else goes straight into the draft.
+ */
+export function requestToggle(vesselId: string, streamId: string, on: boolean, confirmCritical = true): 'set' | 'confirm' | 'ignored' {
+  const stream = fleetStore.getState().vessels[vesselId]?.streams.find((s) => s.id === streamId);
+  if (!stream) return 'ignored';
+  if (!on && stream.critical && confirmCritical) {
+    fleetStore.setState({ confirm: { vesselId, streamId } });
+    return 'confirm';
+  }
+  setDesired(vesselId, streamId, on);
+  return 'set';
+}
+
+/** The pilot confirmed switching the critical stream off. */
+export function confirmCriticalOff(): void {
+  const c = fleetStore.getState().confirm;
+  fleetStore.setState({ confirm: null });
+  if (c) setDesired(c.vesselId, c.streamId, false);
+}
+
+/** The pilot kept the critical stream on. */
+export function cancelCriticalOff(): void {
+  fleetStore.setState({ confirm: null });
+}
+
+/** Discards the pilot's unsent changes for a vessel. */
+export function resetDraft(vesselId: string): void {
+  const drafts = { ...fleetStore.getState().drafts };
+  delete drafts[vesselId];
+  fleetStore.setState({ drafts });
+}
