@@ -2,3 +2,6 @@
 import { register } from './commands';
 
 register('version', 'Print the Helmlink version', async () => (await import('./version')).versionCommand);
+register('vessel enroll', 'Enroll this vessel at the CA with a one-time token', async () => (await import('@helmlink/vessel/cli')).vesselEnrollCommand);
+register('vessel run', 'Run the vessel listener (verify, apply, persist, ack)', async () => (await import('@helmlink/vessel/cli')).vesselRunCommand);
+register('vessel status', 'Show vessel identity, certificate, CRL, broker and stream state', async () => (await import('@helmlink/vessel/cli')).vesselStatusCommand);
