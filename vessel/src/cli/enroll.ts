@@ -1,0 +1,33 @@
+/** `helmlink vessel enroll --config FILE --token TOKEN` */
+import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
+import { loadVesselConfig, readPassphrase } from '../config';
+import { enrollVessel } from '../identity/enroll';
+
+export const vesselEnrollCommand = defineCommand({
+  name: 'vessel enroll',
+  summary: 'Generate the vessel key, enroll with a one-time token at the CA (pinned by root fingerprint), store chain and CRL',
+  usage: `
+Usage: helmlink vessel enroll --config FILE --token TOKEN [--json]
+
+  --config FILE   vessel config (JSON; see docs/vessel.md and resources/vessel.example.json)
+  --token TOKEN   one-time enrollment token issued by a CA admin for this vessel id (role vessel)
+  --json          print the result as JSON
+
+Generates a key (config key.alg, default ECDSA P-256), stores it encrypted (PKCS#8, PBES2) in the data dir with the
+passphrase from the env variable or file named in key.passphrase, sends a CSR with the token over HTTPS to ca.url
+(the server must chain to the root whose SHA-256 is ca.rootFingerprint), and stores cert.pem, root.pem and crl.pem.
+
+Exit codes: 0 enrolled, 1 refused (reason code printed, e.g. ERR_ENROLL_TOKEN_USED, ERR_SERVER_UNTRUSTED),
+2 usage or unreadable config.
+`,
+  options: { config: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values, io }) {
+    const config = await loadVesselConfig(required(values.config, '--config'));
+    const token = required(values.token, '--token');
+    const passphrase = await readPassphrase(config, io.env);
+    const r = await enrollVessel(config, token, passphrase);
+    const out = { vesselId: r.vesselId, serial: r.serial, notAfter: r.notAfter.toISOString(), fingerprint: r.fingerprint, crls: r.crls, dataDir: config.dataDir };
+    io.stdout.write(values.json ? `${JSON.stringify(out)}\n` : `enrolled ${out.vesselId}: serial ${out.serial}, valid until ${out.notAfter}, ${out.crls} CRL(s) cached in ${out.dataDir}\n`);
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,3 @@
+export * from './enroll';
+export * from './run';
+export * from './status';

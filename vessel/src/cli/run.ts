@@ -1,0 +1,38 @@
+/** `helmlink vessel run --config FILE [--simulate] [--redis URL]` */
+import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
+import { loadVesselConfig } from '../config';
+import { startVessel } from '../listener/vessel';
+
+export const vesselRunCommand = defineCommand({
+  name: 'vessel run',
+  summary: 'Run the vessel listener: verify signed commands from the broker, apply, persist, ack, publish state',
+  usage: `
+Usage: helmlink vessel run --config FILE [--simulate] [--redis URL]
+
+  --config FILE   vessel config (JSON; see docs/vessel.md)
+  --simulate      publish synthetic samples on data/{streamId} for every stream that is ON
+  --redis URL     also hand applied state to Redis (hash {prefix}{vessel}:state, stream {prefix}{vessel}:commands)
+
+Connects to broker.url over mutual TLS (MQTT 5, falling back to 3.1.1), persistent session, and handles every command
+on helmlink/v1/vessels/{vesselId}/cmd. Logs are pino JSON lines on stdout, one per command (jti, signer, verdict,
+reason, latencyMs). SIGTERM or SIGINT finishes the command in hand and exits 0.
+
+Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT_ENROLLED, ERR_KEY_DECRYPT),
+2 usage or unreadable config.
+`,
+  options: { config: { type: 'string' }, simulate: { type: 'boolean' }, redis: { type: 'string' } },
+  async run({ values, io }) {
+    const config = await loadVesselConfig(required(values.config, '--config'));
+    const vessel = await startVessel(config, { simulate: values.simulate ?? false, env: io.env, ...(values.redis ? { redisUrl: values.redis } : {}) });
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        vessel.close().then(resolve, resolve);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    return EXIT_OK;
+  },
+});

@@ -1,0 +1,96 @@
+/** `helmlink vessel status --config FILE [--json]`: identity, certificate expiry, CRL age, broker reachability, streams. */
+import { connect as tlsConnect } from 'node:tls';
+import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
+import { certificateFingerprint, certificatesToPem, crlNumberOf, readIdentity } from '@helmlink/protocol';
+import { loadVesselConfig, readPassphrase, type VesselConfig } from '../config';
+import { identityPaths, loadCachedCrls, loadIdentity } from '../identity/files';
+import { CrlCache } from '../trust/crls';
+import { StateStore } from '../state';
+import { existsSync } from 'node:fs';
+
+/** Tries a mutual-TLS handshake with the broker (no MQTT session, so a running listener is not disturbed). */
+function probeBroker(config: VesselConfig, tls: { key: string; cert: string; ca: string }): Promise<string> {
+  const url = new URL(config.broker.url);
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: url.hostname,
+      port: Number(url.port || 8883),
+      key: tls.key,
+      cert: tls.cert,
+      ca: tls.ca,
+      servername: config.broker.servername ?? url.hostname,
+      timeout: 3000,
+    });
+    const done = (s: string) => {
+      socket.destroy();
+      resolve(s);
+    };
+    socket.once('secureConnect', () => done(socket.authorized ? 'reachable (mutual TLS ok)' : `untrusted: ${String(socket.authorizationError)}`));
+    socket.once('timeout', () => done('unreachable (timeout)'));
+    socket.once('error', (err) => done(`unreachable (${err.message})`));
+  });
+}
+
+export const vesselStatusCommand = defineCommand({
+  name: 'vessel status',
+  summary: 'Print the vessel identity, certificate expiry, CRL age, broker reachability and stream state',
+  usage: `
+Usage: helmlink vessel status --config FILE [--json]
+
+  --config FILE   vessel config (JSON)
+  --json          machine-readable output
+
+Reads the data dir (key passphrase as configured), and probes the broker with a mutual-TLS handshake.
+Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage or unreadable config.
+`,
+  options: { config: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values, io }) {
+    const config = await loadVesselConfig(required(values.config, '--config'));
+    const identity = await loadIdentity(config.dataDir, await readPassphrase(config, io.env));
+    const crls = new CrlCache([identity.root, ...identity.chain.slice(1)]);
+    await crls.offerAll(await loadCachedCrls(config.dataDir));
+    const crl = crls.forIssuerOf(identity.certificate);
+    const now = Date.now();
+    const paths = identityPaths(config.dataDir);
+    const state = existsSync(paths.state) ? StateStore.open(paths.state, config.catalog, { fsync: false }) : undefined;
+    const streams = state?.streams ?? { on: config.catalog.streams.map((s) => s.address), off: [] };
+    const out = {
+      vesselId: config.vesselId,
+      roles: readIdentity(identity.certificate).roles,
+      certificate: {
+        serial: identity.certificate.serialNumber,
+        notAfter: identity.certificate.notAfter.toISOString(),
+        expiresInDays: Math.round(((identity.certificate.notAfter.getTime() - now) / 86_400_000) * 10) / 10,
+        fingerprint: await certificateFingerprint(identity.certificate),
+      },
+      crl: crl
+        ? {
+            number: crlNumberOf(crl),
+            thisUpdate: crl.thisUpdate.toISOString(),
+            nextUpdate: crl.nextUpdate?.toISOString() ?? null,
+            ageSeconds: Math.round((now - crl.thisUpdate.getTime()) / 1000),
+            stale: crl.nextUpdate ? now > crl.nextUpdate.getTime() + config.crl.graceSeconds * 1000 : false,
+          }
+        : null,
+      broker: { url: config.broker.url, connection: await probeBroker(config, { key: identity.tlsKeyPem, cert: certificatesToPem(identity.chain), ca: certificatesToPem([identity.root]) }) },
+      streams: config.catalog.streams.map((s) => ({ id: s.id, address: s.address, on: streams.on.includes(s.address) })),
+      seq: state?.seq ?? 0,
+      lastJti: state?.lastJti ?? null,
+    };
+    state?.close();
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    const lines = [
+      `vessel       ${out.vesselId} (${out.roles.join(', ')})`,
+      `certificate  serial ${out.certificate.serial}, expires ${out.certificate.notAfter} (${out.certificate.expiresInDays} days)`,
+      `crl          ${out.crl ? `#${out.crl.number}, ${out.crl.ageSeconds} s old, next update ${out.crl.nextUpdate}${out.crl.stale ? ' — STALE' : ''}` : 'none cached'}`,
+      `broker       ${out.broker.url}: ${out.broker.connection}`,
+      `state        seq ${out.seq}, last command ${out.lastJti ?? '-'}`,
+      ...out.streams.map((s) => `  ${s.on ? 'ON ' : 'off'}  ${s.id.padEnd(12)} ${s.address}`),
+    ];
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT_OK;
+  },
+});

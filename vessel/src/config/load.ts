@@ -1,0 +1,77 @@
+/** Reading and validating the vessel config file, and reading the key passphrase it points to. */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { HelmlinkError } from '@helmlink/protocol';
+import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema';
+
+/**
+ * Validates a config object. Relative paths (dataDir, passphrase file, hook command when it contains a slash) are
+ * resolved against `baseDir`.
+ * @throws HelmlinkError ERR_CONFIG_INVALID naming the first offending field, e.g. `broker.url: must be mqtts://`.
+ */
+export function parseVesselConfig(value: unknown, baseDir = process.cwd(), configPath?: string): VesselConfig {
+  const result = vesselConfigSchema.safeParse(value);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    throw new HelmlinkError('ERR_CONFIG_INVALID', `invalid vessel config${configPath ? ` ${configPath}` : ''}: ${lines.join('; ')}`, {
+      details: { issues: lines },
+    });
+  }
+  const c = result.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const config: VesselConfig = {
+    ...c,
+    dataDir: abs(c.dataDir),
+    catalog: resolveCatalog(c.catalog),
+    key: { ...c.key, passphrase: c.key.passphrase.file ? { file: abs(c.key.passphrase.file) } : { ...c.key.passphrase } },
+    ...(c.hook ? { hook: { ...c.hook, command: c.hook.command.includes('/') ? abs(c.hook.command) : c.hook.command } } : {}),
+    ...(configPath ? { configPath } : {}),
+  };
+  if (config.broker.reconnect.maxDelayMs < config.broker.reconnect.initialDelayMs) {
+    throw new HelmlinkError('ERR_CONFIG_INVALID', 'invalid vessel config: broker.reconnect.maxDelayMs: must be >= initialDelayMs');
+  }
+  return config;
+}
+
+/**
+ * Reads and validates a JSON config file.
+ * @throws HelmlinkError ERR_CONFIG_INVALID (unreadable, not JSON, or invalid fields).
+ */
+export async function loadVesselConfig(path: string): Promise<VesselConfig> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new HelmlinkError('ERR_CONFIG_INVALID', `cannot read vessel config ${file}: ${(cause as Error).message}`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new HelmlinkError('ERR_CONFIG_INVALID', `vessel config ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  return parseVesselConfig(json, dirname(file), file);
+}
+
+/**
+ * Reads the key passphrase from the configured environment variable or file.
+ * @throws HelmlinkError ERR_PASSPHRASE_REQUIRED when it is unset, unreadable or empty.
+ */
+export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const source = config.key.passphrase;
+  let value: string | undefined;
+  if (source.env) {
+    value = env[source.env];
+    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase variable ${source.env} is not set or empty`);
+  } else if (source.file) {
+    try {
+      value = (await readFile(source.file, 'utf8')).split(/\r?\n/u)[0]!.trim();
+    } catch (cause) {
+      throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the key passphrase file ${source.file}`, { cause });
+    }
+    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase file ${source.file} is empty`);
+  }
+  if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
+  return value;
+}

@@ -1,0 +1,124 @@
+/**
+ * The vessel's identity on disk, all inside the data dir (mode 0700):
+ * `key.pem` (encrypted PKCS#8), `cert.pem` (own certificate then the issuing chain), `root.pem` (the pinned root),
+ * `crl.pem` (the latest verified CRLs, PEM `X509 CRL`), `state.jsonl` (stream state + replay cache + acks).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as x509 from '@peculiar/x509';
+import {
+  HelmlinkError,
+  certificatesToPem,
+  crlToPem,
+  decryptPrivateKey,
+  encryptPrivateKey,
+  importPrivateKey,
+  parseCertificates,
+  parseCrls,
+  pkcs8KeySpec,
+  encodePem,
+  type KeySpec,
+} from '@helmlink/protocol';
+
+/** File paths of a vessel's data dir. */
+export interface IdentityPaths {
+  dir: string;
+  key: string;
+  cert: string;
+  root: string;
+  crl: string;
+  state: string;
+}
+
+/** Paths inside `dataDir`. */
+export function identityPaths(dataDir: string): IdentityPaths {
+  return {
+    dir: dataDir,
+    key: join(dataDir, 'key.pem'),
+    cert: join(dataDir, 'cert.pem'),
+    root: join(dataDir, 'root.pem'),
+    crl: join(dataDir, 'crl.pem'),
+    state: join(dataDir, 'state.jsonl'),
+  };
+}
+
+/** Writes a file atomically (temp + rename) with the given mode. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, data, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, path);
+}
+
+/** A loaded identity: the signing key in the forms each consumer needs, and the certificate chain. */
+export interface VesselIdentity {
+  spec: KeySpec;
+  /** Key for JWS signing (RSA imported for PSS). */
+  signingKey: CryptoKey;
+  /** Unencrypted PKCS#8 PEM, in memory only, for the TLS client. */
+  tlsKeyPem: string;
+  /** Own certificate first, then intermediates. */
+  chain: x509.X509Certificate[];
+  certificate: x509.X509Certificate;
+  root: x509.X509Certificate;
+}
+
+/** Builds an identity from decrypted PKCS#8 and the chain. */
+export async function identityFromPkcs8(pkcs8: Uint8Array, chain: x509.X509Certificate[], root: x509.X509Certificate): Promise<VesselIdentity> {
+  const spec = await pkcs8KeySpec(pkcs8);
+  const signingKey = await importPrivateKey(pkcs8, { rsaScheme: spec.startsWith('rsa-') ? 'pss' : 'pkcs1' });
+  if (chain.length === 0) throw new HelmlinkError('ERR_NOT_ENROLLED', 'the certificate file holds no certificate');
+  return { spec, signingKey, tlsKeyPem: encodePem('PRIVATE KEY', pkcs8), chain, certificate: chain[0]!, root };
+}
+
+/**
+ * Loads key (decrypted with `passphrase`), certificate chain and pinned root from the data dir.
+ * @throws HelmlinkError ERR_NOT_ENROLLED when a file is missing; ERR_KEY_DECRYPT for a wrong passphrase.
+ */
+export async function loadIdentity(dataDir: string, passphrase: string): Promise<VesselIdentity> {
+  const p = identityPaths(dataDir);
+  const read = async (path: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new HelmlinkError('ERR_NOT_ENROLLED', `${path} is missing: run helmlink vessel enroll`, { cause });
+    }
+  };
+  const [keyPem, certPem, rootPem] = await Promise.all([read(p.key), read(p.cert), read(p.root)]);
+  const pkcs8 = await decryptPrivateKey(keyPem, passphrase);
+  const root = parseCertificates(rootPem)[0];
+  if (!root) throw new HelmlinkError('ERR_NOT_ENROLLED', `${p.root} holds no certificate`);
+  return identityFromPkcs8(pkcs8, parseCertificates(certPem), root);
+}
+
+/** Reads the cached CRLs (empty when none are cached yet). */
+export async function loadCachedCrls(dataDir: string): Promise<x509.X509Crl[]> {
+  try {
+    return parseCrls(await readFile(identityPaths(dataDir).crl, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Writes the CRL cache. */
+export async function saveCrls(dataDir: string, crls: readonly x509.X509Crl[]): Promise<void> {
+  await writeFileAtomic(identityPaths(dataDir).crl, crls.map((c) => crlToPem(c)).join(''), 0o644);
+}
+
+/** Writes key (encrypted), chain and root. The key goes last so a half-written enrollment is never "enrolled". */
+export async function saveIdentity(
+  dataDir: string,
+  files: { pkcs8: Uint8Array; passphrase: string; chain: readonly x509.X509Certificate[]; root?: x509.X509Certificate },
+): Promise<void> {
+  const p = identityPaths(dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (files.root) await writeFileAtomic(p.root, certificatesToPem([files.root]), 0o644);
+  const keyPem = await encryptPrivateKey(files.pkcs8, files.passphrase);
+  // Key and certificate must change together: write both temp files first, then rename key, then certificate.
+  await writeFileAtomic(`${p.key}.next`, keyPem, 0o600);
+  await writeFileAtomic(`${p.cert}.next`, certificatesToPem(files.chain), 0o644);
+  await rename(`${p.key}.next`, p.key);
+  await rename(`${p.cert}.next`, p.cert);
+}

@@ -1,0 +1,5 @@
+export * from './files';
+export * from './csr';
+export * from './ca-client';
+export * from './enroll';
+export * from './renew';

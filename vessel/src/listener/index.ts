@@ -1,0 +1,4 @@
+export * from './vessel';
+export * from './process';
+export * from './session';
+export * from './backoff';

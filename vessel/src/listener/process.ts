@@ -1,0 +1,213 @@
+/**
+ * The per-command pipeline, independent of MQTT:
+ *
+ *   exact token already handled? → the stored ack again (QoS 1 redelivery; nothing applied twice)
+ *   verifyCommand (size, header, x5c chain to the pinned root, CRL, signature, claims, aud, freshness, role pilot)
+ *   → replay check (against the persisted cache) → catalog check → hook → persist state + replay + ack (one file)
+ *   → Redis → signed ack.
+ *
+ * Rejections the envelope marks unattributable (no authenticated pilot behind them) get no ack at all, only a log
+ * line and an alert. A stale CRL is answered with ERR_CRL_STALE when the signer is otherwise an authentic pilot.
+ */
+import { createHash } from 'node:crypto';
+import {
+  HelmlinkError,
+  attributionOf,
+  checkStreamsSet,
+  isHelmlinkError,
+  signAck,
+  verifyCommand,
+  type JwsAlgorithm,
+  type ReplayEntry,
+  type Signer,
+  type StreamCatalog,
+  type Trust,
+  type VerifiedCommand,
+} from '@helmlink/protocol';
+import type { StateStore, StoredAck, Streams } from '../state';
+import { runHook, type HookConfig } from '../handoff/hook';
+
+/** What happened to one command. */
+export type Verdict = 'applied' | 'rejected' | 'duplicate' | 'dropped';
+
+export interface CommandOutcome {
+  verdict: Verdict;
+  /** Error code for rejected and dropped commands. */
+  reason?: string;
+  /** Human-readable detail (never sent to the pilot). */
+  detail?: string;
+  jti?: string;
+  signer?: string;
+  /** The ack to publish (absent for dropped commands). */
+  ack?: string;
+  /** True when the stream state changed. */
+  changed: boolean;
+  /** The command's verified claims when it verified. */
+  verified?: VerifiedCommand;
+}
+
+export interface ProcessorContext {
+  vesselId: string;
+  catalog: StreamCatalog;
+  store: StateStore;
+  /** Full trust (CRL enforced) and the same anchors without revocation (only to attribute a stale-CRL rejection). */
+  trust: Trust;
+  trustIgnoringRevocation: Trust;
+  /** The vessel's current signing identity (swapped on renewal). */
+  signer: () => Signer;
+  algorithms: readonly JwsAlgorithm[];
+  clockToleranceSeconds: number;
+  clock: () => number;
+  hook?: HookConfig;
+  /** Called after the state is persisted, before the ack is sent (Redis hand-off). */
+  afterApply?: (applied: { jti: string; signer: string; streams: Streams; seq: number; at: number }) => Promise<void>;
+}
+
+/** base64url SHA-256 of the exact token text (the ack's cmd_sha256). */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+const LONGEST_LIFETIME_SECONDS = 300;
+
+/** Handles one command token. Never throws for bad input; throws only when the state cannot be persisted. */
+export async function processCommand(ctx: ProcessorContext, token: string): Promise<CommandOutcome> {
+  const digest = tokenDigest(token);
+  const stored = ctx.store.ackFor(digest);
+  if (stored) return { verdict: 'duplicate', jti: stored.jti, signer: stored.iss, ack: stored.ack, changed: false };
+
+  const nowMs = ctx.clock();
+  let pending: ReplayEntry | undefined;
+  const replay = {
+    // Check only: the entry is recorded together with the state and the ack in one write (commit below).
+    checkAndRecord: (entry: ReplayEntry) => {
+      if (ctx.store.seen(entry.iss, entry.jti)) return false;
+      pending = entry;
+      return true;
+    },
+  };
+  const options = {
+    trust: ctx.trust,
+    clock: () => nowMs,
+    algorithms: ctx.algorithms,
+    clockToleranceSeconds: ctx.clockToleranceSeconds,
+    audience: ctx.vesselId,
+    replay,
+  };
+  let verified: VerifiedCommand;
+  try {
+    verified = await verifyCommand(token, options);
+  } catch (err) {
+    let attribution = attributionOf(err);
+    if (!attribution && isHelmlinkError(err, 'ERR_CRL_STALE')) attribution = await attributeStale(ctx, token, options);
+    const code = isHelmlinkError(err) ? err.code : 'ERR_INPUT_INVALID';
+    const detail = err instanceof Error ? err.message : String(err);
+    if (!attribution) return { verdict: 'dropped', reason: code, detail, changed: false };
+    return rejectWith(ctx, token, digest, attribution.signer, attribution.jti, code, detail, nowMs, claimExpiry(token, nowMs));
+  }
+  const { claims } = verified;
+  const expiresAt = pending?.expiresAt ?? claims.exp + ctx.clockToleranceSeconds;
+
+  let next: Streams;
+  try {
+    next = checkStreamsSet(claims.cmd, ctx.catalog);
+  } catch (err) {
+    const code = isHelmlinkError(err) ? err.code : 'ERR_CMD_INVALID';
+    return { ...(await rejectWith(ctx, token, digest, claims.iss, claims.jti, code, (err as Error).message, nowMs, expiresAt)), verified };
+  }
+
+  const previous = ctx.store.streams;
+  if (ctx.hook) {
+    try {
+      await runHook(ctx.hook, {
+        vesselId: ctx.vesselId,
+        jti: claims.jti,
+        signer: claims.iss,
+        on: next.on,
+        off: next.off,
+        onStreamIds: ctx.catalog.streams.filter((s) => next.on.includes(s.address)).map((s) => s.id),
+        previous,
+        seq: ctx.store.seq + 1,
+      });
+    } catch (err) {
+      const code = isHelmlinkError(err) ? err.code : 'ERR_HOOK_REJECTED';
+      return { ...(await rejectWith(ctx, token, digest, claims.iss, claims.jti, code, (err as Error).message, nowMs, expiresAt)), verified };
+    }
+  }
+
+  const { token: ack } = await signAck(ctx.signer(), {
+    clock: ctx.clock,
+    audience: claims.iss,
+    inReplyTo: claims.jti,
+    commandToken: token,
+    status: 'applied',
+    state: next,
+  });
+  const handled: StoredAck = { cmdSha256: digest, iss: claims.iss, jti: claims.jti, ack, expiresAt };
+  ctx.store.commit(handled, next);
+  if (ctx.afterApply) {
+    await ctx.afterApply({ jti: claims.jti, signer: claims.iss, streams: next, seq: ctx.store.seq, at: ctx.clock() });
+  }
+  return { verdict: 'applied', jti: claims.jti, signer: claims.iss, ack, changed: true, verified };
+}
+
+/** Signs and stores a `rejected` ack (the state is unchanged). */
+async function rejectWith(
+  ctx: ProcessorContext,
+  token: string,
+  digest: string,
+  pilot: string,
+  jti: string,
+  code: string,
+  detail: string,
+  nowMs: number,
+  expiresAt: number,
+): Promise<CommandOutcome> {
+  const { token: ack } = await signAck(ctx.signer(), {
+    clock: ctx.clock,
+    audience: pilot,
+    inReplyTo: jti,
+    commandToken: token,
+    status: 'rejected',
+    reason: code,
+    state: ctx.store.streams,
+  });
+  // A replayed jti is already in the cache; every other attributable rejection is remembered so that a redelivery
+  // gets this same ack.
+  if (code !== 'ERR_REPLAY') ctx.store.commit({ cmdSha256: digest, iss: pilot, jti, ack, expiresAt: Math.max(expiresAt, Math.floor(nowMs / 1000)) });
+  return { verdict: 'rejected', reason: code, detail, jti, signer: pilot, ack, changed: false };
+}
+
+/**
+ * A stale CRL makes the full verification fail before attribution. Verifying again without revocation tells
+ * whether an authentic pilot signed it: then the pilot is told ERR_CRL_STALE; anything else stays unanswered.
+ */
+async function attributeStale(
+  ctx: ProcessorContext,
+  token: string,
+  options: Parameters<typeof verifyCommand>[1],
+): Promise<{ code: string; signer: string; jti: string } | undefined> {
+  try {
+    const v = await verifyCommand(token, { ...options, trust: ctx.trustIgnoringRevocation, replay: { checkAndRecord: () => true } });
+    return { code: 'ERR_CRL_STALE', signer: v.claims.iss, jti: v.claims.jti };
+  } catch (err) {
+    const a = attributionOf(err);
+    return a ? { code: 'ERR_CRL_STALE', signer: a.signer, jti: a.jti } : undefined;
+  }
+}
+
+/** The exp claim read without verification (only to bound how long a rejection is remembered). */
+function claimExpiry(token: string, nowMs: number): number {
+  const fallback = Math.floor(nowMs / 1000) + LONGEST_LIFETIME_SECONDS;
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? Math.min(payload.exp + 600, fallback + 600) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Turns a persistence failure into a coded error for the caller. */
+export function isFatal(err: unknown): boolean {
+  return err instanceof HelmlinkError && err.code === 'ERR_STATE_STORE';
+}

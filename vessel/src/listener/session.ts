@@ -1,0 +1,174 @@
+/**
+ * The MQTT session of a vessel: mutual TLS, persistent session (clean = false, fixed client id), QoS 1 subscription
+ * to its own `cmd` topic and to the retained CRL topic. MQTT 5 is tried first and 3.1.1 used when the broker refuses
+ * it; nothing depends on v5 (response topics are an extra). Reconnects use exponential backoff with jitter, driven
+ * here rather than by mqtt.js's fixed period.
+ *
+ * Incoming QoS 1 commands are handed to `onMessage` through mqtt.js's `handleMessage` hook, so the PUBACK is sent
+ * only after the command's state and ack are persisted: a crash before that makes the broker redeliver, and the
+ * redelivery is answered from the stored ack.
+ */
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { topics } from '@helmlink/protocol';
+import { backoffDelay, type BackoffOptions } from './backoff';
+
+export interface SessionOptions {
+  url: string;
+  clientId: string;
+  vesselId: string;
+  protocolVersion: 4 | 5;
+  keepaliveSeconds: number;
+  servername?: string;
+  reconnect: BackoffOptions;
+  tls: () => { key: string; cert: string; ca: string };
+  /** Called for every message on the cmd and CRL topics; the PUBACK waits for it. */
+  onMessage: (packet: IPublishPacket) => Promise<void>;
+  onConnect: (info: { protocolVersion: 4 | 5; sessionPresent: boolean }) => void;
+  onDisconnect: (reason: string) => void;
+  onError: (err: Error) => void;
+}
+
+/** An MQTT 5 refusal: CONNACK 132 (unsupported protocol version) or 3.1.1 return code 1. */
+function isVersionRefusal(err: Error & { code?: unknown }): boolean {
+  return err.code === 132 || err.code === 1 || /unsupported protocol version|unacceptable protocol version/iu.test(err.message);
+}
+
+export class VesselSession {
+  private client: MqttClient | undefined;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+  private version: 4 | 5;
+  private _connected = false;
+
+  constructor(private readonly o: SessionOptions) {
+    this.version = o.protocolVersion;
+  }
+
+  /** True while a CONNACK-accepted connection is up. */
+  get connected(): boolean {
+    return this._connected;
+  }
+
+  /** The protocol version in use (5, or 4 after a refusal). */
+  get protocolVersion(): 4 | 5 {
+    return this.version;
+  }
+
+  /** Starts connecting (returns at once; see onConnect). */
+  start(): void {
+    this.connect();
+  }
+
+  private options(): IClientOptions {
+    const tls = this.o.tls();
+    return {
+      clientId: this.o.clientId,
+      clean: false,
+      protocolVersion: this.version,
+      keepalive: this.o.keepaliveSeconds,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      key: tls.key,
+      cert: tls.cert,
+      ca: tls.ca,
+      rejectUnauthorized: true,
+      ...(this.o.servername ? { servername: this.o.servername } : {}),
+      ...(this.version === 5 ? { properties: { sessionExpiryInterval: 7 * 24 * 3600 } } : {}),
+    };
+  }
+
+  private connect(): void {
+    if (this.closing) return;
+    const client = mqtt.connect(this.o.url, this.options());
+    this.client = client;
+    client.handleMessage = (packet, callback) => {
+      this.o.onMessage(packet).then(
+        () => callback(),
+        // Not acknowledged: the broker redelivers in the next session (e.g. the state could not be persisted).
+        (err: Error) => this.o.onError(err),
+      );
+    };
+    client.on('connect', (connack) => {
+      this.attempt = 0;
+      this._connected = true;
+      client.subscribe({ [topics.cmd(this.o.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } }, (err) => {
+        if (err) this.o.onError(err);
+      });
+      this.o.onConnect({ protocolVersion: this.version, sessionPresent: connack.sessionPresent });
+    });
+    client.on('error', (err: Error & { code?: unknown }) => {
+      if (this.version === 5 && isVersionRefusal(err)) {
+        this.version = 4;
+        this.o.onError(new Error('the broker refused MQTT 5; falling back to MQTT 3.1.1'));
+        this.attempt = 0;
+      } else {
+        this.o.onError(err);
+      }
+    });
+    client.on('close', () => {
+      const was = this._connected;
+      this._connected = false;
+      if (was) this.o.onDisconnect('connection closed');
+      if (this.client === client) this.scheduleReconnect(client);
+    });
+  }
+
+  private scheduleReconnect(client: MqttClient): void {
+    if (this.closing || this.timer) return;
+    const delay = this.attempt === 0 && this.version !== this.o.protocolVersion ? 0 : backoffDelay(this.attempt, this.o.reconnect);
+    this.attempt++;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      client.removeAllListeners();
+      client.end(true);
+      this.connect();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  /** Publishes (QoS 1 by default). Resolves when written (QoS 0) or acknowledged (QoS 1). */
+  publish(topic: string, payload: string | Buffer, opts: { qos?: 0 | 1; retain?: boolean; properties?: { correlationData?: Buffer } } = {}): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false, ...(opts.properties && this.version === 5 ? { properties: opts.properties } : {}) }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
+  /**
+   * Reconnects with fresh TLS material (after a certificate renewal). The persistent session keeps queued commands
+   * at the broker; a command received but not yet acknowledged is redelivered and answered from the stored ack.
+   */
+  async reconnectWithNewCredentials(): Promise<void> {
+    const old = this.client;
+    if (!old) return;
+    this.client = undefined;
+    await new Promise<void>((resolve) => old.end(false, {}, () => resolve()));
+    old.removeAllListeners();
+    this._connected = false;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** Stops reconnecting and closes the connection after in-flight publishes complete. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        client.end(true);
+        resolve();
+      }, 3000);
+      client.end(false, {}, () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    this._connected = false;
+  }
+}

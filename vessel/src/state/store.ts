@@ -1,0 +1,253 @@
+/**
+ * The vessel's state file. ONE file holds the stream state, the replay cache and the recent acks, so they can never
+ * disagree after a crash:
+ *
+ * - line 1: a snapshot, written as a whole to a temporary file, fsynced and renamed over the old file (atomic);
+ * - following lines: one journal record per handled command (new state + jti + ack), appended with a single
+ *   `write` and fsynced (when `fsync` is on) before the ack is published.
+ *
+ * On open, the snapshot is read and the complete records after it are replayed; a torn last line (power loss
+ * mid-append) is dropped, which is safe because its ack was never sent. The file is compacted into a fresh
+ * snapshot when the journal grows, so each command costs one small append instead of rewriting the whole cache.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HelmlinkError, ReplaySnapshot, type StreamCatalog } from '@helmlink/protocol';
+import type { StateRecord, StateSnapshot, StoredAck, Streams } from './types';
+
+export interface StateStoreOptions {
+  /** fsync every write (default true). Without it the state survives process crashes but not power loss. */
+  fsync?: boolean;
+  /** Compact after this many journal records (default 2000). */
+  compactEvery?: number;
+  /** Keep at most this many recent acks for redelivery (default 1024). */
+  maxAcks?: number;
+  /** Clock for pruning, epoch milliseconds (default Date.now). */
+  now?: () => number;
+}
+
+/** Initial state: every catalog stream on. */
+export function initialStreams(catalog: StreamCatalog): Streams {
+  return { on: catalog.streams.map((s) => s.address), off: [] };
+}
+
+/** Keeps the persisted on/off for streams still in the catalog; new catalog streams start on. Catalog order. */
+function reconcile(streams: Streams, catalog: StreamCatalog): Streams {
+  const off = new Set(streams.off);
+  return {
+    on: catalog.streams.filter((s) => !off.has(s.address)).map((s) => s.address),
+    off: catalog.streams.filter((s) => off.has(s.address)).map((s) => s.address),
+  };
+}
+
+function fail(message: string, cause?: unknown): never {
+  throw new HelmlinkError('ERR_STATE_STORE', message, cause === undefined ? {} : { cause });
+}
+
+/** The persisted state of one vessel. Synchronous on purpose: a command's record is durable before its ack. */
+export class StateStore {
+  readonly path: string;
+  private readonly fsync: boolean;
+  private readonly compactEvery: number;
+  private readonly maxAcks: number;
+  private readonly now: () => number;
+  private fd: number | undefined;
+  private snapshotRecords = 0;
+  private journalCount = 0;
+  private recordNumber = 0;
+  private _streams: Streams;
+  private _seq = 0;
+  private _lastJti: string | null = null;
+  /** The replay cache (iss, jti) of every command handled after authentication. */
+  readonly replay: ReplaySnapshot;
+  private readonly acks = new Map<string, StoredAck>();
+
+  private constructor(path: string, streams: Streams, replay: ReplaySnapshot, options: StateStoreOptions) {
+    this.path = path;
+    this.fsync = options.fsync ?? true;
+    this.compactEvery = options.compactEvery ?? 2000;
+    this.maxAcks = options.maxAcks ?? 1024;
+    this.now = options.now ?? Date.now;
+    this._streams = streams;
+    this.replay = replay;
+  }
+
+  /**
+   * Opens (or creates) the state file.
+   * @throws HelmlinkError ERR_STATE_STORE when the file exists but its snapshot is damaged (never silently reset:
+   *   that would reopen the replay window).
+   */
+  static open(path: string, catalog: StreamCatalog, options: StateStoreOptions = {}): StateStore {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    let store: StateStore;
+    if (!existsSync(path)) {
+      store = new StateStore(path, initialStreams(catalog), new ReplaySnapshot(), options);
+    } else {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (cause) {
+        fail(`cannot read the state file ${path}`, cause);
+      }
+      const lines = text.split('\n');
+      let snapshot: StateSnapshot;
+      try {
+        snapshot = JSON.parse(lines[0]!) as StateSnapshot;
+        if (snapshot.type !== 'snapshot' || snapshot.v !== 1 || !Array.isArray(snapshot.streams?.on)) throw new Error('not a state snapshot');
+      } catch (cause) {
+        fail(`the state file ${path} is damaged`, cause);
+      }
+      store = new StateStore(path, snapshot.streams, ReplaySnapshot.fromJSON(snapshot.replay), options);
+      store._seq = snapshot.seq;
+      store._lastJti = snapshot.lastJti;
+      store.recordNumber = snapshot.records;
+      for (const a of snapshot.acks) store.acks.set(a.cmdSha256, a);
+      // Complete journal lines end with '\n'; the last element after split is '' or a torn line: ignore it.
+      for (const line of lines.slice(1, -1)) {
+        let record: StateRecord;
+        try {
+          record = JSON.parse(line) as StateRecord;
+        } catch {
+          break;
+        }
+        if (record.type !== 'record' || record.n <= store.recordNumber) continue;
+        store.applyRecord(record);
+      }
+      store._streams = reconcile(store._streams, catalog);
+    }
+    // Start each run from a fresh snapshot: drops a torn tail and bounds the journal.
+    store.compact();
+    return store;
+  }
+
+  /** Current stream state. */
+  get streams(): Streams {
+    return this._streams;
+  }
+
+  /** State sequence number (+1 per applied command). */
+  get seq(): number {
+    return this._seq;
+  }
+
+  /** jti of the last applied command. */
+  get lastJti(): string | null {
+    return this._lastJti;
+  }
+
+  /** The stored ack for an exact command token (by its SHA-256), if it was handled. */
+  ackFor(cmdSha256: string): StoredAck | undefined {
+    return this.acks.get(cmdSha256);
+  }
+
+  /** True when (iss, jti) was already handled and is still remembered. */
+  seen(iss: string, jti: string): boolean {
+    return this.replay.has(iss, jti);
+  }
+
+  /**
+   * Durably records a handled command: its replay entry, its ack and (when applied) the new stream state, in one
+   * append. Returns only after the write (and fsync) succeeded.
+   * @throws HelmlinkError ERR_STATE_STORE when the write fails (the in-memory state is left unchanged).
+   */
+  commit(handled: StoredAck, applied?: Streams): void {
+    const record: StateRecord = {
+      type: 'record',
+      n: this.recordNumber + 1,
+      handled,
+      ...(applied ? { applied: { streams: applied, seq: this._seq + 1 } } : {}),
+    };
+    const fd = this.openFd();
+    try {
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+      if (this.fsync) fsyncSync(fd);
+    } catch (cause) {
+      fail(`cannot write the state file ${this.path}`, cause);
+    }
+    this.applyRecord(record);
+    this.journalCount++;
+    if (this.journalCount >= this.compactEvery) this.compact();
+  }
+
+  private applyRecord(record: StateRecord): void {
+    this.recordNumber = record.n;
+    const h = record.handled;
+    this.replay.record({ iss: h.iss, jti: h.jti, expiresAt: h.expiresAt });
+    this.acks.delete(h.cmdSha256);
+    this.acks.set(h.cmdSha256, h);
+    if (this.acks.size > this.maxAcks) this.acks.delete(this.acks.keys().next().value!);
+    if (record.applied) {
+      this._streams = record.applied.streams;
+      this._seq = record.applied.seq;
+      this._lastJti = h.jti;
+    }
+  }
+
+  /** Rewrites the file as one snapshot (temp + fsync + rename), pruning expired replay entries and acks. */
+  compact(nowSeconds = Math.floor(this.now() / 1000)): void {
+    this.replay.prune(nowSeconds);
+    for (const [k, a] of this.acks) if (a.expiresAt < nowSeconds) this.acks.delete(k);
+    const snapshot: StateSnapshot = {
+      type: 'snapshot',
+      v: 1,
+      seq: this._seq,
+      records: this.recordNumber,
+      streams: this._streams,
+      lastJti: this._lastJti,
+      replay: this.replay.toJSON(),
+      acks: [...this.acks.values()],
+    };
+    const tmp = `${this.path}.tmp`;
+    try {
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, `${JSON.stringify(snapshot)}\n`);
+        if (this.fsync) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.closeFd();
+      renameSync(tmp, this.path);
+      if (this.fsync) {
+        const dir = openSync(dirname(this.path), 'r');
+        try {
+          fsyncSync(dir);
+        } finally {
+          closeSync(dir);
+        }
+      }
+    } catch (cause) {
+      fail(`cannot write the state file ${this.path}`, cause);
+    }
+    this.snapshotRecords = this.recordNumber;
+    this.journalCount = 0;
+  }
+
+  /** Records handled since the last snapshot. */
+  get journalLength(): number {
+    return this.recordNumber - this.snapshotRecords;
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(this.path, 'a', 0o600);
+      } catch (cause) {
+        fail(`cannot open the state file ${this.path}`, cause);
+      }
+    }
+    return this.fd;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  /** Closes the file (state already durable). */
+  close(): void {
+    this.closeFd();
+  }
+}
