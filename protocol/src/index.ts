@@ -16,3 +16,6 @@ export * from './catalog';
 export * from './command';
 export * from './replay';
 export * from './envelope';
+export * from './pki/validate';
+export * from './pki/cache';
+export * from './pki/crl-store';

@@ -55,7 +55,7 @@ export const KNOWN_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
 export const KNOWN_CRL_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID_CRL_REASON, OID_INVALIDITY_DATE, OID_HOLD_INSTRUCTION]);
 
 /** RFC 5280 CRLReason names by code. */
-export const REVOCATION_REASONS: Record<number, string> = {
+export const CRL_REASON_NAMES: Record<number, string> = {
   0: 'unspecified',
   1: 'keyCompromise',
   2: 'cACompromise',
@@ -184,7 +184,7 @@ export function crlInfo(crl: x509.X509Crl): CrlInfo {
           });
         }
       }
-      info.entries.set(serial, { reasonCode, reason: REVOCATION_REASONS[reasonCode] ?? `reason${reasonCode}` });
+      info.entries.set(serial, { reasonCode, reason: CRL_REASON_NAMES[reasonCode] ?? `reason${reasonCode}` });
     }
   } catch (cause) {
     throw new HelmlinkError('ERR_CRL_MALFORMED', `CRL ${crl.issuer} cannot be parsed: ${(cause as Error).message}`, { cause });
