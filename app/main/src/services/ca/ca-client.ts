@@ -7,7 +7,7 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { X509Certificate as NodeX509, createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
 import { HelmlinkError, certificateToPem, parseCertificates } from '@helmlink/protocol';
 
 export interface ClientTls {

@@ -9,7 +9,7 @@
 import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { EncryptedContentInfo, ContentInfo } from '@peculiar/asn1-cms';
+import { EncryptedContentInfo, type ContentInfo } from '@peculiar/asn1-cms';
 import { EncryptedPrivateKeyInfo } from '@peculiar/asn1-pkcs8';
 import { AuthenticatedSafe, CertBag, PFX, SafeContents, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } from '@peculiar/asn1-pfx';
 import * as x509 from '@peculiar/x509';
