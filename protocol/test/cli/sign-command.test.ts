@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTrust, verifyCommand } from '../../src/envelope';
+import { MemoryReplayStore } from '../../src/replay';
+import { helmlink, NOW, NOW_TEXT, writeCliPki, type CliPki } from './cli-fixtures';
+
+let p: CliPki;
+beforeAll(async () => {
+  p = await writeCliPki();
+});
+
+const args = () => ['sign-command', '--key', p.files.pilotKey, '--cert', p.files.pilotCert, '--chain', p.files.issuing, '--audience', 'vessel-1', '--now', NOW_TEXT];
+
+describe('helmlink sign-command', () => {
+  it('prints a token that verifies, with x5c = signer + intermediate and the requested lifetime', async () => {
+    const run = await helmlink([...args(), '--on', '239.192.0.1:60001', '--off', '239.192.0.4:60004', '--lifetime', '60']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const verified = await verifyCommand(run.stdout.trim(), {
+      trust: createTrust({ trustAnchors: [p.pki.root.certificate], revocation: { mode: 'off' } }),
+      clock: () => NOW.getTime(),
+      audience: 'vessel-1',
+      replay: new MemoryReplayStore(),
+    });
+    expect(verified.header.x5c).toHaveLength(2);
+    expect(verified.claims.exp - verified.claims.iat).toBe(60);
+    expect(verified.claims.cmd).toEqual({ v: 1, type: 'streams.set', on: ['239.192.0.1:60001'], off: ['239.192.0.4:60004'] });
+  });
+
+  it('refuses a bad stream address (exit 1, code) and a key that does not match the certificate', async () => {
+    const bad = await helmlink([...args(), '--on', '10.0.0.1:60001', '--off', '']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('ERR_STREAM_ADDRESS_INVALID');
+    const mismatch = await helmlink(['sign-command', '--key', p.files.vesselKey, '--cert', p.files.pilotCert, '--audience', 'vessel-1', '--on', '239.192.0.1:60001']);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain('ERR_SIGNATURE_INVALID');
+  });
+
+  it('exit 2 for usage errors; --help exits 0', async () => {
+    const lifetime = await helmlink([...args(), '--on', '239.192.0.1:60001', '--lifetime', '301']);
+    expect(lifetime.code).toBe(2);
+    const help = await helmlink(['sign-command', '--help']);
+    expect([help.code, help.stdout.includes('--audience')]).toEqual([0, true]);
+  });
+});
