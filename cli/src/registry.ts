@@ -7,3 +7,4 @@ register('vessel run', 'Run the vessel listener (verify, apply, persist, ack)', 
 register('vessel status', 'Show vessel identity, certificate, CRL, broker and stream state', async () => (await import('@helmlink/vessel/cli')).vesselStatusCommand);
 register('verify-command', 'Verify a signed command token as a vessel would (offline, with replay state)', async () => (await import('@helmlink/protocol/node')).verifyCommandCommand);
 register('sign-command', 'Sign a streams.set command token (for hand testing)', async () => (await import('@helmlink/protocol/node')).signCommandCommand);
+register('verify-chain', 'Validate a certificate path with CRLs (RFC 5280) from files', async () => (await import('@helmlink/protocol/node')).verifyChainCommand);

@@ -3,3 +3,4 @@ export * from './cli-kit';
 export * from './replay-file';
 export { verifyCommandCommand } from '../cli/verify-command';
 export { signCommandCommand } from '../cli/sign-command';
+export { verifyChainCommand } from '../cli/verify-chain';
