@@ -1,0 +1,141 @@
+import { useEffect, useState } from 'react';
+import { Alert, AppShell, Center, Group, Loader, MantineProvider, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
+import { colorSchemeFor, themeFor } from './theme';
+import { cyclePalette, useSettings } from './stores/settings';
+import { isAdmin, useIdentity } from './stores/identity';
+import { useConnection } from './stores/connection';
+import { reloadStores } from './stores';
+import { Wizard } from './screens/Wizard';
+import { ExpiryBanner, IdentityView, UnlockCard } from './screens/IdentityView';
+import { FleetScreen } from './screens/FleetScreen';
+import { ConnectionBadge, ConnectionScreen } from './screens/ConnectionScreen';
+import { AuditScreen } from './screens/AuditScreen';
+import { PkiScreen } from './screens/PkiScreen';
+import { PalettePicker, SettingsScreen } from './screens/SettingsScreen';
+import { ErrorNotice } from './components/ErrorNotice';
+import { testIds } from './testids';
+
+export const TABS = ['fleet', 'identity', 'connection', 'audit', 'pki', 'settings'] as const;
+export type Tab = (typeof TABS)[number];
+const TAB_LABELS: Record<Tab, string> = { fleet: 'Fleet', identity: 'Identity', connection: 'Connection', audit: 'Audit log', pki: 'PKI admin', settings: 'Settings' };
+
+function BridgeBanner() {
+  const transport = useConnection((s) => s.transport);
+  const bridge = useConnection((s) => s.bridge);
+  const detail = useConnection((s) => s.bridgeDetail);
+  if (transport !== 'web' || bridge === 'open') return null;
+  return (
+    <Alert color="yellow" title="Reconnecting to the Helmlink service…" data-testid={testIds.bridgeOfflineBanner} role="status">
+      The page lost its link to the console service and is retrying. Nothing you see is being updated meanwhile.{detail ? ` (${detail})` : ''}
+    </Alert>
+  );
+}
+
+function Shell() {
+  const status = useIdentity((s) => s.status);
+  const admin = isAdmin(status);
+  const tabs = TABS.filter((t) => t !== 'pki' || admin);
+  const [tab, setTab] = useState<Tab>('fleet');
+  const current = tabs.includes(tab) ? tab : 'fleet';
+  useHotkeys(
+    [
+      ...TABS.map((t, i) => [`alt+${i + 1}`, () => tabs.includes(t) && setTab(t)] as [string, () => void]),
+      ['alt+t', () => void cyclePalette()],
+    ],
+    [],
+  );
+  return (
+    <AppShell header={{ height: 56 }} padding="md" data-testid={testIds.appShell}>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Title order={1} size="h3">Helmlink</Title>
+            <Text size="sm" c="dimmed" visibleFrom="sm">
+              {status?.entityId ?? ''} {status?.roles.length ? `(${status.roles.join(', ')})` : ''}
+            </Text>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <ConnectionBadge />
+            <PalettePicker />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <Stack>
+          <BridgeBanner />
+          <ExpiryBanner />
+          {status?.state !== 'ready' && <UnlockCard />}
+          <Tabs value={current} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
+            <Tabs.List aria-label="Console sections">
+              {tabs.map((t) => (
+                <Tabs.Tab key={t} value={t} data-testid={testIds.nav(t)}>
+                  {TAB_LABELS[t]}
+                </Tabs.Tab>
+              ))}
+            </Tabs.List>
+            {tabs.map((t) => (
+              <Tabs.Panel key={t} value={t} pt="md">
+                {t === 'fleet' && <FleetScreen />}
+                {t === 'identity' && <IdentityView />}
+                {t === 'connection' && <ConnectionScreen />}
+                {t === 'audit' && <AuditScreen />}
+                {t === 'pki' && admin && <PkiScreen />}
+                {t === 'settings' && <SettingsScreen />}
+              </Tabs.Panel>
+            ))}
+          </Tabs>
+        </Stack>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Content() {
+  const status = useIdentity((s) => s.status);
+  const loading = useIdentity((s) => s.loading);
+  const error = useIdentity((s) => s.error);
+  const [wizard, setWizard] = useState(false);
+  const none = status?.state === 'none';
+  useEffect(() => {
+    if (none) setWizard(true);
+  }, [none]);
+  if (!status) {
+    return (
+      <Center h="100vh">
+        <Stack align="center">
+          <BridgeBanner />
+          {loading || !error ? <Loader aria-label="Loading" /> : <ErrorNotice error={error} />}
+          <Text c="dimmed">Starting the console…</Text>
+        </Stack>
+      </Center>
+    );
+  }
+  if (none || wizard) {
+    return (
+      <>
+        <BridgeBanner />
+        <Wizard
+          onFinished={() => {
+            setWizard(false);
+            void reloadStores();
+          }}
+        />
+      </>
+    );
+  }
+  return <Shell />;
+}
+
+/** The console: palette-aware Mantine provider around the wizard or the main shell. */
+export function App() {
+  const palette = useSettings((s) => s.palette);
+  useEffect(() => {
+    document.documentElement.dataset.palette = palette;
+  }, [palette]);
+  return (
+    <MantineProvider theme={themeFor(palette)} forceColorScheme={colorSchemeFor(palette)}>
+      <Content />
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,39 @@
+import '@mantine/core/styles.css';
+import './app.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { HelmlinkApi } from '@helmlink/app-preload';
+import { App } from './App';
+import { startStores, reloadStores } from './stores';
+import { setBridgeState } from './stores/connection';
+import { bridgeUrlFor, createBridgeClient } from './api/bridge-client';
+
+/**
+ * Picks the transport: Electron's preload exposes `window.helmlink`; otherwise the page was served by
+ * `helmlink console --web` and talks to the same contract over the loopback WebSocket bridge.
+ */
+function resolveApi(): HelmlinkApi {
+  const exposed = (window as unknown as { helmlink?: HelmlinkApi }).helmlink;
+  if (exposed) return exposed;
+  let wasOpen = false;
+  const client = createBridgeClient({
+    url: bridgeUrlFor(window.location),
+    onState: (state, detail) => {
+      setBridgeState(state, detail);
+      if (state === 'open') {
+        if (wasOpen) void reloadStores();
+        wasOpen = true;
+      }
+    },
+  });
+  return client.api;
+}
+
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new TypeError('missing #root');
+createRoot(rootElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+void startStores(resolveApi());
