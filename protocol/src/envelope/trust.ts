@@ -11,7 +11,8 @@ import { HelmlinkError } from '../errors';
 import { base64ToBytes } from '../pki/pem';
 import type { PathValidationOptions, RevocationPolicy, ValidatedPath } from '../pki/types';
 import { validatePath as defaultValidatePath } from '../pki/validate';
-import { MIN_RSA_BITS, type JwsAlgorithm, type SignerInfo } from './types';
+import { checkHeader, decodeJsonSegment } from './header';
+import { MIN_RSA_BITS, type EnvelopeHeader, type JwsAlgorithm, type SignerInfo, type TokenTyp } from './types';
 
 /** Validates a certification path (the PKI module's `validatePath`, or a stand-in with the same contract). */
 export type PathValidator = (leaf: x509.X509Certificate, options: PathValidationOptions) => Promise<ValidatedPath>;
@@ -52,6 +53,20 @@ function isProvider(crls: TrustOptions['crls']): crls is CrlProvider {
   return typeof crls === 'object' && crls !== null && !Array.isArray(crls) && typeof (crls as CrlProvider).current === 'function';
 }
 
+/** WebCrypto verify parameters per JWS algorithm (RFC 7518 §3.3–3.5, RFC 8037). */
+export function verifyParams(alg: JwsAlgorithm): AlgorithmIdentifier | EcdsaParams | RsaPssParams {
+  switch (alg) {
+    case 'ES256':
+      return { name: 'ECDSA', hash: 'SHA-256' };
+    case 'ES384':
+      return { name: 'ECDSA', hash: 'SHA-384' };
+    case 'EdDSA':
+      return { name: 'Ed25519' };
+    case 'PS256':
+      return { name: 'RSA-PSS', saltLength: 32 };
+  }
+}
+
 /** WebCrypto import parameters for verifying each JWS algorithm. */
 function importParams(alg: JwsAlgorithm): RsaHashedImportParams | EcKeyImportParams | Algorithm {
   switch (alg) {
@@ -86,6 +101,7 @@ export async function importVerifyKey(cert: x509.X509Certificate, alg: JwsAlgori
 /** The trust of a verifier, with its signer cache. Create once and reuse. */
 export class Trust {
   private readonly cache = new Map<string, TrustedSigner>();
+  private readonly headers = new Map<string, EnvelopeHeader>();
   private readonly cacheSize: number;
   private readonly validate: PathValidator;
 
@@ -102,9 +118,26 @@ export class Trust {
     return isProvider(this.options.crls) ? this.options.crls.generation : 0;
   }
 
-  /** Forgets every cached signer (e.g. after replacing anchors' CRLs by other means). */
+  /** Forgets every cached signer and header (e.g. after replacing CRLs by other means than a provider). */
   clear(): void {
     this.cache.clear();
+    this.headers.clear();
+  }
+
+  /**
+   * Decodes and checks a protected header segment (see checkHeader), remembering headers that passed: a signer
+   * sends the same header bytes with every token, so a warm verification neither decodes nor re-checks them.
+   */
+  header(segment: string, typ: TokenTyp, algorithms: readonly JwsAlgorithm[]): EnvelopeHeader {
+    const key = `${typ}|${algorithms.join(',')}|${segment}`;
+    const hit = this.headers.get(key);
+    if (hit) return hit;
+    const header = checkHeader(decodeJsonSegment(segment, 'header'), typ, algorithms);
+    if (this.cacheSize > 0) {
+      if (this.headers.size >= this.cacheSize) this.headers.delete(this.headers.keys().next().value as string);
+      this.headers.set(key, header);
+    }
+    return header;
   }
 
   /** Number of cached signers. */

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:verify`: full command verifications per second on one core.
+ *
+ * Warm = what a vessel pays per command once a signer has been seen: size/header checks, chain cache hit (CRL
+ * generation unchanged), signature (WebCrypto), claims, command schema + catalog check and replay check-and-record
+ * in a memory store. Cold = the first command of a signer: x5c parsing, full RFC 5280 path validation with the CRL,
+ * key import, then the same steps. Tokens are signed beforehand; signing is not measured.
+ *
+ * Usage: tsx protocol/bench/verify.ts [--json] [--count N] [--cold N]
+ */
+import '../src/reflect';
+import { parseArgs } from 'node:util';
+import { createTestPki } from '../src/testing/pki';
+import { IEC_61162_450_CATALOG } from '../src/catalog';
+import { buildStreamsSet } from '../src/command';
+import { createSigner, createTrust, signCommand, verifyCommand, verifyParams, type JwsAlgorithm } from '../src/envelope';
+import { MemoryReplayStore } from '../src/replay';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, count: { type: 'string' }, cold: { type: 'string' } } });
+const COUNT = Number(values.count ?? 20_000);
+const COLD = Number(values.cold ?? 50);
+const now = Date.now();
+const clock = () => now;
+const cmd = buildStreamsSet(IEC_61162_450_CATALOG, IEC_61162_450_CATALOG.streams.slice(0, 4).map((s) => s.address));
+
+interface Result {
+  alg: JwsAlgorithm;
+  /** Wall-clock rate (depends on what else runs on the machine). */
+  warmPerSecond: number;
+  /** Rate per CPU-second of this process (user + system): the one-core figure, less sensitive to other load. */
+  warmPerCpuSecond: number;
+  warmMicrosPerOp: number;
+  /** Bare WebCrypto signature verification of the same tokens, per CPU-second: the floor of the cost. */
+  signatureOnlyPerCpuSecond: number;
+  coldMillis: number;
+  tokenBytes: number;
+}
+
+const pki = await createTestPki({ now: new Date(now) });
+const results: Result[] = [];
+for (const alg of ['ES256', 'EdDSA'] as const) {
+  const pilot = await pki.issue(`pilot-${alg}`, ['pilot'], { alg });
+  const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
+  const crl = await pki.issuingCrl([{ serial: '01', revokedAt: new Date(now - 60_000), reason: 1 }]);
+  const tokens: string[] = [];
+  for (let i = 0; i < COUNT + COLD; i++) tokens.push((await signCommand(signer, { audience: 'vessel-1', cmd, clock, lifetimeSeconds: 300 })).token);
+  const newTrust = () => createTrust({ trustAnchors: [pki.root.certificate], crls: [crl], revocation: { mode: 'leaf' } });
+  const options = { clock, audience: 'vessel-1', algorithms: ['ES256', 'EdDSA'] as JwsAlgorithm[], catalog: IEC_61162_450_CATALOG };
+
+  // Cold: a fresh trust (empty cache) for every token.
+  let coldTotal = 0;
+  for (let i = 0; i < COLD; i++) {
+    const trust = newTrust();
+    const t0 = performance.now();
+    await verifyCommand(tokens[COUNT + i]!, { ...options, trust, replay: new MemoryReplayStore() });
+    coldTotal += performance.now() - t0;
+  }
+
+  // Warm: one trust and one replay store, every token a new jti.
+  const trust = newTrust();
+  const replay = new MemoryReplayStore();
+  await verifyCommand(tokens[0]!, { ...options, trust, replay });
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 1; i < COUNT; i++) await verifyCommand(tokens[i]!, { ...options, trust, replay });
+  const cpu = process.cpuUsage(c0);
+  const elapsed = (performance.now() - t0) / 1000;
+  const ops = (COUNT - 1) / elapsed;
+  const cpuOps = (COUNT - 1) / ((cpu.user + cpu.system) / 1e6);
+
+  // Baseline: only the WebCrypto signature check of the same tokens with the same key.
+  const key = (await trust.signer(JSON.parse(Buffer.from(tokens[0]!.split('.')[0]!, 'base64url').toString()).x5c, alg, now)).key;
+  const inputs = tokens.slice(0, COUNT).map((t) => ({ data: new TextEncoder().encode(t.slice(0, t.lastIndexOf('.'))), sig: Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url') }));
+  const b0 = process.cpuUsage();
+  for (const { data, sig } of inputs) await globalThis.crypto.subtle.verify(verifyParams(alg), key, sig, data);
+  const base = process.cpuUsage(b0);
+  results.push({
+    alg,
+    warmPerSecond: Math.round(ops),
+    warmPerCpuSecond: Math.round(cpuOps),
+    warmMicrosPerOp: Math.round((1e6 / cpuOps) * 10) / 10,
+    signatureOnlyPerCpuSecond: Math.round(COUNT / ((base.user + base.system) / 1e6)),
+    coldMillis: Math.round((coldTotal / COLD) * 100) / 100,
+    tokenBytes: tokens[0]!.length,
+  });
+}
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ benchmark: 'verify', node: process.version, count: COUNT, results }, null, 2)}\n`);
+} else {
+  process.stdout.write(`Full command verification (chain cache hit, CRL lookup, signature, claims, catalog, replay), ${COUNT} tokens\n`);
+  for (const r of results) {
+    process.stdout.write(
+      `  ${r.alg.padEnd(6)} warm ${String(r.warmPerCpuSecond).padStart(7)}/s per CPU-second (${r.warmMicrosPerOp} µs CPU each; wall ${r.warmPerSecond}/s)` +
+        `   signature alone ${r.signatureOnlyPerCpuSecond}/s   cold first-seen ${r.coldMillis} ms   token ${r.tokenBytes} B\n`,
+    );
+  }
+  process.stdout.write(`Target: >= 10,000/s warm on one core. Load average now: ${(await import('node:os')).loadavg()[0]!.toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores.\n`);
+}
