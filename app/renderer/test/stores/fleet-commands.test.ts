@@ -1,0 +1,137 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bindApi } from '../../src/api/current';
+import {
+  applyRates,
+  applyVessels,
+  cancelCriticalOff,
+  confirmCriticalOff,
+  fleetStore,
+  loadFleet,
+  rateKey,
+  requestToggle,
+  resetDraft,
+} from '../../src/stores/fleet';
+import { applyCommand, commandsStore, latestCommand, sendCommand } from '../../src/stores/commands';
+import { command, createTestApi, stream, vessel, type TestApi } from '../support/test-api';
+
+let t: TestApi;
+const catalog = () => [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, false)];
+
+beforeEach(() => {
+  t = createTestApi();
+  bindApi(t.api);
+  fleetStore.setState(fleetStore.getInitialState(), true);
+  commandsStore.setState(commandsStore.getInitialState(), true);
+  applyVessels([vessel('v2', catalog()), vessel('v1', catalog())]);
+});
+
+describe('fleet store', () => {
+  it('orders vessels and loads rates', async () => {
+    t.ok('fleet.vessels', [vessel('b', []), vessel('a', [])]);
+    t.ok('fleet.rates', { at: '2026-11-22T02:00:00.000Z', windowSeconds: 5, rates: [{ vesselId: 'a', streamId: 'misc', messagesPerSecond: 4, lastMessageAt: null }] });
+    await loadFleet();
+    const s = fleetStore.getState();
+    expect(s.order).toEqual(['a', 'b']);
+    expect(s.rates[rateKey('a', 'misc')]?.messagesPerSecond).toBe(4);
+    expect(s.error).toBeNull();
+  });
+
+  it('keeps a load failure as words', async () => {
+    t.fail('fleet.vessels', 'ERR_BRIDGE_DISCONNECTED');
+    t.ok('fleet.rates', { at: '', windowSeconds: 5, rates: [] });
+    await loadFleet();
+    expect(fleetStore.getState().error?.title).toBe('Console connection lost');
+  });
+
+  it('puts ordinary toggles straight into the draft', () => {
+    expect(requestToggle('v1', 'satd', true)).toBe('set');
+    expect(fleetStore.getState().drafts.v1).toEqual({ satd: true });
+    expect(requestToggle('v1', 'satd', false)).toBe('set');
+    expect(fleetStore.getState().drafts.v1).toEqual({});
+    expect(requestToggle('v1', 'nope', true)).toBe('ignored');
+  });
+
+  it('asks before switching off a navigation-critical stream', () => {
+    expect(requestToggle('v1', 'tgtd', false)).toBe('confirm');
+    expect(fleetStore.getState().confirm).toEqual({ vesselId: 'v1', streamId: 'tgtd' });
+    expect(fleetStore.getState().drafts.v1).toBeUndefined();
+    cancelCriticalOff();
+    expect(fleetStore.getState().confirm).toBeNull();
+    expect(fleetStore.getState().drafts.v1).toBeUndefined();
+    requestToggle('v1', 'tgtd', false);
+    confirmCriticalOff();
+    expect(fleetStore.getState().drafts.v1).toEqual({ tgtd: false });
+    // switching it back on needs no confirmation; with confirmations off it goes straight in
+    expect(requestToggle('v1', 'tgtd', true)).toBe('set');
+    expect(requestToggle('v1', 'tgtd', false, false)).toBe('set');
+    expect(fleetStore.getState().drafts.v1).toEqual({ tgtd: false });
+  });
+
+  it('drops draft entries once the verified state shows them applied', () => {
+    requestToggle('v1', 'satd', true);
+    requestToggle('v1', 'misc', false);
+    applyVessels([vessel('v1', [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, true)]), vessel('v2', catalog())]);
+    expect(fleetStore.getState().drafts.v1).toEqual({ misc: false });
+    resetDraft('v1');
+    expect(fleetStore.getState().drafts.v1).toBeUndefined();
+  });
+
+  it('replaces rates with each snapshot', () => {
+    applyRates({ at: 'a', windowSeconds: 5, rates: [{ vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null }] });
+    applyRates({ at: 'b', windowSeconds: 5, rates: [] });
+    expect(fleetStore.getState().rates).toEqual({});
+    expect(fleetStore.getState().ratesAt).toBe('b');
+  });
+});
+
+describe('commands store', () => {
+  it('sends the complete partition as an intent and tracks the lifecycle pending → applied', async () => {
+    requestToggle('v1', 'satd', true);
+    t.handle('commands.send', (req) => ({ ok: true, value: command('c1', 'v1', 'pending', req as object) }));
+    const sent = await sendCommand('v1');
+    expect(t.calls.find((c) => c.channel === 'commands.send')?.request).toEqual({
+      vesselId: 'v1',
+      on: ['239.192.0.1:60001', '239.192.0.2:60002', '239.192.0.3:60003'],
+      off: [],
+    });
+    expect(sent?.state).toBe('pending');
+    expect(latestCommand(commandsStore.getState(), 'v1')?.state).toBe('pending');
+    applyCommand(command('c1', 'v1', 'applied', { rttMs: 42, ackVerified: true }));
+    const latest = latestCommand(commandsStore.getState(), 'v1');
+    expect(latest?.state).toBe('applied');
+    expect(latest?.rttMs).toBe(42);
+    expect(commandsStore.getState().sending.v1).toBe(false);
+  });
+
+  it('keeps the rejection reason and the draft for a rejected command', async () => {
+    requestToggle('v1', 'satd', true);
+    t.ok('commands.send', command('c2', 'v1', 'pending'));
+    await sendCommand('v1');
+    applyCommand(command('c2', 'v1', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown stream' } }));
+    expect(latestCommand(commandsStore.getState(), 'v1')?.reason?.code).toBe('ERR_STREAM_UNKNOWN');
+    expect(fleetStore.getState().drafts.v1).toEqual({ satd: true });
+  });
+
+  it('records a send failure per vessel in words', async () => {
+    t.fail('commands.send', 'ERR_PASSPHRASE_REQUIRED');
+    expect(await sendCommand('v1')).toBeUndefined();
+    expect(commandsStore.getState().errors.v1?.title).toBe('Passphrase needed');
+    t.ok('commands.send', command('c3', 'v1', 'pending'));
+    await sendCommand('v1');
+    expect(commandsStore.getState().errors.v1).toBeUndefined();
+  });
+
+  it('does not let an older status event replace the latest command', () => {
+    applyCommand(command('new', 'v1', 'pending', { sentAt: '2026-11-22T02:00:05.000Z' }));
+    applyCommand(command('old', 'v1', 'timed_out', { sentAt: '2026-11-22T02:00:01.000Z' }));
+    expect(latestCommand(commandsStore.getState(), 'v1')?.commandId).toBe('new');
+    expect(commandsStore.getState().byId.old?.state).toBe('timed_out');
+  });
+
+  it('sends nothing for an unknown vessel or one without a verified catalog', async () => {
+    applyVessels([vessel('empty', [])]);
+    expect(await sendCommand('empty')).toBeUndefined();
+    expect(await sendCommand('ghost')).toBeUndefined();
+    expect(t.calls.some((c) => c.channel === 'commands.send')).toBe(false);
+  });
+});
