@@ -125,6 +125,11 @@ export const ERROR_CODES = {
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
+
+  // --- demo topology and embedded broker (cli/src/demo, cli/src/broker) ------------------------------------
+  ERR_PORT_IN_USE: 'A port the demo needs is already in use',
+  ERR_TOOL_MISSING: 'A required program is not installed',
+  ERR_BROKER_START: 'The MQTT broker did not start',
 } as const;
 
 /** A stable error code. */
