@@ -1,0 +1,176 @@
+/**
+ * The fleet as the console knows it: one entry per vessel, built only from signed, retained `state` tokens that
+ * verify (signature, x5c chain to the pinned root, CRL, role vessel, iss = the vessel in the topic, exact
+ * partition of the carried catalog). A state that does not verify is flagged on the vessel and never replaces the
+ * verified one; an older `seq` than the one held is ignored (a replayed retained message cannot roll state back).
+ */
+import * as x509 from '@peculiar/x509';
+import { HelmlinkError, base64ToBytes, verifyState, type StateClaims, type JwsAlgorithm } from '@helmlink/protocol';
+import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '@helmlink/app-preload';
+import type { Clock } from '../core/clock';
+import type { ConsoleEvents } from '../core/events';
+import { toApiError } from '../core/errors';
+import type { AuditLog } from '../audit/audit-log';
+import type { TrustMaterial } from './trust-material';
+
+export interface FleetStateOptions {
+  clock: Clock;
+  events: ConsoleEvents;
+  audit?: AuditLog;
+  algorithms?: readonly JwsAlgorithm[];
+  clockToleranceSeconds?: number;
+}
+
+interface VesselEntry {
+  view: VesselView;
+  claims: StateClaims | null;
+  x5c: string[];
+}
+
+/** Algorithms the console accepts from vessels (every profile algorithm; the key policy bounds them). */
+export const CONSOLE_ALGORITHMS: readonly JwsAlgorithm[] = ['ES256', 'ES384', 'EdDSA', 'PS256'];
+
+/** Catalog view of a verified state. */
+export function catalogView(claims: StateClaims): CatalogStreamView[] {
+  return claims.catalog.streams.map((s) => ({
+    id: s.id,
+    name: s.name,
+    kind: s.kind,
+    address: s.address,
+    bitrateBps: s.bitrateBps,
+    critical: s.critical === true || (CRITICAL_STREAM_NAMES as readonly string[]).includes(s.name.toUpperCase()),
+  }));
+}
+
+function x5cOf(token: string): string[] {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { x5c?: unknown };
+    return Array.isArray(header.x5c) ? header.x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Verified vessel state per vessel id. */
+export class FleetState {
+  readonly #o: FleetStateOptions;
+  readonly #vessels = new Map<string, VesselEntry>();
+  readonly #lastTokens = new Map<string, Buffer>();
+  #trust: TrustMaterial | null = null;
+
+  constructor(options: FleetStateOptions) {
+    this.#o = options;
+  }
+
+  /** Sets the trust used for verification (after the identity is known). */
+  setTrust(trust: TrustMaterial | null): void {
+    this.#trust = trust;
+  }
+
+  /** Every known vessel, sorted by id. */
+  vessels(): VesselView[] {
+    return [...this.#vessels.values()].map((e) => e.view).sort((a, b) => a.vesselId.localeCompare(b.vesselId));
+  }
+
+  vessel(vesselId: string): VesselView | null {
+    return this.#vessels.get(vesselId)?.view ?? null;
+  }
+
+  /** The verified claims (catalog and on/off) of a vessel, or null. */
+  verifiedState(vesselId: string): StateClaims | null {
+    const e = this.#vessels.get(vesselId);
+    return e?.view.verified ? e.claims : null;
+  }
+
+  /** Handles a retained state message. An empty payload removes the vessel (retained state cleared). */
+  async onStateMessage(vesselId: string, payload: Buffer): Promise<void> {
+    if (payload.length === 0) {
+      this.#lastTokens.delete(vesselId);
+      if (this.#vessels.delete(vesselId)) this.#emit();
+      return;
+    }
+    this.#lastTokens.set(vesselId, payload);
+    const now = this.#o.clock.now();
+    const token = payload.toString('utf8');
+    const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
+    try {
+      if (!this.#trust) throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
+      const verified = await verifyState(token, {
+        trust: this.#trust.trust,
+        clock: () => this.#o.clock.now().getTime(),
+        vesselId,
+        algorithms: this.#o.algorithms ?? CONSOLE_ALGORITHMS,
+        ...(this.#o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: this.#o.clockToleranceSeconds } : {}),
+      });
+      const c = verified.claims;
+      if (entry.claims && entry.view.verified && c.seq < entry.claims.seq) return;
+      const catalog = catalogView(c);
+      const on = new Set(c.on);
+      const streams = catalog.map((s) => ({ ...s, on: on.has(s.address) }));
+      const x5c = x5cOf(token);
+      const signer = await this.#trust.describePeer(
+        x5c.map((b) => new x509.X509Certificate(base64ToBytes(b) as Uint8Array<ArrayBuffer>)),
+        'clientAuth',
+        now,
+      );
+      entry.claims = c;
+      entry.x5c = x5c;
+      entry.view = {
+        vesselId,
+        verified: true,
+        unverified: null,
+        streams,
+        lastAppliedCommandId: c.last_jti,
+        stateIssuedAt: new Date(c.iat * 1000).toISOString(),
+        stateReceivedAt: now.toISOString(),
+        signer,
+        activeBitrateBps: streams.filter((s) => s.on).reduce((n, s) => n + s.bitrateBps, 0),
+      };
+      this.#o.audit?.append({ kind: 'state.verified', vesselId, verdict: 'verified', actor: verified.signer.entityId, token, commandId: c.last_jti });
+    } catch (err) {
+      const e = toApiError(err);
+      entry.view = {
+        ...entry.view,
+        verified: false,
+        unverified: { code: e.code, message: e.detail ?? e.message, receivedAt: now.toISOString() },
+      };
+      this.#o.audit?.append({ kind: 'state.unverified', vesselId, verdict: 'invalid', code: entry.view.unverified!.code, message: entry.view.unverified!.message, token });
+    }
+    this.#vessels.set(vesselId, entry);
+    this.#emit();
+  }
+
+  /** Verifies the last received state of every vessel again (after a newer CRL arrived). */
+  async reverifyAll(): Promise<void> {
+    for (const [vesselId, payload] of [...this.#lastTokens]) await this.onStateMessage(vesselId, payload);
+  }
+
+  /** Forgets every vessel. */
+  clear(): void {
+    this.#vessels.clear();
+    this.#lastTokens.clear();
+    this.#emit();
+  }
+
+  #empty(vesselId: string): VesselEntry {
+    return {
+      claims: null,
+      x5c: [],
+      view: {
+        vesselId,
+        verified: false,
+        unverified: null,
+        streams: [],
+        lastAppliedCommandId: null,
+        stateIssuedAt: null,
+        stateReceivedAt: null,
+        signer: null,
+        activeBitrateBps: 0,
+      },
+    };
+  }
+
+  #emit(): void {
+    this.#o.events.emit('fleet.vessels', this.vessels());
+  }
+}
