@@ -164,7 +164,7 @@ Example:
       intermediates,
       crls,
       revocation: crls.length > 0 ? { mode: 'leaf', staleGraceSeconds: grace } : { mode: 'off' },
-      cacheSize: 0,
+      chainCache: false,
     });
     try {
       const verified = await verifyCommand(token.trim(), {

@@ -9,18 +9,22 @@ import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { base64ToBytes } from '../pki/pem';
-import type { PathValidationOptions, RevocationPolicy, ValidatedPath } from '../pki/types';
-import { validatePath as defaultValidatePath } from '../pki/validate';
+import type { PathValidationOptions, RevocationPolicy } from '../pki/types';
+import { validatePath as defaultValidatePath, type ValidatedPathResult } from '../pki/validate';
+import { ChainCache } from '../pki/cache';
 import { checkHeader, decodeJsonSegment } from './header';
 import { MIN_RSA_BITS, type EnvelopeHeader, type JwsAlgorithm, type SignerInfo, type TokenTyp } from './types';
 
-/** Validates a certification path (the PKI module's `validatePath`, or a stand-in with the same contract). */
-export type PathValidator = (leaf: x509.X509Certificate, options: PathValidationOptions) => Promise<ValidatedPath>;
+/** Validates a certification path (the PKI module's `validatePath`, or another with the same contract). */
+export type PathValidator = (leaf: x509.X509Certificate, options: PathValidationOptions) => Promise<ValidatedPathResult>;
 
-/** CRLs that change over time; `generation` increases whenever the set changes (it invalidates cached signers). */
+/**
+ * CRLs that change over time; `generation` increases whenever the set changes, which invalidates cached paths.
+ * The PKI module's CrlStore is one (the vessel feeds it CRLs from MQTT and HTTPS).
+ */
 export interface CrlProvider {
   readonly generation: number;
-  current(): readonly x509.X509Crl[];
+  crls(): readonly x509.X509Crl[];
 }
 
 export interface TrustOptions {
@@ -28,29 +32,28 @@ export interface TrustOptions {
   trustAnchors: readonly x509.X509Certificate[];
   /** Extra untrusted intermediates (x5c normally carries the issuing CA). */
   intermediates?: readonly x509.X509Certificate[];
-  /** CRLs, as a fixed list or a provider whose generation changes when a newer CRL arrives. */
+  /** CRLs, as a fixed list or a provider (e.g. CrlStore) whose generation changes when a newer CRL arrives. */
   crls?: readonly x509.X509Crl[] | CrlProvider;
   /** Revocation policy passed to path validation (`leaf` requires the signer's CRL). */
   revocation: RevocationPolicy;
   /** The path validator (default: the PKI module's validatePath). */
   validatePath?: PathValidator;
-  /** Cached signers (default 1024; 0 disables caching). */
-  cacheSize?: number;
+  /**
+   * Cache of validated paths keyed by the raw x5c strings (default: a new ChainCache of 1024 entries; `false`
+   * validates every token). One cache per trust configuration: never share it between different anchors.
+   */
+  chainCache?: ChainCache | false;
 }
 
 /** A signer whose path was validated and whose key is imported. */
 export interface TrustedSigner {
   key: CryptoKey;
-  path: ValidatedPath;
+  path: ValidatedPathResult;
   info: SignerInfo;
-  /** Epoch ms window in which the cached validation holds. */
-  validFrom: number;
-  validUntil: number;
-  generation: number;
 }
 
 function isProvider(crls: TrustOptions['crls']): crls is CrlProvider {
-  return typeof crls === 'object' && crls !== null && !Array.isArray(crls) && typeof (crls as CrlProvider).current === 'function';
+  return typeof crls === 'object' && crls !== null && !Array.isArray(crls) && typeof (crls as CrlProvider).crls === 'function';
 }
 
 /** WebCrypto verify parameters per JWS algorithm (RFC 7518 §3.3–3.5, RFC 8037). */
@@ -98,19 +101,20 @@ export async function importVerifyKey(cert: x509.X509Certificate, alg: JwsAlgori
   return key;
 }
 
-/** The trust of a verifier, with its signer cache. Create once and reuse. */
+/** The trust of a verifier, with its caches. Create once and reuse. */
 export class Trust {
-  private readonly cache = new Map<string, TrustedSigner>();
+  private readonly chainCache: ChainCache | undefined;
+  // Imported keys per validated path and alg; a path leaves the chain cache → its keys become garbage.
+  private readonly signers = new WeakMap<ValidatedPathResult, Map<JwsAlgorithm, TrustedSigner>>();
   private readonly headers = new Map<string, EnvelopeHeader>();
-  private readonly cacheSize: number;
   private readonly validate: PathValidator;
 
   constructor(private readonly options: TrustOptions) {
     if (!Array.isArray(options.trustAnchors) || options.trustAnchors.length === 0) throw new TypeError('at least one trust anchor is required');
     if (options.validatePath !== undefined && typeof options.validatePath !== 'function') throw new TypeError('validatePath must be a function');
-    this.validate = options.validatePath ?? defaultValidatePath;
     if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode)) throw new TypeError('a revocation policy is required');
-    this.cacheSize = options.cacheSize ?? 1024;
+    this.validate = options.validatePath ?? defaultValidatePath;
+    this.chainCache = options.chainCache === false ? undefined : (options.chainCache ?? new ChainCache());
   }
 
   /** The current CRL generation (0 for a fixed list). */
@@ -118,9 +122,14 @@ export class Trust {
     return isProvider(this.options.crls) ? this.options.crls.generation : 0;
   }
 
-  /** Forgets every cached signer and header (e.g. after replacing CRLs by other means than a provider). */
+  /** Number of cached validated paths. */
+  get cachedSigners(): number {
+    return this.chainCache?.size ?? 0;
+  }
+
+  /** Forgets every cached path and header. */
   clear(): void {
-    this.cache.clear();
+    this.chainCache?.clear();
     this.headers.clear();
   }
 
@@ -133,31 +142,46 @@ export class Trust {
     const hit = this.headers.get(key);
     if (hit) return hit;
     const header = checkHeader(decodeJsonSegment(segment, 'header'), typ, algorithms);
-    if (this.cacheSize > 0) {
-      if (this.headers.size >= this.cacheSize) this.headers.delete(this.headers.keys().next().value as string);
+    if (this.chainCache) {
+      if (this.headers.size >= 1024) this.headers.delete(this.headers.keys().next().value as string);
       this.headers.set(key, header);
     }
     return header;
   }
 
-  /** Number of cached signers. */
-  get cachedSigners(): number {
-    return this.cache.size;
-  }
-
   /**
-   * Returns the validated signer of an x5c chain at `time` for `alg`: from the cache when still valid, otherwise
-   * by parsing x5c, validating the path (clientAuth purpose) and importing the leaf key.
+   * Returns the validated signer of an x5c chain at `time` for `alg`: from the chain cache when the path is still
+   * valid (time window, CRL generation), otherwise by parsing x5c and validating the path (clientAuth purpose);
+   * the leaf key is imported once per path and alg.
    * @throws HelmlinkError ERR_JOSE_X5C_INVALID, any path validation code (ERR_CHAIN_*, ERR_CRL_*, ERR_CERT_*),
    *   ERR_CERT_PROFILE when the signer has no Helmlink identity, ERR_JOSE_ALG_NOT_ALLOWED.
    */
   async signer(x5c: readonly string[], alg: JwsAlgorithm, timeMs: number): Promise<TrustedSigner> {
-    const cacheKey = `${alg}.${x5c.join('.')}`;
+    const cacheKey = x5c.join('.');
     const generation = this.generation;
-    const hit = this.cache.get(cacheKey);
-    if (hit && hit.generation === generation && timeMs >= hit.validFrom && timeMs <= hit.validUntil) return hit;
-    if (hit) this.cache.delete(cacheKey);
+    let path = this.chainCache?.get(cacheKey, timeMs, generation);
+    if (!path) {
+      path = await this.validateX5c(x5c, timeMs);
+      this.chainCache?.set(cacheKey, path, generation);
+    }
+    let byAlg = this.signers.get(path);
+    if (!byAlg) {
+      byAlg = new Map();
+      this.signers.set(path, byAlg);
+    }
+    const known = byAlg.get(alg);
+    if (known) return known;
+    if (!path.identity) throw new HelmlinkError('ERR_CERT_PROFILE', 'the signer certificate carries no Helmlink identity');
+    const signer: TrustedSigner = {
+      key: await importVerifyKey(path.leaf, alg),
+      path,
+      info: { entityId: path.identity.entityId, roles: [...path.identity.roles], fingerprint: path.leafFingerprint, subject: path.leaf.subject },
+    };
+    byAlg.set(alg, signer);
+    return signer;
+  }
 
+  private async validateX5c(x5c: readonly string[], timeMs: number): Promise<ValidatedPathResult> {
     let certs: x509.X509Certificate[];
     try {
       certs = x5c.map((b64) => new x509.X509Certificate(base64ToBytes(b64) as Uint8Array<ArrayBuffer>));
@@ -165,8 +189,8 @@ export class Trust {
       throw new HelmlinkError('ERR_JOSE_X5C_INVALID', 'an x5c certificate cannot be parsed', { cause: err });
     }
     const [leaf, ...rest] = certs as [x509.X509Certificate, ...x509.X509Certificate[]];
-    const crls = isProvider(this.options.crls) ? this.options.crls.current() : (this.options.crls ?? []);
-    const path = await this.validate(leaf, {
+    const crls = isProvider(this.options.crls) ? this.options.crls.crls() : (this.options.crls ?? []);
+    return this.validate(leaf, {
       trustAnchors: this.options.trustAnchors,
       intermediates: [...rest, ...(this.options.intermediates ?? [])],
       crls,
@@ -174,27 +198,6 @@ export class Trust {
       purpose: 'clientAuth',
       revocation: this.options.revocation,
     });
-    if (!path.identity) throw new HelmlinkError('ERR_CERT_PROFILE', 'the signer certificate carries no Helmlink identity');
-    const key = await importVerifyKey(path.leaf, alg);
-    const signer: TrustedSigner = {
-      key,
-      path,
-      info: {
-        entityId: path.identity.entityId,
-        roles: [...path.identity.roles],
-        fingerprint: path.leafFingerprint,
-        subject: path.leaf.subject,
-      },
-      // The validator may report the window start itself (latest notBefore / CRL thisUpdate); otherwise compute it.
-      validFrom: (path as ValidatedPath & { validFrom?: Date }).validFrom?.getTime() ?? Math.max(...path.chain.map((c) => c.notBefore.getTime())),
-      validUntil: path.validUntil.getTime(),
-      generation,
-    };
-    if (this.cacheSize > 0) {
-      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(cacheKey, signer);
-    }
-    return signer;
   }
 }
 

@@ -20,6 +20,7 @@ import { HelmlinkError, isHelmlinkError } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
 import { FileReplayStore } from '../../src/node/replay-file';
 import { createSubordinateCaCertificate } from '../../src/pki/build';
+import { CrlStore } from '../../src/pki/crl-store';
 import { certificateToPem } from '../../src/pki/pem';
 import { createTestPki, generateTestKeyPair } from '../../src/testing/pki';
 import { ALL, assemble, CATALOG, clock, CMD, commandClaims, createWorld, NOW, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
@@ -210,20 +211,20 @@ describe('verifyCommand: one rejection per code', () => {
     const pilot = await w.pki.issue('pilot-hold', ['pilot']);
     const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
     const entry = { serial: pilot.certificate.serialNumber, revokedAt: new Date(NOW.getTime() - 60_000) };
-    const revoked = await w.pki.issuingCrl([{ ...entry, reason: 1 }]);
-    const hold = await w.pki.issuingCrl([{ ...entry, reason: 6 }]);
-    const released = await w.pki.issuingCrl([]);
-    // One trust with a CRL provider: a new generation invalidates the cached signer.
-    const provider = { generation: 1, crls: [revoked], current() { return this.crls; } };
-    const trust = w.trust({ crls: provider, revocation: { mode: 'leaf' } });
+    // A CrlStore feeds the trust: each accepted (newer) CRL bumps the generation and invalidates cached paths.
+    const store = new CrlStore();
+    const trust = w.trust({ crls: store, revocation: { mode: 'leaf' } });
+    const accept = async (entries: Parameters<typeof w.pki.issuingCrl>[0]) => store.accept(await w.pki.issuingCrl(entries), w.pki.issuing.certificate);
     const next = async () => (await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock })).token;
+    await accept([{ ...entry, reason: 1 }]);
     expect((await rejection(verifyCommand(await next(), options({ trust })))).code).toBe('ERR_CHAIN_REVOKED');
-    Object.assign(provider, { generation: 2, crls: [hold] });
+    await accept([{ ...entry, reason: 6 }]); // certificateHold
     expect((await rejection(verifyCommand(await next(), options({ trust })))).code).toBe('ERR_CHAIN_REVOKED');
-    Object.assign(provider, { generation: 3, crls: [released] });
+    await accept([]); // released from hold
     await expect(verifyCommand(await next(), options({ trust }))).resolves.toMatchObject({ signer: { entityId: 'pilot-hold' } });
-    // Revoked again after being cached as good: the next generation applies at once.
-    Object.assign(provider, { generation: 4, crls: [revoked] });
+    expect(trust.cachedSigners).toBe(1);
+    // Revoked after being cached as good: the next CRL applies at once.
+    await accept([{ ...entry, reason: 4 }]);
     expect((await rejection(verifyCommand(await next(), options({ trust })))).code).toBe('ERR_CHAIN_REVOKED');
   });
 
