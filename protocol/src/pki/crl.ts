@@ -110,7 +110,9 @@ export function crlInfo(crl: x509.X509Crl): CrlInfo {
   const raw = new Uint8Array(crl.rawData);
   let info: CrlInfo;
   try {
-    const asn = AsnConvert.parse(raw, CertificateList);
+    // Reuse the structure @peculiar/x509 decoded (its protected `asn`) when available.
+    const decoded = (crl as unknown as { asn?: unknown }).asn;
+    const asn = decoded instanceof CertificateList ? decoded : AsnConvert.parse(raw, CertificateList);
     const tbs = asn.tbsCertList;
     let scheme: SignatureScheme | HelmlinkError;
     try {

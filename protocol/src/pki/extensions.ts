@@ -105,6 +105,15 @@ function decode<T>(ext: Extension, type: new () => T): T {
   return AsnConvert.parse(ext.extnValue.buffer, type);
 }
 
+/**
+ * The ASN.1 structure @peculiar/x509 already decoded (its protected `asn`), to avoid decoding the DER twice;
+ * undefined when unavailable (then the DER is parsed here).
+ */
+function parsedAsn(cert: x509.X509Certificate): Certificate | undefined {
+  const asn = (cert as unknown as { asn?: unknown }).asn;
+  return asn instanceof Certificate ? asn : undefined;
+}
+
 /** Parses (once) the validation view of a certificate. Throws ERR_CERT_MALFORMED. */
 export function certInfo(cert: x509.X509Certificate): CertInfo {
   const cached = parsed.get(cert);
@@ -112,7 +121,7 @@ export function certInfo(cert: x509.X509Certificate): CertInfo {
   const raw = new Uint8Array(cert.rawData);
   let info: CertInfo;
   try {
-    const asn = AsnConvert.parse(raw, Certificate);
+    const asn = parsedAsn(cert) ?? AsnConvert.parse(raw, Certificate);
     const tbs = asn.tbsCertificate;
     info = {
       cert,
