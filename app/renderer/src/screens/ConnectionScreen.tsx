@@ -20,7 +20,7 @@ export function ConnectionBadge() {
   const broker = useConnection((s) => s.broker);
   const w = CONNECTION_WORDS[broker?.state ?? 'disconnected'];
   return (
-    <Badge color={w.color} variant="light" data-testid={testIds.connectionBadge} data-state={broker?.state ?? 'disconnected'}>
+    <Badge color={w.color} variant="light" tt="none" data-testid={testIds.connectionBadge} data-state={broker?.state ?? 'disconnected'}>
       Broker: {w.label}
       {broker?.tlsVersion ? ` · ${broker.tlsVersion}` : ''}
     </Badge>

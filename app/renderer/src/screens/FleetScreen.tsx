@@ -34,7 +34,7 @@ function RateIndicator({ vesselId, streamId, on }: { vesselId: string; streamId:
   const color = flowing ? 'green' : on ? 'orange' : 'gray';
   return (
     <Tooltip label={rate?.lastMessageAt ? `last message ${formatTime(rate.lastMessageAt)}` : 'no data seen'}>
-      <Badge variant="dot" color={color} data-testid={testIds.rate(vesselId, streamId)} data-rate={String(mps)} data-flowing={String(flowing)}>
+      <Badge variant="dot" tt="none" color={color} data-testid={testIds.rate(vesselId, streamId)} data-rate={String(mps)} data-flowing={String(flowing)}>
         {formatRate(mps)}
       </Badge>
     </Tooltip>
@@ -211,8 +211,8 @@ function ConfirmCriticalDialog() {
   const confirm = useFleet((s) => s.confirm);
   const stream = useFleet((s) => (s.confirm ? s.vessels[s.confirm.vesselId]?.streams.find((x) => x.id === s.confirm!.streamId) : undefined));
   return (
-    <Modal opened={!!confirm} onClose={cancelCriticalOff} title="Switch off a navigation-critical stream?" data-testid={testIds.confirmCriticalDialog}>
-      <Stack>
+    <Modal opened={!!confirm} onClose={cancelCriticalOff} title="Switch off a navigation-critical stream?">
+      <Stack data-testid={testIds.confirmCriticalDialog}>
         <Text>
           <b>{stream?.name}</b> ({stream?.kind}, {stream?.address}) on <b>{confirm?.vesselId}</b> carries navigation-critical data. Switching it
           off stops it reaching the remote operation centre.

@@ -61,13 +61,14 @@ function RevokeDialog() {
   }, [cert?.serial]);
   const help = REVOCATION_REASONS.find((r) => String(r.code) === reason);
   return (
-    <Modal opened={!!cert} onClose={closeRevoke} title="Revoke certificate" data-testid={testIds.revokeDialog} size="lg">
+    <Modal opened={!!cert} onClose={closeRevoke} title="Revoke certificate" size="lg">
       {cert && (
         <form
           onSubmit={(e) => {
             e.preventDefault();
             void revokeCertificate(Number(reason) as RevocationReasonCode, description);
           }}
+          data-testid={testIds.revokeDialog}
         >
           <Stack>
             <Text>
@@ -116,7 +117,8 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={close} title="Create an enrollment token" data-testid={testIds.tokenDialog} size="lg" closeOnClickOutside={false}>
+    <Modal opened={opened} onClose={close} title="Create an enrollment token" size="lg" closeOnClickOutside={false}>
+      <div data-testid={testIds.tokenDialog}>
       {token ? (
         <Stack>
           <Alert color="yellow" title="Shown once">
@@ -171,6 +173,7 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
           </Stack>
         </form>
       )}
+      </div>
     </Modal>
   );
 }

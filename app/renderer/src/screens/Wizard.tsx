@@ -47,23 +47,23 @@ function check(schema: { safeParse(v: unknown): { success: boolean; error?: { is
   return r.success ? null : (r.error?.issues[0]?.message ?? 'invalid');
 }
 
+const CA_URL_WORDS = 'Enter the https:// address of the certificate authority';
+const FINGERPRINT_WORDS = 'Enter the 64 hexadecimal digits of the SHA-256 fingerprint (colons and spaces allowed)';
+
 /** Field errors for the CA step (enroll) or the file step (import). */
 export function validateSource(mode: Mode, f: Fields, files: { main: File | null; chain: File | null }): Record<string, string> {
   const errors: Record<string, string> = {};
-  const put = (k: string, e: string | null): void => {
-    if (e) errors[k] = e;
-  };
   if (mode === 'enroll') {
-    put('caUrl', check(httpsUrlSchema, f.caUrl ?? ''));
-    put('rootFingerprint', check(fingerprintSchema, f.rootFingerprint ?? ''));
+    if (check(httpsUrlSchema, f.caUrl ?? '')) errors.caUrl = CA_URL_WORDS;
+    if (check(fingerprintSchema, f.rootFingerprint ?? '')) errors.rootFingerprint = FINGERPRINT_WORDS;
     if ((f.token ?? '').trim().length < 8) errors.token = 'Paste the enrollment token you were given';
-    put('entityId', check(entityIdSchema, f.entityId ?? ''));
-    if (f.brokerUrl) put('brokerUrl', check(brokerUrlSchema, f.brokerUrl));
+    if (check(entityIdSchema, f.entityId ?? '')) errors.entityId = 'Enter your id as written on the token request (no spaces, +, # or /)';
+    if (f.brokerUrl && check(brokerUrlSchema, f.brokerUrl)) errors.brokerUrl = 'Use an mqtts:// or wss:// address';
   } else {
     if (!files.main) errors.file = f.format === 'pem' ? 'Choose the encrypted private key file' : 'Choose the PKCS#12 (.p12/.pfx) file';
     if (f.format === 'pem' && !files.chain) errors.chain = 'Choose the certificate chain file (leaf first)';
-    if (f.caUrl) put('caUrl', check(httpsUrlSchema, f.caUrl));
-    if (f.rootFingerprint) put('rootFingerprint', check(fingerprintSchema, f.rootFingerprint));
+    if (f.caUrl && check(httpsUrlSchema, f.caUrl)) errors.caUrl = CA_URL_WORDS;
+    if (f.rootFingerprint && check(fingerprintSchema, f.rootFingerprint)) errors.rootFingerprint = FINGERPRINT_WORDS;
   }
   return errors;
 }
@@ -154,7 +154,7 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
   const doneCount = ENROLL_STEPS.filter((s) => progress[s.id] === 'done').length;
 
   return (
-    <Container size="sm" py="xl" data-testid={testIds.wizard}>
+    <Container size="md" py="xl" data-testid={testIds.wizard}>
       <Stack gap="lg">
         <div>
           <Title order={1}>Set up this console</Title>
@@ -187,7 +187,7 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
         {active === 1 && mode === 'enroll' && (
           <StepCard onBack={() => setActive(0)} onNext={next}>
             <TextInput label="Certificate authority address" description="https://… as given by your PKI administrator" placeholder="https://ca.example.org:9443" required autoFocus data-testid={testIds.wizardCaUrl} {...field('caUrl')} />
-            <TextInput label="Root certificate fingerprint (SHA-256)" description="Compare it with the one your administrator gave you out of band; the console refuses any other root" placeholder="AB:CD:…" required ff="monospace" data-testid={testIds.wizardFingerprint} {...field('rootFingerprint')} />
+            <TextInput label="Root certificate fingerprint (SHA-256)" description="Compare it with the one your administrator gave you out of band; the console refuses any other root" placeholder="AB:CD:…" required styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }} data-testid={testIds.wizardFingerprint} {...field('rootFingerprint')} />
             <TextInput label="Your id" description="The name the enrollment token was issued for, e.g. pilot-7" required data-testid={testIds.wizardEntityId} {...field('entityId')} />
             <PasswordInput label="Enrollment token" description="One-time token; it expires" required data-testid={testIds.wizardToken} {...field('token')} />
             <TextInput label="Broker address (optional)" placeholder="mqtts://broker.example.org:8883" data-testid="wizard-broker-url" {...field('brokerUrl')} />
@@ -209,7 +209,7 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
             {f.format === 'pem' && <FileField label="Certificate chain (PEM, leaf first)" accept=".pem,.crt,.cer" error={errors.chain} testId={testIds.wizardImportChainFile} onFile={(file) => setFiles({ ...files, chain: file })} />}
             <PasswordInput label="File passphrase" description="The passphrase the file is protected with" data-testid={testIds.wizardImportPassphrase} {...field('filePassphrase')} />
             <TextInput label="Certificate authority address (optional, for renewal)" placeholder="https://ca.example.org:9443" data-testid={testIds.wizardCaUrl} {...field('caUrl')} />
-            <TextInput label="Root certificate fingerprint (optional)" ff="monospace" data-testid={testIds.wizardFingerprint} {...field('rootFingerprint')} />
+            <TextInput label="Root certificate fingerprint (optional)" styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }} data-testid={testIds.wizardFingerprint} {...field('rootFingerprint')} />
           </StepCard>
         )}
 
