@@ -48,6 +48,8 @@ export interface ValidatedPathResult extends ValidatedPath {
 
 const PURPOSE_EKU: Record<Exclude<Purpose, 'any'>, string> = { clientAuth: OID_CLIENT_AUTH, serverAuth: OID_SERVER_AUTH };
 const MAX_SIGNER_DEPTH = 3;
+/** Upper bound on complete candidate paths checked per validatePath call, CRL signer paths included. */
+const MAX_PATH_CHECKS = 128;
 
 type Role = 'end-entity' | 'crl-signer';
 
@@ -67,6 +69,8 @@ interface Ctx {
   signerMemo: Map<CrlInfo, Map<CertInfo, Promise<void>>>;
   inProgress: Set<CertInfo>;
   depth: number;
+  /** Complete paths still allowed to be checked in this whole validation, CRL signer paths included (shared). */
+  budget: { paths: number };
 }
 
 const keyHandles = new WeakMap<CertInfo, PublicKeyHandle | HelmlinkError>();
@@ -408,6 +412,8 @@ function noPathError(leaf: CertInfo, ctx: Ctx): HelmlinkError {
 async function validateFrom(leaf: CertInfo, role: Role, ctx: Ctx): Promise<{ path: CandidatePath; from: number; until: number }> {
   const errors: HelmlinkError[] = [];
   for (const path of buildPaths(leaf, ctx.anchors, ctx.intermediates, { maxDepth: ctx.maxDepth })) {
+    if (ctx.budget.paths <= 0) break;
+    ctx.budget.paths--;
     try {
       return { path, ...(await checkPath(path, role, ctx)) };
     } catch (err) {
@@ -489,6 +495,7 @@ export async function validatePath(leaf: x509.X509Certificate, options: Validate
     signerMemo: new Map(),
     inProgress: new Set(),
     depth: 0,
+    budget: { paths: MAX_PATH_CHECKS },
   };
   const { path, from, until } = await validateFrom(leafInfo, 'end-entity', ctx);
   const chain = [...path.certs.map((c) => c.cert), path.anchor.cert];

@@ -208,6 +208,19 @@ describe('validatePath: path building', () => {
     expect(path.chain[1]).toBe(pki.issuing.certificate);
   });
 
+  it('finds the issuer among many same-name decoys (AKI/SKI first) and stays bounded when none fits', async () => {
+    const decoys: x509.X509Certificate[] = [];
+    for (let i = 0; i < 40; i++) {
+      decoys.push((await customCert(caParams('Helmlink Test Issuing CA', pki.root, { pathLength: 5 }))).certificate);
+    }
+    const path = await validatePath(pilot.certificate, opts({ intermediates: [...decoys, pki.issuing.certificate] }));
+    expect(path.chain[1]).toBe(pki.issuing.certificate);
+    // A leaf without key identifiers whose issuer is none of 40 look-alikes: a bounded search, then a verdict.
+    const orphanIssuer = await customCert(caParams('Helmlink Test Issuing CA', pki.root));
+    const orphan = await customCert(leafParams('pilot-orphan', orphanIssuer, { akiKeyId: 'ff' }));
+    expect(await codeOf(validatePath(orphan.certificate, opts({ intermediates: decoys, revocation: { mode: 'off' } })))).toMatch(/^ERR_CHAIN_(UNTRUSTED|SIGNATURE)$/u);
+  });
+
   it('tries a second anchor with the same name', async () => {
     const rootKeys = await generateTestKeyPair();
     const otherRoot = await createRootCertificate({
