@@ -19,7 +19,7 @@ export function ExpiryBadge({ cert, now }: { cert: Pick<CertificateView, 'notBef
   const info = expiryInfo(Date.parse(cert.notBefore), Date.parse(cert.notAfter), now);
   const color = { ok: 'green', 'renew-due': 'blue', warning: 'yellow', critical: 'orange', expired: 'red' }[info.level];
   return (
-    <Badge color={color} variant="light" data-level={info.level}>
+    <Badge color={color} variant="light" tt="none" data-level={info.level}>
       {info.level === 'expired' ? 'Expired' : `Expires in ${formatCountdown(Date.parse(cert.notAfter), now)}`}
     </Badge>
   );
