@@ -2,13 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { base64url } from 'jose';
+import { base64url, compactVerify } from 'jose';
 import {
   assertAlgorithms,
 } from '../../src/envelope/header';
 import {
   attributionOf,
   createSigner,
+  importVerifyKey,
   isAttributable,
   signCommand,
   TYP_ACK,
@@ -19,7 +20,7 @@ import {
 import { HelmlinkError, isHelmlinkError } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
 import { FileReplayStore } from '../../src/node/replay-file';
-import { createSubordinateCaCertificate } from '../../src/pki/build';
+import { createSubordinateCaCertificate, issueEndEntityCertificate } from '../../src/pki/build';
 import { CrlStore } from '../../src/pki/crl-store';
 import { certificateToPem } from '../../src/pki/pem';
 import { createTestPki, generateTestKeyPair } from '../../src/testing/pki';
@@ -57,6 +58,9 @@ describe('verifyCommand: acceptance', () => {
     expect(verified.header.x5c).toHaveLength(2);
     expect(verified.signer).toMatchObject({ entityId: 'pilot-1', roles: ['pilot'] });
     expect(verified.state).toEqual({ on: ALL.slice(0, 4), off: ALL.slice(4) });
+    // Interop: an independent JWS implementation (jose's compactVerify) accepts the same token.
+    const { protectedHeader } = await compactVerify(token, await importVerifyKey(w.pilot.certificate, 'ES256'), { algorithms: ['ES256'] });
+    expect(protectedHeader.typ).toBe(TYP_COMMAND);
   });
 
   it('accepts EdDSA and PS256 (RSA 3072) signers when the allow-list names them', async () => {
@@ -113,6 +117,26 @@ describe('verifyCommand: one rejection per code', () => {
     const header = base64url.encode(new TextEncoder().encode(JSON.stringify({ alg: 'EdDSA', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) })));
     const err = await rejection(verifyCommand(`${header}.${payload}.${sig}`, options({ algorithms: ['ES256', 'EdDSA'] })));
     expect(err.code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
+  });
+
+  it('ERR_JOSE_ALG_NOT_ALLOWED: PS256 with an RSA key under 3072 bits', async () => {
+    const keys = (await globalThis.crypto.subtle.generateKey(
+      { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const certificate = await issueEndEntityCertificate({
+      identity: { entityId: 'pilot-rsa2048', roles: ['pilot'] },
+      publicKey: keys.publicKey,
+      issuer: w.pki.issuing,
+      notBefore: new Date(NOW.getTime() - 86_400_000),
+      notAfter: new Date(NOW.getTime() + 86_400_000),
+    });
+    const signer = createSigner({ privateKey: keys.privateKey, chain: [certificate, w.pki.issuing.certificate] });
+    const { token } = await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock });
+    const err = await rejection(verifyCommand(token, options({ algorithms: ['PS256'] })));
+    expect(err.code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
+    expect(err.message).toContain('3072');
   });
 
   it('ERR_SIGNATURE_INVALID: tampered payload', async () => {
