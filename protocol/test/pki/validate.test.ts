@@ -1,4 +1,6 @@
 import '../../src/reflect';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { BaseCRLNumber, CRLNumber } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HelmlinkError } from '../../src/errors';
@@ -148,6 +150,9 @@ describe('validatePath: rejection codes', () => {
     expect(await codeOf(validatePath(leaf.certificate, opts({ intermediates: [noSign.certificate], revocation: { mode: 'off' } })))).toBe('ERR_CHAIN_KEY_USAGE');
     const encOnly = await customCert(leafParams('pilot-7', pki.issuing, { keyUsage: x509.KeyUsageFlags.keyEncipherment }));
     expect(await codeOf(validatePath(encOnly.certificate, opts({ revocation: { mode: 'off' } })))).toBe('ERR_CHAIN_KEY_USAGE');
+    // The leaf requirement is a parameter (generic validation passes none).
+    await expect(validatePath(encOnly.certificate, opts({ revocation: { mode: 'off' }, leafKeyUsage: [] }))).resolves.toBeDefined();
+    expect(await codeOf(validatePath(pilot.certificate, opts({ leafKeyUsage: ['digitalSignature', 'nonRepudiation'] })))).toBe('ERR_CHAIN_KEY_USAGE');
   });
 
   it('ERR_CHAIN_EKU for the wrong purpose, a missing EKU, or anyExtendedKeyUsage unless accepted', async () => {
@@ -318,5 +323,33 @@ describe('validatePath: revocation', () => {
     const leaf = await customCert(leafParams('pilot-11', noCrlSign));
     const itsCrl = await buildCrl({ issuer: noCrlSign, crlNumber: 1, thisUpdate: new Date(NOW.getTime() - 60_000), nextUpdate: new Date(NOW.getTime() + DAY), entries: [] });
     expect(await codeOf(validatePath(leaf.certificate, opts({ intermediates: [noCrlSign.certificate], crls: [itsCrl] })))).toBe('ERR_CRL_INVALID');
+  });
+
+  it('applies a delta CRL on its base: a hold released by removeFromCRL passes, a delta revocation fails', async () => {
+    const ext = (oid: string, critical: boolean, value: CRLNumber) => new x509.Extension(oid, critical, AsnConvert.serialize(value));
+    const window = { thisUpdate: new Date(NOW.getTime() - 60_000), nextUpdate: new Date(NOW.getTime() + DAY) };
+    const base = await customCrl({
+      issuer: pki.issuing,
+      ...window,
+      extensions: [ext('2.5.29.20', false, new CRLNumber(100))],
+      entries: [{ serialNumber: pilot.certificate.serialNumber, revocationDate: new Date(NOW.getTime() - DAY), reason: x509.X509CrlReason.certificateHold }],
+    });
+    const delta = (n: number, baseNumber: number, reason: x509.X509CrlReason) =>
+      customCrl({
+        issuer: pki.issuing,
+        ...window,
+        extensions: [ext('2.5.29.20', false, new CRLNumber(n)), ext('2.5.29.27', true, new BaseCRLNumber(baseNumber))],
+        entries: [{ serialNumber: pilot.certificate.serialNumber, revocationDate: NOW, reason }],
+      });
+    expect(await codeOf(validatePath(pilot.certificate, opts({ crls: [base] })))).toBe('ERR_CHAIN_REVOKED');
+    await expect(validatePath(pilot.certificate, opts({ crls: [base, await delta(101, 100, x509.X509CrlReason.removeFromCRL)] }))).resolves.toBeDefined();
+    // A delta for a newer base than the one held does not apply; the base decides.
+    expect(await codeOf(validatePath(pilot.certificate, opts({ crls: [base, await delta(102, 101, x509.X509CrlReason.removeFromCRL)] })))).toBe('ERR_CHAIN_REVOKED');
+    // A delta alone decides nothing.
+    expect(await codeOf(validatePath(pilot.certificate, opts({ crls: [await delta(101, 100, x509.X509CrlReason.removeFromCRL)] })))).toBe('ERR_CRL_MISSING');
+    const clean = await customCrl({ issuer: pki.issuing, ...window, extensions: [ext('2.5.29.20', false, new CRLNumber(100))] });
+    const err = (await validatePath(pilot.certificate, opts({ crls: [clean, await delta(101, 100, x509.X509CrlReason.keyCompromise)] })).catch((e: unknown) => e)) as HelmlinkError;
+    expect(err.code).toBe('ERR_CHAIN_REVOKED');
+    expect(err.details).toMatchObject({ reason: 'keyCompromise' });
   });
 });
