@@ -46,6 +46,8 @@ beforeAll(async () => {
   const crl = await pki.issuingCrl([{ serial: revoked.certificate.serialNumber, revokedAt: NOW, reason: 6 }]);
   writeFileSync(join(dir, 'issuing.crl'), crlToPem(crl));
   writeFileSync(join(dir, 'root.crl'), new Uint8Array((await pki.rootCrl([])).rawData));
+  const stale = await pki.issuingCrl([], { thisUpdate: new Date(NOW.getTime() - 2 * 86_400_000), nextUpdate: new Date(NOW.getTime() - 3_600_000) });
+  writeFileSync(join(dir, 'stale.crl'), crlToPem(stale));
   writeFileSync(join(dir, 'garbage.pem'), 'not a certificate\n');
 });
 
@@ -114,6 +116,17 @@ describe('helmlink verify-chain (entry point)', () => {
     expect(c.stderr).toContain('ERR_CRL_MISSING');
   });
 
+  it('a stale CRL fails (ERR_CRL_STALE) unless --crl-grace covers it', async () => {
+    const base = ['--roots', 'root.pem', '--leaf', 'pilot-chain.pem', '--crl', 'stale.crl', '--time', '2026-06-01T12:00:00Z'];
+    const r = await inProcess(...base, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: false, code: 'ERR_CRL_STALE' });
+    expect(r.stderr).toContain('ERR_CRL_STALE');
+    const g = await inProcess(...base, '--crl-grace', '7200', '--json');
+    expect(g.code).toBe(0);
+    expect(JSON.parse(g.stdout)).toMatchObject({ valid: true, validUntil: '2026-06-01T13:00:00.000Z', revocation: 'leaf' });
+  });
+
   it('exit 2 for usage errors and unparsable input', async () => {
     for (const args of [
       ['--leaf', 'pilot.pem'],
@@ -122,6 +135,7 @@ describe('helmlink verify-chain (entry point)', () => {
       ['--roots', 'root.pem', '--leaf', 'pilot.pem', '--time', 'yesterday'],
       ['--roots', 'root.pem', '--leaf', 'pilot.pem', '--purpose', 'codeSigning'],
       ['--roots', 'root.pem', '--leaf', 'pilot.pem', '--crl-check', 'all'],
+      ['--roots', 'root.pem', '--leaf', 'pilot.pem', '--crl-grace', '-5'],
       ['--roots', 'root.pem', '--leaf', 'pilot.pem', '--bogus'],
     ]) {
       const r = await inProcess(...args);
