@@ -8,3 +8,4 @@ register('vessel status', 'Show vessel identity, certificate, CRL, broker and st
 register('verify-command', 'Verify a signed command token as a vessel would (offline, with replay state)', async () => (await import('@helmlink/protocol/node')).verifyCommandCommand);
 register('sign-command', 'Sign a streams.set command token (for hand testing)', async () => (await import('@helmlink/protocol/node')).signCommandCommand);
 register('verify-chain', 'Validate a certificate path with CRLs (RFC 5280) from files', async () => (await import('@helmlink/protocol/node')).verifyChainCommand);
+register('console', 'Run the operator console in a browser over the loopback web bridge (--web)', async () => (await import('@helmlink/app-main/cli')).consoleCommand);

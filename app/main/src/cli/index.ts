@@ -1,0 +1,1 @@
+export { consoleCommand } from './console-command';
