@@ -15,12 +15,24 @@ import {
   type TokenTyp,
 } from './types';
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/u;
+const BASE64URL = /^[A-Za-z0-9_-]*$/u;
 const STD_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/u;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Checks the size and the compact shape; returns the token as a string. */
-export function checkTokenSize(token: string | Uint8Array, maxBytes: number): string {
+/** The three segments of a compact JWS, located without copying the token. */
+export interface CompactParts {
+  text: string;
+  /** Index of the first and second dot. */
+  dot1: number;
+  dot2: number;
+}
+
+/**
+ * Checks the size (before any decoding) and the compact shape: exactly three parts, the payload and signature
+ * base64url. The header segment's characters are checked when it is decoded (see isBase64Url).
+ * @throws HelmlinkError ERR_TOKEN_TOO_LARGE, ERR_TOKEN_MALFORMED.
+ */
+export function checkTokenSize(token: string | Uint8Array, maxBytes: number): CompactParts {
   if (typeof token !== 'string' && !(token instanceof Uint8Array)) throw new TypeError('token must be a string or Uint8Array');
   // Every valid token is ASCII, so for strings the character count is the byte count; a longer string is rejected
   // before anything else looks at it.
@@ -30,17 +42,32 @@ export function checkTokenSize(token: string | Uint8Array, maxBytes: number): st
   }
   let text: string;
   try {
-    text = typeof token === 'string' ? token : utf8.decode(token);
+    text = (typeof token === 'string' ? token : utf8.decode(token)).trim();
   } catch {
     throw new HelmlinkError('ERR_TOKEN_MALFORMED', 'the token is not UTF-8 text');
   }
-  text = text.trim();
-  if (!COMPACT_JWS.test(text)) throw new HelmlinkError('ERR_TOKEN_MALFORMED', 'the token is not a compact JWS (three base64url parts)');
-  return text;
+  const dot1 = text.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : text.indexOf('.', dot1 + 1);
+  if (
+    dot1 <= 0 ||
+    dot2 <= dot1 + 1 ||
+    text.indexOf('.', dot2 + 1) >= 0 ||
+    !BASE64URL.test(text.slice(dot1 + 1, dot2)) ||
+    !BASE64URL.test(text.slice(dot2 + 1))
+  ) {
+    throw new HelmlinkError('ERR_TOKEN_MALFORMED', 'the token is not a compact JWS (three base64url parts)');
+  }
+  return { text, dot1, dot2 };
+}
+
+/** True when `segment` is non-empty base64url. */
+export function isBase64Url(segment: string): boolean {
+  return segment.length > 0 && BASE64URL.test(segment);
 }
 
 /** Decodes a base64url JSON object segment; ERR_TOKEN_MALFORMED when it is not one. */
 export function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
+  if (!isBase64Url(segment)) throw new HelmlinkError('ERR_TOKEN_MALFORMED', `the token ${what} is not base64url`);
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(base64url.decode(segment)));

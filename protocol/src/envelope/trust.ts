@@ -106,7 +106,7 @@ export class Trust {
   private readonly chainCache: ChainCache | undefined;
   // Imported keys per validated path and alg; a path leaves the chain cache → its keys become garbage.
   private readonly signers = new WeakMap<ValidatedPathResult, Map<JwsAlgorithm, TrustedSigner>>();
-  private readonly headers = new Map<string, EnvelopeHeader>();
+  private readonly headers = new Map<string, { raw: Record<string, unknown>; chainKey: string; checked: Map<string, EnvelopeHeader> }>();
   private readonly validate: PathValidator;
 
   constructor(private readonly options: TrustOptions) {
@@ -136,17 +136,26 @@ export class Trust {
   /**
    * Decodes and checks a protected header segment (see checkHeader), remembering headers that passed: a signer
    * sends the same header bytes with every token, so a warm verification neither decodes nor re-checks them.
+   * Also returns the chain cache key (the x5c strings joined), kept as one string object so that its hash is
+   * computed once.
    */
-  header(segment: string, typ: TokenTyp, algorithms: readonly JwsAlgorithm[]): EnvelopeHeader {
-    const key = `${typ}|${algorithms.join(',')}|${segment}`;
-    const hit = this.headers.get(key);
-    if (hit) return hit;
-    const header = checkHeader(decodeJsonSegment(segment, 'header'), typ, algorithms);
+  header(segment: string, typ: TokenTyp, algorithms: readonly JwsAlgorithm[]): { header: EnvelopeHeader; chainKey: string } {
+    const rulesKey = `${typ}|${algorithms.join(',')}`;
+    const entry = this.headers.get(segment);
+    const hit = entry?.checked.get(rulesKey);
+    if (entry && hit) return { header: hit, chainKey: entry.chainKey };
+    const raw = entry?.raw ?? decodeJsonSegment(segment, 'header');
+    const header = checkHeader(raw, typ, algorithms);
+    const chainKey = entry?.chainKey ?? header.x5c.join('.');
     if (this.chainCache) {
-      if (this.headers.size >= 1024) this.headers.delete(this.headers.keys().next().value as string);
-      this.headers.set(key, header);
+      if (entry) {
+        entry.checked.set(rulesKey, header);
+      } else {
+        if (this.headers.size >= 1024) this.headers.delete(this.headers.keys().next().value as string);
+        this.headers.set(segment, { raw, chainKey, checked: new Map([[rulesKey, header]]) });
+      }
     }
-    return header;
+    return { header, chainKey };
   }
 
   /**
@@ -156,8 +165,8 @@ export class Trust {
    * @throws HelmlinkError ERR_JOSE_X5C_INVALID, any path validation code (ERR_CHAIN_*, ERR_CRL_*, ERR_CERT_*),
    *   ERR_CERT_PROFILE when the signer has no Helmlink identity, ERR_JOSE_ALG_NOT_ALLOWED.
    */
-  async signer(x5c: readonly string[], alg: JwsAlgorithm, timeMs: number): Promise<TrustedSigner> {
-    const cacheKey = x5c.join('.');
+  async signer(x5c: readonly string[], alg: JwsAlgorithm, timeMs: number, chainKey?: string): Promise<TrustedSigner> {
+    const cacheKey = chainKey ?? x5c.join('.');
     const generation = this.generation;
     let path = this.chainCache?.get(cacheKey, timeMs, generation);
     if (!path) {

@@ -132,11 +132,9 @@ const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { ES256: 64, ES38
  * jose's compactVerify would decode the 2 KB header a second time on every token, which the hot path avoids.
  */
 async function openEnvelope(token: string | Uint8Array, typ: TokenTyp, r: Resolved, trust: Trust): Promise<Envelope> {
-  const text = checkTokenSize(token, r.maxBytes);
-  const dot1 = text.indexOf('.');
-  const dot2 = text.lastIndexOf('.');
-  const header = trust.header(text.slice(0, dot1), typ, r.algorithms);
-  const signer = await trust.signer(header.x5c, header.alg, r.nowMs);
+  const { text, dot1, dot2 } = checkTokenSize(token, r.maxBytes);
+  const { header, chainKey } = trust.header(text.slice(0, dot1), typ, r.algorithms);
+  const signer = await trust.signer(header.x5c, header.alg, r.nowMs, chainKey);
   let signature: Uint8Array;
   try {
     signature = base64url.decode(text.slice(dot2 + 1));
