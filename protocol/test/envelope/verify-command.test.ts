@@ -258,6 +258,21 @@ describe('verifyCommand: one rejection per code', () => {
     expect((await rejection(verifyCommand(token, options({ trust })))).code).toBe('ERR_CRL_MISSING');
   });
 
+  it('ERR_CRL_STALE: a cached good path expires with its CRL (nextUpdate + grace), then fails closed', async () => {
+    const crl = await w.pki.issuingCrl([], { thisUpdate: new Date(NOW.getTime() - 3_600_000), nextUpdate: new Date(NOW.getTime() + 60_000) });
+    const trust = w.trust({ crls: [crl], revocation: { mode: 'leaf', staleGraceSeconds: 60 } });
+    await verifyCommand((await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })).token, options({ trust }));
+    const inGrace = () => NOW.getTime() + 90_000;
+    await expect(
+      verifyCommand((await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock: inGrace })).token, options({ trust, clock: inGrace })),
+    ).resolves.toBeTruthy();
+    const stale = () => NOW.getTime() + 121_000;
+    const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock: stale });
+    const err = await rejection(verifyCommand(token, options({ trust, clock: stale })));
+    expect(err.code).toBe('ERR_CRL_STALE');
+    expect(isAttributable(err)).toBe(false);
+  });
+
   it('ERR_ROLE_FORBIDDEN: a vessel (not a pilot) signs a command; not attributable', async () => {
     const token = await rawSign(w.vessel.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.vessel) }, commandClaims(VESSEL));
     const err = await rejection(verifyCommand(token, options()));
