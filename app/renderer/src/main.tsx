@@ -15,14 +15,16 @@ import { bridgeUrlFor, createBridgeClient } from './api/bridge-client';
 function resolveApi(): HelmlinkApi {
   const exposed = (window as unknown as { helmlink?: HelmlinkApi }).helmlink;
   if (exposed) return exposed;
-  let wasOpen = false;
+  // The initial loads wait for the first open; after any drop, everything is reloaded on the next open.
+  let needReload = false;
   const client = createBridgeClient({
     url: bridgeUrlFor(window.location),
     onState: (state, detail) => {
       setBridgeState(state, detail);
-      if (state === 'open') {
-        if (wasOpen) void reloadStores();
-        wasOpen = true;
+      if (state === 'closed') needReload = true;
+      if (state === 'open' && needReload) {
+        needReload = false;
+        void reloadStores();
       }
     },
   });

@@ -63,15 +63,18 @@ export function bridgeUrlFor(location: { protocol: string; host: string }): stri
 
 /**
  * A WebSocket client implementing {@link HelmlinkApi} with the contract's wire frames: `invoke` requests
- * correlated by id, `result` answers, pushed `event`s. Calls made while disconnected, or in flight when the
- * socket drops, resolve to an `ERR_BRIDGE_DISCONNECTED` result (never throw, like the Electron transport);
- * the client reconnects with backoff and keeps its event listeners.
+ * correlated by id, `result` answers, pushed `event`s. Calls made while the socket is connecting wait for it;
+ * calls made while it is closed, or in flight (or waiting) when it drops, resolve to an
+ * `ERR_BRIDGE_DISCONNECTED` result (never throw, like the Electron transport). The client reconnects with
+ * backoff and keeps its event listeners.
  */
 export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
   const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
   const backoff = options.backoffMs ?? [250, 500, 1000, 2000, 5000];
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const pending = new Map<number, (result: ApiResult<unknown>) => void>();
+  // Calls made while the socket is (re)connecting wait for it to open (or fail when it closes).
+  let waiting: Array<{ send: () => void; fail: (why: string) => void }> = [];
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let nextId = 1;
   let socket: WebSocketLike | undefined;
@@ -87,6 +90,9 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
   const failPending = (why: string): void => {
     for (const resolve of pending.values()) resolve(transportError('The console lost its connection to the Helmlink service.', why));
     pending.clear();
+    const queued = waiting;
+    waiting = [];
+    for (const w of queued) w.fail(why);
   };
 
   const onMessage = (data: unknown): void => {
@@ -127,6 +133,9 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     s.onopen = () => {
       attempts = 0;
       setState('open');
+      const queued = waiting;
+      waiting = [];
+      for (const w of queued) w.send();
     };
     s.onmessage = (ev) => onMessage(ev.data);
     s.onerror = () => undefined;
@@ -151,9 +160,6 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
   };
 
   const invoke = (channel: string, payload: unknown): Promise<ApiResult<unknown>> => {
-    if (!socket || socket.readyState !== OPEN) {
-      return Promise.resolve(transportError('The console is not connected to the Helmlink service.', `bridge ${state}`));
-    }
     const id = nextId++;
     const frame: WireClientMessage = { type: 'invoke', id, channel, payload: payload ?? {} };
     const text = JSON.stringify(frame);
@@ -161,8 +167,23 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
       return Promise.resolve({ ok: false, error: { code: 'ERR_INPUT_INVALID', message: 'The request is too large to send.' } });
     }
     return new Promise((resolve) => {
-      pending.set(id, resolve);
-      socket!.send(text);
+      const send = (): void => {
+        if (!socket || socket.readyState !== OPEN) {
+          resolve(transportError('The console is not connected to the Helmlink service.', `bridge ${state}`));
+          return;
+        }
+        pending.set(id, resolve);
+        try {
+          socket.send(text);
+        } catch (err) {
+          pending.delete(id);
+          resolve(transportError('The console could not send the request.', String(err)));
+        }
+      };
+      if (socket && socket.readyState === OPEN) send();
+      else if (state === 'connecting' && !closedByUser) {
+        waiting.push({ send, fail: (why) => resolve(transportError('The console lost its connection to the Helmlink service.', why)) });
+      } else resolve(transportError('The console is not connected to the Helmlink service.', `bridge ${state}`));
     });
   };
 

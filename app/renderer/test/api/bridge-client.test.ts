@@ -65,6 +65,14 @@ describe('web bridge client', () => {
     client.close();
   });
 
+  it('holds calls made while connecting until the socket opens', async () => {
+    const { url } = await startServer((msg, socket) => socket.send(JSON.stringify({ type: 'result', id: msg.id, result: { ok: true, value: msg.channel } })));
+    const client = createBridgeClient({ url, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike });
+    expect(client.state()).toBe('connecting');
+    expect(await client.api.identity.status()).toEqual({ ok: true, value: 'identity.status' });
+    client.close();
+  });
+
   it('answers in-flight and offline calls with ERR_BRIDGE_DISCONNECTED and reconnects', async () => {
     let drop = true;
     const { url } = await startServer((msg, socket) => {
