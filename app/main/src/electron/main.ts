@@ -1,0 +1,115 @@
+/**
+ * Electron main process: a thin layer over the plain-Node services. Windows, lifecycle, menu, the app:// scheme,
+ * the IPC wiring and the security guards; nothing here has behaviour worth testing outside Electron.
+ *
+ * Guards: sandboxed renderer with context isolation and no Node; content only from app://helmlink; navigation,
+ * redirects, new windows and <webview> denied; every permission request denied; the renderer may not open any
+ * network connection (main does all networking); certificate errors are never overridden (no
+ * `certificate-error` handler, so Chromium's default rejection stands); a single instance.
+ */
+import { BrowserWindow, app, session } from 'electron';
+import { join } from 'node:path';
+import { ipcEventChannel } from '@helmlink/app-preload';
+import { createConsoleServices, type ConsoleServices } from '../services';
+import { createHandlers } from '../ipc/handlers';
+import { IpcRouter } from '../ipc/router';
+import { registerIpcHandlers } from './ipc-main';
+import { handleAppScheme, registerAppScheme } from './app-protocol';
+import { installMenu } from './menu';
+import { createElectronSettingsStore } from './settings-store';
+import { APP_ORIGIN, ELECTRON_CSP, secureWebPreferences } from './security';
+
+app.setName('Helmlink');
+app.enableSandbox();
+registerAppScheme();
+
+let mainWindow: BrowserWindow | null = null;
+let services: ConsoleServices | null = null;
+
+/** Renderer files next to the bundle: app/main/dist/main.cjs → app/renderer/dist. */
+const rendererDir = join(__dirname, '..', '..', 'renderer', 'dist');
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 960,
+    minHeight: 600,
+    show: false,
+    title: 'Helmlink',
+    backgroundColor: '#1f1f1f',
+    webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs')),
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+function guardWebContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function guardSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  // The renderer never talks to the network: only app:// (and devtools) requests pass.
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const allowed = details.url.startsWith(`${APP_ORIGIN}/`) || details.url.startsWith('devtools://');
+    callback({ cancel: !allowed });
+  });
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
+  });
+}
+
+async function start(): Promise<void> {
+  guardWebContents();
+  guardSession();
+  handleAppScheme(rendererDir);
+  installMenu();
+  services = await createConsoleServices({ dataDir: app.getPath('userData'), settingsStore: createElectronSettingsStore() });
+  const router = new IpcRouter(createHandlers(services), services.logger);
+  registerIpcHandlers(router, { webContentsId: () => mainWindow?.webContents.id, appOrigin: APP_ORIGIN });
+  services.events.subscribe((event, payload) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(ipcEventChannel(event), payload);
+  });
+  mainWindow = createWindow();
+  const s = services;
+  if (s.settings.get().autoConnect && s.identity.status().state === 'ready' && s.settings.get().brokerUrl) {
+    s.commands.connect().catch((err: unknown) => s.logger.warn({ err: (err as Error).message }, 'auto-connect failed'));
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (!mainWindow && services) mainWindow = createWindow();
+  });
+  app.on('before-quit', () => {
+    void services?.close();
+  });
+  app.whenReady().then(start, (err: unknown) => {
+    console.error('helmlink: the console failed to start:', err);
+    app.exit(1);
+  });
+}
