@@ -61,13 +61,13 @@ describe('identity store', () => {
         index: 0,
         total: ENROLL_STEPS.length,
         at: '',
-        error: { code: 'ERR_CA_FINGERPRINT_MISMATCH', message: 'root differs' },
+        error: { code: 'ERR_CA_PIN_MISMATCH', message: 'root differs' },
       });
-      return { ok: false, error: { code: 'ERR_CA_FINGERPRINT_MISMATCH', message: 'root differs' } };
+      return { ok: false, error: { code: 'ERR_CA_PIN_MISMATCH', message: 'root differs' } };
     });
     expect(await enroll(request)).toBe(false);
     expect(identityStore.getState().progress['check-ca']).toBe('failed');
-    expect(identityStore.getState().error?.code).toBe('ERR_CA_FINGERPRINT_MISMATCH');
+    expect(identityStore.getState().error?.code).toBe('ERR_CA_PIN_MISMATCH');
     expect(identityStore.getState().error?.title).toBe('Certificate authority not recognised');
   });
 
