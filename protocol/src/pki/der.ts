@@ -39,6 +39,7 @@ export function readChildren(buf: Uint8Array, parent: Tlv): Tlv[] {
   let pos = parent.contentStart;
   while (pos < parent.end) {
     const child = readTlv(buf, pos);
+    if (child.end > parent.end) throw new RangeError('DER: element overruns its container');
     out.push(child);
     pos = child.end;
   }
