@@ -29,9 +29,16 @@ function pemOrDer(data: Buffer): string | Uint8Array {
   return text.includes('-----BEGIN ') ? text : new Uint8Array(data);
 }
 
-function readCerts(io: CliIO, path: string, what: string): x509.X509Certificate[] {
+/** True for an empty or white-space-only file (a harness writing "no intermediates" / "no CRLs"). */
+function isBlank(data: Buffer): boolean {
+  return data.toString('latin1').trim() === '';
+}
+
+function readCerts(io: CliIO, path: string, what: string, allowEmpty = false): x509.X509Certificate[] {
   try {
-    return parseCertificates(pemOrDer(readFile(io, path, what)));
+    const data = readFile(io, path, what);
+    if (allowEmpty && isBlank(data)) return [];
+    return parseCertificates(pemOrDer(data));
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot parse ${what} ${path}: ${(err as Error).message}`);
@@ -40,7 +47,9 @@ function readCerts(io: CliIO, path: string, what: string): x509.X509Certificate[
 
 function readCrlFile(io: CliIO, path: string): x509.X509Crl[] {
   try {
-    return parseCrls(pemOrDer(readFile(io, path, 'CRL')));
+    const data = readFile(io, path, 'CRL');
+    if (isBlank(data)) return [];
+    return parseCrls(pemOrDer(data));
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot parse CRL ${path}: ${(err as Error).message}`);
@@ -84,11 +93,12 @@ Options:
   --roots FILE          trust anchors: PEM (several CERTIFICATE blocks allowed) or one DER certificate
   --leaf FILE           the certificate to validate (PEM or DER); further certificates in the same PEM file
                         are used as untrusted intermediates
-  --intermediates FILE  untrusted intermediate CA certificates (PEM, several allowed, or DER)
-  --crl FILE            CRLs (PEM "X509 CRL" blocks, several allowed, or one DER CRL); repeatable.
-                        With any --crl, revocation is checked: the leaf's CRL is required (fail closed:
-                        ERR_CRL_MISSING) and an intermediate is checked when a CRL from its issuer is given.
-                        Without --crl, no revocation check is made.
+  --intermediates FILE  untrusted intermediate CA certificates (PEM, several allowed, or DER; an empty file
+                        means none)
+  --crl FILE            CRLs (PEM "X509 CRL" blocks, several allowed, or one DER CRL; an empty file holds
+                        none); repeatable. With any --crl, revocation is checked: the leaf's CRL is required
+                        (fail closed: ERR_CRL_MISSING) and an intermediate is checked when a CRL from its
+                        issuer is given. Without --crl, no revocation check is made.
   --crl-check MODE      leaf (default with --crl, as above) or chain: every certificate below the root must be
                         covered by a CRL (like openssl -crl_check_all)
   --crl-grace SECONDS   how long past its nextUpdate a CRL is still used (default 0); then ERR_CRL_STALE
@@ -124,7 +134,7 @@ Example:
   run: async ({ values, io }) => {
     const trustAnchors = readCerts(io, required(values.roots, '--roots'), 'roots');
     const [leaf, ...leafExtras] = readCerts(io, required(values.leaf, '--leaf'), 'leaf');
-    const intermediates = [...leafExtras, ...(values.intermediates ? readCerts(io, values.intermediates, 'intermediates') : [])];
+    const intermediates = [...leafExtras, ...(values.intermediates ? readCerts(io, values.intermediates, 'intermediates', true) : [])];
     const crls = (values.crl ?? []).flatMap((path) => readCrlFile(io, path));
     const purpose = (values.purpose ?? 'any') as Purpose;
     if (!PURPOSES.includes(purpose)) throw new UsageError(`--purpose must be one of ${PURPOSES.join(', ')}`);
@@ -133,7 +143,8 @@ Example:
     const grace = values['crl-grace'] === undefined ? 0 : Number(values['crl-grace']);
     if (!Number.isFinite(grace) || grace < 0) throw new UsageError('--crl-grace must be a non-negative number of seconds');
     const time = values.time !== undefined ? parseTime(values.time) : new Date();
-    const revocation: RevocationPolicy = crls.length > 0 ? { mode: check, staleGraceSeconds: grace } : { mode: 'off' };
+    // Any --crl (even an empty file) turns revocation checking on: fail closed rather than silently unchecked.
+    const revocation: RevocationPolicy = values.crl !== undefined ? { mode: check, staleGraceSeconds: grace } : { mode: 'off' };
 
     try {
       const path = await validatePath(leaf!, {

@@ -49,6 +49,7 @@ beforeAll(async () => {
   const stale = await pki.issuingCrl([], { thisUpdate: new Date(NOW.getTime() - 2 * 86_400_000), nextUpdate: new Date(NOW.getTime() - 3_600_000) });
   writeFileSync(join(dir, 'stale.crl'), crlToPem(stale));
   writeFileSync(join(dir, 'garbage.pem'), 'not a certificate\n');
+  writeFileSync(join(dir, 'empty.pem'), '\n');
 });
 
 afterAll(() => {
@@ -127,6 +128,13 @@ describe('helmlink verify-chain (entry point)', () => {
     expect(JSON.parse(g.stdout)).toMatchObject({ valid: true, validUntil: '2026-06-01T13:00:00.000Z', revocation: 'leaf' });
   });
 
+  it('an empty --crl file still turns revocation on (fail closed); an empty --intermediates file means none', async () => {
+    const r = await inProcess('--roots', 'root.pem', '--leaf', 'pilot-chain.pem', '--intermediates', 'empty.pem', '--crl', 'empty.pem', '--time', '2026-06-01T12:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_CRL_MISSING');
+    expect(await inProcess('--roots', 'empty.pem', '--leaf', 'pilot.pem')).toMatchObject({ code: 2 });
+  });
+
   it('exit 2 for usage errors and unparsable input', async () => {
     for (const args of [
       ['--leaf', 'pilot.pem'],
@@ -169,8 +177,8 @@ describe('helmlink verify-chain on PKITS files (in-process)', () => {
       writeFileSync(join(caseDir, 'inter.pem'), t.untrusted_intermediates.join('\n'));
       writeFileSync(join(caseDir, 'leaf.pem'), t.peer_certificate);
       writeFileSync(join(caseDir, 'crls.pem'), t.crls.join('\n'));
-      const args = ['--roots', 'roots.pem', '--leaf', 'leaf.pem', '--crl', 'crls.pem', '--time', t.validation_time, '--purpose', 'any'];
-      if (t.untrusted_intermediates.length > 0) args.push('--intermediates', 'inter.pem');
+      // Always passing --intermediates: an empty file (the private-extension cases have none) means none.
+      const args = ['--roots', 'roots.pem', '--intermediates', 'inter.pem', '--leaf', 'leaf.pem', '--crl', 'crls.pem', '--time', t.validation_time, '--purpose', 'any'];
       const io: CliIO = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: caseDir };
       const code = await verifyChainCommand.main(args, io);
       if (code === 2) usage.push(t.id);
