@@ -7,7 +7,7 @@ import { isAdmin, useIdentity } from './stores/identity';
 import { useConnection } from './stores/connection';
 import { reloadStores } from './stores';
 import { Wizard } from './screens/Wizard';
-import { ExpiryBanner, IdentityView, UnlockCard } from './screens/IdentityView';
+import { ExpiryBanner, IdentityView, UnavailableBanner, UnlockCard } from './screens/IdentityView';
 import { FleetScreen } from './screens/FleetScreen';
 import { ConnectionBadge, ConnectionScreen } from './screens/ConnectionScreen';
 import { AuditScreen } from './screens/AuditScreen';
@@ -65,6 +65,7 @@ function Shell() {
         <Stack>
           <BridgeBanner />
           <ExpiryBanner />
+          <UnavailableBanner />
           {status?.state !== 'ready' && <UnlockCard />}
           <Tabs value={current} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
             <Tabs.List aria-label="Console sections">

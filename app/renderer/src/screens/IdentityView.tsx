@@ -20,6 +20,7 @@ const RENEWAL_WORDS: Record<IdentityStatus['renewal']['state'], string> = {
 /** Banner shown on every screen when the certificate nears expiry or has expired. */
 export function ExpiryBanner() {
   const status = useIdentity((s) => s.status);
+  const busy = useIdentity((s) => s.busy);
   const now = useNow(30_000);
   if (!status?.certificate || !status.expiresAt) return null;
   const level = status.expiryWarning;
@@ -37,11 +38,26 @@ export function ExpiryBanner() {
             : `It expires in ${formatCountdown(Date.parse(status.expiresAt), now)}. Renew now to avoid an interruption.`}
         </Text>
         {!expired && (
-          <Button size="xs" onClick={() => void renewIdentity()} loading={false}>
+          <Button size="xs" onClick={() => void renewIdentity()} loading={busy === 'renew' || status.renewal.state === 'renewing'} data-testid="expiry-banner-renew">
             Renew now
           </Button>
         )}
       </Group>
+    </Alert>
+  );
+}
+
+/** Banner for an identity whose key cannot be opened (keychain gone, entry missing). */
+export function UnavailableBanner() {
+  const status = useIdentity((s) => s.status);
+  if (status?.state !== 'unavailable') return null;
+  const words = status.error ? friendlyError(status.error) : null;
+  return (
+    <Alert color="red" title={words?.title ?? 'Your key cannot be opened'} data-testid="identity-unavailable-banner" role="alert">
+      <Text size="sm">
+        {words?.message ?? 'The stored key cannot be opened on this computer.'} Commands cannot be signed until this is fixed; you can remove the
+        identity in Settings and enroll or import again.
+      </Text>
     </Alert>
   );
 }

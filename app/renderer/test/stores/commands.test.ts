@@ -1,16 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bindApi } from '../../src/api/current';
-import {
-  applyRates,
-  applyVessels,
-  cancelCriticalOff,
-  confirmCriticalOff,
-  fleetStore,
-  loadFleet,
-  rateKey,
-  requestToggle,
-  resetDraft,
-} from '../../src/stores/fleet';
+import { applyVessels, fleetStore, requestToggle } from '../../src/stores/fleet';
 import { applyCommand, commandsStore, latestCommand, sendCommand } from '../../src/stores/commands';
 import { command, createTestApi, stream, vessel, type TestApi } from '../support/test-api';
 
@@ -23,65 +13,6 @@ beforeEach(() => {
   fleetStore.setState(fleetStore.getInitialState(), true);
   commandsStore.setState(commandsStore.getInitialState(), true);
   applyVessels([vessel('v2', catalog()), vessel('v1', catalog())]);
-});
-
-describe('fleet store', () => {
-  it('orders vessels and loads rates', async () => {
-    t.ok('fleet.vessels', [vessel('b', []), vessel('a', [])]);
-    t.ok('fleet.rates', { at: '2026-11-22T02:00:00.000Z', windowSeconds: 5, rates: [{ vesselId: 'a', streamId: 'misc', messagesPerSecond: 4, lastMessageAt: null }] });
-    await loadFleet();
-    const s = fleetStore.getState();
-    expect(s.order).toEqual(['a', 'b']);
-    expect(s.rates[rateKey('a', 'misc')]?.messagesPerSecond).toBe(4);
-    expect(s.error).toBeNull();
-  });
-
-  it('keeps a load failure as words', async () => {
-    t.fail('fleet.vessels', 'ERR_BRIDGE_DISCONNECTED');
-    t.ok('fleet.rates', { at: '', windowSeconds: 5, rates: [] });
-    await loadFleet();
-    expect(fleetStore.getState().error?.title).toBe('Console connection lost');
-  });
-
-  it('puts ordinary toggles straight into the draft', () => {
-    expect(requestToggle('v1', 'satd', true)).toBe('set');
-    expect(fleetStore.getState().drafts.v1).toEqual({ satd: true });
-    expect(requestToggle('v1', 'satd', false)).toBe('set');
-    expect(fleetStore.getState().drafts.v1).toEqual({});
-    expect(requestToggle('v1', 'nope', true)).toBe('ignored');
-  });
-
-  it('asks before switching off a navigation-critical stream', () => {
-    expect(requestToggle('v1', 'tgtd', false)).toBe('confirm');
-    expect(fleetStore.getState().confirm).toEqual({ vesselId: 'v1', streamId: 'tgtd' });
-    expect(fleetStore.getState().drafts.v1).toBeUndefined();
-    cancelCriticalOff();
-    expect(fleetStore.getState().confirm).toBeNull();
-    expect(fleetStore.getState().drafts.v1).toBeUndefined();
-    requestToggle('v1', 'tgtd', false);
-    confirmCriticalOff();
-    expect(fleetStore.getState().drafts.v1).toEqual({ tgtd: false });
-    // switching it back on needs no confirmation; with confirmations off it goes straight in
-    expect(requestToggle('v1', 'tgtd', true)).toBe('set');
-    expect(requestToggle('v1', 'tgtd', false, false)).toBe('set');
-    expect(fleetStore.getState().drafts.v1).toEqual({ tgtd: false });
-  });
-
-  it('drops draft entries once the verified state shows them applied', () => {
-    requestToggle('v1', 'satd', true);
-    requestToggle('v1', 'misc', false);
-    applyVessels([vessel('v1', [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, true)]), vessel('v2', catalog())]);
-    expect(fleetStore.getState().drafts.v1).toEqual({ misc: false });
-    resetDraft('v1');
-    expect(fleetStore.getState().drafts.v1).toBeUndefined();
-  });
-
-  it('replaces rates with each snapshot', () => {
-    applyRates({ at: 'a', windowSeconds: 5, rates: [{ vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null }] });
-    applyRates({ at: 'b', windowSeconds: 5, rates: [] });
-    expect(fleetStore.getState().rates).toEqual({});
-    expect(fleetStore.getState().ratesAt).toBe('b');
-  });
 });
 
 describe('commands store', () => {
