@@ -105,8 +105,8 @@ Options:
   --time RFC3339        verification time, fractional seconds allowed (default: now)
   --purpose P           clientAuth or serverAuth: the Helmlink signer rules (the leaf's EKU must contain the
                         purpose; CA:TRUE leaves refused; digitalSignature required when keyUsage is present).
-                        any (default): generic RFC 5280 validation as PKITS expects it (no EKU check, a CA
-                        certificate may be the end entity).
+                        any (default): generic RFC 5280 validation as PKITS expects it (no EKU or key usage
+                        requirement on the end entity, which may also be a CA certificate).
   --json                print the result as JSON on stdout (valid or not)
   -h, --help            this text
 
@@ -154,7 +154,9 @@ Example:
         time,
         purpose,
         revocation,
+        // "any" is generic RFC 5280 validation: no signer-specific rules on the end entity.
         allowCaLeaf: purpose === 'any',
+        leafKeyUsage: purpose === 'any' ? [] : ['digitalSignature'],
       });
       if (values.json) {
         io.stdout.write(
