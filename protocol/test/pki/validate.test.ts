@@ -318,6 +318,16 @@ describe('validatePath: revocation', () => {
     expect(await codeOf(validatePath(pilot.certificate, opts({ crls: [odd] })))).toBe('ERR_CRL_CRITICAL_EXTENSION');
   });
 
+  it('ERR_CRL_MALFORMED for a CRL whose CRL number is not an INTEGER', async () => {
+    const bad = await customCrl({
+      issuer: pki.issuing,
+      thisUpdate: new Date(NOW.getTime() - 60_000),
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      extensions: [new x509.Extension('2.5.29.20', false, new Uint8Array([0x04, 0x01, 0x07]))],
+    });
+    expect(await codeOf(validatePath(pilot.certificate, opts({ crls: [bad] })))).toBe('ERR_CRL_MALFORMED');
+  });
+
   it('a CRL issuer without cRLSign cannot vouch for its certificates', async () => {
     const noCrlSign = await customCert(caParams('CA without cRLSign', pki.root, { keyUsage: x509.KeyUsageFlags.keyCertSign }));
     const leaf = await customCert(leafParams('pilot-11', noCrlSign));
