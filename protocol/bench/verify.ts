@@ -6,6 +6,10 @@
  * in a memory store. Cold = the first command of a signer: x5c parsing, full RFC 5280 path validation with the CRL,
  * key import, then the same steps. Tokens are signed beforehand; signing is not measured.
  *
+ * Each algorithm runs with the default WebCrypto signature check and with the Node fast path
+ * (nodeSignatureVerifier, synchronous node:crypto). Rates are per CPU-second of this process (the one-core
+ * figure); the wall-clock rate and the bare signature rate are printed for comparison.
+ *
  * Usage: tsx protocol/bench/verify.ts [--json] [--count N] [--cold N]
  */
 import '../src/reflect';
@@ -13,8 +17,9 @@ import { parseArgs } from 'node:util';
 import { createTestPki } from '../src/testing/pki';
 import { IEC_61162_450_CATALOG } from '../src/catalog';
 import { buildStreamsSet } from '../src/command';
-import { createSigner, createTrust, signCommand, verifyCommand, verifyParams, type JwsAlgorithm } from '../src/envelope';
+import { createSigner, createTrust, signCommand, verifyCommand, type JwsAlgorithm } from '../src/envelope';
 import { MemoryReplayStore } from '../src/replay';
+import { nodeSignatureVerifier } from '../src/node/signature';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, count: { type: 'string' }, cold: { type: 'string' } } });
 const COUNT = Number(values.count ?? 20_000);
@@ -25,6 +30,8 @@ const cmd = buildStreamsSet(IEC_61162_450_CATALOG, IEC_61162_450_CATALOG.streams
 
 interface Result {
   alg: JwsAlgorithm;
+  /** `webcrypto` (default, runtime-neutral) or `node` (nodeSignatureVerifier). */
+  verifier: 'webcrypto' | 'node';
   /** Wall-clock rate (depends on what else runs on the machine). */
   warmPerSecond: number;
   /** Rate per CPU-second of this process (user + system): the one-core figure, less sensitive to other load. */
@@ -38,13 +45,19 @@ interface Result {
 
 const pki = await createTestPki({ now: new Date(now) });
 const results: Result[] = [];
-for (const alg of ['ES256', 'EdDSA'] as const) {
+for (const [alg, verifier] of [['ES256', 'webcrypto'], ['ES256', 'node'], ['EdDSA', 'webcrypto'], ['EdDSA', 'node']] as const) {
   const pilot = await pki.issue(`pilot-${alg}`, ['pilot'], { alg });
   const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
   const crl = await pki.issuingCrl([{ serial: '01', revokedAt: new Date(now - 60_000), reason: 1 }]);
   const tokens: string[] = [];
   for (let i = 0; i < COUNT + COLD; i++) tokens.push((await signCommand(signer, { audience: 'vessel-1', cmd, clock, lifetimeSeconds: 300 })).token);
-  const newTrust = () => createTrust({ trustAnchors: [pki.root.certificate], crls: [crl], revocation: { mode: 'leaf' } });
+  const newTrust = () =>
+    createTrust({
+      trustAnchors: [pki.root.certificate],
+      crls: [crl],
+      revocation: { mode: 'leaf' },
+      ...(verifier === 'node' ? { signatureVerifier: nodeSignatureVerifier } : {}),
+    });
   const options = { clock, audience: 'vessel-1', algorithms: ['ES256', 'EdDSA'] as JwsAlgorithm[], catalog: IEC_61162_450_CATALOG };
 
   // Cold: a fresh trust (empty cache) for every token.
@@ -72,10 +85,11 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
   const key = (await trust.signer(JSON.parse(Buffer.from(tokens[0]!.split('.')[0]!, 'base64url').toString()).x5c, alg, now)).key;
   const inputs = tokens.slice(0, COUNT).map((t) => ({ data: new TextEncoder().encode(t.slice(0, t.lastIndexOf('.'))), sig: Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url') }));
   const b0 = process.cpuUsage();
-  for (const { data, sig } of inputs) await globalThis.crypto.subtle.verify(verifyParams(alg), key, sig, data);
+  for (const { data, sig } of inputs) await trust.verifySignature(alg, key, sig, data);
   const base = process.cpuUsage(b0);
   results.push({
     alg,
+    verifier,
     warmPerSecond: Math.round(ops),
     warmPerCpuSecond: Math.round(cpuOps),
     warmMicrosPerOp: Math.round((1e6 / cpuOps) * 10) / 10,
@@ -91,7 +105,7 @@ if (values.json) {
   process.stdout.write(`Full command verification (chain cache hit, CRL lookup, signature, claims, catalog, replay), ${COUNT} tokens\n`);
   for (const r of results) {
     process.stdout.write(
-      `  ${r.alg.padEnd(6)} warm ${String(r.warmPerCpuSecond).padStart(7)}/s per CPU-second (${r.warmMicrosPerOp} µs CPU each; wall ${r.warmPerSecond}/s)` +
+      `  ${r.alg.padEnd(6)} ${r.verifier.padEnd(9)} warm ${String(r.warmPerCpuSecond).padStart(7)}/s per CPU-second (${r.warmMicrosPerOp} µs CPU each; wall ${r.warmPerSecond}/s)` +
         `   signature alone ${r.signatureOnlyPerCpuSecond}/s   cold first-seen ${r.coldMillis} ms   token ${r.tokenBytes} B\n`,
     );
   }

@@ -27,6 +27,16 @@ export interface CrlProvider {
   crls(): readonly x509.X509Crl[];
 }
 
+/**
+ * Checks a JWS signature with the signer's imported key. The default uses WebCrypto (`crypto.subtle.verify`);
+ * Node callers may pass `nodeSignatureVerifier` from `@helmlink/protocol/node` (same check, synchronous).
+ */
+export type SignatureVerifier = (alg: JwsAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array) => boolean | Promise<boolean>;
+
+/** The default signature check: WebCrypto with the JWS algorithm's parameters. */
+export const webCryptoSignatureVerifier: SignatureVerifier = (alg, key, signature, data) =>
+  globalThis.crypto.subtle.verify(verifyParams(alg), key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+
 export interface TrustOptions {
   /** Trusted roots. A root inside x5c is never an anchor. */
   trustAnchors: readonly x509.X509Certificate[];
@@ -43,6 +53,8 @@ export interface TrustOptions {
    * validates every token). One cache per trust configuration: never share it between different anchors.
    */
   chainCache?: ChainCache | false;
+  /** The signature check (default: WebCrypto). */
+  signatureVerifier?: SignatureVerifier;
 }
 
 /** A signer whose path was validated and whose key is imported. */
@@ -108,12 +120,16 @@ export class Trust {
   private readonly signers = new WeakMap<ValidatedPathResult, Map<JwsAlgorithm, TrustedSigner>>();
   private readonly headers = new Map<string, { raw: Record<string, unknown>; chainKey: string; checked: Map<string, EnvelopeHeader> }>();
   private readonly validate: PathValidator;
+  /** The signature check used by the verifiers. */
+  readonly verifySignature: SignatureVerifier;
 
   constructor(private readonly options: TrustOptions) {
     if (!Array.isArray(options.trustAnchors) || options.trustAnchors.length === 0) throw new TypeError('at least one trust anchor is required');
     if (options.validatePath !== undefined && typeof options.validatePath !== 'function') throw new TypeError('validatePath must be a function');
     if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode)) throw new TypeError('a revocation policy is required');
     this.validate = options.validatePath ?? defaultValidatePath;
+    if (options.signatureVerifier !== undefined && typeof options.signatureVerifier !== 'function') throw new TypeError('signatureVerifier must be a function');
+    this.verifySignature = options.signatureVerifier ?? webCryptoSignatureVerifier;
     this.chainCache = options.chainCache === false ? undefined : (options.chainCache ?? new ChainCache());
   }
 

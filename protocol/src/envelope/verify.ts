@@ -21,7 +21,7 @@ import type { ReplayStore } from '../replay/types';
 import { checkTokenSize, decodeJsonSegment, assertAlgorithms } from './header';
 import { checkTimes, ERROR_CODE_RE, numericDateClaim, requireClaims, SHA256_B64URL_RE, stringClaim, uuidClaim, UUID_RE } from './claims';
 import { commandDigest } from './digest';
-import { verifyParams, type Trust, type TrustedSigner } from './trust';
+import type { Trust, TrustedSigner } from './trust';
 import {
   ACK_STATUSES,
   DEFAULT_ALGORITHMS,
@@ -127,9 +127,10 @@ const encoder = new TextEncoder();
 const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { ES256: 64, ES384: 96, EdDSA: 64 };
 
 /**
- * Size, header, x5c, chain and signature: everything before the claims. The signature is checked with WebCrypto
- * over the JWS signing input (RFC 7515 §5.2) using the key imported for exactly the header's allow-listed alg;
- * jose's compactVerify would decode the 2 KB header a second time on every token, which the hot path avoids.
+ * Size, header, x5c, chain and signature: everything before the claims. The signature is checked over the JWS
+ * signing input (RFC 7515 §5.2) with the key imported for exactly the header's allow-listed alg, by the trust's
+ * SignatureVerifier (WebCrypto by default); jose's compactVerify would decode the 2 KB header a second time on
+ * every token, which the hot path avoids.
  */
 async function openEnvelope(token: string | Uint8Array, typ: TokenTyp, r: Resolved, trust: Trust): Promise<Envelope> {
   const { text, dot1, dot2 } = checkTokenSize(token, r.maxBytes);
@@ -145,7 +146,7 @@ async function openEnvelope(token: string | Uint8Array, typ: TokenTyp, r: Resolv
   const valid =
     signature.length > 0 &&
     (expectedLength === undefined || signature.length === expectedLength) &&
-    (await globalThis.crypto.subtle.verify(verifyParams(header.alg), signer.key, signature as Uint8Array<ArrayBuffer>, encoder.encode(text.slice(0, dot2))));
+    (await trust.verifySignature(header.alg, signer.key, signature, encoder.encode(text.slice(0, dot2))));
   if (!valid) throw new HelmlinkError('ERR_SIGNATURE_INVALID', 'the token signature does not verify');
   const payload = decodeJsonSegment(text.slice(dot1 + 1, dot2), 'payload');
   return { text, header, payload, signer };

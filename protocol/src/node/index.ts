@@ -4,3 +4,4 @@ export * from './replay-file';
 export { verifyCommandCommand } from '../cli/verify-command';
 export { signCommandCommand } from '../cli/sign-command';
 export { verifyChainCommand } from '../cli/verify-chain';
+export * from './signature';
