@@ -8,25 +8,35 @@
  *   wizard, wizard-step-{n} (1..4), wizard-mode-enroll, wizard-mode-import, wizard-ca-url, wizard-fingerprint,
  *   wizard-token, wizard-entity-id, wizard-keychain-status, wizard-passphrase, wizard-passphrase-confirm,
  *   wizard-passphrase-only, wizard-next, wizard-back, wizard-submit, wizard-progress, wizard-progress-step-{id},
- *   wizard-error, wizard-done, wizard-import-file, wizard-import-chain-file, wizard-import-format,
- *   wizard-import-passphrase, unlock-passphrase, unlock-submit
+ *   wizard-broker-url, wizard-error, wizard-retry, wizard-done, wizard-import-file, wizard-import-chain-file,
+ *   wizard-import-format, wizard-import-passphrase, unlock-passphrase, unlock-submit
+ *   (wizard-passphrase-only exists only when a keychain is available; without one, passphrase-only is forced.
+ *   wizard-progress-step-{id} uses the contract's ENROLL_STEPS ids and carries data-status =
+ *   waiting | running | done | failed; wizard-keychain-status carries data-available = true | false.)
  * Identity
  *   identity-view, identity-subject, identity-role, identity-fingerprint, identity-expiry, identity-countdown,
- *   identity-renewal-status, identity-renew, identity-chain, expiry-banner
+ *   identity-renewal-status (data-state), identity-renew, identity-chain, expiry-banner (data-level),
+ *   expiry-banner-renew, identity-unavailable-banner
  * Fleet
- *   fleet-screen, fleet-empty, vessel-card-{vesselId}, vessel-status-{vesselId} (verified | unverified),
- *   vessel-unverified-{vesselId}, toggle-{vesselId}-{streamId}, rate-{vesselId}-{streamId},
- *   bandwidth-{vesselId}, pending-{vesselId}, send-{vesselId}, reset-{vesselId},
- *   command-status-{vesselId} (attribute data-status = pending | applied | rejected | timeout | failed),
- *   command-rtt-{vesselId}, command-reason-{vesselId}, confirm-critical-dialog, confirm-critical-ok,
- *   confirm-critical-cancel, peer-cert-{vesselId}
+ *   fleet-screen, fleet-empty, vessel-card-{vesselId} (data-verified), vessel-status-{vesselId}
+ *   (data-status = verified | unverified), vessel-unverified-{vesselId} (data-code),
+ *   toggle-{vesselId}-{streamId} (the switch input; data-on), rate-{vesselId}-{streamId} (data-rate = msg/s,
+ *   data-flowing), bandwidth-{vesselId} (data-bps), pending-{vesselId} (data-count), send-{vesselId},
+ *   reset-{vesselId}, command-status-{vesselId} (data-status = none | pending | applied | rejected | timed_out |
+ *   failed; data-command-id), command-rtt-{vesselId} (data-rtt), command-reason-{vesselId} (data-code),
+ *   confirm-critical-dialog, confirm-critical-ok, confirm-critical-cancel, peer-cert-{vesselId}
  * Connection
- *   connection-screen, connection-state, connection-broker, connection-tls, peer-cert-broker,
- *   cert-viewer, cert-viewer-fingerprint, cert-viewer-expiry, cert-viewer-revocation, cert-viewer-chain
+ *   connection-screen, connection-state (data-state), connection-broker, connection-tls, connection-connect,
+ *   connection-disconnect, peer-cert-broker, cert-viewer, cert-viewer-verified (data-verified),
+ *   cert-viewer-fingerprint, cert-viewer-expiry, cert-viewer-revocation (data-status = good | revoked | on_hold |
+ *   unknown), cert-viewer-chain
  * Audit
- *   audit-screen, audit-search, audit-export, audit-row (one per entry), audit-count
+ *   audit-screen, audit-search, audit-export, audit-row (one per entry; data-kind, data-verdict),
+ *   audit-count (data-count)
+ * Settings
+ *   settings-screen, settings-broker-url
  * PKI admin (admin role only)
- *   pki-tab, pki-certs-table, pki-cert-row-{serial}, pki-filter-role, pki-filter-status, pki-filter-expiring,
+ *   pki-tab, pki-certs-table, pki-cert-row-{serial} (data-status, data-entity), pki-filter-role, pki-filter-status, pki-filter-expiring,
  *   pki-revoke-{serial}, pki-release-{serial}, revoke-dialog, revoke-reason, revoke-description, revoke-confirm,
  *   revoke-cancel, token-create, token-dialog, token-entity-id, token-role, token-ttl, token-submit,
  *   token-value, token-copy, token-expiry, token-close, crl-view, crl-number, crl-this-update, crl-next-update,
@@ -59,7 +69,9 @@ export const testIds = {
   wizardSubmit: 'wizard-submit',
   wizardProgress: 'wizard-progress',
   wizardProgressStep: (id: string) => `wizard-progress-step-${id}`,
+  wizardBrokerUrl: 'wizard-broker-url',
   wizardError: 'wizard-error',
+  wizardRetry: 'wizard-retry',
   wizardDone: 'wizard-done',
   wizardImportFile: 'wizard-import-file',
   wizardImportChainFile: 'wizard-import-chain-file',
@@ -78,6 +90,8 @@ export const testIds = {
   identityRenew: 'identity-renew',
   identityChain: 'identity-chain',
   expiryBanner: 'expiry-banner',
+  expiryBannerRenew: 'expiry-banner-renew',
+  identityUnavailableBanner: 'identity-unavailable-banner',
 
   fleetScreen: 'fleet-screen',
   fleetEmpty: 'fleet-empty',
@@ -102,6 +116,9 @@ export const testIds = {
   connectionState: 'connection-state',
   connectionBroker: 'connection-broker',
   connectionTls: 'connection-tls',
+  connectionConnect: 'connection-connect',
+  connectionDisconnect: 'connection-disconnect',
+  certViewerVerified: 'cert-viewer-verified',
   certViewer: 'cert-viewer',
   certViewerFingerprint: 'cert-viewer-fingerprint',
   certViewerExpiry: 'cert-viewer-expiry',
@@ -113,6 +130,9 @@ export const testIds = {
   auditExport: 'audit-export',
   auditRow: 'audit-row',
   auditCount: 'audit-count',
+
+  settingsScreen: 'settings-screen',
+  settingsBrokerUrl: 'settings-broker-url',
 
   pkiTab: 'pki-tab',
   pkiCertsTable: 'pki-certs-table',

@@ -94,7 +94,7 @@ export function CertificateViewer({ peer, title }: { peer: PeerCertificateView |
     <Stack gap="xs" data-testid={testIds.certViewer} aria-label={`${title} certificate`}>
       <Group gap="xs">
         <Text fw={600}>{title}</Text>
-        <Badge color={peer.verified ? 'green' : 'red'} data-testid="cert-viewer-verified" data-verified={String(peer.verified)}>
+        <Badge color={peer.verified ? 'green' : 'red'} data-testid={testIds.certViewerVerified} data-verified={String(peer.verified)}>
           {peer.verified ? 'Verified to our root' : 'Not verified'}
         </Badge>
         <Badge color={rev.color} variant="light" data-testid={testIds.certViewerRevocation} data-status={peer.revocation}>

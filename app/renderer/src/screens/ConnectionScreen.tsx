@@ -61,9 +61,9 @@ export function ConnectionScreen() {
             )}
           </SimpleGrid>
           {up ? (
-            <Button variant="default" onClick={() => void disconnectBroker()} loading={busy} data-testid="connection-disconnect">Disconnect</Button>
+            <Button variant="default" onClick={() => void disconnectBroker()} loading={busy} data-testid={testIds.connectionDisconnect}>Disconnect</Button>
           ) : (
-            <Button onClick={() => void connectBroker()} loading={busy} data-testid="connection-connect">Connect</Button>
+            <Button onClick={() => void connectBroker()} loading={busy} data-testid={testIds.connectionConnect}>Connect</Button>
           )}
         </Group>
         {broker?.lastError && <ErrorNotice error={friendlyError(broker.lastError)} />}

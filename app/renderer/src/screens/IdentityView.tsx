@@ -38,7 +38,7 @@ export function ExpiryBanner() {
             : `It expires in ${formatCountdown(Date.parse(status.expiresAt), now)}. Renew now to avoid an interruption.`}
         </Text>
         {!expired && (
-          <Button size="xs" onClick={() => void renewIdentity()} loading={busy === 'renew' || status.renewal.state === 'renewing'} data-testid="expiry-banner-renew">
+          <Button size="xs" onClick={() => void renewIdentity()} loading={busy === 'renew' || status.renewal.state === 'renewing'} data-testid={testIds.expiryBannerRenew}>
             Renew now
           </Button>
         )}
@@ -53,7 +53,7 @@ export function UnavailableBanner() {
   if (status?.state !== 'unavailable') return null;
   const words = status.error ? friendlyError(status.error) : null;
   return (
-    <Alert color="red" title={words?.title ?? 'Your key cannot be opened'} data-testid="identity-unavailable-banner" role="alert">
+    <Alert color="red" title={words?.title ?? 'Your key cannot be opened'} data-testid={testIds.identityUnavailableBanner} role="alert">
       <Text size="sm">
         {words?.message ?? 'The stored key cannot be opened on this computer.'} Commands cannot be signed until this is fixed; you can remove the
         identity in Settings and enroll or import again.

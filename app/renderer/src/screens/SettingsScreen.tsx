@@ -44,7 +44,7 @@ export function SettingsScreen() {
   const brokerValue = broker ?? server?.brokerUrl ?? '';
 
   return (
-    <Stack data-testid="settings-screen">
+    <Stack data-testid={testIds.settingsScreen}>
       <Title order={2}>Settings</Title>
       <ErrorNotice error={error} />
       <Card withBorder>
@@ -71,7 +71,7 @@ export function SettingsScreen() {
                 }}
               >
                 <Group align="flex-end">
-                  <TextInput label="Broker address" placeholder="mqtts://broker.example.org:8883" value={brokerValue} error={brokerError} onChange={(e) => setBroker(e.currentTarget.value)} style={{ flex: 1 }} data-testid="settings-broker-url" />
+                  <TextInput label="Broker address" placeholder="mqtts://broker.example.org:8883" value={brokerValue} error={brokerError} onChange={(e) => setBroker(e.currentTarget.value)} style={{ flex: 1 }} data-testid={testIds.settingsBrokerUrl} />
                   <Button type="submit" loading={saving}>Save</Button>
                 </Group>
               </form>

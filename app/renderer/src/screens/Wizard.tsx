@@ -190,7 +190,7 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
             <TextInput label="Root certificate fingerprint (SHA-256)" description="Compare it with the one your administrator gave you out of band; the console refuses any other root" placeholder="AB:CD:…" required styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }} data-testid={testIds.wizardFingerprint} {...field('rootFingerprint')} />
             <TextInput label="Your id" description="The name the enrollment token was issued for, e.g. pilot-7" required data-testid={testIds.wizardEntityId} {...field('entityId')} />
             <PasswordInput label="Enrollment token" description="One-time token; it expires" required data-testid={testIds.wizardToken} {...field('token')} />
-            <TextInput label="Broker address (optional)" placeholder="mqtts://broker.example.org:8883" data-testid="wizard-broker-url" {...field('brokerUrl')} />
+            <TextInput label="Broker address (optional)" placeholder="mqtts://broker.example.org:8883" data-testid={testIds.wizardBrokerUrl} {...field('brokerUrl')} />
           </StepCard>
         )}
 
@@ -283,7 +283,7 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
                   </Button>
                 ) : (
                   !busy && error && (
-                    <Button onClick={() => void submit()} data-testid="wizard-retry">
+                    <Button onClick={() => void submit()} data-testid={testIds.wizardRetry}>
                       Try again
                     </Button>
                   )
