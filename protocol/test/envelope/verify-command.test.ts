@@ -75,6 +75,20 @@ describe('verifyCommand: acceptance', () => {
     }
   });
 
+  it('uses configured intermediates when x5c carries only the signer certificate', async () => {
+    const leafOnly = createSigner({ privateKey: w.pilot.keys.privateKey, chain: [w.pilot.certificate] });
+    expect(leafOnly.x5c).toHaveLength(1);
+    const { token } = await signCommand(leafOnly, { audience: VESSEL, cmd: CMD as never, clock });
+    expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CHAIN_UNTRUSTED');
+    const trust = w.trust({ intermediates: [w.pki.issuing.certificate] });
+    await expect(verifyCommand(token, options({ trust }))).resolves.toMatchObject({ signer: { entityId: 'pilot-1' } });
+  });
+
+  it('never puts a self-signed root into x5c', () => {
+    const signer = createSigner({ privateKey: w.pilot.keys.privateKey, chain: [...w.pilot.chain, w.pki.root.certificate] });
+    expect(signer.x5c).toEqual(x5cOf(w.pilot));
+  });
+
   it('accepts a token as a Uint8Array (an MQTT payload)', async () => {
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
     await expect(verifyCommand(new TextEncoder().encode(token), options())).resolves.toBeTruthy();
