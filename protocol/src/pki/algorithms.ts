@@ -120,7 +120,14 @@ export function signatureScheme(alg: AlgorithmIdentifier): SignatureScheme {
     if (!isAbsentOrNull(alg.parameters)) throw unsupported('RSA PKCS#1 v1.5 with parameters:', oid);
     return { kind: 'rsa-pkcs1', hash: pkcs1 };
   }
-  if (oid === OID_RSASSA_PSS) return pssScheme(alg.parameters);
+  if (oid === OID_RSASSA_PSS) {
+    try {
+      return pssScheme(alg.parameters);
+    } catch (err) {
+      if (err instanceof HelmlinkError) throw err;
+      throw unsupported('RSASSA-PSS with malformed parameters:', oid);
+    }
+  }
   if (oid === OID_ED25519) {
     if (alg.parameters) throw unsupported('Ed25519 with parameters:', oid);
     return { kind: 'ed25519' };

@@ -48,6 +48,8 @@ describe('signatureScheme', () => {
     expect(signatureScheme(alg('1.2.840.113549.1.1.10', pss(sha256, sha256, 32)))).toEqual({ kind: 'rsa-pss', hash: 'SHA-256', saltLength: 32 });
     const sha384 = '300d06096086480165030402020500';
     expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', pss(sha256, sha384, 32))))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
+    // Malformed parameters are refused the same way, never as an uncoded error.
+    expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', new Uint8Array([0x30, 0x05, 0xa0, 0x09]).buffer)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
     // Empty parameters = SHA-1 defaults.
     expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', new Uint8Array([0x30, 0x00]).buffer)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
   });
