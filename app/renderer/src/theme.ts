@@ -17,7 +17,7 @@ const base: MantineThemeOverride = {
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif',
   fontFamilyMonospace: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
   defaultRadius: 'sm',
-  focusRing: 'always',
+  focusRing: 'auto',
 };
 
 /** The Mantine theme for a palette. */

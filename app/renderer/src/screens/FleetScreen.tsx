@@ -145,7 +145,7 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
                         <Switch
                           checked={want}
                           onChange={(e) => requestToggle(id, s.id, e.currentTarget.checked, confirmCritical)}
-                          aria-label={`${s.name} ${want ? 'on' : 'off'}`}
+                          aria-label={`${s.name} stream (${s.address})`}
                           data-testid={testIds.toggle(id, s.id)}
                           data-on={String(want)}
                           color={changed ? 'yellow' : undefined}

@@ -158,7 +158,11 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
       <Stack gap="lg">
         <div>
           <Title order={1}>Set up this console</Title>
-          <Text c="dimmed">Your private key is created on this computer and never leaves it.</Text>
+          <Text c="dimmed">
+            {mode === 'import' && active > 0
+              ? 'The imported key is re-protected on this computer; the file itself is not kept.'
+              : 'Your private key is created on this computer and never leaves it.'}
+          </Text>
         </div>
         <Stepper active={active} onStepClick={(i) => i < active && !busy && !done && setActive(i)} allowNextStepsSelect={false} size="sm">
           <Stepper.Step label="Start" description="Enroll or import" data-testid={testIds.wizardStep(1)} />
