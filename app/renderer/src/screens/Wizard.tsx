@@ -160,7 +160,7 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
           <Title order={1}>Set up this console</Title>
           <Text c="dimmed">
             {mode === 'import' && active > 0
-              ? 'The imported key is re-protected on this computer; the file itself is not kept.'
+              ? 'The imported key is stored on this computer under the protection you choose next.'
               : 'Your private key is created on this computer and never leaves it.'}
           </Text>
         </div>
