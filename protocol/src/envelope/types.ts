@@ -24,8 +24,10 @@ export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(['ES256
 /** Smallest RSA modulus accepted for PS256. */
 export const MIN_RSA_BITS = 3072;
 
-/** Maximum token size in bytes, checked before any parsing. */
+/** Maximum size of command and ack tokens in bytes, checked before any parsing. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
+/** Maximum size of state tokens: they carry the whole catalog (up to 64 streams with descriptions). */
+export const MAX_STATE_TOKEN_BYTES = 64 * 1024;
 /** Default lifetime of commands and acks. */
 export const DEFAULT_LIFETIME_SECONDS = 30;
 /** Maximum lifetime (exp − min(iat, nbf)) of commands and acks. */

@@ -27,6 +27,7 @@ import {
   DEFAULT_ALGORITHMS,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   MAX_LIFETIME_SECONDS,
+  MAX_STATE_TOKEN_BYTES,
   MAX_TOKEN_BYTES,
   TYP_ACK,
   TYP_COMMAND,
@@ -53,7 +54,7 @@ export interface VerifyOptions {
   clockToleranceSeconds?: number;
   /** Maximum token lifetime, seconds (default and upper bound 300). Not applied to state tokens. */
   maxLifetimeSeconds?: number;
-  /** Maximum token size, bytes (default 16 KiB). */
+  /** Maximum token size, bytes (default 16 KiB; 64 KiB for state tokens, which carry the catalog). */
   maxTokenBytes?: number;
 }
 
@@ -105,7 +106,7 @@ interface Resolved {
   nowMs: number;
 }
 
-function resolve(options: VerifyOptions): Resolved {
+function resolve(options: VerifyOptions, defaultMaxBytes = MAX_TOKEN_BYTES): Resolved {
   if (!options || typeof options.clock !== 'function') throw new TypeError('options.clock is required');
   if (!options.trust || typeof options.trust.signer !== 'function') throw new TypeError('options.trust is required');
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
@@ -118,7 +119,7 @@ function resolve(options: VerifyOptions): Resolved {
     algorithms: assertAlgorithms(options.algorithms ?? DEFAULT_ALGORITHMS),
     tolerance,
     maxLifetime,
-    maxBytes: options.maxTokenBytes ?? MAX_TOKEN_BYTES,
+    maxBytes: options.maxTokenBytes ?? defaultMaxBytes,
     nowMs,
   };
 }
@@ -306,7 +307,7 @@ const STATE_CLAIMS = ['iss', 'iat', 'jti', 'exp', 'catalog', 'on', 'off', 'last_
  * have no audience and no lifetime bound; consoles keep the one with the highest `seq`.
  */
 export async function verifyState(token: string | Uint8Array, options: VerifyStateOptions): Promise<VerifiedToken<StateClaims>> {
-  const r = resolve(options);
+  const r = resolve(options, MAX_STATE_TOKEN_BYTES);
   const env = await openEnvelope(token, TYP_STATE, r, options.trust);
   const { payload: c, signer } = env;
   requireClaims(

@@ -117,6 +117,22 @@ describe('state', () => {
     expect((await rejection(verifyState(token, stateOptions({ clock: dayLater, maxAgeSeconds: 3600 })))).code).toBe('ERR_CMD_EXPIRED');
   });
 
+  it('carries a maximal catalog (64 streams) within the state size limit, while commands stay at 16 KiB', async () => {
+    const streams = Array.from({ length: 64 }, (_, i) => ({
+      id: `STREAM-${i}`,
+      name: `Stream number ${i} with a reasonably long name`,
+      kind: 'camera' as const,
+      address: `239.193.${Math.floor(i / 8)}.${(i % 8) + 1}:${61000 + i}`,
+      bitrateBps: 1_000_000,
+      description: 'd'.repeat(200),
+    }));
+    const catalog = { streams };
+    const { token } = await signState(w.vesselSigner, { catalog, on: [], off: streams.map((s) => s.address), lastJti: null, seq: 1, clock });
+    expect(token.length).toBeGreaterThan(16 * 1024);
+    expect((await verifyState(token, stateOptions())).claims.catalog.streams).toHaveLength(64);
+    expect((await rejection(verifyState(token, stateOptions({ maxTokenBytes: 16 * 1024 })))).code).toBe('ERR_TOKEN_TOO_LARGE');
+  });
+
   it('ERR_ISS_MISMATCH: the state of another vessel', async () => {
     const { token } = await signed();
     expect((await rejection(verifyState(token, stateOptions({ vesselId: 'vessel-2' })))).code).toBe('ERR_ISS_MISMATCH');
