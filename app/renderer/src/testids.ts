@@ -24,7 +24,8 @@
  *   data-flowing), bandwidth-{vesselId} (data-bps), pending-{vesselId} (data-count), send-{vesselId},
  *   reset-{vesselId}, command-status-{vesselId} (data-status = none | pending | applied | rejected | timed_out |
  *   failed; data-command-id), command-rtt-{vesselId} (data-rtt), command-reason-{vesselId} (data-code),
- *   confirm-critical-dialog, confirm-critical-ok, confirm-critical-cancel, peer-cert-{vesselId}
+ *   confirm-critical-dialog, confirm-critical-ok, confirm-critical-cancel, peer-cert-{vesselId},
+ *   history-{vesselId} (recent commands; rows history-row with data-status)
  * Connection
  *   connection-screen, connection-state (data-state), connection-broker, connection-tls, connection-connect,
  *   connection-disconnect, peer-cert-broker, cert-viewer, cert-viewer-verified (data-verified),
@@ -38,7 +39,8 @@
  * PKI admin (admin role only)
  *   pki-tab, pki-certs-table, pki-cert-row-{serial} (data-status, data-entity), pki-filter-role, pki-filter-status, pki-filter-expiring,
  *   pki-revoke-{serial}, pki-release-{serial}, revoke-dialog, revoke-reason, revoke-description, revoke-confirm,
- *   revoke-cancel, token-create, token-dialog, token-entity-id, token-role, token-ttl, token-submit,
+ *   revoke-cancel, token-create, token-dialog, token-entity-id, token-role, token-imo, token-mmsi, token-flag
+ *   (vessel role only), token-ttl, token-submit,
  *   token-value, token-copy, token-expiry, token-close, crl-view, crl-number, crl-this-update, crl-next-update,
  *   crl-entry-{serial}, alerts-feed, alert-row
  */
@@ -111,6 +113,8 @@ export const testIds = {
   confirmCriticalOk: 'confirm-critical-ok',
   confirmCriticalCancel: 'confirm-critical-cancel',
   peerCert: (peer: string) => `peer-cert-${peer}`,
+  history: (vesselId: string) => `history-${vesselId}`,
+  historyRow: 'history-row',
 
   connectionScreen: 'connection-screen',
   connectionState: 'connection-state',
@@ -151,6 +155,9 @@ export const testIds = {
   tokenDialog: 'token-dialog',
   tokenEntityId: 'token-entity-id',
   tokenRole: 'token-role',
+  tokenImo: 'token-imo',
+  tokenMmsi: 'token-mmsi',
+  tokenFlag: 'token-flag',
   tokenTtl: 'token-ttl',
   tokenSubmit: 'token-submit',
   tokenValue: 'token-value',

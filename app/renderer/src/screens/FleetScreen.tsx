@@ -9,7 +9,8 @@ import {
   resetDraft,
   useFleet,
 } from '../stores/fleet';
-import { latestCommand, sendCommand, useCommands } from '../stores/commands';
+import { latestCommand, recentCommands, sendCommand, useCommands } from '../stores/commands';
+import { useShallow } from 'zustand/react/shallow';
 import { useSettings } from '../stores/settings';
 import { desiredOn, pendingChanges, requestedBitrate } from '../logic/fleet';
 import { formatBitrate, formatMs, formatRate, formatTime } from '../logic/format';
@@ -63,6 +64,32 @@ function CommandStatus({ vesselId, cmd }: { vesselId: string; cmd: CommandView |
         </Text>
       )}
     </Stack>
+  );
+}
+
+/** The vessel's last few commands (collapsed). */
+function CommandHistory({ vesselId }: { vesselId: string }) {
+  const list = useCommands(useShallow((s) => recentCommands(s, vesselId)));
+  if (list.length < 2) return null;
+  return (
+    <details data-testid={testIds.history(vesselId)}>
+      <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-sm)' }}>Recent commands ({list.length})</summary>
+      <Table fz="xs" mt={4}>
+        <Table.Tbody>
+          {list.map((c) => (
+            <Table.Tr key={c.commandId} data-testid={testIds.historyRow} data-status={c.state}>
+              <Table.Td>{formatTime(c.sentAt)}</Table.Td>
+              <Table.Td>
+                <Badge size="xs" color={COMMAND_WORDS[c.state].color}>{c.state.replace('_', ' ')}</Badge>
+              </Table.Td>
+              <Table.Td>{c.rttMs !== null ? formatMs(c.rttMs) : ''}</Table.Td>
+              <Table.Td>{c.reason ? describeReason(c.reason.code) : `${c.on.length} on, ${c.off.length} off`}</Table.Td>
+              <Table.Td ff="monospace">{c.commandId}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </details>
   );
 }
 
@@ -198,6 +225,7 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
         </Group>
         <ErrorNotice error={sendError} />
         <CommandStatus vesselId={id} cmd={cmd} />
+        <CommandHistory vesselId={id} />
       </Stack>
       <Modal opened={showCert} onClose={() => setShowCert(false)} title={`Certificate of ${id}`} size="xl">
         <CertificateViewer peer={vessel.signer} title={id} />

@@ -111,6 +111,10 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
   const [role, setRole] = useState<string>('pilot');
   const [ttl, setTtl] = useState<number>(60);
   const [idError, setIdError] = useState<string | null>(null);
+  const [imo, setImo] = useState('');
+  const [mmsi, setMmsi] = useState('');
+  const [flag, setFlag] = useState('');
+  const [vesselErrors, setVesselErrors] = useState<Record<string, string>>({});
   const close = (): void => {
     dismissToken();
     setEntityId('');
@@ -154,12 +158,33 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
               return;
             }
             setIdError(null);
-            void createToken({ entityId: entityId.trim(), role: role as (typeof ENROLLABLE_ROLES)[number], ttlMinutes: ttl });
+            const ve: Record<string, string> = {};
+            const vessel = role === 'vessel';
+            if (vessel && imo && !/^\d{7}$/u.test(imo)) ve.imo = 'IMO number: 7 digits';
+            if (vessel && mmsi && !/^\d{9}$/u.test(mmsi)) ve.mmsi = 'MMSI: 9 digits';
+            if (vessel && flag && !/^[A-Z]{2}$/u.test(flag)) ve.flag = 'Flag: two capital letters (ISO 3166)';
+            setVesselErrors(ve);
+            if (Object.keys(ve).length > 0) return;
+            void createToken({
+              entityId: entityId.trim(),
+              role: role as (typeof ENROLLABLE_ROLES)[number],
+              ttlMinutes: ttl,
+              ...(vessel && imo ? { imo } : {}),
+              ...(vessel && mmsi ? { mmsi } : {}),
+              ...(vessel && flag ? { flag } : {}),
+            });
           }}
         >
           <Stack>
             <TextInput label="Id of the new holder" description="Becomes the certificate CN, e.g. pilot-7 or vessel-imo9074729" required value={entityId} error={idError} onChange={(e) => setEntityId(e.currentTarget.value)} data-testid={testIds.tokenEntityId} data-autofocus />
             <Select label="Role" data={ENROLLABLE_ROLES.map((r) => ({ value: r, label: r }))} value={role} onChange={(v) => v && setRole(v)} allowDeselect={false} data-testid={testIds.tokenRole} comboboxProps={{ withinPortal: false }} />
+            {role === 'vessel' && (
+              <Group grow>
+                <TextInput label="IMO number (optional)" value={imo} error={vesselErrors.imo} onChange={(e) => setImo(e.currentTarget.value.trim())} data-testid={testIds.tokenImo} />
+                <TextInput label="MMSI (optional)" value={mmsi} error={vesselErrors.mmsi} onChange={(e) => setMmsi(e.currentTarget.value.trim())} data-testid={testIds.tokenMmsi} />
+                <TextInput label="Flag (optional)" placeholder="NO" value={flag} error={vesselErrors.flag} onChange={(e) => setFlag(e.currentTarget.value.trim().toUpperCase())} data-testid={testIds.tokenFlag} />
+              </Group>
+            )}
             <NumberInput label="Valid for (minutes)" min={1} max={60 * 24 * 30} value={ttl} onChange={(v) => setTtl(typeof v === 'number' ? v : Number(v) || 60)} data-testid={testIds.tokenTtl} />
             <ErrorNotice error={error} onClose={clearPkiError} />
             <Group justify="flex-end">

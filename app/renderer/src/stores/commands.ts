@@ -77,3 +77,11 @@ export function latestCommand(state: CommandsStoreState, vesselId: string): Comm
   const id = state.latestByVessel[vesselId];
   return id ? state.byId[id] : undefined;
 }
+
+/** The vessel's most recent commands, newest first. */
+export function recentCommands(state: CommandsStoreState, vesselId: string, limit = 5): CommandView[] {
+  return Object.values(state.byId)
+    .filter((c) => c.vesselId === vesselId)
+    .sort((a, b) => b.sentAt.localeCompare(a.sentAt))
+    .slice(0, limit);
+}

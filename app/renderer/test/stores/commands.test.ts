@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bindApi } from '../../src/api/current';
 import { applyVessels, fleetStore, requestToggle } from '../../src/stores/fleet';
-import { applyCommand, commandsStore, latestCommand, sendCommand } from '../../src/stores/commands';
+import { applyCommand, commandsStore, latestCommand, recentCommands, sendCommand } from '../../src/stores/commands';
 import { command, createTestApi, stream, vessel, type TestApi } from '../support/test-api';
 
 let t: TestApi;
@@ -64,5 +64,11 @@ describe('commands store', () => {
     expect(await sendCommand('empty')).toBeUndefined();
     expect(await sendCommand('ghost')).toBeUndefined();
     expect(t.calls.some((c) => c.channel === 'commands.send')).toBe(false);
+  });
+
+  it('lists a vessel\'s recent commands newest first', () => {
+    for (let i = 1; i <= 7; i++) applyCommand(command(`c${i}`, 'v1', 'applied', { sentAt: `2026-11-22T02:00:0${i}.000Z` }));
+    applyCommand(command('other', 'v2', 'applied'));
+    expect(recentCommands(commandsStore.getState(), 'v1').map((c) => c.commandId)).toEqual(['c7', 'c6', 'c5', 'c4', 'c3']);
   });
 });
