@@ -57,6 +57,17 @@ export interface TrustOptions {
   signatureVerifier?: SignatureVerifier;
 }
 
+/** A checked protected header, with the keys the caches use. */
+export interface CheckedHeader {
+  header: EnvelopeHeader;
+  /** The x5c strings joined: the chain cache key. */
+  chainKey: string;
+  /** typ and allow-list the header was checked against. */
+  rulesKey: string;
+  /** The decoded header when it was not served from the cache. */
+  raw?: Record<string, unknown>;
+}
+
 /** A signer whose path was validated and whose key is imported. */
 export interface TrustedSigner {
   key: CryptoKey;
@@ -143,6 +154,11 @@ export class Trust {
     return this.chainCache?.size ?? 0;
   }
 
+  /** Number of remembered headers. */
+  get cachedHeaders(): number {
+    return this.headers.size;
+  }
+
   /** Forgets every cached path and header. */
   clear(): void {
     this.chainCache?.clear();
@@ -150,28 +166,34 @@ export class Trust {
   }
 
   /**
-   * Decodes and checks a protected header segment (see checkHeader), remembering headers that passed: a signer
-   * sends the same header bytes with every token, so a warm verification neither decodes nor re-checks them.
-   * Also returns the chain cache key (the x5c strings joined), kept as one string object so that its hash is
-   * computed once.
+   * Decodes and checks a protected header segment (see checkHeader). Headers of tokens that verified are
+   * remembered (see rememberHeader): a signer sends the same header bytes with every token, so a warm verification
+   * neither decodes nor re-checks them. Also returns the chain cache key (the x5c strings joined), kept as one
+   * string object so that its hash is computed once.
    */
-  header(segment: string, typ: TokenTyp, algorithms: readonly JwsAlgorithm[]): { header: EnvelopeHeader; chainKey: string } {
+  header(segment: string, typ: TokenTyp, algorithms: readonly JwsAlgorithm[]): CheckedHeader {
     const rulesKey = `${typ}|${algorithms.join(',')}`;
     const entry = this.headers.get(segment);
     const hit = entry?.checked.get(rulesKey);
-    if (entry && hit) return { header: hit, chainKey: entry.chainKey };
+    if (entry && hit) return { header: hit, chainKey: entry.chainKey, rulesKey };
     const raw = entry?.raw ?? decodeJsonSegment(segment, 'header');
     const header = checkHeader(raw, typ, algorithms);
-    const chainKey = entry?.chainKey ?? header.x5c.join('.');
-    if (this.chainCache) {
-      if (entry) {
-        entry.checked.set(rulesKey, header);
-      } else {
-        if (this.headers.size >= 1024) this.headers.delete(this.headers.keys().next().value as string);
-        this.headers.set(segment, { raw, chainKey, checked: new Map([[rulesKey, header]]) });
-      }
+    return { header, chainKey: entry?.chainKey ?? header.x5c.join('.'), rulesKey, raw };
+  }
+
+  /**
+   * Remembers a checked header once its token's signature verified, so that only authentic signers' headers
+   * occupy the cache (bounded to 1024 segments).
+   */
+  rememberHeader(segment: string, checked: CheckedHeader): void {
+    if (!this.chainCache || !checked.raw) return;
+    const entry = this.headers.get(segment);
+    if (entry) {
+      entry.checked.set(checked.rulesKey, checked.header);
+      return;
     }
-    return { header, chainKey };
+    if (this.headers.size >= 1024) this.headers.delete(this.headers.keys().next().value as string);
+    this.headers.set(segment, { raw: checked.raw, chainKey: checked.chainKey, checked: new Map([[checked.rulesKey, checked.header]]) });
   }
 
   /**

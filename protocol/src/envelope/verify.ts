@@ -135,8 +135,10 @@ const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { ES256: 64, ES38
  */
 async function openEnvelope(token: string | Uint8Array, typ: TokenTyp, r: Resolved, trust: Trust): Promise<Envelope> {
   const { text, dot1, dot2 } = checkTokenSize(token, r.maxBytes);
-  const { header, chainKey } = trust.header(text.slice(0, dot1), typ, r.algorithms);
-  const signer = await trust.signer(header.x5c, header.alg, r.nowMs, chainKey);
+  const headerSegment = text.slice(0, dot1);
+  const checked = trust.header(headerSegment, typ, r.algorithms);
+  const { header } = checked;
+  const signer = await trust.signer(header.x5c, header.alg, r.nowMs, checked.chainKey);
   let signature: Uint8Array;
   try {
     signature = base64url.decode(text.slice(dot2 + 1));
@@ -149,6 +151,7 @@ async function openEnvelope(token: string | Uint8Array, typ: TokenTyp, r: Resolv
     (expectedLength === undefined || signature.length === expectedLength) &&
     (await trust.verifySignature(header.alg, signer.key, signature, encoder.encode(text.slice(0, dot2))));
   if (!valid) throw new HelmlinkError('ERR_SIGNATURE_INVALID', 'the token signature does not verify');
+  trust.rememberHeader(headerSegment, checked);
   const payload = decodeJsonSegment(text.slice(dot1 + 1, dot2), 'payload');
   return { text, header, payload, signer };
 }

@@ -420,6 +420,16 @@ describe('verifyCommand: caching and parameters', () => {
     expect(trust.cachedSigners).toBe(1);
   });
 
+  it('remembers headers only of tokens whose signature verified', async () => {
+    const trust = w.trust();
+    const other = await generateTestKeyPair('ES256');
+    const forged = await rawSign(other.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims());
+    await rejection(verifyCommand(forged, options({ trust })));
+    expect(trust.cachedHeaders).toBe(0);
+    await verifyCommand((await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })).token, options({ trust }));
+    expect(trust.cachedHeaders).toBe(1);
+  });
+
   it('re-validates a cached chain once the time passes the certificate validity', async () => {
     const pilot = await w.pki.issue('pilot-short', ['pilot'], { notAfter: new Date(NOW.getTime() + 60_000) });
     const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
