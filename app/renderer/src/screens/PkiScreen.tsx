@@ -185,7 +185,7 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
                 <TextInput label="Flag (optional)" placeholder="NO" value={flag} error={vesselErrors.flag} onChange={(e) => setFlag(e.currentTarget.value.trim().toUpperCase())} data-testid={testIds.tokenFlag} />
               </Group>
             )}
-            <NumberInput label="Valid for (minutes)" min={1} max={60 * 24 * 30} value={ttl} onChange={(v) => setTtl(typeof v === 'number' ? v : Number(v) || 60)} data-testid={testIds.tokenTtl} />
+            <NumberInput label="Valid for (minutes)" min={1} max={60 * 24 * 30} allowDecimal={false} clampBehavior="strict" value={ttl} onChange={(v) => setTtl(typeof v === 'number' ? v : Number(v) || 60)} data-testid={testIds.tokenTtl} />
             <ErrorNotice error={error} onClose={clearPkiError} />
             <Group justify="flex-end">
               <Button variant="default" onClick={close}>

@@ -79,8 +79,8 @@ export function SettingsScreen() {
               <Switch label="Renew the certificate automatically at 2/3 of its lifetime" checked={server.autoRenew} onChange={(e) => void updateSettings({ autoRenew: e.currentTarget.checked })} />
               <Switch label="Connect to the broker when the console starts" checked={server.autoConnect} onChange={(e) => void updateSettings({ autoConnect: e.currentTarget.checked })} />
               <Group grow>
-                <NumberInput label="Command answer timeout (s)" min={1} max={600} value={server.commandTimeoutSeconds} onBlur={(e) => { const n = Number(e.currentTarget.value); if (n >= 1 && n <= 600 && n !== server.commandTimeoutSeconds) void updateSettings({ commandTimeoutSeconds: n }); }} />
-                <NumberInput label="Expiry warning (days before)" min={1} max={365} value={server.expiryWarningDays} onBlur={(e) => { const n = Number(e.currentTarget.value); if (n >= 1 && n <= 365 && n !== server.expiryWarningDays) void updateSettings({ expiryWarningDays: n }); }} />
+                <NumberInput label="Command answer timeout (s)" min={1} max={600} allowDecimal={false} value={server.commandTimeoutSeconds} onBlur={(e) => { const n = Number(e.currentTarget.value); if (n >= 1 && n <= 600 && n !== server.commandTimeoutSeconds) void updateSettings({ commandTimeoutSeconds: n }); }} />
+                <NumberInput label="Expiry warning (days before)" min={1} max={365} allowDecimal={false} value={server.expiryWarningDays} onBlur={(e) => { const n = Number(e.currentTarget.value); if (n >= 1 && n <= 365 && n !== server.expiryWarningDays) void updateSettings({ expiryWarningDays: n }); }} />
               </Group>
             </>
           )}
