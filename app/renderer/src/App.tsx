@@ -38,6 +38,7 @@ function Shell() {
   const tabs = TABS.filter((t) => t !== 'pki' || admin);
   const [tab, setTab] = useState<Tab>('fleet');
   const current = tabs.includes(tab) ? tab : 'fleet';
+  // No tags ignored: Alt+digit and Alt+T never type text, so they work while a field has focus.
   useHotkeys(
     [
       ...TABS.map((t, i) => [`alt+${i + 1}`, () => tabs.includes(t) && setTab(t)] as [string, () => void]),

@@ -22,7 +22,7 @@
  *   (data-status = verified | unverified), vessel-unverified-{vesselId} (data-code),
  *   toggle-{vesselId}-{streamId} (the switch input; data-on), rate-{vesselId}-{streamId} (data-rate = msg/s,
  *   data-flowing), bandwidth-{vesselId} (data-bps), pending-{vesselId} (data-count), send-{vesselId},
- *   reset-{vesselId}, command-status-{vesselId} (data-status = none | pending | applied | rejected | timed_out |
+ *   reset-{vesselId}, send-error-{vesselId} (could not sign/publish; data-code), command-status-{vesselId} (data-status = none | pending | applied | rejected | timed_out |
  *   failed; data-command-id), command-rtt-{vesselId} (data-rtt), command-reason-{vesselId} (data-code),
  *   confirm-critical-dialog, confirm-critical-ok, confirm-critical-cancel, peer-cert-{vesselId},
  *   history-{vesselId} (recent commands; rows history-row with data-status)
@@ -106,6 +106,7 @@ export const testIds = {
   pending: (vesselId: string) => `pending-${vesselId}`,
   send: (vesselId: string) => `send-${vesselId}`,
   reset: (vesselId: string) => `reset-${vesselId}`,
+  sendError: (vesselId: string) => `send-error-${vesselId}`,
   commandStatus: (vesselId: string) => `command-status-${vesselId}`,
   commandRtt: (vesselId: string) => `command-rtt-${vesselId}`,
   commandReason: (vesselId: string) => `command-reason-${vesselId}`,

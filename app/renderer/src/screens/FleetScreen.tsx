@@ -223,7 +223,7 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
             </Tooltip>
           </Group>
         </Group>
-        <ErrorNotice error={sendError} />
+        <ErrorNotice error={sendError} testId={testIds.sendError(id)} />
         <CommandStatus vesselId={id} cmd={cmd} />
         <CommandHistory vesselId={id} />
       </Stack>
