@@ -2,9 +2,10 @@
  * A file-backed replay store that survives restarts: a snapshot file (`PATH`, JSON, replaced by write-rename) plus
  * an append-only journal (`PATH.journal`, one JSON line per recorded jti, fsynced before `checkAndRecord` returns
  * true). Opening loads the snapshot, replays the journal (a torn last line from a crash is ignored: its token was
- * never reported as accepted), prunes expired entries and compacts. One process writes a store at a time.
+ * never reported as accepted), prunes expired entries and compacts. One process writes a store at a time: a lock
+ * file `PATH.lock` holds the owner's pid (a lock left by a dead process is taken over).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { HelmlinkError } from '../errors';
 import { ReplaySnapshot } from '../replay/snapshot';
@@ -51,6 +52,36 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, durable
   }
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the store's lock file or throws ERR_REPLAY_STORE when a live process holds it. */
+function acquireLock(lockPath: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder)) {
+        throw new HelmlinkError('ERR_REPLAY_STORE', `the replay store is in use by process ${holder}`);
+      }
+      // Stale lock of a dead process (or our own): replace it.
+      writeFileSync(lockPath, String(process.pid));
+      return;
+    }
+  }
+}
+
 /** The file-backed replay store. Create it with {@link FileReplayStore.open}. */
 export class FileReplayStore implements ReplayStore {
   private journalFd: number | undefined;
@@ -70,7 +101,10 @@ export class FileReplayStore implements ReplayStore {
   static open(path: string, nowSeconds: number, options: FileReplayStoreOptions = {}): FileReplayStore {
     const journal = `${path}.journal`;
     let snapshot: ReplaySnapshot;
+    let locked = false;
     try {
+      acquireLock(`${path}.lock`);
+      locked = true;
       snapshot = existsSync(path) ? ReplaySnapshot.fromJSON(JSON.parse(readFileSync(path, 'utf8'))) : new ReplaySnapshot();
       if (existsSync(journal)) {
         const lines = readFileSync(journal, 'utf8').split('\n');
@@ -91,12 +125,18 @@ export class FileReplayStore implements ReplayStore {
         }
       }
     } catch (err) {
+      if (locked) rmSync(`${path}.lock`, { force: true });
       if (err instanceof HelmlinkError) throw err;
       throw new HelmlinkError('ERR_REPLAY_STORE', `cannot read the replay store ${path}: ${(err as Error).message}`, { cause: err });
     }
     snapshot.prune(nowSeconds);
     const store = new FileReplayStore(path, snapshot, options.durable ?? true, options.compactEvery ?? 1000);
-    store.compact();
+    try {
+      store.compact();
+    } catch (err) {
+      rmSync(`${path}.lock`, { force: true });
+      throw err;
+    }
     return store;
   }
 
@@ -139,11 +179,12 @@ export class FileReplayStore implements ReplayStore {
     }
   }
 
-  /** Closes the journal (compacting first). */
+  /** Closes the journal (compacting first) and releases the lock. */
   close(): void {
     if (this.journalFd === undefined) return;
     this.compact();
-    closeSync(this.journalFd);
+    closeSync(this.journalFd!);
     this.journalFd = undefined;
+    rmSync(`${this.path}.lock`, { force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,17 @@ describe('FileReplayStore', () => {
     expect(reopened.has('p', 'a')).toBe(true);
     expect(reopened.has('p', 'b')).toBe(false);
     reopened.close();
+  });
+
+  it('is locked to one process: a live holder is refused, a dead holder\'s lock is taken over', () => {
+    const path = join(dir(), 'replay.json');
+    writeFileSync(`${path}.lock`, String(process.ppid));
+    expect(() => FileReplayStore.open(path, NOW)).toThrowError(expect.objectContaining({ code: 'ERR_REPLAY_STORE' }));
+    writeFileSync(`${path}.lock`, '4194303');
+    const store = FileReplayStore.open(path, NOW);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    store.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('reports a damaged snapshot with ERR_REPLAY_STORE', () => {
