@@ -5,3 +5,4 @@ export { verifyCommandCommand } from '../cli/verify-command';
 export { signCommandCommand } from '../cli/sign-command';
 export { verifyChainCommand } from '../cli/verify-chain';
 export * from './signature';
+export * from './keyfile';

@@ -1,0 +1,52 @@
+/** CRL issuance from the store: the issuing CA's CRL (crl.pem) and the root's CRL for the issuing CA (root-crl.pem). */
+import { chmod } from 'node:fs/promises';
+import type * as x509 from '@peculiar/x509';
+import { buildCrl, crlToPem, type IssuerMaterial, type RevocationReasonCode } from '@helmlink/protocol';
+import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
+import type { CaStore } from '../store/types';
+import { caPaths } from './files';
+
+export interface IssuedCrl {
+  crl: x509.X509Crl;
+  number: number;
+  der: Uint8Array;
+  pem: string;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: number;
+}
+
+/** Default root CRL lifetime: the root is offline and signs rarely. */
+export const ROOT_CRL_VALIDITY_SECONDS = 180 * 86_400;
+
+/**
+ * Builds the next CRL of the issuing CA from the store (every revoked or held, unexpired certificate), bumps the CRL
+ * number in the store and writes `crl.pem` (label `X509 CRL`) atomically.
+ */
+export async function issueCrlFile(p: { store: CaStore; issuer: IssuerMaterial; dir: string; now: Date; validitySeconds: number }): Promise<IssuedCrl> {
+  const entries = p.store.listRevoked(p.now.getTime()).map((e) => ({
+    serial: e.serial,
+    revokedAt: new Date(e.revokedAt ?? p.now.getTime()),
+    ...(e.reason !== null ? { reason: e.reason as RevocationReasonCode } : {}),
+  }));
+  const number = p.store.transaction(() => p.store.nextCrlNumber('issuing'));
+  const thisUpdate = new Date(p.now.getTime() - 60_000);
+  const nextUpdate = new Date(p.now.getTime() + p.validitySeconds * 1000);
+  const crl = await buildCrl({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
+  const pem = crlToPem(crl);
+  const file = caPaths(p.dir).crl;
+  await writeFileAtomic(file, pem, 0o644);
+  await chmod(file, 0o644);
+  return { crl, number, der: new Uint8Array(crl.rawData), pem, thisUpdate, nextUpdate, entries: entries.length };
+}
+
+/** Builds the root's CRL (covering the issuing CA; empty unless the issuing CA was revoked) and writes `root-crl.pem`. */
+export async function issueRootCrlFile(p: { store: CaStore; root: IssuerMaterial; dir: string; now: Date; validitySeconds?: number }): Promise<IssuedCrl> {
+  const number = p.store.transaction(() => p.store.nextCrlNumber('root'));
+  const thisUpdate = new Date(p.now.getTime() - 60_000);
+  const nextUpdate = new Date(p.now.getTime() + (p.validitySeconds ?? ROOT_CRL_VALIDITY_SECONDS) * 1000);
+  const crl = await buildCrl({ issuer: p.root, crlNumber: number, thisUpdate, nextUpdate, entries: [] });
+  const pem = crlToPem(crl);
+  await writeFileAtomic(caPaths(p.dir).rootCrl, pem, 0o644);
+  return { crl, number, der: new Uint8Array(crl.rawData), pem, thisUpdate, nextUpdate, entries: 0 };
+}

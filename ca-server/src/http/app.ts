@@ -1,0 +1,84 @@
+/**
+ * The Fastify application: thin routes (validate → authorize → act → respond), a JSON schema per route,
+ * coded JSON errors, body limit and request timeout. TLS is configured by {@link startCaServer} (server.ts).
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { HelmlinkError, type Role } from '@helmlink/protocol';
+import type { Authority } from '../authority/authority';
+import type { CertRecord } from '../store/types';
+import { tlsClientCertificate, type ClientCertificateSource } from './client-cert';
+import { toWireError } from './errors';
+import { registerAdminRoutes } from './routes/admin';
+import { registerEnrollRoutes } from './routes/enroll';
+import { registerPublicRoutes } from './routes/public';
+
+export interface AppOptions {
+  /** Maximum request body in bytes. Default 64 KiB. */
+  bodyLimit?: number;
+  /** Request timeout in ms. Default 15 s. */
+  requestTimeoutMs?: number;
+  /** Where verified client certificates come from. Default: the TLS socket. */
+  clientCertificate?: ClientCertificateSource;
+  /** Fastify logger option (pino). Default off. */
+  logger?: FastifyServerOptions['logger'];
+  /** TLS options for Fastify (set by startCaServer). */
+  https?: Record<string, unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    client?: CertRecord;
+  }
+}
+
+/** Per-request helpers shared by the route modules. */
+export interface RouteContext {
+  authority: Authority;
+  /** preHandler: authenticate the mTLS client (optionally requiring a role) and set `request.client`. */
+  requireClient: (role?: Role) => (req: FastifyRequest) => Promise<void>;
+}
+
+/** Builds the CA's Fastify app around an authority. */
+export function buildApp(authority: Authority, options: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? 15_000,
+    connectionTimeout: options.requestTimeoutMs ?? 15_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    trustProxy: false,
+    // Refuse unknown properties instead of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ...(options.https ? { https: options.https } : {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+  const source = options.clientCertificate ?? tlsClientCertificate;
+
+  app.setErrorHandler((err, req, reply) => {
+    const wire = toWireError(err);
+    if (wire.status >= 500) req.log.error({ err }, 'request failed');
+    if (wire.retryAfter !== undefined) void reply.header('retry-after', String(wire.retryAfter));
+    void reply.code(wire.status).type('application/json').send(wire.body);
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: 'No such resource' } });
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    void reply.header('cache-control', 'no-store');
+    void reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  const ctx: RouteContext = {
+    authority,
+    requireClient: (role) => async (req) => {
+      const der = source(req);
+      if (!der) throw new HelmlinkError('ERR_CLIENT_CERT_REQUIRED');
+      req.client = await authority.authenticateClient(der, role);
+    },
+  };
+  registerPublicRoutes(app, ctx);
+  registerEnrollRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,156 @@
+/** Admin routes: mutual TLS with a valid certificate holding the admin role. */
+import type { FastifyInstance } from 'fastify';
+import { REVOCATION_REASONS, ROLES, type Role } from '@helmlink/protocol';
+import { recordView } from '../../authority/issue';
+import type { CertStatus } from '../../store/types';
+import type { RouteContext } from '../app';
+
+const actorOf = (req: { client?: { entityId: string; serial: string }; ip: string }) => ({
+  id: req.client!.entityId,
+  serial: req.client!.serial,
+  address: req.ip,
+});
+
+const certView = { type: 'object', additionalProperties: true } as const;
+
+/** POST /ca/v1/tokens, GET /ca/v1/certs, POST /ca/v1/revoke, POST /ca/v1/release, GET /ca/v1/alerts */
+export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
+  const admin = requireClient('admin');
+
+  app.post<{ Body: { entityId: string; roles: Role[]; imo?: string; mmsi?: string; flag?: string; ttlSeconds?: number; validityDays?: number } }>(
+    '/ca/v1/tokens',
+    {
+      onRequest: admin,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['entityId', 'roles'],
+          additionalProperties: false,
+          properties: {
+            entityId: { type: 'string', minLength: 1, maxLength: 64 },
+            roles: { type: 'array', minItems: 1, maxItems: 4, items: { type: 'string', enum: ROLES.filter((r) => r !== 'ca') } },
+            imo: { type: 'string', pattern: '^[0-9]{7}$' },
+            mmsi: { type: 'string', pattern: '^[0-9]{9}$' },
+            flag: { type: 'string', pattern: '^[A-Z]{2}$' },
+            ttlSeconds: { type: 'integer', minimum: 60, maximum: 2592000 },
+            validityDays: { type: 'integer', minimum: 1, maximum: 825 },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, entityId: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (req, reply) => reply.code(201).send(authority.createEnrollmentToken(req.body, actorOf(req))),
+  );
+
+  app.get<{ Querystring: { role?: Role; status?: CertStatus; expiring_within?: number; limit?: number } }>(
+    '/ca/v1/certs',
+    {
+      onRequest: admin,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            role: { type: 'string', enum: [...ROLES] },
+            status: { type: 'string', enum: ['valid', 'hold', 'revoked'] },
+            expiring_within: { type: 'integer', minimum: 0, maximum: 315360000 },
+            limit: { type: 'integer', minimum: 1, maximum: 10000 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { certificates: { type: 'array', items: certView } } } },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const list = authority.listCertificates({
+        ...(q.role ? { role: q.role } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.expiring_within !== undefined ? { expiringWithinSeconds: q.expiring_within } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
+      return { certificates: list.map(recordView) };
+    },
+  );
+
+  app.post<{ Body: { serial: string; reason: number; description?: string } }>(
+    '/ca/v1/revoke',
+    {
+      onRequest: [async (req) => authority.checkRate('revoke', 'perAddress', req.ip), admin],
+      schema: {
+        body: {
+          type: 'object',
+          required: ['serial', 'reason'],
+          additionalProperties: false,
+          properties: {
+            serial: { type: 'string', pattern: '^[0-9a-fA-F:]{1,60}$' },
+            reason: { type: 'integer', enum: Object.values(REVOCATION_REASONS) },
+            description: { type: 'string', maxLength: 500 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } } },
+      },
+    },
+    async (req) => {
+      const result = await authority.revoke(req.body, actorOf(req));
+      return { certificate: recordView(result.certificate), crlNumber: result.crlNumber };
+    },
+  );
+
+  app.post<{ Body: { serial: string } }>(
+    '/ca/v1/release',
+    {
+      onRequest: admin,
+      schema: {
+        body: { type: 'object', required: ['serial'], additionalProperties: false, properties: { serial: { type: 'string', pattern: '^[0-9a-fA-F:]{1,60}$' } } },
+        response: { 200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } } },
+      },
+    },
+    async (req) => {
+      const result = await authority.release(req.body, actorOf(req));
+      return { certificate: recordView(result.certificate), crlNumber: result.crlNumber };
+    },
+  );
+
+  app.get<{ Querystring: { since?: number; limit?: number } }>(
+    '/ca/v1/alerts',
+    {
+      onRequest: admin,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { since: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              alerts: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    at: { type: 'string' },
+                    kind: { type: 'string' },
+                    severity: { type: 'string' },
+                    message: { type: 'string' },
+                    details: { type: 'object', additionalProperties: true },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => ({
+      alerts: authority.listAlerts(req.query.since, req.query.limit).map((a) => ({ ...a, at: new Date(a.ts).toISOString() })),
+    }),
+  );
+}

@@ -1,0 +1,62 @@
+/** Enrollment with a one-time token, and renewal over mutual TLS. */
+import type { FastifyInstance } from 'fastify';
+import type { IssuedCertificate } from '../../authority/authority';
+import type { RouteContext } from '../app';
+
+const issuedSchema = {
+  type: 'object',
+  required: ['serial', 'certificate', 'chain', 'root', 'notAfter'],
+  properties: {
+    serial: { type: 'string' },
+    certificate: { type: 'string' },
+    chain: { type: 'string' },
+    root: { type: 'string' },
+    notAfter: { type: 'string' },
+  },
+} as const;
+
+const CSR_MAX = 16 * 1024;
+
+const wire = (c: IssuedCertificate) => ({ serial: c.serial, certificate: c.certificatePem, chain: c.chainPem, root: c.rootPem, notAfter: c.notAfter });
+
+/** POST /ca/v1/enroll, POST /ca/v1/renew */
+export function registerEnrollRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
+  app.post<{ Body: { csr: string; token: string } }>(
+    '/ca/v1/enroll',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['csr', 'token'],
+          additionalProperties: false,
+          properties: { csr: { type: 'string', minLength: 1, maxLength: CSR_MAX }, token: { type: 'string', minLength: 1, maxLength: 256 } },
+        },
+        response: { 201: issuedSchema },
+      },
+    },
+    async (req, reply) => {
+      const issued = await authority.enroll(req.body, { address: req.ip });
+      return reply.code(201).send(wire(issued));
+    },
+  );
+
+  app.post<{ Body: { csr?: string } | undefined }>(
+    '/ca/v1/renew',
+    {
+      onRequest: [async (req) => authority.checkRate('renew', 'perAddress', req.ip), requireClient()],
+      schema: {
+        body: {
+          anyOf: [
+            { type: 'object', additionalProperties: false, properties: { csr: { type: 'string', minLength: 1, maxLength: CSR_MAX } } },
+            { type: 'null' },
+          ],
+        },
+        response: { 201: issuedSchema },
+      },
+    },
+    async (req, reply) => {
+      const issued = await authority.renew(req.client!, { csr: req.body?.csr }, { address: req.ip });
+      return reply.code(201).send(wire(issued));
+    },
+  );
+}

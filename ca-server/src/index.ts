@@ -1,0 +1,27 @@
+/**
+ * @helmlink/ca-server: the companion CA. Programmatic API for the demo, tests and the console's helpers.
+ * See docs/ca-server.md.
+ */
+import '@helmlink/protocol';
+
+export { initAuthority, importIntermediate, readCaConfig, type InitOptions, type InitResult } from './authority/init';
+export {
+  Authority,
+  loadAuthority,
+  hashToken,
+  normalizeSerial,
+  type AuthorityOptions,
+  type TokenRequest,
+  type IssuedCertificate,
+  type Actor,
+} from './authority/authority';
+export { checkCsr, type CheckedCsr } from './authority/csr';
+export { caPaths, type CaConfig } from './authority/files';
+export { DEFAULT_RATE_LIMITS, type RateLimits } from './authority/rate-limit';
+export { webhookBody, type WebhookOptions } from './authority/alerts';
+export { recordView } from './authority/issue';
+export { buildApp, type AppOptions } from './http/app';
+export { startCaServer, type CaServer, type CaServerOptions } from './http/server';
+export { SqliteStore, verifyAuditChain } from './store/sqlite';
+export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from './store/types';
+export { createEnrollmentToken } from './authority/tokens';

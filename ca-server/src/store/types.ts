@@ -1,0 +1,102 @@
+/** The CA store contract: certificates, enrollment tokens, the CRL number, a hash-chained audit log and alerts. */
+import type { Role } from '@helmlink/protocol';
+
+export type CertStatus = 'valid' | 'hold' | 'revoked';
+
+export interface CertRecord {
+  /** Lowercase hex serial, unique, never reused. */
+  serial: string;
+  entityId: string;
+  roles: Role[];
+  subject: string;
+  notBefore: number;
+  notAfter: number;
+  status: CertStatus;
+  revokedAt: number | null;
+  reason: number | null;
+  description: string | null;
+  /** SHA-256 of the DER, lowercase hex. */
+  fingerprint: string;
+  der: Uint8Array;
+  issuedAt: number;
+  /** Serial of the certificate this one renewed, if any. */
+  renewedFrom: string | null;
+}
+
+export interface TokenRecord {
+  /** SHA-256 of the token, hex: the token itself is never stored. */
+  hash: string;
+  entityId: string;
+  roles: Role[];
+  imo: string | null;
+  mmsi: string | null;
+  flag: string | null;
+  validityDays: number;
+  expiresAt: number;
+  createdAt: number;
+  createdBy: string;
+  usedAt: number | null;
+  usedSerial: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  ts: number;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AlertRecord {
+  id: number;
+  ts: number;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export interface CertQuery {
+  role?: Role;
+  status?: CertStatus;
+  /** Only certificates whose notAfter is before this time (ms) and after `now`. */
+  expiringBefore?: number;
+  now?: number;
+  entityId?: string;
+  limit?: number;
+}
+
+export interface AuditInput {
+  ts: number;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** Storage for the authority. Every mutating call is one durable transaction, committed when it returns. */
+export interface CaStore {
+  /** Runs `fn` in one transaction (better-sqlite3: synchronous). */
+  transaction<T>(fn: () => T): T;
+  insertCertificate(record: CertRecord): void;
+  getCertificate(serial: string): CertRecord | undefined;
+  listCertificates(query: CertQuery): CertRecord[];
+  /** Certificates on the CRL: status revoked or hold, not yet expired at `now`. */
+  listRevoked(now: number): Array<Pick<CertRecord, 'serial' | 'revokedAt' | 'reason'>>;
+  /** Distinct (entityId, roles) of currently valid, unexpired certificates: the broker ACL input. */
+  listActiveIdentities(now: number): Array<{ entityId: string; roles: Role[] }>;
+  setStatus(serial: string, status: CertStatus, revokedAt: number | null, reason: number | null, description: string | null): void;
+  insertToken(record: TokenRecord): void;
+  getToken(hash: string): TokenRecord | undefined;
+  /** Marks the token used when still unused; false when another request consumed it first. */
+  consumeToken(hash: string, usedAt: number, serial: string): boolean;
+  /** Increments and returns the CRL number (for `scope` = issuing | root). */
+  nextCrlNumber(scope: string): number;
+  appendAudit(entry: AuditInput): AuditEntry;
+  listAudit(fromSeq?: number, limit?: number): AuditEntry[];
+  insertAlert(alert: Omit<AlertRecord, 'id'>): AlertRecord;
+  listAlerts(sinceId?: number, limit?: number): AlertRecord[];
+  countCertificates(): number;
+  close(): void;
+}
