@@ -5,7 +5,7 @@
 import { net, protocol } from 'electron';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { APP_HOST, APP_SCHEME, ELECTRON_CSP } from './security';
+import { APP_HOST, APP_SCHEME } from './security';
 
 /** Must run before `app.whenReady()`. */
 export function registerAppScheme(): void {
@@ -13,7 +13,7 @@ export function registerAppScheme(): void {
 }
 
 /** Installs the handler that maps `app://helmlink/<path>` to files under `rendererDir`. */
-export function handleAppScheme(rendererDir: string): void {
+export function handleAppScheme(rendererDir: string, csp: string): void {
   const root = resolve(rendererDir);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
@@ -30,7 +30,7 @@ export function handleAppScheme(rendererDir: string): void {
     const target = extname(rel) ? file : join(root, 'index.html');
     const res = await net.fetch(pathToFileURL(target).toString());
     const headers = new Headers(res.headers);
-    headers.set('Content-Security-Policy', ELECTRON_CSP);
+    headers.set('Content-Security-Policy', csp);
     headers.set('X-Content-Type-Options', 'nosniff');
     headers.set('Cross-Origin-Opener-Policy', 'same-origin');
     headers.set('Referrer-Policy', 'no-referrer');

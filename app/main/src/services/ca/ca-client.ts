@@ -66,6 +66,7 @@ const fingerprint = (cert: x509.X509Certificate): string => createHash('sha256')
 
 function peerChainOf(socket: TLSSocket): string[] {
   const out: string[] = [];
+  if (typeof socket.getPeerCertificate !== 'function') return out;
   let cert = socket.getPeerCertificate(true);
   const seen = new Set<string>();
   while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
@@ -151,6 +152,8 @@ export class CaClient {
     }
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, options, (res) => {
+        // Read the peer chain now: the socket is detached from the response once it ends.
+        const peerChain = res.socket ? peerChainOf(res.socket as TLSSocket) : [];
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -166,7 +169,7 @@ export class CaClient {
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
             body: Buffer.concat(chunks),
-            peerChain: peerChainOf(res.socket as TLSSocket),
+            peerChain,
           }),
         );
         res.on('error', reject);

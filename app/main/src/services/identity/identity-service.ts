@@ -55,7 +55,7 @@ import { checkOwnChain } from './chain-check';
 import { certificateView, fingerprintOf, profileOf } from './certificate-view';
 import { readIdentityFiles, removeIdentityFiles, writeIdentityFiles, type IdentityFiles } from './files';
 import { decryptEncryptedPkcs8, parsePkcs12 } from './pkcs12';
-import { decodePem, parseCertificates } from '@helmlink/protocol';
+import { decodePem, normalizeFingerprint, parseCertificates } from '@helmlink/protocol';
 
 export type EnrollRequest = z.output<typeof enrollRequestSchema>;
 export type ImportRequest = z.output<typeof importRequestSchema>;
@@ -368,7 +368,8 @@ export class IdentityService {
       progress('check-ca', 'running');
       await this.#assertCustody(req.custody);
       const bootstrap = new CaClient({ baseUrl: req.caUrl, timeoutMs: this.#o.caTimeoutMs });
-      const { root, chain: caChain } = await bootstrap.fetchPinnedRoot(req.rootFingerprint);
+      const pin = normalizeFingerprint(req.rootFingerprint);
+      const { root, chain: caChain } = await bootstrap.fetchPinnedRoot(pin);
       const ca = new CaClient({ baseUrl: req.caUrl, root, timeoutMs: this.#o.caTimeoutMs });
       progress('check-ca', 'done');
 
@@ -394,7 +395,7 @@ export class IdentityService {
       await this.#store({ pkcs8, spec, chain, root, custody: req.custody, passphrase: req.passphrase, caUrl: req.caUrl, source: 'enrolled' });
       this.#o.settings.update({
         caUrl: req.caUrl,
-        rootFingerprint: req.rootFingerprint,
+        rootFingerprint: fingerprintOf(root),
         ...(req.brokerUrl ? { brokerUrl: req.brokerUrl } : {}),
       });
       progress('store-identity', 'done');
@@ -491,8 +492,9 @@ export class IdentityService {
     let root: x509.X509Certificate | undefined;
     let caChain: x509.X509Certificate[] = [];
     if (req.rootFingerprint) {
-      root = certs.find((c) => fingerprintOf(c) === req.rootFingerprint);
-      if (!root && req.caUrl) ({ root, chain: caChain } = await new CaClient({ baseUrl: req.caUrl, timeoutMs: this.#o.caTimeoutMs }).fetchPinnedRoot(req.rootFingerprint));
+      const pin = normalizeFingerprint(req.rootFingerprint);
+      root = certs.find((c) => fingerprintOf(c) === pin);
+      if (!root && req.caUrl) ({ root, chain: caChain } = await new CaClient({ baseUrl: req.caUrl, timeoutMs: this.#o.caTimeoutMs }).fetchPinnedRoot(pin));
       if (!root) throw new HelmlinkError('ERR_CA_PIN_MISMATCH', 'the pinned root is neither in the file nor available from the CA');
     } else {
       const selfSigned = [];
