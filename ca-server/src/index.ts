@@ -25,3 +25,4 @@ export { startCaServer, type CaServer, type CaServerOptions } from './http/serve
 export { SqliteStore, verifyAuditChain } from './store/sqlite';
 export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from './store/types';
 export { createEnrollmentToken } from './authority/tokens';
+export { CaClient, pemFingerprint, type CaClientOptions, type IssuedWire } from './client';

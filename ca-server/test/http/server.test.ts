@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePem, exportPkcs8, parseCertificate } from '@helmlink/protocol';
+import { CaClient } from '../../src/client/ca-client';
+import { startCaServer, type CaServer } from '../../src/http/server';
+import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
+
+let server: CaServer;
+let dir: string;
+let adminCert: string;
+let adminKey: string;
+
+beforeAll(async () => {
+  const ca = await createTestCa(() => new Date());
+  dir = ca.dir;
+  adminCert = readFileSync(ca.init.adminCertPath!, 'utf8');
+  adminKey = readFileSync(ca.init.adminKeyPath!, 'utf8');
+  server = await startCaServer({ dir, passphrase: PASSPHRASE, port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('HTTPS with mutual TLS (real sockets)', () => {
+  it('enrolls with a pinned client, renews over mTLS, and administers with the admin identity', async () => {
+    const admin = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: adminCert, clientKey: adminKey, passphrase: PASSPHRASE });
+    const { token } = await admin.createToken({ entityId: 'mv-tls', roles: ['vessel'] });
+
+    const anon = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });
+    const csr = await makeCsr('mv-tls');
+    const issued = await anon.enroll({ csr: csr.pem, token });
+    expect(parseCertificate(issued.certificate).subject).toContain('CN=mv-tls');
+    await expect(anon.renew()).rejects.toMatchObject({ code: 'ERR_CLIENT_CERT_REQUIRED' });
+    await expect(anon.listCertificates()).rejects.toMatchObject({ code: 'ERR_CLIENT_CERT_REQUIRED' });
+    anon.close();
+
+    const key = encodePem('PRIVATE KEY', await exportPkcs8(csr.keys.privateKey));
+    const vessel = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: issued.chain, clientKey: key });
+    const renewed = await vessel.renew();
+    expect(renewed.serial).not.toBe(issued.serial);
+    await expect(vessel.listCertificates()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+
+    const list = await admin.listCertificates({ role: 'vessel' });
+    expect(list.certificates.map((c) => c.serial)).toContain(renewed.serial);
+    await admin.revoke({ serial: issued.serial, reason: 1, description: 'key lost' });
+    vessel.close();
+    const revokedClient = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: issued.chain, clientKey: key });
+    await expect(revokedClient.renew()).rejects.toMatchObject({ code: 'ERR_CLIENT_CERT_INVALID', details: { reason: 'ERR_CHAIN_REVOKED' } });
+    revokedClient.close();
+    expect((await admin.alerts()).alerts.some((a) => a.kind === 'revocation')).toBe(true);
+    admin.close();
+  });
+
+  it('refuses a CA whose root does not match the pin', async () => {
+    const client = new CaClient({ url: server.url, rootFingerprint: 'ab'.repeat(32) });
+    await expect(client.enroll({ csr: 'x', token: 'y' })).rejects.toMatchObject({ code: 'ERR_SERVER_UNTRUSTED' });
+  });
+
+  it('serves TLS 1.2+ only and the CRL over HTTPS', async () => {
+    const client = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });
+    expect(await client.crl('pem')).toContain('BEGIN X509 CRL');
+    client.close();
+    const tls = await import('node:tls');
+    const connect = (maxVersion: 'TLSv1.1' | 'TLSv1.2') =>
+      new Promise<string>((resolve, reject) => {
+        const sock = tls.connect({ host: '127.0.0.1', port: server.port, rejectUnauthorized: false, minVersion: 'TLSv1', maxVersion, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
+          resolve(sock.getProtocol() ?? '');
+          sock.end();
+        });
+        sock.on('error', reject);
+      });
+    expect(await connect('TLSv1.2')).toBe('TLSv1.2');
+    await expect(connect('TLSv1.1')).rejects.toThrow();
+  });
+});
