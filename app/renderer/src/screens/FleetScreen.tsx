@@ -172,7 +172,7 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
                         <Switch
                           checked={want}
                           onChange={(e) => requestToggle(id, s.id, e.currentTarget.checked, confirmCritical)}
-                          aria-label={`${s.name} stream (${s.address})`}
+                          aria-label={`${s.id} ${s.name} (${s.address})`}
                           data-testid={testIds.toggle(id, s.id)}
                           data-on={String(want)}
                           color={changed ? 'yellow' : undefined}
@@ -180,7 +180,8 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
                       </Table.Td>
                       <Table.Td>
                         <Group gap={4}>
-                          <Text size="sm" fw={600}>{s.name}</Text>
+                          <Text size="sm" fw={600}>{s.id}</Text>
+                          {s.name !== s.id && <Text size="sm" c="dimmed">{s.name}</Text>}
                           {s.critical && <Badge size="xs" color="orange" variant="outline">nav-critical</Badge>}
                           {changed && <Badge size="xs" color="yellow">{want ? '→ on' : '→ off'}</Badge>}
                         </Group>
@@ -209,7 +210,7 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
               <Text span size="xs" c="dimmed">(now {formatBitrate(vessel.activeBitrateBps)})</Text>
             </Text>
             <Text size="sm" data-testid={testIds.pending(id)} data-count={String(changes.length)}>
-              {changes.length === 0 ? 'No pending changes' : `${changes.length} pending: ${changes.map((c) => `${c.stream.name} ${c.on ? 'on' : 'off'}`).join(', ')}`}
+              {changes.length === 0 ? 'No pending changes' : `${changes.length} pending: ${changes.map((c) => `${c.stream.id} ${c.on ? 'on' : 'off'}`).join(', ')}`}
             </Text>
           </Stack>
           <Group>
@@ -242,7 +243,7 @@ function ConfirmCriticalDialog() {
     <Modal opened={!!confirm} onClose={cancelCriticalOff} title="Switch off a navigation-critical stream?">
       <Stack data-testid={testIds.confirmCriticalDialog}>
         <Text>
-          <b>{stream?.name}</b> ({stream?.kind}, {stream?.address}) on <b>{confirm?.vesselId}</b> carries navigation-critical data. Switching it
+          <b>{stream?.id}</b> {stream && stream.name !== stream.id ? `(${stream.name}, ${stream.address})` : `(${stream?.address})`} on <b>{confirm?.vesselId}</b> carries navigation-critical data. Switching it
           off stops it reaching the remote operation centre.
         </Text>
         <Group justify="flex-end">
