@@ -114,7 +114,8 @@ function certsFrom(body: Record<string, unknown>, keys: string[]): x509.X509Cert
 function chainFrom(result: HttpResult): x509.X509Certificate[] {
   if (result.status < 200 || result.status >= 300) throw errorFrom(result, 'GET /ca/v1/chain');
   const text = result.body.toString('utf8');
-  if (text.includes('-----BEGIN CERTIFICATE')) return parseCertificates(text);
+  // A JSON answer also contains PEM text (inside strings): only a body that is not JSON is read as PEM.
+  if (!text.trimStart().startsWith('{') && text.includes('-----BEGIN CERTIFICATE')) return parseCertificates(text);
   return certsFrom(json(result, 'GET /ca/v1/chain'), ['chain', 'certificates', 'root', 'issuing', 'pem']);
 }
 
