@@ -1,6 +1,6 @@
 /** Certificate signing requests for the vessel's key: subject CN = vessel id, nothing else (the CA adds the profile). */
 import * as x509 from '@peculiar/x509';
-import { encodePem, signingAlgorithmFor, type KeySpec, generateKeyPair, exportPkcs8 } from '@helmlink/protocol';
+import { buildName, encodePem, signingAlgorithmFor, type KeySpec, generateKeyPair, exportPkcs8 } from '@helmlink/protocol';
 
 /** A fresh key pair and its CSR. */
 export interface KeyAndCsr {
@@ -11,7 +11,7 @@ export interface KeyAndCsr {
 /** Generates a key of `spec` and a CSR for `vesselId` signed with it. */
 export async function createKeyAndCsr(spec: KeySpec, vesselId: string): Promise<KeyAndCsr> {
   const keys = await generateKeyPair(spec, { extractable: true });
-  const name = new x509.Name([[{ type: '2.5.4.3', value: vesselId }]]);
+  const name = buildName({ cn: vesselId });
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name,
     keys,
