@@ -32,6 +32,11 @@ export interface Signer {
   entityId: string;
   /** x5c: the signer certificate and intermediates, standard base64 DER, never a self-signed root. */
   x5c: string[];
+  /**
+   * Optional raw signer producing the JWS signature for `alg` over the signing input with `privateKey` (e.g. a
+   * synchronous node:crypto path on the vessel's hot path). Default: WebCrypto through jose.
+   */
+  signBytes?: (signingInput: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 }
 
 export interface CreateSignerOptions {
@@ -40,6 +45,8 @@ export interface CreateSignerOptions {
   chain: readonly x509.X509Certificate[];
   /** The JWS algorithm; inferred from the key when omitted (P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA, RSA-PSS → PS256). */
   alg?: JwsAlgorithm;
+  /** See {@link Signer.signBytes}. */
+  signBytes?: Signer['signBytes'];
 }
 
 /** The JWS algorithm for a private key, or TypeError when the key cannot sign Helmlink tokens. */
@@ -65,10 +72,34 @@ export function createSigner(options: CreateSignerOptions): Signer {
   const x5c = options.chain
     .filter((cert, i) => i === 0 || cert.subject !== cert.issuer)
     .map((cert) => bytesToBase64(new Uint8Array(cert.rawData)));
-  return { alg, privateKey: options.privateKey, entityId: readIdentity(leaf).entityId, x5c };
+  const signer: Signer = { alg, privateKey: options.privateKey, entityId: readIdentity(leaf).entityId, x5c };
+  if (options.signBytes) signer.signBytes = options.signBytes;
+  return signer;
+}
+
+const b64url = (bytes: Uint8Array): string => bytesToBase64(bytes).replace(/\+/gu, '-').replace(/\//gu, '_').replace(/=+$/u, '');
+
+// Encoded protected headers per signer and typ (x5c makes them ~2 KB; they never change for a signer).
+const headerSegments = new WeakMap<Signer, Map<TokenTyp, string>>();
+
+function headerSegment(signer: Signer, typ: TokenTyp): string {
+  let byTyp = headerSegments.get(signer);
+  if (!byTyp) headerSegments.set(signer, (byTyp = new Map()));
+  let segment = byTyp.get(typ);
+  if (segment === undefined) {
+    segment = b64url(new TextEncoder().encode(JSON.stringify({ alg: signer.alg, typ, x5c: signer.x5c })));
+    byTyp.set(typ, segment);
+  }
+  return segment;
 }
 
 async function sign(signer: Signer, typ: TokenTyp, claims: object): Promise<string> {
+  if (signer.signBytes) {
+    // The same compact serialization jose writes: base64url(header JSON) . base64url(claims JSON) . base64url(sig)
+    const encoder = new TextEncoder();
+    const input = `${headerSegment(signer, typ)}.${b64url(encoder.encode(JSON.stringify(claims)))}`;
+    return `${input}.${b64url(await signer.signBytes(encoder.encode(input)))}`;
+  }
   return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: signer.alg, typ, x5c: signer.x5c })
     .sign(signer.privateKey);

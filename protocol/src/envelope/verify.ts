@@ -125,6 +125,16 @@ function resolve(options: VerifyOptions, defaultMaxBytes = MAX_TOKEN_BYTES): Res
 }
 
 const encoder = new TextEncoder();
+// One reusable buffer for the signing input: WebCrypto copies its input when verify() is called and the Node
+// verifier is synchronous, so the buffer is free again as soon as the call returned.
+let signingInput = new Uint8Array(MAX_TOKEN_BYTES);
+
+function signingInputOf(text: string, end: number): Uint8Array {
+  if (signingInput.length < end) signingInput = new Uint8Array(Math.max(end, signingInput.length * 2));
+  // Every character before `end` is base64url or '.', so characters and bytes coincide.
+  const { written } = encoder.encodeInto(text.slice(0, end), signingInput);
+  return signingInput.subarray(0, written);
+}
 const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { ES256: 64, ES384: 96, EdDSA: 64 };
 
 /**
@@ -149,7 +159,7 @@ async function openEnvelope(token: string | Uint8Array, typ: TokenTyp, r: Resolv
   const valid =
     signature.length > 0 &&
     (expectedLength === undefined || signature.length === expectedLength) &&
-    (await trust.verifySignature(header.alg, signer.key, signature, encoder.encode(text.slice(0, dot2))));
+    (await trust.verifySignature(header.alg, signer.key, signature, signingInputOf(text, dot2)));
   if (!valid) throw new HelmlinkError('ERR_SIGNATURE_INVALID', 'the token signature does not verify');
   trust.rememberHeader(headerSegment, checked);
   const payload = decodeJsonSegment(text.slice(dot1 + 1, dot2), 'payload');
