@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadAuthority, type Authority, type AuthorityOptions } from '../authority/authority';
 import { CrlPublisher, type CrlPublisherOptions } from '../broker/crl-publisher';
+import { attachBrokerSync, type SyncOptions } from '../broker/sync';
 import { buildApp, type AppOptions } from './app';
 
 export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'https'> {
@@ -14,6 +15,8 @@ export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'htt
   /** Publish every CRL retained on helmlink/v1/pki/crl through this broker (mqtts://host:port). */
   mqttUrl?: string;
   mqtt?: Omit<CrlPublisherOptions, 'url'>;
+  /** Rewrite the broker's CRL + ACL (and restart a managed broker) after every CRL issuance. */
+  brokerSync?: SyncOptions;
   /** Keep the CRL fresh with a background timer. Default true. */
   crlTimer?: boolean;
 }
@@ -47,6 +50,7 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
         minVersion: 'TLSv1.2',
       },
     });
+    if (opts.brokerSync) attachBrokerSync(authority, opts.brokerSync);
     let publisher: CrlPublisher | undefined;
     if (opts.mqttUrl) {
       publisher = new CrlPublisher(authority, { ...opts.mqtt, url: opts.mqttUrl, key, cert, passphrase: opts.passphrase });
