@@ -2,3 +2,5 @@
 export * from './authorizer';
 export * from './embedded';
 export * from './ports';
+export * from './mosquitto';
+export * from './mosquitto-config';
