@@ -30,6 +30,7 @@ export interface CrlProvider {
 /**
  * Checks a JWS signature with the signer's imported key. The default uses WebCrypto (`crypto.subtle.verify`);
  * Node callers may pass `nodeSignatureVerifier` from `@helmlink/protocol/node` (same check, synchronous).
+ * `data` is a reused buffer: a verifier must consume (or copy) it before it returns, as WebCrypto does.
  */
 export type SignatureVerifier = (alg: JwsAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array) => boolean | Promise<boolean>;
 

@@ -440,6 +440,16 @@ describe('verifyCommand: caching and parameters', () => {
     expect((await rejection(verifyCommand(token, options({ trust, clock: later })))).code).toBe('ERR_CHAIN_EXPIRED');
   });
 
+  it('verifies interleaved tokens correctly (the signing-input buffer is reused between calls)', async () => {
+    const trust = w.trust();
+    const replay = new MemoryReplayStore();
+    const good = await Promise.all(Array.from({ length: 8 }, () => signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })));
+    const forged = await rawSign((await generateTestKeyPair('ES256')).privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims());
+    await verifyCommand(good[0]!.token, options({ trust, replay }));
+    const results = await Promise.allSettled([forged, ...good.slice(1).map((g) => g.token), forged].map((t) => verifyCommand(t, options({ trust, replay }))));
+    expect(results.map((r) => r.status)).toEqual(['rejected', ...good.slice(1).map(() => 'fulfilled'), 'rejected']);
+  });
+
   it('refuses missing security parameters with TypeError (caller bugs)', async () => {
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
     await expect(verifyCommand(token, { ...options(), replay: undefined as never })).rejects.toThrow(TypeError);
