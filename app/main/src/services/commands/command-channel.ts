@@ -80,6 +80,7 @@ export class CommandChannel {
   readonly #commands = new Map<string, Pending>();
   #ratesTimer: NodeJS.Timeout | undefined;
   #crlTimer: NodeJS.Timeout | undefined;
+  #brokerChain: x509.X509Certificate[] = [];
 
   constructor(options: CommandChannelOptions) {
     this.#o = options;
@@ -137,7 +138,10 @@ export class CommandChannel {
     client.on('reconnect', () => this.#setStatus({ state: 'reconnecting' }));
     client.on('offline', () => this.#setStatus({ state: 'reconnecting' }));
     client.on('error', (err) => this.#setStatus({ state: 'error', lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', err.message)) }));
+    let initial = true;
     client.on('connect', () => {
+      // Reconnects re-run the post-connect steps (TLS details, CRL, subscriptions); the first one is awaited below.
+      if (initial) return;
       void this.#onConnected(client).catch((err: unknown) => this.#o.logger.warn({ code: toApiError(err).code }, 'post-connect failed'));
     });
     await new Promise<void>((resolve, reject) => {
@@ -157,6 +161,8 @@ export class CommandChannel {
       client.once('connect', ok);
       client.once('error', fail);
     });
+    initial = false;
+    await this.#onConnected(client);
     return this.#status;
   }
 
@@ -276,7 +282,8 @@ export class CommandChannel {
         chain.push(new x509.X509Certificate(new Uint8Array(c.raw)));
         c = c.issuerCertificate;
       }
-      broker = await this.#trust.describePeer(chain.filter((x) => x.subject !== x.issuer || chain.length === 1), 'serverAuth', this.#o.clock.now());
+      this.#brokerChain = chain.filter((x) => x.subject !== x.issuer || chain.length === 1);
+      broker = await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now());
     }
     this.#setStatus({ state: 'connected', since: this.#now(), tlsVersion, cipher, mqttVersion: 5, broker, lastError: null });
     // The CRL first, so retained states that arrive on subscribe can be checked for revocation.
@@ -326,7 +333,11 @@ export class CommandChannel {
     const crls = text.includes('-----BEGIN') ? parseCrls(text) : parseCrls(new Uint8Array(payload));
     let newer = false;
     for (const crl of crls) newer = (await this.#trust.acceptCrl(crl, this.#o.clock.now())) || newer;
-    if (newer) await this.#o.fleet.reverifyAll();
+    if (newer) {
+      // Revocation status of the broker and of every vessel may have changed.
+      if (this.#brokerChain.length > 0) this.#setStatus({ broker: await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now()) });
+      await this.#o.fleet.reverifyAll();
+    }
   }
 
   /** Fetches the current CRL from the CA over HTTPS (the retained MQTT copy is optional). */

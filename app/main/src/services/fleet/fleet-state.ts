@@ -38,7 +38,7 @@ export function catalogView(claims: StateClaims): CatalogStreamView[] {
     kind: s.kind,
     address: s.address,
     bitrateBps: s.bitrateBps,
-    critical: s.critical === true || (CRITICAL_STREAM_NAMES as readonly string[]).includes(s.name.toUpperCase()),
+    critical: s.critical === true || (CRITICAL_STREAM_NAMES as readonly string[]).some((n) => n === s.id.toUpperCase() || n === s.name.toUpperCase()),
   }));
 }
 

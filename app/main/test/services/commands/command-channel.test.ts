@@ -1,0 +1,238 @@
+/**
+ * The console's MQTT side against a real Mosquitto (mutual TLS, ACL from the protocol policy) with a scripted
+ * vessel that signs real state and ack tokens: verified fleet state, command round trips (applied / rejected /
+ * forged ack ignored then timed out), live data rates, TLS details and the broker certificate.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  IEC_61162_450_CATALOG,
+  MemoryReplayStore,
+  certificateToPem,
+  certificatesToPem,
+  createSigner,
+  createTrust,
+  crlToPem,
+  encodePem,
+  exportPkcs8,
+  isHelmlinkError,
+  signAck,
+  signState,
+  topics,
+  validatePath,
+  verifyCommand,
+  type Signer,
+} from '@helmlink/protocol';
+import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
+import type { CommandView } from '@helmlink/app-preload';
+import { systemClock } from '../../../src/services/core/clock';
+import { startMosquitto, type Broker } from '../../helpers/mosquitto';
+import { eventually } from '../../helpers/net';
+import { tempDir, testServices } from '../../helpers/console';
+import { opensslEncryptedPem } from '../../helpers/openssl';
+
+const VESSEL = 'MV-TEST';
+const PASS = 'console pass';
+const catalog = IEC_61162_450_CATALOG;
+const addresses = catalog.streams.map((s) => s.address);
+const TGTD = catalog.streams.find((s) => s.id === 'TGTD')!.address;
+
+let pki: TestPki;
+let broker: Broker;
+let vessel: TestEntity;
+let otherVessel: TestEntity;
+let caEntity: TestEntity;
+let vesselClient: MqttClient;
+let vesselSigner: Signer;
+let mode: 'apply' | 'reject' | 'forge' = 'apply';
+let seq = 0;
+let current = { on: [] as string[], off: [...addresses] };
+let services: Awaited<ReturnType<typeof testServices>>;
+
+async function clientFor(entity: TestEntity): Promise<MqttClient> {
+  return mqtt.connectAsync(broker.url, {
+    protocolVersion: 5,
+    key: encodePem('PRIVATE KEY', await exportPkcs8(entity.keys.privateKey)),
+    cert: certificatesToPem(entity.chain),
+    ca: [certificateToPem(pki.root.certificate)],
+    rejectUnauthorized: true,
+    reconnectPeriod: 0,
+  });
+}
+
+async function publishState(): Promise<void> {
+  const { token } = await signState(vesselSigner, { clock: () => Date.now(), catalog, on: current.on, off: current.off, lastJti: null, seq: ++seq });
+  await vesselClient.publishAsync(topics.state(VESSEL), token, { qos: 1, retain: true });
+}
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  vessel = await pki.issue(VESSEL, ['vessel']);
+  otherVessel = await pki.issue('MV-OTHER', ['vessel']);
+  caEntity = await pki.issue('helmlink-ca', ['ca']);
+  const brokerEntity = await pki.issue('broker', ['broker'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+  const pilot = await pki.issue('pilot-anna', ['pilot']);
+  const dir = tempDir();
+  broker = await startMosquitto(join(dir, 'broker'), pki, brokerEntity, [
+    { entityId: VESSEL, roles: ['vessel'] },
+    { entityId: 'pilot-anna', roles: ['pilot'] },
+    { entityId: 'helmlink-ca', roles: ['ca'] },
+  ]);
+
+  // The CA identity publishes the retained CRL, as the CA server does.
+  const caClient = await clientFor(caEntity);
+  await caClient.publishAsync(topics.crl(), crlToPem(await pki.issuingCrl([], { crlNumber: 5 })), { qos: 1, retain: true });
+  await caClient.endAsync();
+
+  // The scripted vessel: verifies each command for real and answers with a signed ack and a new state.
+  vesselSigner = createSigner({ privateKey: vessel.keys.privateKey, chain: vessel.chain });
+  const pilotForgery = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
+  const trust = createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, validatePath });
+  const replay = new MemoryReplayStore();
+  vesselClient = await clientFor(vessel);
+  await vesselClient.subscribeAsync(topics.cmd(VESSEL), { qos: 1 });
+  vesselClient.on('message', (_topic, payload) => {
+    void (async () => {
+      const token = payload.toString();
+      const cmd = await verifyCommand(token, { trust, clock: () => Date.now(), audience: VESSEL, replay, catalog });
+      const base = { clock: () => Date.now(), audience: cmd.signer.entityId, inReplyTo: cmd.claims.jti, commandToken: token };
+      if (mode === 'forge') {
+        const { token: ack } = await signAck(pilotForgery, { ...base, status: 'applied', state: cmd.state! });
+        await vesselClient.publishAsync(topics.ack(VESSEL), ack, { qos: 1 });
+        return;
+      }
+      if (mode === 'reject') {
+        const { token: ack } = await signAck(vesselSigner, { ...base, status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', state: current });
+        await vesselClient.publishAsync(topics.ack(VESSEL), ack, { qos: 1 });
+        return;
+      }
+      current = cmd.state!;
+      await publishState();
+      const { token: ack } = await signAck(vesselSigner, { ...base, status: 'applied', state: current });
+      await vesselClient.publishAsync(topics.ack(VESSEL), ack, { qos: 1 });
+    })();
+  });
+  await publishState();
+
+  const data = tempDir();
+  services = await testServices(data, new Date(), { clock: systemClock, ratesIntervalMs: 100 });
+  const files = await opensslEncryptedPem(data, pilot, pki, 'file');
+  await services.identity.import({ format: 'pem', ...files, filePassphrase: 'file', custody: 'passphrase', passphrase: PASS });
+  services.settings.update({ brokerUrl: broker.url, commandTimeoutSeconds: 2 });
+});
+
+afterAll(async () => {
+  await services?.close();
+  await vesselClient?.endAsync();
+  await broker?.stop();
+});
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (isHelmlinkError(err)) return err.code;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+function settled(commandId: string): Promise<CommandView> {
+  return eventually(() => {
+    const v = services.commands.list().find((c) => c.commandId === commandId);
+    return v && v.state !== 'pending' ? v : undefined;
+  }, `command ${commandId} to settle`);
+}
+
+describe('command channel over mutual TLS', () => {
+  it('refuses to send before it is connected', async () => {
+    expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe('ERR_NOT_CONNECTED');
+  });
+
+  it('connects with TLS details, verifies the broker certificate and the vessel state', async () => {
+    const status = await services.commands.connect();
+    expect(status.state).toBe('connected');
+    expect(status.tlsVersion).toMatch(/^TLSv1\.[23]$/u);
+    expect(status.cipher).toBeTruthy();
+    const vesselView = await eventually(() => (services.fleet.vessel(VESSEL)?.verified ? services.fleet.vessel(VESSEL) : undefined), 'verified vessel state');
+    expect(vesselView.streams).toHaveLength(addresses.length);
+    expect(vesselView.streams.every((s) => !s.on)).toBe(true);
+    expect(vesselView.streams.find((s) => s.id === 'TGTD')).toMatchObject({ critical: true, bitrateBps: 256_000 });
+    expect(vesselView.signer).toMatchObject({ verified: true, revocation: 'good' });
+    expect(vesselView.signer!.chain[0]!.entityId).toBe(VESSEL);
+    const brokerView = await eventually(() => (services.commands.connection().broker?.verified ? services.commands.connection().broker : undefined), 'broker certificate verified');
+    expect(brokerView.chain[0]!.roles).toEqual(['broker']);
+    expect(brokerView.revocation).toBe('good');
+  });
+
+  it('signs the intent, publishes it and settles it as applied on the verified ack; state follows', async () => {
+    mode = 'apply';
+    const intent = { vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) };
+    services.identity.lock();
+    expect(await codeOf(services.commands.send(intent))).toBe('ERR_IDENTITY_LOCKED');
+    await services.identity.unlock(PASS);
+    const sent = await services.commands.send(intent);
+    expect(sent.state).toBe('pending');
+    const done = await settled(sent.commandId);
+    expect(done).toMatchObject({ state: 'applied', ackVerified: true, reason: null, on: [TGTD] });
+    expect(done.rttMs).toBeGreaterThan(0);
+    await eventually(() => services.fleet.vessel(VESSEL)?.streams.find((s) => s.address === TGTD)?.on, 'state shows TGTD on');
+    expect(services.fleet.vessel(VESSEL)!.activeBitrateBps).toBe(256_000);
+    const audit = services.audit.search({ commandId: sent.commandId });
+    expect(audit.entries.map((e) => e.kind).sort()).toEqual(['ack.verified', 'command.sent']);
+    expect(audit.entries.find((e) => e.kind === 'command.sent')!.token!.split('.')).toHaveLength(3);
+  });
+
+  it('shows a rejection with its reason code and words', async () => {
+    mode = 'reject';
+    const sent = await services.commands.send({ vesselId: VESSEL, on: [], off: addresses });
+    const done = await settled(sent.commandId);
+    expect(done).toMatchObject({ state: 'rejected', ackVerified: true, reason: { code: 'ERR_STREAM_UNKNOWN', message: 'A stream is not in the vessel catalog' } });
+  });
+
+  it('ignores an ack that does not verify (signed by a pilot) and times the command out', async () => {
+    mode = 'forge';
+    const sent = await services.commands.send({ vesselId: VESSEL, on: [], off: addresses });
+    const done = await settled(sent.commandId);
+    expect(done).toMatchObject({ state: 'timed_out', ackVerified: false, reason: { code: 'ERR_COMMAND_TIMEOUT' } });
+    const kinds = services.audit.search({ commandId: sent.commandId }).entries.map((e) => e.kind);
+    expect(kinds).toContain('ack.unverified');
+    expect(kinds).toContain('command.timeout');
+    expect(services.audit.search({ commandId: sent.commandId, kinds: ['ack.unverified'] }).entries[0]!.code).toBe('ERR_ROLE_FORBIDDEN');
+  });
+
+  it('checks the intent against the verified catalog before signing', async () => {
+    expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [TGTD], off: [] }))).toBe('ERR_STREAM_MISSING');
+    expect(await codeOf(services.commands.send({ vesselId: 'MV-NONE', on: [], off: addresses }))).toBe('ERR_VESSEL_UNKNOWN');
+  });
+
+  it('reports live data rates per stream', async () => {
+    const timer = setInterval(() => void vesselClient.publishAsync(topics.data(VESSEL, 'TGTD'), '$AITTM,1', { qos: 0 }), 20);
+    try {
+      const rate = await eventually(
+        () => services.rates.snapshot(Date.now()).rates.find((r) => r.vesselId === VESSEL && r.streamId === 'TGTD' && r.messagesPerSecond > 0),
+        'a TGTD data rate',
+      );
+      expect(rate.lastMessageAt).not.toBeNull();
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('flags a state that does not verify and stops commanding that vessel', async () => {
+    const forged = createSigner({ privateKey: otherVessel.keys.privateKey, chain: otherVessel.chain });
+    const { token } = await signState(forged, { clock: () => Date.now(), catalog, on: addresses, off: [], lastJti: null, seq: 1000 });
+    await vesselClient.publishAsync(topics.state(VESSEL), token, { qos: 1, retain: true });
+    const v = await eventually(() => (services.fleet.vessel(VESSEL)?.unverified ? services.fleet.vessel(VESSEL) : undefined), 'flagged state');
+    expect(v.verified).toBe(false);
+    expect(v.unverified!.code).toBe('ERR_ISS_MISMATCH');
+    expect(v.streams.every((s) => !s.on || s.address === TGTD)).toBe(true);
+    expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe('ERR_VESSEL_UNKNOWN');
+    expect(services.audit.search({ kinds: ['state.unverified'] }).total).toBeGreaterThan(0);
+  });
+
+  it('disconnects', async () => {
+    expect((await services.commands.disconnect()).state).toBe('disconnected');
+  });
+});
