@@ -17,6 +17,7 @@ import {
   verifyCommand,
   type VerifyCommandOptions,
 } from '../../src/envelope';
+import * as x509 from '@peculiar/x509';
 import { HelmlinkError, isHelmlinkError } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
 import { FileReplayStore } from '../../src/node/replay-file';
@@ -284,6 +285,30 @@ describe('verifyCommand: one rejection per code', () => {
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock: stale });
     const err = await rejection(verifyCommand(token, options({ trust, clock: stale })));
     expect(err.code).toBe('ERR_CRL_STALE');
+    expect(isAttributable(err)).toBe(false);
+  });
+
+  it('ERR_CERT_PROFILE: a valid certificate without a Helmlink identity (no role URI)', async () => {
+    const keys = await generateTestKeyPair('ES256');
+    const certificate = await x509.X509CertificateGenerator.create({
+      serialNumber: '0a1b2c3d',
+      subject: 'CN=pilot-anon',
+      issuer: w.pki.issuing.certificate.subject,
+      notBefore: new Date(NOW.getTime() - 86_400_000),
+      notAfter: new Date(NOW.getTime() + 86_400_000),
+      publicKey: keys.publicKey,
+      signingKey: w.pki.issuing.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.2'], false),
+        await x509.AuthorityKeyIdentifierExtension.create(w.pki.issuing.certificate, false),
+      ],
+    });
+    const token = await rawSign(keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf({ ...w.pilot, chain: [certificate, w.pki.issuing.certificate] }) }, commandClaims('pilot-anon'));
+    const err = await rejection(verifyCommand(token, options()));
+    expect(err.code).toBe('ERR_CERT_PROFILE');
     expect(isAttributable(err)).toBe(false);
   });
 
