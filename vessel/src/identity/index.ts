@@ -3,3 +3,4 @@ export * from './csr';
 export * from './ca-client';
 export * from './enroll';
 export * from './renew';
+export * from './node-sign';

@@ -33,6 +33,10 @@ function isVersionRefusal(err: Error & { code?: unknown }): boolean {
   return err.code === 132 || err.code === 1 || /unsupported protocol version|unacceptable protocol version/iu.test(err.message);
 }
 
+function noDelay(client: MqttClient): void {
+  (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+}
+
 export class VesselSession {
   private client: MqttClient | undefined;
   private attempt = 0;
@@ -82,6 +86,8 @@ export class VesselSession {
     if (this.closing) return;
     const client = mqtt.connect(this.o.url, this.options());
     this.client = client;
+    // Nagle + delayed ACK would add ~40 ms to every small publish (tls.connect does not pass noDelay through).
+    noDelay(client);
     client.handleMessage = (packet, callback) => {
       this.o.onMessage(packet).then(
         () => callback(),
@@ -90,6 +96,7 @@ export class VesselSession {
       );
     };
     client.on('connect', (connack) => {
+      noDelay(client);
       this.attempt = 0;
       this._connected = true;
       client.subscribe({ [topics.cmd(this.o.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } }, (err) => {

@@ -10,7 +10,6 @@ import {
   HelmlinkError,
   certificateFingerprint,
   certificatesToPem,
-  createSigner,
   createTrust,
   crlNumberOf,
   signState,
@@ -19,10 +18,12 @@ import {
   type Signer,
   type Trust,
 } from '@helmlink/protocol';
+import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import type { VesselConfig } from '../config';
 import { readPassphrase } from '../config/load';
 import { identityPaths, loadCachedCrls, loadIdentity, saveCrls, type VesselIdentity } from '../identity/files';
 import { fetchCrls } from '../identity/ca-client';
+import { createNodeSigner } from '../identity/node-sign';
 import { renewIdentity, renewalTime } from '../identity/renew';
 import { CrlCache } from '../trust/crls';
 import { StateStore, type Streams } from '../state';
@@ -101,7 +102,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   const events = new EventEmitter();
   const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
   let identity = await loadIdentity(config.dataDir, passphrase);
-  let signer: Signer = createSigner({ privateKey: identity.signingKey, chain: identity.chain });
+  let signer: Signer = createNodeSigner(identity.signingKey, identity.chain);
   const paths = identityPaths(config.dataDir);
 
   const alert = (a: Omit<VesselAlert, 'at'>) => {
@@ -121,6 +122,8 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
       crls,
       revocation: { mode, staleGraceSeconds: grace },
       validatePath,
+      // Synchronous node:crypto verification: the same check as WebCrypto, less CPU on the hot path.
+      signatureVerifier: nodeSignatureVerifier,
     });
   let trust = makeTrust('leaf');
   let trustIgnoringRevocation = makeTrust('off');
@@ -187,8 +190,15 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     await session.publish(topics.state(config.vesselId), token, { qos: 1, retain: true });
     events.emit('state', { ...store.streams, seq: store.seq, lastJti: store.lastJti });
   };
+  // Coalesced: a burst of commands yields one state token for the latest state (consoles keep the highest seq).
+  let statePending = false;
   const publishStateSoon = () => {
-    publishState().catch((err: Error) => log.warn({ err: err.message }, 'state publish failed; it is published again on reconnect'));
+    if (statePending) return;
+    statePending = true;
+    setImmediate(() => {
+      statePending = false;
+      publishState().catch((err: Error) => log.warn({ err: err.message }, 'state publish failed; it is published again on reconnect'));
+    });
   };
 
   const handleCommand = async (packet: IPublishPacket) => {
@@ -230,7 +240,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     const text = payload.toString('utf8');
     const result = await crls.offer(text.includes('-----BEGIN') ? text : new Uint8Array(payload));
     if (result.accepted) {
-      await saveCrls(config.dataDir, crls.current());
+      await saveCrls(config.dataDir, crls.crls());
       log.info({ crlNumber: result.crlNumber, issuer: result.issuer, source: 'mqtt' }, 'CRL updated');
       events.emit('crl', { crlNumber: result.crlNumber, source: 'mqtt' });
     } else if (result.code !== 'ERR_CRL_NOT_NEWER') {
@@ -277,7 +287,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
         events.emit('crl', { crlNumber: r.crlNumber, source: 'https' });
       }
     }
-    if (accepted) await saveCrls(config.dataDir, crls.current());
+    if (accepted) await saveCrls(config.dataDir, crls.crls());
     return accepted;
   };
   let crlTimer: NodeJS.Timeout | undefined;
@@ -318,7 +328,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     // Wait for the command in hand so its ack is signed with one identity, then swap and reconnect the session.
     await inHand;
     identity = next;
-    signer = createSigner({ privateKey: identity.signingKey, chain: identity.chain });
+    signer = createNodeSigner(identity.signingKey, identity.chain);
     crls.setIssuers([identity.root, ...identity.chain.slice(1)]);
     trust = makeTrust('leaf');
     trustIgnoringRevocation = makeTrust('off');

@@ -1,19 +1,18 @@
 /**
- * The vessel's CRL cache: the newest verified CRL per issuing CA, usable offline, refreshed over HTTPS and from the
- * retained MQTT CRL topic. A candidate CRL is accepted only when its signature verifies against a CA certificate
- * of this vessel's own chain (the issuing CA, or the pinned root for the root's CRL) and its CRL number is higher
- * than the one held for that issuer. Implements the envelope's CrlProvider: `generation` increases on every change,
- * which invalidates the verifier's cached signer paths.
+ * The vessel's CRL cache: the newest verified CRL per issuing CA (held in the protocol's CrlStore), usable offline,
+ * refreshed over HTTPS and from the retained MQTT CRL topic. A candidate CRL is accepted only when it verifies
+ * against a CA certificate of this vessel's own trust (the issuing CA of its chain, or the pinned root for the
+ * root's CRL) and its CRL number is higher than the one held. Implements the envelope's CrlProvider: `generation`
+ * increases on every change, which invalidates the verifier's cached signer paths.
  */
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, crlNumberOf, parseCrls } from '@helmlink/protocol';
+import { CrlStore, HelmlinkError, crlNumberOf, isHelmlinkError, parseCrls } from '@helmlink/protocol';
 
 /** Why a candidate CRL was accepted or not. */
-export type CrlOfferResult = { accepted: true; crlNumber: number; issuer: string } | { accepted: false; code: string; reason: string };
+export type CrlOfferResult = { accepted: true; crlNumber: number | undefined; issuer: string } | { accepted: false; code: string; reason: string };
 
 export class CrlCache {
-  private readonly byIssuer = new Map<string, x509.X509Crl>();
-  private _generation = 0;
+  private readonly store = new CrlStore();
   private cas: readonly x509.X509Certificate[];
 
   /** `cas`: the CA certificates CRLs may come from (the pinned root and the issuing CA of the vessel's chain). */
@@ -28,17 +27,18 @@ export class CrlCache {
 
   /** Increases whenever the set of CRLs changes. */
   get generation(): number {
-    return this._generation;
+    return this.store.generation;
   }
 
-  /** The CRLs held. */
-  current(): readonly x509.X509Crl[] {
-    return [...this.byIssuer.values()];
+  /** The CRLs held (the envelope's CrlProvider contract). */
+  crls(): readonly x509.X509Crl[] {
+    return this.store.crls();
   }
 
   /** The CRL held for the issuer of `cert` (e.g. the vessel's issuing CA). */
   forIssuerOf(cert: x509.X509Certificate): x509.X509Crl | undefined {
-    return this.byIssuer.get(cert.issuer);
+    const issuer = this.cas.find((ca) => ca.subject === cert.issuer);
+    return issuer ? this.store.current(issuer) : undefined;
   }
 
   /**
@@ -54,27 +54,20 @@ export class CrlCache {
     }
     if (crls.length !== 1) return { accepted: false, code: 'ERR_CRL_MALFORMED', reason: `expected one CRL, got ${crls.length}` };
     const crl = crls[0]!;
-    const number = crlNumberOf(crl);
-    if (number === undefined) return { accepted: false, code: 'ERR_CRL_INVALID', reason: 'the CRL has no CRL number' };
-    let verified = false;
-    for (const ca of this.cas) {
-      if (ca.subject !== crl.issuer) continue;
+    const issuers = this.cas.filter((ca) => ca.subject === crl.issuer);
+    if (issuers.length === 0) return { accepted: false, code: 'ERR_CRL_INVALID', reason: `the CRL issuer ${crl.issuer} is not a CA of this vessel` };
+    let last: { code: string; reason: string } = { code: 'ERR_CRL_INVALID', reason: 'no issuer' };
+    for (const issuer of issuers) {
       try {
-        if (await crl.verify({ publicKey: ca.publicKey })) {
-          verified = true;
-          break;
-        }
-      } catch {
-        // a CA with another key type: try the next one
+        await this.store.accept(crl, issuer);
+        return { accepted: true, crlNumber: crlNumber(crl), issuer: crl.issuer };
+      } catch (err) {
+        if (!isHelmlinkError(err)) throw err;
+        last = { code: err.code, reason: err.message };
+        if (err.code === 'ERR_CRL_NOT_NEWER') break;
       }
     }
-    if (!verified) return { accepted: false, code: 'ERR_CRL_INVALID', reason: `the CRL of ${crl.issuer} does not verify against a CA of this vessel` };
-    const held = this.byIssuer.get(crl.issuer);
-    const heldNumber = held ? (crlNumberOf(held) ?? -1) : -1;
-    if (number <= heldNumber) return { accepted: false, code: 'ERR_CRL_NOT_NEWER', reason: `CRL number ${number} is not newer than ${heldNumber}` };
-    this.byIssuer.set(crl.issuer, crl);
-    this._generation++;
-    return { accepted: true, crlNumber: number, issuer: crl.issuer };
+    return { accepted: false, ...last };
   }
 
   /** Offers several CRLs; returns how many were accepted. */
@@ -86,7 +79,7 @@ export class CrlCache {
 
   /**
    * Throws ERR_CRL_STALE when the CRL of `cert`'s issuer is past nextUpdate + grace at `nowMs`, ERR_CRL_MISSING when
-   * there is none. Used by `status` and before the listener starts trusting.
+   * there is none. Used for alerts and `status`; the verifier enforces the same rule on every command.
    */
   assertFresh(cert: x509.X509Certificate, nowMs: number, graceSeconds: number): x509.X509Crl {
     const crl = this.forIssuerOf(cert);
@@ -95,5 +88,13 @@ export class CrlCache {
       throw new HelmlinkError('ERR_CRL_STALE', `the CRL of ${cert.issuer} expired at ${crl.nextUpdate.toISOString()}`);
     }
     return crl;
+  }
+}
+
+function crlNumber(crl: x509.X509Crl): number | undefined {
+  try {
+    return crlNumberOf(crl);
+  } catch {
+    return undefined;
   }
 }

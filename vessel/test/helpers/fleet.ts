@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
   certificatesToPem,
-  createSigner,
   createTrust,
   encodePem,
   exportPkcs8,
@@ -20,8 +19,9 @@ import {
   type Command,
   type Trust,
 } from '@helmlink/protocol';
+import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
-import { parseVesselConfig, saveCrls, saveIdentity, type VesselConfig } from '../../src';
+import { createNodeSigner, parseVesselConfig, saveCrls, saveIdentity, type VesselConfig } from '../../src';
 import { startMosquitto, type Broker } from './mosquitto';
 
 export const PASSPHRASE = 'correct horse battery staple';
@@ -63,13 +63,13 @@ export async function createFleet(): Promise<Fleet> {
     { entityId: 'bench-pilot', roles: ['pilot'] },
   ]);
   const initialCrl = await pki.issuingCrl([], { crlNumber: 10 });
-  const trust = createTrust({ trustAnchors: [pki.root.certificate], crls: [initialCrl], revocation: { mode: 'off' }, validatePath });
+  const trust = createTrust({ trustAnchors: [pki.root.certificate], crls: [initialCrl], revocation: { mode: 'off' }, validatePath, signatureVerifier: nodeSignatureVerifier });
   const fleet: Fleet = {
     dir,
     pki,
     vessel,
     pilot,
-    pilotSigner: createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
+    pilotSigner: createNodeSigner(pilot.keys.privateKey, pilot.chain),
     admin,
     ca,
     brokerEntity,
@@ -113,6 +113,9 @@ export async function connectAs(fleet: Fleet, entity: TestEntity, clientId: stri
     reconnectPeriod: 200,
     ...extra,
   });
+  const noDelay = () => (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+  noDelay();
+  client.on('connect', noDelay);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
@@ -152,7 +155,7 @@ export class TestPilot {
 
   static async connect(fleet: Fleet, entity: TestEntity = fleet.pilot, clientId = `${entity.entityId}-console`): Promise<TestPilot> {
     const client = await connectAs(fleet, entity, clientId);
-    const pilot = new TestPilot(fleet, client, createSigner({ privateKey: entity.keys.privateKey, chain: entity.chain }));
+    const pilot = new TestPilot(fleet, client, createNodeSigner(entity.keys.privateKey, entity.chain));
     await client.subscribeAsync(topics.ack(VESSEL_ID), { qos: 1 });
     client.on('message', (topic, payload) => {
       if (topic === topics.ack(VESSEL_ID)) pilot.rawAcks.push(payload.toString());
