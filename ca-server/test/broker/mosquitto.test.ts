@@ -105,7 +105,7 @@ describe('Mosquitto with the generated material', () => {
     // ACL: a vessel may not write another vessel's ack; may write its own.
     await expect(goodClient.publishAsync(topics.ack('mv-bad'), 'x', { qos: 1 })).rejects.toMatchObject({ code: 135 });
     const allowed = await goodClient.publishAsync(topics.ack('mv-good'), 'x', { qos: 1 });
-    expect(allowed?.reasonCode ?? 0).toBe(0);
+    expect((allowed as { reasonCode?: number } | undefined)?.reasonCode ?? 0).toBe(0);
 
     // The CRL arrives retained on the CRL topic (DER) for anyone subscribing.
     const crlDer = await new Promise<Buffer>((resolve) => {

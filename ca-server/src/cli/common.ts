@@ -1,0 +1,35 @@
+/** Shared CLI helpers: passphrase source, file reading. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { HelmlinkError } from '@helmlink/protocol';
+import { UsageError, type CliIO } from '@helmlink/protocol/node';
+
+export const PASSPHRASE_HELP = `The CA passphrase comes from HELMLINK_CA_PASSPHRASE or --passphrase-file FILE (first line); it must not be empty.`;
+
+/** The CA passphrase from --passphrase-file or HELMLINK_CA_PASSPHRASE. */
+export function readPassphrase(io: CliIO, file: string | undefined): string {
+  let passphrase: string | undefined;
+  if (file) {
+    try {
+      passphrase = readFileSync(resolve(io.cwd, file), 'utf8').split(/\r?\n/u)[0] ?? '';
+    } catch (err) {
+      throw new UsageError(`cannot read passphrase file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  } else {
+    passphrase = io.env.HELMLINK_CA_PASSPHRASE;
+    if (passphrase === undefined) throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE or pass --passphrase-file');
+  }
+  if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
+  return passphrase;
+}
+
+/** Reads a text file relative to the CLI's cwd or throws a UsageError (exit 2). */
+export function readText(io: CliIO, path: string, what: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+export const abs = (io: CliIO, path: string): string => resolve(io.cwd, path);
