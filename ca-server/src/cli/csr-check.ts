@@ -28,10 +28,8 @@ Exit codes: 0 would issue, 1 refused (reason code), 2 unreadable file or not a C
     }
     const input = data.toString('latin1').includes('-----BEGIN') ? data.toString('utf8') : new Uint8Array(data);
     try {
-      let entityId: string | undefined;
       const first = await checkCsr(input);
-      entityId = first.entityId;
-      const checked = values.role ? await checkCsr(input, { entityId, roles: [values.role as Role] }) : first;
+      const checked = values.role ? await checkCsr(input, { entityId: first.entityId, roles: [values.role as Role] }) : first;
       const out = { ok: true, entityId: checked.entityId, keySpec: checked.keySpec, ...(values.role ? { role: values.role } : {}) };
       io.stdout.write(values.json ? `${JSON.stringify(out)}\n` : `would issue: CN=${checked.entityId}, key ${checked.keySpec}\n`);
       return EXIT_OK;
