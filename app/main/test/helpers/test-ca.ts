@@ -4,6 +4,7 @@
  * mutual TLS. It exists so the console's pinned client, enrollment, renewal and admin calls run over real TLS with
  * real certificates; the full CA server has its own tests in ca-server/.
  */
+import 'reflect-metadata';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -4,6 +4,7 @@
  * the pin the user typed is taken as the root. Every later request runs over TLS verified against that root alone
  * (not the system store), with the host name checked, and optionally mutual TLS with the console's certificate.
  */
+import 'reflect-metadata';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { X509Certificate as NodeX509, createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';

@@ -8,6 +8,7 @@
  * moves pending → applied (verified ack; round-trip time) / rejected (verified ack; reason code) / timed_out.
  * An ack that does not verify never settles a command: it is audited and ignored.
  */
+import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import mqtt, { type MqttClient } from 'mqtt';

@@ -4,6 +4,7 @@
  * partition of the carried catalog). A state that does not verify is flagged on the vessel and never replaces the
  * verified one; an older `seq` than the one held is ignored (a replayed retained message cannot roll state back).
  */
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError, base64ToBytes, verifyState, type StateClaims, type JwsAlgorithm } from '@helmlink/protocol';
 import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '@helmlink/app-preload';

@@ -4,6 +4,7 @@
  * `helmlink/v1/pki/crl` topic or fetched from the CA). One {@link Trust} with its signer cache is shared by every
  * verification; a newer CRL bumps the generation and so invalidates cached signers.
  */
+import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
 import { CrlStore, createTrust, validatePath, type RevocationPolicy, type Trust } from '@helmlink/protocol';
 import type { PeerCertificateView, RevocationStatus } from '@helmlink/app-preload';

@@ -1,4 +1,5 @@
 /** Turning certificates into the contract's public views (never key material). */
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { ROLES, certificateToPem, readIdentity, type Role } from '@helmlink/protocol';

@@ -3,6 +3,7 @@
  * to the pinned root: every signature, every validity period, CA flags on the issuers. This is the console's own
  * sanity check of material it is about to use, not the protocol's full RFC 5280 validator used on peers.
  */
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '@helmlink/protocol';
 

@@ -1,4 +1,5 @@
 /** The identity's files in the console data directory: sealed key, certificate chain, pinned root, metadata. */
+import 'reflect-metadata';
 import { mkdir, readFile, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

@@ -6,6 +6,7 @@
  * The private key never leaves this service except as the signing CryptoKey and the TLS key handed to the
  * command channel and the CA client inside the main process. Status views carry public data only.
  */
+import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import {

@@ -6,6 +6,7 @@
  * - the integrity MAC with SHA-1/SHA-256/SHA-384/SHA-512 over the PKCS#12 KDF.
  * RC2 (40/128 bit) bags are refused with ERR_KEY_UNSUPPORTED (weak; re-export with AES).
  */
+import 'reflect-metadata';
 import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';

@@ -4,6 +4,7 @@
  * network; the CA authorises by the certificate's role. Responses are mapped to the contract's views, accepting
  * both snake_case and camelCase field names.
  */
+import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
 import { HelmlinkError, crlNumberOf, parseCrls } from '@helmlink/protocol';
 import type { AlertView, CrlView, EnrollmentTokenView, IssuedCertificateView, RoleName, certFilterSchema, createTokenRequestSchema, revokeRequestSchema } from '@helmlink/app-preload';
