@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { HelmlinkError, certificateToPem, parseCertificate, renderMosquittoAcl, type AclSubject, type Role } from '@helmlink/protocol';
 import { initAuthority, readCaConfig, startCaServer, caPaths, type CaServer, type TokenRequest } from '@helmlink/ca-server';
@@ -98,6 +99,7 @@ interface Secrets {
 }
 
 const HOSTS = ['localhost', '127.0.0.1', '::1'];
+const VDR_GUARD = fileURLToPath(new URL('./hooks/vdr-guard.mjs', import.meta.url));
 
 /** Reads or creates the demo's passphrases (demo convenience: kept 0600 in the data dir; never do this in production). */
 function loadSecrets(dir: string): Secrets {
@@ -301,6 +303,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         crl: { graceSeconds: 3600, failClosed: true, refreshSeconds: 60 },
         state: { fsync: true },
         log: { level: options.logLevel ?? 'warn' },
+        // The ship's systems refuse to switch off the VDR feed: shows a verified `rejected` ack with its reason.
+        hook: { command: process.execPath, args: [VDR_GUARD], timeoutMs: 10_000 },
       });
       if (!existsSync(identityPaths(vesselDir).cert)) {
         const { token } = authority.createEnrollmentToken({ entityId: v.id, roles: ['vessel'], imo: v.imo, mmsi: v.mmsi, flag: v.flag, ttlSeconds: 600 }, { id: 'demo' });
@@ -345,7 +349,11 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         services.settings.update({ brokerUrl: mqttUrl, caUrl: ca.url });
         pilotSerial = services.identity.status().certificate?.serial?.toLowerCase();
         await syncBroker();
-        await services.commands.connect();
+        try {
+          await services.commands.connect();
+        } catch (err) {
+          progress({ step: 'console', message: `the console could not connect to the broker: ${(err as Error).message}` });
+        }
       }
       consoleServer = await startConsoleServer({ services, port: await portFor(options.ports?.console, 'console web bridge (--console-port)'), host: '127.0.0.1' });
       stops.push({ what: 'console web bridge', fn: () => consoleServer!.close() });

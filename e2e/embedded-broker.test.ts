@@ -1,0 +1,92 @@
+/**
+ * The demo topology with the embedded aedes broker (no browser): the same command round trip as with Mosquitto,
+ * a refused state, a revoked vessel cut off, and a revoked pilot refused by the broker and by the vessel.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateToPem, certificatesToPem, topics } from '@helmlink/protocol';
+import { DEMO_VESSELS, startTopology, type Topology } from '@helmlink/cli/demo';
+import { brokerAdmits, enrollPilot, roundTrip, signStreams, until, type ScenarioPilot } from './src';
+
+const [nordic, skagen, wadden] = DEMO_VESSELS as [(typeof DEMO_VESSELS)[number], (typeof DEMO_VESSELS)[number], (typeof DEMO_VESSELS)[number]];
+const address = (v: (typeof DEMO_VESSELS)[number], id: string): string => v.catalog.streams.find((s) => s.id === id)!.address;
+const allBut = (v: (typeof DEMO_VESSELS)[number], ...ids: string[]): string[] => v.catalog.streams.filter((s) => !ids.includes(s.id)).map((s) => s.address);
+
+let dir: string;
+let topology: Topology;
+let anna: ScenarioPilot;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'helmlink-e2e-embedded-'));
+  topology = await startTopology({ dataDir: dir, broker: 'embedded', console: false, simulateIntervalMs: 200, aclPollMs: 200 });
+  for (const v of DEMO_VESSELS) await until(() => topology.vessels.get(v.id)!.connected, `${v.id} connected`);
+  anna = await enrollPilot(topology, 'pilot-anna');
+}, 120_000);
+
+afterAll(async () => {
+  await anna?.close();
+  await topology?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('demo topology, embedded broker', () => {
+  it('says which broker it runs', () => {
+    expect(topology.broker.kind).toBe('embedded');
+    expect(topology.broker.version).toMatch(/aedes/u);
+    expect(topology.urls.mqtt).toBe(`mqtts://127.0.0.1:${topology.ports.mqtt}`);
+  });
+
+  it('round trip: a signed command applies on the vessel and the verified ack comes back', async () => {
+    const token = await signStreams(anna, nordic.id, nordic.catalog, allBut(nordic, 'CAM-BOW'));
+    const { ack } = await roundTrip(anna, nordic.id, token);
+    expect(ack.status).toBe('applied');
+    expect(ack.state.off).toEqual([address(nordic, 'CAM-BOW')]);
+    expect(topology.vessels.get(nordic.id)!.state.off).toEqual([address(nordic, 'CAM-BOW')]);
+  });
+
+  it('a state the ship systems refuse is rejected with its reason and the state is kept', async () => {
+    const token = await signStreams(anna, skagen.id, skagen.catalog, allBut(skagen, 'VDRD'));
+    const { ack } = await roundTrip(anna, skagen.id, token);
+    expect(ack.status).toBe('rejected');
+    expect(ack.reason).toBe('ERR_HOOK_REJECTED');
+    expect(topology.vessels.get(skagen.id)!.state.on).toContain(address(skagen, 'VDRD'));
+  });
+
+  it('a revoked vessel is cut off from the broker and refused when it reconnects', async () => {
+    const handle = topology.vessels.get(wadden.id)!;
+    const id = { keyPem: handle.identity.tlsKeyPem, chainPem: certificatesToPem(handle.identity.chain), rootPem: certificateToPem(handle.identity.root) };
+    expect(await brokerAdmits(topology.urls.mqtt, id, 'probe-before')).toBe(true);
+    const serial = handle.identity.certificate.serialNumber.toLowerCase();
+    await topology.ca.authority.revoke({ serial, reason: 1, description: 'e2e: key compromise' }, { id: 'e2e' });
+    await topology.syncBroker();
+    await until(() => !handle.connected, 'the revoked vessel to be disconnected');
+    expect(await brokerAdmits(topology.urls.mqtt, id, 'probe-after')).toBe(false);
+  });
+
+  it('a revoked pilot is refused by the broker, and its command relayed by another pilot is dropped by the vessel', async () => {
+    const bert = await enrollPilot(topology, 'pilot-bert');
+    const captured = await signStreams(bert, nordic.id, nordic.catalog, allBut(nordic, 'TIME'));
+    const { crlNumber } = await topology.ca.authority.revoke({ serial: bert.serial, reason: 1, description: 'e2e: stolen laptop' }, { id: 'e2e' });
+    await topology.syncBroker();
+    expect(await brokerAdmits(topology.urls.mqtt, bert.identity, 'bert-again')).toBe(false);
+    // The vessel learns of the revocation from the CRL the CA publishes retained over MQTT.
+    const vessel = topology.vessels.get(nordic.id)!;
+    await until(async () => ((await vessel.status()).crl.number ?? 0) >= crlNumber, 'the new CRL at the vessel');
+    const handled: { verdict: string; reason?: string; signer?: string }[] = [];
+    vessel.events.on('command', (e: { verdict: string; reason?: string; signer?: string }) => handled.push(e));
+    await anna.client.publishAsync(topics.cmd(nordic.id), captured, { qos: 1 });
+    await until(() => handled.length > 0, 'the vessel to handle the relayed command');
+    // A revoked signer is not an authorised one: no ack (no oracle), the state is kept.
+    expect(handled[0]).toMatchObject({ verdict: 'dropped' });
+    expect(handled[0]!.reason).toMatch(/REVOKED/u);
+    expect(vessel.state.on).toContain(address(nordic, 'TIME'));
+    // Acks on one topic arrive in order: once Anna's next command is answered, none for Bert's can follow.
+    const next = await signStreams(anna, nordic.id, nordic.catalog, allBut(nordic, 'CAM-BOW', 'RCOM'));
+    const { ack } = await roundTrip(anna, nordic.id, next);
+    expect(ack.status).toBe('applied');
+    expect(anna.acks.get(nordic.id)!.filter((raw) => raw.includes(captured.slice(-20)))).toEqual([]);
+    await bert.close().catch(() => undefined);
+  });
+});

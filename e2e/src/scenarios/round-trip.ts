@@ -1,0 +1,110 @@
+/**
+ * The command round trip without a browser: a pilot enrolled at the topology's CA signs a streams.set command,
+ * publishes it through the broker, and verifies the vessel's signed ack. Works with both brokers (MQTT 3.1.1).
+ */
+import type { MqttClient } from 'mqtt';
+import {
+  buildStreamsSet,
+  certificatesToPem,
+  createSigner,
+  createTrust,
+  importPrivateKey,
+  parseCertificates,
+  encodePem,
+  signCommand,
+  topics,
+  validatePath,
+  verifyAck,
+  type AckClaims,
+  type Role,
+  type Signer,
+  type StreamCatalog,
+  type Trust,
+} from '@helmlink/protocol';
+import { createKeyAndCsr } from '@helmlink/vessel';
+import type { Topology } from '@helmlink/cli/demo';
+import { connectMqtt, type MqttIdentity } from '../mqtt';
+import { until } from '../wait';
+
+/** A pilot in a scenario: its MQTT session, signer and the acks it received. */
+export interface ScenarioPilot {
+  entityId: string;
+  serial: string;
+  identity: MqttIdentity;
+  signer: Signer;
+  client: MqttClient;
+  trust: Trust;
+  /** Raw ack tokens by vessel id. */
+  acks: Map<string, string[]>;
+  close(): Promise<void>;
+}
+
+/** Enrolls `entityId` at the topology's CA (key + CSR + one-time token), connects it to the broker over MQTT 3.1.1. */
+export async function enrollPilot(topology: Topology, entityId: string, roles: Role[] = ['pilot']): Promise<ScenarioPilot> {
+  const { pkcs8, csrPem } = await createKeyAndCsr('ecdsa-p256', entityId);
+  const { token } = topology.createToken({ entityId, roles, ttlSeconds: 600 });
+  const issued = await topology.ca.authority.enroll({ csr: csrPem, token });
+  await topology.syncBroker();
+  const chain = parseCertificates(issued.chainPem);
+  const identity: MqttIdentity = { keyPem: encodePem('PRIVATE KEY', pkcs8), chainPem: certificatesToPem(chain), rootPem: issued.rootPem };
+  const signer = createSigner({ privateKey: await importPrivateKey(pkcs8), chain });
+  const client = await connectMqtt(topology.urls.mqtt, identity, `${entityId}-scenario`);
+  const acks = new Map<string, string[]>();
+  await client.subscribeAsync(topics.filters.allAcks, { qos: 1 });
+  client.on('message', (topic, payload) => {
+    const vesselId = topic.split('/')[3]!;
+    if (topic === topics.ack(vesselId)) acks.set(vesselId, [...(acks.get(vesselId) ?? []), payload.toString()]);
+  });
+  const trust = createTrust({ trustAnchors: parseCertificates(issued.rootPem), revocation: { mode: 'off' }, validatePath });
+  return {
+    entityId,
+    serial: issued.serial,
+    identity,
+    signer,
+    client,
+    trust,
+    acks,
+    async close() {
+      await client.endAsync(true);
+    },
+  };
+}
+
+/** Signs a command switching on exactly `on` (addresses) for `vesselId`. */
+export async function signStreams(pilot: ScenarioPilot, vesselId: string, catalog: StreamCatalog, on: readonly string[]): Promise<string> {
+  const { token } = await signCommand(pilot.signer, { clock: Date.now, audience: vesselId, cmd: buildStreamsSet(catalog, on) });
+  return token;
+}
+
+/**
+ * Verified acks answering `commandToken` (signed by the vessel, addressed to the pilot, hash-bound to the command),
+ * among the acks `seenBy` received.
+ */
+export async function verifiedAcks(pilot: ScenarioPilot, vesselId: string, commandToken: string, seenBy: ScenarioPilot = pilot): Promise<AckClaims[]> {
+  const out: AckClaims[] = [];
+  for (const raw of seenBy.acks.get(vesselId) ?? []) {
+    try {
+      const v = await verifyAck(raw, { trust: pilot.trust, clock: Date.now, vesselId, audience: pilot.entityId, commandToken, algorithms: ['ES256', 'ES384', 'EdDSA'] });
+      out.push(v.claims);
+    } catch {
+      // an ack for another command or another pilot
+    }
+  }
+  return out;
+}
+
+/**
+ * Publishes `commandToken` (signed by `pilot`) through the session of `via` (default: the pilot's own) and waits for
+ * its verified ack. Relaying through another pilot's session is how a captured command of a revoked pilot would
+ * reach a vessel after the broker refused the pilot itself.
+ */
+export async function roundTrip(pilot: ScenarioPilot, vesselId: string, commandToken: string, via: ScenarioPilot = pilot): Promise<{ ack: AckClaims; rttMs: number }> {
+  const t0 = performance.now();
+  await via.client.publishAsync(topics.cmd(vesselId), commandToken, { qos: 1 });
+  let ack: AckClaims | undefined;
+  await until(async () => {
+    ack = (await verifiedAcks(pilot, vesselId, commandToken, via))[0];
+    return ack !== undefined;
+  }, `the verified ack of ${vesselId}`);
+  return { ack: ack!, rttMs: performance.now() - t0 };
+}
