@@ -1,4 +1,5 @@
 /** `helmlink vessel status --config FILE [--json]`: identity, certificate expiry, CRL age, broker reachability, streams. */
+import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
 import { certificateFingerprint, certificatesToPem, crlNumberOf, readIdentity } from '@helmlink/protocol';
@@ -18,7 +19,7 @@ function probeBroker(config: VesselConfig, tls: { key: string; cert: string; ca:
       key: tls.key,
       cert: tls.cert,
       ca: tls.ca,
-      servername: config.broker.servername ?? url.hostname,
+      ...(config.broker.servername ? { servername: config.broker.servername } : isIP(url.hostname) ? {} : { servername: url.hostname }),
       timeout: 3000,
     });
     const done = (s: string) => {

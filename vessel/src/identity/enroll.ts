@@ -21,9 +21,10 @@ export interface EnrollResult {
  *   ERR_CERT_PROFILE (issued certificate for another entity or without the vessel role).
  */
 export async function enrollVessel(config: VesselConfig, token: string, passphrase: string): Promise<EnrollResult> {
-  const root = await bootstrapRoot(config.ca.url, config.ca.rootFingerprint, config.ca.timeoutMs);
+  const endpoint = { url: config.ca.url, rootFingerprint: config.ca.rootFingerprint, timeoutMs: config.ca.timeoutMs };
+  const root = await bootstrapRoot(endpoint);
   const { pkcs8, csrPem } = await createKeyAndCsr(config.key.alg, config.vesselId);
-  const client = { url: config.ca.url, timeoutMs: config.ca.timeoutMs, root };
+  const client = { ...endpoint, root };
   const { chain } = await enrollRequest(client, csrPem, token);
   const identity = readIdentity(chain[0]!);
   if (identity.entityId !== config.vesselId || !identity.roles.includes('vessel')) {

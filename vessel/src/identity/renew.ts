@@ -28,6 +28,7 @@ export async function renewIdentity(config: VesselConfig, current: VesselIdentit
     const { chain } = await renewRequest(
       {
         url: config.ca.url,
+        rootFingerprint: config.ca.rootFingerprint,
         timeoutMs: config.ca.timeoutMs,
         root: current.root,
         clientCertPem: certificatesToPem(current.chain),

@@ -277,7 +277,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
 
   // --- CRL refresh over HTTPS ------------------------------------------------------------------------------------
   const refreshCrl = async (): Promise<boolean> => {
-    const fetched = await fetchCrls({ url: config.ca.url, timeoutMs: config.ca.timeoutMs, root: identity.root });
+    const fetched = await fetchCrls({ url: config.ca.url, rootFingerprint: config.ca.rootFingerprint, timeoutMs: config.ca.timeoutMs, root: identity.root });
     let accepted = false;
     for (const crl of fetched) {
       const r = await crls.offer(crl);
