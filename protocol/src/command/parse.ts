@@ -1,6 +1,6 @@
 /** Parsing untrusted command objects (the `cmd` claim) into typed commands. */
 import { HelmlinkError } from '../errors';
-import { parseStreamAddress } from '../catalog/address';
+import { isStreamAddress, parseStreamAddress } from '../catalog/address';
 import { COMMAND_SCHEMAS, COMMAND_TYPES, COMMAND_VERSION, type Command, type CommandType } from './schema';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -26,6 +26,8 @@ export function parseCommand(value: unknown): Command {
     throw new HelmlinkError('ERR_CMD_INVALID', `invalid ${value.type} command at ${issue.path.join('.') || 'command'}: ${issue.message}`);
   }
   const cmd = result.data;
-  for (const address of [...cmd.on, ...cmd.off]) parseStreamAddress(address);
+  for (const list of [cmd.on, cmd.off]) {
+    for (const address of list) if (!isStreamAddress(address)) parseStreamAddress(address);
+  }
   return cmd;
 }

@@ -3,7 +3,6 @@
  * trusted except what these checks allow: one allow-listed asymmetric `alg`, the exact expected `typ` and an `x5c`
  * chain that is then validated against the injected trust anchors.
  */
-import { base64url } from 'jose';
 import { HelmlinkError } from '../errors';
 import {
   ALLOWED_HEADER_PARAMS,
@@ -65,12 +64,28 @@ export function isBase64Url(segment: string): boolean {
   return segment.length > 0 && BASE64URL.test(segment);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/u;
+
+/**
+ * base64url → UTF-8 text. Claims are nearly always ASCII: then the binary string from atob is the text itself and
+ * the byte-by-byte copy into a Uint8Array for TextDecoder is skipped (it dominated payload decoding).
+ */
+function base64UrlToText(segment: string): string {
+  const rest = segment.length % 4;
+  if (rest === 1) throw new TypeError('invalid base64url length');
+  const binary = atob(segment.replace(/-/gu, '+').replace(/_/gu, '/') + (rest ? '='.repeat(4 - rest) : ''));
+  if (!NON_ASCII.test(binary)) return binary;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return utf8.decode(bytes);
+}
+
 /** Decodes a base64url JSON object segment; ERR_TOKEN_MALFORMED when it is not one. */
 export function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
   if (!isBase64Url(segment)) throw new HelmlinkError('ERR_TOKEN_MALFORMED', `the token ${what} is not base64url`);
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(base64url.decode(segment)));
+    value = JSON.parse(base64UrlToText(segment));
   } catch {
     throw new HelmlinkError('ERR_TOKEN_MALFORMED', `the token ${what} is not base64url JSON`);
   }

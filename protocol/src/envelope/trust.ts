@@ -58,6 +58,12 @@ export interface TrustOptions {
   signatureVerifier?: SignatureVerifier;
 }
 
+interface HeaderEntry {
+  raw: Record<string, unknown>;
+  chainKey: string;
+  checked: Map<string, EnvelopeHeader>;
+}
+
 /** A checked protected header, with the keys the caches use. */
 export interface CheckedHeader {
   header: EnvelopeHeader;
@@ -130,7 +136,8 @@ export class Trust {
   private readonly chainCache: ChainCache | undefined;
   // Imported keys per validated path and alg; a path leaves the chain cache → its keys become garbage.
   private readonly signers = new WeakMap<ValidatedPathResult, Map<JwsAlgorithm, TrustedSigner>>();
-  private readonly headers = new Map<string, { raw: Record<string, unknown>; chainKey: string; checked: Map<string, EnvelopeHeader> }>();
+  private readonly headers = new Map<string, HeaderEntry>();
+  private lastHeader: { segment: string; entry: HeaderEntry } | undefined;
   private readonly validate: PathValidator;
   /** The signature check used by the verifiers. */
   readonly verifySignature: SignatureVerifier;
@@ -164,6 +171,7 @@ export class Trust {
   clear(): void {
     this.chainCache?.clear();
     this.headers.clear();
+    this.lastHeader = undefined;
   }
 
   /**
@@ -174,7 +182,11 @@ export class Trust {
    */
   header(segment: string, typ: TokenTyp, algorithms: readonly JwsAlgorithm[]): CheckedHeader {
     const rulesKey = `${typ}|${algorithms.join(',')}`;
-    const entry = this.headers.get(segment);
+    // The last header seen is compared first: a plain string comparison, whereas a Map lookup hashes the whole
+    // 2 KB segment of every token (a fresh string each time).
+    const last = this.lastHeader;
+    const entry = last !== undefined && last.segment === segment ? last.entry : this.headers.get(segment);
+    if (entry) this.lastHeader = { segment, entry };
     const hit = entry?.checked.get(rulesKey);
     if (entry && hit) return { header: hit, chainKey: entry.chainKey, rulesKey };
     const raw = entry?.raw ?? decodeJsonSegment(segment, 'header');
