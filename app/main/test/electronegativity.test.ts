@@ -46,8 +46,8 @@ describe('electronegativity', () => {
     expect(existsSync(out), `electronegativity wrote no report: ${r.stderr}`).toBe(true);
     const findings = parseCsv(readFileSync(out, 'utf8'));
     const serious = findings.filter((f) => f.severity === 'HIGH' || f.severity === 'MEDIUM');
-    const control = serious.filter((f) => f.filename.includes('control-insecure.js')).map((f) => f.issue);
+    const control = serious.filter((f) => (f.filename ?? '').includes('control-insecure.js')).map((f) => f.issue);
     expect(control).toEqual(expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK']));
-    expect(serious.filter((f) => !f.filename.includes('control-insecure.js')).map((f) => `${f.issue} ${f.filename}:${f.location} ${f.sample}`)).toEqual([]);
+    expect(serious.filter((f) => !(f.filename ?? '').includes('control-insecure.js')).map((f) => `${f.issue} ${f.filename}:${f.location} ${f.sample}`)).toEqual([]);
   });
 });
