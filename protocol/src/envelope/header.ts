@@ -64,7 +64,7 @@ export function isBase64Url(segment: string): boolean {
   return segment.length > 0 && BASE64URL.test(segment);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/u;
+const NON_ASCII = /[\u0080-\u00ff]/u;
 
 /**
  * base64url → UTF-8 text. Claims are nearly always ASCII: then the binary string from atob is the text itself and
