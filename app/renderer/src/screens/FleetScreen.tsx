@@ -240,7 +240,8 @@ function ConfirmCriticalDialog() {
   const confirm = useFleet((s) => s.confirm);
   const stream = useFleet((s) => (s.confirm ? s.vessels[s.confirm.vesselId]?.streams.find((x) => x.id === s.confirm!.streamId) : undefined));
   return (
-    <Modal opened={!!confirm} onClose={cancelCriticalOff} title="Switch off a navigation-critical stream?">
+    // No open transition: the dialog is in the DOM and visible as soon as the toggle's click has been handled.
+    <Modal opened={!!confirm} onClose={cancelCriticalOff} title="Switch off a navigation-critical stream?" transitionProps={{ duration: 0 }}>
       <Stack data-testid={testIds.confirmCriticalDialog}>
         <Text>
           <b>{stream?.id}</b> {stream && stream.name !== stream.id ? `(${stream.name}, ${stream.address})` : `(${stream?.address})`} on <b>{confirm?.vesselId}</b> carries navigation-critical data. Switching it
