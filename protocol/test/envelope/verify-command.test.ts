@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { base64url, compactVerify } from 'jose';
+import { base64url, CompactSign, compactVerify } from 'jose';
 import {
   assertAlgorithms,
 } from '../../src/envelope/header';
@@ -107,6 +107,16 @@ describe('verifyCommand: one rejection per code', () => {
   it('ERR_TOKEN_MALFORMED: not a compact JWS, header not JSON', async () => {
     expect((await rejection(verifyCommand('not a token', options()))).code).toBe('ERR_TOKEN_MALFORMED');
     expect((await rejection(verifyCommand('bm90LWpzb24.e30.c2ln', options()))).code).toBe('ERR_TOKEN_MALFORMED');
+  });
+
+  it('decodes UTF-8 payloads; invalid UTF-8 is ERR_TOKEN_MALFORMED', async () => {
+    const utf8 = await sign(commandClaims('pilot-1', { note: 'Kapitän ⚓' }));
+    const err = await rejection(verifyCommand(utf8, options()));
+    expect([err.code, err.details?.claim]).toEqual(['ERR_CLAIM_INVALID', 'note']);
+    const header = { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) };
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"iss":"'), 0xff, 0xfe, ...new TextEncoder().encode('"}')]);
+    const bad = await new CompactSign(bytes).setProtectedHeader(header).sign(w.pilot.keys.privateKey);
+    expect((await rejection(verifyCommand(bad, options()))).code).toBe('ERR_TOKEN_MALFORMED');
   });
 
   it('ERR_JOSE_ALG_NOT_ALLOWED: alg none', async () => {
