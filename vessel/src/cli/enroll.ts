@@ -1,6 +1,7 @@
 /** `helmlink vessel enroll --config FILE --token TOKEN` */
 import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
-import { loadVesselConfig, readPassphrase } from '../config';
+import { readPassphrase } from '../config';
+import { loadConfigForCli } from './config';
 import { enrollVessel } from '../identity/enroll';
 
 export const vesselEnrollCommand = defineCommand({
@@ -18,11 +19,11 @@ passphrase from the env variable or file named in key.passphrase, sends a CSR wi
 (the server must chain to the root whose SHA-256 is ca.rootFingerprint), and stores cert.pem, root.pem and crl.pem.
 
 Exit codes: 0 enrolled, 1 refused (reason code printed, e.g. ERR_ENROLL_TOKEN_USED, ERR_SERVER_UNTRUSTED),
-2 usage or unreadable config.
+2 usage, unreadable or invalid config (ERR_CONFIG_INVALID names the field).
 `,
   options: { config: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
-    const config = await loadVesselConfig(required(values.config, '--config'));
+    const config = await loadConfigForCli(required(values.config, '--config'));
     const token = required(values.token, '--token');
     const passphrase = await readPassphrase(config, io.env);
     const r = await enrollVessel(config, token, passphrase);

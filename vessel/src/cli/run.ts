@@ -1,6 +1,6 @@
 /** `helmlink vessel run --config FILE [--simulate] [--redis URL]` */
 import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
-import { loadVesselConfig } from '../config';
+import { loadConfigForCli } from './config';
 import { startVessel } from '../listener/vessel';
 
 export const vesselRunCommand = defineCommand({
@@ -18,11 +18,11 @@ on helmlink/v1/vessels/{vesselId}/cmd. Logs are pino JSON lines on stdout, one p
 reason, latencyMs). SIGTERM or SIGINT finishes the command in hand and exits 0.
 
 Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT_ENROLLED, ERR_KEY_DECRYPT),
-2 usage or unreadable config.
+2 usage, unreadable or invalid config (ERR_CONFIG_INVALID names the field).
 `,
   options: { config: { type: 'string' }, simulate: { type: 'boolean' }, redis: { type: 'string' } },
   async run({ values, io }) {
-    const config = await loadVesselConfig(required(values.config, '--config'));
+    const config = await loadConfigForCli(required(values.config, '--config'));
     const vessel = await startVessel(config, { simulate: values.simulate ?? false, env: io.env, ...(values.redis ? { redisUrl: values.redis } : {}) });
     await new Promise<void>((resolve) => {
       const stop = () => {

@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
 import { certificateFingerprint, certificatesToPem, crlNumberOf, readIdentity } from '@helmlink/protocol';
-import { loadVesselConfig, readPassphrase, type VesselConfig } from '../config';
+import { readPassphrase, type VesselConfig } from '../config';
+import { loadConfigForCli } from './config';
 import { identityPaths, loadCachedCrls, loadIdentity } from '../identity/files';
 import { CrlCache } from '../trust/crls';
 import { StateStore } from '../state';
@@ -42,11 +43,11 @@ Usage: helmlink vessel status --config FILE [--json]
   --json          machine-readable output
 
 Reads the data dir (key passphrase as configured), and probes the broker with a mutual-TLS handshake.
-Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage or unreadable config.
+Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, unreadable or invalid config.
 `,
   options: { config: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
-    const config = await loadVesselConfig(required(values.config, '--config'));
+    const config = await loadConfigForCli(required(values.config, '--config'));
     const identity = await loadIdentity(config.dataDir, await readPassphrase(config, io.env));
     const crls = new CrlCache([identity.root, ...identity.chain.slice(1)]);
     await crls.offerAll(await loadCachedCrls(config.dataDir));

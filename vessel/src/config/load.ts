@@ -4,13 +4,20 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
 import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema';
 
+/** JSON has no comments: keys starting with "//" are comments and are dropped (recursively) before validation. */
+export function stripComments(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripComments);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('//')).map(([k, v]) => [k, stripComments(v)]));
+}
+
 /**
- * Validates a config object. Relative paths (dataDir, passphrase file, hook command when it contains a slash) are
+ * Validates a config object (keys starting with "//" are comments). Relative paths (dataDir, passphrase file, hook command when it contains a slash) are
  * resolved against `baseDir`.
  * @throws HelmlinkError ERR_CONFIG_INVALID naming the first offending field, e.g. `broker.url: must be mqtts://`.
  */
 export function parseVesselConfig(value: unknown, baseDir = process.cwd(), configPath?: string): VesselConfig {
-  const result = vesselConfigSchema.safeParse(value);
+  const result = vesselConfigSchema.safeParse(stripComments(value));
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
     throw new HelmlinkError('ERR_CONFIG_INVALID', `invalid vessel config${configPath ? ` ${configPath}` : ''}: ${lines.join('; ')}`, {

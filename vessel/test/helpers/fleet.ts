@@ -153,8 +153,8 @@ export class TestPilot {
     readonly signer: Signer,
   ) {}
 
-  static async connect(fleet: Fleet, entity: TestEntity = fleet.pilot, clientId = `${entity.entityId}-console`): Promise<TestPilot> {
-    const client = await connectAs(fleet, entity, clientId);
+  static async connect(fleet: Fleet, entity: TestEntity = fleet.pilot, clientId = `${entity.entityId}-console`, extra: mqtt.IClientOptions = {}): Promise<TestPilot> {
+    const client = await connectAs(fleet, entity, clientId, extra);
     const pilot = new TestPilot(fleet, client, createNodeSigner(entity.keys.privateKey, entity.chain));
     await client.subscribeAsync(topics.ack(VESSEL_ID), { qos: 1 });
     client.on('message', (topic, payload) => {
