@@ -19,3 +19,4 @@ export * from './envelope';
 export * from './pki/validate';
 export * from './pki/cache';
 export * from './pki/crl-store';
+export { LARGE_CRL_PARSE_OPTIONS } from './pki/crl-writer';

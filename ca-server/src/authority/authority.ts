@@ -29,7 +29,7 @@ import { AlertSink, type WebhookOptions } from './alerts';
 import { checkCsr } from './csr';
 import { assertEntityId, assertMaritime, assertRoles } from './entity';
 import { caPaths, type CaConfig, type CaPaths } from './files';
-import { issueCrlFile, issueRootCrlFile, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
+import { issueCrlFile, issueRootCrlFile, issuedCrl, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
 import { readCaConfig } from './init';
 import { issueRecord, recordPem, DAY_MS } from './issue';
 import { readKey } from './keys';
@@ -338,9 +338,10 @@ export class Authority {
   // --- client authentication ---------------------------------------------------------------------------------------
 
   /**
-   * Authenticates a client certificate (DER, from the TLS peer): an RFC 5280 path to this CA's root that checks the
-   * current CRL, a record in the store with the same fingerprint, and status valid. `role` additionally requires
-   * that role. Throws ERR_CLIENT_CERT_INVALID (details.reason = the underlying code) or ERR_FORBIDDEN.
+   * Authenticates a client certificate (DER, from the TLS peer): an RFC 5280 path to this CA's root (signatures,
+   * validity, constraints, clientAuth EKU), a record in the store with the same fingerprint, and status valid in the
+   * store — the source the CRL is built from, so revocation takes effect here at once. `role` additionally
+   * requires that role. Throws ERR_CLIENT_CERT_INVALID (details.reason = the underlying code) or ERR_FORBIDDEN.
    */
   async authenticateClient(der: Uint8Array, role?: Role): Promise<CertRecord> {
     let cert: x509.X509Certificate;
@@ -349,7 +350,6 @@ export class Authority {
     } catch (cause) {
       throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', 'the client certificate cannot be parsed', { cause, details: { reason: 'ERR_CERT_MALFORMED' } });
     }
-    const crl = await this.currentCrl();
     const refuse = (reason: string, message: string, cause?: unknown): never => {
       this.alerts.raise('client_certificate_refused', 'warning', `client certificate ${cert.serialNumber.toLowerCase()} refused: ${message}`, { reason, subject: cert.subject });
       throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', message, { cause, details: { reason } });
@@ -358,10 +358,10 @@ export class Authority {
       await validatePath(cert, {
         trustAnchors: [this.root],
         intermediates: [this.issuing.certificate],
-        crls: [crl.crl],
         time: this.clock(),
         purpose: 'clientAuth',
-        revocation: { mode: 'leaf' },
+        // Revocation is checked against the store below (the CRL is derived from it).
+        revocation: { mode: 'off' },
       });
     } catch (err) {
       if (isHelmlinkError(err)) refuse(err.code, err.message, err);
@@ -431,12 +431,13 @@ export class Authority {
 
   /** Takes over the CRL file written by a previous run (when it parses); ensureFreshCrl decides whether it is current. */
   adoptCrl(pem: string): void {
+    // A large CRL is cheaper to re-issue than to parse.
+    if (pem.length > 1_000_000) return;
     try {
       const crl = parseCrls(pem)[0]!;
       const number = crlNumberOf(crl);
       if (number === undefined || !crl.nextUpdate) return;
-      const der = new Uint8Array(crl.rawData);
-      this.crl = { crl, number, der, pem, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, entries: crl.entries.length };
+      this.crl = issuedCrl(new Uint8Array(crl.rawData), pem, number, crl.thisUpdate, crl.nextUpdate, crl.entries.length);
     } catch {
       // An unreadable file is replaced by the next issuance.
     }

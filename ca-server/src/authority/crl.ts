@@ -1,13 +1,14 @@
 /** CRL issuance from the store: the issuing CA's CRL (crl.pem) and the root's CRL for the issuing CA (root-crl.pem). */
 import { chmod } from 'node:fs/promises';
-import type * as x509 from '@peculiar/x509';
-import { buildCrl, crlToPem, type IssuerMaterial, type RevocationReasonCode } from '@helmlink/protocol';
+import * as x509 from '@peculiar/x509';
+import { buildCrlDer, encodePem, LARGE_CRL_PARSE_OPTIONS, type IssuerMaterial, type RevocationReasonCode } from '@helmlink/protocol';
 import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
 import type { CaStore } from '../store/types';
 import { caPaths } from './files';
 
 export interface IssuedCrl {
-  crl: x509.X509Crl;
+  /** The parsed CRL (parsed on first use: a CRL with 100,000 entries takes seconds to parse). */
+  readonly crl: x509.X509Crl;
   number: number;
   der: Uint8Array;
   pem: string;
@@ -32,12 +33,12 @@ export async function issueCrlFile(p: { store: CaStore; issuer: IssuerMaterial; 
   const number = p.store.transaction(() => p.store.nextCrlNumber('issuing'));
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + p.validitySeconds * 1000);
-  const crl = await buildCrl({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
-  const pem = crlToPem(crl);
+  const der = await buildCrlDer({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
+  const pem = encodePem('X509 CRL', der);
   const file = caPaths(p.dir).crl;
   await writeFileAtomic(file, pem, 0o644);
   await chmod(file, 0o644);
-  return { crl, number, der: new Uint8Array(crl.rawData), pem, thisUpdate, nextUpdate, entries: entries.length };
+  return issuedCrl(der, pem, number, thisUpdate, nextUpdate, entries.length);
 }
 
 /** Builds the root's CRL (covering the issuing CA; empty unless the issuing CA was revoked) and writes `root-crl.pem`. */
@@ -45,8 +46,25 @@ export async function issueRootCrlFile(p: { store: CaStore; root: IssuerMaterial
   const number = p.store.transaction(() => p.store.nextCrlNumber('root'));
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + (p.validitySeconds ?? ROOT_CRL_VALIDITY_SECONDS) * 1000);
-  const crl = await buildCrl({ issuer: p.root, crlNumber: number, thisUpdate, nextUpdate, entries: [] });
-  const pem = crlToPem(crl);
+  const der = await buildCrlDer({ issuer: p.root, crlNumber: number, thisUpdate, nextUpdate, entries: [] });
+  const pem = encodePem('X509 CRL', der);
   await writeFileAtomic(caPaths(p.dir).rootCrl, pem, 0o644);
-  return { crl, number, der: new Uint8Array(crl.rawData), pem, thisUpdate, nextUpdate, entries: 0 };
+  return issuedCrl(der, pem, number, thisUpdate, nextUpdate, 0);
+}
+
+/** An IssuedCrl whose parsed form is created lazily. */
+export function issuedCrl(der: Uint8Array, pem: string, number: number, thisUpdate: Date, nextUpdate: Date, entries: number): IssuedCrl {
+  let parsed: x509.X509Crl | undefined;
+  return {
+    get crl() {
+      parsed ??= new x509.X509Crl(der.slice().buffer as ArrayBuffer, LARGE_CRL_PARSE_OPTIONS);
+      return parsed;
+    },
+    number,
+    der,
+    pem,
+    thisUpdate,
+    nextUpdate,
+    entries,
+  };
 }
