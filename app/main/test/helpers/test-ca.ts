@@ -157,8 +157,8 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
           if (req.method === 'POST' && url.pathname === '/ca/v1/tokens') {
             const body = await readBody(req);
             const token = `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-            ca.tokens.set(token, { entityId: String(body.entityId), role: body.role as Role });
-            return json(res, 201, { token, entity_id: body.entityId, role: body.role, expires_at: new Date(now().getTime() + 3_600_000).toISOString() });
+            ca.tokens.set(token, { entityId: String(body.entityId), role: ((body.roles as Role[] | undefined)?.[0] ?? body.role) as Role });
+            return json(res, 201, { token, entity_id: body.entityId, role: (body.roles as Role[] | undefined)?.[0] ?? body.role, expires_at: new Date(now().getTime() + 3_600_000).toISOString() });
           }
           if (req.method === 'GET' && url.pathname === '/ca/v1/alerts') {
             return json(res, 200, { alerts: [{ id: 'a1', at: now().toISOString(), kind: 'token-reuse', severity: 'warning', message: 'an enrollment token was reused', details: { entityId: 'x' } }] });

@@ -59,7 +59,8 @@ export function certificateRecord(o: Obj): IssuedCertificateView {
   return {
     serial: (str(o, 'serial', 'serialNumber', 'serial_number') ?? '').toLowerCase(),
     entityId,
-    role: (str(o, 'role') ?? 'pilot') as RoleName,
+    // The CA server lists `roles` (an array); a single `role` is accepted too.
+    role: (str(o, 'role') ?? (Array.isArray(o.roles) && typeof o.roles[0] === 'string' ? o.roles[0] : null) ?? 'pilot') as RoleName,
     subject: str(o, 'subject') ?? `CN=${entityId}`,
     status: STATUS[status] ?? STATUS[status.replace(/_/gu, '')] ?? 'valid',
     notBefore: iso(o, 'notBefore', 'not_before') ?? new Date(0).toISOString(),
@@ -113,11 +114,15 @@ export class PkiAdmin {
     const { ca } = await this.#client();
     const q = new URLSearchParams();
     if (filter.role) q.set('role', filter.role);
-    if (filter.status) q.set('status', filter.status);
-    if (filter.expiringWithinDays) q.set('expiring_within', `${filter.expiringWithinDays}d`);
+    // The CA filters valid | hold | revoked and takes the expiry window in seconds; "expired" is filtered here.
+    if (filter.status && filter.status !== 'expired') q.set('status', filter.status === 'on_hold' ? 'hold' : filter.status);
+    if (filter.expiringWithinDays) q.set('expiring_within', String(filter.expiringWithinDays * 86_400));
     const qs = q.toString();
     const body = await ca.json<unknown>('GET', `/ca/v1/certs${qs ? `?${qs}` : ''}`);
-    return listOf(body, 'certificates', 'certs', 'items').map(certificateRecord);
+    const list = listOf(body, 'certificates', 'certs', 'items').map(certificateRecord);
+    if (filter.status !== 'expired') return list;
+    const now = this.#o.clock.now().getTime();
+    return list.filter((c) => c.status === 'expired' || (c.status === 'valid' && Date.parse(c.notAfter) < now));
   }
 
   /** Revokes with an RFC 5280 reason. */
@@ -145,8 +150,8 @@ export class PkiAdmin {
     const { ca, actor } = await this.#client();
     const body = await ca.json<Obj>('POST', '/ca/v1/tokens', {
       entityId: req.entityId,
-      role: req.role,
-      ...(req.ttlMinutes ? { ttlSeconds: req.ttlMinutes * 60 } : {}),
+      roles: [req.role],
+      ...(req.ttlMinutes ? { ttlSeconds: Math.max(60, req.ttlMinutes * 60) } : {}),
       ...(req.imo ? { imo: req.imo } : {}),
       ...(req.mmsi ? { mmsi: req.mmsi } : {}),
       ...(req.flag ? { flag: req.flag } : {}),
