@@ -10,7 +10,7 @@ import type { StreamsSetCommand } from './schema';
  * ERR_STREAM_UNKNOWN (not in the catalog), ERR_STREAM_MISSING (a catalog stream in neither list: specify all ports).
  * Addresses are assumed syntactically valid (see parseCommand).
  */
-export function checkStreamsSet(cmd: Pick<StreamsSetCommand, 'on' | 'off'>, catalog: StreamCatalog): StreamState {
+export function checkStreamsSet(cmd: { readonly on: readonly string[]; readonly off: readonly string[] }, catalog: StreamCatalog): StreamState {
   for (const [name, list] of [
     ['on', cmd.on],
     ['off', cmd.off],

@@ -7,6 +7,8 @@ import { readIdentity } from '../pki/profile';
 import type { StreamCatalog } from '../catalog/types';
 import { parseCommand } from '../command/parse';
 import type { Command } from '../command/schema';
+import { checkStreamsSet } from '../command/check';
+import { ERROR_CODE_RE, UUID_RE } from './claims';
 import { commandDigest } from './digest';
 import {
   DEFAULT_LIFETIME_SECONDS,
@@ -156,7 +158,7 @@ export interface SignAckOptions extends TimedOptions {
 
 /** Signs an acknowledgement bound to the exact command token (cmd_sha256). */
 export async function signAck(signer: Signer, options: SignAckOptions): Promise<{ token: string; claims: AckClaims }> {
-  if (options.status === 'rejected' && !options.reason) throw new TypeError('a rejected ack needs a reason code');
+  if (options.status === 'rejected' && !(options.reason && ERROR_CODE_RE.test(options.reason))) throw new TypeError('a rejected ack needs a reason code (ERR_...)');
   if (options.status === 'applied' && options.reason) throw new TypeError('an applied ack carries no reason');
   const claims: AckClaims = {
     iss: signer.entityId,
@@ -188,6 +190,9 @@ export interface SignStateOptions {
 /** Signs the vessel's retained state. */
 export async function signState(signer: Signer, options: SignStateOptions): Promise<{ token: string; claims: StateClaims }> {
   if (!Number.isSafeInteger(options.seq) || options.seq < 0) throw new TypeError('seq must be a non-negative integer');
+  if (options.lastJti !== null && !UUID_RE.test(options.lastJti)) throw new TypeError('lastJti must be a UUID or null');
+  // A state that verifiers would refuse is a bug of the caller: fail here, not at every console.
+  checkStreamsSet({ on: options.on, off: options.off }, options.catalog);
   const iat = Math.floor(options.clock() / 1000);
   const claims: StateClaims = {
     iss: signer.entityId,

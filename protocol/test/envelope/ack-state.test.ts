@@ -53,6 +53,7 @@ describe('acks', () => {
     const { token } = await signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', reason: 'ERR_STREAM_MISSING', state, clock });
     expect((await verifyAck(token, ackOptions())).claims).toMatchObject({ status: 'rejected', reason: 'ERR_STREAM_MISSING' });
     await expect(signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', state, clock })).rejects.toThrow(TypeError);
+    await expect(signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', reason: 'hook failed', state, clock })).rejects.toThrow(TypeError);
   });
 
   it('ERR_ACK_MISMATCH: in_reply_to names another command', async () => {
@@ -143,8 +144,10 @@ describe('state', () => {
     expect((await rejection(verifyState(token, stateOptions({ vesselId: 'pilot-1' })))).code).toBe('ERR_ROLE_FORBIDDEN');
   });
 
-  it('ERR_STREAM_MISSING: on/off not a partition of the carried catalog', async () => {
-    const { token } = await signState(w.vesselSigner, { catalog: CATALOG, on: state.on, off: [], lastJti: null, seq: 1, clock });
+  it('ERR_STREAM_MISSING: on/off not a partition of the carried catalog (refused when signing, too)', async () => {
+    await expect(signState(w.vesselSigner, { catalog: CATALOG, on: state.on, off: [], lastJti: null, seq: 1, clock })).rejects.toMatchObject({ code: 'ERR_STREAM_MISSING' });
+    const claims = { iss: VESSEL, iat: NOW_S, jti: globalThis.crypto.randomUUID(), catalog: CATALOG, on: state.on, off: [], last_jti: null, seq: 1 };
+    const token = await rawSign(w.vessel.keys.privateKey, { alg: 'ES256', typ: TYP_STATE, x5c: x5cOf(w.vessel) }, claims);
     expect((await rejection(verifyState(token, stateOptions()))).code).toBe('ERR_STREAM_MISSING');
   });
 
