@@ -4,7 +4,8 @@
  * `crl.pem` (the latest verified CRLs, PEM `X509 CRL`), `state.jsonl` (stream state + replay cache + acks).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
 import {
@@ -78,6 +79,7 @@ export async function identityFromPkcs8(pkcs8: Uint8Array, chain: x509.X509Certi
  */
 export async function loadIdentity(dataDir: string, passphrase: string): Promise<VesselIdentity> {
   const p = identityPaths(dataDir);
+  await recoverSwap(p);
   const read = async (path: string) => {
     try {
       return await readFile(path, 'utf8');
@@ -90,6 +92,22 @@ export async function loadIdentity(dataDir: string, passphrase: string): Promise
   const root = parseCertificates(rootPem)[0];
   if (!root) throw new HelmlinkError('ERR_NOT_ENROLLED', `${p.root} holds no certificate`);
   return identityFromPkcs8(pkcs8, parseCertificates(certPem), root);
+}
+
+/**
+ * Completes or undoes a key/certificate swap a crash interrupted (see saveIdentity): with `key.pem.next` still
+ * present the swap never started, so both `.next` files are dropped; with only `cert.pem.next` left the new key is
+ * already in place and its certificate is moved in.
+ */
+async function recoverSwap(p: IdentityPaths): Promise<void> {
+  const keyNext = `${p.key}.next`;
+  const certNext = `${p.cert}.next`;
+  if (existsSync(keyNext)) {
+    await rm(keyNext, { force: true });
+    await rm(certNext, { force: true });
+  } else if (existsSync(certNext)) {
+    await rename(certNext, p.cert);
+  }
 }
 
 /** Reads the cached CRLs (empty when none are cached yet). */

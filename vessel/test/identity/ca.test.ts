@@ -28,7 +28,7 @@ import { writeBrokerMaterial } from '../../../ca-server/src/broker/material';
 import { ManagedMosquitto } from '../../../ca-server/src/broker/mosquitto';
 import { syncBroker } from '../../../ca-server/src/broker/sync';
 import { CrlPublisher } from '../../../ca-server/src/broker/crl-publisher';
-import { createKeyAndCsr, createNodeSigner, importPrivateKeyForTest, loadVesselConfig, startVessel, vesselEnrollCommand, vesselStatusCommand, type CommandEvent } from './exports';
+import { createKeyAndCsr, createNodeSigner, importPrivateKeyForTest, loadIdentity, loadVesselConfig, startVessel, vesselEnrollCommand, vesselStatusCommand, type CommandEvent } from './exports';
 import { freePort } from '../helpers/mosquitto';
 import { until } from '../helpers/fleet';
 
@@ -219,5 +219,22 @@ describe('vessel with the real CA', () => {
     expect(commands[30]).toMatchObject({ verdict: 'dropped', reason: 'ERR_CHAIN_REVOKED' });
     expect(await vessel.refreshCrl()).toBe(false); // HTTPS has nothing newer
     await vessel.close();
+  });
+
+  it('renews on its own once 2/3 of the lifetime has passed, and persists the new identity', async () => {
+    const config = await loadVesselConfig(configPath);
+    const before = loadIdentity;
+    const current = await before(config.dataDir, VESSEL_PASS);
+    const { notBefore, notAfter } = current.certificate;
+    const at = notBefore.getTime() + (notAfter.getTime() - notBefore.getTime()) * 0.75;
+    const offset = at - Date.now();
+    const vessel = await startVessel({ ...config, renewal: { ...config.renewal, enabled: true } }, { passphrase: VESSEL_PASS, clock: () => Date.now() + offset });
+    const renewed: unknown[] = [];
+    vessel.events.on('renewed', (e) => renewed.push(e));
+    await until(() => renewed.length === 1, 'automatic renewal');
+    expect(vessel.identity.certificate.serialNumber).not.toBe(current.certificate.serialNumber);
+    await until(() => vessel.connected, 'reconnected with the new certificate');
+    await vessel.close();
+    expect((await before(config.dataDir, VESSEL_PASS)).certificate.serialNumber).toBe(vessel.identity.certificate.serialNumber);
   });
 });

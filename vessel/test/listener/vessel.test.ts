@@ -258,6 +258,17 @@ describe('vessel listener', () => {
     await handle.close();
   });
 
+  it('retries a failing renewal with backoff and alerts when it keeps failing', async () => {
+    const shifted = () => Date.now() + 25 * 86_400_000; // past 2/3 of the 31-day certificate: renewal is due
+    const { handle, alerts } = await vessel({ renewal: { enabled: true, retrySeconds: 1, alertAfterFailures: 2 } }, undefined, { clock: shifted });
+    await until(() => alerts.some((a) => a.kind === 'renewal-failing'), 'renewal alert');
+    const alert = alerts.find((a) => a.kind === 'renewal-failing')!;
+    expect(alert.code).toBe('ERR_RENEWAL_FAILED');
+    expect((await handle.status()).renewal.consecutiveFailures).toBeGreaterThanOrEqual(2);
+    await expect(handle.renewNow()).rejects.toMatchObject({ code: 'ERR_RENEWAL_FAILED' });
+    await handle.close();
+  });
+
   it('loses no command and applies none twice across a broker restart mid-stream', async () => {
     const { handle, commands } = await vessel();
     const pilot = await TestPilot.connect(fleet);
