@@ -16,9 +16,9 @@
  * Identity
  *   identity-view, identity-subject, identity-role, identity-fingerprint, identity-expiry, identity-countdown,
  *   identity-renewal-status (data-state), identity-renew, identity-chain, expiry-banner (data-level),
- *   expiry-banner-renew, identity-unavailable-banner
+ *   expiry-banner-renew, expiry-banner-reenroll, identity-unavailable-banner
  * Fleet
- *   fleet-screen, fleet-empty, vessel-card-{vesselId} (data-verified), vessel-status-{vesselId}
+ *   fleet-screen, fleet-empty, broker-down-banner (data-state), vessel-card-{vesselId} (data-verified), vessel-status-{vesselId}
  *   (data-status = verified | unverified), vessel-unverified-{vesselId} (data-code),
  *   toggle-{vesselId}-{streamId} (the switch input; data-on), rate-{vesselId}-{streamId} (data-rate = msg/s,
  *   data-flowing), bandwidth-{vesselId} (data-bps), pending-{vesselId} (data-count), send-{vesselId},
@@ -93,10 +93,12 @@ export const testIds = {
   identityChain: 'identity-chain',
   expiryBanner: 'expiry-banner',
   expiryBannerRenew: 'expiry-banner-renew',
+  expiryBannerReenroll: 'expiry-banner-reenroll',
   identityUnavailableBanner: 'identity-unavailable-banner',
 
   fleetScreen: 'fleet-screen',
   fleetEmpty: 'fleet-empty',
+  brokerDownBanner: 'broker-down-banner',
   vesselCard: (vesselId: string) => `vessel-card-${vesselId}`,
   vesselStatus: (vesselId: string) => `vessel-status-${vesselId}`,
   vesselUnverified: (vesselId: string) => `vessel-unverified-${vesselId}`,

@@ -12,6 +12,7 @@ import {
 import { latestCommand, recentCommands, sendCommand, useCommands } from '../stores/commands';
 import { useShallow } from 'zustand/react/shallow';
 import { useSettings } from '../stores/settings';
+import { connectBroker, useConnection } from '../stores/connection';
 import { desiredOn, pendingChanges, requestedBitrate } from '../logic/fleet';
 import { formatBitrate, formatMs, formatRate, formatTime } from '../logic/format';
 import { describeReason } from '../logic/errors';
@@ -260,6 +261,27 @@ function ConfirmCriticalDialog() {
   );
 }
 
+/** Shown above the fleet while the broker link is down: states and rates are not live then. */
+function BrokerDownBanner() {
+  const broker = useConnection((s) => s.broker);
+  const busy = useConnection((s) => s.busy);
+  const state = broker?.state ?? 'disconnected';
+  if (state === 'connected') return null;
+  const trying = state === 'connecting' || state === 'reconnecting';
+  return (
+    <Alert color={trying ? 'yellow' : 'red'} title={trying ? 'Connecting to the broker…' : 'Not connected to the broker'} data-testid={testIds.brokerDownBanner} data-state={state}>
+      <Group justify="space-between">
+        <Text size="sm">Vessel states and data rates are not live and commands cannot be sent until the connection is back.</Text>
+        {!trying && (
+          <Button size="xs" onClick={() => void connectBroker()} loading={busy}>
+            Connect
+          </Button>
+        )}
+      </Group>
+    </Alert>
+  );
+}
+
 /** The pilot's main screen. */
 export function FleetScreen() {
   const order = useFleet((s) => s.order);
@@ -269,6 +291,7 @@ export function FleetScreen() {
   return (
     <Stack data-testid={testIds.fleetScreen}>
       <Title order={2}>Fleet</Title>
+      <BrokerDownBanner />
       <ErrorNotice error={error} />
       {order.length === 0 && (
         <Text c="dimmed" data-testid={testIds.fleetEmpty}>

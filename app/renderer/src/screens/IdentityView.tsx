@@ -1,7 +1,7 @@
-import { Alert, Badge, Button, Card, Code, Group, PasswordInput, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Modal, PasswordInput, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { IdentityStatus } from '@helmlink/app-preload';
-import { lockIdentity, renewIdentity, unlockIdentity, useIdentity, clearIdentityError } from '../stores/identity';
+import { lockIdentity, removeIdentity, renewIdentity, unlockIdentity, useIdentity, clearIdentityError } from '../stores/identity';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ChainTable } from '../components/CertificateViewer';
 import { expiryInfo } from '../logic/expiry';
@@ -37,6 +37,7 @@ export function ExpiryBanner() {
             ? 'Commands cannot be signed any more. Enroll again with a new token from your PKI administrator.'
             : `It expires in ${formatCountdown(Date.parse(status.expiresAt), now)}. Renew now to avoid an interruption.`}
         </Text>
+        {expired && <ReenrollButton />}
         {!expired && (
           <Button size="xs" onClick={() => void renewIdentity()} loading={busy === 'renew' || status.renewal.state === 'renewing'} data-testid={testIds.expiryBannerRenew}>
             Renew now
@@ -44,6 +45,32 @@ export function ExpiryBanner() {
         )}
       </Group>
     </Alert>
+  );
+}
+
+/** Removes the expired identity (after a confirmation) so the enrollment wizard opens again. */
+function ReenrollButton() {
+  const busy = useIdentity((s) => s.busy);
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button size="xs" color="red" onClick={() => setOpen(true)} data-testid={testIds.expiryBannerReenroll}>
+        Enroll again…
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title="Enroll again?">
+        <Stack>
+          <Text>The expired identity and its key are removed from this computer, then the enrollment wizard opens. You need a new enrollment token.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setOpen(false)} data-autofocus>
+              Cancel
+            </Button>
+            <Button color="red" loading={busy === 'remove'} onClick={() => void removeIdentity().then(() => setOpen(false))}>
+              Remove and enroll again
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   );
 }
 
