@@ -102,21 +102,29 @@ export async function sendStreams(page: Page, vesselId: string, changes: Record<
       const toggle = page.getByTestId(testIds.toggle(vesselId, streamId));
       if ((await toggle.getAttribute('data-on')) === String(on)) continue;
       await toggle.click({ force: true });
-      if (await page.locator(tid(testIds.confirmCriticalDialog)).isVisible()) await page.getByTestId(testIds.confirmCriticalOk).click();
-      await waitFor(page, testIds.toggle(vesselId, streamId), { 'data-on': String(on) });
+      // Either the switch follows at once, or a navigation-critical change asks for confirmation first.
+      const switched = `${tid(testIds.toggle(vesselId, streamId))}[data-on="${String(on)}"]`;
+      await page.waitForSelector(`${switched}, ${tid(testIds.confirmCriticalDialog)}`, { state: 'attached', timeout: UI_TIMEOUT });
+      if ((await page.locator(switched).count()) === 0) await page.getByTestId(testIds.confirmCriticalOk).click();
+      await page.waitForSelector(switched, { state: 'attached', timeout: UI_TIMEOUT });
     }
     await page.getByTestId(testIds.send(vesselId)).click();
-    // A new command id appears, then its state leaves pending.
+    // Either a new command id appears and its state leaves pending, or the console could not send it at all.
     await page.waitForFunction(
-      ([sel, prev]) => {
+      ([sel, errSel, prev]) => {
+        if (document.querySelector(errSel!)) return true;
         const el = document.querySelector(sel!);
         const id = el?.getAttribute('data-command-id');
         const st = el?.getAttribute('data-status');
         return !!id && id !== prev && st !== 'pending';
       },
-      [tid(testIds.commandStatus(vesselId)), before ?? ''] as const,
+      [tid(testIds.commandStatus(vesselId)), tid(testIds.sendError(vesselId)), before ?? ''] as const,
       { timeout: UI_TIMEOUT },
     );
+    const sendError = page.locator(tid(testIds.sendError(vesselId)));
+    if ((await sendError.count()) > 0) {
+      return { status: 'failed', commandId: null, rttMs: null, reasonCode: await sendError.first().getAttribute('data-code'), reasonText: (await sendError.first().textContent())?.trim() ?? null };
+    }
     const status = (await attr(page, testIds.commandStatus(vesselId), 'data-status')) ?? 'none';
     const commandId = await attr(page, testIds.commandStatus(vesselId), 'data-command-id');
     const rttLoc = page.locator(tid(testIds.commandRtt(vesselId)));
@@ -141,8 +149,12 @@ export async function waitForState(page: Page, vesselId: string, streamId: strin
   });
 }
 
-/** PKI tab (admin): revokes a certificate by serial with the default reason and a description. */
-export async function revokeInPkiTab(page: Page, serial: string, description: string): Promise<void> {
+/**
+ * PKI tab (admin): revokes a certificate by serial with the default reason and a description, and waits for the
+ * table to show it revoked. `ownCertificate`: the admin revokes itself; the CA then refuses its next request, so
+ * only the dialog closing is awaited (check the CA store instead).
+ */
+export async function revokeInPkiTab(page: Page, serial: string, description: string, ownCertificate = false): Promise<void> {
   await step(page, `revoke-${serial}`, async () => {
     await page.getByTestId(testIds.nav('pki')).click();
     await waitFor(page, testIds.pkiCertRow(serial));
@@ -150,6 +162,7 @@ export async function revokeInPkiTab(page: Page, serial: string, description: st
     await waitFor(page, testIds.revokeDialog);
     await page.getByTestId(testIds.revokeDescription).fill(description);
     await page.getByTestId(testIds.revokeConfirm).click();
-    await waitFor(page, testIds.pkiCertRow(serial), { 'data-status': 'revoked' });
+    if (ownCertificate) await page.waitForSelector(tid(testIds.revokeDialog), { state: 'detached', timeout: UI_TIMEOUT });
+    else await waitFor(page, testIds.pkiCertRow(serial), { 'data-status': 'revoked' });
   });
 }
