@@ -14,7 +14,6 @@ import { certificateToPem, certificatesToPem } from '@helmlink/protocol';
 import { DEMO_VESSELS, startTopology, type Topology } from '@helmlink/cli/demo';
 import { testIds } from '../app/renderer/src/testids';
 import {
-  attr,
   brokerAdmits,
   connectToBroker,
   enrollThroughWizard,
