@@ -22,7 +22,7 @@ export function ConnectionBadge() {
   return (
     <Badge color={w.color} variant="light" tt="none" data-testid={testIds.connectionBadge} data-state={broker?.state ?? 'disconnected'}>
       Broker: {w.label}
-      {broker?.tlsVersion ? ` · ${broker.tlsVersion}` : ''}
+      {broker?.state === 'connected' && broker.tlsVersion ? ` · ${broker.tlsVersion}` : ''}
     </Badge>
   );
 }
