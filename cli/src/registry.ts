@@ -18,3 +18,4 @@ register('ca export', 'Write a JSON listing of issued certificates', async () =>
 register('ca broker', 'Issue the broker certificate and write Mosquitto TLS/CRL/ACL material', async () => (await import('@helmlink/ca-server/cli')).caBrokerCommand);
 register('ca broker sync', 'Rewrite the broker CRL and ACL and restart or reload the broker', async () => (await import('@helmlink/ca-server/cli')).caBrokerSyncCommand);
 register('csr-check', 'Check a CSR against the CA issuance policy', async () => (await import('@helmlink/ca-server/cli')).csrCheckCommand);
+register('demo', 'Run the whole system locally: CA, broker (mutual TLS, CRL, ACL), three simulated vessels and the console', async () => (await import('./demo/command')).demoCommand);

@@ -46,6 +46,12 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   let child: ChildProcess | undefined;
   let output = '';
 
+  // Whatever way this process ends (even process.exit from a second Ctrl-C), Mosquitto must not outlive it.
+  const killOnExit = (): void => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.on('exit', killOnExit);
+
   const start = async (): Promise<void> => {
     output = '';
     const c = spawn(binary, ['-c', options.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,7 +91,12 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     });
   };
 
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    process.off('exit', killOnExit);
+    throw err;
+  }
   return {
     port: options.port,
     url: `mqtts://${host}:${options.port}`,
@@ -97,6 +108,9 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
       await stop();
       await start();
     },
-    stop,
+    async stop() {
+      await stop();
+      process.off('exit', killOnExit);
+    },
   };
 }
