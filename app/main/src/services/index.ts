@@ -34,6 +34,8 @@ export interface ConsoleServicesOptions {
   clockToleranceSeconds?: number;
   /** Rates push interval, ms. */
   ratesIntervalMs?: number;
+  /** CA alert polling for admin identities, ms (default 30 s; 0 disables). */
+  alertPollMs?: number;
 }
 
 export interface ConsoleServices {
@@ -88,6 +90,8 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.ratesIntervalMs !== undefined ? { ratesIntervalMs: o.ratesIntervalMs } : {}),
   });
   const pki = new PkiAdmin({ identity, clock, audit });
+  const alertPollMs = o.alertPollMs ?? 30_000;
+  const stopAlerts = alertPollMs > 0 ? pki.startAlertPolling((a) => events.emit('pki.alert', a), alertPollMs) : () => undefined;
   return {
     dataDir: o.dataDir,
     clock,
@@ -101,6 +105,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     commands,
     pki,
     async close() {
+      stopAlerts();
       await commands.close();
       identity.close();
     },

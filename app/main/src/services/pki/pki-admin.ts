@@ -72,6 +72,22 @@ export function certificateRecord(o: Obj): IssuedCertificateView {
   };
 }
 
+/** Maps one alert of the CA. */
+export function alertView(a: Obj, index: number, now: Date): AlertView {
+  const sev = (str(a, 'severity', 'level') ?? 'warning').toLowerCase();
+  const details = (pick(a, 'details', 'data') ?? {}) as Obj;
+  return {
+    id: str(a, 'id') ?? String(index),
+    at: iso(a, 'at', 'time', 'createdAt', 'created_at', 'timestamp', 'ts') ?? now.toISOString(),
+    kind: str(a, 'kind', 'type', 'event') ?? 'alert',
+    severity: sev === 'critical' || sev === 'info' ? sev : 'warning',
+    message: str(a, 'message', 'text', 'summary') ?? '',
+    details: Object.fromEntries(
+      Object.entries(details).filter((e): e is [string, string | number | boolean | null] => ['string', 'number', 'boolean'].includes(typeof e[1]) || e[1] === null),
+    ),
+  };
+}
+
 /** The view of a CRL. */
 export function crlView(crl: x509.X509Crl, fetchedAt: Date): CrlView {
   const crlNumber = String(crlNumberOf(crl) ?? '');
@@ -178,27 +194,47 @@ export class PkiAdmin {
     return crlView(crl, this.#o.clock.now());
   }
 
-  /** Alerts raised by the CA (rate limits, token reuse, invalid CSRs, revocations). */
+  /** Alerts raised by the CA (rate limits, token reuse, invalid CSRs, revocations), newest first. */
   async alerts(query: { since?: string; limit?: number }): Promise<AlertView[]> {
     const { ca } = await this.#client();
-    const q = new URLSearchParams();
-    if (query.since) q.set('since', query.since);
-    if (query.limit) q.set('limit', String(query.limit));
-    const qs = q.toString();
-    const body = await ca.json<unknown>('GET', `/ca/v1/alerts${qs ? `?${qs}` : ''}`);
-    return listOf(body, 'alerts', 'items').map((a, i) => {
-      const sev = (str(a, 'severity', 'level') ?? 'warning').toLowerCase();
-      const details = (pick(a, 'details', 'data') ?? {}) as Obj;
-      return {
-        id: str(a, 'id') ?? String(i),
-        at: iso(a, 'at', 'time', 'createdAt', 'created_at', 'timestamp') ?? this.#o.clock.now().toISOString(),
-        kind: str(a, 'kind', 'type', 'event') ?? 'alert',
-        severity: sev === 'critical' || sev === 'info' ? sev : 'warning',
-        message: str(a, 'message', 'text', 'summary') ?? '',
-        details: Object.fromEntries(
-          Object.entries(details).filter((e): e is [string, string | number | boolean | null] => ['string', 'number', 'boolean'].includes(typeof e[1]) || e[1] === null),
-        ),
-      };
-    });
+    // The CA pages by alert id; a time filter is applied here.
+    const body = await ca.json<unknown>('GET', `/ca/v1/alerts?limit=${query.limit ?? 200}`);
+    const since = query.since ? Date.parse(query.since) : undefined;
+    return listOf(body, 'alerts', 'items')
+      .map((a, i) => alertView(a, i, this.#o.clock.now()))
+      .filter((a) => since === undefined || Date.parse(a.at) >= since);
   }
+
+  /**
+   * Polls the CA's alerts while an unlocked admin identity is present and pushes each new one as `pki.alert`.
+   * The first poll only learns what already exists. Returns the function that stops polling.
+   */
+  startAlertPolling(emit: (alert: AlertView) => void, intervalMs = 30_000): () => void {
+    const seen = new Set<string>();
+    let primed = false;
+    let running = false;
+    const poll = async () => {
+      const st = this.#o.identity.status();
+      if (running || !st.isAdmin || st.state !== 'ready' || !st.unlocked) return;
+      running = true;
+      try {
+        const list = await this.alerts({ limit: 100 });
+        for (const a of [...list].reverse()) {
+          if (seen.has(a.id)) continue;
+          seen.add(a.id);
+          if (primed) emit(a);
+        }
+        primed = true;
+      } catch {
+        // The CA may be unreachable for a while; the next poll retries.
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(() => void poll(), intervalMs);
+    timer.unref();
+    void poll();
+    return () => clearInterval(timer);
+  }
+
 }
