@@ -151,6 +151,14 @@ export class CommandChannel {
         resolve();
       };
       const fail = (err: Error) => {
+        // An MQTT 3.1.1-only broker (e.g. the demo's embedded aedes broker) refuses v5 with return code 1
+        // (unacceptable protocol version): retry once with 3.1.1; commands, acks and state need no v5 feature.
+        if ((err as { code?: unknown }).code === 1 && client.options.protocolVersion === 5) {
+          client.options.protocolVersion = 4;
+          client.once('error', fail);
+          setImmediate(() => client.reconnect());
+          return;
+        }
         cleanup();
         void this.disconnect();
         reject(new HelmlinkError('ERR_BROKER_CONNECT', `${brokerUrl}: ${err.message}`, { cause: err }));
@@ -286,7 +294,7 @@ export class CommandChannel {
       this.#brokerChain = chain.filter((x) => x.subject !== x.issuer || chain.length === 1);
       broker = await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now());
     }
-    this.#setStatus({ state: 'connected', since: this.#now(), tlsVersion, cipher, mqttVersion: 5, broker, lastError: null });
+    this.#setStatus({ state: 'connected', since: this.#now(), tlsVersion, cipher, mqttVersion: client.options.protocolVersion === 4 ? 4 : 5, broker, lastError: null });
     // The CRL first, so retained states that arrive on subscribe can be checked for revocation.
     await this.refreshCrl();
     await client.subscribeAsync({
