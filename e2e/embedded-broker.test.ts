@@ -20,7 +20,7 @@ let anna: ScenarioPilot;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'helmlink-e2e-embedded-'));
-  topology = await startTopology({ dataDir: dir, broker: 'embedded', console: false, simulateIntervalMs: 200, aclPollMs: 200 });
+  topology = await startTopology({ dataDir: dir, broker: 'embedded', simulateIntervalMs: 200, aclPollMs: 200 });
   for (const v of DEMO_VESSELS) await until(() => topology.vessels.get(v.id)!.connected, `${v.id} connected`);
   anna = await enrollPilot(topology, 'pilot-anna');
 }, 120_000);
@@ -44,6 +44,19 @@ describe('demo topology, embedded broker', () => {
     expect(ack.status).toBe('applied');
     expect(ack.state.off).toEqual([address(nordic, 'CAM-BOW')]);
     expect(topology.vessels.get(nordic.id)!.state.off).toEqual([address(nordic, 'CAM-BOW')]);
+  });
+
+  it("the demo console's services (MQTT 3.1.1 fallback) send a command and settle it on the verified ack", async () => {
+    const services = topology.consoleServices!;
+    expect(services.commands.connection()).toMatchObject({ state: 'connected', mqttVersion: 4 });
+    await until(() => services.fleet.verifiedState(skagen.id) !== null, 'the verified state of the vessel at the console');
+    const off = [address(skagen, 'CAM-BRIDGE')];
+    const sent = await services.commands.send({ vesselId: skagen.id, on: allBut(skagen, 'CAM-BRIDGE'), off });
+    await until(() => services.commands.list(skagen.id).find((c) => c.commandId === sent.commandId)?.state !== 'pending', 'the command to settle');
+    const settled = services.commands.list(skagen.id).find((c) => c.commandId === sent.commandId)!;
+    expect(settled).toMatchObject({ state: 'applied', ackVerified: true });
+    expect(settled.rttMs).toBeGreaterThan(0);
+    expect(topology.vessels.get(skagen.id)!.state.off).toEqual(off);
   });
 
   it('a state the ship systems refuse is rejected with its reason and the state is kept', async () => {
