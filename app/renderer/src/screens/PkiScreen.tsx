@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Alert,
   Badge,
   Button,
   Card,
   Code,
-  CopyButton,
   Group,
   Modal,
   NumberInput,
@@ -115,8 +114,28 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
   const [mmsi, setMmsi] = useState('');
   const [flag, setFlag] = useState('');
   const [vesselErrors, setVesselErrors] = useState<Record<string, string>>({});
+  const tokenRef = useRef<HTMLPreElement>(null);
+  const [copyState, setCopyState] = useState<'idle' | 'copied' | 'select'>('idle');
+  // The clipboard may be refused (permission policy); then the token is selected for a manual copy.
+  const copyToken = async (value: string): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopyState('copied');
+    } catch {
+      const el = tokenRef.current;
+      const sel = window.getSelection();
+      if (el && sel) {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        sel.removeAllRanges();
+        sel.addRange(range);
+      }
+      setCopyState('select');
+    }
+  };
   const close = (): void => {
     dismissToken();
+    setCopyState('idle');
     setEntityId('');
     onClose();
   };
@@ -129,20 +148,16 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
             Copy the token now and hand it to <b>{token.entityId}</b> over a trusted channel. It is not stored by this console and cannot be shown
             again.
           </Alert>
-          <Code block data-testid={testIds.tokenValue} style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
+          <Code block ref={tokenRef} data-testid={testIds.tokenValue} style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
             {token.token}
           </Code>
           <Text size="sm" data-testid={testIds.tokenExpiry} data-expires-at={token.expiresAt}>
             For {token.entityId} as {token.role}; expires {formatTime(token.expiresAt)} (in {formatCountdown(Date.parse(token.expiresAt), now)})
           </Text>
           <Group justify="flex-end">
-            <CopyButton value={token.token}>
-              {({ copied, copy }) => (
-                <Button variant="default" onClick={copy} data-testid={testIds.tokenCopy} color={copied ? 'green' : undefined}>
-                  {copied ? 'Copied' : 'Copy token'}
-                </Button>
-              )}
-            </CopyButton>
+            <Button variant="default" onClick={() => void copyToken(token.token)} data-testid={testIds.tokenCopy} data-copied={copyState} color={copyState === 'copied' ? 'green' : undefined}>
+              {copyState === 'copied' ? 'Copied' : copyState === 'select' ? 'Selected: press Ctrl+C' : 'Copy token'}
+            </Button>
             <Button onClick={close} data-testid={testIds.tokenClose}>
               Done
             </Button>
