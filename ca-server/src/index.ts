@@ -26,3 +26,4 @@ export { SqliteStore, verifyAuditChain } from './store/sqlite';
 export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from './store/types';
 export { createEnrollmentToken } from './authority/tokens';
 export { CaClient, pemFingerprint, type CaClientOptions, type IssuedWire } from './client';
+export { writeBrokerMaterial, writeCrlAndAcl, brokerPaths, type BrokerMaterial, type BrokerMaterialOptions } from './broker/material';
