@@ -12,6 +12,7 @@ import {
   REVOCATION_REASONS,
   certificateFingerprint,
   certificatesToPem,
+  certificateToPem,
   crlNumberOf,
   parseCrls,
   isHelmlinkError,
@@ -31,7 +32,7 @@ import { assertEntityId, assertMaritime, assertRoles } from './entity';
 import { caPaths, type CaConfig, type CaPaths } from './files';
 import { issueCrlFile, issueRootCrlFile, issuedCrl, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
 import { readCaConfig } from './init';
-import { issueRecord, recordPem, DAY_MS } from './issue';
+import { issueRecord, DAY_MS } from './issue';
 import { readKey } from './keys';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateGroup, type RateLimits } from './rate-limit';
 
@@ -134,6 +135,8 @@ export class Authority {
   private crlTimer: NodeJS.Timeout | undefined;
   private readonly crlListeners = new Set<(crl: IssuedCrl) => void | Promise<void>>();
   private rootFingerprintCache: string | undefined;
+  private readonly commitQueue: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private commitScheduled = false;
 
   constructor(
     opts: AuthorityOptions,
@@ -158,19 +161,66 @@ export class Authority {
     this.tokenTtl = Math.min(opts.tokenTtlSeconds ?? 86_400, MAX_TOKEN_TTL);
   }
 
+  /**
+   * Group commit: runs `fn` inside one durable transaction shared with the other writes queued in the same tick
+   * (each in its own savepoint, so one refusal does not undo the others). Resolves after the COMMIT: nothing is
+   * returned to a client before it is on disk, and concurrent enrollments share one fsync.
+   */
+  commit<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.commitQueue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(() => this.flushCommits());
+      }
+    });
+  }
+
+  private flushCommits(): void {
+    this.commitScheduled = false;
+    const jobs = this.commitQueue.splice(0);
+    const results: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.store.transaction(() => {
+        for (const job of jobs) {
+          try {
+            results.push({ ok: true, value: this.store.transaction(job.fn) });
+          } catch (err) {
+            results.push({ ok: false, value: err });
+          }
+        }
+      });
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
+  }
+
   /** SHA-256 fingerprint of the root certificate (lowercase hex). */
   async rootFingerprint(): Promise<string> {
     this.rootFingerprintCache ??= await certificateFingerprint(this.root);
     return this.rootFingerprintCache;
   }
 
+  private pemCache: { chain: string; root: string; issuing: string } | undefined;
+
+  private pems(): { chain: string; root: string; issuing: string } {
+    this.pemCache ??= {
+      chain: certificatesToPem([this.issuing.certificate, this.root]),
+      root: certificatesToPem([this.root]),
+      issuing: certificateToPem(this.issuing.certificate),
+    };
+    return this.pemCache;
+  }
+
   /** PEM of the issuing CA and the root (the chain clients install). */
   chainPem(): string {
-    return certificatesToPem([this.issuing.certificate, this.root]);
+    return this.pems().chain;
   }
 
   rootPem(): string {
-    return certificatesToPem([this.root]);
+    return this.pems().root;
   }
 
   // --- rate limits ------------------------------------------------------------------------------------------------
@@ -255,13 +305,13 @@ export class Authority {
     const checked = await this.checkCsrAlerting(req.csr, identity, address);
     const { certificate, record } = await issueRecord({
       identity,
-      publicKey: checked.publicKey,
+      publicKey: checked.spki,
       issuer: this.issuing,
       now,
       validityDays: token.validityDays,
       organization: this.config.organization,
     });
-    this.store.transaction(() => {
+    await this.commit(() => {
       if (!this.store.consumeToken(tokenHash, now.getTime(), record.serial)) throw new HelmlinkError('ERR_ENROLL_TOKEN_USED');
       this.store.insertCertificate(record);
       this.store.appendAudit({
@@ -285,7 +335,7 @@ export class Authority {
     const old = new x509.X509Certificate(client.der.slice().buffer as ArrayBuffer);
     const identity = { ...readIdentity(old), roles: client.roles };
     delete identity.organization;
-    const publicKey = req.csr ? (await this.checkCsrAlerting(req.csr, identity, address)).publicKey : await old.publicKey.export();
+    const publicKey = req.csr ? (await this.checkCsrAlerting(req.csr, identity, address)).spki : new Uint8Array(old.publicKey.rawData);
     const validityDays = Math.max(1, Math.round((client.notAfter - client.notBefore) / DAY_MS));
     const { certificate, record } = await issueRecord({
       identity,
@@ -296,7 +346,7 @@ export class Authority {
       organization: this.config.organization,
       renewedFrom: client.serial,
     });
-    this.store.transaction(() => {
+    await this.commit(() => {
       this.store.insertCertificate(record);
       this.store.appendAudit({
         ts: now.getTime(),
@@ -309,10 +359,11 @@ export class Authority {
   }
 
   private issued(record: CertRecord, certificate: x509.X509Certificate): IssuedCertificate {
+    const certificatePem = certificateToPem(certificate);
     return {
       serial: record.serial,
-      certificatePem: recordPem(record),
-      chainPem: certificatesToPem([certificate, this.issuing.certificate]),
+      certificatePem,
+      chainPem: `${certificatePem}${this.pems().issuing}`,
       rootPem: this.rootPem(),
       notAfter: new Date(record.notAfter).toISOString(),
     };

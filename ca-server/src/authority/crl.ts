@@ -1,7 +1,7 @@
 /** CRL issuance from the store: the issuing CA's CRL (crl.pem) and the root's CRL for the issuing CA (root-crl.pem). */
 import { chmod } from 'node:fs/promises';
 import * as x509 from '@peculiar/x509';
-import { buildCrlDer, encodePem, LARGE_CRL_PARSE_OPTIONS, type IssuerMaterial, type RevocationReasonCode } from '@helmlink/protocol';
+import { buildCrlDer, LARGE_CRL_PARSE_OPTIONS, type IssuerMaterial, type RevocationReasonCode } from '@helmlink/protocol';
 import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
 import type { CaStore } from '../store/types';
 import { caPaths } from './files';
@@ -15,6 +15,14 @@ export interface IssuedCrl {
   thisUpdate: Date;
   nextUpdate: Date;
   entries: number;
+}
+
+/** PEM with the `X509 CRL` label (Buffer base64: megabytes for large CRLs). */
+function crlPem(der: Uint8Array): string {
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN X509 CRL-----\n${lines.join('\n')}\n-----END X509 CRL-----\n`;
 }
 
 /** Default root CRL lifetime: the root is offline and signs rarely. */
@@ -34,7 +42,7 @@ export async function issueCrlFile(p: { store: CaStore; issuer: IssuerMaterial; 
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + p.validitySeconds * 1000);
   const der = await buildCrlDer({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
-  const pem = encodePem('X509 CRL', der);
+  const pem = crlPem(der);
   const file = caPaths(p.dir).crl;
   await writeFileAtomic(file, pem, 0o644);
   await chmod(file, 0o644);
@@ -47,7 +55,7 @@ export async function issueRootCrlFile(p: { store: CaStore; root: IssuerMaterial
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + (p.validitySeconds ?? ROOT_CRL_VALIDITY_SECONDS) * 1000);
   const der = await buildCrlDer({ issuer: p.root, crlNumber: number, thisUpdate, nextUpdate, entries: [] });
-  const pem = encodePem('X509 CRL', der);
+  const pem = crlPem(der);
   await writeFileAtomic(caPaths(p.dir).rootCrl, pem, 0o644);
   return issuedCrl(der, pem, number, thisUpdate, nextUpdate, 0);
 }

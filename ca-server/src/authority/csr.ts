@@ -4,9 +4,8 @@
  * entity id, plus optionally O) and no requested extension beyond the profile's own SAN URIs.
  */
 import '@helmlink/protocol';
+import { constants, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { CertificationRequest } from '@peculiar/asn1-csr';
 import {
   HelmlinkError,
   checkPublicKeyPolicy,
@@ -17,6 +16,7 @@ import {
   type EntityIdentity,
   type KeySpec,
 } from '@helmlink/protocol';
+import { decodeOid, readChildren, readTlv } from './der';
 import { assertEntityId } from './entity';
 
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
@@ -29,7 +29,6 @@ export interface CheckedCsr {
   keySpec: KeySpec;
   /** SubjectPublicKeyInfo DER. */
   spki: Uint8Array;
-  publicKey: CryptoKey;
 }
 
 /**
@@ -44,16 +43,22 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
   } catch (cause) {
     throw new HelmlinkError('ERR_CSR_INVALID', 'the certificate request cannot be parsed (PEM CERTIFICATE REQUEST or DER expected)', { cause });
   }
-  checkSignatureAlgorithm(AsnConvert.parse(csr.rawData, CertificationRequest).signatureAlgorithm.algorithm);
+  const der = new Uint8Array(csr.rawData);
+  let info: Uint8Array;
+  let sigAlgOid: string;
+  let signature: Uint8Array;
+  try {
+    const [infoTlv, sigAlg, sigBits] = readChildren(der, readTlv(der, 0));
+    info = der.subarray(infoTlv!.start, infoTlv!.end);
+    sigAlgOid = decodeOid(der, readChildren(der, sigAlg!)[0]!);
+    signature = der.subarray(sigBits!.contentStart + 1, sigBits!.end);
+  } catch (cause) {
+    throw new HelmlinkError('ERR_CSR_INVALID', 'the certificate request structure is malformed', { cause });
+  }
+  checkSignatureAlgorithm(sigAlgOid);
   const spki = new Uint8Array(csr.publicKey.rawData);
   const keySpec = await checkPublicKeyPolicy(spki);
-  let signatureOk = false;
-  try {
-    signatureOk = await csr.verify();
-  } catch {
-    signatureOk = false;
-  }
-  if (!signatureOk) throw new HelmlinkError('ERR_CSR_SIGNATURE');
+  if (!(await verifyCsrSignature(csr, sigAlgOid, info, signature, spki))) throw new HelmlinkError('ERR_CSR_SIGNATURE');
 
   const rdns = csr.subjectName.toJSON();
   const cns: string[] = [];
@@ -93,6 +98,27 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
       }
     }
   }
-  const publicKey = await csr.publicKey.export();
-  return { csr, entityId, keySpec, spki, publicKey };
+  return { csr, entityId, keySpec, spki };
+}
+
+const NODE_HASH: Record<string, string | null> = {
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.3.101.112': null,
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+};
+
+/** Verifies the CSR's self-signature with node:crypto (synchronous, no thread-pool hop); RSA-PSS via @peculiar/x509. */
+async function verifyCsrSignature(csr: x509.Pkcs10CertificateRequest, oid: string, info: Uint8Array, signature: Uint8Array, spki: Uint8Array): Promise<boolean> {
+  try {
+    if (!(oid in NODE_HASH)) return await csr.verify();
+    const key = createPublicKey({ key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength), format: 'der', type: 'spki' });
+    const rsa = oid.startsWith('1.2.840.113549.');
+    return nodeVerify(NODE_HASH[oid] ?? null, info, rsa ? { key, padding: constants.RSA_PKCS1_PADDING } : { key, dsaEncoding: 'der' }, signature);
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 /** Shared issuance helpers: validity, records, PEM output. */
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { certificateToPem, issueEndEntityCertificate, randomSerial, type EntityIdentity, type IssuerMaterial } from '@helmlink/protocol';
+import { certificateToPem, issueEndEntityCertificateFast, randomSerial, type EntityIdentity, type IssuerMaterial } from '@helmlink/protocol';
 import type { CertRecord } from '../store/types';
 
 export const DAY_MS = 86_400_000;
@@ -11,7 +11,8 @@ export const BACKDATE_MS = 5 * 60_000;
 
 export interface IssueRequest {
   identity: EntityIdentity;
-  publicKey: CryptoKey;
+  /** CryptoKey or SubjectPublicKeyInfo DER. */
+  publicKey: CryptoKey | Uint8Array;
   issuer: IssuerMaterial;
   now: Date;
   validityDays: number;
@@ -21,14 +22,14 @@ export interface IssueRequest {
   renewedFrom?: string | null;
 }
 
-/** Issues an end-entity certificate through the protocol's profile builder and returns it with its store record. */
+/** Issues an end-entity certificate through the protocol's profile builder (fast path, byte-identical to build.ts) and returns it with its store record. */
 export async function issueRecord(req: IssueRequest): Promise<{ certificate: x509.X509Certificate; record: CertRecord }> {
   const notBefore = new Date(req.now.getTime() - BACKDATE_MS);
   let notAfter = new Date(req.now.getTime() + req.validityDays * DAY_MS);
   // A certificate never outlives its issuer.
   if (notAfter > req.issuer.certificate.notAfter) notAfter = req.issuer.certificate.notAfter;
   const serial = randomSerial(16);
-  const certificate = await issueEndEntityCertificate({
+  const certificate = await issueEndEntityCertificateFast({
     identity: req.identity,
     publicKey: req.publicKey,
     issuer: req.issuer,

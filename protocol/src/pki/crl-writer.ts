@@ -7,6 +7,7 @@
 import '../reflect';
 import type * as x509 from '@peculiar/x509';
 import { readChildren, readTlv } from './der';
+import { concat, encodeGeneralizedTime, encodeSerial, encodeTime, tlv, toX509Signature } from './der-writer';
 
 /**
  * Parse options for CRLs we built ourselves: asn1js stops at 10,000 nodes by default (about 1,500 CRL entries),
@@ -23,66 +24,6 @@ export interface CrlWriterEntry {
   invalidityDate?: Date;
 }
 
-function lengthBytes(len: number): number[] {
-  if (len < 0x80) return [len];
-  const out: number[] = [];
-  for (let n = len; n > 0; n = Math.floor(n / 256)) out.unshift(n & 0xff);
-  return [0x80 | out.length, ...out];
-}
-
-function tlv(tag: number, content: Uint8Array): Uint8Array {
-  const len = lengthBytes(content.length);
-  const out = new Uint8Array(1 + len.length + content.length);
-  out[0] = tag;
-  out.set(len, 1);
-  out.set(content, 1 + len.length);
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
-
-function ascii(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** RFC 5280 Time: UTCTime through 2049, GeneralizedTime from 2050 (seconds precision). */
-function encodeTime(d: Date): Uint8Array {
-  const y = d.getUTCFullYear();
-  const rest = `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}${pad2(d.getUTCSeconds())}Z`;
-  if (y >= 1950 && y < 2050) return tlv(0x17, ascii(`${pad2(y % 100)}${rest}`));
-  return tlv(0x18, ascii(`${y}${rest}`));
-}
-
-function encodeGeneralizedTime(d: Date): Uint8Array {
-  const rest = `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}${pad2(d.getUTCSeconds())}Z`;
-  return tlv(0x18, ascii(`${d.getUTCFullYear()}${rest}`));
-}
-
-function encodeSerial(hex: string): Uint8Array {
-  let h = hex.replace(/^0+/u, '').toLowerCase();
-  if (!/^[0-9a-f]*$/u.test(h)) throw new TypeError(`invalid serial: ${hex}`);
-  if (h.length === 0) h = '00';
-  if (h.length % 2) h = `0${h}`;
-  if (parseInt(h[0]!, 16) >= 8) h = `00${h}`;
-  const bytes = new Uint8Array(h.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
-  return tlv(0x02, bytes);
-}
-
 // Extension OIDs (DER of the OBJECT IDENTIFIER element).
 const OID_REASON = new Uint8Array([0x06, 0x03, 0x55, 0x1d, 0x15]);
 const OID_INVALIDITY = new Uint8Array([0x06, 0x03, 0x55, 0x1d, 0x18]);
@@ -97,28 +38,26 @@ function reasonExtension(reason: number): Uint8Array {
   return ext;
 }
 
+const timeCache = new Map<number, Uint8Array>();
+
+function cachedTime(d: Date): Uint8Array {
+  const key = Math.floor(d.getTime() / 1000);
+  let t = timeCache.get(key);
+  if (!t) {
+    if (timeCache.size > 100_000) timeCache.clear();
+    t = encodeTime(d);
+    timeCache.set(key, t);
+  }
+  return t;
+}
+
 function encodeEntry(e: CrlWriterEntry): Uint8Array {
   const exts: Uint8Array[] = [];
   if (e.reason !== undefined && e.reason !== 0) exts.push(reasonExtension(e.reason));
   if (e.invalidityDate) exts.push(tlv(0x30, concat([OID_INVALIDITY, tlv(0x04, encodeGeneralizedTime(e.invalidityDate))])));
-  const parts = [encodeSerial(e.serial), encodeTime(e.revokedAt)];
+  const parts = [encodeSerial(e.serial), cachedTime(e.revokedAt)];
   if (exts.length) parts.push(tlv(0x30, concat(exts)));
   return tlv(0x30, concat(parts));
-}
-
-function encodeDerInteger(raw: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < raw.length - 1 && raw[i] === 0) i++;
-  let bytes = raw.subarray(i);
-  if (bytes[0]! & 0x80) bytes = concat([new Uint8Array([0]), bytes]);
-  return tlv(0x02, bytes);
-}
-
-/** WebCrypto signature → X.509 signatureValue bytes (ECDSA: P1363 r||s → DER SEQUENCE of two INTEGERs). */
-function toX509Signature(alg: Algorithm, sig: Uint8Array): Uint8Array {
-  if (alg.name !== 'ECDSA') return sig;
-  const half = sig.length / 2;
-  return tlv(0x30, concat([encodeDerInteger(sig.subarray(0, half)), encodeDerInteger(sig.subarray(half))]));
 }
 
 /**

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:ca`: enrollments per second end to end over HTTPS (pinned client → Fastify → authority → SQLite
+ * commit → certificate back), and the time to issue a CRL with 100,000 revoked entries.
+ * Options: --enrollments N (default 1500), --concurrency N (default 32), --revoked N (default 100000), --json.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as x509 from '@peculiar/x509';
+import { buildName, encodePem, generateKeyPair, randomSerial, signingAlgorithmFor } from '@helmlink/protocol';
+import { initAuthority } from '../src/authority/init';
+import { loadAuthority } from '../src/authority/authority';
+import { CaClient } from '../src/client/ca-client';
+
+const { values } = parseArgs({
+  options: {
+    enrollments: { type: 'string', default: '1500' },
+    concurrency: { type: 'string', default: '32' },
+    revoked: { type: 'string', default: '100000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.enrollments);
+const C = Number(values.concurrency);
+const R = Number(values.revoked);
+const log = (s: string) => {
+  if (!values.json) process.stderr.write(`${s}\n`);
+};
+
+const passphrase = 'bench passphrase';
+const dir = mkdtempSync(join(tmpdir(), 'helmlink-bench-ca-'));
+await initAuthority({ dir, passphrase, org: 'Bench' });
+// The server runs in its own process, as it would in production; this process is the fleet of clients.
+log(`starting the CA server process with ${N} tokens; generating ${N} P-256 keys and CSRs...`);
+const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), dir, passphrase, String(N)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const server = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>((resolve, reject) => {
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const nl = buf.indexOf('\n');
+    if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+  });
+  child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
+});
+const jobs: Array<{ csr: string; token: string }> = [];
+for (let i = 0; i < N; i++) {
+  const entityId = `mv-bench-${i}`;
+  const keys = await generateKeyPair('ecdsa-p256');
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: buildName({ cn: entityId }), keys, signingAlgorithm: signingAlgorithmFor(keys.privateKey) });
+  jobs.push({ csr: encodePem('CERTIFICATE REQUEST', csr.rawData), token: server.tokens[i]! });
+}
+
+const client = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });
+await client.root();
+// Warm-up (JIT, TLS sessions) outside the measurement.
+const warm = jobs.splice(0, Math.min(50, Math.floor(N / 10)));
+for (const j of warm) await client.enroll(j);
+
+let next = 0;
+const start = performance.now();
+await Promise.all(
+  Array.from({ length: C }, async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      await client.enroll(job);
+    }
+  }),
+);
+const seconds = (performance.now() - start) / 1000;
+const enrollPerSecond = jobs.length / seconds;
+log(`enrollments over HTTPS: ${jobs.length} in ${seconds.toFixed(2)} s = ${enrollPerSecond.toFixed(0)}/s (P-256, concurrency ${C})`);
+client.close();
+await new Promise<void>((resolve) => {
+  child.once('exit', () => resolve());
+  child.kill('SIGTERM');
+});
+
+// CRL with R revoked entries: rows inserted directly, then one timed issuance (query + DER + sign + write).
+const authority = await loadAuthority({ dir, passphrase });
+const now = Date.now();
+const der = new Uint8Array(300);
+authority.store.transaction(() => {
+  for (let i = 0; i < R; i++) {
+    const serial = randomSerial();
+    authority.store.insertCertificate({
+      serial,
+      entityId: `revoked-${i}`,
+      roles: ['vessel'],
+      subject: `CN=revoked-${i}`,
+      notBefore: now - 86_400_000,
+      notAfter: now + 365 * 86_400_000,
+      status: 'revoked',
+      revokedAt: now,
+      reason: (i % 6) + 1,
+      description: null,
+      fingerprint: createHash('sha256').update(serial).digest('hex'),
+      der,
+      issuedAt: now,
+      renewedFrom: null,
+    });
+  }
+});
+const crlStart = performance.now();
+const crl = await authority.reissueCrl();
+const crlSeconds = (performance.now() - crlStart) / 1000;
+log(`CRL with ${crl.entries} revoked entries issued in ${crlSeconds.toFixed(3)} s (${(crl.der.length / 1e6).toFixed(1)} MB)`);
+await authority.close();
+rmSync(dir, { recursive: true, force: true });
+
+const result = {
+  enrollmentsPerSecond: Math.round(enrollPerSecond),
+  enrollments: jobs.length,
+  concurrency: C,
+  crlEntries: crl.entries,
+  crlIssueSeconds: Number(crlSeconds.toFixed(3)),
+  crlBytes: crl.der.length,
+  targets: { enrollmentsPerSecond: 300, crlIssueSeconds: 2 },
+  loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  cpus: cpus().length,
+};
+if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+else {
+  process.stdout.write(`enrollments/s (HTTPS, P-256): ${result.enrollmentsPerSecond}  (target >= 300)\n`);
+  process.stdout.write(`CRL build, ${R} entries:      ${result.crlIssueSeconds} s  (target < 2 s)\n`);
+  process.stdout.write(`machine: ${result.cpus} CPUs, load average ${result.loadAverage.join(' ')} (other work on the machine lowers the figures)\n`);
+}
