@@ -62,6 +62,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
   const events = new ConsoleEvents();
   const settings = new SettingsService(o.settingsStore ?? createConfStore(o.dataDir), events);
   const audit = new AuditLog(join(o.dataDir, 'audit.jsonl'), clock, events);
+  const late: { commands?: CommandChannel } = {};
   const keychain = o.keychain === null ? undefined : (o.keychain ?? createOsKeychain());
   const identity = new IdentityService({
     dataDir: o.dataDir,
@@ -72,7 +73,13 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     logger,
     ...(o.scrypt ? { scrypt: o.scrypt } : {}),
     ...(o.autoRenewTimers !== undefined ? { autoRenewTimers: o.autoRenewTimers } : {}),
-    audit: (kind, entityId) => audit.append({ kind, actor: entityId, verdict: 'ok' }),
+    audit: (kind, entityId) => {
+      audit.append({ kind, actor: entityId, verdict: 'ok' });
+      // A renewed certificate takes effect on the broker session at once: reconnect with it.
+      if (kind === 'identity.renewed' && late.commands?.connection().state === 'connected') {
+        late.commands.connect().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'reconnect after renewal failed'));
+      }
+    },
   });
   await identity.init();
   const fleet = new FleetState({ clock, events, audit, ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}) });
@@ -89,6 +96,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
     ...(o.ratesIntervalMs !== undefined ? { ratesIntervalMs: o.ratesIntervalMs } : {}),
   });
+  late.commands = commands;
   const pki = new PkiAdmin({ identity, clock, audit });
   const alertPollMs = o.alertPollMs ?? 30_000;
   const stopAlerts = alertPollMs > 0 ? pki.startAlertPolling((a) => events.emit('pki.alert', a), alertPollMs) : () => undefined;

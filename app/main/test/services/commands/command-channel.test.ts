@@ -28,6 +28,8 @@ import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol
 import type { CommandView } from '@helmlink/app-preload';
 import { systemClock } from '../../../src/services/core/clock';
 import { startMosquitto, type Broker } from '../../helpers/mosquitto';
+import { startTestCa, type TestCa } from '../../helpers/test-ca';
+import { X509Certificate } from 'node:crypto';
 import { eventually } from '../../helpers/net';
 import { tempDir, testServices } from '../../helpers/console';
 import { opensslEncryptedPem } from '../../helpers/openssl';
@@ -49,6 +51,7 @@ let mode: 'apply' | 'reject' | 'forge' = 'apply';
 let seq = 0;
 let current = { on: [] as string[], off: [...addresses] };
 let services: Awaited<ReturnType<typeof testServices>>;
+let testCa: TestCa;
 
 async function clientFor(entity: TestEntity): Promise<MqttClient> {
   return mqtt.connectAsync(broker.url, {
@@ -116,14 +119,17 @@ beforeAll(async () => {
   await publishState();
 
   const data = tempDir();
-  services = await testServices(data, new Date(), { clock: systemClock, ratesIntervalMs: 100 });
+  services = await testServices(data, new Date(), { clock: systemClock, ratesIntervalMs: 100, alertPollMs: 0 });
+  testCa = await startTestCa(pki, await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }), () => new Date());
+  testCa.issued.push({ serial: pilot.certificate.serialNumber.toLowerCase(), entityId: 'pilot-anna', role: 'pilot', cert: pilot.certificate, status: 'valid', reason: null, revokedAt: null });
   const files = await opensslEncryptedPem(data, pilot, pki, 'file');
-  await services.identity.import({ format: 'pem', ...files, filePassphrase: 'file', custody: 'passphrase', passphrase: PASS });
+  await services.identity.import({ format: 'pem', ...files, filePassphrase: 'file', custody: 'passphrase', passphrase: PASS, caUrl: testCa.url });
   services.settings.update({ brokerUrl: broker.url, commandTimeoutSeconds: 2 });
 });
 
 afterAll(async () => {
   await services?.close();
+  await testCa?.close();
   await vesselClient?.endAsync();
   await broker?.stop();
 });
@@ -230,6 +236,26 @@ describe('command channel over mutual TLS', () => {
     expect(v.streams.every((s) => !s.on || s.address === TGTD)).toBe(true);
     expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe('ERR_VESSEL_UNKNOWN');
     expect(services.audit.search({ kinds: ['state.unverified'] }).total).toBeGreaterThan(0);
+  });
+
+  it('reconnects with the renewed certificate, and commands carry the new one', async () => {
+    mode = 'apply';
+    const before = services.identity.status().certificate!.serial;
+    const states: string[] = [];
+    const unsubscribe = services.events.subscribe((e, p) => e === 'fleet.connection' && states.push((p as { state: string }).state));
+    await services.identity.renew();
+    await eventually(() => states.includes('connecting') && services.commands.connection().state === 'connected', 'reconnect with the renewed certificate');
+    unsubscribe();
+    const after = services.identity.status().certificate!.serial;
+    expect(after).not.toBe(before);
+    // The vessel's state was flagged by the previous test; publish a fresh verified one.
+    await publishState();
+    await eventually(() => services.fleet.vessel(VESSEL)?.verified, 'verified state again');
+    const sent = await services.commands.send({ vesselId: VESSEL, on: [], off: addresses });
+    expect((await settled(sent.commandId)).state).toBe('applied');
+    const token = services.audit.search({ commandId: sent.commandId, kinds: ['command.sent'] }).entries[0]!.token!;
+    const x5c = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { x5c: string[] };
+    expect(new X509Certificate(Buffer.from(x5c.x5c[0]!, 'base64')).serialNumber.toLowerCase()).toBe(after);
   });
 
   it('disconnects', async () => {
