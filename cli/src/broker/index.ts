@@ -3,4 +3,3 @@ export * from './authorizer';
 export * from './embedded';
 export * from './ports';
 export * from './mosquitto';
-export * from './mosquitto-config';

@@ -1,4 +1,3 @@
 /** The demo topology: the whole chain on one machine (used by `helmlink demo`, `npm run demo` and e2e/). */
 export * from './fleet';
 export * from './topology';
-export { issueBrokerIdentity, type BrokerIdentity } from './broker-identity';

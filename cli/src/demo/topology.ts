@@ -8,19 +8,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { HelmlinkError, certificateToPem, parseCertificate, renderMosquittoAcl, type AclSubject, type Role } from '@helmlink/protocol';
-import { initAuthority, readCaConfig, startCaServer, caPaths, type CaServer, type TokenRequest } from '@helmlink/ca-server';
+import { brokerPaths, initAuthority, readCaConfig, startCaServer, writeBrokerMaterial, writeCrlAndAcl, type CaServer, type TokenRequest } from '@helmlink/ca-server';
 import { enrollVessel, identityPaths, parseVesselConfig, startVessel, type VesselConfig, type VesselHandle } from '@helmlink/vessel';
 import { createConsoleServices, startConsoleServer, type ConsoleServer, type ConsoleServices, type Keychain } from '@helmlink/app-main';
 import { assertPortFree, freePort } from '../broker/ports';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
 import { mosquittoVersion, startMosquitto, type MosquittoProcess } from '../broker/mosquitto';
-import { mosquittoPaths, renderMosquittoConf } from '../broker/mosquitto-config';
-import { issueBrokerIdentity } from './broker-identity';
 import { DEMO_PILOT, DEMO_VESSELS, type DemoPerson, type DemoVessel } from './fleet';
 
 export type BrokerKind = 'mosquitto' | 'embedded';
@@ -178,52 +175,38 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const authority = ca.authority;
     progress({ step: 'ca', message: `CA server on ${ca.url} (root fingerprint ${ca.rootFingerprint.slice(0, 16)}…)` });
 
-    // --- broker ----------------------------------------------------------------------------------------------------
+    // --- broker: material from the CA (certificate, CA bundle, CRL, ACL, mosquitto.conf) -------------------
     const brokerDir = join(dataDir, 'broker');
-    mkdirSync(join(brokerDir, 'db'), { recursive: true, mode: 0o700 });
-    const paths = mosquittoPaths(brokerDir);
-    let brokerSerial: string;
-    const brokerCertOk = (() => {
-      if (!existsSync(paths.certfile) || !existsSync(paths.keyfile)) return false;
+    const paths = brokerPaths(brokerDir);
+    const runAsUser = typeof process.getuid === 'function' && process.getuid() === 0 ? 'root' : undefined;
+    let brokerSerial: string | undefined;
+    const reusable = (() => {
+      if (!existsSync(paths.certfile) || !existsSync(paths.keyfile) || !existsSync(paths.conf)) return false;
       try {
+        if (!readFileSync(paths.conf, 'utf8').includes(`listener ${mqttPort} 127.0.0.1\n`)) return false;
         const cert = parseCertificate(readFileSync(paths.certfile, 'utf8'));
-        brokerSerial = cert.serialNumber.toLowerCase();
-        const rec = authority.getCertificate(brokerSerial);
-        return rec.status === 'valid' && cert.notAfter.getTime() > Date.now() + 86_400_000;
+        const serial = cert.serialNumber.toLowerCase();
+        if (authority.getCertificate(serial).status !== 'valid' || cert.notAfter.getTime() < Date.now() + 86_400_000) return false;
+        brokerSerial = serial;
+        return true;
       } catch {
         return false;
       }
     })();
-    if (!brokerCertOk) {
-      const id = await issueBrokerIdentity(authority, HOSTS);
-      writeFileSync(paths.certfile, id.chainPem, { mode: 0o644 });
-      writeFileSync(paths.keyfile, id.keyPem, { mode: 0o600 });
-      brokerSerial = id.serial;
+    if (reusable) await writeCrlAndAcl(authority, brokerDir, runAsUser);
+    else {
+      const material = await writeBrokerMaterial(authority, { outDir: brokerDir, hosts: HOSTS, port: mqttPort, listen: '127.0.0.1', ...(runAsUser ? { runAsUser } : {}) });
+      brokerSerial = material.brokerSerial;
     }
-    writeFileSync(paths.cafile, `${authority.rootPem()}${readFileSync(caPaths(caDir).issuingCert, 'utf8')}`);
-
-    const subjectsNow = (): AclSubject[] =>
-      authority.listCertificates({ status: 'valid', limit: 100_000 }).map((r) => ({ entityId: r.entityId, roles: r.roles }));
+    const subjectsNow = (): AclSubject[] => authority.store.listActiveIdentities(authority.clock().getTime());
     const revokedNow = (): string =>
       [...authority.listCertificates({ status: 'revoked', limit: 100_000 }), ...authority.listCertificates({ status: 'hold', limit: 100_000 })]
         .map((r) => r.serial)
         .sort()
         .join(',');
-    const writeAcl = (subjects: AclSubject[]): string => {
-      const text = renderMosquittoAcl(subjects);
-      writeFileSync(paths.aclfile, text);
-      return text;
-    };
-    const writeCrl = async (): Promise<string> => {
-      const pem = await readFile(caPaths(caDir).crl, 'utf8');
-      writeFileSync(paths.crlfile, pem);
-      return pem;
-    };
-    let aclText = writeAcl(subjectsNow());
+    let aclText = readFileSync(paths.aclfile, 'utf8');
     let revoked = revokedNow();
-    const crlPem = await writeCrl();
-    const runAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    writeFileSync(paths.conf, renderMosquittoConf({ dir: brokerDir, port: mqttPort, ...(runAsRoot ? { user: 'root' } : {}) }));
+    let crlNumber = (await authority.currentCrl()).number;
 
     let mosquitto: MosquittoProcess | undefined;
     let embedded: EmbeddedBroker | undefined;
@@ -240,7 +223,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         cert: readFileSync(paths.certfile, 'utf8'),
         key: readFileSync(paths.keyfile, 'utf8'),
         ca: readFileSync(paths.cafile, 'utf8'),
-        crl: crlPem,
+        crl: readFileSync(paths.crlfile, 'utf8'),
         subjects: subjectsNow(),
         onEvent: (e) => logger.warn(e, 'embedded broker refused'),
       });
@@ -253,19 +236,23 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     let syncing: Promise<void> = Promise.resolve();
     const syncBroker = (): Promise<void> => {
       syncing = syncing.then(async () => {
-        const nextAcl = renderMosquittoAcl(subjectsNow());
         const nextRevoked = revokedNow();
+        const nextAcl = renderMosquittoAcl(subjectsNow());
+        const nextCrl = (await authority.currentCrl()).number;
         const aclChanged = nextAcl !== aclText;
         const revokedChanged = nextRevoked !== revoked;
-        if (!aclChanged && !revokedChanged) return;
-        aclText = writeAcl(subjectsNow());
+        if (!aclChanged && !revokedChanged && nextCrl === crlNumber) return;
+        await writeCrlAndAcl(authority, brokerDir, runAsUser);
+        aclText = readFileSync(paths.aclfile, 'utf8');
         revoked = nextRevoked;
-        const crl = await writeCrl();
+        crlNumber = nextCrl;
+        const crl = readFileSync(paths.crlfile, 'utf8');
         if (embedded) {
           const cut = embedded.update({ crl, subjects: subjectsNow() });
           if (cut.length) progress({ step: 'broker', message: `cut the sessions of revoked ${cut.join(', ')}` });
         } else if (mosquitto) {
           // SIGHUP reloads CRL and ACL but keeps open sessions of revoked clients: restart to cut them.
+          // (A new CRL without new revocations, or a new identity, only needs the reload.)
           if (revokedChanged) {
             await mosquitto.restart();
             progress({ step: 'broker', message: 'revocation: CRL reloaded and Mosquitto restarted to cut revoked sessions' });
@@ -369,7 +356,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         organization: config.organization,
         rootFingerprint: ca.rootFingerprint,
         caService: config.serviceId,
-        brokerSerial: brokerSerial!,
+        brokerSerial: brokerSerial ?? '',
         vessels: summaries,
         pilot: { id: pilot.id, roles: pilot.roles, enrolled: consoleOpt !== false && consoleOpt.enroll !== false, ...(pilotSerial ? { serial: pilotSerial } : {}), passphrase: secrets.consolePassphrase },
       },
