@@ -98,6 +98,16 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
   });
   late.commands = commands;
   const pki = new PkiAdmin({ identity, clock, audit });
+  // Expiry banners change with time alone: push the identity status when its warning level changes.
+  let lastWarning = identity.status().expiryWarning;
+  const expiryTimer = setInterval(() => {
+    const st = identity.status();
+    if (st.expiryWarning !== lastWarning) {
+      lastWarning = st.expiryWarning;
+      events.emit('identity.changed', st);
+    }
+  }, 60_000);
+  expiryTimer.unref();
   const alertPollMs = o.alertPollMs ?? 30_000;
   const stopAlerts = alertPollMs > 0 ? pki.startAlertPolling((a) => events.emit('pki.alert', a), alertPollMs) : () => undefined;
   return {
@@ -113,6 +123,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     commands,
     pki,
     async close() {
+      clearInterval(expiryTimer);
       stopAlerts();
       await commands.close();
       identity.close();

@@ -475,11 +475,11 @@ export class IdentityService {
     let pkcs8: Uint8Array;
     let certs: x509.X509Certificate[];
     if (req.format === 'pkcs12') {
-      ({ pkcs8, certificates: certs } = parsePkcs12(new Uint8Array(Buffer.from(req.fileBase64, 'base64')), req.filePassphrase));
+      ({ pkcs8, certificates: certs } = await parsePkcs12(new Uint8Array(Buffer.from(req.fileBase64, 'base64')), req.filePassphrase));
     } else {
       const block = decodePem(req.keyPem).find((b) => b.label === 'ENCRYPTED PRIVATE KEY');
       if (!block) throw new HelmlinkError('ERR_IMPORT_INVALID', 'the key must be a passphrase-protected PKCS#8 PEM (BEGIN ENCRYPTED PRIVATE KEY)');
-      pkcs8 = decryptEncryptedPkcs8(block.der, req.filePassphrase);
+      pkcs8 = await decryptEncryptedPkcs8(block.der, req.filePassphrase);
       try {
         certs = parseCertificates(req.chainPem);
       } catch (cause) {

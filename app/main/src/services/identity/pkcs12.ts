@@ -7,7 +7,8 @@
  * RC2 (40/128 bit) bags are refused with ERR_KEY_UNSUPPORTED (weak; re-export with AES).
  */
 import 'reflect-metadata';
-import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHash, createHmac, pbkdf2 as pbkdf2Cb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { EncryptedContentInfo, type ContentInfo } from '@peculiar/asn1-cms';
@@ -43,8 +44,11 @@ const CIPHERS: Record<string, { name: string; keyLength: number }> = {
   '1.2.840.113549.3.7': { name: 'des-ede3-cbc', keyLength: 24 },
 };
 
-/** Iteration counts above this are refused (a hostile file must not pin the CPU). */
+/** PBKDF2 iteration counts above this are refused (a hostile file must not pin the CPU). PBKDF2 runs off-thread. */
 const MAX_ITERATIONS = 10_000_000;
+/** The PKCS#12 KDF runs on the main thread: a tighter bound keeps the process responsive. */
+const MAX_PKCS12_KDF_ITERATIONS = 1_000_000;
+const pbkdf2 = promisify(pbkdf2Cb);
 
 class PbeParams {
   @AsnProp({ type: AsnPropTypes.OctetString })
@@ -92,7 +96,7 @@ export interface Pkcs12Contents {
 }
 
 const invalid = (message: string, cause?: unknown) => new HelmlinkError('ERR_IMPORT_INVALID', message, { cause });
-const iterationsOk = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_ITERATIONS;
+const iterationsOk = (n: number, max = MAX_ITERATIONS) => Number.isInteger(n) && n >= 1 && n <= max;
 
 /** Password as BMPString with the terminating NUL pair (RFC 7292 B.1). */
 function bmpPassword(password: string): Buffer {
@@ -134,7 +138,7 @@ export function pkcs12Kdf(hashOid: string, password: Buffer, salt: Buffer, id: 1
 }
 
 /** Decrypts data protected with a PBES2 or PKCS#12 PBE algorithm identifier. */
-function pbeDecrypt(alg: AlgorithmIdentifier, ciphertext: Buffer, password: string): Buffer {
+async function pbeDecrypt(alg: AlgorithmIdentifier, ciphertext: Buffer, password: string): Promise<Buffer> {
   if (!alg.parameters) throw invalid('encryption parameters are missing');
   try {
     if (alg.algorithm === OID_PBES2) {
@@ -148,13 +152,13 @@ function pbeDecrypt(alg: AlgorithmIdentifier, ciphertext: Buffer, password: stri
       if (!prf || !cipher || !pbes2.encryptionScheme.parameters) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'unsupported PBES2 cipher or PRF');
       if (!iterationsOk(kdf.iterationCount)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBKDF2 iteration count out of range');
       const iv = Buffer.from(AsnConvert.parse(pbes2.encryptionScheme.parameters, OctetString).buffer);
-      const key = pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(kdf.salt), kdf.iterationCount, cipher.keyLength, prf);
+      const key = await pbkdf2(Buffer.from(password, 'utf8'), Buffer.from(kdf.salt), kdf.iterationCount, cipher.keyLength, prf);
       const d = createDecipheriv(cipher.name, key, iv);
       return Buffer.concat([d.update(ciphertext), d.final()]);
     }
     if (alg.algorithm === OID_PBE_SHA1_3DES) {
       const p = AsnConvert.parse(alg.parameters, PbeParams);
-      if (!iterationsOk(p.iterations)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBE iteration count out of range');
+      if (!iterationsOk(p.iterations, MAX_PKCS12_KDF_ITERATIONS)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBE iteration count out of range');
       const pw = bmpPassword(password);
       const salt = Buffer.from(p.salt);
       const key = pkcs12Kdf('1.3.14.3.2.26', pw, salt, 1, p.iterations, 24);
@@ -178,7 +182,7 @@ function verifyMac(pfx: PFX, data: Buffer, password: string): void {
   const h = HASHES[mac.mac.digestAlgorithm.algorithm];
   if (!h) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `MAC algorithm ${mac.mac.digestAlgorithm.algorithm} is not supported`);
   const iterations = mac.iterations ?? 1;
-  if (!iterationsOk(iterations)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'MAC iteration count out of range');
+  if (!iterationsOk(iterations, MAX_PKCS12_KDF_ITERATIONS)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'MAC iteration count out of range');
   const key = pkcs12Kdf(mac.mac.digestAlgorithm.algorithm, bmpPassword(password), Buffer.from(mac.macSalt.buffer), 3, iterations, h.u);
   const expected = createHmac(h.name, key).update(data).digest();
   const actual = Buffer.from(mac.mac.digest.buffer);
@@ -193,7 +197,7 @@ const octets = (content: ArrayBuffer): Buffer => Buffer.from(AsnConvert.parse(co
  * Parses a PKCS#12 file protected by `password`. Throws ERR_IMPORT_INVALID (not PKCS#12, no key, several keys),
  * ERR_KEY_DECRYPT (wrong password) or ERR_KEY_UNSUPPORTED (algorithms outside the supported set).
  */
-export function parsePkcs12(der: Uint8Array, password: string): Pkcs12Contents {
+export async function parsePkcs12(der: Uint8Array, password: string): Promise<Pkcs12Contents> {
   let pfx: PFX;
   try {
     pfx = AsnConvert.parse(Buffer.from(der), PFX);
@@ -221,14 +225,14 @@ export function parsePkcs12(der: Uint8Array, password: string): Pkcs12Contents {
       const cipher = ec?.value
         ? Buffer.from(ec.value.buffer)
         : Buffer.concat((ec?.constructedValue ?? []).map((o) => Buffer.from(o.buffer)));
-      contents = pbeDecrypt(enc.contentEncryptionAlgorithm, cipher, password);
+      contents = await pbeDecrypt(enc.contentEncryptionAlgorithm, cipher, password);
     } else {
       throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `PKCS#12 content type ${info.contentType} is not supported`);
     }
     for (const bag of AsnConvert.parse(contents, SafeContents) as unknown as { bagId: string; bagValue: ArrayBuffer }[]) {
       if (bag.bagId === id_pkcs8ShroudedKeyBag) {
         const epki = AsnConvert.parse(bag.bagValue, EncryptedPrivateKeyInfo);
-        keys.push(new Uint8Array(pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password)));
+        keys.push(new Uint8Array(await pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password)));
       } else if (bag.bagId === id_keyBag) {
         keys.push(new Uint8Array(bag.bagValue));
       } else if (bag.bagId === id_certBag) {
@@ -246,12 +250,12 @@ export function parsePkcs12(der: Uint8Array, password: string): Pkcs12Contents {
  * Decrypts a PKCS#8 `EncryptedPrivateKeyInfo` (DER) with the same algorithms as PKCS#12 bags (PBES2 or
  * PKCS#12 3DES). ERR_KEY_DECRYPT for a wrong passphrase; ERR_IMPORT_INVALID when it is not such a structure.
  */
-export function decryptEncryptedPkcs8(der: Uint8Array, password: string): Uint8Array {
+export async function decryptEncryptedPkcs8(der: Uint8Array, password: string): Promise<Uint8Array> {
   let epki: EncryptedPrivateKeyInfo;
   try {
     epki = AsnConvert.parse(Buffer.from(der), EncryptedPrivateKeyInfo);
   } catch (cause) {
     throw invalid('the key is not an encrypted PKCS#8 structure', cause);
   }
-  return new Uint8Array(pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password));
+  return new Uint8Array(await pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password));
 }
