@@ -132,7 +132,7 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
         process.exit(130);
       }
       stoppingSince = Date.now();
-      io.stdout.write(`\n${signal}: stopping the console, vessels, CA server and broker...\n`);
+      io.stdout.write(`\n${signal}: stopping the console, vessels, broker and CA server...\n`);
       release();
     };
     process.on('SIGINT', onSignal);
