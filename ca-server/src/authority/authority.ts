@@ -526,6 +526,22 @@ export class Authority {
     return issueRootCrlFile({ store: this.store, root: { certificate: this.root, privateKey: this.rootKey }, dir: this.paths.dir, now: this.clock(), validitySeconds: ROOT_CRL_VALIDITY_SECONDS });
   }
 
+  /**
+   * Re-issues the root's CRL (root-crl.pem) when the root key is here and the current one expires within
+   * `minRemainingSeconds` (default: half its lifetime, 90 days) or cannot be read.
+   */
+  async refreshRootCrlIfDue(minRemainingSeconds = ROOT_CRL_VALIDITY_SECONDS / 2): Promise<boolean> {
+    if (!this.rootKey) return false;
+    try {
+      const current = parseCrls(await readFile(this.paths.rootCrl, 'utf8'))[0]!;
+      if (current.nextUpdate && current.nextUpdate.getTime() - this.clock().getTime() > minRemainingSeconds * 1000) return false;
+    } catch {
+      // Missing or unreadable: issue a new one.
+    }
+    await this.reissueRootCrl();
+    return true;
+  }
+
   /** Calls `listener` after every CRL issuance. Returns an unsubscribe function. */
   onCrl(listener: (crl: IssuedCrl) => void | Promise<void>): () => void {
     this.crlListeners.add(listener);
@@ -539,7 +555,7 @@ export class Authority {
       const remaining = (this.crl?.nextUpdate.getTime() ?? 0) - this.clock().getTime() - this.crlMargin * 1000;
       this.crlTimer = setTimeout(
         () => {
-          this.ensureFreshCrl()
+          Promise.all([this.ensureFreshCrl(), this.refreshRootCrlIfDue()])
             .catch(() => undefined)
             .finally(schedule);
         },

@@ -36,6 +36,7 @@ export interface CaServer {
 export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   const authority = await loadAuthority(opts);
   try {
+    await authority.refreshRootCrlIfDue();
     const [key, cert] = await Promise.all([readFile(authority.paths.serverKey, 'utf8'), readFile(authority.paths.serverCert, 'utf8')]);
     const app = buildApp(authority, {
       ...opts,

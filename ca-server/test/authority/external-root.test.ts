@@ -55,3 +55,18 @@ describe('external root', () => {
     await expect(loadAuthority({ dir, passphrase: 'wrong' })).rejects.toMatchObject({ code: 'ERR_KEY_DECRYPT' });
   });
 });
+
+describe('root CRL', () => {
+  it('is re-issued by the CA when it nears nextUpdate and the root key is present', async () => {
+    let now = Date.now();
+    const clock = () => new Date(now);
+    const { dir } = await createTestCa(clock);
+    const authority = await loadAuthority({ dir, passphrase: PASSPHRASE, clock });
+    expect(await authority.refreshRootCrlIfDue()).toBe(false);
+    now += 100 * 86_400_000;
+    expect(await authority.refreshRootCrlIfDue()).toBe(true);
+    const { parseCrls, crlNumberOf } = await import('@helmlink/protocol');
+    expect(crlNumberOf(parseCrls(readFileSync(caPaths(dir).rootCrl, 'utf8'))[0]!)).toBe(2);
+    await authority.close();
+  });
+});
