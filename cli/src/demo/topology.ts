@@ -229,7 +229,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       });
       stops.push({ what: 'embedded broker', fn: () => embedded!.close() });
     }
-    const version = kind === 'mosquitto' ? `Mosquitto ${mqVersion}` : 'embedded aedes broker (MQTT 3.1.1)';
+    const version =
+      kind === 'mosquitto'
+        ? `Mosquitto ${mqVersion}`
+        : `embedded aedes broker (MQTT 3.1.1)${wanted === 'auto' ? ', as Mosquitto is not installed' : ''}`;
     progress({ step: 'broker', message: `${version} on ${mqttUrl}: mutual TLS, CRL and topic ACL from the CA (${brokerDir})` });
 
     // Broker sync: new enrollments extend the ACL (reload); revocations rewrite the CRL and cut open sessions.
