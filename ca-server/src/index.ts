@@ -27,7 +27,6 @@ export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from '
 export { createEnrollmentToken } from './authority/tokens';
 export { CaClient, pemFingerprint, type CaClientOptions, type IssuedWire } from './client';
 export { writeBrokerMaterial, writeCrlAndAcl, brokerPaths, type BrokerMaterial, type BrokerMaterialOptions } from './broker/material';
-export { writeBrokerMaterial, writeCrlAndAcl, brokerPaths, type BrokerMaterial, type BrokerMaterialOptions } from './broker/material';
 export { ManagedMosquitto, waitForPort, type ManagedMosquittoOptions } from './broker/mosquitto';
 export { syncBroker, attachBrokerSync, signalDaemon, startDaemon, type SyncOptions } from './broker/sync';
 export { CrlPublisher, type CrlPublisherOptions } from './broker/crl-publisher';
