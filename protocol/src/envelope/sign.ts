@@ -149,6 +149,11 @@ export interface SignAckOptions extends TimedOptions {
   inReplyTo: string;
   /** The exact command token received. */
   commandToken: string;
+  /**
+   * base64url SHA-256 of `commandToken` when the caller already computed it (the vessel hashes every token to find
+   * redeliveries); saves a second, asynchronous WebCrypto digest on the hot path. Computed here when omitted.
+   */
+  commandSha256?: string;
   status: AckStatus;
   /** The error code, required when rejected. */
   reason?: string;
@@ -165,7 +170,7 @@ export async function signAck(signer: Signer, options: SignAckOptions): Promise<
     aud: options.audience,
     ...timedClaims(options),
     in_reply_to: options.inReplyTo,
-    cmd_sha256: await commandDigest(options.commandToken),
+    cmd_sha256: options.commandSha256 ?? (await commandDigest(options.commandToken)),
     status: options.status,
     state: { on: [...options.state.on], off: [...options.state.off] },
   };
