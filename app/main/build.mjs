@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const out = join(here, 'dist');
+// --quiet: no summary line (tests).
+const quiet = process.argv.includes('--quiet');
 const common = {
   bundle: true,
   platform: 'node',
@@ -36,4 +38,4 @@ await build({
   external: ['electron'],
 });
 
-console.log(`built ${join(out, 'main.cjs')} and ${join(out, 'preload.cjs')}`);
+if (!quiet) console.log(`built ${join(out, 'main.cjs')} and ${join(out, 'preload.cjs')}`);

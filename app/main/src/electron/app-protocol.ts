@@ -3,6 +3,7 @@
  * content, never from file://), with the CSP and hardening headers on every response.
  */
 import { net, protocol } from 'electron';
+import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_HOST, APP_SCHEME } from './security';
@@ -28,6 +29,7 @@ export function handleAppScheme(rendererDir: string, csp: string): void {
     const file = resolve(root, rel);
     if (!file.startsWith(root + sep)) return new Response('Not found', { status: 404 });
     const target = extname(rel) ? file : join(root, 'index.html');
+    if (!existsSync(target)) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(target).toString());
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', csp);

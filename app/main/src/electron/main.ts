@@ -13,7 +13,7 @@ import { ipcEventChannel } from '@helmlink/app-preload';
 import { createConsoleServices, type ConsoleServices } from '../services';
 import { createHandlers } from '../ipc/handlers';
 import { IpcRouter } from '../ipc/router';
-import { registerIpcHandlers } from './ipc-main';
+import { registerIpcHandlers, removeLibraryIpcListeners } from './ipc-main';
 import { handleAppScheme, registerAppScheme } from './app-protocol';
 import { installMenu } from './menu';
 import { createElectronSettingsStore } from './settings-store';
@@ -99,6 +99,7 @@ async function start(): Promise<void> {
   handleAppScheme(rendererDir, CSP);
   installMenu();
   services = await createConsoleServices({ dataDir: app.getPath('userData'), settingsStore: createElectronSettingsStore() });
+  removeLibraryIpcListeners();
   const router = new IpcRouter(createHandlers(services), services.logger);
   registerIpcHandlers(router, { webContentsId: () => mainWindow?.webContents.id, appOrigin: APP_ORIGIN });
   services.events.subscribe((event, payload) => {
