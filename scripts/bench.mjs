@@ -17,7 +17,8 @@ const { values } = parseArgs({
 /** The package benchmarks: root script name, the extra args for --quick, and how to read figures from their JSON. */
 const BENCHES = [
   { id: 'verify', script: 'bench:verify', quickArgs: ['--count', '3000', '--cold', '10'] },
-  { id: 'ca', script: 'bench:ca', quickArgs: [] },
+  { id: 'pki', script: 'bench:pki', quickArgs: ['--count', '100'] },
+  { id: 'ca', script: 'bench:ca', quickArgs: ['--enrollments', '300', '--revoked', '100000'] },
   { id: 'vessel', script: 'bench:vessel', quickArgs: ['--latency', '300', '--throughput', '1000'] },
 ];
 
@@ -64,8 +65,9 @@ function runBench(bench) {
         return;
       }
       const seconds = Math.round((Date.now() - started) / 100) / 10;
-      const start = out.indexOf('{');
-      const end = out.lastIndexOf('}');
+      const firsts = [out.indexOf('{'), out.indexOf('[')].filter((i) => i >= 0);
+      const start = firsts.length ? Math.min(...firsts) : -1;
+      const end = Math.max(out.lastIndexOf('}'), out.lastIndexOf(']'));
       if (code === 0 && start >= 0 && end > start) {
         try {
           resolve({ status: 'ok', seconds, json: JSON.parse(out.slice(start, end + 1)) });
@@ -110,6 +112,9 @@ function summarize(results) {
   const es256 = verify?.results?.find?.((r) => r.alg === 'ES256') ?? verify;
   add('verifications/s, warm, one core (ES256)', 'verify', pick(es256, /warmPerCpuSecond|perCpuSecond|perSecond/iu), '/s', '≥ 10,000');
   add('first-seen signer verification (cold)', 'verify', pick(es256, /cold/iu), 'ms', '—');
+  const pki = results.pki?.json;
+  const pkiEs256 = Array.isArray(pki) ? (pki.find((r) => r.alg === 'ES256') ?? pki[0]) : pki;
+  add('X.509 path validations/s with CRL, first-seen chain, one core', 'pki', pick(pkiEs256, /cold.*perCpuSecond/iu), '/s', '—');
   const ca = results.ca?.json;
   add('enrollments/s over HTTPS (P-256)', 'ca', pick(ca, /enroll.*(per|\/)s|enrollmentsPerSecond|perSecond/iu, /crl/iu), '/s', '≥ 300');
   add('CRL build, 100,000 entries', 'ca', pick(ca, /crl.*(ms|millis|seconds)/iu), pick(ca, /crl.*seconds/iu) ? 's' : 'ms', '< 2 s');
