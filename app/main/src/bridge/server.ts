@@ -159,7 +159,7 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=(), bluetooth=()');
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()');
     res.setHeader('Cache-Control', 'no-store');
   };
   const refuse = (res: ServerResponse, status: number, text: string) => {
