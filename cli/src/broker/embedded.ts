@@ -6,7 +6,9 @@
  * - the client's identity is its certificate CN, whatever username it sends (`use_identity_as_username true`);
  *   no anonymous access (`allow_anonymous false`);
  * - a certificate listed on a CRL is refused (`crlfile`), and — unlike Mosquitto's SIGHUP — {@link EmbeddedBroker.update}
- *   also cuts sessions that are already open for a newly revoked certificate;
+ *   also cuts sessions that are already open for a newly revoked certificate; as with OpenSSL's CRL check, a client
+ *   whose issuer has no CRL, or only one past its nextUpdate, is refused too (fail closed); CRLs must verify
+ *   against one of the CA certificates;
  * - publish/subscribe rights from `protocol/src/acl.ts` over the same subject list the ACL file is rendered from.
  *
  * Differences that follow from MQTT 3.1.1: a forbidden PUBLISH closes the connection (there is no reason code to
@@ -16,7 +18,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, parseCertificate, parseCrls, readIdentity, type AclSubject } from '@helmlink/protocol';
+import { HelmlinkError, parseCertificate, parseCertificates, parseCrls, readIdentity, type AclSubject } from '@helmlink/protocol';
 import { createTopicAuthorizer } from './authorizer';
 
 export interface EmbeddedBrokerOptions {
@@ -37,11 +39,13 @@ export interface EmbeddedBrokerOptions {
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** Called for refused connections and authorisation failures (default: ignore). */
   onEvent?: (event: EmbeddedBrokerEvent) => void;
+  /** Clock for CRL freshness, epoch ms (default Date.now). */
+  clock?: () => number;
 }
 
 /** Something the broker refused or cut, for logs. */
 export interface EmbeddedBrokerEvent {
-  kind: 'tls-refused' | 'revoked-refused' | 'revoked-cut' | 'publish-denied' | 'subscribe-denied';
+  kind: 'tls-refused' | 'revoked-refused' | 'revoked-cut' | 'crl-refused' | 'publish-denied' | 'subscribe-denied';
   entityId?: string;
   topic?: string;
   detail?: string;
@@ -56,9 +60,10 @@ export interface EmbeddedBroker {
   connectedIdentities(): string[];
   /**
    * Applies a CA change: new CRL and/or subjects. Open sessions of certificates now revoked are closed.
-   * Returns the entity ids whose sessions were cut.
+   * Returns the entity ids whose sessions were cut. Rejects with ERR_CRL_INVALID (nothing changed) when a CRL
+   * does not verify against the CA certificates.
    */
-  update(change: { crl?: string; subjects?: readonly AclSubject[] }): string[];
+  update(change: { crl?: string; subjects?: readonly AclSubject[] }): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -68,8 +73,25 @@ interface Peer {
   issuer: string;
 }
 
-function revokedBy(crls: readonly x509.X509Crl[], peer: Peer): boolean {
-  return crls.some((crl) => crl.issuer === peer.issuer && crl.entries.some((e) => e.serialNumber.toLowerCase() === peer.serial));
+/** Why a peer must be refused by the CRL check, or undefined when it may connect. */
+function crlVerdict(crls: readonly x509.X509Crl[], peer: Peer, now: number): 'revoked' | 'no-crl' | 'crl-expired' | undefined {
+  const own = crls.filter((crl) => crl.issuer === peer.issuer);
+  if (own.length === 0) return 'no-crl';
+  if (own.some((crl) => crl.entries.some((e) => e.serialNumber.toLowerCase() === peer.serial))) return 'revoked';
+  if (!own.some((crl) => !crl.nextUpdate || crl.nextUpdate.getTime() >= now)) return 'crl-expired';
+  return undefined;
+}
+
+/** Parses CRLs and checks each one's signature against the CA certificate that issued it. */
+async function verifiedCrls(pem: string, cas: readonly x509.X509Certificate[]): Promise<x509.X509Crl[]> {
+  const crls = parseCrls(pem);
+  for (const crl of crls) {
+    const issuer = cas.find((c) => c.subject === crl.issuer);
+    if (!issuer || !(await crl.verify({ publicKey: issuer.publicKey }))) {
+      throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} does not verify against the broker's CA certificates`);
+    }
+  }
+  return crls;
 }
 
 /** Starts the embedded broker; resolves once it listens. */
@@ -77,7 +99,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const host = options.host ?? '127.0.0.1';
   const notify = options.onEvent ?? (() => undefined);
   const authorizer = createTopicAuthorizer(options.subjects);
-  let crls = options.crl ? parseCrls(options.crl) : [];
+  const clock = options.clock ?? Date.now;
+  const cas = parseCertificates(options.ca);
+  let crls = options.crl ? await verifiedCrls(options.crl, cas) : [];
+  const checkCrl = options.crl !== undefined;
   const peers = new WeakMap<object, Peer>();
   const sockets = new Set<TLSSocket>();
 
@@ -137,8 +162,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         socket.destroy();
         return;
       }
-      if (revokedBy(crls, peer)) {
-        notify({ kind: 'revoked-refused', entityId: peer.entityId });
+      const verdict = checkCrl ? crlVerdict(crls, peer, clock()) : undefined;
+      if (verdict) {
+        notify({ kind: verdict === 'revoked' ? 'revoked-refused' : 'crl-refused', entityId: peer.entityId, detail: verdict });
         socket.destroy();
         return;
       }
@@ -174,13 +200,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     connectedIdentities() {
       return [...sockets].map((s) => peers.get(s)?.entityId).filter((id): id is string => id !== undefined);
     },
-    update(change) {
+    async update(change) {
+      const next = change.crl !== undefined ? await verifiedCrls(change.crl, cas) : crls;
       if (change.subjects) authorizer.update(change.subjects);
-      if (change.crl !== undefined) crls = parseCrls(change.crl);
+      crls = next;
       const cut: string[] = [];
       for (const socket of sockets) {
         const peer = peers.get(socket);
-        if (peer && revokedBy(crls, peer)) {
+        if (peer && checkCrl && crlVerdict(crls, peer, clock()) === 'revoked') {
           cut.push(peer.entityId);
           notify({ kind: 'revoked-cut', entityId: peer.entityId });
           socket.destroy();

@@ -251,7 +251,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         crlNumber = nextCrl;
         const crl = readFileSync(paths.crlfile, 'utf8');
         if (embedded) {
-          const cut = embedded.update({ crl, subjects: subjectsNow() });
+          const cut = await embedded.update({ crl, subjects: subjectsNow() });
           if (cut.length) progress({ step: 'broker', message: `cut the sessions of revoked ${cut.join(', ')}` });
         } else if (mosquitto) {
           // SIGHUP reloads CRL and ACL but keeps open sessions of revoked clients: restart to cut them.

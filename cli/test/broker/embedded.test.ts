@@ -113,11 +113,28 @@ describe('embedded broker', () => {
     const p = await connect(pilot);
     const closed = new Promise<void>((resolve) => p.once('close', () => resolve()));
     const crl = crlToPem(await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(), reason: 1 }]));
-    const cut = broker.update({ crl });
+    const cut = await broker.update({ crl });
     expect(cut).toContain('pilot-anna');
     await closed;
     await expect(connect(pilot)).rejects.toThrow();
     expect(events.some((e) => e.kind === 'revoked-refused' && e.entityId === 'pilot-anna')).toBe(true);
+  });
+
+  it('fails closed like OpenSSL: a CRL past its nextUpdate refuses every client of that CA', async () => {
+    const past = new Date(Date.now() - 3_600_000);
+    await broker.update({ crl: crlToPem(await pki.issuingCrl([], { thisUpdate: new Date(Date.now() - 7_200_000), nextUpdate: past })) });
+    await expect(connect(vessel)).rejects.toThrow();
+    expect(events.some((e) => e.kind === 'crl-refused' && e.detail === 'crl-expired')).toBe(true);
+    await broker.update({ crl: crlToPem(await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(), reason: 1 }])) });
+    (await connect(vessel)).end(true);
+  });
+
+  it('refuses a CRL that does not verify against its CA certificates, and keeps the current one', async () => {
+    const other = await createTestPki({ organization: pki.organization }); // same issuer name, another key
+    const foreign = crlToPem(await other.issuingCrl([]));
+    await expect(broker.update({ crl: foreign })).rejects.toMatchObject({ code: 'ERR_CRL_INVALID' });
+    (await connect(vessel)).end(true);
+    await expect(connect(pilot)).rejects.toThrow();
   });
 
   it('uses the same subjects as the rendered Mosquitto ACL', () => {
