@@ -134,6 +134,7 @@ export class Authority {
   private crlChain: Promise<unknown> = Promise.resolve();
   private crlTimer: NodeJS.Timeout | undefined;
   private readonly crlListeners = new Set<(crl: IssuedCrl) => void | Promise<void>>();
+  private readonly issueListeners = new Set<(record: CertRecord) => void>();
   private rootFingerprintCache: string | undefined;
   private readonly commitQueue: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   private commitScheduled = false;
@@ -359,6 +360,13 @@ export class Authority {
   }
 
   private issued(record: CertRecord, certificate: x509.X509Certificate): IssuedCertificate {
+    for (const listener of this.issueListeners) {
+      try {
+        listener(record);
+      } catch {
+        // A listener never fails an issuance that is already committed.
+      }
+    }
     const certificatePem = certificateToPem(certificate);
     return {
       serial: record.serial,
@@ -540,6 +548,12 @@ export class Authority {
     }
     await this.reissueRootCrl();
     return true;
+  }
+
+  /** Calls `listener` after every committed issuance (enroll, renew). Returns an unsubscribe function. */
+  onIssued(listener: (record: CertRecord) => void): () => void {
+    this.issueListeners.add(listener);
+    return () => this.issueListeners.delete(listener);
   }
 
   /** Calls `listener` after every CRL issuance. Returns an unsubscribe function. */

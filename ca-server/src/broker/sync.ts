@@ -22,13 +22,57 @@ export async function syncBroker(authority: Authority, opts: SyncOptions): Promi
   await opts.broker?.restart();
 }
 
-/** Keeps a managed broker in step with the CA: after every CRL issuance (revoke, release, refresh) it syncs. */
-export function attachBrokerSync(authority: Authority, opts: SyncOptions): () => void {
+/**
+ * Keeps a managed broker in step with the CA: after every CRL issuance (revoke, release, refresh) CRL + ACL are
+ * rewritten and the broker restarted (open sessions of revoked clients are cut); when an enrollment brings an
+ * identity (entity id + roles) the ACL does not know yet, the ACL is rewritten and the broker reloaded (SIGHUP:
+ * nobody's session is cut for a new vessel).
+ */
+export interface BrokerSyncHandle {
+  /** Stops following the authority. */
+  stop(): void;
+  /** Resolves when every sync started so far has finished. */
+  idle(): Promise<void>;
+}
+
+export function attachBrokerSync(authority: Authority, opts: SyncOptions): BrokerSyncHandle {
   let chain: Promise<void> = Promise.resolve();
-  return authority.onCrl(() => {
-    chain = chain.then(() => syncBroker(authority, opts)).catch(() => undefined);
+  const known = new Set<string>();
+  const key = (entityId: string, roles: readonly string[]): string => `${entityId}|${[...roles].sort().join(',')}`;
+  const remember = (): void => {
+    known.clear();
+    for (const i of authority.store.listActiveIdentities(authority.clock().getTime())) known.add(key(i.entityId, i.roles));
+  };
+  remember();
+  const offCrl = authority.onCrl(() => {
+    chain = chain
+      .then(() => syncBroker(authority, opts))
+      .then(remember)
+      .catch(() => undefined);
     return chain;
   });
+  const offIssued = authority.onIssued((record) => {
+    if (known.has(key(record.entityId, record.roles))) return;
+    chain = chain
+      .then(async () => {
+        remember();
+        await writeCrlAndAcl(authority, opts.outDir, opts.runAsUser);
+        opts.broker?.reload();
+      })
+      .catch(() => undefined);
+  });
+  return {
+    stop() {
+      offCrl();
+      offIssued();
+    },
+    idle: async () => {
+      for (let seen: Promise<void> | undefined; seen !== chain; ) {
+        seen = chain;
+        await chain;
+      }
+    },
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
