@@ -75,8 +75,8 @@ export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'Run the whole system locally: CA, broker with mutual TLS and ACLs, three simulated vessels, the console',
   usage: `
-Usage: helmlink demo [--data DIR] [--reset] [--broker auto|mosquitto|embedded] [--ca-port N] [--mqtt-port N]
-                     [--console-port N] [--no-open] [--simulate-interval MS] [--log-level LEVEL]
+Usage: helmlink demo [--data DIR] [--reset] [--broker auto|mosquitto|embedded | --mqtt-url URL] [--ca-port N]
+                     [--mqtt-port N] [--console-port N] [--no-open] [--simulate-interval MS] [--log-level LEVEL]
 
 Creates (or reuses) a local PKI in DIR, starts the CA server, the MQTT broker with the generated TLS, CRL and ACL
 configuration, enrolls three simulated vessels and a demo pilot who is also a PKI administrator, and opens the
@@ -88,6 +88,8 @@ Options:
   --broker KIND         auto (default: Mosquitto when installed, else the embedded aedes broker), mosquitto, embedded
   --ca-port N           CA server HTTPS port (default ${DEFAULT_PORTS.ca}; 0 = any free port)
   --mqtt-port N         MQTT over TLS port (default ${DEFAULT_PORTS.mqtt}; 0 = any free port)
+  --mqtt-url URL        use your own broker at mqtts://host:port instead of starting one: configure it with the
+                        material the CA writes to DIR/broker (see the README) and reload it after revocations
   --console-port N      console web bridge port (default ${DEFAULT_PORTS.console}; 0 = any free port)
   --no-open             do not open a browser
   --simulate-interval MS  interval between simulated samples per stream (default 1000)
@@ -103,14 +105,20 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
     broker: { type: 'string' },
     'ca-port': { type: 'string' },
     'mqtt-port': { type: 'string' },
+    'mqtt-url': { type: 'string' },
     'console-port': { type: 'string' },
     'no-open': { type: 'boolean' },
     'simulate-interval': { type: 'string' },
     'log-level': { type: 'string' },
   },
   async run({ values, io }) {
-    const broker = (values.broker ?? 'auto') as BrokerKind | 'auto';
-    if (!['auto', 'mosquitto', 'embedded'].includes(broker)) throw new UsageError(`--broker must be auto, mosquitto or embedded, not ${values.broker}`);
+    const kind = values.broker ?? 'auto';
+    if (!['auto', 'mosquitto', 'embedded'].includes(kind)) throw new UsageError(`--broker must be auto, mosquitto or embedded, not ${values.broker}`);
+    if (values['mqtt-url'] !== undefined && (values.broker !== undefined || values['mqtt-port'] !== undefined)) {
+      throw new UsageError('--mqtt-url (your own broker) excludes --broker and --mqtt-port');
+    }
+    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s]+$/u.test(values['mqtt-url'])) throw new UsageError('--mqtt-url must be mqtts://host:port');
+    const broker = values['mqtt-url'] !== undefined ? { url: values['mqtt-url'] } : (kind as Exclude<BrokerKind, 'external'> | 'auto');
     const logLevel = (values['log-level'] ?? 'warn') as 'warn';
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new UsageError(`invalid --log-level ${values['log-level']}`);
     const interval = values['simulate-interval'] === undefined ? 1000 : Number(values['simulate-interval']);

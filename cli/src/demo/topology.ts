@@ -20,7 +20,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
 import { mosquittoVersion, startMosquitto, type MosquittoProcess } from '../broker/mosquitto';
 import { DEMO_PILOT, DEMO_VESSELS, type DemoPerson, type DemoVessel } from './fleet';
 
-export type BrokerKind = 'mosquitto' | 'embedded';
+export type BrokerKind = 'mosquitto' | 'embedded' | 'external';
 
 /** One progress line of the start-up (the demo prints them; tests may log them). */
 export interface ProgressEvent {
@@ -35,8 +35,12 @@ export interface TopologyOptions {
   reset?: boolean;
   /** Ports; 0 or absent = a free port picked by the OS. An explicit port that is taken fails with ERR_PORT_IN_USE. */
   ports?: { ca?: number; mqtt?: number; console?: number };
-  /** `auto` (default): Mosquitto when installed, otherwise the embedded broker. */
-  broker?: BrokerKind | 'auto';
+  /**
+   * `auto` (default): Mosquitto when installed, otherwise the embedded broker. `{ url }`: a broker you run
+   * (mqtts://host:port) configured with the material the CA writes to dataDir/broker (certificate, CA bundle, CRL,
+   * ACL, mosquitto.conf); the topology keeps those files current but does not signal the broker.
+   */
+  broker?: Exclude<BrokerKind, 'external'> | 'auto' | { url: string };
   vessels?: readonly DemoVessel[];
   /** The console's identity; enrolled and unlocked before the console opens (unless `console.enroll` is false). */
   pilot?: DemoPerson;
@@ -147,14 +151,17 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   try {
     // --- broker choice and ports -----------------------------------------------------------------------------------
     const wanted = options.broker ?? 'auto';
+    const external = typeof wanted === 'object' ? new URL(wanted.url) : undefined;
+    if (external && external.protocol !== 'mqtts:') throw new TypeError(`the broker URL must be mqtts://host:port, not ${external.href}`);
     const mqVersion = mosquittoVersion();
     if (wanted === 'mosquitto' && !mqVersion) {
       throw new HelmlinkError('ERR_TOOL_MISSING', 'mosquitto is not installed (Debian/Ubuntu: sudo apt-get install mosquitto), or use the embedded broker');
     }
-    const kind: BrokerKind = wanted === 'auto' ? (mqVersion ? 'mosquitto' : 'embedded') : wanted;
+    const kind: BrokerKind = external ? 'external' : wanted === 'auto' ? (mqVersion ? 'mosquitto' : 'embedded') : (wanted as BrokerKind);
     const caPort = await portFor(options.ports?.ca, 'CA server (--ca-port)');
-    const mqttPort = await portFor(options.ports?.mqtt, 'MQTT broker (--mqtt-port)');
-    const mqttUrl = `mqtts://127.0.0.1:${mqttPort}`;
+    const mqttPort = external ? Number(external.port || 8883) : await portFor(options.ports?.mqtt, 'MQTT broker (--mqtt-port)');
+    const mqttUrl = external ? `mqtts://${external.host}` : `mqtts://127.0.0.1:${mqttPort}`;
+    const brokerHosts = external && !HOSTS.includes(external.hostname.replace(/^\[|\]$/gu, '')) ? [...HOSTS, external.hostname.replace(/^\[|\]$/gu, '')] : HOSTS;
 
     // --- PKI -----------------------------------------------------------------------------------------------------
     const caDir = join(dataDir, 'ca');
@@ -183,7 +190,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const reusable = (() => {
       if (!existsSync(paths.certfile) || !existsSync(paths.keyfile) || !existsSync(paths.conf)) return false;
       try {
-        if (!readFileSync(paths.conf, 'utf8').includes(`listener ${mqttPort} 127.0.0.1\n`)) return false;
+        if (!external && !readFileSync(paths.conf, 'utf8').includes(`listener ${mqttPort} 127.0.0.1\n`)) return false;
         const cert = parseCertificate(readFileSync(paths.certfile, 'utf8'));
         const serial = cert.serialNumber.toLowerCase();
         if (authority.getCertificate(serial).status !== 'valid' || cert.notAfter.getTime() < Date.now() + 86_400_000) return false;
@@ -195,7 +202,13 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     })();
     if (reusable) await writeCrlAndAcl(authority, brokerDir, runAsUser);
     else {
-      const material = await writeBrokerMaterial(authority, { outDir: brokerDir, hosts: HOSTS, port: mqttPort, listen: '127.0.0.1', ...(runAsUser ? { runAsUser } : {}) });
+      const material = await writeBrokerMaterial(authority, {
+        outDir: brokerDir,
+        hosts: brokerHosts,
+        port: mqttPort,
+        ...(external ? {} : { listen: '127.0.0.1' }),
+        ...(runAsUser ? { runAsUser } : {}),
+      });
       brokerSerial = material.brokerSerial;
     }
     const subjectsNow = (): AclSubject[] => authority.store.listActiveIdentities(authority.clock().getTime());
@@ -217,7 +230,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         onOutput: (text) => logger.info({ mosquitto: text.trim() }, 'mosquitto'),
       });
       stops.push({ what: 'Mosquitto', fn: () => mosquitto!.stop() });
-    } else {
+    } else if (kind === 'embedded') {
       embedded = await startEmbeddedBroker({
         port: mqttPort,
         cert: readFileSync(paths.certfile, 'utf8'),
@@ -232,8 +245,16 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const version =
       kind === 'mosquitto'
         ? `Mosquitto ${mqVersion}`
-        : `embedded aedes broker (MQTT 3.1.1)${wanted === 'auto' ? ', as Mosquitto is not installed' : ''}`;
-    progress({ step: 'broker', message: `${version} on ${mqttUrl}: mutual TLS, CRL and topic ACL from the CA (${brokerDir})` });
+        : kind === 'external'
+          ? 'your broker'
+          : `embedded aedes broker (MQTT 3.1.1)${wanted === 'auto' ? ', as Mosquitto is not installed' : ''}`;
+    progress({
+      step: 'broker',
+      message:
+        kind === 'external'
+          ? `using your broker at ${mqttUrl}: configure it with the CA's material in ${brokerDir} (mosquitto.conf, certificate, CA bundle, CRL, ACL) and reload it after enrollments and revocations`
+          : `${version} on ${mqttUrl}: mutual TLS, CRL and topic ACL from the CA (${brokerDir})`,
+    });
 
     // Broker sync: new enrollments extend the ACL (reload); revocations rewrite the CRL and cut open sessions.
     let syncing: Promise<void> = Promise.resolve();
@@ -253,6 +274,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         if (embedded) {
           const cut = await embedded.update({ crl, subjects: subjectsNow() });
           if (cut.length) progress({ step: 'broker', message: `cut the sessions of revoked ${cut.join(', ')}` });
+        } else if (kind === 'external') {
+          progress({ step: 'broker', message: `the CA's CRL/ACL changed: reload your broker (files in ${brokerDir})` });
         } else if (mosquitto) {
           // SIGHUP reloads CRL and ACL but keeps open sessions of revoked clients: restart to cut them.
           // (A new CRL without new revocations, or a new identity, only needs the reload.)

@@ -27,47 +27,60 @@ import { connectMqtt, type MqttIdentity } from '../mqtt';
 import { until } from '../wait';
 
 /** A pilot in a scenario: its MQTT session, signer and the acks it received. */
-export interface ScenarioPilot {
-  entityId: string;
-  serial: string;
-  identity: MqttIdentity;
-  signer: Signer;
+export interface ScenarioPilot extends PilotIdentity {
   client: MqttClient;
-  trust: Trust;
   /** Raw ack tokens by vessel id. */
   acks: Map<string, string[]>;
   close(): Promise<void>;
 }
 
-/** Enrolls `entityId` at the topology's CA (key + CSR + one-time token), connects it to the broker over MQTT 3.1.1. */
-export async function enrollPilot(topology: Topology, entityId: string, roles: Role[] = ['pilot']): Promise<ScenarioPilot> {
+/** A pilot identity issued by the topology's CA (not connected yet). */
+export interface PilotIdentity {
+  entityId: string;
+  serial: string;
+  identity: MqttIdentity;
+  signer: Signer;
+  trust: Trust;
+}
+
+/** Enrolls `entityId` at the topology's CA: key + CSR + one-time token; the broker's ACL is brought up to date. */
+export async function issuePilot(topology: Topology, entityId: string, roles: Role[] = ['pilot']): Promise<PilotIdentity> {
   const { pkcs8, csrPem } = await createKeyAndCsr('ecdsa-p256', entityId);
   const { token } = topology.createToken({ entityId, roles, ttlSeconds: 600 });
   const issued = await topology.ca.authority.enroll({ csr: csrPem, token });
   await topology.syncBroker();
   const chain = parseCertificates(issued.chainPem);
-  const identity: MqttIdentity = { keyPem: encodePem('PRIVATE KEY', pkcs8), chainPem: certificatesToPem(chain), rootPem: issued.rootPem };
-  const signer = createSigner({ privateKey: await importPrivateKey(pkcs8), chain });
-  const client = await connectMqtt(topology.urls.mqtt, identity, `${entityId}-scenario`);
+  return {
+    entityId,
+    serial: issued.serial,
+    identity: { keyPem: encodePem('PRIVATE KEY', pkcs8), chainPem: certificatesToPem(chain), rootPem: issued.rootPem },
+    signer: createSigner({ privateKey: await importPrivateKey(pkcs8), chain }),
+    trust: createTrust({ trustAnchors: parseCertificates(issued.rootPem), revocation: { mode: 'off' }, validatePath }),
+  };
+}
+
+/** Connects a pilot to the broker at `url` over MQTT 3.1.1 and collects every vessel's acks. */
+export async function connectPilot(url: string, pilot: PilotIdentity): Promise<ScenarioPilot> {
+  const client = await connectMqtt(url, pilot.identity, `${pilot.entityId}-scenario`);
   const acks = new Map<string, string[]>();
   await client.subscribeAsync(topics.filters.allAcks, { qos: 1 });
   client.on('message', (topic, payload) => {
     const vesselId = topic.split('/')[3]!;
     if (topic === topics.ack(vesselId)) acks.set(vesselId, [...(acks.get(vesselId) ?? []), payload.toString()]);
   });
-  const trust = createTrust({ trustAnchors: parseCertificates(issued.rootPem), revocation: { mode: 'off' }, validatePath });
   return {
-    entityId,
-    serial: issued.serial,
-    identity,
-    signer,
+    ...pilot,
     client,
-    trust,
     acks,
     async close() {
       await client.endAsync(true);
     },
   };
+}
+
+/** Enrolls `entityId` at the topology's CA and connects it to the topology's broker. */
+export async function enrollPilot(topology: Topology, entityId: string, roles: Role[] = ['pilot']): Promise<ScenarioPilot> {
+  return connectPilot(topology.urls.mqtt, await issuePilot(topology, entityId, roles));
 }
 
 /** Signs a command switching on exactly `on` (addresses) for `vesselId`. */
