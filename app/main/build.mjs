@@ -3,7 +3,9 @@
 // preload.cjs: the contextBridge glue; a sandboxed preload can only require('electron'), so it is fully bundled.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { cpSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const out = join(here, 'dist');
@@ -37,5 +39,15 @@ await build({
   outfile: join(out, 'preload.cjs'),
   external: ['electron'],
 });
+
+// The one module that stays outside the bundle: the keychain addon (N-API). It is copied next to the bundle with the
+// platform package(s) npm installed, so the packaged app resolves it from app/main/dist/node_modules.
+const require = createRequire(import.meta.url);
+const napiDir = dirname(dirname(require.resolve('@napi-rs/keyring/package.json')));
+const target = join(out, 'node_modules', '@napi-rs');
+
+for (const name of readdirSync(napiDir).filter((n) => n === 'keyring' || n.startsWith('keyring-'))) {
+  cpSync(join(napiDir, name), join(target, name), { recursive: true, dereference: true });
+}
 
 if (!quiet) console.log(`built ${join(out, 'main.cjs')} and ${join(out, 'preload.cjs')}`);
