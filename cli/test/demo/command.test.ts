@@ -57,6 +57,15 @@ describe('helmlink demo', () => {
     expect(t.err()).toContain('--broker must be auto, mosquitto or embedded');
   });
 
+  it('checks --mqtt-url (your own broker): mqtts only, not together with --broker', async () => {
+    const a = io();
+    expect(await demoCommand.main(['--mqtt-url', 'mqtt://broker:1883'], a)).toBe(2);
+    expect(a.err()).toContain('--mqtt-url must be mqtts://host:port');
+    const b = io();
+    expect(await demoCommand.main(['--mqtt-url', 'mqtts://broker:8883', '--broker', 'embedded'], b)).toBe(2);
+    expect(b.err()).toContain('excludes --broker');
+  });
+
   it('names the port in use and the option to change (exit 1), before starting anything', async () => {
     const busy = createServer();
     servers.push(busy);
