@@ -20,4 +20,4 @@ export * from './pki/validate';
 export * from './pki/cache';
 export * from './pki/crl-store';
 export { LARGE_CRL_PARSE_OPTIONS } from './pki/crl-writer';
-export { issueEndEntityCertificateFast } from './pki/cert-writer';
+export { issueEndEntityCertificateFast, issueEndEntityCertificateDer, type FastEndEntityParams } from './pki/cert-writer';

@@ -304,7 +304,7 @@ export class Authority {
       ...(token.flag ? { flag: token.flag } : {}),
     };
     const checked = await this.checkCsrAlerting(req.csr, identity, address);
-    const { certificate, record } = await issueRecord({
+    const { pem, record } = await issueRecord({
       identity,
       publicKey: checked.spki,
       issuer: this.issuing,
@@ -322,7 +322,7 @@ export class Authority {
         details: { serial: record.serial, entityId: record.entityId, roles: record.roles, keySpec: checked.keySpec, via: 'enroll' },
       });
     });
-    return this.issued(record, certificate);
+    return this.issued(record, pem);
   }
 
   /**
@@ -338,7 +338,7 @@ export class Authority {
     delete identity.organization;
     const publicKey = req.csr ? (await this.checkCsrAlerting(req.csr, identity, address)).spki : new Uint8Array(old.publicKey.rawData);
     const validityDays = Math.max(1, Math.round((client.notAfter - client.notBefore) / DAY_MS));
-    const { certificate, record } = await issueRecord({
+    const { pem, record } = await issueRecord({
       identity,
       publicKey,
       issuer: this.issuing,
@@ -356,10 +356,10 @@ export class Authority {
         details: { serial: record.serial, renewedFrom: client.serial, entityId: record.entityId, rekey: Boolean(req.csr), address },
       });
     });
-    return this.issued(record, certificate);
+    return this.issued(record, pem);
   }
 
-  private issued(record: CertRecord, certificate: x509.X509Certificate): IssuedCertificate {
+  private issued(record: CertRecord, certificatePem: string): IssuedCertificate {
     for (const listener of this.issueListeners) {
       try {
         listener(record);
@@ -367,7 +367,6 @@ export class Authority {
         // A listener never fails an issuance that is already committed.
       }
     }
-    const certificatePem = certificateToPem(certificate);
     return {
       serial: record.serial,
       certificatePem,

@@ -199,7 +199,7 @@ async function finishSetup(
       ipAddresses: hosts.filter(isIp),
     });
     await writeFileAtomic(p.serverKey, await encryptPrivateKey(serviceKeys.privateKey, passphrase));
-    await writeFile(p.serverCert, certificatesToPem([service.certificate, issuingCert]), { mode: 0o644 });
+    await writeFile(p.serverCert, `${service.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     const adminKeys = await generateKeyPair(DEFAULT_KEY_SPEC);
     const admin = await issueRecord({
@@ -214,7 +214,7 @@ async function finishSetup(
     const adminKeyPath = join(p.adminDir, `${adminId}.key.pem`);
     const adminCertPath = join(p.adminDir, `${adminId}.crt.pem`);
     await writeFileAtomic(adminKeyPath, await encryptPrivateKey(adminKeys.privateKey, passphrase));
-    await writeFile(adminCertPath, certificatesToPem([admin.certificate, issuingCert]), { mode: 0o644 });
+    await writeFile(adminCertPath, `${admin.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     store.transaction(() => {
       store.insertCertificate(service.record);

@@ -1,7 +1,6 @@
 /** Shared issuance helpers: validity, records, PEM output. */
 import { createHash } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-import { certificateToPem, issueEndEntityCertificateFast, randomSerial, type EntityIdentity, type IssuerMaterial } from '@helmlink/protocol';
+import { buildName, issueEndEntityCertificateDer, randomSerial, type EntityIdentity, type IssuerMaterial } from '@helmlink/protocol';
 import type { CertRecord } from '../store/types';
 
 export const DAY_MS = 86_400_000;
@@ -23,13 +22,16 @@ export interface IssueRequest {
 }
 
 /** Issues an end-entity certificate through the protocol's profile builder (fast path, byte-identical to build.ts) and returns it with its store record. */
-export async function issueRecord(req: IssueRequest): Promise<{ certificate: x509.X509Certificate; record: CertRecord }> {
+export async function issueRecord(req: IssueRequest): Promise<{ der: Uint8Array; pem: string; record: CertRecord }> {
   const notBefore = new Date(req.now.getTime() - BACKDATE_MS);
   let notAfter = new Date(req.now.getTime() + req.validityDays * DAY_MS);
   // A certificate never outlives its issuer.
   if (notAfter > req.issuer.certificate.notAfter) notAfter = req.issuer.certificate.notAfter;
   const serial = randomSerial(16);
-  const certificate = await issueEndEntityCertificateFast({
+  // UTCTime/GeneralizedTime keep whole seconds: the record holds what the certificate says.
+  notAfter = new Date(Math.floor(notAfter.getTime() / 1000) * 1000);
+  const notBeforeSeconds = new Date(Math.floor(notBefore.getTime() / 1000) * 1000);
+  const der = await issueEndEntityCertificateDer({
     identity: req.identity,
     publicKey: req.publicKey,
     issuer: req.issuer,
@@ -40,14 +42,13 @@ export async function issueRecord(req: IssueRequest): Promise<{ certificate: x50
     ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}),
     ...(req.ipAddresses ? { ipAddresses: req.ipAddresses } : {}),
   });
-  const der = new Uint8Array(certificate.rawData);
   const record: CertRecord = {
-    serial: certificate.serialNumber.toLowerCase(),
+    serial,
     entityId: req.identity.entityId,
     roles: [...req.identity.roles],
-    subject: certificate.subject,
-    notBefore: certificate.notBefore.getTime(),
-    notAfter: certificate.notAfter.getTime(),
+    subject: buildName({ cn: req.identity.entityId, ...(req.organization ? { o: req.organization } : {}) }).toString(),
+    notBefore: notBeforeSeconds.getTime(),
+    notAfter: notAfter.getTime(),
     status: 'valid',
     revokedAt: null,
     reason: null,
@@ -57,12 +58,20 @@ export async function issueRecord(req: IssueRequest): Promise<{ certificate: x50
     issuedAt: req.now.getTime(),
     renewedFrom: req.renewedFrom ?? null,
   };
-  return { certificate, record };
+  return { der, pem: derToPem(der), record };
+}
+
+/** PEM CERTIFICATE of DER bytes (Buffer base64). */
+export function derToPem(der: Uint8Array, label = 'CERTIFICATE'): string {
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
 /** PEM of a stored certificate. */
 export function recordPem(record: Pick<CertRecord, 'der'>): string {
-  return certificateToPem(new x509.X509Certificate(record.der.slice().buffer as ArrayBuffer));
+  return derToPem(record.der);
 }
 
 /** The JSON view of a certificate record (no DER): for listings, exports and the admin API. */

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { certificatesToPem, encodePem, exportPkcs8, generateKeyPair, renderMosquittoAcl } from '@helmlink/protocol';
+import { certificateToPem, encodePem, exportPkcs8, generateKeyPair, renderMosquittoAcl } from '@helmlink/protocol';
 import { writeFileAtomicMode } from '@helmlink/protocol/node';
 import type { Authority } from '../authority/authority';
 import { assertEntityId } from '../authority/entity';
@@ -114,7 +114,7 @@ export async function writeBrokerMaterial(authority: Authority, opts: BrokerMate
 
   const keys = await generateKeyPair('ecdsa-p256');
   const now = authority.clock();
-  const { certificate, record } = await issueRecord({
+  const { pem, record } = await issueRecord({
     identity: { entityId: brokerId, roles: ['broker'] },
     publicKey: keys.publicKey,
     issuer: authority.issuing,
@@ -131,7 +131,7 @@ export async function writeBrokerMaterial(authority: Authority, opts: BrokerMate
 
   await writeFileAtomicMode(p.keyfile, encodePem('PRIVATE KEY', await exportPkcs8(keys.privateKey)), 0o600);
   own(p.keyfile, owner, 0o600);
-  await writeFileAtomicMode(p.certfile, certificatesToPem([certificate, authority.issuing.certificate]), 0o644);
+  await writeFileAtomicMode(p.certfile, `${pem}${certificateToPem(authority.issuing.certificate)}`, 0o644);
   own(p.certfile, owner, 0o644);
   await writeFileAtomicMode(p.cafile, authority.chainPem(), 0o644);
   own(p.cafile, owner, 0o644);

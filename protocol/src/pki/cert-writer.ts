@@ -71,7 +71,15 @@ const hex = (b: Uint8Array): string => Array.from(b, (v) => v.toString(16).padSt
  * Issues a profile end-entity certificate (same parameters and output as issueEndEntityCertificate).
  * `publicKey` may be a CryptoKey or the SubjectPublicKeyInfo DER.
  */
-export async function issueEndEntityCertificateFast(p: Omit<EndEntityParams, 'publicKey'> & { publicKey: CryptoKey | Uint8Array }): Promise<x509.X509Certificate> {
+export async function issueEndEntityCertificateFast(p: FastEndEntityParams): Promise<x509.X509Certificate> {
+  const der = await issueEndEntityCertificateDer(p);
+  return new x509.X509Certificate(der.buffer as ArrayBuffer);
+}
+
+export type FastEndEntityParams = Omit<EndEntityParams, 'publicKey'> & { publicKey: CryptoKey | Uint8Array };
+
+/** The same certificate as {@link issueEndEntityCertificateFast}, as DER, without parsing it back. */
+export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Promise<Uint8Array> {
   if (p.identity.roles.length === 0) throw new TypeError('an end entity needs at least one role');
   const template = await issuerTemplate(p.issuer);
   const spki = p.publicKey instanceof Uint8Array ? p.publicKey : new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', p.publicKey));
@@ -108,6 +116,5 @@ export async function issueEndEntityCertificateFast(p: Omit<EndEntityParams, 'pu
   );
   const algorithm = signingAlgorithmFor(p.issuer.privateKey);
   const signature = new Uint8Array(await globalThis.crypto.subtle.sign(algorithm, p.issuer.privateKey, tbs as Uint8Array<ArrayBuffer>));
-  const der = tlv(0x30, concat([tbs, template.signatureAlgorithm, tlv(0x03, concat([new Uint8Array([0]), toX509Signature(algorithm, signature)]))]));
-  return new x509.X509Certificate(der.buffer as ArrayBuffer);
+  return tlv(0x30, concat([tbs, template.signatureAlgorithm, tlv(0x03, concat([new Uint8Array([0]), toX509Signature(algorithm, signature)]))]));
 }
