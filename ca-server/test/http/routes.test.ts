@@ -97,6 +97,21 @@ describe('public routes', () => {
     expect(errorCode(traversal)).toBe('ERR_INPUT_INVALID');
   });
 
+  it('never sends internals in a 5xx body', async () => {
+    const original = authority.listAlerts.bind(authority);
+    authority.listAlerts = () => {
+      throw new Error('SQLITE_CORRUPT at /secret/path/ca.db');
+    };
+    try {
+      const res = await app.inject({ method: 'GET', url: '/ca/v1/alerts', headers: admin() });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'ERR_INTERNAL', message: 'Internal error' } });
+      expect(res.body).not.toContain('secret');
+    } finally {
+      authority.listAlerts = original;
+    }
+  });
+
   it('answers unknown routes with ERR_NOT_FOUND', async () => {
     const res = await app.inject({ method: 'GET', url: '/nope' });
     expect(res.statusCode).toBe(404);
