@@ -104,7 +104,12 @@ export function renderPng(size) {
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The same geometry as SVG (viewBox 0..1024). */
@@ -137,7 +142,8 @@ export function renderSvg() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(join(here, 'icons'), { recursive: true });
   writeFileSync(join(here, 'icon.svg'), renderSvg());
-  for (const size of [16, 24, 32, 48, 64, 128, 256, 512, 1024]) writeFileSync(join(here, 'icons', `${size}x${size}.png`), renderPng(size));
+  for (const size of [16, 24, 32, 48, 64, 128, 256, 512, 1024])
+    writeFileSync(join(here, 'icons', `${size}x${size}.png`), renderPng(size));
   writeFileSync(join(here, 'icon.png'), renderPng(1024));
   console.log('icons written to resources/icon.svg, resources/icon.png and resources/icons/');
 }

@@ -38,5 +38,8 @@ const run = (cmd, args) => {
 };
 run('npx', ['vite', 'build', 'app/renderer', '--logLevel', 'warn']);
 run(process.execPath, [join(root, 'app', 'main', 'build.mjs')]);
-const child = spawn(bin, [join(root, 'app', 'main', 'dist', 'main.cjs'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const child = spawn(bin, [join(root, 'app', 'main', 'dist', 'main.cjs'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -5,4 +5,9 @@ export { createOsKeychain, type Keychain } from './services/vault/keychain';
 export { IpcRouter, type SenderContext, type Handlers } from './ipc/router';
 export { createHandlers } from './ipc/handlers';
 export { electronSenderContext, type IpcEventLike, type ExpectedSender } from './ipc/electron-sender';
-export { startConsoleServer, isLoopbackHost, type ConsoleServer, type ConsoleServerOptions } from './bridge/server';
+export {
+  startConsoleServer,
+  isLoopbackHost,
+  type ConsoleServer,
+  type ConsoleServerOptions,
+} from './bridge/server';

@@ -10,11 +10,24 @@ import { fileURLToPath } from 'node:url';
 const src = (p: string) => fileURLToPath(new URL(`../src/${p}`, import.meta.url));
 const guard = fileURLToPath(new URL('./fixtures/electron-guard.mjs', import.meta.url));
 const run = (files: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', guard, ...files], { encoding: 'utf8', cwd: fileURLToPath(new URL('../../..', import.meta.url)) });
+  spawnSync(process.execPath, ['--import', 'tsx', guard, ...files], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+  });
 
 describe('no Electron outside app/main/src/electron', () => {
   it('loads every service, the router and the web bridge without resolving electron', () => {
-    const r = run(['services/index.ts', 'ipc/router.ts', 'ipc/handlers.ts', 'ipc/electron-sender.ts', 'bridge/server.ts', 'cli/console-command.ts', 'index.ts'].map(src));
+    const r = run(
+      [
+        'services/index.ts',
+        'ipc/router.ts',
+        'ipc/handlers.ts',
+        'ipc/electron-sender.ts',
+        'bridge/server.ts',
+        'cli/console-command.ts',
+        'index.ts',
+      ].map(src),
+    );
     expect(r.stderr).not.toContain('ELECTRON_IMPORTED');
     expect(r.stdout).toContain('NO_ELECTRON');
     expect(r.status).toBe(0);

@@ -32,8 +32,12 @@ import { z } from 'zod';
 export const CONTRACT_VERSION = 1;
 
 /** Same rule as protocol/src/topics.ts `assertTopicId` (kept local so the contract stays dependency-free). */
-// eslint-disable-next-line no-control-regex
-export const entityIdSchema = z.string().min(1).max(128).regex(/^[^+#/\u0000]+$/u, 'must not contain +, #, / or NUL');
+export const entityIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^+#/\u0000]+$/u, 'must not contain +, #, / or NUL');
 
 /** An IPv4 multicast group and port, `239.192.0.4:60004` (the stream address of the command spec). */
 export const streamAddressSchema = z
@@ -53,8 +57,14 @@ export const fingerprintSchema = z
 /** Certificate serial number, hex. */
 export const serialSchema = z.string().regex(/^[0-9a-fA-F]{1,64}$/u, 'must be a hex serial number');
 
-export const httpsUrlSchema = z.string().url().refine((u) => u.startsWith('https://'), 'must be an https:// URL');
-export const brokerUrlSchema = z.string().url().refine((u) => /^(mqtts|wss):\/\//u.test(u), 'must be an mqtts:// or wss:// URL');
+export const httpsUrlSchema = z
+  .string()
+  .url()
+  .refine((u) => u.startsWith('https://'), 'must be an https:// URL');
+export const brokerUrlSchema = z
+  .string()
+  .url()
+  .refine((u) => /^(mqtts|wss):\/\//u.test(u), 'must be an mqtts:// or wss:// URL');
 
 /** Roles of the certificate profile (protocol/src/pki/profile.ts). */
 export const ROLE_NAMES = ['pilot', 'admin', 'vessel', 'broker', 'ca'] as const;
@@ -86,7 +96,9 @@ export const REVOCATION_REASONS = [
   { code: 10, name: 'aACompromise', label: 'AA compromise' },
 ] as const;
 export type RevocationReasonCode = (typeof REVOCATION_REASONS)[number]['code'];
-export const revocationReasonSchema = z.union(REVOCATION_REASONS.map((r) => z.literal(r.code))) as unknown as z.ZodType<RevocationReasonCode>;
+export const revocationReasonSchema = z.union(
+  REVOCATION_REASONS.map((r) => z.literal(r.code)),
+) as unknown as z.ZodType<RevocationReasonCode>;
 
 /** ISO 8601 / RFC 3339 timestamp string (UTC). All times in the contract are such strings. */
 export type IsoTime = string;
@@ -486,7 +498,11 @@ export const importRequestSchema = z
       .object({
         format: z.literal('pkcs12'),
         /** The .p12/.pfx file, base64. */
-        fileBase64: z.string().min(4).max(1_000_000).regex(/^[A-Za-z0-9+/=\s]+$/u),
+        fileBase64: z
+          .string()
+          .min(4)
+          .max(1_000_000)
+          .regex(/^[A-Za-z0-9+/=\s]+$/u),
         /** The file's own passphrase. */
         filePassphrase: z.string().max(1024),
         custody: z.enum(CUSTODY_MODES),
@@ -560,10 +576,23 @@ export const createTokenRequestSchema = z
   .object({
     entityId: entityIdSchema,
     role: z.enum(ENROLLABLE_ROLES),
-    ttlMinutes: z.int().min(1).max(60 * 24 * 30).optional(),
-    imo: z.string().regex(/^\d{7}$/u).optional(),
-    mmsi: z.string().regex(/^\d{9}$/u).optional(),
-    flag: z.string().regex(/^[A-Z]{2}$/u).optional(),
+    ttlMinutes: z
+      .int()
+      .min(1)
+      .max(60 * 24 * 30)
+      .optional(),
+    imo: z
+      .string()
+      .regex(/^\d{7}$/u)
+      .optional(),
+    mmsi: z
+      .string()
+      .regex(/^\d{9}$/u)
+      .optional(),
+    flag: z
+      .string()
+      .regex(/^[A-Z]{2}$/u)
+      .optional(),
   })
   .strict();
 
@@ -600,10 +629,16 @@ export const channels = {
   /** Manual renewal over mTLS (re-key). */
   'identity.renew': channel<IdentityStatus>()('identity.renew', empty),
   /** Enter the passphrase; kept in main memory until lock or quit. */
-  'identity.unlock': channel<IdentityStatus>()('identity.unlock', z.object({ passphrase: passphraseSchema }).strict()),
+  'identity.unlock': channel<IdentityStatus>()(
+    'identity.unlock',
+    z.object({ passphrase: passphraseSchema }).strict(),
+  ),
   'identity.lock': channel<IdentityStatus>()('identity.lock', empty),
   /** Deletes the stored identity (key, keychain entry, certificates). */
-  'identity.remove': channel<IdentityStatus>()('identity.remove', z.object({ confirm: z.literal(true) }).strict()),
+  'identity.remove': channel<IdentityStatus>()(
+    'identity.remove',
+    z.object({ confirm: z.literal(true) }).strict(),
+  ),
 
   // settings
   'settings.get': channel<SettingsView>()('settings.get', empty),
@@ -611,7 +646,10 @@ export const channels = {
 
   // fleet
   'fleet.vessels': channel<VesselView[]>()('fleet.vessels', empty),
-  'fleet.vessel': channel<VesselView | null>()('fleet.vessel', z.object({ vesselId: entityIdSchema }).strict()),
+  'fleet.vessel': channel<VesselView | null>()(
+    'fleet.vessel',
+    z.object({ vesselId: entityIdSchema }).strict(),
+  ),
   'fleet.rates': channel<RatesSnapshot>()('fleet.rates', empty),
   'fleet.connection': channel<ConnectionStatus>()('fleet.connection', empty),
   'fleet.connect': channel<ConnectionStatus>()('fleet.connect', empty),
@@ -628,7 +666,10 @@ export const channels = {
   // audit
   'audit.search': channel<{ entries: AuditEntry[]; total: number }>()('audit.search', auditQuerySchema),
   /** JSON Lines (one AuditEntry per line) of the matching entries, for a download/save. */
-  'audit.export': channel<{ filename: string; jsonl: string; count: number }>()('audit.export', auditQuerySchema),
+  'audit.export': channel<{ filename: string; jsonl: string; count: number }>()(
+    'audit.export',
+    auditQuerySchema,
+  ),
 
   // pki admin (admin-role identities only; others get ERR_CONSOLE_NOT_ADMIN)
   'pki.certs': channel<IssuedCertificateView[]>()('pki.certs', certFilterSchema),
@@ -639,7 +680,12 @@ export const channels = {
   'pki.crl': channel<CrlView>()('pki.crl', empty),
   'pki.alerts': channel<AlertView[]>()(
     'pki.alerts',
-    z.object({ since: z.iso.datetime({ offset: true }).optional(), limit: z.int().min(1).max(1000).optional() }).strict(),
+    z
+      .object({
+        since: z.iso.datetime({ offset: true }).optional(),
+        limit: z.int().min(1).max(1000).optional(),
+      })
+      .strict(),
   ),
 } as const;
 
@@ -647,9 +693,8 @@ export type Channels = typeof channels;
 export type ChannelName = keyof Channels;
 export type RequestOf<C extends ChannelName> = z.input<Channels[C]['request']>;
 export type ParsedRequestOf<C extends ChannelName> = z.output<Channels[C]['request']>;
-export type ResponseOf<C extends ChannelName> = NonNullable<Channels[C]['response']> extends never
-  ? null
-  : Exclude<Channels[C]['response'], undefined>;
+export type ResponseOf<C extends ChannelName> =
+  NonNullable<Channels[C]['response']> extends never ? null : Exclude<Channels[C]['response'], undefined>;
 
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
 

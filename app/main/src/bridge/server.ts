@@ -21,7 +21,13 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONTRACT_VERSION, WIRE_MAX_BYTES, WS_PATH, wireClientMessageSchema, type WireServerMessage } from '@helmlink/app-preload';
+import {
+  CONTRACT_VERSION,
+  WIRE_MAX_BYTES,
+  WS_PATH,
+  wireClientMessageSchema,
+  type WireServerMessage,
+} from '@helmlink/app-preload';
 import { HelmlinkError } from '@helmlink/protocol';
 import { createConsoleServices, type ConsoleServices, type ConsoleServicesOptions } from '../services';
 import { createHandlers } from '../ipc/handlers';
@@ -124,21 +130,30 @@ export function ensureRendererBuilt(dir: string): void {
   if (existsSync(join(dir, 'index.html'))) return;
   if (resolve(dir) !== resolve(DEFAULT_RENDERER_DIR)) throw new Error(`no built renderer in ${dir}`);
   process.stderr.write('helmlink console: building the renderer (vite build app/renderer)...\n');
-  const r = spawnSync('npx', ['vite', 'build', 'app/renderer', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0 || !existsSync(join(dir, 'index.html'))) throw new Error('the renderer build failed (vite build app/renderer)');
+  const r = spawnSync('npx', ['vite', 'build', 'app/renderer', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0 || !existsSync(join(dir, 'index.html')))
+    throw new Error('the renderer build failed (vite build app/renderer)');
 }
 
 /** Starts the loopback web bridge. */
 export async function startConsoleServer(options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
-    throw new HelmlinkError('ERR_BRIDGE_NON_LOOPBACK', `refusing to listen on ${host}: the web bridge only listens on 127.0.0.1 or ::1`);
+    throw new HelmlinkError(
+      'ERR_BRIDGE_NON_LOOPBACK',
+      `refusing to listen on ${host}: the web bridge only listens on 127.0.0.1 or ::1`,
+    );
   }
   const rendererDir = resolve(options.rendererDir ?? DEFAULT_RENDERER_DIR);
   if (options.buildRenderer !== false) ensureRendererBuilt(rendererDir);
   const ownServices = !options.services;
   if (!options.services && !options.dataDir) throw new TypeError('dataDir or services is required');
-  const services = options.services ?? (await createConsoleServices({ dataDir: options.dataDir!, ...options.servicesOptions }));
+  const services =
+    options.services ??
+    (await createConsoleServices({ dataDir: options.dataDir!, ...options.servicesOptions }));
   const router = new IpcRouter(createHandlers(services), services.logger);
 
   const tokens = new Set<string>();
@@ -159,7 +174,10 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()');
+    res.setHeader(
+      'Permissions-Policy',
+      'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()',
+    );
     res.setHeader('Cache-Control', 'no-store');
   };
   const refuse = (res: ServerResponse, status: number, text: string) => {
@@ -190,7 +208,12 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
         res.writeHead(303, { location: url.pathname });
         return res.end();
       }
-      if (!sessionOf(req)) return refuse(res, 403, 'Forbidden: open the console with the link printed by `helmlink console --web`');
+      if (!sessionOf(req))
+        return refuse(
+          res,
+          403,
+          'Forbidden: open the console with the link printed by `helmlink console --web`',
+        );
       let path: string;
       try {
         path = decodeURIComponent(url.pathname);
@@ -211,7 +234,10 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
       }
       const body = await readFile(target);
       headers(res);
-      res.writeHead(200, { 'content-type': MIME[extname(target)] ?? 'application/octet-stream', 'content-length': body.length });
+      res.writeHead(200, {
+        'content-type': MIME[extname(target)] ?? 'application/octet-stream',
+        'content-length': body.length,
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     })().catch(() => {
       if (!res.headersSent) refuse(res, 500, 'Internal error');
@@ -236,7 +262,9 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
       const send = (msg: WireServerMessage) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
       };
-      const unsubscribe = services.events.subscribe((event, payload) => send({ type: 'event', event, payload }));
+      const unsubscribe = services.events.subscribe((event, payload) =>
+        send({ type: 'event', event, payload }),
+      );
       ws.on('close', () => {
         unsubscribe();
         sockets.delete(ws);
@@ -254,7 +282,14 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
           if (!parsed.success) {
             const id = (frame as { id?: unknown } | null)?.id;
             if (typeof id === 'number') {
-              send({ type: 'result', id, result: { ok: false, error: { code: 'ERR_IPC_PAYLOAD_INVALID', message: 'The request frame is malformed' } } });
+              send({
+                type: 'result',
+                id,
+                result: {
+                  ok: false,
+                  error: { code: 'ERR_IPC_PAYLOAD_INVALID', message: 'The request frame is malformed' },
+                },
+              });
             }
             return;
           }
@@ -282,7 +317,12 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
   const port = (server.address() as { port: number }).port;
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${hostInUrl}:${port}`;
-  allowedHosts = [...new Set([`${hostInUrl}:${port}`, ...(host === '127.0.0.1' || host === 'localhost' ? [`localhost:${port}`, `127.0.0.1:${port}`] : [])])];
+  allowedHosts = [
+    ...new Set([
+      `${hostInUrl}:${port}`,
+      ...(host === '127.0.0.1' || host === 'localhost' ? [`localhost:${port}`, `127.0.0.1:${port}`] : []),
+    ]),
+  ];
   origins = allowedHosts.map((h) => `http://${h}`);
 
   return {

@@ -30,13 +30,20 @@ Exit codes: 0 stopped cleanly, 1 refused (e.g. non-loopback address), 2 usage.
     data: { type: 'string' },
   },
   async run({ values, io }) {
-    if (!values.web) throw new UsageError('only the web bridge is available from the CLI: pass --web (the desktop app starts with `npm start`)');
+    if (!values.web)
+      throw new UsageError(
+        'only the web bridge is available from the CLI: pass --web (the desktop app starts with `npm start`)',
+      );
     let port = 0;
     if (values.port !== undefined) {
       port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`invalid --port ${values.port}`);
     }
-    const dataDir = resolve(io.cwd, values.data ?? io.env.HELMLINK_CONSOLE_DATA ?? join(homedir(), '.helmlink', 'console'));
+    const dataDir = resolve(
+      io.cwd,
+      values.data ?? io.env.HELMLINK_CONSOLE_DATA ?? join(homedir(), '.helmlink', 'console'),
+    );
     const server = await startConsoleServer({ dataDir, port, host: values.host ?? '127.0.0.1' });
     io.stdout.write(`Helmlink console: ${server.url}\n(one-time link; data in ${dataDir}; Ctrl+C to stop)\n`);
     await new Promise<void>((done) => {

@@ -10,7 +10,9 @@ import { APP_HOST, APP_SCHEME } from './security';
 
 /** Must run before `app.whenReady()`. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true } },
+  ]);
 }
 
 /** Installs the handler that maps `app://helmlink/<path>` to files under `rendererDir`. */

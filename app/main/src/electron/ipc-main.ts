@@ -20,7 +20,9 @@ export function removeLibraryIpcListeners(): void {
 /** Registers every channel; returns the function that removes them again. */
 export function registerIpcHandlers(router: IpcRouter, expected: ExpectedSender): () => void {
   for (const name of CHANNEL_NAMES) {
-    ipcMain.handle(ipcChannel(name), (event, payload: unknown) => router.invoke(name, payload, electronSenderContext(event, expected)));
+    ipcMain.handle(ipcChannel(name), (event, payload: unknown) =>
+      router.invoke(name, payload, electronSenderContext(event, expected)),
+    );
   }
   return () => {
     for (const name of CHANNEL_NAMES) ipcMain.removeHandler(ipcChannel(name));

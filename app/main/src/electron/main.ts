@@ -98,7 +98,10 @@ async function start(): Promise<void> {
   guardSession();
   handleAppScheme(rendererDir, CSP);
   installMenu();
-  services = await createConsoleServices({ dataDir: app.getPath('userData'), settingsStore: createElectronSettingsStore() });
+  services = await createConsoleServices({
+    dataDir: app.getPath('userData'),
+    settingsStore: createElectronSettingsStore(),
+  });
   removeLibraryIpcListeners();
   const router = new IpcRouter(createHandlers(services), services.logger);
   registerIpcHandlers(router, { webContentsId: () => mainWindow?.webContents.id, appOrigin: APP_ORIGIN });
@@ -108,7 +111,9 @@ async function start(): Promise<void> {
   mainWindow = createWindow();
   const s = services;
   if (s.settings.get().autoConnect && s.identity.status().state === 'ready' && s.settings.get().brokerUrl) {
-    s.commands.connect().catch((err: unknown) => s.logger.warn({ err: (err as Error).message }, 'auto-connect failed'));
+    s.commands
+      .connect()
+      .catch((err: unknown) => s.logger.warn({ err: (err as Error).message }, 'auto-connect failed'));
   }
 }
 

@@ -10,7 +10,15 @@ export function installMenu(): void {
     { role: 'editMenu' },
     {
       label: 'View',
-      submenu: [{ role: 'reload' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+      submenu: [
+        { role: 'reload' },
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
     },
     { role: 'windowMenu' },
     {
@@ -19,7 +27,12 @@ export function installMenu(): void {
         {
           label: 'About Helmlink',
           click: () => {
-            void dialog.showMessageBox({ type: 'info', title: 'Helmlink', message: `Helmlink console ${app.getVersion()}`, detail: 'Signed stream control for remotely piloted vessels.' });
+            void dialog.showMessageBox({
+              type: 'info',
+              title: 'Helmlink',
+              message: `Helmlink console ${app.getVersion()}`,
+              detail: 'Signed stream control for remotely piloted vessels.',
+            });
           },
         },
       ],

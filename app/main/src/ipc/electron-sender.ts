@@ -30,13 +30,19 @@ export function schemeHost(url: string): string | null {
 
 /** Establishes the sender context of an Electron IPC event. */
 export function electronSenderContext(event: IpcEventLike, expected: ExpectedSender): SenderContext {
-  const deny = (description: string): SenderContext => ({ transport: 'electron', trusted: false, description });
+  const deny = (description: string): SenderContext => ({
+    transport: 'electron',
+    trusted: false,
+    description,
+  });
   const frame = event.senderFrame;
   if (!frame) return deny('the sending frame is gone');
   if (frame.parent !== null && frame.parent !== undefined) return deny('a subframe sent the request');
   const id = expected.webContentsId();
-  if (id === undefined || event.sender.id !== id) return deny(`webContents ${event.sender.id} is not the console window`);
+  if (id === undefined || event.sender.id !== id)
+    return deny(`webContents ${event.sender.id} is not the console window`);
   const origin = schemeHost(frame.url);
-  if (origin !== expected.appOrigin) return deny(`frame origin ${origin ?? 'invalid'} is not ${expected.appOrigin}`);
+  if (origin !== expected.appOrigin)
+    return deny(`frame origin ${origin ?? 'invalid'} is not ${expected.appOrigin}`);
   return { transport: 'electron', trusted: true, description: `main frame of webContents ${id}` };
 }

@@ -9,7 +9,12 @@ export const CONSOLE_VERSION = '0.1.0';
 /** Builds every channel handler over the services. */
 export function createHandlers(s: ConsoleServices): Handlers {
   return {
-    'app.info': (_req, ctx) => ({ version: CONSOLE_VERSION, contractVersion: CONTRACT_VERSION, transport: ctx.transport, platform: process.platform }),
+    'app.info': (_req, ctx) => ({
+      version: CONSOLE_VERSION,
+      contractVersion: CONTRACT_VERSION,
+      transport: ctx.transport,
+      platform: process.platform,
+    }),
 
     'identity.status': () => s.identity.status(),
     'identity.custodyOptions': () => s.identity.custodyOptions(),

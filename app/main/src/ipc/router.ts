@@ -6,7 +6,14 @@
  *   3. the payload matches the channel's zod schema.
  * Results are {@link ApiResult} values; errors carry stable codes and never stacks or secrets.
  */
-import { channels, isChannelName, type ApiResult, type ChannelName, type ParsedRequestOf, type ResponseOf } from '@helmlink/app-preload';
+import {
+  channels,
+  isChannelName,
+  type ApiResult,
+  type ChannelName,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '@helmlink/app-preload';
 import { HelmlinkError, describeError } from '@helmlink/protocol';
 import { toApiError } from '../services/core/errors';
 import type { Logger } from '../services/core/logger';
@@ -21,7 +28,12 @@ export interface SenderContext {
 }
 
 /** One handler per channel, receiving the parsed request. */
-export type Handlers = { [C in ChannelName]: (request: ParsedRequestOf<C>, ctx: SenderContext) => Promise<ResponseOf<C>> | ResponseOf<C> };
+export type Handlers = {
+  [C in ChannelName]: (
+    request: ParsedRequestOf<C>,
+    ctx: SenderContext,
+  ) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
 
 const forbidden = (): ApiResult<never> => ({
   ok: false,
@@ -41,11 +53,21 @@ export class IpcRouter {
   /** Handles one request. Never throws. */
   async invoke(channel: unknown, payload: unknown, ctx: SenderContext): Promise<ApiResult<unknown>> {
     if (!ctx.trusted) {
-      this.#logger.warn({ transport: ctx.transport, sender: ctx.description, channel: typeof channel === 'string' ? channel.slice(0, 64) : null }, 'request from an untrusted sender refused');
+      this.#logger.warn(
+        {
+          transport: ctx.transport,
+          sender: ctx.description,
+          channel: typeof channel === 'string' ? channel.slice(0, 64) : null,
+        },
+        'request from an untrusted sender refused',
+      );
       return forbidden();
     }
     if (!isChannelName(channel)) {
-      return { ok: false, error: { code: 'ERR_IPC_CHANNEL_UNKNOWN', message: describeError('ERR_IPC_CHANNEL_UNKNOWN') } };
+      return {
+        ok: false,
+        error: { code: 'ERR_IPC_CHANNEL_UNKNOWN', message: describeError('ERR_IPC_CHANNEL_UNKNOWN') },
+      };
     }
     const parsed = channels[channel].request.safeParse(payload ?? {});
     if (!parsed.success) {
@@ -54,7 +76,9 @@ export class IpcRouter {
         error: {
           code: 'ERR_IPC_PAYLOAD_INVALID',
           message: describeError('ERR_IPC_PAYLOAD_INVALID'),
-          issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })),
+          issues: parsed.error.issues
+            .slice(0, 20)
+            .map((i) => ({ path: i.path.join('.'), message: i.message })),
         },
       };
     }
@@ -65,7 +89,11 @@ export class IpcRouter {
     } catch (err) {
       const error = toApiError(err);
       if (err instanceof HelmlinkError) this.#logger.info({ channel, code: error.code }, 'request refused');
-      else this.#logger.error({ channel, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, 'request failed');
+      else
+        this.#logger.error(
+          { channel, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) },
+          'request failed',
+        );
       return { ok: false, error };
     }
   }

@@ -77,12 +77,21 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
       audit.append({ kind, actor: entityId, verdict: 'ok' });
       // A renewed certificate takes effect on the broker session at once: reconnect with it.
       if (kind === 'identity.renewed' && late.commands?.connection().state === 'connected') {
-        late.commands.connect().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'reconnect after renewal failed'));
+        late.commands
+          .connect()
+          .catch((err: unknown) =>
+            logger.warn({ err: (err as Error).message }, 'reconnect after renewal failed'),
+          );
       }
     },
   });
   await identity.init();
-  const fleet = new FleetState({ clock, events, audit, ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}) });
+  const fleet = new FleetState({
+    clock,
+    events,
+    audit,
+    ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
+  });
   const rates = new RateMeter();
   const commands = new CommandChannel({
     identity,
@@ -109,7 +118,10 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
   }, 60_000);
   expiryTimer.unref();
   const alertPollMs = o.alertPollMs ?? 30_000;
-  const stopAlerts = alertPollMs > 0 ? pki.startAlertPolling((a) => events.emit('pki.alert', a), alertPollMs) : () => undefined;
+  const stopAlerts =
+    alertPollMs > 0
+      ? pki.startAlertPolling((a) => events.emit('pki.alert', a), alertPollMs)
+      : () => undefined;
   return {
     dataDir: o.dataDir,
     clock,

@@ -30,7 +30,10 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
 
 const rendererDir = join(tempDir(), 'renderer');
 mkdirSync(join(rendererDir, 'assets'), { recursive: true });
-writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>console</title><script type="module" src="./assets/app.js"></script>');
+writeFileSync(
+  join(rendererDir, 'index.html'),
+  '<!doctype html><title>console</title><script type="module" src="./assets/app.js"></script>',
+);
 writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log("app");');
 
 let server: ConsoleServer;
@@ -46,7 +49,9 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-function openSocket(headers: Record<string, string>): Promise<{ ws: WebSocket; messages: WireServerMessage[] } | { refused: number }> {
+function openSocket(
+  headers: Record<string, string>,
+): Promise<{ ws: WebSocket; messages: WireServerMessage[] } | { refused: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${server.origin.replace('http', 'ws')}/api/ws`, { headers });
     const messages: WireServerMessage[] = [];
@@ -67,15 +72,18 @@ async function until<T>(f: () => T | undefined): Promise<T> {
 }
 
 describe('binding', () => {
-  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '127.0.0.1.nip.io'])('refuses to listen on %s', async (host) => {
-    let code = '';
-    try {
-      await startConsoleServer({ host, dataDir: tempDir(), rendererDir, buildRenderer: false });
-    } catch (err) {
-      if (isHelmlinkError(err)) code = err.code;
-    }
-    expect(code).toBe('ERR_BRIDGE_NON_LOOPBACK');
-  });
+  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '127.0.0.1.nip.io'])(
+    'refuses to listen on %s',
+    async (host) => {
+      let code = '';
+      try {
+        await startConsoleServer({ host, dataDir: tempDir(), rendererDir, buildRenderer: false });
+      } catch (err) {
+        if (isHelmlinkError(err)) code = err.code;
+      }
+      expect(code).toBe('ERR_BRIDGE_NON_LOOPBACK');
+    },
+  );
 
   it('knows loopback addresses', () => {
     expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopbackHost)).toBe(true);
@@ -115,8 +123,14 @@ describe('HTTP access', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-eval');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
-    expect((await get(`${server.origin}/assets/app.js`, { cookie })).headers['content-type']).toMatch(/javascript/u);
-    for (const path of ['/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2f..%2fetc%2fpasswd', '/assets/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd']) {
+    expect((await get(`${server.origin}/assets/app.js`, { cookie })).headers['content-type']).toMatch(
+      /javascript/u,
+    );
+    for (const path of [
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2f..%2f..%2fetc%2fpasswd',
+      '/assets/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd',
+    ]) {
       const r = await get(`${server.origin}${path}`, { cookie });
       expect(r.body).not.toContain('root:');
     }
@@ -125,7 +139,9 @@ describe('HTTP access', () => {
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {
-    expect((await get(`${server.origin}/`, { cookie, host: `evil.example:${server.port}` })).status).toBe(421);
+    expect((await get(`${server.origin}/`, { cookie, host: `evil.example:${server.port}` })).status).toBe(
+      421,
+    );
   });
 
   it('mints further one-time links for more browser contexts', async () => {
@@ -138,9 +154,13 @@ describe('HTTP access', () => {
 describe('WebSocket bridge', () => {
   it('refuses sockets without a session, from another origin or another host', async () => {
     expect(await openSocket({ origin: server.origin })).toEqual({ refused: 403 });
-    expect(await openSocket({ origin: server.origin, cookie: 'helmlink_session=forged' })).toEqual({ refused: 403 });
+    expect(await openSocket({ origin: server.origin, cookie: 'helmlink_session=forged' })).toEqual({
+      refused: 403,
+    });
     expect(await openSocket({ origin: 'http://evil.example', cookie })).toEqual({ refused: 403 });
-    expect(await openSocket({ origin: server.origin, cookie, host: `evil.example:${server.port}` })).toEqual({ refused: 421 });
+    expect(await openSocket({ origin: server.origin, cookie, host: `evil.example:${server.port}` })).toEqual({
+      refused: 421,
+    });
   });
 
   it('speaks the contract: results, schema refusals and pushed events', async () => {
@@ -150,16 +170,34 @@ describe('WebSocket bridge', () => {
     await until(() => messages.find((m) => m.type === 'hello'));
     const call = async (id: number, channel: string, payload: unknown) => {
       ws.send(JSON.stringify({ type: 'invoke', id, channel, payload }));
-      return until(() => messages.find((m) => m.type === 'result' && m.id === id)) as Promise<Extract<WireServerMessage, { type: 'result' }>>;
+      return until(() => messages.find((m) => m.type === 'result' && m.id === id)) as Promise<
+        Extract<WireServerMessage, { type: 'result' }>
+      >;
     };
     expect((await call(1, 'app.info', {})).result).toMatchObject({ ok: true, value: { transport: 'web' } });
-    expect((await call(2, 'identity.status', {})).result).toMatchObject({ ok: true, value: { state: 'none' } });
-    expect((await call(3, 'commands.send', { vesselId: 'MV-1', on: 'all' })).result).toMatchObject({ ok: false, error: { code: 'ERR_IPC_PAYLOAD_INVALID' } });
-    expect((await call(4, 'shell.exec', {})).result).toMatchObject({ ok: false, error: { code: 'ERR_IPC_CHANNEL_UNKNOWN' } });
+    expect((await call(2, 'identity.status', {})).result).toMatchObject({
+      ok: true,
+      value: { state: 'none' },
+    });
+    expect((await call(3, 'commands.send', { vesselId: 'MV-1', on: 'all' })).result).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_IPC_PAYLOAD_INVALID' },
+    });
+    expect((await call(4, 'shell.exec', {})).result).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_IPC_CHANNEL_UNKNOWN' },
+    });
     ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: 'app.info', payload: {}, sneaky: true }));
-    expect((await until(() => messages.find((m) => m.type === 'result' && m.id === 5))) as unknown).toMatchObject({ result: { ok: false, error: { code: 'ERR_IPC_PAYLOAD_INVALID' } } });
-    expect((await call(6, 'settings.update', { theme: 'night' })).result).toMatchObject({ ok: true, value: { theme: 'night' } });
-    const event = await until(() => messages.find((m) => m.type === 'event' && m.event === 'settings.changed'));
+    expect(
+      (await until(() => messages.find((m) => m.type === 'result' && m.id === 5))) as unknown,
+    ).toMatchObject({ result: { ok: false, error: { code: 'ERR_IPC_PAYLOAD_INVALID' } } });
+    expect((await call(6, 'settings.update', { theme: 'night' })).result).toMatchObject({
+      ok: true,
+      value: { theme: 'night' },
+    });
+    const event = await until(() =>
+      messages.find((m) => m.type === 'event' && m.event === 'settings.changed'),
+    );
     expect(event).toMatchObject({ payload: { theme: 'night' } });
     ws.close();
   });

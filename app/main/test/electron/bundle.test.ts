@@ -42,21 +42,37 @@ let files: string[];
 let run_: any;
 
 beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(repo, 'app', 'main', 'build.mjs'), '--quiet'], { cwd: repo, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`bundling failed: ${build.stderr}`);
-  ensureRendererBuilt(DEFAULT_RENDERER_DIR);
-  const run = spawnSync(process.execPath, [fileURLToPath(new URL('../fixtures/electron-stub-run.mjs', import.meta.url)), dist, tempDir()], {
+  const build = spawnSync(process.execPath, [join(repo, 'app', 'main', 'build.mjs'), '--quiet'], {
     cwd: repo,
     encoding: 'utf8',
-    env: { ...process.env, HELMLINK_LOG_LEVEL: 'silent', DBUS_SESSION_BUS_ADDRESS: '' },
-    timeout: 60_000,
   });
+  if (build.status !== 0) throw new Error(`bundling failed: ${build.stderr}`);
+  ensureRendererBuilt(DEFAULT_RENDERER_DIR);
+  const run = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('../fixtures/electron-stub-run.mjs', import.meta.url)), dist, tempDir()],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, HELMLINK_LOG_LEVEL: 'silent', DBUS_SESSION_BUS_ADDRESS: '' },
+      timeout: 60_000,
+    },
+  );
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`the bundles did not run: ${run.stderr.slice(-2000)}`);
   run_ = JSON.parse(line.slice(7));
   const fake = tempDir('helmlink-fake-electron-');
   // Every fuse starts in Electron's default state (RunAsNode, NODE_OPTIONS, --inspect on; ASAR checks off).
-  writeFileSync(join(fake, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.from(SENTINEL), Buffer.from([1, 9]), Buffer.from('101100101'), Buffer.alloc(8)]));
+  writeFileSync(
+    join(fake, 'electron'),
+    Buffer.concat([
+      Buffer.from('#!/bin/sh\n'),
+      Buffer.from(SENTINEL),
+      Buffer.from([1, 9]),
+      Buffer.from('101100101'),
+      Buffer.alloc(8),
+    ]),
+  );
   chmodSync(join(fake, 'electron'), 0o755);
   writeFileSync(join(fake, 'version'), '41.7.1');
   writeFileSync(join(fake, 'LICENSE'), '');
@@ -64,10 +80,21 @@ beforeAll(() => {
   out = tempDir('helmlink-eb-out-');
   const r = spawnSync(
     process.execPath,
-    [join(repo, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', '--config', 'electron-builder.yml', '--publish', 'never', `-c.electronDist=${fake}`, `-c.directories.output=${out}`],
+    [
+      join(repo, 'node_modules/electron-builder/cli.js'),
+      '--linux',
+      'dir',
+      '--config',
+      'electron-builder.yml',
+      '--publish',
+      'never',
+      `-c.electronDist=${fake}`,
+      `-c.directories.output=${out}`,
+    ],
     { cwd: repo, encoding: 'utf8', timeout: 120_000 },
   );
-  if (r.status !== 0) throw new Error(`electron-builder failed: ${r.stdout.slice(-1500)} ${r.stderr.slice(-1500)}`);
+  if (r.status !== 0)
+    throw new Error(`electron-builder failed: ${r.stdout.slice(-1500)} ${r.stderr.slice(-1500)}`);
   const asar = createRequire(import.meta.url)('@electron/asar') as { listPackage(p: string): string[] };
   files = asar.listPackage(join(out, 'linux-unpacked/resources/app.asar'));
 }, 240_000);
@@ -145,12 +172,27 @@ describe('main bundle', () => {
 
 describe('electron-builder packaging', () => {
   it('ships the bundles, the renderer and the keychain addon, and nothing else of the repository', () => {
-    expect(files).toEqual(expect.arrayContaining(['/package.json', '/app/main/dist/main.cjs', '/app/main/dist/preload.cjs', '/app/renderer/dist/index.html']));
-    expect(files.some((f) => /\/app\/main\/dist\/node_modules\/@napi-rs\/keyring\/index\.js$/u.test(f))).toBe(true);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '/package.json',
+        '/app/main/dist/main.cjs',
+        '/app/main/dist/preload.cjs',
+        '/app/renderer/dist/index.html',
+      ]),
+    );
+    expect(files.some((f) => /\/app\/main\/dist\/node_modules\/@napi-rs\/keyring\/index\.js$/u.test(f))).toBe(
+      true,
+    );
     expect(files.some((f) => f.endsWith('.node'))).toBe(true);
-    expect(files.filter((f) => /\.(ts|tsx|map)$/u.test(f) || f.includes('/src/') || f.includes('/test/'))).toEqual([]);
-    const asar = createRequire(import.meta.url)('@electron/asar') as { extractFile(a: string, f: string): Buffer };
-    const pkg = JSON.parse(asar.extractFile(join(out, 'linux-unpacked/resources/app.asar'), 'package.json').toString()) as { main: string };
+    expect(
+      files.filter((f) => /\.(ts|tsx|map)$/u.test(f) || f.includes('/src/') || f.includes('/test/')),
+    ).toEqual([]);
+    const asar = createRequire(import.meta.url)('@electron/asar') as {
+      extractFile(a: string, f: string): Buffer;
+    };
+    const pkg = JSON.parse(
+      asar.extractFile(join(out, 'linux-unpacked/resources/app.asar'), 'package.json').toString(),
+    ) as { main: string };
     expect(pkg.main).toBe('app/main/dist/main.cjs');
   });
 

@@ -20,6 +20,14 @@ export async function testServices(
   extra: Partial<ConsoleServicesOptions> = {},
 ): Promise<ConsoleServices & { clock: ReturnType<typeof fixedClock> }> {
   const clock = fixedClock(now);
-  const s = await createConsoleServices({ dataDir, keychain: null, clock, logger: silentLogger, scrypt: TEST_SCRYPT, autoRenewTimers: false, ...extra });
+  const s = await createConsoleServices({
+    dataDir,
+    keychain: null,
+    clock,
+    logger: silentLogger,
+    scrypt: TEST_SCRYPT,
+    autoRenewTimers: false,
+    ...extra,
+  });
   return s as ConsoleServices & { clock: ReturnType<typeof fixedClock> };
 }

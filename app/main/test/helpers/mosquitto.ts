@@ -2,7 +2,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { certificatesToPem, crlToPem, encodePem, exportPkcs8, renderMosquittoAcl, type AclSubject } from '@helmlink/protocol';
+import {
+  certificatesToPem,
+  crlToPem,
+  encodePem,
+  exportPkcs8,
+  renderMosquittoAcl,
+  type AclSubject,
+} from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
 import { freePort, waitForPort } from './net';
 
@@ -13,12 +20,21 @@ export interface Broker {
 }
 
 /** Writes the configuration and starts mosquitto (stopped by `stop`). */
-export async function startMosquitto(dir: string, pki: TestPki, broker: TestEntity, subjects: AclSubject[]): Promise<Broker> {
+export async function startMosquitto(
+  dir: string,
+  pki: TestPki,
+  broker: TestEntity,
+  subjects: AclSubject[],
+): Promise<Broker> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   writeFileSync(join(dir, 'ca.pem'), certificatesToPem([pki.root.certificate, pki.issuing.certificate]));
   writeFileSync(join(dir, 'broker.pem'), certificatesToPem(broker.chain));
-  writeFileSync(join(dir, 'broker.key'), encodePem('PRIVATE KEY', await exportPkcs8(broker.keys.privateKey)), { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'broker.key'),
+    encodePem('PRIVATE KEY', await exportPkcs8(broker.keys.privateKey)),
+    { mode: 0o600 },
+  );
   writeFileSync(join(dir, 'crl.pem'), crlToPem(await pki.issuingCrl([], { crlNumber: 1 })));
   writeFileSync(join(dir, 'acl'), renderMosquittoAcl(subjects));
   writeFileSync(

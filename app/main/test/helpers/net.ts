@@ -32,7 +32,11 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
 }
 
 /** Polls `check` until it returns a truthy value (event-driven code under test; no timing assertions). */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

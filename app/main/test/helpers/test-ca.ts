@@ -57,13 +57,21 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 /** Starts the test CA on 127.0.0.1 with a server certificate (role ca) from the test PKI. */
 export async function startTestCa(pki: TestPki, server: TestEntity, now: () => Date): Promise<TestCa> {
-  const ca: TestCa = { url: '', port: 0, tokens: new Map(), issued: [], lifetimeMs: 30 * 86_400_000, close: async () => undefined };
+  const ca: TestCa = {
+    url: '',
+    port: 0,
+    tokens: new Map(),
+    issued: [],
+    lifetimeMs: 30 * 86_400_000,
+    close: async () => undefined,
+  };
   let crlNumber = 100;
   const issue = async (csrPem: string, entityId: string, role: Role) => {
     const csr = parseCsr(csrPem);
     if (!(await csr.verify())) throw Object.assign(new Error('bad CSR'), { code: 'ERR_CSR_SIGNATURE' });
     const cn = csr.subjectName.getField('CN')[0];
-    if (cn !== entityId) throw Object.assign(new Error('subject mismatch'), { code: 'ERR_CSR_SUBJECT_MISMATCH' });
+    if (cn !== entityId)
+      throw Object.assign(new Error('subject mismatch'), { code: 'ERR_CSR_SUBJECT_MISMATCH' });
     const t = now().getTime();
     const cert = await issueEndEntityCertificate({
       identity: { entityId, roles: [role] },
@@ -73,7 +81,15 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
       notBefore: new Date(t - 60_000),
       notAfter: new Date(t + ca.lifetimeMs),
     });
-    ca.issued.push({ serial: cert.serialNumber.toLowerCase(), entityId, role, cert, status: 'valid', reason: null, revokedAt: null });
+    ca.issued.push({
+      serial: cert.serialNumber.toLowerCase(),
+      entityId,
+      role,
+      cert,
+      status: 'valid',
+      reason: null,
+      revokedAt: null,
+    });
     return { certificate: certificateToPem(cert), chain: [certificateToPem(pki.issuing.certificate)] };
   };
   const clientIdentity = (req: IncomingMessage) => {
@@ -98,7 +114,9 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
         const url = new URL(req.url ?? '/', 'https://ca');
         try {
           if (req.method === 'GET' && url.pathname === '/ca/v1/chain') {
-            return json(res, 200, { chain: [certificateToPem(pki.issuing.certificate), certificateToPem(pki.root.certificate)] });
+            return json(res, 200, {
+              chain: [certificateToPem(pki.issuing.certificate), certificateToPem(pki.root.certificate)],
+            });
           }
           if (req.method === 'GET' && url.pathname === '/ca/v1/crl') {
             const crl = await buildCrl({
@@ -108,7 +126,11 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
               nextUpdate: new Date(now().getTime() + 86_400_000),
               entries: ca.issued
                 .filter((r) => r.status !== 'valid')
-                .map((r) => ({ serial: r.serial, revokedAt: r.revokedAt!, reason: (r.reason ?? 0) as RevocationReasonCode })),
+                .map((r) => ({
+                  serial: r.serial,
+                  revokedAt: r.revokedAt!,
+                  reason: (r.reason ?? 0) as RevocationReasonCode,
+                })),
             });
             res.writeHead(200, { 'content-type': 'application/pkix-crl' });
             return res.end(crlToPem(crl));
@@ -121,12 +143,17 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
             return json(res, 201, await issue(String(body.csr), t.entityId, t.role));
           }
           const who = clientIdentity(req);
-          if (!who) return json(res, 401, { code: 'ERR_CLIENT_CERT_REQUIRED', message: 'client certificate required' });
+          if (!who)
+            return json(res, 401, {
+              code: 'ERR_CLIENT_CERT_REQUIRED',
+              message: 'client certificate required',
+            });
           if (req.method === 'POST' && url.pathname === '/ca/v1/renew') {
             const body = await readBody(req);
             return json(res, 201, await issue(String(body.csr), who.entityId, who.roles[0]!));
           }
-          if (!who.roles.includes('admin')) return json(res, 403, { code: 'ERR_FORBIDDEN', message: 'admin role required' });
+          if (!who.roles.includes('admin'))
+            return json(res, 403, { code: 'ERR_FORBIDDEN', message: 'admin role required' });
           const view = (r: IssuedRecord) => ({
             serial: r.serial,
             entity_id: r.entityId,
@@ -140,28 +167,57 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
           });
           if (req.method === 'GET' && url.pathname === '/ca/v1/certs') {
             const role = url.searchParams.get('role');
-            return json(res, 200, { certificates: ca.issued.filter((r) => !role || r.role === role).map(view) });
+            return json(res, 200, {
+              certificates: ca.issued.filter((r) => !role || r.role === role).map(view),
+            });
           }
-          if (req.method === 'POST' && (url.pathname === '/ca/v1/revoke' || url.pathname === '/ca/v1/release')) {
+          if (
+            req.method === 'POST' &&
+            (url.pathname === '/ca/v1/revoke' || url.pathname === '/ca/v1/release')
+          ) {
             const body = await readBody(req);
             const rec = ca.issued.find((r) => r.serial === String(body.serial));
             if (!rec) return json(res, 404, { code: 'ERR_CERT_NOT_FOUND', message: 'no such certificate' });
             if (url.pathname === '/ca/v1/release') {
-              if (rec.status !== 'on_hold') return json(res, 409, { code: 'ERR_CERT_NOT_ON_HOLD', message: 'not on hold' });
+              if (rec.status !== 'on_hold')
+                return json(res, 409, { code: 'ERR_CERT_NOT_ON_HOLD', message: 'not on hold' });
               Object.assign(rec, { status: 'valid', reason: null, revokedAt: null });
             } else {
-              Object.assign(rec, { status: body.reason === 6 ? 'on_hold' : 'revoked', reason: body.reason, revokedAt: now() });
+              Object.assign(rec, {
+                status: body.reason === 6 ? 'on_hold' : 'revoked',
+                reason: body.reason,
+                revokedAt: now(),
+              });
             }
             return json(res, 200, { certificate: view(rec) });
           }
           if (req.method === 'POST' && url.pathname === '/ca/v1/tokens') {
             const body = await readBody(req);
             const token = `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-            ca.tokens.set(token, { entityId: String(body.entityId), role: ((body.roles as Role[] | undefined)?.[0] ?? body.role) as Role });
-            return json(res, 201, { token, entity_id: body.entityId, role: (body.roles as Role[] | undefined)?.[0] ?? body.role, expires_at: new Date(now().getTime() + 3_600_000).toISOString() });
+            ca.tokens.set(token, {
+              entityId: String(body.entityId),
+              role: ((body.roles as Role[] | undefined)?.[0] ?? body.role) as Role,
+            });
+            return json(res, 201, {
+              token,
+              entity_id: body.entityId,
+              role: (body.roles as Role[] | undefined)?.[0] ?? body.role,
+              expires_at: new Date(now().getTime() + 3_600_000).toISOString(),
+            });
           }
           if (req.method === 'GET' && url.pathname === '/ca/v1/alerts') {
-            return json(res, 200, { alerts: [{ id: 'a1', at: now().toISOString(), kind: 'token-reuse', severity: 'warning', message: 'an enrollment token was reused', details: { entityId: 'x' } }] });
+            return json(res, 200, {
+              alerts: [
+                {
+                  id: 'a1',
+                  at: now().toISOString(),
+                  kind: 'token-reuse',
+                  severity: 'warning',
+                  message: 'an enrollment token was reused',
+                  details: { entityId: 'x' },
+                },
+              ],
+            });
           }
           return json(res, 404, { code: 'ERR_NOT_FOUND', message: 'no such resource' });
         } catch (err) {

@@ -10,7 +10,10 @@ import { tempDir, testServices } from '../helpers/console';
 const APP_ORIGIN = 'app://helmlink';
 const WINDOW_ID = 7;
 const expected = { webContentsId: () => WINDOW_ID, appOrigin: APP_ORIGIN };
-const ownEvent: IpcEventLike = { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://helmlink/index.html', parent: null } };
+const ownEvent: IpcEventLike = {
+  sender: { id: WINDOW_ID },
+  senderFrame: { url: 'app://helmlink/index.html', parent: null },
+};
 
 let services: Awaited<ReturnType<typeof testServices>>;
 let router: IpcRouter;
@@ -21,13 +24,20 @@ beforeAll(async () => {
   const real = createHandlers(services);
   // Count every handler call, to prove refused requests never reach service code.
   const counted = Object.fromEntries(
-    Object.entries(real).map(([name, fn]) => [name, (req: unknown, ctx: unknown) => (calls.push(name), (fn as (a: unknown, b: unknown) => unknown)(req, ctx))]),
+    Object.entries(real).map(([name, fn]) => [
+      name,
+      (req: unknown, ctx: unknown) => (
+        calls.push(name),
+        (fn as (a: unknown, b: unknown) => unknown)(req, ctx)
+      ),
+    ]),
   ) as unknown as Handlers;
   router = new IpcRouter(counted, silentLogger);
 });
 afterAll(async () => services?.close());
 
-const invoke = (channel: unknown, payload: unknown, event: IpcEventLike = ownEvent) => router.invoke(channel, payload, electronSenderContext(event, expected));
+const invoke = (channel: unknown, payload: unknown, event: IpcEventLike = ownEvent) =>
+  router.invoke(channel, payload, electronSenderContext(event, expected));
 
 describe('Electron sender check', () => {
   it('accepts the main frame of our window on the app origin', async () => {
@@ -37,11 +47,26 @@ describe('Electron sender check', () => {
   });
 
   it.each([
-    ['another webContents', { sender: { id: 99 }, senderFrame: { url: 'app://helmlink/index.html', parent: null } }],
-    ['a subframe', { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://helmlink/index.html', parent: {} } }],
-    ['a page navigated to a remote origin', { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://evil.example/', parent: null } }],
-    ['a file:// page', { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///tmp/x.html', parent: null } }],
-    ['a look-alike custom origin', { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://helmlink.evil/index.html', parent: null } }],
+    [
+      'another webContents',
+      { sender: { id: 99 }, senderFrame: { url: 'app://helmlink/index.html', parent: null } },
+    ],
+    [
+      'a subframe',
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://helmlink/index.html', parent: {} } },
+    ],
+    [
+      'a page navigated to a remote origin',
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://evil.example/', parent: null } },
+    ],
+    [
+      'a file:// page',
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///tmp/x.html', parent: null } },
+    ],
+    [
+      'a look-alike custom origin',
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://helmlink.evil/index.html', parent: null } },
+    ],
     ['a destroyed frame', { sender: { id: WINDOW_ID }, senderFrame: null }],
   ])('refuses %s before any handler runs', async (_what, event) => {
     const before = calls.length;
@@ -51,7 +76,11 @@ describe('Electron sender check', () => {
   });
 
   it('refuses every request while no window exists', async () => {
-    const r = await router.invoke('identity.status', {}, electronSenderContext(ownEvent, { webContentsId: () => undefined, appOrigin: APP_ORIGIN }));
+    const r = await router.invoke(
+      'identity.status',
+      {},
+      electronSenderContext(ownEvent, { webContentsId: () => undefined, appOrigin: APP_ORIGIN }),
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'ERR_IPC_SENDER_FORBIDDEN' } });
   });
 });
@@ -59,7 +88,10 @@ describe('Electron sender check', () => {
 describe('payload validation', () => {
   it('refuses unknown channels (no generic invoke)', async () => {
     for (const channel of ['identity.signRaw', 'constructor', '__proto__', 42, null]) {
-      expect(await invoke(channel, {})).toMatchObject({ ok: false, error: { code: 'ERR_IPC_CHANNEL_UNKNOWN' } });
+      expect(await invoke(channel, {})).toMatchObject({
+        ok: false,
+        error: { code: 'ERR_IPC_CHANNEL_UNKNOWN' },
+      });
     }
   });
 
@@ -70,9 +102,36 @@ describe('payload validation', () => {
     ['commands.send', { vesselId: 'MV-1', on: ['239.192.0.1:70000'], off: [] }],
     ['commands.send', { vesselId: 'MV-1', on: [], off: [], extra: true }],
     ['identity.unlock', { passphrase: '' }],
-    ['identity.enroll', { caUrl: 'http://ca.example', rootFingerprint: 'ab'.repeat(32), token: 'tokentoken', entityId: 'p', custody: 'keychain' }],
-    ['identity.enroll', { caUrl: 'https://ca.example', rootFingerprint: 'xyz', token: 'tokentoken', entityId: 'p', custody: 'keychain' }],
-    ['identity.enroll', { caUrl: 'https://ca.example', rootFingerprint: 'ab'.repeat(32), token: 'tokentoken', entityId: 'p', custody: 'passphrase' }],
+    [
+      'identity.enroll',
+      {
+        caUrl: 'http://ca.example',
+        rootFingerprint: 'ab'.repeat(32),
+        token: 'tokentoken',
+        entityId: 'p',
+        custody: 'keychain',
+      },
+    ],
+    [
+      'identity.enroll',
+      {
+        caUrl: 'https://ca.example',
+        rootFingerprint: 'xyz',
+        token: 'tokentoken',
+        entityId: 'p',
+        custody: 'keychain',
+      },
+    ],
+    [
+      'identity.enroll',
+      {
+        caUrl: 'https://ca.example',
+        rootFingerprint: 'ab'.repeat(32),
+        token: 'tokentoken',
+        entityId: 'p',
+        custody: 'passphrase',
+      },
+    ],
     ['identity.remove', { confirm: false }],
     ['settings.update', { brokerUrl: 'mqtt://plain.example:1883' }],
     ['settings.update', { privateKey: 'x' }],
@@ -91,7 +150,10 @@ describe('payload validation', () => {
 
   it('normalises a typed fingerprint and passes coded service errors through', async () => {
     const r = await invoke('commands.send', { vesselId: 'MV-1', on: [], off: ['239.192.0.1:60001'] });
-    expect(r).toMatchObject({ ok: false, error: { code: 'ERR_NOT_CONNECTED', message: 'Not connected to the broker' } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_NOT_CONNECTED', message: 'Not connected to the broker' },
+    });
     const s = await invoke('settings.update', { rootFingerprint: 'AB:'.repeat(31) + 'AB', theme: 'night' });
     expect(s).toMatchObject({ ok: true, value: { rootFingerprint: 'ab'.repeat(32), theme: 'night' } });
   });

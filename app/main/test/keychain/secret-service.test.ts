@@ -16,7 +16,12 @@ function sandboxEnv(): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(tmpdir(), 'helmlink-home-'));
   const runtime = mkdtempSync(join(tmpdir(), 'helmlink-xdg-'));
   chmodSync(runtime, 0o700);
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: runtime, LANG: 'C.UTF-8' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_RUNTIME_DIR: runtime,
+    LANG: 'C.UTF-8',
+  };
   return env;
 }
 
@@ -31,7 +36,12 @@ function result(r: ReturnType<typeof spawnSync>): Record<string, unknown> {
 describe('OS keychain (Secret Service)', () => {
   it('stores the data key in gnome-keyring, reads it back, and the identity opens without a passphrase after a restart', () => {
     const script = `echo -n test-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec node --import tsx ${probe}`;
-    const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { cwd: repo, env: sandboxEnv(), encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], {
+      cwd: repo,
+      env: sandboxEnv(),
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
     const out = result(r);
     expect(out.availability).toEqual({ available: true, backend: 'Secret Service', reason: null });
     expect(out).toMatchObject({
@@ -50,16 +60,33 @@ describe('OS keychain (Secret Service)', () => {
   });
 
   it('refuses keychain custody without a session bus, says why, and still offers passphrase-only custody', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', probe], { cwd: repo, env: sandboxEnv(), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', probe], {
+      cwd: repo,
+      env: sandboxEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const out = result(r);
-    expect(out.availability).toMatchObject({ available: false, reason: expect.stringMatching(/D-Bus session bus/u) });
+    expect(out.availability).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/D-Bus session bus/u),
+    });
     expect(out).toMatchObject({ importRefused: 'ERR_KEYCHAIN_UNAVAILABLE', passphraseOnly: 'ready' });
   });
 
   it('refuses keychain custody when the session bus has no Secret Service', () => {
-    const r = spawnSync('dbus-run-session', ['--', process.execPath, '--import', 'tsx', probe], { cwd: repo, env: sandboxEnv(), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('dbus-run-session', ['--', process.execPath, '--import', 'tsx', probe], {
+      cwd: repo,
+      env: sandboxEnv(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const out = result(r);
-    expect(out.availability).toMatchObject({ available: false, backend: 'Secret Service', reason: expect.any(String) });
+    expect(out.availability).toMatchObject({
+      available: false,
+      backend: 'Secret Service',
+      reason: expect.any(String),
+    });
     expect(out.importRefused).toBe('ERR_KEYCHAIN_UNAVAILABLE');
   });
 });

@@ -31,7 +31,13 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 beforeAll(async () => {
   const dir = tempDir('helmlink-console-ca-');
   const init = await initAuthority({ dir: join(dir, 'ca'), passphrase: CA_PASS, org: 'Console Test Fleet' });
-  server = await startCaServer({ dir: join(dir, 'ca'), passphrase: CA_PASS, port: 0, host: '127.0.0.1', crlTimer: false });
+  server = await startCaServer({
+    dir: join(dir, 'ca'),
+    passphrase: CA_PASS,
+    port: 0,
+    host: '127.0.0.1',
+    crlTimer: false,
+  });
   admin = await testServices(join(dir, 'admin'), new Date(), { clock: systemClock, alertPollMs: 0 });
   await admin.identity.import({
     format: 'pem',
@@ -54,7 +60,12 @@ afterAll(async () => {
 
 describe('console against the real CA server', () => {
   it('imports the admin identity written by ca init (root fetched by its pinned fingerprint)', () => {
-    expect(admin.identity.status()).toMatchObject({ state: 'ready', isAdmin: true, rootFingerprint: server.rootFingerprint, caUrl: server.url });
+    expect(admin.identity.status()).toMatchObject({
+      state: 'ready',
+      isAdmin: true,
+      rootFingerprint: server.rootFingerprint,
+      caUrl: server.url,
+    });
   });
 
   it('enrolls a pilot with a token the admin created, then administers its certificate', async () => {
@@ -75,7 +86,9 @@ describe('console against the real CA server', () => {
     const rec = pilots.find((c) => c.entityId === 'pilot-real')!;
     expect(rec).toMatchObject({ role: 'pilot', status: 'valid', serial: status.certificate!.serial });
 
-    expect((await admin.pki.revoke({ serial: rec.serial, reasonCode: 6, description: 'laptop missing' })).status).toBe('on_hold');
+    expect(
+      (await admin.pki.revoke({ serial: rec.serial, reasonCode: 6, description: 'laptop missing' })).status,
+    ).toBe('on_hold');
     expect((await admin.pki.certs({ status: 'on_hold' })).map((c) => c.serial)).toContain(rec.serial);
     const crl = await admin.pki.crl();
     expect(crl.entries.find((e) => e.serial === rec.serial)).toMatchObject({ reasonCode: 6 });
@@ -85,7 +98,9 @@ describe('console against the real CA server', () => {
     const renewed = await pilot.identity.renew();
     expect(renewed.certificate!.serial).not.toBe(rec.serial);
 
-    const current = (await admin.pki.certs({ role: 'pilot' })).find((c) => c.serial === renewed.certificate!.serial)!;
+    const current = (await admin.pki.certs({ role: 'pilot' })).find(
+      (c) => c.serial === renewed.certificate!.serial,
+    )!;
     expect((await admin.pki.revoke({ serial: current.serial, reasonCode: 1 })).status).toBe('revoked');
     expect(await codeOf(pilot.identity.renew())).toMatch(/^ERR_CLIENT_CERT_(INVALID|REQUIRED)$/u);
     expect(pilot.identity.status().renewal.state).toBe('failed');
@@ -104,7 +119,14 @@ describe('console against the real CA server', () => {
       expect(pushed).toEqual([]);
       const token = await admin.pki.createToken({ entityId: 'pilot-alert', role: 'pilot' });
       const other = await testServices(tempDir(), new Date(), { clock: systemClock, alertPollMs: 0 });
-      await other.identity.enroll({ caUrl: server.url, rootFingerprint: server.rootFingerprint, token: token.token, entityId: 'pilot-alert', custody: 'passphrase', passphrase: 'x' });
+      await other.identity.enroll({
+        caUrl: server.url,
+        rootFingerprint: server.rootFingerprint,
+        token: token.token,
+        entityId: 'pilot-alert',
+        custody: 'passphrase',
+        passphrase: 'x',
+      });
       const serial = other.identity.status().certificate!.serial;
       await admin.pki.revoke({ serial, reasonCode: 4 });
       await eventually(() => pushed.length > 0, 'a pushed alert');
@@ -118,10 +140,24 @@ describe('console against the real CA server', () => {
     const token = await admin.pki.createToken({ entityId: 'pilot-twice', role: 'pilot' });
     const dir = tempDir();
     const first = await testServices(join(dir, 'a'), new Date(), { clock: systemClock, alertPollMs: 0 });
-    await first.identity.enroll({ caUrl: server.url, rootFingerprint: server.rootFingerprint, token: token.token, entityId: 'pilot-twice', custody: 'passphrase', passphrase: 'x' });
+    await first.identity.enroll({
+      caUrl: server.url,
+      rootFingerprint: server.rootFingerprint,
+      token: token.token,
+      entityId: 'pilot-twice',
+      custody: 'passphrase',
+      passphrase: 'x',
+    });
     const second = await testServices(join(dir, 'b'), new Date(), { clock: systemClock, alertPollMs: 0 });
     const code = await codeOf(
-      second.identity.enroll({ caUrl: server.url, rootFingerprint: server.rootFingerprint, token: token.token, entityId: 'pilot-twice', custody: 'passphrase', passphrase: 'x' }),
+      second.identity.enroll({
+        caUrl: server.url,
+        rootFingerprint: server.rootFingerprint,
+        token: token.token,
+        entityId: 'pilot-twice',
+        custody: 'passphrase',
+        passphrase: 'x',
+      }),
     );
     expect(code).toBe('ERR_ENROLL_TOKEN_USED');
     await first.close();

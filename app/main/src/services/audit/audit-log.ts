@@ -10,7 +10,10 @@ import type { AuditEntry, AuditQuery } from '@helmlink/app-preload';
 import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 
-export type AuditInput = Omit<AuditEntry, 'id' | 'at' | 'vesselId' | 'commandId' | 'actor' | 'code' | 'message' | 'token' | 'rttMs'> &
+export type AuditInput = Omit<
+  AuditEntry,
+  'id' | 'at' | 'vesselId' | 'commandId' | 'actor' | 'code' | 'message' | 'token' | 'rttMs'
+> &
   Partial<Pick<AuditEntry, 'vesselId' | 'commandId' | 'actor' | 'code' | 'message' | 'token' | 'rttMs'>>;
 
 /** Append-only audit log backed by a JSON Lines file. */
@@ -75,7 +78,11 @@ export class AuditLog {
     const { limit: _limit, offset: _offset, ...filter } = query;
     const matches = this.#filter(filter);
     const stamp = this.#clock.now().toISOString().replace(/[:.]/gu, '-');
-    return { filename: `helmlink-audit-${stamp}.jsonl`, jsonl: matches.map((e) => `${JSON.stringify(e)}\n`).join(''), count: matches.length };
+    return {
+      filename: `helmlink-audit-${stamp}.jsonl`,
+      jsonl: matches.map((e) => `${JSON.stringify(e)}\n`).join(''),
+      count: matches.length,
+    };
   }
 
   #filter(q: AuditQuery): AuditEntry[] {
@@ -91,7 +98,10 @@ export class AuditLog {
       if (from !== undefined && t < from) return false;
       if (to !== undefined && t > to) return false;
       if (text) {
-        const hay = [e.kind, e.vesselId, e.commandId, e.actor, e.verdict, e.code, e.message].filter(Boolean).join(' ').toLowerCase();
+        const hay = [e.kind, e.vesselId, e.commandId, e.actor, e.verdict, e.code, e.message]
+          .filter(Boolean)
+          .join(' ')
+          .toLowerCase();
         if (!hay.includes(text)) return false;
       }
       return true;

@@ -63,7 +63,8 @@ export function certificatesFromBody(body: Buffer, contentType: string): x509.X5
   }
 }
 
-const fingerprint = (cert: x509.X509Certificate): string => createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex');
+const fingerprint = (cert: x509.X509Certificate): string =>
+  createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex');
 
 function peerChainOf(socket: TLSSocket): string[] {
   const out: string[] = [];
@@ -87,7 +88,8 @@ export class CaClient {
 
   constructor(options: CaClientOptions) {
     this.baseUrl = new URL(options.baseUrl);
-    if (this.baseUrl.protocol !== 'https:') throw new HelmlinkError('ERR_INPUT_INVALID', 'the CA URL must use https');
+    if (this.baseUrl.protocol !== 'https:')
+      throw new HelmlinkError('ERR_INPUT_INVALID', 'the CA URL must use https');
     this.#root = options.root;
     this.#tls = options.tls;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
@@ -103,11 +105,16 @@ export class CaClient {
     const certs = certificatesFromBody(res.body, res.contentType);
     const root = certs.find((c) => fingerprint(c) === pin);
     if (!root) {
-      throw new HelmlinkError('ERR_CA_PIN_MISMATCH', `no certificate from ${this.baseUrl.origin} has the pinned fingerprint ${pin}`, {
-        details: { presented: certs.map(fingerprint) },
-      });
+      throw new HelmlinkError(
+        'ERR_CA_PIN_MISMATCH',
+        `no certificate from ${this.baseUrl.origin} has the pinned fingerprint ${pin}`,
+        {
+          details: { presented: certs.map(fingerprint) },
+        },
+      );
     }
-    if (!(await root.isSelfSigned())) throw new HelmlinkError('ERR_CA_PIN_MISMATCH', 'the pinned certificate is not a self-signed root');
+    if (!(await root.isSelfSigned()))
+      throw new HelmlinkError('ERR_CA_PIN_MISMATCH', 'the pinned certificate is not a self-signed root');
     return { root, chain: certs };
   }
 
@@ -127,7 +134,12 @@ export class CaClient {
     }
   }
 
-  #send(method: string, path: string, body?: string, opts: { insecureBootstrap?: boolean } = {}): Promise<CaResponse> {
+  #send(
+    method: string,
+    path: string,
+    body?: string,
+    opts: { insecureBootstrap?: boolean } = {},
+  ): Promise<CaResponse> {
     const url = new URL(path, this.baseUrl);
     if (url.origin !== this.baseUrl.origin) throw new TypeError('path must stay on the CA origin');
     const options: RequestOptions = {
@@ -149,7 +161,11 @@ export class CaClient {
       }
     }
     if (body !== undefined) {
-      options.headers = { ...options.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      options.headers = {
+        ...options.headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      };
     }
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, options, (res) => {
@@ -175,14 +191,22 @@ export class CaClient {
         );
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new HelmlinkError('ERR_CA_UNREACHABLE', `the CA did not answer within ${this.#timeoutMs} ms`)));
+      req.on('timeout', () =>
+        req.destroy(
+          new HelmlinkError('ERR_CA_UNREACHABLE', `the CA did not answer within ${this.#timeoutMs} ms`),
+        ),
+      );
       req.on('error', (err) => {
         if (err instanceof HelmlinkError) reject(err);
         else {
           const code = (err as NodeJS.ErrnoException).code ?? '';
           const tlsFailure = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/u.test(code);
           reject(
-            new HelmlinkError(tlsFailure ? 'ERR_CA_PIN_MISMATCH' : 'ERR_CA_UNREACHABLE', `${url.origin}: ${err.message}`, { cause: err }),
+            new HelmlinkError(
+              tlsFailure ? 'ERR_CA_PIN_MISMATCH' : 'ERR_CA_UNREACHABLE',
+              `${url.origin}: ${err.message}`,
+              { cause: err },
+            ),
           );
         }
       });
@@ -197,7 +221,11 @@ function caError(res: CaResponse): HelmlinkError {
   let code = 'ERR_CA_RESPONSE';
   let message = `the CA answered with HTTP ${res.status}`;
   try {
-    const parsed = JSON.parse(res.body.toString('utf8')) as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
+    const parsed = JSON.parse(res.body.toString('utf8')) as {
+      code?: unknown;
+      message?: unknown;
+      error?: { code?: unknown; message?: unknown };
+    };
     const e = parsed.error && typeof parsed.error === 'object' ? parsed.error : parsed;
     if (typeof e.code === 'string' && /^ERR_[A-Z0-9_]+$/u.test(e.code)) code = e.code;
     if (typeof e.message === 'string') message = e.message;

@@ -134,16 +134,25 @@ export class CommandChannel {
     } as mqtt.IClientOptions);
     this.#client = client;
     client.on('message', (topic, payload) => {
-      void this.#onMessage(topic, payload).catch((err: unknown) => this.#o.logger.warn({ topic, code: toApiError(err).code }, 'message handling failed'));
+      void this.#onMessage(topic, payload).catch((err: unknown) =>
+        this.#o.logger.warn({ topic, code: toApiError(err).code }, 'message handling failed'),
+      );
     });
     client.on('reconnect', () => this.#setStatus({ state: 'reconnecting' }));
     client.on('offline', () => this.#setStatus({ state: 'reconnecting' }));
-    client.on('error', (err) => this.#setStatus({ state: 'error', lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', err.message)) }));
+    client.on('error', (err) =>
+      this.#setStatus({
+        state: 'error',
+        lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', err.message)),
+      }),
+    );
     let initial = true;
     client.on('connect', () => {
       // Reconnects re-run the post-connect steps (TLS details, CRL, subscriptions); the first one is awaited below.
       if (initial) return;
-      void this.#onConnected(client).catch((err: unknown) => this.#o.logger.warn({ code: toApiError(err).code }, 'post-connect failed'));
+      void this.#onConnected(client).catch((err: unknown) =>
+        this.#o.logger.warn({ code: toApiError(err).code }, 'post-connect failed'),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       const ok = () => {
@@ -185,7 +194,13 @@ export class CommandChannel {
     this.#crlTimer = undefined;
     if (client) await client.endAsync(true).catch(() => undefined);
     this.#o.rates.clear();
-    this.#setStatus({ state: 'disconnected', since: this.#now(), tlsVersion: null, cipher: null, mqttVersion: null });
+    this.#setStatus({
+      state: 'disconnected',
+      since: this.#now(),
+      tlsVersion: null,
+      cipher: null,
+      mqttVersion: null,
+    });
     return this.#status;
   }
 
@@ -204,7 +219,8 @@ export class CommandChannel {
     const client = this.#client;
     if (!client || this.#status.state !== 'connected') throw new HelmlinkError('ERR_NOT_CONNECTED');
     const state = this.#o.fleet.verifiedState(intent.vesselId);
-    if (!state) throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${intent.vesselId}`);
+    if (!state)
+      throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${intent.vesselId}`);
     const partition = checkStreamsSet({ on: intent.on, off: intent.off }, state.catalog);
     const s = await this.#o.identity.signer();
     const settings = this.#o.settings.get();
@@ -229,19 +245,38 @@ export class CommandChannel {
     };
     const pending: Pending = { view, token, sentAtPerf: performance.now(), timer: undefined };
     this.#remember(pending);
-    this.#o.audit.append({ kind: 'command.sent', vesselId: intent.vesselId, commandId: claims.jti, actor: s.entityId, verdict: 'sent', token });
+    this.#o.audit.append({
+      kind: 'command.sent',
+      vesselId: intent.vesselId,
+      commandId: claims.jti,
+      actor: s.entityId,
+      verdict: 'sent',
+      token,
+    });
     try {
       await client.publishAsync(topics.cmd(intent.vesselId), token, { qos: 1 });
     } catch (err) {
       const message = (err as Error).message;
       const refused = /not authori[sz]ed|135/iu.test(message);
-      this.#settle(pending, 'failed', { code: refused ? 'ERR_FORBIDDEN' : 'ERR_BROKER_CONNECT', message: refused ? 'The broker refused the command (not authorised)' : message });
+      this.#settle(pending, 'failed', {
+        code: refused ? 'ERR_FORBIDDEN' : 'ERR_BROKER_CONNECT',
+        message: refused ? 'The broker refused the command (not authorised)' : message,
+      });
       return pending.view;
     }
     pending.timer = setTimeout(() => {
       if (pending.view.state !== 'pending') return;
-      this.#settle(pending, 'timed_out', { code: 'ERR_COMMAND_TIMEOUT', message: describeError('ERR_COMMAND_TIMEOUT') });
-      this.#o.audit.append({ kind: 'command.timeout', vesselId: view.vesselId, commandId: view.commandId, verdict: 'timed_out', code: 'ERR_COMMAND_TIMEOUT' });
+      this.#settle(pending, 'timed_out', {
+        code: 'ERR_COMMAND_TIMEOUT',
+        message: describeError('ERR_COMMAND_TIMEOUT'),
+      });
+      this.#o.audit.append({
+        kind: 'command.timeout',
+        vesselId: view.vesselId,
+        commandId: view.commandId,
+        verdict: 'timed_out',
+        code: 'ERR_COMMAND_TIMEOUT',
+      });
     }, settings.commandTimeoutSeconds * 1000);
     pending.timer.unref();
     this.#o.events.emit('commands.status', pending.view);
@@ -269,7 +304,12 @@ export class CommandChannel {
     }
   }
 
-  #settle(p: Pending, state: CommandView['state'], reason: CommandView['reason'], extra: Partial<CommandView> = {}): void {
+  #settle(
+    p: Pending,
+    state: CommandView['state'],
+    reason: CommandView['reason'],
+    extra: Partial<CommandView> = {},
+  ): void {
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
     p.view = { ...p.view, state, reason, settledAt: this.#now(), ...extra };
@@ -294,7 +334,15 @@ export class CommandChannel {
       this.#brokerChain = chain.filter((x) => x.subject !== x.issuer || chain.length === 1);
       broker = await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now());
     }
-    this.#setStatus({ state: 'connected', since: this.#now(), tlsVersion, cipher, mqttVersion: client.options.protocolVersion === 4 ? 4 : 5, broker, lastError: null });
+    this.#setStatus({
+      state: 'connected',
+      since: this.#now(),
+      tlsVersion,
+      cipher,
+      mqttVersion: client.options.protocolVersion === 4 ? 4 : 5,
+      broker,
+      lastError: null,
+    });
     // The CRL first, so retained states that arrive on subscribe can be checked for revocation.
     await this.refreshCrl();
     await client.subscribeAsync({
@@ -344,7 +392,10 @@ export class CommandChannel {
     for (const crl of crls) newer = (await this.#trust.acceptCrl(crl, this.#o.clock.now())) || newer;
     if (newer) {
       // Revocation status of the broker and of every vessel may have changed.
-      if (this.#brokerChain.length > 0) this.#setStatus({ broker: await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now()) });
+      if (this.#brokerChain.length > 0)
+        this.#setStatus({
+          broker: await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now()),
+        });
       await this.#o.fleet.reverifyAll();
     }
   }
@@ -354,7 +405,9 @@ export class CommandChannel {
     const caUrl = this.#o.identity.status().caUrl;
     if (!caUrl || !this.#trust) return;
     try {
-      const res = await new CaClient({ baseUrl: caUrl, root: this.#trust.root, timeoutMs: 5_000 }).get('/ca/v1/crl');
+      const res = await new CaClient({ baseUrl: caUrl, root: this.#trust.root, timeoutMs: 5_000 }).get(
+        '/ca/v1/crl',
+      );
       if (res.status === 200) await this.#onCrl(res.body);
     } catch (err) {
       this.#o.logger.warn({ code: toApiError(err).code }, 'CRL refresh from the CA failed');
@@ -366,7 +419,11 @@ export class CommandChannel {
     const token = payload.toString('utf8');
     let inReplyTo: unknown;
     try {
-      inReplyTo = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { in_reply_to?: unknown }).in_reply_to;
+      inReplyTo = (
+        JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+          in_reply_to?: unknown;
+        }
+      ).in_reply_to;
     } catch {
       return;
     }
@@ -383,7 +440,9 @@ export class CommandChannel {
         audience: pilot,
         commandToken: pending.token,
         algorithms: this.#o.algorithms ?? CONSOLE_ALGORITHMS,
-        ...(this.#o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: this.#o.clockToleranceSeconds } : {}),
+        ...(this.#o.clockToleranceSeconds !== undefined
+          ? { clockToleranceSeconds: this.#o.clockToleranceSeconds }
+          : {}),
       });
       const rttMs = Math.round((performance.now() - pending.sentAtPerf) * 1000) / 1000;
       const c = verified.claims;
@@ -391,7 +450,12 @@ export class CommandChannel {
         this.#settle(pending, 'applied', null, { rttMs, ackVerified: true });
       } else {
         const code = c.reason ?? 'ERR_INTERNAL';
-        this.#settle(pending, 'rejected', { code, message: describeError(code) }, { rttMs, ackVerified: true });
+        this.#settle(
+          pending,
+          'rejected',
+          { code, message: describeError(code) },
+          { rttMs, ackVerified: true },
+        );
       }
       this.#o.audit.append({
         kind: 'ack.verified',

@@ -11,5 +11,9 @@ export function toApiError(err: unknown): ApiErrorInfo {
     if (err.message && err.message !== info.message) info.detail = err.message;
     return info;
   }
-  return { code: 'ERR_INTERNAL', message: describeError('ERR_INTERNAL'), detail: err instanceof Error ? err.message : String(err) };
+  return {
+    code: 'ERR_INTERNAL',
+    message: describeError('ERR_INTERNAL'),
+    detail: err instanceof Error ? err.message : String(err),
+  };
 }

@@ -28,7 +28,11 @@ const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 /** Creates the services' logger. `destination` defaults to stderr; level from HELMLINK_LOG_LEVEL or `info`. */
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
-    { level: options.level ?? process.env.HELMLINK_LOG_LEVEL ?? 'info', redact: { paths, censor: '[redacted]' }, base: { app: 'helmlink-console' } },
+    {
+      level: options.level ?? process.env.HELMLINK_LOG_LEVEL ?? 'info',
+      redact: { paths, censor: '[redacted]' },
+      base: { app: 'helmlink-console' },
+    },
     options.destination ?? pino.destination(2),
   );
 }

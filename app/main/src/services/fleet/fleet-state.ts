@@ -6,7 +6,13 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { HelmlinkError, base64ToBytes, verifyState, type StateClaims, type JwsAlgorithm } from '@helmlink/protocol';
+import {
+  HelmlinkError,
+  base64ToBytes,
+  verifyState,
+  type StateClaims,
+  type JwsAlgorithm,
+} from '@helmlink/protocol';
 import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '@helmlink/app-preload';
 import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
@@ -39,14 +45,22 @@ export function catalogView(claims: StateClaims): CatalogStreamView[] {
     kind: s.kind,
     address: s.address,
     bitrateBps: s.bitrateBps,
-    critical: s.critical === true || (CRITICAL_STREAM_NAMES as readonly string[]).some((n) => n === s.id.toUpperCase() || n === s.name.toUpperCase()),
+    critical:
+      s.critical === true ||
+      (CRITICAL_STREAM_NAMES as readonly string[]).some(
+        (n) => n === s.id.toUpperCase() || n === s.name.toUpperCase(),
+      ),
   }));
 }
 
 function x5cOf(token: string): string[] {
   try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { x5c?: unknown };
-    return Array.isArray(header.x5c) ? header.x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      x5c?: unknown;
+    };
+    return Array.isArray(header.x5c)
+      ? header.x5c.filter((s): s is string => typeof s === 'string').slice(0, 4)
+      : [];
   } catch {
     return [];
   }
@@ -70,7 +84,9 @@ export class FleetState {
 
   /** Every known vessel, sorted by id. */
   vessels(): VesselView[] {
-    return [...this.#vessels.values()].map((e) => e.view).sort((a, b) => a.vesselId.localeCompare(b.vesselId));
+    return [...this.#vessels.values()]
+      .map((e) => e.view)
+      .sort((a, b) => a.vesselId.localeCompare(b.vesselId));
   }
 
   vessel(vesselId: string): VesselView | null {
@@ -95,13 +111,16 @@ export class FleetState {
     const token = payload.toString('utf8');
     const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
     try {
-      if (!this.#trust) throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
+      if (!this.#trust)
+        throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
       const verified = await verifyState(token, {
         trust: this.#trust.trust,
         clock: () => this.#o.clock.now().getTime(),
         vesselId,
         algorithms: this.#o.algorithms ?? CONSOLE_ALGORITHMS,
-        ...(this.#o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: this.#o.clockToleranceSeconds } : {}),
+        ...(this.#o.clockToleranceSeconds !== undefined
+          ? { clockToleranceSeconds: this.#o.clockToleranceSeconds }
+          : {}),
       });
       const c = verified.claims;
       if (entry.claims && entry.view.verified && c.seq < entry.claims.seq) return;
@@ -127,7 +146,14 @@ export class FleetState {
         signer,
         activeBitrateBps: streams.filter((s) => s.on).reduce((n, s) => n + s.bitrateBps, 0),
       };
-      this.#o.audit?.append({ kind: 'state.verified', vesselId, verdict: 'verified', actor: verified.signer.entityId, token, commandId: c.last_jti });
+      this.#o.audit?.append({
+        kind: 'state.verified',
+        vesselId,
+        verdict: 'verified',
+        actor: verified.signer.entityId,
+        token,
+        commandId: c.last_jti,
+      });
     } catch (err) {
       const e = toApiError(err);
       entry.view = {
@@ -135,7 +161,14 @@ export class FleetState {
         verified: false,
         unverified: { code: e.code, message: e.detail ?? e.message, receivedAt: now.toISOString() },
       };
-      this.#o.audit?.append({ kind: 'state.unverified', vesselId, verdict: 'invalid', code: entry.view.unverified!.code, message: entry.view.unverified!.message, token });
+      this.#o.audit?.append({
+        kind: 'state.unverified',
+        vesselId,
+        verdict: 'invalid',
+        code: entry.view.unverified!.code,
+        message: entry.view.unverified!.message,
+        token,
+      });
     }
     this.#vessels.set(vesselId, entry);
     this.#emit();

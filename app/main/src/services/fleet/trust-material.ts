@@ -33,7 +33,12 @@ export class TrustMaterial {
     this.root = o.root;
     this.issuers = o.issuers;
     this.revocation = o.revocation ?? DEFAULT_REVOCATION;
-    this.trust = createTrust({ trustAnchors: [o.root], intermediates: o.issuers, crls: this.crls, revocation: this.revocation });
+    this.trust = createTrust({
+      trustAnchors: [o.root],
+      intermediates: o.issuers,
+      crls: this.crls,
+      revocation: this.revocation,
+    });
   }
 
   /** Accepts a CRL issued by one of the known issuers (or the root); returns false when it is not newer or unknown. */
@@ -41,7 +46,10 @@ export class TrustMaterial {
     const issuer = [...this.issuers, this.root].find((c) => c.subject === crl.issuer);
     if (!issuer) return false;
     try {
-      await this.crls.accept(crl, issuer, { time: now, staleGraceSeconds: this.revocation.staleGraceSeconds ?? 0 });
+      await this.crls.accept(crl, issuer, {
+        time: now,
+        staleGraceSeconds: this.revocation.staleGraceSeconds ?? 0,
+      });
       return true;
     } catch (err) {
       if (toApiError(err).code === 'ERR_CRL_NOT_NEWER') return false;
@@ -50,10 +58,21 @@ export class TrustMaterial {
   }
 
   /** Validates a peer chain (leaf first) for `purpose` and describes it for the certificate viewer. */
-  async describePeer(chain: readonly x509.X509Certificate[], purpose: 'clientAuth' | 'serverAuth', now: Date): Promise<PeerCertificateView> {
+  async describePeer(
+    chain: readonly x509.X509Certificate[],
+    purpose: 'clientAuth' | 'serverAuth',
+    now: Date,
+  ): Promise<PeerCertificateView> {
     const [leaf, ...rest] = chain;
     const base = { checkedAt: now.toISOString() };
-    if (!leaf) return { ...base, chain: [], verified: false, revocation: 'unknown', error: { code: 'ERR_JOSE_X5C_INVALID', message: 'no certificate' } };
+    if (!leaf)
+      return {
+        ...base,
+        chain: [],
+        verified: false,
+        revocation: 'unknown',
+        error: { code: 'ERR_JOSE_X5C_INVALID', message: 'no certificate' },
+      };
     try {
       const path = await validatePath(leaf, {
         trustAnchors: [this.root],
@@ -63,10 +82,21 @@ export class TrustMaterial {
         purpose,
         revocation: this.revocation,
       });
-      return { ...base, chain: path.chain.map(certificateView), verified: true, revocation: 'good', error: null };
+      return {
+        ...base,
+        chain: path.chain.map(certificateView),
+        verified: true,
+        revocation: 'good',
+        error: null,
+      };
     } catch (err) {
       const error = toApiError(err);
-      const revocation: RevocationStatus = error.code === 'ERR_CHAIN_REVOKED' ? (/hold/iu.test(error.detail ?? '') ? 'on_hold' : 'revoked') : 'unknown';
+      const revocation: RevocationStatus =
+        error.code === 'ERR_CHAIN_REVOKED'
+          ? /hold/iu.test(error.detail ?? '')
+            ? 'on_hold'
+            : 'revoked'
+          : 'unknown';
       return { ...base, chain: chain.map(certificateView), verified: false, revocation, error };
     }
   }

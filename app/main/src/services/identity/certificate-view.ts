@@ -6,7 +6,8 @@ import { ROLES, certificateToPem, readIdentity, type Role } from '@helmlink/prot
 import type { CertificateView, RoleName } from '@helmlink/app-preload';
 
 /** SHA-256 of the certificate DER, lower-case hex. */
-export const fingerprintOf = (cert: x509.X509Certificate): string => createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex');
+export const fingerprintOf = (cert: x509.X509Certificate): string =>
+  createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex');
 
 function keyAlgorithm(cert: x509.X509Certificate): string {
   const alg = cert.publicKey.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
@@ -19,7 +20,10 @@ function keyAlgorithm(cert: x509.X509Certificate): string {
 export function profileOf(cert: x509.X509Certificate): { entityId: string | null; roles: RoleName[] } {
   try {
     const id = readIdentity(cert);
-    return { entityId: id.entityId, roles: id.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) };
+    return {
+      entityId: id.entityId,
+      roles: id.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
+    };
   } catch {
     return { entityId: null, roles: [] };
   }

@@ -22,16 +22,24 @@ export async function checkOwnChain(
   const path: x509.X509Certificate[] = [leaf];
   let current = leaf;
   for (let depth = 0; depth < 8; depth++) {
-    if (now < current.notBefore) throw new HelmlinkError('ERR_CHAIN_NOT_YET_VALID', `${current.subject} is not valid yet`);
-    if (now > current.notAfter) throw new HelmlinkError('ERR_CHAIN_EXPIRED', `${current.subject} has expired`);
+    if (now < current.notBefore)
+      throw new HelmlinkError('ERR_CHAIN_NOT_YET_VALID', `${current.subject} is not valid yet`);
+    if (now > current.notAfter)
+      throw new HelmlinkError('ERR_CHAIN_EXPIRED', `${current.subject} has expired`);
     const issuer = current.issuer === root.subject ? root : pool.find((c) => c.subject === current.issuer);
-    if (!issuer) throw new HelmlinkError('ERR_CHAIN_UNTRUSTED', `no issuer for ${current.subject} leads to the pinned root`);
+    if (!issuer)
+      throw new HelmlinkError(
+        'ERR_CHAIN_UNTRUSTED',
+        `no issuer for ${current.subject} leads to the pinned root`,
+      );
     const bc = issuer.getExtension(x509.BasicConstraintsExtension);
     if (!bc?.ca) throw new HelmlinkError('ERR_CHAIN_BASIC_CONSTRAINTS', `${issuer.subject} is not a CA`);
     const ok = await current.verify({ publicKey: issuer.publicKey, signatureOnly: true });
-    if (!ok) throw new HelmlinkError('ERR_CHAIN_SIGNATURE', `the signature on ${current.subject} does not verify`);
+    if (!ok)
+      throw new HelmlinkError('ERR_CHAIN_SIGNATURE', `the signature on ${current.subject} does not verify`);
     if (issuer === root) {
-      if (now > root.notAfter || now < root.notBefore) throw new HelmlinkError('ERR_CHAIN_EXPIRED', 'the root is outside its validity');
+      if (now > root.notAfter || now < root.notBefore)
+        throw new HelmlinkError('ERR_CHAIN_EXPIRED', 'the root is outside its validity');
       return path;
     }
     path.push(issuer);

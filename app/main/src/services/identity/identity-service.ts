@@ -76,7 +76,10 @@ export interface ConsoleSigner {
 }
 
 /** Hook called after each audited identity operation. */
-export type IdentityAuditHook = (kind: 'identity.enrolled' | 'identity.imported' | 'identity.renewed' | 'identity.removed', entityId: string) => void;
+export type IdentityAuditHook = (
+  kind: 'identity.enrolled' | 'identity.imported' | 'identity.renewed' | 'identity.removed',
+  entityId: string,
+) => void;
 
 export interface IdentityServiceOptions {
   dataDir: string;
@@ -93,13 +96,22 @@ export interface IdentityServiceOptions {
   autoRenewTimers?: boolean;
 }
 
-const KEY_SPECS: Record<KeyAlgorithm, KeySpec> = { ES256: 'ecdsa-p256', ES384: 'ecdsa-p384', EdDSA: 'ed25519', PS256: 'rsa-3072' };
+const KEY_SPECS: Record<KeyAlgorithm, KeySpec> = {
+  ES256: 'ecdsa-p256',
+  ES384: 'ecdsa-p384',
+  EdDSA: 'ed25519',
+  PS256: 'rsa-3072',
+};
 const DAY = 86_400_000;
 
 const spkiOfPkcs8 = (pkcs8: Uint8Array): Buffer =>
-  createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' });
+  createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })).export({
+    format: 'der',
+    type: 'spki',
+  });
 
-const sameSpki = (cert: x509.X509Certificate, spki: Buffer): boolean => Buffer.from(cert.publicKey.rawData).equals(spki);
+const sameSpki = (cert: x509.X509Certificate, spki: Buffer): boolean =>
+  Buffer.from(cert.publicKey.rawData).equals(spki);
 
 interface OpenKey {
   dataKey: Buffer;
@@ -113,7 +125,12 @@ export class IdentityService {
   #files: IdentityFiles | null = null;
   #open: OpenKey | null = null;
   #error: ApiErrorInfo | null = null;
-  #renewal: Omit<RenewalView, 'auto' | 'dueAt'> = { state: 'idle', lastAttemptAt: null, lastRenewedAt: null, lastError: null };
+  #renewal: Omit<RenewalView, 'auto' | 'dueAt'> = {
+    state: 'idle',
+    lastAttemptAt: null,
+    lastRenewedAt: null,
+    lastError: null,
+  };
   #timer: NodeJS.Timeout | undefined;
   #busy: Promise<unknown> = Promise.resolve();
 
@@ -182,7 +199,13 @@ export class IdentityService {
     const expired = now > leaf.notAfter;
     const left = leaf.notAfter.getTime() - now.getTime();
     const warnMs = settings.expiryWarningDays * DAY;
-    const expiryWarning = expired ? 'expired' : left <= Math.min(2 * DAY, warnMs / 4) ? 'urgent' : left <= warnMs ? 'soon' : 'none';
+    const expiryWarning = expired
+      ? 'expired'
+      : left <= Math.min(2 * DAY, warnMs / 4)
+        ? 'urgent'
+        : left <= warnMs
+          ? 'soon'
+          : 'none';
     const passphraseRequired = needsPassphrase(f.sealed);
     const state = expired
       ? 'expired'
@@ -205,7 +228,11 @@ export class IdentityService {
       chain: [...f.chain.slice(1), f.root].map(certificateView),
       expiresAt: leaf.notAfter.toISOString(),
       expiryWarning,
-      renewal: { ...this.#renewal, auto: settings.autoRenew, dueAt: this.renewalDueAt()?.toISOString() ?? null },
+      renewal: {
+        ...this.#renewal,
+        auto: settings.autoRenew,
+        dueAt: this.renewalDueAt()?.toISOString() ?? null,
+      },
       caUrl: f.meta.caUrl ?? settings.caUrl,
       rootFingerprint: f.meta.rootFingerprint,
       error: this.#error,
@@ -233,7 +260,8 @@ export class IdentityService {
     const f = this.#files;
     if (!f) throw new HelmlinkError('ERR_IDENTITY_MISSING');
     const leaf = f.chain[0]!;
-    if (this.#o.clock.now() > leaf.notAfter) throw new HelmlinkError('ERR_CHAIN_EXPIRED', 'the console certificate has expired: enroll again');
+    if (this.#o.clock.now() > leaf.notAfter)
+      throw new HelmlinkError('ERR_CHAIN_EXPIRED', 'the console certificate has expired: enroll again');
     if (!this.#open) {
       if (needsPassphrase(f.sealed)) throw new HelmlinkError('ERR_IDENTITY_LOCKED');
       await this.#openKey(undefined);
@@ -248,7 +276,10 @@ export class IdentityService {
       privateKey: open.signingKey,
       chain,
       root: f.root,
-      tls: () => ({ key: open.keyObject.export({ format: 'pem', type: 'pkcs8' }).toString(), cert: certificatesToPem(chain) }),
+      tls: () => ({
+        key: open.keyObject.export({ format: 'pem', type: 'pkcs8' }).toString(),
+        cert: certificatesToPem(chain),
+      }),
     };
   }
 
@@ -335,8 +366,14 @@ export class IdentityService {
     this.#error = null;
   }
 
-  async #materialise(pkcs8: Uint8Array, dataKey: Buffer, spec: KeySpec, leaf: x509.X509Certificate): Promise<OpenKey> {
-    if (!sameSpki(leaf, spkiOfPkcs8(pkcs8))) throw new HelmlinkError('ERR_IDENTITY_INVALID', 'the private key does not belong to the certificate');
+  async #materialise(
+    pkcs8: Uint8Array,
+    dataKey: Buffer,
+    spec: KeySpec,
+    leaf: x509.X509Certificate,
+  ): Promise<OpenKey> {
+    if (!sameSpki(leaf, spkiOfPkcs8(pkcs8)))
+      throw new HelmlinkError('ERR_IDENTITY_INVALID', 'the private key does not belong to the certificate');
     const keyObject = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     const signingKey = await importPrivateKey(pkcs8, spec.startsWith('rsa-') ? { rsaScheme: 'pss' } : {});
     return { dataKey, keyObject, signingKey };
@@ -346,7 +383,10 @@ export class IdentityService {
     if (custody !== 'keychain') return;
     const { keychain } = await this.custodyOptions();
     if (!keychain.available) {
-      throw new HelmlinkError('ERR_KEYCHAIN_UNAVAILABLE', `the key cannot be stored in the OS keychain: ${keychain.reason ?? 'unavailable'}`);
+      throw new HelmlinkError(
+        'ERR_KEYCHAIN_UNAVAILABLE',
+        `the key cannot be stored in the OS keychain: ${keychain.reason ?? 'unavailable'}`,
+      );
     }
   }
 
@@ -354,7 +394,11 @@ export class IdentityService {
     if (this.#files) throw new HelmlinkError('ERR_IDENTITY_EXISTS');
     const total = ENROLL_STEPS.length;
     let current: EnrollStepId = 'check-ca';
-    const progress = (step: EnrollStepId, status: 'running' | 'done' | 'failed', error: ApiErrorInfo | null = null) => {
+    const progress = (
+      step: EnrollStepId,
+      status: 'running' | 'done' | 'failed',
+      error: ApiErrorInfo | null = null,
+    ) => {
       current = step;
       this.#o.events.emit('identity.enrollProgress', {
         step,
@@ -393,7 +437,16 @@ export class IdentityService {
       progress('verify-certificate', 'done');
 
       progress('store-identity', 'running');
-      await this.#store({ pkcs8, spec, chain, root, custody: req.custody, passphrase: req.passphrase, caUrl: req.caUrl, source: 'enrolled' });
+      await this.#store({
+        pkcs8,
+        spec,
+        chain,
+        root,
+        custody: req.custody,
+        passphrase: req.passphrase,
+        caUrl: req.caUrl,
+        source: 'enrolled',
+      });
       this.#o.settings.update({
         caUrl: req.caUrl,
         rootFingerprint: fingerprintOf(root),
@@ -422,7 +475,11 @@ export class IdentityService {
     const leaf = issued.find((c) => sameSpki(c, spki));
     if (!leaf) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA response holds no certificate for our key');
     const { entityId: cn } = profileOf(leaf);
-    if (cn !== entityId) throw new HelmlinkError('ERR_CERT_PROFILE', `the issued certificate names ${cn ?? 'no entity'}, not ${entityId}`);
+    if (cn !== entityId)
+      throw new HelmlinkError(
+        'ERR_CERT_PROFILE',
+        `the issued certificate names ${cn ?? 'no entity'}, not ${entityId}`,
+      );
     return checkOwnChain(leaf, [...issued, ...caChain], root, this.#o.clock.now());
   }
 
@@ -475,10 +532,17 @@ export class IdentityService {
     let pkcs8: Uint8Array;
     let certs: x509.X509Certificate[];
     if (req.format === 'pkcs12') {
-      ({ pkcs8, certificates: certs } = await parsePkcs12(new Uint8Array(Buffer.from(req.fileBase64, 'base64')), req.filePassphrase));
+      ({ pkcs8, certificates: certs } = await parsePkcs12(
+        new Uint8Array(Buffer.from(req.fileBase64, 'base64')),
+        req.filePassphrase,
+      ));
     } else {
       const block = decodePem(req.keyPem).find((b) => b.label === 'ENCRYPTED PRIVATE KEY');
-      if (!block) throw new HelmlinkError('ERR_IMPORT_INVALID', 'the key must be a passphrase-protected PKCS#8 PEM (BEGIN ENCRYPTED PRIVATE KEY)');
+      if (!block)
+        throw new HelmlinkError(
+          'ERR_IMPORT_INVALID',
+          'the key must be a passphrase-protected PKCS#8 PEM (BEGIN ENCRYPTED PRIVATE KEY)',
+        );
       pkcs8 = await decryptEncryptedPkcs8(block.der, req.filePassphrase);
       try {
         certs = parseCertificates(req.chainPem);
@@ -489,26 +553,54 @@ export class IdentityService {
     const spec = await pkcs8KeySpec(pkcs8);
     const spki = spkiOfPkcs8(pkcs8);
     const leaf = certs.find((c) => sameSpki(c, spki));
-    if (!leaf) throw new HelmlinkError('ERR_IDENTITY_INVALID', 'no certificate in the file belongs to the private key');
+    if (!leaf)
+      throw new HelmlinkError(
+        'ERR_IDENTITY_INVALID',
+        'no certificate in the file belongs to the private key',
+      );
     let root: x509.X509Certificate | undefined;
     let caChain: x509.X509Certificate[] = [];
     if (req.rootFingerprint) {
       const pin = normalizeFingerprint(req.rootFingerprint);
       root = certs.find((c) => fingerprintOf(c) === pin);
-      if (!root && req.caUrl) ({ root, chain: caChain } = await new CaClient({ baseUrl: req.caUrl, timeoutMs: this.#o.caTimeoutMs }).fetchPinnedRoot(pin));
-      if (!root) throw new HelmlinkError('ERR_CA_PIN_MISMATCH', 'the pinned root is neither in the file nor available from the CA');
+      if (!root && req.caUrl)
+        ({ root, chain: caChain } = await new CaClient({
+          baseUrl: req.caUrl,
+          timeoutMs: this.#o.caTimeoutMs,
+        }).fetchPinnedRoot(pin));
+      if (!root)
+        throw new HelmlinkError(
+          'ERR_CA_PIN_MISMATCH',
+          'the pinned root is neither in the file nor available from the CA',
+        );
     } else {
       const selfSigned = [];
       for (const c of certs) if (c !== leaf && (await c.isSelfSigned())) selfSigned.push(c);
       if (selfSigned.length !== 1) {
-        throw new HelmlinkError('ERR_IMPORT_INVALID', 'the chain must include its root certificate, or give the CA URL and root fingerprint');
+        throw new HelmlinkError(
+          'ERR_IMPORT_INVALID',
+          'the chain must include its root certificate, or give the CA URL and root fingerprint',
+        );
       }
       root = selfSigned[0]!;
     }
     const chain = await checkOwnChain(leaf, [...certs, ...caChain], root, this.#o.clock.now());
-    if (!profileOf(leaf).entityId) throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate does not follow the Helmlink profile');
-    await this.#store({ pkcs8, spec, chain, root, custody: req.custody, passphrase: req.passphrase, caUrl: req.caUrl ?? null, source: 'imported' });
-    this.#o.settings.update({ ...(req.caUrl ? { caUrl: req.caUrl } : {}), rootFingerprint: fingerprintOf(root) });
+    if (!profileOf(leaf).entityId)
+      throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate does not follow the Helmlink profile');
+    await this.#store({
+      pkcs8,
+      spec,
+      chain,
+      root,
+      custody: req.custody,
+      passphrase: req.passphrase,
+      caUrl: req.caUrl ?? null,
+      source: 'imported',
+    });
+    this.#o.settings.update({
+      ...(req.caUrl ? { caUrl: req.caUrl } : {}),
+      rootFingerprint: fingerprintOf(root),
+    });
     this.#o.audit?.('identity.imported', this.#files!.meta.entityId);
     return this.#changed();
   }
@@ -522,7 +614,12 @@ export class IdentityService {
     this.#changed();
     try {
       const signer = await this.signer();
-      const ca = new CaClient({ baseUrl: caUrl, root: f.root, tls: signer.tls(), timeoutMs: this.#o.caTimeoutMs });
+      const ca = new CaClient({
+        baseUrl: caUrl,
+        root: f.root,
+        tls: signer.tls(),
+        timeoutMs: this.#o.caTimeoutMs,
+      });
       const keys = await generateKeyPair(f.meta.keySpec, { extractable: true });
       const pkcs8 = await exportPkcs8(keys.privateKey);
       const csr = await createCsr(f.meta.entityId, keys);
@@ -530,7 +627,12 @@ export class IdentityService {
       const chain = await this.#acceptIssued(res, pkcs8, f.meta.entityId, f.chain.slice(1), f.root);
       const dataKey = this.#open!.dataKey;
       const now = this.#o.clock.now().toISOString();
-      const files: IdentityFiles = { ...f, meta: { ...f.meta, renewedAt: now }, sealed: resealKey(f.sealed as SealedKeyFile, dataKey, pkcs8), chain };
+      const files: IdentityFiles = {
+        ...f,
+        meta: { ...f.meta, renewedAt: now },
+        sealed: resealKey(f.sealed as SealedKeyFile, dataKey, pkcs8),
+        chain,
+      };
       await writeIdentityFiles(this.#o.dataDir, files);
       this.#files = files;
       this.#open = await this.#materialise(pkcs8, dataKey, f.meta.keySpec, chain[0]!);
@@ -554,10 +656,13 @@ export class IdentityService {
     const failed = this.#renewal.state === 'failed';
     const wait = Math.max(failed ? 15 * 60_000 : 0, due.getTime() - this.#o.clock.now().getTime());
     // Timers cap at ~24.8 days; a long wait just re-checks.
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.renewIfDue().finally(() => this.#schedule());
-    }, Math.min(wait, 2 ** 31 - 1));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        void this.renewIfDue().finally(() => this.#schedule());
+      },
+      Math.min(wait, 2 ** 31 - 1),
+    );
     this.#timer.unref();
     if (this.#renewal.state === 'idle') this.#renewal.state = 'scheduled';
   }

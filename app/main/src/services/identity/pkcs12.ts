@@ -13,7 +13,16 @@ import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-s
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { EncryptedContentInfo, type ContentInfo } from '@peculiar/asn1-cms';
 import { EncryptedPrivateKeyInfo } from '@peculiar/asn1-pkcs8';
-import { AuthenticatedSafe, CertBag, PFX, SafeContents, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } from '@peculiar/asn1-pfx';
+import {
+  AuthenticatedSafe,
+  CertBag,
+  PFX,
+  SafeContents,
+  id_certBag,
+  id_keyBag,
+  id_pkcs8ShroudedKeyBag,
+  id_x509Certificate,
+} from '@peculiar/asn1-pfx';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '@helmlink/protocol';
 
@@ -95,7 +104,8 @@ export interface Pkcs12Contents {
   certificates: x509.X509Certificate[];
 }
 
-const invalid = (message: string, cause?: unknown) => new HelmlinkError('ERR_IMPORT_INVALID', message, { cause });
+const invalid = (message: string, cause?: unknown) =>
+  new HelmlinkError('ERR_IMPORT_INVALID', message, { cause });
 const iterationsOk = (n: number, max = MAX_ITERATIONS) => Number.isInteger(n) && n >= 1 && n <= max;
 
 /** Password as BMPString with the terminating NUL pair (RFC 7292 B.1). */
@@ -106,7 +116,14 @@ function bmpPassword(password: string): Buffer {
 }
 
 /** The PKCS#12 key derivation function (RFC 7292 Appendix B.2). */
-export function pkcs12Kdf(hashOid: string, password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, n: number): Buffer {
+export function pkcs12Kdf(
+  hashOid: string,
+  password: Buffer,
+  salt: Buffer,
+  id: 1 | 2 | 3,
+  iterations: number,
+  n: number,
+): Buffer {
   const h = HASHES[hashOid];
   if (!h) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `PKCS#12 hash ${hashOid} is not supported`);
   const { v, u } = h;
@@ -149,16 +166,25 @@ async function pbeDecrypt(alg: AlgorithmIdentifier, ciphertext: Buffer, password
       const kdf = AsnConvert.parse(pbes2.keyDerivationFunc.parameters, Pbkdf2Params);
       const prf = HMAC_PRFS[kdf.prf?.algorithm ?? '1.2.840.113549.2.7'];
       const cipher = CIPHERS[pbes2.encryptionScheme.algorithm];
-      if (!prf || !cipher || !pbes2.encryptionScheme.parameters) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'unsupported PBES2 cipher or PRF');
-      if (!iterationsOk(kdf.iterationCount)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBKDF2 iteration count out of range');
+      if (!prf || !cipher || !pbes2.encryptionScheme.parameters)
+        throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'unsupported PBES2 cipher or PRF');
+      if (!iterationsOk(kdf.iterationCount))
+        throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBKDF2 iteration count out of range');
       const iv = Buffer.from(AsnConvert.parse(pbes2.encryptionScheme.parameters, OctetString).buffer);
-      const key = await pbkdf2(Buffer.from(password, 'utf8'), Buffer.from(kdf.salt), kdf.iterationCount, cipher.keyLength, prf);
+      const key = await pbkdf2(
+        Buffer.from(password, 'utf8'),
+        Buffer.from(kdf.salt),
+        kdf.iterationCount,
+        cipher.keyLength,
+        prf,
+      );
       const d = createDecipheriv(cipher.name, key, iv);
       return Buffer.concat([d.update(ciphertext), d.final()]);
     }
     if (alg.algorithm === OID_PBE_SHA1_3DES) {
       const p = AsnConvert.parse(alg.parameters, PbeParams);
-      if (!iterationsOk(p.iterations, MAX_PKCS12_KDF_ITERATIONS)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBE iteration count out of range');
+      if (!iterationsOk(p.iterations, MAX_PKCS12_KDF_ITERATIONS))
+        throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'PBE iteration count out of range');
       const pw = bmpPassword(password);
       const salt = Buffer.from(p.salt);
       const key = pkcs12Kdf('1.3.14.3.2.26', pw, salt, 1, p.iterations, 24);
@@ -168,10 +194,15 @@ async function pbeDecrypt(alg: AlgorithmIdentifier, ciphertext: Buffer, password
     }
   } catch (cause) {
     if (cause instanceof HelmlinkError) throw cause;
-    throw new HelmlinkError('ERR_KEY_DECRYPT', 'the identity file cannot be decrypted (wrong passphrase?)', { cause });
+    throw new HelmlinkError('ERR_KEY_DECRYPT', 'the identity file cannot be decrypted (wrong passphrase?)', {
+      cause,
+    });
   }
   if (alg.algorithm === OID_PBE_SHA1_RC2_40 || alg.algorithm === OID_PBE_SHA1_RC2_128) {
-    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'the file uses RC2 encryption, which is refused as weak: export it again with AES (OpenSSL 3 default)');
+    throw new HelmlinkError(
+      'ERR_KEY_UNSUPPORTED',
+      'the file uses RC2 encryption, which is refused as weak: export it again with AES (OpenSSL 3 default)',
+    );
   }
   throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `encryption algorithm ${alg.algorithm} is not supported`);
 }
@@ -180,14 +211,29 @@ function verifyMac(pfx: PFX, data: Buffer, password: string): void {
   const mac = pfx.macData;
   if (!mac) throw invalid('the file has no integrity MAC; refusing an unauthenticated identity file');
   const h = HASHES[mac.mac.digestAlgorithm.algorithm];
-  if (!h) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `MAC algorithm ${mac.mac.digestAlgorithm.algorithm} is not supported`);
+  if (!h)
+    throw new HelmlinkError(
+      'ERR_KEY_UNSUPPORTED',
+      `MAC algorithm ${mac.mac.digestAlgorithm.algorithm} is not supported`,
+    );
   const iterations = mac.iterations ?? 1;
-  if (!iterationsOk(iterations, MAX_PKCS12_KDF_ITERATIONS)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'MAC iteration count out of range');
-  const key = pkcs12Kdf(mac.mac.digestAlgorithm.algorithm, bmpPassword(password), Buffer.from(mac.macSalt.buffer), 3, iterations, h.u);
+  if (!iterationsOk(iterations, MAX_PKCS12_KDF_ITERATIONS))
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'MAC iteration count out of range');
+  const key = pkcs12Kdf(
+    mac.mac.digestAlgorithm.algorithm,
+    bmpPassword(password),
+    Buffer.from(mac.macSalt.buffer),
+    3,
+    iterations,
+    h.u,
+  );
   const expected = createHmac(h.name, key).update(data).digest();
   const actual = Buffer.from(mac.mac.digest.buffer);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new HelmlinkError('ERR_KEY_DECRYPT', 'the identity file passphrase is wrong or the file is damaged (MAC mismatch)');
+    throw new HelmlinkError(
+      'ERR_KEY_DECRYPT',
+      'the identity file passphrase is wrong or the file is damaged (MAC mismatch)',
+    );
   }
 }
 
@@ -204,7 +250,8 @@ export async function parsePkcs12(der: Uint8Array, password: string): Promise<Pk
   } catch (cause) {
     throw invalid('the file is not PKCS#12', cause);
   }
-  if (pfx.authSafe.contentType !== OID_DATA) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'only password-integrity PKCS#12 files are supported');
+  if (pfx.authSafe.contentType !== OID_DATA)
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'only password-integrity PKCS#12 files are supported');
   const data = octets(pfx.authSafe.content);
   verifyMac(pfx, data, password);
   const keys: Uint8Array[] = [];
@@ -227,21 +274,35 @@ export async function parsePkcs12(der: Uint8Array, password: string): Promise<Pk
         : Buffer.concat((ec?.constructedValue ?? []).map((o) => Buffer.from(o.buffer)));
       contents = await pbeDecrypt(enc.contentEncryptionAlgorithm, cipher, password);
     } else {
-      throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `PKCS#12 content type ${info.contentType} is not supported`);
+      throw new HelmlinkError(
+        'ERR_KEY_UNSUPPORTED',
+        `PKCS#12 content type ${info.contentType} is not supported`,
+      );
     }
-    for (const bag of AsnConvert.parse(contents, SafeContents) as unknown as { bagId: string; bagValue: ArrayBuffer }[]) {
+    for (const bag of AsnConvert.parse(contents, SafeContents) as unknown as {
+      bagId: string;
+      bagValue: ArrayBuffer;
+    }[]) {
       if (bag.bagId === id_pkcs8ShroudedKeyBag) {
         const epki = AsnConvert.parse(bag.bagValue, EncryptedPrivateKeyInfo);
-        keys.push(new Uint8Array(await pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password)));
+        keys.push(
+          new Uint8Array(
+            await pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password),
+          ),
+        );
       } else if (bag.bagId === id_keyBag) {
         keys.push(new Uint8Array(bag.bagValue));
       } else if (bag.bagId === id_certBag) {
         const cb = AsnConvert.parse(bag.bagValue, CertBag);
-        if (cb.certId === id_x509Certificate) certificates.push(new x509.X509Certificate(new Uint8Array(octets(cb.certValue))));
+        if (cb.certId === id_x509Certificate)
+          certificates.push(new x509.X509Certificate(new Uint8Array(octets(cb.certValue))));
       }
     }
   }
-  if (keys.length !== 1) throw invalid(keys.length === 0 ? 'the file holds no private key' : 'the file holds more than one private key');
+  if (keys.length !== 1)
+    throw invalid(
+      keys.length === 0 ? 'the file holds no private key' : 'the file holds more than one private key',
+    );
   if (certificates.length === 0) throw invalid('the file holds no certificate');
   return { pkcs8: keys[0]!, certificates };
 }
@@ -257,5 +318,7 @@ export async function decryptEncryptedPkcs8(der: Uint8Array, password: string): 
   } catch (cause) {
     throw invalid('the key is not an encrypted PKCS#8 structure', cause);
   }
-  return new Uint8Array(await pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password));
+  return new Uint8Array(
+    await pbeDecrypt(epki.encryptionAlgorithm, Buffer.from(epki.encryptedData.buffer), password),
+  );
 }

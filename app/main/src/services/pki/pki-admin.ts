@@ -7,7 +7,16 @@
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
 import { HelmlinkError, crlNumberOf, parseCrls } from '@helmlink/protocol';
-import type { AlertView, CrlView, EnrollmentTokenView, IssuedCertificateView, RoleName, certFilterSchema, createTokenRequestSchema, revokeRequestSchema } from '@helmlink/app-preload';
+import type {
+  AlertView,
+  CrlView,
+  EnrollmentTokenView,
+  IssuedCertificateView,
+  RoleName,
+  certFilterSchema,
+  createTokenRequestSchema,
+  revokeRequestSchema,
+} from '@helmlink/app-preload';
 import type { z } from 'zod';
 import type { Clock } from '../core/clock';
 import type { AuditLog } from '../audit/audit-log';
@@ -15,7 +24,8 @@ import { CaClient } from '../ca/ca-client';
 import type { IdentityService } from '../identity/identity-service';
 
 type Obj = Record<string, unknown>;
-const pick = (o: Obj, ...names: string[]): unknown => names.map((n) => o[n]).find((v) => v !== undefined && v !== null);
+const pick = (o: Obj, ...names: string[]): unknown =>
+  names.map((n) => o[n]).find((v) => v !== undefined && v !== null);
 const str = (o: Obj, ...names: string[]): string | null => {
   const v = pick(o, ...names);
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
@@ -60,14 +70,22 @@ export function certificateRecord(o: Obj): IssuedCertificateView {
     serial: (str(o, 'serial', 'serialNumber', 'serial_number') ?? '').toLowerCase(),
     entityId,
     // The CA server lists `roles` (an array); a single `role` is accepted too.
-    role: (str(o, 'role') ?? (Array.isArray(o.roles) && typeof o.roles[0] === 'string' ? o.roles[0] : null) ?? 'pilot') as RoleName,
+    role: (str(o, 'role') ??
+      (Array.isArray(o.roles) && typeof o.roles[0] === 'string' ? o.roles[0] : null) ??
+      'pilot') as RoleName,
     subject: str(o, 'subject') ?? `CN=${entityId}`,
     status: STATUS[status] ?? STATUS[status.replace(/_/gu, '')] ?? 'valid',
     notBefore: iso(o, 'notBefore', 'not_before') ?? new Date(0).toISOString(),
     notAfter: iso(o, 'notAfter', 'not_after') ?? new Date(0).toISOString(),
     revokedAt: iso(o, 'revokedAt', 'revoked_at', 'revocationTime', 'revocation_time'),
     reasonCode: num(o, 'reasonCode', 'reason_code', 'reason', 'revocationReason', 'revocation_reason'),
-    reasonDescription: str(o, 'reasonDescription', 'description', 'revocation_description', 'revocationDescription'),
+    reasonDescription: str(
+      o,
+      'reasonDescription',
+      'description',
+      'revocation_description',
+      'revocationDescription',
+    ),
     fingerprintSha256: str(o, 'fingerprintSha256', 'fingerprint_sha256', 'fingerprint'),
   };
 }
@@ -83,7 +101,10 @@ export function alertView(a: Obj, index: number, now: Date): AlertView {
     severity: sev === 'critical' || sev === 'info' ? sev : 'warning',
     message: str(a, 'message', 'text', 'summary') ?? '',
     details: Object.fromEntries(
-      Object.entries(details).filter((e): e is [string, string | number | boolean | null] => ['string', 'number', 'boolean'].includes(typeof e[1]) || e[1] === null),
+      Object.entries(details).filter(
+        (e): e is [string, string | number | boolean | null] =>
+          ['string', 'number', 'boolean'].includes(typeof e[1]) || e[1] === null,
+      ),
     ),
   };
 }
@@ -96,7 +117,11 @@ export function crlView(crl: x509.X509Crl, fetchedAt: Date): CrlView {
     crlNumber,
     thisUpdate: crl.thisUpdate.toISOString(),
     nextUpdate: crl.nextUpdate?.toISOString() ?? null,
-    entries: crl.entries.map((e) => ({ serial: e.serialNumber.toLowerCase(), revokedAt: e.revocationDate.toISOString(), reasonCode: e.reason ?? null })),
+    entries: crl.entries.map((e) => ({
+      serial: e.serialNumber.toLowerCase(),
+      revokedAt: e.revocationDate.toISOString(),
+      reasonCode: e.reason ?? null,
+    })),
     fetchedAt: fetchedAt.toISOString(),
   };
 }
@@ -122,7 +147,15 @@ export class PkiAdmin {
     if (!status.isAdmin) throw new HelmlinkError('ERR_CONSOLE_NOT_ADMIN');
     if (!status.caUrl) throw new HelmlinkError('ERR_SETTINGS_MISSING', 'the CA URL is not set');
     const signer = await this.#o.identity.signer();
-    return { ca: new CaClient({ baseUrl: status.caUrl, root: signer.root, tls: signer.tls(), timeoutMs: this.#o.timeoutMs }), actor: signer.entityId };
+    return {
+      ca: new CaClient({
+        baseUrl: status.caUrl,
+        root: signer.root,
+        tls: signer.tls(),
+        timeoutMs: this.#o.timeoutMs,
+      }),
+      actor: signer.entityId,
+    };
   }
 
   /** Issued certificates, filtered by role, status and expiry. */
@@ -131,14 +164,17 @@ export class PkiAdmin {
     const q = new URLSearchParams();
     if (filter.role) q.set('role', filter.role);
     // The CA filters valid | hold | revoked and takes the expiry window in seconds; "expired" is filtered here.
-    if (filter.status && filter.status !== 'expired') q.set('status', filter.status === 'on_hold' ? 'hold' : filter.status);
+    if (filter.status && filter.status !== 'expired')
+      q.set('status', filter.status === 'on_hold' ? 'hold' : filter.status);
     if (filter.expiringWithinDays) q.set('expiring_within', String(filter.expiringWithinDays * 86_400));
     const qs = q.toString();
     const body = await ca.json<unknown>('GET', `/ca/v1/certs${qs ? `?${qs}` : ''}`);
     const list = listOf(body, 'certificates', 'certs', 'items').map(certificateRecord);
     if (filter.status !== 'expired') return list;
     const now = this.#o.clock.now().getTime();
-    return list.filter((c) => c.status === 'expired' || (c.status === 'valid' && Date.parse(c.notAfter) < now));
+    return list.filter(
+      (c) => c.status === 'expired' || (c.status === 'valid' && Date.parse(c.notAfter) < now),
+    );
   }
 
   /** Revokes with an RFC 5280 reason. */
@@ -149,7 +185,12 @@ export class PkiAdmin {
       reason: req.reasonCode,
       ...(req.description ? { description: req.description } : {}),
     });
-    this.#o.audit?.append({ kind: 'pki.revoke', actor, verdict: 'revoked', message: `serial ${req.serial} reason ${req.reasonCode}` });
+    this.#o.audit?.append({
+      kind: 'pki.revoke',
+      actor,
+      verdict: 'revoked',
+      message: `serial ${req.serial} reason ${req.reasonCode}`,
+    });
     return certificateRecord((pick(body, 'certificate', 'cert') as Obj | undefined) ?? body);
   }
 
@@ -174,12 +215,19 @@ export class PkiAdmin {
     });
     const token = str(body, 'token');
     if (!token) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA returned no token');
-    this.#o.audit?.append({ kind: 'pki.token', actor, verdict: 'created', message: `enrollment token for ${req.role} ${req.entityId}` });
+    this.#o.audit?.append({
+      kind: 'pki.token',
+      actor,
+      verdict: 'created',
+      message: `enrollment token for ${req.role} ${req.entityId}`,
+    });
     return {
       token,
       entityId: str(body, 'entityId', 'entity_id') ?? req.entityId,
       role: (str(body, 'role') ?? req.role) as RoleName,
-      expiresAt: iso(body, 'expiresAt', 'expires_at') ?? new Date(this.#o.clock.now().getTime() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
+      expiresAt:
+        iso(body, 'expiresAt', 'expires_at') ??
+        new Date(this.#o.clock.now().getTime() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
     };
   }
 
@@ -187,7 +235,8 @@ export class PkiAdmin {
   async crl(): Promise<CrlView> {
     const { ca } = await this.#client();
     const res = await ca.get('/ca/v1/crl');
-    if (res.status !== 200) throw new HelmlinkError('ERR_CA_RESPONSE', `the CA answered with HTTP ${res.status}`);
+    if (res.status !== 200)
+      throw new HelmlinkError('ERR_CA_RESPONSE', `the CA answered with HTTP ${res.status}`);
     const text = res.body.toString('latin1');
     const [crl] = text.includes('-----BEGIN') ? parseCrls(text) : parseCrls(new Uint8Array(res.body));
     if (!crl) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA returned no CRL');
@@ -236,5 +285,4 @@ export class PkiAdmin {
     void poll();
     return () => clearInterval(timer);
   }
-
 }

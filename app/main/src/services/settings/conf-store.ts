@@ -4,5 +4,9 @@ import type { SettingsStore } from './settings-service';
 
 /** A conf-backed settings store at `<dir>/settings.json`. */
 export function createConfStore(dir: string): SettingsStore {
-  return new Conf<Record<string, unknown>>({ cwd: dir, configName: 'settings', projectName: 'helmlink-console' }) as unknown as SettingsStore;
+  return new Conf<Record<string, unknown>>({
+    cwd: dir,
+    configName: 'settings',
+    projectName: 'helmlink-console',
+  }) as unknown as SettingsStore;
 }

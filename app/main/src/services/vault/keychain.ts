@@ -41,7 +41,8 @@ export function explainKeychainError(err: unknown, platform: NodeJS.Platform): s
     if (/dbus|D-Bus|session bus|org\.freedesktop/iu.test(text) && /connect|address|bus/iu.test(text)) {
       return `the Secret Service cannot be reached over D-Bus (${text})`;
     }
-    if (/locked|prompt|dismissed|AccessDenied/iu.test(text)) return `the keyring is locked or access was refused (${text})`;
+    if (/locked|prompt|dismissed|AccessDenied/iu.test(text))
+      return `the keyring is locked or access was refused (${text})`;
     return `the Secret Service refused the request (${text})`;
   }
   return `${BACKENDS[platform] ?? 'the OS keychain'} refused the request (${text})`;
@@ -67,12 +68,14 @@ export function createOsKeychain(options: OsKeychainOptions = {}): Keychain {
   return {
     backend,
     async availability() {
-      if (!BACKENDS[platform]) return { available: false, backend: null, reason: `no supported keychain on ${platform}` };
+      if (!BACKENDS[platform])
+        return { available: false, backend: null, reason: `no supported keychain on ${platform}` };
       if (platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
         return {
           available: false,
           backend,
-          reason: 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so the Secret Service cannot be reached',
+          reason:
+            'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so the Secret Service cannot be reached',
         };
       }
       const probe = entry(`probe-${randomBytes(6).toString('hex')}`);
@@ -81,7 +84,8 @@ export function createOsKeychain(options: OsKeychainOptions = {}): Keychain {
         await probe.setPassword(value);
         const back = await probe.getPassword();
         await probe.deletePassword();
-        if (back !== value) return { available: false, backend, reason: 'the keychain did not return the value just stored' };
+        if (back !== value)
+          return { available: false, backend, reason: 'the keychain did not return the value just stored' };
         return { available: true, backend, reason: null };
       } catch (err) {
         return { available: false, backend, reason: explainKeychainError(err, platform) };

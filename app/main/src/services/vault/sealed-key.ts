@@ -9,7 +9,14 @@
  * passphrase is then mandatory). So a copied key file alone never opens the key: it needs the user's keychain, the
  * passphrase, or both. The file header is bound to the ciphertext as GCM additional data.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 import { HelmlinkError } from '@helmlink/protocol';
 import type { Keychain } from './keychain';
 
@@ -42,7 +49,12 @@ export interface SealedKeyFile {
 
 const scrypt = (password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> =>
   new Promise((resolve, reject) => {
-    const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 };
+    const options: ScryptOptions = {
+      N: params.N,
+      r: params.r,
+      p: params.p,
+      maxmem: 256 * params.N * params.r + 1024 * 1024,
+    };
     scryptCb(password.normalize('NFC'), salt, 32, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
 
@@ -53,16 +65,31 @@ const xor = (a: Buffer, b: Buffer): Buffer => {
 };
 
 function aad(file: Pick<SealedKeyFile, 'v' | 'custody' | 'account' | 'kdf'>): Buffer {
-  return Buffer.from(JSON.stringify({ v: file.v, custody: file.custody, account: file.account ?? null, kdf: file.kdf ?? null }));
+  return Buffer.from(
+    JSON.stringify({
+      v: file.v,
+      custody: file.custody,
+      account: file.account ?? null,
+      kdf: file.kdf ?? null,
+    }),
+  );
 }
 
 /** Encrypts PKCS#8 under a data key with AES-256-GCM, producing the cipher fields of a sealed file. */
-function encryptWith(dataKey: Buffer, pkcs8: Uint8Array, header: Pick<SealedKeyFile, 'v' | 'custody' | 'account' | 'kdf'>) {
+function encryptWith(
+  dataKey: Buffer,
+  pkcs8: Uint8Array,
+  header: Pick<SealedKeyFile, 'v' | 'custody' | 'account' | 'kdf'>,
+) {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', dataKey, iv);
   cipher.setAAD(aad(header));
   const ciphertext = Buffer.concat([cipher.update(pkcs8), cipher.final()]);
-  return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ciphertext: ciphertext.toString('base64') };
+  return {
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+  };
 }
 
 export interface SealOptions {
@@ -120,10 +147,14 @@ export function resealKey(file: SealedKeyFile, dataKey: Buffer, pkcs8: Uint8Arra
 export const needsPassphrase = (file: SealedKeyFile): boolean => file.kdf !== undefined;
 
 /** Recovers the data key. ERR_IDENTITY_LOCKED without a needed passphrase; ERR_KEYCHAIN_ENTRY_MISSING; ERR_KEYCHAIN_UNAVAILABLE. */
-export async function recoverDataKey(file: SealedKeyFile, options: { passphrase?: string; keychain?: Keychain }): Promise<Buffer> {
+export async function recoverDataKey(
+  file: SealedKeyFile,
+  options: { passphrase?: string; keychain?: Keychain },
+): Promise<Buffer> {
   let share: Buffer;
   if (file.custody === 'keychain') {
-    if (!options.keychain || !file.account) throw new HelmlinkError('ERR_KEYCHAIN_UNAVAILABLE', 'the key file needs the OS keychain');
+    if (!options.keychain || !file.account)
+      throw new HelmlinkError('ERR_KEYCHAIN_UNAVAILABLE', 'the key file needs the OS keychain');
     const stored = await options.keychain.get(file.account);
     if (stored === null) throw new HelmlinkError('ERR_KEYCHAIN_ENTRY_MISSING');
     share = Buffer.from(stored, 'base64');
@@ -145,7 +176,9 @@ export function openWithDataKey(file: SealedKeyFile, dataKey: Buffer): Uint8Arra
     const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(file.iv, 'base64'));
     decipher.setAAD(aad(file));
     decipher.setAuthTag(Buffer.from(file.tag, 'base64'));
-    return new Uint8Array(Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]));
+    return new Uint8Array(
+      Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]),
+    );
   } catch (cause) {
     throw new HelmlinkError('ERR_KEY_DECRYPT', undefined, { cause });
   }

@@ -18,7 +18,14 @@ describe('audit log', () => {
     clock.advance(1000);
     log.append({ kind: 'ack.verified', vesselId: 'MV-1', commandId: 'c1', verdict: 'applied', rttMs: 1.5 });
     clock.advance(1000);
-    log.append({ kind: 'ack.verified', vesselId: 'MV-2', commandId: 'c2', verdict: 'rejected', code: 'ERR_STREAM_UNKNOWN', message: 'A stream is not in the vessel catalog' });
+    log.append({
+      kind: 'ack.verified',
+      vesselId: 'MV-2',
+      commandId: 'c2',
+      verdict: 'rejected',
+      code: 'ERR_STREAM_UNKNOWN',
+      message: 'A stream is not in the vessel catalog',
+    });
     expect(seen).toHaveLength(3);
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
 
@@ -33,7 +40,12 @@ describe('audit log', () => {
     const exported = log.exportJsonl({ vesselId: 'MV-1', limit: 1 });
     expect(exported.count).toBe(2);
     expect(exported.filename).toMatch(/^helmlink-audit-2026-11-22T01-00-02-000Z\.jsonl$/u);
-    expect(exported.jsonl.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id)).toEqual([1, 2]);
+    expect(
+      exported.jsonl
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: number }).id),
+    ).toEqual([1, 2]);
 
     const reopened = new AuditLog(path, clock);
     expect(reopened.search({}).total).toBe(3);

@@ -12,9 +12,17 @@ describe('service logger', () => {
       },
     });
     const log = createLogger({ level: 'info', destination });
-    log.info({ passphrase: 'hunter2', request: { token: 'enroll-abc', keyPem: '-----BEGIN', filePassphrase: 'p12' }, deep: { a: { privateKey: 'k' } } }, 'enroll');
+    log.info(
+      {
+        passphrase: 'hunter2',
+        request: { token: 'enroll-abc', keyPem: '-----BEGIN', filePassphrase: 'p12' },
+        deep: { a: { privateKey: 'k' } },
+      },
+      'enroll',
+    );
     const text = lines.join('');
-    for (const secret of ['hunter2', 'enroll-abc', '-----BEGIN', 'p12', '"k"']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'enroll-abc', '-----BEGIN', 'p12', '"k"'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });
 });

@@ -8,7 +8,14 @@ describe('live data rates', () => {
     for (let s = 0; s < 5; s++) for (let i = 0; i < 10; i++) m.count('MV-1', 'NAVD', t0 + s * 1000 + i * 50);
     m.count('MV-1', 'NAVD', t0 + 5000);
     const snap = m.snapshot(t0 + 5500);
-    expect(snap.rates).toEqual([{ vesselId: 'MV-1', streamId: 'NAVD', messagesPerSecond: 10, lastMessageAt: new Date(t0 + 5000).toISOString() }]);
+    expect(snap.rates).toEqual([
+      {
+        vesselId: 'MV-1',
+        streamId: 'NAVD',
+        messagesPerSecond: 10,
+        lastMessageAt: new Date(t0 + 5000).toISOString(),
+      },
+    ]);
     expect(m.snapshot(t0 + 12_000).rates[0]!.messagesPerSecond).toBe(0);
   });
 });

@@ -60,7 +60,10 @@ describe('enrollment wizard', () => {
     expect(status.roles).toEqual(['pilot']);
     expect(status.isAdmin).toBe(false);
     expect(status.certificate?.keyAlgorithm).toBe('ECDSA P-256');
-    expect(status.chain.map((c) => c.subject)).toEqual([pki.issuing.certificate.subject, pki.root.certificate.subject]);
+    expect(status.chain.map((c) => c.subject)).toEqual([
+      pki.issuing.certificate.subject,
+      pki.root.certificate.subject,
+    ]);
     expect(status.rootFingerprint).toBe(rootFp);
     expect(progress.filter((p) => p.status === 'done').map((p) => p.step)).toEqual([
       'check-ca',
@@ -70,7 +73,11 @@ describe('enrollment wizard', () => {
       'verify-certificate',
       'store-identity',
     ]);
-    expect(s.settings.get()).toMatchObject({ caUrl: ca.url, rootFingerprint: rootFp, brokerUrl: 'mqtts://127.0.0.1:8883' });
+    expect(s.settings.get()).toMatchObject({
+      caUrl: ca.url,
+      rootFingerprint: rootFp,
+      brokerUrl: 'mqtts://127.0.0.1:8883',
+    });
     const keyFile = join(dir, 'identity', 'key.json');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const sealed = JSON.parse(readFileSync(keyFile, 'utf8')) as Record<string, unknown>;
@@ -98,10 +105,18 @@ describe('enrollment wizard', () => {
     const s = await testServices(dir, NOW);
     const failed: EnrollProgressEvent[] = [];
     s.events.subscribe((e, p) => {
-      if (e === 'identity.enrollProgress' && (p as EnrollProgressEvent).status === 'failed') failed.push(p as EnrollProgressEvent);
+      if (e === 'identity.enrollProgress' && (p as EnrollProgressEvent).status === 'failed')
+        failed.push(p as EnrollProgressEvent);
     });
     const code = await codeOf(
-      s.identity.enroll({ caUrl: ca.url, rootFingerprint: 'ab'.repeat(32), token: 'token-pin', entityId: 'pilot-pin', custody: 'passphrase', passphrase: PASS }),
+      s.identity.enroll({
+        caUrl: ca.url,
+        rootFingerprint: 'ab'.repeat(32),
+        token: 'token-pin',
+        entityId: 'pilot-pin',
+        custody: 'passphrase',
+        passphrase: PASS,
+      }),
     );
     expect(code).toBe('ERR_CA_PIN_MISMATCH');
     expect(failed).toMatchObject([{ step: 'check-ca', error: { code: 'ERR_CA_PIN_MISMATCH' } }]);
@@ -114,7 +129,14 @@ describe('enrollment wizard', () => {
   it("passes the CA's refusal code through (unknown token)", async () => {
     const s = await testServices(tempDir(), NOW);
     const code = await codeOf(
-      s.identity.enroll({ caUrl: ca.url, rootFingerprint: rootFp, token: 'no-such-token', entityId: 'pilot-x', custody: 'passphrase', passphrase: PASS }),
+      s.identity.enroll({
+        caUrl: ca.url,
+        rootFingerprint: rootFp,
+        token: 'no-such-token',
+        entityId: 'pilot-x',
+        custody: 'passphrase',
+        passphrase: PASS,
+      }),
     );
     expect(code).toBe('ERR_ENROLL_TOKEN_UNKNOWN');
     await s.close();
@@ -128,7 +150,15 @@ describe('enrollment wizard', () => {
     expect(options.keychain.reason).toMatch(/D-Bus session bus/u);
     expect(options.passphraseOnly).toBe(true);
     ca.tokens.set('token-kc', { entityId: 'pilot-kc', role: 'pilot' });
-    const code = await codeOf(s.identity.enroll({ caUrl: ca.url, rootFingerprint: rootFp, token: 'token-kc', entityId: 'pilot-kc', custody: 'keychain' }));
+    const code = await codeOf(
+      s.identity.enroll({
+        caUrl: ca.url,
+        rootFingerprint: rootFp,
+        token: 'token-kc',
+        entityId: 'pilot-kc',
+        custody: 'keychain',
+      }),
+    );
     expect(code).toBe('ERR_KEYCHAIN_UNAVAILABLE');
     await s.close();
   });
@@ -137,8 +167,17 @@ describe('enrollment wizard', () => {
     ca.tokens.set('token-cost', { entityId: 'pilot-cost', role: 'pilot' });
     const dir = tempDir();
     const s = await testServices(dir, NOW, { scrypt: undefined });
-    await s.identity.enroll({ caUrl: ca.url, rootFingerprint: rootFp, token: 'token-cost', entityId: 'pilot-cost', custody: 'passphrase', passphrase: PASS });
-    const sealed = JSON.parse(readFileSync(join(dir, 'identity', 'key.json'), 'utf8')) as { kdf: { N: number; r: number; p: number } };
+    await s.identity.enroll({
+      caUrl: ca.url,
+      rootFingerprint: rootFp,
+      token: 'token-cost',
+      entityId: 'pilot-cost',
+      custody: 'passphrase',
+      passphrase: PASS,
+    });
+    const sealed = JSON.parse(readFileSync(join(dir, 'identity', 'key.json'), 'utf8')) as {
+      kdf: { N: number; r: number; p: number };
+    };
     expect(sealed.kdf).toMatchObject({ N: 65536, r: 8, p: 1 });
     await s.close();
   });
@@ -149,7 +188,14 @@ describe('renewal', () => {
     ca.tokens.set('token-renew', { entityId: 'pilot-renew', role: 'pilot' });
     const dir = tempDir();
     const s = await testServices(dir, NOW);
-    await s.identity.enroll({ caUrl: ca.url, rootFingerprint: rootFp, token: 'token-renew', entityId: 'pilot-renew', custody: 'passphrase', passphrase: PASS });
+    await s.identity.enroll({
+      caUrl: ca.url,
+      rootFingerprint: rootFp,
+      token: 'token-renew',
+      entityId: 'pilot-renew',
+      custody: 'passphrase',
+      passphrase: PASS,
+    });
     const first = s.identity.status();
     const due = s.identity.renewalDueAt()!;
     const leaf = first.certificate!;
@@ -163,7 +209,10 @@ describe('renewal', () => {
     const renewed = s.identity.status();
     expect(renewed.certificate!.serial).not.toBe(leaf.serial);
     expect(renewed.certificate!.fingerprintSha256).not.toBe(leaf.fingerprintSha256);
-    expect(renewed.renewal).toMatchObject({ state: expect.stringMatching(/idle|scheduled/u), lastError: null });
+    expect(renewed.renewal).toMatchObject({
+      state: expect.stringMatching(/idle|scheduled/u),
+      lastError: null,
+    });
     expect(renewed.renewal.lastRenewedAt).toBe(s.clock.now().toISOString());
     expect(s.audit.search({ kinds: ['identity.renewed'] }).total).toBe(1);
     await s.close();
@@ -177,7 +226,14 @@ describe('renewal', () => {
   it('records a failed renewal (revoked certificate) and keeps the current identity', async () => {
     ca.tokens.set('token-rev', { entityId: 'pilot-rev', role: 'pilot' });
     const s = await testServices(tempDir(), NOW);
-    await s.identity.enroll({ caUrl: ca.url, rootFingerprint: rootFp, token: 'token-rev', entityId: 'pilot-rev', custody: 'passphrase', passphrase: PASS });
+    await s.identity.enroll({
+      caUrl: ca.url,
+      rootFingerprint: rootFp,
+      token: 'token-rev',
+      entityId: 'pilot-rev',
+      custody: 'passphrase',
+      passphrase: PASS,
+    });
     const rec = ca.issued.find((r) => r.entityId === 'pilot-rev')!;
     rec.status = 'revoked';
     expect(await codeOf(s.identity.renew())).toBe('ERR_CLIENT_CERT_REQUIRED');
@@ -194,16 +250,43 @@ describe('import of an existing identity', () => {
     const entity = await pki.issue('pilot-pem', ['pilot']);
     const files = await opensslEncryptedPem(dir, entity, pki, 'file secret');
     const s = await testServices(join(dir, 'data'), NOW);
-    expect(await codeOf(s.identity.import({ format: 'pem', ...files, filePassphrase: 'not it', custody: 'passphrase', passphrase: PASS }))).toBe(
-      'ERR_KEY_DECRYPT',
-    );
-    const status = await s.identity.import({ format: 'pem', ...files, filePassphrase: 'file secret', custody: 'passphrase', passphrase: PASS });
-    expect(status).toMatchObject({ state: 'ready', entityId: 'pilot-pem', custody: 'passphrase', rootFingerprint: rootFp });
+    expect(
+      await codeOf(
+        s.identity.import({
+          format: 'pem',
+          ...files,
+          filePassphrase: 'not it',
+          custody: 'passphrase',
+          passphrase: PASS,
+        }),
+      ),
+    ).toBe('ERR_KEY_DECRYPT');
+    const status = await s.identity.import({
+      format: 'pem',
+      ...files,
+      filePassphrase: 'file secret',
+      custody: 'passphrase',
+      passphrase: PASS,
+    });
+    expect(status).toMatchObject({
+      state: 'ready',
+      entityId: 'pilot-pem',
+      custody: 'passphrase',
+      rootFingerprint: rootFp,
+    });
     expect(s.settings.get().rootFingerprint).toBe(rootFp);
     expect(s.audit.search({ kinds: ['identity.imported'] }).total).toBe(1);
-    expect(await codeOf(s.identity.import({ format: 'pem', ...files, filePassphrase: 'file secret', custody: 'passphrase', passphrase: PASS }))).toBe(
-      'ERR_IDENTITY_EXISTS',
-    );
+    expect(
+      await codeOf(
+        s.identity.import({
+          format: 'pem',
+          ...files,
+          filePassphrase: 'file secret',
+          custody: 'passphrase',
+          passphrase: PASS,
+        }),
+      ),
+    ).toBe('ERR_IDENTITY_EXISTS');
     await s.close();
   });
 
@@ -214,7 +297,16 @@ describe('import of an existing identity', () => {
     const fa = await opensslEncryptedPem(dir, a, pki, 'x');
     const fb = await opensslEncryptedPem(dir, b, pki, 'x');
     const s = await testServices(join(dir, 'data'), NOW);
-    const code = await codeOf(s.identity.import({ format: 'pem', keyPem: fa.keyPem, chainPem: fb.chainPem, filePassphrase: 'x', custody: 'passphrase', passphrase: PASS }));
+    const code = await codeOf(
+      s.identity.import({
+        format: 'pem',
+        keyPem: fa.keyPem,
+        chainPem: fb.chainPem,
+        filePassphrase: 'x',
+        custody: 'passphrase',
+        passphrase: PASS,
+      }),
+    );
     expect(code).toBe('ERR_IDENTITY_INVALID');
     await s.close();
   });
@@ -225,10 +317,24 @@ describe('import of an existing identity', () => {
       const entity = await pki.issue(legacy ? 'admin-legacy' : 'admin-modern', ['admin']);
       const fileBase64 = await opensslPkcs12(dir, entity, pki, 'p12 pass', legacy);
       const s = await testServices(join(dir, 'data'), NOW);
-      expect(await codeOf(s.identity.import({ format: 'pkcs12', fileBase64, filePassphrase: 'wrong', custody: 'passphrase', passphrase: PASS }))).toBe(
-        'ERR_KEY_DECRYPT',
-      );
-      const status = await s.identity.import({ format: 'pkcs12', fileBase64, filePassphrase: 'p12 pass', custody: 'passphrase', passphrase: PASS });
+      expect(
+        await codeOf(
+          s.identity.import({
+            format: 'pkcs12',
+            fileBase64,
+            filePassphrase: 'wrong',
+            custody: 'passphrase',
+            passphrase: PASS,
+          }),
+        ),
+      ).toBe('ERR_KEY_DECRYPT');
+      const status = await s.identity.import({
+        format: 'pkcs12',
+        fileBase64,
+        filePassphrase: 'p12 pass',
+        custody: 'passphrase',
+        passphrase: PASS,
+      });
       expect(status).toMatchObject({ state: 'ready', entityId: entity.entityId, isAdmin: true });
       await s.close();
     }
@@ -239,7 +345,13 @@ describe('import of an existing identity', () => {
     const entity = await pki.issue('pilot-rm', ['pilot']);
     const files = await opensslEncryptedPem(dir, entity, pki, 'x');
     const s = await testServices(join(dir, 'data'), NOW);
-    await s.identity.import({ format: 'pem', ...files, filePassphrase: 'x', custody: 'passphrase', passphrase: PASS });
+    await s.identity.import({
+      format: 'pem',
+      ...files,
+      filePassphrase: 'x',
+      custody: 'passphrase',
+      passphrase: PASS,
+    });
     expect((await s.identity.remove()).state).toBe('none');
     expect(existsSync(join(dir, 'data', 'identity'))).toBe(false);
     expect(await codeOf(s.identity.signer())).toBe('ERR_IDENTITY_MISSING');

@@ -24,15 +24,33 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   pki = await createTestPki({ now: NOW });
-  ca = await startTestCa(pki, await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'] }), () => NOW);
+  ca = await startTestCa(
+    pki,
+    await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'] }),
+    () => NOW,
+  );
   const rootFingerprint = await certificateFingerprint(pki.root.certificate);
   ca.tokens.set('admin-token', { entityId: 'admin-olaf', role: 'admin' });
   ca.tokens.set('pilot-token', { entityId: 'pilot-anna', role: 'pilot' });
   const dir = tempDir();
   admin = await testServices(join(dir, 'admin'), NOW);
-  await admin.identity.enroll({ caUrl: ca.url, rootFingerprint, token: 'admin-token', entityId: 'admin-olaf', custody: 'passphrase', passphrase: 'pw' });
+  await admin.identity.enroll({
+    caUrl: ca.url,
+    rootFingerprint,
+    token: 'admin-token',
+    entityId: 'admin-olaf',
+    custody: 'passphrase',
+    passphrase: 'pw',
+  });
   pilot = await testServices(join(dir, 'pilot'), NOW);
-  await pilot.identity.enroll({ caUrl: ca.url, rootFingerprint, token: 'pilot-token', entityId: 'pilot-anna', custody: 'passphrase', passphrase: 'pw' });
+  await pilot.identity.enroll({
+    caUrl: ca.url,
+    rootFingerprint,
+    token: 'pilot-token',
+    entityId: 'pilot-anna',
+    custody: 'passphrase',
+    passphrase: 'pw',
+  });
 });
 afterAll(async () => {
   await admin?.close();
@@ -55,7 +73,9 @@ describe('PKI admin', () => {
 
   it('puts a certificate on hold, shows it in the CRL, releases it, and revokes with a reason', async () => {
     const [anna] = await admin.pki.certs({ role: 'pilot' });
-    expect((await admin.pki.revoke({ serial: anna!.serial, reasonCode: 6, description: 'laptop missing' })).status).toBe('on_hold');
+    expect(
+      (await admin.pki.revoke({ serial: anna!.serial, reasonCode: 6, description: 'laptop missing' })).status,
+    ).toBe('on_hold');
     const crl = await admin.pki.crl();
     expect(crl.entries).toMatchObject([{ serial: anna!.serial, reasonCode: 6 }]);
     expect(Number(crl.crlNumber)).toBeGreaterThan(0);
@@ -77,6 +97,8 @@ describe('PKI admin', () => {
   });
 
   it('reads the CA alerts', async () => {
-    expect(await admin.pki.alerts({})).toMatchObject([{ kind: 'token-reuse', severity: 'warning', details: { entityId: 'x' } }]);
+    expect(await admin.pki.alerts({})).toMatchObject([
+      { kind: 'token-reuse', severity: 'warning', details: { entityId: 'x' } },
+    ]);
   });
 });

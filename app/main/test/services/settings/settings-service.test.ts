@@ -17,12 +17,19 @@ describe('settings (conf outside Electron)', () => {
     s.update({ brokerUrl: 'mqtts://broker.example:8883', theme: 'night', commandTimeoutSeconds: 20 });
     expect(seen).toHaveLength(1);
     const again = new SettingsService(createConfStore(dir));
-    expect(again.get()).toMatchObject({ brokerUrl: 'mqtts://broker.example:8883', theme: 'night', commandTimeoutSeconds: 20 });
+    expect(again.get()).toMatchObject({
+      brokerUrl: 'mqtts://broker.example:8883',
+      theme: 'night',
+      commandTimeoutSeconds: 20,
+    });
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ theme: 'night' });
   });
 
   it('refuses unknown keys (no secret can be smuggled into settings) and ignores damaged stored values', () => {
-    const store = { store: { theme: 'neon', commandTimeoutSeconds: 30 } as Record<string, unknown>, set() {} };
+    const store = {
+      store: { theme: 'neon', commandTimeoutSeconds: 30 } as Record<string, unknown>,
+      set() {},
+    };
     const s = new SettingsService(store);
     expect(s.get()).toEqual(DEFAULT_SETTINGS);
     expect(() => s.update({ passphrase: 'x' } as never)).toThrow();
