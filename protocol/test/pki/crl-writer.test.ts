@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCrl, buildCrlDer, createRootCertificate, crlNumberOf, randomSerial } from '../../src/pki/build';
-import { certificateToPem, encodePem } from '../../src/pki/pem';
+import { certificateToPem, encodePem, parseCrls } from '../../src/pki/pem';
 import { generateKeyPair, type KeySpec } from '../../src/keys';
 
 const now = new Date('2026-11-22T00:00:00Z');
@@ -46,6 +46,9 @@ describe('CRL builder with the direct DER writer', () => {
     const entries = Array.from({ length: 20_000 }, () => ({ serial: randomSerial(), revokedAt: now, reason: 4 as const }));
     const der = await buildCrlDer({ issuer: iss, crlNumber: 1, thisUpdate: now, nextUpdate: new Date('2026-11-23T00:00:00Z'), entries });
     expect(der.length).toBeGreaterThan(20_000 * 30);
+    // parseCrls reads CRLs far beyond asn1js's default node limit (~1,200 entries).
+    const parsed = parseCrls(encodePem('X509 CRL', der))[0]!;
+    expect(parsed.entries.length).toBe(20_000);
     await expect(
       buildCrlDer({ issuer: iss, crlNumber: 1, thisUpdate: now, nextUpdate: now, entries: [entries[0]!, { ...entries[0]!, serial: `00${entries[0]!.serial}` }] }),
     ).rejects.toThrow(TypeError);
