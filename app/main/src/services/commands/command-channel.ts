@@ -172,7 +172,11 @@ export class CommandChannel {
         void this.disconnect();
         reject(new HelmlinkError('ERR_BROKER_CONNECT', `${brokerUrl}: ${err.message}`, { cause: err }));
       };
+      // A broker that accepts TCP but never completes the session would otherwise keep the caller waiting.
+      const guard = setTimeout(() => fail(new Error('no MQTT session within 20 s')), 20_000);
+      guard.unref();
       const cleanup = () => {
+        clearTimeout(guard);
         client.off('connect', ok);
         client.off('error', fail);
       };
