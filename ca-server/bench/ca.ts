@@ -37,23 +37,41 @@ const dir = mkdtempSync(join(tmpdir(), 'helmlink-bench-ca-'));
 await initAuthority({ dir, passphrase, org: 'Bench' });
 // The server runs in its own process, as it would in production; this process is the fleet of clients.
 log(`starting the CA server process with ${N} tokens; generating ${N} P-256 keys and CSRs...`);
-const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), dir, passphrase, String(N)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const server = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>((resolve, reject) => {
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const nl = buf.indexOf('\n');
-    if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-  });
-  child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
-});
+const child = spawn(
+  process.execPath,
+  [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./server-process.ts', import.meta.url)),
+    dir,
+    passphrase,
+    String(N),
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const server = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>(
+  (resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
+  },
+);
 const jobs: Array<{ csr: string; token: string }> = [];
 for (let i = 0; i < N; i++) {
   const entityId = `mv-bench-${i}`;
   const keys = await generateKeyPair('ecdsa-p256');
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: buildName({ cn: entityId }), keys, signingAlgorithm: signingAlgorithmFor(keys.privateKey) });
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: buildName({ cn: entityId }),
+    keys,
+    signingAlgorithm: signingAlgorithmFor(keys.privateKey),
+  });
   jobs.push({ csr: encodePem('CERTIFICATE REQUEST', csr.rawData), token: server.tokens[i]! });
 }
 
@@ -75,7 +93,9 @@ await Promise.all(
 );
 const seconds = (performance.now() - start) / 1000;
 const enrollPerSecond = jobs.length / seconds;
-log(`enrollments over HTTPS: ${jobs.length} in ${seconds.toFixed(2)} s = ${enrollPerSecond.toFixed(0)}/s (P-256, concurrency ${C})`);
+log(
+  `enrollments over HTTPS: ${jobs.length} in ${seconds.toFixed(2)} s = ${enrollPerSecond.toFixed(0)}/s (P-256, concurrency ${C})`,
+);
 client.close();
 await new Promise<void>((resolve) => {
   child.once('exit', () => resolve());
@@ -110,7 +130,9 @@ authority.store.transaction(() => {
 const crlStart = performance.now();
 const crl = await authority.reissueCrl();
 const crlSeconds = (performance.now() - crlStart) / 1000;
-log(`CRL with ${crl.entries} revoked entries issued in ${crlSeconds.toFixed(3)} s (${(crl.der.length / 1e6).toFixed(1)} MB)`);
+log(
+  `CRL with ${crl.entries} revoked entries issued in ${crlSeconds.toFixed(3)} s (${(crl.der.length / 1e6).toFixed(1)} MB)`,
+);
 await authority.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -129,5 +151,7 @@ if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
   process.stdout.write(`enrollments/s (HTTPS, P-256): ${result.enrollmentsPerSecond}  (target >= 300)\n`);
   process.stdout.write(`CRL build, ${R} entries:      ${result.crlIssueSeconds} s  (target < 2 s)\n`);
-  process.stdout.write(`machine: ${result.cpus} CPUs, load average ${result.loadAverage.join(' ')} (other work on the machine lowers the figures)\n`);
+  process.stdout.write(
+    `machine: ${result.cpus} CPUs, load average ${result.loadAverage.join(' ')} (other work on the machine lowers the figures)\n`,
+  );
 }

@@ -4,7 +4,13 @@
  */
 import '@helmlink/protocol';
 
-export { initAuthority, importIntermediate, readCaConfig, type InitOptions, type InitResult } from './authority/init';
+export {
+  initAuthority,
+  importIntermediate,
+  readCaConfig,
+  type InitOptions,
+  type InitResult,
+} from './authority/init';
 export {
   Authority,
   loadAuthority,
@@ -26,7 +32,13 @@ export { SqliteStore, verifyAuditChain } from './store/sqlite';
 export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from './store/types';
 export { createEnrollmentToken } from './authority/tokens';
 export { CaClient, pemFingerprint, type CaClientOptions, type IssuedWire } from './client';
-export { writeBrokerMaterial, writeCrlAndAcl, brokerPaths, type BrokerMaterial, type BrokerMaterialOptions } from './broker/material';
+export {
+  writeBrokerMaterial,
+  writeCrlAndAcl,
+  brokerPaths,
+  type BrokerMaterial,
+  type BrokerMaterialOptions,
+} from './broker/material';
 export { ManagedMosquitto, waitForPort, type ManagedMosquittoOptions } from './broker/mosquitto';
 export { syncBroker, attachBrokerSync, signalDaemon, startDaemon, type SyncOptions } from './broker/sync';
 export { CrlPublisher, type CrlPublisherOptions } from './broker/crl-publisher';

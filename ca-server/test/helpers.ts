@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { buildName, encodePem, generateKeyPair, parseCertificates, signingAlgorithmFor, type KeySpec } from '@helmlink/protocol';
+import {
+  buildName,
+  encodePem,
+  generateKeyPair,
+  parseCertificates,
+  signingAlgorithmFor,
+  type KeySpec,
+} from '@helmlink/protocol';
 import { initAuthority, type InitResult } from '../src/authority/init';
 
 export const PASSPHRASE = 'test passphrase for the CA';
@@ -19,7 +26,10 @@ export function frozenClock(start = new Date('2026-11-22T00:00:00Z')) {
   });
 }
 
-export async function createTestCa(clock: () => Date, options: { externalRoot?: boolean; hosts?: string[] } = {}): Promise<{ dir: string; init: InitResult }> {
+export async function createTestCa(
+  clock: () => Date,
+  options: { externalRoot?: boolean; hosts?: string[] } = {},
+): Promise<{ dir: string; init: InitResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'helmlink-ca-'));
   const init = await initAuthority({
     dir,
@@ -35,7 +45,13 @@ export async function createTestCa(clock: () => Date, options: { externalRoot?: 
 /** A PEM CSR for `cn` with a fresh key (or the given one). */
 export async function makeCsr(
   cn: string,
-  options: { keySpec?: KeySpec; keys?: CryptoKeyPair; extensions?: x509.Extension[]; subject?: x509.Name; o?: string } = {},
+  options: {
+    keySpec?: KeySpec;
+    keys?: CryptoKeyPair;
+    extensions?: x509.Extension[];
+    subject?: x509.Name;
+    o?: string;
+  } = {},
 ): Promise<{ pem: string; keys: CryptoKeyPair }> {
   const keys = options.keys ?? (await generateKeyPair(options.keySpec ?? 'ecdsa-p256'));
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
@@ -56,4 +72,6 @@ export function leafDer(pemOrPath: string): Uint8Array {
 /** Header carrying a client certificate for app.inject (see the clientCertificate option in the tests). */
 export const TEST_CERT_HEADER = 'x-test-client-cert';
 
-export const headerFor = (der: Uint8Array): Record<string, string> => ({ [TEST_CERT_HEADER]: Buffer.from(der).toString('base64') });
+export const headerFor = (der: Uint8Array): Record<string, string> => ({
+  [TEST_CERT_HEADER]: Buffer.from(der).toString('base64'),
+});

@@ -104,11 +104,15 @@ const ACL_SAFE = /^[\x21-\x7e]+$/u;
  * Renders a Mosquitto `acl_file` for the given identities (one `user` block each, sorted by entity id).
  * Throws TypeError for an entity id that is not safe to write into the file.
  */
-export function renderMosquittoAcl(subjects: readonly AclSubject[], header = 'Helmlink topic ACL, generated from the CA store. Do not edit.'): string {
+export function renderMosquittoAcl(
+  subjects: readonly AclSubject[],
+  header = 'Helmlink topic ACL, generated from the CA store. Do not edit.',
+): string {
   const lines = [`# ${header.replace(/[\r\n]/gu, ' ')}`, '# Anything not granted here is denied.', ''];
   const merged = new Map<string, Set<Role>>();
   for (const s of subjects) {
-    if (!ACL_SAFE.test(s.entityId)) throw new TypeError(`entity id not safe for an ACL file: ${JSON.stringify(s.entityId)}`);
+    if (!ACL_SAFE.test(s.entityId))
+      throw new TypeError(`entity id not safe for an ACL file: ${JSON.stringify(s.entityId)}`);
     const roles = merged.get(s.entityId) ?? new Set<Role>();
     for (const r of s.roles) roles.add(r);
     merged.set(s.entityId, roles);

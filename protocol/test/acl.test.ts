@@ -52,12 +52,20 @@ describe('topic ACL policy', () => {
 
   it('renders a Mosquitto acl_file with one user block per identity and refuses unsafe ids', () => {
     const text = renderMosquittoAcl([vessel, pilot, { entityId: 'pilot-1', roles: ['admin'] }, ca]);
-    expect(text).toContain('user mv-aurora\ntopic read helmlink/v1/pki/crl\ntopic read helmlink/v1/vessels/mv-aurora/cmd\n');
+    expect(text).toContain(
+      'user mv-aurora\ntopic read helmlink/v1/pki/crl\ntopic read helmlink/v1/vessels/mv-aurora/cmd\n',
+    );
     expect(text).toContain('user pilot-1\n');
     expect(text.match(/^user pilot-1$/gmu)).toHaveLength(1);
-    expect(text).toContain('user helmlink-ca\ntopic read helmlink/v1/pki/crl\ntopic write helmlink/v1/pki/crl');
-    expect(aclRules({ entityId: 'x', roles: ['pilot', 'admin'] }).filter((r) => r.topic.endsWith('/ack'))).toHaveLength(1);
-    expect(() => renderMosquittoAcl([{ entityId: 'evil\ntopic readwrite #', roles: ['pilot'] }])).toThrow(TypeError);
+    expect(text).toContain(
+      'user helmlink-ca\ntopic read helmlink/v1/pki/crl\ntopic write helmlink/v1/pki/crl',
+    );
+    expect(
+      aclRules({ entityId: 'x', roles: ['pilot', 'admin'] }).filter((r) => r.topic.endsWith('/ack')),
+    ).toHaveLength(1);
+    expect(() => renderMosquittoAcl([{ entityId: 'evil\ntopic readwrite #', roles: ['pilot'] }])).toThrow(
+      TypeError,
+    );
     expect(() => renderMosquittoAcl([{ entityId: 'has space', roles: ['pilot'] }])).toThrow(TypeError);
   });
 });

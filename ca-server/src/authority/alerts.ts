@@ -56,7 +56,12 @@ export class AlertSink {
   ) {}
 
   /** Records an alert and schedules its delivery; returns at once. */
-  raise(kind: AlertKind, severity: AlertRecord['severity'], message: string, details: Record<string, unknown> = {}): AlertRecord {
+  raise(
+    kind: AlertKind,
+    severity: AlertRecord['severity'],
+    message: string,
+    details: Record<string, unknown> = {},
+  ): AlertRecord {
     const alert = this.store.insertAlert({ ts: this.clock().getTime(), kind, severity, message, details });
     if (this.webhook) {
       this.queue.push(alert);

@@ -98,19 +98,33 @@ export function normalizeSerial(serial: unknown): string {
   return s;
 }
 
-const defaultValidityDays = (roles: readonly Role[]): number => (roles.some((r) => r === 'vessel' || r === 'broker' || r === 'ca') ? 365 : 90);
+const defaultValidityDays = (roles: readonly Role[]): number =>
+  roles.some((r) => r === 'vessel' || r === 'broker' || r === 'ca') ? 365 : 90;
 
 /** Loads an initialised CA directory: decrypts the issuing key, opens the store and makes sure a current CRL exists. */
 export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> {
-  if (typeof opts.passphrase !== 'string' || opts.passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
+  if (typeof opts.passphrase !== 'string' || opts.passphrase.length === 0)
+    throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   const config = await readCaConfig(opts.dir);
-  if (config.state !== 'ready') throw new HelmlinkError('ERR_CA_NOT_INITIALIZED', 'the issuing CA certificate has not been imported yet (helmlink ca import-intermediate)');
+  if (config.state !== 'ready')
+    throw new HelmlinkError(
+      'ERR_CA_NOT_INITIALIZED',
+      'the issuing CA certificate has not been imported yet (helmlink ca import-intermediate)',
+    );
   const paths = caPaths(opts.dir);
   const root = parseCertificate(await readFile(paths.rootCert, 'utf8'));
   const issuingCert = parseCertificate(await readFile(paths.issuingCert, 'utf8'));
   const issuingKey = await readKey(paths.issuingKey, opts.passphrase);
   const rootKey = existsSync(paths.rootKey) ? await readKey(paths.rootKey, opts.passphrase) : undefined;
-  const authority = new Authority(opts, config, paths, new SqliteStore(paths.db), root, { certificate: issuingCert, privateKey: issuingKey }, rootKey);
+  const authority = new Authority(
+    opts,
+    config,
+    paths,
+    new SqliteStore(paths.db),
+    root,
+    { certificate: issuingCert, privateKey: issuingKey },
+    rootKey,
+  );
   if (existsSync(paths.crl)) authority.adoptCrl(await readFile(paths.crl, 'utf8'));
   await authority.ensureFreshCrl();
   return authority;
@@ -136,7 +150,11 @@ export class Authority {
   private readonly crlListeners = new Set<(crl: IssuedCrl) => void | Promise<void>>();
   private readonly issueListeners = new Set<(record: CertRecord) => void>();
   private rootFingerprintCache: string | undefined;
-  private readonly commitQueue: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private readonly commitQueue: Array<{
+    fn: () => unknown;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }> = [];
   private commitScheduled = false;
 
   constructor(
@@ -195,7 +213,9 @@ export class Authority {
       for (const job of jobs) job.reject(err);
       return;
     }
-    jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
+    jobs.forEach((job, i) =>
+      results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value),
+    );
   }
 
   /** SHA-256 fingerprint of the root certificate (lowercase hex). */
@@ -233,7 +253,12 @@ export class Authority {
     if (verdict.firstTrip) {
       const details = { group, kind, key };
       this.audit('rate_limiter', 'rate_limit.trip', details);
-      this.alerts.raise('rate_limited', 'warning', `rate limit tripped: ${group} ${kind === 'perAddress' ? 'from address' : 'for identity'} ${key}`, details);
+      this.alerts.raise(
+        'rate_limited',
+        'warning',
+        `rate limit tripped: ${group} ${kind === 'perAddress' ? 'from address' : 'for identity'} ${key}`,
+        details,
+      );
     }
     throw new HelmlinkError('ERR_RATE_LIMITED', undefined, { details: { retryAfter: verdict.retryAfter } });
   }
@@ -241,16 +266,24 @@ export class Authority {
   // --- tokens -------------------------------------------------------------------------------------------------------
 
   /** Creates a one-time enrollment token; only its hash is stored. Returns the token (shown once). */
-  createEnrollmentToken(req: TokenRequest, actor: Actor = { id: 'cli' }): { token: string; expiresAt: string; entityId: string; roles: Role[] } {
+  createEnrollmentToken(
+    req: TokenRequest,
+    actor: Actor = { id: 'cli' },
+  ): { token: string; expiresAt: string; entityId: string; roles: Role[] } {
     const entityId = assertEntityId(req.entityId);
     const roles = assertRoles(req.roles);
-    if (roles.includes('ca')) throw new HelmlinkError('ERR_INPUT_INVALID', 'the ca role is not enrolled with tokens');
+    if (roles.includes('ca'))
+      throw new HelmlinkError('ERR_INPUT_INVALID', 'the ca role is not enrolled with tokens');
     assertMaritime(req);
     const ttl = req.ttlSeconds ?? this.tokenTtl;
-    if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL) throw new HelmlinkError('ERR_INPUT_INVALID', `token lifetime must be 60..${MAX_TOKEN_TTL} s`);
+    if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL)
+      throw new HelmlinkError('ERR_INPUT_INVALID', `token lifetime must be 60..${MAX_TOKEN_TTL} s`);
     const validityDays = req.validityDays ?? defaultValidityDays(roles);
     if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
-      throw new HelmlinkError('ERR_INPUT_INVALID', `certificate validity must be 1..${MAX_VALIDITY_DAYS} days`);
+      throw new HelmlinkError(
+        'ERR_INPUT_INVALID',
+        `certificate validity must be 1..${MAX_VALIDITY_DAYS} days`,
+      );
     }
     const token = `hlt_${randomBytes(32).toString('base64url')}`;
     const now = this.clock().getTime();
@@ -270,7 +303,12 @@ export class Authority {
         usedAt: null,
         usedSerial: null,
       });
-      this.store.appendAudit({ ts: now, actor: actor.id, action: 'token.create', details: { entityId, roles, expiresAt, tokenHash: hashToken(token).slice(0, 16) } });
+      this.store.appendAudit({
+        ts: now,
+        actor: actor.id,
+        action: 'token.create',
+        details: { entityId, roles, expiresAt, tokenHash: hashToken(token).slice(0, 16) },
+      });
     });
     return { token, expiresAt: new Date(expiresAt).toISOString(), entityId, roles };
   }
@@ -278,23 +316,47 @@ export class Authority {
   // --- enrollment and renewal ---------------------------------------------------------------------------------------
 
   /** Enrolls a CSR with a one-time token. */
-  async enroll(req: { csr: string; token: string }, ctx: { address?: string } = {}): Promise<IssuedCertificate> {
+  async enroll(
+    req: { csr: string; token: string },
+    ctx: { address?: string } = {},
+  ): Promise<IssuedCertificate> {
     const address = ctx.address ?? 'local';
     this.checkRate('enroll', 'perAddress', address);
     const now = this.clock();
     const tokenHash = hashToken(String(req.token));
     const token = this.store.getToken(tokenHash);
-    const refuse = (code: string, alert: Parameters<AlertSink['raise']>[0] | undefined, message: string, details: Record<string, unknown> = {}): never => {
+    const refuse = (
+      code: string,
+      alert: Parameters<AlertSink['raise']>[0] | undefined,
+      message: string,
+      details: Record<string, unknown> = {},
+    ): never => {
       const d = { address, ...details, code };
       this.audit(address, 'enroll.refused', d);
       if (alert) this.alerts.raise(alert, alert === 'token_reuse' ? 'critical' : 'warning', message, d);
       throw new HelmlinkError(code);
     };
-    if (!token) return refuse('ERR_ENROLL_TOKEN_UNKNOWN', 'token_unknown', `enrollment with an unknown token from ${address}`);
+    if (!token)
+      return refuse(
+        'ERR_ENROLL_TOKEN_UNKNOWN',
+        'token_unknown',
+        `enrollment with an unknown token from ${address}`,
+      );
     if (token.usedAt !== null) {
-      return refuse('ERR_ENROLL_TOKEN_USED', 'token_reuse', `enrollment token for ${token.entityId} used again from ${address}`, { entityId: token.entityId, usedSerial: token.usedSerial });
+      return refuse(
+        'ERR_ENROLL_TOKEN_USED',
+        'token_reuse',
+        `enrollment token for ${token.entityId} used again from ${address}`,
+        { entityId: token.entityId, usedSerial: token.usedSerial },
+      );
     }
-    if (token.expiresAt <= now.getTime()) return refuse('ERR_ENROLL_TOKEN_EXPIRED', 'token_expired', `expired enrollment token for ${token.entityId} from ${address}`, { entityId: token.entityId });
+    if (token.expiresAt <= now.getTime())
+      return refuse(
+        'ERR_ENROLL_TOKEN_EXPIRED',
+        'token_expired',
+        `expired enrollment token for ${token.entityId} from ${address}`,
+        { entityId: token.entityId },
+      );
     this.checkRate('enroll', 'perIdentity', token.entityId);
     const identity: EntityIdentity = {
       entityId: token.entityId,
@@ -313,13 +375,20 @@ export class Authority {
       organization: this.config.organization,
     });
     await this.commit(() => {
-      if (!this.store.consumeToken(tokenHash, now.getTime(), record.serial)) throw new HelmlinkError('ERR_ENROLL_TOKEN_USED');
+      if (!this.store.consumeToken(tokenHash, now.getTime(), record.serial))
+        throw new HelmlinkError('ERR_ENROLL_TOKEN_USED');
       this.store.insertCertificate(record);
       this.store.appendAudit({
         ts: now.getTime(),
         actor: address,
         action: 'certificate.issue',
-        details: { serial: record.serial, entityId: record.entityId, roles: record.roles, keySpec: checked.keySpec, via: 'enroll' },
+        details: {
+          serial: record.serial,
+          entityId: record.entityId,
+          roles: record.roles,
+          keySpec: checked.keySpec,
+          via: 'enroll',
+        },
       });
     });
     return this.issued(record, pem);
@@ -329,14 +398,20 @@ export class Authority {
    * Renews the certificate of an authenticated client (see {@link authenticateClient}). With a CSR the key is
    * replaced (same subject); without, the same public key is certified again.
    */
-  async renew(client: CertRecord, req: { csr?: string | undefined }, ctx: { address?: string } = {}): Promise<IssuedCertificate> {
+  async renew(
+    client: CertRecord,
+    req: { csr?: string | undefined },
+    ctx: { address?: string } = {},
+  ): Promise<IssuedCertificate> {
     const address = ctx.address ?? 'local';
     this.checkRate('renew', 'perIdentity', client.entityId);
     const now = this.clock();
     const old = new x509.X509Certificate(client.der.slice().buffer as ArrayBuffer);
     const identity = { ...readIdentity(old), roles: client.roles };
     delete identity.organization;
-    const publicKey = req.csr ? (await this.checkCsrAlerting(req.csr, identity, address)).spki : new Uint8Array(old.publicKey.rawData);
+    const publicKey = req.csr
+      ? (await this.checkCsrAlerting(req.csr, identity, address)).spki
+      : new Uint8Array(old.publicKey.rawData);
     const validityDays = Math.max(1, Math.round((client.notAfter - client.notBefore) / DAY_MS));
     const { pem, record } = await issueRecord({
       identity,
@@ -353,7 +428,13 @@ export class Authority {
         ts: now.getTime(),
         actor: client.entityId,
         action: 'certificate.renew',
-        details: { serial: record.serial, renewedFrom: client.serial, entityId: record.entityId, rekey: Boolean(req.csr), address },
+        details: {
+          serial: record.serial,
+          renewedFrom: client.serial,
+          entityId: record.entityId,
+          rekey: Boolean(req.csr),
+          address,
+        },
       });
     });
     return this.issued(record, pem);
@@ -383,11 +464,32 @@ export class Authority {
       if (isHelmlinkError(err)) {
         const d = { address, entityId: identity.entityId, code: err.code, message: err.message };
         this.audit(address, 'csr.refused', d);
-        if (err.code === 'ERR_CSR_SIGNATURE') this.alerts.raise('csr_signature_invalid', 'warning', `CSR with an invalid signature for ${identity.entityId} from ${address}`, d);
-        if (err.code === 'ERR_KEY_WEAK' || err.code === 'ERR_KEY_UNSUPPORTED' || err.code === 'ERR_SIG_ALG_WEAK') {
-          this.alerts.raise('weak_key', 'warning', `CSR with a refused key or algorithm for ${identity.entityId} from ${address}: ${err.message}`, d);
+        if (err.code === 'ERR_CSR_SIGNATURE')
+          this.alerts.raise(
+            'csr_signature_invalid',
+            'warning',
+            `CSR with an invalid signature for ${identity.entityId} from ${address}`,
+            d,
+          );
+        if (
+          err.code === 'ERR_KEY_WEAK' ||
+          err.code === 'ERR_KEY_UNSUPPORTED' ||
+          err.code === 'ERR_SIG_ALG_WEAK'
+        ) {
+          this.alerts.raise(
+            'weak_key',
+            'warning',
+            `CSR with a refused key or algorithm for ${identity.entityId} from ${address}: ${err.message}`,
+            d,
+          );
         }
-        if (err.code === 'ERR_CSR_SUBJECT_MISMATCH') this.alerts.raise('subject_mismatch', 'warning', `CSR subject mismatch for ${identity.entityId} from ${address}`, d);
+        if (err.code === 'ERR_CSR_SUBJECT_MISMATCH')
+          this.alerts.raise(
+            'subject_mismatch',
+            'warning',
+            `CSR subject mismatch for ${identity.entityId} from ${address}`,
+            d,
+          );
       }
       throw err;
     }
@@ -406,10 +508,18 @@ export class Authority {
     try {
       cert = new x509.X509Certificate(der.slice().buffer as ArrayBuffer);
     } catch (cause) {
-      throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', 'the client certificate cannot be parsed', { cause, details: { reason: 'ERR_CERT_MALFORMED' } });
+      throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', 'the client certificate cannot be parsed', {
+        cause,
+        details: { reason: 'ERR_CERT_MALFORMED' },
+      });
     }
     const refuse = (reason: string, message: string, cause?: unknown): never => {
-      this.alerts.raise('client_certificate_refused', 'warning', `client certificate ${cert.serialNumber.toLowerCase()} refused: ${message}`, { reason, subject: cert.subject });
+      this.alerts.raise(
+        'client_certificate_refused',
+        'warning',
+        `client certificate ${cert.serialNumber.toLowerCase()} refused: ${message}`,
+        { reason, subject: cert.subject },
+      );
       throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', message, { cause, details: { reason } });
     };
     try {
@@ -427,44 +537,72 @@ export class Authority {
     }
     const record = this.store.getCertificate(cert.serialNumber.toLowerCase());
     const fp = createHash('sha256').update(der).digest('hex');
-    if (!record || record.fingerprint !== fp) refuse('ERR_CERT_NOT_FOUND', 'the certificate was not issued by this CA');
-    if (record!.status !== 'valid') refuse('ERR_CHAIN_REVOKED', `the certificate is ${record!.status === 'hold' ? 'on hold' : 'revoked'}`);
-    if (role && !record!.roles.includes(role)) throw new HelmlinkError('ERR_FORBIDDEN', `this endpoint needs the ${role} role`);
+    if (!record || record.fingerprint !== fp)
+      refuse('ERR_CERT_NOT_FOUND', 'the certificate was not issued by this CA');
+    if (record!.status !== 'valid')
+      refuse('ERR_CHAIN_REVOKED', `the certificate is ${record!.status === 'hold' ? 'on hold' : 'revoked'}`);
+    if (role && !record!.roles.includes(role))
+      throw new HelmlinkError('ERR_FORBIDDEN', `this endpoint needs the ${role} role`);
     return record!;
   }
 
   // --- revocation --------------------------------------------------------------------------------------------------
 
   /** Revokes a certificate with an RFC 5280 reason (0-6, 9, 10), re-issues the CRL and alerts. */
-  async revoke(req: { serial: string; reason: number; description?: string | undefined }, actor: Actor): Promise<{ certificate: CertRecord; crlNumber: number }> {
+  async revoke(
+    req: { serial: string; reason: number; description?: string | undefined },
+    actor: Actor,
+  ): Promise<{ certificate: CertRecord; crlNumber: number }> {
     this.checkRate('revoke', 'perIdentity', actor.id);
     const serial = normalizeSerial(req.serial);
-    if (!Number.isInteger(req.reason) || !ALLOWED_REASONS.has(req.reason)) throw new HelmlinkError('ERR_REVOCATION_REASON_INVALID');
+    if (!Number.isInteger(req.reason) || !ALLOWED_REASONS.has(req.reason))
+      throw new HelmlinkError('ERR_REVOCATION_REASON_INVALID');
     const description = req.description ?? null;
     const now = this.clock().getTime();
     const status: CertStatus = req.reason === REVOCATION_REASONS.certificateHold ? 'hold' : 'revoked';
     const record = this.store.transaction(() => {
       const cert = this.store.getCertificate(serial);
       if (!cert) throw new HelmlinkError('ERR_CERT_NOT_FOUND');
-      if (cert.status === 'revoked' || (cert.status === 'hold' && status === 'hold')) throw new HelmlinkError('ERR_CERT_ALREADY_REVOKED');
+      if (cert.status === 'revoked' || (cert.status === 'hold' && status === 'hold'))
+        throw new HelmlinkError('ERR_CERT_ALREADY_REVOKED');
       // A hold may become a permanent revocation; its revocation time stays the time of the hold.
       const revokedAt = cert.status === 'hold' && cert.revokedAt !== null ? cert.revokedAt : now;
       this.store.setStatus(serial, status, revokedAt, req.reason, description);
-      this.store.appendAudit({ ts: now, actor: actor.id, action: 'certificate.revoke', details: { serial, entityId: cert.entityId, reason: req.reason, reasonName: reasonName(req.reason), description, address: actor.address } });
+      this.store.appendAudit({
+        ts: now,
+        actor: actor.id,
+        action: 'certificate.revoke',
+        details: {
+          serial,
+          entityId: cert.entityId,
+          reason: req.reason,
+          reasonName: reasonName(req.reason),
+          description,
+          address: actor.address,
+        },
+      });
       return { ...cert, status, revokedAt, reason: req.reason, description };
     });
-    this.alerts.raise('revocation', 'critical', `certificate ${serial} of ${record.entityId} ${status === 'hold' ? 'put on hold' : 'revoked'} (${reasonName(req.reason)}) by ${actor.id}`, {
-      serial,
-      entityId: record.entityId,
-      reason: req.reason,
-      description,
-    });
+    this.alerts.raise(
+      'revocation',
+      'critical',
+      `certificate ${serial} of ${record.entityId} ${status === 'hold' ? 'put on hold' : 'revoked'} (${reasonName(req.reason)}) by ${actor.id}`,
+      {
+        serial,
+        entityId: record.entityId,
+        reason: req.reason,
+        description,
+      },
+    );
     const crl = await this.reissueCrl();
     return { certificate: record, crlNumber: crl.number };
   }
 
   /** Releases a certificate from certificateHold (RFC 5280 removeFromCRL); anything else is refused. */
-  async release(req: { serial: string }, actor: Actor): Promise<{ certificate: CertRecord; crlNumber: number }> {
+  async release(
+    req: { serial: string },
+    actor: Actor,
+  ): Promise<{ certificate: CertRecord; crlNumber: number }> {
     const serial = normalizeSerial(req.serial);
     const now = this.clock().getTime();
     const record = this.store.transaction(() => {
@@ -472,7 +610,12 @@ export class Authority {
       if (!cert) throw new HelmlinkError('ERR_CERT_NOT_FOUND');
       if (cert.status !== 'hold') throw new HelmlinkError('ERR_CERT_NOT_ON_HOLD');
       this.store.setStatus(serial, 'valid', null, null, null);
-      this.store.appendAudit({ ts: now, actor: actor.id, action: 'certificate.release', details: { serial, entityId: cert.entityId, address: actor.address } });
+      this.store.appendAudit({
+        ts: now,
+        actor: actor.id,
+        action: 'certificate.release',
+        details: { serial, entityId: cert.entityId, address: actor.address },
+      });
       return { ...cert, status: 'valid' as const, revokedAt: null, reason: null, description: null };
     });
     const crl = await this.reissueCrl();
@@ -495,7 +638,14 @@ export class Authority {
       const crl = parseCrls(pem)[0]!;
       const number = crlNumberOf(crl);
       if (number === undefined || !crl.nextUpdate) return;
-      this.crl = issuedCrl(new Uint8Array(crl.rawData), pem, number, crl.thisUpdate, crl.nextUpdate, crl.entries.length);
+      this.crl = issuedCrl(
+        new Uint8Array(crl.rawData),
+        pem,
+        number,
+        crl.thisUpdate,
+        crl.nextUpdate,
+        crl.entries.length,
+      );
     } catch {
       // An unreadable file is replaced by the next issuance.
     }
@@ -511,9 +661,19 @@ export class Authority {
   /** Issues a new CRL now (serialised: CRL numbers and files stay in order), notifies listeners. */
   reissueCrl(): Promise<IssuedCrl> {
     const run = this.crlChain.then(async () => {
-      const crl = await issueCrlFile({ store: this.store, issuer: this.issuing, dir: this.paths.dir, now: this.clock(), validitySeconds: this.crlValidity });
+      const crl = await issueCrlFile({
+        store: this.store,
+        issuer: this.issuing,
+        dir: this.paths.dir,
+        now: this.clock(),
+        validitySeconds: this.crlValidity,
+      });
       this.crl = crl;
-      this.audit('ca', 'crl.issue', { number: crl.number, entries: crl.entries, nextUpdate: crl.nextUpdate.toISOString() });
+      this.audit('ca', 'crl.issue', {
+        number: crl.number,
+        entries: crl.entries,
+        nextUpdate: crl.nextUpdate.toISOString(),
+      });
       for (const listener of this.crlListeners) {
         try {
           await listener(crl);
@@ -530,7 +690,13 @@ export class Authority {
   /** Re-issues the root's CRL for the issuing CA when the root key is present. */
   async reissueRootCrl(): Promise<IssuedCrl | undefined> {
     if (!this.rootKey) return undefined;
-    return issueRootCrlFile({ store: this.store, root: { certificate: this.root, privateKey: this.rootKey }, dir: this.paths.dir, now: this.clock(), validitySeconds: ROOT_CRL_VALIDITY_SECONDS });
+    return issueRootCrlFile({
+      store: this.store,
+      root: { certificate: this.root, privateKey: this.rootKey },
+      dir: this.paths.dir,
+      now: this.clock(),
+      validitySeconds: ROOT_CRL_VALIDITY_SECONDS,
+    });
   }
 
   /**
@@ -541,7 +707,11 @@ export class Authority {
     if (!this.rootKey) return false;
     try {
       const current = parseCrls(await readFile(this.paths.rootCrl, 'utf8'))[0]!;
-      if (current.nextUpdate && current.nextUpdate.getTime() - this.clock().getTime() > minRemainingSeconds * 1000) return false;
+      if (
+        current.nextUpdate &&
+        current.nextUpdate.getTime() - this.clock().getTime() > minRemainingSeconds * 1000
+      )
+        return false;
     } catch {
       // Missing or unreadable: issue a new one.
     }
@@ -565,7 +735,8 @@ export class Authority {
   startCrlTimer(): void {
     this.stopCrlTimer();
     const schedule = (): void => {
-      const remaining = (this.crl?.nextUpdate.getTime() ?? 0) - this.clock().getTime() - this.crlMargin * 1000;
+      const remaining =
+        (this.crl?.nextUpdate.getTime() ?? 0) - this.clock().getTime() - this.crlMargin * 1000;
       this.crlTimer = setTimeout(
         () => {
           Promise.all([this.ensureFreshCrl(), this.refreshRootCrlIfDue()])
@@ -592,12 +763,19 @@ export class Authority {
     return record;
   }
 
-  listCertificates(q: { role?: Role; status?: CertStatus; expiringWithinSeconds?: number; limit?: number }): CertRecord[] {
+  listCertificates(q: {
+    role?: Role;
+    status?: CertStatus;
+    expiringWithinSeconds?: number;
+    limit?: number;
+  }): CertRecord[] {
     const now = this.clock().getTime();
     return this.store.listCertificates({
       ...(q.role ? { role: q.role } : {}),
       ...(q.status ? { status: q.status } : {}),
-      ...(q.expiringWithinSeconds !== undefined ? { expiringBefore: now + q.expiringWithinSeconds * 1000, now } : {}),
+      ...(q.expiringWithinSeconds !== undefined
+        ? { expiringBefore: now + q.expiringWithinSeconds * 1000, now }
+        : {}),
       ...(q.limit ? { limit: q.limit } : {}),
     });
   }
@@ -608,7 +786,9 @@ export class Authority {
 
   /** Appends to the hash-chained audit log. */
   audit(actor: string, action: string, details: Record<string, unknown>): void {
-    this.store.transaction(() => this.store.appendAudit({ ts: this.clock().getTime(), actor, action, details }));
+    this.store.transaction(() =>
+      this.store.appendAudit({ ts: this.clock().getTime(), actor, action, details }),
+    );
   }
 
   /** Stops timers, waits for pending CRL work and alert deliveries, closes the store. */

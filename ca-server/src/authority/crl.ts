@@ -1,7 +1,12 @@
 /** CRL issuance from the store: the issuing CA's CRL (crl.pem) and the root's CRL for the issuing CA (root-crl.pem). */
 import { chmod } from 'node:fs/promises';
 import * as x509 from '@peculiar/x509';
-import { buildCrlDer, LARGE_CRL_PARSE_OPTIONS, type IssuerMaterial, type RevocationReasonCode } from '@helmlink/protocol';
+import {
+  buildCrlDer,
+  LARGE_CRL_PARSE_OPTIONS,
+  type IssuerMaterial,
+  type RevocationReasonCode,
+} from '@helmlink/protocol';
 import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
 import type { CaStore } from '../store/types';
 import { caPaths } from './files';
@@ -32,7 +37,13 @@ export const ROOT_CRL_VALIDITY_SECONDS = 180 * 86_400;
  * Builds the next CRL of the issuing CA from the store (every revoked or held, unexpired certificate), bumps the CRL
  * number in the store and writes `crl.pem` (label `X509 CRL`) atomically.
  */
-export async function issueCrlFile(p: { store: CaStore; issuer: IssuerMaterial; dir: string; now: Date; validitySeconds: number }): Promise<IssuedCrl> {
+export async function issueCrlFile(p: {
+  store: CaStore;
+  issuer: IssuerMaterial;
+  dir: string;
+  now: Date;
+  validitySeconds: number;
+}): Promise<IssuedCrl> {
   const entries = p.store.listRevoked(p.now.getTime()).map((e) => ({
     serial: e.serial,
     revokedAt: new Date(e.revokedAt ?? p.now.getTime()),
@@ -50,7 +61,13 @@ export async function issueCrlFile(p: { store: CaStore; issuer: IssuerMaterial; 
 }
 
 /** Builds the root's CRL (covering the issuing CA; empty unless the issuing CA was revoked) and writes `root-crl.pem`. */
-export async function issueRootCrlFile(p: { store: CaStore; root: IssuerMaterial; dir: string; now: Date; validitySeconds?: number }): Promise<IssuedCrl> {
+export async function issueRootCrlFile(p: {
+  store: CaStore;
+  root: IssuerMaterial;
+  dir: string;
+  now: Date;
+  validitySeconds?: number;
+}): Promise<IssuedCrl> {
   const number = p.store.transaction(() => p.store.nextCrlNumber('root'));
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + (p.validitySeconds ?? ROOT_CRL_VALIDITY_SECONDS) * 1000);
@@ -61,7 +78,14 @@ export async function issueRootCrlFile(p: { store: CaStore; root: IssuerMaterial
 }
 
 /** An IssuedCrl whose parsed form is created lazily. */
-export function issuedCrl(der: Uint8Array, pem: string, number: number, thisUpdate: Date, nextUpdate: Date, entries: number): IssuedCrl {
+export function issuedCrl(
+  der: Uint8Array,
+  pem: string,
+  number: number,
+  thisUpdate: Date,
+  nextUpdate: Date,
+  entries: number,
+): IssuedCrl {
   let parsed: x509.X509Crl | undefined;
   return {
     get crl() {

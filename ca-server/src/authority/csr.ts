@@ -61,7 +61,8 @@ function decodeString(buf: Uint8Array, el: Tlv): string {
     case 0x1e: {
       // BMPString
       let s = '';
-      for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
+      for (let i = 0; i + 1 < bytes.length; i += 2)
+        s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
       return s;
     }
     default:
@@ -71,7 +72,9 @@ function decodeString(buf: Uint8Array, el: Tlv): string {
 
 function toDer(data: string | Uint8Array): Uint8Array {
   if (typeof data !== 'string') return data;
-  const block = decodePem(data).find((b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST');
+  const block = decodePem(data).find(
+    (b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST',
+  );
   if (!block) throw new RangeError('no CERTIFICATE REQUEST block');
   return block.der;
 }
@@ -81,9 +84,11 @@ function parse(data: string | Uint8Array): ParsedCsr {
   const top = readTlv(der, 0);
   if (top.tag !== 0x30 || top.end !== der.length) throw new RangeError('not a single SEQUENCE');
   const [infoTlv, sigAlg, sigBits] = readChildren(der, top);
-  if (!infoTlv || !sigAlg || !sigBits || infoTlv.tag !== 0x30 || sigAlg.tag !== 0x30 || sigBits.tag !== 0x03) throw new RangeError('not a CertificationRequest');
+  if (!infoTlv || !sigAlg || !sigBits || infoTlv.tag !== 0x30 || sigAlg.tag !== 0x30 || sigBits.tag !== 0x03)
+    throw new RangeError('not a CertificationRequest');
   const [version, name, spkiTlv, attrs] = readChildren(der, infoTlv);
-  if (!version || version.tag !== 0x02 || !name || name.tag !== 0x30 || !spkiTlv || spkiTlv.tag !== 0x30) throw new RangeError('bad CertificationRequestInfo');
+  if (!version || version.tag !== 0x02 || !name || name.tag !== 0x30 || !spkiTlv || spkiTlv.tag !== 0x30)
+    throw new RangeError('bad CertificationRequestInfo');
   const subject: Array<[string, string]> = [];
   for (const rdn of readChildren(der, name)) {
     if (rdn.tag !== 0x31) throw new RangeError('bad RDN');
@@ -106,7 +111,10 @@ function parse(data: string | Uint8Array): ParsedCsr {
           const parts = readChildren(der, ext);
           const value = parts[parts.length - 1]!;
           if (value.tag !== 0x04) throw new RangeError('bad extension');
-          extensions.push({ oid: decodeOid(der, parts[0]!), value: der.subarray(value.contentStart, value.end) });
+          extensions.push({
+            oid: decodeOid(der, parts[0]!),
+            value: der.subarray(value.contentStart, value.end),
+          });
         }
       }
     }
@@ -126,7 +134,9 @@ function parse(data: string | Uint8Array): ParsedCsr {
 /** The URIs of a SubjectAltName value, or the first non-URI name as `type:…` (refused by the caller). */
 function sanNames(value: Uint8Array): string[] {
   const seq = readTlv(value, 0);
-  return readChildren(value, seq).map((n) => (n.tag === 0x86 ? latin1(value.subarray(n.contentStart, n.end)) : `tag-${n.tag.toString(16)}:`));
+  return readChildren(value, seq).map((n) =>
+    n.tag === 0x86 ? latin1(value.subarray(n.contentStart, n.end)) : `tag-${n.tag.toString(16)}:`,
+  );
 }
 
 /**
@@ -139,7 +149,11 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
   try {
     csr = parse(data);
   } catch (cause) {
-    throw new HelmlinkError('ERR_CSR_INVALID', 'the certificate request cannot be parsed (PEM CERTIFICATE REQUEST or DER expected)', { cause });
+    throw new HelmlinkError(
+      'ERR_CSR_INVALID',
+      'the certificate request cannot be parsed (PEM CERTIFICATE REQUEST or DER expected)',
+      { cause },
+    );
   }
   checkSignatureAlgorithm(csr.sigAlgOid);
   const spki = csr.spki.slice();
@@ -149,38 +163,60 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
   const cns: string[] = [];
   for (const [oid, value] of csr.subject) {
     if (oid === OID_CN) cns.push(value);
-    else if (oid !== OID_O) throw new HelmlinkError('ERR_CSR_SUBJECT_MISMATCH', `the subject may only carry CN (and O), not ${oid}`);
+    else if (oid !== OID_O)
+      throw new HelmlinkError(
+        'ERR_CSR_SUBJECT_MISMATCH',
+        `the subject may only carry CN (and O), not ${oid}`,
+      );
   }
-  if (cns.length !== 1) throw new HelmlinkError('ERR_CSR_SUBJECT_MISMATCH', 'the subject needs exactly one CN');
+  if (cns.length !== 1)
+    throw new HelmlinkError('ERR_CSR_SUBJECT_MISMATCH', 'the subject needs exactly one CN');
   const entityId = cns[0]!;
   if (expected && entityId !== expected.entityId) {
-    throw new HelmlinkError('ERR_CSR_SUBJECT_MISMATCH', `the subject CN ${JSON.stringify(entityId)} is not the enrolled entity`, {
-      details: { expected: expected.entityId },
-    });
+    throw new HelmlinkError(
+      'ERR_CSR_SUBJECT_MISMATCH',
+      `the subject CN ${JSON.stringify(entityId)} is not the enrolled entity`,
+      {
+        details: { expected: expected.entityId },
+      },
+    );
   }
   try {
     assertEntityId(entityId);
   } catch (cause) {
-    if (isHelmlinkError(cause)) throw new HelmlinkError('ERR_CSR_SUBJECT_MISMATCH', 'the subject CN is not a valid entity id', { cause });
+    if (isHelmlinkError(cause))
+      throw new HelmlinkError('ERR_CSR_SUBJECT_MISMATCH', 'the subject CN is not a valid entity id', {
+        cause,
+      });
     throw cause;
   }
 
   const allowedUris = new Set(expected ? identityUris(expected) : []);
   for (const oid of csr.attributes) {
-    if (oid !== OID_EXTENSION_REQUEST) throw new HelmlinkError('ERR_CSR_EXTENSION_FORBIDDEN', `the request carries attribute ${oid}`);
+    if (oid !== OID_EXTENSION_REQUEST)
+      throw new HelmlinkError('ERR_CSR_EXTENSION_FORBIDDEN', `the request carries attribute ${oid}`);
   }
   for (const ext of csr.extensions) {
     if (ext.oid !== OID_SAN) {
-      throw new HelmlinkError('ERR_CSR_EXTENSION_FORBIDDEN', `the request asks for extension ${ext.oid}; the CA sets extensions from the profile`);
+      throw new HelmlinkError(
+        'ERR_CSR_EXTENSION_FORBIDDEN',
+        `the request asks for extension ${ext.oid}; the CA sets extensions from the profile`,
+      );
     }
     let names: string[];
     try {
       names = sanNames(ext.value);
     } catch (cause) {
-      throw new HelmlinkError('ERR_CSR_INVALID', 'the requested subject alternative names cannot be parsed', { cause });
+      throw new HelmlinkError('ERR_CSR_INVALID', 'the requested subject alternative names cannot be parsed', {
+        cause,
+      });
     }
     for (const name of names) {
-      if (!allowedUris.has(name)) throw new HelmlinkError('ERR_CSR_EXTENSION_FORBIDDEN', `the request asks for the name ${name} that the enrollment does not grant`);
+      if (!allowedUris.has(name))
+        throw new HelmlinkError(
+          'ERR_CSR_EXTENSION_FORBIDDEN',
+          `the request asks for the name ${name} that the enrollment does not grant`,
+        );
     }
   }
   return { entityId, keySpec, spki };
@@ -199,10 +235,20 @@ const NODE_HASH: Record<string, string | null> = {
 /** Verifies the CSR's self-signature with node:crypto (synchronous); RSA-PSS (rare) through @peculiar/x509. */
 async function verifyCsrSignature(csr: ParsedCsr): Promise<boolean> {
   try {
-    if (!(csr.sigAlgOid in NODE_HASH)) return await new x509.Pkcs10CertificateRequest(csr.der.slice().buffer as ArrayBuffer).verify();
-    const key = createPublicKey({ key: Buffer.from(csr.spki.buffer, csr.spki.byteOffset, csr.spki.byteLength), format: 'der', type: 'spki' });
+    if (!(csr.sigAlgOid in NODE_HASH))
+      return await new x509.Pkcs10CertificateRequest(csr.der.slice().buffer as ArrayBuffer).verify();
+    const key = createPublicKey({
+      key: Buffer.from(csr.spki.buffer, csr.spki.byteOffset, csr.spki.byteLength),
+      format: 'der',
+      type: 'spki',
+    });
     const rsa = csr.sigAlgOid.startsWith('1.2.840.113549.');
-    return nodeVerify(NODE_HASH[csr.sigAlgOid] ?? null, csr.info, rsa ? { key, padding: constants.RSA_PKCS1_PADDING } : { key, dsaEncoding: 'der' }, csr.signature);
+    return nodeVerify(
+      NODE_HASH[csr.sigAlgOid] ?? null,
+      csr.info,
+      rsa ? { key, padding: constants.RSA_PKCS1_PADDING } : { key, dsaEncoding: 'der' },
+      csr.signature,
+    );
   } catch {
     return false;
   }

@@ -26,7 +26,7 @@ export function readTlv(buf: Uint8Array, offset: number): Tlv {
 /** The children of a constructed element. */
 export function readChildren(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let pos = parent.contentStart; pos < parent.end; ) {
+  for (let pos = parent.contentStart; pos < parent.end;) {
     const child = readTlv(buf, pos);
     if (child.end > parent.end) throw new RangeError('DER: element overruns its container');
     out.push(child);

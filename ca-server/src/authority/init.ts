@@ -69,13 +69,15 @@ const ADMIN_DAYS = 365;
 const isIp = (h: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/u.test(h) || h.includes(':');
 
 function assertPassphrase(passphrase: string): void {
-  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
+  if (typeof passphrase !== 'string' || passphrase.length === 0)
+    throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
 }
 
 /** Reads ca.json, or throws ERR_CA_NOT_INITIALIZED. */
 export async function readCaConfig(dir: string): Promise<CaConfig> {
   const p = caPaths(dir);
-  if (!existsSync(p.config)) throw new HelmlinkError('ERR_CA_NOT_INITIALIZED', `no CA in ${dir} (run helmlink ca init)`);
+  if (!existsSync(p.config))
+    throw new HelmlinkError('ERR_CA_NOT_INITIALIZED', `no CA in ${dir} (run helmlink ca init)`);
   return JSON.parse(await readFile(p.config, 'utf8')) as CaConfig;
 }
 
@@ -83,7 +85,8 @@ export async function readCaConfig(dir: string): Promise<CaConfig> {
 export async function initAuthority(opts: InitOptions): Promise<InitResult> {
   assertPassphrase(opts.passphrase);
   const keyAlg = opts.keyAlg ?? DEFAULT_KEY_SPEC;
-  if (!isKeySpec(keyAlg)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `unsupported key algorithm ${String(keyAlg)}`);
+  if (!isKeySpec(keyAlg))
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `unsupported key algorithm ${String(keyAlg)}`);
   const adminId = assertEntityId(opts.adminId ?? 'admin');
   const clock = opts.clock ?? (() => new Date());
   const p = caPaths(opts.dir);
@@ -107,7 +110,10 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
       name: buildName({ cn: `${org} Issuing CA`, o: org }),
       keys: issuingKeys,
       signingAlgorithm: signingAlgorithmFor(issuingKeys.privateKey),
-      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ],
     });
     await writeFile(p.issuingCsr, encodePem('CERTIFICATE REQUEST', csr.rawData), { mode: 0o644 });
     await writeFile(p.config, JSON.stringify(config, null, 2), { mode: 0o600 });
@@ -132,7 +138,16 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
     notAfter: new Date(now.getTime() + ISSUING_YEARS * 365 * DAY_MS),
     pathLength: 0,
   });
-  return finishSetup(opts.dir, opts.passphrase, config, rootCert, issuingCert, { certificate: issuingCert, privateKey: issuingKeys.privateKey }, adminId, clock);
+  return finishSetup(
+    opts.dir,
+    opts.passphrase,
+    config,
+    rootCert,
+    issuingCert,
+    { certificate: issuingCert, privateKey: issuingKeys.privateKey },
+    adminId,
+    clock,
+  );
 }
 
 /**
@@ -150,7 +165,8 @@ export async function importIntermediate(opts: {
   assertPassphrase(opts.passphrase);
   const clock = opts.clock ?? (() => new Date());
   const config = await readCaConfig(opts.dir);
-  if (config.state !== 'pending-intermediate') throw new HelmlinkError('ERR_CA_EXISTS', 'this CA already has its issuing certificate');
+  if (config.state !== 'pending-intermediate')
+    throw new HelmlinkError('ERR_CA_EXISTS', 'this CA already has its issuing certificate');
   const p = caPaths(opts.dir);
   const issuingCert = parseCertificate(opts.certificatePem);
   const rootCert = parseCertificate(opts.rootPem);
@@ -160,13 +176,23 @@ export async function importIntermediate(opts: {
     throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate is not for this CA’s issuing key');
   }
   const bc = issuingCert.getExtension(x509.BasicConstraintsExtension);
-  if (!bc?.ca) throw new HelmlinkError('ERR_CHAIN_BASIC_CONSTRAINTS', 'the issuing certificate is not a CA certificate');
+  if (!bc?.ca)
+    throw new HelmlinkError('ERR_CHAIN_BASIC_CONSTRAINTS', 'the issuing certificate is not a CA certificate');
   if (!(await issuingCert.verify({ publicKey: rootCert.publicKey, signatureOnly: true }))) {
     throw new HelmlinkError('ERR_CHAIN_SIGNATURE', 'the issuing certificate is not signed by the given root');
   }
   await writeFile(p.rootCert, certificateToPem(rootCert), { mode: 0o644 });
   const adminId = assertEntityId(opts.adminId ?? 'admin');
-  return finishSetup(opts.dir, opts.passphrase, config, rootCert, issuingCert, { certificate: issuingCert, privateKey: issuingKey }, adminId, clock);
+  return finishSetup(
+    opts.dir,
+    opts.passphrase,
+    config,
+    rootCert,
+    issuingCert,
+    { certificate: issuingCert, privateKey: issuingKey },
+    adminId,
+    clock,
+  );
 }
 
 async function finishSetup(
@@ -219,8 +245,22 @@ async function finishSetup(
     store.transaction(() => {
       store.insertCertificate(service.record);
       store.insertCertificate(admin.record);
-      store.appendAudit({ ts: now.getTime(), actor: 'cli', action: 'ca.init', details: { organization: config.organization, keyAlg: config.keyAlg, serviceSerial: service.record.serial } });
-      store.appendAudit({ ts: now.getTime(), actor: 'cli', action: 'certificate.issue', details: { serial: admin.record.serial, entityId: adminId, roles: ['admin'], via: 'init' } });
+      store.appendAudit({
+        ts: now.getTime(),
+        actor: 'cli',
+        action: 'ca.init',
+        details: {
+          organization: config.organization,
+          keyAlg: config.keyAlg,
+          serviceSerial: service.record.serial,
+        },
+      });
+      store.appendAudit({
+        ts: now.getTime(),
+        actor: 'cli',
+        action: 'certificate.issue',
+        details: { serial: admin.record.serial, entityId: adminId, roles: ['admin'], via: 'init' },
+      });
     });
     await issueCrlFile({ store, issuer: issuing, dir, now, validitySeconds: 86_400 });
     if (existsSync(p.rootKey)) {

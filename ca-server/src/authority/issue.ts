@@ -1,6 +1,12 @@
 /** Shared issuance helpers: validity, records, PEM output. */
 import { createHash } from 'node:crypto';
-import { buildName, issueEndEntityCertificateDer, randomSerial, type EntityIdentity, type IssuerMaterial } from '@helmlink/protocol';
+import {
+  buildName,
+  issueEndEntityCertificateDer,
+  randomSerial,
+  type EntityIdentity,
+  type IssuerMaterial,
+} from '@helmlink/protocol';
 import type { CertRecord } from '../store/types';
 
 export const DAY_MS = 86_400_000;
@@ -22,7 +28,9 @@ export interface IssueRequest {
 }
 
 /** Issues an end-entity certificate through the protocol's profile builder (fast path, byte-identical to build.ts) and returns it with its store record. */
-export async function issueRecord(req: IssueRequest): Promise<{ der: Uint8Array; pem: string; record: CertRecord }> {
+export async function issueRecord(
+  req: IssueRequest,
+): Promise<{ der: Uint8Array; pem: string; record: CertRecord }> {
   const notBefore = new Date(req.now.getTime() - BACKDATE_MS);
   let notAfter = new Date(req.now.getTime() + req.validityDays * DAY_MS);
   // A certificate never outlives its issuer.
@@ -46,7 +54,10 @@ export async function issueRecord(req: IssueRequest): Promise<{ der: Uint8Array;
     serial,
     entityId: req.identity.entityId,
     roles: [...req.identity.roles],
-    subject: buildName({ cn: req.identity.entityId, ...(req.organization ? { o: req.organization } : {}) }).toString(),
+    subject: buildName({
+      cn: req.identity.entityId,
+      ...(req.organization ? { o: req.organization } : {}),
+    }).toString(),
     notBefore: notBeforeSeconds.getTime(),
     notAfter: notAfter.getTime(),
     status: 'valid',

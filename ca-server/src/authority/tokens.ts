@@ -5,7 +5,9 @@ import { loadAuthority, type TokenRequest } from './authority';
  * Opens the CA in `dir`, creates a one-time enrollment token and closes the CA again.
  * For a running server, call `server.authority.createEnrollmentToken(...)` instead.
  */
-export async function createEnrollmentToken(opts: { dir: string; passphrase: string; clock?: () => Date } & TokenRequest): Promise<{ token: string; expiresAt: string }> {
+export async function createEnrollmentToken(
+  opts: { dir: string; passphrase: string; clock?: () => Date } & TokenRequest,
+): Promise<{ token: string; expiresAt: string }> {
   const { dir, passphrase, clock, ...req } = opts;
   const authority = await loadAuthority({ dir, passphrase, ...(clock ? { clock } : {}) });
   try {

@@ -56,7 +56,12 @@ export class CrlPublisher {
     try {
       await client.publishAsync(CRL_TOPIC, Buffer.from(crl.der), { qos: 1, retain: true });
     } catch (err) {
-      this.authority.alerts.raise('crl_publish_failed', 'warning', `CRL ${crl.number} could not be published over MQTT`, { error: String(err) });
+      this.authority.alerts.raise(
+        'crl_publish_failed',
+        'warning',
+        `CRL ${crl.number} could not be published over MQTT`,
+        { error: String(err) },
+      );
     }
   }
 

@@ -7,7 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { certificateToPem, encodePem, exportPkcs8, generateKeyPair, renderMosquittoAcl } from '@helmlink/protocol';
+import {
+  certificateToPem,
+  encodePem,
+  exportPkcs8,
+  generateKeyPair,
+  renderMosquittoAcl,
+} from '@helmlink/protocol';
 import { writeFileAtomicMode } from '@helmlink/protocol/node';
 import type { Authority } from '../authority/authority';
 import { assertEntityId } from '../authority/entity';
@@ -91,7 +97,11 @@ export function brokerPaths(outDir: string) {
 }
 
 /** Writes crl.pem and acl from the authority's current state (used by writeBrokerMaterial and syncBroker). */
-export async function writeCrlAndAcl(authority: Authority, outDir: string, runAsUser?: string): Promise<void> {
+export async function writeCrlAndAcl(
+  authority: Authority,
+  outDir: string,
+  runAsUser?: string,
+): Promise<void> {
   const p = brokerPaths(outDir);
   const owner = brokerFileOwner(runAsUser);
   const crl = await authority.currentCrl();
@@ -103,7 +113,10 @@ export async function writeCrlAndAcl(authority: Authority, outDir: string, runAs
 }
 
 /** Issues the broker certificate and writes mosquitto.conf, certificates, key, CRL and ACL to `outDir`. */
-export async function writeBrokerMaterial(authority: Authority, opts: BrokerMaterialOptions): Promise<BrokerMaterial> {
+export async function writeBrokerMaterial(
+  authority: Authority,
+  opts: BrokerMaterialOptions,
+): Promise<BrokerMaterial> {
   if (opts.hosts.length === 0) throw new TypeError('at least one broker host name is required');
   const brokerId = assertEntityId(opts.brokerId ?? 'broker');
   const port = opts.port ?? 8883;
@@ -126,7 +139,18 @@ export async function writeBrokerMaterial(authority: Authority, opts: BrokerMate
   });
   authority.store.transaction(() => {
     authority.store.insertCertificate(record);
-    authority.store.appendAudit({ ts: now.getTime(), actor: 'cli', action: 'certificate.issue', details: { serial: record.serial, entityId: brokerId, roles: ['broker'], via: 'broker-material', hosts: opts.hosts } });
+    authority.store.appendAudit({
+      ts: now.getTime(),
+      actor: 'cli',
+      action: 'certificate.issue',
+      details: {
+        serial: record.serial,
+        entityId: brokerId,
+        roles: ['broker'],
+        via: 'broker-material',
+        hosts: opts.hosts,
+      },
+    });
   });
 
   await writeFileAtomicMode(p.keyfile, encodePem('PRIVATE KEY', await exportPkcs8(keys.privateKey)), 0o600);
@@ -149,7 +173,9 @@ export async function writeBrokerMaterial(authority: Authority, opts: BrokerMate
     'set_tcp_nodelay true',
     ...(owner ? [`user ${owner.user}`] : []),
     `pid_file ${p.pidfile}`,
-    ...(persistence ? ['persistence true', `persistence_location ${p.dataDir}/`, 'autosave_interval 60'] : ['persistence false']),
+    ...(persistence
+      ? ['persistence true', `persistence_location ${p.dataDir}/`, 'autosave_interval 60']
+      : ['persistence false']),
     'log_dest stderr',
     'log_type error',
     'log_type warning',

@@ -48,7 +48,9 @@ export class ManagedMosquitto {
 
   async start(): Promise<void> {
     if (this.child) return;
-    const child = spawn(this.options.bin ?? 'mosquitto', ['-c', this.options.conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.options.bin ?? 'mosquitto', ['-c', this.options.conf], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const onData = (d: Buffer) => {
       const text = d.toString('utf8');
@@ -57,7 +59,9 @@ export class ManagedMosquitto {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${this.log.trim()}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${this.log.trim()}`))),
+    );
     exited.catch(() => undefined);
     await Promise.race([waitForPort(this.options.port, this.options.host ?? '127.0.0.1'), exited]);
     child.removeAllListeners('exit');

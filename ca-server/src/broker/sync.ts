@@ -38,10 +38,12 @@ export interface BrokerSyncHandle {
 export function attachBrokerSync(authority: Authority, opts: SyncOptions): BrokerSyncHandle {
   let chain: Promise<void> = Promise.resolve();
   const known = new Set<string>();
-  const key = (entityId: string, roles: readonly string[]): string => `${entityId}|${[...roles].sort().join(',')}`;
+  const key = (entityId: string, roles: readonly string[]): string =>
+    `${entityId}|${[...roles].sort().join(',')}`;
   const remember = (): void => {
     known.clear();
-    for (const i of authority.store.listActiveIdentities(authority.clock().getTime())) known.add(key(i.entityId, i.roles));
+    for (const i of authority.store.listActiveIdentities(authority.clock().getTime()))
+      known.add(key(i.entityId, i.roles));
   };
   remember();
   const offCrl = authority.onCrl(() => {
@@ -67,7 +69,7 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
       offIssued();
     },
     idle: async () => {
-      for (let seen: Promise<void> | undefined; seen !== chain; ) {
+      for (let seen: Promise<void> | undefined; seen !== chain;) {
         seen = chain;
         await chain;
       }
@@ -91,7 +93,12 @@ const alive = (pid: number): boolean => {
  * it (SIGTERM, it saves persistent sessions) and starts `mosquitto -d -c conf` again, then waits for the port.
  * Returns what was done.
  */
-export async function signalDaemon(outDir: string, mode: 'reload' | 'restart', port: number, host = '127.0.0.1'): Promise<'none' | 'reloaded' | 'restarted'> {
+export async function signalDaemon(
+  outDir: string,
+  mode: 'reload' | 'restart',
+  port: number,
+  host = '127.0.0.1',
+): Promise<'none' | 'reloaded' | 'restarted'> {
   const p = brokerPaths(outDir);
   if (!existsSync(p.pidfile)) return 'none';
   const pid = Number(readFileSync(p.pidfile, 'utf8').trim());
@@ -113,6 +120,8 @@ export async function startDaemon(outDir: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const child = spawn('mosquitto', ['-d', '-c', p.conf], { stdio: 'ignore' });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mosquitto -d exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`mosquitto -d exited with ${code}`)),
+    );
   });
 }

@@ -21,12 +21,17 @@ Recomputes every entry's SHA-256 link. Exit codes: 0 intact, 1 broken (ERR_AUDIT
     const store = new SqliteStore(db);
     try {
       const result = verifyAuditChain(store.listAudit());
-      if (values.json) io.stdout.write(`${JSON.stringify(result.ok ? result : { ...result, code: 'ERR_AUDIT_TAMPERED' })}\n`);
+      if (values.json)
+        io.stdout.write(
+          `${JSON.stringify(result.ok ? result : { ...result, code: 'ERR_AUDIT_TAMPERED' })}\n`,
+        );
       if (result.ok) {
         if (!values.json) io.stdout.write(`audit log intact: ${result.count} entries, head ${result.head}\n`);
         return EXIT_OK;
       }
-      io.stderr.write(`helmlink ca audit verify: ERR_AUDIT_TAMPERED: entry ${result.brokenAt}: ${result.reason}\n`);
+      io.stderr.write(
+        `helmlink ca audit verify: ERR_AUDIT_TAMPERED: entry ${result.brokenAt}: ${result.reason}\n`,
+      );
       return EXIT_REJECTED;
     } finally {
       store.close();

@@ -66,7 +66,12 @@ Rewrites OUTDIR/crl.pem and OUTDIR/acl from the store. If a broker started from 
 ${PASSPHRASE_HELP}
 Exit codes: 0 synced, 1 refused, 2 usage.
 `,
-  options: { dir: { type: 'string' }, out: { type: 'string' }, reload: { type: 'boolean' }, 'passphrase-file': { type: 'string' } },
+  options: {
+    dir: { type: 'string' },
+    out: { type: 'string' },
+    reload: { type: 'boolean' },
+    'passphrase-file': { type: 'string' },
+  },
   async run({ values, io }) {
     const dir = abs(io, required(values.dir, '--dir'));
     const outDir = abs(io, required(values.out, '--out'));
@@ -88,7 +93,9 @@ Exit codes: 0 synced, 1 refused, 2 usage.
       throw new UsageError(`no mosquitto.conf in ${outDir} (run helmlink ca broker first)`);
     }
     const done = await signalDaemon(outDir, values.reload ? 'reload' : 'restart', port, host);
-    io.stdout.write(`CRL and ACL rewritten in ${outDir}; broker: ${done === 'none' ? 'not running (nothing signalled)' : done}\n`);
+    io.stdout.write(
+      `CRL and ACL rewritten in ${outDir}; broker: ${done === 'none' ? 'not running (nothing signalled)' : done}\n`,
+    );
     return EXIT_OK;
   },
 });

@@ -13,11 +13,14 @@ export function readPassphrase(io: CliIO, file: string | undefined): string {
     try {
       passphrase = readFileSync(resolve(io.cwd, file), 'utf8').split(/\r?\n/u)[0] ?? '';
     } catch (err) {
-      throw new UsageError(`cannot read passphrase file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new UsageError(
+        `cannot read passphrase file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
   } else {
     passphrase = io.env.HELMLINK_CA_PASSPHRASE;
-    if (passphrase === undefined) throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE or pass --passphrase-file');
+    if (passphrase === undefined)
+      throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE or pass --passphrase-file');
   }
   if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return passphrase;
@@ -28,7 +31,9 @@ export function readText(io: CliIO, path: string, what: string): string {
   try {
     return readFileSync(resolve(io.cwd, path), 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }
 

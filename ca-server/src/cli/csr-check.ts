@@ -1,5 +1,12 @@
 /** `helmlink csr-check`: would the CA issue for this CSR? The same policy code as POST /ca/v1/enroll. */
-import { defineCommand, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, required, UsageError } from '@helmlink/protocol/node';
+import {
+  defineCommand,
+  EXIT_OK,
+  EXIT_REJECTED,
+  EXIT_USAGE,
+  required,
+  UsageError,
+} from '@helmlink/protocol/node';
 import { isHelmlinkError, ROLES, type Role } from '@helmlink/protocol';
 import { checkCsr } from '../authority/csr';
 import { abs } from './common';
@@ -19,23 +26,38 @@ Exit codes: 0 would issue, 1 refused (reason code), 2 unreadable file or not a C
   options: { csr: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
     const file = required(values.csr, '--csr');
-    if (values.role !== undefined && !ROLES.includes(values.role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+    if (values.role !== undefined && !ROLES.includes(values.role as Role))
+      throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     let data: Buffer;
     try {
       data = readFileSync(abs(io, file));
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    const input = data.toString('latin1').includes('-----BEGIN') ? data.toString('utf8') : new Uint8Array(data);
+    const input = data.toString('latin1').includes('-----BEGIN')
+      ? data.toString('utf8')
+      : new Uint8Array(data);
     try {
       const first = await checkCsr(input);
-      const checked = values.role ? await checkCsr(input, { entityId: first.entityId, roles: [values.role as Role] }) : first;
-      const out = { ok: true, entityId: checked.entityId, keySpec: checked.keySpec, ...(values.role ? { role: values.role } : {}) };
-      io.stdout.write(values.json ? `${JSON.stringify(out)}\n` : `would issue: CN=${checked.entityId}, key ${checked.keySpec}\n`);
+      const checked = values.role
+        ? await checkCsr(input, { entityId: first.entityId, roles: [values.role as Role] })
+        : first;
+      const out = {
+        ok: true,
+        entityId: checked.entityId,
+        keySpec: checked.keySpec,
+        ...(values.role ? { role: values.role } : {}),
+      };
+      io.stdout.write(
+        values.json
+          ? `${JSON.stringify(out)}\n`
+          : `would issue: CN=${checked.entityId}, key ${checked.keySpec}\n`,
+      );
       return EXIT_OK;
     } catch (err) {
       if (!isHelmlinkError(err)) throw err;
-      if (values.json) io.stdout.write(`${JSON.stringify({ ok: false, code: err.code, message: err.message })}\n`);
+      if (values.json)
+        io.stdout.write(`${JSON.stringify({ ok: false, code: err.code, message: err.message })}\n`);
       io.stderr.write(`helmlink csr-check: ${err.code}: ${err.message}\n`);
       return err.code === 'ERR_CSR_INVALID' ? EXIT_USAGE : EXIT_REJECTED;
     }

@@ -28,9 +28,18 @@ Exit codes: 0 installed, 1 refused (wrong key, not a CA, bad signature), 2 usage
     const certificatePem = readText(io, required(values.cert, '--cert'), 'certificate');
     const rootPem = readText(io, required(values.root, '--root'), 'root certificate');
     const passphrase = readPassphrase(io, values['passphrase-file']);
-    const result = await importIntermediate({ dir, passphrase, certificatePem, rootPem, ...(values['admin-id'] ? { adminId: values['admin-id'] } : {}) });
+    const result = await importIntermediate({
+      dir,
+      passphrase,
+      certificatePem,
+      rootPem,
+      ...(values['admin-id'] ? { adminId: values['admin-id'] } : {}),
+    });
     if (values.json) io.stdout.write(`${JSON.stringify({ dir, ...result })}\n`);
-    else io.stdout.write(`Issuing CA installed in ${dir}\nRoot fingerprint (SHA-256): ${result.rootFingerprint}\nAdmin key: ${result.adminKeyPath}\nAdmin certificate: ${result.adminCertPath}\n`);
+    else
+      io.stdout.write(
+        `Issuing CA installed in ${dir}\nRoot fingerprint (SHA-256): ${result.rootFingerprint}\nAdmin key: ${result.adminKeyPath}\nAdmin certificate: ${result.adminCertPath}\n`,
+      );
     return EXIT_OK;
   },
 });

@@ -48,9 +48,13 @@ Exit codes: 0 created, 1 refused (e.g. ERR_CA_EXISTS, ERR_PASSPHRASE_REQUIRED), 
     });
     if (values.json) io.stdout.write(`${JSON.stringify({ dir, ...result })}\n`);
     else if (result.state === 'pending-intermediate') {
-      io.stdout.write(`Issuing CA key and CSR written. Have your root sign ${result.issuingCsrPath}, then run:\n  helmlink ca import-intermediate --dir ${dir} --cert SIGNED.pem --root ROOT.pem\n`);
+      io.stdout.write(
+        `Issuing CA key and CSR written. Have your root sign ${result.issuingCsrPath}, then run:\n  helmlink ca import-intermediate --dir ${dir} --cert SIGNED.pem --root ROOT.pem\n`,
+      );
     } else {
-      io.stdout.write(`CA created in ${dir}\nRoot fingerprint (SHA-256): ${result.rootFingerprint}\nAdmin key:         ${result.adminKeyPath} (encrypted with the CA passphrase)\nAdmin certificate: ${result.adminCertPath}\n`);
+      io.stdout.write(
+        `CA created in ${dir}\nRoot fingerprint (SHA-256): ${result.rootFingerprint}\nAdmin key:         ${result.adminKeyPath} (encrypted with the CA passphrase)\nAdmin certificate: ${result.adminCertPath}\n`,
+      );
     }
     return EXIT_OK;
   },

@@ -38,8 +38,13 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
     const port = Number(values.port ?? 8443);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
     const crlValiditySeconds = values['crl-validity'] ? Number(values['crl-validity']) : undefined;
-    if (crlValiditySeconds !== undefined && (!Number.isInteger(crlValiditySeconds) || crlValiditySeconds < 300)) throw new UsageError('--crl-validity must be >= 300 seconds');
-    if (values['manage-broker'] && !values['broker-out']) throw new UsageError('--manage-broker needs --broker-out');
+    if (
+      crlValiditySeconds !== undefined &&
+      (!Number.isInteger(crlValiditySeconds) || crlValiditySeconds < 300)
+    )
+      throw new UsageError('--crl-validity must be >= 300 seconds');
+    if (values['manage-broker'] && !values['broker-out'])
+      throw new UsageError('--manage-broker needs --broker-out');
     const passphrase = readPassphrase(io, values['passphrase-file']);
     let broker: ManagedMosquitto | undefined;
     const brokerOut = values['broker-out'] ? abs(io, values['broker-out']) : undefined;
@@ -47,7 +52,12 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
       const conf = readFileSync(brokerPaths(brokerOut).conf, 'utf8');
       const listener = /^listener (\d+)(?: (\S+))?$/mu.exec(conf);
       if (!listener) throw new UsageError(`no listener in ${brokerPaths(brokerOut).conf}`);
-      broker = new ManagedMosquitto({ conf: brokerPaths(brokerOut).conf, port: Number(listener[1]), host: listener[2] ?? '127.0.0.1', onLog: (l) => io.stderr.write(`mosquitto: ${l}\n`) });
+      broker = new ManagedMosquitto({
+        conf: brokerPaths(brokerOut).conf,
+        port: Number(listener[1]),
+        host: listener[2] ?? '127.0.0.1',
+        onLog: (l) => io.stderr.write(`mosquitto: ${l}\n`),
+      });
     }
     const server = await startCaServer({
       dir,
@@ -62,7 +72,9 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
     });
     if (brokerOut) await writeCrlAndAcl(server.authority, brokerOut);
     await broker?.start();
-    io.stderr.write(`helmlink CA listening on ${server.url}\nroot fingerprint (SHA-256): ${server.rootFingerprint}\n`);
+    io.stderr.write(
+      `helmlink CA listening on ${server.url}\nroot fingerprint (SHA-256): ${server.rootFingerprint}\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -61,7 +61,11 @@ export class CaClient {
   /** The pinned root certificate PEM (fetched once and checked against the fingerprint). */
   async root(): Promise<string> {
     if (this.rootPem && pemFingerprint(this.rootPem) === this.pin) return this.rootPem;
-    if (this.rootPem) throw new HelmlinkError('ERR_SERVER_UNTRUSTED', 'the given root certificate does not match the pinned fingerprint');
+    if (this.rootPem)
+      throw new HelmlinkError(
+        'ERR_SERVER_UNTRUSTED',
+        'the given root certificate does not match the pinned fingerprint',
+      );
     // Bootstrap: the chain is fetched without verification and accepted only if its root matches the pin.
     const res = await this.raw('GET', '/ca/v1/chain', undefined, { accept: 'application/json' }, false);
     let root: string | undefined;
@@ -71,7 +75,10 @@ export class CaClient {
       root = undefined;
     }
     if (!root || pemFingerprint(root) !== this.pin) {
-      throw new HelmlinkError('ERR_SERVER_UNTRUSTED', 'the CA presented a root certificate that does not match the pinned fingerprint');
+      throw new HelmlinkError(
+        'ERR_SERVER_UNTRUSTED',
+        'the CA presented a root certificate that does not match the pinned fingerprint',
+      );
     }
     this.rootPem = root;
     return root;
@@ -93,8 +100,16 @@ export class CaClient {
   }
 
   /** A request with the pinned trust (or, for the bootstrap only, without verification). */
-  async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, verified = true): Promise<RawResponse> {
-    const agent = verified ? await this.getAgent() : new https.Agent({ rejectUnauthorized: false, minVersion: 'TLSv1.2' });
+  async raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    verified = true,
+  ): Promise<RawResponse> {
+    const agent = verified
+      ? await this.getAgent()
+      : new https.Agent({ rejectUnauthorized: false, minVersion: 'TLSv1.2' });
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise<RawResponse>((resolve, reject) => {
       const req = https.request(
@@ -102,22 +117,35 @@ export class CaClient {
         {
           method,
           agent,
-          headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+          headers: {
+            ...headers,
+            ...(payload
+              ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
+              : {}),
+          },
           timeout: this.options.timeoutMs ?? 15_000,
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(new HelmlinkError('ERR_INTERNAL', 'the CA did not answer in time')));
+      req.on('timeout', () =>
+        req.destroy(new HelmlinkError('ERR_INTERNAL', 'the CA did not answer in time')),
+      );
       req.on('error', (err) => {
         if (!verified) agent.destroy();
         const code = (err as NodeJS.ErrnoException).code ?? '';
         if (/CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT/u.test(code)) {
-          reject(new HelmlinkError('ERR_SERVER_UNTRUSTED', `TLS verification of the CA failed: ${code}`, { cause: err }));
+          reject(
+            new HelmlinkError('ERR_SERVER_UNTRUSTED', `TLS verification of the CA failed: ${code}`, {
+              cause: err,
+            }),
+          );
         } else reject(err);
       });
       if (payload) req.write(payload);
@@ -137,10 +165,17 @@ export class CaClient {
       parsed = undefined;
     }
     if (res.status < 200 || res.status >= 300) {
-      const err = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+      const err = (
+        parsed as
+          { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined
+      )?.error;
       const retry = res.headers['retry-after'];
       throw new HelmlinkError(err?.code ?? 'ERR_INTERNAL', err?.message ?? `the CA answered ${res.status}`, {
-        details: { status: res.status, ...(err?.details ?? {}), ...(retry ? { retryAfter: Number(retry) } : {}) },
+        details: {
+          status: res.status,
+          ...(err?.details ?? {}),
+          ...(retry ? { retryAfter: Number(retry) } : {}),
+        },
       });
     }
     return parsed as T;
@@ -158,7 +193,9 @@ export class CaClient {
 
   /** GET /ca/v1/crl as DER bytes (or PEM text with `pem`). */
   async crl(format: 'der' | 'pem' = 'der'): Promise<Uint8Array | string> {
-    const res = await this.raw('GET', '/ca/v1/crl', undefined, { accept: format === 'der' ? 'application/pkix-crl' : 'application/x-pem-file' });
+    const res = await this.raw('GET', '/ca/v1/crl', undefined, {
+      accept: format === 'der' ? 'application/pkix-crl' : 'application/x-pem-file',
+    });
     if (res.status !== 200) throw new HelmlinkError('ERR_INTERNAL', `the CA answered ${res.status}`);
     return format === 'der' ? new Uint8Array(res.body) : res.body.toString('utf8');
   }
@@ -169,29 +206,59 @@ export class CaClient {
   }
 
   /** Admin: POST /ca/v1/tokens */
-  createToken(req: { entityId: string; roles: Role[]; imo?: string; mmsi?: string; flag?: string; ttlSeconds?: number; validityDays?: number }) {
-    return this.json<{ token: string; expiresAt: string; entityId: string; roles: Role[] }>('POST', '/ca/v1/tokens', req);
+  createToken(req: {
+    entityId: string;
+    roles: Role[];
+    imo?: string;
+    mmsi?: string;
+    flag?: string;
+    ttlSeconds?: number;
+    validityDays?: number;
+  }) {
+    return this.json<{ token: string; expiresAt: string; entityId: string; roles: Role[] }>(
+      'POST',
+      '/ca/v1/tokens',
+      req,
+    );
   }
 
   /** Admin: GET /ca/v1/certs */
-  listCertificates(q: { role?: Role; status?: 'valid' | 'hold' | 'revoked'; expiringWithinSeconds?: number; limit?: number } = {}) {
+  listCertificates(
+    q: {
+      role?: Role;
+      status?: 'valid' | 'hold' | 'revoked';
+      expiringWithinSeconds?: number;
+      limit?: number;
+    } = {},
+  ) {
     const params = new URLSearchParams();
     if (q.role) params.set('role', q.role);
     if (q.status) params.set('status', q.status);
     if (q.expiringWithinSeconds !== undefined) params.set('expiring_within', String(q.expiringWithinSeconds));
     if (q.limit) params.set('limit', String(q.limit));
     const qs = params.toString();
-    return this.json<{ certificates: Array<Record<string, unknown>> }>('GET', `/ca/v1/certs${qs ? `?${qs}` : ''}`);
+    return this.json<{ certificates: Array<Record<string, unknown>> }>(
+      'GET',
+      `/ca/v1/certs${qs ? `?${qs}` : ''}`,
+    );
   }
 
   /** Admin: POST /ca/v1/revoke */
   revoke(req: { serial: string; reason: number; description?: string }) {
-    return this.json<{ certificate: Record<string, unknown>; crlNumber: number }>('POST', '/ca/v1/revoke', req);
+    return this.json<{ certificate: Record<string, unknown>; crlNumber: number }>(
+      'POST',
+      '/ca/v1/revoke',
+      req,
+    );
   }
 
   /** Admin: POST /ca/v1/release */
   release(req: { serial: string }) {
-    return this.json<{ certificate: Record<string, unknown>; crlNumber: number }>('POST', '/ca/v1/release', req);
+    return this.json<{ certificate: Record<string, unknown>; crlNumber: number }>(
+      'POST',
+      '/ca/v1/release',
+      req,
+    );
   }
 
   /** Admin: GET /ca/v1/alerts */
@@ -200,10 +267,16 @@ export class CaClient {
     if (q.since !== undefined) params.set('since', String(q.since));
     if (q.limit !== undefined) params.set('limit', String(q.limit));
     const qs = params.toString();
-    return this.json<{ alerts: Array<{ id: number; at: string; kind: string; severity: string; message: string; details: Record<string, unknown> }> }>(
-      'GET',
-      `/ca/v1/alerts${qs ? `?${qs}` : ''}`,
-    );
+    return this.json<{
+      alerts: Array<{
+        id: number;
+        at: string;
+        kind: string;
+        severity: string;
+        message: string;
+        details: Record<string, unknown>;
+      }>;
+    }>('GET', `/ca/v1/alerts${qs ? `?${qs}` : ''}`);
   }
 
   /** Closes kept-alive connections. */

@@ -1,2 +1,8 @@
 /** HTTPS client for the CA pinned by root fingerprint (Node). */
-export { CaClient, pemFingerprint, type CaClientOptions, type IssuedWire, type RawResponse } from './ca-client';
+export {
+  CaClient,
+  pemFingerprint,
+  type CaClientOptions,
+  type IssuedWire,
+  type RawResponse,
+} from './ca-client';

@@ -55,11 +55,26 @@ export function toWireError(err: unknown): WireError {
     return { status, body: { error: json }, ...(retryAfter !== undefined ? { retryAfter } : {}) };
   }
   const e = (err ?? {}) as FastifyLikeError;
-  if (e.validation) return { status: 400, body: { error: { code: 'ERR_INPUT_INVALID', message: e.message ?? 'invalid request' } } };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: { error: { code: 'ERR_BODY_TOO_LARGE', message: 'The request body is too large' } } };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: { error: { code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json' } } };
+  if (e.validation)
+    return {
+      status: 400,
+      body: { error: { code: 'ERR_INPUT_INVALID', message: e.message ?? 'invalid request' } },
+    };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return {
+      status: 413,
+      body: { error: { code: 'ERR_BODY_TOO_LARGE', message: 'The request body is too large' } },
+    };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return {
+      status: 415,
+      body: { error: { code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json' } },
+    };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { status: e.statusCode, body: { error: { code: 'ERR_INPUT_INVALID', message: 'The request is not well-formed' } } };
+    return {
+      status: e.statusCode,
+      body: { error: { code: 'ERR_INPUT_INVALID', message: 'The request is not well-formed' } },
+    };
   }
   return { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'Internal error' } } };
 }

@@ -37,7 +37,10 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   const authority = await loadAuthority(opts);
   try {
     await authority.refreshRootCrlIfDue();
-    const [key, cert] = await Promise.all([readFile(authority.paths.serverKey, 'utf8'), readFile(authority.paths.serverCert, 'utf8')]);
+    const [key, cert] = await Promise.all([
+      readFile(authority.paths.serverKey, 'utf8'),
+      readFile(authority.paths.serverCert, 'utf8'),
+    ]);
     const app = buildApp(authority, {
       ...opts,
       https: {
@@ -54,7 +57,13 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
     if (opts.brokerSync) attachBrokerSync(authority, opts.brokerSync);
     let publisher: CrlPublisher | undefined;
     if (opts.mqttUrl) {
-      publisher = new CrlPublisher(authority, { ...opts.mqtt, url: opts.mqttUrl, key, cert, passphrase: opts.passphrase });
+      publisher = new CrlPublisher(authority, {
+        ...opts.mqtt,
+        url: opts.mqttUrl,
+        key,
+        cert,
+        passphrase: opts.passphrase,
+      });
       publisher.start();
     }
     await app.listen({ port: opts.port ?? 8443, host: opts.host ?? '127.0.0.1' });

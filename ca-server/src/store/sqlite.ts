@@ -5,7 +5,16 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Role } from '@helmlink/protocol';
-import type { AlertRecord, AuditEntry, AuditInput, CaStore, CertQuery, CertRecord, CertStatus, TokenRecord } from './types';
+import type {
+  AlertRecord,
+  AuditEntry,
+  AuditInput,
+  CaStore,
+  CertQuery,
+  CertRecord,
+  CertStatus,
+  TokenRecord,
+} from './types';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS certificates (
@@ -76,7 +85,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The hash of an audit entry: SHA-256 over the previous hash and the canonical entry. */
-export function auditHash(prevHash: string, e: { seq: number; ts: number; actor: string; action: string; details: Record<string, unknown> }): string {
+export function auditHash(
+  prevHash: string,
+  e: { seq: number; ts: number; actor: string; action: string; details: Record<string, unknown> },
+): string {
   return createHash('sha256')
     .update(prevHash)
     .update('\n')
@@ -172,21 +184,35 @@ export class SqliteStore implements CaStore {
          VALUES (@serial, @entityId, @roles, @subject, @notBefore, @notAfter, @status, @revokedAt, @reason, @description, @fingerprint, @der, @issuedAt, @renewedFrom)`,
       ),
       getCert: db.prepare('SELECT * FROM certificates WHERE serial = ?'),
-      revoked: db.prepare("SELECT serial, revoked_at, reason FROM certificates WHERE status IN ('revoked','hold') AND not_after > ? ORDER BY serial"),
-      active: db.prepare("SELECT entity_id, roles FROM certificates WHERE status = 'valid' AND not_after > ? AND not_before <= ?"),
-      setStatus: db.prepare('UPDATE certificates SET status = ?, revoked_at = ?, reason = ?, description = ? WHERE serial = ?'),
+      revoked: db.prepare(
+        "SELECT serial, revoked_at, reason FROM certificates WHERE status IN ('revoked','hold') AND not_after > ? ORDER BY serial",
+      ),
+      active: db.prepare(
+        "SELECT entity_id, roles FROM certificates WHERE status = 'valid' AND not_after > ? AND not_before <= ?",
+      ),
+      setStatus: db.prepare(
+        'UPDATE certificates SET status = ?, revoked_at = ?, reason = ?, description = ? WHERE serial = ?',
+      ),
       insertToken: db.prepare(
         `INSERT INTO tokens (hash, entity_id, roles, imo, mmsi, flag, validity_days, expires_at, created_at, created_by, used_at, used_serial)
          VALUES (@hash, @entityId, @roles, @imo, @mmsi, @flag, @validityDays, @expiresAt, @createdAt, @createdBy, NULL, NULL)`,
       ),
       getToken: db.prepare('SELECT * FROM tokens WHERE hash = ?'),
-      consumeToken: db.prepare('UPDATE tokens SET used_at = ?, used_serial = ? WHERE hash = ? AND used_at IS NULL'),
+      consumeToken: db.prepare(
+        'UPDATE tokens SET used_at = ?, used_serial = ? WHERE hash = ? AND used_at IS NULL',
+      ),
       getCounter: db.prepare('SELECT value FROM counters WHERE name = ?'),
-      upsertCounter: db.prepare('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1'),
+      upsertCounter: db.prepare(
+        'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1',
+      ),
       lastAudit: db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
-      insertAudit: db.prepare('INSERT INTO audit (seq, ts, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertAudit: db.prepare(
+        'INSERT INTO audit (seq, ts, actor, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       listAudit: db.prepare('SELECT * FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?'),
-      insertAlert: db.prepare('INSERT INTO alerts (ts, kind, severity, message, details) VALUES (?, ?, ?, ?, ?)'),
+      insertAlert: db.prepare(
+        'INSERT INTO alerts (ts, kind, severity, message, details) VALUES (?, ?, ?, ?, ?)',
+      ),
       listAlerts: db.prepare('SELECT * FROM alerts WHERE id > ? ORDER BY id DESC LIMIT ?'),
       countCerts: db.prepare('SELECT COUNT(*) AS n FROM certificates'),
     };
@@ -230,11 +256,13 @@ export class SqliteStore implements CaStore {
   }
 
   listRevoked(now: number): Array<Pick<CertRecord, 'serial' | 'revokedAt' | 'reason'>> {
-    return (this.stmts.revoked.all(now) as Array<{ serial: string; revoked_at: number; reason: number }>).map((r) => ({
-      serial: r.serial,
-      revokedAt: r.revoked_at,
-      reason: r.reason,
-    }));
+    return (this.stmts.revoked.all(now) as Array<{ serial: string; revoked_at: number; reason: number }>).map(
+      (r) => ({
+        serial: r.serial,
+        revokedAt: r.revoked_at,
+        reason: r.reason,
+      }),
+    );
   }
 
   listActiveIdentities(now: number): Array<{ entityId: string; roles: Role[] }> {
@@ -247,7 +275,13 @@ export class SqliteStore implements CaStore {
     return [...merged].map(([entityId, roles]) => ({ entityId, roles: [...roles].sort() }));
   }
 
-  setStatus(serial: string, status: CertStatus, revokedAt: number | null, reason: number | null, description: string | null): void {
+  setStatus(
+    serial: string,
+    status: CertStatus,
+    revokedAt: number | null,
+    reason: number | null,
+    description: string | null,
+  ): void {
     this.stmts.setStatus.run(status, revokedAt, reason, description, serial);
   }
 
@@ -298,12 +332,17 @@ export class SqliteStore implements CaStore {
   }
 
   insertAlert(a: Omit<AlertRecord, 'id'>): AlertRecord {
-    const id = Number(this.stmts.insertAlert.run(a.ts, a.kind, a.severity, a.message, JSON.stringify(a.details)).lastInsertRowid);
+    const id = Number(
+      this.stmts.insertAlert.run(a.ts, a.kind, a.severity, a.message, JSON.stringify(a.details))
+        .lastInsertRowid,
+    );
     return { ...a, id };
   }
 
   listAlerts(sinceId = 0, limit = 200): AlertRecord[] {
-    return (this.stmts.listAlerts.all(sinceId, limit) as Array<Omit<AlertRecord, 'details'> & { details: string }>).map((r) => ({
+    return (
+      this.stmts.listAlerts.all(sinceId, limit) as Array<Omit<AlertRecord, 'details'> & { details: string }>
+    ).map((r) => ({
       ...r,
       details: JSON.parse(r.details) as Record<string, unknown>,
     }));
@@ -319,13 +358,18 @@ export class SqliteStore implements CaStore {
 }
 
 /** Verifies the audit hash chain. Returns the number of entries, or the first broken sequence number. */
-export function verifyAuditChain(entries: readonly AuditEntry[]): { ok: true; count: number; head: string } | { ok: false; brokenAt: number; reason: string } {
+export function verifyAuditChain(
+  entries: readonly AuditEntry[],
+): { ok: true; count: number; head: string } | { ok: false; brokenAt: number; reason: string } {
   let prev = AUDIT_GENESIS;
   let expectedSeq = 1;
   for (const e of entries) {
-    if (e.seq !== expectedSeq) return { ok: false, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-    if (e.prevHash !== prev) return { ok: false, brokenAt: e.seq, reason: 'previous-hash link does not match' };
-    if (auditHash(prev, e) !== e.hash) return { ok: false, brokenAt: e.seq, reason: 'entry content does not match its hash' };
+    if (e.seq !== expectedSeq)
+      return { ok: false, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+    if (e.prevHash !== prev)
+      return { ok: false, brokenAt: e.seq, reason: 'previous-hash link does not match' };
+    if (auditHash(prev, e) !== e.hash)
+      return { ok: false, brokenAt: e.seq, reason: 'entry content does not match its hash' };
     prev = e.hash;
     expectedSeq++;
   }

@@ -86,7 +86,13 @@ export interface CaStore {
   listRevoked(now: number): Array<Pick<CertRecord, 'serial' | 'revokedAt' | 'reason'>>;
   /** Distinct (entityId, roles) of currently valid, unexpired certificates: the broker ACL input. */
   listActiveIdentities(now: number): Array<{ entityId: string; roles: Role[] }>;
-  setStatus(serial: string, status: CertStatus, revokedAt: number | null, reason: number | null, description: string | null): void;
+  setStatus(
+    serial: string,
+    status: CertStatus,
+    revokedAt: number | null,
+    reason: number | null,
+    description: string | null,
+  ): void;
   insertToken(record: TokenRecord): void;
   getToken(hash: string): TokenRecord | undefined;
   /** Marks the token used when still unused; false when another request consumed it first. */

@@ -33,7 +33,11 @@ beforeAll(async () => {
     dir,
     passphrase: PASSPHRASE,
     clock,
-    alertWebhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, backoffMs: 5, attempts: 3 },
+    alertWebhook: {
+      url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      backoffMs: 5,
+      attempts: 3,
+    },
   });
 });
 
@@ -47,13 +51,20 @@ describe('alert webhook', () => {
     gate = new Promise<void>((r) => (release = r));
     const csr = await makeCsr('mv-unknown');
     // The webhook holds its answer; the enrollment is refused at once anyway.
-    await expect(authority.enroll({ csr: csr.pem, token: 'hlt_unknown' }, { address: '192.0.2.7' })).rejects.toMatchObject({ code: 'ERR_ENROLL_TOKEN_UNKNOWN' });
+    await expect(
+      authority.enroll({ csr: csr.pem, token: 'hlt_unknown' }, { address: '192.0.2.7' }),
+    ).rejects.toMatchObject({ code: 'ERR_ENROLL_TOKEN_UNKNOWN' });
     expect(received).toHaveLength(0);
     release!();
     await authority.alerts.flush();
     expect(attempts).toBe(2);
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ kind: 'token_unknown', severity: 'warning', source: 'helmlink-ca', details: { address: '192.0.2.7' } });
+    expect(received[0]).toMatchObject({
+      kind: 'token_unknown',
+      severity: 'warning',
+      source: 'helmlink-ca',
+      details: { address: '192.0.2.7' },
+    });
     expect(String(received[0]!.text)).toContain('unknown token');
     expect(authority.listAlerts()[0]).toMatchObject({ kind: 'token_unknown' });
   });

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { certificateToPem, createRootCertificate, createSubordinateCaCertificate, generateKeyPair, parseCsr } from '@helmlink/protocol';
+import {
+  certificateToPem,
+  createRootCertificate,
+  createSubordinateCaCertificate,
+  generateKeyPair,
+  parseCsr,
+} from '@helmlink/protocol';
 import { importIntermediate, initAuthority } from '../../src/authority/init';
 import { loadAuthority } from '../../src/authority/authority';
 import { caPaths } from '../../src/authority/files';
@@ -9,7 +15,12 @@ import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 async function externalRoot() {
   const keys = await generateKeyPair('ecdsa-p384');
   const now = new Date();
-  const certificate = await createRootCertificate({ name: { cn: 'Owner Root', o: 'Owner' }, keys, notBefore: now, notAfter: new Date(now.getTime() + 20 * 365 * 86_400_000) });
+  const certificate = await createRootCertificate({
+    name: { cn: 'Owner Root', o: 'Owner' },
+    keys,
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 20 * 365 * 86_400_000),
+  });
   return { certificate, privateKey: keys.privateKey };
 }
 
@@ -18,7 +29,9 @@ describe('external root', () => {
     const { dir } = await createTestCa(() => new Date(), { externalRoot: true });
     const csr = parseCsr(readFileSync(caPaths(dir).issuingCsr, 'utf8'));
     expect(await csr.verify()).toBe(true);
-    await expect(loadAuthority({ dir, passphrase: PASSPHRASE })).rejects.toMatchObject({ code: 'ERR_CA_NOT_INITIALIZED' });
+    await expect(loadAuthority({ dir, passphrase: PASSPHRASE })).rejects.toMatchObject({
+      code: 'ERR_CA_NOT_INITIALIZED',
+    });
     const root = await externalRoot();
     const now = new Date();
     const issuing = await createSubordinateCaCertificate({
@@ -36,10 +49,22 @@ describe('external root', () => {
       notBefore: now,
       notAfter: new Date(now.getTime() + 86_400_000),
     });
-    await expect(importIntermediate({ dir, passphrase: PASSPHRASE, certificatePem: certificateToPem(other), rootPem: certificateToPem(root.certificate) })).rejects.toMatchObject({
+    await expect(
+      importIntermediate({
+        dir,
+        passphrase: PASSPHRASE,
+        certificatePem: certificateToPem(other),
+        rootPem: certificateToPem(root.certificate),
+      }),
+    ).rejects.toMatchObject({
       code: 'ERR_CERT_PROFILE',
     });
-    const result = await importIntermediate({ dir, passphrase: PASSPHRASE, certificatePem: certificateToPem(issuing), rootPem: certificateToPem(root.certificate) });
+    const result = await importIntermediate({
+      dir,
+      passphrase: PASSPHRASE,
+      certificatePem: certificateToPem(issuing),
+      rootPem: certificateToPem(root.certificate),
+    });
     expect(result.state).toBe('ready');
     const authority = await loadAuthority({ dir, passphrase: PASSPHRASE });
     const { token } = authority.createEnrollmentToken({ entityId: 'mv-ext', roles: ['vessel'] });
@@ -50,9 +75,15 @@ describe('external root', () => {
 
   it('refuses an empty passphrase and a second init', async () => {
     const { dir } = await createTestCa(() => new Date());
-    await expect(initAuthority({ dir, passphrase: PASSPHRASE })).rejects.toMatchObject({ code: 'ERR_CA_EXISTS' });
-    await expect(initAuthority({ dir: `${dir}-x`, passphrase: '' })).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
-    await expect(loadAuthority({ dir, passphrase: 'wrong' })).rejects.toMatchObject({ code: 'ERR_KEY_DECRYPT' });
+    await expect(initAuthority({ dir, passphrase: PASSPHRASE })).rejects.toMatchObject({
+      code: 'ERR_CA_EXISTS',
+    });
+    await expect(initAuthority({ dir: `${dir}-x`, passphrase: '' })).rejects.toMatchObject({
+      code: 'ERR_PASSPHRASE_REQUIRED',
+    });
+    await expect(loadAuthority({ dir, passphrase: 'wrong' })).rejects.toMatchObject({
+      code: 'ERR_KEY_DECRYPT',
+    });
   });
 });
 

@@ -29,7 +29,18 @@ function verify(leafPem: string, extra: string[] = []): { ok: boolean; out: stri
   writeFileSync(leaf, leafPem);
   const r = spawnSync(
     'openssl',
-    ['verify', '-crl_check', '-CAfile', authority.paths.rootCert, '-untrusted', authority.paths.issuingCert, '-CRLfile', authority.paths.crl, ...extra, leaf],
+    [
+      'verify',
+      '-crl_check',
+      '-CAfile',
+      authority.paths.rootCert,
+      '-untrusted',
+      authority.paths.issuingCert,
+      '-CRLfile',
+      authority.paths.crl,
+      ...extra,
+      leaf,
+    ],
     { encoding: 'utf8' },
   );
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
@@ -40,27 +51,37 @@ describe('interop with the openssl CLI', () => {
     ['mv-ossl-p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']],
     ['mv-ossl-ed25519', ['-algorithm', 'ed25519']],
     ['mv-ossl-rsa', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072']],
-  ])('a CSR from openssl req enrolls (%s) and the chain passes openssl verify -crl_check', async (name, keyArgs) => {
-    const { token } = authority.createEnrollmentToken({ entityId: name, roles: ['vessel'] });
-    const issued = await authority.enroll({ csr: opensslCsr(name, keyArgs), token });
-    const result = verify(issued.certificatePem, ['-purpose', 'sslclient']);
-    expect(result.out).toContain(': OK');
-    expect(result.ok).toBe(true);
-  });
+  ])(
+    'a CSR from openssl req enrolls (%s) and the chain passes openssl verify -crl_check',
+    async (name, keyArgs) => {
+      const { token } = authority.createEnrollmentToken({ entityId: name, roles: ['vessel'] });
+      const issued = await authority.enroll({ csr: opensslCsr(name, keyArgs), token });
+      const result = verify(issued.certificatePem, ['-purpose', 'sslclient']);
+      expect(result.out).toContain(': OK');
+      expect(result.ok).toBe(true);
+    },
+  );
 
   it('a revoked certificate fails openssl verify; the CRLs parse with openssl crl', async () => {
     const { token } = authority.createEnrollmentToken({ entityId: 'mv-ossl-revoked', roles: ['vessel'] });
-    const issued = await authority.enroll({ csr: opensslCsr('mv-ossl-revoked', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']), token });
+    const issued = await authority.enroll({
+      csr: opensslCsr('mv-ossl-revoked', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']),
+      token,
+    });
     await authority.revoke({ serial: issued.serial, reason: 1, description: 'test' }, { id: 'test' });
     const result = verify(issued.certificatePem);
     expect(result.ok).toBe(false);
     expect(result.out).toContain('certificate revoked');
-    const text = execFileSync('openssl', ['crl', '-in', authority.paths.crl, '-noout', '-text'], { encoding: 'utf8' });
+    const text = execFileSync('openssl', ['crl', '-in', authority.paths.crl, '-noout', '-text'], {
+      encoding: 'utf8',
+    });
     expect(text).toContain('X509v3 CRL Number');
     expect(text).toContain('X509v3 Authority Key Identifier');
     expect(text).toContain('Key Compromise');
     expect(text.toLowerCase()).toContain(issued.serial.toLowerCase());
-    const root = execFileSync('openssl', ['crl', '-in', authority.paths.rootCrl, '-noout', '-issuer'], { encoding: 'utf8' });
+    const root = execFileSync('openssl', ['crl', '-in', authority.paths.rootCrl, '-noout', '-issuer'], {
+      encoding: 'utf8',
+    });
     expect(root).toContain('Root CA');
     // crl_check_all: the issuing CA is checked against the root's CRL as well.
     const other = await authority.enroll({

@@ -34,7 +34,11 @@ async function identity(entityId: string, roles: ('vessel' | 'pilot')[]) {
   return { ...issued, key: encodePem('PRIVATE KEY', await exportPkcs8(csr.keys.privateKey)) };
 }
 
-function connectAs(id: { chainPem: string; key: string }, clientId: string, reconnect = false): Promise<MqttClient> {
+function connectAs(
+  id: { chainPem: string; key: string },
+  clientId: string,
+  reconnect = false,
+): Promise<MqttClient> {
   const client = mqtt.connect(`mqtts://127.0.0.1:${material.port}`, {
     clientId,
     protocolVersion: 5,
@@ -60,7 +64,12 @@ beforeAll(async () => {
   // Mosquitto drops privileges: the output directory's parents must be traversable by its user.
   const parent = mkdtempSync(join(tmpdir(), 'helmlink-broker-'));
   chmodSync(parent, 0o755);
-  material = await writeBrokerMaterial(authority, { outDir: join(parent, 'broker'), hosts: ['localhost', '127.0.0.1'], port, listen: '127.0.0.1' });
+  material = await writeBrokerMaterial(authority, {
+    outDir: join(parent, 'broker'),
+    hosts: ['localhost', '127.0.0.1'],
+    port,
+    listen: '127.0.0.1',
+  });
   broker = new ManagedMosquitto({ conf: material.conf, port });
   await broker.start();
   sync = attachBrokerSync(authority, { outDir: material.outDir, broker });
@@ -83,7 +92,13 @@ afterAll(async () => {
 describe('Mosquitto with the generated material', () => {
   it('writes a conf with the required settings and an ACL from the store', () => {
     const conf = readFileSync(material.conf, 'utf8');
-    for (const line of ['require_certificate true', 'use_identity_as_username true', 'allow_anonymous false', 'set_tcp_nodelay true', 'tls_version tlsv1.2']) {
+    for (const line of [
+      'require_certificate true',
+      'use_identity_as_username true',
+      'allow_anonymous false',
+      'set_tcp_nodelay true',
+      'tls_version tlsv1.2',
+    ]) {
       expect(conf).toContain(line);
     }
     expect(conf).toMatch(/^crlfile .*crl\.pem$/mu);
@@ -114,7 +129,9 @@ describe('Mosquitto with the generated material', () => {
     }
     expect(allowed).toBe(true);
     // ...and never another vessel's.
-    await expect(goodClient.publishAsync(topics.ack('mv-bad'), 'x', { qos: 1 })).rejects.toMatchObject({ code: 135 });
+    await expect(goodClient.publishAsync(topics.ack('mv-bad'), 'x', { qos: 1 })).rejects.toMatchObject({
+      code: 135,
+    });
 
     // The CRL arrives retained on the CRL topic (DER) for anyone subscribing.
     const crlDer = await new Promise<Buffer>((resolve) => {
@@ -130,7 +147,9 @@ describe('Mosquitto with the generated material', () => {
     await badClosed; // the open session was cut by the restart
     await expect(connectAs(bad, 'mv-bad-2')).rejects.toThrow();
     // The good vessel reconnects by itself.
-    await new Promise<void>((resolve) => (goodClient.connected ? resolve() : goodClient.once('connect', () => resolve())));
+    await new Promise<void>((resolve) =>
+      goodClient.connected ? resolve() : goodClient.once('connect', () => resolve()),
+    );
     expect(goodClient.connected).toBe(true);
     expect(readFileSync(material.aclfile, 'utf8')).not.toContain('user mv-bad');
   });

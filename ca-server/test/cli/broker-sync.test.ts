@@ -17,7 +17,14 @@ const io = (): CliIO & { out: () => string } => {
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: { HELMLINK_CA_PASSPHRASE: PASSPHRASE }, cwd: tmpdir(), out: () => out };
+  return {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env: { HELMLINK_CA_PASSPHRASE: PASSPHRASE },
+    cwd: tmpdir(),
+    out: () => out,
+  };
 };
 
 const freePort = (): Promise<number> =>
@@ -59,7 +66,12 @@ describe('helmlink ca broker / ca broker sync with a mosquitto daemon', () => {
     const out = join(parent, 'broker');
     const port = await freePort();
     const made = io();
-    expect(await caBrokerCommand.main(['--dir', dir, '--out', out, '--host', 'localhost', '--port', String(port), '--listen', '127.0.0.1'], made)).toBe(0);
+    expect(
+      await caBrokerCommand.main(
+        ['--dir', dir, '--out', out, '--host', 'localhost', '--port', String(port), '--listen', '127.0.0.1'],
+        made,
+      ),
+    ).toBe(0);
     expect(readFileSync(join(out, 'acl'), 'utf8')).toContain('user mv-daemon');
     pidFile = join(out, 'mosquitto.pid');
     await startDaemon(out);
@@ -67,7 +79,14 @@ describe('helmlink ca broker / ca broker sync with a mosquitto daemon', () => {
 
     const connect = () =>
       new Promise<mqtt.MqttClient>((resolve, reject) => {
-        const c = mqtt.connect(`mqtts://127.0.0.1:${port}`, { key, cert: issued.chainPem, ca: authority.chainPem(), servername: 'localhost', reconnectPeriod: 0, connectTimeout: 5000 });
+        const c = mqtt.connect(`mqtts://127.0.0.1:${port}`, {
+          key,
+          cert: issued.chainPem,
+          ca: authority.chainPem(),
+          servername: 'localhost',
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+        });
         c.once('connect', () => resolve(c));
         c.once('error', reject);
         c.once('close', () => reject(new Error('closed')));

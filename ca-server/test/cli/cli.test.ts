@@ -6,11 +6,21 @@ import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '@helmlink/protocol/node';
-import { caAuditVerifyCommand, caExportCommand, caInitCommand, caTokenCommand, csrCheckCommand } from '../../src/cli';
+import {
+  caAuditVerifyCommand,
+  caExportCommand,
+  caInitCommand,
+  caTokenCommand,
+  csrCheckCommand,
+} from '../../src/cli';
 
 const work = mkdtempSync(join(tmpdir(), 'helmlink-ca-cli-'));
 
-async function run(cmd: { main: (argv: string[], io?: CliIO) => Promise<number> }, argv: string[], env: Record<string, string> = {}) {
+async function run(
+  cmd: { main: (argv: string[], io?: CliIO) => Promise<number> },
+  argv: string[],
+  env: Record<string, string> = {},
+) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -31,21 +41,35 @@ describe('ca CLI', () => {
     expect((await run(caInitCommand, ['--dir', 'ca'], { HELMLINK_CA_PASSPHRASE: '' })).code).toBe(1);
     const init = await run(caInitCommand, ['--dir', 'ca', '--org', 'CLI Test', '--json'], ENV);
     expect(init.code).toBe(0);
-    expect(JSON.parse(init.out)).toMatchObject({ state: 'ready', rootFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/u) });
+    expect(JSON.parse(init.out)).toMatchObject({
+      state: 'ready',
+      rootFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/u),
+    });
     const again = await run(caInitCommand, ['--dir', 'ca'], ENV);
     expect(again.code).toBe(1);
     expect(again.err).toContain('ERR_CA_EXISTS');
 
-    const token = await run(caTokenCommand, ['--dir', 'ca', '--entity', 'mv-cli', '--role', 'vessel', '--imo', '9074729', '--json'], ENV);
+    const token = await run(
+      caTokenCommand,
+      ['--dir', 'ca', '--entity', 'mv-cli', '--role', 'vessel', '--imo', '9074729', '--json'],
+      ENV,
+    );
     expect(token.code).toBe(0);
     expect(JSON.parse(token.out).token).toMatch(/^hlt_/u);
-    const badImo = await run(caTokenCommand, ['--dir', 'ca', '--entity', 'mv-cli', '--role', 'vessel', '--imo', '9074728'], ENV);
+    const badImo = await run(
+      caTokenCommand,
+      ['--dir', 'ca', '--entity', 'mv-cli', '--role', 'vessel', '--imo', '9074728'],
+      ENV,
+    );
     expect(badImo.code).toBe(1);
 
     const exp = await run(caExportCommand, ['--dir', 'ca', '--out', 'export.json']);
     expect(exp.code).toBe(0);
     const listing = JSON.parse(readFileSync(join(work, 'export.json'), 'utf8'));
-    expect(listing.certificates.map((c: { entityId: string }) => c.entityId).sort()).toEqual(['admin', 'helmlink-ca']);
+    expect(listing.certificates.map((c: { entityId: string }) => c.entityId).sort()).toEqual([
+      'admin',
+      'helmlink-ca',
+    ]);
 
     expect((await run(caAuditVerifyCommand, ['--dir', 'ca'])).code).toBe(0);
     const db = new Database(join(work, 'ca', 'ca.db'));
@@ -67,14 +91,30 @@ describe('ca CLI', () => {
 
 describe('csr-check', () => {
   const key = join(work, 'k.pem');
-  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    key,
+  ]);
 
   it('exit 0 would issue, 1 refused with a reason code, 2 unreadable', async () => {
-    writeFileSync(join(work, 'ok.csr'), execFileSync('openssl', ['req', '-new', '-key', key, '-subj', '/CN=mv-ok'], { encoding: 'utf8' }));
+    writeFileSync(
+      join(work, 'ok.csr'),
+      execFileSync('openssl', ['req', '-new', '-key', key, '-subj', '/CN=mv-ok'], { encoding: 'utf8' }),
+    );
     const ok = await run(csrCheckCommand, ['--csr', 'ok.csr', '--role', 'vessel', '--json']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({ ok: true, entityId: 'mv-ok', keySpec: 'ecdsa-p256' });
-    writeFileSync(join(work, 'sha1.csr'), execFileSync('openssl', ['req', '-new', '-sha1', '-key', key, '-subj', '/CN=mv-ok'], { encoding: 'utf8' }));
+    writeFileSync(
+      join(work, 'sha1.csr'),
+      execFileSync('openssl', ['req', '-new', '-sha1', '-key', key, '-subj', '/CN=mv-ok'], {
+        encoding: 'utf8',
+      }),
+    );
     const sha1 = await run(csrCheckCommand, ['--csr', 'sha1.csr', '--json']);
     expect(sha1.code).toBe(1);
     expect(JSON.parse(sha1.out).code).toBe('ERR_SIG_ALG_WEAK');

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate, parseCrls, crlNumberOf } from '@helmlink/protocol';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { buildApp } from '../../src/http/app';
-import { createTestCa, frozenClock, headerFor, leafDer, makeCsr, PASSPHRASE, TEST_CERT_HEADER } from '../helpers';
+import {
+  createTestCa,
+  frozenClock,
+  headerFor,
+  leafDer,
+  makeCsr,
+  PASSPHRASE,
+  TEST_CERT_HEADER,
+} from '../helpers';
 
 const clock = frozenClock();
 let dir: string;
@@ -25,8 +33,14 @@ beforeAll(async () => {
     clock,
     rateLimits: {
       enroll: { perAddress: { limit: 1000, windowMs: 60_000 }, perIdentity: { limit: 6, windowMs: 60_000 } },
-      renew: { perAddress: { limit: 1000, windowMs: 60_000 }, perIdentity: { limit: 1000, windowMs: 60_000 } },
-      revoke: { perAddress: { limit: 1000, windowMs: 60_000 }, perIdentity: { limit: 1000, windowMs: 60_000 } },
+      renew: {
+        perAddress: { limit: 1000, windowMs: 60_000 },
+        perIdentity: { limit: 1000, windowMs: 60_000 },
+      },
+      revoke: {
+        perAddress: { limit: 1000, windowMs: 60_000 },
+        perIdentity: { limit: 1000, windowMs: 60_000 },
+      },
     },
   });
   app = buildApp(authority, {
@@ -59,7 +73,8 @@ async function enroll(entityId: string, roles: string[], extra: Record<string, u
   return { ...(res.json() as { serial: string; certificate: string; chain: string }), keys: csr.keys };
 }
 
-const errorCode = (res: { json: () => unknown }): string => (res.json() as { error: { code: string } }).error.code;
+const errorCode = (res: { json: () => unknown }): string =>
+  (res.json() as { error: { code: string } }).error.code;
 
 describe('public routes', () => {
   it('GET /health', async () => {
@@ -72,14 +87,22 @@ describe('public routes', () => {
     const pem = await app.inject({ method: 'GET', url: '/ca/v1/chain' });
     expect(pem.headers['content-type']).toContain('application/x-pem-file');
     expect(pem.body.match(/BEGIN CERTIFICATE/gu)).toHaveLength(2);
-    const json = await app.inject({ method: 'GET', url: '/ca/v1/chain', headers: { accept: 'application/json' } });
+    const json = await app.inject({
+      method: 'GET',
+      url: '/ca/v1/chain',
+      headers: { accept: 'application/json' },
+    });
     expect(json.json().rootFingerprint).toMatch(/^[0-9a-f]{64}$/u);
   });
 
   it('GET /ca/v1/crl as PEM (X509 CRL) and DER', async () => {
     const pem = await app.inject({ method: 'GET', url: '/ca/v1/crl' });
     expect(pem.body).toContain('-----BEGIN X509 CRL-----');
-    const der = await app.inject({ method: 'GET', url: '/ca/v1/crl', headers: { accept: 'application/pkix-crl' } });
+    const der = await app.inject({
+      method: 'GET',
+      url: '/ca/v1/crl',
+      headers: { accept: 'application/pkix-crl' },
+    });
     expect(der.headers['content-type']).toBe('application/pkix-crl');
     expect(new x509.X509Crl(new Uint8Array(der.rawPayload).slice().buffer).issuer).toContain('Issuing CA');
   });
@@ -89,9 +112,15 @@ describe('public routes', () => {
     const res = await app.inject({ method: 'GET', url: `/ca/v1/certs/${e.serial}` });
     expect(res.statusCode).toBe(200);
     expect(parseCertificate(res.body).serialNumber.toLowerCase()).toBe(e.serial);
-    const json = await app.inject({ method: 'GET', url: `/ca/v1/certs/${e.serial}`, headers: { accept: 'application/json' } });
+    const json = await app.inject({
+      method: 'GET',
+      url: `/ca/v1/certs/${e.serial}`,
+      headers: { accept: 'application/json' },
+    });
     expect(json.json()).toMatchObject({ serial: e.serial, entityId: 'mv-lookup', status: 'valid' });
-    expect(errorCode(await app.inject({ method: 'GET', url: '/ca/v1/certs/abcdef' }))).toBe('ERR_CERT_NOT_FOUND');
+    expect(errorCode(await app.inject({ method: 'GET', url: '/ca/v1/certs/abcdef' }))).toBe(
+      'ERR_CERT_NOT_FOUND',
+    );
     const traversal = await app.inject({ method: 'GET', url: '/ca/v1/certs/..%2f..%2fca.json' });
     expect(traversal.statusCode).toBe(400);
     expect(errorCode(traversal)).toBe('ERR_INPUT_INVALID');
@@ -121,9 +150,19 @@ describe('public routes', () => {
 
 describe('POST /ca/v1/enroll', () => {
   it('issues a vessel certificate with the profile and consumes the token', async () => {
-    const t = await token({ entityId: 'mv-aurora', roles: ['vessel'], imo: '9074729', mmsi: '257123456', flag: 'NO' });
+    const t = await token({
+      entityId: 'mv-aurora',
+      roles: ['vessel'],
+      imo: '9074729',
+      mmsi: '257123456',
+      flag: 'NO',
+    });
     const csr = await makeCsr('mv-aurora');
-    const res = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: csr.pem, token: t } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: csr.pem, token: t },
+    });
     expect(res.statusCode).toBe(201);
     const cert = parseCertificate(res.json().certificate);
     const san = cert.getExtension(x509.SubjectAlternativeNameExtension)!;
@@ -135,7 +174,11 @@ describe('POST /ca/v1/enroll', () => {
     ]);
     expect(cert.getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual(['1.3.6.1.5.5.7.3.2']);
     expect(authority.store.getCertificate(res.json().serial)?.status).toBe('valid');
-    const again = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: csr.pem, token: t } });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: csr.pem, token: t },
+    });
     expect(again.statusCode).toBe(409);
     expect(errorCode(again)).toBe('ERR_ENROLL_TOKEN_USED');
     expect(authority.listAlerts().some((a) => a.kind === 'token_reuse')).toBe(true);
@@ -143,40 +186,83 @@ describe('POST /ca/v1/enroll', () => {
 
   it('issues a broker certificate with serverAuth', async () => {
     const e = await enroll('broker-1', ['broker']);
-    expect(parseCertificate(e.certificate).getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual(['1.3.6.1.5.5.7.3.1']);
+    expect(parseCertificate(e.certificate).getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual([
+      '1.3.6.1.5.5.7.3.1',
+    ]);
   });
 
   it('refuses unknown and expired tokens', async () => {
     const csr = await makeCsr('x1');
-    const unknown = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: csr.pem, token: 'hlt_nope' } });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: csr.pem, token: 'hlt_nope' },
+    });
     expect(unknown.statusCode).toBe(403);
     expect(errorCode(unknown)).toBe('ERR_ENROLL_TOKEN_UNKNOWN');
     expect(authority.listAlerts().some((a) => a.kind === 'token_unknown')).toBe(true);
     const t = await token({ entityId: 'x1', roles: ['pilot'], ttlSeconds: 60 });
     clock.advance(61_000);
-    const expired = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: csr.pem, token: t } });
+    const expired = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: csr.pem, token: t },
+    });
     expect(errorCode(expired)).toBe('ERR_ENROLL_TOKEN_EXPIRED');
   });
 
   it('refuses a subject that is not the token entity, extra names and extra subject attributes', async () => {
     const t = await token({ entityId: 'pilot-a', roles: ['pilot'] });
     const wrong = await makeCsr('pilot-b');
-    const res = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: wrong.pem, token: t } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: wrong.pem, token: t },
+    });
     expect(res.statusCode).toBe(422);
     expect(errorCode(res)).toBe('ERR_CSR_SUBJECT_MISMATCH');
     expect(authority.listAlerts().some((a) => a.kind === 'subject_mismatch')).toBe(true);
-    const san = await makeCsr('pilot-a', { extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'evil.example' }])] });
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: san.pem, token: t } }))).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
-    const admin = await makeCsr('pilot-a', {
-      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'urn:mrn:helmlink:admin:pilot-a' }])],
+    const san = await makeCsr('pilot-a', {
+      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'evil.example' }])],
     });
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: admin.pem, token: t } }))).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
-    const ca = await makeCsr('pilot-a', { extensions: [new x509.BasicConstraintsExtension(true, undefined, true)] });
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: ca.pem, token: t } }))).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
+    expect(
+      errorCode(
+        await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: san.pem, token: t } }),
+      ),
+    ).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
+    const admin = await makeCsr('pilot-a', {
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'urn:mrn:helmlink:admin:pilot-a' }]),
+      ],
+    });
+    expect(
+      errorCode(
+        await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: admin.pem, token: t } }),
+      ),
+    ).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
+    const ca = await makeCsr('pilot-a', {
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+    });
+    expect(
+      errorCode(
+        await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: ca.pem, token: t } }),
+      ),
+    ).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
     const ou = await makeCsr('pilot-a', { subject: new x509.Name([{ OU: ['x'] }, { CN: ['pilot-a'] }]) });
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: ou.pem, token: t } }))).toBe('ERR_CSR_SUBJECT_MISMATCH');
-    const ok = await makeCsr('pilot-a', { extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'urn:mrn:helmlink:pilot:pilot-a' }])] });
-    expect((await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: ok.pem, token: t } })).statusCode).toBe(201);
+    expect(
+      errorCode(
+        await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: ou.pem, token: t } }),
+      ),
+    ).toBe('ERR_CSR_SUBJECT_MISMATCH');
+    const ok = await makeCsr('pilot-a', {
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'urn:mrn:helmlink:pilot:pilot-a' }]),
+      ],
+    });
+    expect(
+      (await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: ok.pem, token: t } }))
+        .statusCode,
+    ).toBe(201);
   });
 
   it('refuses weak keys, SHA-1 signatures, bad signatures and garbage', async () => {
@@ -184,32 +270,70 @@ describe('POST /ca/v1/enroll', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const dirTmp = dir;
     const keyFile = join(dirTmp, 'weak.key');
-    execFileSync('sh', ['-c', `cat > ${keyFile}`], { input: privateKey.export({ type: 'pkcs8', format: 'pem' }) });
-    const rsaCsr = execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', '/CN=mv-weak'], { encoding: 'utf8' });
-    const weak = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: rsaCsr, token: t } });
+    execFileSync('sh', ['-c', `cat > ${keyFile}`], {
+      input: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    });
+    const rsaCsr = execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', '/CN=mv-weak'], {
+      encoding: 'utf8',
+    });
+    const weak = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: rsaCsr, token: t },
+    });
     expect(weak.statusCode).toBe(422);
     expect(errorCode(weak)).toBe('ERR_KEY_WEAK');
     expect(authority.listAlerts().some((a) => a.kind === 'weak_key')).toBe(true);
 
     const ecKey = join(dirTmp, 'ec.key');
-    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', ecKey]);
-    const sha1 = execFileSync('openssl', ['req', '-new', '-sha1', '-key', ecKey, '-subj', '/CN=mv-weak'], { encoding: 'utf8' });
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: sha1, token: t } }))).toBe('ERR_SIG_ALG_WEAK');
-    const k1 = execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'], { encoding: 'utf8' });
+    execFileSync('openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-out',
+      ecKey,
+    ]);
+    const sha1 = execFileSync('openssl', ['req', '-new', '-sha1', '-key', ecKey, '-subj', '/CN=mv-weak'], {
+      encoding: 'utf8',
+    });
+    expect(
+      errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: sha1, token: t } })),
+    ).toBe('ERR_SIG_ALG_WEAK');
+    const k1 = execFileSync(
+      'openssl',
+      ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'],
+      { encoding: 'utf8' },
+    );
     const k1File = join(dirTmp, 'k1.key');
     execFileSync('sh', ['-c', `cat > ${k1File}`], { input: k1 });
-    const k1Csr = execFileSync('openssl', ['req', '-new', '-key', k1File, '-subj', '/CN=mv-weak'], { encoding: 'utf8' });
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: k1Csr, token: t } }))).toBe('ERR_KEY_UNSUPPORTED');
+    const k1Csr = execFileSync('openssl', ['req', '-new', '-key', k1File, '-subj', '/CN=mv-weak'], {
+      encoding: 'utf8',
+    });
+    expect(
+      errorCode(
+        await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: k1Csr, token: t } }),
+      ),
+    ).toBe('ERR_KEY_UNSUPPORTED');
 
     // A valid CSR whose signature bytes are altered.
     const good = await makeCsr('mv-weak');
     const der = Buffer.from(good.pem.replace(/-----[^-]+-----|\s/gu, ''), 'base64');
     der[der.length - 5]! ^= 0x01;
     const bad = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
-    const badRes = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: bad, token: t } });
+    const badRes = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: bad, token: t },
+    });
     expect(errorCode(badRes)).toBe('ERR_CSR_SIGNATURE');
     expect(authority.listAlerts().some((a) => a.kind === 'csr_signature_invalid')).toBe(true);
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: 'garbage', token: t } }))).toBe('ERR_CSR_INVALID');
+    expect(
+      errorCode(
+        await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: 'garbage', token: t } }),
+      ),
+    ).toBe('ERR_CSR_INVALID');
     void createSign;
   });
 
@@ -217,9 +341,17 @@ describe('POST /ca/v1/enroll', () => {
     const missing = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: 'x' } });
     expect(missing.statusCode).toBe(400);
     expect(errorCode(missing)).toBe('ERR_INPUT_INVALID');
-    const extra = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: 'x', token: 'y', role: 'admin' } });
+    const extra = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: 'x', token: 'y', role: 'admin' },
+    });
     expect(errorCode(extra)).toBe('ERR_INPUT_INVALID');
-    const big = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: 'x'.repeat(70_000), token: 'y' } });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: 'x'.repeat(70_000), token: 'y' },
+    });
     expect(big.statusCode).toBe(413);
     expect(errorCode(big)).toBe('ERR_BODY_TOO_LARGE');
   });
@@ -230,13 +362,21 @@ describe('POST /ca/v1/enroll', () => {
     const codes: number[] = [];
     let retryAfter: string | undefined;
     for (let i = 0; i < 8; i++) {
-      const res = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: bad.pem, token: t } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/ca/v1/enroll',
+        payload: { csr: bad.pem, token: t },
+      });
       codes.push(res.statusCode);
       if (res.statusCode === 429) retryAfter = res.headers['retry-after'] as string;
     }
     expect(codes).toEqual([422, 422, 422, 422, 422, 422, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
-    expect(authority.store.listAudit().filter((e) => e.action === 'rate_limit.trip' && e.details.key === 'mv-flood')).toHaveLength(1);
+    expect(
+      authority.store
+        .listAudit()
+        .filter((e) => e.action === 'rate_limit.trip' && e.details.key === 'mv-flood'),
+    ).toHaveLength(1);
     expect(authority.listAlerts().some((a) => a.kind === 'rate_limited')).toBe(true);
   });
 });
@@ -249,13 +389,25 @@ describe('POST /ca/v1/renew (mTLS)', () => {
     expect(same.statusCode).toBe(201);
     const renewed = parseCertificate(same.json().certificate);
     expect(renewed.subject).toContain('CN=mv-renew');
-    expect(renewed.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value)).toContain('urn:mrn:imo:imo-number:9074729');
+    expect(
+      renewed.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value),
+    ).toContain('urn:mrn:imo:imo-number:9074729');
     expect(authority.store.getCertificate(same.json().serial)?.renewedFrom).toBe(e.serial);
     const rekey = await makeCsr('mv-renew');
-    const res = await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(der), payload: { csr: rekey.pem } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/renew',
+      headers: headerFor(der),
+      payload: { csr: rekey.pem },
+    });
     expect(res.statusCode).toBe(201);
     const other = await makeCsr('mv-other');
-    const mismatch = await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(der), payload: { csr: other.pem } });
+    const mismatch = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/renew',
+      headers: headerFor(der),
+      payload: { csr: other.pem },
+    });
     expect(errorCode(mismatch)).toBe('ERR_CSR_SUBJECT_MISMATCH');
   });
 
@@ -264,12 +416,25 @@ describe('POST /ca/v1/renew (mTLS)', () => {
     expect(none.statusCode).toBe(401);
     expect(errorCode(none)).toBe('ERR_CLIENT_CERT_REQUIRED');
     const foreign = await createTestCa(clock);
-    const foreignRes = await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(leafDer(foreign.init.adminCertPath!)) });
+    const foreignRes = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/renew',
+      headers: headerFor(leafDer(foreign.init.adminCertPath!)),
+    });
     expect(errorCode(foreignRes)).toBe('ERR_CLIENT_CERT_INVALID');
     expect(foreignRes.json().error.details.reason).toBe('ERR_CHAIN_UNTRUSTED');
     const e = await enroll('mv-revoked', ['vessel']);
-    await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: e.serial, reason: 1 } });
-    const revoked = await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(leafDer(e.certificate)) });
+    await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: e.serial, reason: 1 },
+    });
+    const revoked = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/renew',
+      headers: headerFor(leafDer(e.certificate)),
+    });
     expect(revoked.statusCode).toBe(401);
     expect(errorCode(revoked)).toBe('ERR_CLIENT_CERT_INVALID');
     expect(revoked.json().error.details.reason).toBe('ERR_CHAIN_REVOKED');
@@ -288,20 +453,31 @@ describe('admin routes (mTLS, role admin)', () => {
     ] as const) {
       const none = await app.inject({ method, url, payload: method === 'POST' ? {} : undefined });
       expect(errorCode(none)).toBe('ERR_CLIENT_CERT_REQUIRED');
-      const res = await app.inject({ method, url, headers: headerFor(leafDer(pilot.certificate)), payload: method === 'POST' ? {} : undefined });
+      const res = await app.inject({
+        method,
+        url,
+        headers: headerFor(leafDer(pilot.certificate)),
+        payload: method === 'POST' ? {} : undefined,
+      });
       expect(res.statusCode).toBe(403);
       expect(errorCode(res)).toBe('ERR_FORBIDDEN');
     }
   });
 
   it('POST /ca/v1/tokens validates entity ids, roles and maritime attributes', async () => {
-    const bad = async (body: Record<string, unknown>) => errorCode(await app.inject({ method: 'POST', url: '/ca/v1/tokens', headers: admin(), payload: body }));
+    const bad = async (body: Record<string, unknown>) =>
+      errorCode(await app.inject({ method: 'POST', url: '/ca/v1/tokens', headers: admin(), payload: body }));
     expect(await bad({ entityId: 'a/b', roles: ['vessel'] })).toBe('ERR_ID_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['ca'] })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: [] })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['vessel'], imo: '9074728' })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['vessel'], mmsi: '12' })).toBe('ERR_INPUT_INVALID');
-    const ok = await app.inject({ method: 'POST', url: '/ca/v1/tokens', headers: admin(), payload: { entityId: 'ok', roles: ['pilot', 'admin'] } });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/tokens',
+      headers: admin(),
+      payload: { entityId: 'ok', roles: ['pilot', 'admin'] },
+    });
     expect(ok.json()).toMatchObject({ entityId: 'ok', roles: ['pilot', 'admin'] });
     // Only the hash is stored.
     const raw = readFileSync(join(dir, 'ca.db'));
@@ -314,39 +490,125 @@ describe('admin routes (mTLS, role admin)', () => {
     expect(certs.length).toBeGreaterThan(0);
     expect(certs.every((c) => c.roles.includes('vessel'))).toBe(true);
     const revoked = await app.inject({ method: 'GET', url: '/ca/v1/certs?status=revoked', headers: admin() });
-    expect((revoked.json().certificates as Array<{ status: string }>).every((c) => c.status === 'revoked')).toBe(true);
-    const soon = await app.inject({ method: 'GET', url: '/ca/v1/certs?expiring_within=86400', headers: admin() });
+    expect(
+      (revoked.json().certificates as Array<{ status: string }>).every((c) => c.status === 'revoked'),
+    ).toBe(true);
+    const soon = await app.inject({
+      method: 'GET',
+      url: '/ca/v1/certs?expiring_within=86400',
+      headers: admin(),
+    });
     expect(soon.json().certificates).toEqual([]);
-    const year = await app.inject({ method: 'GET', url: '/ca/v1/certs?expiring_within=31622400', headers: admin() });
+    const year = await app.inject({
+      method: 'GET',
+      url: '/ca/v1/certs?expiring_within=31622400',
+      headers: admin(),
+    });
     expect(year.json().certificates.length).toBeGreaterThan(0);
-    expect(errorCode(await app.inject({ method: 'GET', url: '/ca/v1/certs?status=bogus', headers: admin() }))).toBe('ERR_INPUT_INVALID');
+    expect(
+      errorCode(await app.inject({ method: 'GET', url: '/ca/v1/certs?status=bogus', headers: admin() })),
+    ).toBe('ERR_INPUT_INVALID');
   });
 
   it('revoke with RFC 5280 reasons re-issues the CRL; release only from certificateHold', async () => {
     const e = await enroll('mv-hold', ['vessel']);
     const before = crlNumberOf(parseCrls(readFileSync(join(dir, 'crl.pem'), 'utf8'))[0]!)!;
-    const hold = await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: e.serial, reason: 6, description: 'under inspection' } });
+    const hold = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: e.serial, reason: 6, description: 'under inspection' },
+    });
     expect(hold.statusCode).toBe(200);
     expect(hold.json().certificate.status).toBe('hold');
     expect(hold.json().crlNumber).toBeGreaterThan(before);
     const crl = parseCrls(readFileSync(join(dir, 'crl.pem'), 'utf8'))[0]!;
     expect(crl.findRevoked(e.serial)?.reason).toBe(6);
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: e.serial, reason: 6 } }))).toBe('ERR_CERT_ALREADY_REVOKED');
-    const release = await app.inject({ method: 'POST', url: '/ca/v1/release', headers: admin(), payload: { serial: e.serial } });
+    expect(
+      errorCode(
+        await app.inject({
+          method: 'POST',
+          url: '/ca/v1/revoke',
+          headers: admin(),
+          payload: { serial: e.serial, reason: 6 },
+        }),
+      ),
+    ).toBe('ERR_CERT_ALREADY_REVOKED');
+    const release = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/release',
+      headers: admin(),
+      payload: { serial: e.serial },
+    });
     expect(release.json().certificate.status).toBe('valid');
     expect(parseCrls(readFileSync(join(dir, 'crl.pem'), 'utf8'))[0]!.findRevoked(e.serial)).toBeNull();
-    const notHeld = await app.inject({ method: 'POST', url: '/ca/v1/release', headers: admin(), payload: { serial: e.serial } });
+    const notHeld = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/release',
+      headers: admin(),
+      payload: { serial: e.serial },
+    });
     expect(notHeld.statusCode).toBe(409);
     expect(errorCode(notHeld)).toBe('ERR_CERT_NOT_ON_HOLD');
-    const kc = await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: e.serial, reason: 1 } });
+    const kc = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: e.serial, reason: 1 },
+    });
     expect(kc.json().certificate.status).toBe('revoked');
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/release', headers: admin(), payload: { serial: e.serial } }))).toBe('ERR_CERT_NOT_ON_HOLD');
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: e.serial, reason: 4 } }))).toBe('ERR_CERT_ALREADY_REVOKED');
+    expect(
+      errorCode(
+        await app.inject({
+          method: 'POST',
+          url: '/ca/v1/release',
+          headers: admin(),
+          payload: { serial: e.serial },
+        }),
+      ),
+    ).toBe('ERR_CERT_NOT_ON_HOLD');
+    expect(
+      errorCode(
+        await app.inject({
+          method: 'POST',
+          url: '/ca/v1/revoke',
+          headers: admin(),
+          payload: { serial: e.serial, reason: 4 },
+        }),
+      ),
+    ).toBe('ERR_CERT_ALREADY_REVOKED');
     for (const reason of [7, 8, 11, -1]) {
-      expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: e.serial, reason } }))).toBe('ERR_INPUT_INVALID');
+      expect(
+        errorCode(
+          await app.inject({
+            method: 'POST',
+            url: '/ca/v1/revoke',
+            headers: admin(),
+            payload: { serial: e.serial, reason },
+          }),
+        ),
+      ).toBe('ERR_INPUT_INVALID');
     }
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/revoke', headers: admin(), payload: { serial: 'abc123', reason: 0 } }))).toBe('ERR_CERT_NOT_FOUND');
-    expect(errorCode(await app.inject({ method: 'POST', url: '/ca/v1/release', headers: admin(), payload: { serial: 'abc123' } }))).toBe('ERR_CERT_NOT_FOUND');
+    expect(
+      errorCode(
+        await app.inject({
+          method: 'POST',
+          url: '/ca/v1/revoke',
+          headers: admin(),
+          payload: { serial: 'abc123', reason: 0 },
+        }),
+      ),
+    ).toBe('ERR_CERT_NOT_FOUND');
+    expect(
+      errorCode(
+        await app.inject({
+          method: 'POST',
+          url: '/ca/v1/release',
+          headers: admin(),
+          payload: { serial: 'abc123' },
+        }),
+      ),
+    ).toBe('ERR_CERT_NOT_FOUND');
     expect(authority.listAlerts().filter((a) => a.kind === 'revocation').length).toBeGreaterThanOrEqual(2);
   });
 

@@ -24,7 +24,13 @@ afterAll(async () => {
 
 describe('HTTPS with mutual TLS (real sockets)', () => {
   it('enrolls with a pinned client, renews over mTLS, and administers with the admin identity', async () => {
-    const admin = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: adminCert, clientKey: adminKey, passphrase: PASSPHRASE });
+    const admin = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      clientCert: adminCert,
+      clientKey: adminKey,
+      passphrase: PASSPHRASE,
+    });
     const { token } = await admin.createToken({ entityId: 'mv-tls', roles: ['vessel'] });
 
     const anon = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });
@@ -36,7 +42,12 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
     anon.close();
 
     const key = encodePem('PRIVATE KEY', await exportPkcs8(csr.keys.privateKey));
-    const vessel = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: issued.chain, clientKey: key });
+    const vessel = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      clientCert: issued.chain,
+      clientKey: key,
+    });
     const renewed = await vessel.renew();
     expect(renewed.serial).not.toBe(issued.serial);
     await expect(vessel.listCertificates()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
@@ -45,8 +56,16 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
     expect(list.certificates.map((c) => c.serial)).toContain(renewed.serial);
     await admin.revoke({ serial: issued.serial, reason: 1, description: 'key lost' });
     vessel.close();
-    const revokedClient = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: issued.chain, clientKey: key });
-    await expect(revokedClient.renew()).rejects.toMatchObject({ code: 'ERR_CLIENT_CERT_INVALID', details: { reason: 'ERR_CHAIN_REVOKED' } });
+    const revokedClient = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      clientCert: issued.chain,
+      clientKey: key,
+    });
+    await expect(revokedClient.renew()).rejects.toMatchObject({
+      code: 'ERR_CLIENT_CERT_INVALID',
+      details: { reason: 'ERR_CHAIN_REVOKED' },
+    });
     revokedClient.close();
     expect((await admin.alerts()).alerts.some((a) => a.kind === 'revocation')).toBe(true);
     admin.close();
@@ -54,7 +73,9 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
 
   it('refuses a CA whose root does not match the pin', async () => {
     const client = new CaClient({ url: server.url, rootFingerprint: 'ab'.repeat(32) });
-    await expect(client.enroll({ csr: 'x', token: 'y' })).rejects.toMatchObject({ code: 'ERR_SERVER_UNTRUSTED' });
+    await expect(client.enroll({ csr: 'x', token: 'y' })).rejects.toMatchObject({
+      code: 'ERR_SERVER_UNTRUSTED',
+    });
   });
 
   it('serves TLS 1.2+ only and the CRL over HTTPS', async () => {
@@ -64,10 +85,20 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
     const tls = await import('node:tls');
     const connect = (maxVersion: 'TLSv1.1' | 'TLSv1.2') =>
       new Promise<string>((resolve, reject) => {
-        const sock = tls.connect({ host: '127.0.0.1', port: server.port, rejectUnauthorized: false, minVersion: 'TLSv1', maxVersion, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-          resolve(sock.getProtocol() ?? '');
-          sock.end();
-        });
+        const sock = tls.connect(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            rejectUnauthorized: false,
+            minVersion: 'TLSv1',
+            maxVersion,
+            ciphers: 'DEFAULT@SECLEVEL=0',
+          },
+          () => {
+            resolve(sock.getProtocol() ?? '');
+            sock.end();
+          },
+        );
         sock.on('error', reject);
       });
     expect(await connect('TLSv1.2')).toBe('TLSv1.2');

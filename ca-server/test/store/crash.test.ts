@@ -13,18 +13,31 @@ describe('crash safety', () => {
   it('kill -9 during a burst of enrollments leaves a consistent store with every returned certificate', async () => {
     const { dir } = await createTestCa(() => new Date());
     const TOKENS = 160;
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/ca-process.ts', import.meta.url)), dir, PASSPHRASE, String(TOKENS)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const started = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>((resolve, reject) => {
-      let buf = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-      });
-      child.once('exit', (code) => reject(new Error(`CA process exited early (${code})`)));
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('../fixtures/ca-process.ts', import.meta.url)),
+        dir,
+        PASSPHRASE,
+        String(TOKENS),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const started = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>(
+      (resolve, reject) => {
+        let buf = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const nl = buf.indexOf('\n');
+          if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+        });
+        child.once('exit', (code) => reject(new Error(`CA process exited early (${code})`)));
+      },
+    );
     const csrs = await Promise.all(started.tokens.map((_, i) => makeCsr(`mv-crash-${i}`)));
     const client = new CaClient({ url: started.url, rootFingerprint: started.rootFingerprint });
     await client.root();
@@ -56,9 +69,15 @@ describe('crash safety', () => {
 
     const db = new Database(caPaths(dir).db, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const dup = db.prepare('SELECT serial, COUNT(*) AS n FROM certificates GROUP BY serial HAVING n > 1').all();
+    const dup = db
+      .prepare('SELECT serial, COUNT(*) AS n FROM certificates GROUP BY serial HAVING n > 1')
+      .all();
     expect(dup).toEqual([]);
-    const orphanTokens = db.prepare('SELECT hash FROM tokens WHERE used_serial IS NOT NULL AND used_serial NOT IN (SELECT serial FROM certificates)').all();
+    const orphanTokens = db
+      .prepare(
+        'SELECT hash FROM tokens WHERE used_serial IS NOT NULL AND used_serial NOT IN (SELECT serial FROM certificates)',
+      )
+      .all();
     expect(orphanTokens).toEqual([]);
     db.close();
     const store = new SqliteStore(caPaths(dir).db);

@@ -13,7 +13,10 @@ export interface GenerateKeyOptions {
 }
 
 /** The WebCrypto algorithm for generating or importing a key of `spec`. */
-export function webCryptoAlgorithm(spec: KeySpec, rsaScheme: RsaScheme = 'pkcs1'): RsaHashedKeyGenParams | EcKeyGenParams | Algorithm {
+export function webCryptoAlgorithm(
+  spec: KeySpec,
+  rsaScheme: RsaScheme = 'pkcs1',
+): RsaHashedKeyGenParams | EcKeyGenParams | Algorithm {
   switch (spec) {
     case 'ecdsa-p256':
       return { name: 'ECDSA', namedCurve: 'P-256' };
@@ -35,10 +38,17 @@ export function webCryptoAlgorithm(spec: KeySpec, rsaScheme: RsaScheme = 'pkcs1'
 /**
  * Generates a signing key pair for `spec`. Throws ERR_KEY_UNSUPPORTED for a spec outside the key policy.
  */
-export async function generateKeyPair(spec: KeySpec, options: GenerateKeyOptions = {}): Promise<CryptoKeyPair> {
-  if (!isKeySpec(spec)) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `unsupported key specification: ${String(spec)}`);
+export async function generateKeyPair(
+  spec: KeySpec,
+  options: GenerateKeyOptions = {},
+): Promise<CryptoKeyPair> {
+  if (!isKeySpec(spec))
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `unsupported key specification: ${String(spec)}`);
   const algorithm = webCryptoAlgorithm(spec, options.rsaScheme);
-  return (await crypto.subtle.generateKey(algorithm, options.extractable ?? true, ['sign', 'verify'])) as CryptoKeyPair;
+  return (await crypto.subtle.generateKey(algorithm, options.extractable ?? true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
 }
 
 /** The key specification of a WebCrypto key (public or private). Throws ERR_KEY_UNSUPPORTED otherwise. */
@@ -47,8 +57,14 @@ export function keySpecOf(key: CryptoKey): KeySpec {
   if (alg.name === 'ECDSA' && alg.namedCurve === 'P-256') return 'ecdsa-p256';
   if (alg.name === 'ECDSA' && alg.namedCurve === 'P-384') return 'ecdsa-p384';
   if (alg.name === 'Ed25519') return 'ed25519';
-  if ((alg.name === 'RSASSA-PKCS1-v1_5' || alg.name === 'RSA-PSS') && (alg.modulusLength === 3072 || alg.modulusLength === 4096)) {
+  if (
+    (alg.name === 'RSASSA-PKCS1-v1_5' || alg.name === 'RSA-PSS') &&
+    (alg.modulusLength === 3072 || alg.modulusLength === 4096)
+  ) {
     return alg.modulusLength === 3072 ? 'rsa-3072' : 'rsa-4096';
   }
-  throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `key algorithm ${alg.name} ${alg.namedCurve ?? alg.modulusLength ?? ''} is outside the key policy`);
+  throw new HelmlinkError(
+    'ERR_KEY_UNSUPPORTED',
+    `key algorithm ${alg.name} ${alg.namedCurve ?? alg.modulusLength ?? ''} is outside the key policy`,
+  );
 }

@@ -27,7 +27,10 @@ export function jwsAlgForSpec(spec: KeySpec): JwsAlg {
 export function jwsAlgForKey(key: CryptoKey): JwsAlg {
   const spec = keySpecOf(key);
   if (spec.startsWith('rsa-') && key.algorithm.name !== 'RSA-PSS') {
-    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'an RSA key must be imported for RSA-PSS to sign PS256 tokens');
+    throw new HelmlinkError(
+      'ERR_KEY_UNSUPPORTED',
+      'an RSA key must be imported for RSA-PSS to sign PS256 tokens',
+    );
   }
   return jwsAlgForSpec(spec);
 }

@@ -72,10 +72,18 @@ function assertPassphrase(passphrase: string): void {
   if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
 }
 
-const buf = (bytes: Uint8Array): ArrayBuffer => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+const buf = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
-async function deriveAesKey(passphrase: string, salt: ArrayBuffer, iterations: number, usage: KeyUsage): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, ['deriveKey']);
+async function deriveAesKey(
+  passphrase: string,
+  salt: ArrayBuffer,
+  iterations: number,
+  usage: KeyUsage,
+): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, [
+    'deriveKey',
+  ]);
   return crypto.subtle.deriveKey(
     { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
     base,
@@ -95,7 +103,11 @@ export async function exportPkcs8(key: CryptoKey): Promise<Uint8Array> {
  * Encrypts a private key (CryptoKey or PKCS#8 DER) under a passphrase and returns PEM
  * `ENCRYPTED PRIVATE KEY`. Throws ERR_PASSPHRASE_REQUIRED for an empty passphrase.
  */
-export async function encryptPrivateKey(key: CryptoKey | Uint8Array, passphrase: string, options: EncryptKeyOptions = {}): Promise<string> {
+export async function encryptPrivateKey(
+  key: CryptoKey | Uint8Array,
+  passphrase: string,
+  options: EncryptKeyOptions = {},
+): Promise<string> {
   assertPassphrase(passphrase);
   const iterations = options.iterations ?? PBKDF2_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < PBKDF2_ITERATIONS) {
@@ -112,11 +124,20 @@ export async function encryptPrivateKey(key: CryptoKey | Uint8Array, passphrase:
     prf: new AlgorithmIdentifier({ algorithm: OID_HMAC_SHA256, parameters: null }),
   });
   const params = new Pbes2Params({
-    keyDerivationFunc: new AlgorithmIdentifier({ algorithm: OID_PBKDF2, parameters: AsnConvert.serialize(kdf) }),
-    encryptionScheme: new AlgorithmIdentifier({ algorithm: OID_AES256_CBC, parameters: AsnConvert.serialize(new OctetString(iv)) }),
+    keyDerivationFunc: new AlgorithmIdentifier({
+      algorithm: OID_PBKDF2,
+      parameters: AsnConvert.serialize(kdf),
+    }),
+    encryptionScheme: new AlgorithmIdentifier({
+      algorithm: OID_AES256_CBC,
+      parameters: AsnConvert.serialize(new OctetString(iv)),
+    }),
   });
   const info = new EncryptedPrivateKeyInfo({
-    encryptionAlgorithm: new AlgorithmIdentifier({ algorithm: OID_PBES2, parameters: AsnConvert.serialize(params) }),
+    encryptionAlgorithm: new AlgorithmIdentifier({
+      algorithm: OID_PBES2,
+      parameters: AsnConvert.serialize(params),
+    }),
     encryptedData: new EncryptedData(ciphertext),
   });
   return encodePem('ENCRYPTED PRIVATE KEY', AsnConvert.serialize(info));
@@ -131,7 +152,11 @@ function unsupported(message: string): HelmlinkError {
  * AES-256-CBC only. Throws ERR_PASSPHRASE_REQUIRED, ERR_KEY_UNSUPPORTED (other schemes, too few or too many
  * iterations), ERR_KEY_DECRYPT (wrong passphrase or damaged file) or ERR_INPUT_INVALID (not a key file).
  */
-export async function decryptPrivateKey(data: string | Uint8Array, passphrase: string, options: DecryptKeyOptions = {}): Promise<Uint8Array> {
+export async function decryptPrivateKey(
+  data: string | Uint8Array,
+  passphrase: string,
+  options: DecryptKeyOptions = {},
+): Promise<Uint8Array> {
   assertPassphrase(passphrase);
   let der: Uint8Array | undefined;
   if (typeof data === 'string') {
@@ -145,19 +170,24 @@ export async function decryptPrivateKey(data: string | Uint8Array, passphrase: s
   let kdf: Pbkdf2Params;
   try {
     info = AsnConvert.parse(buf(der), EncryptedPrivateKeyInfo);
-    if (info.encryptionAlgorithm.algorithm !== OID_PBES2 || !info.encryptionAlgorithm.parameters) throw unsupported('only PBES2 encrypted keys are accepted');
+    if (info.encryptionAlgorithm.algorithm !== OID_PBES2 || !info.encryptionAlgorithm.parameters)
+      throw unsupported('only PBES2 encrypted keys are accepted');
     pbes2 = AsnConvert.parse(info.encryptionAlgorithm.parameters, Pbes2Params);
-    if (pbes2.keyDerivationFunc.algorithm !== OID_PBKDF2 || !pbes2.keyDerivationFunc.parameters) throw unsupported('only PBKDF2 key derivation is accepted');
+    if (pbes2.keyDerivationFunc.algorithm !== OID_PBKDF2 || !pbes2.keyDerivationFunc.parameters)
+      throw unsupported('only PBKDF2 key derivation is accepted');
     kdf = AsnConvert.parse(pbes2.keyDerivationFunc.parameters, Pbkdf2Params);
   } catch (cause) {
     if (cause instanceof HelmlinkError) throw cause;
     throw new HelmlinkError('ERR_INPUT_INVALID', 'the encrypted private key cannot be parsed', { cause });
   }
   if (kdf.prf?.algorithm !== OID_HMAC_SHA256) throw unsupported('only PBKDF2 with HMAC-SHA256 is accepted');
-  if (pbes2.encryptionScheme.algorithm !== OID_AES256_CBC || !pbes2.encryptionScheme.parameters) throw unsupported('only AES-256-CBC is accepted');
+  if (pbes2.encryptionScheme.algorithm !== OID_AES256_CBC || !pbes2.encryptionScheme.parameters)
+    throw unsupported('only AES-256-CBC is accepted');
   const minIterations = options.minIterations ?? PBKDF2_ITERATIONS;
   if (kdf.iterationCount < minIterations || kdf.iterationCount > PBKDF2_MAX_ITERATIONS) {
-    throw unsupported(`PBKDF2 iteration count ${kdf.iterationCount} is outside [${minIterations}, ${PBKDF2_MAX_ITERATIONS}]`);
+    throw unsupported(
+      `PBKDF2 iteration count ${kdf.iterationCount} is outside [${minIterations}, ${PBKDF2_MAX_ITERATIONS}]`,
+    );
   }
   const iv = AsnConvert.parse(pbes2.encryptionScheme.parameters, OctetString);
   if (iv.byteLength !== 16) throw unsupported('the AES-CBC IV must be 16 bytes');
@@ -183,16 +213,25 @@ export async function pkcs8KeySpec(pkcs8: Uint8Array): Promise<KeySpec> {
   const oid = info.privateKeyAlgorithm.algorithm;
   if (oid === KEY_OIDS.ed25519) return 'ed25519';
   if (oid === KEY_OIDS.ecPublicKey) {
-    const params = info.privateKeyAlgorithm.parameters ? new Uint8Array(info.privateKeyAlgorithm.parameters) : new Uint8Array();
+    const params = info.privateKeyAlgorithm.parameters
+      ? new Uint8Array(info.privateKeyAlgorithm.parameters)
+      : new Uint8Array();
     const hex = Array.from(params, (b) => b.toString(16).padStart(2, '0')).join('');
     if (hex === '06082a8648ce3d030107') return 'ecdsa-p256';
     if (hex === '06052b81040022') return 'ecdsa-p384';
     throw unsupported('only the P-256 and P-384 curves are accepted');
   }
   if (oid === KEY_OIDS.rsaEncryption) {
-    const key = await crypto.subtle.importKey('pkcs8', buf(pkcs8), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+    const key = await crypto.subtle.importKey(
+      'pkcs8',
+      buf(pkcs8),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      true,
+      ['sign'],
+    );
     const bits = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength;
-    if (bits < 3072) throw new HelmlinkError('ERR_KEY_WEAK', `RSA keys need at least 3072 bits (got ${bits})`);
+    if (bits < 3072)
+      throw new HelmlinkError('ERR_KEY_WEAK', `RSA keys need at least 3072 bits (got ${bits})`);
     if (bits === 3072) return 'rsa-3072';
     if (bits === 4096) return 'rsa-4096';
     throw unsupported(`RSA keys must have 3072 or 4096 bits (got ${bits})`);
@@ -208,9 +247,18 @@ export interface ImportKeyOptions {
 }
 
 /** Imports a PKCS#8 private key as a signing CryptoKey after checking it against the key policy. */
-export async function importPrivateKey(pkcs8: Uint8Array, options: ImportKeyOptions = {}): Promise<CryptoKey> {
+export async function importPrivateKey(
+  pkcs8: Uint8Array,
+  options: ImportKeyOptions = {},
+): Promise<CryptoKey> {
   const spec = await pkcs8KeySpec(pkcs8);
-  return crypto.subtle.importKey('pkcs8', buf(pkcs8), webCryptoAlgorithm(spec, options.rsaScheme), options.extractable ?? false, ['sign']);
+  return crypto.subtle.importKey(
+    'pkcs8',
+    buf(pkcs8),
+    webCryptoAlgorithm(spec, options.rsaScheme),
+    options.extractable ?? false,
+    ['sign'],
+  );
 }
 
 /** Decrypts PEM `ENCRYPTED PRIVATE KEY` and imports it as a signing CryptoKey. */

@@ -35,7 +35,9 @@ export const WEAK_SIGNATURE_OIDS: Readonly<Record<string, string>> = {
 };
 
 const toHex = (bytes: ArrayBuffer | Uint8Array): string =>
-  Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+  Array.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
 
 const toArrayBuffer = (bytes: ArrayBuffer | Uint8Array): ArrayBuffer =>
   bytes instanceof Uint8Array ? (bytes.slice().buffer as ArrayBuffer) : bytes;
@@ -49,39 +51,61 @@ export async function checkPublicKeyPolicy(spkiDer: ArrayBuffer | Uint8Array): P
   try {
     spki = AsnConvert.parse(toArrayBuffer(spkiDer), SubjectPublicKeyInfo);
   } catch (cause) {
-    throw new HelmlinkError('ERR_INPUT_INVALID', 'the public key is not a valid SubjectPublicKeyInfo', { cause });
+    throw new HelmlinkError('ERR_INPUT_INVALID', 'the public key is not a valid SubjectPublicKeyInfo', {
+      cause,
+    });
   }
   const oid = spki.algorithm.algorithm;
   if (oid === KEY_OIDS.ecPublicKey) {
     const params = spki.algorithm.parameters ? toHex(spki.algorithm.parameters) : '';
     if (params === P256_PARAMS) return 'ecdsa-p256';
     if (params === P384_PARAMS) return 'ecdsa-p384';
-    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'only the P-256 and P-384 elliptic curves are accepted', { details: { keyType: 'ec' } });
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', 'only the P-256 and P-384 elliptic curves are accepted', {
+      details: { keyType: 'ec' },
+    });
   }
   if (oid === KEY_OIDS.ed25519) return 'ed25519';
   if (oid === KEY_OIDS.rsaEncryption) {
     let bits: number;
     try {
-      const key = await crypto.subtle.importKey('spki', toArrayBuffer(spkiDer), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']);
+      const key = await crypto.subtle.importKey(
+        'spki',
+        toArrayBuffer(spkiDer),
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        true,
+        ['verify'],
+      );
       bits = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength;
     } catch (cause) {
       throw new HelmlinkError('ERR_INPUT_INVALID', 'the RSA public key cannot be read', { cause });
     }
     if (bits < 3072) {
-      throw new HelmlinkError('ERR_KEY_WEAK', `RSA keys need at least 3072 bits (got ${bits})`, { details: { keyType: 'rsa', bits } });
+      throw new HelmlinkError('ERR_KEY_WEAK', `RSA keys need at least 3072 bits (got ${bits})`, {
+        details: { keyType: 'rsa', bits },
+      });
     }
     if (bits === 3072) return 'rsa-3072';
     if (bits === 4096) return 'rsa-4096';
-    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `RSA keys must have 3072 or 4096 bits (got ${bits})`, { details: { keyType: 'rsa', bits } });
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `RSA keys must have 3072 or 4096 bits (got ${bits})`, {
+      details: { keyType: 'rsa', bits },
+    });
   }
-  throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `key algorithm ${oid} is not accepted`, { details: { keyType: oid } });
+  throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `key algorithm ${oid} is not accepted`, {
+    details: { keyType: oid },
+  });
 }
 
 /** Checks a signature algorithm OID. Throws ERR_SIG_ALG_WEAK for MD2/MD5/SHA-1, ERR_KEY_UNSUPPORTED for unknown ones. */
 export function checkSignatureAlgorithm(oid: string): string {
   const weak = WEAK_SIGNATURE_OIDS[oid];
-  if (weak) throw new HelmlinkError('ERR_SIG_ALG_WEAK', `${weak} signatures are refused (MD5 and SHA-1 are broken)`, { details: { algorithm: weak } });
+  if (weak)
+    throw new HelmlinkError('ERR_SIG_ALG_WEAK', `${weak} signatures are refused (MD5 and SHA-1 are broken)`, {
+      details: { algorithm: weak },
+    });
   const name = ALLOWED_SIGNATURE_OIDS[oid];
-  if (!name) throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `signature algorithm ${oid} is not accepted`, { details: { algorithm: oid } });
+  if (!name)
+    throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `signature algorithm ${oid} is not accepted`, {
+      details: { algorithm: oid },
+    });
   return name;
 }

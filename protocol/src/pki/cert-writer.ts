@@ -23,7 +23,9 @@ interface IssuerTemplate {
 
 const templates = new WeakMap<CryptoKey, WeakMap<x509.X509Certificate, IssuerTemplate>>();
 const BASIC_CONSTRAINTS = new Uint8Array(new x509.BasicConstraintsExtension(false, undefined, true).rawData);
-const KEY_USAGE = new Uint8Array(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true).rawData);
+const KEY_USAGE = new Uint8Array(
+  new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true).rawData,
+);
 const VERSION_3 = new Uint8Array([0xa0, 0x03, 0x02, 0x01, 0x02]);
 
 async function issuerTemplate(issuer: EndEntityParams['issuer']): Promise<IssuerTemplate> {
@@ -55,7 +57,11 @@ async function issuerTemplate(issuer: EndEntityParams['issuer']): Promise<Issuer
   t = {
     signatureAlgorithm: probeDer.slice(sigAlg.start, sigAlg.end),
     issuerName: issuerDer.slice(subject.start, subject.end),
-    aki: new Uint8Array(issuerSki ? new x509.AuthorityKeyIdentifierExtension(issuerSki.keyId, false).rawData : new ArrayBuffer(0)),
+    aki: new Uint8Array(
+      issuerSki
+        ? new x509.AuthorityKeyIdentifierExtension(issuerSki.keyId, false).rawData
+        : new ArrayBuffer(0),
+    ),
   };
   byCert.set(issuer.certificate, t);
   return t;
@@ -82,10 +88,15 @@ export type FastEndEntityParams = Omit<EndEntityParams, 'publicKey'> & { publicK
 export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Promise<Uint8Array> {
   if (p.identity.roles.length === 0) throw new TypeError('an end entity needs at least one role');
   const template = await issuerTemplate(p.issuer);
-  const spki = p.publicKey instanceof Uint8Array ? p.publicKey : new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', p.publicKey));
+  const spki =
+    p.publicKey instanceof Uint8Array
+      ? p.publicKey
+      : new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', p.publicKey));
   const spkiTlv = readTlv(spki, 0);
   const bits = readChildren(spki, spkiTlv)[1]!;
-  const keyId = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', spki.slice(bits.contentStart + 1, bits.end)));
+  const keyId = new Uint8Array(
+    await globalThis.crypto.subtle.digest('SHA-1', spki.slice(bits.contentStart + 1, bits.end)),
+  );
   const eku = [...new Set(p.identity.roles.flatMap((r) => ROLE_EKU[r]))];
   const names: x509.JsonGeneralNames = [
     ...identityUris(p.identity).map((value) => ({ type: 'url' as const, value })),
@@ -100,7 +111,9 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
     new Uint8Array(new x509.SubjectKeyIdentifierExtension(hex(keyId), false).rawData),
     template.aki,
   ]);
-  const subject = new Uint8Array(buildName({ cn: p.identity.entityId, ...(p.organization ? { o: p.organization } : {}) }).toArrayBuffer());
+  const subject = new Uint8Array(
+    buildName({ cn: p.identity.entityId, ...(p.organization ? { o: p.organization } : {}) }).toArrayBuffer(),
+  );
   const tbs = tlv(
     0x30,
     concat([
@@ -115,6 +128,15 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
     ]),
   );
   const algorithm = signingAlgorithmFor(p.issuer.privateKey);
-  const signature = new Uint8Array(await globalThis.crypto.subtle.sign(algorithm, p.issuer.privateKey, tbs as Uint8Array<ArrayBuffer>));
-  return tlv(0x30, concat([tbs, template.signatureAlgorithm, tlv(0x03, concat([new Uint8Array([0]), toX509Signature(algorithm, signature)]))]));
+  const signature = new Uint8Array(
+    await globalThis.crypto.subtle.sign(algorithm, p.issuer.privateKey, tbs as Uint8Array<ArrayBuffer>),
+  );
+  return tlv(
+    0x30,
+    concat([
+      tbs,
+      template.signatureAlgorithm,
+      tlv(0x03, concat([new Uint8Array([0]), toX509Signature(algorithm, signature)])),
+    ]),
+  );
 }

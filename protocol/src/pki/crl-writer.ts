@@ -13,7 +13,9 @@ import { concat, encodeGeneralizedTime, encodeSerial, encodeTime, tlv, toX509Sig
  * Parse options for CRLs we built ourselves: asn1js stops at 10,000 nodes by default (about 1,500 CRL entries),
  * far below what a fleet CA can revoke. Only for trusted input.
  */
-export const LARGE_CRL_PARSE_OPTIONS = { berOptions: { maxNodes: 50_000_000, maxContentLength: 512 * 1024 * 1024 } };
+export const LARGE_CRL_PARSE_OPTIONS = {
+  berOptions: { maxNodes: 50_000_000, maxContentLength: 512 * 1024 * 1024 },
+};
 
 export interface CrlWriterEntry {
   /** Hex serial (positive). */
@@ -54,7 +56,8 @@ function cachedTime(d: Date): Uint8Array {
 function encodeEntry(e: CrlWriterEntry): Uint8Array {
   const exts: Uint8Array[] = [];
   if (e.reason !== undefined && e.reason !== 0) exts.push(reasonExtension(e.reason));
-  if (e.invalidityDate) exts.push(tlv(0x30, concat([OID_INVALIDITY, tlv(0x04, encodeGeneralizedTime(e.invalidityDate))])));
+  if (e.invalidityDate)
+    exts.push(tlv(0x30, concat([OID_INVALIDITY, tlv(0x04, encodeGeneralizedTime(e.invalidityDate))])));
   const parts = [encodeSerial(e.serial), cachedTime(e.revokedAt)];
   if (exts.length) parts.push(tlv(0x30, concat(exts)));
   return tlv(0x30, concat(parts));
@@ -94,7 +97,9 @@ export async function spliceCrlEntries(
   }
   if (!inserted && entries.length) parts.push(tlv(0x30, concat(entries.map(encodeEntry))));
   const newTbs = tlv(0x30, concat(parts));
-  const signature = new Uint8Array(await globalThis.crypto.subtle.sign(signingAlgorithm, signingKey, newTbs as Uint8Array<ArrayBuffer>));
+  const signature = new Uint8Array(
+    await globalThis.crypto.subtle.sign(signingAlgorithm, signingKey, newTbs as Uint8Array<ArrayBuffer>),
+  );
   const bitString = tlv(0x03, concat([new Uint8Array([0]), toX509Signature(signingAlgorithm, signature)]));
   return tlv(0x30, concat([newTbs, der.subarray(sigAlg!.start, sigAlg!.end), bitString]));
 }

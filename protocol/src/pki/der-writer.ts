@@ -61,7 +61,9 @@ export function encodeSerial(hex: string): Uint8Array {
   const digits = hex.length - start;
   const odd = digits % 2;
   const magnitude = (digits + odd) / 2;
-  const first = odd ? HEX_VALUE[hex.charCodeAt(start)]! : (HEX_VALUE[hex.charCodeAt(start)]! << 4) | HEX_VALUE[hex.charCodeAt(start + 1)]!;
+  const first = odd
+    ? HEX_VALUE[hex.charCodeAt(start)]!
+    : (HEX_VALUE[hex.charCodeAt(start)]! << 4) | HEX_VALUE[hex.charCodeAt(start + 1)]!;
   const pad = first & 0x80 ? 1 : 0;
   const out = new Uint8Array(2 + pad + magnitude);
   out[0] = 0x02;
@@ -76,7 +78,8 @@ export function encodeSerial(hex: string): Uint8Array {
   for (; i < hex.length; i += 2) {
     const hi = HEX_VALUE[hex.charCodeAt(i)]!;
     const lo = HEX_VALUE[hex.charCodeAt(i + 1)]!;
-    if (hi < 0 || lo < 0 || hi === undefined || lo === undefined) throw new TypeError(`invalid serial: ${hex}`);
+    if (hi < 0 || lo < 0 || hi === undefined || lo === undefined)
+      throw new TypeError(`invalid serial: ${hex}`);
     out[o++] = (hi << 4) | lo;
   }
   if (magnitude > 126) throw new TypeError(`serial too long: ${hex}`);
@@ -97,4 +100,3 @@ export function toX509Signature(alg: Algorithm, sig: Uint8Array): Uint8Array {
   const half = sig.length / 2;
   return tlv(0x30, concat([encodeDerInteger(sig.subarray(0, half)), encodeDerInteger(sig.subarray(half))]));
 }
-

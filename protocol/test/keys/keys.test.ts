@@ -19,34 +19,60 @@ import {
   type KeySpec,
 } from '../../src/keys';
 
-const spki = async (key: CryptoKey): Promise<Uint8Array> => new Uint8Array(await crypto.subtle.exportKey('spki', key));
+const spki = async (key: CryptoKey): Promise<Uint8Array> =>
+  new Uint8Array(await crypto.subtle.exportKey('spki', key));
 const nodeSpki = (type: 'rsa' | 'ec', opts: object): Uint8Array =>
-  new Uint8Array(generateKeyPairSync(type as 'rsa', opts as never).publicKey.export({ type: 'spki', format: 'der' }));
+  new Uint8Array(
+    generateKeyPairSync(type as 'rsa', opts as never).publicKey.export({ type: 'spki', format: 'der' }),
+  );
 
 describe('generateKeyPair + checkPublicKeyPolicy', () => {
-  it.each<KeySpec>(['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa-3072'])('generates %s keys that pass the policy', async (spec) => {
-    const pair = await generateKeyPair(spec);
-    expect(keySpecOf(pair.privateKey)).toBe(spec);
-    expect(await checkPublicKeyPolicy(await spki(pair.publicKey))).toBe(spec);
-  });
+  it.each<KeySpec>(['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa-3072'])(
+    'generates %s keys that pass the policy',
+    async (spec) => {
+      const pair = await generateKeyPair(spec);
+      expect(keySpecOf(pair.privateKey)).toBe(spec);
+      expect(await checkPublicKeyPolicy(await spki(pair.publicKey))).toBe(spec);
+    },
+  );
 
   it('refuses an unknown key specification', async () => {
-    await expect(generateKeyPair('rsa-2048' as KeySpec)).rejects.toMatchObject({ code: 'ERR_KEY_UNSUPPORTED' });
+    await expect(generateKeyPair('rsa-2048' as KeySpec)).rejects.toMatchObject({
+      code: 'ERR_KEY_UNSUPPORTED',
+    });
   });
 
   it('refuses RSA 2048 as weak, RSA 3584 and other curves as unsupported', async () => {
-    await expect(checkPublicKeyPolicy(nodeSpki('rsa', { modulusLength: 2048 }))).rejects.toMatchObject({ code: 'ERR_KEY_WEAK' });
-    await expect(checkPublicKeyPolicy(nodeSpki('rsa', { modulusLength: 3584 }))).rejects.toMatchObject({ code: 'ERR_KEY_UNSUPPORTED' });
-    await expect(checkPublicKeyPolicy(nodeSpki('ec', { namedCurve: 'P-521' }))).rejects.toMatchObject({ code: 'ERR_KEY_UNSUPPORTED' });
-    await expect(checkPublicKeyPolicy(nodeSpki('ec', { namedCurve: 'secp256k1' }))).rejects.toMatchObject({ code: 'ERR_KEY_UNSUPPORTED' });
-    await expect(checkPublicKeyPolicy(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'ERR_INPUT_INVALID' });
+    await expect(checkPublicKeyPolicy(nodeSpki('rsa', { modulusLength: 2048 }))).rejects.toMatchObject({
+      code: 'ERR_KEY_WEAK',
+    });
+    await expect(checkPublicKeyPolicy(nodeSpki('rsa', { modulusLength: 3584 }))).rejects.toMatchObject({
+      code: 'ERR_KEY_UNSUPPORTED',
+    });
+    await expect(checkPublicKeyPolicy(nodeSpki('ec', { namedCurve: 'P-521' }))).rejects.toMatchObject({
+      code: 'ERR_KEY_UNSUPPORTED',
+    });
+    await expect(checkPublicKeyPolicy(nodeSpki('ec', { namedCurve: 'secp256k1' }))).rejects.toMatchObject({
+      code: 'ERR_KEY_UNSUPPORTED',
+    });
+    await expect(checkPublicKeyPolicy(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({
+      code: 'ERR_INPUT_INVALID',
+    });
   });
 
   it('refuses MD5 and SHA-1 signature algorithms', () => {
-    expect(() => checkSignatureAlgorithm('1.2.840.113549.1.1.4')).toThrow(expect.objectContaining({ code: 'ERR_SIG_ALG_WEAK' }));
-    expect(() => checkSignatureAlgorithm('1.2.840.113549.1.1.5')).toThrow(expect.objectContaining({ code: 'ERR_SIG_ALG_WEAK' }));
-    expect(() => checkSignatureAlgorithm('1.2.840.10045.4.1')).toThrow(expect.objectContaining({ code: 'ERR_SIG_ALG_WEAK' }));
-    expect(() => checkSignatureAlgorithm('1.2.3.4')).toThrow(expect.objectContaining({ code: 'ERR_KEY_UNSUPPORTED' }));
+    expect(() => checkSignatureAlgorithm('1.2.840.113549.1.1.4')).toThrow(
+      expect.objectContaining({ code: 'ERR_SIG_ALG_WEAK' }),
+    );
+    expect(() => checkSignatureAlgorithm('1.2.840.113549.1.1.5')).toThrow(
+      expect.objectContaining({ code: 'ERR_SIG_ALG_WEAK' }),
+    );
+    expect(() => checkSignatureAlgorithm('1.2.840.10045.4.1')).toThrow(
+      expect.objectContaining({ code: 'ERR_SIG_ALG_WEAK' }),
+    );
+    expect(() => checkSignatureAlgorithm('1.2.3.4')).toThrow(
+      expect.objectContaining({ code: 'ERR_KEY_UNSUPPORTED' }),
+    );
     expect(checkSignatureAlgorithm('1.2.840.10045.4.3.2')).toBe('ecdsa-with-SHA256');
   });
 });
@@ -62,7 +88,9 @@ describe('JWS algorithm mapping', () => {
 
   it('needs an RSA key imported for PSS to sign PS256', async () => {
     const pkcs1 = await generateKeyPair('rsa-3072');
-    expect(() => jwsAlgForKey(pkcs1.privateKey)).toThrow(expect.objectContaining({ code: 'ERR_KEY_UNSUPPORTED' }));
+    expect(() => jwsAlgForKey(pkcs1.privateKey)).toThrow(
+      expect.objectContaining({ code: 'ERR_KEY_UNSUPPORTED' }),
+    );
     const pem = await encryptPrivateKey(pkcs1.privateKey, 'pw');
     const pss = await decryptAndImportPrivateKey(pem, 'pw', { rsaScheme: 'pss' });
     expect(jwsAlgForKey(pss)).toBe('PS256');
@@ -79,24 +107,47 @@ describe('encrypted PKCS#8 at rest', () => {
     const key = await decryptAndImportPrivateKey(pem, 'correct horse');
     const data = new TextEncoder().encode('hello');
     const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data);
-    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, sig, data)).toBe(true);
+    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, sig, data)).toBe(
+      true,
+    );
 
     const file = join(dir, 'key.pem');
     writeFileSync(file, pem);
-    const text = execFileSync('openssl', ['pkey', '-in', file, '-passin', 'pass:correct horse', '-noout', '-text'], { encoding: 'utf8' });
+    const text = execFileSync(
+      'openssl',
+      ['pkey', '-in', file, '-passin', 'pass:correct horse', '-noout', '-text'],
+      { encoding: 'utf8' },
+    );
     expect(text).toContain('NIST CURVE: P-256');
     const asn1 = execFileSync('openssl', ['asn1parse', '-in', file], { encoding: 'utf8' });
     expect(asn1).toContain('PBES2');
     expect(asn1).toContain('hmacWithSHA256');
     expect(asn1).toContain('aes-256-cbc');
-    expect(createPrivateKey({ key: pem, format: 'pem', passphrase: 'correct horse' }).asymmetricKeyType).toBe('ec');
+    expect(createPrivateKey({ key: pem, format: 'pem', passphrase: 'correct horse' }).asymmetricKeyType).toBe(
+      'ec',
+    );
   });
 
   it('reads a key encrypted by OpenSSL when the caller lowers the iteration floor', async () => {
     const plain = join(dir, 'plain.pem');
     const enc = join(dir, 'enc.pem');
     execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', plain]);
-    execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-iter', '2048', '-in', plain, '-out', enc, '-passout', 'pass:pw']);
+    execFileSync('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-v2',
+      'aes-256-cbc',
+      '-v2prf',
+      'hmacWithSHA256',
+      '-iter',
+      '2048',
+      '-in',
+      plain,
+      '-out',
+      enc,
+      '-passout',
+      'pass:pw',
+    ]);
     const pem = readFileSync(enc, 'utf8');
     await expect(decryptPrivateKey(pem, 'pw')).rejects.toMatchObject({ code: 'ERR_KEY_UNSUPPORTED' });
     const key = await decryptAndImportPrivateKey(pem, 'pw', { minIterations: 2048, extractable: true });
@@ -106,11 +157,15 @@ describe('encrypted PKCS#8 at rest', () => {
 
   it('refuses an empty passphrase, a wrong passphrase and garbage', async () => {
     const pair = await generateKeyPair('ed25519');
-    await expect(encryptPrivateKey(pair.privateKey, '')).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
+    await expect(encryptPrivateKey(pair.privateKey, '')).rejects.toMatchObject({
+      code: 'ERR_PASSPHRASE_REQUIRED',
+    });
     const pem = await encryptPrivateKey(await exportPkcs8(pair.privateKey), 'right');
     await expect(decryptPrivateKey(pem, '')).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
     await expect(decryptPrivateKey(pem, 'wrong')).rejects.toMatchObject({ code: 'ERR_KEY_DECRYPT' });
-    await expect(decryptPrivateKey('nothing here', 'right')).rejects.toMatchObject({ code: 'ERR_INPUT_INVALID' });
+    await expect(decryptPrivateKey('nothing here', 'right')).rejects.toMatchObject({
+      code: 'ERR_INPUT_INVALID',
+    });
     await expect(encryptPrivateKey(pair.privateKey, 'x', { iterations: 1000 })).rejects.toThrow(TypeError);
   });
 });

@@ -3,7 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRootCertificate, createSubordinateCaCertificate, issueEndEntityCertificate } from '../../src/pki/build';
+import {
+  createRootCertificate,
+  createSubordinateCaCertificate,
+  issueEndEntityCertificate,
+} from '../../src/pki/build';
 import { issueEndEntityCertificateFast } from '../../src/pki/cert-writer';
 import { certificateToPem } from '../../src/pki/pem';
 import { generateKeyPair, type KeySpec } from '../../src/keys';
@@ -14,7 +18,12 @@ const later = new Date('2027-11-22T00:00:00Z');
 
 async function pki(spec: KeySpec) {
   const rootKeys = await generateKeyPair(spec);
-  const root = await createRootCertificate({ name: { cn: 'Root', o: 'Org' }, keys: rootKeys, notBefore: now, notAfter: new Date('2046-01-01T00:00:00Z') });
+  const root = await createRootCertificate({
+    name: { cn: 'Root', o: 'Org' },
+    keys: rootKeys,
+    notBefore: now,
+    notAfter: new Date('2046-01-01T00:00:00Z'),
+  });
   const issuingKeys = await generateKeyPair(spec);
   const issuing = await createSubordinateCaCertificate({
     name: { cn: 'Issuing', o: 'Org' },
@@ -26,37 +35,80 @@ async function pki(spec: KeySpec) {
   return { root, issuer: { certificate: issuing, privateKey: issuingKeys.privateKey } };
 }
 
-const cases: Array<[string, EntityIdentity, { dnsNames?: string[]; ipAddresses?: string[]; organization?: string }]> = [
-  ['vessel with maritime attributes', { entityId: 'mv-aurora', roles: ['vessel'], imo: '9074729', mmsi: '257123456', flag: 'NO' }, { organization: 'Fleet AS' }],
+const cases: Array<
+  [string, EntityIdentity, { dnsNames?: string[]; ipAddresses?: string[]; organization?: string }]
+> = [
+  [
+    'vessel with maritime attributes',
+    { entityId: 'mv-aurora', roles: ['vessel'], imo: '9074729', mmsi: '257123456', flag: 'NO' },
+    { organization: 'Fleet AS' },
+  ],
   ['pilot + admin', { entityId: 'pilot-7', roles: ['pilot', 'admin'] }, {}],
-  ['broker with names', { entityId: 'broker', roles: ['broker'] }, { dnsNames: ['localhost', 'mqtt.example'], ipAddresses: ['127.0.0.1', '::1'] }],
+  [
+    'broker with names',
+    { entityId: 'broker', roles: ['broker'] },
+    { dnsNames: ['localhost', 'mqtt.example'], ipAddresses: ['127.0.0.1', '::1'] },
+  ],
   ['ca service', { entityId: 'helmlink-ca', roles: ['ca'] }, { dnsNames: ['localhost'] }],
 ];
 
 describe('issueEndEntityCertificateFast', () => {
-  it.each(cases)('produces the same DER as issueEndEntityCertificate (%s, Ed25519)', async (_name, identity, extra) => {
-    const { issuer } = await pki('ed25519');
-    const leaf = await generateKeyPair('ecdsa-p256');
-    const params = { identity, publicKey: leaf.publicKey, issuer, notBefore: now, notAfter: later, serial: '4a1b2c3d4e5f60718293a4b5c6d7e8f9', ...extra };
-    const slow = await issueEndEntityCertificate(params);
-    const fast = await issueEndEntityCertificateFast(params);
-    expect(Buffer.from(fast.rawData).toString('hex')).toBe(Buffer.from(slow.rawData).toString('hex'));
-  });
+  it.each(cases)(
+    'produces the same DER as issueEndEntityCertificate (%s, Ed25519)',
+    async (_name, identity, extra) => {
+      const { issuer } = await pki('ed25519');
+      const leaf = await generateKeyPair('ecdsa-p256');
+      const params = {
+        identity,
+        publicKey: leaf.publicKey,
+        issuer,
+        notBefore: now,
+        notAfter: later,
+        serial: '4a1b2c3d4e5f60718293a4b5c6d7e8f9',
+        ...extra,
+      };
+      const slow = await issueEndEntityCertificate(params);
+      const fast = await issueEndEntityCertificateFast(params);
+      expect(Buffer.from(fast.rawData).toString('hex')).toBe(Buffer.from(slow.rawData).toString('hex'));
+    },
+  );
 
-  it.each<KeySpec>(['ecdsa-p256', 'ecdsa-p384', 'rsa-3072'])('issues certificates that verify with %s issuers (OpenSSL too)', async (spec) => {
-    const { root, issuer } = await pki(spec);
-    const leaf = await generateKeyPair('ed25519');
-    const spki = new Uint8Array(await crypto.subtle.exportKey('spki', leaf.publicKey));
-    const cert = await issueEndEntityCertificateFast({ identity: { entityId: 'mv-x', roles: ['vessel'] }, publicKey: spki, issuer, notBefore: now, notAfter: new Date('2051-01-01T00:00:00Z') });
-    expect(await cert.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true })).toBe(true);
-    expect(cert.notAfter.toISOString()).toBe('2051-01-01T00:00:00.000Z');
-    const dir = mkdtempSync(join(tmpdir(), 'helmlink-cert-'));
-    writeFileSync(join(dir, 'root.pem'), certificateToPem(root));
-    writeFileSync(join(dir, 'issuing.pem'), certificateToPem(issuer.certificate));
-    writeFileSync(join(dir, 'leaf.pem'), certificateToPem(cert));
-    const out = execFileSync('openssl', ['verify', '-attime', String(Math.floor(now.getTime() / 1000) + 60), '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'issuing.pem'), join(dir, 'leaf.pem')], {
-      encoding: 'utf8',
-    });
-    expect(out).toContain(': OK');
-  });
+  it.each<KeySpec>(['ecdsa-p256', 'ecdsa-p384', 'rsa-3072'])(
+    'issues certificates that verify with %s issuers (OpenSSL too)',
+    async (spec) => {
+      const { root, issuer } = await pki(spec);
+      const leaf = await generateKeyPair('ed25519');
+      const spki = new Uint8Array(await crypto.subtle.exportKey('spki', leaf.publicKey));
+      const cert = await issueEndEntityCertificateFast({
+        identity: { entityId: 'mv-x', roles: ['vessel'] },
+        publicKey: spki,
+        issuer,
+        notBefore: now,
+        notAfter: new Date('2051-01-01T00:00:00Z'),
+      });
+      expect(await cert.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true })).toBe(true);
+      expect(cert.notAfter.toISOString()).toBe('2051-01-01T00:00:00.000Z');
+      const dir = mkdtempSync(join(tmpdir(), 'helmlink-cert-'));
+      writeFileSync(join(dir, 'root.pem'), certificateToPem(root));
+      writeFileSync(join(dir, 'issuing.pem'), certificateToPem(issuer.certificate));
+      writeFileSync(join(dir, 'leaf.pem'), certificateToPem(cert));
+      const out = execFileSync(
+        'openssl',
+        [
+          'verify',
+          '-attime',
+          String(Math.floor(now.getTime() / 1000) + 60),
+          '-CAfile',
+          join(dir, 'root.pem'),
+          '-untrusted',
+          join(dir, 'issuing.pem'),
+          join(dir, 'leaf.pem'),
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(out).toContain(': OK');
+    },
+  );
 });

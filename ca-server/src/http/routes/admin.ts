@@ -17,7 +17,17 @@ const certView = { type: 'object', additionalProperties: true } as const;
 export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
   const admin = requireClient('admin');
 
-  app.post<{ Body: { entityId: string; roles: Role[]; imo?: string; mmsi?: string; flag?: string; ttlSeconds?: number; validityDays?: number } }>(
+  app.post<{
+    Body: {
+      entityId: string;
+      roles: Role[];
+      imo?: string;
+      mmsi?: string;
+      flag?: string;
+      ttlSeconds?: number;
+      validityDays?: number;
+    };
+  }>(
     '/ca/v1/tokens',
     {
       onRequest: admin,
@@ -28,7 +38,12 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
           additionalProperties: false,
           properties: {
             entityId: { type: 'string', minLength: 1, maxLength: 64 },
-            roles: { type: 'array', minItems: 1, maxItems: 4, items: { type: 'string', enum: ROLES.filter((r) => r !== 'ca') } },
+            roles: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 4,
+              items: { type: 'string', enum: ROLES.filter((r) => r !== 'ca') },
+            },
             imo: { type: 'string', pattern: '^[0-9]{7}$' },
             mmsi: { type: 'string', pattern: '^[0-9]{9}$' },
             flag: { type: 'string', pattern: '^[A-Z]{2}$' },
@@ -39,7 +54,12 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
         response: {
           201: {
             type: 'object',
-            properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, entityId: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } },
+            properties: {
+              token: { type: 'string' },
+              expiresAt: { type: 'string' },
+              entityId: { type: 'string' },
+              roles: { type: 'array', items: { type: 'string' } },
+            },
           },
         },
       },
@@ -62,7 +82,9 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
             limit: { type: 'integer', minimum: 1, maximum: 10000 },
           },
         },
-        response: { 200: { type: 'object', properties: { certificates: { type: 'array', items: certView } } } },
+        response: {
+          200: { type: 'object', properties: { certificates: { type: 'array', items: certView } } },
+        },
       },
     },
     async (req) => {
@@ -92,7 +114,9 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
             description: { type: 'string', maxLength: 500 },
           },
         },
-        response: { 200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } } },
+        response: {
+          200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } },
+        },
       },
     },
     async (req) => {
@@ -106,8 +130,15 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
     {
       onRequest: admin,
       schema: {
-        body: { type: 'object', required: ['serial'], additionalProperties: false, properties: { serial: { type: 'string', pattern: '^[0-9a-fA-F:]{1,60}$' } } },
-        response: { 200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } } },
+        body: {
+          type: 'object',
+          required: ['serial'],
+          additionalProperties: false,
+          properties: { serial: { type: 'string', pattern: '^[0-9a-fA-F:]{1,60}$' } },
+        },
+        response: {
+          200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } },
+        },
       },
     },
     async (req) => {
@@ -124,7 +155,10 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { since: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+          properties: {
+            since: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+          },
         },
         response: {
           200: {
@@ -150,7 +184,9 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
       },
     },
     async (req) => ({
-      alerts: authority.listAlerts(req.query.since, req.query.limit).map((a) => ({ ...a, at: new Date(a.ts).toISOString() })),
+      alerts: authority
+        .listAlerts(req.query.since, req.query.limit)
+        .map((a) => ({ ...a, at: new Date(a.ts).toISOString() })),
     }),
   );
 }

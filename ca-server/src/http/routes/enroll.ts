@@ -17,7 +17,13 @@ const issuedSchema = {
 
 const CSR_MAX = 16 * 1024;
 
-const wire = (c: IssuedCertificate) => ({ serial: c.serial, certificate: c.certificatePem, chain: c.chainPem, root: c.rootPem, notAfter: c.notAfter });
+const wire = (c: IssuedCertificate) => ({
+  serial: c.serial,
+  certificate: c.certificatePem,
+  chain: c.chainPem,
+  root: c.rootPem,
+  notAfter: c.notAfter,
+});
 
 /** POST /ca/v1/enroll, POST /ca/v1/renew */
 export function registerEnrollRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
@@ -29,7 +35,10 @@ export function registerEnrollRoutes(app: FastifyInstance, { authority, requireC
           type: 'object',
           required: ['csr', 'token'],
           additionalProperties: false,
-          properties: { csr: { type: 'string', minLength: 1, maxLength: CSR_MAX }, token: { type: 'string', minLength: 1, maxLength: 256 } },
+          properties: {
+            csr: { type: 'string', minLength: 1, maxLength: CSR_MAX },
+            token: { type: 'string', minLength: 1, maxLength: 256 },
+          },
         },
         response: { 201: issuedSchema },
       },
@@ -47,7 +56,11 @@ export function registerEnrollRoutes(app: FastifyInstance, { authority, requireC
       schema: {
         body: {
           anyOf: [
-            { type: 'object', additionalProperties: false, properties: { csr: { type: 'string', minLength: 1, maxLength: CSR_MAX } } },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: { csr: { type: 'string', minLength: 1, maxLength: CSR_MAX } },
+            },
             { type: 'null' },
           ],
         },

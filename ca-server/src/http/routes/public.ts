@@ -16,7 +16,11 @@ export function registerPublicRoutes(app: FastifyInstance, { authority }: RouteC
         response: {
           200: {
             type: 'object',
-            properties: { status: { type: 'string' }, crlNumber: { type: 'integer' }, crlNextUpdate: { type: 'string' } },
+            properties: {
+              status: { type: 'string' },
+              crlNumber: { type: 'integer' },
+              crlNextUpdate: { type: 'string' },
+            },
           },
         },
       },
@@ -27,24 +31,42 @@ export function registerPublicRoutes(app: FastifyInstance, { authority }: RouteC
     },
   );
 
-  app.get('/ca/v1/chain', { schema: { headers: { type: 'object', properties: { accept: { type: 'string' } } } } }, async (req, reply) => {
-    if (wantsJson(req.headers.accept)) {
-      return { chain: authority.chainPem(), root: authority.rootPem(), rootFingerprint: await authority.rootFingerprint() };
-    }
-    return reply.type(PEM).send(authority.chainPem());
-  });
+  app.get(
+    '/ca/v1/chain',
+    { schema: { headers: { type: 'object', properties: { accept: { type: 'string' } } } } },
+    async (req, reply) => {
+      if (wantsJson(req.headers.accept)) {
+        return {
+          chain: authority.chainPem(),
+          root: authority.rootPem(),
+          rootFingerprint: await authority.rootFingerprint(),
+        };
+      }
+      return reply.type(PEM).send(authority.chainPem());
+    },
+  );
 
-  app.get('/ca/v1/crl', { schema: { headers: { type: 'object', properties: { accept: { type: 'string' } } } } }, async (req, reply) => {
-    const crl = await authority.currentCrl();
-    if ((req.headers.accept ?? '').includes('application/pkix-crl')) return reply.type('application/pkix-crl').send(Buffer.from(crl.der));
-    return reply.type(PEM).send(crl.pem);
-  });
+  app.get(
+    '/ca/v1/crl',
+    { schema: { headers: { type: 'object', properties: { accept: { type: 'string' } } } } },
+    async (req, reply) => {
+      const crl = await authority.currentCrl();
+      if ((req.headers.accept ?? '').includes('application/pkix-crl'))
+        return reply.type('application/pkix-crl').send(Buffer.from(crl.der));
+      return reply.type(PEM).send(crl.pem);
+    },
+  );
 
   app.get<{ Params: { serial: string } }>(
     '/ca/v1/certs/:serial',
     {
       schema: {
-        params: { type: 'object', required: ['serial'], properties: { serial: { type: 'string', pattern: '^[0-9a-fA-F]{1,40}$' } }, additionalProperties: false },
+        params: {
+          type: 'object',
+          required: ['serial'],
+          properties: { serial: { type: 'string', pattern: '^[0-9a-fA-F]{1,40}$' } },
+          additionalProperties: false,
+        },
       },
     },
     async (req, reply) => {
