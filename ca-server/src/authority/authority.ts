@@ -637,7 +637,13 @@ export class Authority {
     try {
       const crl = parseCrls(pem)[0]!;
       const number = crlNumberOf(crl);
-      if (number === undefined || !crl.nextUpdate) return;
+      // A CRL outliving the configured lifetime (the configuration changed) is replaced at once.
+      if (
+        number === undefined ||
+        !crl.nextUpdate ||
+        crl.nextUpdate.getTime() - this.clock().getTime() > this.crlValidity * 1000
+      )
+        return;
       this.crl = issuedCrl(
         new Uint8Array(crl.rawData),
         pem,

@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore, verifyAuditChain } from '../../src/store/sqlite';
+import type { CertRecord } from '../../src/store/types';
+
+const cert = (serial: string, over: Partial<CertRecord> = {}): CertRecord => ({
+  serial,
+  entityId: `e-${serial}`,
+  roles: ['vessel'],
+  subject: `CN=e-${serial}`,
+  notBefore: 0,
+  notAfter: 10_000,
+  status: 'valid',
+  revokedAt: null,
+  reason: null,
+  description: null,
+  fingerprint: `fp-${serial}`,
+  der: new Uint8Array([1, 2, 3]),
+  issuedAt: 1,
+  renewedFrom: null,
+  ...over,
+});
+
+const open = () => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'helmlink-store-')), 'ca.db'));
+
+describe('SqliteStore', () => {
+  it('keeps serials unique and lists by role, status and expiry', () => {
+    const store = open();
+    store.insertCertificate(cert('01'));
+    store.insertCertificate(cert('02', { roles: ['pilot', 'admin'], entityId: 'p', notAfter: 500 }));
+    store.insertCertificate(cert('03', { status: 'revoked', revokedAt: 5, reason: 1 }));
+    expect(() => store.insertCertificate(cert('01', { fingerprint: 'other' }))).toThrow(/UNIQUE/u);
+    expect(store.listCertificates({ role: 'admin' }).map((c) => c.serial)).toEqual(['02']);
+    expect(store.listCertificates({ status: 'revoked' }).map((c) => c.serial)).toEqual(['03']);
+    expect(store.listCertificates({ expiringBefore: 1000, now: 100 }).map((c) => c.serial)).toEqual(['02']);
+    expect(store.listRevoked(100)).toEqual([{ serial: '03', revokedAt: 5, reason: 1 }]);
+    expect(store.listRevoked(20_000)).toEqual([]); // expired entries leave the CRL
+    expect(store.listActiveIdentities(100)).toEqual([
+      { entityId: 'e-01', roles: ['vessel'] },
+      { entityId: 'p', roles: ['admin', 'pilot'] },
+    ]);
+    store.close();
+  });
+
+  it('consumes a token once and counts CRL numbers per scope', () => {
+    const store = open();
+    store.insertToken({
+      hash: 'h',
+      entityId: 'e',
+      roles: ['vessel'],
+      imo: null,
+      mmsi: null,
+      flag: null,
+      validityDays: 1,
+      expiresAt: 10,
+      createdAt: 0,
+      createdBy: 'cli',
+      usedAt: null,
+      usedSerial: null,
+    });
+    expect(store.consumeToken('h', 1, 'aa')).toBe(true);
+    expect(store.consumeToken('h', 2, 'bb')).toBe(false);
+    expect(store.getToken('h')).toMatchObject({ usedAt: 1, usedSerial: 'aa' });
+    expect([
+      store.nextCrlNumber('issuing'),
+      store.nextCrlNumber('issuing'),
+      store.nextCrlNumber('root'),
+    ]).toEqual([1, 2, 1]);
+    store.close();
+  });
+
+  it('hash-chains the audit log and detects edits, gaps and reordering', () => {
+    const store = open();
+    for (let i = 0; i < 5; i++)
+      store.appendAudit({ ts: i, actor: 'a', action: 'x', details: { i, nested: { b: 1, a: 2 } } });
+    const entries = store.listAudit();
+    expect(verifyAuditChain(entries)).toMatchObject({ ok: true, count: 5 });
+    expect(
+      verifyAuditChain(entries.map((e, i) => (i === 2 ? { ...e, details: { i: 99 } } : e))),
+    ).toMatchObject({ ok: false, brokenAt: 3 });
+    expect(verifyAuditChain([...entries.slice(0, 2), ...entries.slice(3)])).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+    });
+    expect(verifyAuditChain([entries[1]!, entries[0]!])).toMatchObject({ ok: false, brokenAt: 1 });
+    expect(() => store.db.prepare('UPDATE audit SET actor = ? WHERE seq = 1').run('b')).toThrow(
+      /append-only/u,
+    );
+    store.close();
+  });
+});
