@@ -6,6 +6,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { HelmlinkError, normalizeFingerprint, type Role } from '@helmlink/protocol';
 
 export interface CaClientOptions {
@@ -87,15 +88,15 @@ export class CaClient {
   private async getAgent(): Promise<https.Agent> {
     if (this.agent) return this.agent;
     const ca = await this.root();
-    this.agent = new https.Agent({
-      keepAlive: true,
+    // One secure context for every connection: an encrypted key is decrypted (600,000 PBKDF2 rounds) once.
+    const secureContext = createSecureContext({
       ca,
       minVersion: 'TLSv1.2',
-      rejectUnauthorized: true,
       ...(this.options.clientCert ? { cert: this.options.clientCert } : {}),
       ...(this.options.clientKey ? { key: this.options.clientKey } : {}),
       ...(this.options.passphrase ? { passphrase: this.options.passphrase } : {}),
     });
+    this.agent = new https.Agent({ keepAlive: true, secureContext, rejectUnauthorized: true });
     return this.agent;
   }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePem, exportPkcs8, parseCertificate } from '@helmlink/protocol';
-import { CaClient } from '../../src/client/ca-client';
+import { CaClient, pemFingerprint } from '../../src/client/ca-client';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 
@@ -76,6 +77,18 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
     await expect(client.enroll({ csr: 'x', token: 'y' })).rejects.toMatchObject({
       code: 'ERR_SERVER_UNTRUSTED',
     });
+  });
+
+  it('refuses a server whose chain does not lead to the pinned root (TLS verification with the pinned root only)', async () => {
+    const other = await createTestCa(() => new Date());
+    const otherRoot = readFileSync(join(other.dir, 'root.crt.pem'), 'utf8');
+    const client = new CaClient({
+      url: server.url,
+      rootFingerprint: pemFingerprint(otherRoot),
+      rootPem: otherRoot,
+    });
+    await expect(client.crl()).rejects.toMatchObject({ code: 'ERR_SERVER_UNTRUSTED' });
+    client.close();
   });
 
   it('serves TLS 1.2+ only and the CRL over HTTPS', async () => {
