@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePem, exportPkcs8, parseCertificate } from '@helmlink/protocol';
 import { CaClient, pemFingerprint } from '../../src/client/ca-client';
 import { startCaServer, type CaServer } from '../../src/http/server';
+import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 
 let server: CaServer;
@@ -116,5 +117,39 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
       });
     expect(await connect('TLSv1.2')).toBe('TLSv1.2');
     await expect(connect('TLSv1.1')).rejects.toThrow();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight before closing the store', async () => {
+    const ca = await createTestCa(() => new Date());
+    const s = await startCaServer({ dir: ca.dir, passphrase: PASSPHRASE, port: 0, crlTimer: false });
+    const { token } = s.authority.createEnrollmentToken({ entityId: 'mv-late', roles: ['vessel'] });
+    const original = s.authority.enroll.bind(s.authority);
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    s.authority.enroll = async (...args) => {
+      entered();
+      await gate;
+      return original(...args);
+    };
+    const client = new CaClient({ url: s.url, rootFingerprint: s.rootFingerprint });
+    const pending = client.enroll({ csr: (await makeCsr('mv-late')).pem, token });
+    await inHandler;
+    let closed = false;
+    const closing = s.close().then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    release();
+    const issued = await pending;
+    await closing;
+    expect(issued.serial).toMatch(/^[0-9a-f]+$/u);
+    client.close();
+    // The certificate handed out was committed before the store closed.
+    const again = await loadAuthority({ dir: ca.dir, passphrase: PASSPHRASE });
+    expect(again.store.getCertificate(issued.serial)?.entityId).toBe('mv-late');
+    await again.close();
   });
 });
