@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   ERR_BODY_TOO_LARGE: 'The request body is too large',
   ERR_INTERNAL: 'Internal error',
   ERR_SERVER_UNTRUSTED: 'The server certificate chain does not end at the pinned root',
+  ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
   // --- vessel listener (vessel/) ---------------------------------------------------------------------------
   ERR_CONFIG_INVALID: 'The vessel configuration file is not valid',
   ERR_NOT_ENROLLED: 'The vessel has no key and certificate yet: run helmlink vessel enroll',
