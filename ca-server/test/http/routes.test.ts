@@ -353,6 +353,14 @@ describe('POST /ca/v1/enroll', () => {
       payload: { csr: 'x'.repeat(70_000), token: 'y' },
     });
     expect(big.statusCode).toBe(413);
+    const text = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<csr/>',
+    });
+    expect(text.statusCode).toBe(415);
+    expect(errorCode(text)).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
     expect(errorCode(big)).toBe('ERR_BODY_TOO_LARGE');
   });
 
