@@ -12,7 +12,7 @@ const appBan = { group: ['@helmlink/app-*', '**/app/main/**', '**/app/renderer/*
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', 'e2e/artifacts/**', 'bench/results.json', 'coverage/**'],
+    ignores: ['**/node_modules/**', '**/.scratch/**', '**/dist/**', '**/out/**', 'e2e/artifacts/**', 'bench/results.json', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
