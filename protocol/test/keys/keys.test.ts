@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ const spki = async (key: CryptoKey): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.exportKey('spki', key));
 const nodeSpki = (type: 'rsa' | 'ec', opts: object): Uint8Array =>
   new Uint8Array(
-    generateKeyPairSync(type as 'rsa', opts as never).publicKey.export({ type: 'spki', format: 'der' }),
+    (generateKeyPairSync(type as 'rsa', opts as never).publicKey as unknown as KeyObject).export({ type: 'spki', format: 'der' }),
   );
 
 describe('generateKeyPair + checkPublicKeyPolicy', () => {
