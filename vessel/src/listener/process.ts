@@ -140,6 +140,7 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     audience: claims.iss,
     inReplyTo: claims.jti,
     commandToken: token,
+    commandSha256: digest,
     status: 'applied',
     state: next,
   });
@@ -168,6 +169,7 @@ async function rejectWith(
     audience: pilot,
     inReplyTo: jti,
     commandToken: token,
+    commandSha256: digest,
     status: 'rejected',
     reason: code,
     state: ctx.store.streams,

@@ -98,11 +98,16 @@ export class VesselSession {
     client.on('connect', (connack) => {
       noDelay(client);
       this.attempt = 0;
-      this._connected = true;
-      client.subscribe({ [topics.cmd(this.o.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } }, (err) => {
-        if (err) this.o.onError(err);
+      // Ready only once the broker granted the subscriptions: a command published before that would be lost on a
+      // fresh session (a persistent session keeps them across reconnects).
+      client.subscribe({ [topics.cmd(this.o.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } }, (err, granted) => {
+        if (err || !granted || granted.some((g) => g.qos > 2)) {
+          this.o.onError(err ?? new Error(`subscription refused: ${JSON.stringify(granted)}`));
+          return;
+        }
+        this._connected = true;
+        this.o.onConnect({ protocolVersion: this.version, sessionPresent: connack.sessionPresent });
       });
-      this.o.onConnect({ protocolVersion: this.version, sessionPresent: connack.sessionPresent });
     });
     client.on('error', (err: Error & { code?: unknown }) => {
       if (this.version === 5 && isVersionRefusal(err)) {

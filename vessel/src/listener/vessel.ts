@@ -89,6 +89,8 @@ export interface VesselHandle {
 }
 
 const DEFAULT_LOG_NAME = 'helmlink-vessel';
+/** Longest delay between a state change and its retained state token. */
+const STATE_COALESCE_MS = 20;
 
 /**
  * Starts the listener. Resolves once the identity, trust and state are loaded and the first connection attempt is
@@ -98,7 +100,8 @@ const DEFAULT_LOG_NAME = 'helmlink-vessel';
 export async function startVessel(config: VesselConfig, options: StartVesselOptions = {}): Promise<VesselHandle> {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
-  const log = options.logger ?? pino({ name: DEFAULT_LOG_NAME, level: config.log.level });
+  // Asynchronous log destination: one line per command must not cost a blocking write on the hot path; flushed on close.
+  const log = options.logger ?? pino({ name: DEFAULT_LOG_NAME, level: config.log.level }, pino.destination({ dest: 1, sync: false }));
   const events = new EventEmitter();
   const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
   let identity = await loadIdentity(config.dataDir, passphrase);
@@ -190,15 +193,15 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     await session.publish(topics.state(config.vesselId), token, { qos: 1, retain: true });
     events.emit('state', { ...store.streams, seq: store.seq, lastJti: store.lastJti });
   };
-  // Coalesced: a burst of commands yields one state token for the latest state (consoles keep the highest seq).
-  let statePending = false;
+  // Coalesced: the state token follows every change within STATE_COALESCE_MS, and a burst of commands yields one
+  // token for the latest state (consoles keep the highest seq; each ack already carries the resulting state).
+  let stateTimer: NodeJS.Timeout | undefined;
   const publishStateSoon = () => {
-    if (statePending) return;
-    statePending = true;
-    setImmediate(() => {
-      statePending = false;
+    if (stateTimer) return;
+    stateTimer = setTimeout(() => {
+      stateTimer = undefined;
       publishState().catch((err: Error) => log.warn({ err: err.message }, 'state publish failed; it is published again on reconnect'));
-    });
+    }, STATE_COALESCE_MS);
   };
 
   const handleCommand = async (packet: IPublishPacket) => {
@@ -433,10 +436,16 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
       if (crlTimer) clearTimeout(crlTimer);
       if (renewTimer) clearTimeout(renewTimer);
       await inHand;
+      if (stateTimer) {
+        clearTimeout(stateTimer);
+        stateTimer = undefined;
+        await publishState().catch(() => undefined);
+      }
       await session.close();
       store.close();
       await redis?.close();
       log.info('vessel listener stopped');
+      if (!options.logger) log.flush();
     },
   };
 }
