@@ -74,6 +74,11 @@ export interface VerifyAckOptions extends VerifyOptions {
   audience: string;
   /** The exact command token that was sent; the ack must name its jti and SHA-256. */
   commandToken: string;
+  /**
+   * base64url SHA-256 of `commandToken` when the caller kept it from signing (saves an asynchronous WebCrypto digest
+   * per ack); computed here when omitted. It describes the caller's own token, so no trust is placed in the sender.
+   */
+  commandSha256?: string;
   /** Optional replay store for acks (acks are idempotent answers, so consoles usually omit it). */
   replay?: ReplayStore;
 }
@@ -305,7 +310,7 @@ export async function verifyAck(token: string | Uint8Array, options: VerifyAckOp
   requireRole(signer, 'vessel');
   if (signer.info.entityId !== options.vesselId) throw new HelmlinkError('ERR_ISS_MISMATCH', `the ack is signed by ${signer.info.entityId}, not by ${options.vesselId}`);
   if (inReplyTo !== commandJti) throw new HelmlinkError('ERR_ACK_MISMATCH', `the ack answers ${inReplyTo}, not ${commandJti}`);
-  if (c.cmd_sha256 !== (await commandDigest(options.commandToken))) throw new HelmlinkError('ERR_ACK_MISMATCH', 'the ack answers another command token (cmd_sha256 differs)');
+  if (c.cmd_sha256 !== (options.commandSha256 ?? (await commandDigest(options.commandToken)))) throw new HelmlinkError('ERR_ACK_MISMATCH', 'the ack answers another command token (cmd_sha256 differs)');
   const claims: AckClaims = { ...base, in_reply_to: inReplyTo, cmd_sha256: c.cmd_sha256, status, state };
   if (typeof c.reason === 'string') claims.reason = c.reason;
   if (options.replay) await recordReplay(options.replay, base.iss, base.jti, base.exp, r);
