@@ -7,17 +7,22 @@
  * line per command included). Runs twice: with the state file fsynced per command (durable across power loss) and
  * without (durable across process crashes: the journal append reaches the page cache before the ack is sent).
  *
- * Options: --latency N (default 2000), --throughput N (default 5000), --window N (default 32), --json
+ * Options: --latency N (default 2000), --throughput N (default 5000), --window N (default 32), --json,
+ * --in-process (run the vessel with startVessel inside the bench process instead, as the issue's baseline did).
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { IEC_61162_450_CATALOG, buildStreamsSet, signCommand, topics, verifyAck } from '@helmlink/protocol';
-import { PASSPHRASE, TestPilot, VESSEL_ID, createFleet } from '../test/helpers/fleet';
+import { IEC_61162_450_CATALOG, MemoryReplayStore, buildStreamsSet, createTrust, signCommand, topics, validatePath, verifyAck, verifyCommand } from '@helmlink/protocol';
+import { nodeSignatureVerifier } from '@helmlink/protocol/node';
+import pino from 'pino';
+import { parseVesselConfig, startVessel } from '../src';
+import { PASSPHRASE, TestPilot, VESSEL_ID, connectAs, createFleet, until } from '../test/helpers/fleet';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +30,7 @@ const { values } = parseArgs({
     throughput: { type: 'string', default: '5000' },
     window: { type: 'string', default: '32' },
     json: { type: 'boolean', default: false },
+    'in-process': { type: 'boolean', default: false },
   },
 });
 const LATENCY_N = Number(values.latency);
@@ -47,7 +53,7 @@ const fleet = await createFleet();
 const pilot = await TestPilot.connect(fleet, await fleet.pki.issue('bench-pilot', ['pilot']), 'bench-console');
 const catalog = IEC_61162_450_CATALOG;
 const addresses = catalog.streams.map((s) => s.address);
-const waiting = new Map<string, { token: string; resolve: () => void; reject: (e: Error) => void }>();
+const waiting = new Map<string, { token: string; digest: string; resolve: () => void; reject: (e: Error) => void }>();
 pilot.client.removeAllListeners('message');
 pilot.client.on('message', (topic, payload) => {
   if (topic !== topics.ack(VESSEL_ID)) return;
@@ -56,7 +62,7 @@ pilot.client.on('message', (topic, payload) => {
   const w = waiting.get(replyTo);
   if (!w) return;
   waiting.delete(replyTo);
-  verifyAck(ack, { trust: fleet.trust, clock: Date.now, vesselId: VESSEL_ID, audience: 'bench-pilot', commandToken: w.token }).then((v) => {
+  verifyAck(ack, { trust: fleet.trust, clock: Date.now, vesselId: VESSEL_ID, audience: 'bench-pilot', commandToken: w.token, commandSha256: w.digest }).then((v) => {
     if (v.claims.status !== 'applied') w.reject(new Error(`rejected: ${v.claims.reason}`));
     else w.resolve();
   }, w.reject);
@@ -65,7 +71,7 @@ pilot.client.on('message', (topic, payload) => {
 /** Signs, publishes and resolves when the verified ack is back. */
 async function roundTrip(i: number): Promise<void> {
   const { token, claims } = await signCommand(pilot.signer, { clock: Date.now, audience: VESSEL_ID, cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]) });
-  const done = new Promise<void>((resolve, reject) => waiting.set(claims.jti, { token, resolve, reject }));
+  const done = new Promise<void>((resolve, reject) => waiting.set(claims.jti, { token, digest: createHash('sha256').update(token).digest('base64url'), resolve, reject }));
   pilot.client.publish(topics.cmd(VESSEL_ID), token, { qos: 1 });
   return done;
 }
@@ -88,23 +94,39 @@ async function run(fsync: boolean): Promise<Result> {
       log: { level: 'info' },
     }),
   );
-  const cli = new URL('../../cli/bin/helmlink.mjs', import.meta.url).pathname;
-  // HELMLINK_BENCH_VESSEL_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=DIR", profiles the vessel process.
-  const nodeArgs = process.env.HELMLINK_BENCH_VESSEL_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'vessel', 'run', '--config', configFile], {
-    env: { ...process.env, HELMLINK_BENCH_PASSPHRASE: PASSPHRASE },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const processing: number[] = [];
-  await new Promise<void>((resolve, reject) => {
-    // Drain the log (one JSON line per command) so the pipe never blocks the vessel.
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"connected to broker"')) resolve();
-      else if (line.includes('"latencyMs"')) processing.push((JSON.parse(line) as { latencyMs: number }).latencyMs);
+  let stop: () => Promise<void>;
+  if (values['in-process']) {
+    const vessel = await startVessel(parseVesselConfig(JSON.parse(readFileSync(configFile, 'utf8')) as unknown), {
+      passphrase: PASSPHRASE,
+      logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
     });
-    child.once('exit', (code) => reject(new Error(`vessel exited with ${code}`)));
-  });
+    vessel.events.on('command', (e: { latencyMs: number }) => processing.push(e.latencyMs));
+    await until(() => vessel.connected, 'vessel connected');
+    stop = () => vessel.close();
+  } else {
+    const cli = new URL('../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+    // HELMLINK_BENCH_VESSEL_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=DIR", profiles the vessel process.
+    const nodeArgs = process.env.HELMLINK_BENCH_VESSEL_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, cli, 'vessel', 'run', '--config', configFile], {
+      env: { ...process.env, HELMLINK_BENCH_PASSPHRASE: PASSPHRASE },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      // Drain the log (one JSON line per command) so the pipe never blocks the vessel.
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line.includes('"connected to broker"')) resolve();
+        else if (line.includes('"latencyMs"')) processing.push((JSON.parse(line) as { latencyMs: number }).latencyMs);
+      });
+      child.once('exit', (code) => reject(new Error(`vessel exited with ${code}`)));
+    });
+    stop = async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`vessel exited with ${code} after SIGTERM`);
+    };
+  }
   for (let i = 0; i < 200; i++) await roundTrip(i); // warm-up: caches, JIT, TCP
   const lat: number[] = [];
   for (let i = 0; i < LATENCY_N; i++) {
@@ -121,9 +143,7 @@ async function run(fsync: boolean): Promise<Result> {
   };
   await Promise.all(Array.from({ length: WINDOW }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  child.kill('SIGTERM');
-  const code = await exited;
-  if (code !== 0) throw new Error(`vessel exited with ${code} after SIGTERM`);
+  await stop();
   rmSync(dir, { recursive: true, force: true });
   const r2 = (x: number) => Math.round(x * 1000) / 1000;
   return {
@@ -134,15 +154,45 @@ async function run(fsync: boolean): Promise<Result> {
   };
 }
 
+/**
+ * Baseline without the vessel: sign → publish (QoS 1) → a bare subscriber with the vessel's identity verifies the
+ * command (cached chain, CRL, replay). One way, one in flight: what the broker hop and one verification cost here.
+ */
+async function baseline(n: number): Promise<{ n: number; p50Ms: number; p99Ms: number }> {
+  const sub = await connectAs(fleet, fleet.vessel, 'bench-baseline', { clean: true });
+  await sub.subscribeAsync(topics.cmd(VESSEL_ID), { qos: 1 });
+  const crl = await fleet.pki.issuingCrl([], { crlNumber: 1 });
+  const trust = createTrust({ trustAnchors: [fleet.pki.root.certificate], crls: [crl], revocation: { mode: 'leaf' }, validatePath, signatureVerifier: nodeSignatureVerifier });
+  const replay = new MemoryReplayStore();
+  let arrived: (() => void) | undefined;
+  sub.on('message', (_t, payload) => {
+    verifyCommand(payload.toString(), { trust, clock: Date.now, audience: VESSEL_ID, replay, algorithms: ['ES256'] }).then(() => arrived?.(), (e: Error) => console.error(e.message));
+  });
+  const lat: number[] = [];
+  for (let i = 0; i < n + 200; i++) {
+    const t0 = performance.now();
+    const { token } = await signCommand(pilot.signer, { clock: Date.now, audience: VESSEL_ID, cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]) });
+    const got = new Promise<void>((resolve) => (arrived = resolve));
+    pilot.client.publish(topics.cmd(VESSEL_ID), token, { qos: 1 });
+    await got;
+    if (i >= 200) lat.push(performance.now() - t0);
+  }
+  await sub.endAsync();
+  lat.sort((a, b) => a - b);
+  const r2 = (x: number) => Math.round(x * 1000) / 1000;
+  return { n, p50Ms: r2(percentile(lat, 50)), p99Ms: r2(percentile(lat, 99)) };
+}
+
+const base = await baseline(Math.min(LATENCY_N, 2000));
 const results = [await run(false), await run(true)];
 await pilot.close();
 await fleet.close();
 rmSync(fleet.dir, { recursive: true, force: true });
 
 if (values.json) {
-  console.log(JSON.stringify({ bench: 'vessel-roundtrip', alg: 'ES256', results }, null, 2));
+  console.log(JSON.stringify({ bench: 'vessel-roundtrip', alg: 'ES256', baselineOneWay: base, results, loadAverage: loadavg() }, null, 2));
 } else {
-  console.log('vessel round trip: sign (ES256) → Mosquitto mTLS → verify, persist, sign ack → Mosquitto → verify ack');
+  console.log(`vessel round trip: sign (ES256) → Mosquitto mTLS → verify, persist, sign ack → Mosquitto → verify ack (vessel ${values['in-process'] ? 'in the bench process' : 'as `helmlink vessel run` in its own process'})`);
   for (const r of results) {
     console.log(
       `  state fsync ${r.fsync ? 'on ' : 'off'}: p50 ${r.latency.p50Ms.toFixed(3)} ms, p99 ${r.latency.p99Ms.toFixed(3)} ms (n=${r.latency.n}, one in flight); ` +
@@ -150,6 +200,7 @@ if (values.json) {
         `inside the vessel p50 ${r.vesselProcessing.p50Ms.toFixed(3)} ms, p99 ${r.vesselProcessing.p99Ms.toFixed(3)} ms`,
     );
   }
+  console.log(`  baseline, no vessel: sign → broker → verify at a bare subscriber (one way): p50 ${base.p50Ms.toFixed(3)} ms, p99 ${base.p99Ms.toFixed(3)} ms`);
   console.log('targets: p50 <= 1 ms, p99 <= 5 ms, >= 1,000 commands/s');
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
