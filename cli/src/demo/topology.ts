@@ -259,7 +259,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     // Broker sync: new enrollments extend the ACL (reload); revocations rewrite the CRL and cut open sessions.
     let syncing: Promise<void> = Promise.resolve();
     const syncBroker = (): Promise<void> => {
-      syncing = syncing.then(async () => {
+      // One sync at a time; a failed one (logged by the caller) must not block the next.
+      syncing = syncing.catch(() => undefined).then(async () => {
         const nextRevoked = revokedNow();
         const nextAcl = renderMosquittoAcl(subjectsNow());
         const nextCrl = (await authority.currentCrl()).number;
@@ -288,7 +289,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       });
       return syncing;
     };
-    const offCrl = authority.onCrl(() => syncBroker());
+    const offCrl = authority.onCrl(() => syncBroker().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'broker sync failed')));
     const poll = setInterval(() => void syncBroker().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'broker sync failed')), options.aclPollMs ?? 1000);
     poll.unref();
     stops.push({
@@ -319,7 +320,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         // The ship's systems refuse to switch off the VDR feed: shows a verified `rejected` ack with its reason.
         hook: { command: process.execPath, args: [VDR_GUARD], timeoutMs: 10_000 },
       });
-      if (!existsSync(identityPaths(vesselDir).cert)) {
+      const enrolled = existsSync(identityPaths(vesselDir).cert);
+      if (!enrolled) {
         const { token } = authority.createEnrollmentToken({ entityId: v.id, roles: ['vessel'], imo: v.imo, mmsi: v.mmsi, flag: v.flag, ttlSeconds: 600 }, { id: 'demo' });
         await enrollVessel(cfg, token, secrets.vesselPassphrase);
       }
@@ -328,7 +330,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       handles.set(v.id, handle);
       const serial = handle.identity.chain[0]!.serialNumber.toLowerCase();
       summaries.push({ id: v.id, name: v.name, imo: v.imo, mmsi: v.mmsi, flag: v.flag, serial, streams: v.catalog.streams.length });
-      progress({ step: 'vessels', message: `${v.name} (${v.id}, MMSI ${v.mmsi}, flag ${v.flag}): enrolled, ${v.catalog.streams.length} streams, simulating` });
+      progress({ step: 'vessels', message: `${v.name} (${v.id}, MMSI ${v.mmsi}, flag ${v.flag}): ${enrolled ? 'identity reused' : 'enrolled'}, ${v.catalog.streams.length} streams, simulating` });
     }
     await syncBroker();
 
