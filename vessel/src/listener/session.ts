@@ -99,16 +99,25 @@ export class VesselSession {
       noDelay(client);
       this.attempt = 0;
       // Ready only once the broker granted the subscriptions: a command published before that would be lost on a
-      // fresh session (a persistent session keeps them across reconnects).
-      client.subscribe({ [topics.cmd(this.o.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } }, (err, granted) => {
-        if (err || !granted || granted.some((g) => g.qos > 2)) {
-          this.o.onError(err ?? new Error(`subscription refused: ${JSON.stringify(granted)}`));
-          return;
-        }
-        this._connected = true;
-        this.o.onConnect({ protocolVersion: this.version, sessionPresent: connack.sessionPresent });
-      });
+      // fresh session (a persistent session keeps them across reconnects). A refusal (e.g. the broker's ACL does not
+      // know this vessel yet) is retried with backoff.
+      let tries = 0;
+      const subscribe = () => {
+        if (this.client !== client || !client.connected) return;
+        client.subscribe({ [topics.cmd(this.o.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } }, (err, granted) => {
+          if (err || !granted || granted.some((g) => g.qos > 2)) {
+            this.o.onError(err ?? new Error(`subscription refused (${JSON.stringify(granted?.map((g) => g.qos))}); retrying`));
+            const retry = setTimeout(subscribe, backoffDelay(tries++, this.o.reconnect));
+            retry.unref?.();
+            return;
+          }
+          this._connected = true;
+          this.o.onConnect({ protocolVersion: this.version, sessionPresent: connack.sessionPresent });
+        });
+      };
+      subscribe();
     });
+
     client.on('error', (err: Error & { code?: unknown }) => {
       if (this.version === 5 && isVersionRefusal(err)) {
         this.version = 4;

@@ -49,4 +49,40 @@ describe('protocol fallback', () => {
     await pilot.close();
     await vessel.close();
   });
+
+  it('retries a refused subscription (broker ACL not updated yet) and becomes ready once it is granted', async () => {
+    const f = fleet!;
+    let refusals = 0;
+    const strict = await Aedes.createBroker({
+      authorizeSubscribe: (_client, sub, done) => {
+        if (refusals < 2) {
+          refusals++;
+          done(new Error('not yet'), null);
+        } else done(null, sub);
+      },
+    });
+    const port = await freePort();
+    const server = createServer(
+      {
+        key: encodePem('PRIVATE KEY', await exportPkcs8(f.brokerEntity.keys.privateKey)),
+        cert: certificatesToPem(f.brokerEntity.chain),
+        ca: certificatesToPem([f.pki.root.certificate]),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      strict.handle,
+    );
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      const dir = join(f.dir, 'vessel-acl-late');
+      await f.writeDataDir(dir);
+      const vessel = await startVessel(f.config({ broker: { url: `mqtts://127.0.0.1:${port}`, protocolVersion: 4, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } } }, dir), { passphrase: PASSPHRASE });
+      await until(() => vessel.connected, 'subscribed after the refusals');
+      expect(refusals).toBe(2);
+      await vessel.close();
+    } finally {
+      server.close();
+      await new Promise<void>((resolve) => strict.close(() => resolve()));
+    }
+  });
 });
