@@ -33,6 +33,20 @@ function isVersionRefusal(err: Error & { code?: unknown }): boolean {
   return err.code === 132 || err.code === 1 || /unsupported protocol version|unacceptable protocol version/iu.test(err.message);
 }
 
+/** Ends a client after its in-flight publishes are acknowledged, or forcibly after 3 s (e.g. the broker is gone). */
+function endGracefully(client: MqttClient): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      client.end(true);
+      resolve();
+    }, 3000);
+    client.end(false, {}, () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 function noDelay(client: MqttClient): void {
   (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
 }
@@ -167,7 +181,7 @@ export class VesselSession {
     const old = this.client;
     if (!old) return;
     this.client = undefined;
-    await new Promise<void>((resolve) => old.end(false, {}, () => resolve()));
+    await endGracefully(old);
     old.removeAllListeners();
     this._connected = false;
     this.attempt = 0;
@@ -180,16 +194,7 @@ export class VesselSession {
     if (this.timer) clearTimeout(this.timer);
     const client = this.client;
     if (!client) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        client.end(true);
-        resolve();
-      }, 3000);
-      client.end(false, {}, () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    await endGracefully(client);
     this._connected = false;
   }
 }

@@ -240,6 +240,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
 
   const handleCrlMessage = async (packet: IPublishPacket) => {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(String(packet.payload));
+    if (payload.length === 0) return; // the retained CRL was cleared: keep the cached one
     const text = payload.toString('utf8');
     const result = await crls.offer(text.includes('-----BEGIN') ? text : new Uint8Array(payload));
     if (result.accepted) {
