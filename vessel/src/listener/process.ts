@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  HelmlinkError,
   attributionOf,
   checkStreamsSet,
   isHelmlinkError,
@@ -207,9 +206,4 @@ function claimExpiry(token: string, nowMs: number): number {
   } catch {
     return fallback;
   }
-}
-
-/** Turns a persistence failure into a coded error for the caller. */
-export function isFatal(err: unknown): boolean {
-  return err instanceof HelmlinkError && err.code === 'ERR_STATE_STORE';
 }
