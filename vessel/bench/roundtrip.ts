@@ -85,7 +85,7 @@ async function run(fsync: boolean): Promise<Result> {
     JSON.stringify({
       vesselId: VESSEL_ID,
       dataDir: dir,
-      ca: { url: 'https://127.0.0.1:1', rootFingerprint: '00'.repeat(32), timeoutMs: 500 },
+      ca: { url: 'https://127.0.0.1:1', rootFingerprint: fleet.rootFingerprint, timeoutMs: 500 },
       broker: { url: fleet.broker.url, clientId: `bench-vessel-${fsync}` },
       key: { passphrase: { env: 'HELMLINK_BENCH_PASSPHRASE' } },
       crl: { refreshSeconds: 3600 },

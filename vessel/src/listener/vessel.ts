@@ -105,6 +105,11 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   const events = new EventEmitter();
   const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
   let identity = await loadIdentity(config.dataDir, passphrase);
+  // The root on disk must be the one the config pins (a swapped file or a config for another fleet stops here).
+  const rootFingerprint = await certificateFingerprint(identity.root);
+  if (rootFingerprint !== config.ca.rootFingerprint) {
+    throw new HelmlinkError('ERR_CHAIN_UNTRUSTED', `root.pem (SHA-256 ${rootFingerprint}) is not the root pinned by ca.rootFingerprint`);
+  }
   let signer: Signer = createNodeSigner(identity.signingKey, identity.chain);
   const paths = identityPaths(config.dataDir);
 

@@ -39,7 +39,7 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
     JSON.stringify({
       vesselId: VESSEL_ID,
       dataDir: './data',
-      ca: { url: 'https://127.0.0.1:1', rootFingerprint: '00'.repeat(32), timeoutMs: 300 },
+      ca: { url: 'https://127.0.0.1:1', rootFingerprint: fleet.rootFingerprint, timeoutMs: 300 },
       broker: { url: fleet.broker.url, clientId: `cli-${dir.slice(-6)}` },
       key: { passphrase: { env: 'HELMLINK_CLI_TEST_PASS' } },
       renewal: { enabled: false },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
+  certificateFingerprint,
   certificatesToPem,
   createTrust,
   encodePem,
@@ -39,6 +40,8 @@ export interface Fleet {
   broker: Broker;
   /** Trust for verifying the vessel's acks and states. */
   trust: Trust;
+  /** SHA-256 of the root certificate (what vessel configs pin). */
+  rootFingerprint: string;
   config(overrides?: Record<string, unknown>, dataDir?: string): VesselConfig;
   /** Writes key, chain, root and the given CRLs into a data dir. */
   writeDataDir(dataDir: string, crls?: Parameters<typeof saveCrls>[1]): Promise<void>;
@@ -63,6 +66,7 @@ export async function createFleet(): Promise<Fleet> {
     { entityId: 'bench-pilot', roles: ['pilot'] },
   ]);
   const initialCrl = await pki.issuingCrl([], { crlNumber: 10 });
+  const rootFingerprint = await certificateFingerprint(pki.root.certificate);
   const trust = createTrust({ trustAnchors: [pki.root.certificate], crls: [initialCrl], revocation: { mode: 'off' }, validatePath, signatureVerifier: nodeSignatureVerifier });
   const fleet: Fleet = {
     dir,
@@ -75,11 +79,12 @@ export async function createFleet(): Promise<Fleet> {
     brokerEntity,
     broker,
     trust,
+    rootFingerprint,
     config(overrides = {}, dataDir = join(dir, 'vessel')) {
       return parseVesselConfig({
         vesselId: VESSEL_ID,
         dataDir,
-        ca: { url: 'https://127.0.0.1:1', rootFingerprint: '00'.repeat(32), timeoutMs: 500 },
+        ca: { url: 'https://127.0.0.1:1', rootFingerprint, timeoutMs: 500 },
         broker: { url: broker.url, reconnect: { initialDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 } },
         key: { passphrase: { env: 'HELMLINK_TEST_PASSPHRASE' } },
         crl: { graceSeconds: 3600, failClosed: true, refreshSeconds: 3600 },

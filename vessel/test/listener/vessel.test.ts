@@ -258,6 +258,13 @@ describe('vessel listener', () => {
     await handle.close();
   });
 
+  it('refuses to start when root.pem is not the root the config pins', async () => {
+    const dir = join(fleet.dir, 'vessel-wrong-root');
+    await fleet.writeDataDir(dir);
+    const config = fleet.config({ ca: { url: 'https://127.0.0.1:1', rootFingerprint: 'ab'.repeat(32) } }, dir);
+    await expect(startVessel(config, { passphrase: PASSPHRASE })).rejects.toMatchObject({ code: 'ERR_CHAIN_UNTRUSTED' });
+  });
+
   it('retries a failing renewal with backoff and alerts when it keeps failing', async () => {
     const shifted = () => Date.now() + 25 * 86_400_000; // past 2/3 of the 31-day certificate: renewal is due
     const { handle, alerts } = await vessel({ renewal: { enabled: true, retrySeconds: 1, alertAfterFailures: 2 } }, undefined, { clock: shifted });
