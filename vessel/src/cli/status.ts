@@ -8,7 +8,7 @@ import { loadConfigForCli } from './config';
 import { identityPaths, loadCachedCrls, loadIdentity } from '../identity/files';
 import { CrlCache } from '../trust/crls';
 import { StateStore } from '../state';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** Tries a mutual-TLS handshake with the broker (no MQTT session, so a running listener is not disturbed). */
 function probeBroker(config: VesselConfig, tls: { key: string; cert: string; ca: string }): Promise<string> {
@@ -31,6 +31,23 @@ function probeBroker(config: VesselConfig, tls: { key: string; cert: string; ca:
     socket.once('timeout', () => done('unreachable (timeout)'));
     socket.once('error', (err) => done(`unreachable (${err.message})`));
   });
+}
+
+/** The running listener's connection, from runtime.json (only when its pid is alive). */
+function readRuntime(path: string): string {
+  let r: { pid?: number | null; connected?: boolean; since?: string; protocolVersion?: number };
+  try {
+    r = JSON.parse(readFileSync(path, 'utf8')) as typeof r;
+  } catch {
+    return 'not running';
+  }
+  if (typeof r.pid !== 'number') return 'not running';
+  try {
+    process.kill(r.pid, 0);
+  } catch {
+    return 'not running (stale runtime file)';
+  }
+  return r.connected ? `running (pid ${r.pid}), connected since ${r.since} (MQTT ${r.protocolVersion === 4 ? '3.1.1' : '5'})` : `running (pid ${r.pid}), not connected since ${r.since}`;
 }
 
 export const vesselStatusCommand = defineCommand({
@@ -74,7 +91,11 @@ Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, 
             stale: crl.nextUpdate ? now > crl.nextUpdate.getTime() + config.crl.graceSeconds * 1000 : false,
           }
         : null,
-      broker: { url: config.broker.url, connection: await probeBroker(config, { key: identity.tlsKeyPem, cert: certificatesToPem(identity.chain), ca: certificatesToPem([identity.root]) }) },
+      broker: {
+        url: config.broker.url,
+        connection: await probeBroker(config, { key: identity.tlsKeyPem, cert: certificatesToPem(identity.chain), ca: certificatesToPem([identity.root]) }),
+        listener: readRuntime(paths.runtime),
+      },
       streams: config.catalog.streams.map((s) => ({ id: s.id, address: s.address, on: streams.on.includes(s.address) })),
       seq: state?.seq ?? 0,
       lastJti: state?.lastJti ?? null,
@@ -89,6 +110,7 @@ Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, 
       `certificate  serial ${out.certificate.serial}, expires ${out.certificate.notAfter} (${out.certificate.expiresInDays} days)`,
       `crl          ${out.crl ? `#${out.crl.number}, ${out.crl.ageSeconds} s old, next update ${out.crl.nextUpdate}${out.crl.stale ? ' — STALE' : ''}` : 'none cached'}`,
       `broker       ${out.broker.url}: ${out.broker.connection}`,
+      `listener     ${out.broker.listener}`,
       `state        seq ${out.seq}, last command ${out.lastJti ?? '-'}`,
       ...out.streams.map((s) => `  ${s.on ? 'ON ' : 'off'}  ${s.id.padEnd(12)} ${s.address}`),
     ];

@@ -1,7 +1,8 @@
 /**
  * The vessel's identity on disk, all inside the data dir (mode 0700):
  * `key.pem` (encrypted PKCS#8), `cert.pem` (own certificate then the issuing chain), `root.pem` (the pinned root),
- * `crl.pem` (the latest verified CRLs, PEM `X509 CRL`), `state.jsonl` (stream state + replay cache + acks).
+ * `crl.pem` (the latest verified CRLs, PEM `X509 CRL`), `state.jsonl` (stream state + replay cache + acks),
+ * `runtime.json` (the running listener's pid and broker connection, for `vessel status`).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface IdentityPaths {
   root: string;
   crl: string;
   state: string;
+  /** Written by a running listener: its broker connection (read by `vessel status`). */
+  runtime: string;
 }
 
 /** Paths inside `dataDir`. */
@@ -41,6 +44,7 @@ export function identityPaths(dataDir: string): IdentityPaths {
     root: join(dataDir, 'root.pem'),
     crl: join(dataDir, 'crl.pem'),
     state: join(dataDir, 'state.jsonl'),
+    runtime: join(dataDir, 'runtime.json'),
   };
 }
 

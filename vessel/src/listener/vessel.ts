@@ -21,7 +21,7 @@ import {
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import type { VesselConfig } from '../config';
 import { readPassphrase } from '../config/load';
-import { identityPaths, loadCachedCrls, loadIdentity, saveCrls, type VesselIdentity } from '../identity/files';
+import { identityPaths, loadCachedCrls, loadIdentity, saveCrls, writeFileAtomic, type VesselIdentity } from '../identity/files';
 import { fetchCrls } from '../identity/ca-client';
 import { createNodeSigner } from '../identity/node-sign';
 import { renewIdentity, renewalTime } from '../identity/renew';
@@ -182,6 +182,12 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     },
   };
 
+  // --- runtime file for `vessel status` -------------------------------------------------------------------------
+  const writeRuntime = (connected: boolean, extra: Record<string, unknown> = {}) => {
+    const body = JSON.stringify({ pid: process.pid, connected, since: new Date(clock()).toISOString(), broker: config.broker.url, ...extra });
+    writeFileAtomic(paths.runtime, body, 0o644).catch(() => undefined);
+  };
+
   // --- MQTT ----------------------------------------------------------------------------------------------------
   let inHand: Promise<unknown> = Promise.resolve();
   let closing = false;
@@ -274,11 +280,13 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     },
     onConnect: (info) => {
       log.info({ protocolVersion: info.protocolVersion, sessionPresent: info.sessionPresent }, 'connected to broker');
+      writeRuntime(true, { protocolVersion: info.protocolVersion });
       events.emit('connect', info);
       publishStateSoon();
     },
     onDisconnect: (reason) => {
       log.warn({ reason }, 'disconnected from broker; reconnecting with backoff');
+      writeRuntime(false);
       events.emit('disconnect', reason);
     },
     onError: (err) => log.warn({ err: err.message }, 'broker connection error'),
@@ -386,6 +394,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     });
   }
 
+  writeRuntime(false);
   session.start();
   crlLoop();
   scheduleRenewal();
@@ -448,6 +457,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
         await publishState().catch(() => undefined);
       }
       await session.close();
+      await writeFileAtomic(paths.runtime, JSON.stringify({ pid: null, connected: false, stoppedAt: new Date(clock()).toISOString() }), 0o644).catch(() => undefined);
       store.close();
       await redis?.close();
       log.info('vessel listener stopped');

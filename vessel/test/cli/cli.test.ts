@@ -3,7 +3,7 @@
  * (it finishes, acks, persists and exits 0), pino JSON log lines, and the usage/verdict exit codes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -81,6 +81,12 @@ describe('vessel CLIs', () => {
     createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await until(() => lines.some((l) => l.msg === 'connected to broker'), 'connected');
+    const status = io();
+    const runtime = join(dir, 'data', 'runtime.json');
+    await until(() => existsSync(runtime) && readFileSync(runtime, 'utf8').includes('"connected":true'), 'runtime file');
+    expect(await vesselStatusCommand.main(['--config', path], { ...status.io, env: { HELMLINK_CLI_TEST_PASS: PASSPHRASE } })).toBe(0);
+    expect(status.out()).toMatch(new RegExp(`listener +running \\(pid ${child.pid}\\), connected since`, 'u'));
+    expect(status.out()).toContain(`vessel       ${VESSEL_ID} (vessel)`);
     const pilot = await TestPilot.connect(fleet, fleet.pilot, 'pilot-cli');
     const token = await pilot.sign(['239.192.0.4:60004']);
     await pilot.send(token);
