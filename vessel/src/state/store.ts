@@ -10,7 +10,7 @@
  * mid-append) is dropped, which is safe because its ack was never sent. The file is compacted into a fresh
  * snapshot when the journal grows, so each command costs one small append instead of rewriting the whole cache.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HelmlinkError, ReplaySnapshot, type StreamCatalog } from '@helmlink/protocol';
 import type { StateRecord, StateSnapshot, StoredAck, Streams } from './types';
@@ -160,7 +160,8 @@ export class StateStore {
     const fd = this.openFd();
     try {
       writeSync(fd, `${JSON.stringify(record)}\n`);
-      if (this.fsync) fsyncSync(fd);
+      // fdatasync: the data and the new file size, without the timestamps fsync would also flush.
+      if (this.fsync) fdatasyncSync(fd);
     } catch (cause) {
       fail(`cannot write the state file ${this.path}`, cause);
     }
