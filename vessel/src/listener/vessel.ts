@@ -349,12 +349,23 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     crls.setIssuers([identity.root, ...identity.chain.slice(1)]);
     trust = makeTrust('leaf');
     trustIgnoringRevocation = makeTrust('off');
-    renewDueAt = renewalTime(identity.certificate, config.renewal, random);
+    // A fresh certificate that already looks due means this clock runs far ahead of the CA's: never renew in a loop.
+    const due = renewalTime(identity.certificate, config.renewal, random);
+    const floor = clock() + config.renewal.retrySeconds * 1000;
+    if (due < floor) log.warn({ notBefore: identity.certificate.notBefore.toISOString() }, 'the renewed certificate is already due: is the vessel clock ahead?');
+    renewDueAt = Math.max(due, floor);
     await session.reconnectWithNewCredentials();
     log.info({ serial: identity.certificate.serialNumber, notAfter: identity.certificate.notAfter.toISOString() }, 'certificate renewed and swapped');
     events.emit('renewed', { serial: identity.certificate.serialNumber, notAfter: identity.certificate.notAfter });
   };
-  const renewNow = async () => {
+  let renewing: Promise<void> | undefined;
+  const renewNow = (): Promise<void> => {
+    renewing ??= renewOnce().finally(() => {
+      renewing = undefined;
+    });
+    return renewing;
+  };
+  const renewOnce = async () => {
     try {
       const next = await renewIdentity(config, identity, passphrase);
       renewFailures = 0;
@@ -450,6 +461,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
       stopSimulator?.();
       if (crlTimer) clearTimeout(crlTimer);
       if (renewTimer) clearTimeout(renewTimer);
+      await renewing?.catch(() => undefined);
       await inHand;
       if (stateTimer) {
         clearTimeout(stateTimer);
