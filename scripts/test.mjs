@@ -25,6 +25,10 @@ if (!args.includes('--no-lint')) {
   if (run('npx', ['tsc', '-p', 'tsconfig.json']) !== 0) process.exit(1);
 }
 
+// The e2e scenarios serve app/renderer/dist through the web bridge: build it fresh so they never test a stale UI.
+step('renderer build');
+if (run('npx', ['vite', 'build', 'app/renderer', '--logLevel', 'warn']) !== 0) process.exit(1);
+
 step('tests');
 const outDir = join(root, 'node_modules', '.cache', 'helmlink');
 mkdirSync(outDir, { recursive: true });
