@@ -39,7 +39,7 @@ export {
   type BrokerMaterial,
   type BrokerMaterialOptions,
 } from './broker/material';
-export { ManagedMosquitto, waitForPort, type ManagedMosquittoOptions } from './broker/mosquitto';
+export { ManagedMosquitto, mosquittoVersion, waitForPort, freePort, type ManagedMosquittoOptions } from './broker';
 export { syncBroker, attachBrokerSync, signalDaemon, startDaemon, type SyncOptions } from './broker/sync';
 export { CrlPublisher, type CrlPublisherOptions } from './broker/crl-publisher';
 export type { IssuedCrl } from './authority/crl';

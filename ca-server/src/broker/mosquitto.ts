@@ -1,34 +1,34 @@
-/** A Mosquitto process managed by us (tests, the demo, `ca serve --manage-broker`): start, reload, restart, stop. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+/**
+ * A Mosquitto process managed by us (tests, the demo topology, `ca serve --manage-broker`): started with a given
+ * config, waited for on its TCP port (its stdout log is block-buffered into a pipe, so a log line is no readiness
+ * signal), reloaded with SIGHUP, restarted to cut sessions of revoked clients (SIGHUP alone keeps them open),
+ * stopped with SIGTERM.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { HelmlinkError } from '@helmlink/protocol';
+import { waitForPort } from '@helmlink/protocol/node';
 
 export interface ManagedMosquittoOptions {
+  /** Path of the mosquitto.conf to run. */
   conf: string;
+  /** The listener port in that config (readiness is a TCP connect there). */
   port: number;
   host?: string;
   /** mosquitto binary. Default `mosquitto` on PATH. */
   bin?: string;
-  /** Receives the broker's log output. */
+  /** Receives the broker's log output, line by line. */
   onLog?: (line: string) => void;
+  /** Receives each stdout/stderr chunk as read. */
+  onOutput?: (text: string) => void;
+  /** How long `start` waits for the listener. Default 10 s. */
+  startTimeoutMs?: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves when a TCP connect to host:port succeeds (Mosquitto's stdout is block-buffered: wait for the port). */
-export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port}`);
-    await sleep(10);
-  }
+/** The installed Mosquitto version, or undefined when `binary` is not on PATH. */
+export function mosquittoVersion(binary = 'mosquitto'): string | undefined {
+  const r = spawnSync(binary, ['-h'], { encoding: 'utf8' });
+  if (r.error) return undefined;
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.match(/mosquitto version (\S+)/u)?.[1] ?? 'unknown';
 }
 
 export class ManagedMosquitto {
@@ -46,28 +46,43 @@ export class ManagedMosquitto {
     return this.log;
   }
 
+  /**
+   * Starts Mosquitto; resolves once its listener accepts connections. Throws ERR_PORT_IN_USE when the port is
+   * taken, ERR_BROKER_START when the process exits or never listens (the process is killed then).
+   */
   async start(): Promise<void> {
     if (this.child) return;
     const child = spawn(this.options.bin ?? 'mosquitto', ['-c', this.options.conf], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    let attempt = '';
     const onData = (d: Buffer) => {
       const text = d.toString('utf8');
+      attempt = (attempt + text).slice(-4000);
       this.log = (this.log + text).slice(-20_000);
+      this.options.onOutput?.(text);
       for (const line of text.split('\n')) if (line) this.options.onLog?.(line);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${this.log.trim()}`))),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([waitForPort(this.options.port, this.options.host ?? '127.0.0.1'), exited]);
-    child.removeAllListeners('exit');
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
     });
+    const host = this.options.host ?? '127.0.0.1';
+    try {
+      await waitForPort(this.options.port, this.options.startTimeoutMs ?? 10_000, host, () => child.exitCode === null && child.signalCode === null);
+    } catch (err) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (this.child === child) this.child = undefined;
+      const inUse = /Address already in use/iu.test(attempt);
+      throw new HelmlinkError(
+        inUse ? 'ERR_PORT_IN_USE' : 'ERR_BROKER_START',
+        inUse
+          ? `port ${this.options.port} for Mosquitto is already in use`
+          : `mosquitto did not start (${(err as Error).message})${attempt ? `: ${attempt.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+      );
+    }
   }
 
   /** SIGHUP: reloads CRL and ACL; refuses new connections of revoked clients but keeps open sessions. */
@@ -81,11 +96,12 @@ export class ManagedMosquitto {
     await this.start();
   }
 
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       child.once('exit', () => {

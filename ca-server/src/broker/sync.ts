@@ -7,7 +7,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { Authority } from '../authority/authority';
 import { brokerPaths, writeCrlAndAcl } from './material';
-import { waitForPort, type ManagedMosquitto } from './mosquitto';
+import { waitForPort } from '@helmlink/protocol/node';
+import type { ManagedMosquitto } from './mosquitto';
 
 export interface SyncOptions {
   outDir: string;
@@ -110,7 +111,7 @@ export async function signalDaemon(
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 500 && alive(pid); i++) await sleep(10);
   await startDaemon(outDir);
-  await waitForPort(port, host);
+  await waitForPort(port, undefined, host);
   return 'restarted';
 }
 

@@ -1,24 +1,16 @@
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRL_TOPIC, encodePem, exportPkcs8, parseCrls, topics } from '@helmlink/protocol';
+import { freePort } from '@helmlink/protocol/node';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { CrlPublisher } from '../../src/broker/crl-publisher';
 import { writeBrokerMaterial, type BrokerMaterial } from '../../src/broker/material';
 import { ManagedMosquitto } from '../../src/broker/mosquitto';
 import { attachBrokerSync, type BrokerSyncHandle } from '../../src/broker/sync';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 let authority: Authority;
 let material: BrokerMaterial;

@@ -1,15 +1,13 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePem, exportPkcs8 } from '@helmlink/protocol';
-import type { CliIO } from '@helmlink/protocol/node';
+import { freePort, waitForPort, type CliIO } from '@helmlink/protocol/node';
 import { loadAuthority } from '../../src/authority/authority';
 import { startDaemon } from '../../src/broker/sync';
-import { waitForPort } from '../../src/broker/mosquitto';
 import { caBrokerCommand, caBrokerSyncCommand } from '../../src/cli';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 
@@ -26,14 +24,6 @@ const io = (): CliIO & { out: () => string } => {
     out: () => out,
   };
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 let pidFile: string | undefined;
 

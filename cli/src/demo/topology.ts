@@ -15,7 +15,7 @@ import { HelmlinkError, certificateToPem, parseCertificate, renderMosquittoAcl, 
 import { brokerPaths, initAuthority, readCaConfig, startCaServer, writeBrokerMaterial, writeCrlAndAcl, type CaServer, type TokenRequest } from '@helmlink/ca-server';
 import { enrollVessel, identityPaths, parseVesselConfig, startVessel, type VesselConfig, type VesselHandle } from '@helmlink/vessel';
 import { createConsoleServices, startConsoleServer, type ConsoleServer, type ConsoleServices, type Keychain } from '@helmlink/app-main';
-import { assertPortFree, freePort } from '../broker/ports';
+import { assertPortFree, freePort } from '@helmlink/protocol/node';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded';
 import { mosquittoVersion, startMosquitto, type MosquittoProcess } from '../broker/mosquitto';
 import { DEMO_PILOT, DEMO_VESSELS, type DemoPerson, type DemoVessel } from './fleet';

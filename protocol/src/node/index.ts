@@ -6,3 +6,4 @@ export { signCommandCommand } from '../cli/sign-command';
 export { verifyChainCommand } from '../cli/verify-chain';
 export * from './signature';
 export * from './keyfile';
+export * from './ports';

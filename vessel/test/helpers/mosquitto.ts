@@ -1,40 +1,10 @@
 /** A real Mosquitto per test file: mutual TLS on a free port, ACL from the protocol policy, persistence on. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { certificatesToPem, crlToPem, encodePem, exportPkcs8, renderMosquittoAcl, type AclSubject } from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something accepts TCP connections on the port. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { freePort } from '@helmlink/protocol/node';
+import { ManagedMosquitto } from '@helmlink/ca-server/broker';
 
 export interface Broker {
   port: number;
@@ -74,27 +44,13 @@ export async function startMosquitto(dir: string, pki: TestPki, broker: TestEnti
     '',
   ].join('\n');
   writeFileSync(join(dir, 'mosquitto.conf'), conf);
-  let child: ChildProcess | undefined;
+  const mosquitto = new ManagedMosquitto({ conf: join(dir, 'mosquitto.conf'), port });
   const b: Broker = {
     port,
     url: `mqtts://127.0.0.1:${port}`,
-    async start() {
-      child = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-      await waitForPort(port);
-    },
-    async stop() {
-      const c = child;
-      child = undefined;
-      if (!c || c.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        c.once('exit', () => resolve());
-        c.kill('SIGTERM');
-      });
-    },
-    async restart() {
-      await b.stop();
-      await b.start();
-    },
+    start: () => mosquitto.start(),
+    stop: () => mosquitto.stop(),
+    restart: () => mosquitto.restart(),
   };
   await b.start();
   return b;

@@ -25,11 +25,11 @@ import {
 } from '@helmlink/protocol';
 import { initAuthority, startCaServer, CaClient, type CaServer } from '@helmlink/ca-server';
 import { writeBrokerMaterial } from '../../../ca-server/src/broker/material';
-import { ManagedMosquitto } from '../../../ca-server/src/broker/mosquitto';
+import { ManagedMosquitto } from '@helmlink/ca-server/broker';
 import { syncBroker } from '../../../ca-server/src/broker/sync';
 import { CrlPublisher } from '../../../ca-server/src/broker/crl-publisher';
 import { createKeyAndCsr, createNodeSigner, importPrivateKeyForTest, loadIdentity, loadVesselConfig, startVessel, vesselEnrollCommand, vesselStatusCommand, type CommandEvent } from './exports';
-import { freePort } from '../helpers/mosquitto';
+import { freePort } from '@helmlink/protocol/node';
 import { until } from '../helpers/fleet';
 
 const CA_PASS = 'ca passphrase for vessel tests';

@@ -9,7 +9,7 @@ import { Aedes } from 'aedes';
 import { certificatesToPem, encodePem, exportPkcs8 } from '@helmlink/protocol';
 import { startVessel } from '../../src';
 import { PASSPHRASE, TestPilot, createFleet, until, type Fleet } from '../helpers/fleet';
-import { freePort } from '../helpers/mosquitto';
+import { freePort } from '@helmlink/protocol/node';
 
 let fleet: Fleet | undefined;
 let tlsServer: Server | undefined;

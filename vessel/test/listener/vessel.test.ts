@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { crlToPem, topics, verifyState, IEC_61162_450_CATALOG, signCommand, buildStreamsSet, createSigner } from '@helmlink/protocol';
 import { startVessel, type CommandEvent, type VesselAlert } from '../../src';
 import { connectAs, createFleet, PASSPHRASE, TestPilot, until, VESSEL_ID, type Fleet } from '../helpers/fleet';
-import { freePort, waitForPort } from '../helpers/mosquitto';
+import { freePort, waitForPort } from '@helmlink/protocol/node';
 
 const NAVD = '239.192.0.4:60004';
 const TGTD = '239.192.0.2:60002';

@@ -1,5 +1,4 @@
 /** A real Mosquitto for the console tests: mutual TLS on a free port, ACL from the protocol policy. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -11,7 +10,8 @@ import {
   type AclSubject,
 } from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
-import { freePort, waitForPort } from './net';
+import { freePort } from '@helmlink/protocol/node';
+import { ManagedMosquitto } from '@helmlink/ca-server/broker';
 
 export interface Broker {
   port: number;
@@ -57,16 +57,11 @@ export async function startMosquitto(
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  await waitForPort(port);
+  const mosquitto = new ManagedMosquitto({ conf: join(dir, 'mosquitto.conf'), port });
+  await mosquitto.start();
   return {
     port,
     url: `mqtts://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => mosquitto.stop(),
   };
 }

@@ -1,6 +1,6 @@
-/** TCP port helpers shared by the brokers and the demo topology. */
+/** TCP port helpers shared by the CA's managed broker, the demo topology and the tests. */
 import { createServer, connect } from 'node:net';
-import { HelmlinkError } from '@helmlink/protocol';
+import { HelmlinkError } from '../errors';
 
 /** A free TCP port on `host` (the OS picks it). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -29,7 +29,11 @@ export function assertPortFree(port: number, what: string, host = '127.0.0.1'): 
   });
 }
 
-/** Resolves once something accepts TCP connections on `host:port`; rejects after `timeoutMs`. */
+/**
+ * Resolves once something accepts TCP connections on `host:port` (Mosquitto's stdout is block-buffered into a
+ * pipe, so waiting for the port is the readiness signal); rejects after `timeoutMs`, or as soon as `alive()` says the
+ * process meant to listen there has exited.
+ */
 export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.0.0.1', alive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,0 +1,3 @@
+/** `@helmlink/ca-server/broker`: the managed Mosquitto process and the broker material the CA writes. */
+export { ManagedMosquitto, mosquittoVersion, type ManagedMosquittoOptions } from './mosquitto';
+export { waitForPort, freePort } from '@helmlink/protocol/node';
