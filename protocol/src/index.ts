@@ -21,3 +21,4 @@ export * from './pki/cache';
 export * from './pki/crl-store';
 export { LARGE_CRL_PARSE_OPTIONS } from './pki/crl-writer';
 export { issueEndEntityCertificateFast, issueEndEntityCertificateDer, type FastEndEntityParams } from './pki/cert-writer';
+export { readTlv, readChildren, decodeOid, type Tlv } from './pki/der';

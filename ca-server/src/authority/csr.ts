@@ -17,8 +17,11 @@ import {
   isHelmlinkError,
   type EntityIdentity,
   type KeySpec,
+  decodeOid,
+  readChildren,
+  readTlv,
+  type Tlv,
 } from '@helmlink/protocol';
-import { decodeOid, readChildren, readTlv, type Tlv } from './der';
 import { assertEntityId } from './entity';
 
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';

@@ -121,3 +121,22 @@ export function rsaModulusBits(rsaPublicKey: Uint8Array): number {
   if (mag.length === 0 || mag[0] === 0) return 0;
   return (mag.length - 1) * 8 + (32 - Math.clz32(mag[0]!));
 }
+
+/** Dotted form of an OBJECT IDENTIFIER element's contents. */
+export function decodeOid(buf: Uint8Array, el: Tlv): string {
+  if (el.tag !== 0x06) throw new RangeError('DER: not an OBJECT IDENTIFIER');
+  const parts: number[] = [];
+  let value = 0;
+  for (let i = el.contentStart; i < el.end; i++) {
+    const b = buf[i]!;
+    value = value * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      if (parts.length === 0) {
+        const first = value < 80 ? Math.floor(value / 40) : 2;
+        parts.push(first, value - first * 40);
+      } else parts.push(value);
+      value = 0;
+    }
+  }
+  return parts.join('.');
+}
