@@ -6,7 +6,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { HelmlinkError, normalizeFingerprint, type Role } from '@helmlink/protocol';
 
 export interface CaClientOptions {
@@ -22,6 +22,17 @@ export interface CaClientOptions {
   passphrase?: string;
   /** Per-request timeout in ms. Default 15 s. */
   timeoutMs?: number;
+  /** Keep connections alive between requests (close with {@link CaClient.close}). Default true. */
+  keepAlive?: boolean;
+  /** Largest response body accepted; a larger one fails the request. Default: no limit. */
+  maxResponseBytes?: number;
+  /**
+   * Client-side error codes (the console's): ERR_CA_PIN_MISMATCH for a root that does not match the pin or a
+   * failed TLS verification, ERR_CA_UNREACHABLE for network failures and timeouts, ERR_CA_RESPONSE for an answer
+   * without a CA error code or with malformed JSON, ERR_INPUT_INVALID for a non-https URL. Default false:
+   * ERR_SERVER_UNTRUSTED, the network error as thrown, ERR_INTERNAL, TypeError.
+   */
+  clientErrorCodes?: boolean;
 }
 
 export interface IssuedWire {
@@ -39,6 +50,47 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The CA's TLS certificate chain as presented (PEM, leaf first). */
+  peerChain: string[];
+}
+
+/** The pinned root and every certificate of the CA's chain answer (PEM). */
+export interface PinnedChain {
+  root: string;
+  chain: string[];
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/gu;
+const TLS_FAILURE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/u;
+
+/** Every PEM certificate found in the strings of a parsed JSON value. */
+function pemCertificatesIn(value: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(...(v.match(PEM_CERTIFICATE) ?? []));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return out;
+}
+
+function isSelfSigned(pem: string): boolean {
+  const cert = new X509Certificate(pem);
+  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+}
+
+function peerChainOf(socket: TLSSocket): string[] {
+  const out: string[] = [];
+  if (typeof socket.getPeerCertificate !== 'function') return out;
+  let cert = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    out.push(new X509Certificate(cert.raw).toString());
+    cert = cert.issuerCertificate;
+  }
+  return out;
 }
 
 /** SHA-256 of the first certificate in a PEM, lowercase hex. */
@@ -51,38 +103,62 @@ export class CaClient {
   private readonly pin: string;
   private rootPem: string | undefined;
   private agent: https.Agent | undefined;
+  private readonly coded: boolean;
 
   constructor(private readonly options: CaClientOptions) {
+    this.coded = options.clientErrorCodes ?? false;
     this.base = new URL(options.url);
-    if (this.base.protocol !== 'https:') throw new TypeError('the CA URL must be https://');
+    if (this.base.protocol !== 'https:') {
+      if (this.coded) throw new HelmlinkError('ERR_INPUT_INVALID', 'the CA URL must use https');
+      throw new TypeError('the CA URL must be https://');
+    }
     this.pin = normalizeFingerprint(options.rootFingerprint);
     this.rootPem = options.rootPem;
+  }
+
+  private pinMismatch(message: string, details?: Record<string, unknown>): HelmlinkError {
+    return new HelmlinkError(this.coded ? 'ERR_CA_PIN_MISMATCH' : 'ERR_SERVER_UNTRUSTED', message, {
+      ...(details ? { details } : {}),
+    });
   }
 
   /** The pinned root certificate PEM (fetched once and checked against the fingerprint). */
   async root(): Promise<string> {
     if (this.rootPem && pemFingerprint(this.rootPem) === this.pin) return this.rootPem;
-    if (this.rootPem)
-      throw new HelmlinkError(
-        'ERR_SERVER_UNTRUSTED',
-        'the given root certificate does not match the pinned fingerprint',
-      );
-    // Bootstrap: the chain is fetched without verification and accepted only if its root matches the pin.
+    if (this.rootPem) throw this.pinMismatch('the given root certificate does not match the pinned fingerprint');
+    return (await this.fetchPinnedChain()).root;
+  }
+
+  /**
+   * Bootstrap: fetches GET /ca/v1/chain without verifying the connection and accepts it only if its root matches
+   * the pin: the answer's `root` field, or, when the answer has none, the self-signed certificate of its chain
+   * whose SHA-256 is the pin. Returns that root and every certificate of the answer; later requests trust it.
+   */
+  async fetchPinnedChain(): Promise<PinnedChain> {
     const res = await this.raw('GET', '/ca/v1/chain', undefined, { accept: 'application/json' }, false);
-    let root: string | undefined;
+    if (this.coded && (res.status < 200 || res.status >= 300)) throw this.responseError(res, undefined);
+    let parsed: unknown;
     try {
-      root = (JSON.parse(res.body.toString('utf8')) as { root?: string }).root;
-    } catch {
-      root = undefined;
+      parsed = JSON.parse(res.body.toString('utf8'));
+    } catch (cause) {
+      if (this.coded) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA sent malformed JSON', { cause });
+      parsed = undefined;
     }
+    const chain = pemCertificatesIn(parsed);
+    const given = (parsed as { root?: unknown } | undefined)?.root;
+    const root =
+      typeof given === 'string'
+        ? given
+        : chain.find((c) => pemFingerprint(c) === this.pin && isSelfSigned(c));
     if (!root || pemFingerprint(root) !== this.pin) {
-      throw new HelmlinkError(
-        'ERR_SERVER_UNTRUSTED',
-        'the CA presented a root certificate that does not match the pinned fingerprint',
-      );
+      throw this.coded
+        ? this.pinMismatch(`no certificate from ${this.base.origin} has the pinned fingerprint ${this.pin}`, {
+            presented: chain.map(pemFingerprint),
+          })
+        : this.pinMismatch('the CA presented a root certificate that does not match the pinned fingerprint');
     }
     this.rootPem = root;
-    return root;
+    return { root, chain };
   }
 
   private async getAgent(): Promise<https.Agent> {
@@ -96,7 +172,11 @@ export class CaClient {
       ...(this.options.clientKey ? { key: this.options.clientKey } : {}),
       ...(this.options.passphrase ? { passphrase: this.options.passphrase } : {}),
     });
-    this.agent = new https.Agent({ keepAlive: true, secureContext, rejectUnauthorized: true });
+    this.agent = new https.Agent({
+      keepAlive: this.options.keepAlive ?? true,
+      secureContext,
+      rejectUnauthorized: true,
+    });
     return this.agent;
   }
 
@@ -127,21 +207,56 @@ export class CaClient {
           timeout: this.options.timeoutMs ?? 15_000,
         },
         (res) => {
+          // Read the peer chain now: the socket is detached from the response once it ends.
+          const peerChain = res.socket ? peerChainOf(res.socket as TLSSocket) : [];
+          const limit = this.options.maxResponseBytes;
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (limit !== undefined && size > limit) {
+              req.destroy(
+                new HelmlinkError(this.coded ? 'ERR_CA_RESPONSE' : 'ERR_INTERNAL', 'the CA response is too large'),
+              );
+              return;
+            }
+            chunks.push(c);
+          });
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+              peerChain,
+            }),
           );
           res.on('error', reject);
         },
       );
       req.on('timeout', () =>
-        req.destroy(new HelmlinkError('ERR_INTERNAL', 'the CA did not answer in time')),
+        req.destroy(
+          this.coded
+            ? new HelmlinkError(
+                'ERR_CA_UNREACHABLE',
+                `the CA did not answer within ${this.options.timeoutMs ?? 15_000} ms`,
+              )
+            : new HelmlinkError('ERR_INTERNAL', 'the CA did not answer in time'),
+        ),
       );
       req.on('error', (err) => {
         if (!verified) agent.destroy();
         const code = (err as NodeJS.ErrnoException).code ?? '';
-        if (/CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT/u.test(code)) {
+        if (this.coded) {
+          if (err instanceof HelmlinkError) reject(err);
+          else
+            reject(
+              new HelmlinkError(
+                TLS_FAILURE.test(code) ? 'ERR_CA_PIN_MISMATCH' : 'ERR_CA_UNREACHABLE',
+                `${this.base.origin}: ${err.message}`,
+                { cause: err },
+              ),
+            );
+        } else if (/CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS_CERT/u.test(code)) {
           reject(
             new HelmlinkError('ERR_SERVER_UNTRUSTED', `TLS verification of the CA failed: ${code}`, {
               cause: err,
@@ -160,10 +275,18 @@ export class CaClient {
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body, { accept: 'application/json' });
     let parsed: unknown;
+    let malformed: unknown;
     try {
       parsed = JSON.parse(res.body.toString('utf8'));
-    } catch {
+    } catch (cause) {
       parsed = undefined;
+      malformed = cause ?? new Error('malformed JSON');
+    }
+    if (this.coded) {
+      if (res.status < 200 || res.status >= 300) throw this.responseError(res, parsed);
+      if (malformed)
+        throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA answered with malformed JSON', { cause: malformed });
+      return parsed as T;
     }
     if (res.status < 200 || res.status >= 300) {
       const err = (
@@ -180,6 +303,29 @@ export class CaClient {
       });
     }
     return parsed as T;
+  }
+
+  /**
+   * A non-2xx answer as a HelmlinkError with client-side codes: the CA's code (`{error: {code, message}}` or
+   * `{code, message}`) when it is an ERR_ code, else ERR_CA_RESPONSE.
+   */
+  private responseError(res: RawResponse, parsed: unknown): HelmlinkError {
+    let code = 'ERR_CA_RESPONSE';
+    let message = `the CA answered with HTTP ${res.status}`;
+    if (parsed === undefined) {
+      try {
+        parsed = JSON.parse(res.body.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (parsed && typeof parsed === 'object') {
+      const p = parsed as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
+      const e = p.error && typeof p.error === 'object' ? p.error : p;
+      if (typeof e.code === 'string' && /^ERR_[A-Z0-9_]+$/u.test(e.code)) code = e.code;
+      if (typeof e.message === 'string') message = e.message;
+    }
+    return new HelmlinkError(code, message, { details: { status: res.status } });
   }
 
   /** POST /ca/v1/enroll */

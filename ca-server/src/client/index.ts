@@ -4,5 +4,6 @@ export {
   pemFingerprint,
   type CaClientOptions,
   type IssuedWire,
+  type PinnedChain,
   type RawResponse,
 } from './ca-client';

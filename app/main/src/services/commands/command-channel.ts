@@ -37,7 +37,7 @@ import type { SettingsService } from '../settings/settings-service';
 import { CONSOLE_ALGORITHMS, type FleetState } from '../fleet/fleet-state';
 import type { RateMeter } from '../fleet/rates';
 import { TrustMaterial } from '../fleet/trust-material';
-import { CaClient } from '../ca/ca-client';
+import { consoleCaClient } from '../ca/console-ca';
 
 export interface CommandChannelOptions {
   identity: IdentityService;
@@ -409,7 +409,8 @@ export class CommandChannel {
     const caUrl = this.#o.identity.status().caUrl;
     if (!caUrl || !this.#trust) return;
     try {
-      const res = await new CaClient({ baseUrl: caUrl, root: this.#trust.root, timeoutMs: 5_000 }).get(
+      const res = await consoleCaClient({ url: caUrl, root: this.#trust.root, timeoutMs: 5_000 }).raw(
+        'GET',
         '/ca/v1/crl',
       );
       if (res.status === 200) await this.#onCrl(res.body);

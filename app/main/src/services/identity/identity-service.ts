@@ -39,7 +39,7 @@ import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { CaClient, certificatesFromBody, type ClientTls } from '../ca/ca-client';
+import { certificatesFromBody, consoleCaClient, fetchPinnedRoot, type ClientTls } from '../ca/console-ca';
 import type { Keychain } from '../vault/keychain';
 import {
   destroySealedKey,
@@ -412,10 +412,9 @@ export class IdentityService {
     try {
       progress('check-ca', 'running');
       await this.#assertCustody(req.custody);
-      const bootstrap = new CaClient({ baseUrl: req.caUrl, timeoutMs: this.#o.caTimeoutMs });
       const pin = normalizeFingerprint(req.rootFingerprint);
-      const { root, chain: caChain } = await bootstrap.fetchPinnedRoot(pin);
-      const ca = new CaClient({ baseUrl: req.caUrl, root, timeoutMs: this.#o.caTimeoutMs });
+      const ca = consoleCaClient({ url: req.caUrl, pin, timeoutMs: this.#o.caTimeoutMs });
+      const { root, chain: caChain } = await fetchPinnedRoot(ca);
       progress('check-ca', 'done');
 
       progress('generate-key', 'running');
@@ -564,10 +563,9 @@ export class IdentityService {
       const pin = normalizeFingerprint(req.rootFingerprint);
       root = certs.find((c) => fingerprintOf(c) === pin);
       if (!root && req.caUrl)
-        ({ root, chain: caChain } = await new CaClient({
-          baseUrl: req.caUrl,
-          timeoutMs: this.#o.caTimeoutMs,
-        }).fetchPinnedRoot(pin));
+        ({ root, chain: caChain } = await fetchPinnedRoot(
+          consoleCaClient({ url: req.caUrl, pin, timeoutMs: this.#o.caTimeoutMs }),
+        ));
       if (!root)
         throw new HelmlinkError(
           'ERR_CA_PIN_MISMATCH',
@@ -614,8 +612,8 @@ export class IdentityService {
     this.#changed();
     try {
       const signer = await this.signer();
-      const ca = new CaClient({
-        baseUrl: caUrl,
+      const ca = consoleCaClient({
+        url: caUrl,
         root: f.root,
         tls: signer.tls(),
         timeoutMs: this.#o.caTimeoutMs,

@@ -20,7 +20,8 @@ import type {
 import type { z } from 'zod';
 import type { Clock } from '../core/clock';
 import type { AuditLog } from '../audit/audit-log';
-import { CaClient } from '../ca/ca-client';
+import type { CaClient } from '@helmlink/ca-server/client';
+import { consoleCaClient } from '../ca/console-ca';
 import type { IdentityService } from '../identity/identity-service';
 
 type Obj = Record<string, unknown>;
@@ -148,8 +149,8 @@ export class PkiAdmin {
     if (!status.caUrl) throw new HelmlinkError('ERR_SETTINGS_MISSING', 'the CA URL is not set');
     const signer = await this.#o.identity.signer();
     return {
-      ca: new CaClient({
-        baseUrl: status.caUrl,
+      ca: consoleCaClient({
+        url: status.caUrl,
         root: signer.root,
         tls: signer.tls(),
         timeoutMs: this.#o.timeoutMs,
@@ -234,7 +235,7 @@ export class PkiAdmin {
   /** The issuing CA's current CRL. */
   async crl(): Promise<CrlView> {
     const { ca } = await this.#client();
-    const res = await ca.get('/ca/v1/crl');
+    const res = await ca.raw('GET', '/ca/v1/crl');
     if (res.status !== 200)
       throw new HelmlinkError('ERR_CA_RESPONSE', `the CA answered with HTTP ${res.status}`);
     const text = res.body.toString('latin1');
