@@ -4,18 +4,17 @@
  * Options: --enrollments N (default 1500), --concurrency N (default 32), --revoked N (default 100000), --json.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import { buildName, encodePem, generateKeyPair, randomSerial, signingAlgorithmFor } from '@helmlink/protocol';
 import { initAuthority } from '../src/authority/init';
 import { loadAuthority } from '../src/authority/authority';
 import { CaClient } from '../src/client/ca-client';
+import { spawnCaProcess } from '../test/fixtures/spawn-ca-process';
 
 const { values } = parseArgs({
   options: {
@@ -37,32 +36,15 @@ const dir = mkdtempSync(join(tmpdir(), 'helmlink-bench-ca-'));
 await initAuthority({ dir, passphrase, org: 'Bench' });
 // The server runs in its own process, as it would in production; this process is the fleet of clients.
 log(`starting the CA server process with ${N} tokens; generating ${N} P-256 keys and CSRs...`);
-const child = spawn(
-  process.execPath,
-  [
-    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    '--import',
-    'tsx',
-    fileURLToPath(new URL('./server-process.ts', import.meta.url)),
-    dir,
-    passphrase,
-    String(N),
-  ],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const server = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>(
-  (resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
-  },
-);
+const server = await spawnCaProcess({
+  dir,
+  passphrase,
+  tokens: N,
+  entityPrefix: 'mv-bench',
+  nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  stderr: 'inherit',
+});
+const { child } = server;
 const jobs: Array<{ csr: string; token: string }> = [];
 for (let i = 0; i < N; i++) {
   const entityId = `mv-bench-${i}`;

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { CaClient } from '../../src/client/ca-client';
@@ -8,36 +6,14 @@ import { SqliteStore, verifyAuditChain } from '../../src/store/sqlite';
 import { caPaths } from '../../src/authority/files';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
+import { spawnCaProcess } from '../fixtures/spawn-ca-process';
 
 describe('crash safety', () => {
   it('kill -9 during a burst of enrollments leaves a consistent store with every returned certificate', async () => {
     const { dir } = await createTestCa(() => new Date());
     const TOKENS = 160;
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('../fixtures/ca-process.ts', import.meta.url)),
-        dir,
-        PASSPHRASE,
-        String(TOKENS),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const started = await new Promise<{ url: string; rootFingerprint: string; tokens: string[] }>(
-      (resolve, reject) => {
-        let buf = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          buf += d.toString();
-          const nl = buf.indexOf('\n');
-          if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-        });
-        child.once('exit', (code) => reject(new Error(`CA process exited early (${code})`)));
-      },
-    );
+    const started = await spawnCaProcess({ dir, passphrase: PASSPHRASE, tokens: TOKENS, entityPrefix: 'mv-crash' });
+    const { child } = started;
     const csrs = await Promise.all(started.tokens.map((_, i) => makeCsr(`mv-crash-${i}`)));
     const client = new CaClient({ url: started.url, rootFingerprint: started.rootFingerprint });
     await client.root();
