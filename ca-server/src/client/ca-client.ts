@@ -8,6 +8,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import { HelmlinkError, normalizeFingerprint, type Role } from '@helmlink/protocol';
+// Type only (erased at run time): the client loads no server code.
+import type { TokenRequest } from '../authority/authority';
 
 export interface CaClientOptions {
   /** https://host:port of the CA. */
@@ -353,15 +355,7 @@ export class CaClient {
   }
 
   /** Admin: POST /ca/v1/tokens */
-  createToken(req: {
-    entityId: string;
-    roles: Role[];
-    imo?: string;
-    mmsi?: string;
-    flag?: string;
-    ttlSeconds?: number;
-    validityDays?: number;
-  }) {
+  createToken(req: TokenRequest) {
     return this.json<{ token: string; expiresAt: string; entityId: string; roles: Role[] }>(
       'POST',
       '/ca/v1/tokens',

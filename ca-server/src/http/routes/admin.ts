@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { REVOCATION_REASONS, ROLES, type Role } from '@helmlink/protocol';
 import { recordView } from '../../authority/issue';
+import type { TokenRequest } from '../../authority/authority';
 import type { CertStatus } from '../../store/types';
 import type { RouteContext } from '../app';
 
@@ -17,17 +18,7 @@ const certView = { type: 'object', additionalProperties: true } as const;
 export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
   const admin = requireClient('admin');
 
-  app.post<{
-    Body: {
-      entityId: string;
-      roles: Role[];
-      imo?: string;
-      mmsi?: string;
-      flag?: string;
-      ttlSeconds?: number;
-      validityDays?: number;
-    };
-  }>(
+  app.post<{ Body: TokenRequest }>(
     '/ca/v1/tokens',
     {
       onRequest: admin,
