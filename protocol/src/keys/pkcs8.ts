@@ -22,7 +22,8 @@ export const PBKDF2_ITERATIONS = 600_000;
 /** Iteration counts above this are refused when reading (a hostile file must not pin the CPU). */
 export const PBKDF2_MAX_ITERATIONS = 10_000_000;
 
-class Pbkdf2Params {
+/** ASN.1 PBKDF2-params (RFC 8018 A.2); shared with the console's PKCS#12 reader. */
+export class Pbkdf2Params {
   @AsnProp({ type: AsnPropTypes.OctetString })
   salt: ArrayBuffer = new ArrayBuffer(0);
 
@@ -40,7 +41,8 @@ class Pbkdf2Params {
   }
 }
 
-class Pbes2Params {
+/** ASN.1 PBES2-params (RFC 8018 A.4); shared with the console's PKCS#12 reader. */
+export class Pbes2Params {
   @AsnProp({ type: AlgorithmIdentifier })
   keyDerivationFunc = new AlgorithmIdentifier();
 

@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { createDecipheriv, createHash, createHmac, pbkdf2 as pbkdf2Cb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { type AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { EncryptedContentInfo, type ContentInfo } from '@peculiar/asn1-cms';
 import { EncryptedPrivateKeyInfo } from '@peculiar/asn1-pkcs8';
 import {
@@ -24,7 +24,7 @@ import {
   id_x509Certificate,
 } from '@peculiar/asn1-pfx';
 import * as x509 from '@peculiar/x509';
-import { HelmlinkError } from '@helmlink/protocol';
+import { HelmlinkError, Pbes2Params, Pbkdf2Params } from '@helmlink/protocol';
 
 const OID_DATA = '1.2.840.113549.1.7.1';
 const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
@@ -65,28 +65,6 @@ class PbeParams {
 
   @AsnProp({ type: AsnPropTypes.Integer })
   iterations = 0;
-}
-
-class Pbkdf2Params {
-  @AsnProp({ type: AsnPropTypes.OctetString })
-  salt = new ArrayBuffer(0);
-
-  @AsnProp({ type: AsnPropTypes.Integer })
-  iterationCount = 0;
-
-  @AsnProp({ type: AsnPropTypes.Integer, optional: true })
-  keyLength?: number;
-
-  @AsnProp({ type: AlgorithmIdentifier, optional: true })
-  prf?: AlgorithmIdentifier;
-}
-
-class Pbes2Params {
-  @AsnProp({ type: AlgorithmIdentifier })
-  keyDerivationFunc = new AlgorithmIdentifier();
-
-  @AsnProp({ type: AlgorithmIdentifier })
-  encryptionScheme = new AlgorithmIdentifier();
 }
 
 /** CMS EncryptedData (RFC 5652 §8), which asn1-cms does not model. */
