@@ -126,58 +126,74 @@ export function closeRevoke(): void {
 }
 
 function replaceCert(updated: IssuedCertificateView): void {
-  pkiStore.setState({ certs: pkiStore.getState().certs.map((c) => (c.serial === updated.serial ? updated : c)) });
+  pkiStore.setState({
+    certs: pkiStore.getState().certs.map((c) => (c.serial === updated.serial ? updated : c)),
+  });
 }
 
-/** Revokes the certificate in the dialog with an RFC 5280 reason; refreshes the table and CRL. */
-export async function revokeCertificate(reasonCode: RevocationReasonCode, description?: string): Promise<boolean> {
-  const cert = pkiStore.getState().revoking;
-  if (!cert || pkiStore.getState().busy) return false;
-  pkiStore.setState({ busy: 'revoke', error: null });
-  try {
-    const desc = description?.trim();
-    replaceCert(await call(api().pki.revoke({ serial: cert.serial, reasonCode, ...(desc ? { description: desc } : {}) })));
-    pkiStore.setState({ revoking: null });
-    void loadCrl();
-    return true;
-  } catch (err) {
-    pkiStore.setState({ error: friendlyError(err) });
-    return false;
-  } finally {
-    pkiStore.setState({ busy: null });
-  }
-}
-
-/** Releases a certificate hold (removeFromCRL). */
-export async function releaseHold(serial: string): Promise<boolean> {
-  if (pkiStore.getState().busy) return false;
-  pkiStore.setState({ busy: 'release', error: null });
-  try {
-    replaceCert(await call(api().pki.release({ serial })));
-    void loadCrl();
-    return true;
-  } catch (err) {
-    pkiStore.setState({ error: friendlyError(err) });
-    return false;
-  } finally {
-    pkiStore.setState({ busy: null });
-  }
-}
-
-/** Creates a one-time enrollment token; it stays in the store only until {@link dismissToken}. */
-export async function createToken(request: RequestOf<'pki.createToken'>): Promise<EnrollmentTokenView | undefined> {
+/**
+ * Runs one admin action at a time: marks the store busy with `kind`, stores a friendly error on failure and
+ * returns `undefined` then, or the action's result.
+ */
+async function exclusive<T>(
+  kind: NonNullable<PkiStoreState['busy']>,
+  action: () => Promise<T>,
+  reset: Partial<PkiStoreState> = {},
+): Promise<T | undefined> {
   if (pkiStore.getState().busy) return undefined;
-  pkiStore.setState({ busy: 'token', error: null, token: null });
+  pkiStore.setState({ busy: kind, error: null, ...reset });
   try {
-    const token = await call(api().pki.createToken(request));
-    pkiStore.setState({ token });
-    return token;
+    return await action();
   } catch (err) {
     pkiStore.setState({ error: friendlyError(err) });
     return undefined;
   } finally {
     pkiStore.setState({ busy: null });
   }
+}
+
+/** Revokes the certificate in the dialog with an RFC 5280 reason; refreshes the table and CRL. */
+export async function revokeCertificate(
+  reasonCode: RevocationReasonCode,
+  description?: string,
+): Promise<boolean> {
+  const cert = pkiStore.getState().revoking;
+  if (!cert) return false;
+  const desc = description?.trim();
+  const done = await exclusive('revoke', async () => {
+    replaceCert(
+      await call(
+        api().pki.revoke({ serial: cert.serial, reasonCode, ...(desc ? { description: desc } : {}) }),
+      ),
+    );
+    pkiStore.setState({ revoking: null });
+    void loadCrl();
+    return true;
+  });
+  return done ?? false;
+}
+
+/** Releases a certificate hold (removeFromCRL). */
+export async function releaseHold(serial: string): Promise<boolean> {
+  const done = await exclusive('release', async () => {
+    replaceCert(await call(api().pki.release({ serial })));
+    void loadCrl();
+    return true;
+  });
+  return done ?? false;
+}
+
+/** Creates a one-time enrollment token; it stays in the store only until {@link dismissToken}. */
+export function createToken(request: RequestOf<'pki.createToken'>): Promise<EnrollmentTokenView | undefined> {
+  return exclusive(
+    'token',
+    async () => {
+      const token = await call(api().pki.createToken(request));
+      pkiStore.setState({ token });
+      return token;
+    },
+    { token: null },
+  );
 }
 
 /** Forgets the shown token. */
