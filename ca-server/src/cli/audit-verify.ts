@@ -1,9 +1,7 @@
 /** `helmlink ca audit verify`: check the audit log's hash chain. */
-import { existsSync } from 'node:fs';
-import { defineCommand, EXIT_OK, EXIT_REJECTED, required, UsageError } from '@helmlink/protocol/node';
-import { caPaths } from '../authority/files';
-import { SqliteStore, verifyAuditChain } from '../store/sqlite';
-import { abs } from './common';
+import { defineCommand, EXIT_OK, EXIT_REJECTED, required } from '@helmlink/protocol/node';
+import { verifyAuditChain } from '../store/sqlite';
+import { withCaStore } from './common';
 
 export const caAuditVerifyCommand = defineCommand({
   name: 'ca audit verify',
@@ -15,11 +13,7 @@ Recomputes every entry's SHA-256 link. Exit codes: 0 intact, 1 broken (ERR_AUDIT
 `,
   options: { dir: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
-    const dir = abs(io, required(values.dir, '--dir'));
-    const db = caPaths(dir).db;
-    if (!existsSync(db)) throw new UsageError(`no CA store in ${dir}`);
-    const store = new SqliteStore(db);
-    try {
+    return withCaStore(io, required(values.dir, '--dir'), (store) => {
       const result = verifyAuditChain(store.listAudit());
       if (values.json)
         io.stdout.write(
@@ -33,8 +27,6 @@ Recomputes every entry's SHA-256 link. Exit codes: 0 intact, 1 broken (ERR_AUDIT
         `helmlink ca audit verify: ERR_AUDIT_TAMPERED: entry ${result.brokenAt}: ${result.reason}\n`,
       );
       return EXIT_REJECTED;
-    } finally {
-      store.close();
-    }
+    });
   },
 });

@@ -1,8 +1,10 @@
-/** Shared CLI helpers: passphrase source, file reading. */
-import { readFileSync } from 'node:fs';
+/** Shared CLI helpers: passphrase source, file reading, opening the store. */
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
 import { UsageError, type CliIO } from '@helmlink/protocol/node';
+import { caPaths } from '../authority/files';
+import { SqliteStore } from '../store/sqlite';
 
 export const PASSPHRASE_HELP = `The CA passphrase comes from HELMLINK_CA_PASSPHRASE or --passphrase-file FILE (first line); it must not be empty.`;
 
@@ -38,3 +40,23 @@ export function readText(io: CliIO, path: string, what: string): string {
 }
 
 export const abs = (io: CliIO, path: string): string => resolve(io.cwd, path);
+
+/**
+ * Opens the CA store of `--dir` for a read-only style command, runs `use` and always closes it.
+ * A missing store is a usage error (exit 2).
+ */
+export async function withCaStore<T>(
+  io: CliIO,
+  dirOption: string,
+  use: (store: SqliteStore) => T | Promise<T>,
+): Promise<T> {
+  const dir = abs(io, dirOption);
+  const db = caPaths(dir).db;
+  if (!existsSync(db)) throw new UsageError(`no CA store in ${dir}`);
+  const store = new SqliteStore(db);
+  try {
+    return await use(store);
+  } finally {
+    store.close();
+  }
+}
