@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
-import { UsageError, type CliIO } from '@helmlink/protocol/node';
+import { readInput, UsageError, type CliIO } from '@helmlink/protocol/node';
 import { caPaths } from '../authority/files';
 import { SqliteStore } from '../store/sqlite';
 
@@ -30,13 +30,7 @@ export function readPassphrase(io: CliIO, file: string | undefined): string {
 
 /** Reads a text file relative to the CLI's cwd or throws a UsageError (exit 2). */
 export function readText(io: CliIO, path: string, what: string): string {
-  try {
-    return readFileSync(resolve(io.cwd, path), 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
+  return readInput(io, path, what).toString('utf8');
 }
 
 export const abs = (io: CliIO, path: string): string => resolve(io.cwd, path);

@@ -9,15 +9,19 @@ import { createSigner, signCommand } from '../envelope/sign';
 import { importVerifyKey } from '../envelope/trust';
 import { compactVerify } from 'jose';
 import { HelmlinkError } from '../errors';
-import { defineCommand, EXIT_OK, required, UsageError, type CliIO } from '../node/cli-kit';
-import { parseRfc3339, readCertificates, readInput } from './verify-command';
+import { defineCommand, EXIT_OK, readInput, required, UsageError, type CliIO } from '../node/cli-kit';
+import { parseRfc3339, readCertificates } from './verify-command';
 
 function addressList(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
   return value.split(',').map((a) => a.trim());
 }
 
-async function readPrivateKey(io: CliIO, path: string, passphraseFile: string | undefined): Promise<CryptoKey> {
+async function readPrivateKey(
+  io: CliIO,
+  path: string,
+  passphraseFile: string | undefined,
+): Promise<CryptoKey> {
   const text = readInput(io, path, 'key').toString('utf8');
   const blocks = decodePem(text);
   const plain = blocks.find((b) => b.label === 'PRIVATE KEY');
@@ -26,8 +30,16 @@ async function readPrivateKey(io: CliIO, path: string, passphraseFile: string | 
   if (plain) {
     pkcs8 = plain.der;
   } else if (encrypted) {
-    const passphrase = passphraseFile !== undefined ? readInput(io, passphraseFile, 'passphrase file').toString('utf8').replace(/\r?\n$/u, '') : io.env.HELMLINK_KEY_PASSPHRASE;
-    if (!passphrase) throw new UsageError('the key is encrypted: give --passphrase-file FILE or set HELMLINK_KEY_PASSPHRASE');
+    const passphrase =
+      passphraseFile !== undefined
+        ? readInput(io, passphraseFile, 'passphrase file')
+            .toString('utf8')
+            .replace(/\r?\n$/u, '')
+        : io.env.HELMLINK_KEY_PASSPHRASE;
+    if (!passphrase)
+      throw new UsageError(
+        'the key is encrypted: give --passphrase-file FILE or set HELMLINK_KEY_PASSPHRASE',
+      );
     pkcs8 = await decryptPrivateKey(text, passphrase);
   } else {
     throw new UsageError(`${path} holds no PKCS#8 PRIVATE KEY or ENCRYPTED PRIVATE KEY block`);
@@ -78,9 +90,13 @@ Exit codes: 0 token printed, 1 refused (reason code), 2 usage or unreadable inpu
     const audience = required(values.audience, '--audience');
     if (values.on === undefined && values.off === undefined) throw new UsageError('give --on and/or --off');
     const lifetime = values.lifetime === undefined ? 30 : Number(values.lifetime);
-    if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300) throw new UsageError('--lifetime must be an integer from 1 to 300');
+    if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300)
+      throw new UsageError('--lifetime must be an integer from 1 to 300');
     const nowMs = values.now !== undefined ? parseRfc3339(values.now, '--now') : Date.now();
-    const chain = [...readCertificates(io, certPath, 'certificate'), ...(values.chain ? readCertificates(io, values.chain, 'chain') : [])];
+    const chain = [
+      ...readCertificates(io, certPath, 'certificate'),
+      ...(values.chain ? readCertificates(io, values.chain, 'chain') : []),
+    ];
     const privateKey = await readPrivateKey(io, keyPath, values['passphrase-file']);
     const signer = createSigner({ privateKey, chain });
     const { token } = await signCommand(signer, {
@@ -93,7 +109,9 @@ Exit codes: 0 token printed, 1 refused (reason code), 2 usage or unreadable inpu
     try {
       await compactVerify(token, await importVerifyKey(chain[0]!, signer.alg));
     } catch (err) {
-      throw new HelmlinkError('ERR_SIGNATURE_INVALID', 'the key does not match the certificate', { cause: err });
+      throw new HelmlinkError('ERR_SIGNATURE_INVALID', 'the key does not match the certificate', {
+        cause: err,
+      });
     }
     io.stdout.write(`${token}\n`);
     return EXIT_OK;

@@ -3,31 +3,24 @@
  *
  * Exit codes: 0 valid, 1 invalid (reason code on stderr, and in the JSON with --json), 2 usage or unreadable input.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import '../reflect';
 import type * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { parseCertificates, parseCrls } from '../pki/pem';
 import type { Purpose, RevocationPolicy } from '../pki/types';
 import { validatePath } from '../pki/validate';
-import { defineCommand, EXIT_OK, EXIT_REJECTED, required, UsageError, type CliIO } from '../node/cli-kit';
+import {
+  defineCommand,
+  EXIT_OK,
+  EXIT_REJECTED,
+  pemOrDer,
+  readInput,
+  required,
+  UsageError,
+  type CliIO,
+} from '../node/cli-kit';
 
 const PURPOSES: readonly Purpose[] = ['clientAuth', 'serverAuth', 'any'];
-
-function readFile(io: CliIO, path: string, what: string): Buffer {
-  try {
-    return readFileSync(resolve(io.cwd, path));
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-/** PEM text when the file holds a BEGIN line, DER bytes otherwise. */
-function pemOrDer(data: Buffer): string | Uint8Array {
-  const text = data.toString('latin1');
-  return text.includes('-----BEGIN ') ? text : new Uint8Array(data);
-}
 
 /** True for an empty or white-space-only file (a harness writing "no intermediates" / "no CRLs"). */
 function isBlank(data: Buffer): boolean {
@@ -36,7 +29,7 @@ function isBlank(data: Buffer): boolean {
 
 function readCerts(io: CliIO, path: string, what: string, allowEmpty = false): x509.X509Certificate[] {
   try {
-    const data = readFile(io, path, what);
+    const data = readInput(io, path, what);
     if (allowEmpty && isBlank(data)) return [];
     return parseCertificates(pemOrDer(data));
   } catch (err) {
@@ -47,7 +40,7 @@ function readCerts(io: CliIO, path: string, what: string, allowEmpty = false): x
 
 function readCrlFile(io: CliIO, path: string): x509.X509Crl[] {
   try {
-    const data = readFile(io, path, 'CRL');
+    const data = readInput(io, path, 'CRL');
     if (isBlank(data)) return [];
     return parseCrls(pemOrDer(data));
   } catch (err) {
@@ -59,8 +52,11 @@ function readCrlFile(io: CliIO, path: string): x509.X509Crl[] {
 /** Parses an RFC 3339 date-time; any number of fractional digits (truncated to milliseconds). */
 export function parseTime(value: string): Date {
   const m = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/u.exec(value);
-  const ms = m ? Date.parse(`${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}${m[4]!.toUpperCase()}`) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--time must be an RFC 3339 time, e.g. 2026-11-22T03:00:00.5Z (got ${value})`);
+  const ms = m
+    ? Date.parse(`${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}${m[4]!.toUpperCase()}`)
+    : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new UsageError(`--time must be an RFC 3339 time, e.g. 2026-11-22T03:00:00.5Z (got ${value})`);
   return new Date(ms);
 }
 
@@ -134,17 +130,22 @@ Example:
   run: async ({ values, io }) => {
     const trustAnchors = readCerts(io, required(values.roots, '--roots'), 'roots');
     const [leaf, ...leafExtras] = readCerts(io, required(values.leaf, '--leaf'), 'leaf');
-    const intermediates = [...leafExtras, ...(values.intermediates ? readCerts(io, values.intermediates, 'intermediates', true) : [])];
+    const intermediates = [
+      ...leafExtras,
+      ...(values.intermediates ? readCerts(io, values.intermediates, 'intermediates', true) : []),
+    ];
     const crls = (values.crl ?? []).flatMap((path) => readCrlFile(io, path));
     const purpose = (values.purpose ?? 'any') as Purpose;
     if (!PURPOSES.includes(purpose)) throw new UsageError(`--purpose must be one of ${PURPOSES.join(', ')}`);
     const check = values['crl-check'] ?? 'leaf';
     if (check !== 'leaf' && check !== 'chain') throw new UsageError('--crl-check must be leaf or chain');
     const grace = values['crl-grace'] === undefined ? 0 : Number(values['crl-grace']);
-    if (!Number.isFinite(grace) || grace < 0) throw new UsageError('--crl-grace must be a non-negative number of seconds');
+    if (!Number.isFinite(grace) || grace < 0)
+      throw new UsageError('--crl-grace must be a non-negative number of seconds');
     const time = values.time !== undefined ? parseTime(values.time) : new Date();
     // Any --crl (even an empty file) turns revocation checking on: fail closed rather than silently unchecked.
-    const revocation: RevocationPolicy = values.crl !== undefined ? { mode: check, staleGraceSeconds: grace } : { mode: 'off' };
+    const revocation: RevocationPolicy =
+      values.crl !== undefined ? { mode: check, staleGraceSeconds: grace } : { mode: 'off' };
 
     try {
       const path = await validatePath(leaf!, {

@@ -4,7 +4,6 @@
  * Exit codes: 0 accepted (claims JSON on stdout), 1 rejected (reason code on stdout, code and message on stderr),
  * 2 usage or unreadable input.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import '../reflect';
 import type * as x509 from '@peculiar/x509';
@@ -19,22 +18,17 @@ import { assertAlgorithms } from '../envelope/header';
 import { MemoryReplayStore } from '../replay/snapshot';
 import type { ReplayStore } from '../replay/types';
 import { FileReplayStore } from '../node/replay-file';
-import { defineCommand, EXIT_OK, EXIT_REJECTED, readStream, required, UsageError, type CliIO } from '../node/cli-kit';
-
-/** Reads a file relative to the working directory; UsageError (exit 2) when it cannot be read. */
-export function readInput(io: CliIO, path: string, what: string): Buffer {
-  try {
-    return readFileSync(resolve(io.cwd, path));
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-/** PEM text or DER bytes: PEM when the file holds a BEGIN line. */
-function pemOrDer(data: Buffer): string | Uint8Array {
-  const text = data.toString('latin1');
-  return text.includes('-----BEGIN ') ? text : new Uint8Array(data);
-}
+import {
+  defineCommand,
+  EXIT_OK,
+  EXIT_REJECTED,
+  pemOrDer,
+  readInput,
+  readStream,
+  required,
+  UsageError,
+  type CliIO,
+} from '../node/cli-kit';
 
 /** Reads certificates (PEM, possibly several, or DER); UsageError when none can be parsed. */
 export function readCertificates(io: CliIO, path: string, what: string): x509.X509Certificate[] {
@@ -53,7 +47,8 @@ export function readCertificates(io: CliIO, path: string, what: string): x509.X5
 export function parseRfc3339(value: string, option: string): number {
   const re = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/u;
   const ms = Date.parse(value.replace(' ', 'T'));
-  if (!re.test(value) || Number.isNaN(ms)) throw new UsageError(`${option} must be an RFC 3339 time, e.g. 2026-11-22T03:00:00Z`);
+  if (!re.test(value) || Number.isNaN(ms))
+    throw new UsageError(`${option} must be an RFC 3339 time, e.g. 2026-11-22T03:00:00Z`);
   return ms;
 }
 
@@ -118,12 +113,16 @@ Example:
   run: async ({ values, positionals, io }) => {
     const audience = required(values.audience, '--audience');
     const rootsPath = required(values.roots, '--roots');
-    if (positionals.some((p) => p !== '-') || positionals.length > 1) throw new UsageError(`unexpected argument ${positionals.find((p) => p !== '-') ?? '-'}`);
+    if (positionals.some((p) => p !== '-') || positionals.length > 1)
+      throw new UsageError(`unexpected argument ${positionals.find((p) => p !== '-') ?? '-'}`);
     const fromStdin = positionals.includes('-') || values['token-file'] === '-';
-    if (fromStdin === (values['token-file'] !== undefined && values['token-file'] !== '-')) throw new UsageError('give exactly one of --token-file FILE or -');
+    if (fromStdin === (values['token-file'] !== undefined && values['token-file'] !== '-'))
+      throw new UsageError('give exactly one of --token-file FILE or -');
 
     const trustAnchors = readCertificates(io, rootsPath, 'roots');
-    const intermediates = values.intermediates ? readCertificates(io, values.intermediates, 'intermediates') : [];
+    const intermediates = values.intermediates
+      ? readCertificates(io, values.intermediates, 'intermediates')
+      : [];
     const crls = (values.crl ?? []).flatMap((path) => {
       try {
         return parseCrls(pemOrDer(readInput(io, path, 'CRL')));
@@ -136,7 +135,8 @@ Example:
     const grace = values['crl-grace'] === undefined ? 0 : Number(values['crl-grace']);
     const tolerance = values.tolerance === undefined ? 30 : Number(values.tolerance);
     if (!Number.isFinite(grace) || grace < 0) throw new UsageError('--crl-grace must be a number of seconds');
-    if (!Number.isFinite(tolerance) || tolerance < 0) throw new UsageError('--tolerance must be a number of seconds');
+    if (!Number.isFinite(tolerance) || tolerance < 0)
+      throw new UsageError('--tolerance must be a number of seconds');
     let algorithms: readonly JwsAlgorithm[] = JWS_ALGORITHMS;
     if (values.alg !== undefined) {
       try {
@@ -147,7 +147,9 @@ Example:
     }
     const catalog = values.catalog ? readCatalog(io, values.catalog) : undefined;
     const nowMs = values.now !== undefined ? parseRfc3339(values.now, '--now') : Date.now();
-    const token = fromStdin ? await readStream(io.stdin) : readInput(io, values['token-file']!, 'token file').toString('utf8');
+    const token = fromStdin
+      ? await readStream(io.stdin)
+      : readInput(io, values['token-file']!, 'token file').toString('utf8');
 
     let replay: ReplayStore = new MemoryReplayStore();
     let fileStore: FileReplayStore | undefined;

@@ -2,6 +2,8 @@
  * A small kit shared by every `helmlink` subcommand: argument parsing with `--help`, exit codes and error output.
  * Exit codes: 0 success, 1 a verdict against the input (invalid, rejected, refused), 2 usage or unreadable input.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HelmlinkError } from '../errors';
 
@@ -71,13 +73,24 @@ export function defineCommand<O extends OptionSpec>(spec: CommandSpec<O>): Comma
       }
       let parsed;
       try {
-        parsed = parseArgs({ args: argv, options: spec.options, allowPositionals: spec.allowPositionals ?? false, strict: true });
+        parsed = parseArgs({
+          args: argv,
+          options: spec.options,
+          allowPositionals: spec.allowPositionals ?? false,
+          strict: true,
+        });
       } catch (err) {
-        io.stderr.write(`helmlink ${spec.name}: ${(err as Error).message}\nRun 'helmlink ${spec.name} --help' for usage.\n`);
+        io.stderr.write(
+          `helmlink ${spec.name}: ${(err as Error).message}\nRun 'helmlink ${spec.name} --help' for usage.\n`,
+        );
         return EXIT_USAGE;
       }
       try {
-        return await spec.run({ values: parsed.values as ParsedValues<O>, positionals: parsed.positionals, io });
+        return await spec.run({
+          values: parsed.values as ParsedValues<O>,
+          positionals: parsed.positionals,
+          io,
+        });
       } catch (err) {
         return reportError(spec.name, err, io);
       }
@@ -104,13 +117,32 @@ export function reportError(name: string, err: unknown, io: CliIO): number {
 
 /** Returns the option value or throws a UsageError naming the missing option. */
 export function required<T>(value: T | undefined, option: string): T {
-  if (value === undefined || (typeof value === 'string' && value === '')) throw new UsageError(`missing required option ${option}`);
+  if (value === undefined || (typeof value === 'string' && value === ''))
+    throw new UsageError(`missing required option ${option}`);
   return value;
 }
 
 /** Reads a whole stream (stdin) as UTF-8. */
 export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a file relative to the working directory; UsageError (exit 2) when it cannot be read. */
+export function readInput(io: CliIO, path: string, what: string): Buffer {
+  try {
+    return readFileSync(resolve(io.cwd, path));
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}
+
+/** PEM text when the data holds a BEGIN line, DER bytes otherwise. */
+export function pemOrDer(data: Buffer): string | Uint8Array {
+  const text = data.toString('latin1');
+  return text.includes('-----BEGIN ') ? text : new Uint8Array(data);
 }
