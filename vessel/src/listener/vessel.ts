@@ -32,6 +32,10 @@ import { startSimulator } from '../simulate';
 import { processCommand, type CommandOutcome, type ProcessorContext } from './process';
 import { VesselSession } from './session';
 import { backoffDelay } from './backoff';
+import { AlertLimiter } from './alert-limiter';
+
+/** Alerts raised per kind per minute; further ones are counted and summarised (every command is still logged). */
+export const ALERTS_PER_MINUTE = 20;
 
 export interface StartVesselOptions {
   /** Publish synthetic samples for ON streams. */
@@ -113,9 +117,15 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   let signer: Signer = createNodeSigner(identity.signingKey, identity.chain);
   const paths = identityPaths(config.dataDir);
 
+  // A flood of forged tokens must not become a flood of alerts: each kind gets a budget per minute.
+  const alertLimiter = new AlertLimiter({ maxPerWindow: ALERTS_PER_MINUTE, windowMs: 60_000, clock });
   const alert = (a: Omit<VesselAlert, 'at'>) => {
-    const full: VesselAlert = { ...a, at: clock() };
-    log.warn({ alert: true, kind: a.kind, code: a.code }, a.message);
+    const decision = alertLimiter.admit(a.kind);
+    if (!decision.raise) return;
+    const message =
+      decision.suppressed > 0 ? `${a.message} (${decision.suppressed} similar alerts suppressed)` : a.message;
+    const full: VesselAlert = { ...a, message, at: clock() };
+    log.warn({ alert: true, kind: a.kind, code: a.code }, message);
     events.emit('alert', full);
   };
 
