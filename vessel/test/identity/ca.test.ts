@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
 import {
   IEC_61162_450_CATALOG,
   buildStreamsSet,
@@ -228,13 +229,23 @@ describe('vessel with the real CA', () => {
     const { notBefore, notAfter } = current.certificate;
     const at = notBefore.getTime() + (notAfter.getTime() - notBefore.getTime()) * 0.75;
     const offset = at - Date.now();
-    const vessel = await startVessel({ ...config, renewal: { ...config.renewal, enabled: true } }, { passphrase: VESSEL_PASS, clock: () => Date.now() + offset });
+    // The listener's own log is kept so that a failure here says what the vessel was doing.
+    const logLines: string[] = [];
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => logLines.push(chunk.toString('utf8').trim()));
+    const logger = pino({ level: 'debug' }, logStream);
+    const vessel = await startVessel({ ...config, renewal: { ...config.renewal, enabled: true } }, { passphrase: VESSEL_PASS, clock: () => Date.now() + offset, logger });
     const renewed: unknown[] = [];
     vessel.events.on('renewed', (e) => renewed.push(e));
-    await until(() => renewed.length === 1, 'automatic renewal');
-    expect(vessel.identity.certificate.serialNumber).not.toBe(current.certificate.serialNumber);
-    await until(() => vessel.connected, 'reconnected with the new certificate');
-    await vessel.close();
+    try {
+      await until(() => renewed.length === 1, 'automatic renewal', 25_000);
+      expect(vessel.identity.certificate.serialNumber).not.toBe(current.certificate.serialNumber);
+      await until(() => vessel.connected, 'reconnected with the new certificate', 25_000);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nvessel log:\n${logLines.slice(-40).join('\n')}`, { cause: err });
+    } finally {
+      await vessel.close();
+    }
     expect((await before(config.dataDir, VESSEL_PASS)).certificate.serialNumber).toBe(vessel.identity.certificate.serialNumber);
-  });
+  }, 60_000);
 });
