@@ -142,10 +142,12 @@ export class VesselSession {
       }
     });
     client.on('close', () => {
+      // A client replaced by a credentials swap must not touch the state of its successor.
+      if (this.client !== client) return;
       const was = this._connected;
       this._connected = false;
       if (was) this.o.onDisconnect('connection closed');
-      if (this.client === client) this.scheduleReconnect(client);
+      this.scheduleReconnect(client);
     });
   }
 
@@ -155,6 +157,7 @@ export class VesselSession {
     this.attempt++;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.client !== client) return; // replaced meanwhile (credentials swap): that path already reconnected
       client.removeAllListeners();
       client.end(true);
       this.connect();
@@ -180,10 +183,15 @@ export class VesselSession {
   async reconnectWithNewCredentials(): Promise<void> {
     const old = this.client;
     if (!old) return;
+    // A reconnect scheduled for the old client would otherwise start a second client beside the new one.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.client = undefined;
+    const was = this._connected;
+    this._connected = false;
+    if (was) this.o.onDisconnect('connection closed');
     await endGracefully(old);
     old.removeAllListeners();
-    this._connected = false;
     this.attempt = 0;
     this.connect();
   }
