@@ -217,12 +217,24 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   // Coalesced: the state token follows every change within STATE_COALESCE_MS, and a burst of commands yields one
   // token for the latest state (consoles keep the highest seq; each ack already carries the resulting state).
   let stateTimer: NodeJS.Timeout | undefined;
-  const publishStateSoon = () => {
+  let stateFailures = 0;
+  const publishStateSoon = (delayMs = STATE_COALESCE_MS) => {
     if (stateTimer) return;
     stateTimer = setTimeout(() => {
       stateTimer = undefined;
-      publishState().catch((err: Error) => log.warn({ err: err.message }, 'state publish failed; it is published again on reconnect'));
-    }, STATE_COALESCE_MS);
+      publishState().then(
+        () => {
+          stateFailures = 0;
+        },
+        (err: Error) => {
+          // A refused publish (e.g. the broker's ACL not reloaded yet for a newly enrolled vessel) is retried with
+          // backoff while connected; a disconnect publishes again on reconnect anyway.
+          stateFailures++;
+          log.warn({ err: err.message, failures: stateFailures }, 'state publish failed; retrying');
+          if (!closing && session.connected) publishStateSoon(Math.min(30_000, 500 * 2 ** Math.min(stateFailures - 1, 6)));
+        },
+      );
+    }, delayMs);
   };
 
   const handleCommand = async (packet: IPublishPacket) => {
