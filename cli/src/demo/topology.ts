@@ -324,6 +324,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       if (!enrolled) {
         const { token } = authority.createEnrollmentToken({ entityId: v.id, roles: ['vessel'], imo: v.imo, mmsi: v.mmsi, flag: v.flag, ttlSeconds: 600 }, { id: 'demo' });
         await enrollVessel(cfg, token, secrets.vesselPassphrase);
+        // The broker must know the new vessel (ACL) before it connects and publishes its state.
+        await syncBroker();
       }
       const handle = await startVessel(cfg, { simulate: true, passphrase: secrets.vesselPassphrase, logger: logger.child({ vessel: v.id }) });
       stops.push({ what: `vessel ${v.id}`, fn: () => handle.close() });
