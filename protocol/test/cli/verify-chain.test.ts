@@ -4,7 +4,7 @@
  */
 import '../../src/reflect';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -14,6 +14,7 @@ import { verifyChainCommand } from '../../src/cli/verify-chain';
 import type { CliIO } from '../../src/node/cli-kit';
 import { certificatesToPem, certificateToPem, crlToPem } from '../../src/pki/pem';
 import { createTestPki, type TestPki } from '../../src/testing/pki';
+import { loadNonPolicyPkitsCases } from '../fixtures/pkits/cases';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -153,22 +154,9 @@ describe('helmlink verify-chain (entry point)', () => {
   });
 });
 
-interface PkitsCase {
-  id: string;
-  features: string[];
-  trusted_certs: string[];
-  untrusted_intermediates: string[];
-  peer_certificate: string;
-  crls: string[];
-  validation_time: string;
-  expected_result: 'SUCCESS' | 'FAILURE';
-}
-
 describe('helmlink verify-chain on PKITS files (in-process)', () => {
   it('gets the same 115/123 as the library with the default CRL mode', async () => {
-    const data = JSON.parse(readFileSync(new URL('../fixtures/pkits/pkits-limbo.json', import.meta.url), 'utf8')) as { testcases: PkitsCase[] };
-    const policy = ['pkits-policies', 'pkits-require-explicit-policy', 'pkits-policy-mappings', 'pkits-inhibit-policy-mapping', 'pkits-inhibit-any-policy'];
-    const cases = data.testcases.filter((t) => !t.features.some((f) => policy.includes(f)));
+    const cases = loadNonPolicyPkitsCases();
     const caseDir = mkdtempSync(join(dir, 'pkits-'));
     let passed = 0;
     const usage: string[] = [];

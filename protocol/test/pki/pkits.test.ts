@@ -5,26 +5,11 @@
  */
 import '../../src/reflect';
 import * as x509 from '@peculiar/x509';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validatePath } from '../../src/pki/validate';
+import { loadNonPolicyPkitsCases, type PkitsCase } from '../fixtures/pkits/cases';
 
-interface PkitsCase {
-  id: string;
-  features: string[];
-  trusted_certs: string[];
-  untrusted_intermediates: string[];
-  peer_certificate: string;
-  crls: string[];
-  validation_time: string;
-  expected_result: 'SUCCESS' | 'FAILURE';
-}
-
-const data = JSON.parse(readFileSync(new URL('../fixtures/pkits/pkits-limbo.json', import.meta.url), 'utf8')) as { testcases: PkitsCase[] };
-
-/** Policy processing is outside the Helmlink profile; these sections are filtered out, not skipped. */
-const POLICY_SECTIONS = ['pkits-policies', 'pkits-require-explicit-policy', 'pkits-policy-mappings', 'pkits-inhibit-policy-mapping', 'pkits-inhibit-any-policy'];
-const cases = data.testcases.filter((t) => !t.features.some((f) => POLICY_SECTIONS.includes(f)));
+const cases = loadNonPolicyPkitsCases();
 
 /** Known divergences, each a deliberate decision (docs/pki.md). */
 const KNOWN_DIVERGENCES: Record<string, string> = {
