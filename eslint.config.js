@@ -9,6 +9,12 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const noNode = { paths: nodeBuiltins.map((name) => ({ name, message: 'This layer must stay runtime-neutral (no Node built-ins).' })) };
 const electronBan = { name: 'electron', message: 'Only app/main/src/electron/** may import electron.' };
 const appBan = { group: ['@helmlink/app-*', '**/app/main/**', '**/app/renderer/**'], message: 'Servers must not depend on the console.' };
+// The renderer and the preload load only the pure vocabulary of the protocol: the barrel pulls in reflect-metadata
+// and @peculiar/x509 (932 KB renderer bundle before), its other subpaths need Node.
+const vocabularyOnly = {
+  regex: '^(@helmlink/protocol(?!/vocabulary$)(/.*)?|.*/protocol/src/(?!vocabulary/).*|reflect-metadata|@peculiar/.*)$',
+  message: 'The renderer and the preload import only @helmlink/protocol/vocabulary (pure: no reflect-metadata, no x509).',
+};
 
 export default tseslint.config(
   {
@@ -35,6 +41,25 @@ export default tseslint.config(
           ...noNode,
           paths: [...noNode.paths, electronBan],
           patterns: [{ group: ['@helmlink/*'], message: 'protocol/ is the innermost layer.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The vocabulary (and the error class it throws) is pure: it imports only itself, never a dependency.
+    files: ['protocol/src/vocabulary/**/*.ts', 'protocol/src/errors.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNode,
+          paths: [...noNode.paths, electronBan],
+          patterns: [
+            {
+              regex: '^(?!\\./|\\.\\./errors$|\\./vocabulary/).*',
+              message: 'The vocabulary imports nothing but its own files and protocol/src/errors.ts (it must stay pure).',
+            },
+          ],
         },
       ],
     },
@@ -79,8 +104,13 @@ export default tseslint.config(
     files: ['app/preload/src/**/*.ts'],
     ignores: ['app/preload/src/preload.ts'],
     rules: {
-      'no-restricted-imports': ['error', { ...noNode, paths: [...noNode.paths, electronBan] }],
+      'no-restricted-imports': ['error', { ...noNode, paths: [...noNode.paths, electronBan], patterns: [vocabularyOnly] }],
     },
+  },
+  {
+    // The contextBridge glue may import electron, nothing heavier of ours.
+    files: ['app/preload/src/preload.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [vocabularyOnly] }] },
   },
   {
     // The renderer talks to main only through the preload API (window.helmlink) and its typed contract.
@@ -95,6 +125,7 @@ export default tseslint.config(
           patterns: [
             { group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'], message: 'Use the preload API.' },
             { group: ['@helmlink/ca-server', '@helmlink/vessel', '@helmlink/cli'], message: 'Not a renderer dependency.' },
+            vocabularyOnly,
           ],
         },
       ],

@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { createTestPki } from '../src/testing/pki';
 import { IEC_61162_450_CATALOG } from '../src/catalog';
 import { buildStreamsSet } from '../src/command';
-import { createSigner, createTrust, signCommand, verifyCommand, type JwsAlgorithm } from '../src/envelope';
+import { createSigner, createTrust, signCommand, verifyCommand } from '../src/envelope';
+import type { JwsAlgorithm } from '../src/vocabulary';
 import { MemoryReplayStore } from '../src/replay';
 import { nodeSignatureVerifier } from '../src/node/signature';
 

@@ -19,10 +19,24 @@
  *   (Electron's contextBridge drops custom error properties such as `code`). Use {@link unwrap} to get the value
  *   or an {@link ApiError} with the stable code.
  *
- * Runtime-neutral: zod and types only (no `node:*`, no electron, no DOM).
+ * Runtime-neutral: zod, types and the pure protocol vocabulary only (no `node:*`, no electron, no DOM).
  * Stability: channels and fields are only ever added; optional request fields keep old callers valid.
  */
 import { z } from 'zod';
+import {
+  ENROLLABLE_ROLES,
+  ENTITY_ID_PATTERN,
+  ENTITY_ID_RULE,
+  JWS_ALGORITHMS,
+  MARITIME_RULES,
+  REVOCATION_REASON_LIST,
+  ROLES,
+  isValidFlag,
+  isValidImoNumber,
+  isValidMmsi,
+  type RevocationReasonCode,
+  type Role,
+} from '@helmlink/protocol/vocabulary';
 
 // ------------------------------------------------------------------------------------------------------------
 // Shared primitives
@@ -31,13 +45,8 @@ import { z } from 'zod';
 /** Contract version; bumped only on an incompatible change (never planned). */
 export const CONTRACT_VERSION = 1;
 
-/** Same rule as protocol/src/topics.ts `assertTopicId` (kept local so the contract stays dependency-free). */
-export const entityIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^+#/\u0000]+$/u, 'must not contain +, #, / or NUL');
+/** The entity-id rule of the CA (protocol vocabulary), so the console never submits an id the CA refuses. */
+export const entityIdSchema = z.string().regex(ENTITY_ID_PATTERN, ENTITY_ID_RULE);
 
 /** An IPv4 multicast group and port, `239.192.0.4:60004` (the stream address of the command spec). */
 export const streamAddressSchema = z
@@ -66,16 +75,6 @@ export const brokerUrlSchema = z
   .url()
   .refine((u) => /^(mqtts|wss):\/\//u.test(u), 'must be an mqtts:// or wss:// URL');
 
-/** Roles of the certificate profile (protocol/src/pki/profile.ts). */
-export const ROLE_NAMES = ['pilot', 'admin', 'vessel', 'broker', 'ca'] as const;
-export type RoleName = (typeof ROLE_NAMES)[number];
-/** Roles an administrator can create enrollment tokens for. */
-export const ENROLLABLE_ROLES = ['pilot', 'admin', 'vessel', 'broker'] as const;
-
-/** Key algorithms offered when a key is generated locally (ES256 = ECDSA P-256, the default). */
-export const KEY_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'PS256'] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
-
 /** Where the private key's protection comes from. */
 export const CUSTODY_MODES = ['keychain', 'passphrase'] as const;
 export type CustodyMode = (typeof CUSTODY_MODES)[number];
@@ -84,20 +83,8 @@ export type CustodyMode = (typeof CUSTODY_MODES)[number];
 export const CRITICAL_STREAM_NAMES = ['TGTD', 'NAVD'] as const;
 
 /** RFC 5280 CRLReason codes a revocation may carry (8 = removeFromCRL is the release operation, not a reason). */
-export const REVOCATION_REASONS = [
-  { code: 0, name: 'unspecified', label: 'Unspecified' },
-  { code: 1, name: 'keyCompromise', label: 'Key compromise' },
-  { code: 2, name: 'cACompromise', label: 'CA compromise' },
-  { code: 3, name: 'affiliationChanged', label: 'Affiliation changed' },
-  { code: 4, name: 'superseded', label: 'Superseded' },
-  { code: 5, name: 'cessationOfOperation', label: 'Cessation of operation' },
-  { code: 6, name: 'certificateHold', label: 'Certificate hold (can be released)' },
-  { code: 9, name: 'privilegeWithdrawn', label: 'Privilege withdrawn' },
-  { code: 10, name: 'aACompromise', label: 'AA compromise' },
-] as const;
-export type RevocationReasonCode = (typeof REVOCATION_REASONS)[number]['code'];
 export const revocationReasonSchema = z.union(
-  REVOCATION_REASONS.map((r) => z.literal(r.code)),
+  REVOCATION_REASON_LIST.map((r) => z.literal(r.code)),
 ) as unknown as z.ZodType<RevocationReasonCode>;
 
 /** ISO 8601 / RFC 3339 timestamp string (UTC). All times in the contract are such strings. */
@@ -159,7 +146,7 @@ export interface CertificateView {
   isCa: boolean;
   /** Entity id and roles under the Helmlink profile, when the certificate follows it. */
   entityId: string | null;
-  roles: RoleName[];
+  roles: Role[];
   pem: string;
 }
 
@@ -242,7 +229,7 @@ export interface IdentityStatus {
   passphraseRequired: boolean;
   unlocked: boolean;
   entityId: string | null;
-  roles: RoleName[];
+  roles: Role[];
   isAdmin: boolean;
   /** Leaf certificate. */
   certificate: CertificateView | null;
@@ -420,7 +407,7 @@ export type CertificateStatus = 'valid' | 'revoked' | 'on_hold' | 'expired';
 export interface IssuedCertificateView {
   serial: string;
   entityId: string;
-  role: RoleName;
+  role: Role;
   subject: string;
   status: CertificateStatus;
   notBefore: IsoTime;
@@ -435,7 +422,7 @@ export interface EnrollmentTokenView {
   /** The one-time token: shown once, never stored by the console. */
   token: string;
   entityId: string;
-  role: RoleName;
+  role: Role;
   expiresAt: IsoTime;
 }
 
@@ -479,7 +466,7 @@ export const enrollRequestSchema = z
     token: z.string().min(8).max(4096),
     /** The entity id the token was issued for (becomes the certificate CN). */
     entityId: entityIdSchema,
-    keyAlgorithm: z.enum(KEY_ALGORITHMS).optional(),
+    keyAlgorithm: z.enum(JWS_ALGORITHMS).optional(),
     custody: z.enum(CUSTODY_MODES),
     /** Required for custody "passphrase"; optional extra protection for "keychain". */
     passphrase: passphraseSchema.optional(),
@@ -558,7 +545,7 @@ export type CommandIntent = z.infer<typeof commandIntentSchema>;
 
 export const certFilterSchema = z
   .object({
-    role: z.enum(ROLE_NAMES).optional(),
+    role: z.enum(ROLES).optional(),
     status: z.enum(['valid', 'revoked', 'on_hold', 'expired']).optional(),
     expiringWithinDays: z.int().min(1).max(3650).optional(),
   })
@@ -581,18 +568,9 @@ export const createTokenRequestSchema = z
       .min(1)
       .max(60 * 24 * 30)
       .optional(),
-    imo: z
-      .string()
-      .regex(/^\d{7}$/u)
-      .optional(),
-    mmsi: z
-      .string()
-      .regex(/^\d{9}$/u)
-      .optional(),
-    flag: z
-      .string()
-      .regex(/^[A-Z]{2}$/u)
-      .optional(),
+    imo: z.string().refine(isValidImoNumber, MARITIME_RULES.imo).optional(),
+    mmsi: z.string().refine(isValidMmsi, MARITIME_RULES.mmsi).optional(),
+    flag: z.string().refine(isValidFlag, MARITIME_RULES.flag).optional(),
   })
   .strict();
 

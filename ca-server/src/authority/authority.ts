@@ -10,6 +10,7 @@ import * as x509 from '@peculiar/x509';
 import {
   HelmlinkError,
   REVOCATION_REASONS,
+  assertEntityId,
   certificateFingerprint,
   certificatesToPem,
   certificateToPem,
@@ -21,6 +22,7 @@ import {
   reasonName,
   validatePath,
   type EntityIdentity,
+  type ErrorCode,
   type IssuerMaterial,
   type Role,
 } from '@helmlink/protocol';
@@ -28,7 +30,7 @@ import { SqliteStore } from '../store/sqlite';
 import type { AlertRecord, CaStore, CertRecord, CertStatus } from '../store/types';
 import { AlertSink, type WebhookOptions } from './alerts';
 import { checkCsr } from './csr';
-import { assertEntityId, assertMaritime, assertRoles } from './entity';
+import { assertMaritime, assertRoles } from './entity';
 import { caPaths, type CaConfig, type CaPaths } from './files';
 import { issueCrlFile, issueRootCrlFile, issuedCrl, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
 import { readCaConfig } from './init';
@@ -326,7 +328,7 @@ export class Authority {
     const tokenHash = hashToken(String(req.token));
     const token = this.store.getToken(tokenHash);
     const refuse = (
-      code: string,
+      code: ErrorCode,
       alert: Parameters<AlertSink['raise']>[0] | undefined,
       message: string,
       details: Record<string, unknown> = {},

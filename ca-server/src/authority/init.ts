@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import {
+  assertEntityId,
   HelmlinkError,
   buildName,
   certificateFingerprint,
@@ -29,7 +30,6 @@ import {
 } from '@helmlink/protocol';
 import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
 import { SqliteStore } from '../store/sqlite';
-import { assertEntityId } from './entity';
 import { caPaths, type CaConfig } from './files';
 import { issueRecord, DAY_MS } from './issue';
 import { issueCrlFile, issueRootCrlFile } from './crl';

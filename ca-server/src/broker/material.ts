@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  assertEntityId,
   certificateToPem,
   encodePem,
   exportPkcs8,
@@ -16,7 +17,6 @@ import {
 } from '@helmlink/protocol';
 import { writeFileAtomicMode } from '@helmlink/protocol/node';
 import type { Authority } from '../authority/authority';
-import { assertEntityId } from '../authority/entity';
 import { issueRecord } from '../authority/issue';
 
 export interface BrokerMaterialOptions {

@@ -7,7 +7,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import { createSecureContext, type TLSSocket } from 'node:tls';
-import { HelmlinkError, normalizeFingerprint, type Role } from '@helmlink/protocol';
+import { HelmlinkError, isErrorCode, normalizeFingerprint, type ErrorCode, type Role } from '@helmlink/protocol';
 // Type only (erased at run time): the client loads no server code.
 import type { TokenRequest } from '../authority/authority';
 
@@ -296,9 +296,12 @@ export class CaClient {
           { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined
       )?.error;
       const retry = res.headers['retry-after'];
-      throw new HelmlinkError(err?.code ?? 'ERR_INTERNAL', err?.message ?? `the CA answered ${res.status}`, {
+      // A code this build does not register is kept in the details, never passed on as a code.
+      const code = isErrorCode(err?.code) ? err.code : 'ERR_INTERNAL';
+      throw new HelmlinkError(code, err?.message ?? `the CA answered ${res.status}`, {
         details: {
           status: res.status,
+          ...(err?.code !== undefined && err.code !== code ? { wireCode: err.code } : {}),
           ...(err?.details ?? {}),
           ...(retry ? { retryAfter: Number(retry) } : {}),
         },
@@ -309,10 +312,12 @@ export class CaClient {
 
   /**
    * A non-2xx answer as a HelmlinkError with client-side codes: the CA's code (`{error: {code, message}}` or
-   * `{code, message}`) when it is an ERR_ code, else ERR_CA_RESPONSE.
+   * `{code, message}`) when it is a registered code, else ERR_CA_RESPONSE (an unregistered one kept as
+   * `details.wireCode`).
    */
   private responseError(res: RawResponse, parsed: unknown): HelmlinkError {
-    let code = 'ERR_CA_RESPONSE';
+    let code: ErrorCode = 'ERR_CA_RESPONSE';
+    let wireCode: string | undefined;
     let message = `the CA answered with HTTP ${res.status}`;
     if (parsed === undefined) {
       try {
@@ -324,10 +329,11 @@ export class CaClient {
     if (parsed && typeof parsed === 'object') {
       const p = parsed as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
       const e = p.error && typeof p.error === 'object' ? p.error : p;
-      if (typeof e.code === 'string' && /^ERR_[A-Z0-9_]+$/u.test(e.code)) code = e.code;
+      if (isErrorCode(e.code)) code = e.code;
+      else if (typeof e.code === 'string') wireCode = e.code.slice(0, 64);
       if (typeof e.message === 'string') message = e.message;
     }
-    return new HelmlinkError(code, message, { details: { status: res.status } });
+    return new HelmlinkError(code, message, { details: { status: res.status, ...(wireCode ? { wireCode } : {}) } });
   }
 
   /** POST /ca/v1/enroll */

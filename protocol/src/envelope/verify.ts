@@ -16,7 +16,7 @@ import { parseCommand } from '../command/parse';
 import { checkStreamsSet } from '../command/check';
 import { parseCatalog } from '../catalog/parse';
 import type { StreamCatalog } from '../catalog/types';
-import type { Role } from '../pki/profile';
+import type { Role } from '../vocabulary/roles';
 import type { ReplayStore } from '../replay/types';
 import { checkTokenSize, decodeJsonSegment, assertAlgorithms } from './header';
 import { checkTimes, ERROR_CODE_RE, numericDateClaim, requireClaims, SHA256_B64URL_RE, stringClaim, uuidClaim, UUID_RE } from './claims';
@@ -36,11 +36,11 @@ import {
   type AckStatus,
   type CommandClaims,
   type EnvelopeHeader,
-  type JwsAlgorithm,
   type StateClaims,
   type TokenTyp,
   type VerifiedToken,
 } from './types';
+import { type JwsAlgorithm } from '../vocabulary/algorithms';
 
 /** Options shared by every verification. All security choices are explicit here. */
 export interface VerifyOptions {

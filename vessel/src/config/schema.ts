@@ -3,7 +3,16 @@
  * docs/vessel.md and resources/vessel.example.json. Relative paths are resolved against the config file's folder.
  */
 import { z } from 'zod';
-import { isTopicId, streamCatalogSchema, IEC_61162_450_CATALOG, DEFAULT_CATALOG, type StreamCatalog } from '@helmlink/protocol';
+import {
+  ENTITY_ID_RULE,
+  JWS_ALGORITHMS,
+  KEY_SPECS,
+  isEntityId,
+  streamCatalogSchema,
+  IEC_61162_450_CATALOG,
+  DEFAULT_CATALOG,
+  type StreamCatalog,
+} from '@helmlink/protocol';
 
 const fingerprint = z
   .string()
@@ -24,7 +33,7 @@ const passphraseSchema = z
 export const vesselConfigSchema = z
   .object({
     /** The vessel id: CN of its certificate, MQTT username and topic level. */
-    vesselId: z.string().refine(isTopicId, 'must be a non-empty id without + # / or NUL, at most 128 characters'),
+    vesselId: z.string().refine(isEntityId, ENTITY_ID_RULE),
     /** Folder holding the key, certificates, CRLs and persisted state. */
     dataDir: z.string().min(1),
     ca: z
@@ -62,14 +71,14 @@ export const vesselConfigSchema = z
     key: z
       .object({
         /** Key algorithm for enrollment and re-keying. */
-        alg: z.enum(['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa-3072', 'rsa-4096']).default('ecdsa-p256'),
+        alg: z.enum(KEY_SPECS).default('ecdsa-p256'),
         passphrase: passphraseSchema,
       })
       .strict(),
     /** "iec61162-450" (default), "default" (IEC groups + camera/radar examples), or an inline catalog. */
     catalog: z.union([z.literal('iec61162-450'), z.literal('default'), streamCatalogSchema]).default('iec61162-450'),
     /** Command signing algorithms accepted. */
-    algorithms: z.array(z.enum(['ES256', 'ES384', 'EdDSA', 'PS256'])).min(1).default(['ES256', 'ES384', 'EdDSA']),
+    algorithms: z.array(z.enum(JWS_ALGORITHMS)).min(1).default(['ES256', 'ES384', 'EdDSA']),
     /** Allowed clock skew between pilots and this vessel, seconds. */
     clockToleranceSeconds: seconds(0, 600).default(30),
     crl: z

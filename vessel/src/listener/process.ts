@@ -22,6 +22,7 @@ import {
   type StreamCatalog,
   type Trust,
   type VerifiedCommand,
+  type ErrorCode,
 } from '@helmlink/protocol';
 import type { StateStore, StoredAck, Streams } from '../state';
 import { runHook, type HookConfig } from '../handoff/hook';
@@ -32,7 +33,7 @@ export type Verdict = 'applied' | 'rejected' | 'duplicate' | 'dropped';
 export interface CommandOutcome {
   verdict: Verdict;
   /** Error code for rejected and dropped commands. */
-  reason?: string;
+  reason?: ErrorCode;
   /** Human-readable detail (never sent to the pilot). */
   detail?: string;
   jti?: string;
@@ -158,7 +159,7 @@ async function rejectWith(
   digest: string,
   pilot: string,
   jti: string,
-  code: string,
+  code: ErrorCode,
   detail: string,
   nowMs: number,
   expiresAt: number,
@@ -187,7 +188,7 @@ async function attributeStale(
   ctx: ProcessorContext,
   token: string,
   options: Parameters<typeof verifyCommand>[1],
-): Promise<{ code: string; signer: string; jti: string } | undefined> {
+): Promise<{ code: ErrorCode; signer: string; jti: string } | undefined> {
   try {
     const v = await verifyCommand(token, { ...options, trust: ctx.trustIgnoringRevocation, replay: { checkAndRecord: () => true } });
     return { code: 'ERR_CRL_STALE', signer: v.claims.iss, jti: v.claims.jti };

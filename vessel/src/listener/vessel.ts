@@ -12,11 +12,13 @@ import {
   certificatesToPem,
   createTrust,
   crlNumberOf,
+  renewalDueAt,
   signState,
   topics,
   validatePath,
   type Signer,
   type Trust,
+  type ErrorCode,
 } from '@helmlink/protocol';
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import type { VesselConfig } from '../config';
@@ -24,7 +26,7 @@ import { readPassphrase } from '../config/load';
 import { identityPaths, loadCachedCrls, loadIdentity, saveCrls, writeFileAtomic, type VesselIdentity } from '../identity/files';
 import { fetchCrls } from '../identity/ca-client';
 import { createNodeSigner } from '../identity/node-sign';
-import { renewIdentity, renewalTime } from '../identity/renew';
+import { renewIdentity } from '../identity/renew';
 import { CrlCache } from '../trust/crls';
 import { StateStore, type Streams } from '../state';
 import { RedisHandoff } from '../handoff/redis';
@@ -55,7 +57,7 @@ export interface StartVesselOptions {
 /** An alert raised by the listener (also logged at warn/error with `alert: true`). */
 export interface VesselAlert {
   kind: 'unattributable-command' | 'renewal-failing' | 'crl-stale' | 'crl-rejected' | 'state-store' | 'redis';
-  code: string;
+  code: ErrorCode;
   message: string;
   at: number;
 }
@@ -362,7 +364,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   // --- renewal ---------------------------------------------------------------------------------------------------
   let renewTimer: NodeJS.Timeout | undefined;
   let renewFailures = 0;
-  let renewDueAt = renewalTime(identity.certificate, config.renewal, random);
+  let renewDueAt = renewalDueAt(identity.certificate, { ...config.renewal, random });
   const swapIdentity = async (next: VesselIdentity) => {
     // Wait for the command in hand so its ack is signed with one identity, then swap and reconnect the session.
     await inHand;
@@ -372,7 +374,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     trust = makeTrust('leaf');
     trustIgnoringRevocation = makeTrust('off');
     // A fresh certificate that already looks due means this clock runs far ahead of the CA's: never renew in a loop.
-    const due = renewalTime(identity.certificate, config.renewal, random);
+    const due = renewalDueAt(identity.certificate, { ...config.renewal, random });
     const floor = clock() + config.renewal.retrySeconds * 1000;
     if (due < floor) log.warn({ notBefore: identity.certificate.notBefore.toISOString() }, 'the renewed certificate is already due: is the vessel clock ahead?');
     renewDueAt = Math.max(due, floor);

@@ -1,4 +1,4 @@
-import { describeError } from '@helmlink/protocol';
+import { describeError } from '@helmlink/protocol/vocabulary';
 
 /** An error as the operator sees it: plain words first, the technical detail one click away. */
 export interface FriendlyError {

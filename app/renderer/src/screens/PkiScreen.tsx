@@ -18,15 +18,19 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
+import { entityIdSchema, type CertificateStatus } from '@helmlink/app-preload';
 import {
   ENROLLABLE_ROLES,
-  REVOCATION_REASONS,
-  ROLE_NAMES,
-  entityIdSchema,
-  type CertificateStatus,
+  MARITIME_RULES,
+  REVOCATION_REASON_LIST,
+  ROLES,
+  isValidFlag,
+  isValidImoNumber,
+  isValidMmsi,
+  type EnrollableRole,
   type RevocationReasonCode,
-  type RoleName,
-} from '@helmlink/app-preload';
+  type Role,
+} from '@helmlink/protocol/vocabulary';
 import {
   clearPkiError,
   closeRevoke,
@@ -58,7 +62,7 @@ function RevokeDialog() {
     setReason('0');
     setDescription('');
   }, [cert?.serial]);
-  const help = REVOCATION_REASONS.find((r) => String(r.code) === reason);
+  const help = REVOCATION_REASON_LIST.find((r) => String(r.code) === reason);
   return (
     <Modal opened={!!cert} onClose={closeRevoke} title="Revoke certificate" size="lg">
       {cert && (
@@ -76,7 +80,7 @@ function RevokeDialog() {
             </Text>
             <Select
               label="Reason (RFC 5280)"
-              data={REVOCATION_REASONS.map((r) => ({ value: String(r.code), label: r.label }))}
+              data={REVOCATION_REASON_LIST.map((r) => ({ value: String(r.code), label: r.label }))}
               value={reason}
               onChange={(v) => v !== null && setReason(v)}
               allowDeselect={false}
@@ -175,14 +179,14 @@ function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () => void
             setIdError(null);
             const ve: Record<string, string> = {};
             const vessel = role === 'vessel';
-            if (vessel && imo && !/^\d{7}$/u.test(imo)) ve.imo = 'IMO number: 7 digits';
-            if (vessel && mmsi && !/^\d{9}$/u.test(mmsi)) ve.mmsi = 'MMSI: 9 digits';
-            if (vessel && flag && !/^[A-Z]{2}$/u.test(flag)) ve.flag = 'Flag: two capital letters (ISO 3166)';
+            if (vessel && imo && !isValidImoNumber(imo)) ve.imo = MARITIME_RULES.imo;
+            if (vessel && mmsi && !isValidMmsi(mmsi)) ve.mmsi = MARITIME_RULES.mmsi;
+            if (vessel && flag && !isValidFlag(flag)) ve.flag = MARITIME_RULES.flag;
             setVesselErrors(ve);
             if (Object.keys(ve).length > 0) return;
             void createToken({
               entityId: entityId.trim(),
-              role: role as (typeof ENROLLABLE_ROLES)[number],
+              role: role as EnrollableRole,
               ttlMinutes: ttl,
               ...(vessel && imo ? { imo } : {}),
               ...(vessel && mmsi ? { mmsi } : {}),
@@ -234,9 +238,9 @@ function CertificatesCard() {
               label="Role"
               placeholder="all"
               clearable
-              data={ROLE_NAMES.map((r) => ({ value: r, label: r }))}
+              data={ROLES.map((r) => ({ value: r, label: r }))}
               value={filter.role}
-              onChange={(v) => void setCertFilter({ role: (v as RoleName | null) ?? null })}
+              onChange={(v) => void setCertFilter({ role: (v as Role | null) ?? null })}
               data-testid={testIds.pkiFilterRole}
               w={140}
               comboboxProps={{ withinPortal: false }}

@@ -15,6 +15,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import * as x509 from '@peculiar/x509';
 import {
   HelmlinkError,
+  JWS_ALGORITHMS,
   certificateToPem,
   checkStreamsSet,
   createSigner,
@@ -34,7 +35,7 @@ import type { Logger } from '../core/logger';
 import type { AuditLog } from '../audit/audit-log';
 import type { IdentityService } from '../identity/identity-service';
 import type { SettingsService } from '../settings/settings-service';
-import { CONSOLE_ALGORITHMS, type FleetState } from '../fleet/fleet-state';
+import type { FleetState } from '../fleet/fleet-state';
 import type { RateMeter } from '../fleet/rates';
 import { TrustMaterial } from '../fleet/trust-material';
 import { consoleCaClient } from '../ca/console-ca';
@@ -444,7 +445,7 @@ export class CommandChannel {
         vesselId,
         audience: pilot,
         commandToken: pending.token,
-        algorithms: this.#o.algorithms ?? CONSOLE_ALGORITHMS,
+        algorithms: this.#o.algorithms ?? JWS_ALGORITHMS,
         ...(this.#o.clockToleranceSeconds !== undefined
           ? { clockToleranceSeconds: this.#o.clockToleranceSeconds }
           : {}),

@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import {
   HelmlinkError,
+  JWS_ALGORITHMS,
   base64ToBytes,
   verifyState,
   type StateClaims,
@@ -33,9 +34,6 @@ interface VesselEntry {
   claims: StateClaims | null;
   x5c: string[];
 }
-
-/** Algorithms the console accepts from vessels (every profile algorithm; the key policy bounds them). */
-export const CONSOLE_ALGORITHMS: readonly JwsAlgorithm[] = ['ES256', 'ES384', 'EdDSA', 'PS256'];
 
 /** Catalog view of a verified state. */
 export function catalogView(claims: StateClaims): CatalogStreamView[] {
@@ -117,7 +115,8 @@ export class FleetState {
         trust: this.#trust.trust,
         clock: () => this.#o.clock.now().getTime(),
         vesselId,
-        algorithms: this.#o.algorithms ?? CONSOLE_ALGORITHMS,
+        // Every profile algorithm: the key policy bounds them.
+        algorithms: this.#o.algorithms ?? JWS_ALGORITHMS,
         ...(this.#o.clockToleranceSeconds !== undefined
           ? { clockToleranceSeconds: this.#o.clockToleranceSeconds }
           : {}),

@@ -20,7 +20,8 @@ import {
   pkcs8KeySpec,
   signingAlgorithmFor,
   DEFAULT_KEY_SPEC,
-  type JwsAlg,
+  renewalDueAt,
+  type JwsAlgorithm,
   type KeySpec,
 } from '@helmlink/protocol';
 import {
@@ -29,7 +30,6 @@ import {
   type CustodyOptions,
   type EnrollStepId,
   type IdentityStatus,
-  type KeyAlgorithm,
   type RenewalView,
   type enrollRequestSchema,
   type importRequestSchema,
@@ -65,7 +65,7 @@ export type ImportRequest = z.output<typeof importRequestSchema>;
 export interface ConsoleSigner {
   entityId: string;
   roles: string[];
-  alg: JwsAlg;
+  alg: JwsAlgorithm;
   /** Signing key for JWS (RSA keys imported for PS256). */
   privateKey: CryptoKey;
   /** Leaf first, then intermediates (what goes into x5c). */
@@ -96,7 +96,7 @@ export interface IdentityServiceOptions {
   autoRenewTimers?: boolean;
 }
 
-const KEY_SPECS: Record<KeyAlgorithm, KeySpec> = {
+const KEY_SPECS: Record<JwsAlgorithm, KeySpec> = {
   ES256: 'ecdsa-p256',
   ES384: 'ecdsa-p384',
   EdDSA: 'ed25519',
@@ -244,12 +244,10 @@ export class IdentityService {
     return this.#files?.root ?? null;
   }
 
-  /** 2/3 of the certificate lifetime. */
+  /** When the certificate is due for renewal (the shared rule: 2/3 of its lifetime). */
   renewalDueAt(): Date | null {
     const leaf = this.#files?.chain[0];
-    if (!leaf) return null;
-    const nb = leaf.notBefore.getTime();
-    return new Date(nb + Math.floor(((leaf.notAfter.getTime() - nb) * 2) / 3));
+    return leaf ? new Date(renewalDueAt(leaf)) : null;
   }
 
   /**

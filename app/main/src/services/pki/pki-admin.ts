@@ -6,13 +6,12 @@
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, crlNumberOf, parseCrls } from '@helmlink/protocol';
+import { HelmlinkError, crlNumberOf, parseCrls, type Role } from '@helmlink/protocol';
 import type {
   AlertView,
   CrlView,
   EnrollmentTokenView,
   IssuedCertificateView,
-  RoleName,
   certFilterSchema,
   createTokenRequestSchema,
   revokeRequestSchema,
@@ -73,7 +72,7 @@ export function certificateRecord(o: Obj): IssuedCertificateView {
     // The CA server lists `roles` (an array); a single `role` is accepted too.
     role: (str(o, 'role') ??
       (Array.isArray(o.roles) && typeof o.roles[0] === 'string' ? o.roles[0] : null) ??
-      'pilot') as RoleName,
+      'pilot') as Role,
     subject: str(o, 'subject') ?? `CN=${entityId}`,
     status: STATUS[status] ?? STATUS[status.replace(/_/gu, '')] ?? 'valid',
     notBefore: iso(o, 'notBefore', 'not_before') ?? new Date(0).toISOString(),
@@ -225,7 +224,7 @@ export class PkiAdmin {
     return {
       token,
       entityId: str(body, 'entityId', 'entity_id') ?? req.entityId,
-      role: (str(body, 'role') ?? req.role) as RoleName,
+      role: (str(body, 'role') ?? req.role) as Role,
       expiresAt:
         iso(body, 'expiresAt', 'expires_at') ??
         new Date(this.#o.clock.now().getTime() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
