@@ -34,6 +34,7 @@ import {
   isValidFlag,
   isValidImoNumber,
   isValidMmsi,
+  type ErrorCode,
   type RevocationReasonCode,
   type Role,
 } from '@helmlink/protocol/vocabulary';
@@ -98,7 +99,7 @@ const empty = z.object({}).strict();
 
 /** A coded error safe to show: `code` is stable (protocol/src/errors.ts), `message` is words for people. */
 export interface ApiErrorInfo {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Technical detail, shown one click away (never secrets). */
   detail?: string;
@@ -111,7 +112,7 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 /** The error {@link unwrap} throws; carries the stable code. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly detail: string | undefined;
   readonly issues: { path: string; message: string }[] | undefined;
   constructor(info: ApiErrorInfo) {
