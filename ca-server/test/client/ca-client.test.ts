@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaClient, pemFingerprint } from '../../src/client/ca-client';
+import { caPaths } from '../../src/authority/files';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { createTestCa, PASSPHRASE } from '../helpers';
 
@@ -109,5 +112,40 @@ describe('CaClient (pinned HTTPS client)', () => {
       clientErrorCodes: true,
     });
     await expect(client.fetchPinnedChain()).rejects.toMatchObject({ code: 'ERR_CA_RESPONSE' });
+  });
+
+  it('never passes on a code this build does not register: it stays in details.wireCode', async () => {
+    // A server holding the CA's own TLS identity that answers with a code from a newer CA.
+    const p = caPaths(dir);
+    const newer = createHttpsServer(
+      {
+        key: readFileSync(p.serverKey, 'utf8'),
+        passphrase: PASSPHRASE,
+        cert: readFileSync(p.serverCert, 'utf8') + readFileSync(p.issuingCert, 'utf8'),
+      },
+      (_req, res) => {
+        res.writeHead(409, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'ERR_FROM_A_NEWER_CA', message: 'words of a newer CA' } }));
+      },
+    );
+    await new Promise<void>((resolve) => newer.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(newer.address() as AddressInfo).port}`;
+    const rootPem = readFileSync(p.rootCert, 'utf8');
+    try {
+      const coded = new CaClient({ url, rootFingerprint: server.rootFingerprint, rootPem, clientErrorCodes: true, keepAlive: false });
+      await expect(coded.json('GET', '/ca/v1/anything')).rejects.toMatchObject({
+        code: 'ERR_CA_RESPONSE',
+        message: 'words of a newer CA',
+        details: { status: 409, wireCode: 'ERR_FROM_A_NEWER_CA' },
+      });
+      const plain = new CaClient({ url, rootFingerprint: server.rootFingerprint, rootPem, keepAlive: false });
+      await expect(plain.json('GET', '/ca/v1/anything')).rejects.toMatchObject({
+        code: 'ERR_INTERNAL',
+        message: 'words of a newer CA',
+        details: { status: 409, wireCode: 'ERR_FROM_A_NEWER_CA' },
+      });
+    } finally {
+      await new Promise((resolve) => newer.close(resolve));
+    }
   });
 });
