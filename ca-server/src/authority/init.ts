@@ -28,7 +28,7 @@ import {
   type KeySpec,
   type IssuerMaterial,
 } from '@helmlink/protocol';
-import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 import { SqliteStore } from '../store/sqlite';
 import { caPaths, type CaConfig } from './files';
 import { issueRecord, DAY_MS } from './issue';
@@ -103,7 +103,7 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
   };
   const now = clock();
   const issuingKeys = await generateKeyPair(keyAlg);
-  await writeFileAtomic(p.issuingKey, await encryptPrivateKey(issuingKeys.privateKey, opts.passphrase));
+  writeFileAtomic(p.issuingKey, await encryptPrivateKey(issuingKeys.privateKey, opts.passphrase));
 
   if (opts.externalRoot) {
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({
@@ -128,7 +128,7 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
     notAfter: new Date(now.getTime() + ROOT_YEARS * 365 * DAY_MS),
     pathLength: 1,
   });
-  await writeFileAtomic(p.rootKey, await encryptPrivateKey(rootKeys.privateKey, opts.passphrase));
+  writeFileAtomic(p.rootKey, await encryptPrivateKey(rootKeys.privateKey, opts.passphrase));
   await writeFile(p.rootCert, certificateToPem(rootCert), { mode: 0o644 });
   const issuingCert = await createSubordinateCaCertificate({
     name: { cn: `${org} Issuing CA`, o: org },
@@ -224,7 +224,7 @@ async function finishSetup(
       dnsNames: hosts.filter((h) => !isIp(h)),
       ipAddresses: hosts.filter(isIp),
     });
-    await writeFileAtomic(p.serverKey, await encryptPrivateKey(serviceKeys.privateKey, passphrase));
+    writeFileAtomic(p.serverKey, await encryptPrivateKey(serviceKeys.privateKey, passphrase));
     await writeFile(p.serverCert, `${service.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     const adminKeys = await generateKeyPair(DEFAULT_KEY_SPEC);
@@ -239,7 +239,7 @@ async function finishSetup(
     await mkdir(p.adminDir, { recursive: true, mode: 0o700 });
     const adminKeyPath = join(p.adminDir, `${adminId}.key.pem`);
     const adminCertPath = join(p.adminDir, `${adminId}.crt.pem`);
-    await writeFileAtomic(adminKeyPath, await encryptPrivateKey(adminKeys.privateKey, passphrase));
+    writeFileAtomic(adminKeyPath, await encryptPrivateKey(adminKeys.privateKey, passphrase));
     await writeFile(adminCertPath, `${admin.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     store.transaction(() => {

@@ -20,10 +20,10 @@ import {
   type Trust,
   type ErrorCode,
 } from '@helmlink/protocol';
-import { nodeSignatureVerifier } from '@helmlink/protocol/node';
+import { nodeSignatureVerifier, writeFileAtomic } from '@helmlink/protocol/node';
 import type { VesselConfig } from '../config';
 import { readPassphrase } from '../config/load';
-import { identityPaths, loadCachedCrls, loadIdentity, saveCrls, writeFileAtomic, type VesselIdentity } from '../identity/files';
+import { identityPaths, loadCachedCrls, loadIdentity, saveCrls, type VesselIdentity } from '../identity/files';
 import { fetchCrls } from '../identity/ca-client';
 import { createNodeSigner } from '../identity/node-sign';
 import { renewIdentity } from '../identity/renew';
@@ -195,9 +195,15 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   };
 
   // --- runtime file for `vessel status` -------------------------------------------------------------------------
+  const writeRuntimeFile = (body: object) => {
+    try {
+      writeFileAtomic(paths.runtime, JSON.stringify(body), { mode: 0o644 });
+    } catch {
+      // Best effort: only `vessel status` reads it.
+    }
+  };
   const writeRuntime = (connected: boolean, extra: Record<string, unknown> = {}) => {
-    const body = JSON.stringify({ pid: process.pid, connected, since: new Date(clock()).toISOString(), broker: config.broker.url, ...extra });
-    writeFileAtomic(paths.runtime, body, 0o644).catch(() => undefined);
+    writeRuntimeFile({ pid: process.pid, connected, since: new Date(clock()).toISOString(), broker: config.broker.url, ...extra });
   };
 
   // --- MQTT ----------------------------------------------------------------------------------------------------
@@ -493,7 +499,7 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
         await publishState().catch(() => undefined);
       }
       await session.close();
-      await writeFileAtomic(paths.runtime, JSON.stringify({ pid: null, connected: false, stoppedAt: new Date(clock()).toISOString() }), 0o644).catch(() => undefined);
+      writeRuntimeFile({ pid: null, connected: false, stoppedAt: new Date(clock()).toISOString() });
       store.close();
       await redis?.close();
       log.info('vessel listener stopped');
