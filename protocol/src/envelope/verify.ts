@@ -21,6 +21,7 @@ import type { ReplayStore } from '../replay/types';
 import { checkTokenSize, decodeJsonSegment, assertAlgorithms } from './header';
 import { checkTimes, ERROR_CODE_RE, numericDateClaim, requireClaims, SHA256_B64URL_RE, stringClaim, uuidClaim, UUID_RE } from './claims';
 import { commandDigest } from './digest';
+import { peekClaims } from './peek';
 import type { Trust, TrustedSigner } from './trust';
 import {
   ACK_STATUSES,
@@ -261,10 +262,8 @@ function streamListClaim(value: unknown, name: string): string[] {
 
 /** Reads the jti of a command token this console signed itself (no verification: it is our own token). */
 function ownCommandJti(commandToken: string): string {
-  const parts = commandToken.split('.');
-  if (parts.length !== 3) throw new TypeError('commandToken is not a compact JWS');
-  const jti = decodeJsonSegment(parts[1]!, 'payload').jti;
-  if (typeof jti !== 'string') throw new TypeError('commandToken has no jti');
+  const jti = peekClaims(commandToken)?.jti;
+  if (typeof jti !== 'string') throw new TypeError('commandToken is not a compact JWS with a jti');
   return jti;
 }
 

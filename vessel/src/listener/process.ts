@@ -14,6 +14,7 @@ import {
   attributionOf,
   checkStreamsSet,
   isHelmlinkError,
+  peekClaims,
   signAck,
   verifyCommand,
   type JwsAlgorithm,
@@ -201,10 +202,6 @@ async function attributeStale(
 /** The exp claim read without verification (only to bound how long a rejection is remembered). */
 function claimExpiry(token: string, nowMs: number): number {
   const fallback = Math.floor(nowMs / 1000) + LONGEST_LIFETIME_SECONDS;
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? Math.min(payload.exp + 600, fallback + 600) : fallback;
-  } catch {
-    return fallback;
-  }
+  const exp = peekClaims(token)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? Math.min(exp + 600, fallback + 600) : fallback;
 }

@@ -22,6 +22,7 @@ import {
   describeError,
   parseCrls,
   parseTopic,
+  peekClaims,
   signCommand,
   topics,
   verifyAck,
@@ -423,16 +424,7 @@ export class CommandChannel {
   /** Verifies an ack against the command it claims to answer; only a verified ack settles the command. */
   async #onAck(vesselId: string, payload: Buffer): Promise<void> {
     const token = payload.toString('utf8');
-    let inReplyTo: unknown;
-    try {
-      inReplyTo = (
-        JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-          in_reply_to?: unknown;
-        }
-      ).in_reply_to;
-    } catch {
-      return;
-    }
+    const inReplyTo = peekClaims(token)?.in_reply_to;
     // Acks to other consoles' commands are not ours to judge.
     const pending = typeof inReplyTo === 'string' ? this.#commands.get(inReplyTo) : undefined;
     if (!pending || pending.view.vesselId !== vesselId || !this.#trust) return;

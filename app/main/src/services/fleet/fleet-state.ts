@@ -10,6 +10,7 @@ import {
   HelmlinkError,
   JWS_ALGORITHMS,
   base64ToBytes,
+  peekHeader,
   verifyState,
   type StateClaims,
   type JwsAlgorithm,
@@ -52,16 +53,8 @@ export function catalogView(claims: StateClaims): CatalogStreamView[] {
 }
 
 function x5cOf(token: string): string[] {
-  try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
-      x5c?: unknown;
-    };
-    return Array.isArray(header.x5c)
-      ? header.x5c.filter((s): s is string => typeof s === 'string').slice(0, 4)
-      : [];
-  } catch {
-    return [];
-  }
+  const x5c = peekHeader(token)?.x5c;
+  return Array.isArray(x5c) ? x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
 }
 
 /** Verified vessel state per vessel id. */

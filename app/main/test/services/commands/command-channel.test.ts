@@ -21,6 +21,7 @@ import {
   signState,
   topics,
   validatePath,
+  peekHeader,
   verifyCommand,
   type Signer,
 } from '@helmlink/protocol';
@@ -363,8 +364,8 @@ describe('command channel over mutual TLS', () => {
     expect((await settled(sent.commandId)).state).toBe('applied');
     const token = services.audit.search({ commandId: sent.commandId, kinds: ['command.sent'] }).entries[0]!
       .token!;
-    const x5c = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { x5c: string[] };
-    expect(new X509Certificate(Buffer.from(x5c.x5c[0]!, 'base64')).serialNumber.toLowerCase()).toBe(after);
+    const x5c = peekHeader(token)!.x5c as string[];
+    expect(new X509Certificate(Buffer.from(x5c[0]!, 'base64')).serialNumber.toLowerCase()).toBe(after);
   });
 
   it('disconnects', async () => {
