@@ -1,8 +1,8 @@
 /** Shared CLI helpers: passphrase source, file reading, opening the store. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
-import { readInput, UsageError, type CliIO } from '@helmlink/protocol/node';
+import { readInput, readPassphraseOption, UsageError, type CliIO } from '@helmlink/protocol/node';
 import { caPaths } from '../authority/files';
 import { SqliteStore } from '../store/sqlite';
 
@@ -10,20 +10,10 @@ export const PASSPHRASE_HELP = `The CA passphrase comes from HELMLINK_CA_PASSPHR
 
 /** The CA passphrase from --passphrase-file or HELMLINK_CA_PASSPHRASE. */
 export function readPassphrase(io: CliIO, file: string | undefined): string {
-  let passphrase: string | undefined;
-  if (file) {
-    try {
-      passphrase = readFileSync(resolve(io.cwd, file), 'utf8').split(/\r?\n/u)[0] ?? '';
-    } catch (err) {
-      throw new UsageError(
-        `cannot read passphrase file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
-    }
-  } else {
-    passphrase = io.env.HELMLINK_CA_PASSPHRASE;
-    if (passphrase === undefined)
-      throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE or pass --passphrase-file');
-  }
+  if (file) return readPassphraseOption(io, file);
+  const passphrase = io.env.HELMLINK_CA_PASSPHRASE;
+  if (passphrase === undefined)
+    throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE or pass --passphrase-file');
   if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return passphrase;
 }

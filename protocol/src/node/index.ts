@@ -2,6 +2,7 @@
 export * from './cli-kit';
 export * from './replay-file';
 export * from './atomic-file';
+export * from './passphrase';
 export { verifyCommandCommand } from '../cli/verify-command';
 export { signCommandCommand } from '../cli/sign-command';
 export { verifyChainCommand } from '../cli/verify-chain';

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
+import { readPassphraseFile } from '@helmlink/protocol/node';
 import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema';
 
 /** JSON has no comments: keys starting with "//" are comments and are dropped (recursively) before validation. */
@@ -62,7 +63,8 @@ export async function loadVesselConfig(path: string): Promise<VesselConfig> {
 }
 
 /**
- * Reads the key passphrase from the configured environment variable or file.
+ * Reads the key passphrase from the configured environment variable or file (its first line, without the line
+ * ending: `readPassphraseFile`).
  * @throws HelmlinkError ERR_PASSPHRASE_REQUIRED when it is unset, unreadable or empty.
  */
 export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -72,12 +74,7 @@ export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: Nod
     value = env[source.env];
     if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase variable ${source.env} is not set or empty`);
   } else if (source.file) {
-    try {
-      value = (await readFile(source.file, 'utf8')).split(/\r?\n/u)[0]!.trim();
-    } catch (cause) {
-      throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the key passphrase file ${source.file}`, { cause });
-    }
-    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase file ${source.file} is empty`);
+    value = readPassphraseFile(source.file);
   }
   if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return value;

@@ -21,7 +21,7 @@ const fingerprint = z
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
-/** Where the key passphrase comes from: an environment variable, or a file (first line, trimmed). */
+/** Where the key passphrase comes from: an environment variable, or a file (its first line, without the line ending). */
 const passphraseSchema = z
   .object({
     env: z.string().min(1).optional(),
