@@ -11,6 +11,7 @@ export * from './pki/profile';
 export * from './pki/types';
 export * from './pki/pem';
 export * from './pki/build';
+export * from './pki/csr';
 export * from './keys';
 export * from './acl';
 export * from './catalog';

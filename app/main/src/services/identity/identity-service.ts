@@ -8,17 +8,16 @@
  */
 import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
 import {
   HelmlinkError,
-  buildName,
+  createProfileCsr,
   certificatesToPem,
   exportPkcs8,
   generateKeyPair,
   importPrivateKey,
   jwsAlgForSpec,
   pkcs8KeySpec,
-  signingAlgorithmFor,
   DEFAULT_KEY_SPEC,
   renewalDueAt,
   type JwsAlgorithm,
@@ -422,7 +421,7 @@ export class IdentityService {
       progress('generate-key', 'done');
 
       progress('create-csr', 'running');
-      const csr = await createCsr(req.entityId, keys);
+      const csr = await createProfileCsr(req.entityId, keys);
       progress('create-csr', 'done');
 
       progress('request-certificate', 'running');
@@ -618,7 +617,7 @@ export class IdentityService {
       });
       const keys = await generateKeyPair(f.meta.keySpec, { extractable: true });
       const pkcs8 = await exportPkcs8(keys.privateKey);
-      const csr = await createCsr(f.meta.entityId, keys);
+      const csr = await createProfileCsr(f.meta.entityId, keys);
       const res = await ca.json<unknown>('POST', '/ca/v1/renew', { csr });
       const chain = await this.#acceptIssued(res, pkcs8, f.meta.entityId, f.chain.slice(1), f.root);
       const dataKey = this.#open!.dataKey;
@@ -662,14 +661,4 @@ export class IdentityService {
     this.#timer.unref();
     if (this.#renewal.state === 'idle') this.#renewal.state = 'scheduled';
   }
-}
-
-/** A PKCS#10 request for `entityId` (CN only: the CA adds the profile's names and extensions). */
-export async function createCsr(entityId: string, keys: CryptoKeyPair): Promise<string> {
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: buildName({ cn: entityId }),
-    keys,
-    signingAlgorithm: signingAlgorithmFor(keys.privateKey),
-  });
-  return csr.toString('pem');
 }
