@@ -5,6 +5,7 @@
 import './reflect';
 
 export * from './errors';
+export * from './clock';
 export * from './vocabulary';
 export * from './topics';
 export * from './pki/profile';

@@ -25,6 +25,8 @@ import {
   type ErrorCode,
   type IssuerMaterial,
   type Role,
+  systemClock,
+  type Clock,
 } from '@helmlink/protocol';
 import { SqliteStore } from '../store/sqlite';
 import type { AlertRecord, CaStore, CertRecord, CertStatus } from '../store/types';
@@ -42,7 +44,7 @@ export interface AuthorityOptions {
   dir: string;
   passphrase: string;
   /** The time source. Default: the system clock. */
-  clock?: () => Date;
+  clock?: Clock;
   /** CRL lifetime (nextUpdate - thisUpdate). Default 24 h. */
   crlValiditySeconds?: number;
   /** Re-issue the CRL when less than this remains before nextUpdate. Default half the lifetime. */
@@ -140,7 +142,7 @@ export class Authority {
   readonly root: x509.X509Certificate;
   readonly issuing: IssuerMaterial;
   readonly alerts: AlertSink;
-  readonly clock: () => Date;
+  readonly clock: Clock;
   private readonly rootKey: CryptoKey | undefined;
   private readonly limiter: RateLimiter;
   private readonly crlValidity: number;
@@ -174,7 +176,7 @@ export class Authority {
     this.root = root;
     this.issuing = issuing;
     this.rootKey = rootKey;
-    this.clock = opts.clock ?? (() => new Date());
+    this.clock = opts.clock ?? systemClock;
     this.alerts = new AlertSink(store, this.clock, opts.alertWebhook);
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
     this.crlValidity = opts.crlValiditySeconds ?? 86_400;
@@ -288,7 +290,7 @@ export class Authority {
       );
     }
     const token = `hlt_${randomBytes(32).toString('base64url')}`;
-    const now = this.clock().getTime();
+    const now = this.clock();
     const expiresAt = now + ttl * 1000;
     this.store.transaction(() => {
       this.store.insertToken({
@@ -324,7 +326,7 @@ export class Authority {
   ): Promise<IssuedCertificate> {
     const address = ctx.address ?? 'local';
     this.checkRate('enroll', 'perAddress', address);
-    const now = this.clock();
+    const now = new Date(this.clock());
     const tokenHash = hashToken(String(req.token));
     const token = this.store.getToken(tokenHash);
     const refuse = (
@@ -407,7 +409,7 @@ export class Authority {
   ): Promise<IssuedCertificate> {
     const address = ctx.address ?? 'local';
     this.checkRate('renew', 'perIdentity', client.entityId);
-    const now = this.clock();
+    const now = new Date(this.clock());
     const old = new x509.X509Certificate(client.der.slice().buffer as ArrayBuffer);
     const identity = { ...readIdentity(old), roles: client.roles };
     delete identity.organization;
@@ -528,7 +530,7 @@ export class Authority {
       await validatePath(cert, {
         trustAnchors: [this.root],
         intermediates: [this.issuing.certificate],
-        time: this.clock(),
+        time: new Date(this.clock()),
         purpose: 'clientAuth',
         // Revocation is checked against the store below (the CRL is derived from it).
         revocation: { mode: 'off' },
@@ -560,7 +562,7 @@ export class Authority {
     if (!Number.isInteger(req.reason) || !ALLOWED_REASONS.has(req.reason))
       throw new HelmlinkError('ERR_REVOCATION_REASON_INVALID');
     const description = req.description ?? null;
-    const now = this.clock().getTime();
+    const now = this.clock();
     const status: CertStatus = req.reason === REVOCATION_REASONS.certificateHold ? 'hold' : 'revoked';
     const record = this.store.transaction(() => {
       const cert = this.store.getCertificate(serial);
@@ -606,7 +608,7 @@ export class Authority {
     actor: Actor,
   ): Promise<{ certificate: CertRecord; crlNumber: number }> {
     const serial = normalizeSerial(req.serial);
-    const now = this.clock().getTime();
+    const now = this.clock();
     const record = this.store.transaction(() => {
       const cert = this.store.getCertificate(serial);
       if (!cert) throw new HelmlinkError('ERR_CERT_NOT_FOUND');
@@ -643,7 +645,7 @@ export class Authority {
       if (
         number === undefined ||
         !crl.nextUpdate ||
-        crl.nextUpdate.getTime() - this.clock().getTime() > this.crlValidity * 1000
+        crl.nextUpdate.getTime() - this.clock() > this.crlValidity * 1000
       )
         return;
       this.crl = issuedCrl(
@@ -661,7 +663,7 @@ export class Authority {
 
   /** Re-issues the CRL when there is none in memory or it is close to nextUpdate. */
   async ensureFreshCrl(): Promise<void> {
-    const now = this.clock().getTime();
+    const now = this.clock();
     if (this.crl && this.crl.nextUpdate.getTime() - now > this.crlMargin * 1000) return;
     await this.reissueCrl();
   }
@@ -673,7 +675,7 @@ export class Authority {
         store: this.store,
         issuer: this.issuing,
         dir: this.paths.dir,
-        now: this.clock(),
+        now: new Date(this.clock()),
         validitySeconds: this.crlValidity,
       });
       this.crl = crl;
@@ -702,7 +704,7 @@ export class Authority {
       store: this.store,
       root: { certificate: this.root, privateKey: this.rootKey },
       dir: this.paths.dir,
-      now: this.clock(),
+      now: new Date(this.clock()),
       validitySeconds: ROOT_CRL_VALIDITY_SECONDS,
     });
   }
@@ -717,7 +719,7 @@ export class Authority {
       const current = parseCrls(await readFile(this.paths.rootCrl, 'utf8'))[0]!;
       if (
         current.nextUpdate &&
-        current.nextUpdate.getTime() - this.clock().getTime() > minRemainingSeconds * 1000
+        current.nextUpdate.getTime() - this.clock() > minRemainingSeconds * 1000
       )
         return false;
     } catch {
@@ -744,7 +746,7 @@ export class Authority {
     this.stopCrlTimer();
     const schedule = (): void => {
       const remaining =
-        (this.crl?.nextUpdate.getTime() ?? 0) - this.clock().getTime() - this.crlMargin * 1000;
+        (this.crl?.nextUpdate.getTime() ?? 0) - this.clock() - this.crlMargin * 1000;
       this.crlTimer = setTimeout(
         () => {
           Promise.all([this.ensureFreshCrl(), this.refreshRootCrlIfDue()])
@@ -777,7 +779,7 @@ export class Authority {
     expiringWithinSeconds?: number;
     limit?: number;
   }): CertRecord[] {
-    const now = this.clock().getTime();
+    const now = this.clock();
     return this.store.listCertificates({
       ...(q.role ? { role: q.role } : {}),
       ...(q.status ? { status: q.status } : {}),
@@ -795,7 +797,7 @@ export class Authority {
   /** Appends to the hash-chained audit log. */
   audit(actor: string, action: string, details: Record<string, unknown>): void {
     this.store.transaction(() =>
-      this.store.appendAudit({ ts: this.clock().getTime(), actor, action, details }),
+      this.store.appendAudit({ ts: this.clock(), actor, action, details }),
     );
   }
 

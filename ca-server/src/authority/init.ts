@@ -27,6 +27,8 @@ import {
   DEFAULT_KEY_SPEC,
   type KeySpec,
   type IssuerMaterial,
+  systemClock,
+  type Clock,
 } from '@helmlink/protocol';
 import { writeFileAtomic } from '@helmlink/protocol/node';
 import { SqliteStore } from '../store/sqlite';
@@ -49,7 +51,7 @@ export interface InitOptions {
   adminId?: string;
   /** Host names and addresses of the CA service certificate. Default localhost, 127.0.0.1, ::1. */
   serverHosts?: string[];
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export interface InitResult {
@@ -88,7 +90,7 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
   if (!isKeySpec(keyAlg))
     throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `unsupported key algorithm ${String(keyAlg)}`);
   const adminId = assertEntityId(opts.adminId ?? 'admin');
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const p = caPaths(opts.dir);
   if (existsSync(p.config)) throw new HelmlinkError('ERR_CA_EXISTS', `${opts.dir} already holds a CA`);
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
@@ -101,7 +103,7 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
     serviceId: 'helmlink-ca',
     serverHosts: opts.serverHosts ?? ['localhost', '127.0.0.1', '::1'],
   };
-  const now = clock();
+  const now = new Date(clock());
   const issuingKeys = await generateKeyPair(keyAlg);
   writeFileAtomic(p.issuingKey, await encryptPrivateKey(issuingKeys.privateKey, opts.passphrase));
 
@@ -160,10 +162,10 @@ export async function importIntermediate(opts: {
   certificatePem: string;
   rootPem: string;
   adminId?: string;
-  clock?: () => Date;
+  clock?: Clock;
 }): Promise<InitResult> {
   assertPassphrase(opts.passphrase);
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const config = await readCaConfig(opts.dir);
   if (config.state !== 'pending-intermediate')
     throw new HelmlinkError('ERR_CA_EXISTS', 'this CA already has its issuing certificate');
@@ -203,10 +205,10 @@ async function finishSetup(
   issuingCert: x509.X509Certificate,
   issuing: IssuerMaterial,
   adminId: string,
-  clock: () => Date,
+  clock: Clock,
 ): Promise<InitResult> {
   const p = caPaths(dir);
-  const now = clock();
+  const now = new Date(clock());
   await writeFile(p.issuingCert, certificateToPem(issuingCert), { mode: 0o644 });
   await writeFile(p.chain, certificatesToPem([issuingCert, rootCert]), { mode: 0o644 });
   const store = new SqliteStore(p.db);

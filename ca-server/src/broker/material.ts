@@ -107,7 +107,7 @@ export async function writeCrlAndAcl(
   const crl = await authority.currentCrl();
   writeFileAtomic(p.crlfile, crl.pem, { mode: 0o644 });
   own(p.crlfile, owner, 0o644);
-  const identities = authority.store.listActiveIdentities(authority.clock().getTime());
+  const identities = authority.store.listActiveIdentities(authority.clock());
   writeFileAtomic(p.aclfile, renderMosquittoAcl(identities), { mode: 0o644 });
   own(p.aclfile, owner, 0o644);
 }
@@ -126,7 +126,7 @@ export async function writeBrokerMaterial(
   own(p.outDir, owner, 0o750);
 
   const keys = await generateKeyPair('ecdsa-p256');
-  const now = authority.clock();
+  const now = new Date(authority.clock());
   const { pem, record } = await issueRecord({
     identity: { entityId: brokerId, roles: ['broker'] },
     publicKey: keys.publicKey,

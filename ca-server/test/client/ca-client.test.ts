@@ -8,12 +8,13 @@ import { CaClient, pemFingerprint } from '../../src/client/ca-client';
 import { caPaths } from '../../src/authority/files';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { createTestCa, PASSPHRASE } from '../helpers';
+import { systemClock } from '@helmlink/protocol';
 
 let server: CaServer;
 let dir: string;
 
 beforeAll(async () => {
-  const ca = await createTestCa(() => new Date());
+  const ca = await createTestCa(systemClock);
   dir = ca.dir;
   server = await startCaServer({ dir, passphrase: PASSPHRASE, port: 0, host: '127.0.0.1' });
 });
@@ -60,7 +61,7 @@ describe('CaClient (pinned HTTPS client)', () => {
   });
 
   it("with client-side codes, maps a foreign server, an unreachable CA and a bad URL, and keeps the CA's codes", async () => {
-    const other = await createTestCa(() => new Date());
+    const other = await createTestCa(systemClock);
     const otherRoot = readFileSync(join(other.dir, 'root.crt.pem'), 'utf8');
     const foreign = new CaClient({
       url: server.url,

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CA_SERVER_ERRORS, HelmlinkError, PROTOCOL_ERRORS, type ErrorCode } from '@helmlink/protocol';
+import { CA_SERVER_ERRORS, HelmlinkError, PROTOCOL_ERRORS, type ErrorCode, frozenClock } from '@helmlink/protocol';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { buildApp } from '../../src/http/app';
 import { statusOf, toWireError } from '../../src/http/errors';
-import { createTestCa, frozenClock, PASSPHRASE } from '../helpers';
+import { createTestCa, TEST_START, PASSPHRASE } from '../helpers';
 
 describe('HTTP mapping of codes', () => {
   it('gives every CA and protocol code a status', () => {
@@ -49,7 +49,7 @@ describe('the error handler (app.inject)', () => {
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    const clock = frozenClock();
+    const clock = frozenClock(TEST_START);
     const ca = await createTestCa(clock);
     authority = await loadAuthority({ dir: ca.dir, passphrase: PASSPHRASE, clock });
     const stream = new Writable({

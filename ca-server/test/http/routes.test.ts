@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate, parseCrls, crlNumberOf } from '@helmlink/protocol';
+import { parseCertificate, parseCrls, crlNumberOf, frozenClock } from '@helmlink/protocol';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { buildApp } from '../../src/http/app';
 import {
   createTestCa,
-  frozenClock,
+  TEST_START,
   headerFor,
   leafDer,
   makeCsr,
@@ -18,7 +18,7 @@ import {
   TEST_CERT_HEADER,
 } from '../helpers';
 
-const clock = frozenClock();
+const clock = frozenClock(TEST_START);
 let dir: string;
 let authority: Authority;
 let app: FastifyInstance;

@@ -211,7 +211,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       });
       brokerSerial = material.brokerSerial;
     }
-    const subjectsNow = (): AclSubject[] => authority.store.listActiveIdentities(authority.clock().getTime());
+    const subjectsNow = (): AclSubject[] => authority.store.listActiveIdentities(authority.clock());
     const revokedNow = (): string =>
       [...authority.listCertificates({ status: 'revoked', limit: 100_000 }), ...authority.listCertificates({ status: 'hold', limit: 100_000 })]
         .map((r) => r.serial)

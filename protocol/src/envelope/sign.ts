@@ -26,6 +26,7 @@ import {
   type TokenTyp,
 } from './types';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
+import type { Clock } from '../clock';
 
 /** A signing identity: private key, certificate chain (leaf first) and the JWS algorithm. */
 export interface Signer {
@@ -118,7 +119,7 @@ function lifetimeOf(seconds: number | undefined): number {
 
 interface TimedOptions {
   /** The current time, epoch milliseconds. */
-  clock: () => number;
+  clock: Clock;
   /** Seconds until exp (default 30, at most 300). */
   lifetimeSeconds?: number;
   /** The token id (default: a random UUID). Only tests set it. */
@@ -180,7 +181,7 @@ export async function signAck(signer: Signer, options: SignAckOptions): Promise<
 }
 
 export interface SignStateOptions {
-  clock: () => number;
+  clock: Clock;
   catalog: StreamCatalog;
   on: readonly string[];
   off: readonly string[];

@@ -42,13 +42,14 @@ import {
   type VerifiedToken,
 } from './types';
 import { type JwsAlgorithm } from '../vocabulary/algorithms';
+import type { Clock } from '../clock';
 
 /** Options shared by every verification. All security choices are explicit here. */
 export interface VerifyOptions {
   /** Anchors, CRLs, revocation policy, path validator and signer cache. */
   trust: Trust;
   /** The current time, epoch milliseconds (inject a frozen clock in tests). */
-  clock: () => number;
+  clock: Clock;
   /** Allowed `alg` values (default ES256 only). */
   algorithms?: readonly JwsAlgorithm[];
   /** Tolerance for exp/nbf/iat, seconds (default 30). */

@@ -24,6 +24,7 @@ import {
   type Trust,
   type VerifiedCommand,
   type ErrorCode,
+  type Clock,
 } from '@helmlink/protocol';
 import type { StateStore, StoredAck, Streams } from '../state';
 import { runHook, type HookConfig } from '../handoff/hook';
@@ -58,7 +59,7 @@ export interface ProcessorContext {
   signer: () => Signer;
   algorithms: readonly JwsAlgorithm[];
   clockToleranceSeconds: number;
-  clock: () => number;
+  clock: Clock;
   hook?: HookConfig;
   /** Called after the state is persisted, before the ack is sent (Redis hand-off). */
   afterApply?: (applied: { jti: string; signer: string; streams: Streams; seq: number; at: number }) => Promise<void>;

@@ -13,12 +13,14 @@ import {
   createTrust,
   crlNumberOf,
   renewalDueAt,
+  systemClock,
   signState,
   topics,
   validatePath,
   type Signer,
   type Trust,
   type ErrorCode,
+  type Clock,
 } from '@helmlink/protocol';
 import { nodeSignatureVerifier, writeFileAtomic } from '@helmlink/protocol/node';
 import type { VesselConfig } from '../config';
@@ -48,7 +50,7 @@ export interface StartVesselOptions {
   /** The key passphrase (default: read as the config says). */
   passphrase?: string;
   /** Clock, epoch ms (tests freeze or shift it). */
-  clock?: () => number;
+  clock?: Clock;
   env?: NodeJS.ProcessEnv;
   /** Random source for jitter. */
   random?: () => number;
@@ -104,7 +106,7 @@ const STATE_COALESCE_MS = 20;
  * @throws HelmlinkError ERR_NOT_ENROLLED, ERR_KEY_DECRYPT, ERR_PASSPHRASE_REQUIRED, ERR_STATE_STORE.
  */
 export async function startVessel(config: VesselConfig, options: StartVesselOptions = {}): Promise<VesselHandle> {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   // Asynchronous log destination: one line per command must not cost a blocking write on the hot path; flushed on close.
   const log = options.logger ?? pino({ name: DEFAULT_LOG_NAME, level: config.log.level }, pino.destination({ dest: 1, sync: false }));

@@ -12,7 +12,7 @@
  */
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { HelmlinkError, ReplaySnapshot, type StreamCatalog } from '@helmlink/protocol';
+import { HelmlinkError, ReplaySnapshot, systemClock, type Clock, type StreamCatalog } from '@helmlink/protocol';
 import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { StateRecord, StateSnapshot, StoredAck, Streams } from './types';
 
@@ -24,7 +24,7 @@ export interface StateStoreOptions {
   /** Keep at most this many recent acks for redelivery (default 1024). */
   maxAcks?: number;
   /** Clock for pruning, epoch milliseconds (default Date.now). */
-  now?: () => number;
+  now?: Clock;
 }
 
 /** Initial state: every catalog stream on. */
@@ -51,7 +51,7 @@ export class StateStore {
   private readonly fsync: boolean;
   private readonly compactEvery: number;
   private readonly maxAcks: number;
-  private readonly now: () => number;
+  private readonly now: Clock;
   private fd: number | undefined;
   private snapshotRecords = 0;
   private journalCount = 0;
@@ -68,7 +68,7 @@ export class StateStore {
     this.fsync = options.fsync ?? true;
     this.compactEvery = options.compactEvery ?? 2000;
     this.maxAcks = options.maxAcks ?? 1024;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock;
     this._streams = streams;
     this.replay = replay;
   }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConsoleServices, type ConsoleServices, type ConsoleServicesOptions } from '../../src/services';
-import { fixedClock } from '../../src/services/core/clock';
+import { frozenClock, type FrozenClock } from '@helmlink/protocol';
 import { silentLogger } from '../../src/services/core/logger';
 
 /** Fast scrypt cost for tests (the default cost is asserted separately). */
@@ -18,8 +18,8 @@ export async function testServices(
   dataDir: string,
   now: Date,
   extra: Partial<ConsoleServicesOptions> = {},
-): Promise<ConsoleServices & { clock: ReturnType<typeof fixedClock> }> {
-  const clock = fixedClock(now);
+): Promise<ConsoleServices & { clock: FrozenClock }> {
+  const clock = frozenClock(now);
   const s = await createConsoleServices({
     dataDir,
     keychain: null,
@@ -29,5 +29,5 @@ export async function testServices(
     autoRenewTimers: false,
     ...extra,
   });
-  return s as ConsoleServices & { clock: ReturnType<typeof fixedClock> };
+  return s as ConsoleServices & { clock: FrozenClock };
 }

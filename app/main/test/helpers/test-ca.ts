@@ -20,6 +20,7 @@ import {
   readIdentity,
   buildCrl,
   type RevocationReasonCode,
+  type Clock,
   type Role,
 } from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
@@ -56,7 +57,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 /** Starts the test CA on 127.0.0.1 with a server certificate (role ca) from the test PKI. */
-export async function startTestCa(pki: TestPki, server: TestEntity, now: () => Date): Promise<TestCa> {
+export async function startTestCa(pki: TestPki, server: TestEntity, clock: Clock): Promise<TestCa> {
   const ca: TestCa = {
     url: '',
     port: 0,
@@ -72,7 +73,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
     const cn = csr.subjectName.getField('CN')[0];
     if (cn !== entityId)
       throw Object.assign(new Error('subject mismatch'), { code: 'ERR_CSR_SUBJECT_MISMATCH' });
-    const t = now().getTime();
+    const t = clock();
     const cert = await issueEndEntityCertificate({
       identity: { entityId, roles: [role] },
       organization: pki.organization,
@@ -122,8 +123,8 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
             const crl = await buildCrl({
               issuer: pki.issuing,
               crlNumber: ++crlNumber,
-              thisUpdate: new Date(now().getTime() - 60_000),
-              nextUpdate: new Date(now().getTime() + 86_400_000),
+              thisUpdate: new Date(clock() - 60_000),
+              nextUpdate: new Date(clock() + 86_400_000),
               entries: ca.issued
                 .filter((r) => r.status !== 'valid')
                 .map((r) => ({
@@ -186,7 +187,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
               Object.assign(rec, {
                 status: body.reason === 6 ? 'on_hold' : 'revoked',
                 reason: body.reason,
-                revokedAt: now(),
+                revokedAt: new Date(clock()),
               });
             }
             return json(res, 200, { certificate: view(rec) });
@@ -202,7 +203,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
               token,
               entity_id: body.entityId,
               role: (body.roles as Role[] | undefined)?.[0] ?? body.role,
-              expires_at: new Date(now().getTime() + 3_600_000).toISOString(),
+              expires_at: new Date(clock() + 3_600_000).toISOString(),
             });
           }
           if (req.method === 'GET' && url.pathname === '/ca/v1/alerts') {
@@ -210,7 +211,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
               alerts: [
                 {
                   id: 'a1',
-                  at: now().toISOString(),
+                  at: new Date(clock()).toISOString(),
                   kind: 'token-reuse',
                   severity: 'warning',
                   message: 'an enrollment token was reused',

@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
-import { isHelmlinkError } from '@helmlink/protocol';
+import { isHelmlinkError, systemClock } from '@helmlink/protocol';
 import { channels } from '@helmlink/app-preload';
-import { systemClock } from '../../src/services/core/clock';
 import { tempDir, testServices } from '../helpers/console';
 import { eventually } from '../helpers/net';
 

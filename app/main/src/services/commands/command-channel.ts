@@ -27,9 +27,9 @@ import {
   topics,
   verifyAck,
   type JwsAlgorithm,
+  type Clock,
 } from '@helmlink/protocol';
 import type { CommandIntent, CommandView, ConnectionStatus } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -234,7 +234,7 @@ export class CommandChannel {
     const { token, claims } = await signCommand(signer, {
       audience: intent.vesselId,
       cmd: { v: 1, type: 'streams.set', on: partition.on, off: partition.off },
-      clock: () => this.#o.clock.now().getTime(),
+      clock: this.#o.clock,
       lifetimeSeconds: settings.commandLifetimeSeconds,
     });
     const view: CommandView = {
@@ -292,7 +292,7 @@ export class CommandChannel {
   // ---------------------------------------------------------------------------------------------------------
 
   #now(): string {
-    return this.#o.clock.now().toISOString();
+    return new Date(this.#o.clock()).toISOString();
   }
 
   #setStatus(patch: Partial<ConnectionStatus>): void {
@@ -338,7 +338,7 @@ export class CommandChannel {
         c = c.issuerCertificate;
       }
       this.#brokerChain = chain.filter((x) => x.subject !== x.issuer || chain.length === 1);
-      broker = await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now());
+      broker = await this.#trust.describePeer(this.#brokerChain, 'serverAuth', new Date(this.#o.clock()));
     }
     this.#setStatus({
       state: 'connected',
@@ -363,7 +363,7 @@ export class CommandChannel {
     }
     if (!this.#ratesTimer) {
       this.#ratesTimer = setInterval(() => {
-        this.#o.events.emit('fleet.rates', this.#o.rates.snapshot(this.#o.clock.now().getTime()));
+        this.#o.events.emit('fleet.rates', this.#o.rates.snapshot(this.#o.clock()));
       }, this.#o.ratesIntervalMs ?? 1000);
       this.#ratesTimer.unref();
     }
@@ -374,7 +374,7 @@ export class CommandChannel {
     if (!parsed) return;
     switch (parsed.kind) {
       case 'data':
-        this.#o.rates.count(parsed.vesselId!, parsed.streamId!, this.#o.clock.now().getTime());
+        this.#o.rates.count(parsed.vesselId!, parsed.streamId!, this.#o.clock());
         return;
       case 'state':
         await this.#o.fleet.onStateMessage(parsed.vesselId!, payload);
@@ -395,12 +395,12 @@ export class CommandChannel {
     const text = payload.toString('latin1');
     const crls = text.includes('-----BEGIN') ? parseCrls(text) : parseCrls(new Uint8Array(payload));
     let newer = false;
-    for (const crl of crls) newer = (await this.#trust.acceptCrl(crl, this.#o.clock.now())) || newer;
+    for (const crl of crls) newer = (await this.#trust.acceptCrl(crl, new Date(this.#o.clock()))) || newer;
     if (newer) {
       // Revocation status of the broker and of every vessel may have changed.
       if (this.#brokerChain.length > 0)
         this.#setStatus({
-          broker: await this.#trust.describePeer(this.#brokerChain, 'serverAuth', this.#o.clock.now()),
+          broker: await this.#trust.describePeer(this.#brokerChain, 'serverAuth', new Date(this.#o.clock())),
         });
       await this.#o.fleet.reverifyAll();
     }
@@ -433,7 +433,7 @@ export class CommandChannel {
     try {
       const verified = await verifyAck(token, {
         trust: this.#trust.trust,
-        clock: () => this.#o.clock.now().getTime(),
+        clock: this.#o.clock,
         vesselId,
         audience: pilot,
         commandToken: pending.token,

@@ -14,9 +14,9 @@ import {
   verifyState,
   type StateClaims,
   type JwsAlgorithm,
+  type Clock,
 } from '@helmlink/protocol';
 import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { AuditLog } from '../audit/audit-log';
@@ -98,7 +98,7 @@ export class FleetState {
       return;
     }
     this.#lastTokens.set(vesselId, payload);
-    const now = this.#o.clock.now();
+    const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
     const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
     try {
@@ -106,7 +106,7 @@ export class FleetState {
         throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
       const verified = await verifyState(token, {
         trust: this.#trust.trust,
-        clock: () => this.#o.clock.now().getTime(),
+        clock: this.#o.clock,
         vesselId,
         // Every profile algorithm: the key policy bounds them.
         algorithms: this.#o.algorithms ?? JWS_ALGORITHMS,

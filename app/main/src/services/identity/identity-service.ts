@@ -22,6 +22,7 @@ import {
   renewalDueAt,
   type JwsAlgorithm,
   type KeySpec,
+  type Clock,
 } from '@helmlink/protocol';
 import {
   ENROLL_STEPS,
@@ -34,7 +35,6 @@ import {
   type importRequestSchema,
 } from '@helmlink/app-preload';
 import type { z } from 'zod';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -193,7 +193,7 @@ export class IdentityService {
       };
     }
     const leaf = f.chain[0]!;
-    const now = this.#o.clock.now();
+    const now = new Date(this.#o.clock());
     const { roles } = profileOf(leaf);
     const expired = now > leaf.notAfter;
     const left = leaf.notAfter.getTime() - now.getTime();
@@ -257,7 +257,7 @@ export class IdentityService {
     const f = this.#files;
     if (!f) throw new HelmlinkError('ERR_IDENTITY_MISSING');
     const leaf = f.chain[0]!;
-    if (this.#o.clock.now() > leaf.notAfter)
+    if (this.#o.clock() > leaf.notAfter.getTime())
       throw new HelmlinkError('ERR_CHAIN_EXPIRED', 'the console certificate has expired: enroll again');
     if (!this.#open) {
       if (needsPassphrase(f.sealed)) throw new HelmlinkError('ERR_IDENTITY_LOCKED');
@@ -331,7 +331,7 @@ export class IdentityService {
   /** Renews when automatic renewal is on and 2/3 of the lifetime has passed. Returns whether it renewed. */
   async renewIfDue(): Promise<boolean> {
     const due = this.renewalDueAt();
-    if (!due || !this.#o.settings.get().autoRenew || this.#o.clock.now() < due) return false;
+    if (!due || !this.#o.settings.get().autoRenew || this.#o.clock() < due.getTime()) return false;
     if (!this.#open && this.#files && needsPassphrase(this.#files.sealed)) return false;
     try {
       await this.renew();
@@ -402,7 +402,7 @@ export class IdentityService {
         status,
         index: ENROLL_STEPS.findIndex((s) => s.id === step),
         total,
-        at: this.#o.clock.now().toISOString(),
+        at: new Date(this.#o.clock()).toISOString(),
         error,
       });
     };
@@ -476,7 +476,7 @@ export class IdentityService {
         'ERR_CERT_PROFILE',
         `the issued certificate names ${cn ?? 'no entity'}, not ${entityId}`,
       );
-    return checkOwnChain(leaf, [...issued, ...caChain], root, this.#o.clock.now());
+    return checkOwnChain(leaf, [...issued, ...caChain], root, new Date(this.#o.clock()));
   }
 
   async #store(p: {
@@ -502,7 +502,7 @@ export class IdentityService {
         keySpec: p.spec,
         caUrl: p.caUrl,
         rootFingerprint: fingerprintOf(p.root),
-        createdAt: this.#o.clock.now().toISOString(),
+        createdAt: new Date(this.#o.clock()).toISOString(),
         renewedAt: null,
         source: p.source,
       },
@@ -579,7 +579,7 @@ export class IdentityService {
       }
       root = selfSigned[0]!;
     }
-    const chain = await checkOwnChain(leaf, [...certs, ...caChain], root, this.#o.clock.now());
+    const chain = await checkOwnChain(leaf, [...certs, ...caChain], root, new Date(this.#o.clock()));
     if (!profileOf(leaf).entityId)
       throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate does not follow the Helmlink profile');
     await this.#store({
@@ -605,7 +605,7 @@ export class IdentityService {
     if (!f) throw new HelmlinkError('ERR_IDENTITY_MISSING');
     const caUrl = f.meta.caUrl ?? this.#o.settings.get().caUrl;
     if (!caUrl) throw new HelmlinkError('ERR_SETTINGS_MISSING', 'the CA URL is not set');
-    this.#renewal = { ...this.#renewal, state: 'renewing', lastAttemptAt: this.#o.clock.now().toISOString() };
+    this.#renewal = { ...this.#renewal, state: 'renewing', lastAttemptAt: new Date(this.#o.clock()).toISOString() };
     this.#changed();
     try {
       const signer = await this.signer();
@@ -621,7 +621,7 @@ export class IdentityService {
       const res = await ca.json<unknown>('POST', '/ca/v1/renew', { csr });
       const chain = await this.#acceptIssued(res, pkcs8, f.meta.entityId, f.chain.slice(1), f.root);
       const dataKey = this.#open!.dataKey;
-      const now = this.#o.clock.now().toISOString();
+      const now = new Date(this.#o.clock()).toISOString();
       const files: IdentityFiles = {
         ...f,
         meta: { ...f.meta, renewedAt: now },
@@ -649,7 +649,7 @@ export class IdentityService {
     const due = this.renewalDueAt();
     if (!due) return;
     const failed = this.#renewal.state === 'failed';
-    const wait = Math.max(failed ? 15 * 60_000 : 0, due.getTime() - this.#o.clock.now().getTime());
+    const wait = Math.max(failed ? 15 * 60_000 : 0, due.getTime() - this.#o.clock());
     // Timers cap at ~24.8 days; a long wait just re-checks.
     this.#timer = setTimeout(
       () => {

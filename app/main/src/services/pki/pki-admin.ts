@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, crlNumberOf, parseCrls, type Role } from '@helmlink/protocol';
+import { HelmlinkError, crlNumberOf, parseCrls, type Role, type Clock } from '@helmlink/protocol';
 import type {
   AlertView,
   CrlView,
@@ -17,7 +17,6 @@ import type {
   revokeRequestSchema,
 } from '@helmlink/app-preload';
 import type { z } from 'zod';
-import type { Clock } from '../core/clock';
 import type { AuditLog } from '../audit/audit-log';
 import type { CaClient } from '@helmlink/ca-server/client';
 import { consoleCaClient } from '../ca/console-ca';
@@ -171,7 +170,7 @@ export class PkiAdmin {
     const body = await ca.json<unknown>('GET', `/ca/v1/certs${qs ? `?${qs}` : ''}`);
     const list = listOf(body, 'certificates', 'certs', 'items').map(certificateRecord);
     if (filter.status !== 'expired') return list;
-    const now = this.#o.clock.now().getTime();
+    const now = this.#o.clock();
     return list.filter(
       (c) => c.status === 'expired' || (c.status === 'valid' && Date.parse(c.notAfter) < now),
     );
@@ -227,7 +226,7 @@ export class PkiAdmin {
       role: (str(body, 'role') ?? req.role) as Role,
       expiresAt:
         iso(body, 'expiresAt', 'expires_at') ??
-        new Date(this.#o.clock.now().getTime() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
+        new Date(this.#o.clock() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
     };
   }
 
@@ -240,7 +239,7 @@ export class PkiAdmin {
     const text = res.body.toString('latin1');
     const [crl] = text.includes('-----BEGIN') ? parseCrls(text) : parseCrls(new Uint8Array(res.body));
     if (!crl) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA returned no CRL');
-    return crlView(crl, this.#o.clock.now());
+    return crlView(crl, new Date(this.#o.clock()));
   }
 
   /** Alerts raised by the CA (rate limits, token reuse, invalid CSRs, revocations), newest first. */
@@ -250,7 +249,7 @@ export class PkiAdmin {
     const body = await ca.json<unknown>('GET', `/ca/v1/alerts?limit=${query.limit ?? 200}`);
     const since = query.since ? Date.parse(query.since) : undefined;
     return listOf(body, 'alerts', 'items')
-      .map((a, i) => alertView(a, i, this.#o.clock.now()))
+      .map((a, i) => alertView(a, i, new Date(this.#o.clock())))
       .filter((a) => since === undefined || Date.parse(a.at) >= since);
   }
 

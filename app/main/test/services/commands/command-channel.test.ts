@@ -22,12 +22,12 @@ import {
   topics,
   validatePath,
   peekHeader,
+  systemClock,
   verifyCommand,
   type Signer,
 } from '@helmlink/protocol';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
 import type { CommandView } from '@helmlink/app-preload';
-import { systemClock } from '../../../src/services/core/clock';
 import { startMosquitto, type Broker } from '../../helpers/mosquitto';
 import { startTestCa, type TestCa } from '../../helpers/test-ca';
 import { X509Certificate } from 'node:crypto';
@@ -161,7 +161,7 @@ beforeAll(async () => {
   testCa = await startTestCa(
     pki,
     await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }),
-    () => new Date(),
+    systemClock,
   );
   testCa.issued.push({
     serial: pilot.certificate.serialNumber.toLowerCase(),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
-import { certificateFingerprint, isHelmlinkError } from '@helmlink/protocol';
+import { certificateFingerprint, frozenClock, isHelmlinkError } from '@helmlink/protocol';
 import type { EnrollProgressEvent } from '@helmlink/app-preload';
 import { startTestCa, type TestCa } from '../../helpers/test-ca';
 import { tempDir, testServices } from '../../helpers/console';
@@ -20,7 +20,7 @@ let rootFp: string;
 beforeAll(async () => {
   pki = await createTestPki({ now: NOW });
   caEntity = await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
-  ca = await startTestCa(pki, caEntity, () => NOW);
+  ca = await startTestCa(pki, caEntity, frozenClock(NOW));
   rootFp = await certificateFingerprint(pki.root.certificate);
 });
 afterAll(async () => {
@@ -213,11 +213,11 @@ describe('renewal', () => {
       state: expect.stringMatching(/idle|scheduled/u),
       lastError: null,
     });
-    expect(renewed.renewal.lastRenewedAt).toBe(s.clock.now().toISOString());
+    expect(renewed.renewal.lastRenewedAt).toBe(new Date(s.clock()).toISOString());
     expect(s.audit.search({ kinds: ['identity.renewed'] }).total).toBe(1);
     await s.close();
 
-    const again = await testServices(dir, s.clock.now());
+    const again = await testServices(dir, new Date(s.clock()));
     await again.identity.unlock(PASS);
     expect(again.identity.status().certificate!.serial).toBe(renewed.certificate!.serial);
     await again.close();
