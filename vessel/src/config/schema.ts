@@ -7,6 +7,7 @@ import {
   ENTITY_ID_RULE,
   JWS_ALGORITHMS,
   KEY_SPECS,
+  RENEWAL_AT_FRACTION,
   isEntityId,
   streamCatalogSchema,
   IEC_61162_450_CATALOG,
@@ -96,7 +97,7 @@ export const vesselConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         /** Renew when this fraction of the certificate lifetime has passed. */
-        atFraction: z.number().gt(0).lt(1).default(2 / 3),
+        atFraction: z.number().gt(0).lt(1).default(RENEWAL_AT_FRACTION),
         /** Random spread added to the renewal time, as a fraction of the lifetime. */
         jitterFraction: z.number().min(0).max(0.2).default(0.05),
         /** Delay between failed attempts. */
@@ -105,7 +106,7 @@ export const vesselConfigSchema = z
         alertAfterFailures: z.number().int().min(1).max(1000).default(3),
       })
       .strict()
-      .default({ enabled: true, atFraction: 2 / 3, jitterFraction: 0.05, retrySeconds: 300, alertAfterFailures: 3 }),
+      .default({ enabled: true, atFraction: RENEWAL_AT_FRACTION, jitterFraction: 0.05, retrySeconds: 300, alertAfterFailures: 3 }),
     state: z
       .object({
         /** fsync every state write (durable across power loss); false = durable across process crashes only. */
