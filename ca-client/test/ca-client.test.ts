@@ -1,10 +1,21 @@
-import { readFileSync } from 'node:fs';
+/** The pinned client against a real CA server (HTTPS, SQLite) started from a CA generated in a temp dir. */
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaClient, pemFingerprint } from '../../src/client/ca-client';
-import { startCaServer, type CaServer } from '../../src/http/server';
-import { createTestCa, PASSPHRASE } from '../helpers';
+import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
+import { CaClient } from '../src/ca-client';
+import { pemFingerprint } from '../src/pin';
+
+const PASSPHRASE = 'test passphrase for the CA';
+
+/** A fresh CA directory (root, issuing CA, server certificate for 127.0.0.1). */
+async function createTestCa(clock: () => Date): Promise<{ dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'helmlink-ca-client-'));
+  await initAuthority({ dir, passphrase: PASSPHRASE, org: 'Test Shipping', clock });
+  return { dir };
+}
 
 let server: CaServer;
 let dir: string;
