@@ -25,10 +25,11 @@ const actorOf = (req: { client?: { entityId: string; serial: string }; ip: strin
 
 const certView = { type: 'object', additionalProperties: true } as const;
 
-/** POST /ca/v1/tokens, GET /ca/v1/certs, POST /ca/v1/revoke, POST /ca/v1/release, GET /ca/v1/alerts */
-export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
-  const admin = requireClient('admin');
+/** The onRequest hook that admits only admin clients. */
+type AdminGuard = ReturnType<RouteContext['requireClient']>;
 
+/** POST /ca/v1/tokens: a one-time enrollment token. */
+function registerTokenRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
   app.post<{ Body: TokenRequest; Reply: TokenResponse }>(
     CA_ROUTES.tokens,
     {
@@ -68,7 +69,10 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
     },
     async (req, reply) => reply.code(201).send(authority.createEnrollmentToken(req.body, actorOf(req))),
   );
+}
 
+/** GET /ca/v1/certs: certificates by role, status and expiry. */
+function registerCertListRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
   app.get<{ Querystring: CertListQuery; Reply: CertListResponse }>(
     CA_ROUTES.certificates,
     {
@@ -100,7 +104,10 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
       return { certificates: list.map(recordView) };
     },
   );
+}
 
+/** POST /ca/v1/revoke and POST /ca/v1/release (certificateHold only). */
+function registerRevocationRoutes(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
   app.post<{ Body: RevokeRequest; Reply: StatusChangeResponse }>(
     CA_ROUTES.revoke,
     {
@@ -148,7 +155,10 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
       return { certificate: recordView(result.certificate), crlNumber: result.crlNumber };
     },
   );
+}
 
+/** GET /ca/v1/alerts: the stored security alerts. */
+function registerAlertRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
   app.get<{ Querystring: AlertsQuery; Reply: AlertsResponse }>(
     CA_ROUTES.alerts,
     {
@@ -191,4 +201,13 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
         .map((a) => ({ ...a, at: new Date(a.ts).toISOString() })),
     }),
   );
+}
+
+/** POST /ca/v1/tokens, GET /ca/v1/certs, POST /ca/v1/revoke, POST /ca/v1/release, GET /ca/v1/alerts */
+export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
+  const admin = requireClient('admin');
+  registerTokenRoute(app, authority, admin);
+  registerCertListRoute(app, authority, admin);
+  registerRevocationRoutes(app, authority, admin);
+  registerAlertRoute(app, authority, admin);
 }
