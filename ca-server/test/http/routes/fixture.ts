@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { loadAuthority, type Authority } from '../../../src/authority/authority';
 import { buildApp } from '../../../src/http/app';
-import { createTestCa, frozenClock, headerFor, leafDer, makeCsr, PASSPHRASE, TEST_CERT_HEADER } from '../../helpers';
+import { createTestCa, frozenClock, headerClientCertificate, headerFor, leafDer, makeCsr, PASSPHRASE } from '../../helpers';
 
 export const clock = frozenClock();
 export let dir: string;
@@ -35,12 +35,7 @@ export function setupRouteApp(): void {
         },
       },
     });
-    app = buildApp(authority, {
-      clientCertificate: (req) => {
-        const h = req.headers[TEST_CERT_HEADER];
-        return typeof h === 'string' ? new Uint8Array(Buffer.from(h, 'base64')) : undefined;
-      },
-    });
+    app = buildApp(authority, { clientCertificate: headerClientCertificate });
     adminDer = leafDer(ca.init.adminCertPath!);
   });
 
