@@ -1,34 +1,50 @@
 /** The pinned client against a real CA server (HTTPS, SQLite) started from a CA generated in a temp dir. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
+import { initAuthority, startCaServer, type CaServer, type InitResult } from '@helmlink/ca-server';
 import { CaClient } from '../src/ca-client';
 import { pemFingerprint } from '../src/pin';
 
 const PASSPHRASE = 'test passphrase for the CA';
 
-/** A fresh CA directory (root, issuing CA, server certificate for 127.0.0.1). */
-async function createTestCa(clock: () => Date): Promise<{ dir: string }> {
+/** A fresh CA directory (root, issuing CA, server certificate for localhost, the first admin identity). */
+async function createTestCa(clock: () => Date): Promise<{ dir: string; init: InitResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'helmlink-ca-client-'));
-  await initAuthority({ dir, passphrase: PASSPHRASE, org: 'Test Shipping', clock });
-  return { dir };
+  const init = await initAuthority({ dir, passphrase: PASSPHRASE, org: 'Test Shipping', clock });
+  return { dir, init };
 }
 
 let server: CaServer;
 let dir: string;
+let adminIdentity: { clientCert: string; clientKey: string; passphrase: string };
 
 beforeAll(async () => {
   const ca = await createTestCa(() => new Date());
   dir = ca.dir;
   server = await startCaServer({ dir, passphrase: PASSPHRASE, port: 0, host: '127.0.0.1' });
+  adminIdentity = {
+    clientCert: readFileSync(ca.init.adminCertPath!, 'utf8'),
+    clientKey: readFileSync(ca.init.adminKeyPath!, 'utf8'),
+    passphrase: PASSPHRASE,
+  };
 });
 
 afterAll(async () => {
   await server?.close();
 });
+
+/** A PEM CSR for `/CN=name` with a fresh P-256 key, made by the openssl CLI. */
+function opensslCsr(name: string): string {
+  const key = join(mkdtempSync(join(tmpdir(), 'helmlink-csr-')), 'key.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+  return execFileSync('openssl', ['req', '-new', '-key', key, '-subj', `/CN=${name}`], { encoding: 'utf8' });
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/u;
 
 /** A port with nothing listening on it (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -120,5 +136,49 @@ describe('CaClient (pinned HTTPS client)', () => {
       clientErrorCodes: true,
     });
     await expect(client.fetchPinnedChain()).rejects.toMatchObject({ code: 'ERR_CA_RESPONSE' });
+  });
+
+  it('speaks the wire contract of every route: typed requests and answers, admin over mutual TLS', async () => {
+    const admin = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, ...adminIdentity });
+    const health = await admin.health();
+    expect(health).toMatchObject({ status: 'ok' });
+    expect(Number.isInteger(health.crlNumber)).toBe(true);
+    expect(health.crlNextUpdate).toMatch(ISO);
+    expect(await admin.chain()).toContain('BEGIN CERTIFICATE');
+
+    const token = await admin.createToken({ entityId: 'mv-wire', roles: ['vessel'] });
+    expect(token).toMatchObject({ entityId: 'mv-wire', roles: ['vessel'] });
+    expect(token.token).toMatch(/^hlt_/u);
+    expect(token.expiresAt).toMatch(ISO);
+
+    const anonymous = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, keepAlive: false });
+    const issued = await anonymous.enroll({ csr: opensslCsr('mv-wire'), token: token.token });
+    expect(issued.serial).toMatch(/^[0-9a-f]+$/u);
+    expect(issued.chain.startsWith(issued.certificate)).toBe(true);
+    expect(pemFingerprint(issued.root)).toBe(server.rootFingerprint);
+    expect(issued.notAfter).toMatch(ISO);
+
+    const record = await anonymous.certificate(issued.serial);
+    expect(record).toMatchObject({ serial: issued.serial, entityId: 'mv-wire', roles: ['vessel'], status: 'valid' });
+    expect(pemFingerprint(record.certificate)).toBe(pemFingerprint(issued.certificate));
+    expect(record.fingerprint).toBe(pemFingerprint(issued.certificate));
+
+    const listed = await admin.listCertificates({ role: 'vessel', status: 'valid' });
+    expect(listed.certificates.map((c) => c.serial)).toContain(issued.serial);
+
+    const hold = await admin.revoke({ serial: issued.serial, reason: 6, description: 'wire test' });
+    expect(hold.certificate).toMatchObject({ serial: issued.serial, status: 'hold', reason: 6 });
+    expect(hold.crlNumber).toBeGreaterThan(health.crlNumber);
+    expect(await admin.crl('pem')).toContain('-----BEGIN X509 CRL-----');
+    const released = await admin.release({ serial: issued.serial });
+    expect(released.certificate).toMatchObject({ serial: issued.serial, status: 'valid', revokedAt: null });
+    expect(released.crlNumber).toBeGreaterThan(hold.crlNumber);
+
+    const { alerts } = await admin.alerts({ limit: 50 });
+    const revocation = alerts.find((a) => a.kind === 'revocation');
+    expect(revocation).toMatchObject({ severity: 'critical' });
+    expect(revocation!.at).toMatch(ISO);
+    admin.close();
+    anonymous.close();
   });
 });
