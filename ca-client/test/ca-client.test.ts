@@ -137,7 +137,9 @@ describe('CaClient (pinned HTTPS client)', () => {
     });
     await expect(client.fetchPinnedChain()).rejects.toMatchObject({ code: 'ERR_CA_RESPONSE' });
   });
+});
 
+describe('CaClient routes (the wire contract)', () => {
   it('speaks the wire contract of every route: typed requests and answers, admin over mutual TLS', async () => {
     const admin = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, ...adminIdentity });
     const health = await admin.health();
