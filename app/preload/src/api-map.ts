@@ -1,8 +1,10 @@
 /**
  * How {@link HelmlinkApi} maps onto contract channels and events, and the Electron IPC channel names.
- * Zod-free on purpose: the sandboxed preload bundles only this module. Re-exported by contract.ts.
+ * Zod-free on purpose: the sandboxed preload bundles only this module (its imports are types only).
  */
-import type { ChannelName, EventName, HelmlinkApi } from './contract';
+import type { HelmlinkApi } from './contract/api';
+import type { ChannelName } from './contract/channels';
+import type { EventName } from './contract/events';
 
 /**
  * How the API maps onto channels and events: `[group, method, channel]` and `[group, method, event]`.

@@ -5,7 +5,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API_EVENTS, API_METHODS, ipcChannel, ipcEventChannel } from './api-map';
-import type { HelmlinkApi } from './contract';
+import type { HelmlinkApi } from './contract/api';
 
 type Group = Record<string, unknown>;
 const api: Record<string, Group> = {};
