@@ -1,25 +1,21 @@
 /**
- * `helmlink console --web` as users run it: a spawned process that prints a one-time link, serves the built console
- * page to the session it opens, and stops cleanly on SIGTERM; plus its usage and refusals.
+ * `helmlink console` as users run it, a spawned process: its usage and refusals, and `--web` printing a one-time
+ * link, serving the built console page to the session it opens, and stopping cleanly on SIGTERM.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '@helmlink/protocol/node';
-import { consoleCommand } from '../../src/cli/console-command';
 import { assertRendererBuilt } from '../../src/static/renderer-dir';
 import { tempDir } from '../helpers/console';
 
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), out: () => out, err: () => err };
+const CLI = new URL('../../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+const ENV = { ...process.env, HELMLINK_LOG_LEVEL: 'silent', DBUS_SESSION_BUS_ADDRESS: '' };
+
+/** Runs `helmlink console ARGS` to completion. */
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'console', ...args], { env: ENV, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -35,28 +31,27 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
 }
 
 describe('helmlink console', () => {
-  it('prints its usage with --help, naming the build step', async () => {
-    const t = io();
-    expect(await consoleCommand.main(['--help'], t)).toBe(0);
-    expect(t.out()).toContain('--web');
-    expect(t.out()).toContain('npm run build');
-  });
+  it('prints its usage with --help, naming the build step', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--web');
+    expect(r.stdout).toContain('npm run build');
+  }, 60_000);
 
-  it('needs --web (exit 2) and refuses a non-loopback address (exit 1)', async () => {
-    const a = io();
-    expect(await consoleCommand.main([], a)).toBe(2);
-    expect(a.err()).toContain('pass --web');
-    const b = io();
-    expect(await consoleCommand.main(['--web', '--host', '0.0.0.0', '--data', tempDir()], b)).toBe(1);
-    expect(b.err()).toContain('ERR_BRIDGE_NON_LOOPBACK');
-  });
+  it('needs --web (exit 2) and refuses a non-loopback address (exit 1)', () => {
+    const a = runCli([]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toContain('pass --web');
+    const b = runCli(['--web', '--host', '0.0.0.0', '--data', tempDir()]);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toContain('ERR_BRIDGE_NON_LOOPBACK');
+  }, 60_000);
 
   it('runs as a process: prints a one-time link, serves the built page to its session, stops on SIGTERM', async () => {
     // The page comes from the build (`npm run build`; `npm test` builds it first).
     assertRendererBuilt();
-    const cli = new URL('../../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
-    const child = spawn(process.execPath, [cli, 'console', '--web', '--port', '0', '--data', tempDir()], {
-      env: { ...process.env, HELMLINK_LOG_LEVEL: 'silent', DBUS_SESSION_BUS_ADDRESS: '' },
+    const child = spawn(process.execPath, [CLI, 'console', '--web', '--port', '0', '--data', tempDir()], {
+      env: ENV,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

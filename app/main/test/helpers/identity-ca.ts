@@ -1,5 +1,6 @@
 /** The test PKI and HTTPS test CA the identity tests enroll, renew and import against. */
-import { certificateFingerprint, isHelmlinkError } from '@helmlink/protocol';
+import { afterAll, beforeAll } from 'vitest';
+import { certificateFingerprint } from '@helmlink/protocol';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
 import { startTestCa, type TestCa } from './test-ca';
 
@@ -11,22 +12,20 @@ export interface IdentityCa {
   rootFp: string;
 }
 
-/** A fresh test PKI at `now` and its CA on 127.0.0.1 (close `ca` when done). */
-export async function startIdentityCa(now: Date): Promise<IdentityCa> {
-  const pki = await createTestPki({ now });
-  const caEntity = await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
-  const ca = await startTestCa(pki, caEntity, () => now);
-  const rootFp = await certificateFingerprint(pki.root.certificate);
-  return { pki, caEntity, ca, rootFp };
-}
-
-/** The code a promise rejects with (a HelmlinkError); anything else fails the test. */
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHelmlinkError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a rejection');
+/**
+ * A fresh test PKI at `now` and its CA on 127.0.0.1 for the calling test file: started before its tests, closed
+ * after them. The fields are filled in once the tests run.
+ */
+export function useIdentityCa(now: Date): IdentityCa {
+  const fixture = {} as IdentityCa;
+  beforeAll(async () => {
+    const pki = await createTestPki({ now });
+    const caEntity = await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+    const ca = await startTestCa(pki, caEntity, () => now);
+    Object.assign(fixture, { pki, caEntity, ca, rootFp: await certificateFingerprint(pki.root.certificate) });
+  });
+  afterAll(async () => {
+    await fixture.ca?.close();
+  });
+  return fixture;
 }

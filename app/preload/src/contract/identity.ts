@@ -98,6 +98,21 @@ export interface IdentityStatus {
 
 const passphraseSchema = z.string().min(1).max(1024);
 
+/** Passphrase-only custody cannot do without the passphrase. */
+const hasRequiredPassphrase = (r: { custody: CustodyMode; passphrase?: string | undefined }): boolean =>
+  r.custody !== 'passphrase' || r.passphrase !== undefined;
+const PASSPHRASE_REQUIRED = { message: 'a passphrase is required for passphrase-only custody', path: ['passphrase'] };
+
+/** What both import formats carry besides the file: its passphrase, the custody to store under, the optional CA. */
+const importCommon = {
+  /** The file's own passphrase. */
+  filePassphrase: z.string().max(1024),
+  custody: z.enum(CUSTODY_MODES),
+  passphrase: passphraseSchema.optional(),
+  caUrl: httpsUrlSchema.optional(),
+  rootFingerprint: fingerprintSchema.optional(),
+};
+
 export const enrollRequestSchema = z
   .object({
     caUrl: httpsUrlSchema,
@@ -113,10 +128,7 @@ export const enrollRequestSchema = z
     brokerUrl: brokerUrlSchema.optional(),
   })
   .strict()
-  .refine((r) => r.custody !== 'passphrase' || r.passphrase !== undefined, {
-    message: 'a passphrase is required for passphrase-only custody',
-    path: ['passphrase'],
-  });
+  .refine(hasRequiredPassphrase, PASSPHRASE_REQUIRED);
 
 export const importRequestSchema = z
   .discriminatedUnion('format', [
@@ -129,12 +141,7 @@ export const importRequestSchema = z
           .min(4)
           .max(1_000_000)
           .regex(/^[A-Za-z0-9+/=\s]+$/u),
-        /** The file's own passphrase. */
-        filePassphrase: z.string().max(1024),
-        custody: z.enum(CUSTODY_MODES),
-        passphrase: passphraseSchema.optional(),
-        caUrl: httpsUrlSchema.optional(),
-        rootFingerprint: fingerprintSchema.optional(),
+        ...importCommon,
       })
       .strict(),
     z
@@ -144,18 +151,11 @@ export const importRequestSchema = z
         keyPem: z.string().min(32).max(100_000),
         /** Leaf certificate first, then the issuer chain (root optional). */
         chainPem: z.string().min(32).max(200_000),
-        filePassphrase: z.string().max(1024),
-        custody: z.enum(CUSTODY_MODES),
-        passphrase: passphraseSchema.optional(),
-        caUrl: httpsUrlSchema.optional(),
-        rootFingerprint: fingerprintSchema.optional(),
+        ...importCommon,
       })
       .strict(),
   ])
-  .refine((r) => r.custody !== 'passphrase' || r.passphrase !== undefined, {
-    message: 'a passphrase is required for passphrase-only custody',
-    path: ['passphrase'],
-  });
+  .refine(hasRequiredPassphrase, PASSPHRASE_REQUIRED);
 
 /** Identity channels. */
 export const identityChannels = {

@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { opensslEncryptedPem } from '../../helpers/openssl';
 import { createTestPki, type TestPki } from '@helmlink/protocol/testing';
-import { codeOf } from '../../helpers/identity-ca';
-import { tempDir, testServices } from '../../helpers/console';
+import { codeOf, tempDir, testServices } from '../../helpers/console';
 
 const NOW = new Date('2026-11-22T02:00:00Z');
 const PASS = 'bridge watch 4 ever';

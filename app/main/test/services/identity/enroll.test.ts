@@ -1,31 +1,19 @@
 /** Enrollment: a locally generated key, a pinned CA, progress per step, and the refusals on the way. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnrollProgressEvent } from '@helmlink/app-preload';
 import { createOsKeychain } from '../../../src/services/vault/keychain';
-import type { TestPki } from '@helmlink/protocol/testing';
-import type { TestCa } from '../../helpers/test-ca';
-import { codeOf, startIdentityCa } from '../../helpers/identity-ca';
-import { tempDir, testServices } from '../../helpers/console';
+import { useIdentityCa } from '../../helpers/identity-ca';
+import { codeOf, tempDir, testServices } from '../../helpers/console';
 
 const NOW = new Date('2026-11-22T02:00:00Z');
 const PASS = 'bridge watch 4 ever';
-
-let pki: TestPki;
-let ca: TestCa;
-let rootFp: string;
-
-beforeAll(async () => {
-  ({ pki, ca, rootFp } = await startIdentityCa(NOW));
-});
-afterAll(async () => {
-  await ca?.close();
-});
+const fx = useIdentityCa(NOW);
 
 describe('enrollment wizard', () => {
   it('enrolls with a locally generated ES256 key, reports every step, and stores the key encrypted', async () => {
-    ca.tokens.set('token-anna-123', { entityId: 'pilot-anna', role: 'pilot' });
+    fx.ca.tokens.set('token-anna-123', { entityId: 'pilot-anna', role: 'pilot' });
     const dir = tempDir();
     const s = await testServices(dir, NOW);
     const progress: EnrollProgressEvent[] = [];
@@ -33,8 +21,8 @@ describe('enrollment wizard', () => {
       if (e === 'identity.enrollProgress') progress.push(p as EnrollProgressEvent);
     });
     const status = await s.identity.enroll({
-      caUrl: ca.url,
-      rootFingerprint: rootFp.toUpperCase().match(/../gu)!.join(':'),
+      caUrl: fx.ca.url,
+      rootFingerprint: fx.rootFp.toUpperCase().match(/../gu)!.join(':'),
       token: 'token-anna-123',
       entityId: 'pilot-anna',
       custody: 'passphrase',
@@ -47,10 +35,10 @@ describe('enrollment wizard', () => {
     expect(status.isAdmin).toBe(false);
     expect(status.certificate?.keyAlgorithm).toBe('ECDSA P-256');
     expect(status.chain.map((c) => c.subject)).toEqual([
-      pki.issuing.certificate.subject,
-      pki.root.certificate.subject,
+      fx.pki.issuing.certificate.subject,
+      fx.pki.root.certificate.subject,
     ]);
-    expect(status.rootFingerprint).toBe(rootFp);
+    expect(status.rootFingerprint).toBe(fx.rootFp);
     expect(progress.filter((p) => p.status === 'done').map((p) => p.step)).toEqual([
       'check-ca',
       'generate-key',
@@ -60,8 +48,8 @@ describe('enrollment wizard', () => {
       'store-identity',
     ]);
     expect(s.settings.get()).toMatchObject({
-      caUrl: ca.url,
-      rootFingerprint: rootFp,
+      caUrl: fx.ca.url,
+      rootFingerprint: fx.rootFp,
       brokerUrl: 'mqtts://127.0.0.1:8883',
     });
     const keyFile = join(dir, 'identity', 'key.json');
@@ -87,12 +75,12 @@ describe('enrollment wizard', () => {
 
 
   it('writes the default scrypt cost when none is configured', async () => {
-    ca.tokens.set('token-cost', { entityId: 'pilot-cost', role: 'pilot' });
+    fx.ca.tokens.set('token-cost', { entityId: 'pilot-cost', role: 'pilot' });
     const dir = tempDir();
     const s = await testServices(dir, NOW, { scrypt: undefined });
     await s.identity.enroll({
-      caUrl: ca.url,
-      rootFingerprint: rootFp,
+      caUrl: fx.ca.url,
+      rootFingerprint: fx.rootFp,
       token: 'token-cost',
       entityId: 'pilot-cost',
       custody: 'passphrase',
@@ -108,7 +96,7 @@ describe('enrollment wizard', () => {
 
 describe('enrollment wizard refusals', () => {
   it('refuses a CA whose root does not match the pinned fingerprint, before sending the token', async () => {
-    ca.tokens.set('token-pin', { entityId: 'pilot-pin', role: 'pilot' });
+    fx.ca.tokens.set('token-pin', { entityId: 'pilot-pin', role: 'pilot' });
     const dir = tempDir();
     const s = await testServices(dir, NOW);
     const failed: EnrollProgressEvent[] = [];
@@ -118,7 +106,7 @@ describe('enrollment wizard refusals', () => {
     });
     const code = await codeOf(
       s.identity.enroll({
-        caUrl: ca.url,
+        caUrl: fx.ca.url,
         rootFingerprint: 'ab'.repeat(32),
         token: 'token-pin',
         entityId: 'pilot-pin',
@@ -128,7 +116,7 @@ describe('enrollment wizard refusals', () => {
     );
     expect(code).toBe('ERR_CA_PIN_MISMATCH');
     expect(failed).toMatchObject([{ step: 'check-ca', error: { code: 'ERR_CA_PIN_MISMATCH' } }]);
-    expect(ca.tokens.has('token-pin')).toBe(true);
+    expect(fx.ca.tokens.has('token-pin')).toBe(true);
     expect(existsSync(join(dir, 'identity'))).toBe(false);
     expect(s.identity.status().state).toBe('none');
     await s.close();
@@ -138,8 +126,8 @@ describe('enrollment wizard refusals', () => {
     const s = await testServices(tempDir(), NOW);
     const code = await codeOf(
       s.identity.enroll({
-        caUrl: ca.url,
-        rootFingerprint: rootFp,
+        caUrl: fx.ca.url,
+        rootFingerprint: fx.rootFp,
         token: 'no-such-token',
         entityId: 'pilot-x',
         custody: 'passphrase',
@@ -157,11 +145,11 @@ describe('enrollment wizard refusals', () => {
     expect(options.keychain.available).toBe(false);
     expect(options.keychain.reason).toMatch(/D-Bus session bus/u);
     expect(options.passphraseOnly).toBe(true);
-    ca.tokens.set('token-kc', { entityId: 'pilot-kc', role: 'pilot' });
+    fx.ca.tokens.set('token-kc', { entityId: 'pilot-kc', role: 'pilot' });
     const code = await codeOf(
       s.identity.enroll({
-        caUrl: ca.url,
-        rootFingerprint: rootFp,
+        caUrl: fx.ca.url,
+        rootFingerprint: fx.rootFp,
         token: 'token-kc',
         entityId: 'pilot-kc',
         custody: 'keychain',

@@ -1,31 +1,19 @@
 /** Import of an existing identity: OpenSSL encrypted PEM and PKCS#12, and a key that fits no certificate. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { opensslEncryptedPem, opensslPkcs12 } from '../../helpers/openssl';
-import type { TestPki } from '@helmlink/protocol/testing';
-import type { TestCa } from '../../helpers/test-ca';
-import { codeOf, startIdentityCa } from '../../helpers/identity-ca';
-import { tempDir, testServices } from '../../helpers/console';
+import { useIdentityCa } from '../../helpers/identity-ca';
+import { codeOf, tempDir, testServices } from '../../helpers/console';
 
 const NOW = new Date('2026-11-22T02:00:00Z');
 const PASS = 'bridge watch 4 ever';
-
-let pki: TestPki;
-let ca: TestCa;
-let rootFp: string;
-
-beforeAll(async () => {
-  ({ pki, ca, rootFp } = await startIdentityCa(NOW));
-});
-afterAll(async () => {
-  await ca?.close();
-});
+const fx = useIdentityCa(NOW);
 
 describe('import of an existing identity', () => {
   it('imports an OpenSSL passphrase-protected PKCS#8 PEM with its chain', async () => {
     const dir = tempDir();
-    const entity = await pki.issue('pilot-pem', ['pilot']);
-    const files = await opensslEncryptedPem(dir, entity, pki, 'file secret');
+    const entity = await fx.pki.issue('pilot-pem', ['pilot']);
+    const files = await opensslEncryptedPem(dir, entity, fx.pki, 'file secret');
     const s = await testServices(join(dir, 'data'), NOW);
     expect(
       await codeOf(
@@ -49,9 +37,9 @@ describe('import of an existing identity', () => {
       state: 'ready',
       entityId: 'pilot-pem',
       custody: 'passphrase',
-      rootFingerprint: rootFp,
+      rootFingerprint: fx.rootFp,
     });
-    expect(s.settings.get().rootFingerprint).toBe(rootFp);
+    expect(s.settings.get().rootFingerprint).toBe(fx.rootFp);
     expect(s.audit.search({ kinds: ['identity.imported'] }).total).toBe(1);
     expect(
       await codeOf(
@@ -69,10 +57,10 @@ describe('import of an existing identity', () => {
 
   it('refuses a key that does not belong to any certificate of the chain', async () => {
     const dir = tempDir();
-    const a = await pki.issue('pilot-a', ['pilot']);
-    const b = await pki.issue('pilot-b', ['pilot']);
-    const fa = await opensslEncryptedPem(dir, a, pki, 'x');
-    const fb = await opensslEncryptedPem(dir, b, pki, 'x');
+    const a = await fx.pki.issue('pilot-a', ['pilot']);
+    const b = await fx.pki.issue('pilot-b', ['pilot']);
+    const fa = await opensslEncryptedPem(dir, a, fx.pki, 'x');
+    const fb = await opensslEncryptedPem(dir, b, fx.pki, 'x');
     const s = await testServices(join(dir, 'data'), NOW);
     const code = await codeOf(
       s.identity.import({
@@ -91,8 +79,8 @@ describe('import of an existing identity', () => {
   it('imports PKCS#12 files from OpenSSL 3 (AES) and the legacy 3DES/SHA-1 profile', async () => {
     for (const legacy of [false, true]) {
       const dir = tempDir();
-      const entity = await pki.issue(legacy ? 'admin-legacy' : 'admin-modern', ['admin']);
-      const fileBase64 = await opensslPkcs12(dir, entity, pki, 'p12 pass', legacy);
+      const entity = await fx.pki.issue(legacy ? 'admin-legacy' : 'admin-modern', ['admin']);
+      const fileBase64 = await opensslPkcs12(dir, entity, fx.pki, 'p12 pass', legacy);
       const s = await testServices(join(dir, 'data'), NOW);
       expect(
         await codeOf(

@@ -1,30 +1,20 @@
 /** Renewal over mutual TLS at 2/3 of the lifetime, and a failed renewal. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestCa } from '../../helpers/test-ca';
-import { codeOf, startIdentityCa } from '../../helpers/identity-ca';
-import { tempDir, testServices } from '../../helpers/console';
+import { describe, expect, it } from 'vitest';
+import { useIdentityCa } from '../../helpers/identity-ca';
+import { codeOf, tempDir, testServices } from '../../helpers/console';
 
 const NOW = new Date('2026-11-22T02:00:00Z');
 const PASS = 'bridge watch 4 ever';
-
-let ca: TestCa;
-let rootFp: string;
-
-beforeAll(async () => {
-  ({ ca, rootFp } = await startIdentityCa(NOW));
-});
-afterAll(async () => {
-  await ca?.close();
-});
+const fx = useIdentityCa(NOW);
 
 describe('renewal', () => {
   it('renews over mutual TLS with a new key at 2/3 of the lifetime, and the passphrase still opens it', async () => {
-    ca.tokens.set('token-renew', { entityId: 'pilot-renew', role: 'pilot' });
+    fx.ca.tokens.set('token-renew', { entityId: 'pilot-renew', role: 'pilot' });
     const dir = tempDir();
     const s = await testServices(dir, NOW);
     await s.identity.enroll({
-      caUrl: ca.url,
-      rootFingerprint: rootFp,
+      caUrl: fx.ca.url,
+      rootFingerprint: fx.rootFp,
       token: 'token-renew',
       entityId: 'pilot-renew',
       custody: 'passphrase',
@@ -58,17 +48,17 @@ describe('renewal', () => {
   });
 
   it('records a failed renewal (revoked certificate) and keeps the current identity', async () => {
-    ca.tokens.set('token-rev', { entityId: 'pilot-rev', role: 'pilot' });
+    fx.ca.tokens.set('token-rev', { entityId: 'pilot-rev', role: 'pilot' });
     const s = await testServices(tempDir(), NOW);
     await s.identity.enroll({
-      caUrl: ca.url,
-      rootFingerprint: rootFp,
+      caUrl: fx.ca.url,
+      rootFingerprint: fx.rootFp,
       token: 'token-rev',
       entityId: 'pilot-rev',
       custody: 'passphrase',
       passphrase: PASS,
     });
-    const rec = ca.issued.find((r) => r.entityId === 'pilot-rev')!;
+    const rec = fx.ca.issued.find((r) => r.entityId === 'pilot-rev')!;
     rec.status = 'revoked';
     expect(await codeOf(s.identity.renew())).toBe('ERR_CLIENT_CERT_REQUIRED');
     const st = s.identity.status();
