@@ -190,6 +190,23 @@ export default tseslint.config(
     rules: restrict([], [onlyWorkspaces(['protocol', 'app-preload'], 'The preload glue imports only protocol.')]),
   },
   {
+    // The CLI and the end-to-end scenarios use other workspaces through their package exports only.
+    files: ['cli/**/*.ts', 'e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/app/*/src/**', '**/protocol/src/**', '**/ca-server/src/**', '**/vessel/src/**', '@helmlink/*/src/**'],
+              message: 'Import through the package exports (e.g. @helmlink/app-renderer/testids).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The renderer talks to main only through the preload API (window.helmlink) and its typed contract.
     files: ['app/renderer/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

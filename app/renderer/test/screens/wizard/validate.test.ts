@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCustody, validateSource } from '../../src/screens/Wizard';
+import { validateCustody, validateSource } from '../../../src/screens/wizard/validate';
 
 const good = { caUrl: 'https://ca.example.org:9443', rootFingerprint: `${'AB:'.repeat(31)}AB`, token: 'token-12345678', entityId: 'pilot-7', brokerUrl: '' };
 const noFiles = { main: null, chain: null };
