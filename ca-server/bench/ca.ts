@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { createProfileCsr, generateKeyPair, randomSerial } from '@helmlink/protocol';
 import { initAuthority } from '../src/authority/init';
 import { loadAuthority } from '../src/authority/authority';
-import { CaClient } from '../src/client/ca-client';
+import { CaClient } from '@helmlink/ca-client';
 import { spawnCaProcess } from '../test/fixtures/spawn-ca-process';
 
 const { values } = parseArgs({

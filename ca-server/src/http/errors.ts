@@ -5,6 +5,7 @@ import {
   type ErrorCode,
   type ProtocolErrorCode,
 } from '@helmlink/protocol';
+import type { ErrorBody } from '@helmlink/ca-client/wire';
 
 /** The codes that can reach the CA's HTTP edge: the CA's own and the protocol's (CSR, key and chain checks). */
 export type CaWireCode = ProtocolErrorCode | CaServerErrorCode;
@@ -106,7 +107,7 @@ export function statusOf(code: ErrorCode): number | undefined {
 
 export interface WireError {
   status: number;
-  body: { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+  body: ErrorBody;
   retryAfter?: number;
 }
 

@@ -154,6 +154,7 @@ const CODE_WORDS = {
   ERR_COMMAND_TIMEOUT: ['No answer from the vessel', 'No verified acknowledgement arrived in time. The command may or may not have been applied; check the vessel state.'],
   ERR_CONSOLE_NOT_ADMIN: ['Administrator only', 'This needs an identity with the administrator role.'],
   ERR_BRIDGE_NON_LOOPBACK: 'fault',
+  ERR_RENDERER_NOT_BUILT: 'fault',
   ERR_BRIDGE_DISCONNECTED: ['Console connection lost', 'The page lost its connection to the Helmlink service. It reconnects by itself; try again in a moment.'],
   // --- cli --------------------------------------------------------------------------------------------
   ERR_TOOL_MISSING: 'fault',

@@ -18,6 +18,7 @@ export const CONSOLE_ERRORS = {
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
   ERR_BRIDGE_DISCONNECTED: 'The console page is not connected to the web bridge (reconnecting)',
+  ERR_RENDERER_NOT_BUILT: 'The console page is not built: run npm run build',
 } as const;
 
 /** A code the console throws (besides the protocol's and the CA client's, and the CA's it passes on). */

@@ -18,7 +18,7 @@ import type {
 } from '@helmlink/app-preload';
 import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
-import type { CaClient } from '@helmlink/ca-server/client';
+import type { CaClient } from '@helmlink/ca-client';
 import { consoleCaClient } from '../ca/console-ca';
 import type { IdentityService } from '../identity/identity-service';
 
