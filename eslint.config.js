@@ -27,20 +27,24 @@ export default tseslint.config(
   {
     // protocol/ is shared with the renderer: no Node built-ins, no Electron, no other workspace.
     files: ['protocol/src/**/*.ts'],
-    ignores: ['protocol/src/node/**', 'protocol/src/cli/**'],
+    ignores: ['protocol/src/node/**', 'protocol/src/cli/**', 'protocol/src/mqtt/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           ...noNode,
-          paths: [...noNode.paths, electronBan],
-          patterns: [{ group: ['@helmlink/*'], message: 'protocol/ is the innermost layer.' }],
+          paths: [...noNode.paths, electronBan, { name: 'mqtt', message: 'MQTT lives in protocol/src/mqtt (Node only).' }],
+          patterns: [
+            { group: ['@helmlink/*'], message: 'protocol/ is the innermost layer.' },
+            { group: ['**/mqtt/*', '**/node/*'], message: 'The runtime-neutral core never imports the Node-only subpaths.' },
+          ],
         },
       ],
     },
   },
   {
-    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts'],
+    // Node-only subpaths: @helmlink/protocol/node (CLI kit, files) and @helmlink/protocol/mqtt (the MQTT session).
+    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts', 'protocol/src/mqtt/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [electronBan], patterns: [{ group: ['@helmlink/*'], message: 'protocol/ is the innermost layer.' }] }],
     },
@@ -95,6 +99,7 @@ export default tseslint.config(
           patterns: [
             { group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'], message: 'Use the preload API.' },
             { group: ['@helmlink/ca-server', '@helmlink/vessel', '@helmlink/cli'], message: 'Not a renderer dependency.' },
+            { group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'], message: 'Node-only protocol subpaths are not for the renderer.' },
           ],
         },
       ],
