@@ -9,13 +9,13 @@ export interface TlsPeerInfo {
   protocol: string | null;
   cipher: string | null;
   /** The peer's certificates as presented, leaf first (DER), each once. */
-  peerChain: Uint8Array[];
+  peerChain: Uint8Array<ArrayBuffer>[];
 }
 
 /** Reads the TLS details of a connected socket (an empty description for anything else). */
 export function describeTlsPeer(stream: unknown): TlsPeerInfo {
   const socket = stream as Partial<TLSSocket> | undefined;
-  const peerChain: Uint8Array[] = [];
+  const peerChain: Uint8Array<ArrayBuffer>[] = [];
   if (typeof socket?.getPeerCertificate === 'function') {
     const seen = new Set<string>();
     let c = socket.getPeerCertificate(true);

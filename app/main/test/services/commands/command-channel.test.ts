@@ -47,7 +47,9 @@ let otherVessel: TestEntity;
 let caEntity: TestEntity;
 let vesselClient: MqttClient;
 let vesselSigner: Signer;
-let mode: 'apply' | 'reject' | 'forge' = 'apply';
+let mode: 'apply' | 'reject' | 'forge' | 'hold' = 'apply';
+/** In 'hold' mode the vessel keeps the command until the test calls this. */
+let held: (() => void) | undefined;
 let seq = 0;
 let current = { on: [] as string[], off: [...addresses] };
 let services: Awaited<ReturnType<typeof testServices>>;
@@ -60,7 +62,7 @@ async function clientFor(entity: TestEntity): Promise<MqttClient> {
     cert: certificatesToPem(entity.chain),
     ca: [certificateToPem(pki.root.certificate)],
     rejectUnauthorized: true,
-    reconnectPeriod: 0,
+    reconnectPeriod: 200,
   });
 }
 
@@ -143,6 +145,7 @@ beforeAll(async () => {
         await vesselClient.publishAsync(topics.ack(VESSEL), ack, { qos: 1 });
         return;
       }
+      if (mode === 'hold') await new Promise<void>((resolve) => (held = resolve));
       current = cmd.state!;
       await publishState();
       const { token: ack } = await signAck(vesselSigner, { ...base, status: 'applied', state: current });
@@ -272,6 +275,24 @@ describe('command channel over mutual TLS', () => {
     });
   });
 
+  it('settles and audits an ack that arrives while the pilot key is locked (the actor is kept with the command)', async () => {
+    mode = 'hold';
+    held = undefined;
+    const sent = await services.commands.send({ vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) });
+    const release = await eventually(() => held, 'the vessel holding the command');
+    services.identity.lock();
+    try {
+      release();
+      const done = await settled(sent.commandId);
+      expect(done).toMatchObject({ state: 'applied', ackVerified: true, reason: null });
+      const audit = services.audit.search({ commandId: sent.commandId });
+      expect(audit.entries.map((e) => e.kind).sort()).toEqual(['ack.verified', 'command.sent']);
+      expect(audit.entries.find((e) => e.kind === 'ack.verified')!.actor).toBe(VESSEL);
+    } finally {
+      await services.identity.unlock(PASS);
+    }
+  });
+
   it('ignores an ack that does not verify (signed by a pilot) and times the command out', async () => {
     mode = 'forge';
     const sent = await services.commands.send({ vesselId: VESSEL, on: [], off: addresses });
@@ -365,6 +386,22 @@ describe('command channel over mutual TLS', () => {
       .token!;
     const x5c = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { x5c: string[] };
     expect(new X509Certificate(Buffer.from(x5c.x5c[0]!, 'base64')).serialNumber.toLowerCase()).toBe(after);
+  });
+
+  it('reconnects by itself with backoff after the broker restarts, and commands flow again', async () => {
+    mode = 'apply';
+    const states: string[] = [];
+    const unsubscribe = services.events.subscribe(
+      (e, p) => e === 'fleet.connection' && states.push((p as { state: string }).state),
+    );
+    await broker.restart();
+    await eventually(() => states.includes('connected'), 'connected again', 20_000);
+    unsubscribe();
+    expect(states).toContain('reconnecting');
+    expect(states.indexOf('reconnecting')).toBeLessThan(states.indexOf('connected'));
+    await eventually(() => vesselClient.connected, 'the scripted vessel back');
+    const sent = await services.commands.send({ vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) });
+    expect((await settled(sent.commandId)).state).toBe('applied');
   });
 
   it('disconnects', async () => {
