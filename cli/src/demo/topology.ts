@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { HelmlinkError, certificateToPem, parseCertificate, renderMosquittoAcl, type AclSubject, type Role } from '@helmlink/protocol';
-import { brokerPaths, initAuthority, readCaConfig, startCaServer, writeBrokerMaterial, writeCrlAndAcl, type CaServer, type TokenRequest } from '@helmlink/ca-server';
+import { brokerPaths, initAuthority, readCaConfig, startCaServer, writeBrokerMaterial, writeCrlAndAcl, type CaServer, type IssuedCrl, type TokenRequest } from '@helmlink/ca-server';
 import { enrollVessel, identityPaths, parseVesselConfig, startVessel, type VesselConfig, type VesselHandle } from '@helmlink/vessel';
 import { createConsoleServices, startConsoleServer, type ConsoleServer, type ConsoleServices, type Keychain } from '@helmlink/app-main';
 import { assertPortFree, freePort } from '@helmlink/protocol/node';
@@ -212,14 +212,17 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       brokerSerial = material.brokerSerial;
     }
     const subjectsNow = (): AclSubject[] => authority.store.listActiveIdentities(authority.clock().getTime());
-    const revokedNow = (): string =>
-      [...authority.listCertificates({ status: 'revoked', limit: 100_000 }), ...authority.listCertificates({ status: 'hold', limit: 100_000 })]
-        .map((r) => r.serial)
+    // Revocations count once a CRL carries them: the store marks a certificate revoked a moment before the CRL
+    // with it is issued, and a restart in between would reload the old CRL and let the revoked client back in.
+    const revokedIn = (issued: IssuedCrl): string =>
+      issued.crl.entries
+        .map((e) => e.serialNumber.toLowerCase())
         .sort()
         .join(',');
     let aclText = readFileSync(paths.aclfile, 'utf8');
-    let revoked = revokedNow();
-    let crlNumber = (await authority.currentCrl()).number;
+    const initialCrl = await authority.currentCrl();
+    let revoked = revokedIn(initialCrl);
+    let crlNumber = initialCrl.number;
 
     let mosquitto: MosquittoProcess | undefined;
     let embedded: EmbeddedBroker | undefined;
@@ -261,9 +264,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const syncBroker = (): Promise<void> => {
       // One sync at a time; a failed one (logged by the caller) must not block the next.
       syncing = syncing.catch(() => undefined).then(async () => {
-        const nextRevoked = revokedNow();
+        const issued = await authority.currentCrl();
+        const nextRevoked = revokedIn(issued);
         const nextAcl = renderMosquittoAcl(subjectsNow());
-        const nextCrl = (await authority.currentCrl()).number;
+        const nextCrl = issued.number;
         const aclChanged = nextAcl !== aclText;
         const revokedChanged = nextRevoked !== revoked;
         if (!aclChanged && !revokedChanged && nextCrl === crlNumber) return;
