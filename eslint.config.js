@@ -83,7 +83,14 @@ export default tseslint.config(
     files: ['app/preload/src/**/*.ts'],
     ignores: ['app/preload/src/preload.ts'],
     rules: {
-      'no-restricted-imports': ['error', { ...noNode, paths: [...noNode.paths, electronBan] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNode,
+          paths: [...noNode.paths, electronBan],
+          patterns: [{ group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'], message: 'Node-only protocol subpaths are not for the preload.' }],
+        },
+      ],
     },
   },
   {
