@@ -16,7 +16,6 @@ import {
   crlToPem,
   encodePem,
   exportPkcs8,
-  isHelmlinkError,
   signAck,
   signState,
   topics,
@@ -166,15 +165,4 @@ async function scriptVessel(pki: TestPki, entity: TestEntity, pilot: TestEntity,
     })();
   });
   return vessel;
-}
-
-/** The error code a promise rejects with. */
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHelmlinkError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }

@@ -6,8 +6,9 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@helmlink/protocol/node';
+import { codeOf } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
-import { TGTD, VESSEL, addresses, codeOf, startScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
+import { TGTD, VESSEL, addresses, startScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
 
 let fleet: ScriptedFleet;
 let services: ScriptedFleet['services'];

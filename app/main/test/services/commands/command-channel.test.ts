@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigner, signState, topics } from '@helmlink/protocol';
+import { codeOf } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
-import { PASS, TGTD, VESSEL, addresses, catalog, codeOf, startScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
+import { PASS, TGTD, VESSEL, addresses, catalog, startScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
 
 let fleet: ScriptedFleet;
 let services: ScriptedFleet['services'];
