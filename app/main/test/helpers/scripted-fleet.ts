@@ -5,6 +5,7 @@
  * HTTPS CA, and console services with an imported, passphrase-protected pilot identity.
  */
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import {
   IEC_61162_450_CATALOG,
@@ -165,4 +166,16 @@ async function scriptVessel(pki: TestPki, entity: TestEntity, pilot: TestEntity,
     })();
   });
   return vessel;
+}
+
+/** Starts a scripted fleet before the file's tests (handing it to `use`) and stops it after them. */
+export function useScriptedFleet(use: (fleet: ScriptedFleet) => void): void {
+  let fleet: ScriptedFleet | undefined;
+  beforeAll(async () => {
+    fleet = await startScriptedFleet();
+    use(fleet);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+  });
 }

@@ -4,22 +4,18 @@
  * certificate, and reconnection with backoff after a broker restart.
  */
 import { X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '@helmlink/protocol/node';
 import { codeOf } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
-import { TGTD, VESSEL, addresses, startScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
+import { TGTD, VESSEL, addresses, useScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
 
 let fleet: ScriptedFleet;
 let services: ScriptedFleet['services'];
 
-beforeAll(async () => {
-  fleet = await startScriptedFleet();
-  services = fleet.services;
-});
-
-afterAll(async () => {
-  await fleet?.close();
+useScriptedFleet((f) => {
+  fleet = f;
+  services = f.services;
 });
 
 describe('broker session over mutual TLS', () => {

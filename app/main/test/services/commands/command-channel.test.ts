@@ -4,22 +4,18 @@
  * forged ack ignored then timed out / ack while the key is locked), live data rates, TLS details and the broker
  * certificate. Reconnection is in `broker/broker-session.test.ts`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSigner, signState, topics } from '@helmlink/protocol';
 import { codeOf } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
-import { PASS, TGTD, VESSEL, addresses, catalog, startScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
+import { PASS, TGTD, VESSEL, addresses, catalog, useScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
 
 let fleet: ScriptedFleet;
 let services: ScriptedFleet['services'];
 
-beforeAll(async () => {
-  fleet = await startScriptedFleet();
-  services = fleet.services;
-});
-
-afterAll(async () => {
-  await fleet?.close();
+useScriptedFleet((f) => {
+  fleet = f;
+  services = f.services;
 });
 
 describe('command channel over mutual TLS', () => {
