@@ -60,6 +60,11 @@ const caClientOnly = {
   message: 'ca-client imports only @helmlink/protocol and node: built-ins.',
 };
 
+// The Node-only subpaths of protocol (@helmlink/protocol/node, @helmlink/protocol/mqtt): never in the runtime-neutral
+// core, the preload contract or the renderer.
+const nodeSubpathBan = (message) => ({ group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'], message });
+const mqttOutsideSession = { name: 'mqtt', message: 'MQTT lives in protocol/src/mqtt (Node only).' };
+
 // protocol/ is shared with the renderer: no DOM either (it runs in Node as well).
 const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement'].map(
   (name) => ({ name, message: 'protocol/ has no DOM: it runs in Node too.' }),
@@ -83,14 +88,21 @@ export default tseslint.config(
   // --- protocol: the innermost layer ------------------------------------------------------------------------------
   {
     files: ['protocol/src/**/*.ts'],
-    ignores: ['protocol/src/node/**', 'protocol/src/cli/**'],
+    ignores: ['protocol/src/node/**', 'protocol/src/cli/**', 'protocol/src/mqtt/**'],
     rules: {
-      ...restrict([...noNode, electron], [onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.')]),
+      ...restrict(
+        [...noNode, electron, mqttOutsideSession],
+        [
+          onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.'),
+          { group: ['**/mqtt/*', '**/node/*'], message: 'The runtime-neutral core never imports the Node-only subpaths.' },
+        ],
+      ),
       'no-restricted-globals': ['error', ...domGlobals],
     },
   },
   {
-    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts', 'protocol/test/**/*.ts', 'protocol/bench/**/*.ts'],
+    // Node-only: the CLI kit and files (src/node, src/cli) and the one MQTT session (src/mqtt).
+    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts', 'protocol/src/mqtt/**/*.ts', 'protocol/test/**/*.ts', 'protocol/bench/**/*.ts'],
     rules: restrict([electron], [onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.')]),
   },
 
@@ -182,7 +194,10 @@ export default tseslint.config(
     // The typed IPC contract: runtime-neutral, protocol only.
     files: ['app/preload/src/**/*.ts'],
     ignores: ['app/preload/src/preload.ts'],
-    rules: restrict([...noNode, electron], [onlyWorkspaces(['protocol'], 'The preload contract imports only protocol.')]),
+    rules: restrict(
+      [...noNode, electron],
+      [onlyWorkspaces(['protocol'], 'The preload contract imports only protocol.'), nodeSubpathBan('Node-only protocol subpaths are not for the preload.')],
+    ),
   },
   {
     // The contextBridge glue: electron's contextBridge and ipcRenderer, the contract, protocol.
@@ -215,6 +230,7 @@ export default tseslint.config(
       [
         { group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'], message: 'Use the preload API.' },
         onlyWorkspaces(['protocol', 'app-preload', 'app-main'], 'Not a renderer dependency.'),
+        nodeSubpathBan('Node-only protocol subpaths are not for the renderer.'),
       ],
     ),
   },

@@ -32,6 +32,11 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['protocol/src/node/x.ts', "import '@helmlink/app-main';", 'protocol/ is the innermost layer'],
   ['protocol/src/cli/x.ts', "import 'electron';", 'may import electron'],
   ['protocol/test/x.test.ts', "import '@helmlink/vessel';", 'protocol/ is the innermost layer'],
+  // protocol: MQTT only in the Node-only session subpath, which the core never imports
+  ['protocol/src/x.ts', "import 'mqtt';", 'MQTT lives in protocol/src/mqtt'],
+  ['protocol/src/pki/x.ts', "import '../mqtt/session';", 'never imports the Node-only subpaths'],
+  ['protocol/src/envelope/x.ts', "import '../node/keyfile';", 'never imports the Node-only subpaths'],
+  ['protocol/src/mqtt/x.ts', "import '@helmlink/vessel';", 'protocol/ is the innermost layer'],
   // ca-client: protocol and node: built-ins only
   ['ca-client/src/x.ts', "import '@helmlink/ca-server';", 'ca-client imports only @helmlink/protocol'],
   ['ca-client/src/x.ts', "import 'fastify';", 'ca-client imports only @helmlink/protocol'],
@@ -68,17 +73,24 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/preload/src/contract.ts', "import 'electron';", 'may import electron'],
   ['app/preload/src/contract.ts', "import '@helmlink/app-main';", 'The preload contract imports only protocol'],
   ['app/preload/src/preload.ts', "import '@helmlink/app-main';", 'The preload glue imports only protocol'],
+  ['app/preload/src/contract.ts', "import '@helmlink/protocol/mqtt';", 'not for the preload'],
   // renderer: the preload API only
   ['app/renderer/src/x.tsx', "import '@helmlink/app-main';", 'Use the preload API'],
   ['app/renderer/src/x.tsx', "import '@helmlink/ca-client';", 'Not a renderer dependency'],
   ['app/renderer/src/x.tsx', "import '@helmlink/ca-server';", 'Not a renderer dependency'],
   ['app/renderer/src/x.tsx', "import 'mqtt';", 'never talks to the broker'],
   ['app/renderer/src/x.tsx', "import 'node:fs';", 'runtime-neutral (no Node built-ins)'],
+  ['app/renderer/src/x.tsx', "import '@helmlink/protocol/mqtt';", 'not for the renderer'],
+  ['app/renderer/src/x.tsx', "import '@helmlink/protocol/node';", 'not for the renderer'],
 ];
 
 /** [file, source with imports its layer allows] */
 const ALLOWED: Array<[string, string]> = [
   ['protocol/src/node/x.ts', "import 'node:fs';\nimport '@helmlink/protocol';"],
+  ['protocol/src/mqtt/x.ts', "import mqtt from 'mqtt';\nimport 'node:tls';\nimport '../errors';"],
+  ['vessel/src/listener/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
+  ['app/main/src/services/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
+  ['ca-server/src/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
   ['ca-client/src/x.ts', "import '@helmlink/protocol';\nimport 'node:https';\nimport './pin';\nimport '../src/wire';"],
   ['ca-client/test/x.test.ts', "import '@helmlink/ca-server';"],
   ['ca-server/src/http/x.ts', "import type { IssuedWire } from '@helmlink/ca-client/wire';\nimport 'fastify';"],
