@@ -69,6 +69,11 @@ const vocabularyOnly = {
 
 const PURE_VOCABULARY = 'The vocabulary imports nothing but its own files and protocol/src/errors.ts (it must stay pure).';
 
+// The Node-only subpaths of protocol (@helmlink/protocol/node, @helmlink/protocol/mqtt): never in the runtime-neutral
+// core, the preload contract or the renderer.
+const nodeSubpathBan = (message) => ({ group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'], message });
+const mqttOutsideSession = { name: 'mqtt', message: 'MQTT lives in protocol/src/mqtt (Node only).' };
+
 // protocol/ is shared with the renderer: no DOM either (it runs in Node as well).
 const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement'].map(
   (name) => ({ name, message: 'protocol/ has no DOM: it runs in Node too.' }),
@@ -92,9 +97,15 @@ export default tseslint.config(
   // --- protocol: the innermost layer ------------------------------------------------------------------------------
   {
     files: ['protocol/src/**/*.ts'],
-    ignores: ['protocol/src/node/**', 'protocol/src/cli/**'],
+    ignores: ['protocol/src/node/**', 'protocol/src/cli/**', 'protocol/src/mqtt/**'],
     rules: {
-      ...restrict([...noNode, electron], [onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.')]),
+      ...restrict(
+        [...noNode, electron, mqttOutsideSession],
+        [
+          onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.'),
+          { group: ['**/mqtt/*', '**/node/*'], message: 'The runtime-neutral core never imports the Node-only subpaths.' },
+        ],
+      ),
       'no-restricted-globals': ['error', ...domGlobals],
     },
   },
@@ -109,7 +120,8 @@ export default tseslint.config(
     rules: restrict([...noNode, electron], [{ regex: '^(?!\\./vocabulary/).*', message: PURE_VOCABULARY }]),
   },
   {
-    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts', 'protocol/test/**/*.ts', 'protocol/bench/**/*.ts'],
+    // Node-only: the CLI kit and files (src/node, src/cli) and the one MQTT session (src/mqtt).
+    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts', 'protocol/src/mqtt/**/*.ts', 'protocol/test/**/*.ts', 'protocol/bench/**/*.ts'],
     rules: restrict([electron], [onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.')]),
   },
 
@@ -201,7 +213,14 @@ export default tseslint.config(
     // The typed IPC contract: runtime-neutral, the protocol vocabulary only.
     files: ['app/preload/src/**/*.ts'],
     ignores: ['app/preload/src/preload.ts'],
-    rules: restrict([...noNode, electron], [onlyWorkspaces(['protocol'], 'The preload contract imports only protocol.'), vocabularyOnly]),
+    rules: restrict(
+      [...noNode, electron],
+      [
+        onlyWorkspaces(['protocol'], 'The preload contract imports only protocol.'),
+        nodeSubpathBan('Node-only protocol subpaths are not for the preload.'),
+        vocabularyOnly,
+      ],
+    ),
   },
   {
     // The contextBridge glue: electron's contextBridge and ipcRenderer, the contract, protocol.
@@ -235,6 +254,7 @@ export default tseslint.config(
         { group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'], message: 'Use the preload API.' },
         onlyWorkspaces(['protocol', 'app-preload', 'app-main'], 'Not a renderer dependency.'),
         vocabularyOnly,
+        nodeSubpathBan('Node-only protocol subpaths are not for the renderer.'),
       ],
     ),
   },

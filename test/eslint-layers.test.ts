@@ -37,6 +37,11 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['protocol/src/vocabulary/x.ts', "import 'reflect-metadata';", 'The vocabulary imports nothing but its own files'],
   ['protocol/src/vocabulary/errors/x.ts', "import 'jose';", 'The vocabulary imports nothing but its own files'],
   ['protocol/src/errors.ts', "import './pki/profile';", 'The vocabulary imports nothing but its own files'],
+  // protocol: MQTT only in the Node-only session subpath, which the core never imports
+  ['protocol/src/x.ts', "import 'mqtt';", 'MQTT lives in protocol/src/mqtt'],
+  ['protocol/src/pki/x.ts', "import '../mqtt/session';", 'never imports the Node-only subpaths'],
+  ['protocol/src/envelope/x.ts', "import '../node/keyfile';", 'never imports the Node-only subpaths'],
+  ['protocol/src/mqtt/x.ts', "import '@helmlink/vessel';", 'protocol/ is the innermost layer'],
   // ca-client: protocol and node: built-ins only
   ['ca-client/src/x.ts', "import '@helmlink/ca-server';", 'ca-client imports only @helmlink/protocol'],
   ['ca-client/src/x.ts', "import 'fastify';", 'ca-client imports only @helmlink/protocol'],
@@ -76,6 +81,7 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/preload/src/contract/x.ts', "import '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
   ['app/preload/src/contract/x.ts', "import '@helmlink/protocol/node';", 'only @helmlink/protocol/vocabulary'],
   ['app/preload/src/preload.ts', "import '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
+  ['app/preload/src/contract.ts', "import '@helmlink/protocol/mqtt';", 'not for the preload'],
   // renderer: the preload API only
   ['app/renderer/src/x.tsx', "import '@helmlink/app-main';", 'Use the preload API'],
   ['app/renderer/src/x.tsx', "import '@helmlink/ca-client';", 'Not a renderer dependency'],
@@ -85,12 +91,18 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/renderer/src/x.tsx', "import { describeError } from '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
   ['app/renderer/src/x.tsx', "import '../../../protocol/src/pki/profile';", 'only @helmlink/protocol/vocabulary'],
   ['app/renderer/src/x.tsx', "import 'reflect-metadata';", 'only @helmlink/protocol/vocabulary'],
+  ['app/renderer/src/x.tsx', "import '@helmlink/protocol/mqtt';", 'not for the renderer'],
+  ['app/renderer/src/x.tsx', "import '@helmlink/protocol/node';", 'not for the renderer'],
 ];
 
 /** [file, source with imports its layer allows] */
 const ALLOWED: Array<[string, string]> = [
   ['protocol/src/node/x.ts', "import 'node:fs';\nimport '@helmlink/protocol';"],
   ['protocol/src/vocabulary/x.ts', "import './roles';\nimport '../errors';"],
+  ['protocol/src/mqtt/x.ts', "import mqtt from 'mqtt';\nimport 'node:tls';\nimport '../errors';"],
+  ['vessel/src/listener/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
+  ['app/main/src/services/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
+  ['ca-server/src/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
   ['ca-client/src/x.ts', "import '@helmlink/protocol';\nimport 'node:https';\nimport './pin';\nimport '../src/wire';"],
   ['ca-client/test/x.test.ts', "import '@helmlink/ca-server';"],
   ['ca-server/src/http/x.ts', "import type { IssuedWire } from '@helmlink/ca-client/wire';\nimport 'fastify';"],

@@ -18,7 +18,7 @@ describe('HTTP mapping of codes', () => {
   });
 
   it('answers a code that cannot belong to the CA (console, vessel, client) with a bare 500, not a silent 400', () => {
-    for (const code of ['ERR_NOT_CONNECTED', 'ERR_HOOK_REJECTED', 'ERR_CA_PIN_MISMATCH', 'ERR_TOOL_MISSING'] as const) {
+    for (const code of ['ERR_IDENTITY_LOCKED', 'ERR_HOOK_REJECTED', 'ERR_CA_PIN_MISMATCH', 'ERR_TOOL_MISSING'] as const) {
       expect(statusOf(code)).toBeUndefined();
       expect(toWireError(new HelmlinkError(code, 'internal words'))).toEqual({
         status: 500,
@@ -60,7 +60,7 @@ describe('the error handler (app.inject)', () => {
     });
     app = buildApp(authority, { logger: { level: 'error', stream } });
     app.get('/test/foreign-code', async () => {
-      throw new HelmlinkError('ERR_NOT_CONNECTED', 'a console code thrown by mistake');
+      throw new HelmlinkError('ERR_IDENTITY_LOCKED', 'a console code thrown by mistake');
     });
   });
 
@@ -73,8 +73,8 @@ describe('the error handler (app.inject)', () => {
     const res = await app.inject({ method: 'GET', url: '/test/foreign-code' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: { code: 'ERR_INTERNAL', message: 'Internal error' } });
-    expect(res.body).not.toMatch(/ERR_NOT_CONNECTED|by mistake/u);
+    expect(res.body).not.toMatch(/ERR_IDENTITY_LOCKED|by mistake/u);
     const logged = logLines.find((l) => l.msg === 'request failed');
-    expect(logged).toMatchObject({ level: 50, err: { code: 'ERR_NOT_CONNECTED', message: 'a console code thrown by mistake' } });
+    expect(logged).toMatchObject({ level: 50, err: { code: 'ERR_IDENTITY_LOCKED', message: 'a console code thrown by mistake' } });
   });
 });

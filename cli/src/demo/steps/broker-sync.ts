@@ -16,9 +16,10 @@ export function startBrokerSync(run: TopologyRun, authority: CaServer['authority
   const syncBroker = (): Promise<void> => {
     // One sync at a time; a failed one (logged by the caller) must not block the next.
     syncing = syncing.catch(() => undefined).then(async () => {
-      const nextRevoked = revokedSerials(authority);
+      const issued = await authority.currentCrl();
+      const nextRevoked = revokedSerials(issued);
       const nextAcl = renderMosquittoAcl(activeSubjects(authority));
-      const nextCrl = (await authority.currentCrl()).number;
+      const nextCrl = issued.number;
       const aclChanged = nextAcl !== aclText;
       const revokedChanged = nextRevoked !== revoked;
       if (!aclChanged && !revokedChanged && nextCrl === crlNumber) return;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificate, type AclSubject } from '@helmlink/protocol';
-import { brokerPaths, writeBrokerMaterial, writeCrlAndAcl, type CaServer } from '@helmlink/ca-server';
+import { brokerPaths, writeBrokerMaterial, writeCrlAndAcl, type CaServer, type IssuedCrl } from '@helmlink/ca-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../broker/embedded';
 import { startMosquitto, type MosquittoProcess } from '../../broker/mosquitto';
 import type { BrokerPlan } from './broker-plan';
@@ -33,10 +33,14 @@ export interface RunningBroker {
 export const activeSubjects = (authority: Authority): AclSubject[] =>
   authority.store.listActiveIdentities(authority.clock());
 
-/** The revoked and held serials now, as one comparable string. */
-export const revokedSerials = (authority: Authority): string =>
-  [...authority.listCertificates({ status: 'revoked', limit: 100_000 }), ...authority.listCertificates({ status: 'hold', limit: 100_000 })]
-    .map((r) => r.serial)
+/**
+ * The revoked and held serials a CRL carries, as one comparable string. Taken from the CRL, not the store: the store
+ * marks a certificate revoked a moment before the CRL with it is issued, and a restart in between would reload the
+ * old CRL and let the revoked client back in.
+ */
+export const revokedSerials = (issued: IssuedCrl): string =>
+  issued.crl.entries
+    .map((e) => e.serialNumber.toLowerCase())
     .sort()
     .join(',');
 
@@ -71,7 +75,8 @@ export async function startBroker(run: TopologyRun, authority: Authority, plan: 
     });
     brokerSerial = material.brokerSerial;
   }
-  const baseline = { aclText: readFileSync(paths.aclfile, 'utf8'), revoked: revokedSerials(authority), crlNumber: (await authority.currentCrl()).number };
+  const crl = await authority.currentCrl();
+  const baseline = { aclText: readFileSync(paths.aclfile, 'utf8'), revoked: revokedSerials(crl), crlNumber: crl.number };
 
   let mosquitto: MosquittoProcess | undefined;
   let embedded: EmbeddedBroker | undefined;

@@ -12,7 +12,6 @@ export const CONSOLE_ERRORS = {
   ERR_IMPORT_INVALID: 'The identity file cannot be read',
   ERR_SETTINGS_MISSING: 'A required setting is missing',
   ERR_BROKER_CONNECT: 'The broker connection failed',
-  ERR_NOT_CONNECTED: 'Not connected to the broker',
   ERR_VESSEL_UNKNOWN: 'No verified state is known for this vessel',
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',

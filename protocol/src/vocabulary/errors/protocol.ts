@@ -1,6 +1,6 @@
 /**
  * Error codes owned by `@helmlink/protocol`: generic input, the command specification, the JWS envelope, the replay
- * cache, X.509 path validation and keys. Append a new code inside the group that owns it.
+ * cache, X.509 path validation, the MQTT session and keys. Append a new code inside the group that owns it.
  */
 export const PROTOCOL_ERRORS = {
   // --- generic ---------------------------------------------------------------------------------------------
@@ -66,6 +66,9 @@ export const PROTOCOL_ERRORS = {
   ERR_CRL_STALE: 'The CRL is past its nextUpdate and the grace period',
   ERR_CRL_CRITICAL_EXTENSION: 'A CRL or CRL entry carries an unknown critical extension',
   ERR_CRL_NOT_NEWER: 'The CRL is not newer than the one already held',
+
+  // --- the MQTT session (mqtt/) ---------------------------------------------------------------------------------
+  ERR_NOT_CONNECTED: 'Not connected to the broker',
 
   // --- keys at rest (keys/) ------------------------------------------------------------------------------
   ERR_KEY_DECRYPT: 'The private key cannot be decrypted (wrong passphrase or damaged file)',
