@@ -29,6 +29,22 @@ module.exports = function bindings(opts) {
   },
 };
 
+/**
+ * ws (under mqtt.js) tries the optional native modules bufferutil and utf-8-validate inside try/catch and works
+ * without them. Left as a runtime require they make a single executable print a warning at every start; here they
+ * are modules that fail the way a missing one does.
+ */
+export const absentOptionalModules: Plugin = {
+  name: 'helmlink-absent-optional-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'helmlink-absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'helmlink-absent' }, (args) => ({
+      loader: 'js',
+      contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path} is not bundled`)}), { code: 'MODULE_NOT_FOUND' });`,
+    }));
+  },
+};
+
 export interface BundleOptions {
   /** Entry file (packaging/src/entries/*.ts). */
   entry: string;
@@ -52,7 +68,7 @@ export async function bundleTool(options: BundleOptions): Promise<string> {
     legalComments: 'eof',
     logLevel: 'error',
     tsconfig: join(REPO_ROOT, 'tsconfig.json'),
-    plugins: [addonBesideExecutable],
+    plugins: [addonBesideExecutable, absentOptionalModules],
     // Some bundled ESM dependencies read import.meta.url; give them the CJS file URL.
     define: { 'import.meta.url': 'importMetaUrl', HELMLINK_PACKAGE_VERSION: JSON.stringify(options.version) },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -27,7 +27,11 @@ Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT
     const vessel = await startVessel(config, { simulate: values.simulate ?? false, env: io.env, ...(values.redis ? { redisUrl: values.redis } : {}) });
     await notifySystemd('ready', `vessel ${config.vesselId} listening`, { env: io.env, stderr: io.stderr });
     await new Promise<void>((resolve) => {
+      // The listener's own timers (reconnect backoff, CRL refresh) do not hold the process: while the broker is
+      // unreachable nothing else would, and the listener would exit 0 instead of retrying. It runs until a signal.
+      const hold = setInterval(() => {}, 2 ** 30);
       const stop = () => {
+        clearInterval(hold);
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
         void notifySystemd('stopping', 'finishing the command in hand', { env: io.env, stderr: io.stderr });
