@@ -209,6 +209,9 @@ describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', () => {
     const store = StateStore.open(join(box.rootOnHost, VESSEL_DIR, 'state.jsonl'), IEC_61162_450_CATALOG, { fsync: false });
     expect(store.seen('pilot-install', 'jti-before-upgrade')).toBe(true);
     store.close();
+    // Opening it from the host (as root) may have rewritten it: hand it back to the service user.
+    const owner = statSync(join(box.rootOnHost, VESSEL_DIR, 'key.pem'));
+    chownSync(join(box.rootOnHost, VESSEL_DIR, 'state.jsonl'), owner.uid, owner.gid);
     box.sh('systemctl start helmlink-vessel');
   });
 
