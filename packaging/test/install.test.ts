@@ -79,7 +79,8 @@ describe('the built packages', () => {
   });
 });
 
-describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', () => {
+// Each step runs real dpkg and systemd operations on 90 MB executables: generous per-step time on a loaded machine.
+describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', { timeout: 180_000 }, () => {
   it('install with dpkg -i: users, 0700 state, enabled units that wait for setup', () => {
     box.sh(`dpkg -i /mnt/debs/v1/helmlink-ca_${V1}_*.deb /mnt/debs/v1/helmlink-vessel_${V1}_*.deb`);
     for (const name of ['helmlink-ca', 'helmlink-vessel']) {

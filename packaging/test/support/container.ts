@@ -58,7 +58,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Boots `root` (read-only lower layer) with `binds` (host → container, read-only); resolves once systemd is up. */
 export async function bootContainer(root: string, binds: Record<string, string> = {}, bootTimeoutMs = 90_000): Promise<Container> {
   const machine = `helmlink-test-${process.pid}-${Date.now() % 100_000}`;
-  const args = ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '--volatile=overlay', `--machine=${machine}`];
+  // --private-network: only its own loopback, so the services inside never meet the host's ports (a demo's CA on
+  // 8443, a broker on 8883) and nothing inside reaches out.
+  const args = ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '--volatile=overlay', '--private-network', `--machine=${machine}`];
   for (const [host, inside] of Object.entries(binds)) args.push(`--bind-ro=${host}:${inside}`);
   const child: ChildProcess = spawn('systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let console = '';
