@@ -27,7 +27,7 @@ export async function notifySystemd(
     return true;
   } catch (err) {
     binding = undefined;
-    stderr.write(`sd_notify unavailable (${(err as Error).message}): systemd is not told that the service is ${state}\n`);
+    stderr.write(`sd_notify unavailable (${(err as Error).message.split('\n')[0]}): systemd is not told that the service is ${state}\n`);
     return false;
   }
 }
