@@ -38,6 +38,11 @@ function status(): { vesselId: string; certificate: { serial: string }; seq: num
   return JSON.parse(box.sh('helmlink-vessel status --config /etc/helmlink/vessel.json --json')) as ReturnType<typeof status>;
 }
 
+/** The unit's recent journal and state, shown when an assertion about it fails. */
+function unitLog(unit: string): string {
+  return box.exec(['sh', '-c', `systemctl status --no-pager ${unit}; journalctl -u ${unit} --no-pager -o cat -n 40`]).stdout;
+}
+
 function mainPid(unit: string): number {
   return Number(box.sh(`systemctl show -p MainPID --value ${unit}`).trim());
 }
@@ -161,7 +166,7 @@ describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', { timeout:
     chownSync(path, owner.uid, owner.gid);
 
     box.sh('systemctl start helmlink-vessel');
-    const journal = () => box.exec(['journalctl', '-u', 'helmlink-vessel', '--no-pager', '-o', 'cat', '-n', '40']).stdout;
+    const journal = () => unitLog('helmlink-vessel');
     expect(mainPid('helmlink-vessel'), journal()).toBeGreaterThan(0);
     // With the broker unreachable the listener keeps running and retrying (it once exited 0 here).
     box.sh('sleep 3');
@@ -194,7 +199,8 @@ describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', { timeout:
     box.sh(`dpkg -i /mnt/debs/v2/helmlink-ca_${V2}_*.deb /mnt/debs/v2/helmlink-vessel_${V2}_*.deb`);
     expect(box.sh('helmlink-vessel --version')).toContain(V2);
     expect(box.exec(['dpkg-query', '-W', '-f', '${Version}', 'helmlink-vessel']).stdout).toBe(V2);
-    for (const unit of ['helmlink-vessel', 'helmlink-ca']) expect(box.sh(`systemctl is-active ${unit}`).trim()).toBe('active');
+    for (const unit of ['helmlink-vessel', 'helmlink-ca'])
+      expect(box.exec(['systemctl', 'is-active', unit]).stdout.trim(), unitLog(unit)).toBe('active');
     expect(mainPid('helmlink-vessel')).not.toBe(before.vesselPid);
     expect(mainPid('helmlink-ca')).not.toBe(before.caPid);
     const after = status();
