@@ -13,7 +13,7 @@ import * as x509 from '@peculiar/x509';
 import { buildName, encodePem, generateKeyPair, randomSerial, signingAlgorithmFor } from '@helmlink/protocol';
 import { initAuthority } from '../src/authority/init';
 import { loadAuthority } from '../src/authority/authority';
-import { CaClient } from '../src/client/ca-client';
+import { CaClient } from '@helmlink/ca-client';
 import { spawnCaProcess } from '../test/fixtures/spawn-ca-process';
 
 const { values } = parseArgs({

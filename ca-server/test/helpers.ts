@@ -75,3 +75,9 @@ export const TEST_CERT_HEADER = 'x-test-client-cert';
 export const headerFor = (der: Uint8Array): Record<string, string> => ({
   [TEST_CERT_HEADER]: Buffer.from(der).toString('base64'),
 });
+
+/** The app's `clientCertificate` source for `app.inject`: the DER from {@link TEST_CERT_HEADER}. */
+export const headerClientCertificate = (req: { headers: Record<string, string | string[] | undefined> }) => {
+  const h = req.headers[TEST_CERT_HEADER];
+  return typeof h === 'string' ? new Uint8Array(Buffer.from(h, 'base64')) : undefined;
+};

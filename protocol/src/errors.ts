@@ -127,6 +127,7 @@ export const ERROR_CODES = {
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
   ERR_BRIDGE_DISCONNECTED: 'The console page is not connected to the web bridge (reconnecting)',
+  ERR_RENDERER_NOT_BUILT: 'The console page is not built: run npm run build',
 
   // --- demo topology and embedded broker (cli/src/demo, cli/src/broker) ------------------------------------
   ERR_PORT_IN_USE: 'A port the demo needs is already in use',

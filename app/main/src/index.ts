@@ -5,9 +5,6 @@ export { createOsKeychain, type Keychain } from './services/vault/keychain';
 export { IpcRouter, type SenderContext, type Handlers } from './ipc/router';
 export { createHandlers } from './ipc/handlers';
 export { electronSenderContext, type IpcEventLike, type ExpectedSender } from './ipc/electron-sender';
-export {
-  startConsoleServer,
-  isLoopbackHost,
-  type ConsoleServer,
-  type ConsoleServerOptions,
-} from './bridge/server';
+export { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from './bridge/server';
+export { isLoopbackHost } from './bridge/loopback';
+export { assertRendererBuilt, DEFAULT_RENDERER_DIR, RENDERER_BUILD_COMMAND } from './static/renderer-dir';

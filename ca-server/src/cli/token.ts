@@ -1,7 +1,7 @@
 /** `helmlink ca token`: create a one-time enrollment token locally (the admin API does the same over mTLS). */
 import { defineCommand, EXIT_OK, required, UsageError } from '@helmlink/protocol/node';
 import { ROLES, type Role } from '@helmlink/protocol';
-import { createEnrollmentToken } from '../authority/tokens';
+import { createEnrollmentToken } from '../authority/offline-token';
 import { abs, PASSPHRASE_HELP, readPassphrase } from './common';
 
 export const caTokenCommand = defineCommand({

@@ -1,5 +1,6 @@
 /** Mapping of coded errors to HTTP: a stable JSON body `{ error: { code, message, details? } }`, no internals on 5xx. */
 import { type HelmlinkError, isHelmlinkError } from '@helmlink/protocol';
+import type { ErrorBody } from '@helmlink/ca-client/wire';
 
 const STATUS: Record<string, number> = {
   ERR_INPUT_INVALID: 400,
@@ -35,7 +36,7 @@ export function statusOf(code: string): number {
 
 export interface WireError {
   status: number;
-  body: { error: { code: string; message: string; details?: Record<string, unknown> } };
+  body: ErrorBody;
   retryAfter?: number;
 }
 

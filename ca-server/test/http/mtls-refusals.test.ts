@@ -9,7 +9,7 @@ import {
   leafDer,
   makeCsr,
   PASSPHRASE,
-  TEST_CERT_HEADER,
+  headerClientCertificate,
 } from '../helpers';
 
 const clock = frozenClock();
@@ -32,12 +32,7 @@ beforeAll(async () => {
       revoke: { perAddress: { limit: 3, windowMs: 60_000 }, perIdentity: { limit: 1000, windowMs: 60_000 } },
     },
   });
-  app = buildApp(authority, {
-    clientCertificate: (req) => {
-      const h = req.headers[TEST_CERT_HEADER];
-      return typeof h === 'string' ? new Uint8Array(Buffer.from(h, 'base64')) : undefined;
-    },
-  });
+  app = buildApp(authority, { clientCertificate: headerClientCertificate });
   adminDer = leafDer(ca.init.adminCertPath!);
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePem, exportPkcs8, parseCertificate } from '@helmlink/protocol';
-import { CaClient, pemFingerprint } from '../../src/client/ca-client';
+import { CaClient, pemFingerprint } from '@helmlink/ca-client';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';

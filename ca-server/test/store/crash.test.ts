@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CaClient } from '../../src/client/ca-client';
+import { CaClient } from '@helmlink/ca-client';
 import { SqliteStore, verifyAuditChain } from '../../src/store/sqlite';
 import { caPaths } from '../../src/authority/files';
 import { loadAuthority } from '../../src/authority/authority';

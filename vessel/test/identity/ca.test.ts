@@ -24,7 +24,8 @@ import {
   verifyAck,
   type AckClaims,
 } from '@helmlink/protocol';
-import { initAuthority, startCaServer, CaClient, type CaServer } from '@helmlink/ca-server';
+import { CaClient } from '@helmlink/ca-client';
+import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
 import { writeBrokerMaterial } from '../../../ca-server/src/broker/material';
 import { ManagedMosquitto } from '@helmlink/ca-server/broker';
 import { syncBroker } from '../../../ca-server/src/broker/sync';

@@ -75,10 +75,10 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.autoRenewTimers !== undefined ? { autoRenewTimers: o.autoRenewTimers } : {}),
     audit: (kind, entityId) => {
       audit.append({ kind, actor: entityId, verdict: 'ok' });
-      // A renewed certificate takes effect on the broker session at once: reconnect with it.
+      // A renewed certificate takes effect on the broker session at once: its client is replaced.
       if (kind === 'identity.renewed' && late.commands?.connection().state === 'connected') {
         late.commands
-          .connect()
+          .renewCredentials()
           .catch((err: unknown) =>
             logger.warn({ err: (err as Error).message }, 'reconnect after renewal failed'),
           );

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CHANNEL_NAMES, ipcChannel } from '@helmlink/app-preload';
-import { DEFAULT_RENDERER_DIR, ensureRendererBuilt } from '../../src/bridge/server';
+import { assertRendererBuilt } from '../../src/static/renderer-dir';
 import { tempDir } from '../helpers/console';
 
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
@@ -47,7 +47,8 @@ beforeAll(() => {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`bundling failed: ${build.stderr}`);
-  ensureRendererBuilt(DEFAULT_RENDERER_DIR);
+  // The renderer comes from the build (`npm test` runs `npm run build:renderer` first).
+  assertRendererBuilt();
   const run = spawnSync(
     process.execPath,
     [fileURLToPath(new URL('../fixtures/electron-stub-run.mjs', import.meta.url)), dist, tempDir()],

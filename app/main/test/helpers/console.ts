@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createConsoleServices, type ConsoleServices, type ConsoleServicesOptions } from '../../src/services';
 import { fixedClock } from '../../src/services/core/clock';
 import { silentLogger } from '../../src/services/core/logger';
+import { isHelmlinkError } from '@helmlink/protocol';
 
 /** Fast scrypt cost for tests (the default cost is asserted separately). */
 export const TEST_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
@@ -30,4 +31,15 @@ export async function testServices(
     ...extra,
   });
   return s as ConsoleServices & { clock: ReturnType<typeof fixedClock> };
+}
+
+/** The code a promise rejects with (a HelmlinkError); anything else fails the test. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (isHelmlinkError(err)) return err.code;
+    throw err;
+  }
+  throw new Error('expected a rejection');
 }

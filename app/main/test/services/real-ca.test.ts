@@ -8,25 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
-import { isHelmlinkError } from '@helmlink/protocol';
 import { systemClock } from '../../src/services/core/clock';
-import { tempDir, testServices } from '../helpers/console';
+import { codeOf, tempDir, testServices } from '../helpers/console';
 import { eventually } from '../helpers/net';
 
 const CA_PASS = 'ca passphrase for tests';
 let server: CaServer;
 let admin: Awaited<ReturnType<typeof testServices>>;
 let pilot: Awaited<ReturnType<typeof testServices>>;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHelmlinkError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   const dir = tempDir('helmlink-console-ca-');

@@ -20,7 +20,7 @@ import type {
 import type { z } from 'zod';
 import type { Clock } from '../core/clock';
 import type { AuditLog } from '../audit/audit-log';
-import type { CaClient } from '@helmlink/ca-server/client';
+import type { CaClient } from '@helmlink/ca-client';
 import { consoleCaClient } from '../ca/console-ca';
 import type { IdentityService } from '../identity/identity-service';
 
