@@ -1,6 +1,6 @@
 /** Reading and validating the vessel config file, and reading the key passphrase it points to. */
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
 import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema';
 
@@ -62,7 +62,7 @@ export async function loadVesselConfig(path: string): Promise<VesselConfig> {
 }
 
 /**
- * Reads the key passphrase from the configured environment variable or file.
+ * Reads the key passphrase from the configured environment variable, file or systemd credential.
  * @throws HelmlinkError ERR_PASSPHRASE_REQUIRED when it is unset, unreadable or empty.
  */
 export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -71,13 +71,19 @@ export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: Nod
   if (source.env) {
     value = env[source.env];
     if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase variable ${source.env} is not set or empty`);
-  } else if (source.file) {
+  } else if (source.credential && !env.CREDENTIALS_DIRECTORY) {
+    throw new HelmlinkError(
+      'ERR_PASSPHRASE_REQUIRED',
+      `the key passphrase credential ${source.credential} needs $CREDENTIALS_DIRECTORY (run under systemd with LoadCredential=${source.credential}:FILE)`,
+    );
+  } else if (source.file || source.credential) {
+    const file = source.file ?? join(env.CREDENTIALS_DIRECTORY!, source.credential!);
     try {
-      value = (await readFile(source.file, 'utf8')).split(/\r?\n/u)[0]!.trim();
+      value = (await readFile(file, 'utf8')).split(/\r?\n/u)[0]!.trim();
     } catch (cause) {
-      throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the key passphrase file ${source.file}`, { cause });
+      throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the key passphrase file ${file}`, { cause });
     }
-    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase file ${source.file} is empty`);
+    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase file ${file} is empty`);
   }
   if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return value;
