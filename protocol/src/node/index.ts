@@ -9,3 +9,4 @@ export { verifyChainCommand } from '../cli/verify-chain';
 export * from './signature';
 export * from './keyfile';
 export * from './ports';
+export * from './systemd';

@@ -40,6 +40,7 @@ const ALLOWED: Record<string, readonly Group[]> = {
   'app/preload/src': ['protocol', 'console', 'ca-client', 'ca-server'],
   'app/renderer/src': ['protocol', 'console', 'ca-client', 'ca-server'],
   'cli/src': ['protocol', 'ca-server', 'ca-client', 'vessel', 'console', 'cli'],
+  'packaging/src': ['protocol', 'ca-server', 'ca-client', 'vessel', 'console', 'cli'],
 };
 /** The registry itself and the console's exhaustive code-to-words table name every code. */
 const EVERY_CODE = new Set(['protocol/src/vocabulary/errors', 'app/renderer/src/logic/errors.ts']);

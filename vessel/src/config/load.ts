@@ -1,6 +1,6 @@
 /** Reading and validating the vessel config file, and reading the key passphrase it points to. */
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
 import { readPassphraseFile } from '@helmlink/protocol/node';
 import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema';
@@ -63,8 +63,8 @@ export async function loadVesselConfig(path: string): Promise<VesselConfig> {
 }
 
 /**
- * Reads the key passphrase from the configured environment variable or file (its first line, without the line
- * ending: `readPassphraseFile`).
+ * Reads the key passphrase from the configured environment variable, file or systemd credential (a file's or a
+ * credential's first line, without the line ending: `readPassphraseFile`).
  * @throws HelmlinkError ERR_PASSPHRASE_REQUIRED when it is unset, unreadable or empty.
  */
 export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -73,8 +73,13 @@ export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: Nod
   if (source.env) {
     value = env[source.env];
     if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase variable ${source.env} is not set or empty`);
-  } else if (source.file) {
-    value = readPassphraseFile(source.file);
+  } else if (source.credential && !env.CREDENTIALS_DIRECTORY) {
+    throw new HelmlinkError(
+      'ERR_PASSPHRASE_REQUIRED',
+      `the key passphrase credential ${source.credential} needs $CREDENTIALS_DIRECTORY (run under systemd with LoadCredential=${source.credential}:FILE)`,
+    );
+  } else if (source.file || source.credential) {
+    value = readPassphraseFile(source.file ?? join(env.CREDENTIALS_DIRECTORY!, source.credential!));
   }
   if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return value;

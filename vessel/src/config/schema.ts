@@ -22,14 +22,18 @@ const fingerprint = z
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
-/** Where the key passphrase comes from: an environment variable, or a file (its first line, without the line ending). */
+/**
+ * Where the key passphrase comes from: an environment variable, a file (its first line, without the line ending), or a systemd credential
+ * (LoadCredential=NAME:SOURCE in the unit; read from $CREDENTIALS_DIRECTORY/NAME).
+ */
 const passphraseSchema = z
   .object({
     env: z.string().min(1).optional(),
     file: z.string().min(1).optional(),
+    credential: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'must be a systemd credential name (letters, digits, _ . -)').optional(),
   })
   .strict()
-  .refine((p) => (p.env === undefined) !== (p.file === undefined), 'set exactly one of env or file');
+  .refine((p) => [p.env, p.file, p.credential].filter((v) => v !== undefined).length === 1, 'set exactly one of env, file or credential');
 
 export const vesselConfigSchema = z
   .object({
