@@ -60,6 +60,15 @@ const caClientOnly = {
   message: 'ca-client imports only @helmlink/protocol and node: built-ins.',
 };
 
+// The renderer and the preload load only the pure vocabulary of the protocol: the barrel pulls in reflect-metadata
+// and @peculiar/x509 (932 KB renderer bundle before), its other subpaths need Node.
+const vocabularyOnly = {
+  regex: '^(@helmlink/protocol(?!/vocabulary$)(/.*)?|.*/protocol/src/(?!vocabulary/).*|reflect-metadata|@peculiar/.*)$',
+  message: 'The renderer and the preload import only @helmlink/protocol/vocabulary (pure: no reflect-metadata, no x509).',
+};
+
+const PURE_VOCABULARY = 'The vocabulary imports nothing but its own files and protocol/src/errors.ts (it must stay pure).';
+
 // The Node-only subpaths of protocol (@helmlink/protocol/node, @helmlink/protocol/mqtt): never in the runtime-neutral
 // core, the preload contract or the renderer.
 const nodeSubpathBan = (message) => ({ group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'], message });
@@ -99,6 +108,16 @@ export default tseslint.config(
       ),
       'no-restricted-globals': ['error', ...domGlobals],
     },
+  },
+  {
+    // The vocabulary (and the error class it throws) is pure: it imports only itself, never a dependency. These files
+    // get this block on top of the protocol block above (it replaces that block's import rule with a stricter one).
+    files: ['protocol/src/vocabulary/**/*.ts'],
+    rules: restrict([...noNode, electron], [{ regex: '^(?!\\./|\\.\\./errors$).*', message: PURE_VOCABULARY }]),
+  },
+  {
+    files: ['protocol/src/errors.ts'],
+    rules: restrict([...noNode, electron], [{ regex: '^(?!\\./vocabulary/).*', message: PURE_VOCABULARY }]),
   },
   {
     // Node-only: the CLI kit and files (src/node, src/cli) and the one MQTT session (src/mqtt).
@@ -191,18 +210,22 @@ export default tseslint.config(
     ),
   },
   {
-    // The typed IPC contract: runtime-neutral, protocol only.
+    // The typed IPC contract: runtime-neutral, the protocol vocabulary only.
     files: ['app/preload/src/**/*.ts'],
     ignores: ['app/preload/src/preload.ts'],
     rules: restrict(
       [...noNode, electron],
-      [onlyWorkspaces(['protocol'], 'The preload contract imports only protocol.'), nodeSubpathBan('Node-only protocol subpaths are not for the preload.')],
+      [
+        onlyWorkspaces(['protocol'], 'The preload contract imports only protocol.'),
+        nodeSubpathBan('Node-only protocol subpaths are not for the preload.'),
+        vocabularyOnly,
+      ],
     ),
   },
   {
     // The contextBridge glue: electron's contextBridge and ipcRenderer, the contract, protocol.
     files: ['app/preload/src/preload.ts'],
-    rules: restrict([], [onlyWorkspaces(['protocol', 'app-preload'], 'The preload glue imports only protocol.')]),
+    rules: restrict([], [onlyWorkspaces(['protocol', 'app-preload'], 'The preload glue imports only protocol.'), vocabularyOnly]),
   },
   {
     // The CLI and the end-to-end scenarios use other workspaces through their package exports only.
@@ -230,6 +253,7 @@ export default tseslint.config(
       [
         { group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'], message: 'Use the preload API.' },
         onlyWorkspaces(['protocol', 'app-preload', 'app-main'], 'Not a renderer dependency.'),
+        vocabularyOnly,
         nodeSubpathBan('Node-only protocol subpaths are not for the renderer.'),
       ],
     ),

@@ -32,6 +32,11 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['protocol/src/node/x.ts', "import '@helmlink/app-main';", 'protocol/ is the innermost layer'],
   ['protocol/src/cli/x.ts', "import 'electron';", 'may import electron'],
   ['protocol/test/x.test.ts', "import '@helmlink/vessel';", 'protocol/ is the innermost layer'],
+  // protocol/src/vocabulary: pure, nothing but its own files and errors.ts
+  ['protocol/src/vocabulary/x.ts', "import '../pki/profile';", 'The vocabulary imports nothing but its own files'],
+  ['protocol/src/vocabulary/x.ts', "import 'reflect-metadata';", 'The vocabulary imports nothing but its own files'],
+  ['protocol/src/vocabulary/errors/x.ts', "import 'jose';", 'The vocabulary imports nothing but its own files'],
+  ['protocol/src/errors.ts', "import './pki/profile';", 'The vocabulary imports nothing but its own files'],
   // protocol: MQTT only in the Node-only session subpath, which the core never imports
   ['protocol/src/x.ts', "import 'mqtt';", 'MQTT lives in protocol/src/mqtt'],
   ['protocol/src/pki/x.ts', "import '../mqtt/session';", 'never imports the Node-only subpaths'],
@@ -73,6 +78,9 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/preload/src/contract.ts', "import 'electron';", 'may import electron'],
   ['app/preload/src/contract.ts', "import '@helmlink/app-main';", 'The preload contract imports only protocol'],
   ['app/preload/src/preload.ts', "import '@helmlink/app-main';", 'The preload glue imports only protocol'],
+  ['app/preload/src/contract/x.ts', "import '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
+  ['app/preload/src/contract/x.ts', "import '@helmlink/protocol/node';", 'only @helmlink/protocol/vocabulary'],
+  ['app/preload/src/preload.ts', "import '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
   ['app/preload/src/contract.ts', "import '@helmlink/protocol/mqtt';", 'not for the preload'],
   // renderer: the preload API only
   ['app/renderer/src/x.tsx', "import '@helmlink/app-main';", 'Use the preload API'],
@@ -80,6 +88,9 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/renderer/src/x.tsx', "import '@helmlink/ca-server';", 'Not a renderer dependency'],
   ['app/renderer/src/x.tsx', "import 'mqtt';", 'never talks to the broker'],
   ['app/renderer/src/x.tsx', "import 'node:fs';", 'runtime-neutral (no Node built-ins)'],
+  ['app/renderer/src/x.tsx', "import { describeError } from '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
+  ['app/renderer/src/x.tsx', "import '../../../protocol/src/pki/profile';", 'only @helmlink/protocol/vocabulary'],
+  ['app/renderer/src/x.tsx', "import 'reflect-metadata';", 'only @helmlink/protocol/vocabulary'],
   ['app/renderer/src/x.tsx', "import '@helmlink/protocol/mqtt';", 'not for the renderer'],
   ['app/renderer/src/x.tsx', "import '@helmlink/protocol/node';", 'not for the renderer'],
 ];
@@ -87,6 +98,7 @@ const FORBIDDEN: Array<[string, string, string]> = [
 /** [file, source with imports its layer allows] */
 const ALLOWED: Array<[string, string]> = [
   ['protocol/src/node/x.ts', "import 'node:fs';\nimport '@helmlink/protocol';"],
+  ['protocol/src/vocabulary/x.ts', "import './roles';\nimport '../errors';"],
   ['protocol/src/mqtt/x.ts', "import mqtt from 'mqtt';\nimport 'node:tls';\nimport '../errors';"],
   ['vessel/src/listener/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
   ['app/main/src/services/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
@@ -101,8 +113,9 @@ const ALLOWED: Array<[string, string]> = [
   ['app/main/src/services/ca/x.ts', "import { CaClient } from '@helmlink/ca-client';\nimport '@helmlink/app-preload';"],
   ['app/main/src/electron/ipc-main.ts', "import { ipcMain } from 'electron';"],
   ['app/main/src/electron/x.ts', "import { app } from 'electron';"],
-  ['app/preload/src/preload.ts', "import { contextBridge, ipcRenderer } from 'electron';\nimport '@helmlink/protocol';"],
-  ['app/renderer/src/x.tsx', "import type { HelmlinkApi } from '@helmlink/app-preload';\nimport '@helmlink/protocol';"],
+  ['app/preload/src/preload.ts', "import { contextBridge, ipcRenderer } from 'electron';\nimport '@helmlink/protocol/vocabulary';"],
+  ['app/preload/src/contract/x.ts', "import { z } from 'zod';\nimport { ROLES } from '@helmlink/protocol/vocabulary';"],
+  ['app/renderer/src/x.tsx', "import type { HelmlinkApi } from '@helmlink/app-preload';\nimport '@helmlink/protocol/vocabulary';"],
 ];
 
 describe('layer rules (eslint.config.js no-restricted-imports)', () => {

@@ -2,11 +2,9 @@
  * Reading the CA's answers: JSON bodies and refusals (`ErrorBody`) as coded errors, with the console's
  * client-side codes or with the CA's own codes as they are.
  */
-import { HelmlinkError } from '@helmlink/protocol';
+import { HelmlinkError, isErrorCode, type ErrorCode } from '@helmlink/protocol';
 import type { RawResponse } from './transport';
 import type { ErrorBody } from './wire';
-
-const ERROR_CODE = /^ERR_[A-Z0-9_]+$/u;
 
 export const isSuccess = (res: RawResponse): boolean => res.status >= 200 && res.status < 300;
 
@@ -21,28 +19,36 @@ export function parseBody(res: RawResponse): { parsed: unknown; malformed?: unkn
 
 /**
  * A non-2xx answer as a HelmlinkError with client-side codes: the CA's code (`{error: {code, message}}` or
- * `{code, message}`) when it is an ERR_ code, else ERR_CA_RESPONSE.
+ * `{code, message}`) when it is a registered code, else ERR_CA_RESPONSE (an unregistered one kept as
+ * `details.wireCode`).
  */
 export function clientSideError(res: RawResponse, parsed: unknown): HelmlinkError {
-  let code = 'ERR_CA_RESPONSE';
+  let code: ErrorCode = 'ERR_CA_RESPONSE';
+  let wireCode: string | undefined;
   let message = `the CA answered with HTTP ${res.status}`;
   if (parsed === undefined) parsed = parseBody(res).parsed;
   if (parsed && typeof parsed === 'object') {
     const p = parsed as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
     const e = p.error && typeof p.error === 'object' ? p.error : p;
-    if (typeof e.code === 'string' && ERROR_CODE.test(e.code)) code = e.code;
+    if (isErrorCode(e.code)) code = e.code;
+    else if (typeof e.code === 'string') wireCode = e.code.slice(0, 64);
     if (typeof e.message === 'string') message = e.message;
   }
-  return new HelmlinkError(code, message, { details: { status: res.status } });
+  return new HelmlinkError(code, message, { details: { status: res.status, ...(wireCode ? { wireCode } : {}) } });
 }
 
-/** A non-2xx answer as the CA's own coded error (ERR_INTERNAL without one), with status and Retry-After. */
+/**
+ * A non-2xx answer as the CA's own coded error (ERR_INTERNAL without a registered one: a code this build does not
+ * register is kept as `details.wireCode`, never passed on as a code), with status and Retry-After.
+ */
 export function caError(res: RawResponse, parsed: unknown): HelmlinkError {
   const err = (parsed as Partial<ErrorBody> | undefined)?.error;
   const retry = res.headers['retry-after'];
-  return new HelmlinkError(err?.code ?? 'ERR_INTERNAL', err?.message ?? `the CA answered ${res.status}`, {
+  const code = isErrorCode(err?.code) ? err.code : 'ERR_INTERNAL';
+  return new HelmlinkError(code, err?.message ?? `the CA answered ${res.status}`, {
     details: {
       status: res.status,
+      ...(err?.code !== undefined && err.code !== code ? { wireCode: err.code } : {}),
       ...(err?.details ?? {}),
       ...(retry ? { retryAfter: Number(retry) } : {}),
     },

@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initAuthority, startCaServer, type CaServer, type InitResult } from '@helmlink/ca-server';
+import { systemClock, type Clock } from '@helmlink/protocol';
 import { CaClient } from '../src/ca-client';
 import { pemFingerprint } from '../src/pin';
 
 const PASSPHRASE = 'test passphrase for the CA';
 
 /** A fresh CA directory (root, issuing CA, server certificate for localhost, the first admin identity). */
-async function createTestCa(clock: () => Date): Promise<{ dir: string; init: InitResult }> {
+async function createTestCa(clock: Clock): Promise<{ dir: string; init: InitResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'helmlink-ca-client-'));
   const init = await initAuthority({ dir, passphrase: PASSPHRASE, org: 'Test Shipping', clock });
   return { dir, init };
@@ -23,7 +24,7 @@ let dir: string;
 let adminIdentity: { clientCert: string; clientKey: string; passphrase: string };
 
 beforeAll(async () => {
-  const ca = await createTestCa(() => new Date());
+  const ca = await createTestCa(systemClock);
   dir = ca.dir;
   server = await startCaServer({ dir, passphrase: PASSPHRASE, port: 0, host: '127.0.0.1' });
   adminIdentity = {
@@ -84,7 +85,7 @@ describe('CaClient (pinned HTTPS client)', () => {
   });
 
   it("with client-side codes, maps a foreign server, an unreachable CA and a bad URL, and keeps the CA's codes", async () => {
-    const other = await createTestCa(() => new Date());
+    const other = await createTestCa(systemClock);
     const otherRoot = readFileSync(join(other.dir, 'root.crt.pem'), 'utf8');
     const foreign = new CaClient({
       url: server.url,

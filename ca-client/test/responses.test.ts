@@ -53,4 +53,19 @@ describe('CA answers', () => {
       details: { status: 503 },
     });
   });
+
+  it('never passes on a code this build does not register: it stays in details.wireCode', () => {
+    const newer = { error: { code: 'ERR_FROM_A_NEWER_CA', message: 'words of a newer CA' } };
+    expect(clientSideError(response(409, ''), newer)).toMatchObject({
+      code: 'ERR_CA_RESPONSE',
+      message: 'words of a newer CA',
+      details: { status: 409, wireCode: 'ERR_FROM_A_NEWER_CA' },
+    });
+    expect(caError(response(409, ''), newer)).toMatchObject({
+      code: 'ERR_INTERNAL',
+      message: 'words of a newer CA',
+      details: { status: 409, wireCode: 'ERR_FROM_A_NEWER_CA' },
+    });
+    expect(caError(response(409, ''), { error: { code: 'ERR_ENROLL_TOKEN_USED', message: 'used' } }).details).toEqual({ status: 409 });
+  });
 });

@@ -1,6 +1,5 @@
 /** @helmlink/app-main: the console's plain-Node side (services, IPC router, web bridge) for tests and e2e. */
 export { createConsoleServices, type ConsoleServices, type ConsoleServicesOptions } from './services';
-export { fixedClock, systemClock, type Clock } from './services/core/clock';
 export { createOsKeychain, type Keychain } from './services/vault/keychain';
 export { IpcRouter, type SenderContext, type Handlers } from './ipc/router';
 export { createHandlers } from './ipc/handlers';

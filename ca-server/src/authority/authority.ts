@@ -13,6 +13,8 @@ import {
   certificatesToPem,
   certificateToPem,
   parseCertificate,
+  systemClock,
+  type Clock,
   type IssuerMaterial,
   type Role,
 } from '@helmlink/protocol';
@@ -77,7 +79,7 @@ export class Authority implements AuthorityContext {
   readonly root: x509.X509Certificate;
   readonly issuing: IssuerMaterial;
   readonly alerts: AlertSink;
-  readonly clock: () => Date;
+  readonly clock: Clock;
   readonly crls: CrlSchedule;
   readonly issueListeners = new Set<(record: CertRecord) => void>();
   private readonly limiter: RateLimiter;
@@ -100,7 +102,7 @@ export class Authority implements AuthorityContext {
     this.store = store;
     this.root = root;
     this.issuing = issuing;
-    this.clock = opts.clock ?? (() => new Date());
+    this.clock = opts.clock ?? systemClock;
     this.alerts = new AlertSink(store, this.clock, opts.alertWebhook);
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
     this.commits = new GroupCommit(store);
@@ -126,7 +128,7 @@ export class Authority implements AuthorityContext {
 
   /** Appends to the hash-chained audit log. */
   audit(actor: string, action: string, details: Record<string, unknown>): void {
-    this.store.transaction(() => this.store.appendAudit({ ts: this.clock().getTime(), actor, action, details }));
+    this.store.transaction(() => this.store.appendAudit({ ts: this.clock(), actor, action, details }));
   }
 
   /** Counts a request; throws ERR_RATE_LIMITED (details.retryAfter seconds) over the limit. The first trip is audited and alerted. */

@@ -38,7 +38,7 @@ export async function authenticateClient(
     await validatePath(cert, {
       trustAnchors: [ctx.root],
       intermediates: [ctx.issuing.certificate],
-      time: ctx.clock(),
+      time: new Date(ctx.clock()),
       purpose: 'clientAuth',
       // Revocation is checked against the store below (the CRL is derived from it).
       revocation: { mode: 'off' },

@@ -5,7 +5,7 @@
  * imports no other operation.
  */
 import type * as x509 from '@peculiar/x509';
-import type { IssuerMaterial } from '@helmlink/protocol';
+import type { Clock, IssuerMaterial } from '@helmlink/protocol';
 import type { CaStore, CertRecord } from '../store/types';
 import type { AlertSink } from './alerts';
 import type { CrlSchedule } from './crl-schedule';
@@ -18,7 +18,7 @@ export interface AuthorityContext {
   readonly root: x509.X509Certificate;
   readonly issuing: IssuerMaterial;
   readonly alerts: AlertSink;
-  readonly clock: () => Date;
+  readonly clock: Clock;
   readonly crls: CrlSchedule;
   /** Called after every committed issuance (enroll, renew). */
   readonly issueListeners: ReadonlySet<(record: CertRecord) => void>;

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type * as x509 from '@peculiar/x509';
-import { crlNumberOf, parseCrls, type IssuerMaterial } from '@helmlink/protocol';
+import { crlNumberOf, parseCrls, type Clock, type IssuerMaterial } from '@helmlink/protocol';
 import type { CaStore } from '../store/types';
 import { issueCrlFile, issueRootCrlFile, issuedCrl, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
 import type { CaPaths } from './files';
@@ -20,7 +20,7 @@ export interface CrlScheduleOptions {
   /** The root key when it is kept with the CA (not for an external or offline root). */
   rootKey: CryptoKey | undefined;
   paths: CaPaths;
-  clock: () => Date;
+  clock: Clock;
   audit: (actor: string, action: string, details: Record<string, unknown>) => void;
   /** CRL lifetime (nextUpdate - thisUpdate) in seconds. */
   validitySeconds: number;
@@ -54,7 +54,7 @@ export class CrlSchedule {
       if (
         number === undefined ||
         !crl.nextUpdate ||
-        crl.nextUpdate.getTime() - this.o.clock().getTime() > this.o.validitySeconds * 1000
+        crl.nextUpdate.getTime() - this.o.clock() > this.o.validitySeconds * 1000
       )
         return;
       this.crl = issuedCrl(
@@ -72,7 +72,7 @@ export class CrlSchedule {
 
   /** Re-issues the CRL when there is none in memory or it is close to nextUpdate. */
   async ensureFresh(): Promise<void> {
-    const now = this.o.clock().getTime();
+    const now = this.o.clock();
     if (this.crl && this.crl.nextUpdate.getTime() - now > this.o.refreshMarginSeconds * 1000) return;
     await this.reissue();
   }
@@ -84,7 +84,7 @@ export class CrlSchedule {
         store: this.o.store,
         issuer: this.o.issuing,
         dir: this.o.paths.dir,
-        now: this.o.clock(),
+        now: new Date(this.o.clock()),
         validitySeconds: this.o.validitySeconds,
       });
       this.crl = crl;
@@ -113,7 +113,7 @@ export class CrlSchedule {
       store: this.o.store,
       root: { certificate: this.o.root, privateKey: this.o.rootKey },
       dir: this.o.paths.dir,
-      now: this.o.clock(),
+      now: new Date(this.o.clock()),
       validitySeconds: ROOT_CRL_VALIDITY_SECONDS,
     });
   }
@@ -128,7 +128,7 @@ export class CrlSchedule {
       const current = parseCrls(await readFile(this.o.paths.rootCrl, 'utf8'))[0]!;
       if (
         current.nextUpdate &&
-        current.nextUpdate.getTime() - this.o.clock().getTime() > minRemainingSeconds * 1000
+        current.nextUpdate.getTime() - this.o.clock() > minRemainingSeconds * 1000
       )
         return false;
     } catch {
@@ -149,7 +149,7 @@ export class CrlSchedule {
     this.stop();
     const schedule = (): void => {
       const remaining =
-        (this.crl?.nextUpdate.getTime() ?? 0) - this.o.clock().getTime() - this.o.refreshMarginSeconds * 1000;
+        (this.crl?.nextUpdate.getTime() ?? 0) - this.o.clock() - this.o.refreshMarginSeconds * 1000;
       this.timer = setTimeout(
         () => {
           Promise.all([this.ensureFresh(), this.refreshRootIfDue()])

@@ -1,5 +1,5 @@
 /** Enrollment: a CSR with a one-time token becomes a certificate for the identity the token was made for. */
-import { HelmlinkError, type EntityIdentity } from '@helmlink/protocol';
+import { HelmlinkError, type EntityIdentity, type ErrorCode } from '@helmlink/protocol';
 import type { TokenRecord } from '../store/types';
 import type { AlertKind } from './alerts';
 import type { AuthorityContext } from './context';
@@ -12,7 +12,7 @@ import type { IssuedCertificate, RequestContext } from './types';
 function refuse(
   ctx: Pick<AuthorityContext, 'audit' | 'alerts'>,
   address: string,
-  code: string,
+  code: ErrorCode,
   alert: AlertKind,
   message: string,
   details: Record<string, unknown> = {},
@@ -61,7 +61,7 @@ export async function enroll(
 ): Promise<IssuedCertificate> {
   const address = request.address ?? 'local';
   ctx.checkRate('enroll', 'perAddress', address);
-  const now = ctx.clock();
+  const now = new Date(ctx.clock());
   const tokenHash = hashToken(String(req.token));
   const token = usableToken(ctx, tokenHash, address, now);
   ctx.checkRate('enroll', 'perIdentity', token.entityId);

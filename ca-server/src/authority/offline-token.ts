@@ -1,4 +1,5 @@
 /** Creating enrollment tokens without a running server (CLI, demo, tests). */
+import type { Clock } from '@helmlink/protocol';
 import { loadAuthority } from './authority';
 import type { TokenRequest } from './types';
 
@@ -7,7 +8,7 @@ import type { TokenRequest } from './types';
  * For a running server, call `server.authority.createEnrollmentToken(...)` instead.
  */
 export async function createEnrollmentToken(
-  opts: { dir: string; passphrase: string; clock?: () => Date } & TokenRequest,
+  opts: { dir: string; passphrase: string; clock?: Clock } & TokenRequest,
 ): Promise<{ token: string; expiresAt: string }> {
   const { dir, passphrase, clock, ...req } = opts;
   const authority = await loadAuthority({ dir, passphrase, ...(clock ? { clock } : {}) });

@@ -21,7 +21,7 @@ export function getCertificate(ctx: Pick<AuthorityContext, 'store'>, serial: str
 
 /** Certificates matching the filter (expiry counted from the authority's clock). */
 export function listCertificates(ctx: Pick<AuthorityContext, 'store' | 'clock'>, q: CertificateFilter): CertRecord[] {
-  const now = ctx.clock().getTime();
+  const now = ctx.clock();
   return ctx.store.listCertificates({
     ...(q.role ? { role: q.role } : {}),
     ...(q.status ? { status: q.status } : {}),

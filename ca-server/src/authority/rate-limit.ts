@@ -1,4 +1,5 @@
 /** Fixed-window rate limits per client address and per identity, for enroll, renew and revoke. */
+import type { Clock } from '@helmlink/protocol';
 
 export type RateGroup = 'enroll' | 'renew' | 'revoke';
 
@@ -41,13 +42,13 @@ export class RateLimiter {
 
   constructor(
     private readonly limits: RateLimits,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   /** Counts one request for `key` and says whether it is allowed. */
   hit(group: RateGroup, kind: RateKind, key: string): RateVerdict {
     const { limit, windowMs } = this.limits[group][kind];
-    const now = this.clock().getTime();
+    const now = this.clock();
     const id = `${group}|${kind}|${key}`;
     let w = this.windows.get(id);
     if (!w || now - w.start >= windowMs) {

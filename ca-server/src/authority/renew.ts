@@ -19,7 +19,7 @@ export async function renew(
 ): Promise<IssuedCertificate> {
   const address = request.address ?? 'local';
   ctx.checkRate('renew', 'perIdentity', client.entityId);
-  const now = ctx.clock();
+  const now = new Date(ctx.clock());
   const old = new x509.X509Certificate(client.der.slice().buffer as ArrayBuffer);
   const identity = { ...readIdentity(old), roles: client.roles };
   delete identity.organization;

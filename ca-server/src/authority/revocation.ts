@@ -31,7 +31,7 @@ export async function revoke(
   if (!Number.isInteger(req.reason) || !ALLOWED_REASONS.has(req.reason))
     throw new HelmlinkError('ERR_REVOCATION_REASON_INVALID');
   const description = req.description ?? null;
-  const now = ctx.clock().getTime();
+  const now = ctx.clock();
   const status: CertStatus = req.reason === REVOCATION_REASONS.certificateHold ? 'hold' : 'revoked';
   const record = ctx.store.transaction(() => {
     const cert = ctx.store.getCertificate(serial);
@@ -73,7 +73,7 @@ export async function release(
   actor: Actor,
 ): Promise<StatusChange> {
   const serial = normalizeSerial(req.serial);
-  const now = ctx.clock().getTime();
+  const now = ctx.clock();
   const record = ctx.store.transaction(() => {
     const cert = ctx.store.getCertificate(serial);
     if (!cert) throw new HelmlinkError('ERR_CERT_NOT_FOUND');

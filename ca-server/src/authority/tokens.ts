@@ -1,9 +1,9 @@
 /** Enrollment tokens: one-time, short-lived, bound to one entity and its roles; only their hash is stored. */
 import { createHash, randomBytes } from 'node:crypto';
-import { HelmlinkError, type Role } from '@helmlink/protocol';
+import { HelmlinkError, assertEntityId, type Role } from '@helmlink/protocol';
 import type { TokenResponse } from '@helmlink/ca-client/wire';
 import type { AuthorityContext } from './context';
-import { assertEntityId, assertMaritime, assertRoles } from './entity';
+import { assertMaritime, assertRoles } from './entity';
 import type { Actor, TokenRequest } from './types';
 
 /** Longest certificate lifetime a token may ask for, in days. */
@@ -41,7 +41,7 @@ export function createToken(
     throw new HelmlinkError('ERR_INPUT_INVALID', `certificate validity must be 1..${MAX_VALIDITY_DAYS} days`);
   }
   const token = `hlt_${randomBytes(32).toString('base64url')}`;
-  const now = ctx.clock().getTime();
+  const now = ctx.clock();
   const expiresAt = now + ttl * 1000;
   ctx.store.transaction(() => {
     ctx.store.insertToken({

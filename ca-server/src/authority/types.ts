@@ -1,4 +1,5 @@
 /** The authority's public shapes: its options, who acts, and what an issuance returns. */
+import type { Clock } from '@helmlink/protocol';
 import type { TokenRequest } from '@helmlink/ca-client/wire';
 import type { WebhookOptions } from './alerts';
 import type { RateLimits } from './rate-limit';
@@ -10,7 +11,7 @@ export interface AuthorityOptions {
   dir: string;
   passphrase: string;
   /** The time source. Default: the system clock. */
-  clock?: () => Date;
+  clock?: Clock;
   /** CRL lifetime (nextUpdate - thisUpdate). Default 24 h. */
   crlValiditySeconds?: number;
   /** Re-issue the CRL when less than this remains before nextUpdate. Default half the lifetime. */

@@ -4,15 +4,16 @@ import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { buildApp } from '../../src/http/app';
 import {
   createTestCa,
-  frozenClock,
+  TEST_START,
   headerFor,
   leafDer,
   makeCsr,
   PASSPHRASE,
   headerClientCertificate,
 } from '../helpers';
+import { frozenClock } from '@helmlink/protocol';
 
-const clock = frozenClock();
+const clock = frozenClock(TEST_START);
 let authority: Authority;
 let app: FastifyInstance;
 let adminDer: Uint8Array;

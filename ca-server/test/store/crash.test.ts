@@ -7,10 +7,11 @@ import { caPaths } from '../../src/authority/files';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 import { spawnCaProcess } from '../fixtures/spawn-ca-process';
+import { systemClock } from '@helmlink/protocol';
 
 describe('crash safety', () => {
   it('kill -9 during a burst of enrollments leaves a consistent store with every returned certificate', async () => {
-    const { dir } = await createTestCa(() => new Date());
+    const { dir } = await createTestCa(systemClock);
     const TOKENS = 160;
     const started = await spawnCaProcess({ dir, passphrase: PASSPHRASE, tokens: TOKENS, entityPrefix: 'mv-crash' });
     const { child } = started;

@@ -18,7 +18,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, parseCertificate, parseCertificates, parseCrls, readIdentity, type AclSubject } from '@helmlink/protocol';
+import { HelmlinkError, systemClock, parseCertificate, parseCertificates, parseCrls, readIdentity, type AclSubject, type Clock } from '@helmlink/protocol';
 import { createTopicAuthorizer } from './authorizer';
 
 export interface EmbeddedBrokerOptions {
@@ -40,7 +40,7 @@ export interface EmbeddedBrokerOptions {
   /** Called for refused connections and authorisation failures (default: ignore). */
   onEvent?: (event: EmbeddedBrokerEvent) => void;
   /** Clock for CRL freshness, epoch ms (default Date.now). */
-  clock?: () => number;
+  clock?: Clock;
 }
 
 /** Something the broker refused or cut, for logs. */
@@ -140,7 +140,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const host = options.host ?? '127.0.0.1';
   const notify = options.onEvent ?? (() => undefined);
   const authorizer = createTopicAuthorizer(options.subjects);
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const cas = parseCertificates(options.ca);
   let crls = options.crl ? await verifiedCrls(options.crl, cas) : [];
   const checkCrl = options.crl !== undefined;

@@ -31,6 +31,7 @@ import { signatureScheme, type SignatureScheme } from './algorithms';
 import { readIntegerValue, signedPart, toHex } from './der';
 import { type CertInfo, isCa } from './extensions';
 import { generalNameKey, nameKey, nameKeyWithRdn } from './names';
+import { REMOVE_FROM_CRL, crlReason } from '../vocabulary/revocation';
 
 export const OID_CRL_NUMBER = '2.5.29.20';
 export const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
@@ -54,20 +55,6 @@ export const KNOWN_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
 /** CRL entry extensions this validator processes (certificateIssuer is deliberately absent: indirect CRLs are refused). */
 export const KNOWN_CRL_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID_CRL_REASON, OID_INVALIDITY_DATE, OID_HOLD_INSTRUCTION]);
 
-/** RFC 5280 CRLReason names by code. */
-export const CRL_REASON_NAMES: Record<number, string> = {
-  0: 'unspecified',
-  1: 'keyCompromise',
-  2: 'cACompromise',
-  3: 'affiliationChanged',
-  4: 'superseded',
-  5: 'cessationOfOperation',
-  6: 'certificateHold',
-  8: 'removeFromCRL',
-  9: 'privilegeWithdrawn',
-  10: 'aACompromise',
-};
-const REASON_REMOVE_FROM_CRL = 8;
 
 /** Reason flags bits 1..8 (keyCompromise .. aACompromise): every reason a certificate can be revoked for. */
 export const ALL_REASONS = 0b1_1111_1110;
@@ -186,7 +173,7 @@ export function crlInfo(crl: x509.X509Crl): CrlInfo {
           });
         }
       }
-      info.entries.set(serial, { reasonCode, reason: CRL_REASON_NAMES[reasonCode] ?? `reason${reasonCode}` });
+      info.entries.set(serial, { reasonCode, reason: crlReason(reasonCode)?.name ?? `reason${reasonCode}` });
     }
   } catch (cause) {
     throw new HelmlinkError('ERR_CRL_MALFORMED', `CRL ${crl.issuer} cannot be parsed: ${(cause as Error).message}`, { cause });
@@ -251,13 +238,13 @@ export function crlScope(cert: CertInfo, crl: CrlInfo): number {
 /** What a usable CRL says about one serial: undefined when not listed (or released by removeFromCRL). */
 export function lookupEntry(crl: CrlInfo, serial: string): CrlEntryInfo | undefined {
   const entry = crl.entries.get(serial);
-  if (!entry || entry.reasonCode === REASON_REMOVE_FROM_CRL) return undefined;
+  if (!entry || entry.reasonCode === REMOVE_FROM_CRL) return undefined;
   return entry;
 }
 
 /** True when a delta CRL lists the serial as removed (a released hold). */
 export function deltaReleases(delta: CrlInfo, serial: string): boolean {
-  return delta.entries.get(serial)?.reasonCode === REASON_REMOVE_FROM_CRL;
+  return delta.entries.get(serial)?.reasonCode === REMOVE_FROM_CRL;
 }
 
 /** Orders CRLs newest first: higher CRL number, then later thisUpdate. */

@@ -17,7 +17,7 @@
  */
 import '../reflect';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, isHelmlinkError } from '../errors';
+import { HelmlinkError, isHelmlinkError, type ErrorCode } from '../errors';
 import { PublicKeyHandle, signatureScheme } from './algorithms';
 import { buildPaths, type CandidatePath, IssuerIndex, keyIdRank, rawId } from './chain';
 import { ALL_REASONS, checkCrlTime, crlInfo, type CrlInfo, crlScope, deltaReleases, isDelta, lookupEntry, newerFirst } from './crl';
@@ -111,7 +111,7 @@ function describe(info: CertInfo): string {
   return `"${info.cert.subject}"`;
 }
 
-function fail(code: string, message: string, info: CertInfo, details: Record<string, unknown> = {}): HelmlinkError {
+function fail(code: ErrorCode, message: string, info: CertInfo, details: Record<string, unknown> = {}): HelmlinkError {
   return new HelmlinkError(code, message, { details: { subject: info.cert.subject, serial: info.serial, ...details } });
 }
 

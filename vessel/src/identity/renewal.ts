@@ -1,14 +1,15 @@
 /**
- * Automatic certificate renewal: due at `renewal.atFraction` of the lifetime plus jitter (`renewalTime`), retried
+ * Automatic certificate renewal: due at `renewal.atFraction` of the lifetime plus jitter (the shared `renewalDueAt`), retried
  * with backoff after a failure (capped at `renewal.retrySeconds`), alerting after `renewal.alertAfterFailures`
  * failures in a row. The renewed identity is handed to `swap`, which puts it to work (signer, trust, session).
  */
 import type { Logger } from 'pino';
+import { renewalDueAt, type Clock } from '@helmlink/protocol';
 import { backoffDelay } from '@helmlink/protocol/mqtt';
 import type { VesselConfig } from '../config';
 import type { RaiseAlert, VesselStatus } from '../listener/types';
 import type { VesselIdentity } from './files';
-import { renewIdentity, renewalTime } from './renew';
+import { renewIdentity } from './renew';
 
 export interface RenewalOptions {
   config: VesselConfig;
@@ -17,7 +18,7 @@ export interface RenewalOptions {
   identity: () => VesselIdentity;
   /** Puts a renewed identity to work. */
   swap: (next: VesselIdentity) => Promise<void>;
-  clock: () => number;
+  clock: Clock;
   random: () => number;
   log: Logger;
   alert: RaiseAlert;
@@ -33,7 +34,7 @@ export class RenewalScheduler {
 
   constructor(options: RenewalOptions) {
     this.#o = options;
-    this.#dueAt = renewalTime(options.identity().certificate, options.config.renewal, options.random);
+    this.#dueAt = renewalDueAt(options.identity().certificate, { ...options.config.renewal, random: options.random });
   }
 
   /** Schedules the next attempt (nothing when renewal is disabled). */
@@ -92,7 +93,7 @@ export class RenewalScheduler {
   /** When the renewed certificate is due; never sooner than one retry period. */
   #nextDue(next: VesselIdentity): number {
     const { config, clock, random, log } = this.#o;
-    const due = renewalTime(next.certificate, config.renewal, random);
+    const due = renewalDueAt(next.certificate, { ...config.renewal, random });
     const floor = clock() + config.renewal.retrySeconds * 1000;
     // A fresh certificate that already looks due means this clock runs far ahead of the CA's: never renew in a loop.
     if (due < floor) log.warn({ notBefore: next.certificate.notBefore.toISOString() }, 'the renewed certificate is already due: is the vessel clock ahead?');

@@ -1,4 +1,5 @@
 /** The listener's alerts: logged with `alert: true`, emitted on `alert`, and rate-limited per kind. */
+import type { Clock } from '@helmlink/protocol';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { AlertLimiter } from './alert-limiter';
@@ -8,7 +9,7 @@ import type { RaiseAlert, VesselAlert } from './types';
 export const ALERTS_PER_MINUTE = 20;
 
 /** Creates the listener's alert function. */
-export function createAlerts(log: Logger, events: EventEmitter, clock: () => number): RaiseAlert {
+export function createAlerts(log: Logger, events: EventEmitter, clock: Clock): RaiseAlert {
   // A flood of forged tokens must not become a flood of alerts: each kind gets a budget per minute.
   const limiter = new AlertLimiter({ maxPerWindow: ALERTS_PER_MINUTE, windowMs: 60_000, clock });
   return (a) => {

@@ -1,5 +1,6 @@
 /** `runtime.json` in the data dir: the running listener's pid and broker connection, read by `vessel status`. */
-import { writeFileAtomic } from '../identity/files';
+import type { Clock } from '@helmlink/protocol';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 
 export interface RuntimeFile {
   /** Records the connection state (best effort: a failed write never stops the listener). */
@@ -8,14 +9,20 @@ export interface RuntimeFile {
   stopped(): Promise<void>;
 }
 
-export function runtimeFile(path: string, brokerUrl: string, clock: () => number): RuntimeFile {
+export function runtimeFile(path: string, brokerUrl: string, clock: Clock): RuntimeFile {
+  const write = (body: object) => {
+    try {
+      writeFileAtomic(path, JSON.stringify(body), { mode: 0o644 });
+    } catch {
+      // Best effort: only `vessel status` reads it.
+    }
+  };
   return {
     running(connected, extra = {}) {
-      const body = JSON.stringify({ pid: process.pid, connected, since: new Date(clock()).toISOString(), broker: brokerUrl, ...extra });
-      writeFileAtomic(path, body, 0o644).catch(() => undefined);
+      write({ pid: process.pid, connected, since: new Date(clock()).toISOString(), broker: brokerUrl, ...extra });
     },
     async stopped() {
-      await writeFileAtomic(path, JSON.stringify({ pid: null, connected: false, stoppedAt: new Date(clock()).toISOString() }), 0o644).catch(() => undefined);
+      write({ pid: null, connected: false, stoppedAt: new Date(clock()).toISOString() });
     },
   };
 }

@@ -1,4 +1,5 @@
 /** The listener's public types: start options, the handle, its status, events and alerts. */
+import type { Clock, ErrorCode } from '@helmlink/protocol';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { VesselConfig } from '../config';
@@ -15,7 +16,7 @@ export interface StartVesselOptions {
   /** The key passphrase (default: read as the config says). */
   passphrase?: string;
   /** Clock, epoch ms (tests freeze or shift it). */
-  clock?: () => number;
+  clock?: Clock;
   env?: NodeJS.ProcessEnv;
   /** Random source for jitter. */
   random?: () => number;
@@ -24,7 +25,7 @@ export interface StartVesselOptions {
 /** An alert raised by the listener (also logged at warn/error with `alert: true`). */
 export interface VesselAlert {
   kind: 'unattributable-command' | 'renewal-failing' | 'crl-stale' | 'crl-rejected' | 'state-store' | 'redis';
-  code: string;
+  code: ErrorCode;
   message: string;
   at: number;
 }

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
 import pino, { type Logger } from 'pino';
-import { HelmlinkError, certificateFingerprint, signState, topics, type Signer } from '@helmlink/protocol';
+import { HelmlinkError, certificateFingerprint, signState, systemClock, topics, type Clock, type Signer } from '@helmlink/protocol';
 import type { MqttSession } from '@helmlink/protocol/mqtt';
 import type { VesselConfig } from '../config';
 import { readPassphrase } from '../config/load';
@@ -37,7 +37,7 @@ const DEFAULT_LOG_NAME = 'helmlink-vessel';
  * @throws HelmlinkError ERR_NOT_ENROLLED, ERR_KEY_DECRYPT, ERR_PASSPHRASE_REQUIRED, ERR_STATE_STORE.
  */
 export async function startVessel(config: VesselConfig, options: StartVesselOptions = {}): Promise<VesselHandle> {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   // Asynchronous log destination: one line per command must not cost a blocking write on the hot path; flushed on close.
   const log = options.logger ?? pino({ name: DEFAULT_LOG_NAME, level: config.log.level }, pino.destination({ dest: 1, sync: false }));
@@ -167,7 +167,7 @@ function swapIdentity(live: Live, next: VesselIdentity, crls: CrlCache, config: 
 }
 
 /** The command pipeline's context, following renewals through `live`. */
-function processorContext(config: VesselConfig, live: Live, store: StateStore, clock: () => number, redis: RedisHandoff | undefined, alert: RaiseAlert): ProcessorContext {
+function processorContext(config: VesselConfig, live: Live, store: StateStore, clock: Clock, redis: RedisHandoff | undefined, alert: RaiseAlert): ProcessorContext {
   return {
     vesselId: config.vesselId,
     catalog: config.catalog,
@@ -230,7 +230,7 @@ async function loadPinnedIdentity(config: VesselConfig, passphrase: string): Pro
 }
 
 /** Connects the Redis hand-off when configured and writes the current state there (an alert when unavailable). */
-async function openHandoff(config: VesselConfig, options: StartVesselOptions, store: StateStore, clock: () => number, alert: RaiseAlert): Promise<RedisHandoff | undefined> {
+async function openHandoff(config: VesselConfig, options: StartVesselOptions, store: StateStore, clock: Clock, alert: RaiseAlert): Promise<RedisHandoff | undefined> {
   const url = options.redisUrl ?? config.redis?.url;
   if (!url) return undefined;
   const redis = new RedisHandoff({ url, vesselId: config.vesselId, keyPrefix: config.redis?.keyPrefix ?? 'helmlink:', streamMaxLen: config.redis?.streamMaxLen ?? 10_000 });

@@ -5,7 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { crlNumberOf, isHelmlinkError, topics } from '@helmlink/protocol';
+import { crlNumberOf, isHelmlinkError, topics, type Clock } from '@helmlink/protocol';
 import type { VesselConfig } from '../config';
 import { fetchCrls } from '../identity/ca-client';
 import { saveCrls, type VesselIdentity } from '../identity/files';
@@ -17,7 +17,7 @@ export interface CrlKeeperOptions {
   crls: CrlCache;
   /** The vessel's current identity (swapped on renewal). */
   identity: () => VesselIdentity;
-  clock: () => number;
+  clock: Clock;
   log: Logger;
   /** Receives `crl` events ({ crlNumber, source }). */
   events: EventEmitter;

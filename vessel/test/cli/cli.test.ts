@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vesselEnrollCommand, vesselRunCommand, vesselStatusCommand } from '../../src/cli';
 import { StateStore } from '../../src/state';
-import { IEC_61162_450_CATALOG } from '@helmlink/protocol';
+import { IEC_61162_450_CATALOG, peekClaims } from '@helmlink/protocol';
 import { createFleet, PASSPHRASE, TestPilot, until, VESSEL_ID, type Fleet } from '../helpers/fleet';
 
 let fleet: Fleet;
@@ -167,7 +167,7 @@ describe('vessel CLIs', () => {
     // Any command answered twice got byte-identical acks (the stored one), never a second application.
     const byReply = new Map<string, Set<string>>();
     for (const raw of pilot.rawAcks) {
-      const { in_reply_to } = JSON.parse(Buffer.from(raw.split('.')[1]!, 'base64url').toString()) as { in_reply_to: string };
+      const { in_reply_to } = peekClaims(raw) as { in_reply_to: string };
       byReply.set(in_reply_to, (byReply.get(in_reply_to) ?? new Set()).add(raw));
     }
     expect(byReply.size).toBe(40);

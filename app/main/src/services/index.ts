@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { systemClock, type Clock } from './core/clock';
+import { systemClock, type Clock } from '@helmlink/protocol';
 import { ConsoleEvents } from './core/events';
 import { createLogger, type Logger } from './core/logger';
 import { AuditLog } from './audit/audit-log';
@@ -144,6 +144,5 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
 }
 
 export { ConsoleEvents } from './core/events';
-export { fixedClock, systemClock, type Clock } from './core/clock';
 export { createOsKeychain, type Keychain } from './vault/keychain';
 export type { SettingsStore } from './settings/settings-service';

@@ -1,6 +1,6 @@
 /** The test PKI and HTTPS test CA the identity tests enroll, renew and import against. */
 import { afterAll, beforeAll } from 'vitest';
-import { certificateFingerprint } from '@helmlink/protocol';
+import { certificateFingerprint, frozenClock } from '@helmlink/protocol';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
 import { startTestCa, type TestCa } from './test-ca';
 
@@ -21,7 +21,7 @@ export function useIdentityCa(now: Date): IdentityCa {
   beforeAll(async () => {
     const pki = await createTestPki({ now });
     const caEntity = await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
-    const ca = await startTestCa(pki, caEntity, () => now);
+    const ca = await startTestCa(pki, caEntity, frozenClock(now));
     Object.assign(fixture, { pki, caEntity, ca, rootFp: await certificateFingerprint(pki.root.certificate) });
   });
   afterAll(async () => {

@@ -22,11 +22,11 @@ import {
   topics,
   validatePath,
   verifyCommand,
+  systemClock,
   type Signer,
 } from '@helmlink/protocol';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
 import type { CommandView } from '@helmlink/app-preload';
-import { systemClock } from '../../src/services/core/clock';
 import { startMosquitto, type Broker } from './mosquitto';
 import { startTestCa } from './test-ca';
 import { eventually } from './net';
@@ -99,7 +99,7 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
 
   const data = tempDir();
   const services = await testServices(data, new Date(), { clock: systemClock, ratesIntervalMs: 100, alertPollMs: 0 });
-  const testCa = await startTestCa(pki, await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }), () => new Date());
+  const testCa = await startTestCa(pki, await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }), systemClock);
   testCa.issued.push({
     serial: pilot.certificate.serialNumber.toLowerCase(),
     entityId: 'pilot-anna',

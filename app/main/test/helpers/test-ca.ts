@@ -20,6 +20,7 @@ import {
   readIdentity,
   buildCrl,
   type RevocationReasonCode,
+  type Clock,
   type Role,
 } from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
@@ -59,7 +60,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  * The admin endpoints (for an authenticated admin client): certificates, revoke/release, tokens, alerts. Returns
  * false when the request is none of them.
  */
-async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse, url: URL, now: () => Date): Promise<boolean> {
+async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse, url: URL, clock: Clock): Promise<boolean> {
   const send = (status: number, body: unknown): true => {
     json(res, status, body);
     return true;
@@ -96,7 +97,7 @@ async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse,
       Object.assign(rec, {
         status: body.reason === 6 ? 'on_hold' : 'revoked',
         reason: body.reason,
-        revokedAt: now(),
+        revokedAt: new Date(clock()),
       });
     }
     return send(200, { certificate: view(rec) });
@@ -112,7 +113,7 @@ async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse,
       token,
       entity_id: body.entityId,
       role: (body.roles as Role[] | undefined)?.[0] ?? body.role,
-      expires_at: new Date(now().getTime() + 3_600_000).toISOString(),
+      expires_at: new Date(clock() + 3_600_000).toISOString(),
     });
   }
   if (req.method === 'GET' && url.pathname === '/ca/v1/alerts') {
@@ -120,7 +121,7 @@ async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse,
       alerts: [
         {
           id: 'a1',
-          at: now().toISOString(),
+          at: new Date(clock()).toISOString(),
           kind: 'token-reuse',
           severity: 'warning',
           message: 'an enrollment token was reused',
@@ -133,7 +134,7 @@ async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse,
 }
 
 /** Starts the test CA on 127.0.0.1 with a server certificate (role ca) from the test PKI. */
-export async function startTestCa(pki: TestPki, server: TestEntity, now: () => Date): Promise<TestCa> {
+export async function startTestCa(pki: TestPki, server: TestEntity, clock: Clock): Promise<TestCa> {
   const ca: TestCa = {
     url: '',
     port: 0,
@@ -149,7 +150,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
     const cn = csr.subjectName.getField('CN')[0];
     if (cn !== entityId)
       throw Object.assign(new Error('subject mismatch'), { code: 'ERR_CSR_SUBJECT_MISMATCH' });
-    const t = now().getTime();
+    const t = clock();
     const cert = await issueEndEntityCertificate({
       identity: { entityId, roles: [role] },
       organization: pki.organization,
@@ -199,8 +200,8 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
             const crl = await buildCrl({
               issuer: pki.issuing,
               crlNumber: ++crlNumber,
-              thisUpdate: new Date(now().getTime() - 60_000),
-              nextUpdate: new Date(now().getTime() + 86_400_000),
+              thisUpdate: new Date(clock() - 60_000),
+              nextUpdate: new Date(clock() + 86_400_000),
               entries: ca.issued
                 .filter((r) => r.status !== 'valid')
                 .map((r) => ({
@@ -231,7 +232,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
           }
           if (!who.roles.includes('admin'))
             return json(res, 403, { code: 'ERR_FORBIDDEN', message: 'admin role required' });
-          if (await adminRoute(ca, req, res, url, now)) return;
+          if (await adminRoute(ca, req, res, url, clock)) return;
           return json(res, 404, { code: 'ERR_NOT_FOUND', message: 'no such resource' });
         } catch (err) {
           const code = (err as { code?: string }).code ?? 'ERR_INTERNAL';

@@ -1,5 +1,6 @@
 /** Certificates as shown to people (public data only), ours and our peers'. */
-import type { IsoTime, RoleName } from './primitives';
+import type { Role } from '@helmlink/protocol/vocabulary';
+import type { IsoTime } from './primitives';
 import type { ApiErrorInfo } from './result';
 
 /** A certificate as shown to people (public data only). */
@@ -16,7 +17,7 @@ export interface CertificateView {
   isCa: boolean;
   /** Entity id and roles under the Helmlink profile, when the certificate follows it. */
   entityId: string | null;
-  roles: RoleName[];
+  roles: Role[];
   pem: string;
 }
 

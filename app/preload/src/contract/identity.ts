@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { channel } from './channel';
 import type { CertificateView } from './certificates';
+import { JWS_ALGORITHMS, type Role } from '@helmlink/protocol/vocabulary';
 import {
   CUSTODY_MODES,
-  KEY_ALGORITHMS,
   brokerUrlSchema,
   emptySchema,
   entityIdSchema,
@@ -12,7 +12,6 @@ import {
   httpsUrlSchema,
   type CustodyMode,
   type IsoTime,
-  type RoleName,
 } from './primitives';
 import type { ApiErrorInfo } from './result';
 
@@ -79,7 +78,7 @@ export interface IdentityStatus {
   passphraseRequired: boolean;
   unlocked: boolean;
   entityId: string | null;
-  roles: RoleName[];
+  roles: Role[];
   isAdmin: boolean;
   /** Leaf certificate. */
   certificate: CertificateView | null;
@@ -120,7 +119,7 @@ export const enrollRequestSchema = z
     token: z.string().min(8).max(4096),
     /** The entity id the token was issued for (becomes the certificate CN). */
     entityId: entityIdSchema,
-    keyAlgorithm: z.enum(KEY_ALGORITHMS).optional(),
+    keyAlgorithm: z.enum(JWS_ALGORITHMS).optional(),
     custody: z.enum(CUSTODY_MODES),
     /** Required for custody "passphrase"; optional extra protection for "keychain". */
     passphrase: passphraseSchema.optional(),

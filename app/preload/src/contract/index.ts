@@ -24,7 +24,7 @@
  * single channel map), `events`, `api` (`HelmlinkApi`) and `wire` (the web bridge frames). Imports point from the
  * map and the API to the features, never back.
  *
- * Runtime-neutral: zod and types only (no `node:*`, no electron, no DOM).
+ * Runtime-neutral: zod, types and the pure protocol vocabulary only (no `node:*`, no electron, no DOM).
  * Stability: channels and fields are only ever added; optional request fields keep old callers valid.
  */
 export * from './primitives';

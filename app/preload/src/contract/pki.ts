@@ -3,21 +3,21 @@ import { z } from 'zod';
 import { channel } from './channel';
 import {
   ENROLLABLE_ROLES,
-  ROLE_NAMES,
-  emptySchema,
-  entityIdSchema,
-  revocationReasonSchema,
-  serialSchema,
-  type IsoTime,
-  type RoleName,
-} from './primitives';
+  MARITIME_RULES,
+  ROLES,
+  isValidFlag,
+  isValidImoNumber,
+  isValidMmsi,
+  type Role,
+} from '@helmlink/protocol/vocabulary';
+import { emptySchema, entityIdSchema, revocationReasonSchema, serialSchema, type IsoTime } from './primitives';
 
 export type CertificateStatus = 'valid' | 'revoked' | 'on_hold' | 'expired';
 
 export interface IssuedCertificateView {
   serial: string;
   entityId: string;
-  role: RoleName;
+  role: Role;
   subject: string;
   status: CertificateStatus;
   notBefore: IsoTime;
@@ -32,7 +32,7 @@ export interface EnrollmentTokenView {
   /** The one-time token: shown once, never stored by the console. */
   token: string;
   entityId: string;
-  role: RoleName;
+  role: Role;
   expiresAt: IsoTime;
 }
 
@@ -58,7 +58,7 @@ export interface AlertView {
 
 export const certFilterSchema = z
   .object({
-    role: z.enum(ROLE_NAMES).optional(),
+    role: z.enum(ROLES).optional(),
     status: z.enum(['valid', 'revoked', 'on_hold', 'expired']).optional(),
     expiringWithinDays: z.int().min(1).max(3650).optional(),
   })
@@ -81,18 +81,9 @@ export const createTokenRequestSchema = z
       .min(1)
       .max(60 * 24 * 30)
       .optional(),
-    imo: z
-      .string()
-      .regex(/^\d{7}$/u)
-      .optional(),
-    mmsi: z
-      .string()
-      .regex(/^\d{9}$/u)
-      .optional(),
-    flag: z
-      .string()
-      .regex(/^[A-Z]{2}$/u)
-      .optional(),
+    imo: z.string().refine(isValidImoNumber, MARITIME_RULES.imo).optional(),
+    mmsi: z.string().refine(isValidMmsi, MARITIME_RULES.mmsi).optional(),
+    flag: z.string().refine(isValidFlag, MARITIME_RULES.flag).optional(),
   })
   .strict();
 

@@ -1,16 +1,15 @@
-/** Shared primitives of the contract: version, identifier and address schemas, role and algorithm names. */
+/**
+ * Shared primitives of the contract: version, identifier and address schemas. Roles, algorithms, revocation reasons
+ * and the entity-id and maritime rules are the protocol vocabulary's (`@helmlink/protocol/vocabulary`).
+ */
 import { z } from 'zod';
+import { ENTITY_ID_PATTERN, ENTITY_ID_RULE, REVOCATION_REASON_LIST, type RevocationReasonCode } from '@helmlink/protocol/vocabulary';
 
 /** Contract version; bumped only on an incompatible change (never planned). */
 export const CONTRACT_VERSION = 1;
 
-/** Same rule as protocol/src/topics.ts `assertTopicId` (kept local so the contract stays dependency-free). */
-export const entityIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^+#/\u0000]+$/u, 'must not contain +, #, / or NUL');
+/** The entity-id rule of the CA (protocol vocabulary), so the console never submits an id the CA refuses. */
+export const entityIdSchema = z.string().regex(ENTITY_ID_PATTERN, ENTITY_ID_RULE);
 
 /** An IPv4 multicast group and port, `239.192.0.4:60004` (the stream address of the command spec). */
 export const streamAddressSchema = z
@@ -39,16 +38,6 @@ export const brokerUrlSchema = z
   .url()
   .refine((u) => /^(mqtts|wss):\/\//u.test(u), 'must be an mqtts:// or wss:// URL');
 
-/** Roles of the certificate profile (protocol/src/pki/profile.ts). */
-export const ROLE_NAMES = ['pilot', 'admin', 'vessel', 'broker', 'ca'] as const;
-export type RoleName = (typeof ROLE_NAMES)[number];
-/** Roles an administrator can create enrollment tokens for. */
-export const ENROLLABLE_ROLES = ['pilot', 'admin', 'vessel', 'broker'] as const;
-
-/** Key algorithms offered when a key is generated locally (ES256 = ECDSA P-256, the default). */
-export const KEY_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'PS256'] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
-
 /** Where the private key's protection comes from. */
 export const CUSTODY_MODES = ['keychain', 'passphrase'] as const;
 export type CustodyMode = (typeof CUSTODY_MODES)[number];
@@ -57,20 +46,8 @@ export type CustodyMode = (typeof CUSTODY_MODES)[number];
 export const CRITICAL_STREAM_NAMES = ['TGTD', 'NAVD'] as const;
 
 /** RFC 5280 CRLReason codes a revocation may carry (8 = removeFromCRL is the release operation, not a reason). */
-export const REVOCATION_REASONS = [
-  { code: 0, name: 'unspecified', label: 'Unspecified' },
-  { code: 1, name: 'keyCompromise', label: 'Key compromise' },
-  { code: 2, name: 'cACompromise', label: 'CA compromise' },
-  { code: 3, name: 'affiliationChanged', label: 'Affiliation changed' },
-  { code: 4, name: 'superseded', label: 'Superseded' },
-  { code: 5, name: 'cessationOfOperation', label: 'Cessation of operation' },
-  { code: 6, name: 'certificateHold', label: 'Certificate hold (can be released)' },
-  { code: 9, name: 'privilegeWithdrawn', label: 'Privilege withdrawn' },
-  { code: 10, name: 'aACompromise', label: 'AA compromise' },
-] as const;
-export type RevocationReasonCode = (typeof REVOCATION_REASONS)[number]['code'];
 export const revocationReasonSchema = z.union(
-  REVOCATION_REASONS.map((r) => z.literal(r.code)),
+  REVOCATION_REASON_LIST.map((r) => z.literal(r.code)),
 ) as unknown as z.ZodType<RevocationReasonCode>;
 
 /** ISO 8601 / RFC 3339 timestamp string (UTC). All times in the contract are such strings. */

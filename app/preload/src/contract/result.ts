@@ -1,8 +1,9 @@
 /** Results and errors: every method resolves to an ApiResult; unwrap turns it into the value or an ApiError. */
+import type { ErrorCode } from '@helmlink/protocol/vocabulary';
 
-/** A coded error safe to show: `code` is stable (protocol/src/errors.ts), `message` is words for people. */
+/** A coded error safe to show: `code` is stable (the protocol vocabulary), `message` is words for people. */
 export interface ApiErrorInfo {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Technical detail, shown one click away (never secrets). */
   detail?: string;
@@ -15,7 +16,7 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 /** The error {@link unwrap} throws; carries the stable code. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly detail: string | undefined;
   readonly issues: { path: string; message: string }[] | undefined;
   constructor(info: ApiErrorInfo) {

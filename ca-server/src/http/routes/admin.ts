@@ -1,6 +1,12 @@
 /** Admin routes: mutual TLS with a valid certificate holding the admin role. */
 import type { FastifyInstance } from 'fastify';
-import { REVOCATION_REASONS, ROLES } from '@helmlink/protocol';
+import {
+  ENROLLABLE_ROLES,
+  ENTITY_ID_MAX_LENGTH,
+  MARITIME_SHAPES,
+  REVOCATION_REASONS,
+  ROLES,
+} from '@helmlink/protocol';
 import {
   CA_ROUTES,
   CERT_STATUSES,
@@ -40,16 +46,16 @@ function registerTokenRoute(app: FastifyInstance, authority: RouteContext['autho
           required: ['entityId', 'roles'],
           additionalProperties: false,
           properties: {
-            entityId: { type: 'string', minLength: 1, maxLength: 64 },
+            entityId: { type: 'string', minLength: 1, maxLength: ENTITY_ID_MAX_LENGTH },
             roles: {
               type: 'array',
               minItems: 1,
               maxItems: 4,
-              items: { type: 'string', enum: ROLES.filter((r) => r !== 'ca') },
+              items: { type: 'string', enum: ENROLLABLE_ROLES },
             },
-            imo: { type: 'string', pattern: '^[0-9]{7}$' },
-            mmsi: { type: 'string', pattern: '^[0-9]{9}$' },
-            flag: { type: 'string', pattern: '^[A-Z]{2}$' },
+            imo: { type: 'string', pattern: MARITIME_SHAPES.imo.source },
+            mmsi: { type: 'string', pattern: MARITIME_SHAPES.mmsi.source },
+            flag: { type: 'string', pattern: MARITIME_SHAPES.flag.source },
             ttlSeconds: { type: 'integer', minimum: 60, maximum: 2592000 },
             validityDays: { type: 'integer', minimum: 1, maximum: 825 },
           },

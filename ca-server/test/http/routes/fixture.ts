@@ -6,9 +6,10 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { loadAuthority, type Authority } from '../../../src/authority/authority';
 import { buildApp } from '../../../src/http/app';
-import { createTestCa, frozenClock, headerClientCertificate, headerFor, leafDer, makeCsr, PASSPHRASE } from '../../helpers';
+import { frozenClock } from '@helmlink/protocol';
+import { createTestCa, headerClientCertificate, headerFor, leafDer, makeCsr, PASSPHRASE, TEST_START } from '../../helpers';
 
-export const clock = frozenClock();
+export const clock = frozenClock(TEST_START);
 export let dir: string;
 export let authority: Authority;
 export let app: FastifyInstance;

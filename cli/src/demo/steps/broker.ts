@@ -31,7 +31,7 @@ export interface RunningBroker {
 
 /** Every identity the ACL lists now. */
 export const activeSubjects = (authority: Authority): AclSubject[] =>
-  authority.store.listActiveIdentities(authority.clock().getTime());
+  authority.store.listActiveIdentities(authority.clock());
 
 /**
  * The revoked and held serials a CRL carries, as one comparable string. Taken from the CRL, not the store: the store

@@ -7,10 +7,9 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { HelmlinkError, topics } from '@helmlink/protocol';
+import { HelmlinkError, topics, type Clock } from '@helmlink/protocol';
 import { MqttSession, type BackoffPolicy, type ReadyInfo, type SessionPublishOptions, type StateChange, type TlsCredentials } from '@helmlink/protocol/mqtt';
 import type { ConnectionStatus, PeerCertificateView } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -147,7 +146,7 @@ export class BrokerSession {
   // ---------------------------------------------------------------------------------------------------------
 
   #now(): string {
-    return this.#o.clock.now().toISOString();
+    return new Date(this.#o.clock()).toISOString();
   }
 
   #setStatus(patch: Partial<ConnectionStatus>): void {

@@ -3,8 +3,7 @@
  * retained MQTT CRL topic (optional). A newer CRL may change the revocation status of the broker and of every
  * vessel: `onNewer` re-checks them.
  */
-import { parseCrls } from '@helmlink/protocol';
-import type { Clock } from '../core/clock';
+import { parseCrls, type Clock } from '@helmlink/protocol';
 import { toApiError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { TrustMaterial } from '../fleet/trust-material';
@@ -64,7 +63,7 @@ export class CrlFetcher {
     const text = payload.toString('latin1');
     const crls = text.includes('-----BEGIN') ? parseCrls(text) : parseCrls(new Uint8Array(payload));
     let newer = false;
-    for (const crl of crls) newer = (await trust.acceptCrl(crl, this.#o.clock.now())) || newer;
+    for (const crl of crls) newer = (await trust.acceptCrl(crl, new Date(this.#o.clock()))) || newer;
     if (newer) await this.#o.onNewer();
   }
 }

@@ -1,7 +1,7 @@
 /** Pushes the live data rates (`fleet.rates`) to the UI at a fixed interval while connected. */
 import type { ConsoleEvents } from '../core/events';
-import type { Clock } from '../core/clock';
 import type { RateMeter } from '../fleet/rates';
+import type { Clock } from '@helmlink/protocol';
 
 export class RateTimer {
   #timer: NodeJS.Timeout | undefined;
@@ -16,7 +16,7 @@ export class RateTimer {
   /** Starts pushing (once). */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.events.emit('fleet.rates', this.rates.snapshot(this.clock.now().getTime())), this.intervalMs);
+    this.#timer = setInterval(() => this.events.emit('fleet.rates', this.rates.snapshot(this.clock())), this.intervalMs);
     this.#timer.unref();
   }
 

@@ -4,11 +4,9 @@
  * verify is audited and ignored; acks to other consoles' commands are not ours to judge.
  */
 import { performance } from 'node:perf_hooks';
-import { describeError, verifyAck, type JwsAlgorithm } from '@helmlink/protocol';
+import { JWS_ALGORITHMS, describeError, peekClaims, verifyAck, type Clock, type JwsAlgorithm } from '@helmlink/protocol';
 import type { AuditLog } from '../audit/audit-log';
-import type { Clock } from '../core/clock';
 import { toApiError } from '../core/errors';
-import { CONSOLE_ALGORITHMS } from '../fleet/fleet-state';
 import type { TrustMaterial } from '../fleet/trust-material';
 import type { CommandTracker } from './command-tracker';
 
@@ -24,12 +22,7 @@ export interface AckHandlerOptions {
 /** Verifies an ack from `vesselId` against the command it claims to answer; only a verified ack settles it. */
 export async function handleAck(o: AckHandlerOptions, vesselId: string, payload: Buffer): Promise<void> {
   const token = payload.toString('utf8');
-  let inReplyTo: unknown;
-  try {
-    inReplyTo = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { in_reply_to?: unknown }).in_reply_to;
-  } catch {
-    return;
-  }
+  const inReplyTo = peekClaims(token)?.in_reply_to;
   const pending = typeof inReplyTo === 'string' ? o.tracker.get(inReplyTo) : undefined;
   const trust = o.trust();
   if (!pending || pending.view.vesselId !== vesselId || !trust || pending.view.ackVerified) return;
@@ -37,11 +30,12 @@ export async function handleAck(o: AckHandlerOptions, vesselId: string, payload:
   try {
     const verified = await verifyAck(token, {
       trust: trust.trust,
-      clock: () => o.clock.now().getTime(),
+      clock: o.clock,
       vesselId,
       audience: pending.actor,
       commandToken: pending.token,
-      algorithms: o.algorithms ?? CONSOLE_ALGORITHMS,
+      // Every profile algorithm: the key policy bounds them.
+      algorithms: o.algorithms ?? JWS_ALGORITHMS,
       ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
     });
     const rttMs = Math.round((performance.now() - pending.sentAtPerf) * 1000) / 1000;

@@ -17,9 +17,9 @@ import {
   signCommand,
   topics,
   type JwsAlgorithm,
+  type Clock,
 } from '@helmlink/protocol';
 import type { CommandIntent, CommandView, ConnectionStatus } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import type { Logger } from '../core/logger';
 import type { AuditLog } from '../audit/audit-log';
@@ -72,7 +72,7 @@ export class CommandChannel {
       onNewer: async () => {
         // Revocation status of the broker and of every vessel may have changed.
         const chain = this.#broker.brokerChain();
-        if (chain.length > 0 && this.#trust) this.#broker.setBroker(await this.#trust.describePeer(chain, 'serverAuth', o.clock.now()));
+        if (chain.length > 0 && this.#trust) this.#broker.setBroker(await this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())));
         await o.fleet.reverifyAll();
       },
     });
@@ -82,14 +82,14 @@ export class CommandChannel {
       clock: o.clock,
       logger: o.logger,
       beforeSubscribe: () => this.#crl.refresh(),
-      describeBroker: async (chain) => (this.#trust ? this.#trust.describePeer(chain, 'serverAuth', o.clock.now()) : null),
+      describeBroker: async (chain) => (this.#trust ? this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())) : null),
       onConnected: () => {
         this.#crl.start();
         this.#rateTimer.start();
       },
       onMessage: (topic, payload) =>
         routeMessage(topic, payload, {
-          data: (vesselId, streamId) => o.rates.count(vesselId, streamId, o.clock.now().getTime()),
+          data: (vesselId, streamId) => o.rates.count(vesselId, streamId, o.clock()),
           state: (vesselId, p) => o.fleet.onStateMessage(vesselId, p),
           ack: (vesselId, p) => handleAck(ack, vesselId, p),
           crl: (p) => this.#crl.accept(p),
@@ -165,7 +165,7 @@ export class CommandChannel {
     const { token, claims } = await signCommand(createSigner({ privateKey: s.privateKey, chain: s.chain, alg: s.alg }), {
       audience: intent.vesselId,
       cmd: { v: 1, type: 'streams.set', on: partition.on, off: partition.off },
-      clock: () => this.#o.clock.now().getTime(),
+      clock: this.#o.clock,
       lifetimeSeconds: settings.commandLifetimeSeconds,
     });
     const view: CommandView = {
@@ -174,7 +174,7 @@ export class CommandChannel {
       on: partition.on,
       off: partition.off,
       state: 'pending',
-      sentAt: this.#o.clock.now().toISOString(),
+      sentAt: new Date(this.#o.clock()).toISOString(),
       settledAt: null,
       rttMs: null,
       reason: null,

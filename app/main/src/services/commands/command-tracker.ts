@@ -4,9 +4,8 @@
  * pushes every change as `commands.status`.
  */
 import type { CommandView } from '@helmlink/app-preload';
-import { describeError } from '@helmlink/protocol';
+import { describeError, type Clock } from '@helmlink/protocol';
 import type { AuditLog } from '../audit/audit-log';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 
 /** How many commands are remembered. */
@@ -63,7 +62,7 @@ export class CommandTracker {
   settle(p: TrackedCommand, state: CommandView['state'], reason: CommandView['reason'], extra: Partial<CommandView> = {}): void {
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
-    p.view = { ...p.view, state, reason, settledAt: this.clock.now().toISOString(), ...extra };
+    p.view = { ...p.view, state, reason, settledAt: new Date(this.clock()).toISOString(), ...extra };
     this.events.emit('commands.status', p.view);
   }
 

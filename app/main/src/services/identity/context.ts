@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { ApiErrorInfo, IdentityStatus, RenewalView } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
+import type { Clock } from '@helmlink/protocol';
 import type { ConsoleEvents } from '../core/events';
 import type { Logger } from '../core/logger';
 import type { Keychain } from '../vault/keychain';

@@ -87,7 +87,7 @@ export async function storeIdentity(ctx: IdentityContext, p: NewIdentity): Promi
       keySpec: p.spec,
       caUrl: p.caUrl,
       rootFingerprint: fingerprintOf(p.root),
-      createdAt: o.clock.now().toISOString(),
+      createdAt: new Date(o.clock()).toISOString(),
       renewedAt: null,
       source: p.source,
     },

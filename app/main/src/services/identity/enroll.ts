@@ -9,7 +9,9 @@ import {
   HelmlinkError,
   exportPkcs8,
   generateKeyPair,
+  createProfileCsr,
   normalizeFingerprint,
+  type JwsAlgorithm,
   type KeySpec,
 } from '@helmlink/protocol';
 import {
@@ -17,7 +19,6 @@ import {
   type ApiErrorInfo,
   type EnrollStepId,
   type IdentityStatus,
-  type KeyAlgorithm,
   type enrollRequestSchema,
 } from '@helmlink/app-preload';
 import type { z } from 'zod';
@@ -26,12 +27,11 @@ import { consoleCaClient, fetchPinnedRoot } from '../ca/console-ca';
 import { fingerprintOf } from './certificate-view';
 import type { IdentityContext } from './context';
 import { assertCustody, storeIdentity } from './custody';
-import { createCsr } from './csr';
 import { acceptIssued } from './issued';
 
 export type EnrollRequest = z.output<typeof enrollRequestSchema>;
 
-const KEY_SPECS: Record<KeyAlgorithm, KeySpec> = {
+const KEY_SPECS: Record<JwsAlgorithm, KeySpec> = {
   ES256: 'ecdsa-p256',
   ES384: 'ecdsa-p384',
   EdDSA: 'ed25519',
@@ -50,7 +50,7 @@ export async function enroll(ctx: IdentityContext, req: EnrollRequest): Promise<
       status,
       index: ENROLL_STEPS.findIndex((s) => s.id === step),
       total: ENROLL_STEPS.length,
-      at: o.clock.now().toISOString(),
+      at: new Date(o.clock()).toISOString(),
       error,
     });
   };
@@ -73,12 +73,12 @@ export async function enroll(ctx: IdentityContext, req: EnrollRequest): Promise<
       const pair = await generateKeyPair(spec, { extractable: true });
       return { keys: pair, pkcs8: await exportPkcs8(pair.privateKey) };
     });
-    const csr = await stage('create-csr', () => createCsr(req.entityId, keys));
+    const csr = await stage('create-csr', () => createProfileCsr(req.entityId, keys));
     const res = await stage('request-certificate', () =>
       ca.json<unknown>('POST', '/ca/v1/enroll', { csr, token: req.token }),
     );
     const chain = await stage('verify-certificate', () =>
-      acceptIssued(res, pkcs8, req.entityId, caChain, root, o.clock.now()),
+      acceptIssued(res, pkcs8, req.entityId, caChain, root, new Date(o.clock())),
     );
     await stage('store-identity', async () => {
       await storeIdentity(ctx, {

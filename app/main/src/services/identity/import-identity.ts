@@ -36,7 +36,7 @@ export async function importIdentity(ctx: IdentityContext, req: ImportRequest): 
   if (!leaf)
     throw new HelmlinkError('ERR_IDENTITY_INVALID', 'no certificate in the file belongs to the private key');
   const { root, caChain } = await findRoot(ctx, req, certs, leaf);
-  const chain = await checkOwnChain(leaf, [...certs, ...caChain], root, o.clock.now());
+  const chain = await checkOwnChain(leaf, [...certs, ...caChain], root, new Date(o.clock()));
   if (!profileOf(leaf).entityId)
     throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate does not follow the Helmlink profile');
   await storeIdentity(ctx, {

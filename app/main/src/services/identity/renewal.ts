@@ -3,14 +3,13 @@
  * The new key is sealed under the same data key, so the passphrase and the keychain entry keep opening it.
  */
 import 'reflect-metadata';
-import { HelmlinkError, exportPkcs8, generateKeyPair } from '@helmlink/protocol';
+import { HelmlinkError, createProfileCsr, exportPkcs8, generateKeyPair } from '@helmlink/protocol';
 import type { IdentityStatus } from '@helmlink/app-preload';
 import { toApiError } from '../core/errors';
 import { consoleCaClient } from '../ca/console-ca';
 import { needsPassphrase, resealKey } from '../vault/sealed-key';
 import type { IdentityContext } from './context';
 import { materialiseKey } from './custody';
-import { createCsr } from './csr';
 import { writeIdentityFiles, type IdentityFiles } from './files';
 import { acceptIssued } from './issued';
 import { consoleSigner } from './signer';
@@ -28,18 +27,18 @@ export async function renew(ctx: IdentityContext): Promise<IdentityStatus> {
   const o = ctx.options;
   const caUrl = f.meta.caUrl ?? o.settings.get().caUrl;
   if (!caUrl) throw new HelmlinkError('ERR_SETTINGS_MISSING', 'the CA URL is not set');
-  ctx.renewal = { ...ctx.renewal, state: 'renewing', lastAttemptAt: o.clock.now().toISOString() };
+  ctx.renewal = { ...ctx.renewal, state: 'renewing', lastAttemptAt: new Date(o.clock()).toISOString() };
   ctx.changed();
   try {
     const signer = await consoleSigner(ctx);
     const ca = consoleCaClient({ url: caUrl, root: f.root, tls: signer.tls(), timeoutMs: o.caTimeoutMs });
     const keys = await generateKeyPair(f.meta.keySpec, { extractable: true });
     const pkcs8 = await exportPkcs8(keys.privateKey);
-    const csr = await createCsr(f.meta.entityId, keys);
+    const csr = await createProfileCsr(f.meta.entityId, keys);
     const res = await ca.json<unknown>('POST', '/ca/v1/renew', { csr });
-    const chain = await acceptIssued(res, pkcs8, f.meta.entityId, f.chain.slice(1), f.root, o.clock.now());
+    const chain = await acceptIssued(res, pkcs8, f.meta.entityId, f.chain.slice(1), f.root, new Date(o.clock()));
     const dataKey = ctx.open!.dataKey;
-    const now = o.clock.now().toISOString();
+    const now = new Date(o.clock()).toISOString();
     const files: IdentityFiles = {
       ...f,
       meta: { ...f.meta, renewedAt: now },
@@ -66,7 +65,7 @@ export async function renew(ctx: IdentityContext): Promise<IdentityStatus> {
  */
 export function renewalDue(ctx: IdentityContext): boolean {
   const due = renewalDueAt(ctx.files);
-  if (!due || !ctx.options.settings.get().autoRenew || ctx.options.clock.now() < due) return false;
+  if (!due || !ctx.options.settings.get().autoRenew || ctx.options.clock() < due.getTime()) return false;
   return !(!ctx.open && ctx.files && needsPassphrase(ctx.files.sealed));
 }
 
@@ -87,7 +86,7 @@ export class RenewalTimer {
     const due = renewalDueAt(this.ctx.files);
     if (!due) return;
     const failed = this.ctx.renewal.state === 'failed';
-    const wait = Math.max(failed ? RETRY_AFTER_FAILURE_MS : 0, due.getTime() - this.ctx.options.clock.now().getTime());
+    const wait = Math.max(failed ? RETRY_AFTER_FAILURE_MS : 0, due.getTime() - this.ctx.options.clock());
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;

@@ -1,7 +1,7 @@
 /** The console signer: what the command channel and the CA clients sign and authenticate with. */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, certificatesToPem, jwsAlgForSpec, type JwsAlg } from '@helmlink/protocol';
+import { HelmlinkError, certificatesToPem, jwsAlgForSpec, type JwsAlgorithm } from '@helmlink/protocol';
 import type { ClientTls } from '../ca/console-ca';
 import { needsPassphrase } from '../vault/sealed-key';
 import { profileOf } from './certificate-view';
@@ -12,7 +12,7 @@ import { openStoredKey } from './custody';
 export interface ConsoleSigner {
   entityId: string;
   roles: string[];
-  alg: JwsAlg;
+  alg: JwsAlgorithm;
   /** Signing key for JWS (RSA keys imported for PS256). */
   privateKey: CryptoKey;
   /** Leaf first, then intermediates (what goes into x5c). */
@@ -31,7 +31,7 @@ export async function consoleSigner(ctx: IdentityContext): Promise<ConsoleSigner
   const f = ctx.files;
   if (!f) throw new HelmlinkError('ERR_IDENTITY_MISSING');
   const leaf = f.chain[0]!;
-  if (ctx.options.clock.now() > leaf.notAfter)
+  if (ctx.options.clock() > leaf.notAfter.getTime())
     throw new HelmlinkError('ERR_CHAIN_EXPIRED', 'the console certificate has expired: enroll again');
   if (!ctx.open) {
     if (needsPassphrase(f.sealed)) throw new HelmlinkError('ERR_IDENTITY_LOCKED');

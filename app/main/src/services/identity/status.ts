@@ -1,5 +1,6 @@
 /** The identity status view (public data only) and the renewal due date it shows. */
 import 'reflect-metadata';
+import { renewalDueAt as sharedRenewalDueAt } from '@helmlink/protocol';
 import type { IdentityStatus } from '@helmlink/app-preload';
 import { needsPassphrase } from '../vault/sealed-key';
 import { certificateView, profileOf } from './certificate-view';
@@ -8,12 +9,10 @@ import type { IdentityFiles } from './files';
 
 const DAY = 86_400_000;
 
-/** 2/3 of the certificate lifetime, or null without an identity. */
+/** When the certificate is due for renewal (the shared rule: 2/3 of its lifetime), or null without an identity. */
 export function renewalDueAt(files: IdentityFiles | null): Date | null {
   const leaf = files?.chain[0];
-  if (!leaf) return null;
-  const nb = leaf.notBefore.getTime();
-  return new Date(nb + Math.floor(((leaf.notAfter.getTime() - nb) * 2) / 3));
+  return leaf ? new Date(sharedRenewalDueAt(leaf)) : null;
 }
 
 /** The status of the identity in `ctx` at the context clock's now. */
@@ -40,7 +39,7 @@ export function identityStatus(ctx: IdentityContext): IdentityStatus {
     };
   }
   const leaf = f.chain[0]!;
-  const now = ctx.options.clock.now();
+  const now = new Date(ctx.options.clock());
   const { roles } = profileOf(leaf);
   const expired = now > leaf.notAfter;
   const left = leaf.notAfter.getTime() - now.getTime();

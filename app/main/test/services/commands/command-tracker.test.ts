@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandView } from '@helmlink/app-preload';
 import { AuditLog } from '../../../src/services/audit/audit-log';
-import { fixedClock } from '../../../src/services/core/clock';
+import { frozenClock } from '@helmlink/protocol';
 import { ConsoleEvents } from '../../../src/services/core/events';
 import { CommandTracker, RECENT_COMMANDS } from '../../../src/services/commands/command-tracker';
 import { tempDir } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
 
 function setup() {
-  const clock = fixedClock(new Date('2026-05-01T12:00:00Z'));
+  const clock = frozenClock(new Date('2026-05-01T12:00:00Z'));
   const events = new ConsoleEvents();
   const pushed: CommandView[] = [];
   events.subscribe((e, p) => e === 'commands.status' && pushed.push(p as CommandView));

@@ -37,11 +37,11 @@ describe('renewal', () => {
       state: expect.stringMatching(/idle|scheduled/u),
       lastError: null,
     });
-    expect(renewed.renewal.lastRenewedAt).toBe(s.clock.now().toISOString());
+    expect(renewed.renewal.lastRenewedAt).toBe(new Date(s.clock()).toISOString());
     expect(s.audit.search({ kinds: ['identity.renewed'] }).total).toBe(1);
     await s.close();
 
-    const again = await testServices(dir, s.clock.now());
+    const again = await testServices(dir, new Date(s.clock()));
     await again.identity.unlock(PASS);
     expect(again.identity.status().certificate!.serial).toBe(renewed.certificate!.serial);
     await again.close();

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createTestPki, type TestPki } from '@helmlink/protocol/testing';
-import { certificateFingerprint } from '@helmlink/protocol';
+import { certificateFingerprint, frozenClock } from '@helmlink/protocol';
 import { startTestCa, type TestCa } from '../../helpers/test-ca';
 import { codeOf, tempDir, testServices } from '../../helpers/console';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
   ca = await startTestCa(
     pki,
     await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'] }),
-    () => NOW,
+    frozenClock(NOW),
   );
   const rootFingerprint = await certificateFingerprint(pki.root.certificate);
   ca.tokens.set('admin-token', { entityId: 'admin-olaf', role: 'admin' });

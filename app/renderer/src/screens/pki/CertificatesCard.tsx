@@ -1,6 +1,7 @@
 /** The CA's issued certificates, filtered by role, status and expiry, with revoke and release actions. */
 import { Badge, Button, Card, Group, Select, Stack, Switch, Table, Text, Title } from '@mantine/core';
-import { ROLE_NAMES, type CertificateStatus, type RoleName } from '@helmlink/app-preload';
+import type { CertificateStatus } from '@helmlink/app-preload';
+import { ROLES, type Role } from '@helmlink/protocol/vocabulary';
 import { openRevoke, releaseHold, setCertFilter, usePki } from '../../stores/pki';
 import { describeRevocationReason } from '../../logic/revocation';
 import { formatCountdown, formatTime } from '../../logic/format';
@@ -26,9 +27,9 @@ export function CertificatesCard() {
               label="Role"
               placeholder="all"
               clearable
-              data={ROLE_NAMES.map((r) => ({ value: r, label: r }))}
+              data={ROLES.map((r) => ({ value: r, label: r }))}
               value={filter.role}
-              onChange={(v) => void setCertFilter({ role: (v as RoleName | null) ?? null })}
+              onChange={(v) => void setCertFilter({ role: (v as Role | null) ?? null })}
               data-testid={testIds.pkiFilterRole}
               w={140}
               comboboxProps={{ withinPortal: false }}

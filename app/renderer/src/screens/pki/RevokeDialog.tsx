@@ -1,7 +1,7 @@
 /** Revoking a certificate (or putting it on hold) with an RFC 5280 reason and a description for the audit trail. */
 import { useEffect, useState } from 'react';
 import { Button, Code, Group, Modal, Select, Stack, Text, Textarea } from '@mantine/core';
-import { REVOCATION_REASONS, type RevocationReasonCode } from '@helmlink/app-preload';
+import { REVOCATION_REASON_LIST, type RevocationReasonCode } from '@helmlink/protocol/vocabulary';
 import { clearPkiError, closeRevoke, revokeCertificate, usePki } from '../../stores/pki';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { testIds } from '../../testids';
@@ -16,7 +16,7 @@ export function RevokeDialog() {
     setReason('0');
     setDescription('');
   }, [cert?.serial]);
-  const help = REVOCATION_REASONS.find((r) => String(r.code) === reason);
+  const help = REVOCATION_REASON_LIST.find((r) => String(r.code) === reason);
   return (
     <Modal opened={!!cert} onClose={closeRevoke} title="Revoke certificate" size="lg">
       {cert && (
@@ -34,7 +34,7 @@ export function RevokeDialog() {
             </Text>
             <Select
               label="Reason (RFC 5280)"
-              data={REVOCATION_REASONS.map((r) => ({ value: String(r.code), label: r.label }))}
+              data={REVOCATION_REASON_LIST.map((r) => ({ value: String(r.code), label: r.label }))}
               value={reason}
               onChange={(v) => v !== null && setReason(v)}
               allowDeselect={false}

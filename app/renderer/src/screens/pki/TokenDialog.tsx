@@ -1,7 +1,15 @@
 /** Creating a one-time enrollment token, then showing it once with a copy button. */
 import { useRef, useState } from 'react';
 import { Alert, Button, Code, Group, Modal, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
-import { ENROLLABLE_ROLES, entityIdSchema, type EnrollmentTokenView } from '@helmlink/app-preload';
+import { entityIdSchema, type EnrollmentTokenView } from '@helmlink/app-preload';
+import {
+  ENROLLABLE_ROLES,
+  MARITIME_RULES,
+  isValidFlag,
+  isValidImoNumber,
+  isValidMmsi,
+  type EnrollableRole,
+} from '@helmlink/protocol/vocabulary';
 import { clearPkiError, createToken, dismissToken, usePki } from '../../stores/pki';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatCountdown, formatTime } from '../../logic/format';
@@ -90,9 +98,9 @@ function TokenShown({ token, onDone }: { token: EnrollmentTokenView; onDone: () 
 /** Field errors of the vessel's maritime identifiers (all optional). */
 function vesselFieldErrors(form: TokenForm): Record<string, string> {
   const ve: Record<string, string> = {};
-  if (form.imo && !/^\d{7}$/u.test(form.imo)) ve.imo = 'IMO number: 7 digits';
-  if (form.mmsi && !/^\d{9}$/u.test(form.mmsi)) ve.mmsi = 'MMSI: 9 digits';
-  if (form.flag && !/^[A-Z]{2}$/u.test(form.flag)) ve.flag = 'Flag: two capital letters (ISO 3166)';
+  if (form.imo && !isValidImoNumber(form.imo)) ve.imo = MARITIME_RULES.imo;
+  if (form.mmsi && !isValidMmsi(form.mmsi)) ve.mmsi = MARITIME_RULES.mmsi;
+  if (form.flag && !isValidFlag(form.flag)) ve.flag = MARITIME_RULES.flag;
   return ve;
 }
 
@@ -116,7 +124,7 @@ function TokenRequestForm({ form, onChange, onCancel }: { form: TokenForm; onCha
     if (Object.keys(ve).length > 0) return;
     void createToken({
       entityId: entityId.trim(),
-      role: role as (typeof ENROLLABLE_ROLES)[number],
+      role: role as EnrollableRole,
       ttlMinutes: ttl,
       ...(vessel && imo ? { imo } : {}),
       ...(vessel && mmsi ? { mmsi } : {}),

@@ -6,6 +6,7 @@ import {
   httpsUrlSchema,
   type CustodyMode,
 } from '@helmlink/app-preload';
+import { ENTITY_ID_RULE } from '@helmlink/protocol/vocabulary';
 
 export type Mode = 'enroll' | 'import';
 export type Fields = Record<string, string>;
@@ -30,7 +31,7 @@ export function validateSource(mode: Mode, f: Fields, files: SourceFiles): Recor
     if (check(httpsUrlSchema, f.caUrl ?? '')) errors.caUrl = CA_URL_WORDS;
     if (check(fingerprintSchema, f.rootFingerprint ?? '')) errors.rootFingerprint = FINGERPRINT_WORDS;
     if ((f.token ?? '').trim().length < 8) errors.token = 'Paste the enrollment token you were given';
-    if (check(entityIdSchema, f.entityId ?? '')) errors.entityId = 'Enter your id as written on the token request (no spaces, +, # or /)';
+    if (check(entityIdSchema, f.entityId ?? '')) errors.entityId = `Enter your id as written on the token request (${ENTITY_ID_RULE})`;
     if (f.brokerUrl && check(brokerUrlSchema, f.brokerUrl)) errors.brokerUrl = 'Use an mqtts:// or wss:// address';
   } else {
     if (!files.main) errors.file = f.format === 'pem' ? 'Choose the encrypted private key file' : 'Choose the PKCS#12 (.p12/.pfx) file';
