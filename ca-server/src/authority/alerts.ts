@@ -16,7 +16,14 @@ export type AlertKind =
   | 'rate_limited'
   | 'revocation'
   | 'client_certificate_refused'
-  | 'crl_publish_failed';
+  | 'crl_publish_failed'
+  | 'crl_published'
+  | 'broker_link_down'
+  | 'broker_link_restored'
+  | 'broker_sync_failed'
+  | 'broker_restarted'
+  | 'broker_adopted'
+  | 'vessel_alert';
 
 export interface WebhookOptions {
   url: string;

@@ -86,6 +86,7 @@ export class Authority implements AuthorityContext {
   private readonly commits: GroupCommit;
   private readonly tokenTtl: number;
   private rootFingerprintCache: string | undefined;
+  readonly #passphrase: string;
   private pemCache: { chain: string; root: string; issuing: string } | undefined;
 
   constructor(
@@ -107,6 +108,7 @@ export class Authority implements AuthorityContext {
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
     this.commits = new GroupCommit(store);
     this.tokenTtl = Math.min(opts.tokenTtlSeconds ?? 86_400, MAX_TOKEN_TTL);
+    this.#passphrase = opts.passphrase;
     const validitySeconds = opts.crlValiditySeconds ?? 86_400;
     this.crls = new CrlSchedule({
       store,
@@ -117,7 +119,9 @@ export class Authority implements AuthorityContext {
       clock: this.clock,
       audit: (actor, action, details) => this.audit(actor, action, details),
       validitySeconds,
-      refreshMarginSeconds: opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2),
+      refreshMarginSeconds:
+        opts.crlMode === 'follow' ? 0 : (opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2)),
+      follow: opts.crlMode === 'follow',
     });
   }
 
@@ -178,6 +182,15 @@ export class Authority implements AuthorityContext {
   /** PEM of the issuing CA certificate. */
   issuingPem(): string {
     return this.pems().issuing;
+  }
+
+  /** The CA service identity's TLS material (its key stays encrypted; the passphrase opens it). */
+  async serviceTls(): Promise<{ key: string; cert: string; passphrase: string }> {
+    const [key, cert] = await Promise.all([
+      readFile(this.paths.serverKey, 'utf8'),
+      readFile(this.paths.serverCert, 'utf8'),
+    ]);
+    return { key, cert, passphrase: this.#passphrase };
   }
 
   // --- operations (one file each) ---------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
-/** `helmlink ca serve`: the CA over HTTPS until SIGINT/SIGTERM. */
+/** `helmlink ca serve`: the CA over HTTPS until SIGINT/SIGTERM, whatever happens to its broker. */
 import { defineCommand, EXIT_OK, notifySystemd, required, UsageError } from '@helmlink/protocol/node';
-import { writeCrlAndAcl, brokerPaths } from '../broker/material';
+import { readBrokerConf } from '../broker/broker-conf';
+import { brokerPaths } from '../broker/material';
 import { ManagedMosquitto } from '../broker/mosquitto';
 import { startCaServer } from '../http/server';
 import { abs, PASSPHRASE_HELP, readPassphrase } from './common';
-import { readFileSync } from 'node:fs';
 
 export const caServeCommand = defineCommand({
   name: 'ca serve',
@@ -14,11 +14,19 @@ Usage: helmlink ca serve --dir DIR [--port 8443] [--listen 127.0.0.1] [--alert-w
                          [--broker-out DIR [--manage-broker]] [--crl-validity SECONDS] [--passphrase-file FILE]
 
 HTTPS only (TLS >= 1.2) with the CA service certificate; mutual TLS for renew and admin routes. Logs JSON lines.
-Under systemd (Type=notify) it reports readiness once it listens.
+Under systemd (Type=notify) it reports readiness once it listens. It runs until SIGINT or SIGTERM: a broker that
+is down, restarted or refusing the CA is retried with backoff and alerted, never a reason to exit.
   --alert-webhook  POST alerts as JSON ({"text": ...}: Slack and Teams incoming webhooks), retried in the background
-  --mqtt-url       publish each CRL retained on helmlink/v1/pki/crl as the CA service identity
-  --broker-out     broker material directory (from 'helmlink ca broker'): CRL and ACL rewritten after each change
-  --manage-broker  also run Mosquitto with that material and restart it after each change (cuts revoked sessions)
+  --mqtt-url       the broker the CA connects to as its service identity: each CRL is published retained on
+                   helmlink/v1/pki/crl (retried until acknowledged; /health shows the number the broker holds).
+                   Default with --broker-out: the listener of OUTDIR/mosquitto.conf
+  --broker-out     broker material directory (from 'helmlink ca broker'): after each change the CRL is rewritten
+                   and reloaded (SIGHUP to a managed broker, or to the daemon named by OUTDIR/mosquitto.pid;
+                   otherwise the helmlink-broker-reload.path unit), and the dynamic-security plugin is updated over
+                   MQTT: a new enrollment gets its permissions at once, a revoked client's sessions are cut at
+                   once. The broker is never restarted.
+  --manage-broker  also run Mosquitto with that material, restarted with backoff if it dies; one left running by
+                   an earlier run (e.g. after kill -9) is taken over through OUTDIR/mosquitto.pid
 
 ${PASSPHRASE_HELP}
 Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2 usage.
@@ -49,16 +57,25 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
     const passphrase = readPassphrase(io, values['passphrase-file']);
     let broker: ManagedMosquitto | undefined;
     const brokerOut = values['broker-out'] ? abs(io, values['broker-out']) : undefined;
-    if (brokerOut && values['manage-broker']) {
-      const conf = readFileSync(brokerPaths(brokerOut).conf, 'utf8');
-      const listener = /^listener (\d+)(?: (\S+))?$/mu.exec(conf);
-      if (!listener) throw new UsageError(`no listener in ${brokerPaths(brokerOut).conf}`);
-      broker = new ManagedMosquitto({
-        conf: brokerPaths(brokerOut).conf,
-        port: Number(listener[1]),
-        host: listener[2] ?? '127.0.0.1',
-        onLog: (l) => io.stderr.write(`mosquitto: ${l}\n`),
-      });
+    if (brokerOut) {
+      let conf: ReturnType<typeof readBrokerConf>;
+      try {
+        conf = readBrokerConf(brokerPaths(brokerOut).conf);
+      } catch (err) {
+        throw new UsageError(`--broker-out: ${(err as Error).message} (run helmlink ca broker first)`);
+      }
+      if (!conf.dynsecFile)
+        throw new UsageError(
+          `${conf.conf} predates the dynamic-security plugin: run helmlink ca broker again to regenerate it`,
+        );
+      if (values['manage-broker'])
+        broker = new ManagedMosquitto({
+          conf: conf.conf,
+          port: conf.port,
+          host: conf.listen && conf.listen !== '0.0.0.0' ? conf.listen : '127.0.0.1',
+          onLog: (l) => io.stderr.write(`mosquitto: ${l}\n`),
+          onEvent: (e) => io.stderr.write(`managed broker: ${JSON.stringify(e)}\n`),
+        });
     }
     const server = await startCaServer({
       dir,
@@ -71,8 +88,6 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
       ...(crlValiditySeconds ? { crlValiditySeconds } : {}),
       ...(brokerOut ? { brokerSync: { outDir: brokerOut, ...(broker ? { broker } : {}) } } : {}),
     });
-    if (brokerOut) await writeCrlAndAcl(server.authority, brokerOut);
-    await broker?.start();
     io.stderr.write(
       `helmlink CA listening on ${server.url}\nroot fingerprint (SHA-256): ${server.rootFingerprint}\n`,
     );
@@ -85,7 +100,6 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
     io.stderr.write('shutting down\n');
     await notifySystemd('stopping', 'shutting down', { env: io.env, stderr: io.stderr });
     await server.close();
-    await broker?.stop();
     return EXIT_OK;
   },
 });

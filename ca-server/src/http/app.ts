@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { HelmlinkError } from '@helmlink/protocol';
-import type { ErrorBody } from '@helmlink/ca-client/wire';
+import type { ErrorBody, HealthResponse } from '@helmlink/ca-client/wire';
 import type { Authority } from '../authority/authority';
 import { tlsClientCertificate, type ClientCertificateSource } from './client-cert';
 import { toWireError } from './errors';
@@ -24,6 +24,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** TLS options for Fastify (set by startCaServer). */
   https?: Record<string, unknown>;
+  /** The broker side of GET /health (set by startCaServer when the CA has a broker). */
+  brokerHealth?: () => Pick<HealthResponse, 'publishedCrlNumber' | 'broker'>;
 }
 
 /** Builds the CA's Fastify app around an authority. */
@@ -60,6 +62,7 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
 
   const ctx: RouteContext = {
     authority,
+    ...(options.brokerHealth ? { brokerHealth: options.brokerHealth } : {}),
     requireClient: (role) => async (req) => {
       const der = source(req);
       if (!der) throw new HelmlinkError('ERR_CLIENT_CERT_REQUIRED');

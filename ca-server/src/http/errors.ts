@@ -96,6 +96,8 @@ const STATUS = {
   ERR_CA_NOT_INITIALIZED: 500,
   ERR_AUDIT_TAMPERED: 500,
   ERR_BROKER_START: 500,
+  ERR_BROKER_ORPHAN: 500,
+  ERR_BROKER_CONTROL: 500,
 } as const satisfies Record<CaWireCode, number>;
 
 /**
