@@ -77,7 +77,9 @@ export class BrokerLink extends EventEmitter<BrokerLinkEvents> {
     this.session = new MqttSession({
       url: o.url,
       clientId: o.clientId,
-      protocolVersion: 4,
+      // MQTT 5 (3.1.1 only if the broker refuses it): under 3.1.1 a publish the broker's ACL denies is still
+      // acknowledged, so a CRL the broker dropped would count as published.
+      protocolVersion: 5,
       clean: true,
       credentials: {
         key: o.key,

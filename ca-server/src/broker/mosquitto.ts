@@ -12,6 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
 import { HelmlinkError } from '@helmlink/protocol';
 import { backoffDelay, type BackoffPolicy } from '@helmlink/protocol/mqtt';
 import { waitForPort } from '@helmlink/protocol/node';
@@ -158,12 +159,18 @@ export class ManagedMosquitto extends EventEmitter<{ event: [BrokerEvent] }> {
   /** Takes over the broker of the pid file when it is ours; throws ERR_BROKER_ORPHAN when it may not. */
   private adoptExisting(): boolean {
     let found: ReturnType<typeof pidFileBroker>;
+    let pidFile: string | undefined;
     try {
+      pidFile = readBrokerConf(this.options.conf).pidFile;
       found = pidFileBroker(readBrokerConf(this.options.conf));
     } catch {
       return false;
     }
-    if (!found || found.kind === 'foreign') return false;
+    if (!found || found.kind === 'foreign') {
+      // Stale (its broker is gone, the pid reused): Mosquitto, having dropped privileges, may not overwrite it.
+      if (pidFile) rmSync(pidFile, { force: true });
+      return false;
+    }
     if (!found.signalable || this.options.adoptOrphan === false) {
       this.wanted = false;
       throw new HelmlinkError(

@@ -94,10 +94,14 @@ export async function syncBroker(
   kick: readonly string[] = [],
 ): Promise<SyncResult> {
   const crlNumber = await writeBrokerCrl(authority, opts.outDir, opts.runAsUser);
-  writeDynsecFile(authority, opts.outDir, opts.runAsUser);
   const reload = reloadBroker(opts);
-  const { commands, kicked } = await applyControl(authority, opts, kick);
-  return { crlNumber, reload, commands, kicked };
+  try {
+    const { commands, kicked } = await applyControl(authority, opts, kick);
+    return { crlNumber, reload, commands, kicked };
+  } finally {
+    // What the broker starts from next time (after the sessions are cut: this write is not on that path).
+    writeDynsecFile(authority, opts.outDir, opts.runAsUser);
+  }
 }
 
 /** The sync as `/health` reports it. */
@@ -110,6 +114,8 @@ export interface BrokerSyncStatus {
 }
 
 export interface BrokerSyncHandle {
+  /** Syncs now (after whatever is queued); rejects with the sync's error. */
+  sync(): Promise<SyncResult>;
   /** Stops following the authority. */
   stop(): void;
   /** Resolves when every sync started so far has finished. */
@@ -136,8 +142,8 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
   };
   remember();
 
-  const queue = (): Promise<void> => {
-    chain = chain.then(async () => {
+  const queue = (): Promise<SyncResult> => {
+    const run = chain.then(async () => {
       const kick = [...pendingKicks];
       pendingKicks.clear();
       try {
@@ -149,6 +155,7 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
           syncedAt: new Date(authority.clock()).toISOString(),
         };
         failing = false;
+        return r;
       } catch (err) {
         // Kicks still owed are tried again with the next sync.
         for (const u of kick) pendingKicks.add(u);
@@ -166,10 +173,16 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
             },
           );
         failing = true;
+        throw err;
       }
     });
-    return chain;
+    chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   };
+  const background = (): void => void queue().catch(() => undefined);
 
   const offCrl = authority.onCrl(() => {
     const revoked = authority.store.listRevoked(authority.clock());
@@ -181,14 +194,15 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
     // Released from hold and revoked again later counts as new.
     seen = new Set(revoked.map((r) => r.serial));
     // Not awaited: a revocation answers without waiting for the broker (the sync follows within milliseconds).
-    void queue();
+    background();
   });
   const offIssued = authority.onIssued((record) => {
-    if (!known.has(`${record.entityId}|${[...record.roles].sort().join(',')}`)) void queue();
+    if (!known.has(`${record.entityId}|${[...record.roles].sort().join(',')}`)) background();
   });
-  const onReady = (): void => void queue();
+  const onReady = (): void => background();
   opts.link?.on('ready', onReady);
   return {
+    sync: queue,
     stop() {
       offCrl();
       offIssued();

@@ -94,8 +94,10 @@ export function connectClient(
   });
 }
 
-/** Starts a test CA, writes broker material and runs Mosquitto on it. */
-export async function startBrokerFixture(options: Partial<AuthorityOptions> = {}): Promise<BrokerFixture> {
+/** A test CA with broker material on a free port (no broker started). */
+export async function prepareMaterial(
+  options: Partial<AuthorityOptions> = {},
+): Promise<{ dir: string; authority: Authority; material: BrokerMaterial; port: number }> {
   const ca = await createTestCa(systemClock);
   const authority = await loadAuthority({ dir: ca.dir, passphrase: PASSPHRASE, ...options });
   const port = await freePort();
@@ -105,6 +107,13 @@ export async function startBrokerFixture(options: Partial<AuthorityOptions> = {}
     port,
     listen: '127.0.0.1',
   });
+  return { dir: ca.dir, authority, material, port };
+}
+
+/** Starts a test CA, writes broker material and runs Mosquitto on it. */
+export async function startBrokerFixture(options: Partial<AuthorityOptions> = {}): Promise<BrokerFixture> {
+  const { dir, authority, material, port } = await prepareMaterial(options);
+  const ca = { dir };
   const broker = new ManagedMosquitto({ conf: material.conf, port });
   await broker.start();
   const url = `mqtts://127.0.0.1:${port}`;

@@ -37,7 +37,7 @@ export interface TopologyOptions {
   console?: false | { enroll?: boolean; keychain?: Keychain | null; rendererDir?: string };
   /** Interval between simulated samples per ON stream (default 1000 ms). */
   simulateIntervalMs?: number;
-  /** How often the broker's ACL follows new enrollments in the CA store (default 1000 ms). */
+  /** How often the embedded broker's access control follows the CA store (default 1000 ms; Mosquitto follows at once). */
   aclPollMs?: number;
   onProgress?: (event: ProgressEvent) => void;
   /** Log level of the in-process components (default `warn`), written to dataDir/logs/demo.log. */
@@ -73,7 +73,10 @@ export interface Topology {
   consoleServices?: ConsoleServices;
   /** Creates a one-time enrollment token (as the CA CLI would). */
   createToken(req: TokenRequest): { token: string; expiresAt: string };
-  /** Rewrites the broker's CRL and ACL from the CA store now and applies them (cuts revoked sessions). */
+  /**
+   * Brings the broker up to date with the CA store now (CRL reloaded, identities applied, revoked sessions cut); the
+   * CA does this by itself after every change, so this mostly waits for it.
+   */
   syncBroker(): Promise<void>;
   /** Stops everything started here, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
