@@ -23,7 +23,8 @@ export type AlertKind =
   | 'broker_sync_failed'
   | 'broker_restarted'
   | 'broker_adopted'
-  | 'vessel_alert';
+  | 'vessel_alert'
+  | 'vessel_alert_rejected';
 
 export interface WebhookOptions {
   url: string;

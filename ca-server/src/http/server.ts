@@ -14,6 +14,7 @@ import { BrokerLink, type BrokerLinkOptions } from '../broker/link';
 import { writeBrokerState } from '../broker/material';
 import { attachBrokerSync, reloadBroker, type BrokerSyncHandle, type SyncOptions } from '../broker/sync';
 import { brokerTarget } from '../broker/temporary-link';
+import { VesselAlertForwarder, type VesselAlertForwarderOptions } from '../broker/vessel-alerts';
 import { buildApp, type AppOptions } from './app';
 
 export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'https' | 'brokerHealth'> {
@@ -37,6 +38,11 @@ export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'htt
   brokerSync?: SyncOptions;
   /** Keep the CRL fresh with a background timer. Default true. */
   crlTimer?: boolean;
+  /**
+   * Forward the vessels' signed alerts (their alert topics, read through the broker link) to the alert sink and its
+   * webhook, rate-limited and aggregated. Default on whenever the CA has a broker link; `false` turns it off.
+   */
+  vesselAlerts?: VesselAlertForwarderOptions | false;
 }
 
 export interface CaServer {
@@ -46,6 +52,8 @@ export interface CaServer {
   app: FastifyInstance;
   /** The CA's MQTT session to its broker, when it has one. */
   link: BrokerLink | undefined;
+  /** The vessel alert forwarder (on the link). */
+  vesselAlerts: VesselAlertForwarder | undefined;
   publisher: CrlPublisher | undefined;
   brokerSync: BrokerSyncHandle | undefined;
   /** Root certificate fingerprint (SHA-256, hex): what clients pin. */
@@ -56,6 +64,7 @@ export interface CaServer {
 
 interface BrokerSide {
   link: BrokerLink | undefined;
+  vesselAlerts: VesselAlertForwarder | undefined;
   publisher: CrlPublisher | undefined;
   sync: BrokerSyncHandle | undefined;
   health: () => Pick<HealthResponse, 'publishedCrlNumber' | 'broker'>;
@@ -84,13 +93,17 @@ async function startBrokerSide(
   if (!target)
     return {
       link: undefined,
+      vesselAlerts: undefined,
       publisher: undefined,
       sync: undefined,
       health: () => ({}),
       close: async () => offEvents?.(),
     };
+  const forwarder =
+    opts.vesselAlerts === false ? undefined : new VesselAlertForwarder(authority, opts.vesselAlerts ?? {});
   const link = new BrokerLink({
     ...target,
+    ...(forwarder ? { subscriptions: forwarder.subscription() } : {}),
     clientId: authority.config.serviceId,
     key: tls.key,
     cert: tls.cert,
@@ -109,6 +122,7 @@ async function startBrokerSide(
   link.start();
   return {
     link,
+    vesselAlerts: forwarder,
     publisher,
     sync: handle,
     health: () => {
@@ -128,6 +142,7 @@ async function startBrokerSide(
       await publisher.stop();
       await handle?.idle();
       await link.close();
+      forwarder?.close();
       await sync?.broker?.stop();
       offEvents?.();
     },
@@ -172,6 +187,7 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
       authority,
       app,
       link: side.link,
+      vesselAlerts: side.vesselAlerts,
       publisher: side.publisher,
       brokerSync: side.sync,
       rootFingerprint: await authority.rootFingerprint(),

@@ -14,6 +14,8 @@ export interface Identity {
   serial: string;
   chainPem: string;
   key: string;
+  /** The key pair, for signing tokens. */
+  keys: CryptoKeyPair;
   entityId: string;
 }
 
@@ -58,6 +60,7 @@ export async function issueIdentity(
     serial: issued.serial,
     chainPem: issued.chainPem,
     key: encodePem('PRIVATE KEY', await exportPkcs8(csr.keys.privateKey)),
+    keys: csr.keys,
     entityId,
   };
 }
