@@ -24,7 +24,8 @@ export type AlertKind =
   | 'broker_restarted'
   | 'broker_adopted'
   | 'vessel_alert'
-  | 'vessel_alert_rejected';
+  | 'vessel_alert_rejected'
+  | 'vessel_stopped';
 
 export interface WebhookOptions {
   url: string;

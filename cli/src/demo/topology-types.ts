@@ -1,7 +1,8 @@
 /** The demo topology's options, progress events and handle (`startTopology` in topology.ts). */
 import type { Role } from '@helmlink/protocol';
 import type { CaServer, TokenRequest } from '@helmlink/ca-server';
-import type { VesselHandle } from '@helmlink/vessel';
+import type { VesselIdentity } from '@helmlink/vessel';
+import type { VesselProcess } from './vessel-process';
 import type { ConsoleServer, ConsoleServices, Keychain } from '@helmlink/app-main';
 import type { DemoPerson, DemoVessel } from './fleet';
 
@@ -44,6 +45,9 @@ export interface TopologyOptions {
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
+/** A demo vessel: its listener process (`helmlink vessel run`) and the identity it was started with. */
+export type DemoVesselHandle = VesselProcess & { identity: VesselIdentity };
+
 export interface VesselSummary {
   id: string;
   name: string;
@@ -68,7 +72,8 @@ export interface Topology {
     pilot: { id: string; roles: Role[]; enrolled: boolean; serial?: string; passphrase: string };
   };
   ca: CaServer;
-  vessels: Map<string, VesselHandle>;
+  /** The running vessel listeners (a revoked vessel is not among them). */
+  vessels: Map<string, DemoVesselHandle>;
   console?: ConsoleServer;
   consoleServices?: ConsoleServices;
   /** Creates a one-time enrollment token (as the CA CLI would). */

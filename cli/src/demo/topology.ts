@@ -21,7 +21,15 @@ import { openRun } from './steps/run';
 import { startVessels } from './steps/vessels';
 import type { Topology, TopologyOptions } from './topology-types';
 
-export type { BrokerKind, ProgressEvent, Topology, TopologyOptions, VesselSummary } from './topology-types';
+export type {
+  BrokerKind,
+  DemoVesselHandle,
+  ProgressEvent,
+  Topology,
+  TopologyOptions,
+  VesselSummary,
+} from './topology-types';
+export { VesselProcess, type VesselProcessStatus } from './vessel-process';
 
 /**
  * Starts the topology. Before anything is created: ERR_PORT_IN_USE for a taken explicit port, ERR_TOOL_MISSING when
