@@ -141,6 +141,8 @@ describe('the built packages', () => {
       './usr/lib/helmlink-ca/notify.node',
       './etc/helmlink/ca.conf',
       './lib/systemd/system/helmlink-ca.service',
+      './lib/systemd/system/helmlink-broker-reload.path',
+      './lib/systemd/system/helmlink-broker-reload.service',
     ])
       expect(ca).toContain(f);
   });
