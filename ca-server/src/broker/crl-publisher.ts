@@ -132,10 +132,14 @@ export class CrlPublisher {
     // Connected again: no need to sit out a retry delay.
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    void this.authority.currentCrl().then((crl) => {
-      this.#force = true;
-      this.#want(crl);
-    });
+    this.authority.currentCrl().then(
+      (crl) => {
+        this.#force = true;
+        this.#want(crl);
+      },
+      // The store is closing (shutdown): nothing left to publish.
+      () => undefined,
+    );
   };
 
   #want(crl: IssuedCrl): void {

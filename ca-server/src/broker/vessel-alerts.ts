@@ -85,7 +85,9 @@ export class VesselAlertForwarder {
   /** The broker link subscription that feeds this forwarder. */
   subscription(): Record<string, (packet: IPublishPacket) => void> {
     return {
-      [topics.filters.allAlerts]: (packet) => void this.handle(packet.topic, Buffer.from(packet.payload)),
+      [topics.filters.allAlerts]: (packet) =>
+        // handle() verifies and never throws; raising can fail only while the store closes (shutdown).
+        void this.handle(packet.topic, Buffer.from(packet.payload)).catch(() => undefined),
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '@helmlink/protocol/testkit';
 import type { HealthResponse } from '@helmlink/ca-client/wire';
 import { CrlPublisher } from '../../src/broker/crl-publisher';
 import { desiredDynsecState, entityRoleName } from '../../src/broker/dynsec/policy';
@@ -17,18 +18,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-const until = async (
-  what: string,
-  ok: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 const fast = { initialDelayMs: 100, maxDelayMs: 400, jitter: 0 };
 
@@ -73,7 +62,7 @@ describe('CrlPublisher', () => {
     const since = f.authority.listAlerts().at(-1)?.id ?? 0;
     publisher.start();
     await ready(link);
-    await until('the first failure', () => publisher.status().failures >= 2);
+    await until(() => publisher.status().failures >= 2, 'the first failure');
     const failed = f.authority.listAlerts(since).filter((a) => a.kind === 'crl_publish_failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.message).toMatch(/could not be published over MQTT \(attempt 1: .*reason code 135/u);
@@ -82,7 +71,7 @@ describe('CrlPublisher', () => {
     // The broker lets it again: the next retry goes through, and says so.
     const identities = f.authority.store.listActiveIdentities(Date.now());
     await admin.control!.reconcile(desiredDynsecState(identities, 'helmlink-ca'));
-    await until('the publish', () => publisher.status().publishedCrlNumber !== null);
+    await until(() => publisher.status().publishedCrlNumber !== null, 'the publish');
     const { number } = await f.authority.currentCrl();
     expect(publisher.status()).toMatchObject({ publishedCrlNumber: number, failures: 0 });
     const recovered = f.authority.listAlerts(since).filter((a) => a.kind === 'crl_published');
@@ -110,16 +99,17 @@ describe('CrlPublisher', () => {
     const health = async (): Promise<HealthResponse> =>
       (await ca.app.inject({ method: 'GET', url: '/health' })).json<HealthResponse>();
     await until(
-      'the first publish',
       async () => (await health()).publishedCrlNumber === (await health()).crlNumber,
+      'the first publish',
     );
     expect((await health()).broker).toMatchObject({ connected: true, publishFailures: 0, reload: 'managed' });
 
     await broker.stop();
     const vessel = await issueIdentity(ca.authority, 'mv-while-down', ['vessel']);
     await ca.authority.revoke({ serial: vessel.serial, reason: 1 }, { id: 'test' });
-    await until('the outage alert', () =>
-      ca.authority.listAlerts().some((a) => a.kind === 'broker_link_down'),
+    await until(
+      () => ca.authority.listAlerts().some((a) => a.kind === 'broker_link_down'),
+      'the outage alert',
     );
     const during = await health();
     expect(during.broker?.connected).toBe(false);
@@ -127,10 +117,10 @@ describe('CrlPublisher', () => {
     expect(during.broker?.lastError).toBeTruthy();
 
     await broker.start();
-    await until('the catch-up', async () => {
+    await until(async () => {
       const h = await health();
       return h.publishedCrlNumber === h.crlNumber && h.broker?.syncedCrlNumber === h.crlNumber;
-    });
+    }, 'the catch-up');
     expect((await health()).broker?.connected).toBe(true);
     const kinds = ca.authority.listAlerts().map((a) => a.kind);
     expect(kinds.filter((k) => k === 'broker_link_down')).toHaveLength(1);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@helmlink/protocol/testkit';
 import { isHelmlinkError } from '@helmlink/protocol';
 import { waitForPort } from '@helmlink/protocol/node';
 import type { Authority } from '../../src/authority/authority';
@@ -29,14 +30,6 @@ const managed = (extra: Partial<ConstructorParameters<typeof ManagedMosquitto>[0
   return b;
 };
 
-const until = async (what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 beforeAll(async () => {
   ({ authority, material, port } = await prepareMaterial());
 });
@@ -54,7 +47,7 @@ describe('ManagedMosquitto supervision', () => {
     const first = broker.pid!;
     expect(readPidFile(material.pidfile)).toBe(first);
     process.kill(first, 'SIGKILL');
-    await until('the restart', () => events.some((e) => e.type === 'restarted'));
+    await until(() => events.some((e) => e.type === 'restarted'), 'the restart');
     expect(events.map((e) => e.type)).toEqual(['exited', 'restarting', 'restarted']);
     expect(events[0]).toMatchObject({ type: 'exited', pid: first, signal: 'SIGKILL' });
     expect(events[1]).toMatchObject({ attempt: 1, delayMs: 100 });
@@ -93,7 +86,7 @@ describe('ManagedMosquitto supervision', () => {
 
     // The taken-over broker dies: ours replaces it.
     process.kill(orphan, 'SIGKILL');
-    await until('the replacement', () => events.some((e) => e.type === 'restarted'));
+    await until(() => events.some((e) => e.type === 'restarted'), 'the replacement');
     expect(next.isAdopted).toBe(false);
     expect(next.pid).not.toBe(orphan);
     await waitForPort(port);

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@helmlink/protocol/testkit';
 import { createSigner, parseCertificates, signAlert, systemClock, topics } from '@helmlink/protocol';
 import { ManagedMosquitto } from '../../src/broker/mosquitto';
 import { startCaServer, type CaServer } from '../../src/http/server';
@@ -20,14 +21,6 @@ let vessel: Identity;
 let pilot: Identity;
 let vesselClient: CountedClient;
 let url: string;
-
-const until = async (what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const signer = (id: Identity) =>
   createSigner({ privateKey: id.keys.privateKey, chain: parseCertificates(id.chainPem) });
@@ -61,7 +54,7 @@ beforeAll(async () => {
     alertWebhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, backoffMs: 50 },
     vesselAlerts: { windowMs: 3000, perWindow: 2 },
   });
-  await until('the CA on its broker', () => server.link?.ready === true);
+  await until(() => server.link?.ready === true, 'the CA on its broker');
   url = `mqtts://127.0.0.1:${port}`;
   vesselClient = await connectClient(url, server.authority.chainPem(), vessel, 'mv-alerting');
 });
@@ -83,7 +76,7 @@ describe('vessel alerts at the CA', () => {
         qos: 1,
       },
     );
-    await until('the webhook', () => vesselPosts().length === 1);
+    await until(() => vesselPosts().length === 1, 'the webhook');
     expect(vesselPosts()[0]).toMatchObject({
       severity: 'warning',
       text: expect.stringContaining('vessel mv-alerting: CRL 2 h old (crl-stale, ERR_CRL_STALE)'),
@@ -100,7 +93,7 @@ describe('vessel alerts at the CA', () => {
         await alertToken(vessel, `stale ${i}`, 'broker-revoked'),
         { qos: 1 },
       );
-    await until('the summary', () => vesselPosts().length === 3, 8000);
+    await until(() => vesselPosts().length === 3, 'the summary', 8000);
     const texts = vesselPosts().map((p) => p.text);
     expect(texts[0]).toContain('stale 0');
     expect(texts[1]).toContain('stale 1');
@@ -139,8 +132,8 @@ describe('vessel alerts at the CA', () => {
     expect(await forwarder.handle(topics.alert('mv-alerting'), Buffer.from(strangerToken))).toBe('rejected');
     expect(await forwarder.handle(topics.alert('mv-alerting'), Buffer.from('not a token'))).toBe('rejected');
     await until(
-      'the reports',
       () => posts.filter((p) => p.kind === 'vessel_alert_rejected').length === 2,
+      'the reports',
       8000,
     );
     const rejected = posts.filter((p) => p.kind === 'vessel_alert_rejected').map((p) => p.text);

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '@helmlink/protocol/testkit';
 import { CaClient } from '@helmlink/ca-client';
 import { waitForPort } from '@helmlink/protocol/node';
 import { loadAuthority } from '../../src/authority/authority';
@@ -22,17 +23,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (
-  what: string,
-  ok: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-};
 
 /** A CA with broker material and the given identities, closed again (the CLI opens it). */
 async function setup(ids: [string, 'vessel' | 'pilot'][]) {
@@ -156,7 +146,7 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
       const pid = daemonPid();
       if (pid === undefined) return;
       process.kill(pid, 'SIGTERM');
-      await until('the daemon to stop', () => processState(pid) === 'dead');
+      await until(() => processState(pid) === 'dead', 'the daemon to stop');
     };
     cleanups.push(stopDaemon);
     await startDaemon(s.material.outDir);
@@ -171,14 +161,21 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
       `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
     ]);
     const admin = s.admin(ca.url);
-    await until('the CA on its broker', async () => (await admin.health()).broker?.connected === true);
+    await until(
+      async () => (await admin.health()).broker?.connected === true,
+      'the CA on its broker',
+      20_000,
+      100,
+    );
 
     // A broker restart, then a 12 s outage with a revocation in the middle of it.
     await stopDaemon();
     await startDaemon(s.material.outDir);
     await until(
-      'the CA back on the restarted broker',
       async () => (await admin.health()).broker?.connected === true,
+      'the CA back on the restarted broker',
+      20_000,
+      100,
     );
     await stopDaemon();
     await sleep(3000);
@@ -190,14 +187,15 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
     expect(ca.child.exitCode).toBeNull();
     await startDaemon(s.material.outDir);
     await until(
-      'the catch-up',
       async () => {
         const h = await admin.health();
         return h.publishedCrlNumber === h.crlNumber && h.broker?.connected === true;
       },
+      'the catch-up',
       40_000,
+      100,
     );
-    await until('the alerts', () => hooks.some((h) => h.kind === 'broker_link_restored'));
+    await until(() => hooks.some((h) => h.kind === 'broker_link_restored'), 'the alerts');
     expect(hooks.filter((h) => h.kind === 'broker_link_down').length).toBeGreaterThanOrEqual(1);
     await expect(s.refused('pilot-x')).rejects.toThrow();
 
@@ -210,7 +208,7 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
     expect((await cut) - t0).toBeLessThan(1000);
     await expect(s.refused('mv-sea')).rejects.toThrow();
     expect(other.closes).toBe(0);
-    await until('the sync', async () => (await admin.health()).broker?.reload === 'pid-file');
+    await until(async () => (await admin.health()).broker?.reload === 'pid-file', 'the sync', 20_000, 100);
     expect(await ca.stop()).toBe(0);
   });
 });

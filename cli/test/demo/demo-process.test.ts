@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '@helmlink/protocol/testkit';
 import { CaClient } from '@helmlink/ca-client';
 import { parseCertificates } from '@helmlink/protocol';
 import { DEMO_VESSELS } from '../../src/demo/fleet';
@@ -22,17 +23,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (
-  what: string,
-  ok: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-};
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -72,8 +62,8 @@ describe('helmlink demo (spawned)', () => {
     const exited = new Promise<number | string | null>((r) => child.on('exit', (c, s) => r(c ?? s)));
     cleanups.push(() => (child.exitCode === null ? child.kill('SIGKILL') : undefined));
     await until(
-      'the demo to run',
       () => out.includes('Helmlink demo is running') || child.exitCode !== null,
+      'the demo to run',
       180_000,
     );
     expect(child.exitCode).toBeNull();
@@ -86,24 +76,29 @@ describe('helmlink demo (spawned)', () => {
         expect.arrayContaining(['vessel', 'run', '--simulate']),
       );
     }
-    await until('the vessels on the broker', allConnected);
+    await until(allConnected, 'the vessels on the broker', 60_000, 200);
 
     // The broker is killed: the CA's supervision starts it again, the listeners come back by themselves.
     const first = brokerPid();
     process.kill(first, 'SIGKILL');
-    await until('a new broker', () => {
-      try {
-        return brokerPid() !== first && alive(brokerPid());
-      } catch {
-        return false;
-      }
-    });
-    await until('the vessels back on the broker', allConnected);
+    await until(
+      () => {
+        try {
+          return brokerPid() !== first && alive(brokerPid());
+        } catch {
+          return false;
+        }
+      },
+      'a new broker',
+      30_000,
+      100,
+    );
+    await until(allConnected, 'the vessels back on the broker', 60_000, 200);
 
     // Every MQTT connection is reset (vessels, console, the CA's own session).
     execFileSync('ss', ['-K', 'dst', '127.0.0.1', 'dport', '=', `:${mqttPort}`]);
     await sleep(500);
-    await until('the vessels back after the reset', allConnected);
+    await until(allConnected, 'the vessels back after the reset', 60_000, 200);
     expect(child.exitCode).toBeNull();
 
     // A vessel is revoked through the CA's admin API.
@@ -124,7 +119,7 @@ describe('helmlink demo (spawned)', () => {
     )[0]!.serialNumber.toLowerCase();
     const victimPid = runtime(victim.id)!.pid!;
     await admin.revoke({ serial, reason: 1 });
-    await until('the revoked listener to stop', () => !alive(victimPid));
+    await until(() => !alive(victimPid), 'the revoked listener to stop', 60_000);
     // It stays stopped: no restart, one line, one alert; the other vessels go on.
     await sleep(6000);
     expect(runtime(victim.id)?.pid ?? null).toBeNull();
@@ -135,10 +130,15 @@ describe('helmlink demo (spawned)', () => {
     expect(alerts).toHaveLength(1);
     expect(DEMO_VESSELS.slice(0, 2).every((v) => runtime(v.id)?.connected === true)).toBe(true);
     // The CA's publisher reconnected after the reset: the broker holds the CRL with the revocation.
-    await until('the CRL published after the reset', async () => {
-      const h = await admin.health();
-      return h.publishedCrlNumber === h.crlNumber && h.crlNumber > health.crlNumber;
-    });
+    await until(
+      async () => {
+        const h = await admin.health();
+        return h.publishedCrlNumber === h.crlNumber && h.crlNumber > health.crlNumber;
+      },
+      'the CRL published after the reset',
+      30_000,
+      200,
+    );
 
     const broker = brokerPid();
     const listeners = DEMO_VESSELS.slice(0, 2).map((v) => runtime(v.id)!.pid!);
