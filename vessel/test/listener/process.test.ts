@@ -99,4 +99,21 @@ describe('command pipeline', () => {
     expect(reopened.streams.on).toEqual([NAVD]);
     reopened.close();
   });
+
+  it('refuses a command published with a trailing newline: an ack only ever names the exact compact token', async () => {
+    const { ctx, pilot, sign, store } = await setup(86_400_000);
+    const token = await sign(pilot, [NAVD]);
+    for (const payload of [`${token}\n`, `${token}\r\n`, ` ${token}`]) {
+      const outcome = await processCommand(ctx, payload);
+      expect(outcome).toMatchObject({ verdict: 'dropped', reason: 'ERR_TOKEN_MALFORMED', changed: false });
+      expect(outcome.ack).toBeUndefined();
+    }
+    expect(store.seq).toBe(0);
+    const applied = await processCommand(ctx, token);
+    expect(applied.verdict).toBe('applied');
+    const ackClaims = JSON.parse(Buffer.from(applied.ack!.split('.')[1]!, 'base64url').toString()) as {
+      cmd_sha256: string;
+    };
+    expect(ackClaims.cmd_sha256).toBe(tokenDigest(token));
+  });
 });
