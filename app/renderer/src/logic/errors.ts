@@ -184,6 +184,7 @@ const CODE_WORDS = {
   ERR_STATE_STORE: 'fault',
   ERR_RENEWAL_FAILED: 'fault',
   ERR_HANDOFF_REDIS: 'fault',
+  ERR_RESPONSE_TOPIC_REFUSED: 'fault',
   // --- console ----------------------------------------------------------------------------------------
   ERR_IPC_SENDER_FORBIDDEN: 'forbidden',
   ERR_IPC_CHANNEL_UNKNOWN: 'fault',

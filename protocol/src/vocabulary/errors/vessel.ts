@@ -6,6 +6,8 @@ export const VESSEL_ERRORS = {
   ERR_STATE_STORE: 'The persisted vessel state cannot be read or written',
   ERR_RENEWAL_FAILED: 'The certificate renewal failed',
   ERR_HANDOFF_REDIS: 'The Redis hand-off to the ship systems is unavailable or failed',
+  ERR_RESPONSE_TOPIC_REFUSED:
+    "A command named an MQTT 5 response topic other than the vessel's ack topic: the ack went to the ack topic only",
 } as const;
 
 /** A code `@helmlink/vessel` throws or alerts with (besides the protocol's and the CA client's). */
