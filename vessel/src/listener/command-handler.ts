@@ -1,8 +1,8 @@
 /**
  * Handles one message on the vessel's `cmd` topic: runs the command pipeline (`process.ts`), publishes the ack on
  * the `ack` topic (with the MQTT 5 correlation data when the response topic names that topic), logs one line per
- * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK waits for it);
- * rejects when it could not be, so the broker redelivers the command.
+ * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK
+ * waits for it); rejects when it could not be, so the broker redelivers the command.
  */
 import type { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
