@@ -182,6 +182,7 @@ const CODE_WORDS = {
   ERR_NOT_ENROLLED: 'fault',
   ERR_HOOK_REJECTED: 'fault',
   ERR_STATE_STORE: 'fault',
+  ERR_STATE_JOURNAL_DAMAGED: 'fault',
   ERR_RENEWAL_FAILED: 'fault',
   ERR_HANDOFF_REDIS: 'fault',
   ERR_RESPONSE_TOPIC_REFUSED: 'fault',
