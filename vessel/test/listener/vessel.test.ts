@@ -95,6 +95,8 @@ describe('vessel listener', () => {
     );
     expect(last.claims.on).toEqual([TGTD, NAVD]);
     expect(last.claims.last_jti).toBe(ack.in_reply_to);
+    // State tokens expire (default 15 minutes) and are re-signed at 2/3 of that.
+    expect(last.claims.exp - last.claims.iat).toBe(900);
     await pilot.close();
     await handle.close();
   });

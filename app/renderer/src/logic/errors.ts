@@ -222,6 +222,11 @@ const CODE_WORDS = {
     'The console is not connected to the broker. Connect on the Connection tab.',
   ],
   ERR_VESSEL_UNKNOWN: ['Vessel not known', 'No verified state has been received from this vessel yet.'],
+  ERR_STATE_ROLLBACK: [
+    'Old vessel state refused',
+    'A vessel state older than one already verified arrived and was refused. Someone may be replaying old messages.',
+  ],
+  ERR_FLEET_STORE: 'fault',
   ERR_COMMAND_TIMEOUT: [
     'No answer from the vessel',
     'No verified acknowledgement arrived in time. The command may or may not have been applied; check the vessel state.',

@@ -14,6 +14,9 @@ export const CONSOLE_ERRORS = {
   ERR_SETTINGS_MISSING: 'A required setting is missing',
   ERR_BROKER_CONNECT: 'The broker connection failed',
   ERR_VESSEL_UNKNOWN: 'No verified state is known for this vessel',
+  ERR_STATE_ROLLBACK:
+    'A vessel state older than one already verified (a lower sequence number) was refused: an old state replayed',
+  ERR_FLEET_STORE: "The console's record of verified vessel state sequence numbers cannot be read or written",
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
