@@ -238,6 +238,10 @@ const CODE_WORDS = {
     'Console connection lost',
     'The page lost its connection to the Helmlink service. It reconnects by itself; try again in a moment.',
   ],
+  ERR_BRIDGE_SESSION_ENDED: [
+    'Console session ended',
+    'This page was logged out or its session expired. Open a new console link to continue.',
+  ],
   // --- cli --------------------------------------------------------------------------------------------
   ERR_TOOL_MISSING: 'fault',
 } as const satisfies Record<ErrorCode, Topic | Words>;

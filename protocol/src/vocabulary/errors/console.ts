@@ -21,6 +21,8 @@ export const CONSOLE_ERRORS = {
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
   ERR_BRIDGE_DISCONNECTED: 'The console page is not connected to the web bridge (reconnecting)',
+  ERR_BRIDGE_SESSION_ENDED:
+    'The console page session has ended (expired or logged out): open a new console link',
   ERR_RENDERER_NOT_BUILT: 'The console page is not built: run npm run build',
 } as const;
 
