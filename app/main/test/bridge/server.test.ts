@@ -167,12 +167,24 @@ describe('HTTP access', () => {
     expect((await get(`${server.origin}/s/${'A'.repeat(43)}/`)).status).toBe(403);
   });
 
-  it('answers malformed request targets with 400, never 500 (GET //)', async () => {
+  it('answers malformed request targets with 400, never 500 (GET //), and upgrades to them with 404', async () => {
     for (const path of ['//', '//assets/app.js', '//evil.example/', '//api/ws']) {
       const r = await get(`${server.origin}${path}`);
       expect(r.status, path).toBe(400);
       expect(r.headers['content-security-policy']).toBeDefined();
     }
+    // `new URL('//', base)` throws: in the upgrade listener that was an uncaught exception ending the console.
+    for (const path of ['//', '//api/ws']) {
+      const upgrade = {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': Buffer.alloc(16, 1).toString('base64'),
+        origin: server.origin,
+      };
+      expect((await get(`${server.origin}${path}`, upgrade)).status, path).toBe(404);
+    }
+    expect((await get(`${server.origin}/`)).status).toBe(403);
   });
 
   it('exchanges the one-time token for a session page and a handoff in the fragment, sets no cookie, and refuses the token a second time', async () => {
