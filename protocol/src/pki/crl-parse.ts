@@ -12,7 +12,7 @@
  *   longer than 20 octets (5.2.3);
  * - known extensions with the wrong criticality: CRL number, AKI, freshest CRL, AIA must be non-critical, the
  *   delta CRL indicator and the issuing distribution point critical (5.2.1-5.2.7); an IDP asserting more than one
- *   of onlyContainsUserCerts / onlyContainsCACerts / onlyContainsAttributeCerts (5.2.5); an empty issuer (5.1.2.3);
+ *   of onlyContainsUserCerts / onlyContainsCACerts / onlyContainsAttributeCerts (5.2.5);
  * - unknown critical CRL or entry extensions, certificateIssuer entries (indirect CRLs are not supported);
  * - two entries for one serial (fail closed: otherwise one of them would silently win, e.g. a removeFromCRL
  *   hiding a keyCompromise); a critical reasonCode or invalidityDate (5.3.1, 5.3.2); an unknown reason code,
@@ -343,7 +343,6 @@ function parse(raw: Uint8Array): CrlInfo {
   const refuse = (e: HelmlinkError): void => {
     info.refusal ??= e;
   };
-  if (issuerName.length === 0) refuse(profile('5.1.2.3', 'the CRL issuer name is empty'));
   if (extensions) {
     if (version !== 2) throw new RangeError('DER: a v1 CRL with extensions');
     readCrlExtensions(raw, extensions, info, refuse);

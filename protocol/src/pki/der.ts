@@ -104,6 +104,21 @@ export function readSmallInt(buf: Uint8Array, el: Tlv, tag = 0x02): number {
   return v;
 }
 
+/**
+ * A named-bit BIT STRING (key usage, reason flags) as flags: bit n of the string is 1 << n. Throws RangeError
+ * for an invalid unused-bits count or set padding bits.
+ */
+export function readNamedBits(buf: Uint8Array, el: Tlv): number {
+  const len = el.end - el.contentStart;
+  if (el.tag !== 0x03 || len === 0 || len > 5) throw new RangeError('DER: not a named-bit BIT STRING');
+  const unused = buf[el.contentStart]!;
+  if (unused > 7 || (len === 1 && unused !== 0)) throw new RangeError('DER: invalid unused bits in a BIT STRING');
+  if (len > 1 && buf[el.end - 1]! & ((1 << unused) - 1)) throw new RangeError('DER: padding bits set in a BIT STRING');
+  let flags = 0;
+  for (let i = 0; i < (len - 1) * 8; i++) if (buf[el.contentStart + 1 + (i >> 3)]! & (0x80 >> (i & 7))) flags |= 1 << i;
+  return flags;
+}
+
 const digit = (buf: Uint8Array, i: number): number => {
   const c = buf[i]! - 0x30;
   if (c < 0 || c > 9) throw new RangeError('DER: a time holds a non-digit');

