@@ -283,9 +283,7 @@ function parse(raw: Uint8Array): CrlInfo {
   const tbs = expectTlv(raw, outer.contentStart, outer.end, 0x30, 'a TBSCertList');
   const sigAlg = expectTlv(raw, tbs.end, outer.end, 0x30, 'a signature algorithm');
   const sigValue = expectTlv(raw, sigAlg.end, outer.end, 0x03, 'a signature BIT STRING');
-  if (sigValue.end !== outer.end || sigValue.end === sigValue.contentStart || raw[sigValue.contentStart] !== 0) {
-    throw new RangeError('DER: malformed signature value');
-  }
+  if (sigValue.end !== outer.end || sigValue.end === sigValue.contentStart) throw new RangeError('DER: malformed signature value');
   let pos = tbs.contentStart;
   const t = readTlvInto(raw, pos, tbs.end, newTlv());
   let version = 1;
@@ -321,6 +319,8 @@ function parse(raw: Uint8Array): CrlInfo {
     if (!(err instanceof HelmlinkError)) throw err;
     scheme = err;
   }
+  // A signature is a whole number of octets: unused bits mean a signature that cannot verify, not a parse error.
+  if (raw[sigValue.contentStart] !== 0) scheme = new HelmlinkError('ERR_CRL_INVALID', 'the CRL signature is not a whole number of octets');
   const info: CrlInfo = {
     raw,
     tbs: tbsBytes,
