@@ -3,7 +3,8 @@
  * name equals the current certificate's issuer name, trust anchors first; the authority/subject key identifier
  * pair only orders candidates (a matching one first, a contradicting one last). A candidate is followed only
  * when its key verifies the signature of the certificate below it, so every yielded path carries verified
- * signatures. Alternatives are tried in turn (backtracking); a certificate never appears twice in a path.
+ * signatures. Alternatives are tried in turn (backtracking); a certificate, or a subject name and key pair,
+ * never appears twice in a path.
  *
  * The whole search is bounded by the validation's work budget (candidates considered, signatures verified,
  * depth): hostile input (a pool of look-alike intermediates with one subject, with one key or with many) ends
@@ -86,7 +87,10 @@ const ids = new WeakMap<CertInfo, string>();
  */
 export async function* buildPaths(leaf: CertInfo, search: PathSearch): AsyncGenerator<CandidatePath> {
   const path: CertInfo[] = [leaf];
-  const inPath = new Set<string>([rawId(leaf)]);
+  // Loop detection (RFC 4158 5.2): a name and key already in the path adds nothing, whichever certificate
+  // carries them (a pool of look-alikes sharing one key dies at the first repetition).
+  const nameAndKey = (c: CertInfo): string => `${c.subjectKey}\u0000${c.spkiKey}`;
+  const inPath = new Set<string>([rawId(leaf), nameAndKey(leaf)]);
   const { budget } = search;
 
   /** True when `issuer`'s key verifies `child`; records why not otherwise. */
@@ -106,7 +110,8 @@ export async function* buildPaths(leaf: CertInfo, search: PathSearch): AsyncGene
     if (path.length >= search.maxDepth) return;
     for (const next of search.intermediates.issuersOf(current)) {
       const id = rawId(next);
-      if (inPath.has(id)) continue;
+      const nk = nameAndKey(next);
+      if (inPath.has(id) || inPath.has(nk)) continue;
       if (!spend(budget, 'candidates')) return;
       if (!(await signs(current, next))) {
         if (budget.exhausted) return;
@@ -114,9 +119,11 @@ export async function* buildPaths(leaf: CertInfo, search: PathSearch): AsyncGene
       }
       path.push(next);
       inPath.add(id);
+      inPath.add(nk);
       yield* extend(next);
       path.pop();
       inPath.delete(id);
+      inPath.delete(nk);
       if (budget.exhausted) return;
     }
   }

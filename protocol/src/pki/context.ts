@@ -20,7 +20,7 @@ export const WORK_LIMITS = {
   /** Issuer candidates considered while building paths (each costs at most one signature check). */
   candidates: 1024,
   /** Signature verifications (certificates and CRLs; repeated pairs are memoised and not counted again). */
-  signatures: 256,
+  signatures: 128,
   /** Complete candidate paths run through the per-path checks. */
   paths: 128,
 } as const;

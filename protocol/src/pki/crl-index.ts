@@ -144,13 +144,18 @@ export class SerialIndex {
   }
 }
 
+function nibble(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x57;
+  throw new TypeError('not a hex serial');
+}
+
 function hexToBytes(hex: string): Uint8Array {
-  const clean = hex.length % 2 ? `0${hex}` : hex;
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const v = Number.parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-    if (Number.isNaN(v)) throw new TypeError(`not a hex serial: ${hex}`);
-    out[i] = v;
-  }
+  const odd = hex.length & 1;
+  const out = new Uint8Array((hex.length + odd) >> 1);
+  let i = 0;
+  if (odd) out[i++] = nibble(hex.charCodeAt(0));
+  for (let k = odd; k < hex.length; k += 2) out[i++] = (nibble(hex.charCodeAt(k)) << 4) | nibble(hex.charCodeAt(k + 1));
   return out;
 }

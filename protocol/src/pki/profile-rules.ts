@@ -8,8 +8,9 @@
  *   expects them to validate); serials longer than 20 octets are refused;
  * - basicConstraints must be critical on the trust anchor (anchor.ts) but not on intermediates (PKITS 4.6.4
  *   expects a non-critical one to validate);
- * - an authority key identifier is required on every certificate below the anchor: each was issued by another
- *   certificate of the path, so none is a self-signed distribution of a CA key (4.2.1.1's one exception).
+ * - an authority key identifier is required on every certificate below the anchor (each was issued by another
+ *   certificate of the path, so none is a self-signed distribution of a CA key, 4.2.1.1's one exception) and on
+ *   an anchor that is not self-issued (a cross-certified CA configured as an anchor).
  */
 import { type CertInfo, isCa, KU, OID_AUTHORITY_INFO_ACCESS, OID_AUTHORITY_KEY_ID, OID_INHIBIT_ANY_POLICY, OID_NAME_CONSTRAINTS, OID_POLICY_CONSTRAINTS, OID_SUBJECT_ALT_NAME, OID_SUBJECT_INFO_ACCESS, OID_SUBJECT_KEY_ID } from './extensions';
 import { describe, fail, profileFail } from './context';
@@ -46,7 +47,10 @@ function checkNamesPresent(c: CertInfo, ca: boolean): void {
 function checkIdentifiers(c: CertInfo, position: Position, ca: boolean): void {
   const critical = (oid: string): boolean => c.critical.get(oid) === true;
   if (critical(OID_AUTHORITY_KEY_ID)) throw profileFail(c, '4.2.1.1', 'a critical authority key identifier');
-  if (position !== 'anchor' && c.akiKeyId === undefined) throw profileFail(c, '4.2.1.1', 'no authority key identifier (keyIdentifier) on a certificate issued by another');
+  // 4.2.1.1's one exception is a self-signed distribution of a CA key: only an anchor that is self-issued.
+  if ((position !== 'anchor' || !c.selfIssued) && c.akiKeyId === undefined) {
+    throw profileFail(c, '4.2.1.1', 'no authority key identifier (keyIdentifier) on a certificate issued by another');
+  }
   if (critical(OID_SUBJECT_KEY_ID)) throw profileFail(c, '4.2.1.2', 'a critical subject key identifier');
   if (ca && c.ski === undefined) throw profileFail(c, '4.2.1.2', 'a CA certificate without a subject key identifier');
   if (critical(OID_AUTHORITY_INFO_ACCESS)) throw profileFail(c, '4.2.2.1', 'a critical authority information access');

@@ -16,7 +16,7 @@ import { buildCrlDer } from '../../src/pki/build';
 import { certificatesToPem, certificateToPem, crlToPem, encodePem } from '../../src/pki/pem';
 import { createTestPki, type TestPki } from '../../src/testing/pki';
 import { loadNonPolicyPkitsCases } from '../fixtures/pkits/cases';
-import { caExtensions, ext, forge, forgeCrl, forgeLeaf, forgeRoot, type GeneralNameSpec, newKeys, OIDS } from '../pki/forge';
+import { ext, forgeCrl, forgeLeaf, forgeRingPool, forgeRoot, type GeneralNameSpec, OIDS } from '../pki/forge';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -60,12 +60,9 @@ beforeAll(async () => {
   const names: GeneralNameSpec[] = Array.from({ length: 2048 }, (_, i) => (i % 2 ? { dns: `h${i}.example.com` } : { dn: [['CN', `unit-${i}`]] }));
   const manySans = await forgeLeaf('many-sans', hostileRoot, { san: { oid: OIDS.san, value: ext.generalNames(names) } });
   writeFileSync(join(dir, 'many-sans.pem'), certificateToPem(manySans.certificate));
-  const poolKeys = await newKeys();
-  const poolSeed = await forge({ subject: [['CN', 'Pool CA']], keys: poolKeys, ...caExtensions(), san: null });
-  const pool = [];
-  for (let i = 0; i < 100; i++) pool.push(await forge({ subject: [['CN', 'Pool CA']], issuer: poolSeed, keys: poolKeys, ...caExtensions(), san: null }));
+  const { pool, leaf: poolLeaf } = await forgeRingPool(100);
   writeFileSync(join(dir, 'pool.pem'), certificatesToPem(pool.map((p) => p.certificate)));
-  writeFileSync(join(dir, 'pool-leaf.pem'), certificateToPem((await forgeLeaf('pool-leaf', poolSeed)).certificate));
+  writeFileSync(join(dir, 'pool-leaf.pem'), certificateToPem(poolLeaf.certificate));
   writeFileSync(join(dir, 'v1.crl'), encodePem('X509 CRL', await forgeCrl({ issuer: hostileRoot, version: 1 })));
   const wellFormed = await forgeCrl({ issuer: hostileRoot });
   writeFileSync(join(dir, 'broken.crl'), encodePem('X509 CRL', wellFormed.subarray(0, wellFormed.length - 9)));

@@ -68,9 +68,12 @@ describe('trust anchor: the certificate itself', () => {
       const r = await rejection(validate(await forgeLeaf('leaf', root), root));
       expect({ code: r.code, rule: r.details.rule }).toEqual({ code: 'ERR_CHAIN_PROFILE', rule });
     }
-    // A self-signed anchor may omit its AKI (4.2.1.1's exception).
+    // A self-signed anchor may omit its AKI (4.2.1.1's exception); a cross-certified CA used as anchor may not.
     const noAki = await forgeRoot('Root no AKI', { aki: null });
     await expect(validate(await forgeLeaf('leaf', noAki), noAki)).resolves.toBeDefined();
+    const crossSigned = await forgeCa('Cross-signed', noAki, { aki: null });
+    const r = await rejection(validate(await forgeLeaf('leaf', crossSigned), crossSigned));
+    expect({ code: r.code, rule: r.details.rule }).toEqual({ code: 'ERR_CHAIN_PROFILE', rule: '4.2.1.1' });
   });
 
   it('an anchor with an empty subject: ERR_CHAIN_PROFILE (4.1.2.6)', async () => {

@@ -310,3 +310,28 @@ export function serialOf(f: Forged): Uint8Array {
   const serial = fields[0]!.tag === 0xa0 ? fields[1]! : fields[0]!;
   return f.der.slice(serial.contentStart, serial.end);
 }
+
+/**
+ * A crafted pool: `n` self-issued CA certificates with one subject and one key (every one verifies every
+ * other), and a leaf under that key. No trust anchor is reachable.
+ */
+export async function forgeSameKeyPool(n: number, subject = 'Pool CA'): Promise<{ pool: Forged[]; leaf: Forged }> {
+  const keys = await newKeys();
+  const seed = await forge({ subject: [['CN', subject]], keys, ...caExtensions(), san: null });
+  const pool: Forged[] = [];
+  for (let i = 0; i < n; i++) pool.push(await forge({ subject: [['CN', subject]], issuer: seed, keys, ...caExtensions(), san: null }));
+  return { pool, leaf: await forgeLeaf('pool-leaf', seed) };
+}
+
+/**
+ * A crafted pool: `n` CA certificates with one subject and distinct keys, each certified by the next one's key
+ * (a ring, key identifiers consistent), and a leaf under the first key. No trust anchor is reachable.
+ */
+export async function forgeRingPool(n: number, subject = 'Ring CA'): Promise<{ pool: Forged[]; leaf: Forged }> {
+  const keys = await Promise.all(Array.from({ length: n }, () => newKeys()));
+  // Placeholders carry each key's SKI, so every certificate names its signer's SKI in its AKI.
+  const holders = await Promise.all(keys.map((k) => forge({ subject: [['CN', subject]], keys: k, ...caExtensions(), san: null })));
+  const pool: Forged[] = [];
+  for (let i = 0; i < n; i++) pool.push(await forge({ subject: [['CN', subject]], issuer: holders[(i + 1) % n], keys: keys[i], ...caExtensions(), san: null }));
+  return { pool, leaf: await forgeLeaf('ring-leaf', holders[0]!) };
+}
