@@ -25,7 +25,7 @@ import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { signatureScheme, type SignatureScheme } from './algorithms';
 import { SerialIndex } from './crl-index';
-import { bytesOf, contentOf, expectTlv, integerContent, readBoolean, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
+import { bytesOf, contentOf, decodeOid, expectTlv, integerContent, readBoolean, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
 import { nameKey } from './names';
 
 /** Everything revocation checking needs from one CRL. */
@@ -84,22 +84,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function decodeOidText(buf: Uint8Array, el: Tlv): string {
-  const parts: number[] = [];
-  let value = 0;
-  for (let i = el.contentStart; i < el.end; i++) {
-    value = value * 128 + (buf[i]! & 0x7f);
-    if (!(buf[i]! & 0x80)) {
-      if (parts.length === 0) {
-        const first = value < 80 ? Math.floor(value / 40) : 2;
-        parts.push(first, value - first * 40);
-      } else parts.push(value);
-      value = 0;
-    }
-  }
-  return parts.join('.');
-}
-
 /**
  * One Extension { extnID, critical DEFAULT FALSE, extnValue OCTET STRING } at `el`: fills `oid` and `value`
  * (reused by the caller, no allocation) and returns the criticality.
@@ -144,7 +128,7 @@ function readCrlExtensions(buf: Uint8Array, wrapper: Tlv, info: CrlInfo, refuse:
     readTlvInto(buf, pos, list.end, el);
     const critical = readExtension(buf, el, oid, value);
     const id = toHex(contentOf(buf, oid));
-    if (seen.has(id)) throw new RangeError(`duplicate CRL extension ${decodeOidText(buf, oid)}`);
+    if (seen.has(id)) throw new RangeError(`duplicate CRL extension ${decodeOid(buf, oid)}`);
     seen.add(id);
     const ce = idCe(buf, oid);
     const mustBe = (want: boolean, rule: string, name: string): void => {
@@ -177,7 +161,7 @@ function readCrlExtensions(buf: Uint8Array, wrapper: Tlv, info: CrlInfo, refuse:
     } else if (sameBytes(bytesOf(buf, oid), OID_AIA)) {
       mustBe(false, '5.2.7', 'authority information access');
     } else if (critical) {
-      const oidString = decodeOidText(buf, oid);
+      const oidString = decodeOid(buf, oid);
       refuse(new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', `the CRL carries the unknown critical extension ${oidString}`, { details: { oid: oidString } }));
     }
   }
@@ -219,7 +203,7 @@ function readEntryExtensions(buf: Uint8Array, start: number, end: number, s: Ent
     } else if (ce === CE_CERTIFICATE_ISSUER) {
       refuse(new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', 'indirect CRL entries (certificateIssuer) are not supported', { details: { oid: '2.5.29.29' } }));
     } else if (critical) {
-      const oidString = decodeOidText(buf, oid);
+      const oidString = decodeOid(buf, oid);
       refuse(new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', `a CRL entry carries the unknown critical extension ${oidString}`, { details: { oid: oidString } }));
     }
   }

@@ -1,14 +1,15 @@
 /**
- * The per-path checks of RFC 5280 6.1 on one candidate path (whose signatures path building already verified,
- * chain.ts), from the trust anchor down:
+ * The per-path checks of RFC 5280 6.1 on one candidate path, from the trust anchor down. Path building (chain.ts)
+ * already guarantees name chaining (6.1.3 (a)(4): candidates are found by name) and verified signatures
+ * (6.1.3 (a)(1)); a CRL signing certificate's cRLSign is checked before its path is (revocation.ts).
  * - the anchor (anchor.ts): its own constraints start the state (RFC 5937);
- * - every certificate: issuer name = subject of the one above (6.1.3 (a)(4)), valid at the time (6.1.3 (a)(2),
- *   validity.ts), no unknown critical extension (6.1.3/6.1.4 (o)), the section 4 profile rules
+ * - every certificate: valid at the time (6.1.3 (a)(2), validity.ts), no unknown critical extension (6.1.3/6.1.4 (o)), the section 4 profile rules
  *   (profile-rules.ts), its names inside the name constraints so far (6.1.3 (b)(c), name-constraints.ts);
  * - every CA below the anchor: v3 with basicConstraints cA TRUE (6.1.4 (k)), max_path_length (6.1.4 (l)(m);
  *   self-issued certificates are not counted), keyCertSign when keyUsage is present (6.1.4 (n)), an EKU (when
  *   present) compatible with the purpose, and its name constraints narrowing the state (6.1.4 (g));
- * - the end entity: not a CA unless allowed, the required key usages, EKU for the purpose, an accepted key;
+ * - the end entity (of the caller's purpose): not a CA unless allowed, the required key usages, EKU for the
+ *   purpose, an accepted key;
  * - then revocation (revocation.ts), once the structure of the whole path is known to be sound.
  */
 import { checkAnchor } from './anchor';
@@ -33,7 +34,8 @@ function ekuAllows(eku: readonly string[] | undefined, purpose: Purpose, acceptA
 
 /** 6.1.4 (k)-(n) and the EKU of a CA below the anchor; returns the new max_path_length. */
 function checkCa(c: CertInfo, maxPathLength: number, ctx: Ctx): number {
-  if (c.version !== 3 || !isCa(c)) {
+  // (A v1/v2 certificate has no extensions, extensions.ts, so no cA either.)
+  if (!isCa(c)) {
     throw fail('ERR_CHAIN_BASIC_CONSTRAINTS', `${describe(c)} issues certificates but is not a CA (basicConstraints cA)`, c);
   }
   let max = maxPathLength;
@@ -74,12 +76,8 @@ export async function checkPath(p: CandidatePath, role: Role, ctx: Ctx): Promise
   let until = anchor.notAfter;
   let maxPathLength = start.maxPathLength ?? certs.length;
   let names: NameConstraintState = start.names;
-  let working = anchor;
   for (let i = certs.length - 1; i >= 0; i--) {
     const c = certs[i]!;
-    if (c.issuerKey !== working.subjectKey) {
-      throw fail('ERR_CHAIN_NAME_MISMATCH', `the issuer of ${describe(c)} is not the subject of ${describe(working)}`, c);
-    }
     checkValidity(c, ctx.time);
     if (c.notBefore > from) from = c.notBefore;
     if (c.notAfter < until) until = c.notAfter;
@@ -95,10 +93,7 @@ export async function checkPath(p: CandidatePath, role: Role, ctx: Ctx): Promise
       if (c.nameConstraints) names = names.with(c.nameConstraints);
     } else if (role === 'end-entity') {
       checkEndEntity(c, ctx);
-    } else if (c.keyUsage !== undefined && !(c.keyUsage & KU.cRLSign)) {
-      throw fail('ERR_CHAIN_KEY_USAGE', `the CRL issuer ${describe(c)} lacks cRLSign`, c);
     }
-    working = c;
   }
   if (ctx.mode !== 'off') {
     for (let i = certs.length - 1; i >= 0; i--) {

@@ -5,21 +5,11 @@
 import '../../src/reflect';
 import type * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { caExtensions, DAY, ext, FORGE_NOW, type Forged, forgeCa, forgeLeaf, forgeRoot, KU_BITS, OIDS } from './forge';
+import { validatePath } from '../../src/pki/validate';
+import { caExtensions, DAY, ext, FORGE_NOW, type Forged, forgeCa, forgedPathOptions, forgeLeaf, forgeRoot, KU_BITS, OIDS } from './forge';
 import { codeOf, rejection } from './helpers';
 
-function opts(anchor: Forged, intermediates: Forged[] = []): ValidatePathOptions {
-  return {
-    trustAnchors: [anchor.certificate],
-    intermediates: intermediates.map((c) => c.certificate),
-    time: FORGE_NOW,
-    purpose: 'any',
-    revocation: { mode: 'off' },
-    leafKeyUsage: [],
-  };
-}
-const validate = (leaf: Forged, anchor: Forged, intermediates: Forged[] = []): Promise<unknown> => validatePath(leaf.certificate, opts(anchor, intermediates));
+const validate = (leaf: Forged, anchor: Forged, intermediates: Forged[] = []): Promise<unknown> => validatePath(leaf.certificate, forgedPathOptions([anchor], intermediates));
 
 let plainRoot: Forged;
 beforeAll(async () => {
@@ -76,10 +66,11 @@ describe('trust anchor: the certificate itself', () => {
     expect({ code: r.code, rule: r.details.rule }).toEqual({ code: 'ERR_CHAIN_PROFILE', rule: '4.2.1.1' });
   });
 
-  it('an anchor with an empty subject: ERR_CHAIN_PROFILE (4.1.2.6)', async () => {
-    const root = await forgeRoot('unused', { subject: [] });
+  it('an anchor with an empty subject, even with a critical subjectAltName: ERR_CHAIN_PROFILE (4.1.2.6)', async () => {
+    const root = await forgeRoot('unused', { subject: [], san: { oid: OIDS.san, critical: true, value: ext.generalNames([{ dns: 'root.example.com' }]) } });
     const r = await rejection(validate(await forgeLeaf('leaf', root), root));
     expect({ code: r.code, rule: r.details.rule }).toEqual({ code: 'ERR_CHAIN_PROFILE', rule: '4.1.2.6' });
+    expect(r.message).toContain('CA certificate with an empty subject');
   });
 
   it("the anchor's pathLenConstraint starts max_path_length: ERR_CHAIN_PATH_LENGTH", async () => {
@@ -97,7 +88,7 @@ describe('trust anchor: the certificate itself', () => {
   it('an intermediate configured as the anchor ends the path there; its signature is not checked', async () => {
     const ica = await forgeCa('ICA anchor', plainRoot);
     const leaf = await forgeLeaf('leaf', ica);
-    const path = (await validatePath(leaf.certificate, { ...opts(ica), intermediates: [plainRoot.certificate] })) as { chain: x509.X509Certificate[] };
+    const path = (await validatePath(leaf.certificate, forgedPathOptions([ica], [plainRoot]))) as { chain: x509.X509Certificate[] };
     expect(path.chain).toHaveLength(2);
   });
 });
@@ -152,6 +143,8 @@ describe("trust anchor: its name constraints apply to the path (RFC 5937)", () =
       [{ ipBytes: new Uint8Array([127, 0, 0, 1]) }],
       [{ email: 'invalid@invalid@example.com' }],
       [{ ipBytes: new Uint8Array([192, 0, 2, 0, 255, 0, 255, 0]) }],
+      // Four octets whose second half would pass for a contiguous mask: still not address + mask.
+      [{ ipBytes: new Uint8Array([192, 0, 255, 0]) }],
     ];
     for (const permitted of cases) {
       const root = await ncRoot(permitted);

@@ -7,22 +7,13 @@ import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORK_LIMITS } from '../../src/pki/context';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { caExtensions, ext, FORGE_NOW, type Forged, forgeCa, forgeLeaf, forgeRingPool, forgeRoot, forgeSameKeyPool, OIDS } from './forge';
+import { caExtensions, ext, type Forged, forge, forgeCa, forgedPathOptions, forgeLeaf, forgeRingPool, forgeRoot, forgeSameKeyPool, newKeys, OIDS } from './forge';
 import { rejection } from './helpers';
 
 const POOL = 100;
 let root: Forged;
 
-function opts(intermediates: Forged[]): ValidatePathOptions {
-  return {
-    trustAnchors: [root.certificate],
-    intermediates: intermediates.map((c) => c.certificate),
-    time: FORGE_NOW,
-    purpose: 'any',
-    revocation: { mode: 'off' },
-    leafKeyUsage: [],
-  };
-}
+const opts = (intermediates: Forged[], over: Partial<ValidatePathOptions> = {}): ValidatePathOptions => forgedPathOptions([root], intermediates, over);
 
 beforeAll(async () => {
   root = await forgeRoot('Budget Root');
@@ -56,6 +47,34 @@ describe('bounded path building', () => {
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) mesh.push(await forgeCa('Mesh CA', holders[j]!, { keys: holders[i]!.keys, ...caExtensions(0) }));
     const leaf = await forgeLeaf('leaf', holders[0]!, { aki: null });
     expect((await rejection(validatePath(leaf.certificate, opts(mesh)))).code).toBe('ERR_CHAIN_TOO_COMPLEX');
+  });
+
+  it('look-alikes sharing keys across two names: the candidate budget ends the search (ERR_CHAIN_TOO_COMPLEX)', async () => {
+    // A_i (subject A, issuer B, key kA) and B_j (subject B, issuer A, key kB): every A_i is certified by every
+    // B_j's key, so each of the n A's has n B's to try, at no new signature cost; loop detection stops depth 3.
+    const n = 40;
+    const [kA, kB] = [await newKeys(), await newKeys()];
+    const a0 = await forge({ subject: [['CN', 'A']], keys: kA, ...caExtensions(), san: null });
+    const b0 = await forge({ subject: [['CN', 'B']], keys: kB, ...caExtensions(), san: null });
+    const pool: Forged[] = [];
+    for (let i = 0; i < n; i++) {
+      pool.push(await forge({ subject: [['CN', 'A']], issuer: b0, keys: kA, ...caExtensions(), san: null }));
+      pool.push(await forge({ subject: [['CN', 'B']], issuer: a0, keys: kB, ...caExtensions(), san: null }));
+    }
+    const leaf = await forgeLeaf('leaf', a0);
+    expect((await rejection(validatePath(leaf.certificate, opts(pool)))).code).toBe('ERR_CHAIN_TOO_COMPLEX');
+  });
+
+  it('paths are at most maxDepth certificates below the anchor (default 8)', async () => {
+    const cas: Forged[] = [];
+    let issuer = root;
+    for (let i = 0; i < 8; i++) cas.push((issuer = await forgeCa(`depth ${i}`, issuer)));
+    const leaf = await forgeLeaf('leaf', issuer);
+    expect((await rejection(validatePath(leaf.certificate, opts(cas)))).code).toBe('ERR_CHAIN_UNTRUSTED');
+    await expect(validatePath(leaf.certificate, opts(cas, { maxDepth: 9 }))).resolves.toBeDefined();
+    const short = await forgeLeaf('leaf', cas[1]!);
+    await expect(validatePath(short.certificate, opts(cas))).resolves.toBeDefined();
+    expect((await rejection(validatePath(short.certificate, opts(cas, { maxDepth: 2 })))).code).toBe('ERR_CHAIN_UNTRUSTED');
   });
 
   it('finds the genuine issuer among look-alikes with its name and distinct keys', async () => {

@@ -4,12 +4,12 @@
  */
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readTlv } from '../../src/pki/der';
+import { readChildren, readTlv } from '../../src/pki/der';
 import { concat, tlv } from '../../src/pki/der-writer';
 import { parseCrlDer } from '../../src/pki/crl-parse';
 import { parseCrlsIndexed } from '../../src/pki/pem';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { type CrlForgeParams, DAY, encodeOid, ext, FORGE_NOW, type Forged, forgeCrl, forgeLeaf, forgeRoot, OIDS, serialOf } from './forge';
+import { type CrlForgeParams, DAY, ECDSA_SHA384, encodeOid, ext, FORGE_NOW, type Forged, forgeCrl, forgeLeaf, forgeRoot, OIDS, serialOf } from './forge';
 import { codeOf, rejection } from './helpers';
 
 let root: Forged;
@@ -120,6 +120,17 @@ describe('CRL profile rules (RFC 5280 section 5)', () => {
     // A revocation date that is not a time.
     const entry = tlv(0x30, concat([tlv(0x02, other(6)), tlv(0x04, new Uint8Array([1]))]));
     expect(() => parseCrlDer(spliceEntry(good, entry))).toThrow(/revocation date/u);
+  });
+
+  it('a CRL signature that is not whole octets, or signed with another algorithm than its TBS names: ERR_CRL_INVALID', async () => {
+    const good = await forgeCrl({ issuer: root });
+    const outer = readTlv(good, 0);
+    const [, , bits] = readChildren(good, outer);
+    const unusedBits = good.slice();
+    unusedBits[bits!.contentStart] = 1;
+    expect(await codeOf(validatePath(leaf.certificate, { ...opts([]), crls: [parseCrlDer(unusedBits)] }))).toBe('ERR_CRL_INVALID');
+    expect((await verdict({ tbsAlgorithm: ECDSA_SHA384 })).code).toBe('ERR_CRL_INVALID');
+    expect((await verdict({})).code).toBe('resolved');
   });
 
   it('a CRL past nextUpdate is stale at whole-second precision', async () => {

@@ -6,11 +6,11 @@ import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certInfo } from '../../src/pki/extensions';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { ext, FORGE_NOW, type Forged, forgeLeaf, forgeRoot, type GeneralNameSpec, OIDS } from './forge';
+import { ext, type Forged, forgedPathOptions, forgeLeaf, forgeRoot, type GeneralNameSpec, OIDS } from './forge';
 import { rejection } from './helpers';
 
 let root: Forged;
-const opts = (): ValidatePathOptions => ({ trustAnchors: [root.certificate], time: FORGE_NOW, purpose: 'any', revocation: { mode: 'off' }, leafKeyUsage: [] });
+const opts = (): ValidatePathOptions => forgedPathOptions([root]);
 
 beforeAll(async () => {
   root = await forgeRoot('Extensions Root');

@@ -9,6 +9,7 @@ import type * as x509 from '@peculiar/x509';
 import { concat, encodeDerInteger, encodeTime, tlv, toX509Signature } from '../../src/pki/der-writer';
 import { readChildren, readTlv } from '../../src/pki/der';
 import { parseCertificates } from '../../src/pki/pem';
+import type { ValidatePathOptions } from '../../src/pki/validate';
 
 export const DAY = 86_400_000;
 const ECDSA_SHA256 = new Uint8Array([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
@@ -163,6 +164,24 @@ export interface ForgeParams {
   /** v1 certificates carry no extensions (unless `extensionsInV1`, a malformed certificate). */
   version?: 1 | 3;
   extensionsInV1?: boolean;
+  /** The signature AlgorithmIdentifier written inside the TBS (default: the one it is signed with). */
+  tbsAlgorithm?: Uint8Array;
+}
+
+/** ecdsa-with-SHA384: a signature AlgorithmIdentifier that differs from the one the forge signs with. */
+export const ECDSA_SHA384 = new Uint8Array([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]);
+
+/** Validation options for forged chains: generic RFC 5280 validation (any purpose, no revocation unless given). */
+export function forgedPathOptions(anchors: readonly Forged[], intermediates: readonly Forged[] = [], over: Partial<ValidatePathOptions> = {}): ValidatePathOptions {
+  return {
+    trustAnchors: anchors.map((a) => a.certificate),
+    intermediates: intermediates.map((c) => c.certificate),
+    time: FORGE_NOW,
+    purpose: 'any',
+    revocation: { mode: 'off' },
+    leafKeyUsage: [],
+    ...over,
+  };
 }
 
 /** Reference time of forged fixtures. */
@@ -214,7 +233,7 @@ export async function forge(p: ForgeParams): Promise<Forged> {
   const tbs = seq(
     ...(version === 3 ? [tlv(0xa0, int(2))] : []),
     tlv(0x02, p.serial ?? randomSerial()),
-    ECDSA_SHA256,
+    p.tbsAlgorithm ?? ECDSA_SHA256,
     issuerName,
     seq(encodeTime(p.notBefore ?? new Date(FORGE_NOW.getTime() - DAY)), encodeTime(p.notAfter ?? new Date(FORGE_NOW.getTime() + 100 * DAY))),
     subject,
@@ -272,6 +291,8 @@ export interface CrlForgeParams {
   extra?: readonly RawExtension[];
   /** Sign with this key instead of the issuer's. */
   signingKey?: CryptoKey;
+  /** The signature AlgorithmIdentifier written inside the TBS (default: the one it is signed with). */
+  tbsAlgorithm?: Uint8Array;
 }
 
 /** Builds and signs a CRL (DER). */
@@ -293,7 +314,7 @@ export async function forgeCrl(p: CrlForgeParams): Promise<Uint8Array> {
   const nextUpdate = p.nextUpdate === undefined ? new Date(FORGE_NOW.getTime() + DAY) : p.nextUpdate;
   const tbs = seq(
     ...(version === 2 ? [int(1)] : []),
-    ECDSA_SHA256,
+    p.tbsAlgorithm ?? ECDSA_SHA256,
     p.issuerName ?? p.issuer.subject,
     encodeTime(p.thisUpdate ?? new Date(FORGE_NOW.getTime() - 3_600_000)),
     ...(nextUpdate ? [encodeTime(nextUpdate)] : []),

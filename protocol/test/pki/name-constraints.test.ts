@@ -6,7 +6,7 @@
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { ext, FORGE_NOW, type Forged, type ForgeParams, forgeCa, forgeLeaf, forgeRoot, type GeneralNameSpec, type NameSpec, OIDS } from './forge';
+import { ext, type Forged, type ForgeParams, forgeCa, forgedPathOptions, forgeLeaf, forgeRoot, type GeneralNameSpec, type NameSpec, OIDS } from './forge';
 import { rejection } from './helpers';
 
 let root: Forged;
@@ -14,16 +14,7 @@ let root: Forged;
 const nc = (permitted?: GeneralNameSpec[], excluded?: GeneralNameSpec[]) => ({ oid: OIDS.nc, critical: true, value: ext.nameConstraints(permitted, excluded) });
 const san = (...names: GeneralNameSpec[]) => ({ oid: OIDS.san, value: ext.generalNames(names) });
 
-function opts(intermediates: Forged[], anchors: Forged[] = [root]): ValidatePathOptions {
-  return {
-    trustAnchors: anchors.map((a) => a.certificate),
-    intermediates: intermediates.map((c) => c.certificate),
-    time: FORGE_NOW,
-    purpose: 'any',
-    revocation: { mode: 'off' },
-    leafKeyUsage: [],
-  };
-}
+const opts = (intermediates: Forged[], anchors: Forged[] = [root]): ValidatePathOptions => forgedPathOptions(anchors, intermediates);
 
 /** The verdict for a leaf with `leaf` fields under an ICA constrained by (permitted, excluded). */
 async function verdict(permitted: GeneralNameSpec[] | undefined, excluded: GeneralNameSpec[] | undefined, leaf: Partial<ForgeParams>): Promise<string> {
@@ -70,6 +61,11 @@ describe('name constraints per form', () => {
     expect(await verdict(undefined, [{ email: 'evil.example' }], { subject, san: san({ dns: 'example.com' }) })).toBe(NC);
     expect(await verdict([{ email: 'evil.example' }], undefined, { subject, san: san({ dns: 'example.com' }) })).toBe(OK);
     expect(await verdict(undefined, [{ email: 'evil.example' }], { san: san({ email: 'x@[192.0.2.1]' }) })).toBe(NC);
+    // The subject's emailAddress is not syntax-checked by the profile: a value that is no mailbox cannot be
+    // shown to be outside an excluded domain, so it fails (a trailing "@", an unterminated quote).
+    for (const e of ['someone@', 'someone@evil.example"']) {
+      expect(await verdict(undefined, [{ email: 'evil.example' }], { subject: [['CN', 'leaf'], ['E', e]] })).toBe(NC);
+    }
   });
 
   it('iPAddress: address and mask of the same family', async () => {

@@ -6,34 +6,22 @@
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { encodeOid, ext, FORGE_NOW, type Forged, type ForgeParams, forgeCa, forgeLeaf, forgeRoot, KU_BITS, OIDS } from './forge';
+import { ECDSA_SHA384, encodeOid, ext, type Forged, type ForgeParams, forgeCa, forgedPathOptions, forgeLeaf, forgeRoot, KU_BITS, OIDS } from './forge';
 import { rejection } from './helpers';
 
 let root: Forged;
 let ica: Forged;
 
-function opts(intermediates: Forged[] = [], over: Partial<ValidatePathOptions> = {}): ValidatePathOptions {
-  return {
-    trustAnchors: [root.certificate],
-    intermediates: intermediates.map((c) => c.certificate),
-    time: FORGE_NOW,
-    purpose: 'any',
-    revocation: { mode: 'off' },
-    leafKeyUsage: [],
-    ...over,
-  };
-}
-
 async function leafVerdict(over: Partial<ForgeParams>, validation: Partial<ValidatePathOptions> = {}): Promise<{ code: string; rule: unknown; message: string }> {
   const leaf = await forgeLeaf('leaf', ica, over);
-  const r = await rejection(validatePath(leaf.certificate, opts([ica], validation)));
+  const r = await rejection(validatePath(leaf.certificate, forgedPathOptions([root], [ica], validation)));
   return { code: r.code, rule: r.details.rule, message: r.message };
 }
 
 async function icaVerdict(over: Partial<ForgeParams>): Promise<{ code: string; rule: unknown }> {
   const bad = await forgeCa('Bad ICA', root, over);
   const leaf = await forgeLeaf('leaf', bad);
-  const r = await rejection(validatePath(leaf.certificate, opts([bad])));
+  const r = await rejection(validatePath(leaf.certificate, forgedPathOptions([root], [bad])));
   return { code: r.code, rule: r.details.rule };
 }
 
@@ -101,14 +89,21 @@ describe('profile rules on path certificates', () => {
     expect(await leafVerdict({ subject: [], san: san({ dns: 'example.com' }) })).toMatchObject({ code: 'ERR_CHAIN_PROFILE', rule: '4.2.1.6' });
     expect(await leafVerdict({ subject: [], san: null })).toMatchObject({ code: 'ERR_CHAIN_PROFILE', rule: '4.1.2.6' });
     expect((await leafVerdict({ subject: [], san: { ...san({ dns: 'example.com' }), critical: true } })).code).toBe('resolved');
-    expect(await icaVerdict({ subject: [] })).toEqual({ code: 'ERR_CHAIN_PROFILE', rule: '4.1.2.6' });
+    expect(await icaVerdict({ subject: [], san: { ...san({ dns: 'ca.example.com' }), critical: true } })).toEqual({ code: 'ERR_CHAIN_PROFILE', rule: '4.1.2.6' });
   });
 
   it('4.2.1.6: syntactically invalid names in a subjectAltName', async () => {
     for (const name of [{ dns: '.example.com' }, { dns: 'exa mple.com' }, { dns: 'example..com' }, { dns: '*' }, { dns: 'under_score.example.com' }, { dns: '' }]) {
       expect({ name, ...(await leafVerdict({ san: san(name) })) }).toMatchObject({ name, code: 'ERR_CHAIN_PROFILE', rule: '4.2.1.6' });
     }
-    for (const name of [{ ipBytes: new Uint8Array([192, 0, 2, 0, 255, 255, 255, 0]) }, { email: 'invalid@address@example.com' }, { email: 'no-at-sign' }, { uri: 'not a uri' }]) {
+    for (const name of [
+      { ipBytes: new Uint8Array([192, 0, 2, 0, 255, 255, 255, 0]) },
+      { email: 'invalid@address@example.com' },
+      { email: 'no-at-sign' },
+      { email: 'trailing@' },
+      { email: '"unterminated@example.com' },
+      { uri: 'not a uri' },
+    ]) {
       expect({ name, ...(await leafVerdict({ san: san(name) })) }).toMatchObject({ name, code: 'ERR_CHAIN_PROFILE', rule: '4.2.1.6' });
     }
     // Well-formed names of every form, a wildcard and a URN included.
@@ -136,6 +131,11 @@ describe('profile rules on path certificates', () => {
     // DistributionPoint with only reasons: SEQUENCE { SEQUENCE { [1] BIT STRING } }.
     const reasonsOnly = new Uint8Array([0x30, 0x06, 0x30, 0x04, 0x81, 0x02, 0x07, 0x80]);
     expect((await leafVerdict({ extra: [{ oid: '2.5.29.31', value: reasonsOnly }] })).code).toBe('ERR_CERT_MALFORMED');
+  });
+
+  it('4.1.1.2: the algorithm inside the signed part must be the one the certificate is signed with', async () => {
+    // Signed (and verifiable) with ECDSA-SHA256, but the TBS claims ECDSA-SHA384.
+    expect((await leafVerdict({ tbsAlgorithm: ECDSA_SHA384 })).code).toBe('ERR_CHAIN_SIGNATURE');
   });
 
   it('an unknown critical extension on an intermediate or the leaf', async () => {

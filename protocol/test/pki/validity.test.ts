@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readTime, readTlv } from '../../src/pki/der';
 import { tlv } from '../../src/pki/der-writer';
 import { validatePath } from '../../src/pki/validate';
-import { forgeCa, forgeLeaf, forgeRoot } from './forge';
+import { forgeCa, forgedPathOptions, forgeLeaf, forgeRoot } from './forge';
 import { codeOf } from './helpers';
 
 const NOT_BEFORE = new Date('2024-03-01T00:00:01Z');
@@ -18,8 +18,7 @@ describe('validity in whole seconds', () => {
     const root = await forgeRoot('Validity Root', { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
     const ica = await forgeCa('ICA', root, { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
     const leaf = await forgeLeaf('leaf', ica, { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
-    const at = (ms: number) =>
-      validatePath(leaf.certificate, { trustAnchors: [root.certificate], intermediates: [ica.certificate], time: new Date(ms), purpose: 'any', revocation: { mode: 'off' }, leafKeyUsage: [] });
+    const at = (ms: number) => validatePath(leaf.certificate, forgedPathOptions([root], [ica], { time: new Date(ms) }));
     await expect(at(NOT_AFTER.getTime())).resolves.toBeDefined();
     await expect(at(NOT_AFTER.getTime() + 5)).resolves.toBeDefined();
     await expect(at(NOT_AFTER.getTime() + 999)).resolves.toBeDefined();
@@ -52,6 +51,7 @@ describe('readTime', () => {
       [0x17, '241301000000Z'],
       [0x17, '240101246000Z'],
       [0x17, '24010100000aZ'],
+      [0x17, '2401010000005Z'],
       [0x04, '240101000000Z'],
     ] as const) {
       expect(() => time(tag, text), text).toThrow(RangeError);
