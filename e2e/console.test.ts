@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateToPem, certificatesToPem } from '@helmlink/protocol';
 import { DEMO_VESSELS, startTopology, type Topology } from '@helmlink/cli/demo';
-import { testIds } from '../app/renderer/src/testids';
+import { testIds } from '@helmlink/app-renderer/testids';
 import {
   brokerAdmits,
   connectToBroker,

@@ -12,6 +12,14 @@ export const COMPONENTS = [
   { name: 'dbus-run-session', probe: ['dbus-run-session'], packages: ['dbus'] },
   { name: 'gnome-keyring-daemon', probe: ['gnome-keyring-daemon'], packages: ['gnome-keyring'] },
   { name: 'secret-tool', probe: ['secret-tool'], packages: ['libsecret-tools'] },
+  // Debian packaging (packaging/): build, check, verify units, install into a throwaway systemd machine.
+  { name: 'dpkg-shlibdeps', probe: ['dpkg-shlibdeps'], packages: ['dpkg-dev'] },
+  { name: 'lintian', probe: ['lintian'], packages: ['lintian'] },
+  { name: 'systemd-analyze', probe: ['systemd-analyze'], packages: ['systemd'] },
+  { name: 'systemd-nspawn', probe: ['systemd-nspawn'], packages: ['systemd-container'] },
+  { name: 'debootstrap', probe: ['debootstrap'], packages: ['debootstrap'] },
+  { name: 'libsystemd-dev', probe: ['/usr/include/systemd/sd-daemon.h'], packages: ['libsystemd-dev'] },
+  { name: 'strip', probe: ['strip'], packages: ['binutils'] },
 ];
 
 function found(probe) {

@@ -25,9 +25,10 @@ if (!args.includes('--no-lint')) {
   if (run('npx', ['tsc', '-p', 'tsconfig.json']) !== 0) process.exit(1);
 }
 
-// The e2e scenarios serve app/renderer/dist through the web bridge: build it fresh so they never test a stale UI.
+// The e2e scenarios serve app/renderer/dist through the web bridge: build it fresh (package.json "build:renderer")
+// so they never test a stale UI. Nothing builds it at run time.
 step('renderer build');
-if (run('npx', ['vite', 'build', 'app/renderer', '--logLevel', 'warn']) !== 0) process.exit(1);
+if (run('npm', ['run', '-s', 'build:renderer']) !== 0) process.exit(1);
 
 step('tests');
 const outDir = join(root, 'node_modules', '.cache', 'helmlink');

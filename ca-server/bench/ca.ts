@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as x509 from '@peculiar/x509';
-import { buildName, encodePem, generateKeyPair, randomSerial, signingAlgorithmFor } from '@helmlink/protocol';
+import { createProfileCsr, generateKeyPair, randomSerial } from '@helmlink/protocol';
 import { initAuthority } from '../src/authority/init';
 import { loadAuthority } from '../src/authority/authority';
-import { CaClient } from '../src/client/ca-client';
+import { CaClient } from '@helmlink/ca-client';
 import { spawnCaProcess } from '../test/fixtures/spawn-ca-process';
 
 const { values } = parseArgs({
@@ -49,12 +48,7 @@ const jobs: Array<{ csr: string; token: string }> = [];
 for (let i = 0; i < N; i++) {
   const entityId = `mv-bench-${i}`;
   const keys = await generateKeyPair('ecdsa-p256');
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: buildName({ cn: entityId }),
-    keys,
-    signingAlgorithm: signingAlgorithmFor(keys.privateKey),
-  });
-  jobs.push({ csr: encodePem('CERTIFICATE REQUEST', csr.rawData), token: server.tokens[i]! });
+  jobs.push({ csr: await createProfileCsr(entityId, keys), token: server.tokens[i]! });
 }
 
 const client = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });

@@ -30,8 +30,7 @@ export { buildApp, type AppOptions } from './http/app';
 export { startCaServer, type CaServer, type CaServerOptions } from './http/server';
 export { SqliteStore, verifyAuditChain } from './store/sqlite';
 export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from './store/types';
-export { createEnrollmentToken } from './authority/tokens';
-export { CaClient, pemFingerprint, type CaClientOptions, type IssuedWire } from './client';
+export { createEnrollmentToken } from './authority/offline-token';
 export {
   writeBrokerMaterial,
   writeCrlAndAcl,

@@ -10,24 +10,17 @@ import {
   parseCertificates,
   signingAlgorithmFor,
   type KeySpec,
+  type Clock,
 } from '@helmlink/protocol';
 import { initAuthority, type InitResult } from '../src/authority/init';
 
 export const PASSPHRASE = 'test passphrase for the CA';
 
-/** A frozen, settable clock. */
-export function frozenClock(start = new Date('2026-11-22T00:00:00Z')) {
-  let now = start.getTime();
-  const clock = () => new Date(now);
-  return Object.assign(clock, {
-    advance(ms: number) {
-      now += ms;
-    },
-  });
-}
+/** Where the CA tests' frozen clocks start (`frozenClock(TEST_START)`). */
+export const TEST_START = new Date('2026-11-22T00:00:00Z');
 
 export async function createTestCa(
-  clock: () => Date,
+  clock: Clock,
   options: { externalRoot?: boolean; hosts?: string[] } = {},
 ): Promise<{ dir: string; init: InitResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'helmlink-ca-'));
@@ -75,3 +68,9 @@ export const TEST_CERT_HEADER = 'x-test-client-cert';
 export const headerFor = (der: Uint8Array): Record<string, string> => ({
   [TEST_CERT_HEADER]: Buffer.from(der).toString('base64'),
 });
+
+/** The app's `clientCertificate` source for `app.inject`: the DER from {@link TEST_CERT_HEADER}. */
+export const headerClientCertificate = (req: { headers: Record<string, string | string[] | undefined> }) => {
+  const h = req.headers[TEST_CERT_HEADER];
+  return typeof h === 'string' ? new Uint8Array(Buffer.from(h, 'base64')) : undefined;
+};

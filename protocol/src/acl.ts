@@ -9,8 +9,9 @@
  * - every identity reads the CRL topic; broker: nothing else.
  * Anything not granted is denied. The MQTT username is the certificate CN (= entity id).
  */
-import { TOPIC_ROOT, CRL_TOPIC, assertTopicId } from './topics';
-import type { Role } from './pki/profile';
+import { TOPIC_ROOT, CRL_TOPIC } from './topics';
+import { assertEntityId } from './vocabulary/entity-id';
+import type { Role } from './vocabulary/roles';
 
 export type AclAccess = 'read' | 'write';
 
@@ -29,7 +30,7 @@ const VESSELS = `${TOPIC_ROOT}/vessels`;
 
 /** Rules granted by one role to one entity. */
 export function roleRules(role: Role, entityId: string): AclRule[] {
-  const id = assertTopicId(entityId, 'entity id');
+  const id = assertEntityId(entityId);
   switch (role) {
     case 'vessel':
       return [

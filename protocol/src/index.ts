@@ -5,11 +5,14 @@
 import './reflect';
 
 export * from './errors';
+export * from './clock';
+export * from './vocabulary';
 export * from './topics';
 export * from './pki/profile';
 export * from './pki/types';
 export * from './pki/pem';
 export * from './pki/build';
+export * from './pki/csr';
 export * from './keys';
 export * from './acl';
 export * from './catalog';

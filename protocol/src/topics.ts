@@ -6,13 +6,16 @@
  * - `helmlink/v1/vessels/{vesselId}/state` signed vessel state (retained)
  * - `helmlink/v1/vessels/{vesselId}/data/{streamId}` stream samples
  * - `helmlink/v1/pki/crl` the issuing CA's current CRL, DER (retained)
+ *
+ * A vessel id is an entity id (vocabulary/entity-id.ts); a stream id is a topic level ({@link assertTopicId}).
  */
 import { HelmlinkError } from './errors';
+import { assertEntityId, isEntityId } from './vocabulary/entity-id';
 
 export const TOPIC_ROOT = 'helmlink/v1';
 export const CRL_TOPIC = `${TOPIC_ROOT}/pki/crl`;
 
-/** Longest id accepted in a topic level; keeps topics well under broker limits. */
+/** Longest stream id accepted in a topic level; keeps topics well under broker limits. */
 export const MAX_ID_LENGTH = 128;
 
 // MQTT wildcards and the level separator would let an id address other topics; NUL is forbidden by MQTT.
@@ -43,7 +46,7 @@ export function isTopicId(id: unknown): id is string {
   }
 }
 
-const vesselBase = (vesselId: string): string => `${TOPIC_ROOT}/vessels/${assertTopicId(vesselId, 'vessel id')}`;
+const vesselBase = (vesselId: string): string => `${TOPIC_ROOT}/vessels/${assertEntityId(vesselId, 'vessel id')}`;
 
 export const topics = {
   cmd: (vesselId: string): string => `${vesselBase(vesselId)}/cmd`,
@@ -73,7 +76,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   const parts = topic.split('/');
   if (parts.length < 5 || parts[0] !== 'helmlink' || parts[1] !== 'v1' || parts[2] !== 'vessels') return undefined;
   const vesselId = parts[3]!;
-  if (!isTopicId(vesselId)) return undefined;
+  if (!isEntityId(vesselId)) return undefined;
   if (parts.length === 5 && (parts[4] === 'cmd' || parts[4] === 'ack' || parts[4] === 'state')) {
     return { kind: parts[4], vesselId };
   }

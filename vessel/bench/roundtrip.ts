@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { IEC_61162_450_CATALOG, MemoryReplayStore, buildStreamsSet, createTrust, signCommand, topics, validatePath, verifyAck, verifyCommand } from '@helmlink/protocol';
+import { IEC_61162_450_CATALOG, MemoryReplayStore, buildStreamsSet, createTrust, peekClaims, signCommand, topics, validatePath, verifyAck, verifyCommand } from '@helmlink/protocol';
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import pino from 'pino';
 import { parseVesselConfig, startVessel } from '../src';
@@ -58,7 +58,7 @@ pilot.client.removeAllListeners('message');
 pilot.client.on('message', (topic, payload) => {
   if (topic !== topics.ack(VESSEL_ID)) return;
   const ack = payload.toString();
-  const replyTo = (JSON.parse(Buffer.from(ack.split('.')[1]!, 'base64url').toString()) as { in_reply_to: string }).in_reply_to;
+  const replyTo = String(peekClaims(ack)?.in_reply_to);
   const w = waiting.get(replyTo);
   if (!w) return;
   waiting.delete(replyTo);

@@ -1,4 +1,5 @@
-// `npm start`: builds the renderer and the Electron bundles, then launches Electron when its binary is installed.
+// `npm start`: builds the renderer and the Electron bundles (`npm run build`), then launches Electron when its binary
+// is installed.
 // Here the electron package is installed for its types only (allowScripts blocks the binary download), so this
 // prints one clear line and exits 1 instead of failing deep inside Electron's launcher.
 import { spawn, spawnSync } from 'node:child_process';
@@ -36,8 +37,8 @@ const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-run('npx', ['vite', 'build', 'app/renderer', '--logLevel', 'warn']);
-run(process.execPath, [join(root, 'app', 'main', 'build.mjs')]);
+// The one build step (package.json "build"): the renderer with Vite, main and preload with esbuild.
+run('npm', ['run', '-s', 'build']);
 const child = spawn(bin, [join(root, 'app', 'main', 'dist', 'main.cjs'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const src = (p: string) => fileURLToPath(new URL(`../src/${p}`, import.meta.url));
-const guard = fileURLToPath(new URL('./fixtures/electron-guard.mjs', import.meta.url));
+const guard = fileURLToPath(new URL('../../../scripts/import-guard.mjs', import.meta.url));
 const run = (files: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', guard, ...files], {
+  spawnSync(process.execPath, ['--import', 'tsx', guard, '--ban', 'electron', ...files], {
     encoding: 'utf8',
     cwd: fileURLToPath(new URL('../../..', import.meta.url)),
   });

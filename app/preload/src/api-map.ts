@@ -1,8 +1,10 @@
 /**
  * How {@link HelmlinkApi} maps onto contract channels and events, and the Electron IPC channel names.
- * Zod-free on purpose: the sandboxed preload bundles only this module. Re-exported by contract.ts.
+ * Zod-free on purpose: the sandboxed preload bundles only this module (its imports are types only).
  */
-import type { ChannelName, EventName, HelmlinkApi } from './contract';
+import type { HelmlinkApi } from './contract/api';
+import type { ChannelName } from './contract/channels';
+import type { EventName } from './contract/events';
 
 /**
  * How the API maps onto channels and events: `[group, method, channel]` and `[group, method, event]`.
@@ -55,3 +57,32 @@ export const IPC_PREFIX = 'helmlink:';
 export const IPC_EVENT_PREFIX = 'helmlink:event:';
 export const ipcChannel = (name: ChannelName): string => `${IPC_PREFIX}${name}`;
 export const ipcEventChannel = (name: EventName): string => `${IPC_EVENT_PREFIX}${name}`;
+
+/** What a transport provides to carry the API: one request per channel, one subscription per event. */
+export interface ApiTransport {
+  /** Sends `request` on `channel` and resolves with the `ApiResult` (never rejects for a coded refusal). */
+  invoke(channel: ChannelName, request: unknown): Promise<unknown>;
+  /** Delivers each payload of `event` to `listener`; returns the unsubscribe function. */
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+/**
+ * Builds the frozen `HelmlinkApi` object from {@link API_METHODS} and {@link API_EVENTS} over a transport: each
+ * method invokes exactly its own channel (an absent request is `{}`), each `on…` subscribes to its own event.
+ * The Electron preload and the web bridge client both use it, so neither can grow a generic invoke.
+ */
+export function buildApi(transport: ApiTransport): HelmlinkApi {
+  const api: Record<string, Record<string, unknown>> = {};
+  const group = (name: string): Record<string, unknown> => (api[name] ??= {});
+  for (const [feature, method, channel] of API_METHODS) {
+    // The request object is passed through as data; the receiving side validates it with the channel's schema.
+    group(feature)[method] = (request?: unknown) => transport.invoke(channel, request ?? {});
+  }
+  for (const [feature, method, event] of API_EVENTS) {
+    group(feature)[method] = (listener: unknown) => {
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      return transport.subscribe(event, listener as (payload: unknown) => void);
+    };
+  }
+  return Object.freeze(api) as unknown as HelmlinkApi;
+}

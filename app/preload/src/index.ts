@@ -1,2 +1,3 @@
 /** The console's typed IPC contract (runtime-neutral). The preload glue itself lives in preload.ts. */
-export * from './contract';
+export * from './contract/index';
+export * from './api-map';

@@ -3,6 +3,7 @@
  * `{ text, ... }`, which Slack and Microsoft Teams incoming webhooks both accept; delivery is queued, retried with
  * backoff and never blocks the request that raised the alert.
  */
+import type { Clock } from '@helmlink/protocol';
 import type { AlertRecord, CaStore } from '../store/types';
 
 export type AlertKind =
@@ -51,7 +52,7 @@ export class AlertSink {
 
   constructor(
     private readonly store: CaStore,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
     private readonly webhook?: WebhookOptions,
   ) {}
 
@@ -62,7 +63,7 @@ export class AlertSink {
     message: string,
     details: Record<string, unknown> = {},
   ): AlertRecord {
-    const alert = this.store.insertAlert({ ts: this.clock().getTime(), kind, severity, message, details });
+    const alert = this.store.insertAlert({ ts: this.clock(), kind, severity, message, details });
     if (this.webhook) {
       this.queue.push(alert);
       this.running ??= this.drain().finally(() => {

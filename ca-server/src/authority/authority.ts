@@ -1,105 +1,46 @@
 /**
- * The authority: everything the CA does, with no HTTP. Route handlers (http/) and CLIs call these methods;
- * refusals are HelmlinkErrors with stable codes. A certificate is committed to the store (with its audit entry and
- * the token it consumed) before it is returned.
+ * The authority: everything the CA does, with no HTTP. Route handlers (http/) and CLIs call this facade; each
+ * operation lives in its own file (enroll, renew, tokens, revocation, client-auth, queries, crl-schedule) and
+ * receives the facade as its {@link AuthorityContext}. Refusals are HelmlinkErrors with stable codes. A certificate
+ * is committed to the store (with its audit entry and the token it consumed) before it is returned.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
 import {
   HelmlinkError,
-  REVOCATION_REASONS,
   certificateFingerprint,
   certificatesToPem,
   certificateToPem,
-  crlNumberOf,
-  parseCrls,
-  isHelmlinkError,
   parseCertificate,
-  readIdentity,
-  reasonName,
-  validatePath,
-  type EntityIdentity,
+  systemClock,
+  type Clock,
   type IssuerMaterial,
   type Role,
 } from '@helmlink/protocol';
+import type { TokenResponse } from '@helmlink/ca-client/wire';
 import { SqliteStore } from '../store/sqlite';
-import type { AlertRecord, CaStore, CertRecord, CertStatus } from '../store/types';
-import { AlertSink, type WebhookOptions } from './alerts';
-import { checkCsr } from './csr';
-import { assertEntityId, assertMaritime, assertRoles } from './entity';
+import type { AlertRecord, CaStore, CertRecord } from '../store/types';
+import { AlertSink } from './alerts';
+import { authenticateClient } from './client-auth';
+import { GroupCommit } from './commit';
+import type { AuthorityContext } from './context';
+import type { IssuedCrl } from './crl';
+import { CrlSchedule } from './crl-schedule';
+import { enroll } from './enroll';
 import { caPaths, type CaConfig, type CaPaths } from './files';
-import { issueCrlFile, issueRootCrlFile, issuedCrl, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
 import { readCaConfig } from './init';
-import { issueRecord, DAY_MS } from './issue';
 import { readKey } from './keys';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateGroup, type RateLimits } from './rate-limit';
+import { getCertificate, listAlerts, listCertificates, type CertificateFilter } from './queries';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateGroup, type RateKind } from './rate-limit';
+import { renew } from './renew';
+import { release, revoke, type StatusChange } from './revocation';
+import { createToken, MAX_TOKEN_TTL } from './tokens';
+import type { Actor, AuthorityOptions, IssuedCertificate, RequestContext, TokenRequest } from './types';
 
-export interface AuthorityOptions {
-  dir: string;
-  passphrase: string;
-  /** The time source. Default: the system clock. */
-  clock?: () => Date;
-  /** CRL lifetime (nextUpdate - thisUpdate). Default 24 h. */
-  crlValiditySeconds?: number;
-  /** Re-issue the CRL when less than this remains before nextUpdate. Default half the lifetime. */
-  crlRefreshMarginSeconds?: number;
-  alertWebhook?: WebhookOptions;
-  rateLimits?: Partial<RateLimits>;
-  /** Default and maximum lifetime of enrollment tokens. Default 24 h, max 30 days. */
-  tokenTtlSeconds?: number;
-}
-
-/** Who performs an operation: an authenticated client identity or a local tool. */
-export interface Actor {
-  /** Entity id (from the client certificate) or `cli`. */
-  id: string;
-  serial?: string;
-  address?: string;
-}
-
-export interface TokenRequest {
-  entityId: string;
-  roles: Role[];
-  imo?: string;
-  mmsi?: string;
-  flag?: string;
-  /** Token lifetime in seconds (default 24 h). */
-  ttlSeconds?: number;
-  /** Lifetime of the certificate it enrolls, in days. Default by role (vessel/broker 365, pilot/admin 90). */
-  validityDays?: number;
-}
-
-export interface IssuedCertificate {
-  serial: string;
-  certificatePem: string;
-  /** Leaf, issuing CA. */
-  chainPem: string;
-  /** Root certificate PEM (the trust anchor; pin its fingerprint). */
-  rootPem: string;
-  notAfter: string;
-}
-
-const MAX_VALIDITY_DAYS = 825;
-const MAX_TOKEN_TTL = 30 * 86_400;
-const ALLOWED_REASONS = new Set<number>(Object.values(REVOCATION_REASONS));
-const SERIAL = /^[0-9a-f]{1,40}$/u;
-
-/** Hash of an enrollment token as stored (SHA-256, hex). */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-/** Normalises a serial to lowercase hex or throws ERR_INPUT_INVALID. */
-export function normalizeSerial(serial: unknown): string {
-  const s = typeof serial === 'string' ? serial.replace(/:/gu, '').toLowerCase() : '';
-  if (!SERIAL.test(s)) throw new HelmlinkError('ERR_INPUT_INVALID', 'a serial number is 1-40 hex digits');
-  return s;
-}
-
-const defaultValidityDays = (roles: readonly Role[]): number =>
-  roles.some((r) => r === 'vessel' || r === 'broker' || r === 'ca') ? 365 : 90;
+export type { Actor, AuthorityOptions, IssuedCertificate, TokenRequest } from './types';
+export { hashToken } from './tokens';
+export { normalizeSerial } from './revocation';
 
 /** Loads an initialised CA directory: decrypts the issuing key, opens the store and makes sure a current CRL exists. */
 export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> {
@@ -131,31 +72,21 @@ export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> 
 }
 
 /** The CA core. Create with {@link loadAuthority}. */
-export class Authority {
+export class Authority implements AuthorityContext {
   readonly store: CaStore;
   readonly config: CaConfig;
   readonly paths: CaPaths;
   readonly root: x509.X509Certificate;
   readonly issuing: IssuerMaterial;
   readonly alerts: AlertSink;
-  readonly clock: () => Date;
-  private readonly rootKey: CryptoKey | undefined;
+  readonly clock: Clock;
+  readonly crls: CrlSchedule;
+  readonly issueListeners = new Set<(record: CertRecord) => void>();
   private readonly limiter: RateLimiter;
-  private readonly crlValidity: number;
-  private readonly crlMargin: number;
+  private readonly commits: GroupCommit;
   private readonly tokenTtl: number;
-  private crl: IssuedCrl | undefined;
-  private crlChain: Promise<unknown> = Promise.resolve();
-  private crlTimer: NodeJS.Timeout | undefined;
-  private readonly crlListeners = new Set<(crl: IssuedCrl) => void | Promise<void>>();
-  private readonly issueListeners = new Set<(record: CertRecord) => void>();
   private rootFingerprintCache: string | undefined;
-  private readonly commitQueue: Array<{
-    fn: () => unknown;
-    resolve: (v: unknown) => void;
-    reject: (e: unknown) => void;
-  }> = [];
-  private commitScheduled = false;
+  private pemCache: { chain: string; root: string; issuing: string } | undefined;
 
   constructor(
     opts: AuthorityOptions,
@@ -171,83 +102,37 @@ export class Authority {
     this.store = store;
     this.root = root;
     this.issuing = issuing;
-    this.rootKey = rootKey;
-    this.clock = opts.clock ?? (() => new Date());
+    this.clock = opts.clock ?? systemClock;
     this.alerts = new AlertSink(store, this.clock, opts.alertWebhook);
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
-    this.crlValidity = opts.crlValiditySeconds ?? 86_400;
-    this.crlMargin = opts.crlRefreshMarginSeconds ?? Math.floor(this.crlValidity / 2);
+    this.commits = new GroupCommit(store);
     this.tokenTtl = Math.min(opts.tokenTtlSeconds ?? 86_400, MAX_TOKEN_TTL);
-  }
-
-  /**
-   * Group commit: runs `fn` inside one durable transaction shared with the other writes queued in the same tick
-   * (each in its own savepoint, so one refusal does not undo the others). Resolves after the COMMIT: nothing is
-   * returned to a client before it is on disk, and concurrent enrollments share one fsync.
-   */
-  commit<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.commitQueue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.commitScheduled) {
-        this.commitScheduled = true;
-        setImmediate(() => this.flushCommits());
-      }
+    const validitySeconds = opts.crlValiditySeconds ?? 86_400;
+    this.crls = new CrlSchedule({
+      store,
+      issuing,
+      root,
+      rootKey,
+      paths,
+      clock: this.clock,
+      audit: (actor, action, details) => this.audit(actor, action, details),
+      validitySeconds,
+      refreshMarginSeconds: opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2),
     });
   }
 
-  private flushCommits(): void {
-    this.commitScheduled = false;
-    const jobs = this.commitQueue.splice(0);
-    const results: Array<{ ok: boolean; value: unknown }> = [];
-    try {
-      this.store.transaction(() => {
-        for (const job of jobs) {
-          try {
-            results.push({ ok: true, value: this.store.transaction(job.fn) });
-          } catch (err) {
-            results.push({ ok: false, value: err });
-          }
-        }
-      });
-    } catch (err) {
-      for (const job of jobs) job.reject(err);
-      return;
-    }
-    jobs.forEach((job, i) =>
-      results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value),
-    );
+  /** Group commit (see {@link GroupCommit.run}): resolves after the durable COMMIT of `fn`. */
+  commit<T>(fn: () => T): Promise<T> {
+    return this.commits.run(fn);
   }
 
-  /** SHA-256 fingerprint of the root certificate (lowercase hex). */
-  async rootFingerprint(): Promise<string> {
-    this.rootFingerprintCache ??= await certificateFingerprint(this.root);
-    return this.rootFingerprintCache;
+  /** Appends to the hash-chained audit log. */
+  audit(actor: string, action: string, details: Record<string, unknown>): void {
+    this.store.transaction(() => this.store.appendAudit({ ts: this.clock(), actor, action, details }));
   }
-
-  private pemCache: { chain: string; root: string; issuing: string } | undefined;
-
-  private pems(): { chain: string; root: string; issuing: string } {
-    this.pemCache ??= {
-      chain: certificatesToPem([this.issuing.certificate, this.root]),
-      root: certificatesToPem([this.root]),
-      issuing: certificateToPem(this.issuing.certificate),
-    };
-    return this.pemCache;
-  }
-
-  /** PEM of the issuing CA and the root (the chain clients install). */
-  chainPem(): string {
-    return this.pems().chain;
-  }
-
-  rootPem(): string {
-    return this.pems().root;
-  }
-
-  // --- rate limits ------------------------------------------------------------------------------------------------
 
   /** Counts a request; throws ERR_RATE_LIMITED (details.retryAfter seconds) over the limit. The first trip is audited and alerted. */
-  checkRate(group: RateGroup, kind: 'perAddress' | 'perIdentity', key: string): void {
+  checkRate(group: RateGroup, kind: RateKind, key: string): void {
     const verdict = this.limiter.hit(group, kind, key);
     if (verdict.allowed) return;
     if (verdict.firstTrip) {
@@ -263,466 +148,68 @@ export class Authority {
     throw new HelmlinkError('ERR_RATE_LIMITED', undefined, { details: { retryAfter: verdict.retryAfter } });
   }
 
-  // --- tokens -------------------------------------------------------------------------------------------------------
+  // --- CA material ------------------------------------------------------------------------------------------------
 
-  /** Creates a one-time enrollment token; only its hash is stored. Returns the token (shown once). */
-  createEnrollmentToken(
-    req: TokenRequest,
-    actor: Actor = { id: 'cli' },
-  ): { token: string; expiresAt: string; entityId: string; roles: Role[] } {
-    const entityId = assertEntityId(req.entityId);
-    const roles = assertRoles(req.roles);
-    if (roles.includes('ca'))
-      throw new HelmlinkError('ERR_INPUT_INVALID', 'the ca role is not enrolled with tokens');
-    assertMaritime(req);
-    const ttl = req.ttlSeconds ?? this.tokenTtl;
-    if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL)
-      throw new HelmlinkError('ERR_INPUT_INVALID', `token lifetime must be 60..${MAX_TOKEN_TTL} s`);
-    const validityDays = req.validityDays ?? defaultValidityDays(roles);
-    if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
-      throw new HelmlinkError(
-        'ERR_INPUT_INVALID',
-        `certificate validity must be 1..${MAX_VALIDITY_DAYS} days`,
-      );
-    }
-    const token = `hlt_${randomBytes(32).toString('base64url')}`;
-    const now = this.clock().getTime();
-    const expiresAt = now + ttl * 1000;
-    this.store.transaction(() => {
-      this.store.insertToken({
-        hash: hashToken(token),
-        entityId,
-        roles,
-        imo: req.imo ?? null,
-        mmsi: req.mmsi ?? null,
-        flag: req.flag ?? null,
-        validityDays,
-        expiresAt,
-        createdAt: now,
-        createdBy: actor.id,
-        usedAt: null,
-        usedSerial: null,
-      });
-      this.store.appendAudit({
-        ts: now,
-        actor: actor.id,
-        action: 'token.create',
-        details: { entityId, roles, expiresAt, tokenHash: hashToken(token).slice(0, 16) },
-      });
-    });
-    return { token, expiresAt: new Date(expiresAt).toISOString(), entityId, roles };
+  /** SHA-256 fingerprint of the root certificate (lowercase hex). */
+  async rootFingerprint(): Promise<string> {
+    this.rootFingerprintCache ??= await certificateFingerprint(this.root);
+    return this.rootFingerprintCache;
   }
 
-  // --- enrollment and renewal ---------------------------------------------------------------------------------------
-
-  /** Enrolls a CSR with a one-time token. */
-  async enroll(
-    req: { csr: string; token: string },
-    ctx: { address?: string } = {},
-  ): Promise<IssuedCertificate> {
-    const address = ctx.address ?? 'local';
-    this.checkRate('enroll', 'perAddress', address);
-    const now = this.clock();
-    const tokenHash = hashToken(String(req.token));
-    const token = this.store.getToken(tokenHash);
-    const refuse = (
-      code: string,
-      alert: Parameters<AlertSink['raise']>[0] | undefined,
-      message: string,
-      details: Record<string, unknown> = {},
-    ): never => {
-      const d = { address, ...details, code };
-      this.audit(address, 'enroll.refused', d);
-      if (alert) this.alerts.raise(alert, alert === 'token_reuse' ? 'critical' : 'warning', message, d);
-      throw new HelmlinkError(code);
+  private pems(): { chain: string; root: string; issuing: string } {
+    this.pemCache ??= {
+      chain: certificatesToPem([this.issuing.certificate, this.root]),
+      root: certificatesToPem([this.root]),
+      issuing: certificateToPem(this.issuing.certificate),
     };
-    if (!token)
-      return refuse(
-        'ERR_ENROLL_TOKEN_UNKNOWN',
-        'token_unknown',
-        `enrollment with an unknown token from ${address}`,
-      );
-    if (token.usedAt !== null) {
-      return refuse(
-        'ERR_ENROLL_TOKEN_USED',
-        'token_reuse',
-        `enrollment token for ${token.entityId} used again from ${address}`,
-        { entityId: token.entityId, usedSerial: token.usedSerial },
-      );
-    }
-    if (token.expiresAt <= now.getTime())
-      return refuse(
-        'ERR_ENROLL_TOKEN_EXPIRED',
-        'token_expired',
-        `expired enrollment token for ${token.entityId} from ${address}`,
-        { entityId: token.entityId },
-      );
-    this.checkRate('enroll', 'perIdentity', token.entityId);
-    const identity: EntityIdentity = {
-      entityId: token.entityId,
-      roles: token.roles,
-      ...(token.imo ? { imo: token.imo } : {}),
-      ...(token.mmsi ? { mmsi: token.mmsi } : {}),
-      ...(token.flag ? { flag: token.flag } : {}),
-    };
-    const checked = await this.checkCsrAlerting(req.csr, identity, address);
-    const { pem, record } = await issueRecord({
-      identity,
-      publicKey: checked.spki,
-      issuer: this.issuing,
-      now,
-      validityDays: token.validityDays,
-      organization: this.config.organization,
-    });
-    await this.commit(() => {
-      if (!this.store.consumeToken(tokenHash, now.getTime(), record.serial))
-        throw new HelmlinkError('ERR_ENROLL_TOKEN_USED');
-      this.store.insertCertificate(record);
-      this.store.appendAudit({
-        ts: now.getTime(),
-        actor: address,
-        action: 'certificate.issue',
-        details: {
-          serial: record.serial,
-          entityId: record.entityId,
-          roles: record.roles,
-          keySpec: checked.keySpec,
-          via: 'enroll',
-        },
-      });
-    });
-    return this.issued(record, pem);
+    return this.pemCache;
   }
 
-  /**
-   * Renews the certificate of an authenticated client (see {@link authenticateClient}). With a CSR the key is
-   * replaced (same subject); without, the same public key is certified again.
-   */
-  async renew(
-    client: CertRecord,
-    req: { csr?: string | undefined },
-    ctx: { address?: string } = {},
-  ): Promise<IssuedCertificate> {
-    const address = ctx.address ?? 'local';
-    this.checkRate('renew', 'perIdentity', client.entityId);
-    const now = this.clock();
-    const old = new x509.X509Certificate(client.der.slice().buffer as ArrayBuffer);
-    const identity = { ...readIdentity(old), roles: client.roles };
-    delete identity.organization;
-    const publicKey = req.csr
-      ? (await this.checkCsrAlerting(req.csr, identity, address)).spki
-      : new Uint8Array(old.publicKey.rawData);
-    const validityDays = Math.max(1, Math.round((client.notAfter - client.notBefore) / DAY_MS));
-    const { pem, record } = await issueRecord({
-      identity,
-      publicKey,
-      issuer: this.issuing,
-      now,
-      validityDays,
-      organization: this.config.organization,
-      renewedFrom: client.serial,
-    });
-    await this.commit(() => {
-      this.store.insertCertificate(record);
-      this.store.appendAudit({
-        ts: now.getTime(),
-        actor: client.entityId,
-        action: 'certificate.renew',
-        details: {
-          serial: record.serial,
-          renewedFrom: client.serial,
-          entityId: record.entityId,
-          rekey: Boolean(req.csr),
-          address,
-        },
-      });
-    });
-    return this.issued(record, pem);
+  /** PEM of the issuing CA and the root (the chain clients install). */
+  chainPem(): string {
+    return this.pems().chain;
   }
 
-  private issued(record: CertRecord, certificatePem: string): IssuedCertificate {
-    for (const listener of this.issueListeners) {
-      try {
-        listener(record);
-      } catch {
-        // A listener never fails an issuance that is already committed.
-      }
-    }
-    return {
-      serial: record.serial,
-      certificatePem,
-      chainPem: `${certificatePem}${this.pems().issuing}`,
-      rootPem: this.rootPem(),
-      notAfter: new Date(record.notAfter).toISOString(),
-    };
+  /** PEM of the root certificate. */
+  rootPem(): string {
+    return this.pems().root;
   }
 
-  private async checkCsrAlerting(csr: string, identity: EntityIdentity, address: string) {
-    try {
-      return await checkCsr(csr, identity);
-    } catch (err) {
-      if (isHelmlinkError(err)) {
-        const d = { address, entityId: identity.entityId, code: err.code, message: err.message };
-        this.audit(address, 'csr.refused', d);
-        if (err.code === 'ERR_CSR_SIGNATURE')
-          this.alerts.raise(
-            'csr_signature_invalid',
-            'warning',
-            `CSR with an invalid signature for ${identity.entityId} from ${address}`,
-            d,
-          );
-        if (
-          err.code === 'ERR_KEY_WEAK' ||
-          err.code === 'ERR_KEY_UNSUPPORTED' ||
-          err.code === 'ERR_SIG_ALG_WEAK'
-        ) {
-          this.alerts.raise(
-            'weak_key',
-            'warning',
-            `CSR with a refused key or algorithm for ${identity.entityId} from ${address}: ${err.message}`,
-            d,
-          );
-        }
-        if (err.code === 'ERR_CSR_SUBJECT_MISMATCH')
-          this.alerts.raise(
-            'subject_mismatch',
-            'warning',
-            `CSR subject mismatch for ${identity.entityId} from ${address}`,
-            d,
-          );
-      }
-      throw err;
-    }
+  /** PEM of the issuing CA certificate. */
+  issuingPem(): string {
+    return this.pems().issuing;
   }
 
-  // --- client authentication ---------------------------------------------------------------------------------------
+  // --- operations (one file each) ---------------------------------------------------------------------------------
 
-  /**
-   * Authenticates a client certificate (DER, from the TLS peer): an RFC 5280 path to this CA's root (signatures,
-   * validity, constraints, clientAuth EKU), a record in the store with the same fingerprint, and status valid in the
-   * store — the source the CRL is built from, so revocation takes effect here at once. `role` additionally
-   * requires that role. Throws ERR_CLIENT_CERT_INVALID (details.reason = the underlying code) or ERR_FORBIDDEN.
-   */
-  async authenticateClient(der: Uint8Array, role?: Role): Promise<CertRecord> {
-    let cert: x509.X509Certificate;
-    try {
-      cert = new x509.X509Certificate(der.slice().buffer as ArrayBuffer);
-    } catch (cause) {
-      throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', 'the client certificate cannot be parsed', {
-        cause,
-        details: { reason: 'ERR_CERT_MALFORMED' },
-      });
-    }
-    const refuse = (reason: string, message: string, cause?: unknown): never => {
-      this.alerts.raise(
-        'client_certificate_refused',
-        'warning',
-        `client certificate ${cert.serialNumber.toLowerCase()} refused: ${message}`,
-        { reason, subject: cert.subject },
-      );
-      throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', message, { cause, details: { reason } });
-    };
-    try {
-      await validatePath(cert, {
-        trustAnchors: [this.root],
-        intermediates: [this.issuing.certificate],
-        time: this.clock(),
-        purpose: 'clientAuth',
-        // Revocation is checked against the store below (the CRL is derived from it).
-        revocation: { mode: 'off' },
-      });
-    } catch (err) {
-      if (isHelmlinkError(err)) refuse(err.code, err.message, err);
-      throw err;
-    }
-    const record = this.store.getCertificate(cert.serialNumber.toLowerCase());
-    const fp = createHash('sha256').update(der).digest('hex');
-    if (!record || record.fingerprint !== fp)
-      refuse('ERR_CERT_NOT_FOUND', 'the certificate was not issued by this CA');
-    if (record!.status !== 'valid')
-      refuse('ERR_CHAIN_REVOKED', `the certificate is ${record!.status === 'hold' ? 'on hold' : 'revoked'}`);
-    if (role && !record!.roles.includes(role))
-      throw new HelmlinkError('ERR_FORBIDDEN', `this endpoint needs the ${role} role`);
-    return record!;
+  /** Creates a one-time enrollment token; only its hash is stored. Returns the token (shown once). See tokens.ts. */
+  createEnrollmentToken(req: TokenRequest, actor: Actor = { id: 'cli' }): TokenResponse {
+    return createToken(this, req, actor, this.tokenTtl);
   }
 
-  // --- revocation --------------------------------------------------------------------------------------------------
-
-  /** Revokes a certificate with an RFC 5280 reason (0-6, 9, 10), re-issues the CRL and alerts. */
-  async revoke(
-    req: { serial: string; reason: number; description?: string | undefined },
-    actor: Actor,
-  ): Promise<{ certificate: CertRecord; crlNumber: number }> {
-    this.checkRate('revoke', 'perIdentity', actor.id);
-    const serial = normalizeSerial(req.serial);
-    if (!Number.isInteger(req.reason) || !ALLOWED_REASONS.has(req.reason))
-      throw new HelmlinkError('ERR_REVOCATION_REASON_INVALID');
-    const description = req.description ?? null;
-    const now = this.clock().getTime();
-    const status: CertStatus = req.reason === REVOCATION_REASONS.certificateHold ? 'hold' : 'revoked';
-    const record = this.store.transaction(() => {
-      const cert = this.store.getCertificate(serial);
-      if (!cert) throw new HelmlinkError('ERR_CERT_NOT_FOUND');
-      if (cert.status === 'revoked' || (cert.status === 'hold' && status === 'hold'))
-        throw new HelmlinkError('ERR_CERT_ALREADY_REVOKED');
-      // A hold may become a permanent revocation; its revocation time stays the time of the hold.
-      const revokedAt = cert.status === 'hold' && cert.revokedAt !== null ? cert.revokedAt : now;
-      this.store.setStatus(serial, status, revokedAt, req.reason, description);
-      this.store.appendAudit({
-        ts: now,
-        actor: actor.id,
-        action: 'certificate.revoke',
-        details: {
-          serial,
-          entityId: cert.entityId,
-          reason: req.reason,
-          reasonName: reasonName(req.reason),
-          description,
-          address: actor.address,
-        },
-      });
-      return { ...cert, status, revokedAt, reason: req.reason, description };
-    });
-    this.alerts.raise(
-      'revocation',
-      'critical',
-      `certificate ${serial} of ${record.entityId} ${status === 'hold' ? 'put on hold' : 'revoked'} (${reasonName(req.reason)}) by ${actor.id}`,
-      {
-        serial,
-        entityId: record.entityId,
-        reason: req.reason,
-        description,
-      },
-    );
-    const crl = await this.reissueCrl();
-    return { certificate: record, crlNumber: crl.number };
+  /** Enrolls a CSR with a one-time token. See enroll.ts. */
+  enroll(req: { csr: string; token: string }, ctx: RequestContext = {}): Promise<IssuedCertificate> {
+    return enroll(this, req, ctx);
   }
 
-  /** Releases a certificate from certificateHold (RFC 5280 removeFromCRL); anything else is refused. */
-  async release(
-    req: { serial: string },
-    actor: Actor,
-  ): Promise<{ certificate: CertRecord; crlNumber: number }> {
-    const serial = normalizeSerial(req.serial);
-    const now = this.clock().getTime();
-    const record = this.store.transaction(() => {
-      const cert = this.store.getCertificate(serial);
-      if (!cert) throw new HelmlinkError('ERR_CERT_NOT_FOUND');
-      if (cert.status !== 'hold') throw new HelmlinkError('ERR_CERT_NOT_ON_HOLD');
-      this.store.setStatus(serial, 'valid', null, null, null);
-      this.store.appendAudit({
-        ts: now,
-        actor: actor.id,
-        action: 'certificate.release',
-        details: { serial, entityId: cert.entityId, address: actor.address },
-      });
-      return { ...cert, status: 'valid' as const, revokedAt: null, reason: null, description: null };
-    });
-    const crl = await this.reissueCrl();
-    return { certificate: record, crlNumber: crl.number };
+  /** Renews the certificate of an authenticated client, with a new key when a CSR is given. See renew.ts. */
+  renew(client: CertRecord, req: { csr?: string | undefined }, ctx: RequestContext = {}): Promise<IssuedCertificate> {
+    return renew(this, client, req, ctx);
   }
 
-  // --- CRL ------------------------------------------------------------------------------------------------------
-
-  /** The current CRL, re-issued first when it is within the refresh margin of its nextUpdate. */
-  async currentCrl(): Promise<IssuedCrl> {
-    await this.ensureFreshCrl();
-    return this.crl!;
+  /** Authenticates an mTLS client certificate (DER), optionally requiring a role. See client-auth.ts. */
+  authenticateClient(der: Uint8Array, role?: Role): Promise<CertRecord> {
+    return authenticateClient(this, der, role);
   }
 
-  /** Takes over the CRL file written by a previous run (when it parses); ensureFreshCrl decides whether it is current. */
-  adoptCrl(pem: string): void {
-    // A large CRL is cheaper to re-issue than to parse.
-    if (pem.length > 1_000_000) return;
-    try {
-      const crl = parseCrls(pem)[0]!;
-      const number = crlNumberOf(crl);
-      // A CRL outliving the configured lifetime (the configuration changed) is replaced at once.
-      if (
-        number === undefined ||
-        !crl.nextUpdate ||
-        crl.nextUpdate.getTime() - this.clock().getTime() > this.crlValidity * 1000
-      )
-        return;
-      this.crl = issuedCrl(
-        new Uint8Array(crl.rawData),
-        pem,
-        number,
-        crl.thisUpdate,
-        crl.nextUpdate,
-        crl.entries.length,
-      );
-    } catch {
-      // An unreadable file is replaced by the next issuance.
-    }
+  /** Revokes a certificate with an RFC 5280 reason, re-issues the CRL and alerts. See revocation.ts. */
+  revoke(req: { serial: string; reason: number; description?: string | undefined }, actor: Actor): Promise<StatusChange> {
+    return revoke(this, req, actor);
   }
 
-  /** Re-issues the CRL when there is none in memory or it is close to nextUpdate. */
-  async ensureFreshCrl(): Promise<void> {
-    const now = this.clock().getTime();
-    if (this.crl && this.crl.nextUpdate.getTime() - now > this.crlMargin * 1000) return;
-    await this.reissueCrl();
-  }
-
-  /** Issues a new CRL now (serialised: CRL numbers and files stay in order), notifies listeners. */
-  reissueCrl(): Promise<IssuedCrl> {
-    const run = this.crlChain.then(async () => {
-      const crl = await issueCrlFile({
-        store: this.store,
-        issuer: this.issuing,
-        dir: this.paths.dir,
-        now: this.clock(),
-        validitySeconds: this.crlValidity,
-      });
-      this.crl = crl;
-      this.audit('ca', 'crl.issue', {
-        number: crl.number,
-        entries: crl.entries,
-        nextUpdate: crl.nextUpdate.toISOString(),
-      });
-      for (const listener of this.crlListeners) {
-        try {
-          await listener(crl);
-        } catch {
-          // Listeners report their own failures (e.g. an alert for a failed MQTT publish).
-        }
-      }
-      return crl;
-    });
-    this.crlChain = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Re-issues the root's CRL for the issuing CA when the root key is present. */
-  async reissueRootCrl(): Promise<IssuedCrl | undefined> {
-    if (!this.rootKey) return undefined;
-    return issueRootCrlFile({
-      store: this.store,
-      root: { certificate: this.root, privateKey: this.rootKey },
-      dir: this.paths.dir,
-      now: this.clock(),
-      validitySeconds: ROOT_CRL_VALIDITY_SECONDS,
-    });
-  }
-
-  /**
-   * Re-issues the root's CRL (root-crl.pem) when the root key is here and the current one expires within
-   * `minRemainingSeconds` (default: half its lifetime, 90 days) or cannot be read.
-   */
-  async refreshRootCrlIfDue(minRemainingSeconds = ROOT_CRL_VALIDITY_SECONDS / 2): Promise<boolean> {
-    if (!this.rootKey) return false;
-    try {
-      const current = parseCrls(await readFile(this.paths.rootCrl, 'utf8'))[0]!;
-      if (
-        current.nextUpdate &&
-        current.nextUpdate.getTime() - this.clock().getTime() > minRemainingSeconds * 1000
-      )
-        return false;
-    } catch {
-      // Missing or unreadable: issue a new one.
-    }
-    await this.reissueRootCrl();
-    return true;
+  /** Releases a certificate from certificateHold. See revocation.ts. */
+  release(req: { serial: string }, actor: Actor): Promise<StatusChange> {
+    return release(this, req, actor);
   }
 
   /** Calls `listener` after every committed issuance (enroll, renew). Returns an unsubscribe function. */
@@ -731,76 +218,70 @@ export class Authority {
     return () => this.issueListeners.delete(listener);
   }
 
+  // --- CRL (crl-schedule.ts) --------------------------------------------------------------------------------------
+
+  /** The current CRL, re-issued first when it is within the refresh margin of its nextUpdate. */
+  currentCrl(): Promise<IssuedCrl> {
+    return this.crls.current();
+  }
+
+  /** Takes over the CRL file written by a previous run (when it parses). */
+  adoptCrl(pem: string): void {
+    this.crls.adopt(pem);
+  }
+
+  /** Re-issues the CRL when there is none in memory or it is close to nextUpdate. */
+  ensureFreshCrl(): Promise<void> {
+    return this.crls.ensureFresh();
+  }
+
+  /** Issues a new CRL now (serialised), notifies listeners. */
+  reissueCrl(): Promise<IssuedCrl> {
+    return this.crls.reissue();
+  }
+
+  /** Re-issues the root's CRL for the issuing CA when the root key is present. */
+  reissueRootCrl(): Promise<IssuedCrl | undefined> {
+    return this.crls.reissueRoot();
+  }
+
+  /** Re-issues root-crl.pem when the root key is here and the current one expires within `minRemainingSeconds`. */
+  refreshRootCrlIfDue(minRemainingSeconds?: number): Promise<boolean> {
+    return this.crls.refreshRootIfDue(minRemainingSeconds);
+  }
+
   /** Calls `listener` after every CRL issuance. Returns an unsubscribe function. */
   onCrl(listener: (crl: IssuedCrl) => void | Promise<void>): () => void {
-    this.crlListeners.add(listener);
-    return () => this.crlListeners.delete(listener);
+    return this.crls.onCrl(listener);
   }
 
   /** Keeps the CRL current in the background (re-issued before nextUpdate). */
   startCrlTimer(): void {
-    this.stopCrlTimer();
-    const schedule = (): void => {
-      const remaining =
-        (this.crl?.nextUpdate.getTime() ?? 0) - this.clock().getTime() - this.crlMargin * 1000;
-      this.crlTimer = setTimeout(
-        () => {
-          Promise.all([this.ensureFreshCrl(), this.refreshRootCrlIfDue()])
-            .catch(() => undefined)
-            .finally(schedule);
-        },
-        Math.max(1000, Math.min(remaining + 1000, 2 ** 31 - 1)),
-      );
-      this.crlTimer.unref();
-    };
-    schedule();
+    this.crls.start();
   }
 
   stopCrlTimer(): void {
-    if (this.crlTimer) clearTimeout(this.crlTimer);
-    this.crlTimer = undefined;
+    this.crls.stop();
   }
 
-  // --- queries -------------------------------------------------------------------------------------------------
+  // --- queries (queries.ts) ---------------------------------------------------------------------------------------
 
   getCertificate(serial: string): CertRecord {
-    const record = this.store.getCertificate(normalizeSerial(serial));
-    if (!record) throw new HelmlinkError('ERR_CERT_NOT_FOUND');
-    return record;
+    return getCertificate(this, serial);
   }
 
-  listCertificates(q: {
-    role?: Role;
-    status?: CertStatus;
-    expiringWithinSeconds?: number;
-    limit?: number;
-  }): CertRecord[] {
-    const now = this.clock().getTime();
-    return this.store.listCertificates({
-      ...(q.role ? { role: q.role } : {}),
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.expiringWithinSeconds !== undefined
-        ? { expiringBefore: now + q.expiringWithinSeconds * 1000, now }
-        : {}),
-      ...(q.limit ? { limit: q.limit } : {}),
-    });
+  listCertificates(q: CertificateFilter): CertRecord[] {
+    return listCertificates(this, q);
   }
 
   listAlerts(sinceId?: number, limit?: number): AlertRecord[] {
-    return this.store.listAlerts(sinceId, limit);
-  }
-
-  /** Appends to the hash-chained audit log. */
-  audit(actor: string, action: string, details: Record<string, unknown>): void {
-    this.store.transaction(() =>
-      this.store.appendAudit({ ts: this.clock().getTime(), actor, action, details }),
-    );
+    return listAlerts(this, sinceId, limit);
   }
 
   /** Stops timers, waits for pending CRL work and alert deliveries, closes the store. */
   async close(): Promise<void> {
     this.stopCrlTimer();
-    await this.crlChain;
+    await this.crls.settled();
     await this.alerts.flush();
     this.store.close();
   }

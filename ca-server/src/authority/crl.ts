@@ -7,7 +7,7 @@ import {
   type IssuerMaterial,
   type RevocationReasonCode,
 } from '@helmlink/protocol';
-import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { CaStore } from '../store/types';
 import { caPaths } from './files';
 
@@ -55,7 +55,7 @@ export async function issueCrlFile(p: {
   const der = await buildCrlDer({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
   const pem = crlPem(der);
   const file = caPaths(p.dir).crl;
-  await writeFileAtomic(file, pem, 0o644);
+  writeFileAtomic(file, pem, { mode: 0o644 });
   await chmod(file, 0o644);
   return issuedCrl(der, pem, number, thisUpdate, nextUpdate, entries.length);
 }
@@ -73,7 +73,7 @@ export async function issueRootCrlFile(p: {
   const nextUpdate = new Date(p.now.getTime() + (p.validitySeconds ?? ROOT_CRL_VALIDITY_SECONDS) * 1000);
   const der = await buildCrlDer({ issuer: p.root, crlNumber: number, thisUpdate, nextUpdate, entries: [] });
   const pem = crlPem(der);
-  await writeFileAtomic(caPaths(p.dir).rootCrl, pem, 0o644);
+  writeFileAtomic(caPaths(p.dir).rootCrl, pem, { mode: 0o644 });
   return issuedCrl(der, pem, number, thisUpdate, nextUpdate, 0);
 }
 

@@ -9,6 +9,7 @@
 import { constants, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import {
+  assertEntityId,
   HelmlinkError,
   checkPublicKeyPolicy,
   checkSignatureAlgorithm,
@@ -22,7 +23,6 @@ import {
   readTlv,
   type Tlv,
 } from '@helmlink/protocol';
-import { assertEntityId } from './entity';
 
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const OID_SAN = '2.5.29.17';

@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import {
+  assertEntityId,
   HelmlinkError,
   buildName,
   certificateFingerprint,
@@ -26,10 +27,11 @@ import {
   DEFAULT_KEY_SPEC,
   type KeySpec,
   type IssuerMaterial,
+  systemClock,
+  type Clock,
 } from '@helmlink/protocol';
-import { writeFileAtomicMode as writeFileAtomic } from '@helmlink/protocol/node';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 import { SqliteStore } from '../store/sqlite';
-import { assertEntityId } from './entity';
 import { caPaths, type CaConfig } from './files';
 import { issueRecord, DAY_MS } from './issue';
 import { issueCrlFile, issueRootCrlFile } from './crl';
@@ -49,7 +51,7 @@ export interface InitOptions {
   adminId?: string;
   /** Host names and addresses of the CA service certificate. Default localhost, 127.0.0.1, ::1. */
   serverHosts?: string[];
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export interface InitResult {
@@ -88,7 +90,7 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
   if (!isKeySpec(keyAlg))
     throw new HelmlinkError('ERR_KEY_UNSUPPORTED', `unsupported key algorithm ${String(keyAlg)}`);
   const adminId = assertEntityId(opts.adminId ?? 'admin');
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const p = caPaths(opts.dir);
   if (existsSync(p.config)) throw new HelmlinkError('ERR_CA_EXISTS', `${opts.dir} already holds a CA`);
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
@@ -101,9 +103,9 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
     serviceId: 'helmlink-ca',
     serverHosts: opts.serverHosts ?? ['localhost', '127.0.0.1', '::1'],
   };
-  const now = clock();
+  const now = new Date(clock());
   const issuingKeys = await generateKeyPair(keyAlg);
-  await writeFileAtomic(p.issuingKey, await encryptPrivateKey(issuingKeys.privateKey, opts.passphrase));
+  writeFileAtomic(p.issuingKey, await encryptPrivateKey(issuingKeys.privateKey, opts.passphrase));
 
   if (opts.externalRoot) {
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({
@@ -128,7 +130,7 @@ export async function initAuthority(opts: InitOptions): Promise<InitResult> {
     notAfter: new Date(now.getTime() + ROOT_YEARS * 365 * DAY_MS),
     pathLength: 1,
   });
-  await writeFileAtomic(p.rootKey, await encryptPrivateKey(rootKeys.privateKey, opts.passphrase));
+  writeFileAtomic(p.rootKey, await encryptPrivateKey(rootKeys.privateKey, opts.passphrase));
   await writeFile(p.rootCert, certificateToPem(rootCert), { mode: 0o644 });
   const issuingCert = await createSubordinateCaCertificate({
     name: { cn: `${org} Issuing CA`, o: org },
@@ -160,10 +162,10 @@ export async function importIntermediate(opts: {
   certificatePem: string;
   rootPem: string;
   adminId?: string;
-  clock?: () => Date;
+  clock?: Clock;
 }): Promise<InitResult> {
   assertPassphrase(opts.passphrase);
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const config = await readCaConfig(opts.dir);
   if (config.state !== 'pending-intermediate')
     throw new HelmlinkError('ERR_CA_EXISTS', 'this CA already has its issuing certificate');
@@ -203,10 +205,10 @@ async function finishSetup(
   issuingCert: x509.X509Certificate,
   issuing: IssuerMaterial,
   adminId: string,
-  clock: () => Date,
+  clock: Clock,
 ): Promise<InitResult> {
   const p = caPaths(dir);
-  const now = clock();
+  const now = new Date(clock());
   await writeFile(p.issuingCert, certificateToPem(issuingCert), { mode: 0o644 });
   await writeFile(p.chain, certificatesToPem([issuingCert, rootCert]), { mode: 0o644 });
   const store = new SqliteStore(p.db);
@@ -224,7 +226,7 @@ async function finishSetup(
       dnsNames: hosts.filter((h) => !isIp(h)),
       ipAddresses: hosts.filter(isIp),
     });
-    await writeFileAtomic(p.serverKey, await encryptPrivateKey(serviceKeys.privateKey, passphrase));
+    writeFileAtomic(p.serverKey, await encryptPrivateKey(serviceKeys.privateKey, passphrase));
     await writeFile(p.serverCert, `${service.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     const adminKeys = await generateKeyPair(DEFAULT_KEY_SPEC);
@@ -239,7 +241,7 @@ async function finishSetup(
     await mkdir(p.adminDir, { recursive: true, mode: 0o700 });
     const adminKeyPath = join(p.adminDir, `${adminId}.key.pem`);
     const adminCertPath = join(p.adminDir, `${adminId}.crt.pem`);
-    await writeFileAtomic(adminKeyPath, await encryptPrivateKey(adminKeys.privateKey, passphrase));
+    writeFileAtomic(adminKeyPath, await encryptPrivateKey(adminKeys.privateKey, passphrase));
     await writeFile(adminCertPath, `${admin.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     store.transaction(() => {

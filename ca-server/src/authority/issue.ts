@@ -7,6 +7,7 @@ import {
   type EntityIdentity,
   type IssuerMaterial,
 } from '@helmlink/protocol';
+import type { CertificateWire } from '@helmlink/ca-client/wire';
 import type { CertRecord } from '../store/types';
 
 export const DAY_MS = 86_400_000;
@@ -86,7 +87,7 @@ export function recordPem(record: Pick<CertRecord, 'der'>): string {
 }
 
 /** The JSON view of a certificate record (no DER): for listings, exports and the admin API. */
-export function recordView(r: CertRecord): Record<string, unknown> {
+export function recordView(r: CertRecord): CertificateWire {
   return {
     serial: r.serial,
     entityId: r.entityId,

@@ -1,6 +1,10 @@
 /** Fixed-window rate limits per client address and per identity, for enroll, renew and revoke. */
+import type { Clock } from '@helmlink/protocol';
 
 export type RateGroup = 'enroll' | 'renew' | 'revoke';
+
+/** Counted per client address or per identity (entity id). */
+export type RateKind = 'perAddress' | 'perIdentity';
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -9,7 +13,7 @@ export interface RateLimit {
   windowMs: number;
 }
 
-export type RateLimits = Record<RateGroup, { perAddress: RateLimit; perIdentity: RateLimit }>;
+export type RateLimits = Record<RateGroup, Record<RateKind, RateLimit>>;
 
 /** Defaults: generous for fleets enrolling in bulk, tight enough to stop token guessing and CSR floods. */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -38,13 +42,13 @@ export class RateLimiter {
 
   constructor(
     private readonly limits: RateLimits,
-    private readonly clock: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   /** Counts one request for `key` and says whether it is allowed. */
-  hit(group: RateGroup, kind: 'perAddress' | 'perIdentity', key: string): RateVerdict {
+  hit(group: RateGroup, kind: RateKind, key: string): RateVerdict {
     const { limit, windowMs } = this.limits[group][kind];
-    const now = this.clock().getTime();
+    const now = this.clock();
     const id = `${group}|${kind}|${key}`;
     let w = this.windows.get(id);
     if (!w || now - w.start >= windowMs) {
@@ -63,7 +67,7 @@ export class RateLimiter {
   private prune(now: number): void {
     for (const [id, w] of this.windows) {
       const group = id.split('|')[0] as RateGroup;
-      const kind = id.split('|')[1] as 'perAddress' | 'perIdentity';
+      const kind = id.split('|')[1] as RateKind;
       if (now - w.start >= this.limits[group][kind].windowMs) this.windows.delete(id);
     }
   }

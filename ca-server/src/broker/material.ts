@@ -8,15 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  assertEntityId,
   certificateToPem,
   encodePem,
   exportPkcs8,
   generateKeyPair,
   renderMosquittoAcl,
 } from '@helmlink/protocol';
-import { writeFileAtomicMode } from '@helmlink/protocol/node';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { Authority } from '../authority/authority';
-import { assertEntityId } from '../authority/entity';
 import { issueRecord } from '../authority/issue';
 
 export interface BrokerMaterialOptions {
@@ -105,10 +105,10 @@ export async function writeCrlAndAcl(
   const p = brokerPaths(outDir);
   const owner = brokerFileOwner(runAsUser);
   const crl = await authority.currentCrl();
-  await writeFileAtomicMode(p.crlfile, crl.pem, 0o644);
+  writeFileAtomic(p.crlfile, crl.pem, { mode: 0o644 });
   own(p.crlfile, owner, 0o644);
-  const identities = authority.store.listActiveIdentities(authority.clock().getTime());
-  await writeFileAtomicMode(p.aclfile, renderMosquittoAcl(identities), 0o644);
+  const identities = authority.store.listActiveIdentities(authority.clock());
+  writeFileAtomic(p.aclfile, renderMosquittoAcl(identities), { mode: 0o644 });
   own(p.aclfile, owner, 0o644);
 }
 
@@ -126,7 +126,7 @@ export async function writeBrokerMaterial(
   own(p.outDir, owner, 0o750);
 
   const keys = await generateKeyPair('ecdsa-p256');
-  const now = authority.clock();
+  const now = new Date(authority.clock());
   const { pem, record } = await issueRecord({
     identity: { entityId: brokerId, roles: ['broker'] },
     publicKey: keys.publicKey,
@@ -153,11 +153,11 @@ export async function writeBrokerMaterial(
     });
   });
 
-  await writeFileAtomicMode(p.keyfile, encodePem('PRIVATE KEY', await exportPkcs8(keys.privateKey)), 0o600);
+  writeFileAtomic(p.keyfile, encodePem('PRIVATE KEY', await exportPkcs8(keys.privateKey)), { mode: 0o600 });
   own(p.keyfile, owner, 0o600);
-  await writeFileAtomicMode(p.certfile, `${pem}${certificateToPem(authority.issuing.certificate)}`, 0o644);
+  writeFileAtomic(p.certfile, `${pem}${certificateToPem(authority.issuing.certificate)}`, { mode: 0o644 });
   own(p.certfile, owner, 0o644);
-  await writeFileAtomicMode(p.cafile, authority.chainPem(), 0o644);
+  writeFileAtomic(p.cafile, authority.chainPem(), { mode: 0o644 });
   own(p.cafile, owner, 0o644);
   await writeCrlAndAcl(authority, p.outDir, opts.runAsUser);
 
@@ -194,7 +194,7 @@ export async function writeBrokerMaterial(
     'use_identity_as_username true',
     '',
   ].join('\n');
-  await writeFileAtomicMode(p.conf, conf, 0o644);
+  writeFileAtomic(p.conf, conf, { mode: 0o644 });
   own(p.conf, owner, 0o644);
   return { ...p, port, brokerSerial: record.serial };
 }

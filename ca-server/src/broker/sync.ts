@@ -43,7 +43,7 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
     `${entityId}|${[...roles].sort().join(',')}`;
   const remember = (): void => {
     known.clear();
-    for (const i of authority.store.listActiveIdentities(authority.clock().getTime()))
+    for (const i of authority.store.listActiveIdentities(authority.clock()))
       known.add(key(i.entityId, i.roles));
   };
   remember();

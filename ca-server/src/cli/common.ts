@@ -1,29 +1,25 @@
 /** Shared CLI helpers: passphrase source, file reading, opening the store. */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
-import { readInput, UsageError, type CliIO } from '@helmlink/protocol/node';
+import { readInput, readPassphraseOption, UsageError, type CliIO } from '@helmlink/protocol/node';
 import { caPaths } from '../authority/files';
 import { SqliteStore } from '../store/sqlite';
 
-export const PASSPHRASE_HELP = `The CA passphrase comes from HELMLINK_CA_PASSPHRASE or --passphrase-file FILE (first line); it must not be empty.`;
+export const PASSPHRASE_HELP = `The CA passphrase comes from --passphrase-file FILE (first line), HELMLINK_CA_PASSPHRASE, or the systemd
+credential ca-passphrase ($CREDENTIALS_DIRECTORY/ca-passphrase, LoadCredential=), in that order; it must not be empty.`;
 
-/** The CA passphrase from --passphrase-file or HELMLINK_CA_PASSPHRASE. */
+/** The systemd credential (LoadCredential=) holding the CA passphrase under a service. */
+export const CA_PASSPHRASE_CREDENTIAL = 'ca-passphrase';
+
+/** The CA passphrase from --passphrase-file, HELMLINK_CA_PASSPHRASE or the systemd credential ca-passphrase. */
 export function readPassphrase(io: CliIO, file: string | undefined): string {
-  let passphrase: string | undefined;
-  if (file) {
-    try {
-      passphrase = readFileSync(resolve(io.cwd, file), 'utf8').split(/\r?\n/u)[0] ?? '';
-    } catch (err) {
-      throw new UsageError(
-        `cannot read passphrase file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
-    }
-  } else {
-    passphrase = io.env.HELMLINK_CA_PASSPHRASE;
-    if (passphrase === undefined)
-      throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE or pass --passphrase-file');
-  }
+  if (!file && io.env.HELMLINK_CA_PASSPHRASE === undefined && io.env.CREDENTIALS_DIRECTORY)
+    file = join(io.env.CREDENTIALS_DIRECTORY, CA_PASSPHRASE_CREDENTIAL);
+  if (file) return readPassphraseOption(io, file);
+  const passphrase = io.env.HELMLINK_CA_PASSPHRASE;
+  if (passphrase === undefined)
+    throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE, pass --passphrase-file or run under systemd with LoadCredential=ca-passphrase:FILE');
   if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return passphrase;
 }

@@ -1,5 +1,5 @@
 /** `helmlink ca serve`: the CA over HTTPS until SIGINT/SIGTERM. */
-import { defineCommand, EXIT_OK, required, UsageError } from '@helmlink/protocol/node';
+import { defineCommand, EXIT_OK, notifySystemd, required, UsageError } from '@helmlink/protocol/node';
 import { writeCrlAndAcl, brokerPaths } from '../broker/material';
 import { ManagedMosquitto } from '../broker/mosquitto';
 import { startCaServer } from '../http/server';
@@ -14,6 +14,7 @@ Usage: helmlink ca serve --dir DIR [--port 8443] [--listen 127.0.0.1] [--alert-w
                          [--broker-out DIR [--manage-broker]] [--crl-validity SECONDS] [--passphrase-file FILE]
 
 HTTPS only (TLS >= 1.2) with the CA service certificate; mutual TLS for renew and admin routes. Logs JSON lines.
+Under systemd (Type=notify) it reports readiness once it listens.
   --alert-webhook  POST alerts as JSON ({"text": ...}: Slack and Teams incoming webhooks), retried in the background
   --mqtt-url       publish each CRL retained on helmlink/v1/pki/crl as the CA service identity
   --broker-out     broker material directory (from 'helmlink ca broker'): CRL and ACL rewritten after each change
@@ -75,12 +76,14 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
     io.stderr.write(
       `helmlink CA listening on ${server.url}\nroot fingerprint (SHA-256): ${server.rootFingerprint}\n`,
     );
+    await notifySystemd('ready', `listening on ${server.url}`, { env: io.env, stderr: io.stderr });
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     io.stderr.write('shutting down\n');
+    await notifySystemd('stopping', 'shutting down', { env: io.env, stderr: io.stderr });
     await server.close();
     await broker?.stop();
     return EXIT_OK;

@@ -1,7 +1,7 @@
 /** `helmlink ca token`: create a one-time enrollment token locally (the admin API does the same over mTLS). */
 import { defineCommand, EXIT_OK, required, UsageError } from '@helmlink/protocol/node';
-import { ROLES, type Role } from '@helmlink/protocol';
-import { createEnrollmentToken } from '../authority/tokens';
+import { ENROLLABLE_ROLES, type Role } from '@helmlink/protocol';
+import { createEnrollmentToken } from '../authority/offline-token';
 import { abs, PASSPHRASE_HELP, readPassphrase } from './common';
 
 export const caTokenCommand = defineCommand({
@@ -10,7 +10,7 @@ export const caTokenCommand = defineCommand({
   usage: `
 Usage: helmlink ca token --dir DIR --entity ID --role ROLE... [--imo N] [--mmsi N] [--flag CC] [--ttl SECONDS] [--validity-days N] [--json] [--passphrase-file FILE]
 
-Roles: ${ROLES.filter((r) => r !== 'ca').join(', ')}. The token is bound to the entity id, roles and maritime attributes;
+Roles: ${ENROLLABLE_ROLES.join(', ')}. The token is bound to the entity id, roles and maritime attributes;
 only its hash is stored.
 
 ${PASSPHRASE_HELP}

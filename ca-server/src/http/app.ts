@@ -2,12 +2,13 @@
  * The Fastify application: thin routes (validate → authorize → act → respond), a JSON schema per route,
  * coded JSON errors, body limit and request timeout. TLS is configured by {@link startCaServer} (server.ts).
  */
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { HelmlinkError, type Role } from '@helmlink/protocol';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { HelmlinkError } from '@helmlink/protocol';
+import type { ErrorBody } from '@helmlink/ca-client/wire';
 import type { Authority } from '../authority/authority';
-import type { CertRecord } from '../store/types';
 import { tlsClientCertificate, type ClientCertificateSource } from './client-cert';
 import { toWireError } from './errors';
+import type { RouteContext } from './route-context';
 import { registerAdminRoutes } from './routes/admin';
 import { registerEnrollRoutes } from './routes/enroll';
 import { registerPublicRoutes } from './routes/public';
@@ -23,19 +24,6 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** TLS options for Fastify (set by startCaServer). */
   https?: Record<string, unknown>;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    client?: CertRecord;
-  }
-}
-
-/** Per-request helpers shared by the route modules. */
-export interface RouteContext {
-  authority: Authority;
-  /** preHandler: authenticate the mTLS client (optionally requiring a role) and set `request.client`. */
-  requireClient: (role?: Role) => (req: FastifyRequest) => Promise<void>;
 }
 
 /** Builds the CA's Fastify app around an authority. */
@@ -61,7 +49,8 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
     void reply.code(wire.status).type('application/json').send(wire.body);
   });
   app.setNotFoundHandler((_req, reply) => {
-    void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: 'No such resource' } });
+    const body: ErrorBody = { error: { code: 'ERR_NOT_FOUND', message: 'No such resource' } };
+    void reply.code(404).send(body);
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('cache-control', 'no-store');

@@ -1,17 +1,88 @@
 /** Mapping of coded errors to HTTP: a stable JSON body `{ error: { code, message, details? } }`, no internals on 5xx. */
-import { type HelmlinkError, isHelmlinkError } from '@helmlink/protocol';
+import {
+  isHelmlinkError,
+  type CaServerErrorCode,
+  type ErrorCode,
+  type ProtocolErrorCode,
+} from '@helmlink/protocol';
+import type { ErrorBody } from '@helmlink/ca-client/wire';
 
-const STATUS: Record<string, number> = {
+/** The codes that can reach the CA's HTTP edge: the CA's own and the protocol's (CSR, key and chain checks). */
+export type CaWireCode = ProtocolErrorCode | CaServerErrorCode;
+
+// Exhaustive: a new CA or protocol code does not compile until it has a status here.
+const STATUS = {
+  // --- protocol: untrusted input --------------------------------------------------------------------
   ERR_INPUT_INVALID: 400,
   ERR_ID_INVALID: 400,
+  ERR_CMD_INVALID: 400,
+  ERR_CMD_VERSION_UNSUPPORTED: 400,
+  ERR_CMD_TYPE_UNSUPPORTED: 400,
+  ERR_STREAM_ADDRESS_INVALID: 400,
+  ERR_STREAM_UNKNOWN: 400,
+  ERR_STREAM_DUPLICATE: 400,
+  ERR_STREAM_CONFLICT: 400,
+  ERR_STREAM_MISSING: 400,
+  ERR_CATALOG_INVALID: 400,
+  ERR_TOKEN_TOO_LARGE: 400,
+  ERR_TOKEN_MALFORMED: 400,
+  ERR_JOSE_ALG_NOT_ALLOWED: 400,
+  ERR_JOSE_HEADER_FORBIDDEN: 400,
+  ERR_JOSE_TYP_INVALID: 400,
+  ERR_JOSE_CRIT_UNSUPPORTED: 400,
+  ERR_JOSE_X5C_INVALID: 400,
+  ERR_SIGNATURE_INVALID: 400,
+  ERR_CLAIM_MISSING: 400,
+  ERR_CLAIM_INVALID: 400,
+  ERR_ISS_MISMATCH: 400,
+  ERR_AUD_MISMATCH: 400,
+  ERR_CMD_EXPIRED: 400,
+  ERR_CMD_NOT_YET_VALID: 400,
+  ERR_CMD_IAT_IN_FUTURE: 400,
+  ERR_CMD_LIFETIME_TOO_LONG: 400,
+  ERR_ROLE_FORBIDDEN: 400,
+  ERR_ACK_MISMATCH: 400,
+  ERR_REPLAY: 400,
+  ERR_CERT_MALFORMED: 400,
+  ERR_CERT_PROFILE: 400,
+  ERR_CHAIN_UNTRUSTED: 400,
+  ERR_CHAIN_SIGNATURE: 400,
+  ERR_CHAIN_EXPIRED: 400,
+  ERR_CHAIN_NOT_YET_VALID: 400,
+  ERR_CHAIN_REVOKED: 400,
+  ERR_CHAIN_BASIC_CONSTRAINTS: 400,
+  ERR_CHAIN_PATH_LENGTH: 400,
+  ERR_CHAIN_KEY_USAGE: 400,
+  ERR_CHAIN_EKU: 400,
+  ERR_CHAIN_NAME_MISMATCH: 400,
+  ERR_CHAIN_ALG_UNSUPPORTED: 400,
+  ERR_CHAIN_CRITICAL_EXTENSION: 400,
+  ERR_CHAIN_PROFILE: 400,
+  ERR_CHAIN_NAME_CONSTRAINTS: 400,
+  ERR_CHAIN_TOO_COMPLEX: 400,
+  ERR_CRL_MALFORMED: 400,
+  ERR_CRL_INVALID: 400,
+  ERR_CRL_MISSING: 400,
+  ERR_CRL_STALE: 400,
+  ERR_CRL_CRITICAL_EXTENSION: 400,
+  ERR_CRL_PROFILE: 400,
+  ERR_CRL_NOT_NEWER: 400,
+  ERR_KEY_DECRYPT: 400,
+  ERR_PASSPHRASE_REQUIRED: 400,
+  ERR_KEY_WEAK: 422,
+  ERR_KEY_UNSUPPORTED: 422,
+  ERR_SIG_ALG_WEAK: 422,
+  // --- protocol: faults of this server --------------------------------------------------------------
+  ERR_INTERNAL: 500,
+  ERR_REPLAY_STORE: 500,
+  ERR_PORT_IN_USE: 500,
+  ERR_NOT_CONNECTED: 500,
+  // --- CA ---------------------------------------------------------------------------------------------
   ERR_CSR_INVALID: 400,
   ERR_REVOCATION_REASON_INVALID: 400,
   ERR_CSR_SIGNATURE: 422,
   ERR_CSR_SUBJECT_MISMATCH: 422,
   ERR_CSR_EXTENSION_FORBIDDEN: 422,
-  ERR_KEY_WEAK: 422,
-  ERR_KEY_UNSUPPORTED: 422,
-  ERR_SIG_ALG_WEAK: 422,
   ERR_ENROLL_TOKEN_UNKNOWN: 403,
   ERR_ENROLL_TOKEN_EXPIRED: 403,
   ERR_ENROLL_TOKEN_USED: 409,
@@ -22,20 +93,26 @@ const STATUS: Record<string, number> = {
   ERR_NOT_FOUND: 404,
   ERR_CERT_ALREADY_REVOKED: 409,
   ERR_CERT_NOT_ON_HOLD: 409,
+  ERR_CA_EXISTS: 409,
   ERR_BODY_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_RATE_LIMITED: 429,
-  ERR_INTERNAL: 500,
-};
+  ERR_CA_NOT_INITIALIZED: 500,
+  ERR_AUDIT_TAMPERED: 500,
+  ERR_BROKER_START: 500,
+} as const satisfies Record<CaWireCode, number>;
 
-/** The HTTP status of a code (400 for codes without a mapping). */
-export function statusOf(code: string): number {
-  return STATUS[code] ?? 400;
+/**
+ * The HTTP status of a coded error, or undefined for a code that can never reach the CA's edge (a console, vessel or
+ * client code): the caller answers that with a 500 and logs it, it is a bug of this server.
+ */
+export function statusOf(code: ErrorCode): number | undefined {
+  return Object.hasOwn(STATUS, code) ? STATUS[code as CaWireCode] : undefined;
 }
 
 export interface WireError {
   status: number;
-  body: { error: { code: string; message: string; details?: Record<string, unknown> } };
+  body: ErrorBody;
   retryAfter?: number;
 }
 
@@ -46,13 +123,18 @@ interface FastifyLikeError {
   message?: string;
 }
 
-/** Converts anything thrown by a route into the wire error. Unknown errors become a bare 500 ERR_INTERNAL. */
+const INTERNAL: WireError = { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'Internal error' } } };
+
+/**
+ * Converts anything thrown by a route into the wire error. Unknown errors, and coded errors whose code has no
+ * status here, become a bare 500 ERR_INTERNAL (the error handler logs the cause of every 5xx).
+ */
 export function toWireError(err: unknown): WireError {
   if (isHelmlinkError(err)) {
     const status = statusOf(err.code);
-    const json = (err as HelmlinkError).toJSON();
+    if (status === undefined || status >= 500) return INTERNAL;
     const retryAfter = err.code === 'ERR_RATE_LIMITED' ? Number(err.details?.retryAfter ?? 1) : undefined;
-    return { status, body: { error: json }, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    return { status, body: { error: err.toJSON() }, ...(retryAfter !== undefined ? { retryAfter } : {}) };
   }
   const e = (err ?? {}) as FastifyLikeError;
   if (e.validation)
@@ -76,5 +158,5 @@ export function toWireError(err: unknown): WireError {
       body: { error: { code: 'ERR_INPUT_INVALID', message: 'The request is not well-formed' } },
     };
   }
-  return { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'Internal error' } } };
+  return INTERNAL;
 }

@@ -1,7 +1,9 @@
 /** The CA store contract: certificates, enrollment tokens, the CRL number, a hash-chained audit log and alerts. */
 import type { Role } from '@helmlink/protocol';
+import type { CertStatus } from '@helmlink/ca-client/wire';
 
-export type CertStatus = 'valid' | 'hold' | 'revoked';
+/** The status of a certificate is the one the admin API shows. */
+export type { CertStatus };
 
 export interface CertRecord {
   /** Lowercase hex serial, unique, never reused. */

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
-import { createTestCa, frozenClock, makeCsr, PASSPHRASE } from '../helpers';
+import { createTestCa, TEST_START, makeCsr, PASSPHRASE } from '../helpers';
+import { frozenClock } from '@helmlink/protocol';
 
-const clock = frozenClock();
+const clock = frozenClock(TEST_START);
 const received: Array<Record<string, unknown>> = [];
 let attempts = 0;
 let release: (() => void) | undefined;

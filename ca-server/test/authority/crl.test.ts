@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { crlNumberOf, parseCrls } from '@helmlink/protocol';
+import { crlNumberOf, parseCrls, frozenClock } from '@helmlink/protocol';
 import { loadAuthority } from '../../src/authority/authority';
 import { caPaths } from '../../src/authority/files';
 import { RateLimiter, DEFAULT_RATE_LIMITS } from '../../src/authority/rate-limit';
-import { createTestCa, frozenClock, PASSPHRASE } from '../helpers';
+import { createTestCa, TEST_START, PASSPHRASE } from '../helpers';
 
 describe('CRL freshness', () => {
   it('re-issues the CRL before nextUpdate and keeps CRL numbers increasing across restarts', async () => {
-    const clock = frozenClock();
+    const clock = frozenClock(TEST_START);
     const { dir } = await createTestCa(clock);
     const authority = await loadAuthority({
       dir,
@@ -18,7 +18,7 @@ describe('CRL freshness', () => {
       crlRefreshMarginSeconds: 600,
     });
     const first = await authority.currentCrl();
-    expect(first.nextUpdate.getTime() - clock().getTime()).toBe(3600_000);
+    expect(first.nextUpdate.getTime() - clock()).toBe(3600_000);
     clock.advance(2000_000);
     expect((await authority.currentCrl()).number).toBe(first.number);
     clock.advance(1100_000); // less than 10 min remain
@@ -42,7 +42,7 @@ describe('CRL freshness', () => {
 
 describe('RateLimiter', () => {
   it('counts per key and window and reports the first trip once', () => {
-    const clock = frozenClock();
+    const clock = frozenClock(TEST_START);
     const limiter = new RateLimiter(
       {
         ...DEFAULT_RATE_LIMITS,

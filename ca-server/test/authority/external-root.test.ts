@@ -6,6 +6,8 @@ import {
   createSubordinateCaCertificate,
   generateKeyPair,
   parseCsr,
+  systemClock,
+  frozenClock,
 } from '@helmlink/protocol';
 import { importIntermediate, initAuthority } from '../../src/authority/init';
 import { loadAuthority } from '../../src/authority/authority';
@@ -26,7 +28,7 @@ async function externalRoot() {
 
 describe('external root', () => {
   it('writes the issuing CSR, imports the signed certificate and issues under the external root', async () => {
-    const { dir } = await createTestCa(() => new Date(), { externalRoot: true });
+    const { dir } = await createTestCa(systemClock, { externalRoot: true });
     const csr = parseCsr(readFileSync(caPaths(dir).issuingCsr, 'utf8'));
     expect(await csr.verify()).toBe(true);
     await expect(loadAuthority({ dir, passphrase: PASSPHRASE })).rejects.toMatchObject({
@@ -74,7 +76,7 @@ describe('external root', () => {
   });
 
   it('refuses an empty passphrase and a second init', async () => {
-    const { dir } = await createTestCa(() => new Date());
+    const { dir } = await createTestCa(systemClock);
     await expect(initAuthority({ dir, passphrase: PASSPHRASE })).rejects.toMatchObject({
       code: 'ERR_CA_EXISTS',
     });
@@ -89,12 +91,11 @@ describe('external root', () => {
 
 describe('root CRL', () => {
   it('is re-issued by the CA when it nears nextUpdate and the root key is present', async () => {
-    let now = Date.now();
-    const clock = () => new Date(now);
+    const clock = frozenClock(Date.now());
     const { dir } = await createTestCa(clock);
     const authority = await loadAuthority({ dir, passphrase: PASSPHRASE, clock });
     expect(await authority.refreshRootCrlIfDue()).toBe(false);
-    now += 100 * 86_400_000;
+    clock.advance(100 * 86_400_000);
     expect(await authority.refreshRootCrlIfDue()).toBe(true);
     const { parseCrls, crlNumberOf } = await import('@helmlink/protocol');
     expect(crlNumberOf(parseCrls(readFileSync(caPaths(dir).rootCrl, 'utf8'))[0]!)).toBe(2);

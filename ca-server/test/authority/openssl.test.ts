@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { createTestCa, PASSPHRASE } from '../helpers';
+import { systemClock } from '@helmlink/protocol';
 
 let authority: Authority;
 let dir: string;
 
 beforeAll(async () => {
-  const ca = await createTestCa(() => new Date());
+  const ca = await createTestCa(systemClock);
   dir = ca.dir;
   authority = await loadAuthority({ dir, passphrase: PASSPHRASE });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRL_TOPIC, encodePem, exportPkcs8, parseCrls, topics } from '@helmlink/protocol';
+import { CRL_TOPIC, encodePem, exportPkcs8, parseCrls, topics, systemClock } from '@helmlink/protocol';
 import { freePort } from '@helmlink/protocol/node';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { CrlPublisher } from '../../src/broker/crl-publisher';
@@ -50,7 +50,7 @@ function connectAs(
 }
 
 beforeAll(async () => {
-  const ca = await createTestCa(() => new Date());
+  const ca = await createTestCa(systemClock);
   authority = await loadAuthority({ dir: ca.dir, passphrase: PASSPHRASE });
   const port = await freePort();
   // Mosquitto drops privileges: the output directory's parents must be traversable by its user.

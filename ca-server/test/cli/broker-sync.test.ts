@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodePem, exportPkcs8 } from '@helmlink/protocol';
+import { encodePem, exportPkcs8, systemClock } from '@helmlink/protocol';
 import { freePort, waitForPort, type CliIO } from '@helmlink/protocol/node';
 import { loadAuthority } from '../../src/authority/authority';
 import { startDaemon } from '../../src/broker/sync';
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 describe('helmlink ca broker / ca broker sync with a mosquitto daemon', () => {
   it('writes the material, and sync restarts the daemon so the open session of a revoked client is cut', async () => {
-    const { dir } = await createTestCa(() => new Date());
+    const { dir } = await createTestCa(systemClock);
     const authority = await loadAuthority({ dir, passphrase: PASSPHRASE });
     const { token } = authority.createEnrollmentToken({ entityId: 'mv-daemon', roles: ['vessel'] });
     const csr = await makeCsr('mv-daemon');

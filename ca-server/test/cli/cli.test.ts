@@ -128,4 +128,18 @@ describe('csr-check', () => {
     expect((await run(csrCheckCommand, ['--csr', 'missing.csr'])).code).toBe(2);
     expect((await run(csrCheckCommand, ['--csr', 'ok.csr', '--role', 'captain'])).code).toBe(2);
   });
+
+  it('takes the passphrase from the systemd credential ca-passphrase when no other source is given', async () => {
+    const creds = mkdtempSync(join(tmpdir(), 'helmlink-ca-cred-'));
+    writeFileSync(join(creds, 'ca-passphrase'), 'credential passphrase\n');
+    const init = await run(caInitCommand, ['--dir', 'ca-cred'], { CREDENTIALS_DIRECTORY: creds });
+    expect(init.code).toBe(0);
+    // The key was sealed with the credential's passphrase: a token needs the same one.
+    expect((await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v1', '--role', 'vessel'], { CREDENTIALS_DIRECTORY: creds })).code).toBe(0);
+    const wrong = await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v2', '--role', 'vessel'], { HELMLINK_CA_PASSPHRASE: 'another one', CREDENTIALS_DIRECTORY: creds });
+    expect(wrong.code).toBe(1);
+    const missing = await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v3', '--role', 'vessel'], { CREDENTIALS_DIRECTORY: join(creds, 'nope') });
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('cannot read passphrase file');
+  });
 });

@@ -4,15 +4,16 @@ import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { buildApp } from '../../src/http/app';
 import {
   createTestCa,
-  frozenClock,
+  TEST_START,
   headerFor,
   leafDer,
   makeCsr,
   PASSPHRASE,
-  TEST_CERT_HEADER,
+  headerClientCertificate,
 } from '../helpers';
+import { frozenClock } from '@helmlink/protocol';
 
-const clock = frozenClock();
+const clock = frozenClock(TEST_START);
 let authority: Authority;
 let app: FastifyInstance;
 let adminDer: Uint8Array;
@@ -32,12 +33,7 @@ beforeAll(async () => {
       revoke: { perAddress: { limit: 3, windowMs: 60_000 }, perIdentity: { limit: 1000, windowMs: 60_000 } },
     },
   });
-  app = buildApp(authority, {
-    clientCertificate: (req) => {
-      const h = req.headers[TEST_CERT_HEADER];
-      return typeof h === 'string' ? new Uint8Array(Buffer.from(h, 'base64')) : undefined;
-    },
-  });
+  app = buildApp(authority, { clientCertificate: headerClientCertificate });
   adminDer = leafDer(ca.init.adminCertPath!);
 });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePem, exportPkcs8, parseCertificate } from '@helmlink/protocol';
-import { CaClient, pemFingerprint } from '../../src/client/ca-client';
+import { encodePem, exportPkcs8, parseCertificate, systemClock } from '@helmlink/protocol';
+import { CaClient, pemFingerprint } from '@helmlink/ca-client';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
@@ -13,7 +13,7 @@ let adminCert: string;
 let adminKey: string;
 
 beforeAll(async () => {
-  const ca = await createTestCa(() => new Date());
+  const ca = await createTestCa(systemClock);
   dir = ca.dir;
   adminCert = readFileSync(ca.init.adminCertPath!, 'utf8');
   adminKey = readFileSync(ca.init.adminKeyPath!, 'utf8');
@@ -81,7 +81,7 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
   });
 
   it('refuses a server whose chain does not lead to the pinned root (TLS verification with the pinned root only)', async () => {
-    const other = await createTestCa(() => new Date());
+    const other = await createTestCa(systemClock);
     const otherRoot = readFileSync(join(other.dir, 'root.crt.pem'), 'utf8');
     const client = new CaClient({
       url: server.url,
@@ -122,7 +122,7 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
 
 describe('graceful shutdown', () => {
   it('finishes a request in flight before closing the store', async () => {
-    const ca = await createTestCa(() => new Date());
+    const ca = await createTestCa(systemClock);
     const s = await startCaServer({ dir: ca.dir, passphrase: PASSPHRASE, port: 0, crlTimer: false });
     const { token } = s.authority.createEnrollmentToken({ entityId: 'mv-late', roles: ['vessel'] });
     const original = s.authority.enroll.bind(s.authority);

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CaClient } from '../../src/client/ca-client';
+import { CaClient } from '@helmlink/ca-client';
 import { SqliteStore, verifyAuditChain } from '../../src/store/sqlite';
 import { caPaths } from '../../src/authority/files';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 import { spawnCaProcess } from '../fixtures/spawn-ca-process';
+import { systemClock } from '@helmlink/protocol';
 
 describe('crash safety', () => {
   it('kill -9 during a burst of enrollments leaves a consistent store with every returned certificate', async () => {
-    const { dir } = await createTestCa(() => new Date());
+    const { dir } = await createTestCa(systemClock);
     const TOKENS = 160;
     const started = await spawnCaProcess({ dir, passphrase: PASSPHRASE, tokens: TOKENS, entityPrefix: 'mv-crash' });
     const { child } = started;

@@ -18,7 +18,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, parseCertificate, parseCertificates, parseCrls, readIdentity, type AclSubject } from '@helmlink/protocol';
+import { HelmlinkError, systemClock, parseCertificate, parseCertificates, parseCrls, readIdentity, type AclSubject, type Clock } from '@helmlink/protocol';
 import { createTopicAuthorizer } from './authorizer';
 
 export interface EmbeddedBrokerOptions {
@@ -40,7 +40,7 @@ export interface EmbeddedBrokerOptions {
   /** Called for refused connections and authorisation failures (default: ignore). */
   onEvent?: (event: EmbeddedBrokerEvent) => void;
   /** Clock for CRL freshness, epoch ms (default Date.now). */
-  clock?: () => number;
+  clock?: Clock;
 }
 
 /** Something the broker refused or cut, for logs. */
@@ -94,21 +94,16 @@ async function verifiedCrls(pem: string, cas: readonly x509.X509Certificate[]): 
   return crls;
 }
 
-/** Starts the embedded broker; resolves once it listens. */
-export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const host = options.host ?? '127.0.0.1';
-  const notify = options.onEvent ?? (() => undefined);
-  const authorizer = createTopicAuthorizer(options.subjects);
-  const clock = options.clock ?? Date.now;
-  const cas = parseCertificates(options.ca);
-  let crls = options.crl ? await verifiedCrls(options.crl, cas) : [];
-  const checkCrl = options.crl !== undefined;
-  const peers = new WeakMap<object, Peer>();
-  const sockets = new Set<TLSSocket>();
-
-  const peerOf = (client: Client | null): Peer | undefined => (client ? peers.get(client.conn) : undefined);
-
-  const handlers: AedesOptions = {
+/**
+ * Aedes' access hooks: a client is its certificate's identity (the username it sends is ignored; no certificate, no
+ * session), and every publish and subscribe is checked against the CA's topic ACL.
+ */
+function accessHandlers(
+  peerOf: (client: Client | null) => Peer | undefined,
+  authorizer: ReturnType<typeof createTopicAuthorizer>,
+  notify: (event: EmbeddedBrokerEvent) => void,
+): AedesOptions {
+  return {
     // The username a client sends is ignored: its identity is the certificate CN (checked at the TLS layer).
     authenticate(client, _username, _password, done) {
       const peer = peerOf(client);
@@ -138,7 +133,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       done(null, sub);
     },
   };
-  const aedes = await Aedes.createBroker(handlers);
+}
+
+/** Starts the embedded broker; resolves once it listens. */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const host = options.host ?? '127.0.0.1';
+  const notify = options.onEvent ?? (() => undefined);
+  const authorizer = createTopicAuthorizer(options.subjects);
+  const clock = options.clock ?? systemClock;
+  const cas = parseCertificates(options.ca);
+  let crls = options.crl ? await verifiedCrls(options.crl, cas) : [];
+  const checkCrl = options.crl !== undefined;
+  const peers = new WeakMap<object, Peer>();
+  const sockets = new Set<TLSSocket>();
+
+  const peerOf = (client: Client | null): Peer | undefined => (client ? peers.get(client.conn) : undefined);
+
+  const aedes = await Aedes.createBroker(accessHandlers(peerOf, authorizer, notify));
 
   const server: Server = createServer(
     {

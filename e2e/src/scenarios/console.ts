@@ -1,9 +1,10 @@
 /**
  * Operator console scenarios over the web bridge, as functions of a Playwright page. Every wait is for a condition in
- * the DOM (a data-testid with the expected data-* attribute), never for a fixed time. Test ids: app/renderer/src/testids.ts.
+ * the DOM (a data-testid with the expected data-* attribute), never for a fixed time. Test ids come from the
+ * renderer package's `@helmlink/app-renderer/testids` export (app/renderer/src/testids.ts).
  */
 import type { Page } from 'playwright-core';
-import { testIds } from '../../../app/renderer/src/testids';
+import { testIds } from '@helmlink/app-renderer/testids';
 import { step, tid } from '../browser';
 
 /** Generous bound for conditions that involve the broker, the vessels and the CA (a loaded 2-core CI machine). */

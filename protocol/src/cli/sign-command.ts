@@ -9,7 +9,7 @@ import { createSigner, signCommand } from '../envelope/sign';
 import { importVerifyKey } from '../envelope/trust';
 import { compactVerify } from 'jose';
 import { HelmlinkError } from '../errors';
-import { defineCommand, EXIT_OK, readInput, required, UsageError, type CliIO } from '../node/cli-kit';
+import { defineCommand, EXIT_OK, readInput, readPassphraseOption, required, UsageError, type CliIO } from '../node/cli-kit';
 import { parseRfc3339, readCertificates } from './verify-command';
 
 function addressList(value: string | undefined): string[] {
@@ -31,11 +31,7 @@ async function readPrivateKey(
     pkcs8 = plain.der;
   } else if (encrypted) {
     const passphrase =
-      passphraseFile !== undefined
-        ? readInput(io, passphraseFile, 'passphrase file')
-            .toString('utf8')
-            .replace(/\r?\n$/u, '')
-        : io.env.HELMLINK_KEY_PASSPHRASE;
+      passphraseFile !== undefined ? readPassphraseOption(io, passphraseFile) : io.env.HELMLINK_KEY_PASSPHRASE;
     if (!passphrase)
       throw new UsageError(
         'the key is encrypted: give --passphrase-file FILE or set HELMLINK_KEY_PASSPHRASE',
@@ -61,8 +57,8 @@ jti = a random UUID, exp = now + lifetime.
 
 Options:
   --key FILE              PKCS#8 private key, PEM (PRIVATE KEY, or ENCRYPTED PRIVATE KEY with the passphrase from
-                          --passphrase-file or HELMLINK_KEY_PASSPHRASE). P-256 → ES256, P-384 → ES384,
-                          Ed25519 → EdDSA, RSA >= 3072 → PS256.
+                          --passphrase-file, its first line, or HELMLINK_KEY_PASSPHRASE). P-256 → ES256,
+                          P-384 → ES384, Ed25519 → EdDSA, RSA >= 3072 → PS256.
   --cert FILE             the signer certificate (PEM/DER; further certificates in the file are used as chain)
   --chain FILE            intermediate CA certificates
   --audience ID           the vessel id

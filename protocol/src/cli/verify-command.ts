@@ -13,7 +13,7 @@ import { parseCatalogJson } from '../catalog/parse';
 import type { StreamCatalog } from '../catalog/types';
 import { createTrust } from '../envelope/trust';
 import { verifyCommand } from '../envelope/verify';
-import { JWS_ALGORITHMS, type JwsAlgorithm } from '../envelope/types';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
 import { assertAlgorithms } from '../envelope/header';
 import { MemoryReplayStore } from '../replay/snapshot';
 import type { ReplayStore } from '../replay/types';

@@ -8,11 +8,11 @@
  * verifyCommand puts `attributable` (boolean) into every error's details, plus `signer` (entity id from the
  * certificate, the ack's audience) and `jti` (the ack's in_reply_to) when attributable.
  */
-import { isHelmlinkError } from '../errors';
+import { isHelmlinkError, type ErrorCode } from '../errors';
 
 /** Whom to answer for an attributable rejection. */
 export interface Attribution {
-  code: string;
+  code: ErrorCode;
   /** The pilot's entity id (from its validated certificate). */
   signer: string;
   /** The rejected command's jti. */

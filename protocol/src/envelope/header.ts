@@ -6,13 +6,12 @@
 import { HelmlinkError } from '../errors';
 import {
   ALLOWED_HEADER_PARAMS,
-  JWS_ALGORITHMS,
   KEY_HEADER_PARAMS,
   MAX_X5C_CERTIFICATES,
   type EnvelopeHeader,
-  type JwsAlgorithm,
   type TokenTyp,
 } from './types';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/u;
 const STD_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/u;

@@ -4,3 +4,4 @@ export * from './trust';
 export * from './sign';
 export * from './verify';
 export * from './attribution';
+export * from './peek';

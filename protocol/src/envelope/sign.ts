@@ -8,11 +8,12 @@ import type { StreamCatalog } from '../catalog/types';
 import { parseCommand } from '../command/parse';
 import type { Command } from '../command/schema';
 import { checkStreamsSet } from '../command/check';
-import { ERROR_CODE_RE, UUID_RE } from './claims';
+import { UUID_RE } from './claims';
+import type { ErrorCode } from '../errors';
+import { isErrorCode } from '../vocabulary/errors';
 import { commandDigest } from './digest';
 import {
   DEFAULT_LIFETIME_SECONDS,
-  JWS_ALGORITHMS,
   MAX_LIFETIME_SECONDS,
   TYP_ACK,
   TYP_COMMAND,
@@ -20,11 +21,12 @@ import {
   type AckClaims,
   type AckStatus,
   type CommandClaims,
-  type JwsAlgorithm,
   type StateClaims,
   type StreamStateClaim,
   type TokenTyp,
 } from './types';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
+import type { Clock } from '../clock';
 
 /** A signing identity: private key, certificate chain (leaf first) and the JWS algorithm. */
 export interface Signer {
@@ -117,7 +119,7 @@ function lifetimeOf(seconds: number | undefined): number {
 
 interface TimedOptions {
   /** The current time, epoch milliseconds. */
-  clock: () => number;
+  clock: Clock;
   /** Seconds until exp (default 30, at most 300). */
   lifetimeSeconds?: number;
   /** The token id (default: a random UUID). Only tests set it. */
@@ -156,14 +158,14 @@ export interface SignAckOptions extends TimedOptions {
   commandSha256?: string;
   status: AckStatus;
   /** The error code, required when rejected. */
-  reason?: string;
+  reason?: ErrorCode;
   /** The stream state after handling the command. */
   state: StreamStateClaim;
 }
 
 /** Signs an acknowledgement bound to the exact command token (cmd_sha256). */
 export async function signAck(signer: Signer, options: SignAckOptions): Promise<{ token: string; claims: AckClaims }> {
-  if (options.status === 'rejected' && !(options.reason && ERROR_CODE_RE.test(options.reason))) throw new TypeError('a rejected ack needs a reason code (ERR_...)');
+  if (options.status === 'rejected' && !isErrorCode(options.reason)) throw new TypeError('a rejected ack needs a registered reason code (ERR_...)');
   if (options.status === 'applied' && options.reason) throw new TypeError('an applied ack carries no reason');
   const claims: AckClaims = {
     iss: signer.entityId,
@@ -179,7 +181,7 @@ export async function signAck(signer: Signer, options: SignAckOptions): Promise<
 }
 
 export interface SignStateOptions {
-  clock: () => number;
+  clock: Clock;
   catalog: StreamCatalog;
   on: readonly string[];
   off: readonly string[];

@@ -13,7 +13,8 @@ import type { PathValidationOptions, RevocationPolicy } from '../pki/types';
 import { validatePath as defaultValidatePath, type ValidatedPathResult } from '../pki/validate';
 import { ChainCache } from '../pki/cache';
 import { checkHeader, decodeJsonSegment } from './header';
-import { MIN_RSA_BITS, type EnvelopeHeader, type JwsAlgorithm, type SignerInfo, type TokenTyp } from './types';
+import { MIN_RSA_BITS, type EnvelopeHeader, type SignerInfo, type TokenTyp } from './types';
+import { type JwsAlgorithm } from '../vocabulary/algorithms';
 
 /** Validates a certification path (the PKI module's `validatePath`, or another with the same contract). */
 export type PathValidator = (leaf: x509.X509Certificate, options: PathValidationOptions) => Promise<ValidatedPathResult>;

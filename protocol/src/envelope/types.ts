@@ -9,15 +9,12 @@
  */
 import type { StreamCatalog } from '../catalog/types';
 import type { Command } from '../command/schema';
+import type { JwsAlgorithm } from '../vocabulary/algorithms';
 
 export const TYP_COMMAND = 'helmlink-cmd+jwt';
 export const TYP_ACK = 'helmlink-ack+jwt';
 export const TYP_STATE = 'helmlink-state+jwt';
 export type TokenTyp = typeof TYP_COMMAND | typeof TYP_ACK | typeof TYP_STATE;
-
-/** Asymmetric JWS algorithms the envelope can verify. `none` and HMAC algorithms do not exist here. */
-export const JWS_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'PS256'] as const;
-export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
 
 /** The default allow-list: ES256 only. */
 export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(['ES256']);

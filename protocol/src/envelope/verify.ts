@@ -16,11 +16,12 @@ import { parseCommand } from '../command/parse';
 import { checkStreamsSet } from '../command/check';
 import { parseCatalog } from '../catalog/parse';
 import type { StreamCatalog } from '../catalog/types';
-import type { Role } from '../pki/profile';
+import type { Role } from '../vocabulary/roles';
 import type { ReplayStore } from '../replay/types';
 import { checkTokenSize, decodeJsonSegment, assertAlgorithms } from './header';
 import { checkTimes, ERROR_CODE_RE, numericDateClaim, requireClaims, SHA256_B64URL_RE, stringClaim, uuidClaim, UUID_RE } from './claims';
 import { commandDigest } from './digest';
+import { peekClaims } from './peek';
 import type { Trust, TrustedSigner } from './trust';
 import {
   ACK_STATUSES,
@@ -36,18 +37,19 @@ import {
   type AckStatus,
   type CommandClaims,
   type EnvelopeHeader,
-  type JwsAlgorithm,
   type StateClaims,
   type TokenTyp,
   type VerifiedToken,
 } from './types';
+import { type JwsAlgorithm } from '../vocabulary/algorithms';
+import type { Clock } from '../clock';
 
 /** Options shared by every verification. All security choices are explicit here. */
 export interface VerifyOptions {
   /** Anchors, CRLs, revocation policy, path validator and signer cache. */
   trust: Trust;
   /** The current time, epoch milliseconds (inject a frozen clock in tests). */
-  clock: () => number;
+  clock: Clock;
   /** Allowed `alg` values (default ES256 only). */
   algorithms?: readonly JwsAlgorithm[];
   /** Tolerance for exp/nbf/iat, seconds (default 30). */
@@ -261,10 +263,8 @@ function streamListClaim(value: unknown, name: string): string[] {
 
 /** Reads the jti of a command token this console signed itself (no verification: it is our own token). */
 function ownCommandJti(commandToken: string): string {
-  const parts = commandToken.split('.');
-  if (parts.length !== 3) throw new TypeError('commandToken is not a compact JWS');
-  const jti = decodeJsonSegment(parts[1]!, 'payload').jti;
-  if (typeof jti !== 'string') throw new TypeError('commandToken has no jti');
+  const jti = peekClaims(commandToken)?.jti;
+  if (typeof jti !== 'string') throw new TypeError('commandToken is not a compact JWS with a jti');
   return jti;
 }
 

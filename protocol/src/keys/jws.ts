@@ -1,10 +1,11 @@
 /** Mapping of keys to JWS algorithms (RFC 7518, RFC 8037). */
 import { HelmlinkError } from '../errors';
 import { keySpecOf } from './generate';
-import type { JwsAlg, KeySpec } from './types';
+import type { JwsAlgorithm } from '../vocabulary/algorithms';
+import type { KeySpec } from './types';
 
 /** The JWS `alg` for a key specification: ES256, ES384, EdDSA, or PS256 for RSA. */
-export function jwsAlgForSpec(spec: KeySpec): JwsAlg {
+export function jwsAlgForSpec(spec: KeySpec): JwsAlgorithm {
   switch (spec) {
     case 'ecdsa-p256':
       return 'ES256';
@@ -24,7 +25,7 @@ export function jwsAlgForSpec(spec: KeySpec): JwsAlg {
  * The JWS `alg` for a WebCrypto key. An RSA key must have been imported for RSA-PSS to sign PS256
  * (see `importPrivateKey(..., { rsaScheme: 'pss' })`); a PKCS#1 v1.5 RSA key is refused with ERR_KEY_UNSUPPORTED.
  */
-export function jwsAlgForKey(key: CryptoKey): JwsAlg {
+export function jwsAlgForKey(key: CryptoKey): JwsAlgorithm {
   const spec = keySpecOf(key);
   if (spec.startsWith('rsa-') && key.algorithm.name !== 'RSA-PSS') {
     throw new HelmlinkError(

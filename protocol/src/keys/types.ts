@@ -7,9 +7,6 @@ export type KeySpec = (typeof KEY_SPECS)[number];
 
 export const DEFAULT_KEY_SPEC: KeySpec = 'ecdsa-p256';
 
-/** JWS algorithms the keys map to (RFC 7518 / RFC 8037). */
-export type JwsAlg = 'ES256' | 'ES384' | 'EdDSA' | 'PS256';
-
 /** Object identifiers used by the key policy and the PKCS#8 codec. */
 export const KEY_OIDS = {
   ecPublicKey: '1.2.840.10045.2.1',

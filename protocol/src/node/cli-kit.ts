@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HelmlinkError } from '../errors';
+import { passphraseFromFile } from './passphrase';
 
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
@@ -139,6 +140,14 @@ export function readInput(io: CliIO, path: string, what: string): Buffer {
       `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+}
+
+/**
+ * The passphrase in the file a `--passphrase-file` option names (its first line: see passphrase.ts). An unreadable
+ * file is a usage error (exit 2); an empty passphrase is ERR_PASSPHRASE_REQUIRED (exit 1).
+ */
+export function readPassphraseOption(io: CliIO, path: string): string {
+  return passphraseFromFile(readInput(io, path, 'passphrase file').toString('utf8'), path);
 }
 
 /** PEM text when the data holds a BEGIN line, DER bytes otherwise. */

@@ -1,6 +1,5 @@
 /** Node file helpers for encrypted private keys: written atomically with owner-only permissions. */
-import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   encryptPrivateKey,
   decryptAndImportPrivateKey,
@@ -8,18 +7,7 @@ import {
   type EncryptKeyOptions,
   type ImportKeyOptions,
 } from '../keys';
-
-/** Writes `data` to `path` atomically (temp file + rename) with the given mode. */
-export async function writeFileAtomicMode(
-  path: string,
-  data: string | Uint8Array,
-  mode = 0o600,
-): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, path);
-}
+import { writeFileAtomic } from './atomic-file';
 
 /** Encrypts a private key under `passphrase` and writes it as PEM `ENCRYPTED PRIVATE KEY` (mode 0600). */
 export async function writeEncryptedKeyFile(
@@ -28,7 +16,7 @@ export async function writeEncryptedKeyFile(
   passphrase: string,
   options: EncryptKeyOptions = {},
 ): Promise<void> {
-  await writeFileAtomicMode(path, await encryptPrivateKey(key, passphrase, options), 0o600);
+  writeFileAtomic(path, await encryptPrivateKey(key, passphrase, options), { mode: 0o600 });
 }
 
 /** Reads and decrypts a PEM `ENCRYPTED PRIVATE KEY` file into a signing CryptoKey. */

@@ -5,8 +5,8 @@
  * never reported as accepted), prunes expired entries and compacts. One process writes a store at a time: a lock
  * file `PATH.lock` holds the owner's pid (a lock left by a dead process is taken over).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file';
 import { HelmlinkError } from '../errors';
 import { ReplaySnapshot } from '../replay/snapshot';
 import type { ReplayEntry, ReplayStore } from '../replay/types';
@@ -16,40 +16,6 @@ export interface FileReplayStoreOptions {
   durable?: boolean;
   /** Compact (rewrite the snapshot, empty the journal) after this many journal lines (default 1000). */
   compactEvery?: number;
-}
-
-/**
- * Writes `data` to `path` atomically: a temporary file in the same directory, fsync, rename over the target,
- * fsync of the directory. Readers see the old or the new content, never a mix. Exported for callers that persist
- * their own state next to a replay snapshot.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array, durable = true): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    if (durable) fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  if (durable) {
-    try {
-      const dirFd = openSync(dirname(path), 'r');
-      try {
-        fsyncSync(dirFd);
-      } finally {
-        closeSync(dirFd);
-      }
-    } catch {
-      // Some filesystems refuse fsync on directories; the rename itself is still atomic.
-    }
-  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -170,7 +136,7 @@ export class FileReplayStore implements ReplayStore {
     try {
       if (this.journalFd !== undefined) closeSync(this.journalFd);
       this.journalFd = undefined;
-      writeFileAtomic(this.path, JSON.stringify(this.snapshot.toJSON()), this.durable);
+      writeFileAtomic(this.path, JSON.stringify(this.snapshot.toJSON()), { durable: this.durable });
       // The snapshot now holds every journal entry, so the journal can start over.
       this.journalFd = openSync(`${this.path}.journal`, 'w', 0o600);
       this.journalLines = 0;

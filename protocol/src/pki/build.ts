@@ -8,6 +8,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import { ROLE_EKU, identityUris, type EntityIdentity } from './profile';
 import { LARGE_CRL_PARSE_OPTIONS, spliceCrlEntries } from './crl-writer';
+import type { RevocationReasonCode } from '../vocabulary/revocation';
 
 /** A CA's certificate and private key. */
 export interface IssuerMaterial {
@@ -21,26 +22,6 @@ export interface NameParts {
   o?: string;
   ou?: string;
   c?: string;
-}
-
-/** RFC 5280 CRLReason codes accepted for revocation (8, removeFromCRL, only appears in delta CRLs). */
-export const REVOCATION_REASONS = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-} as const;
-export type RevocationReasonName = keyof typeof REVOCATION_REASONS;
-export type RevocationReasonCode = (typeof REVOCATION_REASONS)[RevocationReasonName];
-
-/** The name of a reason code, or undefined when the code is not one Helmlink accepts. */
-export function reasonName(code: number): RevocationReasonName | undefined {
-  return (Object.keys(REVOCATION_REASONS) as RevocationReasonName[]).find((k) => REVOCATION_REASONS[k] === code);
 }
 
 /** Builds an x509 Name from parts (JSON form, so no DN string escaping is involved). */

@@ -2,7 +2,7 @@
  * The state one validatePath call shares between its stages (path building, per-path checks, revocation, CRL
  * signer paths), the work budget that bounds all of them together, and the coded-error helpers.
  */
-import { HelmlinkError } from '../errors';
+import { type ErrorCode, HelmlinkError } from '../errors';
 import type { IssuerIndex } from './chain';
 import type { CrlInfo } from './crl';
 import type { CertInfo } from './extensions';
@@ -75,7 +75,7 @@ export function describe(info: CertInfo): string {
 }
 
 /** A coded rejection naming the certificate. */
-export function fail(code: string, message: string, info: CertInfo, details: Record<string, unknown> = {}): HelmlinkError {
+export function fail(code: ErrorCode, message: string, info: CertInfo, details: Record<string, unknown> = {}): HelmlinkError {
   return new HelmlinkError(code, message, { details: { subject: info.cert.subject, serial: info.serial, ...details } });
 }
 

@@ -8,25 +8,13 @@
  * sides, so a re-encoded serial cannot slip past its entry.
  */
 
+import { crlReason } from '../vocabulary/revocation';
+
 /** What a CRL says about one listed serial. */
 export interface CrlEntryInfo {
   reasonCode: number;
   reason: string;
 }
-
-/** RFC 5280 CRLReason names by code. */
-export const CRL_REASON_NAMES: Record<number, string> = {
-  0: 'unspecified',
-  1: 'keyCompromise',
-  2: 'cACompromise',
-  3: 'affiliationChanged',
-  4: 'superseded',
-  5: 'cessationOfOperation',
-  6: 'certificateHold',
-  8: 'removeFromCRL',
-  9: 'privilegeWithdrawn',
-  10: 'aACompromise',
-};
 
 /** Index of the first octet that carries the value of an INTEGER's contents (sign padding skipped). */
 function canonicalStart(buf: Uint8Array, start: number, end: number): number {
@@ -122,7 +110,7 @@ export class SerialIndex {
     const i = this.#find(hexToBytes(serialHex));
     if (i < 0) return undefined;
     const reasonCode = this.#reason[i]!;
-    return { reasonCode, reason: CRL_REASON_NAMES[reasonCode] ?? `reason${reasonCode}` };
+    return { reasonCode, reason: crlReason(reasonCode)?.name ?? `reason${reasonCode}` };
   }
 
   /** True when the serial (hex of its INTEGER contents) is listed. */

@@ -27,6 +27,7 @@ import { signatureScheme, type SignatureScheme } from './algorithms';
 import { SerialIndex } from './crl-index';
 import { bytesOf, contentOf, decodeOid, expectTlv, integerContent, readBoolean, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
 import { nameKey } from './names';
+import { crlReason, REMOVE_FROM_CRL } from '../vocabulary/revocation';
 
 /** Everything revocation checking needs from one CRL. */
 export interface CrlInfo {
@@ -67,7 +68,6 @@ const CE_HOLD_INSTRUCTION = 0x17;
 const CE_INVALIDITY_DATE = 0x18;
 const CE_CERTIFICATE_ISSUER = 0x1d;
 const OID_AIA = new Uint8Array([0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01]);
-const REASON_REMOVE_FROM_CRL = 8;
 /** Smallest possible revoked entry: SEQUENCE { INTEGER (1 octet), UTCTime }. */
 const MIN_ENTRY_BYTES = 20;
 
@@ -106,7 +106,7 @@ export function readExtension(buf: Uint8Array, el: Tlv, oid: Tlv, value: Tlv): b
 
 const newTlv = (): Tlv => ({ tag: 0, start: 0, contentStart: 0, end: 0 });
 
-function profile(rule: string, message: string, code = 'ERR_CRL_PROFILE'): HelmlinkError {
+function profile(rule: string, message: string, code: 'ERR_CRL_PROFILE' | 'ERR_CRL_INVALID' = 'ERR_CRL_PROFILE'): HelmlinkError {
   return new HelmlinkError(code, `${message} (RFC 5280 ${rule})`, { details: { rule } });
 }
 
@@ -194,7 +194,7 @@ function readEntryExtensions(buf: Uint8Array, start: number, end: number, s: Ent
       if (e.end !== value.end || e.end - e.contentStart !== 1) throw new RangeError('DER: a malformed reason code');
       reason = buf[e.contentStart]!;
       if (critical) refuse(profile('5.3.1', 'a reasonCode entry extension must be non-critical'));
-      if (reason === 7 || reason > 10) refuse(profile('5.3.1', `unknown reason code ${reason}`));
+      if (crlReason(reason) === undefined) refuse(profile('5.3.1', `unknown reason code ${reason}`));
     } else if (ce === CE_INVALIDITY_DATE) {
       readTime(buf, expectTlv(buf, value.contentStart, value.end, 0x18, 'a GeneralizedTime invalidity date'));
       if (critical) refuse(profile('5.3.2', 'an invalidityDate entry extension must be non-critical'));
@@ -233,7 +233,7 @@ function readEntries(buf: Uint8Array, list: Tlv | undefined, info: CrlInfo, refu
       if (extTag !== 0x30 || t.end !== entry.end) throw new RangeError('DER: malformed CRL entry extensions');
       reason = readEntryExtensions(buf, t.contentStart, t.end, s, refuse);
     }
-    if (reason === REASON_REMOVE_FROM_CRL && complete) refuse(profile('5.3.1', 'removeFromCRL appears only in delta CRLs'));
+    if (reason === REMOVE_FROM_CRL && complete) refuse(profile('5.3.1', 'removeFromCRL appears only in delta CRLs'));
     if (!index.add(serialStart, serialEnd, reason)) {
       const serial = toHex(buf.subarray(serialStart, serialEnd));
       refuse(new HelmlinkError('ERR_CRL_PROFILE', `the CRL lists serial ${serial} twice: its status is ambiguous, the CRL is refused`, { details: { serial, rule: '5.1.2.6' } }));

@@ -21,14 +21,13 @@ import type { CrlEntryInfo } from './crl-index';
 import { type CrlInfo, isCrlInfo, parseCrlDer } from './crl-parse';
 import { type CertInfo, isCa } from './extensions';
 import { generalNameKey, nameKey, nameKeyWithRdn } from './names';
+import { REMOVE_FROM_CRL } from '../vocabulary/revocation';
 
 export type { CrlInfo } from './crl-parse';
-export { CRL_REASON_NAMES, type CrlEntryInfo } from './crl-index';
+export type { CrlEntryInfo } from './crl-index';
 
 /** A CRL as validation accepts it: an @peculiar/x509 object, or one already parsed by {@link parseCrlDer}. */
 export type CrlInput = x509.X509Crl | CrlInfo;
-
-const REASON_REMOVE_FROM_CRL = 8;
 
 /** Reason flags bits 1..8 (keyCompromise .. aACompromise): every reason a certificate can be revoked for. */
 export const ALL_REASONS = 0b1_1111_1110;
@@ -101,13 +100,13 @@ export function crlScope(cert: CertInfo, crl: CrlInfo): number {
 /** What a usable CRL says about one serial: undefined when not listed (or released by removeFromCRL). */
 export function lookupEntry(crl: CrlInfo, serial: string): CrlEntryInfo | undefined {
   const entry = crl.entries.get(serial);
-  if (!entry || entry.reasonCode === REASON_REMOVE_FROM_CRL) return undefined;
+  if (!entry || entry.reasonCode === REMOVE_FROM_CRL) return undefined;
   return entry;
 }
 
 /** True when a delta CRL lists the serial as removed (a released hold). */
 export function deltaReleases(delta: CrlInfo, serial: string): boolean {
-  return delta.entries.get(serial)?.reasonCode === REASON_REMOVE_FROM_CRL;
+  return delta.entries.get(serial)?.reasonCode === REMOVE_FROM_CRL;
 }
 
 /** Orders CRLs newest first: higher CRL number, then later thisUpdate. */

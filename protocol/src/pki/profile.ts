@@ -2,7 +2,7 @@
  * The Helmlink certificate profile: how an end entity's identity and roles are written into a certificate.
  *
  * - Subject CN = the entity id (pilot id, vessel id, broker host id). The broker uses it as the MQTT username
- *   (`use_identity_as_username`), so it must be a valid topic id (see topics.ts).
+ *   (`use_identity_as_username`), so it follows the entity-id rule (vocabulary/entity-id.ts).
  * - One SAN URI per role, MCP style: `urn:mrn:helmlink:{role}:{entityId}`. The entity id in every role URI must
  *   equal the CN; a certificate whose role URIs disagree with its CN has no roles.
  * - Optional maritime attributes as SAN URIs in their own MRN namespaces:
@@ -13,10 +13,9 @@
 import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
-import { isTopicId } from '../topics';
-
-export const ROLES = ['pilot', 'admin', 'vessel', 'broker', 'ca'] as const;
-export type Role = (typeof ROLES)[number];
+import { isEntityId } from '../vocabulary/entity-id';
+import { isValidFlag, isValidImoNumber, isValidMmsi } from '../vocabulary/maritime';
+import { ROLES, type Role } from '../vocabulary/roles';
 
 export const MRN_PREFIX = 'urn:mrn:helmlink:';
 export const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -52,27 +51,9 @@ export function roleUri(role: Role, entityId: string): string {
   return `${MRN_PREFIX}${role}:${entityId}`;
 }
 
-/** True when the IMO number has 7 digits and a correct check digit (weights 7..2 over the first six). */
-export function isValidImoNumber(imo: string): boolean {
-  if (!/^\d{7}$/u.test(imo)) return false;
-  let sum = 0;
-  for (let i = 0; i < 6; i++) sum += Number(imo[i]) * (7 - i);
-  return sum % 10 === Number(imo[6]);
-}
-
-/** True for a 9-digit MMSI. */
-export function isValidMmsi(mmsi: string): boolean {
-  return /^\d{9}$/u.test(mmsi);
-}
-
-/** True for an upper-case ISO 3166-1 alpha-2 code shape. */
-export function isValidFlag(flag: string): boolean {
-  return /^[A-Z]{2}$/u.test(flag);
-}
-
 /** The SAN URIs for an identity (roles first, then maritime attributes). Throws TypeError on bad input. */
 export function identityUris(identity: EntityIdentity): string[] {
-  if (!isTopicId(identity.entityId)) throw new TypeError(`invalid entity id: ${identity.entityId}`);
+  if (!isEntityId(identity.entityId)) throw new TypeError(`invalid entity id: ${identity.entityId}`);
   const uris = identity.roles.map((r) => {
     if (!ROLES.includes(r)) throw new TypeError(`unknown role: ${r}`);
     return roleUri(r, identity.entityId);
@@ -104,7 +85,7 @@ function subjectAttribute(cert: x509.X509Certificate, type: string): string | un
  */
 export function readIdentity(cert: x509.X509Certificate): EntityIdentity {
   const entityId = subjectAttribute(cert, 'CN');
-  if (entityId === undefined || !isTopicId(entityId)) {
+  if (entityId === undefined || !isEntityId(entityId)) {
     throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate subject needs exactly one CN that is a valid entity id');
   }
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);

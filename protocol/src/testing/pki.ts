@@ -13,7 +13,8 @@ import {
   type IssuerMaterial,
   type NameParts,
 } from '../pki/build';
-import type { MaritimeAttributes, Role } from '../pki/profile';
+import type { MaritimeAttributes } from '../pki/profile';
+import type { Role } from '../vocabulary/roles';
 
 export type TestKeyAlg = 'ES256' | 'ES384' | 'EdDSA' | 'PS256' | 'RS256';
 

@@ -1,5 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTrust, verifyCommand } from '../../src/envelope';
+import { writeEncryptedKeyFile } from '../../src/node/keyfile';
+import { decodePem } from '../../src/pki/pem';
 import { MemoryReplayStore } from '../../src/replay';
 import { helmlink, NOW, NOW_TEXT, writeCliPki, type CliPki } from './cli-fixtures';
 
@@ -40,5 +44,23 @@ describe('helmlink sign-command', () => {
     expect(lifetime.code).toBe(2);
     const help = await helmlink(['sign-command', '--help']);
     expect([help.code, help.stdout.includes('--audience')]).toEqual([0, true]);
+  });
+
+  it('reads an encrypted key with the first line of --passphrase-file, spaces kept; empty is exit 1, unreadable exit 2', async () => {
+    const dir = dirname(p.files.pilotKey);
+    const key = join(dir, 'pilot.enc.key');
+    await writeEncryptedKeyFile(key, decodePem(readFileSync(p.files.pilotKey, 'utf8'))[0]!.der, ' pass phrase ');
+    writeFileSync(join(dir, 'pass.txt'), ' pass phrase \r\nthe second line is not part of it\n');
+    writeFileSync(join(dir, 'empty.txt'), '\n');
+    const signWith = (file: string) =>
+      helmlink(['sign-command', '--key', key, '--passphrase-file', file, '--cert', p.files.pilotCert, '--chain', p.files.issuing, '--audience', 'vessel-1', '--now', NOW_TEXT, '--on', '239.192.0.1:60001', '--off', '']);
+    const ok = await signWith(join(dir, 'pass.txt'));
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    const empty = await signWith(join(dir, 'empty.txt'));
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('ERR_PASSPHRASE_REQUIRED');
+    const missing = await signWith(join(dir, 'missing.txt'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read passphrase file .*missing\.txt: ENOENT/u);
   });
 });

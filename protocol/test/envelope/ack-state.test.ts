@@ -13,7 +13,7 @@ import {
   type VerifyAckOptions,
   type VerifyStateOptions,
 } from '../../src/envelope';
-import { HelmlinkError } from '../../src/errors';
+import { HelmlinkError, type ErrorCode } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
 import { ALL, CATALOG, clock, CMD, createWorld, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
 
@@ -53,7 +53,7 @@ describe('acks', () => {
     const { token } = await signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', reason: 'ERR_STREAM_MISSING', state, clock });
     expect((await verifyAck(token, ackOptions())).claims).toMatchObject({ status: 'rejected', reason: 'ERR_STREAM_MISSING' });
     await expect(signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', state, clock })).rejects.toThrow(TypeError);
-    await expect(signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', reason: 'hook failed', state, clock })).rejects.toThrow(TypeError);
+    await expect(signAck(w.vesselSigner, { audience: 'pilot-1', inReplyTo: commandJti, commandToken, status: 'rejected', reason: 'hook failed' as ErrorCode, state, clock })).rejects.toThrow(TypeError);
   });
 
   it('ERR_ACK_MISMATCH: in_reply_to names another command', async () => {

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCrl, crlNumberOf, randomSerial, reasonName, REVOCATION_REASONS } from '../../src/pki/build';
+import { buildCrl, crlNumberOf, randomSerial } from '../../src/pki/build';
+import { REVOCATION_REASONS } from '../../src/vocabulary/revocation';
 import { certificatesToPem, crlToPem, parseCertificates, parseCrls, decodePem, normalizeFingerprint, certificateFingerprint } from '../../src/pki/pem';
-import { readIdentity, isValidImoNumber, roleUri } from '../../src/pki/profile';
+import { readIdentity, roleUri } from '../../src/pki/profile';
 import { createTestPki, type TestPki } from '../../src/testing/pki';
 import { HelmlinkError } from '../../src/errors';
 
@@ -51,12 +52,6 @@ describe('pki/build + pem + profile', () => {
     expect(() => readIdentity(cert)).toThrowError(expect.objectContaining({ code: 'ERR_CERT_PROFILE' }));
   });
 
-  it('checks IMO check digits', () => {
-    expect(isValidImoNumber('9074729')).toBe(true);
-    expect(isValidImoNumber('9074728')).toBe(false);
-    expect(isValidImoNumber('907472')).toBe(false);
-  });
-
   it('makes random positive serials that do not repeat', () => {
     const serials = new Set(Array.from({ length: 200 }, () => randomSerial()));
     expect(serials.size).toBe(200);
@@ -84,8 +79,6 @@ describe('pki/build + pem + profile', () => {
     expect(text).toMatch(/X509v3 CRL Number:\s*\n\s*7/);
     expect(text).toMatch(/Key Compromise/);
     expect(text).toMatch(/Certificate Hold/);
-    expect(reasonName(6)).toBe('certificateHold');
-    expect(reasonName(8)).toBeUndefined();
   });
 
   it('writes chains OpenSSL verifies, with the CRL', async () => {

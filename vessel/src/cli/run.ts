@@ -1,5 +1,5 @@
 /** `helmlink vessel run --config FILE [--simulate] [--redis URL]` */
-import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
+import { defineCommand, required, EXIT_OK, notifySystemd } from '@helmlink/protocol/node';
 import { loadConfigForCli } from './config';
 import { startVessel } from '../listener/vessel';
 
@@ -15,7 +15,8 @@ Usage: helmlink vessel run --config FILE [--simulate] [--redis URL]
 
 Connects to broker.url over mutual TLS (MQTT 5, falling back to 3.1.1), persistent session, and handles every command
 on helmlink/v1/vessels/{vesselId}/cmd. Logs are pino JSON lines on stdout, one per command (jti, signer, verdict,
-reason, latencyMs). SIGTERM or SIGINT finishes the command in hand and exits 0.
+reason, latencyMs). SIGTERM or SIGINT finishes the command in hand and exits 0. Under systemd (Type=notify) it
+reports readiness once the listener has started.
 
 Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT_ENROLLED, ERR_KEY_DECRYPT),
 2 usage, unreadable or invalid config (ERR_CONFIG_INVALID names the field).
@@ -24,10 +25,16 @@ Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT
   async run({ values, io }) {
     const config = await loadConfigForCli(required(values.config, '--config'));
     const vessel = await startVessel(config, { simulate: values.simulate ?? false, env: io.env, ...(values.redis ? { redisUrl: values.redis } : {}) });
+    await notifySystemd('ready', `vessel ${config.vesselId} listening`, { env: io.env, stderr: io.stderr });
     await new Promise<void>((resolve) => {
+      // The listener's own timers (reconnect backoff, CRL refresh) do not hold the process: while the broker is
+      // unreachable nothing else would, and the listener would exit 0 instead of retrying. It runs until a signal.
+      const hold = setInterval(() => {}, 2 ** 30);
       const stop = () => {
+        clearInterval(hold);
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
+        void notifySystemd('stopping', 'finishing the command in hand', { env: io.env, stderr: io.stderr });
         vessel.close().then(resolve, resolve);
       };
       process.on('SIGTERM', stop);

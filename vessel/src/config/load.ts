@@ -1,7 +1,8 @@
 /** Reading and validating the vessel config file, and reading the key passphrase it points to. */
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { HelmlinkError } from '@helmlink/protocol';
+import { readPassphraseFile } from '@helmlink/protocol/node';
 import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema';
 
 /** JSON has no comments: keys starting with "//" are comments and are dropped (recursively) before validation. */
@@ -62,7 +63,8 @@ export async function loadVesselConfig(path: string): Promise<VesselConfig> {
 }
 
 /**
- * Reads the key passphrase from the configured environment variable or file.
+ * Reads the key passphrase from the configured environment variable, file or systemd credential (a file's or a
+ * credential's first line, without the line ending: `readPassphraseFile`).
  * @throws HelmlinkError ERR_PASSPHRASE_REQUIRED when it is unset, unreadable or empty.
  */
 export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -71,13 +73,13 @@ export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: Nod
   if (source.env) {
     value = env[source.env];
     if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase variable ${source.env} is not set or empty`);
-  } else if (source.file) {
-    try {
-      value = (await readFile(source.file, 'utf8')).split(/\r?\n/u)[0]!.trim();
-    } catch (cause) {
-      throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the key passphrase file ${source.file}`, { cause });
-    }
-    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase file ${source.file} is empty`);
+  } else if (source.credential && !env.CREDENTIALS_DIRECTORY) {
+    throw new HelmlinkError(
+      'ERR_PASSPHRASE_REQUIRED',
+      `the key passphrase credential ${source.credential} needs $CREDENTIALS_DIRECTORY (run under systemd with LoadCredential=${source.credential}:FILE)`,
+    );
+  } else if (source.file || source.credential) {
+    value = readPassphraseFile(source.file ?? join(env.CREDENTIALS_DIRECTORY!, source.credential!));
   }
   if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return value;

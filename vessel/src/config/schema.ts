@@ -3,7 +3,17 @@
  * docs/vessel.md and resources/vessel.example.json. Relative paths are resolved against the config file's folder.
  */
 import { z } from 'zod';
-import { isTopicId, streamCatalogSchema, IEC_61162_450_CATALOG, DEFAULT_CATALOG, type StreamCatalog } from '@helmlink/protocol';
+import {
+  ENTITY_ID_RULE,
+  JWS_ALGORITHMS,
+  KEY_SPECS,
+  RENEWAL_AT_FRACTION,
+  isEntityId,
+  streamCatalogSchema,
+  IEC_61162_450_CATALOG,
+  DEFAULT_CATALOG,
+  type StreamCatalog,
+} from '@helmlink/protocol';
 
 const fingerprint = z
   .string()
@@ -12,19 +22,23 @@ const fingerprint = z
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
-/** Where the key passphrase comes from: an environment variable, or a file (first line, trimmed). */
+/**
+ * Where the key passphrase comes from: an environment variable, a file (its first line, without the line ending), or a systemd credential
+ * (LoadCredential=NAME:SOURCE in the unit; read from $CREDENTIALS_DIRECTORY/NAME).
+ */
 const passphraseSchema = z
   .object({
     env: z.string().min(1).optional(),
     file: z.string().min(1).optional(),
+    credential: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'must be a systemd credential name (letters, digits, _ . -)').optional(),
   })
   .strict()
-  .refine((p) => (p.env === undefined) !== (p.file === undefined), 'set exactly one of env or file');
+  .refine((p) => [p.env, p.file, p.credential].filter((v) => v !== undefined).length === 1, 'set exactly one of env, file or credential');
 
 export const vesselConfigSchema = z
   .object({
     /** The vessel id: CN of its certificate, MQTT username and topic level. */
-    vesselId: z.string().refine(isTopicId, 'must be a non-empty id without + # / or NUL, at most 128 characters'),
+    vesselId: z.string().refine(isEntityId, ENTITY_ID_RULE),
     /** Folder holding the key, certificates, CRLs and persisted state. */
     dataDir: z.string().min(1),
     ca: z
@@ -62,14 +76,14 @@ export const vesselConfigSchema = z
     key: z
       .object({
         /** Key algorithm for enrollment and re-keying. */
-        alg: z.enum(['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa-3072', 'rsa-4096']).default('ecdsa-p256'),
+        alg: z.enum(KEY_SPECS).default('ecdsa-p256'),
         passphrase: passphraseSchema,
       })
       .strict(),
     /** "iec61162-450" (default), "default" (IEC groups + camera/radar examples), or an inline catalog. */
     catalog: z.union([z.literal('iec61162-450'), z.literal('default'), streamCatalogSchema]).default('iec61162-450'),
     /** Command signing algorithms accepted. */
-    algorithms: z.array(z.enum(['ES256', 'ES384', 'EdDSA', 'PS256'])).min(1).default(['ES256', 'ES384', 'EdDSA']),
+    algorithms: z.array(z.enum(JWS_ALGORITHMS)).min(1).default(['ES256', 'ES384', 'EdDSA']),
     /** Allowed clock skew between pilots and this vessel, seconds. */
     clockToleranceSeconds: seconds(0, 600).default(30),
     crl: z
@@ -87,7 +101,7 @@ export const vesselConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         /** Renew when this fraction of the certificate lifetime has passed. */
-        atFraction: z.number().gt(0).lt(1).default(2 / 3),
+        atFraction: z.number().gt(0).lt(1).default(RENEWAL_AT_FRACTION),
         /** Random spread added to the renewal time, as a fraction of the lifetime. */
         jitterFraction: z.number().min(0).max(0.2).default(0.05),
         /** Delay between failed attempts. */
@@ -96,7 +110,7 @@ export const vesselConfigSchema = z
         alertAfterFailures: z.number().int().min(1).max(1000).default(3),
       })
       .strict()
-      .default({ enabled: true, atFraction: 2 / 3, jitterFraction: 0.05, retrySeconds: 300, alertAfterFailures: 3 }),
+      .default({ enabled: true, atFraction: RENEWAL_AT_FRACTION, jitterFraction: 0.05, retrySeconds: 300, alertAfterFailures: 3 }),
     state: z
       .object({
         /** fsync every state write (durable across power loss); false = durable across process crashes only. */

@@ -1,12 +1,12 @@
 /**
- * The vessel's view of the CA: the CA server's own HTTPS client (`@helmlink/ca-server/client`, server-free: Node's
+ * The vessel's view of the CA: the CA's own HTTPS client (`@helmlink/ca-client`, server-free: Node's
  * https + protocol only), pinned by the root fingerprint. Bootstrap fetches the chain and accepts the root only if
  * its SHA-256 equals the configured fingerprint; every other request (the enrollment token, renewal with mutual
  * TLS, the CRL) verifies the server against that root alone. Transport failures become ERR_CA_UNREACHABLE; the CA's
  * own refusals keep their codes (e.g. ERR_ENROLL_TOKEN_USED).
  */
 import type * as x509 from '@peculiar/x509';
-import { CaClient } from '@helmlink/ca-server/client';
+import { CaClient } from '@helmlink/ca-client';
 import { HelmlinkError, certificatesToPem, parseCertificate, parseCertificates, parseCrls } from '@helmlink/protocol';
 
 export interface CaEndpoint {

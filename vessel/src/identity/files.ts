@@ -4,9 +4,8 @@
  * `crl.pem` (the latest verified CRLs, PEM `X509 CRL`), `state.jsonl` (stream state + replay cache + acks),
  * `runtime.json` (the running listener's pid and broker connection, for `vessel status`).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
 import {
@@ -22,6 +21,7 @@ import {
   encodePem,
   type KeySpec,
 } from '@helmlink/protocol';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 
 /** File paths of a vessel's data dir. */
 export interface IdentityPaths {
@@ -46,14 +46,6 @@ export function identityPaths(dataDir: string): IdentityPaths {
     state: join(dataDir, 'state.jsonl'),
     runtime: join(dataDir, 'runtime.json'),
   };
-}
-
-/** Writes a file atomically (temp + rename) with the given mode. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, path);
 }
 
 /** A loaded identity: the signing key in the forms each consumer needs, and the certificate chain. */
@@ -126,7 +118,7 @@ export async function loadCachedCrls(dataDir: string): Promise<x509.X509Crl[]> {
 
 /** Writes the CRL cache. */
 export async function saveCrls(dataDir: string, crls: readonly x509.X509Crl[]): Promise<void> {
-  await writeFileAtomic(identityPaths(dataDir).crl, crls.map((c) => crlToPem(c)).join(''), 0o644);
+  writeFileAtomic(identityPaths(dataDir).crl, crls.map((c) => crlToPem(c)).join(''), { mode: 0o644 });
 }
 
 /** Writes key (encrypted), chain and root. The key goes last so a half-written enrollment is never "enrolled". */
@@ -136,11 +128,11 @@ export async function saveIdentity(
 ): Promise<void> {
   const p = identityPaths(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  if (files.root) await writeFileAtomic(p.root, certificatesToPem([files.root]), 0o644);
+  if (files.root) writeFileAtomic(p.root, certificatesToPem([files.root]), { mode: 0o644 });
   const keyPem = await encryptPrivateKey(files.pkcs8, files.passphrase);
   // Key and certificate must change together: write both temp files first, then rename key, then certificate.
-  await writeFileAtomic(`${p.key}.next`, keyPem, 0o600);
-  await writeFileAtomic(`${p.cert}.next`, certificatesToPem(files.chain), 0o644);
+  writeFileAtomic(`${p.key}.next`, keyPem, { mode: 0o600 });
+  writeFileAtomic(`${p.cert}.next`, certificatesToPem(files.chain), { mode: 0o644 });
   await rename(`${p.key}.next`, p.key);
   await rename(`${p.cert}.next`, p.cert);
 }

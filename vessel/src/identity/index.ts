@@ -4,3 +4,4 @@ export * from './ca-client';
 export * from './enroll';
 export * from './renew';
 export * from './node-sign';
+export * from './renewal';

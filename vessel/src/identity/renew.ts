@@ -1,21 +1,13 @@
 /**
  * Certificate renewal over mutual TLS with the current certificate, with a new key (re-key) for the same subject.
- * Scheduled when `atFraction` (default 2/3) of the lifetime has passed, plus random jitter so a fleet does not
- * renew at the same instant.
+ * Scheduled by the shared renewal rule (`renewalDueAt` of the protocol vocabulary: `atFraction`, default 2/3, of the
+ * lifetime, plus random jitter so a fleet does not renew at the same instant).
  */
-import type * as x509 from '@peculiar/x509';
 import { HelmlinkError, certificatesToPem, readIdentity } from '@helmlink/protocol';
 import type { VesselConfig } from '../config';
 import { renewRequest } from './ca-client';
 import { createKeyAndCsr } from './csr';
 import { identityFromPkcs8, saveIdentity, type VesselIdentity } from './files';
-
-/** Epoch ms at which `cert` should be renewed. */
-export function renewalTime(cert: x509.X509Certificate, renewal: Pick<VesselConfig['renewal'], 'atFraction' | 'jitterFraction'>, random = Math.random): number {
-  const from = cert.notBefore.getTime();
-  const lifetime = cert.notAfter.getTime() - from;
-  return Math.round(from + lifetime * renewal.atFraction + lifetime * renewal.jitterFraction * random());
-}
 
 /**
  * Renews: new key + CSR, POST /ca/v1/renew authenticated by the current certificate, checks the new certificate is

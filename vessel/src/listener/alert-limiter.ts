@@ -4,12 +4,14 @@
  * still logged (one line per command), but alerts past the budget are counted and summarised in the next alert
  * the window allows.
  */
+import type { Clock } from '@helmlink/protocol';
+
 export interface AlertLimiterOptions {
   /** Alerts of one kind allowed per window. */
   maxPerWindow: number;
   windowMs: number;
   /** Milliseconds clock (injected; tests freeze it). */
-  clock: () => number;
+  clock: Clock;
 }
 
 export interface AlertDecision {

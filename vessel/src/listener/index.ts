@@ -1,4 +1,5 @@
 export * from './vessel';
+export * from './types';
+export * from './alerts';
 export * from './process';
 export * from './session';
-export * from './backoff';

@@ -14,6 +14,7 @@ import {
   attributionOf,
   checkStreamsSet,
   isHelmlinkError,
+  peekClaims,
   signAck,
   verifyCommand,
   type JwsAlgorithm,
@@ -22,6 +23,8 @@ import {
   type StreamCatalog,
   type Trust,
   type VerifiedCommand,
+  type ErrorCode,
+  type Clock,
 } from '@helmlink/protocol';
 import type { StateStore, StoredAck, Streams } from '../state';
 import { runHook, type HookConfig } from '../handoff/hook';
@@ -32,7 +35,7 @@ export type Verdict = 'applied' | 'rejected' | 'duplicate' | 'dropped';
 export interface CommandOutcome {
   verdict: Verdict;
   /** Error code for rejected and dropped commands. */
-  reason?: string;
+  reason?: ErrorCode;
   /** Human-readable detail (never sent to the pilot). */
   detail?: string;
   jti?: string;
@@ -56,7 +59,7 @@ export interface ProcessorContext {
   signer: () => Signer;
   algorithms: readonly JwsAlgorithm[];
   clockToleranceSeconds: number;
-  clock: () => number;
+  clock: Clock;
   hook?: HookConfig;
   /** Called after the state is persisted, before the ack is sent (Redis hand-off). */
   afterApply?: (applied: { jti: string; signer: string; streams: Streams; seq: number; at: number }) => Promise<void>;
@@ -158,7 +161,7 @@ async function rejectWith(
   digest: string,
   pilot: string,
   jti: string,
-  code: string,
+  code: ErrorCode,
   detail: string,
   nowMs: number,
   expiresAt: number,
@@ -187,7 +190,7 @@ async function attributeStale(
   ctx: ProcessorContext,
   token: string,
   options: Parameters<typeof verifyCommand>[1],
-): Promise<{ code: string; signer: string; jti: string } | undefined> {
+): Promise<{ code: ErrorCode; signer: string; jti: string } | undefined> {
   try {
     const v = await verifyCommand(token, { ...options, trust: ctx.trustIgnoringRevocation, replay: { checkAndRecord: () => true } });
     return { code: 'ERR_CRL_STALE', signer: v.claims.iss, jti: v.claims.jti };
@@ -200,10 +203,6 @@ async function attributeStale(
 /** The exp claim read without verification (only to bound how long a rejection is remembered). */
 function claimExpiry(token: string, nowMs: number): number {
   const fallback = Math.floor(nowMs / 1000) + LONGEST_LIFETIME_SECONDS;
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? Math.min(payload.exp + 600, fallback + 600) : fallback;
-  } catch {
-    return fallback;
-  }
+  const exp = peekClaims(token)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? Math.min(exp + 600, fallback + 600) : fallback;
 }

@@ -10,9 +10,10 @@
  * mid-append) is dropped, which is safe because its ack was never sent. The file is compacted into a fresh
  * snapshot when the journal grows, so each command costs one small append instead of rewriting the whole cache.
  */
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { HelmlinkError, ReplaySnapshot, type StreamCatalog } from '@helmlink/protocol';
+import { HelmlinkError, ReplaySnapshot, systemClock, type Clock, type StreamCatalog } from '@helmlink/protocol';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { StateRecord, StateSnapshot, StoredAck, Streams } from './types';
 
 export interface StateStoreOptions {
@@ -23,7 +24,7 @@ export interface StateStoreOptions {
   /** Keep at most this many recent acks for redelivery (default 1024). */
   maxAcks?: number;
   /** Clock for pruning, epoch milliseconds (default Date.now). */
-  now?: () => number;
+  now?: Clock;
 }
 
 /** Initial state: every catalog stream on. */
@@ -50,7 +51,7 @@ export class StateStore {
   private readonly fsync: boolean;
   private readonly compactEvery: number;
   private readonly maxAcks: number;
-  private readonly now: () => number;
+  private readonly now: Clock;
   private fd: number | undefined;
   private snapshotRecords = 0;
   private journalCount = 0;
@@ -67,7 +68,7 @@ export class StateStore {
     this.fsync = options.fsync ?? true;
     this.compactEvery = options.compactEvery ?? 2000;
     this.maxAcks = options.maxAcks ?? 1024;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock;
     this._streams = streams;
     this.replay = replay;
   }
@@ -198,25 +199,10 @@ export class StateStore {
       replay: this.replay.toJSON(),
       acks: [...this.acks.values()],
     };
-    const tmp = `${this.path}.tmp`;
     try {
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(snapshot)}\n`);
-        if (this.fsync) fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      // The journal is appended through this descriptor: it must point at the new file after the rename.
       this.closeFd();
-      renameSync(tmp, this.path);
-      if (this.fsync) {
-        const dir = openSync(dirname(this.path), 'r');
-        try {
-          fsyncSync(dir);
-        } finally {
-          closeSync(dir);
-        }
-      }
+      writeFileAtomic(this.path, `${JSON.stringify(snapshot)}\n`, { mode: 0o600, durable: this.fsync });
     } catch (cause) {
       fail(`cannot write the state file ${this.path}`, cause);
     }

@@ -6,10 +6,10 @@
  * increases on every change, which invalidates the verifier's cached signer paths.
  */
 import type * as x509 from '@peculiar/x509';
-import { CrlStore, HelmlinkError, crlNumberOf, isHelmlinkError, parseCrls } from '@helmlink/protocol';
+import { CrlStore, HelmlinkError, crlNumberOf, isHelmlinkError, parseCrls, type ErrorCode } from '@helmlink/protocol';
 
 /** Why a candidate CRL was accepted or not. */
-export type CrlOfferResult = { accepted: true; crlNumber: number | undefined; issuer: string } | { accepted: false; code: string; reason: string };
+export type CrlOfferResult = { accepted: true; crlNumber: number | undefined; issuer: string } | { accepted: false; code: ErrorCode; reason: string };
 
 export class CrlCache {
   private readonly store = new CrlStore();
@@ -56,7 +56,7 @@ export class CrlCache {
     const crl = crls[0]!;
     const issuers = this.cas.filter((ca) => ca.subject === crl.issuer);
     if (issuers.length === 0) return { accepted: false, code: 'ERR_CRL_INVALID', reason: `the CRL issuer ${crl.issuer} is not a CA of this vessel` };
-    let last: { code: string; reason: string } = { code: 'ERR_CRL_INVALID', reason: 'no issuer' };
+    let last: { code: ErrorCode; reason: string } = { code: 'ERR_CRL_INVALID', reason: 'no issuer' };
     for (const issuer of issuers) {
       try {
         await this.store.accept(crl, issuer);

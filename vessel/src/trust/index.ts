@@ -1,1 +1,3 @@
 export * from './crls';
+export * from './crl-keeper';
+export * from './vessel-trust';

@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vesselEnrollCommand, vesselRunCommand, vesselStatusCommand } from '../../src/cli';
 import { StateStore } from '../../src/state';
-import { IEC_61162_450_CATALOG } from '@helmlink/protocol';
+import { IEC_61162_450_CATALOG, peekClaims } from '@helmlink/protocol';
 import { createFleet, PASSPHRASE, TestPilot, until, VESSEL_ID, type Fleet } from '../helpers/fleet';
 
 let fleet: Fleet;
@@ -105,6 +105,26 @@ describe('vessel CLIs', () => {
     await pilot.close();
   });
 
+  it('`vessel run` keeps running and retrying while the broker is unreachable, until SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vessel-cli-nobroker-'));
+    await fleet.writeDataDir(join(dir, 'data'));
+    const path = writeConfig(dir);
+    const config = JSON.parse(readFileSync(path, 'utf8')) as { broker: Record<string, unknown> };
+    // Port 1 on loopback: connection refused at once, every time.
+    config.broker = { ...config.broker, url: 'mqtts://127.0.0.1:1', reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 } };
+    writeFileSync(path, JSON.stringify(config));
+    const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], { env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: Record<string, unknown>[] = [];
+    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Before the fix the listener exited 0 right after the first refusal (its reconnect timer holds no process).
+    await until(() => lines.filter((l) => l.msg === 'broker connection error').length >= 3 || child.exitCode !== null, 'three refused connections');
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('survives kill -9 mid-stream: after the restart every command is applied exactly once and redeliveries get the same ack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vessel-cli-kill-'));
     await fleet.writeDataDir(join(dir, 'data'));
@@ -147,7 +167,7 @@ describe('vessel CLIs', () => {
     // Any command answered twice got byte-identical acks (the stored one), never a second application.
     const byReply = new Map<string, Set<string>>();
     for (const raw of pilot.rawAcks) {
-      const { in_reply_to } = JSON.parse(Buffer.from(raw.split('.')[1]!, 'base64url').toString()) as { in_reply_to: string };
+      const { in_reply_to } = peekClaims(raw) as { in_reply_to: string };
       byReply.set(in_reply_to, (byReply.get(in_reply_to) ?? new Set()).add(raw));
     }
     expect(byReply.size).toBe(40);

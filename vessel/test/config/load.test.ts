@@ -75,4 +75,18 @@ describe('vessel config', () => {
     await expect(readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'empty' } } }, dir))).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
     await expect(readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'nope' } } }, dir))).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
   });
+
+  it('reads the passphrase from a systemd credential ($CREDENTIALS_DIRECTORY/NAME), and only under systemd', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vessel-cred-'));
+    writeFileSync(join(dir, 'key-passphrase'), 'from systemd\n');
+    const c = parseVesselConfig({ ...minimal, key: { passphrase: { credential: 'key-passphrase' } } });
+    await expect(readPassphrase(c, { CREDENTIALS_DIRECTORY: dir })).resolves.toBe('from systemd');
+    await expect(readPassphrase(c, {})).rejects.toMatchObject({
+      code: 'ERR_PASSPHRASE_REQUIRED',
+      message: expect.stringContaining('needs $CREDENTIALS_DIRECTORY'),
+    });
+    await expect(readPassphrase(c, { CREDENTIALS_DIRECTORY: join(dir, 'nope') })).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
+    expect(() => parseVesselConfig({ ...minimal, key: { passphrase: { credential: '../etc/shadow' } } })).toThrow(/must be a systemd credential name/u);
+    expect(() => parseVesselConfig({ ...minimal, key: { passphrase: { credential: 'a', env: 'B' } } })).toThrow(/exactly one of env, file or credential/u);
+  });
 });

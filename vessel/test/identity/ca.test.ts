@@ -21,10 +21,12 @@ import {
   signCommand,
   topics,
   validatePath,
+  peekHeader,
   verifyAck,
   type AckClaims,
 } from '@helmlink/protocol';
-import { initAuthority, startCaServer, CaClient, type CaServer } from '@helmlink/ca-server';
+import { CaClient } from '@helmlink/ca-client';
+import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
 import { writeBrokerMaterial } from '../../../ca-server/src/broker/material';
 import { ManagedMosquitto } from '@helmlink/ca-server/broker';
 import { syncBroker } from '../../../ca-server/src/broker/sync';
@@ -203,7 +205,7 @@ describe('vessel with the real CA', () => {
       }
     }
     expect(lastAck?.status).toBe('applied');
-    const x5cLeaf = parseCertificate(Buffer.from((JSON.parse(Buffer.from(acks[acks.length - 1]!.split('.')[0]!, 'base64url').toString()) as { x5c: string[] }).x5c[0]!, 'base64'));
+    const x5cLeaf = parseCertificate(Buffer.from((peekHeader(acks[acks.length - 1]!)!.x5c as string[])[0]!, 'base64'));
     expect(x5cLeaf.serialNumber).toBe(vessel.identity.certificate.serialNumber);
     expect(parseCertificates(readFileSync(join(dir, 'vessel-data', 'cert.pem'), 'utf8'))[0]!.serialNumber).toBe(vessel.identity.certificate.serialNumber);
 

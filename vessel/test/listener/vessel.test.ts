@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { crlToPem, topics, verifyState, IEC_61162_450_CATALOG, signCommand, buildStreamsSet, createSigner } from '@helmlink/protocol';
+import { crlToPem, topics, verifyState, IEC_61162_450_CATALOG, signCommand, buildStreamsSet, createSigner, peekClaims } from '@helmlink/protocol';
 import { startVessel, type CommandEvent, type VesselAlert } from '../../src';
 import { connectAs, createFleet, PASSPHRASE, TestPilot, until, VESSEL_ID, type Fleet } from '../helpers/fleet';
 import { freePort, waitForPort } from '@helmlink/protocol/node';
@@ -56,7 +56,7 @@ describe('vessel listener', () => {
     expect(ack.state.on).toEqual([TGTD, NAVD]);
     expect(handle.state.on).toEqual([TGTD, NAVD]);
     expect(handle.state.seq).toBe(1);
-    const seqOf = (t: string) => (JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString() || '{}') as { seq?: number }).seq;
+    const seqOf = (t: string) => peekClaims(t)?.seq;
     await until(() => states.some((s) => seqOf(s) === 1), 'state seq 1');
     const last = await verifyState(states.find((s) => seqOf(s) === 1)!, { trust: fleet.trust, clock: Date.now, vesselId: VESSEL_ID });
     expect(last.claims.on).toEqual([TGTD, NAVD]);
@@ -139,7 +139,7 @@ describe('vessel listener', () => {
     await until(() => second.commands.length === 1, 'redelivery handled');
     expect(second.commands[0]!.verdict).toBe('duplicate');
     // Same jti re-signed (different bytes) after the restart: still a replay.
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string };
+    const claims = peekClaims(token) as { jti: string };
     const resigned = (await signCommand(pilot.signer, { clock: () => Date.now() + 2000, audience: VESSEL_ID, cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]), jti: claims.jti })).token;
     expect((await pilot.command(resigned)).reason).toBe('ERR_REPLAY');
     expect(second.handle.state).toMatchObject({ on: [TGTD], seq: 2 });

@@ -10,7 +10,7 @@ export const consoleCommand = defineCommand({
   usage: `
 Usage: helmlink console --web [--port N] [--host 127.0.0.1|::1] [--data DIR]
 
-Serves the console (app/renderer/dist, built with Vite if missing) on a loopback address and prints a URL with
+Serves the console (app/renderer/dist, made by \`npm run build\`) on a loopback address and prints a URL with
 a random one-time token. Open it in a browser on this machine; the token is exchanged for a session cookie on
 first use. Requests without a valid session, from another Host or (WebSocket) another Origin are refused.
 The desktop app is started with \`npm start\` instead.
@@ -21,7 +21,8 @@ Options:
   --host ADDR    loopback address to bind: 127.0.0.1 (default) or ::1; anything else is refused
   --data DIR     console data directory (default: $HELMLINK_CONSOLE_DATA or ~/.helmlink/console)
 
-Exit codes: 0 stopped cleanly, 1 refused (e.g. non-loopback address), 2 usage.
+Exit codes: 0 stopped cleanly, 1 refused (non-loopback address; ERR_RENDERER_NOT_BUILT: run \`npm run build\`),
+2 usage.
 `,
   options: {
     web: { type: 'boolean' },

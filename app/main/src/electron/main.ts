@@ -18,14 +18,14 @@ import { handleAppScheme, registerAppScheme } from './app-protocol';
 import { installMenu } from './menu';
 import { createElectronSettingsStore } from './settings-store';
 import { APP_ORIGIN } from './security';
+import { rendererCsp } from '../static/renderer-assets';
 
 app.setName('Helmlink');
 app.enableSandbox();
 registerAppScheme();
 
-/** CSP of every page: our own scripts only, no network from the renderer (main does all networking). Mantine needs inline styles. */
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+/** CSP of every page: our own scripts only, no network from the renderer (main does all networking). */
+const CSP = rendererCsp([]);
 
 let mainWindow: BrowserWindow | null = null;
 let services: ConsoleServices | null = null;

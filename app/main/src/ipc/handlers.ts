@@ -34,7 +34,7 @@ export function createHandlers(s: ConsoleServices): Handlers {
 
     'fleet.vessels': () => s.fleet.vessels(),
     'fleet.vessel': (req) => s.fleet.vessel(req.vesselId),
-    'fleet.rates': () => s.rates.snapshot(s.clock.now().getTime()),
+    'fleet.rates': () => s.rates.snapshot(s.clock()),
     'fleet.connection': () => s.commands.connection(),
     'fleet.connect': () => s.commands.connect(),
     'fleet.disconnect': () => s.commands.disconnect(),

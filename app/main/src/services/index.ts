@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { systemClock, type Clock } from './core/clock';
+import { systemClock, type Clock } from '@helmlink/protocol';
 import { ConsoleEvents } from './core/events';
 import { createLogger, type Logger } from './core/logger';
 import { AuditLog } from './audit/audit-log';
@@ -75,10 +75,10 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.autoRenewTimers !== undefined ? { autoRenewTimers: o.autoRenewTimers } : {}),
     audit: (kind, entityId) => {
       audit.append({ kind, actor: entityId, verdict: 'ok' });
-      // A renewed certificate takes effect on the broker session at once: reconnect with it.
+      // A renewed certificate takes effect on the broker session at once: its client is replaced.
       if (kind === 'identity.renewed' && late.commands?.connection().state === 'connected') {
         late.commands
-          .connect()
+          .renewCredentials()
           .catch((err: unknown) =>
             logger.warn({ err: (err as Error).message }, 'reconnect after renewal failed'),
           );
@@ -144,6 +144,5 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
 }
 
 export { ConsoleEvents } from './core/events';
-export { fixedClock, systemClock, type Clock } from './core/clock';
 export { createOsKeychain, type Keychain } from './vault/keychain';
 export type { SettingsStore } from './settings/settings-service';

@@ -6,7 +6,8 @@ import { request } from 'node:http';
 import WebSocket from 'ws';
 import { isHelmlinkError } from '@helmlink/protocol';
 import type { WireServerMessage } from '@helmlink/app-preload';
-import { isLoopbackHost, startConsoleServer, type ConsoleServer } from '../../src/bridge/server';
+import { startConsoleServer, type ConsoleServer } from '../../src/bridge/server';
+import { isLoopbackHost } from '../../src/bridge/loopback';
 import { silentLogger } from '../../src/services/core/logger';
 import { TEST_SCRYPT, tempDir } from '../helpers/console';
 
@@ -43,7 +44,6 @@ beforeAll(async () => {
   server = await startConsoleServer({
     dataDir: tempDir(),
     rendererDir,
-    buildRenderer: false,
     servicesOptions: { keychain: null, logger: silentLogger, scrypt: TEST_SCRYPT, autoRenewTimers: false },
   });
 });
@@ -77,13 +77,26 @@ describe('binding', () => {
     async (host) => {
       let code = '';
       try {
-        await startConsoleServer({ host, dataDir: tempDir(), rendererDir, buildRenderer: false });
+        await startConsoleServer({ host, dataDir: tempDir(), rendererDir });
       } catch (err) {
         if (isHelmlinkError(err)) code = err.code;
       }
       expect(code).toBe('ERR_BRIDGE_NON_LOOPBACK');
     },
   );
+
+  it('refuses to start without a built renderer and names the build command', async () => {
+    const empty = tempDir();
+    let err: unknown;
+    try {
+      await startConsoleServer({ dataDir: tempDir(), rendererDir: empty });
+    } catch (e) {
+      err = e;
+    }
+    expect(isHelmlinkError(err, 'ERR_RENDERER_NOT_BUILT')).toBe(true);
+    expect((err as Error).message).toContain('run `npm run build`');
+    expect((err as Error).message).toContain(empty);
+  });
 
   it('knows loopback addresses', () => {
     expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopbackHost)).toBe(true);
@@ -206,8 +219,7 @@ describe('WebSocket bridge', () => {
     const extra = await startConsoleServer({
       dataDir: tempDir(),
       rendererDir,
-      buildRenderer: false,
-      servicesOptions: { keychain: null, logger: silentLogger, autoRenewTimers: false },
+        servicesOptions: { keychain: null, logger: silentLogger, autoRenewTimers: false },
     });
     const first = await get(extra.url);
     const c = String(first.headers['set-cookie']).split(';')[0]!;

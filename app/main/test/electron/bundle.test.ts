@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CHANNEL_NAMES, ipcChannel } from '@helmlink/app-preload';
-import { DEFAULT_RENDERER_DIR, ensureRendererBuilt } from '../../src/bridge/server';
+import { assertRendererBuilt } from '../../src/static/renderer-dir';
 import { tempDir } from '../helpers/console';
 
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
@@ -47,7 +47,8 @@ beforeAll(() => {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`bundling failed: ${build.stderr}`);
-  ensureRendererBuilt(DEFAULT_RENDERER_DIR);
+  // The renderer comes from the build (`npm test` runs `npm run build:renderer` first).
+  assertRendererBuilt();
   const run = spawnSync(
     process.execPath,
     [fileURLToPath(new URL('../fixtures/electron-stub-run.mjs', import.meta.url)), dist, tempDir()],
@@ -211,5 +212,44 @@ describe('electron-builder packaging', () => {
       LoadBrowserProcessSpecificV8Snapshot: false,
       GrantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('declares the Linux installers, desktop entry and package metadata that only the online build produces', () => {
+    const yaml = createRequire(join(repo, 'node_modules', 'electron-builder', 'package.json'))('js-yaml') as { load(t: string): unknown };
+    const config = yaml.load(readFileSync(join(repo, 'electron-builder.yml'), 'utf8')) as {
+      appId: string;
+      productName: string;
+      directories: { buildResources: string };
+      linux: { target: string[]; category: string; icon: string; synopsis: string; maintainer: string };
+      deb: { depends: string[] };
+      win: { target: string[] };
+      mac: { target: string[]; hardenedRuntime: boolean };
+    };
+    expect(config.appId).toBe('org.helmlink.console');
+    expect(config.productName).toBe('Helmlink');
+    // The .desktop entry electron-builder writes for deb and AppImage: Name, Comment, Categories, Icon.
+    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.linux.category).toBe('Utility');
+    expect(config.linux.synopsis.length).toBeGreaterThan(10);
+    expect(config.linux.maintainer).toMatch(/<[^@>]+@[^>]+>/u);
+    expect(config.linux.icon).toBe('resources/icons');
+    expect(config.deb.depends).toEqual(expect.arrayContaining(['libsecret-1-0']));
+    expect(config.win.target).toEqual(['nsis']);
+    expect(config.mac).toMatchObject({ target: ['dmg'], hardenedRuntime: true });
+  });
+
+  it('generates the icon set electron-builder takes (square PNGs from one description)', async () => {
+    const { renderPng, renderSvg } = (await import(join(repo, 'resources', 'generate-icons.mjs'))) as {
+      renderPng(size: number): Buffer;
+      renderSvg(): string;
+    };
+    for (const size of [16, 48, 256]) {
+      const png = renderPng(size);
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      // IHDR: width and height, big-endian, at bytes 16 and 20.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);
+    }
+    expect(renderSvg()).toMatch(/<svg[^>]+viewBox/u);
+    expect(readFileSync(join(repo, 'resources', 'icon.svg'), 'utf8')).toBe(renderSvg());
   });
 });

@@ -17,6 +17,8 @@ export interface Broker {
   port: number;
   url: string;
   stop(): Promise<void>;
+  /** Stops and starts it again on the same port (every session drops). */
+  restart(): Promise<void>;
 }
 
 /** Writes the configuration and starts mosquitto (stopped by `stop`). */
@@ -63,5 +65,6 @@ export async function startMosquitto(
     port,
     url: `mqtts://127.0.0.1:${port}`,
     stop: () => mosquitto.stop(),
+    restart: () => mosquitto.restart(),
   };
 }

@@ -20,6 +20,7 @@ import {
   readIdentity,
   buildCrl,
   type RevocationReasonCode,
+  type Clock,
   type Role,
 } from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
@@ -55,8 +56,85 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
 }
 
+/**
+ * The admin endpoints (for an authenticated admin client): certificates, revoke/release, tokens, alerts. Returns
+ * false when the request is none of them.
+ */
+async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse, url: URL, clock: Clock): Promise<boolean> {
+  const send = (status: number, body: unknown): true => {
+    json(res, status, body);
+    return true;
+  };
+  const view = (r: IssuedRecord) => ({
+    serial: r.serial,
+    entity_id: r.entityId,
+    role: r.role,
+    subject: r.cert.subject,
+    status: r.status,
+    not_before: r.cert.notBefore.toISOString(),
+    not_after: r.cert.notAfter.toISOString(),
+    revoked_at: r.revokedAt?.toISOString() ?? null,
+    reason_code: r.reason,
+  });
+  if (req.method === 'GET' && url.pathname === '/ca/v1/certs') {
+    const role = url.searchParams.get('role');
+    return send(200, {
+      certificates: ca.issued.filter((r) => !role || r.role === role).map(view),
+    });
+  }
+  if (
+    req.method === 'POST' &&
+    (url.pathname === '/ca/v1/revoke' || url.pathname === '/ca/v1/release')
+  ) {
+    const body = await readBody(req);
+    const rec = ca.issued.find((r) => r.serial === String(body.serial));
+    if (!rec) return send(404, { code: 'ERR_CERT_NOT_FOUND', message: 'no such certificate' });
+    if (url.pathname === '/ca/v1/release') {
+      if (rec.status !== 'on_hold')
+        return send(409, { code: 'ERR_CERT_NOT_ON_HOLD', message: 'not on hold' });
+      Object.assign(rec, { status: 'valid', reason: null, revokedAt: null });
+    } else {
+      Object.assign(rec, {
+        status: body.reason === 6 ? 'on_hold' : 'revoked',
+        reason: body.reason,
+        revokedAt: new Date(clock()),
+      });
+    }
+    return send(200, { certificate: view(rec) });
+  }
+  if (req.method === 'POST' && url.pathname === '/ca/v1/tokens') {
+    const body = await readBody(req);
+    const token = `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    ca.tokens.set(token, {
+      entityId: String(body.entityId),
+      role: ((body.roles as Role[] | undefined)?.[0] ?? body.role) as Role,
+    });
+    return send(201, {
+      token,
+      entity_id: body.entityId,
+      role: (body.roles as Role[] | undefined)?.[0] ?? body.role,
+      expires_at: new Date(clock() + 3_600_000).toISOString(),
+    });
+  }
+  if (req.method === 'GET' && url.pathname === '/ca/v1/alerts') {
+    return send(200, {
+      alerts: [
+        {
+          id: 'a1',
+          at: new Date(clock()).toISOString(),
+          kind: 'token-reuse',
+          severity: 'warning',
+          message: 'an enrollment token was reused',
+          details: { entityId: 'x' },
+        },
+      ],
+    });
+  }
+  return false;
+}
+
 /** Starts the test CA on 127.0.0.1 with a server certificate (role ca) from the test PKI. */
-export async function startTestCa(pki: TestPki, server: TestEntity, now: () => Date): Promise<TestCa> {
+export async function startTestCa(pki: TestPki, server: TestEntity, clock: Clock): Promise<TestCa> {
   const ca: TestCa = {
     url: '',
     port: 0,
@@ -72,7 +150,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
     const cn = csr.subjectName.getField('CN')[0];
     if (cn !== entityId)
       throw Object.assign(new Error('subject mismatch'), { code: 'ERR_CSR_SUBJECT_MISMATCH' });
-    const t = now().getTime();
+    const t = clock();
     const cert = await issueEndEntityCertificate({
       identity: { entityId, roles: [role] },
       organization: pki.organization,
@@ -122,8 +200,8 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
             const crl = await buildCrl({
               issuer: pki.issuing,
               crlNumber: ++crlNumber,
-              thisUpdate: new Date(now().getTime() - 60_000),
-              nextUpdate: new Date(now().getTime() + 86_400_000),
+              thisUpdate: new Date(clock() - 60_000),
+              nextUpdate: new Date(clock() + 86_400_000),
               entries: ca.issued
                 .filter((r) => r.status !== 'valid')
                 .map((r) => ({
@@ -154,71 +232,7 @@ export async function startTestCa(pki: TestPki, server: TestEntity, now: () => D
           }
           if (!who.roles.includes('admin'))
             return json(res, 403, { code: 'ERR_FORBIDDEN', message: 'admin role required' });
-          const view = (r: IssuedRecord) => ({
-            serial: r.serial,
-            entity_id: r.entityId,
-            role: r.role,
-            subject: r.cert.subject,
-            status: r.status,
-            not_before: r.cert.notBefore.toISOString(),
-            not_after: r.cert.notAfter.toISOString(),
-            revoked_at: r.revokedAt?.toISOString() ?? null,
-            reason_code: r.reason,
-          });
-          if (req.method === 'GET' && url.pathname === '/ca/v1/certs') {
-            const role = url.searchParams.get('role');
-            return json(res, 200, {
-              certificates: ca.issued.filter((r) => !role || r.role === role).map(view),
-            });
-          }
-          if (
-            req.method === 'POST' &&
-            (url.pathname === '/ca/v1/revoke' || url.pathname === '/ca/v1/release')
-          ) {
-            const body = await readBody(req);
-            const rec = ca.issued.find((r) => r.serial === String(body.serial));
-            if (!rec) return json(res, 404, { code: 'ERR_CERT_NOT_FOUND', message: 'no such certificate' });
-            if (url.pathname === '/ca/v1/release') {
-              if (rec.status !== 'on_hold')
-                return json(res, 409, { code: 'ERR_CERT_NOT_ON_HOLD', message: 'not on hold' });
-              Object.assign(rec, { status: 'valid', reason: null, revokedAt: null });
-            } else {
-              Object.assign(rec, {
-                status: body.reason === 6 ? 'on_hold' : 'revoked',
-                reason: body.reason,
-                revokedAt: now(),
-              });
-            }
-            return json(res, 200, { certificate: view(rec) });
-          }
-          if (req.method === 'POST' && url.pathname === '/ca/v1/tokens') {
-            const body = await readBody(req);
-            const token = `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-            ca.tokens.set(token, {
-              entityId: String(body.entityId),
-              role: ((body.roles as Role[] | undefined)?.[0] ?? body.role) as Role,
-            });
-            return json(res, 201, {
-              token,
-              entity_id: body.entityId,
-              role: (body.roles as Role[] | undefined)?.[0] ?? body.role,
-              expires_at: new Date(now().getTime() + 3_600_000).toISOString(),
-            });
-          }
-          if (req.method === 'GET' && url.pathname === '/ca/v1/alerts') {
-            return json(res, 200, {
-              alerts: [
-                {
-                  id: 'a1',
-                  at: now().toISOString(),
-                  kind: 'token-reuse',
-                  severity: 'warning',
-                  message: 'an enrollment token was reused',
-                  details: { entityId: 'x' },
-                },
-              ],
-            });
-          }
+          if (await adminRoute(ca, req, res, url, clock)) return;
           return json(res, 404, { code: 'ERR_NOT_FOUND', message: 'no such resource' });
         } catch (err) {
           const code = (err as { code?: string }).code ?? 'ERR_INTERNAL';

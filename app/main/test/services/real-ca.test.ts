@@ -8,25 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initAuthority, startCaServer, type CaServer } from '@helmlink/ca-server';
-import { isHelmlinkError } from '@helmlink/protocol';
-import { systemClock } from '../../src/services/core/clock';
-import { tempDir, testServices } from '../helpers/console';
+import { isHelmlinkError, systemClock } from '@helmlink/protocol';
+import { channels } from '@helmlink/app-preload';
+import { codeOf, tempDir, testServices } from '../helpers/console';
 import { eventually } from '../helpers/net';
 
 const CA_PASS = 'ca passphrase for tests';
 let server: CaServer;
 let admin: Awaited<ReturnType<typeof testServices>>;
 let pilot: Awaited<ReturnType<typeof testServices>>;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHelmlinkError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   const dir = tempDir('helmlink-console-ca-');
@@ -134,6 +124,33 @@ describe('console against the real CA server', () => {
     } finally {
       stop();
     }
+  });
+
+  it('lets the console submit exactly the entity ids the CA accepts (one rule, contract and CA)', async () => {
+    const ids = ['pilot-ok', 'Pilot.7_b', 'x'.repeat(64), 'x'.repeat(65), 'pilot 7', '-lead', 'pilöt', 'p:7', 'a@b', 'p+1', 'a#b', 'a/b'];
+    const verdicts: [string, boolean, boolean][] = [];
+    for (const entityId of ids) {
+      const contract = channels['pki.createToken'].request.safeParse({ entityId, role: 'pilot' }).success;
+      const enrollForm = channels['identity.enroll'].request.safeParse({
+        caUrl: server.url,
+        rootFingerprint: server.rootFingerprint,
+        token: 'hlt_placeholder_token',
+        entityId,
+        custody: 'passphrase',
+        passphrase: 'x',
+      }).success;
+      expect(enrollForm, entityId).toBe(contract);
+      let ca = true;
+      try {
+        await admin.pki.createToken({ entityId, role: 'pilot' });
+      } catch (err) {
+        ca = false;
+        expect(isHelmlinkError(err) && ['ERR_ID_INVALID', 'ERR_INPUT_INVALID'].includes(err.code), String(err)).toBe(true);
+      }
+      verdicts.push([entityId, contract, ca]);
+    }
+    for (const [entityId, contract, ca] of verdicts) expect(contract, `${entityId}: contract vs CA`).toBe(ca);
+    expect(verdicts.filter(([, , ca]) => ca).map(([id]) => id)).toEqual(['pilot-ok', 'Pilot.7_b', 'x'.repeat(64)]);
   });
 
   it('passes the CA refusal of a reused token through to the wizard', async () => {

@@ -1,10 +1,10 @@
 import {
-  API_EVENTS,
-  API_METHODS,
+  buildApi,
   CONTRACT_VERSION,
   WIRE_MAX_BYTES,
   WS_PATH,
   type ApiResult,
+  type ChannelName,
   type EventName,
   type HelmlinkApi,
   type WireClientMessage,
@@ -61,6 +61,36 @@ export function bridgeUrlFor(location: { protocol: string; host: string }): stri
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`;
 }
 
+/** Handles one server frame: resolves the pending call of a `result`, delivers an `event` to its listeners. */
+function handleServerFrame(
+  data: unknown,
+  pending: Map<number, (result: ApiResult<unknown>) => void>,
+  listeners: Map<EventName, Set<(payload: unknown) => void>>,
+): void {
+  if (typeof data !== 'string' || data.length > WIRE_MAX_BYTES) return;
+  let msg: WireServerMessage;
+  try {
+    msg = JSON.parse(data) as WireServerMessage;
+  } catch {
+    return;
+  }
+  if (msg.type === 'result' && typeof msg.id === 'number') {
+    const resolve = pending.get(msg.id);
+    pending.delete(msg.id);
+    resolve?.(msg.result);
+  } else if (msg.type === 'event') {
+    for (const l of listeners.get(msg.event) ?? []) {
+      try {
+        l(msg.payload);
+      } catch (err) {
+        console.error('event listener failed', msg.event, err);
+      }
+    }
+  } else if (msg.type === 'hello' && msg.contractVersion !== CONTRACT_VERSION) {
+    console.warn(`bridge speaks contract v${msg.contractVersion}, this page v${CONTRACT_VERSION}`);
+  }
+}
+
 /**
  * A WebSocket client implementing {@link HelmlinkApi} with the contract's wire frames: `invoke` requests
  * correlated by id, `result` answers, pushed `event`s. Calls made while the socket is connecting wait for it;
@@ -95,30 +125,7 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     for (const w of queued) w.fail(why);
   };
 
-  const onMessage = (data: unknown): void => {
-    if (typeof data !== 'string' || data.length > WIRE_MAX_BYTES) return;
-    let msg: WireServerMessage;
-    try {
-      msg = JSON.parse(data) as WireServerMessage;
-    } catch {
-      return;
-    }
-    if (msg.type === 'result' && typeof msg.id === 'number') {
-      const resolve = pending.get(msg.id);
-      pending.delete(msg.id);
-      resolve?.(msg.result);
-    } else if (msg.type === 'event') {
-      for (const l of listeners.get(msg.event) ?? []) {
-        try {
-          l(msg.payload);
-        } catch (err) {
-          console.error('event listener failed', msg.event, err);
-        }
-      }
-    } else if (msg.type === 'hello' && msg.contractVersion !== CONTRACT_VERSION) {
-      console.warn(`bridge speaks contract v${msg.contractVersion}, this page v${CONTRACT_VERSION}`);
-    }
-  };
+  const onMessage = (data: unknown): void => handleServerFrame(data, pending, listeners);
 
   const connect = (): void => {
     setState('connecting');
@@ -159,7 +166,7 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     }, delay);
   };
 
-  const invoke = (channel: string, payload: unknown): Promise<ApiResult<unknown>> => {
+  const invoke = (channel: ChannelName, payload: unknown): Promise<ApiResult<unknown>> => {
     const id = nextId++;
     const frame: WireClientMessage = { type: 'invoke', id, channel, payload: payload ?? {} };
     const text = JSON.stringify(frame);
@@ -187,26 +194,21 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     });
   };
 
-  const api: Record<string, Record<string, unknown>> = {};
-  const group = (name: string): Record<string, unknown> => (api[name] ??= {});
-  for (const [feature, method, channel] of API_METHODS) {
-    group(feature)[method] = (request?: unknown) => invoke(channel, request);
-  }
-  for (const [feature, method, event] of API_EVENTS) {
-    group(feature)[method] = (listener: (payload: unknown) => void) => {
-      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+  const api = buildApi({
+    invoke,
+    subscribe(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
       set.add(listener);
       return () => {
         set.delete(listener);
       };
-    };
-  }
+    },
+  });
 
   connect();
   return {
-    api: Object.freeze(api) as unknown as HelmlinkApi,
+    api,
     state: () => state,
     close: () => {
       closedByUser = true;

@@ -1,4 +1,5 @@
 /** Certificate expiry levels for banners and badges. */
+import { RENEWAL_AT_FRACTION } from '@helmlink/protocol/vocabulary';
 
 export type ExpiryLevel = 'ok' | 'renew-due' | 'warning' | 'critical' | 'expired';
 
@@ -11,8 +12,8 @@ export interface ExpiryInfo {
 }
 
 /**
- * Where a certificate stands. Renewal is due at 2/3 of the lifetime (the main side renews automatically then);
- * a warning shows when less than 1/5 of the lifetime or 7 days remain, critical under 1/10 or 24 hours.
+ * Where a certificate stands. Renewal is due at {@link RENEWAL_AT_FRACTION} (2/3) of the lifetime (the main side
+ * renews automatically then); a warning shows when less than 1/5 of the lifetime or 7 days remain, critical under 1/10 or 24 hours.
  */
 export function expiryInfo(notBefore: number, notAfter: number, now: number): ExpiryInfo {
   const lifetime = Math.max(1, notAfter - notBefore);
@@ -22,6 +23,6 @@ export function expiryInfo(notBefore: number, notAfter: number, now: number): Ex
   if (remainingMs <= 0) level = 'expired';
   else if (remainingMs <= Math.min(lifetime / 10, 24 * 3600_000)) level = 'critical';
   else if (remainingMs <= Math.min(lifetime / 5, 7 * 24 * 3600_000)) level = 'warning';
-  else if (usedFraction >= 2 / 3) level = 'renew-due';
+  else if (usedFraction >= RENEWAL_AT_FRACTION) level = 'renew-due';
   return { level, remainingMs, usedFraction };
 }

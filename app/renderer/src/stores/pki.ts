@@ -7,15 +7,14 @@ import type {
   EnrollmentTokenView,
   IssuedCertificateView,
   RequestOf,
-  RevocationReasonCode,
-  RoleName,
 } from '@helmlink/app-preload';
+import type { RevocationReasonCode, Role } from '@helmlink/protocol/vocabulary';
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 
 /** Filters of the certificates table. */
 export interface CertFilter {
-  role: RoleName | null;
+  role: Role | null;
   status: CertificateStatus | null;
   /** Only certificates expiring within this many days. */
   expiringWithinDays: number | null;

@@ -11,19 +11,20 @@ import {
   type StreamStateView,
   type VesselView,
 } from '@helmlink/app-preload';
+import type { ErrorCode } from '@helmlink/protocol/vocabulary';
 
 type Handler = (request: unknown) => ApiResult<unknown> | Promise<ApiResult<unknown>>;
 
 /**
  * A HelmlinkApi test double for store tests: per-channel handlers, a call log, and `emit` for push events.
- * Unhandled channels answer ERR_TEST_UNHANDLED so a test sees an unexpected call.
+ * Unhandled channels answer ERR_IPC_CHANNEL_UNKNOWN so a test sees an unexpected call.
  */
 export interface TestApi {
   api: HelmlinkApi;
   calls: { channel: ChannelName; request: unknown }[];
   handle<C extends ChannelName>(channel: C, handler: Handler): void;
   ok<C extends ChannelName>(channel: C, value: unknown): void;
-  fail<C extends ChannelName>(channel: C, code: string, message?: string): void;
+  fail<C extends ChannelName>(channel: C, code: ErrorCode, message?: string): void;
   emit<E extends EventName>(event: E, payload: EventMap[E]): void;
   listenerCount(event: EventName): number;
 }
@@ -38,7 +39,7 @@ export function createTestApi(): TestApi {
     group(feature)[method] = async (request?: unknown) => {
       calls.push({ channel, request });
       const h = handlers.get(channel);
-      return h ? h(request) : { ok: false, error: { code: 'ERR_TEST_UNHANDLED', message: channel } };
+      return h ? h(request) : { ok: false, error: { code: 'ERR_IPC_CHANNEL_UNKNOWN', message: channel } };
     };
   }
   for (const [feature, method, event] of API_EVENTS) {

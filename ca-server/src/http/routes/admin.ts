@@ -1,10 +1,27 @@
 /** Admin routes: mutual TLS with a valid certificate holding the admin role. */
 import type { FastifyInstance } from 'fastify';
-import { REVOCATION_REASONS, ROLES, type Role } from '@helmlink/protocol';
+import {
+  ENROLLABLE_ROLES,
+  ENTITY_ID_MAX_LENGTH,
+  MARITIME_SHAPES,
+  REVOCATION_REASONS,
+  ROLES,
+} from '@helmlink/protocol';
+import {
+  CA_ROUTES,
+  CERT_STATUSES,
+  type AlertsQuery,
+  type AlertsResponse,
+  type CertListQuery,
+  type CertListResponse,
+  type ReleaseRequest,
+  type RevokeRequest,
+  type StatusChangeResponse,
+  type TokenRequest,
+  type TokenResponse,
+} from '@helmlink/ca-client/wire';
 import { recordView } from '../../authority/issue';
-import type { TokenRequest } from '../../authority/authority';
-import type { CertStatus } from '../../store/types';
-import type { RouteContext } from '../app';
+import type { RouteContext } from '../route-context';
 
 const actorOf = (req: { client?: { entityId: string; serial: string }; ip: string }) => ({
   id: req.client!.entityId,
@@ -14,12 +31,13 @@ const actorOf = (req: { client?: { entityId: string; serial: string }; ip: strin
 
 const certView = { type: 'object', additionalProperties: true } as const;
 
-/** POST /ca/v1/tokens, GET /ca/v1/certs, POST /ca/v1/revoke, POST /ca/v1/release, GET /ca/v1/alerts */
-export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
-  const admin = requireClient('admin');
+/** The onRequest hook that admits only admin clients. */
+type AdminGuard = ReturnType<RouteContext['requireClient']>;
 
-  app.post<{ Body: TokenRequest }>(
-    '/ca/v1/tokens',
+/** POST /ca/v1/tokens: a one-time enrollment token. */
+function registerTokenRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+  app.post<{ Body: TokenRequest; Reply: TokenResponse }>(
+    CA_ROUTES.tokens,
     {
       onRequest: admin,
       schema: {
@@ -28,16 +46,16 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
           required: ['entityId', 'roles'],
           additionalProperties: false,
           properties: {
-            entityId: { type: 'string', minLength: 1, maxLength: 64 },
+            entityId: { type: 'string', minLength: 1, maxLength: ENTITY_ID_MAX_LENGTH },
             roles: {
               type: 'array',
               minItems: 1,
               maxItems: 4,
-              items: { type: 'string', enum: ROLES.filter((r) => r !== 'ca') },
+              items: { type: 'string', enum: ENROLLABLE_ROLES },
             },
-            imo: { type: 'string', pattern: '^[0-9]{7}$' },
-            mmsi: { type: 'string', pattern: '^[0-9]{9}$' },
-            flag: { type: 'string', pattern: '^[A-Z]{2}$' },
+            imo: { type: 'string', pattern: MARITIME_SHAPES.imo.source },
+            mmsi: { type: 'string', pattern: MARITIME_SHAPES.mmsi.source },
+            flag: { type: 'string', pattern: MARITIME_SHAPES.flag.source },
             ttlSeconds: { type: 'integer', minimum: 60, maximum: 2592000 },
             validityDays: { type: 'integer', minimum: 1, maximum: 825 },
           },
@@ -57,9 +75,12 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
     },
     async (req, reply) => reply.code(201).send(authority.createEnrollmentToken(req.body, actorOf(req))),
   );
+}
 
-  app.get<{ Querystring: { role?: Role; status?: CertStatus; expiring_within?: number; limit?: number } }>(
-    '/ca/v1/certs',
+/** GET /ca/v1/certs: certificates by role, status and expiry. */
+function registerCertListRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+  app.get<{ Querystring: CertListQuery; Reply: CertListResponse }>(
+    CA_ROUTES.certificates,
     {
       onRequest: admin,
       schema: {
@@ -68,7 +89,7 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
           additionalProperties: false,
           properties: {
             role: { type: 'string', enum: [...ROLES] },
-            status: { type: 'string', enum: ['valid', 'hold', 'revoked'] },
+            status: { type: 'string', enum: [...CERT_STATUSES] },
             expiring_within: { type: 'integer', minimum: 0, maximum: 315360000 },
             limit: { type: 'integer', minimum: 1, maximum: 10000 },
           },
@@ -89,9 +110,12 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
       return { certificates: list.map(recordView) };
     },
   );
+}
 
-  app.post<{ Body: { serial: string; reason: number; description?: string } }>(
-    '/ca/v1/revoke',
+/** POST /ca/v1/revoke and POST /ca/v1/release (certificateHold only). */
+function registerRevocationRoutes(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+  app.post<{ Body: RevokeRequest; Reply: StatusChangeResponse }>(
+    CA_ROUTES.revoke,
     {
       onRequest: [async (req) => authority.checkRate('revoke', 'perAddress', req.ip), admin],
       schema: {
@@ -116,8 +140,8 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
     },
   );
 
-  app.post<{ Body: { serial: string } }>(
-    '/ca/v1/release',
+  app.post<{ Body: ReleaseRequest; Reply: StatusChangeResponse }>(
+    CA_ROUTES.release,
     {
       onRequest: admin,
       schema: {
@@ -137,9 +161,12 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
       return { certificate: recordView(result.certificate), crlNumber: result.crlNumber };
     },
   );
+}
 
-  app.get<{ Querystring: { since?: number; limit?: number } }>(
-    '/ca/v1/alerts',
+/** GET /ca/v1/alerts: the stored security alerts. */
+function registerAlertRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+  app.get<{ Querystring: AlertsQuery; Reply: AlertsResponse }>(
+    CA_ROUTES.alerts,
     {
       onRequest: admin,
       schema: {
@@ -180,4 +207,13 @@ export function registerAdminRoutes(app: FastifyInstance, { authority, requireCl
         .map((a) => ({ ...a, at: new Date(a.ts).toISOString() })),
     }),
   );
+}
+
+/** POST /ca/v1/tokens, GET /ca/v1/certs, POST /ca/v1/revoke, POST /ca/v1/release, GET /ca/v1/alerts */
+export function registerAdminRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
+  const admin = requireClient('admin');
+  registerTokenRoute(app, authority, admin);
+  registerCertListRoute(app, authority, admin);
+  registerRevocationRoutes(app, authority, admin);
+  registerAlertRoute(app, authority, admin);
 }

@@ -1,7 +1,8 @@
 /** Enrollment with a one-time token, and renewal over mutual TLS. */
 import type { FastifyInstance } from 'fastify';
+import { CA_ROUTES, type EnrollRequest, type IssuedWire, type RenewRequest } from '@helmlink/ca-client/wire';
 import type { IssuedCertificate } from '../../authority/authority';
-import type { RouteContext } from '../app';
+import type { RouteContext } from '../route-context';
 
 const issuedSchema = {
   type: 'object',
@@ -17,7 +18,7 @@ const issuedSchema = {
 
 const CSR_MAX = 16 * 1024;
 
-const wire = (c: IssuedCertificate) => ({
+const wire = (c: IssuedCertificate): IssuedWire => ({
   serial: c.serial,
   certificate: c.certificatePem,
   chain: c.chainPem,
@@ -27,8 +28,8 @@ const wire = (c: IssuedCertificate) => ({
 
 /** POST /ca/v1/enroll, POST /ca/v1/renew */
 export function registerEnrollRoutes(app: FastifyInstance, { authority, requireClient }: RouteContext): void {
-  app.post<{ Body: { csr: string; token: string } }>(
-    '/ca/v1/enroll',
+  app.post<{ Body: EnrollRequest; Reply: IssuedWire }>(
+    CA_ROUTES.enroll,
     {
       schema: {
         body: {
@@ -49,8 +50,8 @@ export function registerEnrollRoutes(app: FastifyInstance, { authority, requireC
     },
   );
 
-  app.post<{ Body: { csr?: string } | undefined }>(
-    '/ca/v1/renew',
+  app.post<{ Body: RenewRequest | undefined; Reply: IssuedWire }>(
+    CA_ROUTES.renew,
     {
       onRequest: [async (req) => authority.checkRate('renew', 'perAddress', req.ip), requireClient()],
       schema: {

@@ -1,16 +1,23 @@
 /** Public routes: health, chain, CRL and certificates by serial. */
 import type { FastifyInstance } from 'fastify';
+import {
+  CA_MEDIA_TYPES,
+  CA_ROUTES,
+  type CertificateResponse,
+  type ChainResponse,
+  type HealthResponse,
+} from '@helmlink/ca-client/wire';
 import { recordPem, recordView } from '../../authority/issue';
-import type { RouteContext } from '../app';
+import type { RouteContext } from '../route-context';
 
-const PEM = 'application/x-pem-file';
+const PEM = CA_MEDIA_TYPES.pem;
 
-const wantsJson = (accept: string | undefined): boolean => (accept ?? '').includes('application/json');
+const wantsJson = (accept: string | undefined): boolean => (accept ?? '').includes(CA_MEDIA_TYPES.json);
 
 /** GET /health, /ca/v1/chain, /ca/v1/crl, /ca/v1/certs/:serial */
 export function registerPublicRoutes(app: FastifyInstance, { authority }: RouteContext): void {
-  app.get(
-    '/health',
+  app.get<{ Reply: HealthResponse }>(
+    CA_ROUTES.health,
     {
       schema: {
         response: {
@@ -25,14 +32,14 @@ export function registerPublicRoutes(app: FastifyInstance, { authority }: RouteC
         },
       },
     },
-    async () => {
+    async (): Promise<HealthResponse> => {
       const crl = await authority.currentCrl();
       return { status: 'ok', crlNumber: crl.number, crlNextUpdate: crl.nextUpdate.toISOString() };
     },
   );
 
-  app.get(
-    '/ca/v1/chain',
+  app.get<{ Reply: ChainResponse | string }>(
+    CA_ROUTES.chain,
     { schema: { headers: { type: 'object', properties: { accept: { type: 'string' } } } } },
     async (req, reply) => {
       if (wantsJson(req.headers.accept)) {
@@ -47,18 +54,18 @@ export function registerPublicRoutes(app: FastifyInstance, { authority }: RouteC
   );
 
   app.get(
-    '/ca/v1/crl',
+    CA_ROUTES.crl,
     { schema: { headers: { type: 'object', properties: { accept: { type: 'string' } } } } },
     async (req, reply) => {
       const crl = await authority.currentCrl();
-      if ((req.headers.accept ?? '').includes('application/pkix-crl'))
-        return reply.type('application/pkix-crl').send(Buffer.from(crl.der));
+      if ((req.headers.accept ?? '').includes(CA_MEDIA_TYPES.crl))
+        return reply.type(CA_MEDIA_TYPES.crl).send(Buffer.from(crl.der));
       return reply.type(PEM).send(crl.pem);
     },
   );
 
-  app.get<{ Params: { serial: string } }>(
-    '/ca/v1/certs/:serial',
+  app.get<{ Params: { serial: string }; Reply: CertificateResponse | string }>(
+    CA_ROUTES.certificate,
     {
       schema: {
         params: {

@@ -7,7 +7,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEntry, AuditQuery } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
+import type { Clock } from '@helmlink/protocol';
 import type { ConsoleEvents } from '../core/events';
 
 export type AuditInput = Omit<
@@ -48,7 +48,7 @@ export class AuditLog {
   append(input: AuditInput): AuditEntry {
     const entry: AuditEntry = {
       id: (this.#entries.at(-1)?.id ?? 0) + 1,
-      at: this.#clock.now().toISOString(),
+      at: new Date(this.#clock()).toISOString(),
       kind: input.kind,
       vesselId: input.vesselId ?? null,
       commandId: input.commandId ?? null,
@@ -77,7 +77,7 @@ export class AuditLog {
   exportJsonl(query: AuditQuery = {}): { filename: string; jsonl: string; count: number } {
     const { limit: _limit, offset: _offset, ...filter } = query;
     const matches = this.#filter(filter);
-    const stamp = this.#clock.now().toISOString().replace(/[:.]/gu, '-');
+    const stamp = new Date(this.#clock()).toISOString().replace(/[:.]/gu, '-');
     return {
       filename: `helmlink-audit-${stamp}.jsonl`,
       jsonl: matches.map((e) => `${JSON.stringify(e)}\n`).join(''),

@@ -1,5 +1,5 @@
 /**
- * The console's connections to the Helmlink CA: the CA server's pinned HTTPS client (`@helmlink/ca-server/client`)
+ * The console's connections to the Helmlink CA: the CA's pinned HTTPS client (`@helmlink/ca-client`)
  * with the console's settings. Trust bootstrap fetches `/ca/v1/chain` without trusting the TLS peer and takes as
  * root only the certificate whose SHA-256 fingerprint equals the pin the user typed; every later request runs over
  * TLS verified against that root alone (not the system store), with the host name checked, and optionally mutual
@@ -7,7 +7,7 @@
  * ERR_CA_UNREACHABLE, ERR_CA_RESPONSE, or the CA's own code).
  */
 import type * as x509 from '@peculiar/x509';
-import { CaClient, pemFingerprint } from '@helmlink/ca-server/client';
+import { CaClient, pemFingerprint } from '@helmlink/ca-client';
 import { HelmlinkError, certificateToPem, parseCertificate, parseCertificates } from '@helmlink/protocol';
 
 export interface ClientTls {

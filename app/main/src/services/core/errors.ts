@@ -2,12 +2,13 @@
 import { HelmlinkError, describeError } from '@helmlink/protocol';
 import type { ApiErrorInfo } from '@helmlink/app-preload';
 
-/** Converts an error to {@link ApiErrorInfo}: coded errors keep their code and message; anything else is ERR_INTERNAL. */
+/**
+ * Converts an error to {@link ApiErrorInfo}: coded errors keep their code, get their standard words and keep their
+ * own message as the detail; anything else is ERR_INTERNAL.
+ */
 export function toApiError(err: unknown): ApiErrorInfo {
   if (err instanceof HelmlinkError) {
-    // Known codes get their standard words; a code only the CA knows keeps the CA's own message.
-    const known = describeError(err.code) !== err.code;
-    const info: ApiErrorInfo = { code: err.code, message: known ? describeError(err.code) : err.message };
+    const info: ApiErrorInfo = { code: err.code, message: describeError(err.code) };
     if (err.message && err.message !== info.message) info.detail = err.message;
     return info;
   }

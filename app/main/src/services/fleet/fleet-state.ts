@@ -8,13 +8,15 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import {
   HelmlinkError,
+  JWS_ALGORITHMS,
   base64ToBytes,
+  peekHeader,
   verifyState,
   type StateClaims,
   type JwsAlgorithm,
+  type Clock,
 } from '@helmlink/protocol';
 import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '@helmlink/app-preload';
-import type { Clock } from '../core/clock';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { AuditLog } from '../audit/audit-log';
@@ -34,9 +36,6 @@ interface VesselEntry {
   x5c: string[];
 }
 
-/** Algorithms the console accepts from vessels (every profile algorithm; the key policy bounds them). */
-export const CONSOLE_ALGORITHMS: readonly JwsAlgorithm[] = ['ES256', 'ES384', 'EdDSA', 'PS256'];
-
 /** Catalog view of a verified state. */
 export function catalogView(claims: StateClaims): CatalogStreamView[] {
   return claims.catalog.streams.map((s) => ({
@@ -54,16 +53,8 @@ export function catalogView(claims: StateClaims): CatalogStreamView[] {
 }
 
 function x5cOf(token: string): string[] {
-  try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
-      x5c?: unknown;
-    };
-    return Array.isArray(header.x5c)
-      ? header.x5c.filter((s): s is string => typeof s === 'string').slice(0, 4)
-      : [];
-  } catch {
-    return [];
-  }
+  const x5c = peekHeader(token)?.x5c;
+  return Array.isArray(x5c) ? x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
 }
 
 /** Verified vessel state per vessel id. */
@@ -107,7 +98,7 @@ export class FleetState {
       return;
     }
     this.#lastTokens.set(vesselId, payload);
-    const now = this.#o.clock.now();
+    const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
     const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
     try {
@@ -115,9 +106,10 @@ export class FleetState {
         throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
       const verified = await verifyState(token, {
         trust: this.#trust.trust,
-        clock: () => this.#o.clock.now().getTime(),
+        clock: this.#o.clock,
         vesselId,
-        algorithms: this.#o.algorithms ?? CONSOLE_ALGORITHMS,
+        // Every profile algorithm: the key policy bounds them.
+        algorithms: this.#o.algorithms ?? JWS_ALGORITHMS,
         ...(this.#o.clockToleranceSeconds !== undefined
           ? { clockToleranceSeconds: this.#o.clockToleranceSeconds }
           : {}),

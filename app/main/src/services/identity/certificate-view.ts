@@ -2,8 +2,8 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { ROLES, certificateToPem, readIdentity, type Role } from '@helmlink/protocol';
-import type { CertificateView, RoleName } from '@helmlink/app-preload';
+import { certificateToPem, readIdentity, type Role } from '@helmlink/protocol';
+import type { CertificateView } from '@helmlink/app-preload';
 
 /** SHA-256 of the certificate DER, lower-case hex. */
 export const fingerprintOf = (cert: x509.X509Certificate): string =>
@@ -17,13 +17,10 @@ function keyAlgorithm(cert: x509.X509Certificate): string {
 }
 
 /** The profile identity of a certificate, or none when it follows no Helmlink profile. */
-export function profileOf(cert: x509.X509Certificate): { entityId: string | null; roles: RoleName[] } {
+export function profileOf(cert: x509.X509Certificate): { entityId: string | null; roles: Role[] } {
   try {
     const id = readIdentity(cert);
-    return {
-      entityId: id.entityId,
-      roles: id.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
-    };
+    return { entityId: id.entityId, roles: id.roles };
   } catch {
     return { entityId: null, roles: [] };
   }

@@ -1,10 +1,10 @@
 /** The identity's files in the console data directory: sealed key, certificate chain, pinned root, metadata. */
 import 'reflect-metadata';
-import { mkdir, readFile, rename, rm, writeFile, chmod } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as x509 from '@peculiar/x509';
 import { certificatesToPem, certificateToPem, parseCertificate, parseCertificates } from '@helmlink/protocol';
+import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { SealedKeyFile } from '../vault/sealed-key';
 import type { KeySpec } from '@helmlink/protocol';
 
@@ -29,13 +29,6 @@ export interface IdentityFiles {
 
 const dirOf = (dataDir: string) => join(dataDir, 'identity');
 
-async function writeAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
-}
-
 /** Reads the stored identity, or null when there is none. */
 export async function readIdentityFiles(dataDir: string): Promise<IdentityFiles | null> {
   const dir = dirOf(dataDir);
@@ -57,10 +50,10 @@ export async function readIdentityFiles(dataDir: string): Promise<IdentityFiles 
 export async function writeIdentityFiles(dataDir: string, files: IdentityFiles): Promise<void> {
   const dir = dirOf(dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeAtomic(join(dir, 'key.json'), `${JSON.stringify(files.sealed, null, 2)}\n`);
-  await writeAtomic(join(dir, 'chain.pem'), certificatesToPem(files.chain));
-  await writeAtomic(join(dir, 'root.pem'), certificateToPem(files.root));
-  await writeAtomic(join(dir, 'meta.json'), `${JSON.stringify(files.meta, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'key.json'), `${JSON.stringify(files.sealed, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'chain.pem'), certificatesToPem(files.chain));
+  writeFileAtomic(join(dir, 'root.pem'), certificateToPem(files.root));
+  writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(files.meta, null, 2)}\n`);
 }
 
 /** Deletes the identity files. */

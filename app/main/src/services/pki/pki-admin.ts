@@ -6,21 +6,19 @@
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, crlNumberOf, parseCrls } from '@helmlink/protocol';
+import { HelmlinkError, crlNumberOf, parseCrls, type Role, type Clock } from '@helmlink/protocol';
 import type {
   AlertView,
   CrlView,
   EnrollmentTokenView,
   IssuedCertificateView,
-  RoleName,
   certFilterSchema,
   createTokenRequestSchema,
   revokeRequestSchema,
 } from '@helmlink/app-preload';
 import type { z } from 'zod';
-import type { Clock } from '../core/clock';
 import type { AuditLog } from '../audit/audit-log';
-import type { CaClient } from '@helmlink/ca-server/client';
+import type { CaClient } from '@helmlink/ca-client';
 import { consoleCaClient } from '../ca/console-ca';
 import type { IdentityService } from '../identity/identity-service';
 
@@ -73,7 +71,7 @@ export function certificateRecord(o: Obj): IssuedCertificateView {
     // The CA server lists `roles` (an array); a single `role` is accepted too.
     role: (str(o, 'role') ??
       (Array.isArray(o.roles) && typeof o.roles[0] === 'string' ? o.roles[0] : null) ??
-      'pilot') as RoleName,
+      'pilot') as Role,
     subject: str(o, 'subject') ?? `CN=${entityId}`,
     status: STATUS[status] ?? STATUS[status.replace(/_/gu, '')] ?? 'valid',
     notBefore: iso(o, 'notBefore', 'not_before') ?? new Date(0).toISOString(),
@@ -172,7 +170,7 @@ export class PkiAdmin {
     const body = await ca.json<unknown>('GET', `/ca/v1/certs${qs ? `?${qs}` : ''}`);
     const list = listOf(body, 'certificates', 'certs', 'items').map(certificateRecord);
     if (filter.status !== 'expired') return list;
-    const now = this.#o.clock.now().getTime();
+    const now = this.#o.clock();
     return list.filter(
       (c) => c.status === 'expired' || (c.status === 'valid' && Date.parse(c.notAfter) < now),
     );
@@ -225,10 +223,10 @@ export class PkiAdmin {
     return {
       token,
       entityId: str(body, 'entityId', 'entity_id') ?? req.entityId,
-      role: (str(body, 'role') ?? req.role) as RoleName,
+      role: (str(body, 'role') ?? req.role) as Role,
       expiresAt:
         iso(body, 'expiresAt', 'expires_at') ??
-        new Date(this.#o.clock.now().getTime() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
+        new Date(this.#o.clock() + (req.ttlMinutes ?? 60) * 60_000).toISOString(),
     };
   }
 
@@ -241,7 +239,7 @@ export class PkiAdmin {
     const text = res.body.toString('latin1');
     const [crl] = text.includes('-----BEGIN') ? parseCrls(text) : parseCrls(new Uint8Array(res.body));
     if (!crl) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA returned no CRL');
-    return crlView(crl, this.#o.clock.now());
+    return crlView(crl, new Date(this.#o.clock()));
   }
 
   /** Alerts raised by the CA (rate limits, token reuse, invalid CSRs, revocations), newest first. */
@@ -251,7 +249,7 @@ export class PkiAdmin {
     const body = await ca.json<unknown>('GET', `/ca/v1/alerts?limit=${query.limit ?? 200}`);
     const since = query.since ? Date.parse(query.since) : undefined;
     return listOf(body, 'alerts', 'items')
-      .map((a, i) => alertView(a, i, this.#o.clock.now()))
+      .map((a, i) => alertView(a, i, new Date(this.#o.clock())))
       .filter((a) => since === undefined || Date.parse(a.at) >= since);
   }
 

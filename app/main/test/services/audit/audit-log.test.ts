@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../../../src/services/audit/audit-log';
-import { fixedClock } from '../../../src/services/core/clock';
+import { frozenClock } from '@helmlink/protocol';
 import { ConsoleEvents } from '../../../src/services/core/events';
 import { tempDir } from '../../helpers/console';
 
 describe('audit log', () => {
   it('appends JSON Lines, announces entries, searches and exports, and survives a restart', () => {
     const path = join(tempDir(), 'audit.jsonl');
-    const clock = fixedClock(new Date('2026-11-22T01:00:00Z'));
+    const clock = frozenClock(new Date('2026-11-22T01:00:00Z'));
     const events = new ConsoleEvents();
     const seen: unknown[] = [];
     events.subscribe((e, p) => e === 'audit.appended' && seen.push(p));
@@ -55,9 +55,9 @@ describe('audit log', () => {
   it('skips a torn last line after a crash', () => {
     const dir = tempDir();
     const path = join(dir, 'audit.jsonl');
-    const log = new AuditLog(path, fixedClock(new Date()));
+    const log = new AuditLog(path, frozenClock(new Date()));
     log.append({ kind: 'command.sent', verdict: 'sent' });
     appendFileSync(path, '{"id":2,"kind":"comm');
-    expect(new AuditLog(path, fixedClock(new Date())).search({}).total).toBe(1);
+    expect(new AuditLog(path, frozenClock(new Date())).search({}).total).toBe(1);
   });
 });

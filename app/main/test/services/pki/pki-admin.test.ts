@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createTestPki, type TestPki } from '@helmlink/protocol/testing';
-import { certificateFingerprint, isHelmlinkError } from '@helmlink/protocol';
+import { certificateFingerprint, frozenClock } from '@helmlink/protocol';
 import { startTestCa, type TestCa } from '../../helpers/test-ca';
-import { tempDir, testServices } from '../../helpers/console';
+import { codeOf, tempDir, testServices } from '../../helpers/console';
 
 const NOW = new Date('2026-11-22T02:00:00Z');
 let pki: TestPki;
@@ -12,22 +12,12 @@ let ca: TestCa;
 let admin: Awaited<ReturnType<typeof testServices>>;
 let pilot: Awaited<ReturnType<typeof testServices>>;
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHelmlinkError(err)) return err.code;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
-
 beforeAll(async () => {
   pki = await createTestPki({ now: NOW });
   ca = await startTestCa(
     pki,
     await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'] }),
-    () => NOW,
+    frozenClock(NOW),
   );
   const rootFingerprint = await certificateFingerprint(pki.root.certificate);
   ca.tokens.set('admin-token', { entityId: 'admin-olaf', role: 'admin' });

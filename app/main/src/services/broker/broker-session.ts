@@ -1,0 +1,202 @@
+/**
+ * The console's broker session: one `MqttSession` (`@helmlink/protocol/mqtt`) with the console certificate, a
+ * random client id per connection (several consoles may run with one identity), a clean session, subscriptions to
+ * every vessel's `state`, `ack` and `data` topics and to the retained CRL, and reconnects with the one backoff
+ * policy. Its state is shown as the `ConnectionStatus` of the UI, with the TLS details and the broker's
+ * certificate as presented in the handshake.
+ */
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { HelmlinkError, topics, type Clock } from '@helmlink/protocol';
+import { MqttSession, type BackoffPolicy, type ReadyInfo, type SessionPublishOptions, type StateChange, type TlsCredentials } from '@helmlink/protocol/mqtt';
+import type { ConnectionStatus, PeerCertificateView } from '@helmlink/app-preload';
+import type { ConsoleEvents } from '../core/events';
+import { toApiError } from '../core/errors';
+import type { Logger } from '../core/logger';
+
+/** Reconnect delays: 1 s doubling to 30 s, half of each random. */
+export const CONSOLE_BACKOFF: BackoffPolicy = { initialDelayMs: 1000, maxDelayMs: 30_000, jitter: 0.5 };
+/** A broker that accepts TCP but never completes the session must not keep `connect` waiting. */
+const CONNECT_GUARD_MS = 20_000;
+
+const SUBSCRIPTIONS = {
+  [topics.filters.allStates]: { qos: 1 },
+  [topics.filters.allAcks]: { qos: 1 },
+  [topics.filters.allData]: { qos: 0 },
+  [topics.crl()]: { qos: 1 },
+} as const;
+
+export interface BrokerSessionOptions {
+  events: ConsoleEvents;
+  clock: Clock;
+  logger: Logger;
+  /** Every message. Handled concurrently: the PUBACK does not wait for it (nothing is persisted here). */
+  onMessage: (topic: string, payload: Buffer) => Promise<void>;
+  /** Runs on every connection before SUBSCRIBE (the CRL first, so retained states can be checked against it). */
+  beforeSubscribe: () => Promise<void>;
+  /** Describes the broker's chain as presented (null without trust material). */
+  describeBroker: (chain: readonly x509.X509Certificate[]) => Promise<PeerCertificateView | null>;
+  /** Called each time the session is connected and subscribed. */
+  onConnected?: () => void;
+  backoff?: BackoffPolicy;
+}
+
+export interface BrokerConnectParams {
+  brokerUrl: string;
+  /** The console's entity id (part of the client id). */
+  entityId: string;
+  credentials: TlsCredentials;
+}
+
+export class BrokerSession {
+  readonly #o: BrokerSessionOptions;
+  #session: MqttSession | null = null;
+  #brokerChain: x509.X509Certificate[] = [];
+  #onConnected: (() => void) | undefined;
+  #status: ConnectionStatus = {
+    state: 'disconnected',
+    brokerUrl: null,
+    since: null,
+    tlsVersion: null,
+    cipher: null,
+    mqttVersion: null,
+    broker: null,
+    lastError: null,
+  };
+
+  constructor(options: BrokerSessionOptions) {
+    this.#o = options;
+  }
+
+  status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** True while connected and subscribed. */
+  get ready(): boolean {
+    return this.#status.state === 'connected' && !!this.#session?.ready;
+  }
+
+  /** The broker's certificates as presented in the last handshake (leaf first, root left out). */
+  brokerChain(): readonly x509.X509Certificate[] {
+    return this.#brokerChain;
+  }
+
+  /** Updates the broker's certificate view (e.g. after a newer CRL). */
+  setBroker(broker: PeerCertificateView | null): void {
+    this.#setStatus({ broker });
+  }
+
+  /**
+   * Connects (replacing a current session). Resolves with the status once connected and subscribed.
+   * @throws HelmlinkError ERR_BROKER_CONNECT when the first attempt fails (the session is closed then).
+   */
+  async connect(p: BrokerConnectParams): Promise<ConnectionStatus> {
+    if (this.#session) await this.disconnect();
+    this.#setStatus({ state: 'connecting', brokerUrl: p.brokerUrl, since: this.#now(), lastError: null });
+    const session = new MqttSession({
+      url: p.brokerUrl,
+      clientId: `helmlink-console-${p.entityId}-${Math.random().toString(36).slice(2, 10)}`,
+      clean: true,
+      keepaliveSeconds: 30,
+      credentials: p.credentials,
+      subscriptions: SUBSCRIPTIONS,
+      backoff: this.#o.backoff ?? CONSOLE_BACKOFF,
+      beforeSubscribe: this.#o.beforeSubscribe,
+      onMessage: (packet) => {
+        const topic = packet.topic;
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        void this.#o.onMessage(topic, payload).catch((err: unknown) => this.#o.logger.warn({ topic, code: toApiError(err).code }, 'message handling failed'));
+      },
+    });
+    this.#session = session;
+    session.on('state', (c) => this.#onState(session, c));
+    session.on('ready', (info) => void this.#onReady(session, info).catch((err: unknown) => this.#o.logger.warn({ code: toApiError(err).code }, 'post-connect failed')));
+    session.on('warn', (err) => this.#o.logger.debug({ err: err.message }, 'broker session'));
+    session.start();
+    try {
+      await this.#firstConnection(session);
+    } catch (err) {
+      await this.disconnect();
+      throw new HelmlinkError('ERR_BROKER_CONNECT', `${p.brokerUrl}: ${(err as Error).message}`, { cause: err });
+    }
+    return this.#status;
+  }
+
+  /** Swaps the TLS credentials (renewal) on the live session: one client at a time, the old one ended first. */
+  async replaceCredentials(credentials: TlsCredentials): Promise<void> {
+    await this.#session?.replaceCredentials(credentials);
+  }
+
+  /** Closes the session. */
+  async disconnect(): Promise<void> {
+    const session = this.#session;
+    this.#session = null;
+    this.#onConnected = undefined;
+    await session?.close();
+    this.#setStatus({ state: 'disconnected', since: this.#now(), tlsVersion: null, cipher: null, mqttVersion: null });
+  }
+
+  /** Publishes through the session. @throws HelmlinkError ERR_NOT_CONNECTED without one. */
+  publish(topic: string, payload: string, opts: SessionPublishOptions): Promise<void> {
+    if (!this.#session) return Promise.reject(new HelmlinkError('ERR_NOT_CONNECTED'));
+    return this.#session.publish(topic, payload, opts);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  #now(): string {
+    return new Date(this.#o.clock()).toISOString();
+  }
+
+  #setStatus(patch: Partial<ConnectionStatus>): void {
+    this.#status = { ...this.#status, ...patch };
+    this.#o.events.emit('fleet.connection', this.#status);
+  }
+
+  /** Resolves once connected; rejects on the first failed attempt or after the guard time. */
+  #firstConnection(session: MqttSession): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onState = (c: StateChange) => {
+        if (c.to === 'backoff') fail(c.error ?? new Error(c.reason ?? 'connection closed'));
+        else if (c.to === 'closing') fail(new Error('disconnected'));
+      };
+      const fail = (err: Error) => {
+        cleanup();
+        reject(err);
+      };
+      const guard = setTimeout(() => fail(new Error(`no MQTT session within ${CONNECT_GUARD_MS / 1000} s`)), CONNECT_GUARD_MS);
+      guard.unref();
+      const cleanup = () => {
+        clearTimeout(guard);
+        session.off('state', onState);
+        this.#onConnected = undefined;
+      };
+      session.on('state', onState);
+      this.#onConnected = () => {
+        cleanup();
+        resolve();
+      };
+    });
+  }
+
+  #onState(session: MqttSession, c: StateChange): void {
+    if (session !== this.#session) return;
+    if (c.to === 'connecting' && c.reason === 'retry') this.#setStatus({ state: 'reconnecting' });
+    else if (c.to === 'connecting' && c.reason === 'credentials') this.#setStatus({ state: 'connecting', since: this.#now() });
+    else if (c.to === 'backoff' && c.error) this.#setStatus({ state: 'error', lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', c.error.message)) });
+    else if (c.to === 'backoff') this.#setStatus({ state: 'reconnecting' });
+  }
+
+  async #onReady(session: MqttSession, info: ReadyInfo): Promise<void> {
+    const presented = info.tls.peerChain.map((der) => new x509.X509Certificate(der));
+    // The root is pinned locally: a self-signed certificate in the presented chain adds nothing.
+    const chain = presented.filter((c) => c.subject !== c.issuer || presented.length === 1);
+    const broker = await this.#o.describeBroker(chain);
+    if (session !== this.#session || !session.ready) return;
+    this.#brokerChain = chain;
+    this.#setStatus({ state: 'connected', since: this.#now(), tlsVersion: info.tls.protocol, cipher: info.tls.cipher, mqttVersion: info.protocolVersion, broker, lastError: null });
+    this.#o.onConnected?.();
+    this.#onConnected?.();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Settles a command from its ack: the ack must verify (vessel signature and chain, CRL, audience = the pilot who
+ * signed the command, binding to the command token, freshness) before it settles anything. An ack that does not
+ * verify is audited and ignored; acks to other consoles' commands are not ours to judge.
+ */
+import { performance } from 'node:perf_hooks';
+import { JWS_ALGORITHMS, describeError, peekClaims, verifyAck, type Clock, type JwsAlgorithm } from '@helmlink/protocol';
+import type { AuditLog } from '../audit/audit-log';
+import { toApiError } from '../core/errors';
+import type { TrustMaterial } from '../fleet/trust-material';
+import type { CommandTracker } from './command-tracker';
+
+export interface AckHandlerOptions {
+  tracker: CommandTracker;
+  trust: () => TrustMaterial | null;
+  audit: AuditLog;
+  clock: Clock;
+  algorithms?: readonly JwsAlgorithm[];
+  clockToleranceSeconds?: number;
+}
+
+/** Verifies an ack from `vesselId` against the command it claims to answer; only a verified ack settles it. */
+export async function handleAck(o: AckHandlerOptions, vesselId: string, payload: Buffer): Promise<void> {
+  const token = payload.toString('utf8');
+  const inReplyTo = peekClaims(token)?.in_reply_to;
+  const pending = typeof inReplyTo === 'string' ? o.tracker.get(inReplyTo) : undefined;
+  const trust = o.trust();
+  if (!pending || pending.view.vesselId !== vesselId || !trust || pending.view.ackVerified) return;
+  const commandId = pending.view.commandId;
+  try {
+    const verified = await verifyAck(token, {
+      trust: trust.trust,
+      clock: o.clock,
+      vesselId,
+      audience: pending.actor,
+      commandToken: pending.token,
+      // Every profile algorithm: the key policy bounds them.
+      algorithms: o.algorithms ?? JWS_ALGORITHMS,
+      ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
+    });
+    const rttMs = Math.round((performance.now() - pending.sentAtPerf) * 1000) / 1000;
+    const c = verified.claims;
+    if (c.status === 'applied') {
+      o.tracker.settle(pending, 'applied', null, { rttMs, ackVerified: true });
+    } else {
+      const code = c.reason ?? 'ERR_INTERNAL';
+      o.tracker.settle(pending, 'rejected', { code, message: describeError(code) }, { rttMs, ackVerified: true });
+    }
+    o.audit.append({
+      kind: 'ack.verified',
+      vesselId,
+      commandId,
+      actor: verified.signer.entityId,
+      verdict: c.status,
+      code: c.reason ?? null,
+      message: c.reason ? describeError(c.reason) : null,
+      token,
+      rttMs,
+    });
+  } catch (err) {
+    const e = toApiError(err);
+    o.audit.append({ kind: 'ack.unverified', vesselId, commandId, verdict: 'invalid', code: e.code, message: e.detail ?? e.message, token });
+  }
+}

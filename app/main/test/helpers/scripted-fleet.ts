@@ -1,0 +1,181 @@
+/**
+ * A fleet for the console's MQTT tests: a real Mosquitto (mutual TLS, ACL from the protocol policy), the retained
+ * CRL published by the CA identity, a scripted vessel that verifies each command for real and answers with signed
+ * acks and states (mode: apply, reject, forge an ack with a pilot key, or hold the command until released), a small
+ * HTTPS CA, and console services with an imported, passphrase-protected pilot identity.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  IEC_61162_450_CATALOG,
+  MemoryReplayStore,
+  certificateToPem,
+  certificatesToPem,
+  createSigner,
+  createTrust,
+  crlToPem,
+  encodePem,
+  exportPkcs8,
+  signAck,
+  signState,
+  topics,
+  validatePath,
+  verifyCommand,
+  systemClock,
+  type Signer,
+} from '@helmlink/protocol';
+import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
+import type { CommandView } from '@helmlink/app-preload';
+import { startMosquitto, type Broker } from './mosquitto';
+import { startTestCa } from './test-ca';
+import { eventually } from './net';
+import { tempDir, testServices } from './console';
+import { opensslEncryptedPem } from './openssl';
+
+export const VESSEL = 'MV-TEST';
+export const PASS = 'console pass';
+export const catalog = IEC_61162_450_CATALOG;
+export const addresses = catalog.streams.map((s) => s.address);
+export const TGTD = catalog.streams.find((s) => s.id === 'TGTD')!.address;
+
+export type VesselMode = 'apply' | 'reject' | 'forge' | 'hold';
+
+/** The scripted vessel's controls. */
+export interface ScriptedVessel {
+  /** How the vessel answers the next commands. */
+  mode: VesselMode;
+  /** In 'hold' mode: releases the command the vessel holds. */
+  held: (() => void) | undefined;
+  /** Publishes a fresh signed state of the vessel (retained). */
+  publishState(): Promise<void>;
+}
+
+export interface ScriptedFleet {
+  pki: TestPki;
+  broker: Broker;
+  otherVessel: TestEntity;
+  vesselClient: MqttClient;
+  vessel: ScriptedVessel;
+  services: Awaited<ReturnType<typeof testServices>>;
+  /** Waits until the command has left `pending`. */
+  settled(commandId: string): Promise<CommandView>;
+  close(): Promise<void>;
+}
+
+async function clientFor(broker: Broker, pki: TestPki, entity: TestEntity): Promise<MqttClient> {
+  return mqtt.connectAsync(broker.url, {
+    protocolVersion: 5,
+    key: encodePem('PRIVATE KEY', await exportPkcs8(entity.keys.privateKey)),
+    cert: certificatesToPem(entity.chain),
+    ca: [certificateToPem(pki.root.certificate)],
+    rejectUnauthorized: true,
+    reconnectPeriod: 200,
+  });
+}
+
+/** Starts everything (the console is not connected yet). */
+export async function startScriptedFleet(): Promise<ScriptedFleet> {
+  const pki = await createTestPki();
+  const vesselEntity = await pki.issue(VESSEL, ['vessel']);
+  const otherVessel = await pki.issue('MV-OTHER', ['vessel']);
+  const caEntity = await pki.issue('helmlink-ca', ['ca']);
+  const brokerEntity = await pki.issue('broker', ['broker'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+  const pilot = await pki.issue('pilot-anna', ['pilot']);
+  const broker = await startMosquitto(join(tempDir(), 'broker'), pki, brokerEntity, [
+    { entityId: VESSEL, roles: ['vessel'] },
+    { entityId: 'pilot-anna', roles: ['pilot'] },
+    { entityId: 'helmlink-ca', roles: ['ca'] },
+  ]);
+
+  // The CA identity publishes the retained CRL, as the CA server does.
+  const caClient = await clientFor(broker, pki, caEntity);
+  await caClient.publishAsync(topics.crl(), crlToPem(await pki.issuingCrl([], { crlNumber: 5 })), { qos: 1, retain: true });
+  await caClient.endAsync();
+
+  const vesselClient = await clientFor(broker, pki, vesselEntity);
+  const vessel = await scriptVessel(pki, vesselEntity, pilot, vesselClient);
+  await vessel.publishState();
+
+  const data = tempDir();
+  const services = await testServices(data, new Date(), { clock: systemClock, ratesIntervalMs: 100, alertPollMs: 0 });
+  const testCa = await startTestCa(pki, await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }), systemClock);
+  testCa.issued.push({
+    serial: pilot.certificate.serialNumber.toLowerCase(),
+    entityId: 'pilot-anna',
+    role: 'pilot',
+    cert: pilot.certificate,
+    status: 'valid',
+    reason: null,
+    revokedAt: null,
+  });
+  const files = await opensslEncryptedPem(data, pilot, pki, 'file');
+  await services.identity.import({ format: 'pem', ...files, filePassphrase: 'file', custody: 'passphrase', passphrase: PASS, caUrl: testCa.url });
+  services.settings.update({ brokerUrl: broker.url, commandTimeoutSeconds: 2 });
+  return {
+    pki,
+    broker,
+    otherVessel,
+    vesselClient,
+    vessel,
+    services,
+    settled: (commandId) =>
+      eventually(() => {
+        const v = services.commands.list().find((c) => c.commandId === commandId);
+        return v && v.state !== 'pending' ? v : undefined;
+      }, `command ${commandId} to settle`),
+    async close() {
+      await services.close();
+      await testCa.close();
+      await vesselClient.endAsync();
+      await broker.stop();
+    },
+  };
+}
+
+/** The scripted vessel: verifies each command for real and answers as its `mode` says. */
+async function scriptVessel(pki: TestPki, entity: TestEntity, pilot: TestEntity, client: MqttClient): Promise<ScriptedVessel> {
+  const vesselSigner: Signer = createSigner({ privateKey: entity.keys.privateKey, chain: entity.chain });
+  const pilotForgery = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
+  const trust = createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, validatePath });
+  const replay = new MemoryReplayStore();
+  let seq = 0;
+  let current = { on: [] as string[], off: [...addresses] };
+  const ack = async (signer: Signer, claims: Parameters<typeof signAck>[1]) =>
+    client.publishAsync(topics.ack(VESSEL), (await signAck(signer, claims)).token, { qos: 1 });
+  const vessel: ScriptedVessel = {
+    mode: 'apply',
+    held: undefined,
+    async publishState() {
+      const { token } = await signState(vesselSigner, { clock: () => Date.now(), catalog, on: current.on, off: current.off, lastJti: null, seq: ++seq });
+      await client.publishAsync(topics.state(VESSEL), token, { qos: 1, retain: true });
+    },
+  };
+  await client.subscribeAsync(topics.cmd(VESSEL), { qos: 1 });
+  client.on('message', (_topic, payload) => {
+    void (async () => {
+      const token = payload.toString();
+      const cmd = await verifyCommand(token, { trust, clock: () => Date.now(), audience: VESSEL, replay, catalog });
+      const base = { clock: () => Date.now(), audience: cmd.signer.entityId, inReplyTo: cmd.claims.jti, commandToken: token };
+      if (vessel.mode === 'forge') return ack(pilotForgery, { ...base, status: 'applied', state: cmd.state! });
+      if (vessel.mode === 'reject') return ack(vesselSigner, { ...base, status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', state: current });
+      if (vessel.mode === 'hold') await new Promise<void>((resolve) => (vessel.held = resolve));
+      current = cmd.state!;
+      await vessel.publishState();
+      await ack(vesselSigner, { ...base, status: 'applied', state: current });
+    })();
+  });
+  return vessel;
+}
+
+/** Starts a scripted fleet before the file's tests (handing it to `use`) and stops it after them. */
+export function useScriptedFleet(use: (fleet: ScriptedFleet) => void): void {
+  let fleet: ScriptedFleet | undefined;
+  beforeAll(async () => {
+    fleet = await startScriptedFleet();
+    use(fleet);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+  });
+}

@@ -1,0 +1,36 @@
+/** Push events (main → renderer) and their payloads. */
+import type { AuditEntry } from './audit';
+import type { CommandView } from './commands';
+import type { ConnectionStatus, RatesSnapshot, VesselView } from './fleet';
+import type { EnrollProgressEvent, IdentityStatus } from './identity';
+import type { AlertView } from './pki';
+import type { SettingsView } from './settings';
+
+/** Every push event and its payload. */
+export interface EventMap {
+  'identity.changed': IdentityStatus;
+  'identity.enrollProgress': EnrollProgressEvent;
+  'settings.changed': SettingsView;
+  'fleet.vessels': VesselView[];
+  'fleet.connection': ConnectionStatus;
+  'fleet.rates': RatesSnapshot;
+  'commands.status': CommandView;
+  'audit.appended': AuditEntry;
+  'pki.alert': AlertView;
+}
+export type EventName = keyof EventMap;
+
+export const EVENT_NAMES = [
+  'identity.changed',
+  'identity.enrollProgress',
+  'settings.changed',
+  'fleet.vessels',
+  'fleet.connection',
+  'fleet.rates',
+  'commands.status',
+  'audit.appended',
+  'pki.alert',
+] as const satisfies readonly EventName[];
+
+export type Listener<E extends EventName> = (payload: EventMap[E]) => void;
+export type Unsubscribe = () => void;

@@ -1,0 +1,46 @@
+/** The authority's public shapes: its options, who acts, and what an issuance returns. */
+import type { Clock } from '@helmlink/protocol';
+import type { TokenRequest } from '@helmlink/ca-client/wire';
+import type { WebhookOptions } from './alerts';
+import type { RateLimits } from './rate-limit';
+
+/** A token request is the wire's: the admin route passes its validated body through unchanged. */
+export type { TokenRequest };
+
+export interface AuthorityOptions {
+  dir: string;
+  passphrase: string;
+  /** The time source. Default: the system clock. */
+  clock?: Clock;
+  /** CRL lifetime (nextUpdate - thisUpdate). Default 24 h. */
+  crlValiditySeconds?: number;
+  /** Re-issue the CRL when less than this remains before nextUpdate. Default half the lifetime. */
+  crlRefreshMarginSeconds?: number;
+  alertWebhook?: WebhookOptions;
+  rateLimits?: Partial<RateLimits>;
+  /** Default and maximum lifetime of enrollment tokens. Default 24 h, max 30 days. */
+  tokenTtlSeconds?: number;
+}
+
+/** Who performs an operation: an authenticated client identity or a local tool. */
+export interface Actor {
+  /** Entity id (from the client certificate) or `cli`. */
+  id: string;
+  serial?: string;
+  address?: string;
+}
+
+/** Where a request came from (the client address, `local` for tools). */
+export interface RequestContext {
+  address?: string;
+}
+
+export interface IssuedCertificate {
+  serial: string;
+  certificatePem: string;
+  /** Leaf, issuing CA. */
+  chainPem: string;
+  /** Root certificate PEM (the trust anchor; pin its fingerprint). */
+  rootPem: string;
+  notAfter: string;
+}

@@ -1,0 +1,317 @@
+/**
+ * One MQTT session over mutual TLS (mqtt.js 5), shared by the vessel, the console and the CA's CRL publisher.
+ *
+ * - Explicit states (`states.ts`): connecting → subscribing → ready, backoff between attempts, closing → closed;
+ *   every change is emitted on `state`, so callers and tests observe one state machine instead of flags.
+ * - One fallback rule (`fallback.ts`): MQTT 5 first, 3.1.1 at once when the broker refuses 5, kept afterwards.
+ * - One backoff policy (`backoff.ts`) for reconnects and refused subscriptions. The session drives reconnects
+ *   itself on one long-lived client, so publishes in flight (QoS 1) are resent after a reconnect.
+ * - Ready only once the broker granted every subscription: a refusal (e.g. its ACL does not know this client yet)
+ *   is retried with backoff.
+ * - PUBACK after the handler: each incoming message is handed to `onMessage` in order, one at a time, and a QoS 1
+ *   message is acknowledged only when the handler's promise resolves (e.g. once the state is durably persisted).
+ *   A handler that rejects leaves the message unacknowledged and the connection is dropped, so the broker
+ *   redelivers it in the next session (clean = false); messages arriving while closing are not acknowledged either.
+ * - A credentials swap (certificate renewal) ends the current client gracefully and only then connects a new one:
+ *   never two clients at once.
+ */
+import { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { HelmlinkError } from '../errors';
+import { backoffDelay } from './backoff';
+import { endGracefully } from './end';
+import { isVersionRefusal } from './fallback';
+import { canTransition, type SessionState, type StateChange } from './states';
+import { describeTlsPeer, setNoDelay } from './tls-peer';
+import type { MqttSessionEvents, MqttSessionOptions, SessionPublishOptions, TlsCredentials } from './types';
+
+const noop = (): void => undefined;
+
+/** One MQTT session; see the module comment. Call `start`, then `close` when done. */
+export class MqttSession extends EventEmitter<MqttSessionEvents> {
+  readonly #o: MqttSessionOptions;
+  #state: SessionState = 'idle';
+  #client: MqttClient | undefined;
+  #version: 4 | 5;
+  #credentials: TlsCredentials;
+  /** Connection attempts since the last CONNACK. */
+  #attempt = 0;
+  /** Connections dropped in a row because a handler failed (slows a redelivery loop down). */
+  #dropStreak = 0;
+  #lastError: Error | undefined;
+  #fallbackPending = false;
+  /** Set when a failed handler dropped the connection: packets already read are not handed over. */
+  #dropping = false;
+  #timer: NodeJS.Timeout | undefined;
+  #inHand: Promise<void> = Promise.resolve();
+  #swapping: Promise<void> = Promise.resolve();
+  #closed: Promise<void> | undefined;
+  readonly #inflight = new Set<{ client: MqttClient; reject: (err: Error) => void }>();
+
+  constructor(options: MqttSessionOptions) {
+    super();
+    this.#o = options;
+    this.#version = options.protocolVersion ?? 5;
+    this.#credentials = options.credentials;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** True while ready (connected and subscribed). */
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** The protocol version in use: the preferred one, or 4 after a refusal of 5. */
+  get protocolVersion(): 4 | 5 {
+    return this.#version;
+  }
+
+  /** Starts connecting; returns at once (watch `state` / `ready`). */
+  start(): void {
+    if (this.#state !== 'idle') throw new TypeError(`the session was already started (${this.#state})`);
+    this.#transition('connecting', { reason: 'start' });
+    this.#client = this.#newClient();
+  }
+
+  /** Resolves when the message in hand (if any) has been handled. */
+  whenIdle(): Promise<void> {
+    return this.#inHand;
+  }
+
+  /**
+   * Publishes; resolves when written (QoS 0) or acknowledged by the broker (QoS 1). While the connection is down
+   * a QoS 1 publish waits in the client and is sent after the reconnect.
+   * @throws HelmlinkError ERR_NOT_CONNECTED before start, after close, during a credentials swap, or when the
+   *   client it waited in was replaced.
+   */
+  publish(topic: string, payload: string | Buffer, opts: SessionPublishOptions = {}): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#state === 'closed') return Promise.reject(new HelmlinkError('ERR_NOT_CONNECTED'));
+    const properties = opts.properties && this.#version === 5 ? { properties: opts.properties } : {};
+    return new Promise<void>((resolve, reject) => {
+      const entry = { client, reject };
+      this.#inflight.add(entry);
+      client.publish(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false, ...properties }, (err) => {
+        this.#inflight.delete(entry);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * Replaces the TLS credentials (after a certificate renewal) and reconnects with them: the message in hand is
+   * finished and acknowledged, the current client ends gracefully, then a new client connects. A persistent
+   * session keeps queued messages at the broker meanwhile. Before `start` it only stores the credentials.
+   */
+  async replaceCredentials(next: TlsCredentials): Promise<void> {
+    this.#credentials = next;
+    const old = this.#client;
+    if (!old || this.#state === 'idle' || this.#state === 'closing' || this.#state === 'closed') return;
+    // Detached first: its late events and deliveries no longer touch the session.
+    this.#client = undefined;
+    this.#transition('connecting', { reason: 'credentials' });
+    const swap = (async () => {
+      await this.#inHand;
+      await endGracefully(old, this.#o.endTimeoutMs ?? 3000);
+      this.#discard(old);
+      if (this.#state !== 'connecting' || this.#client) return; // closed meanwhile, or another swap won
+      this.#attempt = 0;
+      this.#client = this.#newClient();
+    })();
+    this.#swapping = swap;
+    await swap;
+  }
+
+  /**
+   * Closes: stops delivering (messages arriving now are not acknowledged), waits for the message in hand, runs
+   * `drain` (e.g. a last state publish), then ends the connection after publishes in flight are acknowledged.
+   */
+  close(drain?: () => Promise<void>): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#transition('closing');
+      await this.#inHand;
+      if (drain) await drain().catch((err: unknown) => this.#warn(err));
+      await this.#swapping;
+      const client = this.#client;
+      if (client) {
+        await endGracefully(client, this.#o.endTimeoutMs ?? 3000);
+        this.#discard(client);
+      }
+      this.#transition('closed');
+    })();
+    return this.#closed;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  #transition(to: SessionState, detail: Omit<StateChange, 'from' | 'to'> = {}): void {
+    const from = this.#state;
+    if (!canTransition(from, to)) throw new TypeError(`MQTT session: no transition ${from} → ${to}`);
+    // Every timer belongs to the state it was set in.
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#state = to;
+    this.emit('state', { from, to, ...detail });
+  }
+
+  #schedule(fn: () => void, delayMs: number): void {
+    this.#timer = setTimeout(fn, delayMs);
+    this.#timer.unref?.();
+  }
+
+  #warn(err: unknown): void {
+    this.emit('warn', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  #clientOptions(): IClientOptions {
+    const c = this.#credentials;
+    const persistentV5 = this.#version === 5 && this.#o.sessionExpirySeconds !== undefined;
+    return {
+      clientId: this.#o.clientId,
+      clean: this.#o.clean,
+      protocolVersion: this.#version,
+      keepalive: this.#o.keepaliveSeconds ?? 30,
+      connectTimeout: this.#o.connectTimeoutMs ?? 10_000,
+      // Reconnects and resubscriptions are driven here (backoff, readiness), not by mqtt.js.
+      reconnectPeriod: 0,
+      resubscribe: false,
+      key: c.key,
+      cert: c.cert,
+      ca: c.ca,
+      ...(c.passphrase !== undefined ? { passphrase: c.passphrase } : {}),
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      ...(this.#o.servername ? { servername: this.#o.servername } : {}),
+      ...(persistentV5 ? { properties: { sessionExpiryInterval: this.#o.sessionExpirySeconds } } : {}),
+    } as IClientOptions;
+  }
+
+  #newClient(): MqttClient {
+    const client = mqtt.connect(this.#o.url, this.#clientOptions());
+    setNoDelay(client.stream);
+    client.handleMessage = (packet, done) => this.#deliver(client, packet as IPublishPacket, done);
+    client.on('connect', (connack) => this.#onConnect(client, connack));
+    client.on('error', (err) => this.#onError(client, err));
+    client.on('close', () => this.#onClose(client));
+    return client;
+  }
+
+  /** Reconnects the same client, keeping its stores: publishes in flight are resent. */
+  #reconnect(client: MqttClient): void {
+    if (client !== this.#client) return;
+    client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    setNoDelay(client.stream);
+  }
+
+  #onConnect(client: MqttClient, connack: IConnackPacket): void {
+    if (client !== this.#client || this.#state !== 'connecting') return;
+    setNoDelay(client.stream);
+    this.#attempt = 0;
+    this.#dropping = false;
+    this.#transition('subscribing');
+    const prepare = this.#o.beforeSubscribe?.().catch((err: unknown) => this.#warn(err)) ?? Promise.resolve();
+    void prepare.then(() => this.#subscribe(client, connack, 0));
+  }
+
+  #subscribe(client: MqttClient, connack: IConnackPacket, tries: number): void {
+    if (client !== this.#client || this.#state !== 'subscribing') return;
+    const subscriptions = this.#o.subscriptions ?? {};
+    if (Object.keys(subscriptions).length === 0) return this.#becomeReady(client, connack);
+    client.subscribe({ ...subscriptions }, (err, granted) => {
+      if (client !== this.#client || this.#state !== 'subscribing') return;
+      // SUBACK codes >= 0x80 are refusals (3.1.1: 0x80 failure; 5: e.g. 0x87 not authorised).
+      if (err || !granted || granted.some((g) => g.qos > 2)) {
+        const error = err ?? new Error(`subscription refused (granted ${JSON.stringify(granted?.map((g) => g.qos))})`);
+        const delayMs = backoffDelay(tries, this.#o.backoff);
+        this.#transition('subscribing', { reason: 'subscription refused', attempt: tries + 1, delayMs, error });
+        this.#warn(error);
+        this.#schedule(() => this.#subscribe(client, connack, tries + 1), delayMs);
+        return;
+      }
+      this.#becomeReady(client, connack);
+    });
+  }
+
+  #becomeReady(client: MqttClient, connack: IConnackPacket): void {
+    this.#transition('ready');
+    this.emit('ready', { protocolVersion: this.#version, sessionPresent: connack.sessionPresent, tls: describeTlsPeer(client.stream) });
+  }
+
+  #onError(client: MqttClient, err: Error & { code?: unknown }): void {
+    if (client !== this.#client) return;
+    if (this.#version === 5 && this.#state === 'connecting' && isVersionRefusal(err)) {
+      this.#version = 4;
+      this.#fallbackPending = true;
+      client.options.protocolVersion = 4;
+      delete client.options.properties;
+      this.emit('fallback', err);
+      return;
+    }
+    this.#lastError = err;
+    this.#warn(err);
+  }
+
+  #onClose(client: MqttClient): void {
+    if (client !== this.#client) return;
+    if (this.#state !== 'connecting' && this.#state !== 'subscribing' && this.#state !== 'ready') return;
+    if (this.#fallbackPending) {
+      this.#fallbackPending = false;
+      this.#transition('connecting', { reason: 'fallback' });
+      this.#schedule(() => this.#reconnect(client), 0);
+      return;
+    }
+    const attempt = ++this.#attempt;
+    const delayMs = backoffDelay(attempt - 1 + this.#dropStreak, this.#o.backoff);
+    const error = this.#lastError;
+    this.#lastError = undefined;
+    this.#transition('backoff', { reason: error?.message ?? 'connection closed', attempt, delayMs, ...(error ? { error } : {}) });
+    this.#schedule(() => {
+      this.#transition('connecting', { reason: 'retry', attempt });
+      this.#reconnect(client);
+    }, delayMs);
+  }
+
+  #deliver(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
+    const handler = this.#o.onMessage;
+    if (client !== this.#client || this.#dropping || (this.#state !== 'subscribing' && this.#state !== 'ready')) {
+      // Neither handled nor acknowledged (closing, replaced, or the connection is being dropped): the broker
+      // redelivers it in the next session.
+      done(new Error('the session is closing or was replaced'));
+      return;
+    }
+    if (!handler) return done();
+    const work = Promise.resolve().then(() => handler(packet));
+    this.#inHand = work.then(noop, noop);
+    work.then(
+      () => {
+        this.#dropStreak = 0;
+        done();
+      },
+      (err: unknown) => {
+        this.#warn(err);
+        // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
+        // over nothing more from it (later messages must not overtake the failed one).
+        const current = client === this.#client;
+        if (current) {
+          this.#dropping = true;
+          this.#dropStreak++;
+        }
+        done(err instanceof Error ? err : new Error(String(err)));
+        if (current) client.stream?.destroy();
+      },
+    );
+  }
+
+  /** Fails the publishes still waiting in a client that is gone. */
+  #discard(client: MqttClient): void {
+    for (const entry of this.#inflight) {
+      if (entry.client !== client) continue;
+      this.#inflight.delete(entry);
+      entry.reject(new HelmlinkError('ERR_NOT_CONNECTED', 'the connection ended before the broker acknowledged the publish'));
+    }
+  }
+}

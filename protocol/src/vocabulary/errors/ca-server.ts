@@ -1,0 +1,28 @@
+/** Error codes owned by `@helmlink/ca-server` (authority, HTTP routes, store, broker material, CA CLI). */
+export const CA_SERVER_ERRORS = {
+  ERR_CA_NOT_INITIALIZED: 'The CA directory has not been initialised',
+  ERR_CA_EXISTS: 'The CA directory is already initialised',
+  ERR_CSR_INVALID: 'The certificate request cannot be parsed',
+  ERR_CSR_SIGNATURE: 'The certificate request signature does not verify',
+  ERR_CSR_SUBJECT_MISMATCH: 'The certificate request subject is not the enrolled entity',
+  ERR_CSR_EXTENSION_FORBIDDEN: 'The certificate request asks for names or extensions beyond the profile',
+  ERR_ENROLL_TOKEN_UNKNOWN: 'The enrollment token is unknown',
+  ERR_ENROLL_TOKEN_USED: 'The enrollment token was already used',
+  ERR_ENROLL_TOKEN_EXPIRED: 'The enrollment token has expired',
+  ERR_CLIENT_CERT_REQUIRED: 'This endpoint needs a client certificate (mutual TLS)',
+  ERR_CLIENT_CERT_INVALID: 'The client certificate is not valid, unknown or revoked',
+  ERR_FORBIDDEN: 'The client identity lacks the role this endpoint needs',
+  ERR_CERT_NOT_FOUND: 'No certificate has this serial number',
+  ERR_REVOCATION_REASON_INVALID: 'The revocation reason is not an RFC 5280 code allowed here (0-6, 9, 10)',
+  ERR_CERT_ALREADY_REVOKED: 'The certificate is already revoked',
+  ERR_CERT_NOT_ON_HOLD: 'Only a certificate on hold (certificateHold) can be released',
+  ERR_RATE_LIMITED: 'Too many requests: retry later',
+  ERR_AUDIT_TAMPERED: 'The audit log hash chain is broken',
+  ERR_NOT_FOUND: 'No such resource',
+  ERR_BODY_TOO_LARGE: 'The request body is too large',
+  ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
+  ERR_BROKER_START: 'The MQTT broker did not start',
+} as const;
+
+/** A code `@helmlink/ca-server` throws (besides the protocol's). */
+export type CaServerErrorCode = keyof typeof CA_SERVER_ERRORS;

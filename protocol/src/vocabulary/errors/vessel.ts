@@ -1,0 +1,12 @@
+/** Error codes owned by `@helmlink/vessel` (listener, identity, state store, hand-off). */
+export const VESSEL_ERRORS = {
+  ERR_CONFIG_INVALID: 'The vessel configuration file is not valid',
+  ERR_NOT_ENROLLED: 'The vessel has no key and certificate yet: run helmlink vessel enroll',
+  ERR_HOOK_REJECTED: 'The ship systems hook refused the new state (non-zero exit, timeout or not runnable)',
+  ERR_STATE_STORE: 'The persisted vessel state cannot be read or written',
+  ERR_RENEWAL_FAILED: 'The certificate renewal failed',
+  ERR_HANDOFF_REDIS: 'The Redis hand-off to the ship systems is unavailable or failed',
+} as const;
+
+/** A code `@helmlink/vessel` throws or alerts with (besides the protocol's and the CA client's). */
+export type VesselErrorCode = keyof typeof VESSEL_ERRORS;

@@ -1,0 +1,63 @@
+/**
+ * Handles one message on the vessel's `cmd` topic: runs the command pipeline (`process.ts`), publishes the ack on
+ * the `ack` topic (and on an MQTT 5 response topic with its correlation data), logs one line per command, alerts
+ * on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK waits for it);
+ * rejects when it could not be, so the broker redelivers the command.
+ */
+import type { EventEmitter } from 'node:events';
+import type { IPublishPacket } from 'mqtt';
+import type { Logger } from 'pino';
+import { HelmlinkError, topics } from '@helmlink/protocol';
+import type { SessionPublishOptions } from '@helmlink/protocol/mqtt';
+import { processCommand, type CommandOutcome, type ProcessorContext } from './process';
+import type { CommandEvent, RaiseAlert } from './types';
+
+export interface CommandHandlerOptions {
+  ctx: ProcessorContext;
+  publish: (topic: string, payload: string, opts: SessionPublishOptions) => Promise<void>;
+  log: Logger;
+  alert: RaiseAlert;
+  events: EventEmitter;
+  /** Called when the stream state changed. */
+  onChanged: () => void;
+}
+
+/** Creates the handler of `cmd` messages. */
+export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublishPacket) => Promise<void> {
+  const { ctx, log } = o;
+  return async (packet) => {
+    const started = performance.now();
+    const token = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
+    let outcome: CommandOutcome;
+    try {
+      outcome = await processCommand(ctx, token);
+    } catch (err) {
+      o.alert({ kind: 'state-store', code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE', message: `command not handled: ${(err as Error).message}` });
+      throw err;
+    }
+    if (outcome.ack) publishAck(o, packet, outcome.ack);
+    const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const line = { jti: outcome.jti, signer: outcome.signer, verdict: outcome.verdict, reason: outcome.reason, latencyMs };
+    if (outcome.verdict === 'dropped') {
+      log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
+      o.alert({ kind: 'unattributable-command', code: outcome.reason ?? 'ERR_INPUT_INVALID', message: `unattributable command dropped: ${outcome.detail}` });
+    } else if (outcome.verdict === 'rejected') {
+      log.info({ ...line, detail: outcome.detail }, 'command rejected');
+    } else {
+      log.info(line, outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied');
+    }
+    const { verified: _v, ...event } = outcome;
+    o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
+    if (outcome.changed) o.onChanged();
+  };
+}
+
+function publishAck(o: CommandHandlerOptions, packet: IPublishPacket, ack: string): void {
+  o.publish(topics.ack(o.ctx.vesselId), ack, { qos: 1 }).catch((err: Error) => o.log.warn({ err: err.message }, 'ack publish failed'));
+  const props = packet.properties;
+  if (props?.responseTopic) {
+    o.publish(props.responseTopic, ack, { qos: 1, ...(props.correlationData ? { properties: { correlationData: props.correlationData } } : {}) }).catch((err: Error) =>
+      o.log.warn({ err: err.message, responseTopic: props.responseTopic }, 'response topic publish refused'),
+    );
+  }
+}
