@@ -21,8 +21,14 @@ const WORKSPACES = {
 };
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const electron = { name: 'electron', message: 'Only app/main/src/electron/** and the preload glue may import electron.' };
-const noNode = nodeBuiltins.map((name) => ({ name, message: 'This layer must stay runtime-neutral (no Node built-ins).' }));
+const electron = {
+  name: 'electron',
+  message: 'Only app/main/src/electron/** and the preload glue may import electron.',
+};
+const noNode = nodeBuiltins.map((name) => ({
+  name,
+  message: 'This layer must stay runtime-neutral (no Node built-ins).',
+}));
 
 /** A pattern that bans a workspace by package name (any subpath) and by relative path into its folder. */
 const workspaceBan = (names, message) => ({
@@ -35,14 +41,20 @@ const workspaceBan = (names, message) => ({
 });
 /** Bans every workspace except `allowed`. */
 const onlyWorkspaces = (allowed, message) =>
-  workspaceBan(Object.keys(WORKSPACES).filter((n) => !allowed.includes(n)), message);
+  workspaceBan(
+    Object.keys(WORKSPACES).filter((n) => !allowed.includes(n)),
+    message,
+  );
 
 const CONSOLE = ['app-main', 'app-preload', 'app-renderer'];
 const consoleBan = workspaceBan(CONSOLE, 'Servers must not depend on the console.');
 const serverBan = workspaceBan(['ca-server'], 'The CA server is not a dependency: use @helmlink/ca-client.');
 const upwardBan = (...names) => workspaceBan(names, 'Dependencies point inward (DEVELOPERS.md, Layout).');
 // The server shares the wire contract with the client, never the client itself.
-const clientRootBan = { name: '@helmlink/ca-client', message: 'The server imports only @helmlink/ca-client/wire.' };
+const clientRootBan = {
+  name: '@helmlink/ca-client',
+  message: 'The server imports only @helmlink/ca-client/wire.',
+};
 const clientInternalsBan = {
   group: ['@helmlink/ca-client/*', '!@helmlink/ca-client/wire', '**/ca-client/src/**'],
   message: 'The server imports only @helmlink/ca-client/wire.',
@@ -63,25 +75,45 @@ const caClientOnly = {
 // The renderer and the preload load only the pure vocabulary of the protocol: the barrel pulls in reflect-metadata
 // and @peculiar/x509 (932 KB renderer bundle before), its other subpaths need Node.
 const vocabularyOnly = {
-  regex: '^(@helmlink/protocol(?!/vocabulary$)(/.*)?|.*/protocol/src/(?!vocabulary/).*|reflect-metadata|@peculiar/.*)$',
-  message: 'The renderer and the preload import only @helmlink/protocol/vocabulary (pure: no reflect-metadata, no x509).',
+  regex:
+    '^(@helmlink/protocol(?!/vocabulary$)(/.*)?|.*/protocol/src/(?!vocabulary/).*|reflect-metadata|@peculiar/.*)$',
+  message:
+    'The renderer and the preload import only @helmlink/protocol/vocabulary (pure: no reflect-metadata, no x509).',
 };
 
-const PURE_VOCABULARY = 'The vocabulary imports nothing but its own files and protocol/src/errors.ts (it must stay pure).';
+const PURE_VOCABULARY =
+  'The vocabulary imports nothing but its own files and protocol/src/errors.ts (it must stay pure).';
 
 // The Node-only subpaths of protocol (@helmlink/protocol/node, @helmlink/protocol/mqtt): never in the runtime-neutral
 // core, the preload contract or the renderer.
-const nodeSubpathBan = (message) => ({ group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'], message });
+const nodeSubpathBan = (message) => ({
+  group: ['@helmlink/protocol/node', '@helmlink/protocol/mqtt'],
+  message,
+});
 const mqttOutsideSession = { name: 'mqtt', message: 'MQTT lives in protocol/src/mqtt (Node only).' };
 
 // protocol/ is shared with the renderer: no DOM either (it runs in Node as well).
-const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'HTMLElement'].map(
-  (name) => ({ name, message: 'protocol/ has no DOM: it runs in Node too.' }),
-);
+const domGlobals = [
+  'window',
+  'document',
+  'navigator',
+  'localStorage',
+  'sessionStorage',
+  'location',
+  'HTMLElement',
+].map((name) => ({ name, message: 'protocol/ has no DOM: it runs in Node too.' }));
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.scratch/**', '**/dist/**', '**/out/**', 'e2e/artifacts/**', 'bench/results.json', 'coverage/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/.scratch/**',
+      '**/dist/**',
+      '**/out/**',
+      'e2e/artifacts/**',
+      'bench/results.json',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -91,6 +123,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
+    },
+  },
+  {
+    // Size limits (DEVELOPERS.md): a source file past 400 lines or a function past 120 asks to be split.
+    files: ['**/src/**/*.{ts,tsx}', 'packaging/**/*.{ts,mjs}', 'scripts/**/*.mjs'],
+    ignores: ['**/test/**', 'protocol/src/pki/**'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }],
     },
   },
 
@@ -103,7 +144,10 @@ export default tseslint.config(
         [...noNode, electron, mqttOutsideSession],
         [
           onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.'),
-          { group: ['**/mqtt/*', '**/node/*'], message: 'The runtime-neutral core never imports the Node-only subpaths.' },
+          {
+            group: ['**/mqtt/*', '**/node/*'],
+            message: 'The runtime-neutral core never imports the Node-only subpaths.',
+          },
         ],
       ),
       'no-restricted-globals': ['error', ...domGlobals],
@@ -113,7 +157,10 @@ export default tseslint.config(
     // The vocabulary (and the error class it throws) is pure: it imports only itself, never a dependency. These files
     // get this block on top of the protocol block above (it replaces that block's import rule with a stricter one).
     files: ['protocol/src/vocabulary/**/*.ts'],
-    rules: restrict([...noNode, electron], [{ regex: '^(?!\\./|\\.\\./errors$).*', message: PURE_VOCABULARY }]),
+    rules: restrict(
+      [...noNode, electron],
+      [{ regex: '^(?!\\./|\\.\\./errors$).*', message: PURE_VOCABULARY }],
+    ),
   },
   {
     files: ['protocol/src/errors.ts'],
@@ -121,7 +168,13 @@ export default tseslint.config(
   },
   {
     // Node-only: the CLI kit and files (src/node, src/cli) and the one MQTT session (src/mqtt).
-    files: ['protocol/src/node/**/*.ts', 'protocol/src/cli/**/*.ts', 'protocol/src/mqtt/**/*.ts', 'protocol/test/**/*.ts', 'protocol/bench/**/*.ts'],
+    files: [
+      'protocol/src/node/**/*.ts',
+      'protocol/src/cli/**/*.ts',
+      'protocol/src/mqtt/**/*.ts',
+      'protocol/test/**/*.ts',
+      'protocol/bench/**/*.ts',
+    ],
     rules: restrict([electron], [onlyWorkspaces(['protocol'], 'protocol/ is the innermost layer.')]),
   },
 
@@ -140,7 +193,10 @@ export default tseslint.config(
   {
     files: ['ca-server/src/**/*.ts'],
     ignores: ['ca-server/src/authority/**'],
-    rules: restrict([electron, clientRootBan], [consoleBan, upwardBan('vessel', 'cli', 'e2e'), clientInternalsBan]),
+    rules: restrict(
+      [electron, clientRootBan],
+      [consoleBan, upwardBan('vessel', 'cli', 'e2e'), clientInternalsBan],
+    ),
   },
   {
     // The CA authority core knows nothing about HTTP (the wire contract's types are plain data).
@@ -180,7 +236,10 @@ export default tseslint.config(
     rules: restrict(
       [electron],
       [
-        { group: ['**/app/renderer/**', '@helmlink/app-renderer', '@helmlink/app-renderer/*'], message: 'main never imports the renderer.' },
+        {
+          group: ['**/app/renderer/**', '@helmlink/app-renderer', '@helmlink/app-renderer/*'],
+          message: 'main never imports the renderer.',
+        },
         serverBan,
         upwardBan('vessel', 'cli', 'e2e'),
       ],
@@ -190,9 +249,18 @@ export default tseslint.config(
     // The Electron adapter; raw ipcMain only in the IPC wrapper (electron/ipc-main.ts).
     files: ['app/main/src/electron/**/*.ts'],
     rules: restrict(
-      [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Raw IPC only in electron/ipc-main.ts (and the preload glue).' }],
       [
-        { group: ['**/app/renderer/**', '@helmlink/app-renderer', '@helmlink/app-renderer/*'], message: 'main never imports the renderer.' },
+        {
+          name: 'electron',
+          importNames: ['ipcMain', 'ipcRenderer'],
+          message: 'Raw IPC only in electron/ipc-main.ts (and the preload glue).',
+        },
+      ],
+      [
+        {
+          group: ['**/app/renderer/**', '@helmlink/app-renderer', '@helmlink/app-renderer/*'],
+          message: 'main never imports the renderer.',
+        },
         serverBan,
         upwardBan('vessel', 'cli', 'e2e'),
       ],
@@ -203,7 +271,10 @@ export default tseslint.config(
     rules: restrict(
       [],
       [
-        { group: ['**/app/renderer/**', '@helmlink/app-renderer', '@helmlink/app-renderer/*'], message: 'main never imports the renderer.' },
+        {
+          group: ['**/app/renderer/**', '@helmlink/app-renderer', '@helmlink/app-renderer/*'],
+          message: 'main never imports the renderer.',
+        },
         serverBan,
         upwardBan('vessel', 'cli', 'e2e'),
       ],
@@ -225,7 +296,13 @@ export default tseslint.config(
   {
     // The contextBridge glue: electron's contextBridge and ipcRenderer, the contract, protocol.
     files: ['app/preload/src/preload.ts'],
-    rules: restrict([], [onlyWorkspaces(['protocol', 'app-preload'], 'The preload glue imports only protocol.'), vocabularyOnly]),
+    rules: restrict(
+      [],
+      [
+        onlyWorkspaces(['protocol', 'app-preload'], 'The preload glue imports only protocol.'),
+        vocabularyOnly,
+      ],
+    ),
   },
   {
     // The CLI and the end-to-end scenarios use other workspaces through their package exports only.
@@ -236,7 +313,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/app/*/src/**', '**/protocol/src/**', '**/ca-server/src/**', '**/vessel/src/**', '@helmlink/*/src/**'],
+              group: [
+                '**/app/*/src/**',
+                '**/protocol/src/**',
+                '**/ca-server/src/**',
+                '**/vessel/src/**',
+                '@helmlink/*/src/**',
+              ],
               message: 'Import through the package exports (e.g. @helmlink/app-renderer/testids).',
             },
           ],
@@ -251,7 +334,10 @@ export default tseslint.config(
     rules: restrict(
       [...noNode, electron, { name: 'mqtt', message: 'The renderer never talks to the broker.' }],
       [
-        { group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'], message: 'Use the preload API.' },
+        {
+          group: ['@helmlink/app-main', '@helmlink/app-main/*', '**/app/main/**'],
+          message: 'Use the preload API.',
+        },
         onlyWorkspaces(['protocol', 'app-preload', 'app-main'], 'Not a renderer dependency.'),
         vocabularyOnly,
         nodeSubpathBan('Node-only protocol subpaths are not for the renderer.'),

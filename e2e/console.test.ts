@@ -28,7 +28,11 @@ import {
   waitForState,
 } from './src';
 
-const [nordic, skagen, wadden] = DEMO_VESSELS as [(typeof DEMO_VESSELS)[number], (typeof DEMO_VESSELS)[number], (typeof DEMO_VESSELS)[number]];
+const [nordic, skagen, wadden] = DEMO_VESSELS as [
+  (typeof DEMO_VESSELS)[number],
+  (typeof DEMO_VESSELS)[number],
+  (typeof DEMO_VESSELS)[number],
+];
 const PILOT = 'pilot-e2e';
 
 let dir: string;
@@ -38,7 +42,13 @@ let page: Page;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'helmlink-e2e-console-'));
-  topology = await startTopology({ dataDir: dir, broker: 'mosquitto', console: { enroll: false }, simulateIntervalMs: 200, aclPollMs: 200 });
+  topology = await startTopology({
+    dataDir: dir,
+    broker: 'mosquitto',
+    console: { enroll: false },
+    simulateIntervalMs: 200,
+    aclPollMs: 200,
+  });
   browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(topology.urls.console!);
@@ -70,7 +80,10 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
     await topology.syncBroker();
     expect(readFileSync(join(dir, 'broker', 'acl'), 'utf8')).toContain(`user ${PILOT}\n`);
     await connectToBroker(page);
-    await openFleet(page, DEMO_VESSELS.map((v) => v.id));
+    await openFleet(
+      page,
+      DEMO_VESSELS.map((v) => v.id),
+    );
   });
 
   it('switches a camera off and on again: verified acks with round-trip time, state and data indicators follow', async () => {
@@ -80,7 +93,9 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
     expect(off.rttMs).toBeGreaterThan(0);
     await waitForState(page, nordic.id, 'CAM-BOW', false);
     await waitForFlow(page, nordic.id, 'CAM-BOW', false);
-    expect(topology.vessels.get(nordic.id)!.state.off).toContain(nordic.catalog.streams.find((s) => s.id === 'CAM-BOW')!.address);
+    expect(topology.vessels.get(nordic.id)!.state.off).toContain(
+      nordic.catalog.streams.find((s) => s.id === 'CAM-BOW')!.address,
+    );
 
     const on = await sendStreams(page, nordic.id, { 'CAM-BOW': true });
     expect(on.status).toBe('applied');
@@ -115,7 +130,11 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
   it('revokes a vessel in the PKI tab: the broker cuts it off and refuses it', async () => {
     const handle = topology.vessels.get(wadden.id)!;
     const serial = handle.identity.certificate.serialNumber.toLowerCase();
-    const id = { keyPem: handle.identity.tlsKeyPem, chainPem: certificatesToPem(handle.identity.chain), rootPem: certificateToPem(handle.identity.root) };
+    const id = {
+      keyPem: handle.identity.tlsKeyPem,
+      chainPem: certificatesToPem(handle.identity.chain),
+      rootPem: certificateToPem(handle.identity.root),
+    };
     await revokeInPkiTab(page, serial, 'e2e: vessel key compromised');
     await topology.syncBroker();
     await until(() => !handle.connected, 'the revoked vessel to be disconnected');
@@ -123,19 +142,25 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
   });
 
   it('revokes the pilot itself: the broker refuses it and its next command is not delivered', async () => {
-    const serial = topology.ca.authority.listCertificates({ role: 'pilot', status: 'valid' }).find((c) => c.entityId === PILOT)!.serial;
+    const serial = topology.ca.authority
+      .listCertificates({ role: 'pilot', status: 'valid' })
+      .find((c) => c.entityId === PILOT)!.serial;
     await revokeInPkiTab(page, serial, 'e2e: pilot left the company', true);
     expect(topology.ca.authority.getCertificate(serial).status).toBe('revoked');
     await topology.syncBroker();
     await step(page, 'pilot-cut-off', async () => {
       await page.getByTestId(testIds.nav('connection')).click();
-      await page.waitForSelector(`${'[data-testid="connection-state"]'}:not([data-state="connected"])`, { timeout: 30_000 });
+      await page.waitForSelector(`${'[data-testid="connection-state"]'}:not([data-state="connected"])`, {
+        timeout: 30_000,
+      });
       await page.getByTestId(testIds.nav('fleet')).click();
       await waitFor(page, testIds.vesselCard(nordic.id));
     });
     const r = await sendStreams(page, nordic.id, { 'CAM-BOW': false });
     expect(r.status).toBe('failed');
     expect(r.reasonText).toMatch(/not connected/iu);
-    expect(topology.vessels.get(nordic.id)!.state.on).toContain(nordic.catalog.streams.find((s) => s.id === 'CAM-BOW')!.address);
+    expect(topology.vessels.get(nordic.id)!.state.on).toContain(
+      nordic.catalog.streams.find((s) => s.id === 'CAM-BOW')!.address,
+    );
   });
 });

@@ -10,9 +10,15 @@ import { certificateToPem, certificatesToPem, topics } from '@helmlink/protocol'
 import { DEMO_VESSELS, startTopology, type Topology } from '@helmlink/cli/demo';
 import { brokerAdmits, enrollPilot, roundTrip, signStreams, until, type ScenarioPilot } from './src';
 
-const [nordic, skagen, wadden] = DEMO_VESSELS as [(typeof DEMO_VESSELS)[number], (typeof DEMO_VESSELS)[number], (typeof DEMO_VESSELS)[number]];
-const address = (v: (typeof DEMO_VESSELS)[number], id: string): string => v.catalog.streams.find((s) => s.id === id)!.address;
-const allBut = (v: (typeof DEMO_VESSELS)[number], ...ids: string[]): string[] => v.catalog.streams.filter((s) => !ids.includes(s.id)).map((s) => s.address);
+const [nordic, skagen, wadden] = DEMO_VESSELS as [
+  (typeof DEMO_VESSELS)[number],
+  (typeof DEMO_VESSELS)[number],
+  (typeof DEMO_VESSELS)[number],
+];
+const address = (v: (typeof DEMO_VESSELS)[number], id: string): string =>
+  v.catalog.streams.find((s) => s.id === id)!.address;
+const allBut = (v: (typeof DEMO_VESSELS)[number], ...ids: string[]): string[] =>
+  v.catalog.streams.filter((s) => !ids.includes(s.id)).map((s) => s.address);
 
 let dir: string;
 let topology: Topology;
@@ -20,7 +26,12 @@ let anna: ScenarioPilot;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'helmlink-e2e-embedded-'));
-  topology = await startTopology({ dataDir: dir, broker: 'embedded', simulateIntervalMs: 200, aclPollMs: 200 });
+  topology = await startTopology({
+    dataDir: dir,
+    broker: 'embedded',
+    simulateIntervalMs: 200,
+    aclPollMs: 200,
+  });
   for (const v of DEMO_VESSELS) await until(() => topology.vessels.get(v.id)!.connected, `${v.id} connected`);
   anna = await enrollPilot(topology, 'pilot-anna');
 }, 120_000);
@@ -49,10 +60,17 @@ describe('demo topology, embedded broker', () => {
   it("the demo console's services (MQTT 3.1.1 fallback) send a command and settle it on the verified ack", async () => {
     const services = topology.consoleServices!;
     expect(services.commands.connection()).toMatchObject({ state: 'connected', mqttVersion: 4 });
-    await until(() => services.fleet.verifiedState(skagen.id) !== null, 'the verified state of the vessel at the console');
+    await until(
+      () => services.fleet.verifiedState(skagen.id) !== null,
+      'the verified state of the vessel at the console',
+    );
     const off = [address(skagen, 'CAM-BRIDGE')];
     const sent = await services.commands.send({ vesselId: skagen.id, on: allBut(skagen, 'CAM-BRIDGE'), off });
-    await until(() => services.commands.list(skagen.id).find((c) => c.commandId === sent.commandId)?.state !== 'pending', 'the command to settle');
+    await until(
+      () =>
+        services.commands.list(skagen.id).find((c) => c.commandId === sent.commandId)?.state !== 'pending',
+      'the command to settle',
+    );
     const settled = services.commands.list(skagen.id).find((c) => c.commandId === sent.commandId)!;
     expect(settled).toMatchObject({ state: 'applied', ackVerified: true });
     expect(settled.rttMs).toBeGreaterThan(0);
@@ -69,10 +87,17 @@ describe('demo topology, embedded broker', () => {
 
   it('a revoked vessel is cut off from the broker and refused when it reconnects', async () => {
     const handle = topology.vessels.get(wadden.id)!;
-    const id = { keyPem: handle.identity.tlsKeyPem, chainPem: certificatesToPem(handle.identity.chain), rootPem: certificateToPem(handle.identity.root) };
+    const id = {
+      keyPem: handle.identity.tlsKeyPem,
+      chainPem: certificatesToPem(handle.identity.chain),
+      rootPem: certificateToPem(handle.identity.root),
+    };
     expect(await brokerAdmits(topology.urls.mqtt, id, 'probe-before')).toBe(true);
     const serial = handle.identity.certificate.serialNumber.toLowerCase();
-    await topology.ca.authority.revoke({ serial, reason: 1, description: 'e2e: key compromise' }, { id: 'e2e' });
+    await topology.ca.authority.revoke(
+      { serial, reason: 1, description: 'e2e: key compromise' },
+      { id: 'e2e' },
+    );
     await topology.syncBroker();
     await until(() => !handle.connected, 'the revoked vessel to be disconnected');
     expect(await brokerAdmits(topology.urls.mqtt, id, 'probe-after')).toBe(false);
@@ -81,14 +106,22 @@ describe('demo topology, embedded broker', () => {
   it('a revoked pilot is refused by the broker, and its command relayed by another pilot is dropped by the vessel', async () => {
     const bert = await enrollPilot(topology, 'pilot-bert');
     const captured = await signStreams(bert, nordic.id, nordic.catalog, allBut(nordic, 'TIME'));
-    const { crlNumber } = await topology.ca.authority.revoke({ serial: bert.serial, reason: 1, description: 'e2e: stolen laptop' }, { id: 'e2e' });
+    const { crlNumber } = await topology.ca.authority.revoke(
+      { serial: bert.serial, reason: 1, description: 'e2e: stolen laptop' },
+      { id: 'e2e' },
+    );
     await topology.syncBroker();
     expect(await brokerAdmits(topology.urls.mqtt, bert.identity, 'bert-again')).toBe(false);
     // The vessel learns of the revocation from the CRL the CA publishes retained over MQTT.
     const vessel = topology.vessels.get(nordic.id)!;
-    await until(async () => ((await vessel.status()).crl.number ?? 0) >= crlNumber, 'the new CRL at the vessel');
+    await until(
+      async () => ((await vessel.status()).crl.number ?? 0) >= crlNumber,
+      'the new CRL at the vessel',
+    );
     const handled: { verdict: string; reason?: string; signer?: string }[] = [];
-    vessel.events.on('command', (e: { verdict: string; reason?: string; signer?: string }) => handled.push(e));
+    vessel.events.on('command', (e: { verdict: string; reason?: string; signer?: string }) =>
+      handled.push(e),
+    );
     await anna.client.publishAsync(topics.cmd(nordic.id), captured, { qos: 1 });
     await until(() => handled.length > 0, 'the vessel to handle the relayed command');
     // A revoked signer is not an authorised one: no ack (no oracle), the state is kept.

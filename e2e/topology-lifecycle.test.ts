@@ -18,7 +18,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const mosquittoFor = (dataDir: string): string[] => {
   try {
-    return execFileSync('pgrep', ['-af', `mosquitto -c ${join(dataDir, 'broker')}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-af', `mosquitto -c ${join(dataDir, 'broker')}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -33,7 +36,12 @@ describe('demo topology life cycle', { timeout: 90_000 }, () => {
     expect(mosquittoFor(dir)).toEqual([]);
 
     const events: ProgressEvent[] = [];
-    const second = await startTopology({ dataDir: dir, broker: 'mosquitto', console: false, onProgress: (e) => events.push(e) });
+    const second = await startTopology({
+      dataDir: dir,
+      broker: 'mosquitto',
+      console: false,
+      onProgress: (e) => events.push(e),
+    });
     let pilot;
     try {
       expect(events.find((e) => e.step === 'pki')?.message).toMatch(/^reusing the PKI/u);
@@ -49,13 +57,22 @@ describe('demo topology life cycle', { timeout: 90_000 }, () => {
     const port = second.ports.mqtt;
     const own = await startMosquitto({ configPath: join(dir, 'broker', 'mosquitto.conf'), port });
     try {
-      const third = await startTopology({ dataDir: dir, broker: { url: `mqtts://127.0.0.1:${port}` }, console: false });
+      const third = await startTopology({
+        dataDir: dir,
+        broker: { url: `mqtts://127.0.0.1:${port}` },
+        console: false,
+      });
       try {
         expect(third.broker.kind).toBe('external');
         const [v] = DEMO_VESSELS;
         await until(() => third.vessels.get(v!.id)!.connected, 'the vessel connected to the external broker');
         const p = await connectPilot(third.urls.mqtt, pilot);
-        const token = await signStreams(p, v!.id, v!.catalog, v!.catalog.streams.filter((s) => s.id !== 'CAM-BOW').map((s) => s.address));
+        const token = await signStreams(
+          p,
+          v!.id,
+          v!.catalog,
+          v!.catalog.streams.filter((s) => s.id !== 'CAM-BOW').map((s) => s.address),
+        );
         const { ack } = await roundTrip(p, v!.id, token);
         expect(ack.status).toBe('applied');
         await p.close();

@@ -11,7 +11,12 @@ import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false }, timeout: { type: 'string', default: '900' } },
+  options: {
+    only: { type: 'string' },
+    out: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '900' },
+  },
 });
 
 /** The package benchmarks: root script name, the extra args for --quick, and how to read figures from their JSON. */
@@ -27,22 +32,31 @@ const selected = values.only ? values.only.split(',') : BENCHES.map((b) => b.id)
 
 /** Runs one root npm script with --json; resolves with its parsed JSON (or the reason it has none). */
 function runBench(bench) {
-  if (!rootPkg.scripts?.[bench.script]) return Promise.resolve({ status: 'missing', detail: `no "${bench.script}" script in package.json` });
+  if (!rootPkg.scripts?.[bench.script])
+    return Promise.resolve({ status: 'missing', detail: `no "${bench.script}" script in package.json` });
   const args = ['run', '-s', bench.script, '--', '--json', ...(values.quick ? bench.quickArgs : [])];
   process.stderr.write(`• ${bench.script} ${values.quick ? '(quick) ' : ''}...\n`);
   const started = Date.now();
   return new Promise((resolve) => {
     // Own process group, so a benchmark that hangs is stopped with everything it started (e.g. its broker).
-    const child = spawn('npm', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
+    const child = spawn('npm', args, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+      detached: true,
+    });
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }, Number(values.timeout) * 1000);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      },
+      Number(values.timeout) * 1000,
+    );
     const stopGroup = () => {
       try {
         process.kill(-child.pid, 'SIGTERM');
@@ -76,7 +90,12 @@ function runBench(bench) {
           // fall through: not JSON
         }
       }
-      const tail = `${err}\n${out}`.trim().split('\n').filter((l) => !/Unknown user config "nodedir"/u.test(l)).slice(-6).join('\n');
+      const tail = `${err}\n${out}`
+        .trim()
+        .split('\n')
+        .filter((l) => !/Unknown user config "nodedir"/u.test(l))
+        .slice(-6)
+        .join('\n');
       resolve({ status: code === 0 ? 'no-json' : 'failed', seconds, detail: tail });
     });
   });
@@ -86,7 +105,8 @@ function runBench(bench) {
 function numbers(value, path = []) {
   if (typeof value === 'number') return [[path.join('.'), value]];
   if (Array.isArray(value)) return value.flatMap((v, i) => numbers(v, [...path, String(i)]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => numbers(v, [...path, k]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => numbers(v, [...path, k]));
   return [];
 }
 
@@ -100,24 +120,73 @@ function pick(json, re, not) {
 function summarize(results) {
   const rows = [];
   const add = (figure, source, found, unit, target) =>
-    rows.push({ figure, value: found ? found.value : null, unit, target, source: found ? `${source}: ${found.path}` : `${source}: not reported` });
+    rows.push({
+      figure,
+      value: found ? found.value : null,
+      unit,
+      target,
+      source: found ? `${source}: ${found.path}` : `${source}: not reported`,
+    });
   const vessel = results.vessel?.json;
   const vesselNoFsync = vessel?.results?.find?.((r) => r.fsync === false) ?? vessel;
   const vesselFsync = vessel?.results?.find?.((r) => r.fsync === true);
-  add('round trip p50 (sign → broker → verify+apply+ack → verify ack)', 'vessel', pick(vesselNoFsync, /p50/iu), 'ms', '≤ 1');
+  add(
+    'round trip p50 (sign → broker → verify+apply+ack → verify ack)',
+    'vessel',
+    pick(vesselNoFsync, /p50/iu),
+    'ms',
+    '≤ 1',
+  );
   add('round trip p99', 'vessel', pick(vesselNoFsync, /p99/iu), 'ms', '≤ 5');
-  add('commands/s (32 in flight, state fsync off)', 'vessel', pick(vesselNoFsync, /commandsPerSecond|perSecond/iu), '/s', '≥ 1,000');
-  if (vesselFsync) add('commands/s (state fsync on)', 'vessel', pick(vesselFsync, /commandsPerSecond|perSecond/iu), '/s', '—');
+  add(
+    'commands/s (32 in flight, state fsync off)',
+    'vessel',
+    pick(vesselNoFsync, /commandsPerSecond|perSecond/iu),
+    '/s',
+    '≥ 1,000',
+  );
+  if (vesselFsync)
+    add(
+      'commands/s (state fsync on)',
+      'vessel',
+      pick(vesselFsync, /commandsPerSecond|perSecond/iu),
+      '/s',
+      '—',
+    );
   const verify = results.verify?.json;
   const es256 = verify?.results?.find?.((r) => r.alg === 'ES256') ?? verify;
-  add('verifications/s, warm, one core (ES256)', 'verify', pick(es256, /warmPerCpuSecond|perCpuSecond|perSecond/iu), '/s', '≥ 10,000');
+  add(
+    'verifications/s, warm, one core (ES256)',
+    'verify',
+    pick(es256, /warmPerCpuSecond|perCpuSecond|perSecond/iu),
+    '/s',
+    '≥ 10,000',
+  );
   add('first-seen signer verification (cold)', 'verify', pick(es256, /cold/iu), 'ms', '—');
   const pki = results.pki?.json;
   const pkiEs256 = Array.isArray(pki) ? (pki.find((r) => r.alg === 'ES256') ?? pki[0]) : pki;
-  add('X.509 path validations/s with CRL, first-seen chain, one core', 'pki', pick(pkiEs256, /cold.*perCpuSecond/iu), '/s', '—');
+  add(
+    'X.509 path validations/s with CRL, first-seen chain, one core',
+    'pki',
+    pick(pkiEs256, /cold.*perCpuSecond/iu),
+    '/s',
+    '—',
+  );
   const ca = results.ca?.json;
-  add('enrollments/s over HTTPS (P-256)', 'ca', pick(ca, /enroll.*(per|\/)s|enrollmentsPerSecond|perSecond/iu, /crl/iu), '/s', '≥ 300');
-  add('CRL build, 100,000 entries', 'ca', pick(ca, /crl.*(ms|millis|seconds)/iu), pick(ca, /crl.*seconds/iu) ? 's' : 'ms', '< 2 s');
+  add(
+    'enrollments/s over HTTPS (P-256)',
+    'ca',
+    pick(ca, /enroll.*(per|\/)s|enrollmentsPerSecond|perSecond/iu, /crl/iu),
+    '/s',
+    '≥ 300',
+  );
+  add(
+    'CRL build, 100,000 entries',
+    'ca',
+    pick(ca, /crl.*(ms|millis|seconds)/iu),
+    pick(ca, /crl.*seconds/iu) ? 's' : 'ms',
+    '< 2 s',
+  );
   return rows;
 }
 
@@ -143,14 +212,17 @@ const results = {};
 for (const bench of BENCHES.filter((b) => selected.includes(b.id))) results[bench.id] = await runBench(bench);
 
 const rows = summarize(results);
-const fmt = (v) => (v === null ? 'n/a' : v >= 100 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 1000) / 1000));
+const fmt = (v) =>
+  v === null ? 'n/a' : v >= 100 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 1000) / 1000);
 const widths = [Math.max(...rows.map((r) => r.figure.length), 6), 12, 4, 9];
-const line = (cells) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+const line = (cells) =>
+  cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
 console.log(`\n${line(['figure', 'value', 'unit', 'target'])}`);
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line([r.figure, fmt(r.value), r.unit, r.target]));
 for (const [id, r] of Object.entries(results)) {
-  if (r.status !== 'ok') console.log(`\n${id}: ${r.status}${r.detail ? `\n  ${r.detail.replace(/\n/gu, '\n  ')}` : ''}`);
+  if (r.status !== 'ok')
+    console.log(`\n${id}: ${r.status}${r.detail ? `\n  ${r.detail.replace(/\n/gu, '\n  ')}` : ''}`);
 }
 
 const cpuList = cpus();
@@ -171,7 +243,12 @@ const report = {
     mosquitto: version('mosquitto', ['-h'], /mosquitto version (\S+)/u),
     openssl: version('openssl', ['version'], /OpenSSL (\S+)/u),
     helmlink: rootPkg.version,
-    packages: Object.fromEntries(['mqtt', 'aedes', 'jose', '@peculiar/x509', 'fastify', 'better-sqlite3', 'vitest'].map((n) => [n, packageVersion(n)])),
+    packages: Object.fromEntries(
+      ['mqtt', 'aedes', 'jose', '@peculiar/x509', 'fastify', 'better-sqlite3', 'vitest'].map((n) => [
+        n,
+        packageVersion(n),
+      ]),
+    ),
   },
   quick: values.quick,
   summary: rows,
@@ -180,6 +257,8 @@ const report = {
 const out = values.out ?? join(root, 'bench', 'results.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nmachine: ${report.machine.cpuModel} × ${report.machine.cores}, ${(report.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB; node ${process.version}, mosquitto ${report.versions.mosquitto ?? 'not installed'}`);
+console.log(
+  `\nmachine: ${report.machine.cpuModel} × ${report.machine.cores}, ${(report.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB; node ${process.version}, mosquitto ${report.versions.mosquitto ?? 'not installed'}`,
+);
 console.log(`written: ${out}`);
 process.exit(Object.values(results).some((r) => r.status === 'failed') ? 1 : 0);

@@ -6,7 +6,11 @@ export async function initialize(data) {
 }
 
 /** The marker of a banned name in the guard's output: `electron` → ELECTRON, `@helmlink/ca-server` → HELMLINK_CA_SERVER. */
-export const tagOf = (name) => name.toUpperCase().replace(/[^A-Z0-9]+/gu, '_').replace(/^_+/u, '');
+export const tagOf = (name) =>
+  name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/gu, '_')
+    .replace(/^_+/u, '');
 
 export async function resolve(specifier, context, next) {
   const hit = banned.find((name) => specifier === name || specifier.startsWith(`${name}/`));

@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 
 /** Each component: how to detect it, and the Debian packages that provide it. */
 export const COMPONENTS = [
-  { name: 'mosquitto', probe: ['mosquitto', '/usr/sbin/mosquitto'], packages: ['mosquitto', 'mosquitto-clients'] },
+  {
+    name: 'mosquitto',
+    probe: ['mosquitto', '/usr/sbin/mosquitto'],
+    packages: ['mosquitto', 'mosquitto-clients'],
+  },
   { name: 'openssl', probe: ['openssl'], packages: ['openssl'] },
   { name: 'redis-server', probe: ['redis-server'], packages: ['redis-server'] },
   { name: 'chromium', probe: ['/usr/bin/chromium'], packages: ['chromium'] },
@@ -23,7 +27,9 @@ export const COMPONENTS = [
 ];
 
 function found(probe) {
-  return probe.some((p) => (p.startsWith('/') ? existsSync(p) : spawnSync('sh', ['-c', `command -v ${p}`]).status === 0));
+  return probe.some((p) =>
+    p.startsWith('/') ? existsSync(p) : spawnSync('sh', ['-c', `command -v ${p}`]).status === 0,
+  );
 }
 
 /** Returns the components not present on this machine. */
@@ -46,7 +52,10 @@ export function ensureSystemDeps({ log = console.log } = {}) {
   log(`[deps] installing ${packages.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
   const still = missingComponents();
   if (still.length > 0) throw new Error(`apt-get could not provide: ${still.map((c) => c.name).join(', ')}`);
 }

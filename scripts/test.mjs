@@ -7,7 +7,8 @@ import { ensureSystemDeps } from './system-deps.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const step = (title) => console.log(`\n=== ${title}`);
-const run = (cmd, cmdArgs) => spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, env: process.env }).status ?? 1;
+const run = (cmd, cmdArgs) =>
+  spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, env: process.env }).status ?? 1;
 
 step('system components');
 try {
@@ -21,6 +22,8 @@ try {
 if (!args.includes('--no-lint')) {
   step('lint');
   if (run('npx', ['eslint', '.', '--max-warnings=0']) !== 0) process.exit(1);
+  step('format');
+  if (run('npx', ['prettier', '--check', '.', '--log-level', 'warn']) !== 0) process.exit(1);
   step('type check');
   if (run('npx', ['tsc', '-p', 'tsconfig.json']) !== 0) process.exit(1);
 }
@@ -35,12 +38,21 @@ const outDir = join(root, 'node_modules', '.cache', 'helmlink');
 mkdirSync(outDir, { recursive: true });
 const report = join(outDir, 'vitest-report.json');
 const filters = args.filter((a) => !a.startsWith('--'));
-const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...filters]);
+const status = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...filters,
+]);
 
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  console.log(`\nTests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  console.log(
+    `\nTests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
+  );
   if (r.numTotalTests === 0) {
     console.error('no test ran');
     process.exit(1);

@@ -33,9 +33,21 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['protocol/src/cli/x.ts', "import 'electron';", 'may import electron'],
   ['protocol/test/x.test.ts', "import '@helmlink/vessel';", 'protocol/ is the innermost layer'],
   // protocol/src/vocabulary: pure, nothing but its own files and errors.ts
-  ['protocol/src/vocabulary/x.ts', "import '../pki/profile';", 'The vocabulary imports nothing but its own files'],
-  ['protocol/src/vocabulary/x.ts', "import 'reflect-metadata';", 'The vocabulary imports nothing but its own files'],
-  ['protocol/src/vocabulary/errors/x.ts', "import 'jose';", 'The vocabulary imports nothing but its own files'],
+  [
+    'protocol/src/vocabulary/x.ts',
+    "import '../pki/profile';",
+    'The vocabulary imports nothing but its own files',
+  ],
+  [
+    'protocol/src/vocabulary/x.ts',
+    "import 'reflect-metadata';",
+    'The vocabulary imports nothing but its own files',
+  ],
+  [
+    'protocol/src/vocabulary/errors/x.ts',
+    "import 'jose';",
+    'The vocabulary imports nothing but its own files',
+  ],
   ['protocol/src/errors.ts', "import './pki/profile';", 'The vocabulary imports nothing but its own files'],
   // protocol: MQTT only in the Node-only session subpath, which the core never imports
   ['protocol/src/x.ts', "import 'mqtt';", 'MQTT lives in protocol/src/mqtt'],
@@ -45,10 +57,18 @@ const FORBIDDEN: Array<[string, string, string]> = [
   // ca-client: protocol and node: built-ins only
   ['ca-client/src/x.ts', "import '@helmlink/ca-server';", 'ca-client imports only @helmlink/protocol'],
   ['ca-client/src/x.ts', "import 'fastify';", 'ca-client imports only @helmlink/protocol'],
-  ['ca-client/src/x.ts', "import '../../ca-server/src/authority/authority';", 'ca-client imports only @helmlink/protocol'],
+  [
+    'ca-client/src/x.ts',
+    "import '../../ca-server/src/authority/authority';",
+    'ca-client imports only @helmlink/protocol',
+  ],
   ['ca-client/test/x.test.ts', "import '@helmlink/app-main';", 'Servers must not depend on the console'],
   // ca-server: the wire contract only, never the client; nothing of the console, vessel or CLI
-  ['ca-server/src/http/x.ts', "import { CaClient } from '@helmlink/ca-client';", 'only @helmlink/ca-client/wire'],
+  [
+    'ca-server/src/http/x.ts',
+    "import { CaClient } from '@helmlink/ca-client';",
+    'only @helmlink/ca-client/wire',
+  ],
   ['ca-server/src/http/x.ts', "import '../../../ca-client/src/ca-client';", 'only @helmlink/ca-client/wire'],
   ['ca-server/src/x.ts', "import '@helmlink/app-preload';", 'Servers must not depend on the console'],
   ['ca-server/src/broker/x.ts', "import '@helmlink/vessel';", 'Dependencies point inward'],
@@ -61,7 +81,11 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['ca-server/src/authority/x.ts', "import '@helmlink/app-main';", 'Servers must not depend on the console'],
   // vessel: the CA through ca-client, never the server
   ['vessel/src/identity/x.ts', "import '@helmlink/ca-server';", 'use @helmlink/ca-client'],
-  ['vessel/src/x.ts', "import { ManagedMosquitto } from '@helmlink/ca-server/broker';", 'use @helmlink/ca-client'],
+  [
+    'vessel/src/x.ts',
+    "import { ManagedMosquitto } from '@helmlink/ca-server/broker';",
+    'use @helmlink/ca-client',
+  ],
   ['vessel/src/identity/x.ts', "import '../../../ca-server/src/http/app';", 'use @helmlink/ca-client'],
   ['vessel/src/x.ts', "import '@helmlink/app-main';", 'Servers must not depend on the console'],
   ['vessel/src/x.ts', "import 'electron';", 'may import electron'],
@@ -71,15 +95,27 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/main/src/services/ca/x.ts', "import '@helmlink/ca-server';", 'use @helmlink/ca-client'],
   ['app/main/src/x.ts', "import '@helmlink/app-renderer';", 'main never imports the renderer'],
   ['app/main/src/x.ts', "import '@helmlink/vessel';", 'Dependencies point inward'],
-  ['app/main/src/electron/x.ts', "import { ipcMain } from 'electron';", 'Raw IPC only in electron/ipc-main.ts'],
+  [
+    'app/main/src/electron/x.ts',
+    "import { ipcMain } from 'electron';",
+    'Raw IPC only in electron/ipc-main.ts',
+  ],
   ['app/main/src/electron/x.ts', "import '@helmlink/ca-server/broker';", 'use @helmlink/ca-client'],
   // preload: the contract is runtime-neutral and imports protocol only; the glue imports no other workspace
   ['app/preload/src/contract.ts', "import 'node:fs';", 'runtime-neutral (no Node built-ins)'],
   ['app/preload/src/contract.ts', "import 'electron';", 'may import electron'],
-  ['app/preload/src/contract.ts', "import '@helmlink/app-main';", 'The preload contract imports only protocol'],
+  [
+    'app/preload/src/contract.ts',
+    "import '@helmlink/app-main';",
+    'The preload contract imports only protocol',
+  ],
   ['app/preload/src/preload.ts', "import '@helmlink/app-main';", 'The preload glue imports only protocol'],
   ['app/preload/src/contract/x.ts', "import '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
-  ['app/preload/src/contract/x.ts', "import '@helmlink/protocol/node';", 'only @helmlink/protocol/vocabulary'],
+  [
+    'app/preload/src/contract/x.ts',
+    "import '@helmlink/protocol/node';",
+    'only @helmlink/protocol/vocabulary',
+  ],
   ['app/preload/src/preload.ts', "import '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
   ['app/preload/src/contract.ts', "import '@helmlink/protocol/mqtt';", 'not for the preload'],
   // renderer: the preload API only
@@ -88,8 +124,16 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['app/renderer/src/x.tsx', "import '@helmlink/ca-server';", 'Not a renderer dependency'],
   ['app/renderer/src/x.tsx', "import 'mqtt';", 'never talks to the broker'],
   ['app/renderer/src/x.tsx', "import 'node:fs';", 'runtime-neutral (no Node built-ins)'],
-  ['app/renderer/src/x.tsx', "import { describeError } from '@helmlink/protocol';", 'only @helmlink/protocol/vocabulary'],
-  ['app/renderer/src/x.tsx', "import '../../../protocol/src/pki/profile';", 'only @helmlink/protocol/vocabulary'],
+  [
+    'app/renderer/src/x.tsx',
+    "import { describeError } from '@helmlink/protocol';",
+    'only @helmlink/protocol/vocabulary',
+  ],
+  [
+    'app/renderer/src/x.tsx',
+    "import '../../../protocol/src/pki/profile';",
+    'only @helmlink/protocol/vocabulary',
+  ],
   ['app/renderer/src/x.tsx', "import 'reflect-metadata';", 'only @helmlink/protocol/vocabulary'],
   ['app/renderer/src/x.tsx', "import '@helmlink/protocol/mqtt';", 'not for the renderer'],
   ['app/renderer/src/x.tsx', "import '@helmlink/protocol/node';", 'not for the renderer'],
@@ -103,19 +147,40 @@ const ALLOWED: Array<[string, string]> = [
   ['vessel/src/listener/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
   ['app/main/src/services/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
   ['ca-server/src/broker/x.ts', "import { MqttSession } from '@helmlink/protocol/mqtt';"],
-  ['ca-client/src/x.ts', "import '@helmlink/protocol';\nimport 'node:https';\nimport './pin';\nimport '../src/wire';"],
+  [
+    'ca-client/src/x.ts',
+    "import '@helmlink/protocol';\nimport 'node:https';\nimport './pin';\nimport '../src/wire';",
+  ],
   ['ca-client/test/x.test.ts', "import '@helmlink/ca-server';"],
-  ['ca-server/src/http/x.ts', "import type { IssuedWire } from '@helmlink/ca-client/wire';\nimport 'fastify';"],
-  ['ca-server/src/authority/x.ts', "import type { TokenRequest } from '@helmlink/ca-client/wire';\nimport './issue';"],
+  [
+    'ca-server/src/http/x.ts',
+    "import type { IssuedWire } from '@helmlink/ca-client/wire';\nimport 'fastify';",
+  ],
+  [
+    'ca-server/src/authority/x.ts',
+    "import type { TokenRequest } from '@helmlink/ca-client/wire';\nimport './issue';",
+  ],
   ['ca-server/test/x.test.ts', "import { CaClient } from '@helmlink/ca-client';"],
   ['vessel/src/identity/x.ts', "import { CaClient } from '@helmlink/ca-client';"],
   ['vessel/test/x.test.ts', "import { startCaServer } from '@helmlink/ca-server';"],
-  ['app/main/src/services/ca/x.ts', "import { CaClient } from '@helmlink/ca-client';\nimport '@helmlink/app-preload';"],
+  [
+    'app/main/src/services/ca/x.ts',
+    "import { CaClient } from '@helmlink/ca-client';\nimport '@helmlink/app-preload';",
+  ],
   ['app/main/src/electron/ipc-main.ts', "import { ipcMain } from 'electron';"],
   ['app/main/src/electron/x.ts', "import { app } from 'electron';"],
-  ['app/preload/src/preload.ts', "import { contextBridge, ipcRenderer } from 'electron';\nimport '@helmlink/protocol/vocabulary';"],
-  ['app/preload/src/contract/x.ts', "import { z } from 'zod';\nimport { ROLES } from '@helmlink/protocol/vocabulary';"],
-  ['app/renderer/src/x.tsx', "import type { HelmlinkApi } from '@helmlink/app-preload';\nimport '@helmlink/protocol/vocabulary';"],
+  [
+    'app/preload/src/preload.ts',
+    "import { contextBridge, ipcRenderer } from 'electron';\nimport '@helmlink/protocol/vocabulary';",
+  ],
+  [
+    'app/preload/src/contract/x.ts',
+    "import { z } from 'zod';\nimport { ROLES } from '@helmlink/protocol/vocabulary';",
+  ],
+  [
+    'app/renderer/src/x.tsx',
+    "import type { HelmlinkApi } from '@helmlink/app-preload';\nimport '@helmlink/protocol/vocabulary';",
+  ],
 ];
 
 describe('layer rules (eslint.config.js no-restricted-imports)', () => {

@@ -111,7 +111,8 @@ export class CaClient {
   /** The pinned root certificate PEM (fetched once and checked against the fingerprint). */
   async root(): Promise<string> {
     if (this.rootPem && pemFingerprint(this.rootPem) === this.pin) return this.rootPem;
-    if (this.rootPem) throw this.pinMismatch('the given root certificate does not match the pinned fingerprint');
+    if (this.rootPem)
+      throw this.pinMismatch('the given root certificate does not match the pinned fingerprint');
     return (await this.fetchPinnedChain()).root;
   }
 

@@ -34,7 +34,9 @@ export function clientSideError(res: RawResponse, parsed: unknown): HelmlinkErro
     else if (typeof e.code === 'string') wireCode = e.code.slice(0, 64);
     if (typeof e.message === 'string') message = e.message;
   }
-  return new HelmlinkError(code, message, { details: { status: res.status, ...(wireCode ? { wireCode } : {}) } });
+  return new HelmlinkError(code, message, {
+    details: { status: res.status, ...(wireCode ? { wireCode } : {}) },
+  });
 }
 
 /**

@@ -56,7 +56,9 @@ function transportError(err: Error, x: Exchange): unknown {
     );
   }
   if (TLS_VERIFY_FAILURE.test(code))
-    return new HelmlinkError('ERR_SERVER_UNTRUSTED', `TLS verification of the CA failed: ${code}`, { cause: err });
+    return new HelmlinkError('ERR_SERVER_UNTRUSTED', `TLS verification of the CA failed: ${code}`, {
+      cause: err,
+    });
   return err;
 }
 
@@ -70,7 +72,9 @@ export function exchange(x: Exchange): Promise<RawResponse> {
         agent: x.agent,
         headers: {
           ...x.headers,
-          ...(x.payload ? { 'content-type': 'application/json', 'content-length': String(x.payload.length) } : {}),
+          ...(x.payload
+            ? { 'content-type': 'application/json', 'content-length': String(x.payload.length) }
+            : {}),
         },
         timeout: x.timeoutMs,
       },
@@ -82,13 +86,20 @@ export function exchange(x: Exchange): Promise<RawResponse> {
         res.on('data', (c: Buffer) => {
           size += c.length;
           if (x.maxResponseBytes !== undefined && size > x.maxResponseBytes) {
-            req.destroy(new HelmlinkError(x.coded ? 'ERR_CA_RESPONSE' : 'ERR_INTERNAL', 'the CA response is too large'));
+            req.destroy(
+              new HelmlinkError(x.coded ? 'ERR_CA_RESPONSE' : 'ERR_INTERNAL', 'the CA response is too large'),
+            );
             return;
           }
           chunks.push(c);
         });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), peerChain }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            peerChain,
+          }),
         );
         res.on('error', reject);
       },

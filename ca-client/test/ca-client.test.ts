@@ -41,7 +41,15 @@ afterAll(async () => {
 /** A PEM CSR for `/CN=name` with a fresh P-256 key, made by the openssl CLI. */
 function opensslCsr(name: string): string {
   const key = join(mkdtempSync(join(tmpdir(), 'helmlink-csr-')), 'key.pem');
-  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+  execFileSync('openssl', [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    key,
+  ]);
   return execFileSync('openssl', ['req', '-new', '-key', key, '-subj', `/CN=${name}`], { encoding: 'utf8' });
 }
 
@@ -142,7 +150,11 @@ describe('CaClient (pinned HTTPS client)', () => {
 
 describe('CaClient routes (the wire contract)', () => {
   it('speaks the wire contract of every route: typed requests and answers, admin over mutual TLS', async () => {
-    const admin = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, ...adminIdentity });
+    const admin = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      ...adminIdentity,
+    });
     const health = await admin.health();
     expect(health).toMatchObject({ status: 'ok' });
     expect(Number.isInteger(health.crlNumber)).toBe(true);
@@ -154,7 +166,11 @@ describe('CaClient routes (the wire contract)', () => {
     expect(token.token).toMatch(/^hlt_/u);
     expect(token.expiresAt).toMatch(ISO);
 
-    const anonymous = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, keepAlive: false });
+    const anonymous = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      keepAlive: false,
+    });
     const issued = await anonymous.enroll({ csr: opensslCsr('mv-wire'), token: token.token });
     expect(issued.serial).toMatch(/^[0-9a-f]+$/u);
     expect(issued.chain.startsWith(issued.certificate)).toBe(true);
@@ -162,7 +178,12 @@ describe('CaClient routes (the wire contract)', () => {
     expect(issued.notAfter).toMatch(ISO);
 
     const record = await anonymous.certificate(issued.serial);
-    expect(record).toMatchObject({ serial: issued.serial, entityId: 'mv-wire', roles: ['vessel'], status: 'valid' });
+    expect(record).toMatchObject({
+      serial: issued.serial,
+      entityId: 'mv-wire',
+      roles: ['vessel'],
+      status: 'valid',
+    });
     expect(pemFingerprint(record.certificate)).toBe(pemFingerprint(issued.certificate));
     expect(record.fingerprint).toBe(pemFingerprint(issued.certificate));
 

@@ -66,6 +66,8 @@ describe('CA answers', () => {
       message: 'words of a newer CA',
       details: { status: 409, wireCode: 'ERR_FROM_A_NEWER_CA' },
     });
-    expect(caError(response(409, ''), { error: { code: 'ERR_ENROLL_TOKEN_USED', message: 'used' } }).details).toEqual({ status: 409 });
+    expect(
+      caError(response(409, ''), { error: { code: 'ERR_ENROLL_TOKEN_USED', message: 'used' } }).details,
+    ).toEqual({ status: 409 });
   });
 });

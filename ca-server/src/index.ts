@@ -38,7 +38,13 @@ export {
   type BrokerMaterial,
   type BrokerMaterialOptions,
 } from './broker/material';
-export { ManagedMosquitto, mosquittoVersion, waitForPort, freePort, type ManagedMosquittoOptions } from './broker';
+export {
+  ManagedMosquitto,
+  mosquittoVersion,
+  waitForPort,
+  freePort,
+  type ManagedMosquittoOptions,
+} from './broker';
 export { syncBroker, attachBrokerSync, signalDaemon, startDaemon, type SyncOptions } from './broker/sync';
 export { CrlPublisher, type CrlPublisherOptions } from './broker/crl-publisher';
 export type { IssuedCrl } from './authority/crl';

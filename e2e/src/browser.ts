@@ -23,7 +23,11 @@ export const CHROMIUM_ARGS = [
 
 /** Launches headless Chromium (`HELMLINK_CHROMIUM` overrides the path). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.HELMLINK_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: process.env.HELMLINK_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
 }
 
 /**
@@ -35,7 +39,10 @@ export async function step<T>(page: Page, name: string, fn: () => Promise<T>): P
     return await fn();
   } catch (err) {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    const file = join(ARTIFACTS_DIR, `${new Date().toISOString().replace(/[:.]/gu, '-')}-${name.replace(/[^a-z0-9]+/giu, '-')}.png`);
+    const file = join(
+      ARTIFACTS_DIR,
+      `${new Date().toISOString().replace(/[:.]/gu, '-')}-${name.replace(/[^a-z0-9]+/giu, '-')}.png`,
+    );
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`step "${name}" failed (screenshot: ${file}): ${message}`, { cause: err });

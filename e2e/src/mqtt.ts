@@ -11,7 +11,12 @@ export interface MqttIdentity {
 }
 
 /** Connects (no automatic reconnect) and resolves with the client, or rejects with the broker's or TLS's refusal. */
-export function connectMqtt(url: string, id: MqttIdentity, clientId: string, protocolVersion: 4 | 5 = 4): Promise<MqttClient> {
+export function connectMqtt(
+  url: string,
+  id: MqttIdentity,
+  clientId: string,
+  protocolVersion: 4 | 5 = 4,
+): Promise<MqttClient> {
   const client = mqtt.connect(url, {
     clientId,
     key: id.keyPem,
@@ -38,7 +43,12 @@ export function connectMqtt(url: string, id: MqttIdentity, clientId: string, pro
 }
 
 /** True when the broker admits the identity (connects), false when it refuses it. */
-export async function brokerAdmits(url: string, id: MqttIdentity, clientId: string, protocolVersion: 4 | 5 = 4): Promise<boolean> {
+export async function brokerAdmits(
+  url: string,
+  id: MqttIdentity,
+  clientId: string,
+  protocolVersion: 4 | 5 = 4,
+): Promise<boolean> {
   try {
     const c = await connectMqtt(url, id, clientId, protocolVersion);
     await c.endAsync();

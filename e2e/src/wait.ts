@@ -1,7 +1,12 @@
 /** Waiting for conditions (never sleep-and-hope): poll until true, fail with what was awaited. */
 
 /** Resolves once `predicate` returns true; rejects after `timeoutMs` naming `what`. */
-export async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000, everyMs = 25): Promise<void> {
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+  everyMs = 25,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;

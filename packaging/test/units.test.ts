@@ -24,7 +24,9 @@ for (const pkg of PACKAGES) {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function verify(unit: string) {
-  const r = spawnSync('systemd-analyze', ['verify', `--root=${root}`, `/lib/systemd/system/${unit}`], { encoding: 'utf8' });
+  const r = spawnSync('systemd-analyze', ['verify', `--root=${root}`, `/lib/systemd/system/${unit}`], {
+    encoding: 'utf8',
+  });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -35,7 +37,17 @@ describe('packaged systemd units', () => {
     });
 
     it(`${pkg.name}.service: overall exposure at most 2.0, with the sandbox the issue asks for`, () => {
-      const out = execFileSync('systemd-analyze', ['security', '--offline=true', `--root=${root}`, '--threshold=20', `/lib/systemd/system/${pkg.name}.service`], { encoding: 'utf8' });
+      const out = execFileSync(
+        'systemd-analyze',
+        [
+          'security',
+          '--offline=true',
+          `--root=${root}`,
+          '--threshold=20',
+          `/lib/systemd/system/${pkg.name}.service`,
+        ],
+        { encoding: 'utf8' },
+      );
       const level = Number(/Overall exposure level for \S+: ([\d.]+)/u.exec(out)?.[1]);
       expect(level).toBeLessThanOrEqual(2);
       const unit = renderUnit(pkg);

@@ -23,5 +23,9 @@ export * from './pki/validate';
 export * from './pki/cache';
 export * from './pki/crl-store';
 export { LARGE_CRL_PARSE_OPTIONS } from './pki/crl-writer';
-export { issueEndEntityCertificateFast, issueEndEntityCertificateDer, type FastEndEntityParams } from './pki/cert-writer';
+export {
+  issueEndEntityCertificateFast,
+  issueEndEntityCertificateDer,
+  type FastEndEntityParams,
+} from './pki/cert-writer';
 export { readTlv, readChildren, decodeOid, type Tlv } from './pki/der';

@@ -46,13 +46,15 @@ export function isTopicId(id: unknown): id is string {
   }
 }
 
-const vesselBase = (vesselId: string): string => `${TOPIC_ROOT}/vessels/${assertEntityId(vesselId, 'vessel id')}`;
+const vesselBase = (vesselId: string): string =>
+  `${TOPIC_ROOT}/vessels/${assertEntityId(vesselId, 'vessel id')}`;
 
 export const topics = {
   cmd: (vesselId: string): string => `${vesselBase(vesselId)}/cmd`,
   ack: (vesselId: string): string => `${vesselBase(vesselId)}/ack`,
   state: (vesselId: string): string => `${vesselBase(vesselId)}/state`,
-  data: (vesselId: string, streamId: string): string => `${vesselBase(vesselId)}/data/${assertTopicId(streamId, 'stream id')}`,
+  data: (vesselId: string, streamId: string): string =>
+    `${vesselBase(vesselId)}/data/${assertTopicId(streamId, 'stream id')}`,
   crl: (): string => CRL_TOPIC,
   /** Subscription filters used by consoles. */
   filters: {
@@ -74,7 +76,8 @@ export interface ParsedTopic {
 export function parseTopic(topic: string): ParsedTopic | undefined {
   if (topic === CRL_TOPIC) return { kind: 'crl' };
   const parts = topic.split('/');
-  if (parts.length < 5 || parts[0] !== 'helmlink' || parts[1] !== 'v1' || parts[2] !== 'vessels') return undefined;
+  if (parts.length < 5 || parts[0] !== 'helmlink' || parts[1] !== 'v1' || parts[2] !== 'vessels')
+    return undefined;
   const vesselId = parts[3]!;
   if (!isEntityId(vesselId)) return undefined;
   if (parts.length === 5 && (parts[4] === 'cmd' || parts[4] === 'ack' || parts[4] === 'state')) {

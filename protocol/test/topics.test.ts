@@ -11,14 +11,17 @@ describe('topics', () => {
     expect(topics.crl()).toBe('helmlink/v1/pki/crl');
   });
 
-  it.each(['', 'a+b', 'a#', 'a/b', 'a\u0000b', 'x'.repeat(129)])('rejects the id %j with ERR_ID_INVALID', (id) => {
-    expect(() => topics.cmd(id)).toThrowError(HelmlinkError);
-    try {
-      assertTopicId(id);
-    } catch (err) {
-      expect((err as HelmlinkError).code).toBe('ERR_ID_INVALID');
-    }
-  });
+  it.each(['', 'a+b', 'a#', 'a/b', 'a\u0000b', 'x'.repeat(129)])(
+    'rejects the id %j with ERR_ID_INVALID',
+    (id) => {
+      expect(() => topics.cmd(id)).toThrowError(HelmlinkError);
+      try {
+        assertTopicId(id);
+      } catch (err) {
+        expect((err as HelmlinkError).code).toBe('ERR_ID_INVALID');
+      }
+    },
+  );
 
   it('rejects non-string ids', () => {
     expect(() => assertTopicId(42)).toThrow(/non-empty string/);
@@ -26,7 +29,11 @@ describe('topics', () => {
 
   it('parses topics of the scheme and nothing else', () => {
     expect(parseTopic('helmlink/v1/vessels/v1/cmd')).toEqual({ kind: 'cmd', vesselId: 'v1' });
-    expect(parseTopic('helmlink/v1/vessels/v1/data/NAVD')).toEqual({ kind: 'data', vesselId: 'v1', streamId: 'NAVD' });
+    expect(parseTopic('helmlink/v1/vessels/v1/data/NAVD')).toEqual({
+      kind: 'data',
+      vesselId: 'v1',
+      streamId: 'NAVD',
+    });
     expect(parseTopic(CRL_TOPIC)).toEqual({ kind: 'crl' });
     expect(parseTopic('helmlink/v1/vessels/v1/other')).toBeUndefined();
     expect(parseTopic('helmlink/v2/vessels/v1/cmd')).toBeUndefined();

@@ -18,7 +18,18 @@ import { createInterface } from 'node:readline';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { IEC_61162_450_CATALOG, MemoryReplayStore, buildStreamsSet, createTrust, peekClaims, signCommand, topics, validatePath, verifyAck, verifyCommand } from '@helmlink/protocol';
+import {
+  IEC_61162_450_CATALOG,
+  MemoryReplayStore,
+  buildStreamsSet,
+  createTrust,
+  peekClaims,
+  signCommand,
+  topics,
+  validatePath,
+  verifyAck,
+  verifyCommand,
+} from '@helmlink/protocol';
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import pino from 'pino';
 import { parseVesselConfig, startVessel } from '../src';
@@ -50,10 +61,17 @@ interface Result {
 }
 
 const fleet = await createFleet();
-const pilot = await TestPilot.connect(fleet, await fleet.pki.issue('bench-pilot', ['pilot']), 'bench-console');
+const pilot = await TestPilot.connect(
+  fleet,
+  await fleet.pki.issue('bench-pilot', ['pilot']),
+  'bench-console',
+);
 const catalog = IEC_61162_450_CATALOG;
 const addresses = catalog.streams.map((s) => s.address);
-const waiting = new Map<string, { token: string; digest: string; resolve: () => void; reject: (e: Error) => void }>();
+const waiting = new Map<
+  string,
+  { token: string; digest: string; resolve: () => void; reject: (e: Error) => void }
+>();
 pilot.client.removeAllListeners('message');
 pilot.client.on('message', (topic, payload) => {
   if (topic !== topics.ack(VESSEL_ID)) return;
@@ -62,7 +80,14 @@ pilot.client.on('message', (topic, payload) => {
   const w = waiting.get(replyTo);
   if (!w) return;
   waiting.delete(replyTo);
-  verifyAck(ack, { trust: fleet.trust, clock: Date.now, vesselId: VESSEL_ID, audience: 'bench-pilot', commandToken: w.token, commandSha256: w.digest }).then((v) => {
+  verifyAck(ack, {
+    trust: fleet.trust,
+    clock: Date.now,
+    vesselId: VESSEL_ID,
+    audience: 'bench-pilot',
+    commandToken: w.token,
+    commandSha256: w.digest,
+  }).then((v) => {
     if (v.claims.status !== 'applied') w.reject(new Error(`rejected: ${v.claims.reason}`));
     else w.resolve();
   }, w.reject);
@@ -70,8 +95,19 @@ pilot.client.on('message', (topic, payload) => {
 
 /** Signs, publishes and resolves when the verified ack is back. */
 async function roundTrip(i: number): Promise<void> {
-  const { token, claims } = await signCommand(pilot.signer, { clock: Date.now, audience: VESSEL_ID, cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]) });
-  const done = new Promise<void>((resolve, reject) => waiting.set(claims.jti, { token, digest: createHash('sha256').update(token).digest('base64url'), resolve, reject }));
+  const { token, claims } = await signCommand(pilot.signer, {
+    clock: Date.now,
+    audience: VESSEL_ID,
+    cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]),
+  });
+  const done = new Promise<void>((resolve, reject) =>
+    waiting.set(claims.jti, {
+      token,
+      digest: createHash('sha256').update(token).digest('base64url'),
+      resolve,
+      reject,
+    }),
+  );
   pilot.client.publish(topics.cmd(VESSEL_ID), token, { qos: 1 });
   return done;
 }
@@ -97,10 +133,13 @@ async function run(fsync: boolean): Promise<Result> {
   const processing: number[] = [];
   let stop: () => Promise<void>;
   if (values['in-process']) {
-    const vessel = await startVessel(parseVesselConfig(JSON.parse(readFileSync(configFile, 'utf8')) as unknown), {
-      passphrase: PASSPHRASE,
-      logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
-    });
+    const vessel = await startVessel(
+      parseVesselConfig(JSON.parse(readFileSync(configFile, 'utf8')) as unknown),
+      {
+        passphrase: PASSPHRASE,
+        logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+      },
+    );
     vessel.events.on('command', (e: { latencyMs: number }) => processing.push(e.latencyMs));
     await until(() => vessel.connected, 'vessel connected');
     stop = () => vessel.close();
@@ -117,7 +156,8 @@ async function run(fsync: boolean): Promise<Result> {
       // Drain the log (one JSON line per command) so the pipe never blocks the vessel.
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.includes('"connected to broker"')) resolve();
-        else if (line.includes('"latencyMs"')) processing.push((JSON.parse(line) as { latencyMs: number }).latencyMs);
+        else if (line.includes('"latencyMs"'))
+          processing.push((JSON.parse(line) as { latencyMs: number }).latencyMs);
       });
       child.once('exit', (code) => reject(new Error(`vessel exited with ${code}`)));
     });
@@ -148,7 +188,12 @@ async function run(fsync: boolean): Promise<Result> {
   const r2 = (x: number) => Math.round(x * 1000) / 1000;
   return {
     fsync,
-    latency: { n: LATENCY_N, p50Ms: r2(percentile(lat, 50)), p99Ms: r2(percentile(lat, 99)), meanMs: r2(lat.reduce((a, b) => a + b, 0) / lat.length) },
+    latency: {
+      n: LATENCY_N,
+      p50Ms: r2(percentile(lat, 50)),
+      p99Ms: r2(percentile(lat, 99)),
+      meanMs: r2(lat.reduce((a, b) => a + b, 0) / lat.length),
+    },
     throughput: { n: THROUGHPUT_N, window: WINDOW, commandsPerSecond: Math.round(THROUGHPUT_N / seconds) },
     vesselProcessing: { p50Ms: r2(percentile(inVessel, 50)), p99Ms: r2(percentile(inVessel, 99)) },
   };
@@ -162,16 +207,35 @@ async function baseline(n: number): Promise<{ n: number; p50Ms: number; p99Ms: n
   const sub = await connectAs(fleet, fleet.vessel, 'bench-baseline', { clean: true });
   await sub.subscribeAsync(topics.cmd(VESSEL_ID), { qos: 1 });
   const crl = await fleet.pki.issuingCrl([], { crlNumber: 1 });
-  const trust = createTrust({ trustAnchors: [fleet.pki.root.certificate], crls: [crl], revocation: { mode: 'leaf' }, validatePath, signatureVerifier: nodeSignatureVerifier });
+  const trust = createTrust({
+    trustAnchors: [fleet.pki.root.certificate],
+    crls: [crl],
+    revocation: { mode: 'leaf' },
+    validatePath,
+    signatureVerifier: nodeSignatureVerifier,
+  });
   const replay = new MemoryReplayStore();
   let arrived: (() => void) | undefined;
   sub.on('message', (_t, payload) => {
-    verifyCommand(payload.toString(), { trust, clock: Date.now, audience: VESSEL_ID, replay, algorithms: ['ES256'] }).then(() => arrived?.(), (e: Error) => console.error(e.message));
+    verifyCommand(payload.toString(), {
+      trust,
+      clock: Date.now,
+      audience: VESSEL_ID,
+      replay,
+      algorithms: ['ES256'],
+    }).then(
+      () => arrived?.(),
+      (e: Error) => console.error(e.message),
+    );
   });
   const lat: number[] = [];
   for (let i = 0; i < n + 200; i++) {
     const t0 = performance.now();
-    const { token } = await signCommand(pilot.signer, { clock: Date.now, audience: VESSEL_ID, cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]) });
+    const { token } = await signCommand(pilot.signer, {
+      clock: Date.now,
+      audience: VESSEL_ID,
+      cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]),
+    });
     const got = new Promise<void>((resolve) => (arrived = resolve));
     pilot.client.publish(topics.cmd(VESSEL_ID), token, { qos: 1 });
     await got;
@@ -190,9 +254,17 @@ await fleet.close();
 rmSync(fleet.dir, { recursive: true, force: true });
 
 if (values.json) {
-  console.log(JSON.stringify({ bench: 'vessel-roundtrip', alg: 'ES256', baselineOneWay: base, results, loadAverage: loadavg() }, null, 2));
+  console.log(
+    JSON.stringify(
+      { bench: 'vessel-roundtrip', alg: 'ES256', baselineOneWay: base, results, loadAverage: loadavg() },
+      null,
+      2,
+    ),
+  );
 } else {
-  console.log(`vessel round trip: sign (ES256) → Mosquitto mTLS → verify, persist, sign ack → Mosquitto → verify ack (vessel ${values['in-process'] ? 'in the bench process' : 'as `helmlink vessel run` in its own process'})`);
+  console.log(
+    `vessel round trip: sign (ES256) → Mosquitto mTLS → verify, persist, sign ack → Mosquitto → verify ack (vessel ${values['in-process'] ? 'in the bench process' : 'as `helmlink vessel run` in its own process'})`,
+  );
   for (const r of results) {
     console.log(
       `  state fsync ${r.fsync ? 'on ' : 'off'}: p50 ${r.latency.p50Ms.toFixed(3)} ms, p99 ${r.latency.p99Ms.toFixed(3)} ms (n=${r.latency.n}, one in flight); ` +
@@ -200,8 +272,14 @@ if (values.json) {
         `inside the vessel p50 ${r.vesselProcessing.p50Ms.toFixed(3)} ms, p99 ${r.vesselProcessing.p99Ms.toFixed(3)} ms`,
     );
   }
-  console.log(`  baseline, no vessel: sign → broker → verify at a bare subscriber (one way): p50 ${base.p50Ms.toFixed(3)} ms, p99 ${base.p99Ms.toFixed(3)} ms`);
+  console.log(
+    `  baseline, no vessel: sign → broker → verify at a bare subscriber (one way): p50 ${base.p50Ms.toFixed(3)} ms, p99 ${base.p99Ms.toFixed(3)} ms`,
+  );
   console.log('targets: p50 <= 1 ms, p99 <= 5 ms, >= 1,000 commands/s');
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 process.exit(0);

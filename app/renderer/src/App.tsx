@@ -1,5 +1,16 @@
 import { useEffect, useState } from 'react';
-import { Alert, AppShell, Center, Group, Loader, MantineProvider, Stack, Tabs, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  AppShell,
+  Center,
+  Group,
+  Loader,
+  MantineProvider,
+  Stack,
+  Tabs,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { colorSchemeFor, themeFor } from './theme';
 import { cyclePalette, useSettings } from './stores/settings';
@@ -18,7 +29,14 @@ import { testIds } from './testids';
 
 export const TABS = ['fleet', 'identity', 'connection', 'audit', 'pki', 'settings'] as const;
 export type Tab = (typeof TABS)[number];
-const TAB_LABELS: Record<Tab, string> = { fleet: 'Fleet', identity: 'Identity', connection: 'Connection', audit: 'Audit log', pki: 'PKI admin', settings: 'Settings' };
+const TAB_LABELS: Record<Tab, string> = {
+  fleet: 'Fleet',
+  identity: 'Identity',
+  connection: 'Connection',
+  audit: 'Audit log',
+  pki: 'PKI admin',
+  settings: 'Settings',
+};
 
 function BridgeBanner() {
   const transport = useConnection((s) => s.transport);
@@ -26,8 +44,14 @@ function BridgeBanner() {
   const detail = useConnection((s) => s.bridgeDetail);
   if (transport !== 'web' || bridge === 'open') return null;
   return (
-    <Alert color="yellow" title="Reconnecting to the Helmlink service…" data-testid={testIds.bridgeOfflineBanner} role="status">
-      The page lost its link to the console service and is retrying. Nothing you see is being updated meanwhile.{detail ? ` (${detail})` : ''}
+    <Alert
+      color="yellow"
+      title="Reconnecting to the Helmlink service…"
+      data-testid={testIds.bridgeOfflineBanner}
+      role="status"
+    >
+      The page lost its link to the console service and is retrying. Nothing you see is being updated
+      meanwhile.{detail ? ` (${detail})` : ''}
     </Alert>
   );
 }
@@ -51,7 +75,9 @@ function Shell() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Title order={1} size="h3">Helmlink</Title>
+            <Title order={1} size="h3">
+              Helmlink
+            </Title>
             <Text size="sm" c="dimmed" visibleFrom="sm">
               {status?.entityId ?? ''} {status?.roles.length ? `(${status.roles.join(', ')})` : ''}
             </Text>

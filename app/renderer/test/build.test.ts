@@ -16,6 +16,7 @@ describe('renderer page (CSP-friendly)', () => {
   });
 
   it('uses only relative URLs (base ./) so it loads from a file, app:// or the loopback bridge', () => {
-    for (const [, url] of indexHtml.matchAll(/\b(?:src|href)="([^"]+)"/gu)) expect(url).toMatch(/^(\.\/|data:)/u);
+    for (const [, url] of indexHtml.matchAll(/\b(?:src|href)="([^"]+)"/gu))
+      expect(url).toMatch(/^(\.\/|data:)/u);
   });
 });

@@ -17,6 +17,8 @@ describe('renderer bundle', () => {
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((p) => p.includes('protocol/src/vocabulary/'))).toBe(true);
-    expect(inputs.filter((p) => /reflect-metadata|@peculiar|protocol\/src\/(?!vocabulary\/|errors\.ts)/u.test(p))).toEqual([]);
+    expect(
+      inputs.filter((p) => /reflect-metadata|@peculiar|protocol\/src\/(?!vocabulary\/|errors\.ts)/u.test(p)),
+    ).toEqual([]);
   });
 });

@@ -24,7 +24,13 @@ const has = (html: string, id: string): boolean => html.includes(`data-testid="$
 
 describe('render smoke check (server-side render, no DOM)', () => {
   it('shows the enrollment wizard on first run', () => {
-    identityStore.setState({ status: identityStatus({ state: 'none', entityId: null, roles: [], certificate: null }), custody: { keychain: { available: false, backend: null, reason: 'No Secret Service on the session bus.' }, passphraseOnly: true } });
+    identityStore.setState({
+      status: identityStatus({ state: 'none', entityId: null, roles: [], certificate: null }),
+      custody: {
+        keychain: { available: false, backend: null, reason: 'No Secret Service on the session bus.' },
+        passphraseOnly: true,
+      },
+    });
     const html = renderToString(<App />);
     expect(has(html, testIds.wizard)).toBe(true);
     expect(has(html, testIds.wizardModeEnroll)).toBe(true);
@@ -36,9 +42,14 @@ describe('render smoke check (server-side render, no DOM)', () => {
     identityStore.setState({ status: identityStatus() });
     applyVessels([
       vessel('aurora', [stream('misc', 1, true), stream('tgtd', 2, true)]),
-      vessel('borealis', [], { verified: false, unverified: { code: 'ERR_SIGNATURE_INVALID', message: 'bad', receivedAt: '2026-11-22T02:00:00.000Z' } }),
+      vessel('borealis', [], {
+        verified: false,
+        unverified: { code: 'ERR_SIGNATURE_INVALID', message: 'bad', receivedAt: '2026-11-22T02:00:00.000Z' },
+      }),
     ]);
-    applyCommand(command('c1', 'aurora', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown' } }));
+    applyCommand(
+      command('c1', 'aurora', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown' } }),
+    );
     const html = renderToString(<App />);
     for (const id of [
       testIds.appShell,

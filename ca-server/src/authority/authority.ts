@@ -193,7 +193,11 @@ export class Authority implements AuthorityContext {
   }
 
   /** Renews the certificate of an authenticated client, with a new key when a CSR is given. See renew.ts. */
-  renew(client: CertRecord, req: { csr?: string | undefined }, ctx: RequestContext = {}): Promise<IssuedCertificate> {
+  renew(
+    client: CertRecord,
+    req: { csr?: string | undefined },
+    ctx: RequestContext = {},
+  ): Promise<IssuedCertificate> {
     return renew(this, client, req, ctx);
   }
 
@@ -203,7 +207,10 @@ export class Authority implements AuthorityContext {
   }
 
   /** Revokes a certificate with an RFC 5280 reason, re-issues the CRL and alerts. See revocation.ts. */
-  revoke(req: { serial: string; reason: number; description?: string | undefined }, actor: Actor): Promise<StatusChange> {
+  revoke(
+    req: { serial: string; reason: number; description?: string | undefined },
+    actor: Actor,
+  ): Promise<StatusChange> {
     return revoke(this, req, actor);
   }
 

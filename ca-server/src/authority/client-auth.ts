@@ -49,9 +49,11 @@ export async function authenticateClient(
   }
   const record = ctx.store.getCertificate(cert.serialNumber.toLowerCase());
   const fp = createHash('sha256').update(der).digest('hex');
-  if (!record || record.fingerprint !== fp) return refuse('ERR_CERT_NOT_FOUND', 'the certificate was not issued by this CA');
+  if (!record || record.fingerprint !== fp)
+    return refuse('ERR_CERT_NOT_FOUND', 'the certificate was not issued by this CA');
   if (record.status !== 'valid')
     refuse('ERR_CHAIN_REVOKED', `the certificate is ${record.status === 'hold' ? 'on hold' : 'revoked'}`);
-  if (role && !record.roles.includes(role)) throw new HelmlinkError('ERR_FORBIDDEN', `this endpoint needs the ${role} role`);
+  if (role && !record.roles.includes(role))
+    throw new HelmlinkError('ERR_FORBIDDEN', `this endpoint needs the ${role} role`);
   return record;
 }

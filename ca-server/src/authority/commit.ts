@@ -47,6 +47,8 @@ export class GroupCommit {
       for (const job of jobs) job.reject(err);
       return;
     }
-    jobs.forEach((job, i) => (results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value)));
+    jobs.forEach((job, i) =>
+      results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value),
+    );
   }
 }

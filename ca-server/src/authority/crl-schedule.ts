@@ -126,10 +126,7 @@ export class CrlSchedule {
     if (!this.o.rootKey) return false;
     try {
       const current = parseCrls(await readFile(this.o.paths.rootCrl, 'utf8'))[0]!;
-      if (
-        current.nextUpdate &&
-        current.nextUpdate.getTime() - this.o.clock() > minRemainingSeconds * 1000
-      )
+      if (current.nextUpdate && current.nextUpdate.getTime() - this.o.clock() > minRemainingSeconds * 1000)
         return false;
     } catch {
       // Missing or unreadable: issue a new one.

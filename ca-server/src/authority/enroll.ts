@@ -27,7 +27,13 @@ function refuse(
 function usableToken(ctx: AuthorityContext, tokenHash: string, address: string, now: Date): TokenRecord {
   const token = ctx.store.getToken(tokenHash);
   if (!token)
-    return refuse(ctx, address, 'ERR_ENROLL_TOKEN_UNKNOWN', 'token_unknown', `enrollment with an unknown token from ${address}`);
+    return refuse(
+      ctx,
+      address,
+      'ERR_ENROLL_TOKEN_UNKNOWN',
+      'token_unknown',
+      `enrollment with an unknown token from ${address}`,
+    );
   if (token.usedAt !== null) {
     return refuse(
       ctx,

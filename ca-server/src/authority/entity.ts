@@ -14,8 +14,7 @@ export function assertRoles(roles: unknown): Role[] {
   if (!Array.isArray(roles) || roles.length === 0)
     throw new HelmlinkError('ERR_INPUT_INVALID', 'at least one role is required');
   for (const r of roles)
-    if (!isRole(r))
-      throw new HelmlinkError('ERR_INPUT_INVALID', `unknown role: ${String(r)}`);
+    if (!isRole(r)) throw new HelmlinkError('ERR_INPUT_INVALID', `unknown role: ${String(r)}`);
   return [...new Set(roles as Role[])];
 }
 

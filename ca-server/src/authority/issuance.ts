@@ -36,7 +36,12 @@ export async function checkCsrAlerting(
         );
       }
       if (err.code === 'ERR_CSR_SUBJECT_MISMATCH')
-        ctx.alerts.raise('subject_mismatch', 'warning', `CSR subject mismatch for ${identity.entityId} from ${address}`, d);
+        ctx.alerts.raise(
+          'subject_mismatch',
+          'warning',
+          `CSR subject mismatch for ${identity.entityId} from ${address}`,
+          d,
+        );
     }
     throw err;
   }

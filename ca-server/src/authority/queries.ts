@@ -20,17 +20,26 @@ export function getCertificate(ctx: Pick<AuthorityContext, 'store'>, serial: str
 }
 
 /** Certificates matching the filter (expiry counted from the authority's clock). */
-export function listCertificates(ctx: Pick<AuthorityContext, 'store' | 'clock'>, q: CertificateFilter): CertRecord[] {
+export function listCertificates(
+  ctx: Pick<AuthorityContext, 'store' | 'clock'>,
+  q: CertificateFilter,
+): CertRecord[] {
   const now = ctx.clock();
   return ctx.store.listCertificates({
     ...(q.role ? { role: q.role } : {}),
     ...(q.status ? { status: q.status } : {}),
-    ...(q.expiringWithinSeconds !== undefined ? { expiringBefore: now + q.expiringWithinSeconds * 1000, now } : {}),
+    ...(q.expiringWithinSeconds !== undefined
+      ? { expiringBefore: now + q.expiringWithinSeconds * 1000, now }
+      : {}),
     ...(q.limit ? { limit: q.limit } : {}),
   });
 }
 
 /** Alerts with an id above `sinceId` (at most `limit`). */
-export function listAlerts(ctx: Pick<AuthorityContext, 'store'>, sinceId?: number, limit?: number): AlertRecord[] {
+export function listAlerts(
+  ctx: Pick<AuthorityContext, 'store'>,
+  sinceId?: number,
+  limit?: number,
+): AlertRecord[] {
   return ctx.store.listAlerts(sinceId, limit);
 }

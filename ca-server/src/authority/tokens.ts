@@ -31,7 +31,8 @@ export function createToken(
 ): TokenResponse {
   const entityId = assertEntityId(req.entityId);
   const roles = assertRoles(req.roles);
-  if (roles.includes('ca')) throw new HelmlinkError('ERR_INPUT_INVALID', 'the ca role is not enrolled with tokens');
+  if (roles.includes('ca'))
+    throw new HelmlinkError('ERR_INPUT_INVALID', 'the ca role is not enrolled with tokens');
   assertMaritime(req);
   const ttl = req.ttlSeconds ?? defaultTtlSeconds;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL)

@@ -41,7 +41,12 @@ export class CrlPublisher {
       clientId: `${this.authority.config.serviceId}-crl`,
       protocolVersion: 4,
       clean: true,
-      credentials: { key, cert, ca: this.authority.chainPem(), ...(passphrase !== undefined ? { passphrase } : {}) },
+      credentials: {
+        key,
+        cert,
+        ca: this.authority.chainPem(),
+        ...(passphrase !== undefined ? { passphrase } : {}),
+      },
       ...(servername ? { servername } : {}),
       backoff: PUBLISHER_BACKOFF,
     });

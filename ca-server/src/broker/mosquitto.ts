@@ -71,7 +71,12 @@ export class ManagedMosquitto {
     });
     const host = this.options.host ?? '127.0.0.1';
     try {
-      await waitForPort(this.options.port, this.options.startTimeoutMs ?? 10_000, host, () => child.exitCode === null && child.signalCode === null);
+      await waitForPort(
+        this.options.port,
+        this.options.startTimeoutMs ?? 10_000,
+        host,
+        () => child.exitCode === null && child.signalCode === null,
+      );
     } catch (err) {
       if (child.exitCode === null) child.kill('SIGKILL');
       if (this.child === child) this.child = undefined;

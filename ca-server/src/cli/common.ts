@@ -19,7 +19,9 @@ export function readPassphrase(io: CliIO, file: string | undefined): string {
   if (file) return readPassphraseOption(io, file);
   const passphrase = io.env.HELMLINK_CA_PASSPHRASE;
   if (passphrase === undefined)
-    throw new UsageError('no passphrase: set HELMLINK_CA_PASSPHRASE, pass --passphrase-file or run under systemd with LoadCredential=ca-passphrase:FILE');
+    throw new UsageError(
+      'no passphrase: set HELMLINK_CA_PASSPHRASE, pass --passphrase-file or run under systemd with LoadCredential=ca-passphrase:FILE',
+    );
   if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED');
   return passphrase;
 }

@@ -123,7 +123,10 @@ interface FastifyLikeError {
   message?: string;
 }
 
-const INTERNAL: WireError = { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'Internal error' } } };
+const INTERNAL: WireError = {
+  status: 500,
+  body: { error: { code: 'ERR_INTERNAL', message: 'Internal error' } },
+};
 
 /**
  * Converts anything thrown by a route into the wire error. Unknown errors, and coded errors whose code has no

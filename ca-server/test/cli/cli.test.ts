@@ -135,10 +135,21 @@ describe('csr-check', () => {
     const init = await run(caInitCommand, ['--dir', 'ca-cred'], { CREDENTIALS_DIRECTORY: creds });
     expect(init.code).toBe(0);
     // The key was sealed with the credential's passphrase: a token needs the same one.
-    expect((await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v1', '--role', 'vessel'], { CREDENTIALS_DIRECTORY: creds })).code).toBe(0);
-    const wrong = await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v2', '--role', 'vessel'], { HELMLINK_CA_PASSPHRASE: 'another one', CREDENTIALS_DIRECTORY: creds });
+    expect(
+      (
+        await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v1', '--role', 'vessel'], {
+          CREDENTIALS_DIRECTORY: creds,
+        })
+      ).code,
+    ).toBe(0);
+    const wrong = await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v2', '--role', 'vessel'], {
+      HELMLINK_CA_PASSPHRASE: 'another one',
+      CREDENTIALS_DIRECTORY: creds,
+    });
     expect(wrong.code).toBe(1);
-    const missing = await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v3', '--role', 'vessel'], { CREDENTIALS_DIRECTORY: join(creds, 'nope') });
+    const missing = await run(caTokenCommand, ['--dir', 'ca-cred', '--entity', 'v3', '--role', 'vessel'], {
+      CREDENTIALS_DIRECTORY: join(creds, 'nope'),
+    });
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('cannot read passphrase file');
   });

@@ -1,7 +1,13 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CA_SERVER_ERRORS, HelmlinkError, PROTOCOL_ERRORS, type ErrorCode, frozenClock } from '@helmlink/protocol';
+import {
+  CA_SERVER_ERRORS,
+  HelmlinkError,
+  PROTOCOL_ERRORS,
+  type ErrorCode,
+  frozenClock,
+} from '@helmlink/protocol';
 import { loadAuthority, type Authority } from '../../src/authority/authority';
 import { buildApp } from '../../src/http/app';
 import { statusOf, toWireError } from '../../src/http/errors';
@@ -18,7 +24,12 @@ describe('HTTP mapping of codes', () => {
   });
 
   it('answers a code that cannot belong to the CA (console, vessel, client) with a bare 500, not a silent 400', () => {
-    for (const code of ['ERR_IDENTITY_LOCKED', 'ERR_HOOK_REJECTED', 'ERR_CA_PIN_MISMATCH', 'ERR_TOOL_MISSING'] as const) {
+    for (const code of [
+      'ERR_IDENTITY_LOCKED',
+      'ERR_HOOK_REJECTED',
+      'ERR_CA_PIN_MISMATCH',
+      'ERR_TOOL_MISSING',
+    ] as const) {
       expect(statusOf(code)).toBeUndefined();
       expect(toWireError(new HelmlinkError(code, 'internal words'))).toEqual({
         status: 500,
@@ -27,15 +38,19 @@ describe('HTTP mapping of codes', () => {
     }
   });
 
-  it('keeps a 5xx coded error\'s words and details to the log', () => {
-    expect(toWireError(new HelmlinkError('ERR_AUDIT_TAMPERED', 'row 7 hash mismatch', { details: { row: 7 } }))).toEqual({
+  it("keeps a 5xx coded error's words and details to the log", () => {
+    expect(
+      toWireError(new HelmlinkError('ERR_AUDIT_TAMPERED', 'row 7 hash mismatch', { details: { row: 7 } })),
+    ).toEqual({
       status: 500,
       body: { error: { code: 'ERR_INTERNAL', message: 'Internal error' } },
     });
   });
 
   it('keeps code, message, details and Retry-After of a 4xx', () => {
-    expect(toWireError(new HelmlinkError('ERR_RATE_LIMITED', 'slow down', { details: { retryAfter: 7 } }))).toEqual({
+    expect(
+      toWireError(new HelmlinkError('ERR_RATE_LIMITED', 'slow down', { details: { retryAfter: 7 } })),
+    ).toEqual({
       status: 429,
       body: { error: { code: 'ERR_RATE_LIMITED', message: 'slow down', details: { retryAfter: 7 } } },
       retryAfter: 7,
@@ -54,7 +69,8 @@ describe('the error handler (app.inject)', () => {
     authority = await loadAuthority({ dir: ca.dir, passphrase: PASSPHRASE, clock });
     const stream = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+          logLines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
@@ -75,6 +91,9 @@ describe('the error handler (app.inject)', () => {
     expect(res.json()).toEqual({ error: { code: 'ERR_INTERNAL', message: 'Internal error' } });
     expect(res.body).not.toMatch(/ERR_IDENTITY_LOCKED|by mistake/u);
     const logged = logLines.find((l) => l.msg === 'request failed');
-    expect(logged).toMatchObject({ level: 50, err: { code: 'ERR_IDENTITY_LOCKED', message: 'a console code thrown by mistake' } });
+    expect(logged).toMatchObject({
+      level: 50,
+      err: { code: 'ERR_IDENTITY_LOCKED', message: 'a console code thrown by mistake' },
+    });
   });
 });

@@ -13,7 +13,12 @@ describe('crash safety', () => {
   it('kill -9 during a burst of enrollments leaves a consistent store with every returned certificate', async () => {
     const { dir } = await createTestCa(systemClock);
     const TOKENS = 160;
-    const started = await spawnCaProcess({ dir, passphrase: PASSPHRASE, tokens: TOKENS, entityPrefix: 'mv-crash' });
+    const started = await spawnCaProcess({
+      dir,
+      passphrase: PASSPHRASE,
+      tokens: TOKENS,
+      entityPrefix: 'mv-crash',
+    });
     const { child } = started;
     const csrs = await Promise.all(started.tokens.map((_, i) => makeCsr(`mv-crash-${i}`)));
     const client = new CaClient({ url: started.url, rootFingerprint: started.rootFingerprint });

@@ -20,7 +20,10 @@ export function createTopicAuthorizer(subjects: readonly AclSubject[]): TopicAut
     const next = new Map<string, AclSubject>();
     for (const s of list) {
       const prev = next.get(s.entityId);
-      next.set(s.entityId, { entityId: s.entityId, roles: [...new Set([...(prev?.roles ?? []), ...s.roles])] });
+      next.set(s.entityId, {
+        entityId: s.entityId,
+        roles: [...new Set([...(prev?.roles ?? []), ...s.roles])],
+      });
     }
     byId = next;
   };

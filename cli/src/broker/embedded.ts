@@ -18,7 +18,16 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, systemClock, parseCertificate, parseCertificates, parseCrls, readIdentity, type AclSubject, type Clock } from '@helmlink/protocol';
+import {
+  HelmlinkError,
+  systemClock,
+  parseCertificate,
+  parseCertificates,
+  parseCrls,
+  readIdentity,
+  type AclSubject,
+  type Clock,
+} from '@helmlink/protocol';
 import { createTopicAuthorizer } from './authorizer';
 
 export interface EmbeddedBrokerOptions {
@@ -45,7 +54,8 @@ export interface EmbeddedBrokerOptions {
 
 /** Something the broker refused or cut, for logs. */
 export interface EmbeddedBrokerEvent {
-  kind: 'tls-refused' | 'revoked-refused' | 'revoked-cut' | 'crl-refused' | 'publish-denied' | 'subscribe-denied';
+  kind:
+    'tls-refused' | 'revoked-refused' | 'revoked-cut' | 'crl-refused' | 'publish-denied' | 'subscribe-denied';
   entityId?: string;
   topic?: string;
   detail?: string;
@@ -74,10 +84,15 @@ interface Peer {
 }
 
 /** Why a peer must be refused by the CRL check, or undefined when it may connect. */
-function crlVerdict(crls: readonly x509.X509Crl[], peer: Peer, now: number): 'revoked' | 'no-crl' | 'crl-expired' | undefined {
+function crlVerdict(
+  crls: readonly x509.X509Crl[],
+  peer: Peer,
+  now: number,
+): 'revoked' | 'no-crl' | 'crl-expired' | undefined {
   const own = crls.filter((crl) => crl.issuer === peer.issuer);
   if (own.length === 0) return 'no-crl';
-  if (own.some((crl) => crl.entries.some((e) => e.serialNumber.toLowerCase() === peer.serial))) return 'revoked';
+  if (own.some((crl) => crl.entries.some((e) => e.serialNumber.toLowerCase() === peer.serial)))
+    return 'revoked';
   if (!own.some((crl) => !crl.nextUpdate || crl.nextUpdate.getTime() >= now)) return 'crl-expired';
   return undefined;
 }
@@ -88,7 +103,10 @@ async function verifiedCrls(pem: string, cas: readonly x509.X509Certificate[]): 
   for (const crl of crls) {
     const issuer = cas.find((c) => c.subject === crl.issuer);
     if (!issuer || !(await crl.verify({ publicKey: issuer.publicKey }))) {
-      throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} does not verify against the broker's CA certificates`);
+      throw new HelmlinkError(
+        'ERR_CRL_INVALID',
+        `the CRL of ${crl.issuer} does not verify against the broker's CA certificates`,
+      );
     }
   }
   return crls;
@@ -175,7 +193,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       const verdict = checkCrl ? crlVerdict(crls, peer, clock()) : undefined;
       if (verdict) {
-        notify({ kind: verdict === 'revoked' ? 'revoked-refused' : 'crl-refused', entityId: peer.entityId, detail: verdict });
+        notify({
+          kind: verdict === 'revoked' ? 'revoked-refused' : 'crl-refused',
+          entityId: peer.entityId,
+          detail: verdict,
+        });
         socket.destroy();
         return;
       }
@@ -192,8 +214,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     const onError = (err: NodeJS.ErrnoException): void => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new HelmlinkError('ERR_PORT_IN_USE', `port ${options.port} on ${host} for the embedded MQTT broker is already in use`)
-          : new HelmlinkError('ERR_BROKER_START', `the embedded MQTT broker cannot listen on ${host}:${options.port}: ${err.message}`),
+          ? new HelmlinkError(
+              'ERR_PORT_IN_USE',
+              `port ${options.port} on ${host} for the embedded MQTT broker is already in use`,
+            )
+          : new HelmlinkError(
+              'ERR_BROKER_START',
+              `the embedded MQTT broker cannot listen on ${host}:${options.port}: ${err.message}`,
+            ),
       );
     };
     server.once('error', onError);

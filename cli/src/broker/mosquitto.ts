@@ -35,7 +35,11 @@ export interface MosquittoProcess {
 export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoProcess> {
   const host = options.host ?? '127.0.0.1';
   const binary = options.binary ?? 'mosquitto';
-  if (!mosquittoVersion(binary)) throw new HelmlinkError('ERR_TOOL_MISSING', `${binary} is not installed (Debian/Ubuntu: sudo apt-get install mosquitto)`);
+  if (!mosquittoVersion(binary))
+    throw new HelmlinkError(
+      'ERR_TOOL_MISSING',
+      `${binary} is not installed (Debian/Ubuntu: sudo apt-get install mosquitto)`,
+    );
   const broker = new ManagedMosquitto({
     conf: options.configPath,
     port: options.port,

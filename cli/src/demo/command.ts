@@ -12,7 +12,8 @@ const DEFAULT_PORTS = { ca: 8443, mqtt: 8883, console: 8480 };
 /** The default data folder: $XDG_DATA_HOME/helmlink-demo, else ~/.local/share/helmlink-demo (per-user). */
 export function defaultDemoDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'helmlink-demo');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'helmlink-demo');
+  if (process.platform === 'darwin')
+    return join(homedir(), 'Library', 'Application Support', 'helmlink-demo');
   return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'helmlink-demo');
 }
 
@@ -39,7 +40,13 @@ function electronBinary(): string | undefined {
 /** Opens a URL in the desktop's browser when there is a desktop; returns what it ran, or undefined. */
 function openBrowser(url: string, env: NodeJS.ProcessEnv): string | undefined {
   const opener =
-    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? undefined : env.DISPLAY || env.WAYLAND_DISPLAY ? 'xdg-open' : undefined;
+    process.platform === 'darwin'
+      ? 'open'
+      : process.platform === 'win32'
+        ? undefined
+        : env.DISPLAY || env.WAYLAND_DISPLAY
+          ? 'xdg-open'
+          : undefined;
   if (!opener || spawnSync('which', [opener]).status !== 0) return undefined;
   const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => undefined);
@@ -55,9 +62,17 @@ function summary(t: Topology, io: CliIO, extra: string[]): void {
     `  CA server     ${t.urls.ca}`,
     `                root SHA-256 ${fp}`,
     `  MQTT broker   ${t.urls.mqtt}  ${t.broker.version}: mutual TLS, CRL and topic ACL from the CA`,
-    ...(t.urls.console ? [`  Console       ${t.urls.console}`, '                (one-time link: it logs this browser in; press Enter here for a new one)'] : []),
+    ...(t.urls.console
+      ? [
+          `  Console       ${t.urls.console}`,
+          '                (one-time link: it logs this browser in; press Enter here for a new one)',
+        ]
+      : []),
     '  Vessels (simulated, IEC 61162-450 groups + cameras):',
-    ...t.identities.vessels.map((v) => `    ${v.id}  ${v.name.padEnd(20)} MMSI ${v.mmsi}  flag ${v.flag}  ${v.streams} streams  cert ${v.serial.slice(0, 12)}…`),
+    ...t.identities.vessels.map(
+      (v) =>
+        `    ${v.id}  ${v.name.padEnd(20)} MMSI ${v.mmsi}  flag ${v.flag}  ${v.streams} streams  cert ${v.serial.slice(0, 12)}…`,
+    ),
     `  Pilot         ${t.identities.pilot.id} (${t.identities.pilot.roles.join(' + ')}), enrolled in the console; key passphrase ${t.identities.pilot.passphrase}`,
     `  Organisation  ${t.identities.organization}; CA service identity ${t.identities.caService}; broker certificate ${t.identities.brokerSerial.slice(0, 12)}…`,
     ...extra,
@@ -73,7 +88,8 @@ function summary(t: Topology, io: CliIO, extra: string[]): void {
 
 export const demoCommand = defineCommand({
   name: 'demo',
-  summary: 'Run the whole system locally: CA, broker with mutual TLS and ACLs, three simulated vessels, the console',
+  summary:
+    'Run the whole system locally: CA, broker with mutual TLS and ACLs, three simulated vessels, the console',
   usage: `
 Usage: helmlink demo [--data DIR] [--reset] [--broker auto|mosquitto|embedded | --mqtt-url URL] [--ca-port N]
                      [--mqtt-port N] [--console-port N] [--no-open] [--simulate-interval MS] [--log-level LEVEL]
@@ -113,19 +129,32 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
   },
   async run({ values, io }) {
     const kind = values.broker ?? 'auto';
-    if (!['auto', 'mosquitto', 'embedded'].includes(kind)) throw new UsageError(`--broker must be auto, mosquitto or embedded, not ${values.broker}`);
-    if (values['mqtt-url'] !== undefined && (values.broker !== undefined || values['mqtt-port'] !== undefined)) {
+    if (!['auto', 'mosquitto', 'embedded'].includes(kind))
+      throw new UsageError(`--broker must be auto, mosquitto or embedded, not ${values.broker}`);
+    if (
+      values['mqtt-url'] !== undefined &&
+      (values.broker !== undefined || values['mqtt-port'] !== undefined)
+    ) {
       throw new UsageError('--mqtt-url (your own broker) excludes --broker and --mqtt-port');
     }
-    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s]+$/u.test(values['mqtt-url'])) throw new UsageError('--mqtt-url must be mqtts://host:port');
-    const broker = values['mqtt-url'] !== undefined ? { url: values['mqtt-url'] } : (kind as Exclude<BrokerKind, 'external'> | 'auto');
+    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s]+$/u.test(values['mqtt-url']))
+      throw new UsageError('--mqtt-url must be mqtts://host:port');
+    const broker =
+      values['mqtt-url'] !== undefined
+        ? { url: values['mqtt-url'] }
+        : (kind as Exclude<BrokerKind, 'external'> | 'auto');
     const logLevel = (values['log-level'] ?? 'warn') as 'warn';
-    if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) throw new UsageError(`invalid --log-level ${values['log-level']}`);
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel))
+      throw new UsageError(`invalid --log-level ${values['log-level']}`);
     const interval = values['simulate-interval'] === undefined ? 1000 : Number(values['simulate-interval']);
-    if (!Number.isInteger(interval) || interval < 10 || interval > 60_000) throw new UsageError('--simulate-interval must be 10..60000 ms');
+    if (!Number.isInteger(interval) || interval < 10 || interval > 60_000)
+      throw new UsageError('--simulate-interval must be 10..60000 ms');
     const dataDir = resolve(io.cwd, values.data ?? defaultDemoDataDir(io.env));
     const t0 = Date.now();
-    const say = (step: string, message: string) => io.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${step.padEnd(8)} ${message}\n`);
+    const say = (step: string, message: string) =>
+      io.stdout.write(
+        `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${step.padEnd(8)} ${message}\n`,
+      );
 
     // Signals during start-up stop what has started; after start-up they stop the topology.
     let topology: Topology | undefined;
@@ -170,17 +199,26 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
       const extra: string[] = [];
       const electron = electronBinary();
       if (electron) {
-        const { token } = topology.createToken({ entityId: 'pilot-desktop', roles: ['pilot', 'admin'], ttlSeconds: 86_400 });
-        extra.push(`  Desktop app   Electron is installed: run \`npm start\` and enroll as pilot-desktop with token ${token}`);
+        const { token } = topology.createToken({
+          entityId: 'pilot-desktop',
+          roles: ['pilot', 'admin'],
+          ttlSeconds: 86_400,
+        });
+        extra.push(
+          `  Desktop app   Electron is installed: run \`npm start\` and enroll as pilot-desktop with token ${token}`,
+        );
       }
-      const opened = !values['no-open'] && topology.urls.console ? openBrowser(topology.urls.console, io.env) : undefined;
+      const opened =
+        !values['no-open'] && topology.urls.console ? openBrowser(topology.urls.console, io.env) : undefined;
       if (opened) extra.push(`  Browser       opened the console with ${opened}`);
-      else if (topology.urls.console) extra.push('  Browser       open the console link above in a browser on this machine');
+      else if (topology.urls.console)
+        extra.push('  Browser       open the console link above in a browser on this machine');
       summary(topology, io, extra);
 
       const stdin = process.stdin;
       const onLine = () => {
-        if (topology?.console) io.stdout.write(`new one-time console link: ${topology.console.newTokenUrl()}\n`);
+        if (topology?.console)
+          io.stdout.write(`new one-time console link: ${topology.console.newTokenUrl()}\n`);
       };
       if (stdin.isTTY) {
         stdin.on('data', onLine);

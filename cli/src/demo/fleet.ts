@@ -3,7 +3,14 @@
  * the flag state's maritime identification digits) and IEC 61162-450 catalogs plus camera streams, and the demo
  * pilot, who is also a PKI administrator.
  */
-import { IEC_61162_450_STREAMS, EXAMPLE_MEDIA_STREAMS, isValidImoNumber, isValidMmsi, type Role, type StreamCatalog } from '@helmlink/protocol';
+import {
+  IEC_61162_450_STREAMS,
+  EXAMPLE_MEDIA_STREAMS,
+  isValidImoNumber,
+  isValidMmsi,
+  type Role,
+  type StreamCatalog,
+} from '@helmlink/protocol';
 
 export interface DemoVessel {
   /** Entity id, certificate CN and topic level: `IMO` + the IMO number. */
@@ -38,10 +45,32 @@ const vessel = (v: Omit<DemoVessel, 'id'>): DemoVessel => {
 
 /** The three demo vessels (fictional ships; numbers chosen to pass the IMO check digit). */
 export const DEMO_VESSELS: readonly DemoVessel[] = Object.freeze([
-  vessel({ name: 'MV Nordic Tern', imo: '9074729', mmsi: '257123450', flag: 'NO', catalog: { streams: [...iec(), media('CAM-BOW')] } }),
-  vessel({ name: 'MV Skagen Pioneer', imo: '9305556', mmsi: '219004512', flag: 'DK', catalog: { streams: [...iec(), media('CAM-BOW'), media('CAM-BRIDGE')] } }),
-  vessel({ name: 'MV Waddenzee Trader', imo: '9176187', mmsi: '244650123', flag: 'NL', catalog: { streams: [...iec(), media('CAM-BOW'), media('RADAR-X')] } }),
+  vessel({
+    name: 'MV Nordic Tern',
+    imo: '9074729',
+    mmsi: '257123450',
+    flag: 'NO',
+    catalog: { streams: [...iec(), media('CAM-BOW')] },
+  }),
+  vessel({
+    name: 'MV Skagen Pioneer',
+    imo: '9305556',
+    mmsi: '219004512',
+    flag: 'DK',
+    catalog: { streams: [...iec(), media('CAM-BOW'), media('CAM-BRIDGE')] },
+  }),
+  vessel({
+    name: 'MV Waddenzee Trader',
+    imo: '9176187',
+    mmsi: '244650123',
+    flag: 'NL',
+    catalog: { streams: [...iec(), media('CAM-BOW'), media('RADAR-X')] },
+  }),
 ]);
 
 /** The demo pilot: signs commands and administers the PKI from the console. */
-export const DEMO_PILOT: DemoPerson = Object.freeze({ id: 'pilot-demo', name: 'Demo pilot', roles: ['pilot', 'admin'] as Role[] });
+export const DEMO_PILOT: DemoPerson = Object.freeze({
+  id: 'pilot-demo',
+  name: 'Demo pilot',
+  roles: ['pilot', 'admin'] as Role[],
+});

@@ -41,10 +41,24 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const ca = await startCa(run, caDir, plan);
     const broker = await startBroker(run, ca.authority, plan);
     const syncBroker = startBrokerSync(run, ca.authority, broker, options.aclPollMs ?? 1000);
-    const { handles, summaries } = await startVessels(run, options.vessels ?? DEMO_VESSELS, ca, plan, syncBroker, options);
+    const { handles, summaries } = await startVessels(
+      run,
+      options.vessels ?? DEMO_VESSELS,
+      ca,
+      plan,
+      syncBroker,
+      options,
+    );
     let consoleSide: RunningConsole | undefined;
     if (consoleOpt !== false) {
-      consoleSide = await startConsole(run, { ...consoleOpt, port: options.ports?.console }, ca, pilot, plan.mqttUrl, syncBroker);
+      consoleSide = await startConsole(
+        run,
+        { ...consoleOpt, port: options.ports?.console },
+        ca,
+        pilot,
+        plan.mqttUrl,
+        syncBroker,
+      );
     }
     const server = consoleSide?.server;
     return {

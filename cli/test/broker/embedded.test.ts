@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { certificatesToPem, crlToPem, encodePem, exportPkcs8, renderMosquittoAcl, topics, type AclSubject } from '@helmlink/protocol';
+import {
+  certificatesToPem,
+  crlToPem,
+  encodePem,
+  exportPkcs8,
+  renderMosquittoAcl,
+  topics,
+  type AclSubject,
+} from '@helmlink/protocol';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerEvent } from '../../src/broker';
 
@@ -49,7 +57,10 @@ beforeAll(async () => {
   vessel = await pki.issue('IMO9074729', ['vessel']);
   pilot = await pki.issue('pilot-anna', ['pilot']);
   stranger = await pki.issue('pilot-zed', ['pilot']);
-  const server = await pki.issue('broker', ['broker'], { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const server = await pki.issue('broker', ['broker'], {
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   broker = await startEmbeddedBroker({
     port: 0,
     cert: certificatesToPem(server.chain),
@@ -100,7 +111,11 @@ describe('embedded broker', () => {
   });
 
   it('refuses a client without a certificate', async () => {
-    const c = mqtt.connect(broker.url, { protocolVersion: 4, ca: certificatesToPem([pki.root.certificate]), reconnectPeriod: 0 });
+    const c = mqtt.connect(broker.url, {
+      protocolVersion: 4,
+      ca: certificatesToPem([pki.root.certificate]),
+      reconnectPeriod: 0,
+    });
     clients.push(c);
     await new Promise<void>((resolve) => {
       c.once('error', () => resolve());
@@ -112,7 +127,9 @@ describe('embedded broker', () => {
   it('cuts an open session when its certificate is revoked and refuses it afterwards', async () => {
     const p = await connect(pilot);
     const closed = new Promise<void>((resolve) => p.once('close', () => resolve()));
-    const crl = crlToPem(await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(), reason: 1 }]));
+    const crl = crlToPem(
+      await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(), reason: 1 }]),
+    );
     const cut = await broker.update({ crl });
     expect(cut).toContain('pilot-anna');
     await closed;
@@ -122,10 +139,18 @@ describe('embedded broker', () => {
 
   it('fails closed like OpenSSL: a CRL past its nextUpdate refuses every client of that CA', async () => {
     const past = new Date(Date.now() - 3_600_000);
-    await broker.update({ crl: crlToPem(await pki.issuingCrl([], { thisUpdate: new Date(Date.now() - 7_200_000), nextUpdate: past })) });
+    await broker.update({
+      crl: crlToPem(
+        await pki.issuingCrl([], { thisUpdate: new Date(Date.now() - 7_200_000), nextUpdate: past }),
+      ),
+    });
     await expect(connect(vessel)).rejects.toThrow();
     expect(events.some((e) => e.kind === 'crl-refused' && e.detail === 'crl-expired')).toBe(true);
-    await broker.update({ crl: crlToPem(await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(), reason: 1 }])) });
+    await broker.update({
+      crl: crlToPem(
+        await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(), reason: 1 }]),
+      ),
+    });
     (await connect(vessel)).end(true);
   });
 
@@ -139,6 +164,8 @@ describe('embedded broker', () => {
 
   it('uses the same subjects as the rendered Mosquitto ACL', () => {
     const acl = renderMosquittoAcl(SUBJECTS);
-    expect(acl).toContain('user IMO9074729\ntopic read helmlink/v1/pki/crl\ntopic read helmlink/v1/vessels/IMO9074729/cmd');
+    expect(acl).toContain(
+      'user IMO9074729\ntopic read helmlink/v1/pki/crl\ntopic read helmlink/v1/vessels/IMO9074729/cmd',
+    );
   });
 });

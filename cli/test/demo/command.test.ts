@@ -23,7 +23,15 @@ function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: () => string; err: () =
   let err = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env, cwd: process.cwd(), out: () => out, err: () => err };
+  return {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env,
+    cwd: process.cwd(),
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe('demo fleet', () => {
@@ -69,15 +77,28 @@ describe('helmlink demo', () => {
   it('names the port in use and the option to change (exit 1), before starting anything', async () => {
     const busy = createServer();
     servers.push(busy);
-    const port = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'helmlink-demo-cmd-'));
     dirs.push(dir);
     const t = io();
-    expect(await demoCommand.main(['--data', dir, '--ca-port', String(port), '--mqtt-port', '0', '--console-port', '0', '--no-open'], t)).toBe(1);
-    expect(t.err()).toContain(`ERR_PORT_IN_USE: port ${port} on 127.0.0.1 for the CA server (--ca-port) is already in use`);
+    expect(
+      await demoCommand.main(
+        ['--data', dir, '--ca-port', String(port), '--mqtt-port', '0', '--console-port', '0', '--no-open'],
+        t,
+      ),
+    ).toBe(1);
+    expect(t.err()).toContain(
+      `ERR_PORT_IN_USE: port ${port} on 127.0.0.1 for the CA server (--ca-port) is already in use`,
+    );
   });
 
   it('keeps its data under the user data folder by default', () => {
-    expect(defaultDemoDataDir({ XDG_DATA_HOME: '/home/u/.data' })).toBe(process.platform === 'linux' ? '/home/u/.data/helmlink-demo' : defaultDemoDataDir({ XDG_DATA_HOME: '/home/u/.data' }));
+    expect(defaultDemoDataDir({ XDG_DATA_HOME: '/home/u/.data' })).toBe(
+      process.platform === 'linux'
+        ? '/home/u/.data/helmlink-demo'
+        : defaultDemoDataDir({ XDG_DATA_HOME: '/home/u/.data' }),
+    );
   });
 });

@@ -11,8 +11,17 @@ import { step, tid } from '../browser';
 export const UI_TIMEOUT = 30_000;
 
 /** Waits for an element with the test id and (optionally) attribute values. */
-export async function waitFor(page: Page, id: string, attrs: Record<string, string> = {}, timeout = UI_TIMEOUT): Promise<void> {
-  const sel = tid(id) + Object.entries(attrs).map(([k, v]) => `[${k}="${v}"]`).join('');
+export async function waitFor(
+  page: Page,
+  id: string,
+  attrs: Record<string, string> = {},
+  timeout = UI_TIMEOUT,
+): Promise<void> {
+  const sel =
+    tid(id) +
+    Object.entries(attrs)
+      .map(([k, v]) => `[${k}="${v}"]`)
+      .join('');
   await page.waitForSelector(sel, { state: 'attached', timeout });
 }
 
@@ -65,7 +74,8 @@ export async function connectToBroker(page: Page): Promise<void> {
   await step(page, 'connect', async () => {
     await page.getByTestId(testIds.nav('connection')).click();
     await waitFor(page, testIds.connectionState);
-    if ((await attr(page, testIds.connectionState, 'data-state')) !== 'connected') await page.getByTestId(testIds.connectionConnect).click();
+    if ((await attr(page, testIds.connectionState, 'data-state')) !== 'connected')
+      await page.getByTestId(testIds.connectionConnect).click();
     await waitFor(page, testIds.connectionState, { 'data-state': 'connected' });
   });
 }
@@ -79,8 +89,15 @@ export async function openFleet(page: Page, vesselIds: readonly string[]): Promi
 }
 
 /** Waits until the live data indicator of a stream shows data flowing (or not). */
-export async function waitForFlow(page: Page, vesselId: string, streamId: string, flowing: boolean): Promise<void> {
-  await step(page, `flow-${vesselId}-${streamId}-${flowing}`, () => waitFor(page, testIds.rate(vesselId, streamId), { 'data-flowing': String(flowing) }));
+export async function waitForFlow(
+  page: Page,
+  vesselId: string,
+  streamId: string,
+  flowing: boolean,
+): Promise<void> {
+  await step(page, `flow-${vesselId}-${streamId}-${flowing}`, () =>
+    waitFor(page, testIds.rate(vesselId, streamId), { 'data-flowing': String(flowing) }),
+  );
 }
 
 /** The outcome of one command as the console shows it. */
@@ -96,17 +113,29 @@ export interface CommandOutcome {
  * Switches streams of a vessel (`{streamId: on}`), confirms navigation-critical changes when asked, sends, and waits
  * until the command leaves `pending` (applied, rejected, timed out or failed).
  */
-export async function sendStreams(page: Page, vesselId: string, changes: Record<string, boolean>): Promise<CommandOutcome> {
+export async function sendStreams(
+  page: Page,
+  vesselId: string,
+  changes: Record<string, boolean>,
+): Promise<CommandOutcome> {
   return step(page, `send-${vesselId}`, async () => {
-    const before = await page.locator(tid(testIds.commandStatus(vesselId))).first().getAttribute('data-command-id').catch(() => null);
+    const before = await page
+      .locator(tid(testIds.commandStatus(vesselId)))
+      .first()
+      .getAttribute('data-command-id')
+      .catch(() => null);
     for (const [streamId, on] of Object.entries(changes)) {
       const toggle = page.getByTestId(testIds.toggle(vesselId, streamId));
       if ((await toggle.getAttribute('data-on')) === String(on)) continue;
       await toggle.click({ force: true });
       // Either the switch follows at once, or a navigation-critical change asks for confirmation first.
       const switched = `${tid(testIds.toggle(vesselId, streamId))}[data-on="${String(on)}"]`;
-      await page.waitForSelector(`${switched}, ${tid(testIds.confirmCriticalDialog)}`, { state: 'attached', timeout: UI_TIMEOUT });
-      if ((await page.locator(switched).count()) === 0) await page.getByTestId(testIds.confirmCriticalOk).click();
+      await page.waitForSelector(`${switched}, ${tid(testIds.confirmCriticalDialog)}`, {
+        state: 'attached',
+        timeout: UI_TIMEOUT,
+      });
+      if ((await page.locator(switched).count()) === 0)
+        await page.getByTestId(testIds.confirmCriticalOk).click();
       await page.waitForSelector(switched, { state: 'attached', timeout: UI_TIMEOUT });
     }
     await page.getByTestId(testIds.send(vesselId)).click();
@@ -124,7 +153,13 @@ export async function sendStreams(page: Page, vesselId: string, changes: Record<
     );
     const sendError = page.locator(tid(testIds.sendError(vesselId)));
     if ((await sendError.count()) > 0) {
-      return { status: 'failed', commandId: null, rttMs: null, reasonCode: await sendError.first().getAttribute('data-code'), reasonText: (await sendError.first().textContent())?.trim() ?? null };
+      return {
+        status: 'failed',
+        commandId: null,
+        rttMs: null,
+        reasonCode: await sendError.first().getAttribute('data-code'),
+        reasonText: (await sendError.first().textContent())?.trim() ?? null,
+      };
     }
     const status = (await attr(page, testIds.commandStatus(vesselId), 'data-status')) ?? 'none';
     const commandId = await attr(page, testIds.commandStatus(vesselId), 'data-command-id');
@@ -137,13 +172,18 @@ export async function sendStreams(page: Page, vesselId: string, changes: Record<
       commandId,
       rttMs,
       reasonCode: hasReason ? await reasonLoc.first().getAttribute('data-code') : null,
-      reasonText: hasReason ? (await reasonLoc.first().textContent())?.trim() ?? null : null,
+      reasonText: hasReason ? ((await reasonLoc.first().textContent())?.trim() ?? null) : null,
     };
   });
 }
 
 /** Waits until the vessel's verified state shows the stream on/off (the toggle follows the state, no pending change). */
-export async function waitForState(page: Page, vesselId: string, streamId: string, on: boolean): Promise<void> {
+export async function waitForState(
+  page: Page,
+  vesselId: string,
+  streamId: string,
+  on: boolean,
+): Promise<void> {
   await step(page, `state-${vesselId}-${streamId}-${on}`, async () => {
     await waitFor(page, testIds.toggle(vesselId, streamId), { 'data-on': String(on) });
     await waitFor(page, testIds.pending(vesselId), { 'data-count': '0' });
@@ -155,7 +195,12 @@ export async function waitForState(page: Page, vesselId: string, streamId: strin
  * table to show it revoked. `ownCertificate`: the admin revokes itself; the CA then refuses its next request, so
  * only the dialog closing is awaited (check the CA store instead).
  */
-export async function revokeInPkiTab(page: Page, serial: string, description: string, ownCertificate = false): Promise<void> {
+export async function revokeInPkiTab(
+  page: Page,
+  serial: string,
+  description: string,
+  ownCertificate = false,
+): Promise<void> {
   await step(page, `revoke-${serial}`, async () => {
     await page.getByTestId(testIds.nav('pki')).click();
     await waitFor(page, testIds.pkiCertRow(serial));
@@ -163,7 +208,8 @@ export async function revokeInPkiTab(page: Page, serial: string, description: st
     await waitFor(page, testIds.revokeDialog);
     await page.getByTestId(testIds.revokeDescription).fill(description);
     await page.getByTestId(testIds.revokeConfirm).click();
-    if (ownCertificate) await page.waitForSelector(tid(testIds.revokeDialog), { state: 'detached', timeout: UI_TIMEOUT });
+    if (ownCertificate)
+      await page.waitForSelector(tid(testIds.revokeDialog), { state: 'detached', timeout: UI_TIMEOUT });
     else await waitFor(page, testIds.pkiCertRow(serial), { 'data-status': 'revoked' });
   });
 }

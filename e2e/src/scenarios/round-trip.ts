@@ -44,7 +44,11 @@ export interface PilotIdentity {
 }
 
 /** Enrolls `entityId` at the topology's CA: key + CSR + one-time token; the broker's ACL is brought up to date. */
-export async function issuePilot(topology: Topology, entityId: string, roles: Role[] = ['pilot']): Promise<PilotIdentity> {
+export async function issuePilot(
+  topology: Topology,
+  entityId: string,
+  roles: Role[] = ['pilot'],
+): Promise<PilotIdentity> {
   const { pkcs8, csrPem } = await createKeyAndCsr('ecdsa-p256', entityId);
   const { token } = topology.createToken({ entityId, roles, ttlSeconds: 600 });
   const issued = await topology.ca.authority.enroll({ csr: csrPem, token });
@@ -53,9 +57,17 @@ export async function issuePilot(topology: Topology, entityId: string, roles: Ro
   return {
     entityId,
     serial: issued.serial,
-    identity: { keyPem: encodePem('PRIVATE KEY', pkcs8), chainPem: certificatesToPem(chain), rootPem: issued.rootPem },
+    identity: {
+      keyPem: encodePem('PRIVATE KEY', pkcs8),
+      chainPem: certificatesToPem(chain),
+      rootPem: issued.rootPem,
+    },
     signer: createSigner({ privateKey: await importPrivateKey(pkcs8), chain }),
-    trust: createTrust({ trustAnchors: parseCertificates(issued.rootPem), revocation: { mode: 'off' }, validatePath }),
+    trust: createTrust({
+      trustAnchors: parseCertificates(issued.rootPem),
+      revocation: { mode: 'off' },
+      validatePath,
+    }),
   };
 }
 
@@ -66,7 +78,8 @@ export async function connectPilot(url: string, pilot: PilotIdentity): Promise<S
   await client.subscribeAsync(topics.filters.allAcks, { qos: 1 });
   client.on('message', (topic, payload) => {
     const vesselId = topic.split('/')[3]!;
-    if (topic === topics.ack(vesselId)) acks.set(vesselId, [...(acks.get(vesselId) ?? []), payload.toString()]);
+    if (topic === topics.ack(vesselId))
+      acks.set(vesselId, [...(acks.get(vesselId) ?? []), payload.toString()]);
   });
   return {
     ...pilot,
@@ -79,13 +92,26 @@ export async function connectPilot(url: string, pilot: PilotIdentity): Promise<S
 }
 
 /** Enrolls `entityId` at the topology's CA and connects it to the topology's broker. */
-export async function enrollPilot(topology: Topology, entityId: string, roles: Role[] = ['pilot']): Promise<ScenarioPilot> {
+export async function enrollPilot(
+  topology: Topology,
+  entityId: string,
+  roles: Role[] = ['pilot'],
+): Promise<ScenarioPilot> {
   return connectPilot(topology.urls.mqtt, await issuePilot(topology, entityId, roles));
 }
 
 /** Signs a command switching on exactly `on` (addresses) for `vesselId`. */
-export async function signStreams(pilot: ScenarioPilot, vesselId: string, catalog: StreamCatalog, on: readonly string[]): Promise<string> {
-  const { token } = await signCommand(pilot.signer, { clock: Date.now, audience: vesselId, cmd: buildStreamsSet(catalog, on) });
+export async function signStreams(
+  pilot: ScenarioPilot,
+  vesselId: string,
+  catalog: StreamCatalog,
+  on: readonly string[],
+): Promise<string> {
+  const { token } = await signCommand(pilot.signer, {
+    clock: Date.now,
+    audience: vesselId,
+    cmd: buildStreamsSet(catalog, on),
+  });
   return token;
 }
 
@@ -93,11 +119,23 @@ export async function signStreams(pilot: ScenarioPilot, vesselId: string, catalo
  * Verified acks answering `commandToken` (signed by the vessel, addressed to the pilot, hash-bound to the command),
  * among the acks `seenBy` received.
  */
-export async function verifiedAcks(pilot: ScenarioPilot, vesselId: string, commandToken: string, seenBy: ScenarioPilot = pilot): Promise<AckClaims[]> {
+export async function verifiedAcks(
+  pilot: ScenarioPilot,
+  vesselId: string,
+  commandToken: string,
+  seenBy: ScenarioPilot = pilot,
+): Promise<AckClaims[]> {
   const out: AckClaims[] = [];
   for (const raw of seenBy.acks.get(vesselId) ?? []) {
     try {
-      const v = await verifyAck(raw, { trust: pilot.trust, clock: Date.now, vesselId, audience: pilot.entityId, commandToken, algorithms: ['ES256', 'ES384', 'EdDSA'] });
+      const v = await verifyAck(raw, {
+        trust: pilot.trust,
+        clock: Date.now,
+        vesselId,
+        audience: pilot.entityId,
+        commandToken,
+        algorithms: ['ES256', 'ES384', 'EdDSA'],
+      });
       out.push(v.claims);
     } catch {
       // an ack for another command or another pilot
@@ -111,7 +149,12 @@ export async function verifiedAcks(pilot: ScenarioPilot, vesselId: string, comma
  * its verified ack. Relaying through another pilot's session is how a captured command of a revoked pilot would
  * reach a vessel after the broker refused the pilot itself.
  */
-export async function roundTrip(pilot: ScenarioPilot, vesselId: string, commandToken: string, via: ScenarioPilot = pilot): Promise<{ ack: AckClaims; rttMs: number }> {
+export async function roundTrip(
+  pilot: ScenarioPilot,
+  vesselId: string,
+  commandToken: string,
+  via: ScenarioPilot = pilot,
+): Promise<{ ack: AckClaims; rttMs: number }> {
   const t0 = performance.now();
   await via.client.publishAsync(topics.cmd(vesselId), commandToken, { qos: 1 });
   let ack: AckClaims | undefined;

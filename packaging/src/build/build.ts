@@ -41,7 +41,8 @@ export async function buildPackages(options: BuildOptions = {}): Promise<BuiltPa
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const addonFiles: Partial<Record<Addon, string>> = {};
-  const addon = (name: Addon): string => (addonFiles[name] ??= name === 'better-sqlite3' ? betterSqliteAddon() : buildSdNotifyAddon(workDir));
+  const addon = (name: Addon): string =>
+    (addonFiles[name] ??= name === 'better-sqlite3' ? betterSqliteAddon() : buildSdNotifyAddon(workDir));
   const built: BuiltPackage[] = [];
   for (const pkg of options.packages ?? PACKAGES) {
     log(`${pkg.name}: bundling ${pkg.entry}`);
@@ -50,7 +51,15 @@ export async function buildPackages(options: BuildOptions = {}): Promise<BuiltPa
     const executable = buildExecutable({ bundle, output: join(workDir, pkg.name) });
     const addons = pkg.addons.map(addon);
     log(`${pkg.name}: dpkg-deb`);
-    const deb = buildDeb({ pkg, version, executable, addons, workDir, outDir, ...(options.compression ? { compression: options.compression } : {}) });
+    const deb = buildDeb({
+      pkg,
+      version,
+      executable,
+      addons,
+      workDir,
+      outDir,
+      ...(options.compression ? { compression: options.compression } : {}),
+    });
     log(`${pkg.name}: ${deb}`);
     built.push({ pkg, deb, executable });
   }

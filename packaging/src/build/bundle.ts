@@ -37,7 +37,10 @@ module.exports = function bindings(opts) {
 export const absentOptionalModules: Plugin = {
   name: 'helmlink-absent-optional-modules',
   setup(b) {
-    b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'helmlink-absent' }));
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'helmlink-absent',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'helmlink-absent' }, (args) => ({
       loader: 'js',
       contents: `throw Object.assign(new Error(${JSON.stringify(`${args.path} is not bundled`)}), { code: 'MODULE_NOT_FOUND' });`,

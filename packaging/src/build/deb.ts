@@ -6,7 +6,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DEBIAN_DIR } from './paths';
@@ -47,7 +57,9 @@ export function fillTemplate(text: string, values: Record<string, string>): stri
 /** The unit file as installed: the package's unit with the shared sandbox settings inlined. */
 export function renderUnit(pkg: DebPackage): string {
   const hardening = readFileSync(join(DEBIAN_DIR, 'hardening.conf'), 'utf8').trimEnd();
-  return fillTemplate(readFileSync(join(DEBIAN_DIR, pkg.name, `${pkg.name}.service`), 'utf8'), { HARDENING: hardening });
+  return fillTemplate(readFileSync(join(DEBIAN_DIR, pkg.name, `${pkg.name}.service`), 'utf8'), {
+    HARDENING: hardening,
+  });
 }
 
 /** A maintainer script with the package's names filled in. */
@@ -79,8 +91,15 @@ function filesUnder(dir: string): string[] {
 /** `shlibs:Depends` of the ELF files, from dpkg-shlibdeps (it needs a debian/control; a minimal one is made). */
 export function sharedLibraryDepends(elfFiles: string[], scratch: string): string {
   mkdirSync(join(scratch, 'debian'), { recursive: true });
-  writeFileSync(join(scratch, 'debian', 'control'), 'Source: helmlink\n\nPackage: helmlink\nArchitecture: any\n');
-  const out = execFileSync('dpkg-shlibdeps', ['-O', ...elfFiles.map((f) => `-e${f}`)], { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    join(scratch, 'debian', 'control'),
+    'Source: helmlink\n\nPackage: helmlink\nArchitecture: any\n',
+  );
+  const out = execFileSync('dpkg-shlibdeps', ['-O', ...elfFiles.map((f) => `-e${f}`)], {
+    cwd: scratch,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const line = out.split('\n').find((l) => l.startsWith('shlibs:Depends='));
   if (!line) throw new Error(`dpkg-shlibdeps printed no shlibs:Depends: ${out}`);
   return line.slice('shlibs:Depends='.length).trim();
@@ -88,7 +107,10 @@ export function sharedLibraryDepends(elfFiles: string[], scratch: string): strin
 
 /** A manual page made from the executable's own --help (one source of truth for the options). */
 export function manPage(pkg: DebPackage, version: string, executable: string, date: Date): string {
-  const help = execFileSync(executable, ['--help'], { encoding: 'utf8', env: { ...process.env, HELMLINK_AS_ROOT: '1' } });
+  const help = execFileSync(executable, ['--help'], {
+    encoding: 'utf8',
+    env: { ...process.env, HELMLINK_AS_ROOT: '1' },
+  });
   const esc = (t: string) => t.replace(/\\/gu, '\\e').replace(/^([.'])/gmu, '\\&$1');
   return [
     `.TH ${pkg.name.toUpperCase()} 1 "${date.toISOString().slice(0, 10)}" "${pkg.name} ${version}" "Helmlink"`,
@@ -115,7 +137,13 @@ function changelog(pkg: DebPackage, version: string, date: Date): Buffer {
   return gzipSync(text, { level: 9 });
 }
 
-function control(pkg: DebPackage, version: string, arch: string, depends: string, installedSize: number): string {
+function control(
+  pkg: DebPackage,
+  version: string,
+  arch: string,
+  depends: string,
+  installedSize: number,
+): string {
   return [
     `Package: ${pkg.name}`,
     `Version: ${version}`,
@@ -163,32 +191,68 @@ export function buildDeb(options: DebOptions): string {
   mkdirSync(join(root, 'usr/bin'), { recursive: true });
   symlinkSync(`../lib/${pkg.name}/${pkg.name}`, join(root, 'usr/bin', pkg.name));
   put(root, `lib/systemd/system/${pkg.name}.service`, renderUnit(pkg), 0o644);
-  for (const [path, source] of Object.entries(pkg.conffiles)) put(root, path.slice(1), readFileSync(source), 0o644);
+  for (const [path, source] of Object.entries(pkg.conffiles))
+    put(root, path.slice(1), readFileSync(source), 0o644);
   const doc = `usr/share/doc/${pkg.name}`;
   put(root, `${doc}/copyright`, readFileSync(join(DEBIAN_DIR, 'copyright')), 0o644);
   put(root, `${doc}/README.Debian`, readFileSync(join(DEBIAN_DIR, pkg.name, 'README.Debian')), 0o644);
-  const date = options.date ?? new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now());
+  const date =
+    options.date ??
+    new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now());
   // A version without a Debian revision is a native package: its changelog is changelog.gz.
-  put(root, `${doc}/${version.includes('-') ? 'changelog.Debian.gz' : 'changelog.gz'}`, changelog(pkg, version, date), 0o644);
-  put(root, `usr/share/man/man1/${pkg.name}.1.gz`, gzipSync(manPage(pkg, version, options.executable, date), { level: 9 }), 0o644);
-  put(root, `usr/share/lintian/overrides/${pkg.name}`, readFileSync(join(DEBIAN_DIR, pkg.name, 'lintian-overrides')), 0o644);
+  put(
+    root,
+    `${doc}/${version.includes('-') ? 'changelog.Debian.gz' : 'changelog.gz'}`,
+    changelog(pkg, version, date),
+    0o644,
+  );
+  put(
+    root,
+    `usr/share/man/man1/${pkg.name}.1.gz`,
+    gzipSync(manPage(pkg, version, options.executable, date), { level: 9 }),
+    0o644,
+  );
+  put(
+    root,
+    `usr/share/lintian/overrides/${pkg.name}`,
+    readFileSync(join(DEBIAN_DIR, pkg.name, 'lintian-overrides')),
+    0o644,
+  );
 
   const payload = filesUnder(root);
   const installedSize = Math.ceil(payload.reduce((n, f) => n + statSync(f).size, 0) / 1024);
-  const elf = [join(root, libDir, pkg.name), ...options.addons.map((a) => join(root, libDir, a.split('/').pop()!))];
-  const depends = [sharedLibraryDepends(elf, join(options.workDir, `${pkg.name}-shlibs`)), ...pkg.depends].join(', ');
+  const elf = [
+    join(root, libDir, pkg.name),
+    ...options.addons.map((a) => join(root, libDir, a.split('/').pop()!)),
+  ];
+  const depends = [
+    sharedLibraryDepends(elf, join(options.workDir, `${pkg.name}-shlibs`)),
+    ...pkg.depends,
+  ].join(', ');
   const arch = execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
 
   put(root, 'DEBIAN/control', control(pkg, version, arch, depends, installedSize), 0o644);
-  put(root, 'DEBIAN/conffiles', Object.keys(pkg.conffiles).map((p) => `${p}\n`).join(''), 0o644);
-  for (const script of ['postinst', 'prerm', 'postrm'] as const) put(root, `DEBIAN/${script}`, renderScript(pkg, script), 0o755);
-  const md5 = payload.map((f) => `${createHash('md5').update(readFileSync(f)).digest('hex')}  ${relative(root, f)}\n`).join('');
+  put(
+    root,
+    'DEBIAN/conffiles',
+    Object.keys(pkg.conffiles)
+      .map((p) => `${p}\n`)
+      .join(''),
+    0o644,
+  );
+  for (const script of ['postinst', 'prerm', 'postrm'] as const)
+    put(root, `DEBIAN/${script}`, renderScript(pkg, script), 0o755);
+  const md5 = payload
+    .map((f) => `${createHash('md5').update(readFileSync(f)).digest('hex')}  ${relative(root, f)}\n`)
+    .join('');
   put(root, 'DEBIAN/md5sums', md5, 0o644);
 
   mkdirSync(options.outDir, { recursive: true });
   const deb = join(options.outDir, `${pkg.name}_${version}_${arch}.deb`);
   const c = options.compression ?? { type: 'xz' };
   const compress = [`-Z${c.type}`, ...(c.level !== undefined && c.type !== 'none' ? [`-z${c.level}`] : [])];
-  execFileSync('dpkg-deb', ['--root-owner-group', ...compress, '--build', root, deb], { stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync('dpkg-deb', ['--root-owner-group', ...compress, '--build', root, deb], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return deb;
 }

@@ -8,7 +8,13 @@ import { buildPackages } from './build';
 import { PACKAGES } from './packages';
 
 const { values } = parseArgs({
-  options: { version: { type: 'string' }, out: { type: 'string' }, only: { type: 'string' }, fast: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    version: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    fast: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   process.stdout.write('Usage: npm run package -- [--version V] [--out DIR] [--only vessel|ca] [--fast]\n');
@@ -28,7 +34,9 @@ try {
     packages: only,
     log: (l) => process.stdout.write(`[package] ${l}\n`),
   });
-  process.stdout.write(`built ${built.map((b) => b.deb).join(' ')} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  process.stdout.write(
+    `built ${built.map((b) => b.deb).join(' ')} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
 } catch (err) {
   process.stderr.write(`[package] failed: ${(err as Error).message}\n`);
   process.exit(1);

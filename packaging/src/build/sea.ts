@@ -24,17 +24,30 @@ export interface ExecutableOptions {
 /** Builds a one-file executable from a bundle; returns its path. */
 export function buildExecutable(options: ExecutableOptions): string {
   const node = options.nodeBinary ?? process.execPath;
-  if (!readFileSync(node).includes(SEA_FUSE)) throw new Error(`${node} was built without single executable application support`);
+  if (!readFileSync(node).includes(SEA_FUSE))
+    throw new Error(`${node} was built without single executable application support`);
   const blob = `${options.output}.blob`;
   const config = `${options.output}.sea.json`;
-  writeFileSync(config, JSON.stringify({ main: options.bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: options.bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+    }),
+  );
   quiet(node, ['--experimental-sea-config', config]);
   copyFileSync(node, options.output);
   chmodSync(options.output, 0o755);
   // Debian ships stripped binaries (lintian: unstripped-binary-or-object); the blob goes in after stripping.
   execFileSync('strip', ['--strip-all', options.output]);
   // postject's CLI in its own process: LIEF prints a warning per ELF note section, shown only when it fails.
-  const postject = join(dirname(createRequire(join(REPO_ROOT, 'package.json')).resolve('postject/package.json')), 'dist', 'cli.js');
+  const postject = join(
+    dirname(createRequire(join(REPO_ROOT, 'package.json')).resolve('postject/package.json')),
+    'dist',
+    'cli.js',
+  );
   quiet(process.execPath, [postject, options.output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
   return options.output;
 }
@@ -45,6 +58,8 @@ function quiet(file: string, args: string[]): void {
     execFileSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-    throw new Error(`${file} ${args.join(' ')} failed: ${e.message}\n${String(e.stdout ?? '')}${String(e.stderr ?? '')}`);
+    throw new Error(
+      `${file} ${args.join(' ')} failed: ${e.message}\n${String(e.stdout ?? '')}${String(e.stderr ?? '')}`,
+    );
   }
 }

@@ -30,4 +30,3 @@ export const CA_TOOL: ToolSpec = {
     'csr-check': csrCheckCommand,
   },
 };
-

@@ -59,7 +59,9 @@ export function serviceUserCommand(spec: ToolSpec, execPath: string, argv: strin
     `--property=User=${spec.serviceUser}`,
     `--property=Group=${spec.serviceUser}`,
     '--property=UMask=0077',
-    ...Object.entries(spec.credentials).map(([name, source]) => `--property=LoadCredential=${name}:${source}`),
+    ...Object.entries(spec.credentials).map(
+      ([name, source]) => `--property=LoadCredential=${name}:${source}`,
+    ),
     execPath,
     ...argv,
   ];
@@ -72,7 +74,11 @@ function delegateToServiceUser(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** Runs the tool with `argv` (process.argv without node and script); returns the exit code. */
-export async function runTool(spec: ToolSpec, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runTool(
+  spec: ToolSpec,
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(help(spec));
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;

@@ -10,4 +10,3 @@ export const VESSEL_TOOL: ToolSpec = {
   credentials: { 'key-passphrase': '/etc/helmlink/credentials/vessel-key-passphrase' },
   commands: { run: vesselRunCommand, enroll: vesselEnrollCommand, status: vesselStatusCommand },
 };
-

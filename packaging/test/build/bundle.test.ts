@@ -14,7 +14,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('bundleTool', () => {
   it('bundles better-sqlite3 with its addon looked up beside the bundle, and bakes in the version', async () => {
     const entry = join(REPO_ROOT, 'ca-server', `.bundle-probe-${process.pid}.ts`);
-    writeFileSync(entry, "import Database from 'better-sqlite3';\nconst db = new Database(':memory:');\nprocess.stdout.write(String(db.prepare('select 6 * 7 as n').get().n) + ' ' + HELMLINK_PACKAGE_VERSION);\n");
+    writeFileSync(
+      entry,
+      "import Database from 'better-sqlite3';\nconst db = new Database(':memory:');\nprocess.stdout.write(String(db.prepare('select 6 * 7 as n').get().n) + ' ' + HELMLINK_PACKAGE_VERSION);\n",
+    );
     try {
       const out = await bundleTool({ entry, outfile: join(work, 'probe.cjs'), version: '9.9.9' });
       // Without the addon beside it the bundle cannot open SQLite: it does not fall back to node_modules.

@@ -28,7 +28,11 @@ export interface Container {
 
 function childrenOf(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/u).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/u)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -56,11 +60,25 @@ function findInit(nspawn: number): number | undefined {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Boots `root` (read-only lower layer) with `binds` (host → container, read-only); resolves once systemd is up. */
-export async function bootContainer(root: string, binds: Record<string, string> = {}, bootTimeoutMs = 90_000): Promise<Container> {
+export async function bootContainer(
+  root: string,
+  binds: Record<string, string> = {},
+  bootTimeoutMs = 90_000,
+): Promise<Container> {
   const machine = `helmlink-test-${process.pid}-${Date.now() % 100_000}`;
   // --private-network: only its own loopback, so the services inside never meet the host's ports (a demo's CA on
   // 8443, a broker on 8883) and nothing inside reaches out.
-  const args = ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '--volatile=overlay', '--private-network', `--machine=${machine}`];
+  const args = [
+    '-q',
+    '-D',
+    root,
+    '--boot',
+    '--register=no',
+    '--keep-unit',
+    '--volatile=overlay',
+    '--private-network',
+    `--machine=${machine}`,
+  ];
   for (const [host, inside] of Object.entries(binds)) args.push(`--bind-ro=${host}:${inside}`);
   const child: ChildProcess = spawn('systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let console = '';
@@ -79,12 +97,36 @@ export async function bootContainer(root: string, binds: Record<string, string> 
   }
   const pid = initPid;
   const exec: Container['exec'] = (argv, options = {}) => {
-    const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', 'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', ...argv], {
-      encoding: 'utf8',
-      input: options.input ?? '',
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+    const r = spawnSync(
+      'nsenter',
+      [
+        '-t',
+        String(pid),
+        '-m',
+        '-u',
+        '-i',
+        '-n',
+        '-p',
+        '-r',
+        '-w',
+        '--',
+        'env',
+        '-i',
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'LANG=C.UTF-8',
+        ...argv,
+      ],
+      {
+        encoding: 'utf8',
+        input: options.input ?? '',
+        timeout: options.timeoutMs ?? 120_000,
+      },
+    );
+    return {
+      status: r.status ?? -1,
+      stdout: r.stdout ?? '',
+      stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}`,
+    };
   };
   const container: Container = {
     initPid: pid,
@@ -92,14 +134,18 @@ export async function bootContainer(root: string, binds: Record<string, string> 
     exec,
     sh(script, options) {
       const r = exec(['sh', '-c', script], options);
-      if (r.status !== 0) throw new Error(`in the container: ${script}\nexit ${r.status}\n${r.stdout}\n${r.stderr}`);
+      if (r.status !== 0)
+        throw new Error(`in the container: ${script}\nexit ${r.status}\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
     },
     processes() {
-      return exec(['ps', '-eo', 'user:32=,comm=']).stdout.split('\n').filter(Boolean).map((l) => {
-        const [user, ...rest] = l.trim().split(/\s+/u);
-        return { user: user!, command: rest.join(' ') };
-      });
+      return exec(['ps', '-eo', 'user:32=,comm='])
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [user, ...rest] = l.trim().split(/\s+/u);
+          return { user: user!, command: rest.join(' ') };
+        });
     },
     async stop() {
       if (child.exitCode !== null) return;
@@ -110,14 +156,24 @@ export async function bootContainer(root: string, binds: Record<string, string> 
     },
   };
   // systemd is PID 1 before its bus socket exists: ask again until it answers.
-  let up = container.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: Math.max(1000, deadline - Date.now()) });
-  while (!/^(running|degraded)/u.test(up.stdout) && /connect to bus/u.test(up.stderr) && Date.now() < deadline) {
+  let up = container.exec(['systemctl', 'is-system-running', '--wait'], {
+    timeoutMs: Math.max(1000, deadline - Date.now()),
+  });
+  while (
+    !/^(running|degraded)/u.test(up.stdout) &&
+    /connect to bus/u.test(up.stderr) &&
+    Date.now() < deadline
+  ) {
     await sleep(250);
-    up = container.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: Math.max(1000, deadline - Date.now()) });
+    up = container.exec(['systemctl', 'is-system-running', '--wait'], {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+    });
   }
   if (!/^(running|degraded)/u.test(up.stdout)) {
     await container.stop();
-    throw new Error(`the container's systemd did not come up (${up.stdout.trim()} ${up.stderr.trim()}):\n${console}`);
+    throw new Error(
+      `the container's systemd did not come up (${up.stdout.trim()} ${up.stderr.trim()}):\n${console}`,
+    );
   }
   return container;
 }
@@ -128,7 +184,8 @@ export function hostProcessesUnder(prefix: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/u.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0]!.startsWith(prefix)) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0]!.startsWith(prefix))
+        found.push(Number(entry));
     } catch {
       // the process ended meanwhile
     }

@@ -9,7 +9,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 
 /** Packages on top of debootstrap's minbase: an init system and what the Helmlink packages depend on. */
-export const ROOTFS_INCLUDE = ['systemd', 'systemd-sysv', 'dbus', 'adduser', 'libstdc++6', 'libsystemd0', 'procps'];
+export const ROOTFS_INCLUDE = [
+  'systemd',
+  'systemd-sysv',
+  'dbus',
+  'adduser',
+  'libstdc++6',
+  'libsystemd0',
+  'procps',
+];
 
 /** Where the cached roots live (HELMLINK_ROOTFS_CACHE overrides). */
 export const ROOTFS_CACHE = process.env.HELMLINK_ROOTFS_CACHE ?? '/var/cache/helmlink/rootfs';
@@ -32,10 +40,20 @@ export function ensureRootfs(log: (line: string) => void = () => {}): string {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   log(`debootstrap ${codename} into ${tmp} (cached for later runs)`);
-  execFileSync('debootstrap', ['--variant=minbase', `--include=${ROOTFS_INCLUDE.join(',')}`, codename, tmp, 'http://deb.debian.org/debian'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 15 * 60_000,
-  });
+  execFileSync(
+    'debootstrap',
+    [
+      '--variant=minbase',
+      `--include=${ROOTFS_INCLUDE.join(',')}`,
+      codename,
+      tmp,
+      'http://deb.debian.org/debian',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 15 * 60_000,
+    },
+  );
   // The downloaded .deb files are not needed to boot; the root keeps its apt lists for diagnosis.
   execFileSync('chroot', [tmp, 'apt-get', 'clean']);
   writeFileSync(join(tmp, '.helmlink-rootfs'), want);

@@ -8,11 +8,19 @@ import { CA_TOOL } from '../../src/tools/ca';
 import { PACKAGING_DIR, REPO_ROOT } from '../../src/build/paths';
 
 function tool(entry: 'vessel' | 'ca', args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(PACKAGING_DIR, 'src', 'entries', `${entry}.ts`), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, HELMLINK_AS_ROOT: '1' },
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(PACKAGING_DIR, 'src', 'entries', `${entry}.ts`),
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, HELMLINK_AS_ROOT: '1' },
+      timeout: 60_000,
+    },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,12 +46,26 @@ describe('helmlink-vessel / helmlink-ca dispatcher', () => {
   });
 
   it('hands a root invocation to systemd-run with the service user and its credential', () => {
-    const argv = serviceUserCommand(VESSEL_TOOL, '/usr/lib/helmlink-vessel/helmlink-vessel', ['status', '--config', 'v.json'], '/root');
+    const argv = serviceUserCommand(
+      VESSEL_TOOL,
+      '/usr/lib/helmlink-vessel/helmlink-vessel',
+      ['status', '--config', 'v.json'],
+      '/root',
+    );
     expect(argv.slice(0, 5)).toEqual(['systemd-run', '--quiet', '--pipe', '--wait', '--collect']);
     expect(argv).toContain('--property=User=helmlink-vessel');
-    expect(argv).toContain('--property=LoadCredential=key-passphrase:/etc/helmlink/credentials/vessel-key-passphrase');
+    expect(argv).toContain(
+      '--property=LoadCredential=key-passphrase:/etc/helmlink/credentials/vessel-key-passphrase',
+    );
     expect(argv).toContain('--working-directory=/root');
-    expect(argv.slice(-4)).toEqual(['/usr/lib/helmlink-vessel/helmlink-vessel', 'status', '--config', 'v.json']);
-    expect(serviceUserCommand(CA_TOOL, '/x', [], '/')).toContain('--property=LoadCredential=ca-passphrase:/etc/helmlink/credentials/ca-passphrase');
+    expect(argv.slice(-4)).toEqual([
+      '/usr/lib/helmlink-vessel/helmlink-vessel',
+      'status',
+      '--config',
+      'v.json',
+    ]);
+    expect(serviceUserCommand(CA_TOOL, '/x', [], '/')).toContain(
+      '--property=LoadCredential=ca-passphrase:/etc/helmlink/credentials/ca-passphrase',
+    );
   });
 });

@@ -32,9 +32,13 @@ export function isStreamAddress(value: unknown): value is string {
  */
 export function parseStreamAddress(value: unknown): StreamAddress {
   if (!isStreamAddress(value)) {
-    throw new HelmlinkError('ERR_STREAM_ADDRESS_INVALID', `not an IPv4 multicast group:port: ${JSON.stringify(value)?.slice(0, 64)}`, {
-      details: { address: typeof value === 'string' ? value.slice(0, 64) : undefined },
-    });
+    throw new HelmlinkError(
+      'ERR_STREAM_ADDRESS_INVALID',
+      `not an IPv4 multicast group:port: ${JSON.stringify(value)?.slice(0, 64)}`,
+      {
+        details: { address: typeof value === 'string' ? value.slice(0, 64) : undefined },
+      },
+    );
   }
   const sep = value.lastIndexOf(':');
   return { group: value.slice(0, sep), port: Number(value.slice(sep + 1)) };

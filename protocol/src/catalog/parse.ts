@@ -27,7 +27,11 @@ export function parseCatalogJson(text: string): StreamCatalog {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new HelmlinkError('ERR_CATALOG_INVALID', `the stream catalog is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new HelmlinkError(
+      'ERR_CATALOG_INVALID',
+      `the stream catalog is not valid JSON: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseCatalog(value);
 }

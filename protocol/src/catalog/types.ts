@@ -39,8 +39,14 @@ export const streamCatalogSchema = z
     const ids = new Set<string>();
     const addresses = new Set<string>();
     catalog.streams.forEach((s, i) => {
-      if (ids.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate stream id ${s.id}`, path: ['streams', i, 'id'] });
-      if (addresses.has(s.address)) ctx.addIssue({ code: 'custom', message: `duplicate stream address ${s.address}`, path: ['streams', i, 'address'] });
+      if (ids.has(s.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate stream id ${s.id}`, path: ['streams', i, 'id'] });
+      if (addresses.has(s.address))
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate stream address ${s.address}`,
+          path: ['streams', i, 'address'],
+        });
       ids.add(s.id);
       addresses.add(s.address);
     });

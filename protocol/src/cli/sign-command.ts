@@ -9,7 +9,15 @@ import { createSigner, signCommand } from '../envelope/sign';
 import { importVerifyKey } from '../envelope/trust';
 import { compactVerify } from 'jose';
 import { HelmlinkError } from '../errors';
-import { defineCommand, EXIT_OK, readInput, readPassphraseOption, required, UsageError, type CliIO } from '../node/cli-kit';
+import {
+  defineCommand,
+  EXIT_OK,
+  readInput,
+  readPassphraseOption,
+  required,
+  UsageError,
+  type CliIO,
+} from '../node/cli-kit';
 import { parseRfc3339, readCertificates } from './verify-command';
 
 function addressList(value: string | undefined): string[] {
@@ -31,7 +39,9 @@ async function readPrivateKey(
     pkcs8 = plain.der;
   } else if (encrypted) {
     const passphrase =
-      passphraseFile !== undefined ? readPassphraseOption(io, passphraseFile) : io.env.HELMLINK_KEY_PASSPHRASE;
+      passphraseFile !== undefined
+        ? readPassphraseOption(io, passphraseFile)
+        : io.env.HELMLINK_KEY_PASSPHRASE;
     if (!passphrase)
       throw new UsageError(
         'the key is encrypted: give --passphrase-file FILE or set HELMLINK_KEY_PASSPHRASE',

@@ -10,7 +10,10 @@ import type { StreamsSetCommand } from './schema';
  * ERR_STREAM_UNKNOWN (not in the catalog), ERR_STREAM_MISSING (a catalog stream in neither list: specify all ports).
  * Addresses are assumed syntactically valid (see parseCommand).
  */
-export function checkStreamsSet(cmd: { readonly on: readonly string[]; readonly off: readonly string[] }, catalog: StreamCatalog): StreamState {
+export function checkStreamsSet(
+  cmd: { readonly on: readonly string[]; readonly off: readonly string[] },
+  catalog: StreamCatalog,
+): StreamState {
   for (const [name, list] of [
     ['on', cmd.on],
     ['off', cmd.off],
@@ -18,7 +21,9 @@ export function checkStreamsSet(cmd: { readonly on: readonly string[]; readonly 
     const seen = new Set<string>();
     for (const address of list) {
       if (seen.has(address)) {
-        throw new HelmlinkError('ERR_STREAM_DUPLICATE', `stream ${address} is listed twice in ${name}`, { details: { address } });
+        throw new HelmlinkError('ERR_STREAM_DUPLICATE', `stream ${address} is listed twice in ${name}`, {
+          details: { address },
+        });
       }
       seen.add(address);
     }
@@ -26,15 +31,25 @@ export function checkStreamsSet(cmd: { readonly on: readonly string[]; readonly 
   const on = new Set(cmd.on);
   const off = new Set(cmd.off);
   for (const address of on) {
-    if (off.has(address)) throw new HelmlinkError('ERR_STREAM_CONFLICT', `stream ${address} is listed both on and off`, { details: { address } });
+    if (off.has(address))
+      throw new HelmlinkError('ERR_STREAM_CONFLICT', `stream ${address} is listed both on and off`, {
+        details: { address },
+      });
   }
   const known = new Set(catalog.streams.map((s) => s.address));
   for (const address of [...cmd.on, ...cmd.off]) {
-    if (!known.has(address)) throw new HelmlinkError('ERR_STREAM_UNKNOWN', `stream ${address} is not in the vessel catalog`, { details: { address } });
+    if (!known.has(address))
+      throw new HelmlinkError('ERR_STREAM_UNKNOWN', `stream ${address} is not in the vessel catalog`, {
+        details: { address },
+      });
   }
-  const missing = catalog.streams.filter((s) => !on.has(s.address) && !off.has(s.address)).map((s) => s.address);
+  const missing = catalog.streams
+    .filter((s) => !on.has(s.address) && !off.has(s.address))
+    .map((s) => s.address);
   if (missing.length > 0) {
-    throw new HelmlinkError('ERR_STREAM_MISSING', `specify all ports: ${missing.join(', ')} missing`, { details: { missing } });
+    throw new HelmlinkError('ERR_STREAM_MISSING', `specify all ports: ${missing.join(', ')} missing`, {
+      details: { missing },
+    });
   }
   return {
     on: catalog.streams.filter((s) => on.has(s.address)).map((s) => s.address),
@@ -47,7 +62,9 @@ export function buildStreamsSet(catalog: StreamCatalog, onAddresses: Iterable<st
   const on = new Set(onAddresses);
   for (const address of on) {
     if (!catalog.streams.some((s) => s.address === address)) {
-      throw new HelmlinkError('ERR_STREAM_UNKNOWN', `stream ${address} is not in the vessel catalog`, { details: { address } });
+      throw new HelmlinkError('ERR_STREAM_UNKNOWN', `stream ${address} is not in the vessel catalog`, {
+        details: { address },
+      });
     }
   }
   return {

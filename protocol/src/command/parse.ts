@@ -15,15 +15,24 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function parseCommand(value: unknown): Command {
   if (!isRecord(value)) throw new HelmlinkError('ERR_CMD_INVALID', 'the command must be a JSON object');
   if (value.v !== COMMAND_VERSION) {
-    throw new HelmlinkError('ERR_CMD_VERSION_UNSUPPORTED', `command version ${JSON.stringify(value.v)?.slice(0, 16)} is not supported (expected ${COMMAND_VERSION})`);
+    throw new HelmlinkError(
+      'ERR_CMD_VERSION_UNSUPPORTED',
+      `command version ${JSON.stringify(value.v)?.slice(0, 16)} is not supported (expected ${COMMAND_VERSION})`,
+    );
   }
   if (typeof value.type !== 'string' || !(COMMAND_TYPES as readonly string[]).includes(value.type)) {
-    throw new HelmlinkError('ERR_CMD_TYPE_UNSUPPORTED', `command type ${JSON.stringify(value.type)?.slice(0, 40)} is not supported`);
+    throw new HelmlinkError(
+      'ERR_CMD_TYPE_UNSUPPORTED',
+      `command type ${JSON.stringify(value.type)?.slice(0, 40)} is not supported`,
+    );
   }
   const result = COMMAND_SCHEMAS[value.type as CommandType].safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new HelmlinkError('ERR_CMD_INVALID', `invalid ${value.type} command at ${issue.path.join('.') || 'command'}: ${issue.message}`);
+    throw new HelmlinkError(
+      'ERR_CMD_INVALID',
+      `invalid ${value.type} command at ${issue.path.join('.') || 'command'}: ${issue.message}`,
+    );
   }
   const cmd = result.data;
   for (const list of [cmd.on, cmd.off]) {

@@ -31,12 +31,15 @@ export interface CompactParts {
  * @throws HelmlinkError ERR_TOKEN_TOO_LARGE, ERR_TOKEN_MALFORMED.
  */
 export function checkTokenSize(token: string | Uint8Array, maxBytes: number): CompactParts {
-  if (typeof token !== 'string' && !(token instanceof Uint8Array)) throw new TypeError('token must be a string or Uint8Array');
+  if (typeof token !== 'string' && !(token instanceof Uint8Array))
+    throw new TypeError('token must be a string or Uint8Array');
   // Every valid token is ASCII, so for strings the character count is the byte count; a longer string is rejected
   // before anything else looks at it.
   const size = typeof token === 'string' ? token.length : token.byteLength;
   if (size > maxBytes) {
-    throw new HelmlinkError('ERR_TOKEN_TOO_LARGE', `the token is ${size} bytes; the maximum is ${maxBytes}`, { details: { size, maxBytes } });
+    throw new HelmlinkError('ERR_TOKEN_TOO_LARGE', `the token is ${size} bytes; the maximum is ${maxBytes}`, {
+      details: { size, maxBytes },
+    });
   }
   let text: string;
   try {
@@ -81,7 +84,8 @@ function base64UrlToText(segment: string): string {
 
 /** Decodes a base64url JSON object segment; ERR_TOKEN_MALFORMED when it is not one. */
 export function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
-  if (!isBase64Url(segment)) throw new HelmlinkError('ERR_TOKEN_MALFORMED', `the token ${what} is not base64url`);
+  if (!isBase64Url(segment))
+    throw new HelmlinkError('ERR_TOKEN_MALFORMED', `the token ${what} is not base64url`);
   let value: unknown;
   try {
     value = JSON.parse(base64UrlToText(segment));
@@ -105,43 +109,67 @@ function normalizeTyp(typ: string): string {
  * @throws HelmlinkError ERR_JOSE_TYP_INVALID, ERR_JOSE_ALG_NOT_ALLOWED, ERR_JOSE_HEADER_FORBIDDEN,
  *   ERR_JOSE_CRIT_UNSUPPORTED, ERR_JOSE_X5C_INVALID.
  */
-export function checkHeader(header: Record<string, unknown>, expectedTyp: TokenTyp, algorithms: readonly JwsAlgorithm[]): EnvelopeHeader {
+export function checkHeader(
+  header: Record<string, unknown>,
+  expectedTyp: TokenTyp,
+  algorithms: readonly JwsAlgorithm[],
+): EnvelopeHeader {
   const { typ, alg, x5c } = header;
   if (typeof typ !== 'string' || normalizeTyp(typ) !== expectedTyp) {
-    throw new HelmlinkError('ERR_JOSE_TYP_INVALID', `expected typ ${expectedTyp}, got ${typeof typ === 'string' ? typ.slice(0, 40) : 'none'}`, {
-      details: { expected: expectedTyp },
-    });
+    throw new HelmlinkError(
+      'ERR_JOSE_TYP_INVALID',
+      `expected typ ${expectedTyp}, got ${typeof typ === 'string' ? typ.slice(0, 40) : 'none'}`,
+      {
+        details: { expected: expectedTyp },
+      },
+    );
   }
   if (typeof alg !== 'string' || !(algorithms as readonly string[]).includes(alg)) {
-    throw new HelmlinkError('ERR_JOSE_ALG_NOT_ALLOWED', `algorithm ${typeof alg === 'string' ? alg.slice(0, 20) : 'none'} is not allowed`, {
-      details: { allowed: [...algorithms] },
-    });
+    throw new HelmlinkError(
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+      `algorithm ${typeof alg === 'string' ? alg.slice(0, 20) : 'none'} is not allowed`,
+      {
+        details: { allowed: [...algorithms] },
+      },
+    );
   }
   for (const name of Object.keys(header)) {
-    if (name === 'crit') throw new HelmlinkError('ERR_JOSE_CRIT_UNSUPPORTED', 'the token marks header extensions as critical; none are supported');
+    if (name === 'crit')
+      throw new HelmlinkError(
+        'ERR_JOSE_CRIT_UNSUPPORTED',
+        'the token marks header extensions as critical; none are supported',
+      );
     if (!(ALLOWED_HEADER_PARAMS as readonly string[]).includes(name)) {
       const keyParam = (KEY_HEADER_PARAMS as readonly string[]).includes(name);
       throw new HelmlinkError(
         'ERR_JOSE_HEADER_FORBIDDEN',
-        keyParam ? `header parameter ${name} is never trusted: the key comes only from the validated x5c chain` : `header parameter ${name.slice(0, 20)} is not allowed`,
+        keyParam
+          ? `header parameter ${name} is never trusted: the key comes only from the validated x5c chain`
+          : `header parameter ${name.slice(0, 20)} is not allowed`,
         { details: { parameter: name.slice(0, 20) } },
       );
     }
   }
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_X5C_CERTIFICATES) {
-    throw new HelmlinkError('ERR_JOSE_X5C_INVALID', `x5c must hold 1 to ${MAX_X5C_CERTIFICATES} certificates`);
+    throw new HelmlinkError(
+      'ERR_JOSE_X5C_INVALID',
+      `x5c must hold 1 to ${MAX_X5C_CERTIFICATES} certificates`,
+    );
   }
   for (const entry of x5c) {
-    if (typeof entry !== 'string' || !STD_BASE64.test(entry)) throw new HelmlinkError('ERR_JOSE_X5C_INVALID', 'x5c entries must be standard base64 DER');
+    if (typeof entry !== 'string' || !STD_BASE64.test(entry))
+      throw new HelmlinkError('ERR_JOSE_X5C_INVALID', 'x5c entries must be standard base64 DER');
   }
   return { alg: alg as JwsAlgorithm, typ: expectedTyp, x5c: x5c as string[] };
 }
 
 /** Throws TypeError unless every algorithm is one the envelope supports (never none or HMAC). */
 export function assertAlgorithms(algorithms: readonly string[]): readonly JwsAlgorithm[] {
-  if (!Array.isArray(algorithms) || algorithms.length === 0) throw new TypeError('the algorithm allow-list must not be empty');
+  if (!Array.isArray(algorithms) || algorithms.length === 0)
+    throw new TypeError('the algorithm allow-list must not be empty');
   for (const alg of algorithms) {
-    if (!(JWS_ALGORITHMS as readonly string[]).includes(alg)) throw new TypeError(`algorithm ${alg} is not supported (allowed: ${JWS_ALGORITHMS.join(', ')})`);
+    if (!(JWS_ALGORITHMS as readonly string[]).includes(alg))
+      throw new TypeError(`algorithm ${alg} is not supported (allowed: ${JWS_ALGORITHMS.join(', ')})`);
   }
   return algorithms as readonly JwsAlgorithm[];
 }

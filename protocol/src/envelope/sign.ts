@@ -72,7 +72,8 @@ export function createSigner(options: CreateSignerOptions): Signer {
   if (!leaf) throw new TypeError('the certificate chain is empty');
   if (options.privateKey.type !== 'private') throw new TypeError('privateKey must be a private key');
   const alg = options.alg ?? algorithmForKey(options.privateKey);
-  if (!(JWS_ALGORITHMS as readonly string[]).includes(alg)) throw new TypeError(`unsupported algorithm ${alg}`);
+  if (!(JWS_ALGORITHMS as readonly string[]).includes(alg))
+    throw new TypeError(`unsupported algorithm ${alg}`);
   const x5c = options.chain
     .filter((cert, i) => i === 0 || cert.subject !== cert.issuer)
     .map((cert) => bytesToBase64(new Uint8Array(cert.rawData)));
@@ -81,7 +82,8 @@ export function createSigner(options: CreateSignerOptions): Signer {
   return signer;
 }
 
-const b64url = (bytes: Uint8Array): string => bytesToBase64(bytes).replace(/\+/gu, '-').replace(/\//gu, '_').replace(/=+$/u, '');
+const b64url = (bytes: Uint8Array): string =>
+  bytesToBase64(bytes).replace(/\+/gu, '-').replace(/\//gu, '_').replace(/=+$/u, '');
 
 // Encoded protected headers per signer and typ (x5c makes them ~2 KB; they never change for a signer).
 const headerSegments = new WeakMap<Signer, Map<TokenTyp, string>>();
@@ -128,7 +130,12 @@ interface TimedOptions {
 
 function timedClaims(o: TimedOptions): { iat: number; nbf: number; exp: number; jti: string } {
   const iat = Math.floor(o.clock() / 1000);
-  return { iat, nbf: iat, exp: iat + lifetimeOf(o.lifetimeSeconds), jti: o.jti ?? globalThis.crypto.randomUUID() };
+  return {
+    iat,
+    nbf: iat,
+    exp: iat + lifetimeOf(o.lifetimeSeconds),
+    jti: o.jti ?? globalThis.crypto.randomUUID(),
+  };
 }
 
 export interface SignCommandOptions extends TimedOptions {
@@ -138,7 +145,10 @@ export interface SignCommandOptions extends TimedOptions {
 }
 
 /** Signs a command for one vessel. Returns the compact token and its claims. */
-export async function signCommand(signer: Signer, options: SignCommandOptions): Promise<{ token: string; claims: CommandClaims }> {
+export async function signCommand(
+  signer: Signer,
+  options: SignCommandOptions,
+): Promise<{ token: string; claims: CommandClaims }> {
   const cmd = parseCommand(options.cmd);
   const claims: CommandClaims = { iss: signer.entityId, aud: options.audience, ...timedClaims(options), cmd };
   return { token: await sign(signer, TYP_COMMAND, claims), claims };
@@ -164,8 +174,12 @@ export interface SignAckOptions extends TimedOptions {
 }
 
 /** Signs an acknowledgement bound to the exact command token (cmd_sha256). */
-export async function signAck(signer: Signer, options: SignAckOptions): Promise<{ token: string; claims: AckClaims }> {
-  if (options.status === 'rejected' && !isErrorCode(options.reason)) throw new TypeError('a rejected ack needs a registered reason code (ERR_...)');
+export async function signAck(
+  signer: Signer,
+  options: SignAckOptions,
+): Promise<{ token: string; claims: AckClaims }> {
+  if (options.status === 'rejected' && !isErrorCode(options.reason))
+    throw new TypeError('a rejected ack needs a registered reason code (ERR_...)');
   if (options.status === 'applied' && options.reason) throw new TypeError('an applied ack carries no reason');
   const claims: AckClaims = {
     iss: signer.entityId,
@@ -195,9 +209,14 @@ export interface SignStateOptions {
 }
 
 /** Signs the vessel's retained state. */
-export async function signState(signer: Signer, options: SignStateOptions): Promise<{ token: string; claims: StateClaims }> {
-  if (!Number.isSafeInteger(options.seq) || options.seq < 0) throw new TypeError('seq must be a non-negative integer');
-  if (options.lastJti !== null && !UUID_RE.test(options.lastJti)) throw new TypeError('lastJti must be a UUID or null');
+export async function signState(
+  signer: Signer,
+  options: SignStateOptions,
+): Promise<{ token: string; claims: StateClaims }> {
+  if (!Number.isSafeInteger(options.seq) || options.seq < 0)
+    throw new TypeError('seq must be a non-negative integer');
+  if (options.lastJti !== null && !UUID_RE.test(options.lastJti))
+    throw new TypeError('lastJti must be a UUID or null');
   // A state that verifiers would refuse is a bug of the caller: fail here, not at every console.
   checkStreamsSet({ on: options.on, off: options.off }, options.catalog);
   const iat = Math.floor(options.clock() / 1000);

@@ -17,7 +17,10 @@ import { MIN_RSA_BITS, type EnvelopeHeader, type SignerInfo, type TokenTyp } fro
 import { type JwsAlgorithm } from '../vocabulary/algorithms';
 
 /** Validates a certification path (the PKI module's `validatePath`, or another with the same contract). */
-export type PathValidator = (leaf: x509.X509Certificate, options: PathValidationOptions) => Promise<ValidatedPathResult>;
+export type PathValidator = (
+  leaf: x509.X509Certificate,
+  options: PathValidationOptions,
+) => Promise<ValidatedPathResult>;
 
 /**
  * CRLs that change over time; `generation` increases whenever the set changes, which invalidates cached paths.
@@ -33,11 +36,21 @@ export interface CrlProvider {
  * Node callers may pass `nodeSignatureVerifier` from `@helmlink/protocol/node` (same check, synchronous).
  * `data` is a reused buffer: a verifier must consume (or copy) it before it returns, as WebCrypto does.
  */
-export type SignatureVerifier = (alg: JwsAlgorithm, key: CryptoKey, signature: Uint8Array, data: Uint8Array) => boolean | Promise<boolean>;
+export type SignatureVerifier = (
+  alg: JwsAlgorithm,
+  key: CryptoKey,
+  signature: Uint8Array,
+  data: Uint8Array,
+) => boolean | Promise<boolean>;
 
 /** The default signature check: WebCrypto with the JWS algorithm's parameters. */
 export const webCryptoSignatureVerifier: SignatureVerifier = (alg, key, signature, data) =>
-  globalThis.crypto.subtle.verify(verifyParams(alg), key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+  globalThis.crypto.subtle.verify(
+    verifyParams(alg),
+    key,
+    signature as Uint8Array<ArrayBuffer>,
+    data as Uint8Array<ArrayBuffer>,
+  );
 
 export interface TrustOptions {
   /** Trusted roots. A root inside x5c is never an anchor. */
@@ -84,7 +97,12 @@ export interface TrustedSigner {
 }
 
 function isProvider(crls: TrustOptions['crls']): crls is CrlProvider {
-  return typeof crls === 'object' && crls !== null && !Array.isArray(crls) && typeof (crls as CrlProvider).crls === 'function';
+  return (
+    typeof crls === 'object' &&
+    crls !== null &&
+    !Array.isArray(crls) &&
+    typeof (crls as CrlProvider).crls === 'function'
+  );
 }
 
 /** WebCrypto verify parameters per JWS algorithm (RFC 7518 §3.3–3.5, RFC 8037). */
@@ -122,12 +140,19 @@ function importParams(alg: JwsAlgorithm): RsaHashedImportParams | EcKeyImportPar
 export async function importVerifyKey(cert: x509.X509Certificate, alg: JwsAlgorithm): Promise<CryptoKey> {
   let key: CryptoKey;
   try {
-    key = await globalThis.crypto.subtle.importKey('spki', cert.publicKey.rawData, importParams(alg), false, ['verify']);
+    key = await globalThis.crypto.subtle.importKey('spki', cert.publicKey.rawData, importParams(alg), false, [
+      'verify',
+    ]);
   } catch (err) {
-    throw new HelmlinkError('ERR_JOSE_ALG_NOT_ALLOWED', `algorithm ${alg} does not match the signer's key`, { cause: err });
+    throw new HelmlinkError('ERR_JOSE_ALG_NOT_ALLOWED', `algorithm ${alg} does not match the signer's key`, {
+      cause: err,
+    });
   }
   if (alg === 'PS256' && ((key.algorithm as RsaHashedKeyAlgorithm).modulusLength ?? 0) < MIN_RSA_BITS) {
-    throw new HelmlinkError('ERR_JOSE_ALG_NOT_ALLOWED', `PS256 needs an RSA key of at least ${MIN_RSA_BITS} bits`);
+    throw new HelmlinkError(
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+      `PS256 needs an RSA key of at least ${MIN_RSA_BITS} bits`,
+    );
   }
   return key;
 }
@@ -144,11 +169,15 @@ export class Trust {
   readonly verifySignature: SignatureVerifier;
 
   constructor(private readonly options: TrustOptions) {
-    if (!Array.isArray(options.trustAnchors) || options.trustAnchors.length === 0) throw new TypeError('at least one trust anchor is required');
-    if (options.validatePath !== undefined && typeof options.validatePath !== 'function') throw new TypeError('validatePath must be a function');
-    if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode)) throw new TypeError('a revocation policy is required');
+    if (!Array.isArray(options.trustAnchors) || options.trustAnchors.length === 0)
+      throw new TypeError('at least one trust anchor is required');
+    if (options.validatePath !== undefined && typeof options.validatePath !== 'function')
+      throw new TypeError('validatePath must be a function');
+    if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode))
+      throw new TypeError('a revocation policy is required');
     this.validate = options.validatePath ?? defaultValidatePath;
-    if (options.signatureVerifier !== undefined && typeof options.signatureVerifier !== 'function') throw new TypeError('signatureVerifier must be a function');
+    if (options.signatureVerifier !== undefined && typeof options.signatureVerifier !== 'function')
+      throw new TypeError('signatureVerifier must be a function');
     this.verifySignature = options.signatureVerifier ?? webCryptoSignatureVerifier;
     this.chainCache = options.chainCache === false ? undefined : (options.chainCache ?? new ChainCache());
   }
@@ -207,7 +236,11 @@ export class Trust {
       return;
     }
     if (this.headers.size >= 1024) this.headers.delete(this.headers.keys().next().value as string);
-    this.headers.set(segment, { raw: checked.raw, chainKey: checked.chainKey, checked: new Map([[checked.rulesKey, checked.header]]) });
+    this.headers.set(segment, {
+      raw: checked.raw,
+      chainKey: checked.chainKey,
+      checked: new Map([[checked.rulesKey, checked.header]]),
+    });
   }
 
   /**
@@ -217,7 +250,12 @@ export class Trust {
    * @throws HelmlinkError ERR_JOSE_X5C_INVALID, any path validation code (ERR_CHAIN_*, ERR_CRL_*, ERR_CERT_*),
    *   ERR_CERT_PROFILE when the signer has no Helmlink identity, ERR_JOSE_ALG_NOT_ALLOWED.
    */
-  async signer(x5c: readonly string[], alg: JwsAlgorithm, timeMs: number, chainKey?: string): Promise<TrustedSigner> {
+  async signer(
+    x5c: readonly string[],
+    alg: JwsAlgorithm,
+    timeMs: number,
+    chainKey?: string,
+  ): Promise<TrustedSigner> {
     const cacheKey = chainKey ?? x5c.join('.');
     const generation = this.generation;
     let path = this.chainCache?.get(cacheKey, timeMs, generation);
@@ -232,11 +270,17 @@ export class Trust {
     }
     const known = byAlg.get(alg);
     if (known) return known;
-    if (!path.identity) throw new HelmlinkError('ERR_CERT_PROFILE', 'the signer certificate carries no Helmlink identity');
+    if (!path.identity)
+      throw new HelmlinkError('ERR_CERT_PROFILE', 'the signer certificate carries no Helmlink identity');
     const signer: TrustedSigner = {
       key: await importVerifyKey(path.leaf, alg),
       path,
-      info: { entityId: path.identity.entityId, roles: [...path.identity.roles], fingerprint: path.leafFingerprint, subject: path.leaf.subject },
+      info: {
+        entityId: path.identity.entityId,
+        roles: [...path.identity.roles],
+        fingerprint: path.leafFingerprint,
+        subject: path.leaf.subject,
+      },
     };
     byAlg.set(alg, signer);
     return signer;

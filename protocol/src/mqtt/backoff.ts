@@ -20,7 +20,11 @@ export interface BackoffPolicy {
  * @throws TypeError when the policy is not usable (caller bug).
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy): number {
-  if (!(policy.initialDelayMs >= 0) || !(policy.maxDelayMs >= 0) || !(policy.jitter >= 0 && policy.jitter <= 1)) {
+  if (
+    !(policy.initialDelayMs >= 0) ||
+    !(policy.maxDelayMs >= 0) ||
+    !(policy.jitter >= 0 && policy.jitter <= 1)
+  ) {
     throw new TypeError('backoff policy needs delays >= 0 and 0 <= jitter <= 1');
   }
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(Math.max(attempt, 0), 30));

@@ -7,5 +7,9 @@
 
 /** True when `err` is a broker's refusal of the MQTT protocol version. */
 export function isVersionRefusal(err: Error & { code?: unknown }): boolean {
-  return err.code === 132 || err.code === 1 || /unsupported protocol version|unacceptable protocol version/iu.test(err.message);
+  return (
+    err.code === 132 ||
+    err.code === 1 ||
+    /unsupported protocol version|unacceptable protocol version/iu.test(err.message)
+  );
 }

@@ -94,11 +94,16 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     return new Promise<void>((resolve, reject) => {
       const entry = { client, reject };
       this.#inflight.add(entry);
-      client.publish(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false, ...properties }, (err) => {
-        this.#inflight.delete(entry);
-        if (err) reject(err);
-        else resolve();
-      });
+      client.publish(
+        topic,
+        payload,
+        { qos: opts.qos ?? 1, retain: opts.retain ?? false, ...properties },
+        (err) => {
+          this.#inflight.delete(entry);
+          if (err) reject(err);
+          else resolve();
+        },
+      );
     });
   }
 
@@ -225,9 +230,15 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       if (client !== this.#client || this.#state !== 'subscribing') return;
       // SUBACK codes >= 0x80 are refusals (3.1.1: 0x80 failure; 5: e.g. 0x87 not authorised).
       if (err || !granted || granted.some((g) => g.qos > 2)) {
-        const error = err ?? new Error(`subscription refused (granted ${JSON.stringify(granted?.map((g) => g.qos))})`);
+        const error =
+          err ?? new Error(`subscription refused (granted ${JSON.stringify(granted?.map((g) => g.qos))})`);
         const delayMs = backoffDelay(tries, this.#o.backoff);
-        this.#transition('subscribing', { reason: 'subscription refused', attempt: tries + 1, delayMs, error });
+        this.#transition('subscribing', {
+          reason: 'subscription refused',
+          attempt: tries + 1,
+          delayMs,
+          error,
+        });
         this.#warn(error);
         this.#schedule(() => this.#subscribe(client, connack, tries + 1), delayMs);
         return;
@@ -238,7 +249,11 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
 
   #becomeReady(client: MqttClient, connack: IConnackPacket): void {
     this.#transition('ready');
-    this.emit('ready', { protocolVersion: this.#version, sessionPresent: connack.sessionPresent, tls: describeTlsPeer(client.stream) });
+    this.emit('ready', {
+      protocolVersion: this.#version,
+      sessionPresent: connack.sessionPresent,
+      tls: describeTlsPeer(client.stream),
+    });
   }
 
   #onError(client: MqttClient, err: Error & { code?: unknown }): void {
@@ -268,7 +283,12 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     const delayMs = backoffDelay(attempt - 1 + this.#dropStreak, this.#o.backoff);
     const error = this.#lastError;
     this.#lastError = undefined;
-    this.#transition('backoff', { reason: error?.message ?? 'connection closed', attempt, delayMs, ...(error ? { error } : {}) });
+    this.#transition('backoff', {
+      reason: error?.message ?? 'connection closed',
+      attempt,
+      delayMs,
+      ...(error ? { error } : {}),
+    });
     this.#schedule(() => {
       this.#transition('connecting', { reason: 'retry', attempt });
       this.#reconnect(client);
@@ -277,7 +297,11 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
 
   #deliver(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const handler = this.#o.onMessage;
-    if (client !== this.#client || this.#dropping || (this.#state !== 'subscribing' && this.#state !== 'ready')) {
+    if (
+      client !== this.#client ||
+      this.#dropping ||
+      (this.#state !== 'subscribing' && this.#state !== 'ready')
+    ) {
       // Neither handled nor acknowledged (closing, replaced, or the connection is being dropped): the broker
       // redelivers it in the next session.
       done(new Error('the session is closing or was replaced'));
@@ -311,7 +335,12 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     for (const entry of this.#inflight) {
       if (entry.client !== client) continue;
       this.#inflight.delete(entry);
-      entry.reject(new HelmlinkError('ERR_NOT_CONNECTED', 'the connection ended before the broker acknowledged the publish'));
+      entry.reject(
+        new HelmlinkError(
+          'ERR_NOT_CONNECTED',
+          'the connection ended before the broker acknowledged the publish',
+        ),
+      );
     }
   }
 }

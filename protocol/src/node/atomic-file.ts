@@ -19,7 +19,11 @@ export interface AtomicWriteOptions {
  * file and no temporary file. Synchronous on purpose: callers persist small security state that must be on disk
  * before they go on (an ack is published, a key is used), and the stores that call it are synchronous.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): void {
   const mode = options.mode ?? 0o600;
   const durable = options.durable ?? true;
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);

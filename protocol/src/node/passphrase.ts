@@ -12,7 +12,8 @@ import { HelmlinkError } from '../errors';
  */
 export function passphraseFromFile(contents: string, source: string): string {
   const passphrase = contents.split(/\r?\n/u)[0]!;
-  if (passphrase.length === 0) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the passphrase file ${source} is empty`);
+  if (passphrase.length === 0)
+    throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the passphrase file ${source} is empty`);
   return passphrase;
 }
 
@@ -26,7 +27,9 @@ export function readPassphraseFile(path: string): string {
     contents = readFileSync(path, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-    throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the passphrase file ${path}: ${reason}`, { cause });
+    throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `cannot read the passphrase file ${path}: ${reason}`, {
+      cause,
+    });
   }
   return passphraseFromFile(contents, path);
 }

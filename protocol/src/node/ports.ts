@@ -22,8 +22,14 @@ export function assertPortFree(port: number, what: string, host = '127.0.0.1'): 
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
-      reject(new HelmlinkError('ERR_PORT_IN_USE', `port ${port} on ${host} for the ${what} ${why}; stop whatever uses it or choose another port`));
+      const why =
+        err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${err.code ?? err.message})`;
+      reject(
+        new HelmlinkError(
+          'ERR_PORT_IN_USE',
+          `port ${port} on ${host} for the ${what} ${why}; stop whatever uses it or choose another port`,
+        ),
+      );
     });
     srv.listen(port, host, () => srv.close(() => resolve()));
   });
@@ -34,7 +40,12 @@ export function assertPortFree(port: number, what: string, host = '127.0.0.1'): 
  * pipe, so waiting for the port is the readiness signal); rejects after `timeoutMs`, or as soon as `alive()` says the
  * process meant to listen there has exited.
  */
-export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.0.0.1', alive: () => boolean = () => true): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs = 10_000,
+  host = '127.0.0.1',
+  alive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

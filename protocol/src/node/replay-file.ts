@@ -5,7 +5,16 @@
  * never reported as accepted), prunes expired entries and compacts. One process writes a store at a time: a lock
  * file `PATH.lock` holds the owner's pid (a lock left by a dead process is taken over).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { writeFileAtomic } from './atomic-file';
 import { HelmlinkError } from '../errors';
 import { ReplaySnapshot } from '../replay/snapshot';
@@ -71,7 +80,9 @@ export class FileReplayStore implements ReplayStore {
     try {
       acquireLock(`${path}.lock`);
       locked = true;
-      snapshot = existsSync(path) ? ReplaySnapshot.fromJSON(JSON.parse(readFileSync(path, 'utf8'))) : new ReplaySnapshot();
+      snapshot = existsSync(path)
+        ? ReplaySnapshot.fromJSON(JSON.parse(readFileSync(path, 'utf8')))
+        : new ReplaySnapshot();
       if (existsSync(journal)) {
         const lines = readFileSync(journal, 'utf8').split('\n');
         for (const [i, line] of lines.entries()) {
@@ -84,7 +95,11 @@ export class FileReplayStore implements ReplayStore {
             if (i >= lines.length - 2) break;
             throw err;
           }
-          if (typeof entry.iss !== 'string' || typeof entry.jti !== 'string' || typeof entry.expiresAt !== 'number') {
+          if (
+            typeof entry.iss !== 'string' ||
+            typeof entry.jti !== 'string' ||
+            typeof entry.expiresAt !== 'number'
+          ) {
             throw new Error(`bad journal line ${i + 1}`);
           }
           snapshot.record(entry);
@@ -93,7 +108,11 @@ export class FileReplayStore implements ReplayStore {
     } catch (err) {
       if (locked) rmSync(`${path}.lock`, { force: true });
       if (err instanceof HelmlinkError) throw err;
-      throw new HelmlinkError('ERR_REPLAY_STORE', `cannot read the replay store ${path}: ${(err as Error).message}`, { cause: err });
+      throw new HelmlinkError(
+        'ERR_REPLAY_STORE',
+        `cannot read the replay store ${path}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     snapshot.prune(nowSeconds);
     const store = new FileReplayStore(path, snapshot, options.durable ?? true, options.compactEvery ?? 1000);
@@ -118,13 +137,21 @@ export class FileReplayStore implements ReplayStore {
 
   /** {@inheritDoc ReplayStore.checkAndRecord} The journal line is written (and fsynced) before returning true. */
   checkAndRecord(entry: ReplayEntry, nowSeconds: number): boolean {
-    if (this.journalFd === undefined) throw new HelmlinkError('ERR_REPLAY_STORE', 'the replay store is closed');
+    if (this.journalFd === undefined)
+      throw new HelmlinkError('ERR_REPLAY_STORE', 'the replay store is closed');
     if (this.snapshot.has(entry.iss, entry.jti)) return false;
     try {
-      writeSync(this.journalFd, `${JSON.stringify({ iss: entry.iss, jti: entry.jti, expiresAt: entry.expiresAt })}\n`);
+      writeSync(
+        this.journalFd,
+        `${JSON.stringify({ iss: entry.iss, jti: entry.jti, expiresAt: entry.expiresAt })}\n`,
+      );
       if (this.durable) fsyncSync(this.journalFd);
     } catch (err) {
-      throw new HelmlinkError('ERR_REPLAY_STORE', `cannot write the replay journal: ${(err as Error).message}`, { cause: err });
+      throw new HelmlinkError(
+        'ERR_REPLAY_STORE',
+        `cannot write the replay journal: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     const recorded = this.snapshot.checkAndRecord(entry, nowSeconds);
     if (++this.journalLines >= this.compactEvery) this.compact();
@@ -141,7 +168,11 @@ export class FileReplayStore implements ReplayStore {
       this.journalFd = openSync(`${this.path}.journal`, 'w', 0o600);
       this.journalLines = 0;
     } catch (err) {
-      throw new HelmlinkError('ERR_REPLAY_STORE', `cannot compact the replay store ${this.path}: ${(err as Error).message}`, { cause: err });
+      throw new HelmlinkError(
+        'ERR_REPLAY_STORE',
+        `cannot compact the replay store ${this.path}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 

@@ -25,7 +25,12 @@ export const nodeSignatureVerifier: SignatureVerifier = (alg, key, signature, da
       case 'EdDSA':
         return verify(null, data, keyObject, signature);
       case 'PS256':
-        return verify('sha256', data, { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+        return verify(
+          'sha256',
+          data,
+          { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+          signature,
+        );
       default:
         return false;
     }

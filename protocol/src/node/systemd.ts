@@ -15,7 +15,10 @@ let binding: Promise<SdNotify> | undefined;
 export async function notifySystemd(
   state: 'ready' | 'stopping',
   status: string,
-  { env = process.env, stderr = process.stderr }: { env?: NodeJS.ProcessEnv; stderr?: NodeJS.WritableStream } = {},
+  {
+    env = process.env,
+    stderr = process.stderr,
+  }: { env?: NodeJS.ProcessEnv; stderr?: NodeJS.WritableStream } = {},
 ): Promise<boolean> {
   if (!env.NOTIFY_SOCKET) return false;
   try {
@@ -27,7 +30,9 @@ export async function notifySystemd(
     return true;
   } catch (err) {
     binding = undefined;
-    stderr.write(`sd_notify unavailable (${(err as Error).message.split('\n')[0]}): systemd is not told that the service is ${state}\n`);
+    stderr.write(
+      `sd_notify unavailable (${(err as Error).message.split('\n')[0]}): systemd is not told that the service is ${state}\n`,
+    );
     return false;
   }
 }

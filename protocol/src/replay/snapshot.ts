@@ -67,7 +67,8 @@ export class ReplaySnapshot implements ReplayStore {
 
   /** Every entry held. */
   *entries(): IterableIterator<ReplayEntry> {
-    for (const [iss, jtis] of this.byIssuer) for (const [jti, expiresAt] of jtis) yield { iss, jti, expiresAt };
+    for (const [iss, jtis] of this.byIssuer)
+      for (const [jti, expiresAt] of jtis) yield { iss, jti, expiresAt };
   }
 
   /** The serializable form. */
@@ -93,7 +94,8 @@ export class ReplaySnapshot implements ReplayStore {
     for (const [iss, jtis] of Object.entries(entries)) {
       if (typeof jtis !== 'object' || jtis === null || Array.isArray(jtis)) return bad(`entries of ${iss}`);
       for (const [jti, expiresAt] of Object.entries(jtis)) {
-        if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return bad(`expiry of ${iss}/${jti}`);
+        if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))
+          return bad(`expiry of ${iss}/${jti}`);
         snapshot.record({ iss, jti, expiresAt });
       }
     }

@@ -26,9 +26,17 @@ export async function generateTestKeyPair(alg: TestKeyAlg = 'ES256'): Promise<Cr
   const usages: KeyUsage[] = ['sign', 'verify'];
   switch (alg) {
     case 'ES256':
-      return subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, usages) as Promise<CryptoKeyPair>;
+      return subtle.generateKey(
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        true,
+        usages,
+      ) as Promise<CryptoKeyPair>;
     case 'ES384':
-      return subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, usages) as Promise<CryptoKeyPair>;
+      return subtle.generateKey(
+        { name: 'ECDSA', namedCurve: 'P-384' },
+        true,
+        usages,
+      ) as Promise<CryptoKeyPair>;
     case 'EdDSA':
       return subtle.generateKey({ name: 'Ed25519' }, true, usages) as Promise<CryptoKeyPair>;
     case 'PS256':

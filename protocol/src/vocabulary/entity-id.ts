@@ -13,7 +13,8 @@ export const ENTITY_ID_MAX_LENGTH = 64;
 export const ENTITY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u;
 
 /** The rule in words (error messages and form hints). */
-export const ENTITY_ID_RULE = 'an entity id is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
+export const ENTITY_ID_RULE =
+  'an entity id is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 /** True when `id` follows the entity-id rule. */
 export function isEntityId(id: unknown): id is string {

@@ -23,5 +23,7 @@ export function renewalDueAt(validity: Validity, timing: RenewalTiming = {}): nu
   const from = +validity.notBefore;
   const lifetime = +validity.notAfter - from;
   const jitter = (timing.jitterFraction ?? 0) * (timing.random ?? Math.random)();
-  return from + Math.floor(lifetime * (timing.atFraction ?? RENEWAL_AT_FRACTION)) + Math.floor(lifetime * jitter);
+  return (
+    from + Math.floor(lifetime * (timing.atFraction ?? RENEWAL_AT_FRACTION)) + Math.floor(lifetime * jitter)
+  );
 }

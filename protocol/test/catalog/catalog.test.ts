@@ -48,7 +48,9 @@ describe('default catalogs', () => {
   it('holds the eight IEC 61162-450 groups 239.192.0.1-8 : 60001-60008 in order', () => {
     const ids = IEC_61162_450_CATALOG.streams.map((s) => s.id);
     expect(ids).toEqual(['MISC', 'TGTD', 'SATD', 'NAVD', 'VDRD', 'RCOM', 'TIME', 'PROP']);
-    IEC_61162_450_CATALOG.streams.forEach((s, i) => expect(s.address).toBe(`239.192.0.${i + 1}:${60001 + i}`));
+    IEC_61162_450_CATALOG.streams.forEach((s, i) =>
+      expect(s.address).toBe(`239.192.0.${i + 1}:${60001 + i}`),
+    );
   });
 
   it('marks TGTD and NAVD navigation-critical', () => {
@@ -57,7 +59,9 @@ describe('default catalogs', () => {
 
   it('adds camera and radar-video examples and validates', () => {
     expect(parseCatalog(DEFAULT_CATALOG)).toEqual(DEFAULT_CATALOG);
-    expect(DEFAULT_CATALOG.streams.map((s) => s.kind)).toEqual(expect.arrayContaining(['camera', 'radar-video', 'iec61162-450']));
+    expect(DEFAULT_CATALOG.streams.map((s) => s.kind)).toEqual(
+      expect.arrayContaining(['camera', 'radar-video', 'iec61162-450']),
+    );
     expect(totalBitrate(DEFAULT_CATALOG, ['239.192.1.1:60101', '239.192.0.7:60007'])).toBe(4_008_000);
   });
 });

@@ -14,7 +14,18 @@ export interface CliPki {
   dir: string;
   pki: TestPki;
   /** Paths of the written files. */
-  files: Record<'root' | 'issuing' | 'pilotCert' | 'pilotKey' | 'vesselCert' | 'vesselKey' | 'crl' | 'crlRevoked' | 'catalog', string>;
+  files: Record<
+    | 'root'
+    | 'issuing'
+    | 'pilotCert'
+    | 'pilotKey'
+    | 'vesselCert'
+    | 'vesselKey'
+    | 'crl'
+    | 'crlRevoked'
+    | 'catalog',
+    string
+  >;
 }
 
 export async function writeCliPki(): Promise<CliPki> {
@@ -27,7 +38,8 @@ export async function writeCliPki(): Promise<CliPki> {
     writeFileSync(path, content);
     return path;
   };
-  const keyPem = async (key: CryptoKey) => encodePem('PRIVATE KEY', new Uint8Array(await globalThis.crypto.subtle.exportKey('pkcs8', key)));
+  const keyPem = async (key: CryptoKey) =>
+    encodePem('PRIVATE KEY', new Uint8Array(await globalThis.crypto.subtle.exportKey('pkcs8', key)));
   const files = {
     root: file('root.pem', certificateToPem(pki.root.certificate)),
     issuing: file('issuing.pem', certificateToPem(pki.issuing.certificate)),
@@ -36,11 +48,36 @@ export async function writeCliPki(): Promise<CliPki> {
     vesselCert: file('vessel.pem', certificateToPem(vessel.certificate)),
     vesselKey: file('vessel.key', await keyPem(vessel.keys.privateKey)),
     crl: file('crl.pem', crlToPem(await pki.issuingCrl([]))),
-    crlRevoked: file('crl-revoked.pem', crlToPem(await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: new Date(NOW.getTime() - 60_000), reason: 1 }]))),
-    catalog: file('catalog.json', JSON.stringify({ streams: [
-      { id: 'MISC', name: 'Miscellaneous', kind: 'iec61162-450', address: '239.192.0.1:60001', bitrateBps: 64000 },
-      { id: 'NAVD', name: 'Navigation', kind: 'iec61162-450', address: '239.192.0.4:60004', bitrateBps: 128000, critical: true },
-    ] })),
+    crlRevoked: file(
+      'crl-revoked.pem',
+      crlToPem(
+        await pki.issuingCrl([
+          { serial: pilot.certificate.serialNumber, revokedAt: new Date(NOW.getTime() - 60_000), reason: 1 },
+        ]),
+      ),
+    ),
+    catalog: file(
+      'catalog.json',
+      JSON.stringify({
+        streams: [
+          {
+            id: 'MISC',
+            name: 'Miscellaneous',
+            kind: 'iec61162-450',
+            address: '239.192.0.1:60001',
+            bitrateBps: 64000,
+          },
+          {
+            id: 'NAVD',
+            name: 'Navigation',
+            kind: 'iec61162-450',
+            address: '239.192.0.4:60004',
+            bitrateBps: 128000,
+            critical: true,
+          },
+        ],
+      }),
+    ),
   };
   return { dir, pki, files };
 }
@@ -54,7 +91,10 @@ export interface Run {
 /** Runs `node cli/bin/helmlink.mjs ...args` from the repository root. */
 export function helmlink(args: readonly string[], stdin?: string): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(REPO, 'cli/bin/helmlink.mjs'), ...args], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'cli/bin/helmlink.mjs'), ...args], {
+      cwd: REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

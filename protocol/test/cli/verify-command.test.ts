@@ -12,12 +12,24 @@ let token: string;
 const ON = ['239.192.0.1:60001'];
 const OFF = ['239.192.0.4:60004'];
 
-async function pilotToken(overrides: { audience?: string; on?: string[]; off?: string[] } = {}): Promise<string> {
+async function pilotToken(
+  overrides: { audience?: string; on?: string[]; off?: string[] } = {},
+): Promise<string> {
   const key = await importPrivateKey(decodePem(readFileSync(p.files.pilotKey, 'utf8'))[0]!.der);
-  const chain = [parseCertificate(readFileSync(p.files.pilotCert, 'utf8')), parseCertificate(readFileSync(p.files.issuing, 'utf8'))];
+  const chain = [
+    parseCertificate(readFileSync(p.files.pilotCert, 'utf8')),
+    parseCertificate(readFileSync(p.files.issuing, 'utf8')),
+  ];
   const signer = createSigner({ privateKey: key, chain });
-  const cmd = { v: 1 as const, type: 'streams.set' as const, on: overrides.on ?? ON, off: overrides.off ?? OFF };
-  return (await signCommand(signer, { audience: overrides.audience ?? 'vessel-1', cmd, clock: () => NOW.getTime() })).token;
+  const cmd = {
+    v: 1 as const,
+    type: 'streams.set' as const,
+    on: overrides.on ?? ON,
+    off: overrides.off ?? OFF,
+  };
+  return (
+    await signCommand(signer, { audience: overrides.audience ?? 'vessel-1', cmd, clock: () => NOW.getTime() })
+  ).token;
 }
 
 beforeAll(async () => {
@@ -30,10 +42,17 @@ const base = () => ['verify-command', '--roots', p.files.root, '--audience', 've
 describe('helmlink verify-command', () => {
   it('accepts a token (claims JSON on stdout, exit 0) and rejects it the second time with the same --state', async () => {
     const state = join(p.dir, 'replay-state.json');
-    const first = await helmlink([...base(), '--crl', p.files.crl, '--catalog', p.files.catalog, '--state', state, '-'], token);
+    const first = await helmlink(
+      [...base(), '--crl', p.files.crl, '--catalog', p.files.catalog, '--state', state, '-'],
+      token,
+    );
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ iss: 'pilot-1', aud: 'vessel-1', cmd: { v: 1, type: 'streams.set', on: ON, off: OFF } });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      iss: 'pilot-1',
+      aud: 'vessel-1',
+      cmd: { v: 1, type: 'streams.set', on: ON, off: OFF },
+    });
     const second = await helmlink([...base(), '--state', state, '-'], token);
     expect(second.code).toBe(1);
     expect(second.stdout.trim()).toBe('ERR_REPLAY');
@@ -43,9 +62,29 @@ describe('helmlink verify-command', () => {
   it('reads --token-file and rejects with the reason code: wrong audience, expired', async () => {
     const file = join(p.dir, 'token.jwt');
     writeFileSync(file, `${token}\n`);
-    const aud = await helmlink(['verify-command', '--roots', p.files.root, '--audience', 'vessel-2', '--now', NOW_TEXT, '--token-file', file]);
+    const aud = await helmlink([
+      'verify-command',
+      '--roots',
+      p.files.root,
+      '--audience',
+      'vessel-2',
+      '--now',
+      NOW_TEXT,
+      '--token-file',
+      file,
+    ]);
     expect([aud.code, aud.stdout.trim()]).toEqual([1, 'ERR_AUD_MISMATCH']);
-    const late = await helmlink(['verify-command', '--roots', p.files.root, '--audience', 'vessel-1', '--now', '2026-11-22T03:01:00.250Z', '--token-file', file]);
+    const late = await helmlink([
+      'verify-command',
+      '--roots',
+      p.files.root,
+      '--audience',
+      'vessel-1',
+      '--now',
+      '2026-11-22T03:01:00.250Z',
+      '--token-file',
+      file,
+    ]);
     expect([late.code, late.stdout.trim()]).toEqual([1, 'ERR_CMD_EXPIRED']);
   });
 
@@ -64,7 +103,10 @@ describe('helmlink verify-command', () => {
     const missing = await helmlink(['verify-command', '--roots', p.files.root, '-'], token);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--audience');
-    const unreadable = await helmlink(['verify-command', '--roots', join(p.dir, 'nope.pem'), '--audience', 'vessel-1', '-'], token);
+    const unreadable = await helmlink(
+      ['verify-command', '--roots', join(p.dir, 'nope.pem'), '--audience', 'vessel-1', '-'],
+      token,
+    );
     expect(unreadable.code).toBe(2);
     const help = await helmlink(['verify-command', '--help']);
     expect(help.code).toBe(0);

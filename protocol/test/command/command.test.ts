@@ -4,7 +4,16 @@ import { buildStreamsSet, checkStreamsSet, parseCommand } from '../../src/comman
 import { isHelmlinkError } from '../../src/errors';
 
 const ALL = IEC_61162_450_CATALOG.streams.map((s) => s.address);
-const [MISC, TGTD, SATD, NAVD, VDRD, RCOM, TIME, PROP] = ALL as [string, string, string, string, string, string, string, string];
+const [MISC, TGTD, SATD, NAVD, VDRD, RCOM, TIME, PROP] = ALL as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -40,22 +49,30 @@ describe('parseCommand', () => {
 
 describe('checkStreamsSet against the catalog', () => {
   it('returns the state in catalog order', () => {
-    expect(checkStreamsSet({ on: [NAVD, MISC], off: [PROP, TGTD, SATD, VDRD, RCOM, TIME] }, IEC_61162_450_CATALOG)).toEqual({
+    expect(
+      checkStreamsSet({ on: [NAVD, MISC], off: [PROP, TGTD, SATD, VDRD, RCOM, TIME] }, IEC_61162_450_CATALOG),
+    ).toEqual({
       on: [MISC, NAVD],
       off: [TGTD, SATD, VDRD, RCOM, TIME, PROP],
     });
   });
 
   it('ERR_STREAM_DUPLICATE: a stream listed twice', () => {
-    expect(codeOf(() => checkStreamsSet({ on: [MISC, MISC], off: ALL.slice(1) }, IEC_61162_450_CATALOG))).toBe('ERR_STREAM_DUPLICATE');
+    expect(
+      codeOf(() => checkStreamsSet({ on: [MISC, MISC], off: ALL.slice(1) }, IEC_61162_450_CATALOG)),
+    ).toBe('ERR_STREAM_DUPLICATE');
   });
 
   it('ERR_STREAM_CONFLICT: a stream both on and off', () => {
-    expect(codeOf(() => checkStreamsSet({ on: [MISC], off: ALL }, IEC_61162_450_CATALOG))).toBe('ERR_STREAM_CONFLICT');
+    expect(codeOf(() => checkStreamsSet({ on: [MISC], off: ALL }, IEC_61162_450_CATALOG))).toBe(
+      'ERR_STREAM_CONFLICT',
+    );
   });
 
   it('ERR_STREAM_UNKNOWN: a stream outside the catalog', () => {
-    expect(codeOf(() => checkStreamsSet({ on: ['239.192.9.9:60999'], off: ALL }, IEC_61162_450_CATALOG))).toBe('ERR_STREAM_UNKNOWN');
+    expect(
+      codeOf(() => checkStreamsSet({ on: ['239.192.9.9:60999'], off: ALL }, IEC_61162_450_CATALOG)),
+    ).toBe('ERR_STREAM_UNKNOWN');
   });
 
   it('ERR_STREAM_MISSING: specify all ports', () => {
@@ -72,6 +89,8 @@ describe('checkStreamsSet against the catalog', () => {
   it('builds a complete command from the streams to switch on', () => {
     const cmd = buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]);
     expect(cmd).toEqual({ v: 1, type: 'streams.set', on: [NAVD], off: ALL.filter((a) => a !== NAVD) });
-    expect(codeOf(() => buildStreamsSet(IEC_61162_450_CATALOG, ['239.192.9.9:1']))).toBe('ERR_STREAM_UNKNOWN');
+    expect(codeOf(() => buildStreamsSet(IEC_61162_450_CATALOG, ['239.192.9.9:1']))).toBe(
+      'ERR_STREAM_UNKNOWN',
+    );
   });
 });

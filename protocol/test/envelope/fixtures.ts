@@ -32,19 +32,37 @@ export async function createWorld(): Promise<World> {
     vessel,
     pilotSigner: createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
     vesselSigner: createSigner({ privateKey: vessel.keys.privateKey, chain: vessel.chain }),
-    trust: (extra = {}) => createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, ...extra }),
+    trust: (extra = {}) =>
+      createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, ...extra }),
   };
 }
 
-export const x5cOf = (entity: TestEntity): string[] => entity.chain.map((c) => bytesToBase64(new Uint8Array(c.rawData)));
+export const x5cOf = (entity: TestEntity): string[] =>
+  entity.chain.map((c) => bytesToBase64(new Uint8Array(c.rawData)));
 
 /** Standard command claims at NOW for the given signer id. */
-export function commandClaims(iss = 'pilot-1', overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss, aud: VESSEL, iat: NOW_S, nbf: NOW_S, exp: NOW_S + 30, jti: globalThis.crypto.randomUUID(), cmd: CMD, ...overrides };
+export function commandClaims(
+  iss = 'pilot-1',
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    iss,
+    aud: VESSEL,
+    iat: NOW_S,
+    nbf: NOW_S,
+    exp: NOW_S + 30,
+    jti: globalThis.crypto.randomUUID(),
+    cmd: CMD,
+    ...overrides,
+  };
 }
 
 /** Signs arbitrary header and claims with a real key (for tokens our signer refuses to produce). */
-export async function rawSign(key: CryptoKey, header: Record<string, unknown>, claims: unknown): Promise<string> {
+export async function rawSign(
+  key: CryptoKey,
+  header: Record<string, unknown>,
+  claims: unknown,
+): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
     .setProtectedHeader(header as { alg: string })
     .sign(key);

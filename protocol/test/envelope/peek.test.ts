@@ -12,7 +12,14 @@ describe('unverified peeks', () => {
 
   it('returns undefined for anything that does not decode', () => {
     const header = b64({ alg: 'ES256' });
-    for (const bad of ['', 'abc', `${header}.${b64('not json')}.sig`, `${header}.${b64([1, 2])}.sig`, `${header}.x.y.z.w`, '...']) {
+    for (const bad of [
+      '',
+      'abc',
+      `${header}.${b64('not json')}.sig`,
+      `${header}.${b64([1, 2])}.sig`,
+      `${header}.x.y.z.w`,
+      '...',
+    ]) {
       expect(peekClaims(bad), bad).toBeUndefined();
     }
     for (const bad of ['', 'abc', `${b64('not json')}.e30.sig`]) expect(peekHeader(bad), bad).toBeUndefined();

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { base64url, CompactSign, compactVerify } from 'jose';
-import {
-  assertAlgorithms,
-} from '../../src/envelope/header';
+import { assertAlgorithms } from '../../src/envelope/header';
 import {
   attributionOf,
   createSigner,
@@ -25,7 +23,21 @@ import { createSubordinateCaCertificate, issueEndEntityCertificate } from '../..
 import { CrlStore } from '../../src/pki/crl-store';
 import { certificateToPem } from '../../src/pki/pem';
 import { createTestPki, generateTestKeyPair } from '../../src/testing/pki';
-import { ALL, assemble, CATALOG, clock, CMD, commandClaims, createWorld, NOW, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
+import {
+  ALL,
+  assemble,
+  CATALOG,
+  clock,
+  CMD,
+  commandClaims,
+  createWorld,
+  NOW,
+  NOW_S,
+  rawSign,
+  VESSEL,
+  x5cOf,
+  type World,
+} from './fixtures';
 
 let w: World;
 beforeAll(async () => {
@@ -47,20 +59,35 @@ async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
 }
 
 const sign = (claims = commandClaims(), header: Record<string, unknown> = {}) =>
-  rawSign(w.pilot.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot), ...header }, claims);
+  rawSign(
+    w.pilot.keys.privateKey,
+    { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot), ...header },
+    claims,
+  );
 
 describe('verifyCommand: acceptance', () => {
   it('accepts a command signed by a pilot for this vessel and returns its claims and signer', async () => {
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
     const verified = await verifyCommand(token, options({ catalog: CATALOG }));
-    expect(verified.claims).toMatchObject({ iss: 'pilot-1', aud: VESSEL, iat: NOW_S, nbf: NOW_S, exp: NOW_S + 30, cmd: CMD });
+    expect(verified.claims).toMatchObject({
+      iss: 'pilot-1',
+      aud: VESSEL,
+      iat: NOW_S,
+      nbf: NOW_S,
+      exp: NOW_S + 30,
+      cmd: CMD,
+    });
     expect(verified.claims.jti).toMatch(/^[0-9a-f-]{36}$/u);
     expect(verified.header).toMatchObject({ alg: 'ES256', typ: TYP_COMMAND });
     expect(verified.header.x5c).toHaveLength(2);
     expect(verified.signer).toMatchObject({ entityId: 'pilot-1', roles: ['pilot'] });
     expect(verified.state).toEqual({ on: ALL.slice(0, 4), off: ALL.slice(4) });
     // Interop: an independent JWS implementation (jose's compactVerify) accepts the same token.
-    const { protectedHeader } = await compactVerify(token, await importVerifyKey(w.pilot.certificate, 'ES256'), { algorithms: ['ES256'] });
+    const { protectedHeader } = await compactVerify(
+      token,
+      await importVerifyKey(w.pilot.certificate, 'ES256'),
+      { algorithms: ['ES256'] },
+    );
     expect(protectedHeader.typ).toBe(TYP_COMMAND);
   });
 
@@ -70,7 +97,9 @@ describe('verifyCommand: acceptance', () => {
       const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
       expect(signer.alg).toBe(alg);
       const { token } = await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock });
-      await expect(verifyCommand(token, options({ algorithms: ['ES256', alg] }))).resolves.toMatchObject({ signer: { entityId: `pilot-${alg}` } });
+      await expect(verifyCommand(token, options({ algorithms: ['ES256', alg] }))).resolves.toMatchObject({
+        signer: { entityId: `pilot-${alg}` },
+      });
       // The default allow-list is ES256 only.
       expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
     }
@@ -82,11 +111,16 @@ describe('verifyCommand: acceptance', () => {
     const { token } = await signCommand(leafOnly, { audience: VESSEL, cmd: CMD as never, clock });
     expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CHAIN_UNTRUSTED');
     const trust = w.trust({ intermediates: [w.pki.issuing.certificate] });
-    await expect(verifyCommand(token, options({ trust }))).resolves.toMatchObject({ signer: { entityId: 'pilot-1' } });
+    await expect(verifyCommand(token, options({ trust }))).resolves.toMatchObject({
+      signer: { entityId: 'pilot-1' },
+    });
   });
 
   it('never puts a self-signed root into x5c', () => {
-    const signer = createSigner({ privateKey: w.pilot.keys.privateKey, chain: [...w.pilot.chain, w.pki.root.certificate] });
+    const signer = createSigner({
+      privateKey: w.pilot.keys.privateKey,
+      chain: [...w.pilot.chain, w.pki.root.certificate],
+    });
     expect(signer.x5c).toEqual(x5cOf(w.pilot));
   });
 
@@ -106,7 +140,9 @@ describe('verifyCommand: one rejection per code', () => {
 
   it('ERR_TOKEN_MALFORMED: not a compact JWS, header not JSON', async () => {
     expect((await rejection(verifyCommand('not a token', options()))).code).toBe('ERR_TOKEN_MALFORMED');
-    expect((await rejection(verifyCommand('bm90LWpzb24.e30.c2ln', options()))).code).toBe('ERR_TOKEN_MALFORMED');
+    expect((await rejection(verifyCommand('bm90LWpzb24.e30.c2ln', options()))).code).toBe(
+      'ERR_TOKEN_MALFORMED',
+    );
   });
 
   it('decodes UTF-8 payloads; invalid UTF-8 is ERR_TOKEN_MALFORMED', async () => {
@@ -114,7 +150,12 @@ describe('verifyCommand: one rejection per code', () => {
     const err = await rejection(verifyCommand(utf8, options()));
     expect([err.code, err.details?.claim]).toEqual(['ERR_CLAIM_INVALID', 'note']);
     const header = { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) };
-    const bytes = new Uint8Array([...new TextEncoder().encode('{"iss":"'), 0xff, 0xfe, ...new TextEncoder().encode('"}')]);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"iss":"'),
+      0xff,
+      0xfe,
+      ...new TextEncoder().encode('"}'),
+    ]);
     const bad = await new CompactSign(bytes).setProtectedHeader(header).sign(w.pilot.keys.privateKey);
     expect((await rejection(verifyCommand(bad, options()))).code).toBe('ERR_TOKEN_MALFORMED');
   });
@@ -126,8 +167,18 @@ describe('verifyCommand: one rejection per code', () => {
 
   it('ERR_JOSE_ALG_NOT_ALLOWED: HS256 signed with the signer public key (algorithm confusion)', async () => {
     const publicPem = new TextEncoder().encode(certificateToPem(w.pilot.certificate));
-    const hmacKey = await globalThis.crypto.subtle.importKey('raw', publicPem, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    const token = await rawSign(hmacKey, { alg: 'HS256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims());
+    const hmacKey = await globalThis.crypto.subtle.importKey(
+      'raw',
+      publicPem,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const token = await rawSign(
+      hmacKey,
+      { alg: 'HS256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) },
+      commandClaims(),
+    );
     expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
     // And HMAC can never be put on the allow-list.
     expect(() => assertAlgorithms(['HS256'])).toThrow(TypeError);
@@ -139,8 +190,12 @@ describe('verifyCommand: one rejection per code', () => {
     expect(token).toBeUndefined(); // jose refuses to sign EdDSA with a P-256 key, so craft it:
     const es = await sign();
     const [, payload, sig] = es.split('.');
-    const header = base64url.encode(new TextEncoder().encode(JSON.stringify({ alg: 'EdDSA', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) })));
-    const err = await rejection(verifyCommand(`${header}.${payload}.${sig}`, options({ algorithms: ['ES256', 'EdDSA'] })));
+    const header = base64url.encode(
+      new TextEncoder().encode(JSON.stringify({ alg: 'EdDSA', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) })),
+    );
+    const err = await rejection(
+      verifyCommand(`${header}.${payload}.${sig}`, options({ algorithms: ['ES256', 'EdDSA'] })),
+    );
     expect(err.code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
   });
 
@@ -157,7 +212,10 @@ describe('verifyCommand: one rejection per code', () => {
       notBefore: new Date(NOW.getTime() - 86_400_000),
       notAfter: new Date(NOW.getTime() + 86_400_000),
     });
-    const signer = createSigner({ privateKey: keys.privateKey, chain: [certificate, w.pki.issuing.certificate] });
+    const signer = createSigner({
+      privateKey: keys.privateKey,
+      chain: [certificate, w.pki.issuing.certificate],
+    });
     const { token } = await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock });
     const err = await rejection(verifyCommand(token, options({ algorithms: ['PS256'] })));
     expect(err.code).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
@@ -167,8 +225,14 @@ describe('verifyCommand: one rejection per code', () => {
   it('ERR_SIGNATURE_INVALID: tampered payload', async () => {
     const token = await sign();
     const [h, , s] = token.split('.');
-    const tampered = base64url.encode(new TextEncoder().encode(JSON.stringify(commandClaims('pilot-1', { cmd: { ...CMD, on: ALL, off: [] } }))));
-    expect((await rejection(verifyCommand(`${h}.${tampered}.${s}`, options()))).code).toBe('ERR_SIGNATURE_INVALID');
+    const tampered = base64url.encode(
+      new TextEncoder().encode(
+        JSON.stringify(commandClaims('pilot-1', { cmd: { ...CMD, on: ALL, off: [] } })),
+      ),
+    );
+    expect((await rejection(verifyCommand(`${h}.${tampered}.${s}`, options()))).code).toBe(
+      'ERR_SIGNATURE_INVALID',
+    );
   });
 
   it('ERR_SIGNATURE_INVALID: tampered header (same parameters, other bytes)', async () => {
@@ -181,7 +245,11 @@ describe('verifyCommand: one rejection per code', () => {
 
   it('ERR_SIGNATURE_INVALID: signed by another key under the pilot certificate', async () => {
     const other = await generateTestKeyPair('ES256');
-    const token = await rawSign(other.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims());
+    const token = await rawSign(
+      other.privateKey,
+      { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) },
+      commandClaims(),
+    );
     const err = await rejection(verifyCommand(token, options()));
     expect(err.code).toBe('ERR_SIGNATURE_INVALID');
     expect(isAttributable(err)).toBe(false);
@@ -193,12 +261,21 @@ describe('verifyCommand: one rejection per code', () => {
       expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_JOSE_TYP_INVALID');
     }
     // RFC 7515: typ is case-insensitive and may carry application/.
-    await expect(verifyCommand(await sign(commandClaims(), { typ: 'application/Helmlink-CMD+JWT' }), options())).resolves.toBeTruthy();
+    await expect(
+      verifyCommand(await sign(commandClaims(), { typ: 'application/Helmlink-CMD+JWT' }), options()),
+    ).resolves.toBeTruthy();
   });
 
   it('ERR_JOSE_HEADER_FORBIDDEN: jwk, jku, x5u, kid, x5t and unknown parameters', async () => {
     const jwk = { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' };
-    for (const extra of [{ jwk }, { jku: 'https://evil.example/jwks' }, { x5u: 'https://evil.example/c.pem' }, { kid: 'pilot-1' }, { x5t: 'AA' }, { cty: 'JWT' }]) {
+    for (const extra of [
+      { jwk },
+      { jku: 'https://evil.example/jwks' },
+      { x5u: 'https://evil.example/c.pem' },
+      { kid: 'pilot-1' },
+      { x5t: 'AA' },
+      { cty: 'JWT' },
+    ]) {
       const token = await sign(commandClaims(), extra);
       const err = await rejection(verifyCommand(token, options()));
       expect(err.code, JSON.stringify(extra)).toBe('ERR_JOSE_HEADER_FORBIDDEN');
@@ -206,15 +283,25 @@ describe('verifyCommand: one rejection per code', () => {
   });
 
   it('ERR_JOSE_CRIT_UNSUPPORTED: any critical header extension', async () => {
-    const token = assemble({ alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot), crit: ['exp'], exp: 1 }, commandClaims(), 'AAAA');
+    const token = assemble(
+      { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot), crit: ['exp'], exp: 1 },
+      commandClaims(),
+      'AAAA',
+    );
     expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_JOSE_CRIT_UNSUPPORTED');
   });
 
   it('ERR_JOSE_X5C_INVALID: missing, empty, not base64, not a certificate, too long', async () => {
     const der = x5cOf(w.pilot);
     for (const x5c of [undefined, [], ['***'], ['AAAA'], [der[0], der[1], der[1], der[1], der[1]]]) {
-      const token = assemble({ alg: 'ES256', typ: TYP_COMMAND, ...(x5c ? { x5c } : {}) }, commandClaims(), 'AAAA');
-      expect((await rejection(verifyCommand(token, options()))).code, JSON.stringify(x5c)?.slice(0, 20)).toBe('ERR_JOSE_X5C_INVALID');
+      const token = assemble(
+        { alg: 'ES256', typ: TYP_COMMAND, ...(x5c ? { x5c } : {}) },
+        commandClaims(),
+        'AAAA',
+      );
+      expect((await rejection(verifyCommand(token, options()))).code, JSON.stringify(x5c)?.slice(0, 20)).toBe(
+        'ERR_JOSE_X5C_INVALID',
+      );
     }
   });
 
@@ -226,7 +313,15 @@ describe('verifyCommand: one rejection per code', () => {
     const err = await rejection(verifyCommand(token, options()));
     expect(err.code).toBe('ERR_CHAIN_UNTRUSTED');
     expect(isAttributable(err)).toBe(false);
-    const withRoot = await rawSign(fake.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: [...x5cOf(fake), ...x5cOf({ ...fake, chain: [evil.root.certificate] })] }, commandClaims());
+    const withRoot = await rawSign(
+      fake.keys.privateKey,
+      {
+        alg: 'ES256',
+        typ: TYP_COMMAND,
+        x5c: [...x5cOf(fake), ...x5cOf({ ...fake, chain: [evil.root.certificate] })],
+      },
+      commandClaims(),
+    );
     expect((await rejection(verifyCommand(withRoot, options()))).code).toBe('ERR_CHAIN_UNTRUSTED');
   });
 
@@ -244,12 +339,21 @@ describe('verifyCommand: one rejection per code', () => {
       notBefore: new Date(NOW.getTime() - 300 * 86_400_000),
       notAfter: new Date(NOW.getTime() + 86_400_000),
     });
-    const { token } = await signCommand(createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }), { audience: VESSEL, cmd: CMD as never, clock });
+    const { token } = await signCommand(
+      createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
+      { audience: VESSEL, cmd: CMD as never, clock },
+    );
     expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CHAIN_EXPIRED');
   });
 
   it('ERR_CHAIN_REVOKED: a revoked intermediate', async () => {
-    const rootCrl = await w.pki.rootCrl([{ serial: w.pki.issuing.certificate.serialNumber, revokedAt: new Date(NOW.getTime() - 60_000), reason: 2 }]);
+    const rootCrl = await w.pki.rootCrl([
+      {
+        serial: w.pki.issuing.certificate.serialNumber,
+        revokedAt: new Date(NOW.getTime() - 60_000),
+        reason: 2,
+      },
+    ]);
     const leafCrl = await w.pki.issuingCrl();
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
     const trust = w.trust({ crls: [rootCrl, leafCrl], revocation: { mode: 'chain' } });
@@ -263,14 +367,18 @@ describe('verifyCommand: one rejection per code', () => {
     // A CrlStore feeds the trust: each accepted (newer) CRL bumps the generation and invalidates cached paths.
     const store = new CrlStore();
     const trust = w.trust({ crls: store, revocation: { mode: 'leaf' } });
-    const accept = async (entries: Parameters<typeof w.pki.issuingCrl>[0]) => store.accept(await w.pki.issuingCrl(entries), w.pki.issuing.certificate);
-    const next = async () => (await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock })).token;
+    const accept = async (entries: Parameters<typeof w.pki.issuingCrl>[0]) =>
+      store.accept(await w.pki.issuingCrl(entries), w.pki.issuing.certificate);
+    const next = async () =>
+      (await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock })).token;
     await accept([{ ...entry, reason: 1 }]);
     expect((await rejection(verifyCommand(await next(), options({ trust })))).code).toBe('ERR_CHAIN_REVOKED');
     await accept([{ ...entry, reason: 6 }]); // certificateHold
     expect((await rejection(verifyCommand(await next(), options({ trust })))).code).toBe('ERR_CHAIN_REVOKED');
     await accept([]); // released from hold
-    await expect(verifyCommand(await next(), options({ trust }))).resolves.toMatchObject({ signer: { entityId: 'pilot-hold' } });
+    await expect(verifyCommand(await next(), options({ trust }))).resolves.toMatchObject({
+      signer: { entityId: 'pilot-hold' },
+    });
     expect(trust.cachedSigners).toBe(1);
     // Revoked after being cached as good: the next CRL applies at once.
     await accept([{ ...entry, reason: 4 }]);
@@ -284,12 +392,21 @@ describe('verifyCommand: one rejection per code', () => {
   });
 
   it('ERR_CRL_STALE: a cached good path expires with its CRL (nextUpdate + grace), then fails closed', async () => {
-    const crl = await w.pki.issuingCrl([], { thisUpdate: new Date(NOW.getTime() - 3_600_000), nextUpdate: new Date(NOW.getTime() + 60_000) });
+    const crl = await w.pki.issuingCrl([], {
+      thisUpdate: new Date(NOW.getTime() - 3_600_000),
+      nextUpdate: new Date(NOW.getTime() + 60_000),
+    });
     const trust = w.trust({ crls: [crl], revocation: { mode: 'leaf', staleGraceSeconds: 60 } });
-    await verifyCommand((await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })).token, options({ trust }));
+    await verifyCommand(
+      (await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })).token,
+      options({ trust }),
+    );
     const inGrace = () => NOW.getTime() + 90_000;
     await expect(
-      verifyCommand((await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock: inGrace })).token, options({ trust, clock: inGrace })),
+      verifyCommand(
+        (await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock: inGrace })).token,
+        options({ trust, clock: inGrace }),
+      ),
     ).resolves.toBeTruthy();
     const stale = () => NOW.getTime() + 121_000;
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock: stale });
@@ -316,14 +433,26 @@ describe('verifyCommand: one rejection per code', () => {
         await x509.AuthorityKeyIdentifierExtension.create(w.pki.issuing.certificate, false),
       ],
     });
-    const token = await rawSign(keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf({ ...w.pilot, chain: [certificate, w.pki.issuing.certificate] }) }, commandClaims('pilot-anon'));
+    const token = await rawSign(
+      keys.privateKey,
+      {
+        alg: 'ES256',
+        typ: TYP_COMMAND,
+        x5c: x5cOf({ ...w.pilot, chain: [certificate, w.pki.issuing.certificate] }),
+      },
+      commandClaims('pilot-anon'),
+    );
     const err = await rejection(verifyCommand(token, options()));
     expect(err.code).toBe('ERR_CERT_PROFILE');
     expect(isAttributable(err)).toBe(false);
   });
 
   it('ERR_ROLE_FORBIDDEN: a vessel (not a pilot) signs a command; not attributable', async () => {
-    const token = await rawSign(w.vessel.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.vessel) }, commandClaims(VESSEL));
+    const token = await rawSign(
+      w.vessel.keys.privateKey,
+      { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.vessel) },
+      commandClaims(VESSEL),
+    );
     const err = await rejection(verifyCommand(token, options()));
     expect(err.code).toBe('ERR_ROLE_FORBIDDEN');
     expect(isAttributable(err)).toBe(false);
@@ -342,12 +471,16 @@ describe('verifyCommand: one rejection per code', () => {
   });
 
   it('ERR_CMD_EXPIRED: past exp + tolerance', async () => {
-    const token = await sign(commandClaims('pilot-1', { iat: NOW_S - 100, nbf: NOW_S - 100, exp: NOW_S - 31 }));
+    const token = await sign(
+      commandClaims('pilot-1', { iat: NOW_S - 100, nbf: NOW_S - 100, exp: NOW_S - 31 }),
+    );
     expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CMD_EXPIRED');
     // Within the tolerance it still passes.
     const late = await sign(commandClaims('pilot-1', { iat: NOW_S - 50, nbf: NOW_S - 50, exp: NOW_S - 29 }));
     await expect(verifyCommand(late, options())).resolves.toBeTruthy();
-    expect((await rejection(verifyCommand(late, options({ clockToleranceSeconds: 0 })))).code).toBe('ERR_CMD_EXPIRED');
+    expect((await rejection(verifyCommand(late, options({ clockToleranceSeconds: 0 })))).code).toBe(
+      'ERR_CMD_EXPIRED',
+    );
   });
 
   it('ERR_CMD_NOT_YET_VALID: nbf beyond now + tolerance', async () => {
@@ -364,15 +497,26 @@ describe('verifyCommand: one rejection per code', () => {
     const token = await sign(commandClaims('pilot-1', { exp: NOW_S + 301 }));
     expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CMD_LIFETIME_TOO_LONG');
     const short = await sign(commandClaims('pilot-1', { exp: NOW_S + 60 }));
-    expect((await rejection(verifyCommand(short, options({ maxLifetimeSeconds: 30 })))).code).toBe('ERR_CMD_LIFETIME_TOO_LONG');
+    expect((await rejection(verifyCommand(short, options({ maxLifetimeSeconds: 30 })))).code).toBe(
+      'ERR_CMD_LIFETIME_TOO_LONG',
+    );
   });
 
   it('ERR_CLAIM_MISSING and ERR_CLAIM_INVALID', async () => {
     const { jti: _jti, ...noJti } = commandClaims();
     expect((await rejection(verifyCommand(await sign(noJti), options()))).code).toBe('ERR_CLAIM_MISSING');
-    expect((await rejection(verifyCommand(await sign(commandClaims('pilot-1', { jti: 'not-a-uuid' })), options()))).code).toBe('ERR_CLAIM_INVALID');
-    expect((await rejection(verifyCommand(await sign(commandClaims('pilot-1', { aud: [VESSEL] })), options()))).code).toBe('ERR_CLAIM_INVALID');
-    expect((await rejection(verifyCommand(await sign(commandClaims('pilot-1', { in_reply_to: 'x' })), options()))).code).toBe('ERR_CLAIM_INVALID');
+    expect(
+      (await rejection(verifyCommand(await sign(commandClaims('pilot-1', { jti: 'not-a-uuid' })), options())))
+        .code,
+    ).toBe('ERR_CLAIM_INVALID');
+    expect(
+      (await rejection(verifyCommand(await sign(commandClaims('pilot-1', { aud: [VESSEL] })), options())))
+        .code,
+    ).toBe('ERR_CLAIM_INVALID');
+    expect(
+      (await rejection(verifyCommand(await sign(commandClaims('pilot-1', { in_reply_to: 'x' })), options())))
+        .code,
+    ).toBe('ERR_CLAIM_INVALID');
   });
 
   it('ERR_CMD_INVALID, ERR_CMD_VERSION_UNSUPPORTED, ERR_CMD_TYPE_UNSUPPORTED: bad cmd (attributable)', async () => {
@@ -410,7 +554,11 @@ describe('verifyCommand: one rejection per code', () => {
 describe('verifyCommand: replay', () => {
   it('ERR_REPLAY: the same token twice (attributable, so the vessel can re-send its ack)', async () => {
     const replay = new MemoryReplayStore();
-    const { token, claims } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
+    const { token, claims } = await signCommand(w.pilotSigner, {
+      audience: VESSEL,
+      cmd: CMD as never,
+      clock,
+    });
     await verifyCommand(token, options({ replay }));
     const err = await rejection(verifyCommand(token, options({ replay })));
     expect(err.code).toBe('ERR_REPLAY');
@@ -424,19 +572,30 @@ describe('verifyCommand: replay', () => {
     await verifyCommand(token, options({ replay: before }));
     // "Restart": a new store object (and a fresh trust, as a new process would have) reads the same files.
     const after = FileReplayStore.open(path, NOW_S + 1);
-    expect((await rejection(verifyCommand(token, options({ replay: after, trust: w.trust() })))).code).toBe('ERR_REPLAY');
+    expect((await rejection(verifyCommand(token, options({ replay: after, trust: w.trust() })))).code).toBe(
+      'ERR_REPLAY',
+    );
   });
 
   it('invalid tokens never reach the replay cache', async () => {
     const replay = new MemoryReplayStore();
     const claims = commandClaims('pilot-1', { aud: 'vessel-2' });
     await rejection(verifyCommand(await sign(claims), options({ replay })));
-    await rejection(verifyCommand(assemble({ alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims(), 'AAAA'), options({ replay })));
+    await rejection(
+      verifyCommand(
+        assemble({ alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims(), 'AAAA'),
+        options({ replay }),
+      ),
+    );
     expect(replay.size).toBe(0);
   });
 
   it('ERR_REPLAY_STORE: a failing store fails closed', async () => {
-    const replay = { checkAndRecord: () => { throw new Error('disk full'); } };
+    const replay = {
+      checkAndRecord: () => {
+        throw new Error('disk full');
+      },
+    };
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
     expect((await rejection(verifyCommand(token, options({ replay })))).code).toBe('ERR_REPLAY_STORE');
   });
@@ -458,10 +617,17 @@ describe('verifyCommand: caching and parameters', () => {
   it('remembers headers only of tokens whose signature verified', async () => {
     const trust = w.trust();
     const other = await generateTestKeyPair('ES256');
-    const forged = await rawSign(other.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims());
+    const forged = await rawSign(
+      other.privateKey,
+      { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) },
+      commandClaims(),
+    );
     await rejection(verifyCommand(forged, options({ trust })));
     expect(trust.cachedHeaders).toBe(0);
-    await verifyCommand((await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })).token, options({ trust }));
+    await verifyCommand(
+      (await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })).token,
+      options({ trust }),
+    );
     expect(trust.cachedHeaders).toBe(1);
   });
 
@@ -469,26 +635,51 @@ describe('verifyCommand: caching and parameters', () => {
     const pilot = await w.pki.issue('pilot-short', ['pilot'], { notAfter: new Date(NOW.getTime() + 60_000) });
     const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
     const trust = w.trust();
-    await verifyCommand((await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock })).token, options({ trust }));
+    await verifyCommand(
+      (await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock })).token,
+      options({ trust }),
+    );
     const later = () => NOW.getTime() + 120_000;
     const { token } = await signCommand(signer, { audience: VESSEL, cmd: CMD as never, clock: later });
-    expect((await rejection(verifyCommand(token, options({ trust, clock: later })))).code).toBe('ERR_CHAIN_EXPIRED');
+    expect((await rejection(verifyCommand(token, options({ trust, clock: later })))).code).toBe(
+      'ERR_CHAIN_EXPIRED',
+    );
   });
 
   it('verifies interleaved tokens correctly (the signing-input buffer is reused between calls)', async () => {
     const trust = w.trust();
     const replay = new MemoryReplayStore();
-    const good = await Promise.all(Array.from({ length: 8 }, () => signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock })));
-    const forged = await rawSign((await generateTestKeyPair('ES256')).privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) }, commandClaims());
+    const good = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock }),
+      ),
+    );
+    const forged = await rawSign(
+      (await generateTestKeyPair('ES256')).privateKey,
+      { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) },
+      commandClaims(),
+    );
     await verifyCommand(good[0]!.token, options({ trust, replay }));
-    const results = await Promise.allSettled([forged, ...good.slice(1).map((g) => g.token), forged].map((t) => verifyCommand(t, options({ trust, replay }))));
-    expect(results.map((r) => r.status)).toEqual(['rejected', ...good.slice(1).map(() => 'fulfilled'), 'rejected']);
+    const results = await Promise.allSettled(
+      [forged, ...good.slice(1).map((g) => g.token), forged].map((t) =>
+        verifyCommand(t, options({ trust, replay })),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([
+      'rejected',
+      ...good.slice(1).map(() => 'fulfilled'),
+      'rejected',
+    ]);
   });
 
   it('refuses missing security parameters with TypeError (caller bugs)', async () => {
     const { token } = await signCommand(w.pilotSigner, { audience: VESSEL, cmd: CMD as never, clock });
-    await expect(verifyCommand(token, { ...options(), replay: undefined as never })).rejects.toThrow(TypeError);
-    await expect(verifyCommand(token, { ...options(), clock: undefined as never })).rejects.toThrow(TypeError);
+    await expect(verifyCommand(token, { ...options(), replay: undefined as never })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(verifyCommand(token, { ...options(), clock: undefined as never })).rejects.toThrow(
+      TypeError,
+    );
     await expect(verifyCommand(token, options({ maxLifetimeSeconds: 3600 }))).rejects.toThrow(TypeError);
     expect(isHelmlinkError(new TypeError('x'))).toBe(false);
   });

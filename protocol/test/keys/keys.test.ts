@@ -23,7 +23,10 @@ const spki = async (key: CryptoKey): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.exportKey('spki', key));
 const nodeSpki = (type: 'rsa' | 'ec', opts: object): Uint8Array =>
   new Uint8Array(
-    (generateKeyPairSync(type as 'rsa', opts as never).publicKey as unknown as KeyObject).export({ type: 'spki', format: 'der' }),
+    (generateKeyPairSync(type as 'rsa', opts as never).publicKey as unknown as KeyObject).export({
+      type: 'spki',
+      format: 'der',
+    }),
   );
 
 describe('generateKeyPair + checkPublicKeyPolicy', () => {

@@ -26,7 +26,10 @@ export interface TestBroker {
 /** A PKI with a broker certificate for 127.0.0.1. */
 export async function createBrokerPki(): Promise<{ pki: TestPki; broker: TestEntity; dir: string }> {
   const pki = await createTestPki();
-  const broker = await pki.issue('broker', ['broker'], { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const broker = await pki.issue('broker', ['broker'], {
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   return { pki, broker, dir: mkdtempSync(join(tmpdir(), 'helmlink-mqtt-')) };
 }
 
@@ -46,11 +49,25 @@ export async function startMosquitto(dir: string, pki: TestPki, broker: TestEnti
   const file = (name: string) => join(dir, name);
   writeFileSync(file('ca.pem'), certificatesToPem([pki.root.certificate, pki.issuing.certificate]));
   writeFileSync(file('broker.pem'), certificatesToPem(broker.chain));
-  writeFileSync(file('broker.key'), encodePem('PRIVATE KEY', await exportPkcs8(broker.keys.privateKey)), { mode: 0o600 });
+  writeFileSync(file('broker.key'), encodePem('PRIVATE KEY', await exportPkcs8(broker.keys.privateKey)), {
+    mode: 0o600,
+  });
   let crlNumber = 1;
   writeFileSync(file('crl.pem'), crlToPem(await pki.issuingCrl([], { crlNumber })));
-  const conf = ['user root', 'allow_anonymous false', 'persistence false', 'log_dest none', `listener ${port} 127.0.0.1`, 'set_tcp_nodelay true'];
-  conf.push(`cafile ${file('ca.pem')}`, `certfile ${file('broker.pem')}`, `keyfile ${file('broker.key')}`, `crlfile ${file('crl.pem')}`);
+  const conf = [
+    'user root',
+    'allow_anonymous false',
+    'persistence false',
+    'log_dest none',
+    `listener ${port} 127.0.0.1`,
+    'set_tcp_nodelay true',
+  ];
+  conf.push(
+    `cafile ${file('ca.pem')}`,
+    `certfile ${file('broker.pem')}`,
+    `keyfile ${file('broker.key')}`,
+    `crlfile ${file('crl.pem')}`,
+  );
   conf.push('require_certificate true', 'use_identity_as_username true', 'max_queued_messages 1000', '');
   writeFileSync(file('mosquitto.conf'), conf.join('\n'));
   let child: ChildProcess | undefined;
@@ -89,7 +106,11 @@ export interface TestAedes {
 }
 
 /** aedes (MQTT 3.1.1 only: it refuses MQTT 5 with return code 1) behind mutual TLS on a free port. */
-export async function startAedes(pki: TestPki, broker: TestEntity, options: AedesOptions = {}): Promise<TestAedes> {
+export async function startAedes(
+  pki: TestPki,
+  broker: TestEntity,
+  options: AedesOptions = {},
+): Promise<TestAedes> {
   const aedes = await Aedes.createBroker(options);
   const port = await freePort();
   const server: Server = createServer(

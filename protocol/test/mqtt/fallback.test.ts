@@ -55,11 +55,17 @@ describe('MqttSession against an MQTT 3.1.1-only broker', () => {
       'subscribing>ready',
     ]);
     // A plain 3.1.1 subscriber sees what the fallen-back session publishes.
-    const { s: inbox } = await session(broker, { protocolVersion: 4, clean: true, onMessage: (p) => void received.push(p.payload.toString()) });
+    const { s: inbox } = await session(broker, {
+      protocolVersion: 4,
+      clean: true,
+      onMessage: (p) => void received.push(p.payload.toString()),
+    });
     inbox.start();
     await until(() => inbox.ready, 'inbox ready');
     // MQTT 5 properties are dropped under 3.1.1 rather than refused.
-    await s.publish('test/in', 'from the fallen-back session', { properties: { correlationData: Buffer.from('x') } });
+    await s.publish('test/in', 'from the fallen-back session', {
+      properties: { correlationData: Buffer.from('x') },
+    });
     await until(() => received.includes('from the fallen-back session'), 'delivery');
     // A new client (credentials swap) connects with 3.1.1 straight away.
     await s.replaceCredentials(await credentialsOf(pki, await pki.issue('client', ['vessel'])));

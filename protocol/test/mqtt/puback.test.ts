@@ -27,7 +27,13 @@ beforeAll(async () => {
   pki = made.pki;
   broker = await startMosquitto(join(made.dir, 'mosquitto'), pki, made.broker);
   receiverCredentials = await credentialsOf(pki, await pki.issue('receiver', ['vessel']));
-  sender = new MqttSession({ url: broker.url, clientId: 'sender', clean: true, credentials: await credentialsOf(pki, await pki.issue('sender', ['pilot'])), backoff: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 } });
+  sender = new MqttSession({
+    url: broker.url,
+    clientId: 'sender',
+    clean: true,
+    credentials: await credentialsOf(pki, await pki.issue('sender', ['pilot'])),
+    backoff: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+  });
   sender.start();
   await until(() => sender.ready, 'sender ready');
 });
@@ -39,7 +45,11 @@ afterAll(async () => {
 });
 
 /** A persistent receiving session; `seen` lists every delivery (payload, dup flag). */
-function receiver(clientId: string, onMessage: (p: IPublishPacket) => Promise<void> | void, extra: Partial<MqttSessionOptions> = {}) {
+function receiver(
+  clientId: string,
+  onMessage: (p: IPublishPacket) => Promise<void> | void,
+  extra: Partial<MqttSessionOptions> = {},
+) {
   const seen: { payload: string; dup: boolean }[] = [];
   const s = new MqttSession({
     url: broker.url,
@@ -66,7 +76,9 @@ describe('PUBACK after persist', () => {
       env: { ...process.env, HELMLINK_TEST_PERSIST: 'never', HELMLINK_TEST_TOPIC: TOPIC },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    child.stdin.end(JSON.stringify({ url: broker.url, clientId: 'killed', credentials: receiverCredentials }));
+    child.stdin.end(
+      JSON.stringify({ url: broker.url, clientId: 'killed', credentials: receiverCredentials }),
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -41,7 +41,8 @@ async function session(o: Partial<MqttSessionOptions> = {}, entity = client) {
   sessions.push(s);
   const changes: StateChange[] = [];
   s.on('state', (c) => changes.push(c));
-  const path = () => changes.map((c) => `${c.from}>${c.to}${c.reason && c.to === 'connecting' ? `(${c.reason})` : ''}`);
+  const path = () =>
+    changes.map((c) => `${c.from}>${c.to}${c.reason && c.to === 'connecting' ? `(${c.reason})` : ''}`);
   return { s, changes, path };
 }
 
@@ -49,7 +50,13 @@ describe('MqttSession against Mosquitto', () => {
   it('goes connecting → subscribing → ready, backs off with growing delays while the broker is away, and closes', async () => {
     const { s, changes, path } = await session();
     const ready: { protocolVersion: number; protocol: string | null; leaf: Uint8Array | undefined }[] = [];
-    s.on('ready', (info) => ready.push({ protocolVersion: info.protocolVersion, protocol: info.tls.protocol, leaf: info.tls.peerChain[0] }));
+    s.on('ready', (info) =>
+      ready.push({
+        protocolVersion: info.protocolVersion,
+        protocol: info.tls.protocol,
+        leaf: info.tls.peerChain[0],
+      }),
+    );
     s.start();
     await until(() => s.ready, 'ready');
     expect(path()).toEqual(['idle>connecting(start)', 'connecting>subscribing', 'subscribing>ready']);
@@ -66,7 +73,9 @@ describe('MqttSession against Mosquitto', () => {
       ['connecting', 3, 400],
       ['connecting', 4, 400],
     ]);
-    expect(changes.filter((c) => c.to === 'connecting' && c.reason === 'retry').length).toBeGreaterThanOrEqual(3);
+    expect(
+      changes.filter((c) => c.to === 'connecting' && c.reason === 'retry').length,
+    ).toBeGreaterThanOrEqual(3);
     expect(backoffs[1]!.error?.message).toMatch(/ECONNREFUSED/u);
 
     await broker.start();
@@ -76,7 +85,11 @@ describe('MqttSession against Mosquitto', () => {
     const before = changes.length;
     await broker.stop();
     await until(() => changes.slice(before).some((c) => c.to === 'backoff'), 'backoff');
-    expect(changes.slice(before).find((c) => c.to === 'backoff')).toMatchObject({ from: 'ready', attempt: 1, delayMs: 100 });
+    expect(changes.slice(before).find((c) => c.to === 'backoff')).toMatchObject({
+      from: 'ready',
+      attempt: 1,
+      delayMs: 100,
+    });
     await broker.start();
     await until(() => s.ready, 'ready once more');
 
@@ -88,7 +101,9 @@ describe('MqttSession against Mosquitto', () => {
   it('delivers messages, and a QoS 1 publish made while the broker is away once it is back', async () => {
     const { s: sender } = await session({ subscriptions: {} });
     const received: string[] = [];
-    const { s: receiver } = await session({ onMessage: (p) => void received.push(`${p.topic}:${p.payload.toString()}`) });
+    const { s: receiver } = await session({
+      onMessage: (p) => void received.push(`${p.topic}:${p.payload.toString()}`),
+    });
     sender.start();
     receiver.start();
     await until(() => sender.ready && receiver.ready, 'both ready');
@@ -111,7 +126,12 @@ describe('MqttSession against Mosquitto', () => {
 
   it('swaps credentials (renewal) with one client: the old one ends, the new certificate connects, nothing flaps', async () => {
     const received: string[] = [];
-    const { s, changes, path } = await session({ clientId: 'renewing', clean: false, sessionExpirySeconds: 600, onMessage: (p) => void received.push(p.payload.toString()) });
+    const { s, changes, path } = await session({
+      clientId: 'renewing',
+      clean: false,
+      sessionExpirySeconds: 600,
+      onMessage: (p) => void received.push(p.payload.toString()),
+    });
     s.start();
     await until(() => s.ready, 'ready');
     const renewed = await pki.issue('client-a', ['vessel']);
@@ -120,7 +140,11 @@ describe('MqttSession against Mosquitto', () => {
     const at = changes.length;
     await s.replaceCredentials(await credentialsOf(pki, renewed));
     await until(() => s.ready, 'ready with the renewed certificate');
-    expect(path().slice(at)).toEqual(['ready>connecting(credentials)', 'connecting>subscribing', 'subscribing>ready']);
+    expect(path().slice(at)).toEqual([
+      'ready>connecting(credentials)',
+      'connecting>subscribing',
+      'subscribing>ready',
+    ]);
     // Two clients with one client id would take the session from each other over and over.
     await new Promise((r) => setTimeout(r, 1500));
     expect(changes.length).toBe(at + 3);

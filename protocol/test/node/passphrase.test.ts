@@ -19,9 +19,21 @@ describe('passphrase files', () => {
     writeFileSync(join(dir, 'empty'), '');
     writeFileSync(join(dir, 'ok'), 'from file\nignored');
     expect(readPassphraseFile(join(dir, 'ok'))).toBe('from file');
-    expect(() => readPassphraseFile(join(dir, 'empty-line'))).toThrowError(expect.objectContaining({ code: 'ERR_PASSPHRASE_REQUIRED', message: expect.stringMatching(/is empty/u) }));
-    expect(() => readPassphraseFile(join(dir, 'empty'))).toThrowError(expect.objectContaining({ code: 'ERR_PASSPHRASE_REQUIRED' }));
-    expect(() => readPassphraseFile(join(dir, 'nope'))).toThrowError(expect.objectContaining({ code: 'ERR_PASSPHRASE_REQUIRED', message: expect.stringMatching(/cannot read .* ENOENT/u) }));
+    expect(() => readPassphraseFile(join(dir, 'empty-line'))).toThrowError(
+      expect.objectContaining({
+        code: 'ERR_PASSPHRASE_REQUIRED',
+        message: expect.stringMatching(/is empty/u),
+      }),
+    );
+    expect(() => readPassphraseFile(join(dir, 'empty'))).toThrowError(
+      expect.objectContaining({ code: 'ERR_PASSPHRASE_REQUIRED' }),
+    );
+    expect(() => readPassphraseFile(join(dir, 'nope'))).toThrowError(
+      expect.objectContaining({
+        code: 'ERR_PASSPHRASE_REQUIRED',
+        message: expect.stringMatching(/cannot read .* ENOENT/u),
+      }),
+    );
   });
 
   it('as a CLI option: relative to the cwd, an unreadable file is a usage error (exit 2)', () => {

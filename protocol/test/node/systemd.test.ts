@@ -22,7 +22,14 @@ describe('notifySystemd', () => {
 
   it('says so on stderr when systemd waits for readiness but the sd-notify addon is not built (npm ci does not build it)', async () => {
     const c = capture();
-    expect(await notifySystemd('ready', 'listening', { env: { NOTIFY_SOCKET: '/run/nonexistent/notify' }, stderr: c.stderr })).toBe(false);
-    expect(c.text()).toMatch(/^sd_notify unavailable \(.+\): systemd is not told that the service is ready\n$/u);
+    expect(
+      await notifySystemd('ready', 'listening', {
+        env: { NOTIFY_SOCKET: '/run/nonexistent/notify' },
+        stderr: c.stderr,
+      }),
+    ).toBe(false);
+    expect(c.text()).toMatch(
+      /^sd_notify unavailable \(.+\): systemd is not told that the service is ready\n$/u,
+    );
   });
 });

@@ -37,7 +37,9 @@ describe('ReplaySnapshot / MemoryReplayStore', () => {
 
   it('rejects a damaged snapshot with ERR_REPLAY_STORE', () => {
     for (const bad of [null, { v: 2, entries: {} }, { v: 1, entries: { p: { a: 'soon' } } }]) {
-      expect(() => ReplaySnapshot.fromJSON(bad)).toThrowError(expect.objectContaining({ code: 'ERR_REPLAY_STORE' }));
+      expect(() => ReplaySnapshot.fromJSON(bad)).toThrowError(
+        expect.objectContaining({ code: 'ERR_REPLAY_STORE' }),
+      );
     }
   });
 });
@@ -83,10 +85,12 @@ describe('FileReplayStore', () => {
     reopened.close();
   });
 
-  it('is locked to one process: a live holder is refused, a dead holder\'s lock is taken over', () => {
+  it("is locked to one process: a live holder is refused, a dead holder's lock is taken over", () => {
     const path = join(dir(), 'replay.json');
     writeFileSync(`${path}.lock`, String(process.ppid));
-    expect(() => FileReplayStore.open(path, NOW)).toThrowError(expect.objectContaining({ code: 'ERR_REPLAY_STORE' }));
+    expect(() => FileReplayStore.open(path, NOW)).toThrowError(
+      expect.objectContaining({ code: 'ERR_REPLAY_STORE' }),
+    );
     writeFileSync(`${path}.lock`, '4194303');
     const store = FileReplayStore.open(path, NOW);
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));

@@ -13,7 +13,14 @@ import {
 } from '../../src/vocabulary/errors';
 import { HelmlinkError } from '../../src/errors';
 
-const GROUPS = { PROTOCOL_ERRORS, CA_SERVER_ERRORS, CA_CLIENT_ERRORS, VESSEL_ERRORS, CONSOLE_ERRORS, CLI_ERRORS };
+const GROUPS = {
+  PROTOCOL_ERRORS,
+  CA_SERVER_ERRORS,
+  CA_CLIENT_ERRORS,
+  VESSEL_ERRORS,
+  CONSOLE_ERRORS,
+  CLI_ERRORS,
+};
 
 describe('error codes', () => {
   it('each code has one owner: the groups are disjoint and together make ERROR_CODES', () => {
@@ -43,7 +50,8 @@ describe('error codes', () => {
     expect(describeError('ERR_REPLAY')).toBe('The token identifier (jti) was already seen');
     expect(describeError('ERR_NOT_A_CODE')).toBe('ERR_NOT_A_CODE');
     expect(describeError('toString')).toBe('toString');
-    for (const v of ['ERR_NOT_A_CODE', 'toString', '__proto__', 42, undefined]) expect(isErrorCode(v)).toBe(false);
+    for (const v of ['ERR_NOT_A_CODE', 'toString', '__proto__', 42, undefined])
+      expect(isErrorCode(v)).toBe(false);
   });
 
   it('is a closed union: a misspelt code does not compile', () => {

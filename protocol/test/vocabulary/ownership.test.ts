@@ -27,7 +27,9 @@ const GROUPS = {
 };
 type Group = keyof typeof GROUPS;
 const ownerOf = new Map<string, Group>(
-  (Object.entries(GROUPS) as [Group, object][]).flatMap(([g, codes]) => Object.keys(codes).map((c) => [c, g] as const)),
+  (Object.entries(GROUPS) as [Group, object][]).flatMap(([g, codes]) =>
+    Object.keys(codes).map((c) => [c, g] as const),
+  ),
 );
 
 /** Source folder → the groups whose codes it may name. */

@@ -8,7 +8,8 @@ export async function loadConfigForCli(path: string): Promise<VesselConfig> {
   try {
     return await loadVesselConfig(path);
   } catch (err) {
-    if (isHelmlinkError(err, 'ERR_CONFIG_INVALID')) throw new UsageError(`ERR_CONFIG_INVALID: ${err.message}`);
+    if (isHelmlinkError(err, 'ERR_CONFIG_INVALID'))
+      throw new UsageError(`ERR_CONFIG_INVALID: ${err.message}`);
     throw err;
   }
 }

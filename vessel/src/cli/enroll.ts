@@ -6,7 +6,8 @@ import { enrollVessel } from '../identity/enroll';
 
 export const vesselEnrollCommand = defineCommand({
   name: 'vessel enroll',
-  summary: 'Generate the vessel key, enroll with a one-time token at the CA (pinned by root fingerprint), store chain and CRL',
+  summary:
+    'Generate the vessel key, enroll with a one-time token at the CA (pinned by root fingerprint), store chain and CRL',
   usage: `
 Usage: helmlink vessel enroll --config FILE --token TOKEN [--json]
 
@@ -27,8 +28,19 @@ Exit codes: 0 enrolled, 1 refused (reason code printed, e.g. ERR_ENROLL_TOKEN_US
     const token = required(values.token, '--token');
     const passphrase = await readPassphrase(config, io.env);
     const r = await enrollVessel(config, token, passphrase);
-    const out = { vesselId: r.vesselId, serial: r.serial, notAfter: r.notAfter.toISOString(), fingerprint: r.fingerprint, crls: r.crls, dataDir: config.dataDir };
-    io.stdout.write(values.json ? `${JSON.stringify(out)}\n` : `enrolled ${out.vesselId}: serial ${out.serial}, valid until ${out.notAfter}, ${out.crls} CRL(s) cached in ${out.dataDir}\n`);
+    const out = {
+      vesselId: r.vesselId,
+      serial: r.serial,
+      notAfter: r.notAfter.toISOString(),
+      fingerprint: r.fingerprint,
+      crls: r.crls,
+      dataDir: config.dataDir,
+    };
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify(out)}\n`
+        : `enrolled ${out.vesselId}: serial ${out.serial}, valid until ${out.notAfter}, ${out.crls} CRL(s) cached in ${out.dataDir}\n`,
+    );
     return EXIT_OK;
   },
 });

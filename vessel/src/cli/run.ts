@@ -5,7 +5,8 @@ import { startVessel } from '../listener/vessel';
 
 export const vesselRunCommand = defineCommand({
   name: 'vessel run',
-  summary: 'Run the vessel listener: verify signed commands from the broker, apply, persist, ack, publish state',
+  summary:
+    'Run the vessel listener: verify signed commands from the broker, apply, persist, ack, publish state',
   usage: `
 Usage: helmlink vessel run --config FILE [--simulate] [--redis URL]
 
@@ -24,7 +25,11 @@ Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT
   options: { config: { type: 'string' }, simulate: { type: 'boolean' }, redis: { type: 'string' } },
   async run({ values, io }) {
     const config = await loadConfigForCli(required(values.config, '--config'));
-    const vessel = await startVessel(config, { simulate: values.simulate ?? false, env: io.env, ...(values.redis ? { redisUrl: values.redis } : {}) });
+    const vessel = await startVessel(config, {
+      simulate: values.simulate ?? false,
+      env: io.env,
+      ...(values.redis ? { redisUrl: values.redis } : {}),
+    });
     await notifySystemd('ready', `vessel ${config.vesselId} listening`, { env: io.env, stderr: io.stderr });
     await new Promise<void>((resolve) => {
       // The listener's own timers (reconnect backoff, CRL refresh) do not hold the process: while the broker is

@@ -20,14 +20,22 @@ function probeBroker(config: VesselConfig, tls: { key: string; cert: string; ca:
       key: tls.key,
       cert: tls.cert,
       ca: tls.ca,
-      ...(config.broker.servername ? { servername: config.broker.servername } : isIP(url.hostname) ? {} : { servername: url.hostname }),
+      ...(config.broker.servername
+        ? { servername: config.broker.servername }
+        : isIP(url.hostname)
+          ? {}
+          : { servername: url.hostname }),
       timeout: 3000,
     });
     const done = (s: string) => {
       socket.destroy();
       resolve(s);
     };
-    socket.once('secureConnect', () => done(socket.authorized ? 'reachable (mutual TLS ok)' : `untrusted: ${String(socket.authorizationError)}`));
+    socket.once('secureConnect', () =>
+      done(
+        socket.authorized ? 'reachable (mutual TLS ok)' : `untrusted: ${String(socket.authorizationError)}`,
+      ),
+    );
     socket.once('timeout', () => done('unreachable (timeout)'));
     socket.once('error', (err) => done(`unreachable (${err.message})`));
   });
@@ -47,7 +55,9 @@ function readRuntime(path: string): string {
   } catch {
     return 'not running (stale runtime file)';
   }
-  return r.connected ? `running (pid ${r.pid}), connected since ${r.since} (MQTT ${r.protocolVersion === 4 ? '3.1.1' : '5'})` : `running (pid ${r.pid}), not connected since ${r.since}`;
+  return r.connected
+    ? `running (pid ${r.pid}), connected since ${r.since} (MQTT ${r.protocolVersion === 4 ? '3.1.1' : '5'})`
+    : `running (pid ${r.pid}), not connected since ${r.since}`;
 }
 
 export const vesselStatusCommand = defineCommand({
@@ -71,7 +81,9 @@ Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, 
     const crl = crls.forIssuerOf(identity.certificate);
     const now = Date.now();
     const paths = identityPaths(config.dataDir);
-    const state = existsSync(paths.state) ? StateStore.open(paths.state, config.catalog, { fsync: false }) : undefined;
+    const state = existsSync(paths.state)
+      ? StateStore.open(paths.state, config.catalog, { fsync: false })
+      : undefined;
     const streams = state?.streams ?? { on: config.catalog.streams.map((s) => s.address), off: [] };
     const out = {
       vesselId: config.vesselId,
@@ -93,10 +105,18 @@ Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, 
         : null,
       broker: {
         url: config.broker.url,
-        connection: await probeBroker(config, { key: identity.tlsKeyPem, cert: certificatesToPem(identity.chain), ca: certificatesToPem([identity.root]) }),
+        connection: await probeBroker(config, {
+          key: identity.tlsKeyPem,
+          cert: certificatesToPem(identity.chain),
+          ca: certificatesToPem([identity.root]),
+        }),
         listener: readRuntime(paths.runtime),
       },
-      streams: config.catalog.streams.map((s) => ({ id: s.id, address: s.address, on: streams.on.includes(s.address) })),
+      streams: config.catalog.streams.map((s) => ({
+        id: s.id,
+        address: s.address,
+        on: streams.on.includes(s.address),
+      })),
       seq: state?.seq ?? 0,
       lastJti: state?.lastJti ?? null,
     };

@@ -9,7 +9,11 @@ import { resolveCatalog, vesselConfigSchema, type VesselConfig } from './schema'
 export function stripComments(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripComments);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('//')).map(([k, v]) => [k, stripComments(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !k.startsWith('//'))
+      .map(([k, v]) => [k, stripComments(v)]),
+  );
 }
 
 /**
@@ -17,13 +21,23 @@ export function stripComments(value: unknown): unknown {
  * resolved against `baseDir`.
  * @throws HelmlinkError ERR_CONFIG_INVALID naming the first offending field, e.g. `broker.url: must be mqtts://`.
  */
-export function parseVesselConfig(value: unknown, baseDir = process.cwd(), configPath?: string): VesselConfig {
+export function parseVesselConfig(
+  value: unknown,
+  baseDir = process.cwd(),
+  configPath?: string,
+): VesselConfig {
   const result = vesselConfigSchema.safeParse(stripComments(value));
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-    throw new HelmlinkError('ERR_CONFIG_INVALID', `invalid vessel config${configPath ? ` ${configPath}` : ''}: ${lines.join('; ')}`, {
-      details: { issues: lines },
-    });
+    const lines = result.error.issues.map(
+      (i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
+    );
+    throw new HelmlinkError(
+      'ERR_CONFIG_INVALID',
+      `invalid vessel config${configPath ? ` ${configPath}` : ''}: ${lines.join('; ')}`,
+      {
+        details: { issues: lines },
+      },
+    );
   }
   const c = result.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
@@ -31,12 +45,20 @@ export function parseVesselConfig(value: unknown, baseDir = process.cwd(), confi
     ...c,
     dataDir: abs(c.dataDir),
     catalog: resolveCatalog(c.catalog),
-    key: { ...c.key, passphrase: c.key.passphrase.file ? { file: abs(c.key.passphrase.file) } : { ...c.key.passphrase } },
-    ...(c.hook ? { hook: { ...c.hook, command: c.hook.command.includes('/') ? abs(c.hook.command) : c.hook.command } } : {}),
+    key: {
+      ...c.key,
+      passphrase: c.key.passphrase.file ? { file: abs(c.key.passphrase.file) } : { ...c.key.passphrase },
+    },
+    ...(c.hook
+      ? { hook: { ...c.hook, command: c.hook.command.includes('/') ? abs(c.hook.command) : c.hook.command } }
+      : {}),
     ...(configPath ? { configPath } : {}),
   };
   if (config.broker.reconnect.maxDelayMs < config.broker.reconnect.initialDelayMs) {
-    throw new HelmlinkError('ERR_CONFIG_INVALID', 'invalid vessel config: broker.reconnect.maxDelayMs: must be >= initialDelayMs');
+    throw new HelmlinkError(
+      'ERR_CONFIG_INVALID',
+      'invalid vessel config: broker.reconnect.maxDelayMs: must be >= initialDelayMs',
+    );
   }
   return config;
 }
@@ -51,13 +73,21 @@ export async function loadVesselConfig(path: string): Promise<VesselConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new HelmlinkError('ERR_CONFIG_INVALID', `cannot read vessel config ${file}: ${(cause as Error).message}`, { cause });
+    throw new HelmlinkError(
+      'ERR_CONFIG_INVALID',
+      `cannot read vessel config ${file}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new HelmlinkError('ERR_CONFIG_INVALID', `vessel config ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new HelmlinkError(
+      'ERR_CONFIG_INVALID',
+      `vessel config ${file} is not valid JSON: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   return parseVesselConfig(json, dirname(file), file);
 }
@@ -67,12 +97,19 @@ export async function loadVesselConfig(path: string): Promise<VesselConfig> {
  * credential's first line, without the line ending: `readPassphraseFile`).
  * @throws HelmlinkError ERR_PASSPHRASE_REQUIRED when it is unset, unreadable or empty.
  */
-export async function readPassphrase(config: Pick<VesselConfig, 'key'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function readPassphrase(
+  config: Pick<VesselConfig, 'key'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const source = config.key.passphrase;
   let value: string | undefined;
   if (source.env) {
     value = env[source.env];
-    if (!value) throw new HelmlinkError('ERR_PASSPHRASE_REQUIRED', `the key passphrase variable ${source.env} is not set or empty`);
+    if (!value)
+      throw new HelmlinkError(
+        'ERR_PASSPHRASE_REQUIRED',
+        `the key passphrase variable ${source.env} is not set or empty`,
+      );
   } else if (source.credential && !env.CREDENTIALS_DIRECTORY) {
     throw new HelmlinkError(
       'ERR_PASSPHRASE_REQUIRED',

@@ -17,8 +17,16 @@ import {
 
 const fingerprint = z
   .string()
-  .transform((s) => s.replace(/^sha256:/iu, '').replace(/:/gu, '').toLowerCase())
-  .refine((s) => /^[0-9a-f]{64}$/u.test(s), 'must be a SHA-256 fingerprint: 64 hex digits, optionally colon-separated');
+  .transform((s) =>
+    s
+      .replace(/^sha256:/iu, '')
+      .replace(/:/gu, '')
+      .toLowerCase(),
+  )
+  .refine(
+    (s) => /^[0-9a-f]{64}$/u.test(s),
+    'must be a SHA-256 fingerprint: 64 hex digits, optionally colon-separated',
+  );
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -30,10 +38,16 @@ const passphraseSchema = z
   .object({
     env: z.string().min(1).optional(),
     file: z.string().min(1).optional(),
-    credential: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'must be a systemd credential name (letters, digits, _ . -)').optional(),
+    credential: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'must be a systemd credential name (letters, digits, _ . -)')
+      .optional(),
   })
   .strict()
-  .refine((p) => [p.env, p.file, p.credential].filter((v) => v !== undefined).length === 1, 'set exactly one of env, file or credential');
+  .refine(
+    (p) => [p.env, p.file, p.credential].filter((v) => v !== undefined).length === 1,
+    'set exactly one of env, file or credential',
+  );
 
 export const vesselConfigSchema = z
   .object({
@@ -81,7 +95,9 @@ export const vesselConfigSchema = z
       })
       .strict(),
     /** "iec61162-450" (default), "default" (IEC groups + camera/radar examples), or an inline catalog. */
-    catalog: z.union([z.literal('iec61162-450'), z.literal('default'), streamCatalogSchema]).default('iec61162-450'),
+    catalog: z
+      .union([z.literal('iec61162-450'), z.literal('default'), streamCatalogSchema])
+      .default('iec61162-450'),
     /** Command signing algorithms accepted. */
     algorithms: z.array(z.enum(JWS_ALGORITHMS)).min(1).default(['ES256', 'ES384', 'EdDSA']),
     /** Allowed clock skew between pilots and this vessel, seconds. */
@@ -110,7 +126,13 @@ export const vesselConfigSchema = z
         alertAfterFailures: z.number().int().min(1).max(1000).default(3),
       })
       .strict()
-      .default({ enabled: true, atFraction: RENEWAL_AT_FRACTION, jitterFraction: 0.05, retrySeconds: 300, alertAfterFailures: 3 }),
+      .default({
+        enabled: true,
+        atFraction: RENEWAL_AT_FRACTION,
+        jitterFraction: 0.05,
+        retrySeconds: 300,
+        alertAfterFailures: 3,
+      }),
     state: z
       .object({
         /** fsync every state write (durable across power loss); false = durable across process crashes only. */
@@ -146,7 +168,9 @@ export const vesselConfigSchema = z
       .strict()
       .default({ intervalMs: 1000 }),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
       .strict()
       .default({ level: 'info' }),
   })

@@ -47,17 +47,27 @@ export function runHook(hook: HookConfig, input: HookInput): Promise<void> {
     const child = spawn(hook.command, hook.args, { stdio: ['pipe', 'ignore', 'pipe'], shell: false });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      done(new HelmlinkError('ERR_HOOK_REJECTED', `hook timed out after ${hook.timeoutMs} ms`, { details: { timeout: true } }));
+      done(
+        new HelmlinkError('ERR_HOOK_REJECTED', `hook timed out after ${hook.timeoutMs} ms`, {
+          details: { timeout: true },
+        }),
+      );
     }, hook.timeoutMs);
     child.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < MAX_OUTPUT) stderr += d.toString('utf8');
     });
-    child.on('error', (err) => done(new HelmlinkError('ERR_HOOK_REJECTED', `hook cannot run: ${err.message}`, { cause: err })));
+    child.on('error', (err) =>
+      done(new HelmlinkError('ERR_HOOK_REJECTED', `hook cannot run: ${err.message}`, { cause: err })),
+    );
     child.on('close', (code, signal) => {
       if (code === 0) return done();
       const why = signal ? `killed by ${signal}` : `exited with ${code}`;
       const text = stderr.trim().slice(0, 200);
-      done(new HelmlinkError('ERR_HOOK_REJECTED', `hook ${why}${text ? `: ${text}` : ''}`, { details: { exitCode: code, signal } }));
+      done(
+        new HelmlinkError('ERR_HOOK_REJECTED', `hook ${why}${text ? `: ${text}` : ''}`, {
+          details: { exitCode: code, signal },
+        }),
+      );
     });
     // A hook that does not read stdin must not crash us with EPIPE.
     child.stdin!.on('error', () => undefined);

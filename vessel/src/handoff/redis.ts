@@ -34,7 +34,11 @@ export class RedisHandoff {
     this.stateKey = `${options.keyPrefix}${options.vesselId}:state`;
     this.streamKey = `${options.keyPrefix}${options.vesselId}:commands`;
     this.maxLen = options.streamMaxLen;
-    this.redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.redis = new Redis(options.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+    });
     this.redis.on('error', () => undefined);
   }
 
@@ -44,7 +48,13 @@ export class RedisHandoff {
   }
 
   /** Writes the current state hash. */
-  async writeState(state: { on: string[]; off: string[]; seq: number; lastJti: string | null; updatedAt: number }): Promise<void> {
+  async writeState(state: {
+    on: string[];
+    off: string[];
+    seq: number;
+    lastJti: string | null;
+    updatedAt: number;
+  }): Promise<void> {
     await this.redis
       .multi()
       .del(this.stateKey)
@@ -62,7 +72,25 @@ export class RedisHandoff {
   async applied(entry: AppliedEntry): Promise<void> {
     await this.redis
       .multi()
-      .xadd(this.streamKey, 'MAXLEN', '~', String(this.maxLen), '*', 'jti', entry.jti, 'signer', entry.signer, 'on', JSON.stringify(entry.on), 'off', JSON.stringify(entry.off), 'seq', String(entry.seq), 'applied_at', new Date(entry.appliedAt).toISOString())
+      .xadd(
+        this.streamKey,
+        'MAXLEN',
+        '~',
+        String(this.maxLen),
+        '*',
+        'jti',
+        entry.jti,
+        'signer',
+        entry.signer,
+        'on',
+        JSON.stringify(entry.on),
+        'off',
+        JSON.stringify(entry.off),
+        'seq',
+        String(entry.seq),
+        'applied_at',
+        new Date(entry.appliedAt).toISOString(),
+      )
       .del(this.stateKey)
       .hset(this.stateKey, {
         on: JSON.stringify(entry.on),

@@ -7,7 +7,13 @@
  */
 import type * as x509 from '@peculiar/x509';
 import { CaClient } from '@helmlink/ca-client';
-import { HelmlinkError, certificatesToPem, parseCertificate, parseCertificates, parseCrls } from '@helmlink/protocol';
+import {
+  HelmlinkError,
+  certificatesToPem,
+  parseCertificate,
+  parseCertificates,
+  parseCrls,
+} from '@helmlink/protocol';
 
 export interface CaEndpoint {
   /** Base URL, https://host:port */
@@ -66,7 +72,8 @@ export async function enrollRequest(e: CaEndpoint, csrPem: string, token: string
 
 /** POST /ca/v1/renew {csr} with mutual TLS (current certificate and key). */
 export async function renewRequest(e: CaEndpoint, csrPem: string): Promise<IssuedChain> {
-  if (!e.clientCertPem || !e.clientKeyPem) throw new TypeError('renewRequest needs the current certificate and key');
+  if (!e.clientCertPem || !e.clientKeyPem)
+    throw new TypeError('renewRequest needs the current certificate and key');
   return issued(await call('POST /ca/v1/renew', () => client(e).renew({ csr: csrPem })));
 }
 

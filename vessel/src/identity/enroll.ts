@@ -20,15 +20,26 @@ export interface EnrollResult {
  * @throws HelmlinkError ERR_SERVER_UNTRUSTED (fingerprint), CA refusal codes (e.g. ERR_ENROLL_TOKEN_USED),
  *   ERR_CERT_PROFILE (issued certificate for another entity or without the vessel role).
  */
-export async function enrollVessel(config: VesselConfig, token: string, passphrase: string): Promise<EnrollResult> {
-  const endpoint = { url: config.ca.url, rootFingerprint: config.ca.rootFingerprint, timeoutMs: config.ca.timeoutMs };
+export async function enrollVessel(
+  config: VesselConfig,
+  token: string,
+  passphrase: string,
+): Promise<EnrollResult> {
+  const endpoint = {
+    url: config.ca.url,
+    rootFingerprint: config.ca.rootFingerprint,
+    timeoutMs: config.ca.timeoutMs,
+  };
   const root = await bootstrapRoot(endpoint);
   const { pkcs8, csrPem } = await createKeyAndCsr(config.key.alg, config.vesselId);
   const client = { ...endpoint, root };
   const { chain } = await enrollRequest(client, csrPem, token);
   const identity = readIdentity(chain[0]!);
   if (identity.entityId !== config.vesselId || !identity.roles.includes('vessel')) {
-    throw new HelmlinkError('ERR_CERT_PROFILE', `the CA issued a certificate for ${identity.entityId} (${identity.roles.join(',')}), not vessel ${config.vesselId}`);
+    throw new HelmlinkError(
+      'ERR_CERT_PROFILE',
+      `the CA issued a certificate for ${identity.entityId} (${identity.roles.join(',')}), not vessel ${config.vesselId}`,
+    );
   }
   await saveIdentity(config.dataDir, { pkcs8, passphrase, chain, root });
   let crls = 0;

@@ -62,11 +62,23 @@ export interface VesselIdentity {
 }
 
 /** Builds an identity from decrypted PKCS#8 and the chain. */
-export async function identityFromPkcs8(pkcs8: Uint8Array, chain: x509.X509Certificate[], root: x509.X509Certificate): Promise<VesselIdentity> {
+export async function identityFromPkcs8(
+  pkcs8: Uint8Array,
+  chain: x509.X509Certificate[],
+  root: x509.X509Certificate,
+): Promise<VesselIdentity> {
   const spec = await pkcs8KeySpec(pkcs8);
   const signingKey = await importPrivateKey(pkcs8, { rsaScheme: spec.startsWith('rsa-') ? 'pss' : 'pkcs1' });
-  if (chain.length === 0) throw new HelmlinkError('ERR_NOT_ENROLLED', 'the certificate file holds no certificate');
-  return { spec, signingKey, tlsKeyPem: encodePem('PRIVATE KEY', pkcs8), chain, certificate: chain[0]!, root };
+  if (chain.length === 0)
+    throw new HelmlinkError('ERR_NOT_ENROLLED', 'the certificate file holds no certificate');
+  return {
+    spec,
+    signingKey,
+    tlsKeyPem: encodePem('PRIVATE KEY', pkcs8),
+    chain,
+    certificate: chain[0]!,
+    root,
+  };
 }
 
 /**
@@ -80,7 +92,9 @@ export async function loadIdentity(dataDir: string, passphrase: string): Promise
     try {
       return await readFile(path, 'utf8');
     } catch (cause) {
-      throw new HelmlinkError('ERR_NOT_ENROLLED', `${path} is missing: run helmlink vessel enroll`, { cause });
+      throw new HelmlinkError('ERR_NOT_ENROLLED', `${path} is missing: run helmlink vessel enroll`, {
+        cause,
+      });
     }
   };
   const [keyPem, certPem, rootPem] = await Promise.all([read(p.key), read(p.cert), read(p.root)]);
@@ -124,7 +138,12 @@ export async function saveCrls(dataDir: string, crls: readonly x509.X509Crl[]): 
 /** Writes key (encrypted), chain and root. The key goes last so a half-written enrollment is never "enrolled". */
 export async function saveIdentity(
   dataDir: string,
-  files: { pkcs8: Uint8Array; passphrase: string; chain: readonly x509.X509Certificate[]; root?: x509.X509Certificate },
+  files: {
+    pkcs8: Uint8Array;
+    passphrase: string;
+    chain: readonly x509.X509Certificate[];
+    root?: x509.X509Certificate;
+  },
 ): Promise<void> {
   const p = identityPaths(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

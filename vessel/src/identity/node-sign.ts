@@ -18,7 +18,8 @@ export function nodeSignBytes(privateKey: CryptoKey, alg: JwsAlgorithm): (input:
     case 'EdDSA':
       return (input) => sign(null, input, key);
     case 'PS256':
-      return (input) => sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      return (input) =>
+        sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
     default:
       throw new TypeError(`unsupported algorithm ${String(alg)}`);
   }

@@ -14,7 +14,11 @@ import { identityFromPkcs8, saveIdentity, type VesselIdentity } from './files';
  * for this vessel, stores key (encrypted), and chain. Returns the new identity.
  * @throws HelmlinkError ERR_RENEWAL_FAILED (wrapping the cause's code in details.cause), never leaving a half-written identity.
  */
-export async function renewIdentity(config: VesselConfig, current: VesselIdentity, passphrase: string): Promise<VesselIdentity> {
+export async function renewIdentity(
+  config: VesselConfig,
+  current: VesselIdentity,
+  passphrase: string,
+): Promise<VesselIdentity> {
   try {
     const { pkcs8, csrPem } = await createKeyAndCsr(config.key.alg, config.vesselId);
     const { chain } = await renewRequest(
@@ -30,13 +34,19 @@ export async function renewIdentity(config: VesselConfig, current: VesselIdentit
     );
     const id = readIdentity(chain[0]!);
     if (id.entityId !== config.vesselId || !id.roles.includes('vessel')) {
-      throw new HelmlinkError('ERR_CERT_PROFILE', `the CA renewed a certificate for ${id.entityId}, not vessel ${config.vesselId}`);
+      throw new HelmlinkError(
+        'ERR_CERT_PROFILE',
+        `the CA renewed a certificate for ${id.entityId}, not vessel ${config.vesselId}`,
+      );
     }
     const next = await identityFromPkcs8(pkcs8, chain, current.root);
     await saveIdentity(config.dataDir, { pkcs8, passphrase, chain });
     return next;
   } catch (err) {
     const code = err instanceof HelmlinkError ? err.code : 'ERR_CA_UNREACHABLE';
-    throw new HelmlinkError('ERR_RENEWAL_FAILED', `renewal failed: ${code}: ${(err as Error).message}`, { cause: err, details: { cause: code } });
+    throw new HelmlinkError('ERR_RENEWAL_FAILED', `renewal failed: ${code}: ${(err as Error).message}`, {
+      cause: err,
+      details: { cause: code },
+    });
   }
 }

@@ -34,7 +34,10 @@ export class RenewalScheduler {
 
   constructor(options: RenewalOptions) {
     this.#o = options;
-    this.#dueAt = renewalDueAt(options.identity().certificate, { ...options.config.renewal, random: options.random });
+    this.#dueAt = renewalDueAt(options.identity().certificate, {
+      ...options.config.renewal,
+      random: options.random,
+    });
   }
 
   /** Schedules the next attempt (nothing when renewal is disabled). */
@@ -44,13 +47,24 @@ export class RenewalScheduler {
     const retryMs = config.renewal.retrySeconds * 1000;
     const delay =
       this.#failures > 0
-        ? Math.min(retryMs, backoffDelay(this.#failures - 1, { initialDelayMs: 1000, maxDelayMs: retryMs, jitter: 0.5, random }))
+        ? Math.min(
+            retryMs,
+            backoffDelay(this.#failures - 1, {
+              initialDelayMs: 1000,
+              maxDelayMs: retryMs,
+              jitter: 0.5,
+              random,
+            }),
+          )
         : Math.max(0, this.#dueAt - clock());
-    this.#timer = setTimeout(() => {
-      this.renewNow()
-        .catch(() => undefined)
-        .finally(() => this.start());
-    }, Math.min(delay, 2 ** 31 - 1));
+    this.#timer = setTimeout(
+      () => {
+        this.renewNow()
+          .catch(() => undefined)
+          .finally(() => this.start());
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     this.#timer.unref?.();
   }
 
@@ -84,7 +98,11 @@ export class RenewalScheduler {
       this.#failures++;
       log.warn({ err: (err as Error).message, failures: this.#failures }, 'certificate renewal failed');
       if (this.#failures >= config.renewal.alertAfterFailures) {
-        this.#o.alert({ kind: 'renewal-failing', code: 'ERR_RENEWAL_FAILED', message: `renewal failed ${this.#failures} times in a row: ${(err as Error).message}` });
+        this.#o.alert({
+          kind: 'renewal-failing',
+          code: 'ERR_RENEWAL_FAILED',
+          message: `renewal failed ${this.#failures} times in a row: ${(err as Error).message}`,
+        });
       }
       throw err;
     }
@@ -96,7 +114,11 @@ export class RenewalScheduler {
     const due = renewalDueAt(next.certificate, { ...config.renewal, random });
     const floor = clock() + config.renewal.retrySeconds * 1000;
     // A fresh certificate that already looks due means this clock runs far ahead of the CA's: never renew in a loop.
-    if (due < floor) log.warn({ notBefore: next.certificate.notBefore.toISOString() }, 'the renewed certificate is already due: is the vessel clock ahead?');
+    if (due < floor)
+      log.warn(
+        { notBefore: next.certificate.notBefore.toISOString() },
+        'the renewed certificate is already due: is the vessel clock ahead?',
+      );
     return Math.max(due, floor);
   }
 }

@@ -15,7 +15,8 @@ export function createAlerts(log: Logger, events: EventEmitter, clock: Clock): R
   return (a) => {
     const decision = limiter.admit(a.kind);
     if (!decision.raise) return;
-    const message = decision.suppressed > 0 ? `${a.message} (${decision.suppressed} similar alerts suppressed)` : a.message;
+    const message =
+      decision.suppressed > 0 ? `${a.message} (${decision.suppressed} similar alerts suppressed)` : a.message;
     const full: VesselAlert = { ...a, message, at: clock() };
     log.warn({ alert: true, kind: a.kind, code: a.code }, message);
     events.emit('alert', full);

@@ -32,19 +32,36 @@ export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublis
     try {
       outcome = await processCommand(ctx, token);
     } catch (err) {
-      o.alert({ kind: 'state-store', code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE', message: `command not handled: ${(err as Error).message}` });
+      o.alert({
+        kind: 'state-store',
+        code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE',
+        message: `command not handled: ${(err as Error).message}`,
+      });
       throw err;
     }
     if (outcome.ack) publishAck(o, packet, outcome.ack);
     const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const line = { jti: outcome.jti, signer: outcome.signer, verdict: outcome.verdict, reason: outcome.reason, latencyMs };
+    const line = {
+      jti: outcome.jti,
+      signer: outcome.signer,
+      verdict: outcome.verdict,
+      reason: outcome.reason,
+      latencyMs,
+    };
     if (outcome.verdict === 'dropped') {
       log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
-      o.alert({ kind: 'unattributable-command', code: outcome.reason ?? 'ERR_INPUT_INVALID', message: `unattributable command dropped: ${outcome.detail}` });
+      o.alert({
+        kind: 'unattributable-command',
+        code: outcome.reason ?? 'ERR_INPUT_INVALID',
+        message: `unattributable command dropped: ${outcome.detail}`,
+      });
     } else if (outcome.verdict === 'rejected') {
       log.info({ ...line, detail: outcome.detail }, 'command rejected');
     } else {
-      log.info(line, outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied');
+      log.info(
+        line,
+        outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied',
+      );
     }
     const { verified: _v, ...event } = outcome;
     o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
@@ -53,10 +70,15 @@ export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublis
 }
 
 function publishAck(o: CommandHandlerOptions, packet: IPublishPacket, ack: string): void {
-  o.publish(topics.ack(o.ctx.vesselId), ack, { qos: 1 }).catch((err: Error) => o.log.warn({ err: err.message }, 'ack publish failed'));
+  o.publish(topics.ack(o.ctx.vesselId), ack, { qos: 1 }).catch((err: Error) =>
+    o.log.warn({ err: err.message }, 'ack publish failed'),
+  );
   const props = packet.properties;
   if (props?.responseTopic) {
-    o.publish(props.responseTopic, ack, { qos: 1, ...(props.correlationData ? { properties: { correlationData: props.correlationData } } : {}) }).catch((err: Error) =>
+    o.publish(props.responseTopic, ack, {
+      qos: 1,
+      ...(props.correlationData ? { properties: { correlationData: props.correlationData } } : {}),
+    }).catch((err: Error) =>
       o.log.warn({ err: err.message, responseTopic: props.responseTopic }, 'response topic publish refused'),
     );
   }

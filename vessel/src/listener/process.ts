@@ -62,7 +62,13 @@ export interface ProcessorContext {
   clock: Clock;
   hook?: HookConfig;
   /** Called after the state is persisted, before the ack is sent (Redis hand-off). */
-  afterApply?: (applied: { jti: string; signer: string; streams: Streams; seq: number; at: number }) => Promise<void>;
+  afterApply?: (applied: {
+    jti: string;
+    signer: string;
+    streams: Streams;
+    seq: number;
+    at: number;
+  }) => Promise<void>;
 }
 
 /** base64url SHA-256 of the exact token text (the ack's cmd_sha256). */
@@ -76,7 +82,8 @@ const LONGEST_LIFETIME_SECONDS = 300;
 export async function processCommand(ctx: ProcessorContext, token: string): Promise<CommandOutcome> {
   const digest = tokenDigest(token);
   const stored = ctx.store.ackFor(digest);
-  if (stored) return { verdict: 'duplicate', jti: stored.jti, signer: stored.iss, ack: stored.ack, changed: false };
+  if (stored)
+    return { verdict: 'duplicate', jti: stored.jti, signer: stored.iss, ack: stored.ack, changed: false };
 
   const nowMs = ctx.clock();
   let pending: ReplayEntry | undefined;
@@ -101,11 +108,22 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     verified = await verifyCommand(token, options);
   } catch (err) {
     let attribution = attributionOf(err);
-    if (!attribution && isHelmlinkError(err, 'ERR_CRL_STALE')) attribution = await attributeStale(ctx, token, options);
+    if (!attribution && isHelmlinkError(err, 'ERR_CRL_STALE'))
+      attribution = await attributeStale(ctx, token, options);
     const code = isHelmlinkError(err) ? err.code : 'ERR_INPUT_INVALID';
     const detail = err instanceof Error ? err.message : String(err);
     if (!attribution) return { verdict: 'dropped', reason: code, detail, changed: false };
-    return rejectWith(ctx, token, digest, attribution.signer, attribution.jti, code, detail, nowMs, claimExpiry(token, nowMs));
+    return rejectWith(
+      ctx,
+      token,
+      digest,
+      attribution.signer,
+      attribution.jti,
+      code,
+      detail,
+      nowMs,
+      claimExpiry(token, nowMs),
+    );
   }
   const { claims } = verified;
   const expiresAt = pending?.expiresAt ?? claims.exp + ctx.clockToleranceSeconds;
@@ -115,7 +133,20 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     next = checkStreamsSet(claims.cmd, ctx.catalog);
   } catch (err) {
     const code = isHelmlinkError(err) ? err.code : 'ERR_CMD_INVALID';
-    return { ...(await rejectWith(ctx, token, digest, claims.iss, claims.jti, code, (err as Error).message, nowMs, expiresAt)), verified };
+    return {
+      ...(await rejectWith(
+        ctx,
+        token,
+        digest,
+        claims.iss,
+        claims.jti,
+        code,
+        (err as Error).message,
+        nowMs,
+        expiresAt,
+      )),
+      verified,
+    };
   }
 
   const previous = ctx.store.streams;
@@ -133,7 +164,20 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
       });
     } catch (err) {
       const code = isHelmlinkError(err) ? err.code : 'ERR_HOOK_REJECTED';
-      return { ...(await rejectWith(ctx, token, digest, claims.iss, claims.jti, code, (err as Error).message, nowMs, expiresAt)), verified };
+      return {
+        ...(await rejectWith(
+          ctx,
+          token,
+          digest,
+          claims.iss,
+          claims.jti,
+          code,
+          (err as Error).message,
+          nowMs,
+          expiresAt,
+        )),
+        verified,
+      };
     }
   }
 
@@ -149,7 +193,13 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
   const handled: StoredAck = { cmdSha256: digest, iss: claims.iss, jti: claims.jti, ack, expiresAt };
   ctx.store.commit(handled, next);
   if (ctx.afterApply) {
-    await ctx.afterApply({ jti: claims.jti, signer: claims.iss, streams: next, seq: ctx.store.seq, at: ctx.clock() });
+    await ctx.afterApply({
+      jti: claims.jti,
+      signer: claims.iss,
+      streams: next,
+      seq: ctx.store.seq,
+      at: ctx.clock(),
+    });
   }
   return { verdict: 'applied', jti: claims.jti, signer: claims.iss, ack, changed: true, verified };
 }
@@ -178,7 +228,14 @@ async function rejectWith(
   });
   // A replayed jti is already in the cache; every other attributable rejection is remembered so that a redelivery
   // gets this same ack.
-  if (code !== 'ERR_REPLAY') ctx.store.commit({ cmdSha256: digest, iss: pilot, jti, ack, expiresAt: Math.max(expiresAt, Math.floor(nowMs / 1000)) });
+  if (code !== 'ERR_REPLAY')
+    ctx.store.commit({
+      cmdSha256: digest,
+      iss: pilot,
+      jti,
+      ack,
+      expiresAt: Math.max(expiresAt, Math.floor(nowMs / 1000)),
+    });
   return { verdict: 'rejected', reason: code, detail, jti, signer: pilot, ack, changed: false };
 }
 
@@ -192,7 +249,11 @@ async function attributeStale(
   options: Parameters<typeof verifyCommand>[1],
 ): Promise<{ code: ErrorCode; signer: string; jti: string } | undefined> {
   try {
-    const v = await verifyCommand(token, { ...options, trust: ctx.trustIgnoringRevocation, replay: { checkAndRecord: () => true } });
+    const v = await verifyCommand(token, {
+      ...options,
+      trust: ctx.trustIgnoringRevocation,
+      replay: { checkAndRecord: () => true },
+    });
     return { code: 'ERR_CRL_STALE', signer: v.claims.iss, jti: v.claims.jti };
   } catch (err) {
     const a = attributionOf(err);

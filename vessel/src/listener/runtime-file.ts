@@ -19,7 +19,13 @@ export function runtimeFile(path: string, brokerUrl: string, clock: Clock): Runt
   };
   return {
     running(connected, extra = {}) {
-      write({ pid: process.pid, connected, since: new Date(clock()).toISOString(), broker: brokerUrl, ...extra });
+      write({
+        pid: process.pid,
+        connected,
+        since: new Date(clock()).toISOString(),
+        broker: brokerUrl,
+        ...extra,
+      });
     },
     async stopped() {
       write({ pid: null, connected: false, stoppedAt: new Date(clock()).toISOString() });

@@ -15,11 +15,20 @@ export const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
 /** The TLS material of a vessel identity, trusting only the pinned root. */
 export function tlsCredentialsOf(identity: VesselIdentity): TlsCredentials {
-  return { key: identity.tlsKeyPem, cert: certificatesToPem(identity.chain), ca: certificatesToPem([identity.root]) };
+  return {
+    key: identity.tlsKeyPem,
+    cert: certificatesToPem(identity.chain),
+    ca: certificatesToPem([identity.root]),
+  };
 }
 
 /** Creates (not starts) the vessel's session. */
-export function createVesselSession(config: VesselConfig, identity: VesselIdentity, random: () => number, onMessage: MessageHandler): MqttSession {
+export function createVesselSession(
+  config: VesselConfig,
+  identity: VesselIdentity,
+  random: () => number,
+  onMessage: MessageHandler,
+): MqttSession {
   return new MqttSession({
     url: config.broker.url,
     clientId: config.broker.clientId ?? config.vesselId,

@@ -43,7 +43,13 @@ export interface VesselStatus {
   connected: boolean;
   protocolVersion: 4 | 5;
   certificate: { serial: string; notBefore: string; notAfter: string; fingerprint: string };
-  crl: { number: number | undefined; thisUpdate: string | undefined; nextUpdate: string | undefined; ageSeconds: number | undefined; stale: boolean };
+  crl: {
+    number: number | undefined;
+    thisUpdate: string | undefined;
+    nextUpdate: string | undefined;
+    ageSeconds: number | undefined;
+    stale: boolean;
+  };
   state: { on: string[]; off: string[]; seq: number; lastJti: string | null };
   renewal: { dueAt: string; consecutiveFailures: number };
 }

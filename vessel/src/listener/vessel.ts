@@ -8,7 +8,15 @@
 import { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
 import pino, { type Logger } from 'pino';
-import { HelmlinkError, certificateFingerprint, signState, systemClock, topics, type Clock, type Signer } from '@helmlink/protocol';
+import {
+  HelmlinkError,
+  certificateFingerprint,
+  signState,
+  systemClock,
+  topics,
+  type Clock,
+  type Signer,
+} from '@helmlink/protocol';
 import type { MqttSession } from '@helmlink/protocol/mqtt';
 import type { VesselConfig } from '../config';
 import { readPassphrase } from '../config/load';
@@ -36,18 +44,27 @@ const DEFAULT_LOG_NAME = 'helmlink-vessel';
  * under way (not necessarily connected: at sea the broker may be unreachable; it keeps retrying).
  * @throws HelmlinkError ERR_NOT_ENROLLED, ERR_KEY_DECRYPT, ERR_PASSPHRASE_REQUIRED, ERR_STATE_STORE.
  */
-export async function startVessel(config: VesselConfig, options: StartVesselOptions = {}): Promise<VesselHandle> {
+export async function startVessel(
+  config: VesselConfig,
+  options: StartVesselOptions = {},
+): Promise<VesselHandle> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   // Asynchronous log destination: one line per command must not cost a blocking write on the hot path; flushed on close.
-  const log = options.logger ?? pino({ name: DEFAULT_LOG_NAME, level: config.log.level }, pino.destination({ dest: 1, sync: false }));
+  const log =
+    options.logger ??
+    pino({ name: DEFAULT_LOG_NAME, level: config.log.level }, pino.destination({ dest: 1, sync: false }));
   const events = new EventEmitter();
   const alert = createAlerts(log, events, clock);
   const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
   const identity = await loadPinnedIdentity(config, passphrase);
   const crls = new CrlCache([identity.root, ...identity.chain.slice(1)]);
   await crls.offerAll(await loadCachedCrls(config.dataDir));
-  const live: Live = { identity, signer: createNodeSigner(identity.signingKey, identity.chain), trusts: createVesselTrust(identity, crls, config.crl) };
+  const live: Live = {
+    identity,
+    signer: createNodeSigner(identity.signingKey, identity.chain),
+    trusts: createVesselTrust(identity, crls, config.crl),
+  };
   const paths = identityPaths(config.dataDir);
   const store = StateStore.open(paths.state, config.catalog, { fsync: config.state.fsync, now: clock });
   const redis = await openHandoff(config, options, store, clock, alert);
@@ -61,52 +78,50 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
     random,
     canRetry: () => !closing && session.ready,
     publish: async () => {
-      const { token } = await signState(live.signer, { clock, catalog: config.catalog, on: store.streams.on, off: store.streams.off, lastJti: store.lastJti, seq: store.seq });
+      const { token } = await signState(live.signer, {
+        clock,
+        catalog: config.catalog,
+        on: store.streams.on,
+        off: store.streams.off,
+        lastJti: store.lastJti,
+        seq: store.seq,
+      });
       await session.publish(topics.state(config.vesselId), token, { qos: 1, retain: true });
       events.emit('state', snapshot());
     },
   });
   const ctx = processorContext(config, live, store, clock, redis, alert);
-  const handleCommand = createCommandHandler({ ctx, log, alert, events, publish: (t, p, o) => session.publish(t, p, o), onChanged: () => statePublisher.soon() });
+  const handleCommand = createCommandHandler({
+    ctx,
+    log,
+    alert,
+    events,
+    publish: (t, p, o) => session.publish(t, p, o),
+    onChanged: () => statePublisher.soon(),
+  });
   const session = createVesselSession(config, identity, random, (packet: IPublishPacket) =>
     packet.topic === topics.crl() ? crlKeeper.onMessage(packet.payload) : handleCommand(packet),
   );
   observeSession(session, log, events, runtime, () => statePublisher.soon());
-  const renewal = new RenewalScheduler({
+  const renewal = renewalScheduler({
     config,
     passphrase,
-    identity: () => live.identity,
+    live,
+    crls,
+    session,
     clock,
     random,
     log,
     alert,
-    swap: async (next) => {
-      // Wait for the command in hand so its ack is signed with one identity, then swap and reconnect the session.
-      await session.whenIdle();
-      swapIdentity(live, next, crls, config);
-      await session.replaceCredentials(tlsCredentialsOf(next));
-      log.info({ serial: next.certificate.serialNumber, notAfter: next.certificate.notAfter.toISOString() }, 'certificate renewed and swapped');
-      events.emit('renewed', { serial: next.certificate.serialNumber, notAfter: next.certificate.notAfter });
-    },
+    events,
   });
-  const stopSimulator = options.simulate
-    ? startSimulator({
-        vesselId: config.vesselId,
-        catalog: config.catalog,
-        intervalMs: config.simulate.intervalMs,
-        on: () => store.streams.on,
-        publish: (topic, payload) => {
-          if (session.ready) session.publish(topic, payload, { qos: 0 }).catch(() => undefined);
-        },
-        clock,
-      })
-    : undefined;
+  const stopSimulator = options.simulate ? simulate(config, store, session, clock) : undefined;
 
   runtime.running(false);
   session.start();
   crlKeeper.start();
   renewal.start();
-  log.info({ vesselId: config.vesselId, serial: identity.certificate.serialNumber, streamsOn: store.streams.on.length, seq: store.seq }, 'vessel listener started');
+  logStarted(log, config, identity, store);
 
   return {
     config,
@@ -151,6 +166,74 @@ export async function startVessel(config: VesselConfig, options: StartVesselOpti
   };
 }
 
+/** The one start line: who is listening, with which certificate and state. */
+function logStarted(log: Logger, config: VesselConfig, identity: VesselIdentity, store: StateStore): void {
+  log.info(
+    {
+      vesselId: config.vesselId,
+      serial: identity.certificate.serialNumber,
+      streamsOn: store.streams.on.length,
+      seq: store.seq,
+    },
+    'vessel listener started',
+  );
+}
+
+/** Renewal at the configured fraction of the lifetime, swapping the live identity and the session's credentials. */
+function renewalScheduler(deps: {
+  config: VesselConfig;
+  passphrase: string;
+  live: Live;
+  crls: CrlCache;
+  session: ReturnType<typeof createVesselSession>;
+  clock: Clock;
+  random: () => number;
+  log: Logger;
+  alert: ReturnType<typeof createAlerts>;
+  events: EventEmitter;
+}): RenewalScheduler {
+  const { config, live, crls, session, log, events } = deps;
+  return new RenewalScheduler({
+    config,
+    passphrase: deps.passphrase,
+    identity: () => live.identity,
+    clock: deps.clock,
+    random: deps.random,
+    log,
+    alert: deps.alert,
+    swap: async (next) => {
+      // Wait for the command in hand so its ack is signed with one identity, then swap and reconnect the session.
+      await session.whenIdle();
+      swapIdentity(live, next, crls, config);
+      await session.replaceCredentials(tlsCredentialsOf(next));
+      log.info(
+        { serial: next.certificate.serialNumber, notAfter: next.certificate.notAfter.toISOString() },
+        'certificate renewed and swapped',
+      );
+      events.emit('renewed', { serial: next.certificate.serialNumber, notAfter: next.certificate.notAfter });
+    },
+  });
+}
+
+/** `--simulate`: samples on the data topic of every stream that is on, while the session is ready. */
+function simulate(
+  config: VesselConfig,
+  store: StateStore,
+  session: ReturnType<typeof createVesselSession>,
+  clock: Clock,
+): () => void {
+  return startSimulator({
+    vesselId: config.vesselId,
+    catalog: config.catalog,
+    intervalMs: config.simulate.intervalMs,
+    on: () => store.streams.on,
+    publish: (topic, payload) => {
+      if (session.ready) session.publish(topic, payload, { qos: 0 }).catch(() => undefined);
+    },
+    clock,
+  });
+}
+
 /** What changes on a certificate renewal. */
 interface Live {
   identity: VesselIdentity;
@@ -167,7 +250,14 @@ function swapIdentity(live: Live, next: VesselIdentity, crls: CrlCache, config: 
 }
 
 /** The command pipeline's context, following renewals through `live`. */
-function processorContext(config: VesselConfig, live: Live, store: StateStore, clock: Clock, redis: RedisHandoff | undefined, alert: RaiseAlert): ProcessorContext {
+function processorContext(
+  config: VesselConfig,
+  live: Live,
+  store: StateStore,
+  clock: Clock,
+  redis: RedisHandoff | undefined,
+  alert: RaiseAlert,
+): ProcessorContext {
   return {
     vesselId: config.vesselId,
     catalog: config.catalog,
@@ -186,18 +276,38 @@ function processorContext(config: VesselConfig, live: Live, store: StateStore, c
     afterApply: async (a) => {
       if (!redis) return;
       try {
-        await redis.applied({ jti: a.jti, signer: a.signer, on: a.streams.on, off: a.streams.off, seq: a.seq, appliedAt: a.at });
+        await redis.applied({
+          jti: a.jti,
+          signer: a.signer,
+          on: a.streams.on,
+          off: a.streams.off,
+          seq: a.seq,
+          appliedAt: a.at,
+        });
       } catch (err) {
-        alert({ kind: 'redis', code: 'ERR_HANDOFF_REDIS', message: `Redis hand-off failed: ${(err as Error).message}` });
+        alert({
+          kind: 'redis',
+          code: 'ERR_HANDOFF_REDIS',
+          message: `Redis hand-off failed: ${(err as Error).message}`,
+        });
       }
     },
   };
 }
 
 /** Logs the session's life, keeps runtime.json current and emits `connect` / `disconnect`. */
-function observeSession(session: MqttSession, log: Logger, events: EventEmitter, runtime: RuntimeFile, onReady: () => void): void {
+function observeSession(
+  session: MqttSession,
+  log: Logger,
+  events: EventEmitter,
+  runtime: RuntimeFile,
+  onReady: () => void,
+): void {
   session.on('ready', (info) => {
-    log.info({ protocolVersion: info.protocolVersion, sessionPresent: info.sessionPresent }, 'connected to broker');
+    log.info(
+      { protocolVersion: info.protocolVersion, sessionPresent: info.sessionPresent },
+      'connected to broker',
+    );
     runtime.running(true, { protocolVersion: info.protocolVersion });
     events.emit('connect', { protocolVersion: info.protocolVersion, sessionPresent: info.sessionPresent });
     onReady();
@@ -215,7 +325,12 @@ function observeSession(session: MqttSession, log: Logger, events: EventEmitter,
 
 async function certificateStatus(identity: VesselIdentity): Promise<VesselStatus['certificate']> {
   const cert = identity.certificate;
-  return { serial: cert.serialNumber, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(), fingerprint: await certificateFingerprint(cert) };
+  return {
+    serial: cert.serialNumber,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    fingerprint: await certificateFingerprint(cert),
+  };
 }
 
 /** Loads the identity and checks that root.pem is the root the config pins. */
@@ -224,21 +339,39 @@ async function loadPinnedIdentity(config: VesselConfig, passphrase: string): Pro
   // A swapped file or a config for another fleet stops here.
   const rootFingerprint = await certificateFingerprint(identity.root);
   if (rootFingerprint !== config.ca.rootFingerprint) {
-    throw new HelmlinkError('ERR_CHAIN_UNTRUSTED', `root.pem (SHA-256 ${rootFingerprint}) is not the root pinned by ca.rootFingerprint`);
+    throw new HelmlinkError(
+      'ERR_CHAIN_UNTRUSTED',
+      `root.pem (SHA-256 ${rootFingerprint}) is not the root pinned by ca.rootFingerprint`,
+    );
   }
   return identity;
 }
 
 /** Connects the Redis hand-off when configured and writes the current state there (an alert when unavailable). */
-async function openHandoff(config: VesselConfig, options: StartVesselOptions, store: StateStore, clock: Clock, alert: RaiseAlert): Promise<RedisHandoff | undefined> {
+async function openHandoff(
+  config: VesselConfig,
+  options: StartVesselOptions,
+  store: StateStore,
+  clock: Clock,
+  alert: RaiseAlert,
+): Promise<RedisHandoff | undefined> {
   const url = options.redisUrl ?? config.redis?.url;
   if (!url) return undefined;
-  const redis = new RedisHandoff({ url, vesselId: config.vesselId, keyPrefix: config.redis?.keyPrefix ?? 'helmlink:', streamMaxLen: config.redis?.streamMaxLen ?? 10_000 });
+  const redis = new RedisHandoff({
+    url,
+    vesselId: config.vesselId,
+    keyPrefix: config.redis?.keyPrefix ?? 'helmlink:',
+    streamMaxLen: config.redis?.streamMaxLen ?? 10_000,
+  });
   try {
     await redis.connect();
     await redis.writeState({ ...store.streams, seq: store.seq, lastJti: store.lastJti, updatedAt: clock() });
   } catch (err) {
-    alert({ kind: 'redis', code: 'ERR_HANDOFF_REDIS', message: `Redis hand-off unavailable: ${(err as Error).message}` });
+    alert({
+      kind: 'redis',
+      code: 'ERR_HANDOFF_REDIS',
+      message: `Redis hand-off unavailable: ${(err as Error).message}`,
+    });
   }
   return redis;
 }

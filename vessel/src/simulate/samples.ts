@@ -22,10 +22,14 @@ export function sampleFor(stream: StreamDescriptor, n: number, now: Date): strin
   const t = hhmmss(now);
   switch (stream.id) {
     case 'NAVD':
-      data = nmea(`GPRMC,${t},A,5957.${String(1000 + (n % 9000)).padStart(4, '0')},N,01043.1200,E,12.4,084.0,${now.getUTCDate().toString().padStart(2, '0')}1126,,,A`);
+      data = nmea(
+        `GPRMC,${t},A,5957.${String(1000 + (n % 9000)).padStart(4, '0')},N,01043.1200,E,12.4,084.0,${now.getUTCDate().toString().padStart(2, '0')}1126,,,A`,
+      );
       break;
     case 'TGTD':
-      data = nmea(`RATTM,${String((n % 99) + 1).padStart(2, '0')},2.5,045.0,T,10.0,090.0,T,1.2,15.0,N,TGT${n % 99},T,,${t},A`);
+      data = nmea(
+        `RATTM,${String((n % 99) + 1).padStart(2, '0')},2.5,045.0,T,10.0,090.0,T,1.2,15.0,N,TGT${n % 99},T,,${t},A`,
+      );
       break;
     case 'SATD':
       data = nmea(`HEHDT,${(84 + (n % 10) / 10).toFixed(1)},T`);

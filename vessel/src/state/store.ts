@@ -12,7 +12,13 @@
  */
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { HelmlinkError, ReplaySnapshot, systemClock, type Clock, type StreamCatalog } from '@helmlink/protocol';
+import {
+  HelmlinkError,
+  ReplaySnapshot,
+  systemClock,
+  type Clock,
+  type StreamCatalog,
+} from '@helmlink/protocol';
 import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { StateRecord, StateSnapshot, StoredAck, Streams } from './types';
 
@@ -94,7 +100,8 @@ export class StateStore {
       let snapshot: StateSnapshot;
       try {
         snapshot = JSON.parse(lines[0]!) as StateSnapshot;
-        if (snapshot.type !== 'snapshot' || snapshot.v !== 1 || !Array.isArray(snapshot.streams?.on)) throw new Error('not a state snapshot');
+        if (snapshot.type !== 'snapshot' || snapshot.v !== 1 || !Array.isArray(snapshot.streams?.on))
+          throw new Error('not a state snapshot');
       } catch (cause) {
         fail(`the state file ${path} is damaged`, cause);
       }

@@ -38,7 +38,9 @@ export class CrlKeeper {
   start(): void {
     const { log, config } = this.#o;
     this.refresh()
-      .catch((err: Error) => log.info({ err: err.message }, 'CRL refresh over HTTPS failed (offline?); using the cached CRL'))
+      .catch((err: Error) =>
+        log.info({ err: err.message }, 'CRL refresh over HTTPS failed (offline?); using the cached CRL'),
+      )
       .finally(() => {
         this.checkFreshness();
         if (this.#stopped) return;
@@ -55,7 +57,12 @@ export class CrlKeeper {
   /** Fetches the CRLs over HTTPS now; true when a newer one was accepted. */
   async refresh(): Promise<boolean> {
     const { config, crls } = this.#o;
-    const fetched = await fetchCrls({ url: config.ca.url, rootFingerprint: config.ca.rootFingerprint, timeoutMs: config.ca.timeoutMs, root: this.#o.identity().root });
+    const fetched = await fetchCrls({
+      url: config.ca.url,
+      rootFingerprint: config.ca.rootFingerprint,
+      timeoutMs: config.ca.timeoutMs,
+      root: this.#o.identity().root,
+    });
     let accepted = false;
     for (const crl of fetched) {
       const r = await crls.offer(crl);
@@ -78,7 +85,11 @@ export class CrlKeeper {
       await saveCrls(this.#o.config.dataDir, this.#o.crls.crls());
       this.#accepted(result.crlNumber, result.issuer, 'mqtt');
     } else if (result.code !== 'ERR_CRL_NOT_NEWER') {
-      this.#o.alert({ kind: 'crl-rejected', code: result.code, message: `CRL from ${topics.crl()} refused: ${result.reason}` });
+      this.#o.alert({
+        kind: 'crl-rejected',
+        code: result.code,
+        message: `CRL from ${topics.crl()} refused: ${result.reason}`,
+      });
     }
   }
 
@@ -95,7 +106,9 @@ export class CrlKeeper {
       this.#o.alert({
         kind: 'crl-stale',
         code: isHelmlinkError(err) ? err.code : 'ERR_CRL_STALE',
-        message: config.crl.failClosed ? `${message}: commands are rejected until a newer CRL arrives` : `${message} (failClosed is off)`,
+        message: config.crl.failClosed
+          ? `${message}: commands are rejected until a newer CRL arrives`
+          : `${message} (failClosed is off)`,
       });
     }
   }

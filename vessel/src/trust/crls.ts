@@ -6,10 +6,19 @@
  * increases on every change, which invalidates the verifier's cached signer paths.
  */
 import type * as x509 from '@peculiar/x509';
-import { CrlStore, HelmlinkError, crlNumberOf, isHelmlinkError, parseCrls, type ErrorCode } from '@helmlink/protocol';
+import {
+  CrlStore,
+  HelmlinkError,
+  crlNumberOf,
+  isHelmlinkError,
+  parseCrls,
+  type ErrorCode,
+} from '@helmlink/protocol';
 
 /** Why a candidate CRL was accepted or not. */
-export type CrlOfferResult = { accepted: true; crlNumber: number | undefined; issuer: string } | { accepted: false; code: ErrorCode; reason: string };
+export type CrlOfferResult =
+  | { accepted: true; crlNumber: number | undefined; issuer: string }
+  | { accepted: false; code: ErrorCode; reason: string };
 
 export class CrlCache {
   private readonly store = new CrlStore();
@@ -48,14 +57,21 @@ export class CrlCache {
   async offer(candidate: x509.X509Crl | string | Uint8Array): Promise<CrlOfferResult> {
     let crls: x509.X509Crl[];
     try {
-      crls = typeof candidate === 'string' || candidate instanceof Uint8Array ? parseCrls(candidate) : [candidate];
+      crls =
+        typeof candidate === 'string' || candidate instanceof Uint8Array ? parseCrls(candidate) : [candidate];
     } catch (err) {
       return { accepted: false, code: 'ERR_CRL_MALFORMED', reason: (err as Error).message };
     }
-    if (crls.length !== 1) return { accepted: false, code: 'ERR_CRL_MALFORMED', reason: `expected one CRL, got ${crls.length}` };
+    if (crls.length !== 1)
+      return { accepted: false, code: 'ERR_CRL_MALFORMED', reason: `expected one CRL, got ${crls.length}` };
     const crl = crls[0]!;
     const issuers = this.cas.filter((ca) => ca.subject === crl.issuer);
-    if (issuers.length === 0) return { accepted: false, code: 'ERR_CRL_INVALID', reason: `the CRL issuer ${crl.issuer} is not a CA of this vessel` };
+    if (issuers.length === 0)
+      return {
+        accepted: false,
+        code: 'ERR_CRL_INVALID',
+        reason: `the CRL issuer ${crl.issuer} is not a CA of this vessel`,
+      };
     let last: { code: ErrorCode; reason: string } = { code: 'ERR_CRL_INVALID', reason: 'no issuer' };
     for (const issuer of issuers) {
       try {
@@ -85,7 +101,10 @@ export class CrlCache {
     const crl = this.forIssuerOf(cert);
     if (!crl) throw new HelmlinkError('ERR_CRL_MISSING', `no CRL of ${cert.issuer} is cached`);
     if (crl.nextUpdate && nowMs > crl.nextUpdate.getTime() + graceSeconds * 1000) {
-      throw new HelmlinkError('ERR_CRL_STALE', `the CRL of ${cert.issuer} expired at ${crl.nextUpdate.toISOString()}`);
+      throw new HelmlinkError(
+        'ERR_CRL_STALE',
+        `the CRL of ${cert.issuer} expired at ${crl.nextUpdate.toISOString()}`,
+      );
     }
     return crl;
   }

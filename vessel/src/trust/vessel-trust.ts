@@ -15,7 +15,11 @@ export interface VesselTrust {
 }
 
 /** Builds both trusts for `identity` (again after a renewal). */
-export function createVesselTrust(identity: VesselIdentity, crls: CrlCache, crl: VesselConfig['crl']): VesselTrust {
+export function createVesselTrust(
+  identity: VesselIdentity,
+  crls: CrlCache,
+  crl: VesselConfig['crl'],
+): VesselTrust {
   // With failClosed off, a stale CRL keeps being used (a century of grace).
   const grace = crl.failClosed ? crl.graceSeconds : 100 * 365 * 86_400;
   const make = (mode: 'leaf' | 'off'): Trust =>

@@ -29,7 +29,11 @@ function io() {
   let err = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' }, out: () => out, err: () => err };
+  return {
+    io: { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
@@ -66,7 +70,12 @@ describe('vessel CLIs', () => {
     expect(await vesselEnrollCommand.main(['--config', join(dir, 'bad.json')], noToken.io)).toBe(2);
     const notEnrolled = io();
     const path = writeConfig(dir);
-    expect(await vesselStatusCommand.main(['--config', path], { ...notEnrolled.io, env: { HELMLINK_CLI_TEST_PASS: PASSPHRASE } })).toBe(1);
+    expect(
+      await vesselStatusCommand.main(['--config', path], {
+        ...notEnrolled.io,
+        env: { HELMLINK_CLI_TEST_PASS: PASSPHRASE },
+      }),
+    ).toBe(1);
     expect(notEnrolled.err()).toContain('ERR_NOT_ENROLLED');
   });
 
@@ -74,18 +83,35 @@ describe('vessel CLIs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vessel-cli-run-'));
     await fleet.writeDataDir(join(dir, 'data'));
     const marker = join(dir, 'hook-started');
-    const path = writeConfig(dir, { hook: { command: '/bin/sh', args: ['-c', `cat >/dev/null; touch ${marker}; sleep 0.5`] } });
+    const path = writeConfig(dir, {
+      hook: { command: '/bin/sh', args: ['-c', `cat >/dev/null; touch ${marker}; sleep 0.5`] },
+    });
     const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
-    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], { env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], {
+      env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: Record<string, unknown>[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+    createInterface({ input: child.stdout! }).on('line', (l) =>
+      lines.push(JSON.parse(l) as Record<string, unknown>),
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await until(() => lines.some((l) => l.msg === 'connected to broker'), 'connected');
     const status = io();
     const runtime = join(dir, 'data', 'runtime.json');
-    await until(() => existsSync(runtime) && readFileSync(runtime, 'utf8').includes('"connected":true'), 'runtime file');
-    expect(await vesselStatusCommand.main(['--config', path], { ...status.io, env: { HELMLINK_CLI_TEST_PASS: PASSPHRASE } })).toBe(0);
-    expect(status.out()).toMatch(new RegExp(`listener +running \\(pid ${child.pid}\\), connected since`, 'u'));
+    await until(
+      () => existsSync(runtime) && readFileSync(runtime, 'utf8').includes('"connected":true'),
+      'runtime file',
+    );
+    expect(
+      await vesselStatusCommand.main(['--config', path], {
+        ...status.io,
+        env: { HELMLINK_CLI_TEST_PASS: PASSPHRASE },
+      }),
+    ).toBe(0);
+    expect(status.out()).toMatch(
+      new RegExp(`listener +running \\(pid ${child.pid}\\), connected since`, 'u'),
+    );
     expect(status.out()).toContain(`vessel       ${VESSEL_ID} (vessel)`);
     const pilot = await TestPilot.connect(fleet, fleet.pilot, 'pilot-cli');
     const token = await pilot.sign(['239.192.0.4:60004']);
@@ -111,15 +137,27 @@ describe('vessel CLIs', () => {
     const path = writeConfig(dir);
     const config = JSON.parse(readFileSync(path, 'utf8')) as { broker: Record<string, unknown> };
     // Port 1 on loopback: connection refused at once, every time.
-    config.broker = { ...config.broker, url: 'mqtts://127.0.0.1:1', reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 } };
+    config.broker = {
+      ...config.broker,
+      url: 'mqtts://127.0.0.1:1',
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+    };
     writeFileSync(path, JSON.stringify(config));
     const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
-    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], { env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], {
+      env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: Record<string, unknown>[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+    createInterface({ input: child.stdout! }).on('line', (l) =>
+      lines.push(JSON.parse(l) as Record<string, unknown>),
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Before the fix the listener exited 0 right after the first refusal (its reconnect timer holds no process).
-    await until(() => lines.filter((l) => l.msg === 'broker connection error').length >= 3 || child.exitCode !== null, 'three refused connections');
+    await until(
+      () => lines.filter((l) => l.msg === 'broker connection error').length >= 3 || child.exitCode !== null,
+      'three refused connections',
+    );
     expect(child.exitCode).toBeNull();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -131,9 +169,14 @@ describe('vessel CLIs', () => {
     const path = writeConfig(dir);
     const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
     const start = () => {
-      const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], { env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], {
+        env: { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const lines: Record<string, unknown>[] = [];
-      createInterface({ input: child.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+      createInterface({ input: child.stdout! }).on('line', (l) =>
+        lines.push(JSON.parse(l) as Record<string, unknown>),
+      );
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       return { child, lines, exited };
     };
@@ -142,7 +185,8 @@ describe('vessel CLIs', () => {
     const pilot = await TestPilot.connect(fleet, fleet.pilot, 'pilot-kill');
     const all = IEC_61162_450_CATALOG.streams.map((s) => s.address);
     const tokens: string[] = [];
-    for (let i = 0; i < 40; i++) tokens.push(await pilot.sign([all[i % all.length]!], { lifetimeSeconds: 120 }));
+    for (let i = 0; i < 40; i++)
+      tokens.push(await pilot.sign([all[i % all.length]!], { lifetimeSeconds: 120 }));
     for (const t of tokens) void pilot.send(t);
     await until(() => first.lines.filter((l) => l.verdict === 'applied').length >= 5, 'some applied');
     first.child.kill('SIGKILL');

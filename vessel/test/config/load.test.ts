@@ -32,7 +32,16 @@ describe('vessel config', () => {
     expect(c.broker.protocolVersion).toBe(5);
     expect(c.crl).toEqual({ graceSeconds: 3600, failClosed: true, refreshSeconds: 900 });
     expect(c.renewal.atFraction).toBeCloseTo(2 / 3);
-    expect(c.catalog.streams.map((s) => s.id)).toEqual(['MISC', 'TGTD', 'SATD', 'NAVD', 'VDRD', 'RCOM', 'TIME', 'PROP']);
+    expect(c.catalog.streams.map((s) => s.id)).toEqual([
+      'MISC',
+      'TGTD',
+      'SATD',
+      'NAVD',
+      'VDRD',
+      'RCOM',
+      'TIME',
+      'PROP',
+    ]);
     expect(parseVesselConfig({ ...minimal, catalog: 'default' }).catalog.streams.length).toBe(11);
   });
 
@@ -45,8 +54,17 @@ describe('vessel config', () => {
       [{ ...minimal, key: { passphrase: { env: 'A', file: 'b' } } }, 'key.passphrase'],
       [{ ...minimal, clockToleranceSeconds: -1 }, 'clockToleranceSeconds'],
       [{ ...minimal, surprise: true }, '(root)'],
-      [{ ...minimal, catalog: { streams: [{ id: 'X', name: 'x', kind: 'other', address: '10.0.0.1:1', bitrateBps: 1 }] } }, 'catalog'],
-      [{ ...minimal, broker: { url: 'mqtts://b:1', reconnect: { initialDelayMs: 5000, maxDelayMs: 1000 } } }, 'broker.reconnect.maxDelayMs'],
+      [
+        {
+          ...minimal,
+          catalog: { streams: [{ id: 'X', name: 'x', kind: 'other', address: '10.0.0.1:1', bitrateBps: 1 }] },
+        },
+        'catalog',
+      ],
+      [
+        { ...minimal, broker: { url: 'mqtts://b:1', reconnect: { initialDelayMs: 5000, maxDelayMs: 1000 } } },
+        'broker.reconnect.maxDelayMs',
+      ],
     ];
     for (const [value, field] of cases) {
       const { code, message } = codeAndMessage(() => parseVesselConfig(value));
@@ -58,9 +76,15 @@ describe('vessel config', () => {
   it('reads files, reports unreadable or non-JSON files, and the example config is valid', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vessel-config-'));
     writeFileSync(join(dir, 'bad.json'), '{ not json');
-    await expect(loadVesselConfig(join(dir, 'bad.json'))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
-    await expect(loadVesselConfig(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
-    const example = await loadVesselConfig(new URL('../../../resources/vessel.example.json', import.meta.url).pathname);
+    await expect(loadVesselConfig(join(dir, 'bad.json'))).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+    });
+    await expect(loadVesselConfig(join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+    });
+    const example = await loadVesselConfig(
+      new URL('../../../resources/vessel.example.json', import.meta.url).pathname,
+    );
     expect(example.vesselId).toBeTruthy();
   });
 
@@ -71,9 +95,15 @@ describe('vessel config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vessel-pass-'));
     writeFileSync(join(dir, 'pass'), 'from file\nignored');
     writeFileSync(join(dir, 'empty'), '\n');
-    await expect(readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'pass' } } }, dir))).resolves.toBe('from file');
-    await expect(readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'empty' } } }, dir))).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
-    await expect(readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'nope' } } }, dir))).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
+    await expect(
+      readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'pass' } } }, dir)),
+    ).resolves.toBe('from file');
+    await expect(
+      readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'empty' } } }, dir)),
+    ).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
+    await expect(
+      readPassphrase(parseVesselConfig({ ...minimal, key: { passphrase: { file: 'nope' } } }, dir)),
+    ).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
   });
 
   it('reads the passphrase from a systemd credential ($CREDENTIALS_DIRECTORY/NAME), and only under systemd', async () => {
@@ -85,8 +115,14 @@ describe('vessel config', () => {
       code: 'ERR_PASSPHRASE_REQUIRED',
       message: expect.stringContaining('needs $CREDENTIALS_DIRECTORY'),
     });
-    await expect(readPassphrase(c, { CREDENTIALS_DIRECTORY: join(dir, 'nope') })).rejects.toMatchObject({ code: 'ERR_PASSPHRASE_REQUIRED' });
-    expect(() => parseVesselConfig({ ...minimal, key: { passphrase: { credential: '../etc/shadow' } } })).toThrow(/must be a systemd credential name/u);
-    expect(() => parseVesselConfig({ ...minimal, key: { passphrase: { credential: 'a', env: 'B' } } })).toThrow(/exactly one of env, file or credential/u);
+    await expect(readPassphrase(c, { CREDENTIALS_DIRECTORY: join(dir, 'nope') })).rejects.toMatchObject({
+      code: 'ERR_PASSPHRASE_REQUIRED',
+    });
+    expect(() =>
+      parseVesselConfig({ ...minimal, key: { passphrase: { credential: '../etc/shadow' } } }),
+    ).toThrow(/must be a systemd credential name/u);
+    expect(() =>
+      parseVesselConfig({ ...minimal, key: { passphrase: { credential: 'a', env: 'B' } } }),
+    ).toThrow(/exactly one of env, file or credential/u);
   });
 });

@@ -56,7 +56,10 @@ export async function createFleet(): Promise<Fleet> {
   const pilot = await pki.issue('pilot-anna', ['pilot']);
   const admin = await pki.issue('admin-olaf', ['admin']);
   const ca = await pki.issue('helmlink-ca', ['ca']);
-  const brokerEntity = await pki.issue('broker', ['broker'], { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const brokerEntity = await pki.issue('broker', ['broker'], {
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   const broker = await startMosquitto(join(dir, 'broker'), pki, brokerEntity, [
     { entityId: VESSEL_ID, roles: ['vessel'] },
     { entityId: 'pilot-anna', roles: ['pilot'] },
@@ -67,7 +70,13 @@ export async function createFleet(): Promise<Fleet> {
   ]);
   const initialCrl = await pki.issuingCrl([], { crlNumber: 10 });
   const rootFingerprint = await certificateFingerprint(pki.root.certificate);
-  const trust = createTrust({ trustAnchors: [pki.root.certificate], crls: [initialCrl], revocation: { mode: 'off' }, validatePath, signatureVerifier: nodeSignatureVerifier });
+  const trust = createTrust({
+    trustAnchors: [pki.root.certificate],
+    crls: [initialCrl],
+    revocation: { mode: 'off' },
+    validatePath,
+    signatureVerifier: nodeSignatureVerifier,
+  });
   const fleet: Fleet = {
     dir,
     pki,
@@ -96,7 +105,12 @@ export async function createFleet(): Promise<Fleet> {
     },
     async writeDataDir(dataDir, crls = [initialCrl]) {
       mkdirSync(dataDir, { recursive: true });
-      await saveIdentity(dataDir, { pkcs8: await exportPkcs8(vessel.keys.privateKey), passphrase: PASSPHRASE, chain: vessel.chain, root: pki.root.certificate });
+      await saveIdentity(dataDir, {
+        pkcs8: await exportPkcs8(vessel.keys.privateKey),
+        passphrase: PASSPHRASE,
+        chain: vessel.chain,
+        root: pki.root.certificate,
+      });
       await saveCrls(dataDir, crls);
     },
     async close() {
@@ -107,7 +121,12 @@ export async function createFleet(): Promise<Fleet> {
 }
 
 /** An MQTT client for a test identity (mutual TLS). */
-export async function connectAs(fleet: Fleet, entity: TestEntity, clientId: string, extra: mqtt.IClientOptions = {}): Promise<MqttClient> {
+export async function connectAs(
+  fleet: Fleet,
+  entity: TestEntity,
+  clientId: string,
+  extra: mqtt.IClientOptions = {},
+): Promise<MqttClient> {
   const key = encodePem('PRIVATE KEY', await exportPkcs8(entity.keys.privateKey));
   const client = mqtt.connect(fleet.broker.url, {
     clientId,
@@ -118,7 +137,8 @@ export async function connectAs(fleet: Fleet, entity: TestEntity, clientId: stri
     reconnectPeriod: 200,
     ...extra,
   });
-  const noDelay = () => (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+  const noDelay = () =>
+    (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
   noDelay();
   client.on('connect', noDelay);
   await new Promise<void>((resolve, reject) => {
@@ -158,7 +178,12 @@ export class TestPilot {
     readonly signer: Signer,
   ) {}
 
-  static async connect(fleet: Fleet, entity: TestEntity = fleet.pilot, clientId = `${entity.entityId}-console`, extra: mqtt.IClientOptions = {}): Promise<TestPilot> {
+  static async connect(
+    fleet: Fleet,
+    entity: TestEntity = fleet.pilot,
+    clientId = `${entity.entityId}-console`,
+    extra: mqtt.IClientOptions = {},
+  ): Promise<TestPilot> {
     const client = await connectAs(fleet, entity, clientId, extra);
     const pilot = new TestPilot(fleet, client, createNodeSigner(entity.keys.privateKey, entity.chain));
     await client.subscribeAsync(topics.ack(VESSEL_ID), { qos: 1 });
@@ -169,15 +194,26 @@ export class TestPilot {
   }
 
   /** Signs a streams.set command switching on exactly `on` (IEC catalog), or sends `cmd` as given. */
-  async sign(on: string[] | Command, o: { lifetimeSeconds?: number; audience?: string; clock?: () => number } = {}): Promise<string> {
+  async sign(
+    on: string[] | Command,
+    o: { lifetimeSeconds?: number; audience?: string; clock?: () => number } = {},
+  ): Promise<string> {
     const cmd = Array.isArray(on) ? buildStreamsSet(IEC_61162_450_CATALOG, on) : on;
-    const { token } = await signCommand(this.signer, { clock: o.clock ?? Date.now, audience: o.audience ?? VESSEL_ID, cmd, ...(o.lifetimeSeconds ? { lifetimeSeconds: o.lifetimeSeconds } : {}) });
+    const { token } = await signCommand(this.signer, {
+      clock: o.clock ?? Date.now,
+      audience: o.audience ?? VESSEL_ID,
+      cmd,
+      ...(o.lifetimeSeconds ? { lifetimeSeconds: o.lifetimeSeconds } : {}),
+    });
     return token;
   }
 
   /** Publishes a token to the vessel's cmd topic (QoS 1). */
   async send(token: string, properties?: mqtt.IClientPublishOptions['properties']): Promise<void> {
-    await this.client.publishAsync(topics.cmd(VESSEL_ID), token, { qos: 1, ...(properties ? { properties } : {}) });
+    await this.client.publishAsync(topics.cmd(VESSEL_ID), token, {
+      qos: 1,
+      ...(properties ? { properties } : {}),
+    });
   }
 
   /** Verified acks answering `commandToken` (any number, including 0). */

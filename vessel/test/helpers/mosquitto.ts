@@ -1,7 +1,14 @@
 /** A real Mosquitto per test file: mutual TLS on a free port, ACL from the protocol policy, persistence on. */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { certificatesToPem, crlToPem, encodePem, exportPkcs8, renderMosquittoAcl, type AclSubject } from '@helmlink/protocol';
+import {
+  certificatesToPem,
+  crlToPem,
+  encodePem,
+  exportPkcs8,
+  renderMosquittoAcl,
+  type AclSubject,
+} from '@helmlink/protocol';
 import type { TestEntity, TestPki } from '@helmlink/protocol/testing';
 import { freePort } from '@helmlink/protocol/node';
 import { ManagedMosquitto } from '@helmlink/ca-server/broker';
@@ -15,12 +22,21 @@ export interface Broker {
 }
 
 /** Writes the conf and starts mosquitto. */
-export async function startMosquitto(dir: string, pki: TestPki, broker: TestEntity, subjects: AclSubject[]): Promise<Broker> {
+export async function startMosquitto(
+  dir: string,
+  pki: TestPki,
+  broker: TestEntity,
+  subjects: AclSubject[],
+): Promise<Broker> {
   mkdirSync(join(dir, 'db'), { recursive: true });
   const port = await freePort();
   writeFileSync(join(dir, 'ca.pem'), certificatesToPem([pki.root.certificate, pki.issuing.certificate]));
   writeFileSync(join(dir, 'broker.pem'), certificatesToPem(broker.chain));
-  writeFileSync(join(dir, 'broker.key'), encodePem('PRIVATE KEY', await exportPkcs8(broker.keys.privateKey)), { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'broker.key'),
+    encodePem('PRIVATE KEY', await exportPkcs8(broker.keys.privateKey)),
+    { mode: 0o600 },
+  );
   writeFileSync(join(dir, 'crl.pem'), crlToPem(await pki.issuingCrl([], { crlNumber: 1 })));
   writeFileSync(join(dir, 'acl'), renderMosquittoAcl(subjects));
   const conf = [

@@ -31,7 +31,17 @@ import { writeBrokerMaterial } from '../../../ca-server/src/broker/material';
 import { ManagedMosquitto } from '@helmlink/ca-server/broker';
 import { syncBroker } from '../../../ca-server/src/broker/sync';
 import { CrlPublisher } from '../../../ca-server/src/broker/crl-publisher';
-import { createKeyAndCsr, createNodeSigner, importPrivateKeyForTest, loadIdentity, loadVesselConfig, startVessel, vesselEnrollCommand, vesselStatusCommand, type CommandEvent } from './exports';
+import {
+  createKeyAndCsr,
+  createNodeSigner,
+  importPrivateKeyForTest,
+  loadIdentity,
+  loadVesselConfig,
+  startVessel,
+  vesselEnrollCommand,
+  vesselStatusCommand,
+  type CommandEvent,
+} from './exports';
 import { freePort } from '@helmlink/protocol/node';
 import { until } from '../helpers/fleet';
 
@@ -56,16 +66,31 @@ function io(env: Record<string, string> = {}) {
   let err = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr, stdin: new PassThrough(), env: { ...process.env, ...env }, cwd: dir }, out: () => out, err: () => err };
+  return {
+    io: { stdout, stderr, stdin: new PassThrough(), env: { ...process.env, ...env }, cwd: dir },
+    out: () => out,
+    err: () => err,
+  };
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'helmlink-vessel-ca-'));
   chmodSync(dir, 0o755);
   const init = await initAuthority({ dir: join(dir, 'ca'), passphrase: CA_PASS, org: 'Vessel Test Fleet' });
-  server = await startCaServer({ dir: join(dir, 'ca'), passphrase: CA_PASS, port: 0, host: '127.0.0.1', crlTimer: false });
+  server = await startCaServer({
+    dir: join(dir, 'ca'),
+    passphrase: CA_PASS,
+    port: 0,
+    host: '127.0.0.1',
+    crlTimer: false,
+  });
   brokerPort = await freePort();
-  const material = await writeBrokerMaterial(server.authority, { outDir: join(dir, 'broker'), hosts: ['localhost', '127.0.0.1'], port: brokerPort, listen: '127.0.0.1' });
+  const material = await writeBrokerMaterial(server.authority, {
+    outDir: join(dir, 'broker'),
+    hosts: ['localhost', '127.0.0.1'],
+    port: brokerPort,
+    listen: '127.0.0.1',
+  });
   brokerOut = material.outDir;
   broker = new ManagedMosquitto({ conf: material.conf, port: brokerPort });
   await broker.start();
@@ -77,7 +102,13 @@ beforeAll(async () => {
   });
   const adminCert = readFileSync(init.adminCertPath!, 'utf8');
   const adminKey = readFileSync(init.adminKeyPath!, 'utf8');
-  admin = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint, clientCert: adminCert, clientKey: adminKey, passphrase: CA_PASS });
+  admin = new CaClient({
+    url: server.url,
+    rootFingerprint: server.rootFingerprint,
+    clientCert: adminCert,
+    clientKey: adminKey,
+    passphrase: CA_PASS,
+  });
   configPath = join(dir, 'vessel.json');
   writeFileSync(
     configPath,
@@ -85,7 +116,10 @@ beforeAll(async () => {
       vesselId: VESSEL,
       dataDir: './vessel-data',
       ca: { url: server.url, rootFingerprint: server.rootFingerprint },
-      broker: { url: `mqtts://127.0.0.1:${brokerPort}`, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } },
+      broker: {
+        url: `mqtts://127.0.0.1:${brokerPort}`,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      },
       key: { passphrase: { file: './passphrase.txt' } },
       renewal: { enabled: false },
       state: { fsync: false },
@@ -106,13 +140,26 @@ afterAll(async () => {
 async function enrollPilot(id: string) {
   const { token } = await admin.createToken({ entityId: id, roles: ['pilot'] });
   const { pkcs8, csrPem } = await createKeyAndCsr('ecdsa-p256', id);
-  const issued = await new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint }).enroll({ csr: csrPem, token });
+  const issued = await new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint }).enroll({
+    csr: csrPem,
+    token,
+  });
   const chain = parseCertificates(issued.chain);
   const key = await importPrivateKeyForTest(pkcs8);
-  return { id, serial: issued.serial, chain, keyPem: encodePem('PRIVATE KEY', pkcs8), signer: createNodeSigner(key, chain) };
+  return {
+    id,
+    serial: issued.serial,
+    chain,
+    keyPem: encodePem('PRIVATE KEY', pkcs8),
+    signer: createNodeSigner(key, chain),
+  };
 }
 
-async function connect(p: { id: string; chain: ReturnType<typeof parseCertificates>; keyPem: string }): Promise<MqttClient> {
+async function connect(p: {
+  id: string;
+  chain: ReturnType<typeof parseCertificates>;
+  keyPem: string;
+}): Promise<MqttClient> {
   const client = mqtt.connect(`mqtts://127.0.0.1:${brokerPort}`, {
     clientId: `${p.id}-console`,
     key: p.keyPem,
@@ -133,18 +180,30 @@ describe('vessel with the real CA', () => {
   it('enrolls with a one-time token pinned by the root fingerprint, and refuses a wrong pin or a used token', async () => {
     const wrongPin = join(dir, 'wrong-pin.json');
     const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as { ca: { rootFingerprint: string } };
-    writeFileSync(wrongPin, JSON.stringify({ ...cfg, dataDir: './other-data', ca: { ...cfg.ca, rootFingerprint: 'ab'.repeat(32) } }));
+    writeFileSync(
+      wrongPin,
+      JSON.stringify({
+        ...cfg,
+        dataDir: './other-data',
+        ca: { ...cfg.ca, rootFingerprint: 'ab'.repeat(32) },
+      }),
+    );
     const { token } = await admin.createToken({ entityId: VESSEL, roles: ['vessel'] });
     const refused = io();
     expect(await vesselEnrollCommand.main(['--config', wrongPin, '--token', token], refused.io)).toBe(1);
     expect(refused.err()).toContain('ERR_SERVER_UNTRUSTED');
 
     const ok = io();
-    expect(await vesselEnrollCommand.main(['--config', configPath, '--token', token, '--json'], ok.io)).toBe(0);
+    expect(await vesselEnrollCommand.main(['--config', configPath, '--token', token, '--json'], ok.io)).toBe(
+      0,
+    );
     const result = JSON.parse(ok.out()) as { vesselId: string; crls: number };
     expect(result).toMatchObject({ vesselId: VESSEL, crls: 1 });
-    for (const f of ['key.pem', 'cert.pem', 'root.pem', 'crl.pem']) expect(existsSync(join(dir, 'vessel-data', f))).toBe(true);
-    expect(readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8')).toContain('BEGIN ENCRYPTED PRIVATE KEY');
+    for (const f of ['key.pem', 'cert.pem', 'root.pem', 'crl.pem'])
+      expect(existsSync(join(dir, 'vessel-data', f))).toBe(true);
+    expect(readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8')).toContain(
+      'BEGIN ENCRYPTED PRIVATE KEY',
+    );
 
     const again = io();
     expect(await vesselEnrollCommand.main(['--config', configPath, '--token', token], again.io)).toBe(1);
@@ -154,7 +213,13 @@ describe('vessel with the real CA', () => {
   it('prints status: identity, certificate expiry, CRL age, broker reachability, streams', async () => {
     const s = io();
     expect(await vesselStatusCommand.main(['--config', configPath, '--json'], s.io)).toBe(0);
-    const status = JSON.parse(s.out()) as { vesselId: string; roles: string[]; crl: { stale: boolean }; broker: { connection: string }; streams: unknown[] };
+    const status = JSON.parse(s.out()) as {
+      vesselId: string;
+      roles: string[];
+      crl: { stale: boolean };
+      broker: { connection: string };
+      streams: unknown[];
+    };
     expect(status).toMatchObject({ vesselId: VESSEL, roles: ['vessel'], crl: { stale: false } });
     expect(status.broker.connection).toContain('reachable');
     expect(status.streams).toHaveLength(8);
@@ -177,7 +242,12 @@ describe('vessel with the real CA', () => {
     await annaClient.subscribeAsync(topics.ack(VESSEL), { qos: 1 });
     annaClient.on('message', (t, p) => t === topics.ack(VESSEL) && acks.push(p.toString()));
     const send = async (i: number) => {
-      const { token } = await signCommand(anna.signer, { clock: Date.now, audience: VESSEL, cmd: buildStreamsSet(IEC_61162_450_CATALOG, [IEC_61162_450_CATALOG.streams[i % 8]!.address]), lifetimeSeconds: 120 });
+      const { token } = await signCommand(anna.signer, {
+        clock: Date.now,
+        audience: VESSEL,
+        cmd: buildStreamsSet(IEC_61162_450_CATALOG, [IEC_61162_450_CATALOG.streams[i % 8]!.address]),
+        lifetimeSeconds: 120,
+      });
       await annaClient.publishAsync(topics.cmd(VESSEL), token, { qos: 1 });
       return token;
     };
@@ -187,7 +257,10 @@ describe('vessel with the real CA', () => {
     for (let i = 10; i < 20; i++) tokens.push(await send(i));
     await renewal;
     for (let i = 20; i < 30; i++) tokens.push(await send(i));
-    await until(() => new Set(commands.filter((c) => c.verdict === 'applied').map((c) => c.jti)).size === 30, '30 applied');
+    await until(
+      () => new Set(commands.filter((c) => c.verdict === 'applied').map((c) => c.jti)).size === 30,
+      '30 applied',
+    );
     expect(commands.filter((c) => c.verdict === 'applied')).toHaveLength(30);
     expect(vessel.state.seq).toBe(30);
     expect(vessel.identity.certificate.serialNumber).not.toBe(firstSerial);
@@ -199,15 +272,27 @@ describe('vessel with the real CA', () => {
     let lastAck: AckClaims | undefined;
     for (const a of acks) {
       try {
-        lastAck = (await verifyAck(a, { trust: ackTrust, clock: Date.now, vesselId: VESSEL, audience: 'pilot-anna', commandToken: last })).claims;
+        lastAck = (
+          await verifyAck(a, {
+            trust: ackTrust,
+            clock: Date.now,
+            vesselId: VESSEL,
+            audience: 'pilot-anna',
+            commandToken: last,
+          })
+        ).claims;
       } catch {
         // another command's ack
       }
     }
     expect(lastAck?.status).toBe('applied');
-    const x5cLeaf = parseCertificate(Buffer.from((peekHeader(acks[acks.length - 1]!)!.x5c as string[])[0]!, 'base64'));
+    const x5cLeaf = parseCertificate(
+      Buffer.from((peekHeader(acks[acks.length - 1]!)!.x5c as string[])[0]!, 'base64'),
+    );
     expect(x5cLeaf.serialNumber).toBe(vessel.identity.certificate.serialNumber);
-    expect(parseCertificates(readFileSync(join(dir, 'vessel-data', 'cert.pem'), 'utf8'))[0]!.serialNumber).toBe(vessel.identity.certificate.serialNumber);
+    expect(
+      parseCertificates(readFileSync(join(dir, 'vessel-data', 'cert.pem'), 'utf8'))[0]!.serialNumber,
+    ).toBe(vessel.identity.certificate.serialNumber);
 
     // Revocation at the CA: the CRL reaches the vessel over the retained MQTT topic.
     const crlEvents: unknown[] = [];
@@ -215,7 +300,11 @@ describe('vessel with the real CA', () => {
     await admin.revoke({ serial: bert.serial, reason: 1, description: 'key compromise (test)' });
     await until(() => crlEvents.length > 0, 'CRL over MQTT');
     // Bert's connection is refused by the broker now; a relay (here Anna's connection) delivers his signed command.
-    const { token: revoked } = await signCommand(bert.signer, { clock: Date.now, audience: VESSEL, cmd: buildStreamsSet(IEC_61162_450_CATALOG, []) });
+    const { token: revoked } = await signCommand(bert.signer, {
+      clock: Date.now,
+      audience: VESSEL,
+      cmd: buildStreamsSet(IEC_61162_450_CATALOG, []),
+    });
     await until(() => annaClient.connected, 'anna reconnected after the broker sync');
     await annaClient.publishAsync(topics.cmd(VESSEL), revoked, { qos: 1 });
     await until(() => commands.length === 31, 'revoked command handled');
@@ -236,7 +325,10 @@ describe('vessel with the real CA', () => {
     const logStream = new PassThrough();
     logStream.on('data', (chunk: Buffer) => logLines.push(chunk.toString('utf8').trim()));
     const logger = pino({ level: 'debug' }, logStream);
-    const vessel = await startVessel({ ...config, renewal: { ...config.renewal, enabled: true } }, { passphrase: VESSEL_PASS, clock: () => Date.now() + offset, logger });
+    const vessel = await startVessel(
+      { ...config, renewal: { ...config.renewal, enabled: true } },
+      { passphrase: VESSEL_PASS, clock: () => Date.now() + offset, logger },
+    );
     const renewed: unknown[] = [];
     vessel.events.on('renewed', (e) => renewed.push(e));
     try {
@@ -244,10 +336,14 @@ describe('vessel with the real CA', () => {
       expect(vessel.identity.certificate.serialNumber).not.toBe(current.certificate.serialNumber);
       await until(() => vessel.connected, 'reconnected with the new certificate', 25_000);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\nvessel log:\n${logLines.slice(-40).join('\n')}`, { cause: err });
+      throw new Error(`${(err as Error).message}\nvessel log:\n${logLines.slice(-40).join('\n')}`, {
+        cause: err,
+      });
     } finally {
       await vessel.close();
     }
-    expect((await before(config.dataDir, VESSEL_PASS)).certificate.serialNumber).toBe(vessel.identity.certificate.serialNumber);
+    expect((await before(config.dataDir, VESSEL_PASS)).certificate.serialNumber).toBe(
+      vessel.identity.certificate.serialNumber,
+    );
   }, 60_000);
 });

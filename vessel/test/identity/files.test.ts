@@ -14,7 +14,12 @@ describe('identity at rest', () => {
     const v = await pki.issue('MV', ['vessel']);
     const dir = mkdtempSync(join(tmpdir(), 'vessel-id-'));
     await expect(loadIdentity(dir, PASS)).rejects.toMatchObject({ code: 'ERR_NOT_ENROLLED' });
-    await saveIdentity(dir, { pkcs8: await exportPkcs8(v.keys.privateKey), passphrase: PASS, chain: v.chain, root: pki.root.certificate });
+    await saveIdentity(dir, {
+      pkcs8: await exportPkcs8(v.keys.privateKey),
+      passphrase: PASS,
+      chain: v.chain,
+      root: pki.root.certificate,
+    });
     expect(readFileSync(identityPaths(dir).key, 'utf8')).toContain('ENCRYPTED PRIVATE KEY');
     const id = await loadIdentity(dir, PASS);
     expect(id.certificate.serialNumber).toBe(v.certificate.serialNumber);
@@ -28,7 +33,12 @@ describe('identity at rest', () => {
     const newId = await pki.issue('MV', ['vessel']);
     const dir = mkdtempSync(join(tmpdir(), 'vessel-swap-'));
     const p = identityPaths(dir);
-    await saveIdentity(dir, { pkcs8: await exportPkcs8(oldId.keys.privateKey), passphrase: PASS, chain: oldId.chain, root: pki.root.certificate });
+    await saveIdentity(dir, {
+      pkcs8: await exportPkcs8(oldId.keys.privateKey),
+      passphrase: PASS,
+      chain: oldId.chain,
+      root: pki.root.certificate,
+    });
     // Crash after the new key was renamed in, before the certificate: the certificate is completed on load.
     renameSync(p.key, `${p.key}.old`);
     writeFileSync(p.key, await encryptPrivateKey(await exportPkcs8(newId.keys.privateKey), PASS));

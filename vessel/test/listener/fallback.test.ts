@@ -40,10 +40,21 @@ describe('protocol fallback', () => {
     const dir = join(fleet.dir, 'vessel-fallback');
     await fleet.writeDataDir(dir);
     const url = `mqtts://127.0.0.1:${port}`;
-    const vessel = await startVessel(fleet.config({ broker: { url, protocolVersion: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } } }, dir), { passphrase: PASSPHRASE });
+    const vessel = await startVessel(
+      fleet.config(
+        { broker: { url, protocolVersion: 5, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } } },
+        dir,
+      ),
+      { passphrase: PASSPHRASE },
+    );
     await until(() => vessel.connected, 'connected with 3.1.1');
     expect((await vessel.status()).protocolVersion).toBe(4);
-    const pilot = await TestPilot.connect({ ...fleet, broker: { ...fleet.broker, url } }, fleet.pilot, 'pilot-fallback', { protocolVersion: 4 });
+    const pilot = await TestPilot.connect(
+      { ...fleet, broker: { ...fleet.broker, url } },
+      fleet.pilot,
+      'pilot-fallback',
+      { protocolVersion: 4 },
+    );
     const ack = await pilot.command(await pilot.sign(['239.192.0.4:60004']));
     expect(ack.status).toBe('applied');
     await pilot.close();
@@ -76,7 +87,19 @@ describe('protocol fallback', () => {
     try {
       const dir = join(f.dir, 'vessel-acl-late');
       await f.writeDataDir(dir);
-      const vessel = await startVessel(f.config({ broker: { url: `mqtts://127.0.0.1:${port}`, protocolVersion: 4, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } } }, dir), { passphrase: PASSPHRASE });
+      const vessel = await startVessel(
+        f.config(
+          {
+            broker: {
+              url: `mqtts://127.0.0.1:${port}`,
+              protocolVersion: 4,
+              reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+            },
+          },
+          dir,
+        ),
+        { passphrase: PASSPHRASE },
+      );
       await until(() => vessel.connected, 'subscribed after the refusals');
       expect(refusals).toBe(2);
       await vessel.close();

@@ -3,7 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IEC_61162_450_CATALOG, buildStreamsSet, createTrust, signCommand, validatePath, type Trust } from '@helmlink/protocol';
+import {
+  IEC_61162_450_CATALOG,
+  buildStreamsSet,
+  createTrust,
+  signCommand,
+  validatePath,
+  type Trust,
+} from '@helmlink/protocol';
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import { createTestPki, type TestEntity } from '@helmlink/protocol/testing';
 import { StateStore, createNodeSigner, processCommand, tokenDigest, type ProcessorContext } from '../../src';
@@ -16,10 +23,24 @@ async function setup(crlNextUpdateOffsetMs: number) {
   const vessel = await pki.issue('MV', ['vessel']);
   const pilot = await pki.issue('pilot-1', ['pilot']);
   const admin = await pki.issue('admin-1', ['admin']);
-  const crl = await pki.issuingCrl([], { crlNumber: 1, thisUpdate: new Date(now - 86_400_000), nextUpdate: new Date(now + crlNextUpdateOffsetMs) });
+  const crl = await pki.issuingCrl([], {
+    crlNumber: 1,
+    thisUpdate: new Date(now - 86_400_000),
+    nextUpdate: new Date(now + crlNextUpdateOffsetMs),
+  });
   const trust = (mode: 'leaf' | 'off'): Trust =>
-    createTrust({ trustAnchors: [pki.root.certificate], crls: [crl], revocation: { mode, staleGraceSeconds: 60 }, validatePath, signatureVerifier: nodeSignatureVerifier });
-  const store = StateStore.open(join(mkdtempSync(join(tmpdir(), 'vessel-process-')), 'state.jsonl'), IEC_61162_450_CATALOG, { fsync: false, now: () => now });
+    createTrust({
+      trustAnchors: [pki.root.certificate],
+      crls: [crl],
+      revocation: { mode, staleGraceSeconds: 60 },
+      validatePath,
+      signatureVerifier: nodeSignatureVerifier,
+    });
+  const store = StateStore.open(
+    join(mkdtempSync(join(tmpdir(), 'vessel-process-')), 'state.jsonl'),
+    IEC_61162_450_CATALOG,
+    { fsync: false, now: () => now },
+  );
   const signer = createNodeSigner(vessel.keys.privateKey, vessel.chain);
   const ctx: ProcessorContext = {
     vesselId: 'MV',
@@ -33,7 +54,13 @@ async function setup(crlNextUpdateOffsetMs: number) {
     clock: () => now,
   };
   const sign = async (who: TestEntity, on: string[]) =>
-    (await signCommand(createNodeSigner(who.keys.privateKey, who.chain), { clock: () => now, audience: 'MV', cmd: buildStreamsSet(IEC_61162_450_CATALOG, on) })).token;
+    (
+      await signCommand(createNodeSigner(who.keys.privateKey, who.chain), {
+        clock: () => now,
+        audience: 'MV',
+        cmd: buildStreamsSet(IEC_61162_450_CATALOG, on),
+      })
+    ).token;
   return { pki, ctx, store, pilot, admin, sign };
 }
 
@@ -41,13 +68,21 @@ describe('command pipeline', () => {
   it('answers an authentic pilot with ERR_CRL_STALE under a stale CRL, but never a non-pilot or an unknown signer', async () => {
     const { ctx, pilot, admin, sign, store } = await setup(-3_600_000);
     const byPilot = await processCommand(ctx, await sign(pilot, [NAVD]));
-    expect(byPilot).toMatchObject({ verdict: 'rejected', reason: 'ERR_CRL_STALE', signer: 'pilot-1', changed: false });
+    expect(byPilot).toMatchObject({
+      verdict: 'rejected',
+      reason: 'ERR_CRL_STALE',
+      signer: 'pilot-1',
+      changed: false,
+    });
     expect(byPilot.ack).toBeDefined();
     const byAdmin = await processCommand(ctx, await sign(admin, [NAVD]));
     expect(byAdmin).toMatchObject({ verdict: 'dropped', reason: 'ERR_CRL_STALE' });
     expect(byAdmin.ack).toBeUndefined();
     const stranger = await (await createTestPki()).issue('pilot-x', ['pilot']);
-    expect(await processCommand(ctx, await sign(stranger, [NAVD]))).toMatchObject({ verdict: 'dropped', reason: 'ERR_CHAIN_UNTRUSTED' });
+    expect(await processCommand(ctx, await sign(stranger, [NAVD]))).toMatchObject({
+      verdict: 'dropped',
+      reason: 'ERR_CHAIN_UNTRUSTED',
+    });
     expect(store.seq).toBe(0);
   });
 

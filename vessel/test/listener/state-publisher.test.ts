@@ -9,7 +9,12 @@ const log = pino({ level: 'silent' });
 describe('StatePublisher', () => {
   it('coalesces a burst of changes into one publish', async () => {
     let published = 0;
-    const p = new StatePublisher({ log, random: () => 0, canRetry: () => true, publish: async () => void published++ });
+    const p = new StatePublisher({
+      log,
+      random: () => 0,
+      canRetry: () => true,
+      publish: async () => void published++,
+    });
     for (let i = 0; i < 10; i++) p.soon();
     await new Promise((r) => setTimeout(r, STATE_COALESCE_MS * 5));
     expect(published).toBe(1);
@@ -50,7 +55,12 @@ describe('StatePublisher', () => {
 
   it('publishes a pending change at once on flush, and nothing when none is pending', async () => {
     let published = 0;
-    const p = new StatePublisher({ log, random: () => 0, canRetry: () => true, publish: async () => void published++ });
+    const p = new StatePublisher({
+      log,
+      random: () => 0,
+      canRetry: () => true,
+      publish: async () => void published++,
+    });
     await p.flush();
     expect(published).toBe(0);
     p.soon(60_000);

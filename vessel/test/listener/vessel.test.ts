@@ -9,9 +9,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { crlToPem, topics, verifyState, IEC_61162_450_CATALOG, signCommand, buildStreamsSet, createSigner, peekClaims } from '@helmlink/protocol';
+import {
+  crlToPem,
+  topics,
+  verifyState,
+  IEC_61162_450_CATALOG,
+  signCommand,
+  buildStreamsSet,
+  createSigner,
+  peekClaims,
+} from '@helmlink/protocol';
 import { startVessel, type CommandEvent, type VesselAlert } from '../../src';
-import { connectAs, createFleet, PASSPHRASE, TestPilot, until, VESSEL_ID, type Fleet } from '../helpers/fleet';
+import {
+  connectAs,
+  createFleet,
+  PASSPHRASE,
+  TestPilot,
+  until,
+  VESSEL_ID,
+  type Fleet,
+} from '../helpers/fleet';
 import { freePort, waitForPort } from '@helmlink/protocol/node';
 
 const NAVD = '239.192.0.4:60004';
@@ -30,10 +47,24 @@ afterAll(async () => {
 });
 
 /** Starts a vessel in a fresh data dir (or the given one) and records its events. */
-async function vessel(overrides: Record<string, unknown> = {}, dataDir?: string, opts: Parameters<typeof startVessel>[1] = {}) {
+async function vessel(
+  overrides: Record<string, unknown> = {},
+  dataDir?: string,
+  opts: Parameters<typeof startVessel>[1] = {},
+) {
   const dir = dataDir ?? join(fleet.dir, `vessel-${++n}`);
   if (!dataDir) await fleet.writeDataDir(dir);
-  const config = fleet.config({ broker: { url: fleet.broker.url, clientId: `vessel-${dir.split('-').pop()}`, reconnect: { initialDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 } }, ...overrides }, dir);
+  const config = fleet.config(
+    {
+      broker: {
+        url: fleet.broker.url,
+        clientId: `vessel-${dir.split('-').pop()}`,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 },
+      },
+      ...overrides,
+    },
+    dir,
+  );
   const handle = await startVessel(config, { passphrase: PASSPHRASE, ...opts });
   const commands: CommandEvent[] = [];
   const alerts: VesselAlert[] = [];
@@ -58,7 +89,10 @@ describe('vessel listener', () => {
     expect(handle.state.seq).toBe(1);
     const seqOf = (t: string) => peekClaims(t)?.seq;
     await until(() => states.some((s) => seqOf(s) === 1), 'state seq 1');
-    const last = await verifyState(states.find((s) => seqOf(s) === 1)!, { trust: fleet.trust, clock: Date.now, vesselId: VESSEL_ID });
+    const last = await verifyState(
+      states.find((s) => seqOf(s) === 1)!,
+      { trust: fleet.trust, clock: Date.now, vesselId: VESSEL_ID },
+    );
     expect(last.claims.on).toEqual([TGTD, NAVD]);
     expect(last.claims.last_jti).toBe(ack.in_reply_to);
     await pilot.close();
@@ -71,21 +105,47 @@ describe('vessel listener', () => {
     const expired = await pilot.sign([NAVD], { clock: () => Date.now() - 10 * 60_000 });
     expect((await pilot.command(expired)).reason).toBe('ERR_CMD_EXPIRED');
     const future = await pilot.sign([NAVD], { clock: () => Date.now() + 10 * 60_000 });
-    expect(['ERR_CMD_NOT_YET_VALID', 'ERR_CMD_IAT_IN_FUTURE']).toContain((await pilot.command(future)).reason);
+    expect(['ERR_CMD_NOT_YET_VALID', 'ERR_CMD_IAT_IN_FUTURE']).toContain(
+      (await pilot.command(future)).reason,
+    );
     const otherVessel = await pilot.sign([NAVD], { audience: 'MV-OTHER' });
     expect((await pilot.command(otherVessel)).reason).toBe('ERR_AUD_MISMATCH');
     const all = IEC_61162_450_CATALOG.streams.map((s) => s.address);
-    const missing = await pilot.sign({ v: 1, type: 'streams.set', on: [NAVD], off: all.filter((a) => a !== NAVD).slice(1) });
+    const missing = await pilot.sign({
+      v: 1,
+      type: 'streams.set',
+      on: [NAVD],
+      off: all.filter((a) => a !== NAVD).slice(1),
+    });
     expect((await pilot.command(missing)).reason).toBe('ERR_STREAM_MISSING');
-    const unknown = await pilot.sign({ v: 1, type: 'streams.set', on: [NAVD, '239.1.1.1:5000'], off: all.filter((a) => a !== NAVD) });
+    const unknown = await pilot.sign({
+      v: 1,
+      type: 'streams.set',
+      on: [NAVD, '239.1.1.1:5000'],
+      off: all.filter((a) => a !== NAVD),
+    });
     expect((await pilot.command(unknown)).reason).toBe('ERR_STREAM_UNKNOWN');
     const conflict = await pilot.sign({ v: 1, type: 'streams.set', on: [NAVD], off: all });
     expect((await pilot.command(conflict)).reason).toBe('ERR_STREAM_CONFLICT');
     // Same jti, different bytes: a replay.
     const jti = crypto.randomUUID();
-    const first = (await signCommand(pilot.signer, { clock: Date.now, audience: VESSEL_ID, cmd: buildStreamsSet(IEC_61162_450_CATALOG, [TIME]), jti })).token;
+    const first = (
+      await signCommand(pilot.signer, {
+        clock: Date.now,
+        audience: VESSEL_ID,
+        cmd: buildStreamsSet(IEC_61162_450_CATALOG, [TIME]),
+        jti,
+      })
+    ).token;
     expect((await pilot.command(first)).status).toBe('applied');
-    const again = (await signCommand(pilot.signer, { clock: () => Date.now() + 1000, audience: VESSEL_ID, cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]), jti })).token;
+    const again = (
+      await signCommand(pilot.signer, {
+        clock: () => Date.now() + 1000,
+        audience: VESSEL_ID,
+        cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
+        jti,
+      })
+    ).token;
     const replayAck = await pilot.command(again);
     expect(replayAck.reason).toBe('ERR_REPLAY');
     expect(replayAck.state.on).toEqual([TIME]);
@@ -100,7 +160,13 @@ describe('vessel listener', () => {
     const pilot = await TestPilot.connect(fleet);
     const adminConsole = await connectAs(fleet, fleet.admin, 'admin-console');
     const adminSigner = createSigner({ privateKey: fleet.admin.keys.privateKey, chain: fleet.admin.chain });
-    const byAdmin = (await signCommand(adminSigner, { clock: Date.now, audience: VESSEL_ID, cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]) })).token;
+    const byAdmin = (
+      await signCommand(adminSigner, {
+        clock: Date.now,
+        audience: VESSEL_ID,
+        cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
+      })
+    ).token;
     const good = await pilot.sign([TGTD]);
     const [h, p, s] = good.split('.') as [string, string, string];
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), cmd: buildStreamsSet(IEC_61162_450_CATALOG, []) })).toString('base64url')}.${s}`;
@@ -112,7 +178,13 @@ describe('vessel listener', () => {
     expect((await pilot.command(good)).status).toBe('applied');
     for (const bad of [byAdmin, tampered, noneAlg]) expect(await pilot.acksFor(bad)).toEqual([]);
     const dropped = commands.filter((c) => c.verdict === 'dropped');
-    expect(dropped.map((d) => d.reason)).toEqual(['ERR_ROLE_FORBIDDEN', 'ERR_SIGNATURE_INVALID', 'ERR_JOSE_ALG_NOT_ALLOWED', 'ERR_TOKEN_MALFORMED', 'ERR_TOKEN_TOO_LARGE']);
+    expect(dropped.map((d) => d.reason)).toEqual([
+      'ERR_ROLE_FORBIDDEN',
+      'ERR_SIGNATURE_INVALID',
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+      'ERR_TOKEN_MALFORMED',
+      'ERR_TOKEN_TOO_LARGE',
+    ]);
     expect(dropped.every((d) => d.ack === undefined)).toBe(true);
     expect(alerts.filter((a) => a.kind === 'unattributable-command')).toHaveLength(5);
     expect(pilot.rawAcks).toHaveLength(1);
@@ -140,7 +212,14 @@ describe('vessel listener', () => {
     expect(second.commands[0]!.verdict).toBe('duplicate');
     // Same jti re-signed (different bytes) after the restart: still a replay.
     const claims = peekClaims(token) as { jti: string };
-    const resigned = (await signCommand(pilot.signer, { clock: () => Date.now() + 2000, audience: VESSEL_ID, cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]), jti: claims.jti })).token;
+    const resigned = (
+      await signCommand(pilot.signer, {
+        clock: () => Date.now() + 2000,
+        audience: VESSEL_ID,
+        cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
+        jti: claims.jti,
+      })
+    ).token;
     expect((await pilot.command(resigned)).reason).toBe('ERR_REPLAY');
     expect(second.handle.state).toMatchObject({ on: [TGTD], seq: 2 });
     await pilot.close();
@@ -157,14 +236,39 @@ describe('vessel listener', () => {
     handle.events.on('crl', (e) => crlEvents.push(e));
     // A CRL signed by a foreign CA is refused and alerted.
     const foreign = await (await import('@helmlink/protocol/testing')).createTestPki();
-    await caClient.publishAsync(topics.crl(), crlToPem(await foreign.issuingCrl([{ serial: bert.certificate.serialNumber, revokedAt: new Date() }], { crlNumber: 99 })), { qos: 1, retain: true });
+    await caClient.publishAsync(
+      topics.crl(),
+      crlToPem(
+        await foreign.issuingCrl([{ serial: bert.certificate.serialNumber, revokedAt: new Date() }], {
+          crlNumber: 99,
+        }),
+      ),
+      { qos: 1, retain: true },
+    );
     await until(() => alerts.some((a) => a.kind === 'crl-rejected'), 'forged CRL refused');
     // An older number than the cached one (10) is ignored.
-    await caClient.publishAsync(topics.crl(), crlToPem(await fleet.pki.issuingCrl([{ serial: bert.certificate.serialNumber, revokedAt: new Date() }], { crlNumber: 5 })), { qos: 1, retain: true });
+    await caClient.publishAsync(
+      topics.crl(),
+      crlToPem(
+        await fleet.pki.issuingCrl([{ serial: bert.certificate.serialNumber, revokedAt: new Date() }], {
+          crlNumber: 5,
+        }),
+      ),
+      { qos: 1, retain: true },
+    );
     expect((await pilot.command(await pilot.sign([TGTD]))).status).toBe('applied');
     expect(crlEvents).toHaveLength(0);
     // The real revocation.
-    await caClient.publishAsync(topics.crl(), crlToPem(await fleet.pki.issuingCrl([{ serial: bert.certificate.serialNumber, revokedAt: new Date(), reason: 1 }], { crlNumber: 11 })), { qos: 1, retain: true });
+    await caClient.publishAsync(
+      topics.crl(),
+      crlToPem(
+        await fleet.pki.issuingCrl(
+          [{ serial: bert.certificate.serialNumber, revokedAt: new Date(), reason: 1 }],
+          { crlNumber: 11 },
+        ),
+      ),
+      { qos: 1, retain: true },
+    );
     await until(() => crlEvents.length === 1, 'CRL accepted');
     const revoked = await pilot.sign([]);
     await pilot.send(revoked);
@@ -181,7 +285,11 @@ describe('vessel listener', () => {
 
   it('fails closed with ERR_CRL_STALE past nextUpdate + grace, and keeps working when configured otherwise', async () => {
     const dir = join(fleet.dir, 'vessel-stale');
-    const old = await fleet.pki.issuingCrl([], { crlNumber: 3, thisUpdate: new Date(Date.now() - 3 * 86_400_000), nextUpdate: new Date(Date.now() - 2 * 86_400_000) });
+    const old = await fleet.pki.issuingCrl([], {
+      crlNumber: 3,
+      thisUpdate: new Date(Date.now() - 3 * 86_400_000),
+      nextUpdate: new Date(Date.now() - 2 * 86_400_000),
+    });
     await fleet.writeDataDir(dir, [old]);
     const strict = await vessel({ crl: { graceSeconds: 60, failClosed: true, refreshSeconds: 3600 } }, dir);
     const pilot = await TestPilot.connect(fleet);
@@ -202,10 +310,17 @@ describe('vessel listener', () => {
     const pilot = await TestPilot.connect(fleet);
     const token = await pilot.sign([NAVD]);
     expect((await pilot.command(token)).status).toBe('applied');
-    const input = JSON.parse(readFileSync(out, 'utf8')) as { on: string[]; onStreamIds: string[]; seq: number; vesselId: string };
+    const input = JSON.parse(readFileSync(out, 'utf8')) as {
+      on: string[];
+      onStreamIds: string[];
+      seq: number;
+      vesselId: string;
+    };
     expect(input).toMatchObject({ vesselId: VESSEL_ID, on: [NAVD], onStreamIds: ['NAVD'], seq: 1 });
     await ok.handle.close();
-    const failing = await vessel({ hook: { command: '/bin/sh', args: ['-c', 'cat >/dev/null; echo "bus offline" >&2; exit 3'] } });
+    const failing = await vessel({
+      hook: { command: '/bin/sh', args: ['-c', 'cat >/dev/null; echo "bus offline" >&2; exit 3'] },
+    });
     const ack = await pilot.command(await pilot.sign([NAVD]));
     expect(ack).toMatchObject({ status: 'rejected', reason: 'ERR_HOOK_REJECTED' });
     expect(failing.handle.state).toMatchObject({ seq: 0, off: [] });
@@ -216,7 +331,11 @@ describe('vessel listener', () => {
 
   it('hands applied state to a real Redis (hash + stream)', async () => {
     const port = await freePort();
-    const server: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const server: ChildProcess = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     try {
       await waitForPort(port);
       const url = `redis://127.0.0.1:${port}`;
@@ -245,7 +364,8 @@ describe('vessel listener', () => {
     const correlated: string[] = [];
     await pilot.client.subscribeAsync(`helmlink/v1/vessels/${VESSEL_ID}/data/+`, { qos: 0 });
     pilot.client.on('message', (topic, _p, packet) => {
-      if (topic.includes('/data/')) data.set(topic.split('/').pop()!, (data.get(topic.split('/').pop()!) ?? 0) + 1);
+      if (topic.includes('/data/'))
+        data.set(topic.split('/').pop()!, (data.get(topic.split('/').pop()!) ?? 0) + 1);
       if (packet.properties?.correlationData) correlated.push(packet.properties.correlationData.toString());
     });
     const token = await pilot.sign([NAVD]);
@@ -261,13 +381,22 @@ describe('vessel listener', () => {
   it('refuses to start when root.pem is not the root the config pins', async () => {
     const dir = join(fleet.dir, 'vessel-wrong-root');
     await fleet.writeDataDir(dir);
-    const config = fleet.config({ ca: { url: 'https://127.0.0.1:1', rootFingerprint: 'ab'.repeat(32) } }, dir);
-    await expect(startVessel(config, { passphrase: PASSPHRASE })).rejects.toMatchObject({ code: 'ERR_CHAIN_UNTRUSTED' });
+    const config = fleet.config(
+      { ca: { url: 'https://127.0.0.1:1', rootFingerprint: 'ab'.repeat(32) } },
+      dir,
+    );
+    await expect(startVessel(config, { passphrase: PASSPHRASE })).rejects.toMatchObject({
+      code: 'ERR_CHAIN_UNTRUSTED',
+    });
   });
 
   it('retries a failing renewal with backoff and alerts when it keeps failing', async () => {
     const shifted = () => Date.now() + 25 * 86_400_000; // past 2/3 of the 31-day certificate: renewal is due
-    const { handle, alerts } = await vessel({ renewal: { enabled: true, retrySeconds: 1, alertAfterFailures: 2 } }, undefined, { clock: shifted });
+    const { handle, alerts } = await vessel(
+      { renewal: { enabled: true, retrySeconds: 1, alertAfterFailures: 2 } },
+      undefined,
+      { clock: shifted },
+    );
     await until(() => alerts.some((a) => a.kind === 'renewal-failing'), 'renewal alert');
     const alert = alerts.find((a) => a.kind === 'renewal-failing')!;
     expect(alert.code).toBe('ERR_RENEWAL_FAILED');
@@ -281,7 +410,8 @@ describe('vessel listener', () => {
     const pilot = await TestPilot.connect(fleet);
     const all = IEC_61162_450_CATALOG.streams.map((s) => s.address);
     const tokens: string[] = [];
-    for (let i = 0; i < 30; i++) tokens.push(await pilot.sign([all[i % all.length]!], { lifetimeSeconds: 120 }));
+    for (let i = 0; i < 30; i++)
+      tokens.push(await pilot.sign([all[i % all.length]!], { lifetimeSeconds: 120 }));
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 30; i++) {
       sends.push(pilot.send(tokens[i]!).catch(() => undefined));
@@ -289,7 +419,11 @@ describe('vessel listener', () => {
     }
     // QoS 1 at the sender: mqtt.js resends unacknowledged publishes after reconnecting.
     await Promise.all(sends);
-    await until(() => new Set(commands.filter((c) => c.verdict === 'applied').map((c) => c.jti)).size === 30, 'all 30 applied', 30_000);
+    await until(
+      () => new Set(commands.filter((c) => c.verdict === 'applied').map((c) => c.jti)).size === 30,
+      'all 30 applied',
+      30_000,
+    );
     const applied = commands.filter((c) => c.verdict === 'applied');
     expect(applied).toHaveLength(30);
     expect(handle.state.seq).toBe(30);

@@ -10,7 +10,13 @@ const all = catalog.streams.map((s) => s.address);
 const NOW = Date.parse('2026-11-22T00:00:00Z');
 const clock = () => NOW;
 const file = () => join(mkdtempSync(join(tmpdir(), 'vessel-state-')), 'state.jsonl');
-const ack = (n: number, expiresAt = NOW / 1000 + 60) => ({ cmdSha256: `sha-${n}`, iss: 'pilot', jti: `jti-${n}`, ack: `ack-${n}`, expiresAt });
+const ack = (n: number, expiresAt = NOW / 1000 + 60) => ({
+  cmdSha256: `sha-${n}`,
+  iss: 'pilot',
+  jti: `jti-${n}`,
+  ack: `ack-${n}`,
+  expiresAt,
+});
 
 describe('state file', () => {
   it('starts with every stream on, persists applied commands, replay entries and acks across reopen', () => {
@@ -41,7 +47,9 @@ describe('state file', () => {
     expect(r.seen('pilot', 'jti-1')).toBe(true);
     r.close();
     writeFileSync(path, 'garbage\n');
-    expect(() => StateStore.open(path, catalog)).toThrow(expect.objectContaining({ code: 'ERR_STATE_STORE' }));
+    expect(() => StateStore.open(path, catalog)).toThrow(
+      expect.objectContaining({ code: 'ERR_STATE_STORE' }),
+    );
   });
 
   it('compacts into one snapshot line, pruning expired replay entries and acks', () => {
@@ -65,7 +73,12 @@ describe('state file', () => {
     const s = StateStore.open(path, catalog, { now: clock });
     s.commit(ack(1), { on: [all[0]!], off: all.slice(1) });
     s.close();
-    const bigger = { streams: [...catalog.streams, { id: 'CAM', name: 'cam', kind: 'camera' as const, address: '239.192.1.1:60101', bitrateBps: 1 }] };
+    const bigger = {
+      streams: [
+        ...catalog.streams,
+        { id: 'CAM', name: 'cam', kind: 'camera' as const, address: '239.192.1.1:60101', bitrateBps: 1 },
+      ],
+    };
     const r = StateStore.open(path, bigger, { now: clock });
     expect(r.streams.on).toEqual([all[0], '239.192.1.1:60101']);
     expect(r.streams.off).toEqual(all.slice(1));

@@ -33,7 +33,11 @@ export function createHttpHandler(auth: SessionAuth, rendererDir: string): Reque
       return void res.end();
     }
     if (!auth.sessionOf(req))
-      return refuse(res, 403, 'Forbidden: open the console with the link printed by `helmlink console --web`');
+      return refuse(
+        res,
+        403,
+        'Forbidden: open the console with the link printed by `helmlink console --web`',
+      );
     const asset = await readRendererAsset(rendererDir, url.pathname);
     if (asset.status !== 200) return refuse(res, asset.status, asset.text);
     headers(res);

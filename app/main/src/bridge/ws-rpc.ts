@@ -24,7 +24,12 @@ export interface WsRpc {
 }
 
 /** Accepts authenticated WebSocket upgrades on `server` and dispatches their frames to `router`. */
-export function attachWsRpc(server: Server, auth: SessionAuth, router: IpcRouter, events: ConsoleEvents): WsRpc {
+export function attachWsRpc(
+  server: Server,
+  auth: SessionAuth,
+  router: IpcRouter,
+  events: ConsoleEvents,
+): WsRpc {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WIRE_MAX_BYTES });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket: Socket, head) => {

@@ -87,7 +87,12 @@ export async function readRendererAsset(rendererDir: string, pathname: string): 
     if (!(await isFile(target))) return { status: 404, text: 'Not found' };
   }
   const body = await readFile(target);
-  return { status: 200, file: target, contentType: MIME[extname(target)] ?? 'application/octet-stream', body };
+  return {
+    status: 200,
+    file: target,
+    contentType: MIME[extname(target)] ?? 'application/octet-stream',
+    body,
+  };
 }
 
 async function isFile(path: string): Promise<boolean> {

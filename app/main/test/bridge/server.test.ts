@@ -219,7 +219,7 @@ describe('WebSocket bridge', () => {
     const extra = await startConsoleServer({
       dataDir: tempDir(),
       rendererDir,
-        servicesOptions: { keychain: null, logger: silentLogger, autoRenewTimers: false },
+      servicesOptions: { keychain: null, logger: silentLogger, autoRenewTimers: false },
     });
     const first = await get(extra.url);
     const c = String(first.headers['set-cookie']).split(';')[0]!;

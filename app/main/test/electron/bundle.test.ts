@@ -215,7 +215,9 @@ describe('electron-builder packaging', () => {
   });
 
   it('declares the Linux installers, desktop entry and package metadata that only the online build produces', () => {
-    const yaml = createRequire(join(repo, 'node_modules', 'electron-builder', 'package.json'))('js-yaml') as { load(t: string): unknown };
+    const yaml = createRequire(join(repo, 'node_modules', 'electron-builder', 'package.json'))('js-yaml') as {
+      load(t: string): unknown;
+    };
     const config = yaml.load(readFileSync(join(repo, 'electron-builder.yml'), 'utf8')) as {
       appId: string;
       productName: string;

@@ -20,7 +20,10 @@ export function useIdentityCa(now: Date): IdentityCa {
   const fixture = {} as IdentityCa;
   beforeAll(async () => {
     const pki = await createTestPki({ now });
-    const caEntity = await pki.issue('helmlink-ca', ['ca'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+    const caEntity = await pki.issue('helmlink-ca', ['ca'], {
+      ipAddresses: ['127.0.0.1'],
+      dnsNames: ['localhost'],
+    });
     const ca = await startTestCa(pki, caEntity, frozenClock(now));
     Object.assign(fixture, { pki, caEntity, ca, rootFp: await certificateFingerprint(pki.root.certificate) });
   });

@@ -80,7 +80,10 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
   const vesselEntity = await pki.issue(VESSEL, ['vessel']);
   const otherVessel = await pki.issue('MV-OTHER', ['vessel']);
   const caEntity = await pki.issue('helmlink-ca', ['ca']);
-  const brokerEntity = await pki.issue('broker', ['broker'], { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+  const brokerEntity = await pki.issue('broker', ['broker'], {
+    ipAddresses: ['127.0.0.1'],
+    dnsNames: ['localhost'],
+  });
   const pilot = await pki.issue('pilot-anna', ['pilot']);
   const broker = await startMosquitto(join(tempDir(), 'broker'), pki, brokerEntity, [
     { entityId: VESSEL, roles: ['vessel'] },
@@ -90,7 +93,10 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
 
   // The CA identity publishes the retained CRL, as the CA server does.
   const caClient = await clientFor(broker, pki, caEntity);
-  await caClient.publishAsync(topics.crl(), crlToPem(await pki.issuingCrl([], { crlNumber: 5 })), { qos: 1, retain: true });
+  await caClient.publishAsync(topics.crl(), crlToPem(await pki.issuingCrl([], { crlNumber: 5 })), {
+    qos: 1,
+    retain: true,
+  });
   await caClient.endAsync();
 
   const vesselClient = await clientFor(broker, pki, vesselEntity);
@@ -98,8 +104,16 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
   await vessel.publishState();
 
   const data = tempDir();
-  const services = await testServices(data, new Date(), { clock: systemClock, ratesIntervalMs: 100, alertPollMs: 0 });
-  const testCa = await startTestCa(pki, await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }), systemClock);
+  const services = await testServices(data, new Date(), {
+    clock: systemClock,
+    ratesIntervalMs: 100,
+    alertPollMs: 0,
+  });
+  const testCa = await startTestCa(
+    pki,
+    await pki.issue('helmlink-ca-http', ['ca'], { ipAddresses: ['127.0.0.1'] }),
+    systemClock,
+  );
   testCa.issued.push({
     serial: pilot.certificate.serialNumber.toLowerCase(),
     entityId: 'pilot-anna',
@@ -110,7 +124,14 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
     revokedAt: null,
   });
   const files = await opensslEncryptedPem(data, pilot, pki, 'file');
-  await services.identity.import({ format: 'pem', ...files, filePassphrase: 'file', custody: 'passphrase', passphrase: PASS, caUrl: testCa.url });
+  await services.identity.import({
+    format: 'pem',
+    ...files,
+    filePassphrase: 'file',
+    custody: 'passphrase',
+    passphrase: PASS,
+    caUrl: testCa.url,
+  });
   services.settings.update({ brokerUrl: broker.url, commandTimeoutSeconds: 2 });
   return {
     pki,
@@ -134,10 +155,19 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
 }
 
 /** The scripted vessel: verifies each command for real and answers as its `mode` says. */
-async function scriptVessel(pki: TestPki, entity: TestEntity, pilot: TestEntity, client: MqttClient): Promise<ScriptedVessel> {
+async function scriptVessel(
+  pki: TestPki,
+  entity: TestEntity,
+  pilot: TestEntity,
+  client: MqttClient,
+): Promise<ScriptedVessel> {
   const vesselSigner: Signer = createSigner({ privateKey: entity.keys.privateKey, chain: entity.chain });
   const pilotForgery = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
-  const trust = createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, validatePath });
+  const trust = createTrust({
+    trustAnchors: [pki.root.certificate],
+    revocation: { mode: 'off' },
+    validatePath,
+  });
   const replay = new MemoryReplayStore();
   let seq = 0;
   let current = { on: [] as string[], off: [...addresses] };
@@ -147,7 +177,14 @@ async function scriptVessel(pki: TestPki, entity: TestEntity, pilot: TestEntity,
     mode: 'apply',
     held: undefined,
     async publishState() {
-      const { token } = await signState(vesselSigner, { clock: () => Date.now(), catalog, on: current.on, off: current.off, lastJti: null, seq: ++seq });
+      const { token } = await signState(vesselSigner, {
+        clock: () => Date.now(),
+        catalog,
+        on: current.on,
+        off: current.off,
+        lastJti: null,
+        seq: ++seq,
+      });
       await client.publishAsync(topics.state(VESSEL), token, { qos: 1, retain: true });
     },
   };
@@ -155,10 +192,28 @@ async function scriptVessel(pki: TestPki, entity: TestEntity, pilot: TestEntity,
   client.on('message', (_topic, payload) => {
     void (async () => {
       const token = payload.toString();
-      const cmd = await verifyCommand(token, { trust, clock: () => Date.now(), audience: VESSEL, replay, catalog });
-      const base = { clock: () => Date.now(), audience: cmd.signer.entityId, inReplyTo: cmd.claims.jti, commandToken: token };
-      if (vessel.mode === 'forge') return ack(pilotForgery, { ...base, status: 'applied', state: cmd.state! });
-      if (vessel.mode === 'reject') return ack(vesselSigner, { ...base, status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', state: current });
+      const cmd = await verifyCommand(token, {
+        trust,
+        clock: () => Date.now(),
+        audience: VESSEL,
+        replay,
+        catalog,
+      });
+      const base = {
+        clock: () => Date.now(),
+        audience: cmd.signer.entityId,
+        inReplyTo: cmd.claims.jti,
+        commandToken: token,
+      };
+      if (vessel.mode === 'forge')
+        return ack(pilotForgery, { ...base, status: 'applied', state: cmd.state! });
+      if (vessel.mode === 'reject')
+        return ack(vesselSigner, {
+          ...base,
+          status: 'rejected',
+          reason: 'ERR_STREAM_UNKNOWN',
+          state: current,
+        });
       if (vessel.mode === 'hold') await new Promise<void>((resolve) => (vessel.held = resolve));
       current = cmd.state!;
       await vessel.publishState();

@@ -60,7 +60,13 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
  * The admin endpoints (for an authenticated admin client): certificates, revoke/release, tokens, alerts. Returns
  * false when the request is none of them.
  */
-async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse, url: URL, clock: Clock): Promise<boolean> {
+async function adminRoute(
+  ca: TestCa,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  clock: Clock,
+): Promise<boolean> {
   const send = (status: number, body: unknown): true => {
     json(res, status, body);
     return true;
@@ -82,10 +88,7 @@ async function adminRoute(ca: TestCa, req: IncomingMessage, res: ServerResponse,
       certificates: ca.issued.filter((r) => !role || r.role === role).map(view),
     });
   }
-  if (
-    req.method === 'POST' &&
-    (url.pathname === '/ca/v1/revoke' || url.pathname === '/ca/v1/release')
-  ) {
+  if (req.method === 'POST' && (url.pathname === '/ca/v1/revoke' || url.pathname === '/ca/v1/release')) {
     const body = await readBody(req);
     const rec = ca.issued.find((r) => r.serial === String(body.serial));
     if (!rec) return send(404, { code: 'ERR_CERT_NOT_FOUND', message: 'no such certificate' });

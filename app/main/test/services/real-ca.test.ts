@@ -127,7 +127,20 @@ describe('console against the real CA server', () => {
   });
 
   it('lets the console submit exactly the entity ids the CA accepts (one rule, contract and CA)', async () => {
-    const ids = ['pilot-ok', 'Pilot.7_b', 'x'.repeat(64), 'x'.repeat(65), 'pilot 7', '-lead', 'pilöt', 'p:7', 'a@b', 'p+1', 'a#b', 'a/b'];
+    const ids = [
+      'pilot-ok',
+      'Pilot.7_b',
+      'x'.repeat(64),
+      'x'.repeat(65),
+      'pilot 7',
+      '-lead',
+      'pilöt',
+      'p:7',
+      'a@b',
+      'p+1',
+      'a#b',
+      'a/b',
+    ];
     const verdicts: [string, boolean, boolean][] = [];
     for (const entityId of ids) {
       const contract = channels['pki.createToken'].request.safeParse({ entityId, role: 'pilot' }).success;
@@ -145,12 +158,19 @@ describe('console against the real CA server', () => {
         await admin.pki.createToken({ entityId, role: 'pilot' });
       } catch (err) {
         ca = false;
-        expect(isHelmlinkError(err) && ['ERR_ID_INVALID', 'ERR_INPUT_INVALID'].includes(err.code), String(err)).toBe(true);
+        expect(
+          isHelmlinkError(err) && ['ERR_ID_INVALID', 'ERR_INPUT_INVALID'].includes(err.code),
+          String(err),
+        ).toBe(true);
       }
       verdicts.push([entityId, contract, ca]);
     }
     for (const [entityId, contract, ca] of verdicts) expect(contract, `${entityId}: contract vs CA`).toBe(ca);
-    expect(verdicts.filter(([, , ca]) => ca).map(([id]) => id)).toEqual(['pilot-ok', 'Pilot.7_b', 'x'.repeat(64)]);
+    expect(verdicts.filter(([, , ca]) => ca).map(([id]) => id)).toEqual([
+      'pilot-ok',
+      'Pilot.7_b',
+      'x'.repeat(64),
+    ]);
   });
 
   it('passes the CA refusal of a reused token through to the wizard', async () => {

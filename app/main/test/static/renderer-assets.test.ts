@@ -18,7 +18,10 @@ writeFileSync(join(parent, 'secret.txt'), 'secret');
 
 describe('renderer assets', () => {
   it('serves index.html for / and client-side routes, assets with their MIME type', async () => {
-    expect(await readRendererAsset(dir, '/')).toMatchObject({ status: 200, contentType: 'text/html; charset=utf-8' });
+    expect(await readRendererAsset(dir, '/')).toMatchObject({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+    });
     const route = await readRendererAsset(dir, '/fleet');
     expect(route).toMatchObject({ status: 200, file: join(dir, 'index.html') });
     const js = await readRendererAsset(dir, '/assets/app.js');
@@ -28,7 +31,12 @@ describe('renderer assets', () => {
 
   it('answers 404 for a missing asset and never reads outside the directory', async () => {
     expect(await readRendererAsset(dir, '/assets/missing.js')).toEqual({ status: 404, text: 'Not found' });
-    for (const path of ['/..%2fsecret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%2fdist-secret.txt']) {
+    for (const path of [
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%2fdist-secret.txt',
+    ]) {
       const r = await readRendererAsset(dir, path);
       expect(r.status).toBe(404);
     }

@@ -100,7 +100,10 @@ const passphraseSchema = z.string().min(1).max(1024);
 /** Passphrase-only custody cannot do without the passphrase. */
 const hasRequiredPassphrase = (r: { custody: CustodyMode; passphrase?: string | undefined }): boolean =>
   r.custody !== 'passphrase' || r.passphrase !== undefined;
-const PASSPHRASE_REQUIRED = { message: 'a passphrase is required for passphrase-only custody', path: ['passphrase'] };
+const PASSPHRASE_REQUIRED = {
+  message: 'a passphrase is required for passphrase-only custody',
+  path: ['passphrase'],
+};
 
 /** What both import formats carry besides the file: its passphrase, the custody to store under, the optional CA. */
 const importCommon = {

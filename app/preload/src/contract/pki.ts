@@ -10,7 +10,13 @@ import {
   isValidMmsi,
   type Role,
 } from '@helmlink/protocol/vocabulary';
-import { emptySchema, entityIdSchema, revocationReasonSchema, serialSchema, type IsoTime } from './primitives';
+import {
+  emptySchema,
+  entityIdSchema,
+  revocationReasonSchema,
+  serialSchema,
+  type IsoTime,
+} from './primitives';
 
 export type CertificateStatus = 'valid' | 'revoked' | 'on_hold' | 'expired';
 

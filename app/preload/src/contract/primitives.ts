@@ -3,7 +3,12 @@
  * and the entity-id and maritime rules are the protocol vocabulary's (`@helmlink/protocol/vocabulary`).
  */
 import { z } from 'zod';
-import { ENTITY_ID_PATTERN, ENTITY_ID_RULE, REVOCATION_REASON_LIST, type RevocationReasonCode } from '@helmlink/protocol/vocabulary';
+import {
+  ENTITY_ID_PATTERN,
+  ENTITY_ID_RULE,
+  REVOCATION_REASON_LIST,
+  type RevocationReasonCode,
+} from '@helmlink/protocol/vocabulary';
 
 /** Contract version; bumped only on an incompatible change (never planned). */
 export const CONTRACT_VERSION = 1;

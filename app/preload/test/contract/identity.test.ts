@@ -23,13 +23,17 @@ describe('identity requests', () => {
       expect(missing.error?.issues).toMatchObject([
         { path: ['passphrase'], message: 'a passphrase is required for passphrase-only custody' },
       ]);
-      expect(schema.safeParse({ ...base, custody: 'passphrase', passphrase: 'long enough' }).success).toBe(true);
+      expect(schema.safeParse({ ...base, custody: 'passphrase', passphrase: 'long enough' }).success).toBe(
+        true,
+      );
       expect(schema.safeParse({ ...base, custody: 'keychain' }).success).toBe(true);
     }
   });
 
   it('refuse unknown fields and normalise the fingerprint', () => {
     expect(importRequestSchema.safeParse({ ...pem, custody: 'keychain', extra: 1 }).success).toBe(false);
-    expect(enrollRequestSchema.parse({ ...enroll, custody: 'keychain' }).rootFingerprint).toBe('ab'.repeat(32));
+    expect(enrollRequestSchema.parse({ ...enroll, custody: 'keychain' }).rootFingerprint).toBe(
+      'ab'.repeat(32),
+    );
   });
 });

@@ -99,7 +99,8 @@ function handleServerFrame(
  * backoff and keeps its event listeners.
  */
 export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
+  const createSocket =
+    options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
   const backoff = options.backoffMs ?? [250, 500, 1000, 2000, 5000];
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const pending = new Map<number, (result: ApiResult<unknown>) => void>();
@@ -118,7 +119,8 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
   };
 
   const failPending = (why: string): void => {
-    for (const resolve of pending.values()) resolve(transportError('The console lost its connection to the Helmlink service.', why));
+    for (const resolve of pending.values())
+      resolve(transportError('The console lost its connection to the Helmlink service.', why));
     pending.clear();
     const queued = waiting;
     waiting = [];
@@ -171,7 +173,10 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
     const frame: WireClientMessage = { type: 'invoke', id, channel, payload: payload ?? {} };
     const text = JSON.stringify(frame);
     if (text.length > WIRE_MAX_BYTES) {
-      return Promise.resolve({ ok: false, error: { code: 'ERR_INPUT_INVALID', message: 'The request is too large to send.' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'ERR_INPUT_INVALID', message: 'The request is too large to send.' },
+      });
     }
     return new Promise((resolve) => {
       const send = (): void => {
@@ -189,8 +194,13 @@ export function createBridgeClient(options: BridgeClientOptions): BridgeClient {
       };
       if (socket && socket.readyState === OPEN) send();
       else if (state === 'connecting' && !closedByUser) {
-        waiting.push({ send, fail: (why) => resolve(transportError('The console lost its connection to the Helmlink service.', why)) });
-      } else resolve(transportError('The console is not connected to the Helmlink service.', `bridge ${state}`));
+        waiting.push({
+          send,
+          fail: (why) =>
+            resolve(transportError('The console lost its connection to the Helmlink service.', why)),
+        });
+      } else
+        resolve(transportError('The console is not connected to the Helmlink service.', `bridge ${state}`));
     });
   };
 

@@ -15,9 +15,17 @@ const REVOCATION: Record<RevocationStatus, { label: string; color: string }> = {
 };
 
 /** Badge for a certificate's expiry. */
-export function ExpiryBadge({ cert, now }: { cert: Pick<CertificateView, 'notBefore' | 'notAfter'>; now: number }) {
+export function ExpiryBadge({
+  cert,
+  now,
+}: {
+  cert: Pick<CertificateView, 'notBefore' | 'notAfter'>;
+  now: number;
+}) {
   const info = expiryInfo(Date.parse(cert.notBefore), Date.parse(cert.notAfter), now);
-  const color = { ok: 'green', 'renew-due': 'blue', warning: 'yellow', critical: 'orange', expired: 'red' }[info.level];
+  const color = { ok: 'green', 'renew-due': 'blue', warning: 'yellow', critical: 'orange', expired: 'red' }[
+    info.level
+  ];
   return (
     <Badge color={color} variant="light" tt="none" data-level={info.level}>
       {info.level === 'expired' ? 'Expired' : `Expires in ${formatCountdown(Date.parse(cert.notAfter), now)}`}
@@ -94,10 +102,19 @@ export function CertificateViewer({ peer, title }: { peer: PeerCertificateView |
     <Stack gap="xs" data-testid={testIds.certViewer} aria-label={`${title} certificate`}>
       <Group gap="xs">
         <Text fw={600}>{title}</Text>
-        <Badge color={peer.verified ? 'green' : 'red'} data-testid={testIds.certViewerVerified} data-verified={String(peer.verified)}>
+        <Badge
+          color={peer.verified ? 'green' : 'red'}
+          data-testid={testIds.certViewerVerified}
+          data-verified={String(peer.verified)}
+        >
           {peer.verified ? 'Verified to our root' : 'Not verified'}
         </Badge>
-        <Badge color={rev.color} variant="light" data-testid={testIds.certViewerRevocation} data-status={peer.revocation}>
+        <Badge
+          color={rev.color}
+          variant="light"
+          data-testid={testIds.certViewerRevocation}
+          data-status={peer.revocation}
+        >
           {rev.label}
         </Badge>
         {leaf && (

@@ -17,22 +17,49 @@ type Words = readonly [title: string, message: string];
 /** Words shared by groups of similar codes. */
 const TOPICS = {
   input: ['Invalid input', 'Some of the entered values are not valid. Check the highlighted fields.'],
-  fault: ['Something went wrong', 'The action could not be completed. Try again; if it keeps failing, open the details and pass them to support.'],
-  revoked: ['Certificate revoked', 'A certificate involved has been revoked by the certificate authority. Contact your PKI administrator.'],
-  expired: ['Expired', 'Something involved has expired. Check the clock of this computer and the certificate validity.'],
-  clock: ['Clock mismatch', 'A time stamp lies in the future. Check the clock of this computer and of the vessel.'],
-  untrusted: ['Certificate not trusted', 'A certificate could not be verified against the trusted certificate authority.'],
-  crl: ['Revocation list problem', 'The certificate revocation list could not be used, so trust cannot be confirmed.'],
-  replay: ['Command already used', 'This command was already received once and is refused a second time. Send a new command.'],
+  fault: [
+    'Something went wrong',
+    'The action could not be completed. Try again; if it keeps failing, open the details and pass them to support.',
+  ],
+  revoked: [
+    'Certificate revoked',
+    'A certificate involved has been revoked by the certificate authority. Contact your PKI administrator.',
+  ],
+  expired: [
+    'Expired',
+    'Something involved has expired. Check the clock of this computer and the certificate validity.',
+  ],
+  clock: [
+    'Clock mismatch',
+    'A time stamp lies in the future. Check the clock of this computer and of the vessel.',
+  ],
+  untrusted: [
+    'Certificate not trusted',
+    'A certificate could not be verified against the trusted certificate authority.',
+  ],
+  crl: [
+    'Revocation list problem',
+    'The certificate revocation list could not be used, so trust cannot be confirmed.',
+  ],
+  replay: [
+    'Command already used',
+    'This command was already received once and is refused a second time. Send a new command.',
+  ],
   role: ['Not permitted', 'Your certificate does not carry the role needed for this action.'],
   recipient: ['Wrong recipient', 'The message was meant for someone else and was refused.'],
   command: ['Command not accepted', 'The vessel did not accept the requested stream settings.'],
   signature: ['Signature check failed', 'A signed message could not be verified and was refused.'],
   passphrase: ['Passphrase needed', 'The passphrase is missing or wrong. Try again.'],
   key: ['Key problem', 'The private key could not be used.'],
-  enrollment: ['Enrollment refused', 'The certificate authority refused the enrollment. Check the token and ask for a new one if needed.'],
+  enrollment: [
+    'Enrollment refused',
+    'The certificate authority refused the enrollment. Check the token and ask for a new one if needed.',
+  ],
   timeout: ['No answer', 'No answer arrived in time. Check the connection and try again.'],
-  network: ['Cannot reach the service', 'A network service could not be reached. Check the address and the connection.'],
+  network: [
+    'Cannot reach the service',
+    'A network service could not be reached. Check the address and the connection.',
+  ],
   forbidden: ['Not permitted', 'You are not allowed to do this with the current identity.'],
 } as const satisfies Record<string, Words>;
 type Topic = keyof typeof TOPICS;
@@ -111,9 +138,18 @@ const CODE_WORDS = {
   ERR_CSR_INVALID: 'enrollment',
   ERR_CSR_SIGNATURE: 'enrollment',
   ERR_CSR_EXTENSION_FORBIDDEN: 'enrollment',
-  ERR_CSR_SUBJECT_MISMATCH: ['Wrong id for this token', 'The id you entered is not the one the token was issued for.'],
-  ERR_ENROLL_TOKEN_UNKNOWN: ['Enrollment token not accepted', 'The certificate authority does not know this token. Check that it was copied completely and matches your id.'],
-  ERR_ENROLL_TOKEN_USED: ['Enrollment token already used', 'Each token works once. Ask your PKI administrator for a new one.'],
+  ERR_CSR_SUBJECT_MISMATCH: [
+    'Wrong id for this token',
+    'The id you entered is not the one the token was issued for.',
+  ],
+  ERR_ENROLL_TOKEN_UNKNOWN: [
+    'Enrollment token not accepted',
+    'The certificate authority does not know this token. Check that it was copied completely and matches your id.',
+  ],
+  ERR_ENROLL_TOKEN_USED: [
+    'Enrollment token already used',
+    'Each token works once. Ask your PKI administrator for a new one.',
+  ],
   ERR_ENROLL_TOKEN_EXPIRED: ['Enrollment token expired', 'Ask your PKI administrator for a new token.'],
   ERR_CLIENT_CERT_REQUIRED: 'untrusted',
   ERR_CLIENT_CERT_INVALID: 'untrusted',
@@ -129,10 +165,22 @@ const CODE_WORDS = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 'fault',
   ERR_BROKER_START: 'network',
   // --- CA client --------------------------------------------------------------------------------------
-  ERR_SERVER_UNTRUSTED: ['Certificate authority not recognised', 'The server did not prove it belongs to the trusted certificate authority.'],
-  ERR_CA_PIN_MISMATCH: ['Certificate authority not recognised', 'The certificate authority did not present the root fingerprint you entered. Check the fingerprint with your administrator.'],
-  ERR_CA_UNREACHABLE: ['Cannot reach the certificate authority', 'Check the address and the network connection, then try again.'],
-  ERR_CA_RESPONSE: ['Unexpected answer', 'The certificate authority answered in a way the console does not understand. Try again later.'],
+  ERR_SERVER_UNTRUSTED: [
+    'Certificate authority not recognised',
+    'The server did not prove it belongs to the trusted certificate authority.',
+  ],
+  ERR_CA_PIN_MISMATCH: [
+    'Certificate authority not recognised',
+    'The certificate authority did not present the root fingerprint you entered. Check the fingerprint with your administrator.',
+  ],
+  ERR_CA_UNREACHABLE: [
+    'Cannot reach the certificate authority',
+    'Check the address and the network connection, then try again.',
+  ],
+  ERR_CA_RESPONSE: [
+    'Unexpected answer',
+    'The certificate authority answered in a way the console does not understand. Try again later.',
+  ],
   // --- vessel -----------------------------------------------------------------------------------------
   ERR_CONFIG_INVALID: 'fault',
   ERR_NOT_ENROLLED: 'fault',
@@ -143,23 +191,50 @@ const CODE_WORDS = {
   // --- console ----------------------------------------------------------------------------------------
   ERR_IPC_SENDER_FORBIDDEN: 'forbidden',
   ERR_IPC_CHANNEL_UNKNOWN: 'fault',
-  ERR_IPC_PAYLOAD_INVALID: ['Invalid input', 'Some of the entered values are not valid. Check the fields and try again.'],
-  ERR_KEYCHAIN_UNAVAILABLE: ['Keychain unavailable', 'The operating system keychain cannot be used. Protect the key with a passphrase instead.'],
-  ERR_KEYCHAIN_ENTRY_MISSING: ['Key unlock data missing', 'The keychain no longer holds the data needed to open your key. Import a backup or enroll again.'],
+  ERR_IPC_PAYLOAD_INVALID: [
+    'Invalid input',
+    'Some of the entered values are not valid. Check the fields and try again.',
+  ],
+  ERR_KEYCHAIN_UNAVAILABLE: [
+    'Keychain unavailable',
+    'The operating system keychain cannot be used. Protect the key with a passphrase instead.',
+  ],
+  ERR_KEYCHAIN_ENTRY_MISSING: [
+    'Key unlock data missing',
+    'The keychain no longer holds the data needed to open your key. Import a backup or enroll again.',
+  ],
   ERR_IDENTITY_MISSING: ['No identity yet', 'Enroll or import an identity first.'],
-  ERR_IDENTITY_EXISTS: ['An identity is already stored', 'Remove the current identity in Settings before enrolling another one.'],
+  ERR_IDENTITY_EXISTS: [
+    'An identity is already stored',
+    'Remove the current identity in Settings before enrolling another one.',
+  ],
   ERR_IDENTITY_LOCKED: ['Passphrase needed', 'Enter your key passphrase to sign commands.'],
   ERR_IDENTITY_INVALID: ['Identity not usable', 'The key and the certificate do not belong together.'],
-  ERR_IMPORT_INVALID: ['File not readable', 'The identity file could not be read. Check the file and its passphrase.'],
+  ERR_IMPORT_INVALID: [
+    'File not readable',
+    'The identity file could not be read. Check the file and its passphrase.',
+  ],
   ERR_SETTINGS_MISSING: ['Setting missing', 'A required setting is missing. Check the Settings tab.'],
-  ERR_BROKER_CONNECT: ['Cannot connect to the broker', 'Check the broker address and your certificate, then try again.'],
-  ERR_NOT_CONNECTED: ['Not connected', 'The console is not connected to the broker. Connect on the Connection tab.'],
+  ERR_BROKER_CONNECT: [
+    'Cannot connect to the broker',
+    'Check the broker address and your certificate, then try again.',
+  ],
+  ERR_NOT_CONNECTED: [
+    'Not connected',
+    'The console is not connected to the broker. Connect on the Connection tab.',
+  ],
   ERR_VESSEL_UNKNOWN: ['Vessel not known', 'No verified state has been received from this vessel yet.'],
-  ERR_COMMAND_TIMEOUT: ['No answer from the vessel', 'No verified acknowledgement arrived in time. The command may or may not have been applied; check the vessel state.'],
+  ERR_COMMAND_TIMEOUT: [
+    'No answer from the vessel',
+    'No verified acknowledgement arrived in time. The command may or may not have been applied; check the vessel state.',
+  ],
   ERR_CONSOLE_NOT_ADMIN: ['Administrator only', 'This needs an identity with the administrator role.'],
   ERR_BRIDGE_NON_LOOPBACK: 'fault',
   ERR_RENDERER_NOT_BUILT: 'fault',
-  ERR_BRIDGE_DISCONNECTED: ['Console connection lost', 'The page lost its connection to the Helmlink service. It reconnects by itself; try again in a moment.'],
+  ERR_BRIDGE_DISCONNECTED: [
+    'Console connection lost',
+    'The page lost its connection to the Helmlink service. It reconnects by itself; try again in a moment.',
+  ],
   // --- cli --------------------------------------------------------------------------------------------
   ERR_TOOL_MISSING: 'fault',
 } as const satisfies Record<ErrorCode, Topic | Words>;
@@ -184,7 +259,8 @@ function wordsFor(code: string | undefined): Words {
 function pick(err: unknown): { code?: string; message: string } {
   if (err && typeof err === 'object') {
     const o = err as { code?: unknown; message?: unknown; error?: unknown };
-    if (o.error && typeof o.error === 'object' && !('message' in o && typeof o.message === 'string')) return pick(o.error);
+    if (o.error && typeof o.error === 'object' && !('message' in o && typeof o.message === 'string'))
+      return pick(o.error);
     const code = typeof o.code === 'string' ? o.code : undefined;
     const message = typeof o.message === 'string' ? o.message : String(err);
     return code ? { code, message } : { message };
@@ -196,7 +272,11 @@ function pick(err: unknown): { code?: string; message: string } {
 export function friendlyError(err: unknown): FriendlyError {
   const { code, message } = pick(err);
   const technical = code ? describeError(code) : undefined;
-  const detail = [code, technical && technical !== code ? technical : undefined, message && message !== technical ? message : undefined]
+  const detail = [
+    code,
+    technical && technical !== code ? technical : undefined,
+    message && message !== technical ? message : undefined,
+  ]
     .filter(Boolean)
     .join('\n');
   const [title, words] = wordsFor(code);

@@ -16,7 +16,9 @@ export function desiredOn(stream: StreamStateView, draft: Draft | undefined): bo
 
 /** Streams whose desired state differs from the vessel's verified state, in catalog order. */
 export function pendingChanges(vessel: VesselView, draft: Draft | undefined): PendingChange[] {
-  return vessel.streams.filter((s) => desiredOn(s, draft) !== s.on).map((s) => ({ stream: s, on: desiredOn(s, draft) }));
+  return vessel.streams
+    .filter((s) => desiredOn(s, draft) !== s.on)
+    .map((s) => ({ stream: s, on: desiredOn(s, draft) }));
 }
 
 /** Total nominal bitrate (bit/s) of the streams the pilot is requesting on. */

@@ -61,6 +61,10 @@ export function formatFingerprint(hex: string): string {
 
 /** Normalises a fingerprint typed or pasted by a user to lower-case hex; returns undefined unless 64 hex digits. */
 export function normaliseSha256Fingerprint(input: string): string | undefined {
-  const clean = input.trim().replace(/^sha-?256[:=\s]*/iu, '').replace(/[\s:]/gu, '').toLowerCase();
+  const clean = input
+    .trim()
+    .replace(/^sha-?256[:=\s]*/iu, '')
+    .replace(/[\s:]/gu, '')
+    .toLowerCase();
   return /^[0-9a-f]{64}$/u.test(clean) ? clean : undefined;
 }

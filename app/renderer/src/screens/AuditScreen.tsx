@@ -7,7 +7,14 @@ import { formatMs, formatTime } from '../logic/format';
 import { saveTextFile } from '../logic/download';
 import { testIds } from '../testids';
 
-const VERDICT_COLOR: Record<string, string> = { applied: 'green', accepted: 'green', ok: 'green', rejected: 'red', invalid: 'red', timed_out: 'orange' };
+const VERDICT_COLOR: Record<string, string> = {
+  applied: 'green',
+  accepted: 'green',
+  ok: 'green',
+  rejected: 'red',
+  invalid: 'red',
+  timed_out: 'orange',
+};
 
 /** Searchable audit log of commands, acks, states and PKI actions; export as JSON Lines. */
 export function AuditScreen() {
@@ -34,7 +41,12 @@ export function AuditScreen() {
     <Stack data-testid={testIds.auditScreen}>
       <Group justify="space-between">
         <Title order={2}>Audit log</Title>
-        <Button variant="default" onClick={() => void doExport()} loading={exporting} data-testid={testIds.auditExport}>
+        <Button
+          variant="default"
+          onClick={() => void doExport()}
+          loading={exporting}
+          data-testid={testIds.auditExport}
+        >
           Export JSON Lines
         </Button>
       </Group>
@@ -48,7 +60,9 @@ export function AuditScreen() {
       />
       <ErrorNotice error={error} />
       <Text size="sm" c="dimmed" data-testid={testIds.auditCount} data-count={String(total)}>
-        {loading ? 'Searching…' : `${total} entr${total === 1 ? 'y' : 'ies'}${entries.length < total ? `, newest ${entries.length} shown` : ''}`}
+        {loading
+          ? 'Searching…'
+          : `${total} entr${total === 1 ? 'y' : 'ies'}${entries.length < total ? `, newest ${entries.length} shown` : ''}`}
       </Text>
       <Table.ScrollContainer minWidth={800}>
         <Table striped highlightOnHover fz="sm">
@@ -68,18 +82,32 @@ export function AuditScreen() {
                 <Table.Td>{e.kind}</Table.Td>
                 <Table.Td>{e.vesselId ?? '—'}</Table.Td>
                 <Table.Td>
-                  <Badge color={VERDICT_COLOR[e.verdict] ?? 'gray'} variant="light">{e.verdict}</Badge>
+                  <Badge color={VERDICT_COLOR[e.verdict] ?? 'gray'} variant="light">
+                    {e.verdict}
+                  </Badge>
                 </Table.Td>
                 <Table.Td>
                   <Stack gap={2}>
-                    {e.commandId && <Text size="xs" ff="monospace">cmd {e.commandId}</Text>}
-                    {(e.code || e.message) && <Text size="xs">{[e.code, e.message].filter(Boolean).join(': ')}</Text>}
+                    {e.commandId && (
+                      <Text size="xs" ff="monospace">
+                        cmd {e.commandId}
+                      </Text>
+                    )}
+                    {(e.code || e.message) && (
+                      <Text size="xs">{[e.code, e.message].filter(Boolean).join(': ')}</Text>
+                    )}
                     {e.rttMs !== null && <Text size="xs">round trip {formatMs(e.rttMs)}</Text>}
-                    {e.actor && <Text size="xs" c="dimmed">by {e.actor}</Text>}
+                    {e.actor && (
+                      <Text size="xs" c="dimmed">
+                        by {e.actor}
+                      </Text>
+                    )}
                     {e.token && (
                       <details>
                         <summary style={{ cursor: 'pointer', fontSize: 12 }}>signed token</summary>
-                        <Code block fz="xs" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>{e.token}</Code>
+                        <Code block fz="xs" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
+                          {e.token}
+                        </Code>
                       </details>
                     )}
                   </Stack>

@@ -1,7 +1,28 @@
-import { Alert, Badge, Button, Card, Code, Group, Modal, PasswordInput, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Modal,
+  PasswordInput,
+  Progress,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import type { IdentityStatus } from '@helmlink/app-preload';
-import { lockIdentity, removeIdentity, renewIdentity, unlockIdentity, useIdentity, clearIdentityError } from '../stores/identity';
+import {
+  lockIdentity,
+  removeIdentity,
+  renewIdentity,
+  unlockIdentity,
+  useIdentity,
+  clearIdentityError,
+} from '../stores/identity';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ChainTable } from '../components/CertificateViewer';
 import { expiryInfo } from '../logic/expiry';
@@ -30,7 +51,13 @@ export function ExpiryBanner() {
   const expired = level === 'expired' || local === 'expired';
   const urgent = expired || level === 'urgent' || local === 'critical';
   return (
-    <Alert color={urgent ? 'red' : 'yellow'} title={expired ? 'Your certificate has expired' : 'Your certificate expires soon'} data-testid={testIds.expiryBanner} data-level={expired ? 'expired' : urgent ? 'urgent' : 'soon'} role="status">
+    <Alert
+      color={urgent ? 'red' : 'yellow'}
+      title={expired ? 'Your certificate has expired' : 'Your certificate expires soon'}
+      data-testid={testIds.expiryBanner}
+      data-level={expired ? 'expired' : urgent ? 'urgent' : 'soon'}
+      role="status"
+    >
       <Group justify="space-between">
         <Text size="sm">
           {expired
@@ -39,7 +66,12 @@ export function ExpiryBanner() {
         </Text>
         {expired && <ReenrollButton />}
         {!expired && (
-          <Button size="xs" onClick={() => void renewIdentity()} loading={busy === 'renew' || status.renewal.state === 'renewing'} data-testid={testIds.expiryBannerRenew}>
+          <Button
+            size="xs"
+            onClick={() => void renewIdentity()}
+            loading={busy === 'renew' || status.renewal.state === 'renewing'}
+            data-testid={testIds.expiryBannerRenew}
+          >
             Renew now
           </Button>
         )}
@@ -59,12 +91,19 @@ function ReenrollButton() {
       </Button>
       <Modal opened={open} onClose={() => setOpen(false)} title="Enroll again?">
         <Stack>
-          <Text>The expired identity and its key are removed from this computer, then the enrollment wizard opens. You need a new enrollment token.</Text>
+          <Text>
+            The expired identity and its key are removed from this computer, then the enrollment wizard opens.
+            You need a new enrollment token.
+          </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setOpen(false)} data-autofocus>
               Cancel
             </Button>
-            <Button color="red" loading={busy === 'remove'} onClick={() => void removeIdentity().then(() => setOpen(false))}>
+            <Button
+              color="red"
+              loading={busy === 'remove'}
+              onClick={() => void removeIdentity().then(() => setOpen(false))}
+            >
               Remove and enroll again
             </Button>
           </Group>
@@ -80,10 +119,15 @@ export function UnavailableBanner() {
   if (status?.state !== 'unavailable') return null;
   const words = status.error ? friendlyError(status.error) : null;
   return (
-    <Alert color="red" title={words?.title ?? 'Your key cannot be opened'} data-testid={testIds.identityUnavailableBanner} role="alert">
+    <Alert
+      color="red"
+      title={words?.title ?? 'Your key cannot be opened'}
+      data-testid={testIds.identityUnavailableBanner}
+      role="alert"
+    >
       <Text size="sm">
-        {words?.message ?? 'The stored key cannot be opened on this computer.'} Commands cannot be signed until this is fixed; you can remove the
-        identity in Settings and enroll or import again.
+        {words?.message ?? 'The stored key cannot be opened on this computer.'} Commands cannot be signed
+        until this is fixed; you can remove the identity in Settings and enroll or import again.
       </Text>
     </Alert>
   );
@@ -94,7 +138,13 @@ export function UnlockCard() {
   const status = useIdentity((s) => s.status);
   const busy = useIdentity((s) => s.busy);
   const [pass, setPass] = useState('');
-  if (!status || !status.passphraseRequired || status.unlocked || (status.state !== 'locked' && status.state !== 'ready')) return null;
+  if (
+    !status ||
+    !status.passphraseRequired ||
+    status.unlocked ||
+    (status.state !== 'locked' && status.state !== 'ready')
+  )
+    return null;
   return (
     <Card withBorder>
       <form
@@ -124,13 +174,11 @@ export function UnlockCard() {
 /** The identity screen: subject, role, chain, fingerprint, expiry countdown, renewal status, manual renew. */
 export function IdentityView() {
   const status = useIdentity((s) => s.status);
-  const busy = useIdentity((s) => s.busy);
   const error = useIdentity((s) => s.error);
   const now = useNow(1000);
   if (!status) return null;
   const cert = status.certificate;
   const info = cert ? expiryInfo(Date.parse(cert.notBefore), Date.parse(cert.notAfter), now) : null;
-  const r = status.renewal;
   return (
     <Stack data-testid={testIds.identityView}>
       <Title order={2}>Identity</Title>
@@ -140,60 +188,123 @@ export function IdentityView() {
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
           <Stack gap={4}>
-            <Text size="xs" c="dimmed">Subject</Text>
-            <Text fw={600} data-testid={testIds.identitySubject}>{cert?.subject ?? status.entityId ?? '—'}</Text>
-            <Text size="xs" c="dimmed">Role</Text>
+            <Text size="xs" c="dimmed">
+              Subject
+            </Text>
+            <Text fw={600} data-testid={testIds.identitySubject}>
+              {cert?.subject ?? status.entityId ?? '—'}
+            </Text>
+            <Text size="xs" c="dimmed">
+              Role
+            </Text>
             <Group gap={4} data-testid={testIds.identityRole}>
-              {status.roles.map((role) => <Badge key={role}>{role}</Badge>)}
+              {status.roles.map((role) => (
+                <Badge key={role}>{role}</Badge>
+              ))}
             </Group>
-            <Text size="xs" c="dimmed">Issuer</Text>
+            <Text size="xs" c="dimmed">
+              Issuer
+            </Text>
             <Text size="sm">{cert?.issuer ?? '—'}</Text>
-            <Text size="xs" c="dimmed">Key protection</Text>
+            <Text size="xs" c="dimmed">
+              Key protection
+            </Text>
             <Text size="sm">
-              {status.custody === 'keychain' ? 'Operating system keychain' : status.custody === 'passphrase' ? 'Passphrase only' : '—'}
-              {status.passphraseRequired ? (status.unlocked ? ' · passphrase entered' : ' · passphrase needed') : ''}
+              {status.custody === 'keychain'
+                ? 'Operating system keychain'
+                : status.custody === 'passphrase'
+                  ? 'Passphrase only'
+                  : '—'}
+              {status.passphraseRequired
+                ? status.unlocked
+                  ? ' · passphrase entered'
+                  : ' · passphrase needed'
+                : ''}
             </Text>
           </Stack>
           <Stack gap={4}>
-            <Text size="xs" c="dimmed">SHA-256 fingerprint</Text>
-            <Code data-testid={testIds.identityFingerprint} style={{ wordBreak: 'break-all' }}>{cert ? formatFingerprint(cert.fingerprintSha256) : '—'}</Code>
-            <Text size="xs" c="dimmed">Valid until</Text>
+            <Text size="xs" c="dimmed">
+              SHA-256 fingerprint
+            </Text>
+            <Code data-testid={testIds.identityFingerprint} style={{ wordBreak: 'break-all' }}>
+              {cert ? formatFingerprint(cert.fingerprintSha256) : '—'}
+            </Code>
+            <Text size="xs" c="dimmed">
+              Valid until
+            </Text>
             <Text data-testid={testIds.identityExpiry}>{cert ? formatTime(cert.notAfter) : '—'}</Text>
             {cert && info && (
               <>
-                <Text size="lg" fw={700} data-testid={testIds.identityCountdown} data-level={info.level} aria-live="off">
+                <Text
+                  size="lg"
+                  fw={700}
+                  data-testid={testIds.identityCountdown}
+                  data-level={info.level}
+                  aria-live="off"
+                >
                   {info.level === 'expired' ? 'Expired' : formatCountdown(Date.parse(cert.notAfter), now)}
                 </Text>
-                <Progress value={info.usedFraction * 100} color={info.level === 'ok' ? 'green' : info.level === 'renew-due' ? 'blue' : info.level === 'warning' ? 'yellow' : 'red'} aria-label="Share of the certificate lifetime used" />
+                <Progress
+                  value={info.usedFraction * 100}
+                  color={
+                    info.level === 'ok'
+                      ? 'green'
+                      : info.level === 'renew-due'
+                        ? 'blue'
+                        : info.level === 'warning'
+                          ? 'yellow'
+                          : 'red'
+                  }
+                  aria-label="Share of the certificate lifetime used"
+                />
               </>
             )}
           </Stack>
         </SimpleGrid>
       </Card>
+      <RenewalCard status={status} />
       <Card withBorder>
-        <Group justify="space-between" align="flex-start">
-          <Stack gap={2} data-testid={testIds.identityRenewalStatus} data-state={r.state}>
-            <Text fw={600}>{RENEWAL_WORDS[r.state]}{r.auto ? '' : ' (automatic renewal off)'}</Text>
-            {r.dueAt && <Text size="sm">Due at {formatTime(r.dueAt)} (2/3 of the lifetime)</Text>}
-            {r.lastRenewedAt && <Text size="sm">Last renewed {formatTime(r.lastRenewedAt)}</Text>}
-            {r.lastError && <ErrorNotice error={friendlyError(r.lastError)} />}
-          </Stack>
-          <Group>
-            {status.passphraseRequired && status.unlocked && (
-              <Button variant="default" onClick={() => void lockIdentity()} loading={busy === 'lock'}>
-                Lock key
-              </Button>
-            )}
-            <Button onClick={() => void renewIdentity()} loading={busy === 'renew' || r.state === 'renewing'} disabled={status.state === 'expired'} data-testid={testIds.identityRenew}>
-              Renew now
-            </Button>
-          </Group>
-        </Group>
-      </Card>
-      <Card withBorder>
-        <Title order={4} mb="xs">Certificate chain</Title>
+        <Title order={4} mb="xs">
+          Certificate chain
+        </Title>
         <ChainTable chain={cert ? [cert, ...status.chain] : status.chain} testId={testIds.identityChain} />
       </Card>
     </Stack>
+  );
+}
+
+/** Renewal status, lock and manual renewal. */
+function RenewalCard({ status }: { status: IdentityStatus }) {
+  const busy = useIdentity((s) => s.busy);
+  const r = status.renewal;
+  return (
+    <Card withBorder>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={2} data-testid={testIds.identityRenewalStatus} data-state={r.state}>
+          <Text fw={600}>
+            {RENEWAL_WORDS[r.state]}
+            {r.auto ? '' : ' (automatic renewal off)'}
+          </Text>
+          {r.dueAt && <Text size="sm">Due at {formatTime(r.dueAt)} (2/3 of the lifetime)</Text>}
+          {r.lastRenewedAt && <Text size="sm">Last renewed {formatTime(r.lastRenewedAt)}</Text>}
+          {r.lastError && <ErrorNotice error={friendlyError(r.lastError)} />}
+        </Stack>
+        <Group>
+          {status.passphraseRequired && status.unlocked && (
+            <Button variant="default" onClick={() => void lockIdentity()} loading={busy === 'lock'}>
+              Lock key
+            </Button>
+          )}
+          <Button
+            onClick={() => void renewIdentity()}
+            loading={busy === 'renew' || r.state === 'renewing'}
+            disabled={status.state === 'expired'}
+            data-testid={testIds.identityRenew}
+          >
+            Renew now
+          </Button>
+        </Group>
+      </Group>
+    </Card>
   );
 }

@@ -1,5 +1,19 @@
 import { useState } from 'react';
-import { Button, Card, Group, Kbd, NumberInput, SegmentedControl, Stack, Switch, Table, Text, TextInput, Title, Modal } from '@mantine/core';
+import {
+  Button,
+  Card,
+  Group,
+  Kbd,
+  NumberInput,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Modal,
+} from '@mantine/core';
 import { brokerUrlSchema } from '@helmlink/app-preload';
 import { setPalette, updateSettings, useSettings } from '../stores/settings';
 import { removeIdentity, useIdentity } from '../stores/identity';
@@ -37,10 +51,8 @@ export function SettingsScreen() {
   const server = useSettings((s) => s.server);
   const saving = useSettings((s) => s.saving);
   const error = useSettings((s) => s.error);
-  const busy = useIdentity((s) => s.busy);
   const [broker, setBroker] = useState<string | null>(null);
   const [brokerError, setBrokerError] = useState<string | null>(null);
-  const [confirmRemove, setConfirmRemove] = useState(false);
   const brokerValue = broker ?? server?.brokerUrl ?? '';
 
   return (
@@ -52,7 +64,9 @@ export function SettingsScreen() {
           <Group justify="space-between">
             <Stack gap={0}>
               <Text fw={600}>Palette</Text>
-              <Text size="sm" c="dimmed">Night is dim and low in blue light for a darkened bridge or operations room.</Text>
+              <Text size="sm" c="dimmed">
+                Night is dim and low in blue light for a darkened bridge or operations room.
+              </Text>
             </Stack>
             <PalettePicker />
           </Group>
@@ -71,52 +85,133 @@ export function SettingsScreen() {
                 }}
               >
                 <Group align="flex-end">
-                  <TextInput label="Broker address" placeholder="mqtts://broker.example.org:8883" value={brokerValue} error={brokerError} onChange={(e) => setBroker(e.currentTarget.value)} style={{ flex: 1 }} data-testid={testIds.settingsBrokerUrl} />
-                  <Button type="submit" loading={saving}>Save</Button>
+                  <TextInput
+                    label="Broker address"
+                    placeholder="mqtts://broker.example.org:8883"
+                    value={brokerValue}
+                    error={brokerError}
+                    onChange={(e) => setBroker(e.currentTarget.value)}
+                    style={{ flex: 1 }}
+                    data-testid={testIds.settingsBrokerUrl}
+                  />
+                  <Button type="submit" loading={saving}>
+                    Save
+                  </Button>
                 </Group>
               </form>
-              <Switch label="Ask before switching off navigation-critical streams (TGTD, NAVD)" checked={server.confirmCriticalStreams} onChange={(e) => void updateSettings({ confirmCriticalStreams: e.currentTarget.checked })} />
-              <Switch label="Renew the certificate automatically at 2/3 of its lifetime" checked={server.autoRenew} onChange={(e) => void updateSettings({ autoRenew: e.currentTarget.checked })} />
-              <Switch label="Connect to the broker when the console starts" checked={server.autoConnect} onChange={(e) => void updateSettings({ autoConnect: e.currentTarget.checked })} />
+              <Switch
+                label="Ask before switching off navigation-critical streams (TGTD, NAVD)"
+                checked={server.confirmCriticalStreams}
+                onChange={(e) => void updateSettings({ confirmCriticalStreams: e.currentTarget.checked })}
+              />
+              <Switch
+                label="Renew the certificate automatically at 2/3 of its lifetime"
+                checked={server.autoRenew}
+                onChange={(e) => void updateSettings({ autoRenew: e.currentTarget.checked })}
+              />
+              <Switch
+                label="Connect to the broker when the console starts"
+                checked={server.autoConnect}
+                onChange={(e) => void updateSettings({ autoConnect: e.currentTarget.checked })}
+              />
               <Group grow>
-                <NumberInput label="Command answer timeout (s)" min={1} max={600} allowDecimal={false} value={server.commandTimeoutSeconds} onBlur={(e) => { const n = Number(e.currentTarget.value); if (n >= 1 && n <= 600 && n !== server.commandTimeoutSeconds) void updateSettings({ commandTimeoutSeconds: n }); }} />
-                <NumberInput label="Expiry warning (days before)" min={1} max={365} allowDecimal={false} value={server.expiryWarningDays} onBlur={(e) => { const n = Number(e.currentTarget.value); if (n >= 1 && n <= 365 && n !== server.expiryWarningDays) void updateSettings({ expiryWarningDays: n }); }} />
+                <NumberInput
+                  label="Command answer timeout (s)"
+                  min={1}
+                  max={600}
+                  allowDecimal={false}
+                  value={server.commandTimeoutSeconds}
+                  onBlur={(e) => {
+                    const n = Number(e.currentTarget.value);
+                    if (n >= 1 && n <= 600 && n !== server.commandTimeoutSeconds)
+                      void updateSettings({ commandTimeoutSeconds: n });
+                  }}
+                />
+                <NumberInput
+                  label="Expiry warning (days before)"
+                  min={1}
+                  max={365}
+                  allowDecimal={false}
+                  value={server.expiryWarningDays}
+                  onBlur={(e) => {
+                    const n = Number(e.currentTarget.value);
+                    if (n >= 1 && n <= 365 && n !== server.expiryWarningDays)
+                      void updateSettings({ expiryWarningDays: n });
+                  }}
+                />
               </Group>
             </>
           )}
         </Stack>
       </Card>
-      <Card withBorder>
-        <Title order={4} mb="xs">Keyboard</Title>
-        <Table fz="sm">
-          <Table.Tbody>
-            {SHORTCUTS.map(([k, what]) => (
-              <Table.Tr key={k}>
-                <Table.Td w={180}><Kbd>{k}</Kbd></Table.Td>
-                <Table.Td>{what}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Card>
+      <ShortcutsCard />
+      <RemoveIdentityCard />
+    </Stack>
+  );
+}
+
+/** The keyboard shortcuts table. */
+function ShortcutsCard() {
+  return (
+    <Card withBorder>
+      <Title order={4} mb="xs">
+        Keyboard
+      </Title>
+      <Table fz="sm">
+        <Table.Tbody>
+          {SHORTCUTS.map(([k, what]) => (
+            <Table.Tr key={k}>
+              <Table.Td w={180}>
+                <Kbd>{k}</Kbd>
+              </Table.Td>
+              <Table.Td>{what}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
+/** Removal of this console's identity, behind a confirmation. */
+function RemoveIdentityCard() {
+  const busy = useIdentity((s) => s.busy);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  return (
+    <>
       <Card withBorder>
         <Group justify="space-between">
           <Stack gap={0}>
             <Text fw={600}>Remove this identity</Text>
-            <Text size="sm" c="dimmed">Deletes the key, its keychain entry and the certificates from this computer.</Text>
+            <Text size="sm" c="dimmed">
+              Deletes the key, its keychain entry and the certificates from this computer.
+            </Text>
           </Stack>
-          <Button color="red" variant="light" onClick={() => setConfirmRemove(true)}>Remove…</Button>
+          <Button color="red" variant="light" onClick={() => setConfirmRemove(true)}>
+            Remove…
+          </Button>
         </Group>
       </Card>
       <Modal opened={confirmRemove} onClose={() => setConfirmRemove(false)} title="Remove the identity?">
         <Stack>
-          <Text>The private key is deleted. You need a new enrollment token (or a backup file) to use this console again.</Text>
+          <Text>
+            The private key is deleted. You need a new enrollment token (or a backup file) to use this console
+            again.
+          </Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmRemove(false)} data-autofocus>Cancel</Button>
-            <Button color="red" loading={busy === 'remove'} onClick={() => void removeIdentity().then(() => setConfirmRemove(false))}>Remove</Button>
+            <Button variant="default" onClick={() => setConfirmRemove(false)} data-autofocus>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              loading={busy === 'remove'}
+              onClick={() => void removeIdentity().then(() => setConfirmRemove(false))}
+            >
+              Remove
+            </Button>
           </Group>
         </Stack>
       </Modal>
-    </Stack>
+    </>
   );
 }

@@ -18,7 +18,14 @@ export interface AuditStoreState {
 /** Most entries kept on screen; the export covers everything that matches. */
 export const AUDIT_PAGE = 500;
 
-export const auditStore = createStore<AuditStoreState>(() => ({ query: '', entries: [], total: 0, loading: false, exporting: false, error: null }));
+export const auditStore = createStore<AuditStoreState>(() => ({
+  query: '',
+  entries: [],
+  total: 0,
+  loading: false,
+  exporting: false,
+  error: null,
+}));
 
 /** React hook over the audit store. */
 export function useAudit<T>(selector: (s: AuditStoreState) => T): T {

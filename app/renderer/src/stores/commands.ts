@@ -17,7 +17,12 @@ export interface CommandsStoreState {
   errors: Record<string, FriendlyError>;
 }
 
-export const commandsStore = createStore<CommandsStoreState>(() => ({ byId: {}, latestByVessel: {}, sending: {}, errors: {} }));
+export const commandsStore = createStore<CommandsStoreState>(() => ({
+  byId: {},
+  latestByVessel: {},
+  sending: {},
+  errors: {},
+}));
 
 /** React hook over the commands store. */
 export function useCommands<T>(selector: (s: CommandsStoreState) => T): T {
@@ -33,7 +38,10 @@ export function applyCommand(cmd: CommandView): void {
   const latest = latestId ? s.byId[latestId] : undefined;
   commandsStore.setState({
     byId: { ...s.byId, [cmd.commandId]: cmd },
-    latestByVessel: newer(cmd, latest) || latestId === cmd.commandId ? { ...s.latestByVessel, [cmd.vesselId]: cmd.commandId } : s.latestByVessel,
+    latestByVessel:
+      newer(cmd, latest) || latestId === cmd.commandId
+        ? { ...s.latestByVessel, [cmd.vesselId]: cmd.commandId }
+        : s.latestByVessel,
   });
 }
 
@@ -65,7 +73,9 @@ export async function sendCommand(vesselId: string): Promise<CommandView | undef
     applyCommand(cmd);
     return cmd;
   } catch (err) {
-    commandsStore.setState({ errors: { ...commandsStore.getState().errors, [vesselId]: friendlyError(err) } });
+    commandsStore.setState({
+      errors: { ...commandsStore.getState().errors, [vesselId]: friendlyError(err) },
+    });
     return undefined;
   } finally {
     commandsStore.setState({ sending: { ...commandsStore.getState().sending, [vesselId]: false } });

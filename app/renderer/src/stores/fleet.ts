@@ -88,7 +88,12 @@ export function setDesired(vesselId: string, streamId: string, on: boolean): voi
  * A toggle flipped by the pilot. Switching a navigation-critical stream off only opens the confirmation
  * (returns 'confirm') unless `confirmCritical` is false; everything else goes straight into the draft.
  */
-export function requestToggle(vesselId: string, streamId: string, on: boolean, confirmCritical = true): 'set' | 'confirm' | 'ignored' {
+export function requestToggle(
+  vesselId: string,
+  streamId: string,
+  on: boolean,
+  confirmCritical = true,
+): 'set' | 'confirm' | 'ignored' {
   const stream = fleetStore.getState().vessels[vesselId]?.streams.find((s) => s.id === streamId);
   if (!stream) return 'ignored';
   if (!on && stream.critical && confirmCritical) {

@@ -62,7 +62,10 @@ export function applyEnrollProgress(ev: EnrollProgressEvent): void {
 export async function loadIdentity(): Promise<void> {
   identityStore.setState({ loading: true });
   try {
-    const [status, custody] = await Promise.all([call(api().identity.status()), call(api().identity.custodyOptions())]);
+    const [status, custody] = await Promise.all([
+      call(api().identity.status()),
+      call(api().identity.custodyOptions()),
+    ]);
     identityStore.setState({ status, custody, error: null });
   } catch (err) {
     identityStore.setState({ error: friendlyError(err) });
@@ -71,7 +74,10 @@ export async function loadIdentity(): Promise<void> {
   }
 }
 
-async function run(busy: NonNullable<IdentityStoreState['busy']>, op: () => Promise<IdentityStatus>): Promise<boolean> {
+async function run(
+  busy: NonNullable<IdentityStoreState['busy']>,
+  op: () => Promise<IdentityStatus>,
+): Promise<boolean> {
   if (identityStore.getState().busy) return false;
   identityStore.setState({ busy, error: null });
   try {
@@ -123,5 +129,9 @@ export function clearIdentityError(): void {
 
 /** True when the identity holds the admin role (the PKI tab is shown only then). */
 export function isAdmin(status: IdentityStatus | null): boolean {
-  return !!status && (status.isAdmin || status.roles.includes('admin')) && (status.state === 'ready' || status.state === 'locked');
+  return (
+    !!status &&
+    (status.isAdmin || status.roles.includes('admin')) &&
+    (status.state === 'ready' || status.state === 'locked')
+  );
 }

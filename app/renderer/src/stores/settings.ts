@@ -29,7 +29,12 @@ function initialPalette(): Palette {
   return (PALETTES as readonly string[]).includes(saved ?? '') ? (saved as Palette) : 'dark';
 }
 
-export const settingsStore = createStore<SettingsState>(() => ({ palette: initialPalette(), server: null, saving: false, error: null }));
+export const settingsStore = createStore<SettingsState>(() => ({
+  palette: initialPalette(),
+  server: null,
+  saving: false,
+  error: null,
+}));
 
 /** React hook over the settings store. */
 export function useSettings<T>(selector: (s: SettingsState) => T): T {

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, WebSocket, type WebSocket as WsSocket } from 'ws';
 import { WS_PATH, type WireClientMessage } from '@helmlink/app-preload';
-import { bridgeUrlFor, createBridgeClient, type BridgeState, type WebSocketLike } from '../../src/api/bridge-client';
+import {
+  bridgeUrlFor,
+  createBridgeClient,
+  type BridgeState,
+  type WebSocketLike,
+} from '../../src/api/bridge-client';
 
 let server: WebSocketServer | undefined;
 
@@ -11,7 +16,9 @@ afterEach(async () => {
 });
 
 /** A real loopback WebSocket server speaking the contract frames; `onInvoke` answers each invoke. */
-async function startServer(onInvoke: (msg: WireClientMessage, socket: WsSocket) => void): Promise<{ url: string; sockets: WsSocket[] }> {
+async function startServer(
+  onInvoke: (msg: WireClientMessage, socket: WsSocket) => void,
+): Promise<{ url: string; sockets: WsSocket[] }> {
   const sockets: WsSocket[] = [];
   server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: WS_PATH });
   server.on('connection', (socket) => {
@@ -44,10 +51,20 @@ describe('web bridge client', () => {
     const seen: WireClientMessage[] = [];
     const { url, sockets } = await startServer((msg, socket) => {
       seen.push(msg);
-      socket.send(JSON.stringify({ type: 'result', id: msg.id, result: { ok: true, value: { echo: msg.channel, payload: msg.payload } } }));
+      socket.send(
+        JSON.stringify({
+          type: 'result',
+          id: msg.id,
+          result: { ok: true, value: { echo: msg.channel, payload: msg.payload } },
+        }),
+      );
     });
     const states: BridgeState[] = [];
-    const client = createBridgeClient({ url, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, onState: (s) => states.push(s) });
+    const client = createBridgeClient({
+      url,
+      createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+      onState: (s) => states.push(s),
+    });
     await waitForState(states, 'open');
     const [a, b] = await Promise.all([client.api.app.info(), client.api.fleet.vessel({ vesselId: 'v1' })]);
     expect(a).toEqual({ ok: true, value: { echo: 'app.info', payload: {} } });
@@ -58,7 +75,13 @@ describe('web bridge client', () => {
     const got: unknown[] = [];
     const off = client.api.fleet.onRates((p) => got.push(p));
     const delivered = new Promise<void>((resolve) => client.api.fleet.onRates(() => resolve()));
-    sockets[0]!.send(JSON.stringify({ type: 'event', event: 'fleet.rates', payload: { at: 'x', windowSeconds: 5, rates: [] } }));
+    sockets[0]!.send(
+      JSON.stringify({
+        type: 'event',
+        event: 'fleet.rates',
+        payload: { at: 'x', windowSeconds: 5, rates: [] },
+      }),
+    );
     await delivered;
     expect(got).toEqual([{ at: 'x', windowSeconds: 5, rates: [] }]);
     off();
@@ -66,8 +89,13 @@ describe('web bridge client', () => {
   });
 
   it('holds calls made while connecting until the socket opens', async () => {
-    const { url } = await startServer((msg, socket) => socket.send(JSON.stringify({ type: 'result', id: msg.id, result: { ok: true, value: msg.channel } })));
-    const client = createBridgeClient({ url, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike });
+    const { url } = await startServer((msg, socket) =>
+      socket.send(JSON.stringify({ type: 'result', id: msg.id, result: { ok: true, value: msg.channel } })),
+    );
+    const client = createBridgeClient({
+      url,
+      createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+    });
     expect(client.state()).toBe('connecting');
     expect(await client.api.identity.status()).toEqual({ ok: true, value: 'identity.status' });
     client.close();
@@ -84,7 +112,12 @@ describe('web bridge client', () => {
       socket.send(JSON.stringify({ type: 'result', id: msg.id, result: { ok: true, value: 'again' } }));
     });
     const states: BridgeState[] = [];
-    const client = createBridgeClient({ url, createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, onState: (s) => states.push(s), backoffMs: [5] });
+    const client = createBridgeClient({
+      url,
+      createSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+      onState: (s) => states.push(s),
+      backoffMs: [5],
+    });
     await waitForState(states, 'open');
     const lost = await client.api.identity.status();
     expect(lost.ok).toBe(false);

@@ -13,13 +13,21 @@ describe('friendlyError', () => {
     expect(e.detail).toContain('leaf serial 0a revoked');
   });
   it('reads wire error objects and results', () => {
-    expect(friendlyError({ ok: false, error: { code: 'ERR_REPLAY', message: 'seen' } }).title).toBe('Command already used');
-    expect(friendlyError({ code: 'ERR_BRIDGE_DISCONNECTED', message: 'x' }).title).toBe('Console connection lost');
+    expect(friendlyError({ ok: false, error: { code: 'ERR_REPLAY', message: 'seen' } }).title).toBe(
+      'Command already used',
+    );
+    expect(friendlyError({ code: 'ERR_BRIDGE_DISCONNECTED', message: 'x' }).title).toBe(
+      'Console connection lost',
+    );
   });
   it('has words for the console and CA codes an operator meets', () => {
-    expect(friendlyError({ code: 'ERR_CA_UNREACHABLE', message: 'x' }).title).toBe('Cannot reach the certificate authority');
+    expect(friendlyError({ code: 'ERR_CA_UNREACHABLE', message: 'x' }).title).toBe(
+      'Cannot reach the certificate authority',
+    );
     expect(friendlyError({ code: 'ERR_ENROLL_TOKEN_USED', message: 'x' }).message).toMatch(/new one/u);
-    expect(friendlyError({ code: 'ERR_CA_PIN_MISMATCH', message: 'x' }).title).toBe('Certificate authority not recognised');
+    expect(friendlyError({ code: 'ERR_CA_PIN_MISMATCH', message: 'x' }).title).toBe(
+      'Certificate authority not recognised',
+    );
   });
   it('falls back to a generic message for unknown errors', () => {
     const e = friendlyError(new Error('boom'));

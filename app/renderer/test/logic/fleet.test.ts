@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { buildIntent, criticalSwitchOffs, desiredOn, pendingChanges, pruneDraft, requestedBitrate } from '../../src/logic/fleet';
+import {
+  buildIntent,
+  criticalSwitchOffs,
+  desiredOn,
+  pendingChanges,
+  pruneDraft,
+  requestedBitrate,
+} from '../../src/logic/fleet';
 import { stream, vessel } from '../support/test-api';
 
-const v = vessel('v1', [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, false), stream('navd', 4, true)]);
+const v = vessel('v1', [
+  stream('misc', 1, true),
+  stream('tgtd', 2, true),
+  stream('satd', 3, false),
+  stream('navd', 4, true),
+]);
 
 describe('fleet logic', () => {
   it('shows the draft over the verified state', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatBitrate, formatCountdown, formatFingerprint, formatMs, formatRate, normaliseSha256Fingerprint } from '../../src/logic/format';
+import {
+  formatBitrate,
+  formatCountdown,
+  formatFingerprint,
+  formatMs,
+  formatRate,
+  normaliseSha256Fingerprint,
+} from '../../src/logic/format';
 import { expiryInfo } from '../../src/logic/expiry';
 import { matchesSearch, toJsonLines } from '../../src/logic/jsonl';
 import { describeRevocationReason } from '../../src/logic/revocation';

@@ -35,7 +35,10 @@ describe('audit store', () => {
     answers[0]!({ ok: true, value: { entries: [entry(1, 'aurora', 'applied')], total: 1 } });
     await Promise.all([first, second]);
     expect(auditStore.getState().entries.map((e) => e.vesselId)).toEqual(['borealis']);
-    expect(t.calls.map((c) => c.request)).toEqual([{ text: 'aurora', limit: 500 }, { text: 'borealis', limit: 500 }]);
+    expect(t.calls.map((c) => c.request)).toEqual([
+      { text: 'aurora', limit: 500 },
+      { text: 'borealis', limit: 500 },
+    ]);
   });
 
   it('prepends live entries that match the search', () => {

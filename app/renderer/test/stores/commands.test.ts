@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bindApi } from '../../src/api/current';
 import { applyVessels, fleetStore, requestToggle } from '../../src/stores/fleet';
-import { applyCommand, commandsStore, latestCommand, recentCommands, sendCommand } from '../../src/stores/commands';
+import {
+  applyCommand,
+  commandsStore,
+  latestCommand,
+  recentCommands,
+  sendCommand,
+} from '../../src/stores/commands';
 import { command, createTestApi, stream, vessel, type TestApi } from '../support/test-api';
 
 let t: TestApi;
@@ -38,7 +44,9 @@ describe('commands store', () => {
     requestToggle('v1', 'satd', true);
     t.ok('commands.send', command('c2', 'v1', 'pending'));
     await sendCommand('v1');
-    applyCommand(command('c2', 'v1', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown stream' } }));
+    applyCommand(
+      command('c2', 'v1', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown stream' } }),
+    );
     expect(latestCommand(commandsStore.getState(), 'v1')?.reason?.code).toBe('ERR_STREAM_UNKNOWN');
     expect(fleetStore.getState().drafts.v1).toEqual({ satd: true });
   });
@@ -66,9 +74,16 @@ describe('commands store', () => {
     expect(t.calls.some((c) => c.channel === 'commands.send')).toBe(false);
   });
 
-  it('lists a vessel\'s recent commands newest first', () => {
-    for (let i = 1; i <= 7; i++) applyCommand(command(`c${i}`, 'v1', 'applied', { sentAt: `2026-11-22T02:00:0${i}.000Z` }));
+  it("lists a vessel's recent commands newest first", () => {
+    for (let i = 1; i <= 7; i++)
+      applyCommand(command(`c${i}`, 'v1', 'applied', { sentAt: `2026-11-22T02:00:0${i}.000Z` }));
     applyCommand(command('other', 'v2', 'applied'));
-    expect(recentCommands(commandsStore.getState(), 'v1').map((c) => c.commandId)).toEqual(['c7', 'c6', 'c5', 'c4', 'c3']);
+    expect(recentCommands(commandsStore.getState(), 'v1').map((c) => c.commandId)).toEqual([
+      'c7',
+      'c6',
+      'c5',
+      'c4',
+      'c3',
+    ]);
   });
 });

@@ -14,10 +14,28 @@ beforeEach(() => {
 describe('connection store', () => {
   it('loads the app info and broker status and connects', async () => {
     t.ok('app.info', { version: '0.1.0', contractVersion: 1, transport: 'web', platform: 'linux' });
-    t.ok('fleet.connection', { state: 'disconnected', brokerUrl: 'mqtts://b:8883', since: null, tlsVersion: null, cipher: null, mqttVersion: null, broker: null, lastError: null });
+    t.ok('fleet.connection', {
+      state: 'disconnected',
+      brokerUrl: 'mqtts://b:8883',
+      since: null,
+      tlsVersion: null,
+      cipher: null,
+      mqttVersion: null,
+      broker: null,
+      lastError: null,
+    });
     await loadConnection();
     expect(connectionStore.getState().transport).toBe('web');
-    t.ok('fleet.connect', { state: 'connected', brokerUrl: 'mqtts://b:8883', since: null, tlsVersion: 'TLSv1.3', cipher: null, mqttVersion: 5, broker: null, lastError: null });
+    t.ok('fleet.connect', {
+      state: 'connected',
+      brokerUrl: 'mqtts://b:8883',
+      since: null,
+      tlsVersion: 'TLSv1.3',
+      cipher: null,
+      mqttVersion: 5,
+      broker: null,
+      lastError: null,
+    });
     await connectBroker();
     expect(connectionStore.getState().broker?.tlsVersion).toBe('TLSv1.3');
     expect(connectionStore.getState().busy).toBe(false);
@@ -25,6 +43,10 @@ describe('connection store', () => {
 
   it('records the bridge transport state', () => {
     setBridgeState('closed', 'socket closed (1006)');
-    expect(connectionStore.getState()).toMatchObject({ transport: 'web', bridge: 'closed', bridgeDetail: 'socket closed (1006)' });
+    expect(connectionStore.getState()).toMatchObject({
+      transport: 'web',
+      bridge: 'closed',
+      bridgeDetail: 'socket closed (1006)',
+    });
   });
 });

@@ -26,7 +26,11 @@ beforeEach(() => {
 describe('fleet store', () => {
   it('orders vessels and loads rates', async () => {
     t.ok('fleet.vessels', [vessel('b', []), vessel('a', [])]);
-    t.ok('fleet.rates', { at: '2026-11-22T02:00:00.000Z', windowSeconds: 5, rates: [{ vesselId: 'a', streamId: 'misc', messagesPerSecond: 4, lastMessageAt: null }] });
+    t.ok('fleet.rates', {
+      at: '2026-11-22T02:00:00.000Z',
+      windowSeconds: 5,
+      rates: [{ vesselId: 'a', streamId: 'misc', messagesPerSecond: 4, lastMessageAt: null }],
+    });
     await loadFleet();
     const s = fleetStore.getState();
     expect(s.order).toEqual(['a', 'b']);
@@ -68,14 +72,21 @@ describe('fleet store', () => {
   it('drops draft entries once the verified state shows them applied', () => {
     requestToggle('v1', 'satd', true);
     requestToggle('v1', 'misc', false);
-    applyVessels([vessel('v1', [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, true)]), vessel('v2', catalog())]);
+    applyVessels([
+      vessel('v1', [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, true)]),
+      vessel('v2', catalog()),
+    ]);
     expect(fleetStore.getState().drafts.v1).toEqual({ misc: false });
     resetDraft('v1');
     expect(fleetStore.getState().drafts.v1).toBeUndefined();
   });
 
   it('replaces rates with each snapshot', () => {
-    applyRates({ at: 'a', windowSeconds: 5, rates: [{ vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null }] });
+    applyRates({
+      at: 'a',
+      windowSeconds: 5,
+      rates: [{ vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null }],
+    });
     applyRates({ at: 'b', windowSeconds: 5, rates: [] });
     expect(fleetStore.getState().rates).toEqual({});
     expect(fleetStore.getState().ratesAt).toBe('b');

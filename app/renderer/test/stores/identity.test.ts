@@ -30,7 +30,10 @@ beforeEach(() => {
 describe('identity store', () => {
   it('loads the status and custody options', async () => {
     t.ok('identity.status', identityStatus({ state: 'none' }));
-    t.ok('identity.custodyOptions', { keychain: { available: false, backend: null, reason: 'no session bus' }, passphraseOnly: true });
+    t.ok('identity.custodyOptions', {
+      keychain: { available: false, backend: null, reason: 'no session bus' },
+      passphraseOnly: true,
+    });
     await loadIdentity();
     expect(identityStore.getState().status?.state).toBe('none');
     expect(identityStore.getState().custody?.keychain.reason).toBe('no session bus');
@@ -39,10 +42,20 @@ describe('identity store', () => {
 
   it('tracks enrollment progress step by step and ends ready', async () => {
     let release!: () => void;
-    t.handle('identity.enroll', () => new Promise((resolve) => (release = () => resolve({ ok: true, value: identityStatus() }))));
+    t.handle(
+      'identity.enroll',
+      () => new Promise((resolve) => (release = () => resolve({ ok: true, value: identityStatus() }))),
+    );
     const done = enroll(request);
     expect(identityStore.getState().busy).toBe('enroll');
-    applyEnrollProgress({ step: 'generate-key', status: 'running', index: 1, total: ENROLL_STEPS.length, at: '', error: null });
+    applyEnrollProgress({
+      step: 'generate-key',
+      status: 'running',
+      index: 1,
+      total: ENROLL_STEPS.length,
+      at: '',
+      error: null,
+    });
     const p = identityStore.getState().progress;
     expect(p['check-ca']).toBe('done');
     expect(p['generate-key']).toBe('running');
@@ -73,7 +86,10 @@ describe('identity store', () => {
 
   it('refuses a second operation while one runs', async () => {
     let release!: () => void;
-    t.handle('identity.renew', () => new Promise((resolve) => (release = () => resolve({ ok: true, value: identityStatus() }))));
+    t.handle(
+      'identity.renew',
+      () => new Promise((resolve) => (release = () => resolve({ ok: true, value: identityStatus() }))),
+    );
     const first = renewIdentity();
     expect(await unlockIdentity('secret-pass')).toBe(false);
     release();

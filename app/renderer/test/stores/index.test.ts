@@ -10,10 +10,33 @@ describe('startStores', () => {
   it('loads every store and routes every push event until stopped', async () => {
     const t = createTestApi();
     t.ok('identity.status', identityStatus());
-    t.ok('identity.custodyOptions', { keychain: { available: true, backend: 'Secret Service', reason: null }, passphraseOnly: true });
-    t.ok('settings.get', { brokerUrl: null, caUrl: null, rootFingerprint: null, theme: 'dark', commandTimeoutSeconds: 10, commandLifetimeSeconds: 30, autoRenew: true, expiryWarningDays: 14, confirmCriticalStreams: true, autoConnect: true });
+    t.ok('identity.custodyOptions', {
+      keychain: { available: true, backend: 'Secret Service', reason: null },
+      passphraseOnly: true,
+    });
+    t.ok('settings.get', {
+      brokerUrl: null,
+      caUrl: null,
+      rootFingerprint: null,
+      theme: 'dark',
+      commandTimeoutSeconds: 10,
+      commandLifetimeSeconds: 30,
+      autoRenew: true,
+      expiryWarningDays: 14,
+      confirmCriticalStreams: true,
+      autoConnect: true,
+    });
     t.ok('app.info', { version: '0.1.0', contractVersion: 1, transport: 'electron', platform: 'linux' });
-    t.ok('fleet.connection', { state: 'connected', brokerUrl: null, since: null, tlsVersion: 'TLSv1.3', cipher: null, mqttVersion: 5, broker: null, lastError: null });
+    t.ok('fleet.connection', {
+      state: 'connected',
+      brokerUrl: null,
+      since: null,
+      tlsVersion: 'TLSv1.3',
+      cipher: null,
+      mqttVersion: 5,
+      broker: null,
+      lastError: null,
+    });
     t.ok('fleet.vessels', []);
     t.ok('fleet.rates', { at: '', windowSeconds: 5, rates: [] });
     t.ok('commands.list', []);

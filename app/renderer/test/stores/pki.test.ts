@@ -34,14 +34,24 @@ beforeEach(() => {
   t = createTestApi();
   bindApi(t.api);
   pkiStore.setState(pkiStore.getInitialState(), true);
-  t.ok('pki.crl', { issuer: 'CN=CA', crlNumber: '2', thisUpdate: '', nextUpdate: null, entries: [], fetchedAt: '' });
+  t.ok('pki.crl', {
+    issuer: 'CN=CA',
+    crlNumber: '2',
+    thisUpdate: '',
+    nextUpdate: null,
+    entries: [],
+    fetchedAt: '',
+  });
 });
 
 describe('pki store', () => {
   it('sends only the filters that are set', async () => {
     t.ok('pki.certs', [cert('0a')]);
     await setCertFilter({ role: 'vessel', expiringWithinDays: 30 });
-    expect(t.calls.at(-1)).toEqual({ channel: 'pki.certs', request: { role: 'vessel', expiringWithinDays: 30 } });
+    expect(t.calls.at(-1)).toEqual({
+      channel: 'pki.certs',
+      request: { role: 'vessel', expiringWithinDays: 30 },
+    });
     await setCertFilter({ role: null, expiringWithinDays: null, status: 'on_hold' });
     expect(t.calls.at(-1)).toEqual({ channel: 'pki.certs', request: { status: 'on_hold' } });
     expect(pkiStore.getState().certs).toHaveLength(1);
@@ -50,9 +60,16 @@ describe('pki store', () => {
   it('revokes with an RFC 5280 reason and description, updates the row and refreshes the CRL', async () => {
     pkiStore.setState({ certs: [cert('0a'), cert('0b')] });
     openRevoke(cert('0b'));
-    t.handle('pki.revoke', (req) => ({ ok: true, value: { ...cert('0b', 'revoked'), reasonCode: (req as { reasonCode: number }).reasonCode } }));
+    t.handle('pki.revoke', (req) => ({
+      ok: true,
+      value: { ...cert('0b', 'revoked'), reasonCode: (req as { reasonCode: number }).reasonCode },
+    }));
     expect(await revokeCertificate(1, '  laptop stolen ')).toBe(true);
-    expect(t.calls.find((c) => c.channel === 'pki.revoke')?.request).toEqual({ serial: '0b', reasonCode: 1, description: 'laptop stolen' });
+    expect(t.calls.find((c) => c.channel === 'pki.revoke')?.request).toEqual({
+      serial: '0b',
+      reasonCode: 1,
+      description: 'laptop stolen',
+    });
     expect(pkiStore.getState().certs.map((c) => c.status)).toEqual(['valid', 'revoked']);
     expect(pkiStore.getState().revoking).toBeNull();
     expect(t.calls.some((c) => c.channel === 'pki.crl')).toBe(true);
@@ -77,7 +94,12 @@ describe('pki store', () => {
   });
 
   it('holds a created token only until dismissed', async () => {
-    t.ok('pki.createToken', { token: 'one-time-secret', entityId: 'pilot-9', role: 'pilot', expiresAt: '2026-11-22T03:00:00.000Z' });
+    t.ok('pki.createToken', {
+      token: 'one-time-secret',
+      entityId: 'pilot-9',
+      role: 'pilot',
+      expiresAt: '2026-11-22T03:00:00.000Z',
+    });
     const tok = await createToken({ entityId: 'pilot-9', role: 'pilot', ttlMinutes: 60 });
     expect(tok?.token).toBe('one-time-secret');
     expect(pkiStore.getState().token?.token).toBe('one-time-secret');
@@ -88,11 +110,25 @@ describe('pki store', () => {
   it('keeps alerts newest first without duplicates', async () => {
     t.ok('pki.alerts', [
       { id: '1', at: '2026-11-22T01:00:00.000Z', kind: 'k', severity: 'info', message: 'old', details: {} },
-      { id: '2', at: '2026-11-22T02:00:00.000Z', kind: 'k', severity: 'warning', message: 'new', details: {} },
+      {
+        id: '2',
+        at: '2026-11-22T02:00:00.000Z',
+        kind: 'k',
+        severity: 'warning',
+        message: 'new',
+        details: {},
+      },
     ]);
     await loadAlerts();
     expect(pkiStore.getState().alerts.map((a) => a.id)).toEqual(['2', '1']);
-    applyAlert({ id: '1', at: '2026-11-22T03:00:00.000Z', kind: 'k', severity: 'critical', message: 'again', details: {} });
+    applyAlert({
+      id: '1',
+      at: '2026-11-22T03:00:00.000Z',
+      kind: 'k',
+      severity: 'critical',
+      message: 'again',
+      details: {},
+    });
     expect(pkiStore.getState().alerts.map((a) => a.id)).toEqual(['1', '2']);
   });
 });

@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SettingsView } from '@helmlink/app-preload';
 import { bindApi } from '../../src/api/current';
-import { bindSettingsStorage, cyclePalette, setPalette, settingsStore, loadSettings } from '../../src/stores/settings';
+import {
+  bindSettingsStorage,
+  cyclePalette,
+  setPalette,
+  settingsStore,
+  loadSettings,
+} from '../../src/stores/settings';
 import { createTestApi, type TestApi } from '../support/test-api';
 
 let t: TestApi;
@@ -29,7 +35,10 @@ describe('settings store', () => {
     const mem = new Map<string, string>();
     bindSettingsStorage({ getItem: (k) => mem.get(k) ?? null, setItem: (k, v) => void mem.set(k, v) });
     expect(settingsStore.getState().palette).toBe('dark');
-    t.handle('settings.update', (req) => ({ ok: true, value: settings((req as { theme: SettingsView['theme'] }).theme) }));
+    t.handle('settings.update', (req) => ({
+      ok: true,
+      value: settings((req as { theme: SettingsView['theme'] }).theme),
+    }));
     setPalette('night');
     expect(mem.get('helmlink.palette')).toBe('night');
     expect(t.calls.at(-1)).toEqual({ channel: 'settings.update', request: { theme: 'night' } });

@@ -64,7 +64,12 @@ export function createTestApi(): TestApi {
 }
 
 /** IEC 61162-450-like catalog rows for fixtures. */
-export function stream(id: string, n: number, on: boolean, extra: Partial<StreamStateView> = {}): StreamStateView {
+export function stream(
+  id: string,
+  n: number,
+  on: boolean,
+  extra: Partial<StreamStateView> = {},
+): StreamStateView {
   return {
     id,
     name: id.toUpperCase(),
@@ -77,7 +82,11 @@ export function stream(id: string, n: number, on: boolean, extra: Partial<Stream
   };
 }
 
-export function vessel(vesselId: string, streams: StreamStateView[], extra: Partial<VesselView> = {}): VesselView {
+export function vessel(
+  vesselId: string,
+  streams: StreamStateView[],
+  extra: Partial<VesselView> = {},
+): VesselView {
   return {
     vesselId,
     verified: true,
@@ -92,7 +101,12 @@ export function vessel(vesselId: string, streams: StreamStateView[], extra: Part
   };
 }
 
-export function command(commandId: string, vesselId: string, state: CommandView['state'], extra: Partial<CommandView> = {}): CommandView {
+export function command(
+  commandId: string,
+  vesselId: string,
+  state: CommandView['state'],
+  extra: Partial<CommandView> = {},
+): CommandView {
   return {
     commandId,
     vesselId,
@@ -134,7 +148,14 @@ export function identityStatus(extra: Partial<IdentityStatus> = {}): IdentitySta
     chain: [],
     expiresAt: '2026-12-01T00:00:00.000Z',
     expiryWarning: 'none',
-    renewal: { state: 'scheduled', auto: true, dueAt: '2026-11-21T00:00:00.000Z', lastAttemptAt: null, lastRenewedAt: null, lastError: null },
+    renewal: {
+      state: 'scheduled',
+      auto: true,
+      dueAt: '2026-11-21T00:00:00.000Z',
+      lastAttemptAt: null,
+      lastRenewedAt: null,
+      lastError: null,
+    },
     caUrl: 'https://ca.example.org',
     rootFingerprint: 'cd'.repeat(32),
     error: null,

@@ -35,7 +35,11 @@ const certView = { type: 'object', additionalProperties: true } as const;
 type AdminGuard = ReturnType<RouteContext['requireClient']>;
 
 /** POST /ca/v1/tokens: a one-time enrollment token. */
-function registerTokenRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+function registerTokenRoute(
+  app: FastifyInstance,
+  authority: RouteContext['authority'],
+  admin: AdminGuard,
+): void {
   app.post<{ Body: TokenRequest; Reply: TokenResponse }>(
     CA_ROUTES.tokens,
     {
@@ -78,7 +82,11 @@ function registerTokenRoute(app: FastifyInstance, authority: RouteContext['autho
 }
 
 /** GET /ca/v1/certs: certificates by role, status and expiry. */
-function registerCertListRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+function registerCertListRoute(
+  app: FastifyInstance,
+  authority: RouteContext['authority'],
+  admin: AdminGuard,
+): void {
   app.get<{ Querystring: CertListQuery; Reply: CertListResponse }>(
     CA_ROUTES.certificates,
     {
@@ -113,7 +121,11 @@ function registerCertListRoute(app: FastifyInstance, authority: RouteContext['au
 }
 
 /** POST /ca/v1/revoke and POST /ca/v1/release (certificateHold only). */
-function registerRevocationRoutes(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+function registerRevocationRoutes(
+  app: FastifyInstance,
+  authority: RouteContext['authority'],
+  admin: AdminGuard,
+): void {
   app.post<{ Body: RevokeRequest; Reply: StatusChangeResponse }>(
     CA_ROUTES.revoke,
     {
@@ -164,7 +176,11 @@ function registerRevocationRoutes(app: FastifyInstance, authority: RouteContext[
 }
 
 /** GET /ca/v1/alerts: the stored security alerts. */
-function registerAlertRoute(app: FastifyInstance, authority: RouteContext['authority'], admin: AdminGuard): void {
+function registerAlertRoute(
+  app: FastifyInstance,
+  authority: RouteContext['authority'],
+  admin: AdminGuard,
+): void {
   app.get<{ Querystring: AlertsQuery; Reply: AlertsResponse }>(
     CA_ROUTES.alerts,
     {

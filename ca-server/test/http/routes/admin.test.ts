@@ -12,7 +12,11 @@ setupRouteApp();
 beforeAll(async () => {
   await enroll('mv-listed', ['vessel']);
   for (let i = 0; i < 5; i++) {
-    const res = await app.inject({ method: 'POST', url: '/ca/v1/enroll', payload: { csr: 'x', token: `hlt_unknown_${i}` } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/enroll',
+      payload: { csr: 'x', token: `hlt_unknown_${i}` },
+    });
     expect(errorCode(res)).toBe('ERR_ENROLL_TOKEN_UNKNOWN');
   }
 });
@@ -88,7 +92,6 @@ describe('admin routes (mTLS, role admin)', () => {
 });
 
 describe('admin routes: revocation and alerts', () => {
-
   it('revoke with RFC 5280 reasons re-issues the CRL; release only from certificateHold', async () => {
     const e = await enroll('mv-hold', ['vessel']);
     const before = crlNumberOf(parseCrls(readFileSync(join(dir, 'crl.pem'), 'utf8'))[0]!)!;

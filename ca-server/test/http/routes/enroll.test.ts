@@ -52,7 +52,6 @@ describe('POST /ca/v1/enroll', () => {
       '1.3.6.1.5.5.7.3.1',
     ]);
   });
-
 });
 
 describe('POST /ca/v1/enroll: token and subject refusals', () => {
@@ -129,7 +128,6 @@ describe('POST /ca/v1/enroll: token and subject refusals', () => {
         .statusCode,
     ).toBe(201);
   });
-
 });
 
 describe('POST /ca/v1/enroll: key and signature refusals', () => {
@@ -204,7 +202,6 @@ describe('POST /ca/v1/enroll: key and signature refusals', () => {
     ).toBe('ERR_CSR_INVALID');
     void createSign;
   });
-
 });
 
 describe('POST /ca/v1/enroll: body validation and rate limits', () => {

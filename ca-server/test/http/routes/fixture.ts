@@ -7,7 +7,15 @@ import type { FastifyInstance } from 'fastify';
 import { loadAuthority, type Authority } from '../../../src/authority/authority';
 import { buildApp } from '../../../src/http/app';
 import { frozenClock } from '@helmlink/protocol';
-import { createTestCa, headerClientCertificate, headerFor, leafDer, makeCsr, PASSPHRASE, TEST_START } from '../../helpers';
+import {
+  createTestCa,
+  headerClientCertificate,
+  headerFor,
+  leafDer,
+  makeCsr,
+  PASSPHRASE,
+  TEST_START,
+} from '../../helpers';
 
 export const clock = frozenClock(TEST_START);
 export let dir: string;
@@ -25,7 +33,10 @@ export function setupRouteApp(): void {
       passphrase: PASSPHRASE,
       clock,
       rateLimits: {
-        enroll: { perAddress: { limit: 1000, windowMs: 60_000 }, perIdentity: { limit: 6, windowMs: 60_000 } },
+        enroll: {
+          perAddress: { limit: 1000, windowMs: 60_000 },
+          perIdentity: { limit: 6, windowMs: 60_000 },
+        },
         renew: {
           perAddress: { limit: 1000, windowMs: 60_000 },
           perIdentity: { limit: 1000, windowMs: 60_000 },

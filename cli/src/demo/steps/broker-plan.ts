@@ -26,16 +26,29 @@ export interface BrokerPlan {
 export async function planBroker(options: TopologyOptions): Promise<BrokerPlan> {
   const wanted = options.broker ?? 'auto';
   const external = typeof wanted === 'object' ? new URL(wanted.url) : undefined;
-  if (external && external.protocol !== 'mqtts:') throw new TypeError(`the broker URL must be mqtts://host:port, not ${external.href}`);
+  if (external && external.protocol !== 'mqtts:')
+    throw new TypeError(`the broker URL must be mqtts://host:port, not ${external.href}`);
   const mqVersion = mosquittoVersion();
   if (wanted === 'mosquitto' && !mqVersion) {
-    throw new HelmlinkError('ERR_TOOL_MISSING', 'mosquitto is not installed (Debian/Ubuntu: sudo apt-get install mosquitto), or use the embedded broker');
+    throw new HelmlinkError(
+      'ERR_TOOL_MISSING',
+      'mosquitto is not installed (Debian/Ubuntu: sudo apt-get install mosquitto), or use the embedded broker',
+    );
   }
-  const kind: BrokerKind = external ? 'external' : wanted === 'auto' ? (mqVersion ? 'mosquitto' : 'embedded') : (wanted as BrokerKind);
+  const kind: BrokerKind = external
+    ? 'external'
+    : wanted === 'auto'
+      ? mqVersion
+        ? 'mosquitto'
+        : 'embedded'
+      : (wanted as BrokerKind);
   const caPort = await portFor(options.ports?.ca, 'CA server (--ca-port)');
-  const mqttPort = external ? Number(external.port || 8883) : await portFor(options.ports?.mqtt, 'MQTT broker (--mqtt-port)');
+  const mqttPort = external
+    ? Number(external.port || 8883)
+    : await portFor(options.ports?.mqtt, 'MQTT broker (--mqtt-port)');
   const mqttUrl = external ? `mqtts://${external.host}` : `mqtts://127.0.0.1:${mqttPort}`;
   const externalHost = external?.hostname.replace(/^\[|\]$/gu, '');
-  const brokerHosts = externalHost && !LOCAL_HOSTS.includes(externalHost) ? [...LOCAL_HOSTS, externalHost] : LOCAL_HOSTS;
+  const brokerHosts =
+    externalHost && !LOCAL_HOSTS.includes(externalHost) ? [...LOCAL_HOSTS, externalHost] : LOCAL_HOSTS;
   return { wanted, kind, mosquittoVersion: mqVersion, external, caPort, mqttPort, mqttUrl, brokerHosts };
 }

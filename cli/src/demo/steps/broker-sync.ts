@@ -9,43 +9,58 @@ import { activeSubjects, revokedSerials, type RunningBroker } from './broker';
 import type { TopologyRun } from './run';
 
 /** Starts following the CA (CRL events and a poll every `pollMs`) and returns the on-demand sync. */
-export function startBrokerSync(run: TopologyRun, authority: CaServer['authority'], broker: RunningBroker, pollMs: number): () => Promise<void> {
+export function startBrokerSync(
+  run: TopologyRun,
+  authority: CaServer['authority'],
+  broker: RunningBroker,
+  pollMs: number,
+): () => Promise<void> {
   const { dir, paths, runAsUser, embedded, mosquitto } = broker;
   let { aclText, revoked, crlNumber } = broker.baseline;
   let syncing: Promise<void> = Promise.resolve();
   const syncBroker = (): Promise<void> => {
     // One sync at a time; a failed one (logged by the caller) must not block the next.
-    syncing = syncing.catch(() => undefined).then(async () => {
-      const issued = await authority.currentCrl();
-      const nextRevoked = revokedSerials(issued);
-      const nextAcl = renderMosquittoAcl(activeSubjects(authority));
-      const nextCrl = issued.number;
-      const aclChanged = nextAcl !== aclText;
-      const revokedChanged = nextRevoked !== revoked;
-      if (!aclChanged && !revokedChanged && nextCrl === crlNumber) return;
-      await writeCrlAndAcl(authority, dir, runAsUser);
-      aclText = readFileSync(paths.aclfile, 'utf8');
-      revoked = nextRevoked;
-      crlNumber = nextCrl;
-      const crl = readFileSync(paths.crlfile, 'utf8');
-      if (embedded) {
-        const cut = await embedded.update({ crl, subjects: activeSubjects(authority) });
-        if (cut.length) run.progress({ step: 'broker', message: `cut the sessions of revoked ${cut.join(', ')}` });
-      } else if (broker.plan.kind === 'external') {
-        run.progress({ step: 'broker', message: `the CA's CRL/ACL changed: reload your broker (files in ${dir})` });
-      } else if (mosquitto) {
-        // SIGHUP reloads CRL and ACL but keeps open sessions of revoked clients: restart to cut them.
-        // (A new CRL without new revocations, or a new identity, only needs the reload.)
-        if (revokedChanged) {
-          await mosquitto.restart();
-          run.progress({ step: 'broker', message: 'revocation: CRL reloaded and Mosquitto restarted to cut revoked sessions' });
-        } else mosquitto.reload();
-      }
-      run.logger.info({ aclChanged, revokedChanged }, 'broker synced');
-    });
+    syncing = syncing
+      .catch(() => undefined)
+      .then(async () => {
+        const issued = await authority.currentCrl();
+        const nextRevoked = revokedSerials(issued);
+        const nextAcl = renderMosquittoAcl(activeSubjects(authority));
+        const nextCrl = issued.number;
+        const aclChanged = nextAcl !== aclText;
+        const revokedChanged = nextRevoked !== revoked;
+        if (!aclChanged && !revokedChanged && nextCrl === crlNumber) return;
+        await writeCrlAndAcl(authority, dir, runAsUser);
+        aclText = readFileSync(paths.aclfile, 'utf8');
+        revoked = nextRevoked;
+        crlNumber = nextCrl;
+        const crl = readFileSync(paths.crlfile, 'utf8');
+        if (embedded) {
+          const cut = await embedded.update({ crl, subjects: activeSubjects(authority) });
+          if (cut.length)
+            run.progress({ step: 'broker', message: `cut the sessions of revoked ${cut.join(', ')}` });
+        } else if (broker.plan.kind === 'external') {
+          run.progress({
+            step: 'broker',
+            message: `the CA's CRL/ACL changed: reload your broker (files in ${dir})`,
+          });
+        } else if (mosquitto) {
+          // SIGHUP reloads CRL and ACL but keeps open sessions of revoked clients: restart to cut them.
+          // (A new CRL without new revocations, or a new identity, only needs the reload.)
+          if (revokedChanged) {
+            await mosquitto.restart();
+            run.progress({
+              step: 'broker',
+              message: 'revocation: CRL reloaded and Mosquitto restarted to cut revoked sessions',
+            });
+          } else mosquitto.reload();
+        }
+        run.logger.info({ aclChanged, revokedChanged }, 'broker synced');
+      });
     return syncing;
   };
-  const logFailure = (err: unknown) => run.logger.error({ err: (err as Error).message }, 'broker sync failed');
+  const logFailure = (err: unknown) =>
+    run.logger.error({ err: (err as Error).message }, 'broker sync failed');
   const offCrl = authority.onCrl(() => syncBroker().catch(logFailure));
   const poll = setInterval(() => void syncBroker().catch(logFailure), pollMs);
   poll.unref();

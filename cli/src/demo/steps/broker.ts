@@ -5,7 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificate, type AclSubject } from '@helmlink/protocol';
-import { brokerPaths, writeBrokerMaterial, writeCrlAndAcl, type CaServer, type IssuedCrl } from '@helmlink/ca-server';
+import {
+  brokerPaths,
+  writeBrokerMaterial,
+  writeCrlAndAcl,
+  type CaServer,
+  type IssuedCrl,
+} from '@helmlink/ca-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../broker/embedded';
 import { startMosquitto, type MosquittoProcess } from '../../broker/mosquitto';
 import type { BrokerPlan } from './broker-plan';
@@ -45,13 +51,22 @@ export const revokedSerials = (issued: IssuedCrl): string =>
     .join(',');
 
 /** The serial of the broker certificate in `paths` when it can be reused: valid, a day left, our listener. */
-function reusableBrokerSerial(authority: Authority, paths: ReturnType<typeof brokerPaths>, plan: BrokerPlan): string | undefined {
+function reusableBrokerSerial(
+  authority: Authority,
+  paths: ReturnType<typeof brokerPaths>,
+  plan: BrokerPlan,
+): string | undefined {
   if (!existsSync(paths.certfile) || !existsSync(paths.keyfile) || !existsSync(paths.conf)) return undefined;
   try {
-    if (!plan.external && !readFileSync(paths.conf, 'utf8').includes(`listener ${plan.mqttPort} 127.0.0.1\n`)) return undefined;
+    if (!plan.external && !readFileSync(paths.conf, 'utf8').includes(`listener ${plan.mqttPort} 127.0.0.1\n`))
+      return undefined;
     const cert = parseCertificate(readFileSync(paths.certfile, 'utf8'));
     const serial = cert.serialNumber.toLowerCase();
-    if (authority.getCertificate(serial).status !== 'valid' || cert.notAfter.getTime() < Date.now() + 86_400_000) return undefined;
+    if (
+      authority.getCertificate(serial).status !== 'valid' ||
+      cert.notAfter.getTime() < Date.now() + 86_400_000
+    )
+      return undefined;
     return serial;
   } catch {
     return undefined;
@@ -59,7 +74,11 @@ function reusableBrokerSerial(authority: Authority, paths: ReturnType<typeof bro
 }
 
 /** Writes (or refreshes) the broker material, then starts the broker the plan chose and registers its stop. */
-export async function startBroker(run: TopologyRun, authority: Authority, plan: BrokerPlan): Promise<RunningBroker> {
+export async function startBroker(
+  run: TopologyRun,
+  authority: Authority,
+  plan: BrokerPlan,
+): Promise<RunningBroker> {
   const dir = join(run.dataDir, 'broker');
   const paths = brokerPaths(dir);
   const runAsUser = typeof process.getuid === 'function' && process.getuid() === 0 ? 'root' : undefined;
@@ -76,7 +95,11 @@ export async function startBroker(run: TopologyRun, authority: Authority, plan: 
     brokerSerial = material.brokerSerial;
   }
   const crl = await authority.currentCrl();
-  const baseline = { aclText: readFileSync(paths.aclfile, 'utf8'), revoked: revokedSerials(crl), crlNumber: crl.number };
+  const baseline = {
+    aclText: readFileSync(paths.aclfile, 'utf8'),
+    revoked: revokedSerials(crl),
+    crlNumber: crl.number,
+  };
 
   let mosquitto: MosquittoProcess | undefined;
   let embedded: EmbeddedBroker | undefined;

@@ -4,7 +4,13 @@
  */
 import { join } from 'node:path';
 import type { CaServer } from '@helmlink/ca-server';
-import { createConsoleServices, startConsoleServer, type ConsoleServer, type ConsoleServices, type Keychain } from '@helmlink/app-main';
+import {
+  createConsoleServices,
+  startConsoleServer,
+  type ConsoleServer,
+  type ConsoleServices,
+  type Keychain,
+} from '@helmlink/app-main';
 import type { DemoPerson } from '../fleet';
 import { portFor, type TopologyRun } from './run';
 
@@ -24,10 +30,20 @@ export interface RunningConsole {
 }
 
 /** Enrolls (first run) and unlocks the pilot, then connects to the broker; a failed connect is reported, not fatal. */
-async function preparePilot(run: TopologyRun, services: ConsoleServices, ca: CaServer, pilot: DemoPerson, mqttUrl: string, syncBroker: () => Promise<void>): Promise<string | undefined> {
+async function preparePilot(
+  run: TopologyRun,
+  services: ConsoleServices,
+  ca: CaServer,
+  pilot: DemoPerson,
+  mqttUrl: string,
+  syncBroker: () => Promise<void>,
+): Promise<string | undefined> {
   let status = services.identity.status();
   if (status.state === 'none') {
-    const { token } = ca.authority.createEnrollmentToken({ entityId: pilot.id, roles: pilot.roles, ttlSeconds: 600 }, { id: 'demo' });
+    const { token } = ca.authority.createEnrollmentToken(
+      { entityId: pilot.id, roles: pilot.roles, ttlSeconds: 600 },
+      { id: 'demo' },
+    );
     status = await services.identity.enroll({
       caUrl: ca.url,
       rootFingerprint: ca.rootFingerprint,
@@ -37,7 +53,10 @@ async function preparePilot(run: TopologyRun, services: ConsoleServices, ca: CaS
       passphrase: run.secrets.consolePassphrase,
       brokerUrl: mqttUrl,
     });
-    run.progress({ step: 'pilot', message: `${pilot.id} enrolled as ${pilot.roles.join(' + ')} (key sealed with the demo passphrase)` });
+    run.progress({
+      step: 'pilot',
+      message: `${pilot.id} enrolled as ${pilot.roles.join(' + ')} (key sealed with the demo passphrase)`,
+    });
   } else {
     run.progress({ step: 'pilot', message: `reusing the console identity ${status.entityId ?? ''}` });
   }
@@ -48,7 +67,10 @@ async function preparePilot(run: TopologyRun, services: ConsoleServices, ca: CaS
   try {
     await services.commands.connect();
   } catch (err) {
-    run.progress({ step: 'console', message: `the console could not connect to the broker: ${(err as Error).message}` });
+    run.progress({
+      step: 'console',
+      message: `the console could not connect to the broker: ${(err as Error).message}`,
+    });
   }
   return pilotSerial;
 }
@@ -62,9 +84,14 @@ export async function startConsole(
   mqttUrl: string,
   syncBroker: () => Promise<void>,
 ): Promise<RunningConsole> {
-  const services = await createConsoleServices({ dataDir: join(run.dataDir, 'console'), keychain: options.keychain ?? null, logger: run.logger.child({ part: 'console' }) });
+  const services = await createConsoleServices({
+    dataDir: join(run.dataDir, 'console'),
+    keychain: options.keychain ?? null,
+    logger: run.logger.child({ part: 'console' }),
+  });
   run.onStop('console services', () => services.close());
-  const pilotSerial = options.enroll !== false ? await preparePilot(run, services, ca, pilot, mqttUrl, syncBroker) : undefined;
+  const pilotSerial =
+    options.enroll !== false ? await preparePilot(run, services, ca, pilot, mqttUrl, syncBroker) : undefined;
   const server = await startConsoleServer({
     services,
     port: await portFor(options.port, 'console web bridge (--console-port)'),

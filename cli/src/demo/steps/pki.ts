@@ -15,6 +15,11 @@ export async function ensurePki(run: TopologyRun): Promise<{ caDir: string; conf
     if (!(err instanceof HelmlinkError && err.code === 'ERR_CA_NOT_INITIALIZED')) throw err;
   }
   run.progress({ step: 'pki', message: `creating a root CA, an issuing CA and the first admin in ${caDir}` });
-  await initAuthority({ dir: caDir, passphrase: run.secrets.caPassphrase, org: 'Helmlink Demo Fleet', serverHosts: LOCAL_HOSTS });
+  await initAuthority({
+    dir: caDir,
+    passphrase: run.secrets.caPassphrase,
+    org: 'Helmlink Demo Fleet',
+    serverHosts: LOCAL_HOSTS,
+  });
   return { caDir, config: await readCaConfig(caDir) };
 }

@@ -44,7 +44,10 @@ export function openRun(options: TopologyOptions): TopologyRun {
   const dataDir = options.dataDir;
   if (options.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
-  const logger: Logger = pino({ level: options.logLevel ?? 'warn' }, pino.destination({ dest: join(dataDir, 'logs', 'demo.log'), sync: true }));
+  const logger: Logger = pino(
+    { level: options.logLevel ?? 'warn' },
+    pino.destination({ dest: join(dataDir, 'logs', 'demo.log'), sync: true }),
+  );
   const stops: { what: string; fn: () => Promise<void> }[] = [];
   let stopped: Promise<void> | undefined;
   return {

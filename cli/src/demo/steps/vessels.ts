@@ -6,7 +6,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CaServer } from '@helmlink/ca-server';
-import { enrollVessel, identityPaths, parseVesselConfig, startVessel, type VesselConfig, type VesselHandle } from '@helmlink/vessel';
+import {
+  enrollVessel,
+  identityPaths,
+  parseVesselConfig,
+  startVessel,
+  type VesselConfig,
+  type VesselHandle,
+} from '@helmlink/vessel';
 import type { DemoVessel } from '../fleet';
 import type { TopologyOptions, VesselSummary } from '../topology-types';
 import type { BrokerPlan } from './broker-plan';
@@ -15,12 +22,22 @@ import type { TopologyRun } from './run';
 const VDR_GUARD = fileURLToPath(new URL('../hooks/vdr-guard.mjs', import.meta.url));
 
 /** The listener configuration of a demo vessel. */
-function vesselConfig(v: DemoVessel, vesselDir: string, ca: CaServer, plan: BrokerPlan, options: TopologyOptions): VesselConfig {
+function vesselConfig(
+  v: DemoVessel,
+  vesselDir: string,
+  ca: CaServer,
+  plan: BrokerPlan,
+  options: TopologyOptions,
+): VesselConfig {
   return parseVesselConfig({
     vesselId: v.id,
     dataDir: vesselDir,
     ca: { url: ca.url, rootFingerprint: ca.rootFingerprint },
-    broker: { url: plan.mqttUrl, protocolVersion: plan.kind === 'embedded' ? 4 : 5, reconnect: { initialDelayMs: 200, maxDelayMs: 5000, jitter: 0.5 } },
+    broker: {
+      url: plan.mqttUrl,
+      protocolVersion: plan.kind === 'embedded' ? 4 : 5,
+      reconnect: { initialDelayMs: 200, maxDelayMs: 5000, jitter: 0.5 },
+    },
     key: { passphrase: { env: 'HELMLINK_DEMO_VESSEL_PASSPHRASE' } },
     catalog: v.catalog,
     simulate: { intervalMs: options.simulateIntervalMs ?? 1000 },
@@ -48,17 +65,35 @@ export async function startVessels(
     const cfg = vesselConfig(v, vesselDir, ca, plan, options);
     const enrolled = existsSync(identityPaths(vesselDir).cert);
     if (!enrolled) {
-      const { token } = ca.authority.createEnrollmentToken({ entityId: v.id, roles: ['vessel'], imo: v.imo, mmsi: v.mmsi, flag: v.flag, ttlSeconds: 600 }, { id: 'demo' });
+      const { token } = ca.authority.createEnrollmentToken(
+        { entityId: v.id, roles: ['vessel'], imo: v.imo, mmsi: v.mmsi, flag: v.flag, ttlSeconds: 600 },
+        { id: 'demo' },
+      );
       await enrollVessel(cfg, token, run.secrets.vesselPassphrase);
       // The broker must know the new vessel (ACL) before it connects and publishes its state.
       await syncBroker();
     }
-    const handle = await startVessel(cfg, { simulate: true, passphrase: run.secrets.vesselPassphrase, logger: run.logger.child({ vessel: v.id }) });
+    const handle = await startVessel(cfg, {
+      simulate: true,
+      passphrase: run.secrets.vesselPassphrase,
+      logger: run.logger.child({ vessel: v.id }),
+    });
     run.onStop(`vessel ${v.id}`, () => handle.close());
     handles.set(v.id, handle);
     const serial = handle.identity.chain[0]!.serialNumber.toLowerCase();
-    summaries.push({ id: v.id, name: v.name, imo: v.imo, mmsi: v.mmsi, flag: v.flag, serial, streams: v.catalog.streams.length });
-    run.progress({ step: 'vessels', message: `${v.name} (${v.id}, MMSI ${v.mmsi}, flag ${v.flag}): ${enrolled ? 'identity reused' : 'enrolled'}, ${v.catalog.streams.length} streams, simulating` });
+    summaries.push({
+      id: v.id,
+      name: v.name,
+      imo: v.imo,
+      mmsi: v.mmsi,
+      flag: v.flag,
+      serial,
+      streams: v.catalog.streams.length,
+    });
+    run.progress({
+      step: 'vessels',
+      message: `${v.name} (${v.id}, MMSI ${v.mmsi}, flag ${v.flag}): ${enrolled ? 'identity reused' : 'enrolled'}, ${v.catalog.streams.length} streams, simulating`,
+    });
   }
   await syncBroker();
   return { handles, summaries };

@@ -1,6 +1,7 @@
 /** Error codes owned by the operator console (`app/main`, `app/preload`, `app/renderer`). */
 export const CONSOLE_ERRORS = {
-  ERR_IPC_SENDER_FORBIDDEN: 'The request did not come from the console window or an authenticated bridge session',
+  ERR_IPC_SENDER_FORBIDDEN:
+    'The request did not come from the console window or an authenticated bridge session',
   ERR_IPC_CHANNEL_UNKNOWN: 'No such console API channel',
   ERR_IPC_PAYLOAD_INVALID: 'The request does not match the channel schema',
   ERR_KEYCHAIN_UNAVAILABLE: 'No secure OS keychain is available: choose passphrase-only protection instead',

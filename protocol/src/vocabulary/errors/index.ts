@@ -12,7 +12,14 @@ import { PROTOCOL_ERRORS, type ProtocolErrorCode } from './protocol';
 import { VESSEL_ERRORS, type VesselErrorCode } from './vessel';
 
 export { CA_CLIENT_ERRORS, CA_SERVER_ERRORS, CLI_ERRORS, CONSOLE_ERRORS, PROTOCOL_ERRORS, VESSEL_ERRORS };
-export type { CaClientErrorCode, CaServerErrorCode, CliErrorCode, ConsoleErrorCode, ProtocolErrorCode, VesselErrorCode };
+export type {
+  CaClientErrorCode,
+  CaServerErrorCode,
+  CliErrorCode,
+  ConsoleErrorCode,
+  ProtocolErrorCode,
+  VesselErrorCode,
+};
 
 /** A registered error code: the closed union of every package's codes. */
 export type ErrorCode =

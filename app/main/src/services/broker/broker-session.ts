@@ -8,7 +8,14 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError, topics, type Clock } from '@helmlink/protocol';
-import { MqttSession, type BackoffPolicy, type ReadyInfo, type SessionPublishOptions, type StateChange, type TlsCredentials } from '@helmlink/protocol/mqtt';
+import {
+  MqttSession,
+  type BackoffPolicy,
+  type ReadyInfo,
+  type SessionPublishOptions,
+  type StateChange,
+  type TlsCredentials,
+} from '@helmlink/protocol/mqtt';
 import type { ConnectionStatus, PeerCertificateView } from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
@@ -106,19 +113,31 @@ export class BrokerSession {
       onMessage: (packet) => {
         const topic = packet.topic;
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-        void this.#o.onMessage(topic, payload).catch((err: unknown) => this.#o.logger.warn({ topic, code: toApiError(err).code }, 'message handling failed'));
+        void this.#o
+          .onMessage(topic, payload)
+          .catch((err: unknown) =>
+            this.#o.logger.warn({ topic, code: toApiError(err).code }, 'message handling failed'),
+          );
       },
     });
     this.#session = session;
     session.on('state', (c) => this.#onState(session, c));
-    session.on('ready', (info) => void this.#onReady(session, info).catch((err: unknown) => this.#o.logger.warn({ code: toApiError(err).code }, 'post-connect failed')));
+    session.on(
+      'ready',
+      (info) =>
+        void this.#onReady(session, info).catch((err: unknown) =>
+          this.#o.logger.warn({ code: toApiError(err).code }, 'post-connect failed'),
+        ),
+    );
     session.on('warn', (err) => this.#o.logger.debug({ err: err.message }, 'broker session'));
     session.start();
     try {
       await this.#firstConnection(session);
     } catch (err) {
       await this.disconnect();
-      throw new HelmlinkError('ERR_BROKER_CONNECT', `${p.brokerUrl}: ${(err as Error).message}`, { cause: err });
+      throw new HelmlinkError('ERR_BROKER_CONNECT', `${p.brokerUrl}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return this.#status;
   }
@@ -134,7 +153,13 @@ export class BrokerSession {
     this.#session = null;
     this.#onConnected = undefined;
     await session?.close();
-    this.#setStatus({ state: 'disconnected', since: this.#now(), tlsVersion: null, cipher: null, mqttVersion: null });
+    this.#setStatus({
+      state: 'disconnected',
+      since: this.#now(),
+      tlsVersion: null,
+      cipher: null,
+      mqttVersion: null,
+    });
   }
 
   /** Publishes through the session. @throws HelmlinkError ERR_NOT_CONNECTED without one. */
@@ -165,7 +190,10 @@ export class BrokerSession {
         cleanup();
         reject(err);
       };
-      const guard = setTimeout(() => fail(new Error(`no MQTT session within ${CONNECT_GUARD_MS / 1000} s`)), CONNECT_GUARD_MS);
+      const guard = setTimeout(
+        () => fail(new Error(`no MQTT session within ${CONNECT_GUARD_MS / 1000} s`)),
+        CONNECT_GUARD_MS,
+      );
       guard.unref();
       const cleanup = () => {
         clearTimeout(guard);
@@ -183,8 +211,13 @@ export class BrokerSession {
   #onState(session: MqttSession, c: StateChange): void {
     if (session !== this.#session) return;
     if (c.to === 'connecting' && c.reason === 'retry') this.#setStatus({ state: 'reconnecting' });
-    else if (c.to === 'connecting' && c.reason === 'credentials') this.#setStatus({ state: 'connecting', since: this.#now() });
-    else if (c.to === 'backoff' && c.error) this.#setStatus({ state: 'error', lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', c.error.message)) });
+    else if (c.to === 'connecting' && c.reason === 'credentials')
+      this.#setStatus({ state: 'connecting', since: this.#now() });
+    else if (c.to === 'backoff' && c.error)
+      this.#setStatus({
+        state: 'error',
+        lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', c.error.message)),
+      });
     else if (c.to === 'backoff') this.#setStatus({ state: 'reconnecting' });
   }
 
@@ -195,7 +228,15 @@ export class BrokerSession {
     const broker = await this.#o.describeBroker(chain);
     if (session !== this.#session || !session.ready) return;
     this.#brokerChain = chain;
-    this.#setStatus({ state: 'connected', since: this.#now(), tlsVersion: info.tls.protocol, cipher: info.tls.cipher, mqttVersion: info.protocolVersion, broker, lastError: null });
+    this.#setStatus({
+      state: 'connected',
+      since: this.#now(),
+      tlsVersion: info.tls.protocol,
+      cipher: info.tls.cipher,
+      mqttVersion: info.protocolVersion,
+      broker,
+      lastError: null,
+    });
     this.#o.onConnected?.();
     this.#onConnected?.();
   }

@@ -49,7 +49,10 @@ export class CrlFetcher {
     const trust = this.#o.trust();
     if (!caUrl || !trust) return;
     try {
-      const res = await consoleCaClient({ url: caUrl, root: trust.root, timeoutMs: 5_000 }).raw('GET', '/ca/v1/crl');
+      const res = await consoleCaClient({ url: caUrl, root: trust.root, timeoutMs: 5_000 }).raw(
+        'GET',
+        '/ca/v1/crl',
+      );
       if (res.status === 200) await this.accept(res.body);
     } catch (err) {
       this.#o.logger.warn({ code: toApiError(err).code }, 'CRL refresh from the CA failed');

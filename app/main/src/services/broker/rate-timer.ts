@@ -16,7 +16,10 @@ export class RateTimer {
   /** Starts pushing (once). */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.events.emit('fleet.rates', this.rates.snapshot(this.clock())), this.intervalMs);
+    this.#timer = setInterval(
+      () => this.events.emit('fleet.rates', this.rates.snapshot(this.clock())),
+      this.intervalMs,
+    );
     this.#timer.unref();
   }
 

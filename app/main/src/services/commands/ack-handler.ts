@@ -4,7 +4,14 @@
  * verify is audited and ignored; acks to other consoles' commands are not ours to judge.
  */
 import { performance } from 'node:perf_hooks';
-import { JWS_ALGORITHMS, describeError, peekClaims, verifyAck, type Clock, type JwsAlgorithm } from '@helmlink/protocol';
+import {
+  JWS_ALGORITHMS,
+  describeError,
+  peekClaims,
+  verifyAck,
+  type Clock,
+  type JwsAlgorithm,
+} from '@helmlink/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import { toApiError } from '../core/errors';
 import type { TrustMaterial } from '../fleet/trust-material';
@@ -44,7 +51,12 @@ export async function handleAck(o: AckHandlerOptions, vesselId: string, payload:
       o.tracker.settle(pending, 'applied', null, { rttMs, ackVerified: true });
     } else {
       const code = c.reason ?? 'ERR_INTERNAL';
-      o.tracker.settle(pending, 'rejected', { code, message: describeError(code) }, { rttMs, ackVerified: true });
+      o.tracker.settle(
+        pending,
+        'rejected',
+        { code, message: describeError(code) },
+        { rttMs, ackVerified: true },
+      );
     }
     o.audit.append({
       kind: 'ack.verified',
@@ -59,6 +71,14 @@ export async function handleAck(o: AckHandlerOptions, vesselId: string, payload:
     });
   } catch (err) {
     const e = toApiError(err);
-    o.audit.append({ kind: 'ack.unverified', vesselId, commandId, verdict: 'invalid', code: e.code, message: e.detail ?? e.message, token });
+    o.audit.append({
+      kind: 'ack.unverified',
+      vesselId,
+      commandId,
+      verdict: 'invalid',
+      code: e.code,
+      message: e.detail ?? e.message,
+      token,
+    });
   }
 }

@@ -72,17 +72,25 @@ export class CommandChannel {
       onNewer: async () => {
         // Revocation status of the broker and of every vessel may have changed.
         const chain = this.#broker.brokerChain();
-        if (chain.length > 0 && this.#trust) this.#broker.setBroker(await this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())));
+        if (chain.length > 0 && this.#trust)
+          this.#broker.setBroker(await this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())));
         await o.fleet.reverifyAll();
       },
     });
-    const ack = { tracker: this.#tracker, trust: () => this.#trust, audit: o.audit, clock: o.clock, ...pick(o) };
+    const ack = {
+      tracker: this.#tracker,
+      trust: () => this.#trust,
+      audit: o.audit,
+      clock: o.clock,
+      ...pick(o),
+    };
     this.#broker = new BrokerSession({
       events: o.events,
       clock: o.clock,
       logger: o.logger,
       beforeSubscribe: () => this.#crl.refresh(),
-      describeBroker: async (chain) => (this.#trust ? this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())) : null),
+      describeBroker: async (chain) =>
+        this.#trust ? this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())) : null,
       onConnected: () => {
         this.#crl.start();
         this.#rateTimer.start();
@@ -158,16 +166,20 @@ export class CommandChannel {
   async send(intent: CommandIntent): Promise<CommandView> {
     if (!this.#broker.ready) throw new HelmlinkError('ERR_NOT_CONNECTED');
     const state = this.#o.fleet.verifiedState(intent.vesselId);
-    if (!state) throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${intent.vesselId}`);
+    if (!state)
+      throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${intent.vesselId}`);
     const partition = checkStreamsSet({ on: intent.on, off: intent.off }, state.catalog);
     const s = await this.#o.identity.signer();
     const settings = this.#o.settings.get();
-    const { token, claims } = await signCommand(createSigner({ privateKey: s.privateKey, chain: s.chain, alg: s.alg }), {
-      audience: intent.vesselId,
-      cmd: { v: 1, type: 'streams.set', on: partition.on, off: partition.off },
-      clock: this.#o.clock,
-      lifetimeSeconds: settings.commandLifetimeSeconds,
-    });
+    const { token, claims } = await signCommand(
+      createSigner({ privateKey: s.privateKey, chain: s.chain, alg: s.alg }),
+      {
+        audience: intent.vesselId,
+        cmd: { v: 1, type: 'streams.set', on: partition.on, off: partition.off },
+        clock: this.#o.clock,
+        lifetimeSeconds: settings.commandLifetimeSeconds,
+      },
+    );
     const view: CommandView = {
       commandId: claims.jti,
       vesselId: intent.vesselId,
@@ -181,7 +193,14 @@ export class CommandChannel {
       ackVerified: false,
     };
     const pending = this.#tracker.track({ view, token, actor: s.entityId, sentAtPerf: performance.now() });
-    this.#o.audit.append({ kind: 'command.sent', vesselId: intent.vesselId, commandId: claims.jti, actor: s.entityId, verdict: 'sent', token });
+    this.#o.audit.append({
+      kind: 'command.sent',
+      vesselId: intent.vesselId,
+      commandId: claims.jti,
+      actor: s.entityId,
+      verdict: 'sent',
+      token,
+    });
     try {
       await this.#broker.publish(topics.cmd(intent.vesselId), token, { qos: 1 });
     } catch (err) {
@@ -214,7 +233,10 @@ function credentialsOf(signer: ConsoleSigner) {
   return { key: tls.key, cert: tls.cert, ca: [certificateToPem(signer.root)] };
 }
 
-function pick(o: CommandChannelOptions): { algorithms?: readonly JwsAlgorithm[]; clockToleranceSeconds?: number } {
+function pick(o: CommandChannelOptions): {
+  algorithms?: readonly JwsAlgorithm[];
+  clockToleranceSeconds?: number;
+} {
   return {
     ...(o.algorithms ? { algorithms: o.algorithms } : {}),
     ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),

@@ -59,7 +59,12 @@ export class CommandTracker {
   }
 
   /** Moves a command to a final state and pushes it. */
-  settle(p: TrackedCommand, state: CommandView['state'], reason: CommandView['reason'], extra: Partial<CommandView> = {}): void {
+  settle(
+    p: TrackedCommand,
+    state: CommandView['state'],
+    reason: CommandView['reason'],
+    extra: Partial<CommandView> = {},
+  ): void {
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
     p.view = { ...p.view, state, reason, settledAt: new Date(this.clock()).toISOString(), ...extra };
@@ -70,7 +75,10 @@ export class CommandTracker {
   expireAfter(p: TrackedCommand, seconds: number): void {
     p.timer = setTimeout(() => {
       if (p.view.state !== 'pending') return;
-      this.settle(p, 'timed_out', { code: 'ERR_COMMAND_TIMEOUT', message: describeError('ERR_COMMAND_TIMEOUT') });
+      this.settle(p, 'timed_out', {
+        code: 'ERR_COMMAND_TIMEOUT',
+        message: describeError('ERR_COMMAND_TIMEOUT'),
+      });
       this.audit.append({
         kind: 'command.timeout',
         vesselId: p.view.vesselId,

@@ -10,7 +10,13 @@ import { HelmlinkError, importPrivateKey, type KeySpec } from '@helmlink/protoco
 import type { CustodyMode, CustodyOptions, IdentityStatus } from '@helmlink/app-preload';
 import { toApiError } from '../core/errors';
 import type { Keychain } from '../vault/keychain';
-import { destroySealedKey, needsPassphrase, openWithDataKey, recoverDataKey, sealKey } from '../vault/sealed-key';
+import {
+  destroySealedKey,
+  needsPassphrase,
+  openWithDataKey,
+  recoverDataKey,
+  sealKey,
+} from '../vault/sealed-key';
 import { fingerprintOf, profileOf } from './certificate-view';
 import { idleRenewal, type IdentityContext, type OpenKey } from './context';
 import { removeIdentityFiles, writeIdentityFiles, type IdentityFiles } from './files';

@@ -43,7 +43,11 @@ export async function enroll(ctx: IdentityContext, req: EnrollRequest): Promise<
   if (ctx.files) throw new HelmlinkError('ERR_IDENTITY_EXISTS');
   const o = ctx.options;
   let current: EnrollStepId = 'check-ca';
-  const progress = (step: EnrollStepId, status: 'running' | 'done' | 'failed', error: ApiErrorInfo | null = null) => {
+  const progress = (
+    step: EnrollStepId,
+    status: 'running' | 'done' | 'failed',
+    error: ApiErrorInfo | null = null,
+  ) => {
     current = step;
     o.events.emit('identity.enrollProgress', {
       step,

@@ -58,7 +58,9 @@ export async function importIdentity(ctx: IdentityContext, req: ImportRequest): 
 }
 
 /** The private key and the certificates of the import file. */
-async function readImportFile(req: ImportRequest): Promise<{ pkcs8: Uint8Array; certs: x509.X509Certificate[] }> {
+async function readImportFile(
+  req: ImportRequest,
+): Promise<{ pkcs8: Uint8Array; certs: x509.X509Certificate[] }> {
   if (req.format === 'pkcs12') {
     const { pkcs8, certificates } = await parsePkcs12(
       new Uint8Array(Buffer.from(req.fileBase64, 'base64')),
@@ -97,7 +99,10 @@ async function findRoot(
       );
       return { root, caChain: chain };
     }
-    throw new HelmlinkError('ERR_CA_PIN_MISMATCH', 'the pinned root is neither in the file nor available from the CA');
+    throw new HelmlinkError(
+      'ERR_CA_PIN_MISMATCH',
+      'the pinned root is neither in the file nor available from the CA',
+    );
   }
   const selfSigned = [];
   for (const c of certs) if (c !== leaf && (await c.isSelfSigned())) selfSigned.push(c);

@@ -25,6 +25,9 @@ export async function acceptIssued(
   if (!leaf) throw new HelmlinkError('ERR_CA_RESPONSE', 'the CA response holds no certificate for our key');
   const { entityId: cn } = profileOf(leaf);
   if (cn !== entityId)
-    throw new HelmlinkError('ERR_CERT_PROFILE', `the issued certificate names ${cn ?? 'no entity'}, not ${entityId}`);
+    throw new HelmlinkError(
+      'ERR_CERT_PROFILE',
+      `the issued certificate names ${cn ?? 'no entity'}, not ${entityId}`,
+    );
   return checkOwnChain(leaf, [...issued, ...caChain], root, now);
 }

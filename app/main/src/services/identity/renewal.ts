@@ -36,7 +36,14 @@ export async function renew(ctx: IdentityContext): Promise<IdentityStatus> {
     const pkcs8 = await exportPkcs8(keys.privateKey);
     const csr = await createProfileCsr(f.meta.entityId, keys);
     const res = await ca.json<unknown>('POST', '/ca/v1/renew', { csr });
-    const chain = await acceptIssued(res, pkcs8, f.meta.entityId, f.chain.slice(1), f.root, new Date(o.clock()));
+    const chain = await acceptIssued(
+      res,
+      pkcs8,
+      f.meta.entityId,
+      f.chain.slice(1),
+      f.root,
+      new Date(o.clock()),
+    );
     const dataKey = ctx.open!.dataKey;
     const now = new Date(o.clock()).toISOString();
     const files: IdentityFiles = {

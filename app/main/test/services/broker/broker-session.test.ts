@@ -24,7 +24,11 @@ describe('broker session over mutual TLS', () => {
     services.settings.update({ brokerUrl: url });
     try {
       expect(await codeOf(services.commands.connect())).toBe('ERR_BROKER_CONNECT');
-      expect(services.commands.connection()).toMatchObject({ state: 'disconnected', brokerUrl: url, lastError: { code: 'ERR_BROKER_CONNECT' } });
+      expect(services.commands.connection()).toMatchObject({
+        state: 'disconnected',
+        brokerUrl: url,
+        lastError: { code: 'ERR_BROKER_CONNECT' },
+      });
     } finally {
       services.settings.update({ brokerUrl: fleet.broker.url });
     }
@@ -32,7 +36,12 @@ describe('broker session over mutual TLS', () => {
 
   it('connects: TLS details, MQTT 5, the broker certificate verified against the CRL', async () => {
     const status = await services.commands.connect();
-    expect(status).toMatchObject({ state: 'connected', brokerUrl: fleet.broker.url, mqttVersion: 5, lastError: null });
+    expect(status).toMatchObject({
+      state: 'connected',
+      brokerUrl: fleet.broker.url,
+      mqttVersion: 5,
+      lastError: null,
+    });
     expect(status.tlsVersion).toMatch(/^TLSv1\.[23]$/u);
     expect(status.broker).toMatchObject({ verified: true, revocation: 'good' });
     await eventually(() => services.fleet.vessel(VESSEL)?.verified, 'verified vessel state');
@@ -76,7 +85,11 @@ describe('broker session over mutual TLS', () => {
     expect(states).toContain('reconnecting');
     expect(states.indexOf('reconnecting')).toBeLessThan(states.indexOf('connected'));
     await eventually(() => fleet.vesselClient.connected, 'the scripted vessel back');
-    const sent = await services.commands.send({ vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) });
+    const sent = await services.commands.send({
+      vesselId: VESSEL,
+      on: [TGTD],
+      off: addresses.filter((a) => a !== TGTD),
+    });
     expect((await fleet.settled(sent.commandId)).state).toBe('applied');
   });
 

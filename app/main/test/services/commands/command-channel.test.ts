@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { createSigner, signState, topics } from '@helmlink/protocol';
 import { codeOf } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
-import { PASS, TGTD, VESSEL, addresses, catalog, useScriptedFleet, type ScriptedFleet } from '../../helpers/scripted-fleet';
+import {
+  PASS,
+  TGTD,
+  VESSEL,
+  addresses,
+  catalog,
+  useScriptedFleet,
+  type ScriptedFleet,
+} from '../../helpers/scripted-fleet';
 
 let fleet: ScriptedFleet;
 let services: ScriptedFleet['services'];
@@ -86,7 +94,11 @@ describe('command channel over mutual TLS', () => {
   it('settles and audits an ack that arrives while the pilot key is locked (the actor is kept with the command)', async () => {
     fleet.vessel.mode = 'hold';
     fleet.vessel.held = undefined;
-    const sent = await services.commands.send({ vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) });
+    const sent = await services.commands.send({
+      vesselId: VESSEL,
+      on: [TGTD],
+      off: addresses.filter((a) => a !== TGTD),
+    });
     const release = await eventually(() => fleet.vessel.held, 'the vessel holding the command');
     services.identity.lock();
     try {
@@ -117,7 +129,6 @@ describe('command channel over mutual TLS', () => {
       services.audit.search({ commandId: sent.commandId, kinds: ['ack.unverified'] }).entries[0]!.code,
     ).toBe('ERR_ROLE_FORBIDDEN');
   });
-
 });
 
 describe('command channel: intents, live data and forged states', () => {
@@ -150,7 +161,10 @@ describe('command channel: intents, live data and forged states', () => {
   });
 
   it('flags a state that does not verify and stops commanding that vessel', async () => {
-    const forged = createSigner({ privateKey: fleet.otherVessel.keys.privateKey, chain: fleet.otherVessel.chain });
+    const forged = createSigner({
+      privateKey: fleet.otherVessel.keys.privateKey,
+      chain: fleet.otherVessel.chain,
+    });
     const { token } = await signState(forged, {
       clock: () => Date.now(),
       catalog,

@@ -20,7 +20,18 @@ function setup() {
 
 function view(commandId: string, vesselId = 'MV-A'): CommandView {
   const at = '2026-05-01T12:00:00.000Z';
-  return { commandId, vesselId, on: [], off: [], state: 'pending', sentAt: at, settledAt: null, rttMs: null, reason: null, ackVerified: false };
+  return {
+    commandId,
+    vesselId,
+    on: [],
+    off: [],
+    state: 'pending',
+    sentAt: at,
+    settledAt: null,
+    rttMs: null,
+    reason: null,
+    ackVerified: false,
+  };
 }
 
 describe('CommandTracker', () => {
@@ -30,8 +41,15 @@ describe('CommandTracker', () => {
     expect(p.actor).toBe('pilot-anna');
     tracker.expireAfter(p, 0.05);
     expect(pushed.map((v) => v.state)).toEqual(['pending']);
-    const done = await eventually(() => (tracker.get('c1')!.view.state === 'timed_out' ? tracker.get('c1')!.view : undefined), 'timeout');
-    expect(done).toMatchObject({ state: 'timed_out', reason: { code: 'ERR_COMMAND_TIMEOUT' }, settledAt: '2026-05-01T12:00:00.000Z' });
+    const done = await eventually(
+      () => (tracker.get('c1')!.view.state === 'timed_out' ? tracker.get('c1')!.view : undefined),
+      'timeout',
+    );
+    expect(done).toMatchObject({
+      state: 'timed_out',
+      reason: { code: 'ERR_COMMAND_TIMEOUT' },
+      settledAt: '2026-05-01T12:00:00.000Z',
+    });
     expect(audit.search({ commandId: 'c1' }).entries.map((e) => e.kind)).toEqual(['command.timeout']);
   });
 
@@ -47,11 +65,15 @@ describe('CommandTracker', () => {
 
   it('lists newest first, per vessel, and remembers only the most recent commands', () => {
     const { tracker } = setup();
-    for (let i = 0; i < RECENT_COMMANDS + 3; i++) tracker.track({ view: view(`c${i}`, i % 2 ? 'MV-B' : 'MV-A'), token: 't', actor: 'a', sentAtPerf: 0 });
+    for (let i = 0; i < RECENT_COMMANDS + 3; i++)
+      tracker.track({ view: view(`c${i}`, i % 2 ? 'MV-B' : 'MV-A'), token: 't', actor: 'a', sentAtPerf: 0 });
     expect(tracker.get('c0')).toBeUndefined();
     expect(tracker.get('c3')).toBeDefined();
     expect(tracker.list(undefined, 1000)).toHaveLength(RECENT_COMMANDS);
-    expect(tracker.list('MV-B', 2).map((v) => v.commandId)).toEqual([`c${RECENT_COMMANDS + 1}`, `c${RECENT_COMMANDS - 1}`]);
+    expect(tracker.list('MV-B', 2).map((v) => v.commandId)).toEqual([
+      `c${RECENT_COMMANDS + 1}`,
+      `c${RECENT_COMMANDS - 1}`,
+    ]);
     tracker.close();
   });
 });

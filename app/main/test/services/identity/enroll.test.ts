@@ -73,7 +73,6 @@ describe('enrollment wizard', () => {
     await again.close();
   });
 
-
   it('writes the default scrypt cost when none is configured', async () => {
     fx.ca.tokens.set('token-cost', { entityId: 'pilot-cost', role: 'pilot' });
     const dir = tempDir();
@@ -158,5 +157,4 @@ describe('enrollment wizard refusals', () => {
     expect(code).toBe('ERR_KEYCHAIN_UNAVAILABLE');
     await s.close();
   });
-
 });

@@ -16,12 +16,23 @@ const COMMAND_WORDS: Record<CommandView['state'], { label: string; color: string
 };
 
 export function CommandStatus({ vesselId, cmd }: { vesselId: string; cmd: CommandView | undefined }) {
-  if (!cmd) return <Text size="sm" c="dimmed" data-testid={testIds.commandStatus(vesselId)} data-status="none">No command sent yet</Text>;
+  if (!cmd)
+    return (
+      <Text size="sm" c="dimmed" data-testid={testIds.commandStatus(vesselId)} data-status="none">
+        No command sent yet
+      </Text>
+    );
   const w = COMMAND_WORDS[cmd.state];
   return (
     <Stack gap={2} aria-live="polite">
       <Group gap="xs">
-        <Badge color={w.color} data-testid={testIds.commandStatus(vesselId)} data-status={cmd.state} data-command-id={cmd.commandId} leftSection={cmd.state === 'pending' ? <Loader size={10} color="white" /> : undefined}>
+        <Badge
+          color={w.color}
+          data-testid={testIds.commandStatus(vesselId)}
+          data-status={cmd.state}
+          data-command-id={cmd.commandId}
+          leftSection={cmd.state === 'pending' ? <Loader size={10} color="white" /> : undefined}
+        >
           {w.label}
         </Badge>
         {cmd.rttMs !== null && (
@@ -29,11 +40,16 @@ export function CommandStatus({ vesselId, cmd }: { vesselId: string; cmd: Comman
             round trip {formatMs(cmd.rttMs)}
           </Text>
         )}
-        <Text size="xs" c="dimmed">sent {formatTime(cmd.sentAt)}</Text>
+        <Text size="xs" c="dimmed">
+          sent {formatTime(cmd.sentAt)}
+        </Text>
       </Group>
       {cmd.reason && cmd.state !== 'applied' && (
         <Text size="sm" c="red" data-testid={testIds.commandReason(vesselId)} data-code={cmd.reason.code}>
-          {describeReason(cmd.reason.code)} {cmd.reason.message && cmd.reason.message !== describeReason(cmd.reason.code) ? `(${cmd.reason.message})` : ''}
+          {describeReason(cmd.reason.code)}{' '}
+          {cmd.reason.message && cmd.reason.message !== describeReason(cmd.reason.code)
+            ? `(${cmd.reason.message})`
+            : ''}
         </Text>
       )}
     </Stack>
@@ -46,17 +62,23 @@ export function CommandHistory({ vesselId }: { vesselId: string }) {
   if (list.length < 2) return null;
   return (
     <details data-testid={testIds.history(vesselId)}>
-      <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-sm)' }}>Recent commands ({list.length})</summary>
+      <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-sm)' }}>
+        Recent commands ({list.length})
+      </summary>
       <Table fz="xs" mt={4}>
         <Table.Tbody>
           {list.map((c) => (
             <Table.Tr key={c.commandId} data-testid={testIds.historyRow} data-status={c.state}>
               <Table.Td>{formatTime(c.sentAt)}</Table.Td>
               <Table.Td>
-                <Badge size="xs" color={COMMAND_WORDS[c.state].color}>{c.state.replace('_', ' ')}</Badge>
+                <Badge size="xs" color={COMMAND_WORDS[c.state].color}>
+                  {c.state.replace('_', ' ')}
+                </Badge>
               </Table.Td>
               <Table.Td>{c.rttMs !== null ? formatMs(c.rttMs) : ''}</Table.Td>
-              <Table.Td>{c.reason ? describeReason(c.reason.code) : `${c.on.length} on, ${c.off.length} off`}</Table.Td>
+              <Table.Td>
+                {c.reason ? describeReason(c.reason.code) : `${c.on.length} on, ${c.off.length} off`}
+              </Table.Td>
               <Table.Td ff="monospace">{c.commandId}</Table.Td>
             </Table.Tr>
           ))}

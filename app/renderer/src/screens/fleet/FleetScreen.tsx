@@ -15,9 +15,16 @@ function BrokerDownBanner() {
   if (state === 'connected') return null;
   const trying = state === 'connecting' || state === 'reconnecting';
   return (
-    <Alert color={trying ? 'yellow' : 'red'} title={trying ? 'Connecting to the broker…' : 'Not connected to the broker'} data-testid={testIds.brokerDownBanner} data-state={state}>
+    <Alert
+      color={trying ? 'yellow' : 'red'}
+      title={trying ? 'Connecting to the broker…' : 'Not connected to the broker'}
+      data-testid={testIds.brokerDownBanner}
+      data-state={state}
+    >
       <Group justify="space-between">
-        <Text size="sm">Vessel states and data rates are not live and commands cannot be sent until the connection is back.</Text>
+        <Text size="sm">
+          Vessel states and data rates are not live and commands cannot be sent until the connection is back.
+        </Text>
         {!trying && (
           <Button size="xs" onClick={() => void connectBroker()} loading={busy}>
             Connect
@@ -41,7 +48,9 @@ export function FleetScreen() {
       <ErrorNotice error={error} />
       {order.length === 0 && (
         <Text c="dimmed" data-testid={testIds.fleetEmpty}>
-          {loading ? 'Loading vessels…' : 'No vessel has published a state yet. Vessels appear here once their signed state arrives.'}
+          {loading
+            ? 'Loading vessels…'
+            : 'No vessel has published a state yet. Vessels appear here once their signed state arrives.'}
         </Text>
       )}
       {order.map((id) => vessels[id] && <VesselCard key={id} vessel={vessels[id]} />)}

@@ -14,14 +14,29 @@ function RateIndicator({ vesselId, streamId, on }: { vesselId: string; streamId:
   const color = flowing ? 'green' : on ? 'orange' : 'gray';
   return (
     <Tooltip label={rate?.lastMessageAt ? `last message ${formatTime(rate.lastMessageAt)}` : 'no data seen'}>
-      <Badge variant="dot" tt="none" color={color} data-testid={testIds.rate(vesselId, streamId)} data-rate={String(mps)} data-flowing={String(flowing)}>
+      <Badge
+        variant="dot"
+        tt="none"
+        color={color}
+        data-testid={testIds.rate(vesselId, streamId)}
+        data-rate={String(mps)}
+        data-flowing={String(flowing)}
+      >
         {formatRate(mps)}
       </Badge>
     </Tooltip>
   );
 }
 
-export function StreamTable({ vessel, draft, confirmCritical }: { vessel: VesselView; draft: Draft | undefined; confirmCritical: boolean }) {
+export function StreamTable({
+  vessel,
+  draft,
+  confirmCritical,
+}: {
+  vessel: VesselView;
+  draft: Draft | undefined;
+  confirmCritical: boolean;
+}) {
   const id = vessel.vesselId;
   return (
     <Table.ScrollContainer minWidth={560}>
@@ -54,10 +69,24 @@ export function StreamTable({ vessel, draft, confirmCritical }: { vessel: Vessel
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4}>
-                    <Text size="sm" fw={600}>{s.id}</Text>
-                    {s.name !== s.id && <Text size="sm" c="dimmed">{s.name}</Text>}
-                    {s.critical && <Badge size="xs" color="orange" variant="outline">nav-critical</Badge>}
-                    {changed && <Badge size="xs" color="yellow">{want ? '→ on' : '→ off'}</Badge>}
+                    <Text size="sm" fw={600}>
+                      {s.id}
+                    </Text>
+                    {s.name !== s.id && (
+                      <Text size="sm" c="dimmed">
+                        {s.name}
+                      </Text>
+                    )}
+                    {s.critical && (
+                      <Badge size="xs" color="orange" variant="outline">
+                        nav-critical
+                      </Badge>
+                    )}
+                    {changed && (
+                      <Badge size="xs" color="yellow">
+                        {want ? '→ on' : '→ off'}
+                      </Badge>
+                    )}
                   </Group>
                 </Table.Td>
                 <Table.Td>{s.kind}</Table.Td>

@@ -46,14 +46,27 @@ export function VesselCard({ vessel }: { vessel: VesselView }) {
       <Stack gap="sm">
         <VesselHeader vessel={vessel} onShowCert={() => setShowCert(true)} />
         {vessel.unverified && (
-          <Alert color="red" variant="light" title="The latest state from this vessel could not be verified" data-testid={testIds.vesselUnverified(id)} data-code={vessel.unverified.code}>
+          <Alert
+            color="red"
+            variant="light"
+            title="The latest state from this vessel could not be verified"
+            data-testid={testIds.vesselUnverified(id)}
+            data-code={vessel.unverified.code}
+          >
             <Text size="sm">
-              It is not shown. {vessel.streams.length > 0 ? 'The toggles show the last verified state.' : 'No verified state is known yet.'} Reason: {describeReason(vessel.unverified.code)} (received {formatTime(vessel.unverified.receivedAt)})
+              It is not shown.{' '}
+              {vessel.streams.length > 0
+                ? 'The toggles show the last verified state.'
+                : 'No verified state is known yet.'}{' '}
+              Reason: {describeReason(vessel.unverified.code)} (received{' '}
+              {formatTime(vessel.unverified.receivedAt)})
             </Text>
           </Alert>
         )}
         {vessel.streams.length === 0 ? (
-          <Text c="dimmed" size="sm">No verified stream catalog from this vessel yet.</Text>
+          <Text c="dimmed" size="sm">
+            No verified stream catalog from this vessel yet.
+          </Text>
         ) : (
           <StreamTable vessel={vessel} draft={draft} confirmCritical={confirmCritical} />
         )}
@@ -76,12 +89,20 @@ function VesselHeader({ vessel, onShowCert }: { vessel: VesselView; onShowCert: 
     <Group justify="space-between">
       <Group gap="xs">
         <Title order={3}>{id}</Title>
-        <Badge color={vessel.verified ? 'green' : 'red'} data-testid={testIds.vesselStatus(id)} data-status={vessel.verified ? 'verified' : 'unverified'}>
+        <Badge
+          color={vessel.verified ? 'green' : 'red'}
+          data-testid={testIds.vesselStatus(id)}
+          data-status={vessel.verified ? 'verified' : 'unverified'}
+        >
           {vessel.verified ? 'State verified' : 'State not verified'}
         </Badge>
       </Group>
       <Group gap="xs">
-        {vessel.stateIssuedAt && <Text size="xs" c="dimmed">state signed {formatTime(vessel.stateIssuedAt)}</Text>}
+        {vessel.stateIssuedAt && (
+          <Text size="xs" c="dimmed">
+            state signed {formatTime(vessel.stateIssuedAt)}
+          </Text>
+        )}
         <Button size="xs" variant="default" onClick={onShowCert} data-testid={testIds.peerCert(id)}>
           Vessel certificate
         </Button>
@@ -91,7 +112,19 @@ function VesselHeader({ vessel, onShowCert }: { vessel: VesselView; onShowCert: 
 }
 
 /** Requested bandwidth, the pending changes, Discard and Send (Ctrl+Enter). */
-function SendBar({ vessel, draft, sending, canSend, onSend }: { vessel: VesselView; draft: Draft | undefined; sending: boolean; canSend: boolean; onSend: () => void }) {
+function SendBar({
+  vessel,
+  draft,
+  sending,
+  canSend,
+  onSend,
+}: {
+  vessel: VesselView;
+  draft: Draft | undefined;
+  sending: boolean;
+  canSend: boolean;
+  onSend: () => void;
+}) {
   const id = vessel.vesselId;
   const changes = pendingChanges(vessel, draft);
   return (
@@ -102,14 +135,23 @@ function SendBar({ vessel, draft, sending, canSend, onSend }: { vessel: VesselVi
           <b data-testid={testIds.bandwidth(id)} data-bps={String(requestedBitrate(vessel, draft))}>
             {formatBitrate(requestedBitrate(vessel, draft))}
           </b>{' '}
-          <Text span size="xs" c="dimmed">(now {formatBitrate(vessel.activeBitrateBps)})</Text>
+          <Text span size="xs" c="dimmed">
+            (now {formatBitrate(vessel.activeBitrateBps)})
+          </Text>
         </Text>
         <Text size="sm" data-testid={testIds.pending(id)} data-count={String(changes.length)}>
-          {changes.length === 0 ? 'No pending changes' : `${changes.length} pending: ${changes.map((c) => `${c.stream.id} ${c.on ? 'on' : 'off'}`).join(', ')}`}
+          {changes.length === 0
+            ? 'No pending changes'
+            : `${changes.length} pending: ${changes.map((c) => `${c.stream.id} ${c.on ? 'on' : 'off'}`).join(', ')}`}
         </Text>
       </Stack>
       <Group>
-        <Button variant="default" disabled={changes.length === 0 || sending} onClick={() => resetDraft(id)} data-testid={testIds.reset(id)}>
+        <Button
+          variant="default"
+          disabled={changes.length === 0 || sending}
+          onClick={() => resetDraft(id)}
+          data-testid={testIds.reset(id)}
+        >
           Discard
         </Button>
         <Tooltip label="Ctrl+Enter">

@@ -8,12 +8,16 @@ import { formatCountdown, formatTime } from '../../logic/format';
 import { useNow } from '../../hooks/useNow';
 import { testIds } from '../../testids';
 
-const STATUS_COLOR: Record<CertificateStatus, string> = { valid: 'green', revoked: 'red', on_hold: 'orange', expired: 'gray' };
+const STATUS_COLOR: Record<CertificateStatus, string> = {
+  valid: 'green',
+  revoked: 'red',
+  on_hold: 'orange',
+  expired: 'gray',
+};
 const EXPIRING_DAYS = 30;
 
 export function CertificatesCard() {
   const certs = usePki((s) => s.certs);
-  const filter = usePki((s) => s.filter);
   const loading = usePki((s) => s.loading);
   const busy = usePki((s) => s.busy);
   const now = useNow(60_000);
@@ -22,42 +26,7 @@ export function CertificatesCard() {
       <Stack>
         <Group justify="space-between" align="flex-end">
           <Title order={3}>Certificates</Title>
-          <Group align="flex-end">
-            <Select
-              label="Role"
-              placeholder="all"
-              clearable
-              data={ROLES.map((r) => ({ value: r, label: r }))}
-              value={filter.role}
-              onChange={(v) => void setCertFilter({ role: (v as Role | null) ?? null })}
-              data-testid={testIds.pkiFilterRole}
-              w={140}
-              comboboxProps={{ withinPortal: false }}
-            />
-            <Select
-              label="Status"
-              placeholder="all"
-              clearable
-              data={[
-                { value: 'valid', label: 'valid' },
-                { value: 'on_hold', label: 'on hold' },
-                { value: 'revoked', label: 'revoked' },
-                { value: 'expired', label: 'expired' },
-              ]}
-              value={filter.status}
-              onChange={(v) => void setCertFilter({ status: (v as CertificateStatus | null) ?? null })}
-              data-testid={testIds.pkiFilterStatus}
-              w={140}
-              comboboxProps={{ withinPortal: false }}
-            />
-            <Switch
-              label={`Expiring within ${EXPIRING_DAYS} days`}
-              checked={filter.expiringWithinDays !== null}
-              onChange={(e) => void setCertFilter({ expiringWithinDays: e.currentTarget.checked ? EXPIRING_DAYS : null })}
-              data-testid={testIds.pkiFilterExpiring}
-              mb={6}
-            />
-          </Group>
+          <CertificateFilters />
         </Group>
         <Table.ScrollContainer minWidth={800}>
           <Table striped fz="sm" data-testid={testIds.pkiCertsTable} data-loading={String(loading)}>
@@ -75,32 +44,62 @@ export function CertificatesCard() {
               {certs.length === 0 && (
                 <Table.Tr>
                   <Table.Td colSpan={6}>
-                    <Text c="dimmed" size="sm">{loading ? 'Loading…' : 'No certificate matches the filter.'}</Text>
+                    <Text c="dimmed" size="sm">
+                      {loading ? 'Loading…' : 'No certificate matches the filter.'}
+                    </Text>
                   </Table.Td>
                 </Table.Tr>
               )}
               {certs.map((c) => (
-                <Table.Tr key={c.serial} data-testid={testIds.pkiCertRow(c.serial)} data-status={c.status} data-entity={c.entityId}>
+                <Table.Tr
+                  key={c.serial}
+                  data-testid={testIds.pkiCertRow(c.serial)}
+                  data-status={c.status}
+                  data-entity={c.entityId}
+                >
                   <Table.Td>{c.entityId}</Table.Td>
                   <Table.Td>{c.role}</Table.Td>
                   <Table.Td>
-                    <Badge color={STATUS_COLOR[c.status]} variant="light">{c.status.replace('_', ' ')}</Badge>
-                    {c.reasonCode !== null && <Text size="xs">{describeRevocationReason(c.reasonCode)}{c.reasonDescription ? ` — ${c.reasonDescription}` : ''}</Text>}
+                    <Badge color={STATUS_COLOR[c.status]} variant="light">
+                      {c.status.replace('_', ' ')}
+                    </Badge>
+                    {c.reasonCode !== null && (
+                      <Text size="xs">
+                        {describeRevocationReason(c.reasonCode)}
+                        {c.reasonDescription ? ` — ${c.reasonDescription}` : ''}
+                      </Text>
+                    )}
                   </Table.Td>
-                  <Table.Td ff="monospace" fz="xs">{c.serial}</Table.Td>
+                  <Table.Td ff="monospace" fz="xs">
+                    {c.serial}
+                  </Table.Td>
                   <Table.Td>
                     <Text size="sm">{formatTime(c.notAfter)}</Text>
-                    <Text size="xs" c="dimmed">{formatCountdown(Date.parse(c.notAfter), now)}</Text>
+                    <Text size="xs" c="dimmed">
+                      {formatCountdown(Date.parse(c.notAfter), now)}
+                    </Text>
                   </Table.Td>
                   <Table.Td>
                     <Group gap="xs">
                       {c.status === 'valid' && (
-                        <Button size="xs" color="red" variant="light" onClick={() => openRevoke(c)} data-testid={testIds.pkiRevoke(c.serial)}>
+                        <Button
+                          size="xs"
+                          color="red"
+                          variant="light"
+                          onClick={() => openRevoke(c)}
+                          data-testid={testIds.pkiRevoke(c.serial)}
+                        >
                           Revoke…
                         </Button>
                       )}
                       {c.status === 'on_hold' && (
-                        <Button size="xs" variant="light" onClick={() => void releaseHold(c.serial)} loading={busy === 'release'} data-testid={testIds.pkiRelease(c.serial)}>
+                        <Button
+                          size="xs"
+                          variant="light"
+                          onClick={() => void releaseHold(c.serial)}
+                          loading={busy === 'release'}
+                          data-testid={testIds.pkiRelease(c.serial)}
+                        >
                           Release hold
                         </Button>
                       )}
@@ -113,5 +112,50 @@ export function CertificatesCard() {
         </Table.ScrollContainer>
       </Stack>
     </Card>
+  );
+}
+
+/** Role, status and expiring-soon filters (applied by the CA's query). */
+function CertificateFilters() {
+  const filter = usePki((s) => s.filter);
+  return (
+    <Group align="flex-end">
+      <Select
+        label="Role"
+        placeholder="all"
+        clearable
+        data={ROLES.map((r) => ({ value: r, label: r }))}
+        value={filter.role}
+        onChange={(v) => void setCertFilter({ role: (v as Role | null) ?? null })}
+        data-testid={testIds.pkiFilterRole}
+        w={140}
+        comboboxProps={{ withinPortal: false }}
+      />
+      <Select
+        label="Status"
+        placeholder="all"
+        clearable
+        data={[
+          { value: 'valid', label: 'valid' },
+          { value: 'on_hold', label: 'on hold' },
+          { value: 'revoked', label: 'revoked' },
+          { value: 'expired', label: 'expired' },
+        ]}
+        value={filter.status}
+        onChange={(v) => void setCertFilter({ status: (v as CertificateStatus | null) ?? null })}
+        data-testid={testIds.pkiFilterStatus}
+        w={140}
+        comboboxProps={{ withinPortal: false }}
+      />
+      <Switch
+        label={`Expiring within ${EXPIRING_DAYS} days`}
+        checked={filter.expiringWithinDays !== null}
+        onChange={(e) =>
+          void setCertFilter({ expiringWithinDays: e.currentTarget.checked ? EXPIRING_DAYS : null })
+        }
+        data-testid={testIds.pkiFilterExpiring}
+        mb={6}
+      />
+    </Group>
   );
 }

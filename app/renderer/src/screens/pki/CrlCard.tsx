@@ -9,19 +9,37 @@ export function CrlCard() {
   const crl = usePki((s) => s.crl);
   return (
     <Card withBorder data-testid={testIds.crlView}>
-      <Title order={3} mb="xs">Revocation list (CRL)</Title>
+      <Title order={3} mb="xs">
+        Revocation list (CRL)
+      </Title>
       {!crl ? (
-        <Text c="dimmed" size="sm">Not loaded.</Text>
+        <Text c="dimmed" size="sm">
+          Not loaded.
+        </Text>
       ) : (
         <Stack gap="xs">
           <SimpleGrid cols={2} spacing={4} verticalSpacing={2}>
-            <Text size="sm" c="dimmed">Number</Text>
-            <Text size="sm" data-testid={testIds.crlNumber}>{crl.crlNumber}</Text>
-            <Text size="sm" c="dimmed">This update</Text>
-            <Text size="sm" data-testid={testIds.crlThisUpdate}>{formatTime(crl.thisUpdate)}</Text>
-            <Text size="sm" c="dimmed">Next update</Text>
-            <Text size="sm" data-testid={testIds.crlNextUpdate}>{formatTime(crl.nextUpdate ?? undefined)}</Text>
-            <Text size="sm" c="dimmed">Issuer</Text>
+            <Text size="sm" c="dimmed">
+              Number
+            </Text>
+            <Text size="sm" data-testid={testIds.crlNumber}>
+              {crl.crlNumber}
+            </Text>
+            <Text size="sm" c="dimmed">
+              This update
+            </Text>
+            <Text size="sm" data-testid={testIds.crlThisUpdate}>
+              {formatTime(crl.thisUpdate)}
+            </Text>
+            <Text size="sm" c="dimmed">
+              Next update
+            </Text>
+            <Text size="sm" data-testid={testIds.crlNextUpdate}>
+              {formatTime(crl.nextUpdate ?? undefined)}
+            </Text>
+            <Text size="sm" c="dimmed">
+              Issuer
+            </Text>
             <Text size="sm">{crl.issuer}</Text>
           </SimpleGrid>
           <Table fz="xs">
@@ -42,7 +60,11 @@ export function CrlCard() {
               ))}
             </Table.Tbody>
           </Table>
-          {crl.entries.length === 0 && <Text size="sm" c="dimmed">No revoked certificates.</Text>}
+          {crl.entries.length === 0 && (
+            <Text size="sm" c="dimmed">
+              No revoked certificates.
+            </Text>
+          )}
         </Stack>
       )}
     </Card>

@@ -23,8 +23,12 @@ export function PkiScreen() {
       <Group justify="space-between">
         <Title order={2}>PKI administration</Title>
         <Group>
-          <Button variant="default" onClick={() => void loadPki()}>Refresh</Button>
-          <Button onClick={() => setTokenOpen(true)} data-testid={testIds.tokenCreate}>Create enrollment token</Button>
+          <Button variant="default" onClick={() => void loadPki()}>
+            Refresh
+          </Button>
+          <Button onClick={() => setTokenOpen(true)} data-testid={testIds.tokenCreate}>
+            Create enrollment token
+          </Button>
         </Group>
       </Group>
       {!revoking && !tokenOpen && <ErrorNotice error={error} onClose={clearPkiError} />}

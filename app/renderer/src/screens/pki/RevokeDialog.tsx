@@ -29,8 +29,8 @@ export function RevokeDialog() {
         >
           <Stack>
             <Text>
-              Revoke <b>{cert.entityId}</b> ({cert.role}), serial <Code>{cert.serial}</Code>. Its holder can no longer connect or sign once
-              the new revocation list is published.
+              Revoke <b>{cert.entityId}</b> ({cert.role}), serial <Code>{cert.serial}</Code>. Its holder can
+              no longer connect or sign once the new revocation list is published.
             </Text>
             <Select
               label="Reason (RFC 5280)"
@@ -39,16 +39,33 @@ export function RevokeDialog() {
               onChange={(v) => v !== null && setReason(v)}
               allowDeselect={false}
               data-testid={testIds.revokeReason}
-              description={help?.code === 6 ? 'A hold is temporary: it can be released later.' : 'Permanent: the certificate cannot be reinstated.'}
+              description={
+                help?.code === 6
+                  ? 'A hold is temporary: it can be released later.'
+                  : 'Permanent: the certificate cannot be reinstated.'
+              }
               comboboxProps={{ withinPortal: false }}
             />
-            <Textarea label="Description (for the audit trail)" maxLength={500} value={description} onChange={(e) => setDescription(e.currentTarget.value)} data-testid={testIds.revokeDescription} autosize minRows={2} />
+            <Textarea
+              label="Description (for the audit trail)"
+              maxLength={500}
+              value={description}
+              onChange={(e) => setDescription(e.currentTarget.value)}
+              data-testid={testIds.revokeDescription}
+              autosize
+              minRows={2}
+            />
             <ErrorNotice error={error} onClose={clearPkiError} />
             <Group justify="flex-end">
               <Button variant="default" onClick={closeRevoke} data-testid={testIds.revokeCancel}>
                 Cancel
               </Button>
-              <Button type="submit" color="red" loading={busy === 'revoke'} data-testid={testIds.revokeConfirm}>
+              <Button
+                type="submit"
+                color="red"
+                loading={busy === 'revoke'}
+                data-testid={testIds.revokeConfirm}
+              >
                 {help?.code === 6 ? 'Put on hold' : 'Revoke'}
               </Button>
             </Group>

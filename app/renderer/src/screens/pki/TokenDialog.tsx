@@ -1,6 +1,17 @@
 /** Creating a one-time enrollment token, then showing it once with a copy button. */
 import { useRef, useState } from 'react';
-import { Alert, Button, Code, Group, Modal, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Code,
+  Group,
+  Modal,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { entityIdSchema, type EnrollmentTokenView } from '@helmlink/app-preload';
 import {
   ENROLLABLE_ROLES,
@@ -37,12 +48,22 @@ export function TokenDialog({ opened, onClose }: { opened: boolean; onClose: () 
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={close} title="Create an enrollment token" size="lg" closeOnClickOutside={false}>
+    <Modal
+      opened={opened}
+      onClose={close}
+      title="Create an enrollment token"
+      size="lg"
+      closeOnClickOutside={false}
+    >
       <div data-testid={testIds.tokenDialog}>
         {token ? (
           <TokenShown token={token} onDone={close} />
         ) : (
-          <TokenRequestForm form={form} onChange={(patch) => setForm((f) => ({ ...f, ...patch }))} onCancel={close} />
+          <TokenRequestForm
+            form={form}
+            onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
+            onCancel={close}
+          />
         )}
       </div>
     </Modal>
@@ -74,18 +95,34 @@ function TokenShown({ token, onDone }: { token: EnrollmentTokenView; onDone: () 
   return (
     <Stack>
       <Alert color="yellow" title="Shown once">
-        Copy the token now and hand it to <b>{token.entityId}</b> over a trusted channel. It is not stored by this console and cannot be shown
-        again.
+        Copy the token now and hand it to <b>{token.entityId}</b> over a trusted channel. It is not stored by
+        this console and cannot be shown again.
       </Alert>
-      <Code block ref={tokenRef} data-testid={testIds.tokenValue} style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>
+      <Code
+        block
+        ref={tokenRef}
+        data-testid={testIds.tokenValue}
+        style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}
+      >
         {token.token}
       </Code>
       <Text size="sm" data-testid={testIds.tokenExpiry} data-expires-at={token.expiresAt}>
-        For {token.entityId} as {token.role}; expires {formatTime(token.expiresAt)} (in {formatCountdown(Date.parse(token.expiresAt), now)})
+        For {token.entityId} as {token.role}; expires {formatTime(token.expiresAt)} (in{' '}
+        {formatCountdown(Date.parse(token.expiresAt), now)})
       </Text>
       <Group justify="flex-end">
-        <Button variant="default" onClick={() => void copyToken(token.token)} data-testid={testIds.tokenCopy} data-copied={copyState} color={copyState === 'copied' ? 'green' : undefined}>
-          {copyState === 'copied' ? 'Copied' : copyState === 'select' ? 'Selected: press Ctrl+C' : 'Copy token'}
+        <Button
+          variant="default"
+          onClick={() => void copyToken(token.token)}
+          data-testid={testIds.tokenCopy}
+          data-copied={copyState}
+          color={copyState === 'copied' ? 'green' : undefined}
+        >
+          {copyState === 'copied'
+            ? 'Copied'
+            : copyState === 'select'
+              ? 'Selected: press Ctrl+C'
+              : 'Copy token'}
         </Button>
         <Button onClick={onDone} data-testid={testIds.tokenClose}>
           Done
@@ -105,7 +142,15 @@ function vesselFieldErrors(form: TokenForm): Record<string, string> {
 }
 
 /** Who the token is for: id, role (with IMO, MMSI and flag for a vessel) and lifetime. */
-function TokenRequestForm({ form, onChange, onCancel }: { form: TokenForm; onChange: (patch: Partial<TokenForm>) => void; onCancel: () => void }) {
+function TokenRequestForm({
+  form,
+  onChange,
+  onCancel,
+}: {
+  form: TokenForm;
+  onChange: (patch: Partial<TokenForm>) => void;
+  onCancel: () => void;
+}) {
   const busy = usePki((s) => s.busy);
   const error = usePki((s) => s.error);
   const [idError, setIdError] = useState<string | null>(null);
@@ -139,16 +184,61 @@ function TokenRequestForm({ form, onChange, onCancel }: { form: TokenForm; onCha
       }}
     >
       <Stack>
-        <TextInput label="Id of the new holder" description="Becomes the certificate CN, e.g. pilot-7 or vessel-imo9074729" required value={entityId} error={idError} onChange={(e) => onChange({ entityId: e.currentTarget.value })} data-testid={testIds.tokenEntityId} data-autofocus />
-        <Select label="Role" data={ENROLLABLE_ROLES.map((r) => ({ value: r, label: r }))} value={role} onChange={(v) => v && onChange({ role: v })} allowDeselect={false} data-testid={testIds.tokenRole} comboboxProps={{ withinPortal: false }} />
+        <TextInput
+          label="Id of the new holder"
+          description="Becomes the certificate CN, e.g. pilot-7 or vessel-imo9074729"
+          required
+          value={entityId}
+          error={idError}
+          onChange={(e) => onChange({ entityId: e.currentTarget.value })}
+          data-testid={testIds.tokenEntityId}
+          data-autofocus
+        />
+        <Select
+          label="Role"
+          data={ENROLLABLE_ROLES.map((r) => ({ value: r, label: r }))}
+          value={role}
+          onChange={(v) => v && onChange({ role: v })}
+          allowDeselect={false}
+          data-testid={testIds.tokenRole}
+          comboboxProps={{ withinPortal: false }}
+        />
         {vessel && (
           <Group grow>
-            <TextInput label="IMO number (optional)" value={imo} error={vesselErrors.imo} onChange={(e) => onChange({ imo: e.currentTarget.value.trim() })} data-testid={testIds.tokenImo} />
-            <TextInput label="MMSI (optional)" value={mmsi} error={vesselErrors.mmsi} onChange={(e) => onChange({ mmsi: e.currentTarget.value.trim() })} data-testid={testIds.tokenMmsi} />
-            <TextInput label="Flag (optional)" placeholder="NO" value={flag} error={vesselErrors.flag} onChange={(e) => onChange({ flag: e.currentTarget.value.trim().toUpperCase() })} data-testid={testIds.tokenFlag} />
+            <TextInput
+              label="IMO number (optional)"
+              value={imo}
+              error={vesselErrors.imo}
+              onChange={(e) => onChange({ imo: e.currentTarget.value.trim() })}
+              data-testid={testIds.tokenImo}
+            />
+            <TextInput
+              label="MMSI (optional)"
+              value={mmsi}
+              error={vesselErrors.mmsi}
+              onChange={(e) => onChange({ mmsi: e.currentTarget.value.trim() })}
+              data-testid={testIds.tokenMmsi}
+            />
+            <TextInput
+              label="Flag (optional)"
+              placeholder="NO"
+              value={flag}
+              error={vesselErrors.flag}
+              onChange={(e) => onChange({ flag: e.currentTarget.value.trim().toUpperCase() })}
+              data-testid={testIds.tokenFlag}
+            />
           </Group>
         )}
-        <NumberInput label="Valid for (minutes)" min={1} max={60 * 24 * 30} allowDecimal={false} clampBehavior="strict" value={ttl} onChange={(v) => onChange({ ttl: typeof v === 'number' ? v : Number(v) || 60 })} data-testid={testIds.tokenTtl} />
+        <NumberInput
+          label="Valid for (minutes)"
+          min={1}
+          max={60 * 24 * 30}
+          allowDecimal={false}
+          clampBehavior="strict"
+          value={ttl}
+          onChange={(v) => onChange({ ttl: typeof v === 'number' ? v : Number(v) || 60 })}
+          data-testid={testIds.tokenTtl}
+        />
         <ErrorNotice error={error} onClose={clearPkiError} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel}>

@@ -30,7 +30,12 @@ export function CustodyStep({
 }) {
   const { custody } = choice;
   return (
-    <StepCard onBack={onBack} onNext={onSubmit} nextLabel={mode === 'enroll' ? 'Enroll' : 'Import'} nextTestId={testIds.wizardSubmit}>
+    <StepCard
+      onBack={onBack}
+      onNext={onSubmit}
+      nextLabel={mode === 'enroll' ? 'Enroll' : 'Import'}
+      nextTestId={testIds.wizardSubmit}
+    >
       <KeychainNote />
       {choice.keychainOk && (
         <Switch
@@ -42,7 +47,11 @@ export function CustodyStep({
       )}
       <PasswordInput
         label={custody === 'passphrase' ? 'Passphrase' : 'Passphrase (optional, asked before signing)'}
-        description={custody === 'passphrase' ? 'Protects the private key; you enter it when the console starts. It cannot be recovered.' : 'Adds a second protection on top of the keychain'}
+        description={
+          custody === 'passphrase'
+            ? 'Protects the private key; you enter it when the console starts. It cannot be recovered.'
+            : 'Adds a second protection on top of the keychain'
+        }
         required={custody === 'passphrase'}
         value={choice.passphrase}
         error={errors.passphrase}
@@ -50,7 +59,13 @@ export function CustodyStep({
         data-testid={testIds.wizardPassphrase}
         autoFocus
       />
-      <PasswordInput label="Repeat the passphrase" value={choice.confirm} error={errors.confirm} onChange={(e) => onChange({ confirm: e.currentTarget.value })} data-testid={testIds.wizardPassphraseConfirm} />
+      <PasswordInput
+        label="Repeat the passphrase"
+        value={choice.confirm}
+        error={errors.confirm}
+        onChange={(e) => onChange({ confirm: e.currentTarget.value })}
+        data-testid={testIds.wizardPassphraseConfirm}
+      />
     </StepCard>
   );
 }

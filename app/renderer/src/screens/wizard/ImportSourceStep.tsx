@@ -34,11 +34,40 @@ export function ImportSourceStep({
         onChange={onFormat}
         data-testid={testIds.wizardImportFormat}
       />
-      <FileField label={format === 'pem' ? 'Encrypted private key (PEM)' : 'PKCS#12 file'} accept={format === 'pem' ? '.pem,.key' : '.p12,.pfx'} error={errors.file} testId={testIds.wizardImportFile} onFile={(file) => onFiles({ ...files, main: file })} />
-      {format === 'pem' && <FileField label="Certificate chain (PEM, leaf first)" accept=".pem,.crt,.cer" error={errors.chain} testId={testIds.wizardImportChainFile} onFile={(file) => onFiles({ ...files, chain: file })} />}
-      <PasswordInput label="File passphrase" description="The passphrase the file is protected with" data-testid={testIds.wizardImportPassphrase} {...field('filePassphrase')} />
-      <TextInput label="Certificate authority address (optional, for renewal)" placeholder="https://ca.example.org:9443" data-testid={testIds.wizardCaUrl} {...field('caUrl')} />
-      <TextInput label="Root certificate fingerprint (optional)" styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }} data-testid={testIds.wizardFingerprint} {...field('rootFingerprint')} />
+      <FileField
+        label={format === 'pem' ? 'Encrypted private key (PEM)' : 'PKCS#12 file'}
+        accept={format === 'pem' ? '.pem,.key' : '.p12,.pfx'}
+        error={errors.file}
+        testId={testIds.wizardImportFile}
+        onFile={(file) => onFiles({ ...files, main: file })}
+      />
+      {format === 'pem' && (
+        <FileField
+          label="Certificate chain (PEM, leaf first)"
+          accept=".pem,.crt,.cer"
+          error={errors.chain}
+          testId={testIds.wizardImportChainFile}
+          onFile={(file) => onFiles({ ...files, chain: file })}
+        />
+      )}
+      <PasswordInput
+        label="File passphrase"
+        description="The passphrase the file is protected with"
+        data-testid={testIds.wizardImportPassphrase}
+        {...field('filePassphrase')}
+      />
+      <TextInput
+        label="Certificate authority address (optional, for renewal)"
+        placeholder="https://ca.example.org:9443"
+        data-testid={testIds.wizardCaUrl}
+        {...field('caUrl')}
+      />
+      <TextInput
+        label="Root certificate fingerprint (optional)"
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        data-testid={testIds.wizardFingerprint}
+        {...field('rootFingerprint')}
+      />
     </StepCard>
   );
 }

@@ -19,16 +19,28 @@ function EnrollProgress() {
   const doneCount = ENROLL_STEPS.filter((s) => progress[s.id] === 'done').length;
   return (
     <>
-      <Progress value={(doneCount / ENROLL_STEPS.length) * 100} animated={busy === 'enroll'} aria-label="Enrollment progress" />
+      <Progress
+        value={(doneCount / ENROLL_STEPS.length) * 100}
+        animated={busy === 'enroll'}
+        aria-label="Enrollment progress"
+      />
       <List spacing="xs" listStyleType="none">
         {ENROLL_STEPS.map((s, i) => {
           const st = progress[s.id];
           return (
             <List.Item key={s.id} data-testid={testIds.wizardProgressStep(s.id)} data-status={st}>
               <Group gap="xs">
-                {st === 'running' ? <Loader size="xs" /> : <Badge size="sm" circle color={STEP_ICON[st].color}>{i + 1}</Badge>}
+                {st === 'running' ? (
+                  <Loader size="xs" />
+                ) : (
+                  <Badge size="sm" circle color={STEP_ICON[st].color}>
+                    {i + 1}
+                  </Badge>
+                )}
                 <Text size="sm">{s.label}</Text>
-                <Text size="xs" c="dimmed">{STEP_ICON[st].label}</Text>
+                <Text size="xs" c="dimmed">
+                  {STEP_ICON[st].label}
+                </Text>
               </Group>
             </List.Item>
           );
@@ -38,7 +50,19 @@ function EnrollProgress() {
   );
 }
 
-export function ProgressStep({ mode, done, onBack, onRetry, onFinished }: { mode: Mode; done: boolean; onBack: () => void; onRetry: () => void; onFinished: () => void }) {
+export function ProgressStep({
+  mode,
+  done,
+  onBack,
+  onRetry,
+  onFinished,
+}: {
+  mode: Mode;
+  done: boolean;
+  onBack: () => void;
+  onRetry: () => void;
+  onFinished: () => void;
+}) {
   const busy = useIdentity((s) => s.busy);
   const error = useIdentity((s) => s.error);
   return (
@@ -61,7 +85,12 @@ export function ProgressStep({ mode, done, onBack, onRetry, onFinished }: { mode
           </Alert>
         )}
         <Group justify="space-between">
-          <Button variant="default" disabled={!!busy || done} onClick={onBack} data-testid={testIds.wizardBack}>
+          <Button
+            variant="default"
+            disabled={!!busy || done}
+            onClick={onBack}
+            data-testid={testIds.wizardBack}
+          >
             Back
           </Button>
           {done ? (
@@ -69,7 +98,8 @@ export function ProgressStep({ mode, done, onBack, onRetry, onFinished }: { mode
               Open the console
             </Button>
           ) : (
-            !busy && error && (
+            !busy &&
+            error && (
               <Button onClick={onRetry} data-testid={testIds.wizardRetry}>
                 Try again
               </Button>

@@ -10,10 +10,21 @@ export function StartStep({ mode, onChoose }: { mode: Mode; onChoose: (mode: Mod
       <Stack>
         <Text>How do you want to get an identity for this console?</Text>
         <Group grow>
-          <Button size="lg" variant={mode === 'enroll' ? 'filled' : 'default'} onClick={() => onChoose('enroll')} data-testid={testIds.wizardModeEnroll} autoFocus>
+          <Button
+            size="lg"
+            variant={mode === 'enroll' ? 'filled' : 'default'}
+            onClick={() => onChoose('enroll')}
+            data-testid={testIds.wizardModeEnroll}
+            autoFocus
+          >
             Enroll with a token
           </Button>
-          <Button size="lg" variant={mode === 'import' ? 'filled' : 'default'} onClick={() => onChoose('import')} data-testid={testIds.wizardModeImport}>
+          <Button
+            size="lg"
+            variant={mode === 'import' ? 'filled' : 'default'}
+            onClick={() => onChoose('import')}
+            data-testid={testIds.wizardModeImport}
+          >
             Import an existing identity
           </Button>
         </Group>

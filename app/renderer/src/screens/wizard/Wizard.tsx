@@ -24,7 +24,15 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
   const busy = useIdentity((s) => s.busy);
   const [active, setActive] = useState(0);
   const [mode, setMode] = useState<Mode>('enroll');
-  const [f, setF] = useState<Fields>({ caUrl: '', rootFingerprint: '', token: '', entityId: '', brokerUrl: '', format: 'pkcs12', filePassphrase: '' });
+  const [f, setF] = useState<Fields>({
+    caUrl: '',
+    rootFingerprint: '',
+    token: '',
+    entityId: '',
+    brokerUrl: '',
+    format: 'pkcs12',
+    filePassphrase: '',
+  });
   const [files, setFiles] = useState<SourceFiles>(NO_FILES);
   const keychainOk = custodyOptions?.keychain.available ?? false;
   const [passphraseOnly, setPassphraseOnly] = useState(false);
@@ -75,16 +83,17 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
               : 'Your private key is created on this computer and never leaves it.'}
           </Text>
         </div>
-        <Stepper active={active} onStepClick={(i) => i < active && !busy && !done && setActive(i)} allowNextStepsSelect={false} size="sm">
-          <Stepper.Step label="Start" description="Enroll or import" data-testid={testIds.wizardStep(1)} />
-          <Stepper.Step label={mode === 'enroll' ? 'Certificate authority' : 'Identity file'} description={mode === 'enroll' ? 'Address, fingerprint, token' : 'PKCS#12 or PEM'} data-testid={testIds.wizardStep(2)} />
-          <Stepper.Step label="Key protection" description="Keychain or passphrase" data-testid={testIds.wizardStep(3)} />
-          <Stepper.Step label={mode === 'enroll' ? 'Enroll' : 'Import'} description="Progress" data-testid={testIds.wizardStep(4)} />
-        </Stepper>
+        <WizardSteps
+          mode={mode}
+          active={active}
+          onStepClick={(i) => i < active && !busy && !done && setActive(i)}
+        />
 
         {active === 0 && <StartStep mode={mode} onChoose={choose} />}
 
-        {active === 1 && mode === 'enroll' && <EnrollSourceStep field={field} onBack={() => setActive(0)} onNext={next} />}
+        {active === 1 && mode === 'enroll' && (
+          <EnrollSourceStep field={field} onBack={() => setActive(0)} onNext={next} />
+        )}
 
         {active === 1 && mode === 'import' && (
           <ImportSourceStep
@@ -117,8 +126,48 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
           />
         )}
 
-        {active === 3 && <ProgressStep mode={mode} done={done} onBack={() => setActive(2)} onRetry={() => void submit()} onFinished={onFinished} />}
+        {active === 3 && (
+          <ProgressStep
+            mode={mode}
+            done={done}
+            onBack={() => setActive(2)}
+            onRetry={() => void submit()}
+            onFinished={onFinished}
+          />
+        )}
       </Stack>
     </Container>
+  );
+}
+
+/** The four-step header; a finished step can be clicked to go back. */
+function WizardSteps({
+  mode,
+  active,
+  onStepClick,
+}: {
+  mode: Mode;
+  active: number;
+  onStepClick: (step: number) => void;
+}) {
+  return (
+    <Stepper active={active} onStepClick={onStepClick} allowNextStepsSelect={false} size="sm">
+      <Stepper.Step label="Start" description="Enroll or import" data-testid={testIds.wizardStep(1)} />
+      <Stepper.Step
+        label={mode === 'enroll' ? 'Certificate authority' : 'Identity file'}
+        description={mode === 'enroll' ? 'Address, fingerprint, token' : 'PKCS#12 or PEM'}
+        data-testid={testIds.wizardStep(2)}
+      />
+      <Stepper.Step
+        label="Key protection"
+        description="Keychain or passphrase"
+        data-testid={testIds.wizardStep(3)}
+      />
+      <Stepper.Step
+        label={mode === 'enroll' ? 'Enroll' : 'Import'}
+        description="Progress"
+        data-testid={testIds.wizardStep(4)}
+      />
+    </Stepper>
   );
 }

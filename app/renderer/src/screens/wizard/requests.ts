@@ -4,7 +4,11 @@ import { readFileBase64, readFileText } from '../../logic/files';
 import type { Fields, SourceFiles } from './validate';
 
 /** The enrollment request from the CA step's fields (trimmed; the broker address only when given). */
-export function enrollRequest(f: Fields, custody: CustodyMode, passphrase: string): RequestOf<'identity.enroll'> {
+export function enrollRequest(
+  f: Fields,
+  custody: CustodyMode,
+  passphrase: string,
+): RequestOf<'identity.enroll'> {
   return {
     caUrl: f.caUrl!.trim(),
     rootFingerprint: f.rootFingerprint!.trim(),
@@ -39,5 +43,12 @@ export async function importRequest(
       ...optional,
     };
   }
-  return { format: 'pkcs12', fileBase64: await readFileBase64(files.main!), filePassphrase: f.filePassphrase ?? '', custody, ...pass, ...optional };
+  return {
+    format: 'pkcs12',
+    fileBase64: await readFileBase64(files.main!),
+    filePassphrase: f.filePassphrase ?? '',
+    custody,
+    ...pass,
+    ...optional,
+  };
 }
