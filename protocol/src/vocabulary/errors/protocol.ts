@@ -69,7 +69,7 @@ export const PROTOCOL_ERRORS = {
   ERR_CRL_STALE: 'The CRL is past its nextUpdate and the grace period',
   ERR_CRL_CRITICAL_EXTENSION: 'A CRL or CRL entry carries an unknown critical extension',
   ERR_CRL_NOT_NEWER: 'The CRL is not newer than the one already held',
-  ERR_CRL_PROFILE: 'A CRL breaks a requirement of the RFC 5280 CRL profile (v2, CRL number, criticality, one entry per serial)',
+  ERR_CRL_PROFILE: 'A CRL breaks the RFC 5280 CRL profile (v2, CRL number, criticality, unique serials)',
 
   // --- the MQTT session (mqtt/) ---------------------------------------------------------------------------------
   ERR_NOT_CONNECTED: 'Not connected to the broker',
