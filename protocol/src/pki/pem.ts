@@ -7,6 +7,7 @@
 import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
+import { type CrlInfo, parseCrlDer } from './crl-parse';
 
 export interface PemBlock {
   label: string;
@@ -97,9 +98,19 @@ function parseBlocks<T>(
 const toArrayBuffer = (der: Uint8Array): ArrayBuffer =>
   der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
 
+/**
+ * asn1js limits for one certificate, by its size: a DER element takes at least two octets, so a certificate of
+ * n octets has at most n/2 nodes. The default (10,000 nodes) refuses well-formed certificates with a few
+ * thousand subjectAltName directory names; this bound admits every well-formed certificate and still limits
+ * what a hostile one can make us allocate to its own size.
+ */
+function certificateParseOptions(der: Uint8Array): { berOptions: { maxNodes: number } } {
+  return { berOptions: { maxNodes: Math.max(10_000, der.length) } };
+}
+
 /** Parses one or more certificates from PEM (any number of CERTIFICATE blocks) or a single DER certificate. */
 export function parseCertificates(data: string | Uint8Array): x509.X509Certificate[] {
-  return parseBlocks(data, ['CERTIFICATE'], 'certificate', (der) => new x509.X509Certificate(toArrayBuffer(der)), 'ERR_CERT_MALFORMED');
+  return parseBlocks(data, ['CERTIFICATE'], 'certificate', (der) => new x509.X509Certificate(toArrayBuffer(der), certificateParseOptions(der)), 'ERR_CERT_MALFORMED');
 }
 
 /** Parses exactly one certificate. */
@@ -118,6 +129,15 @@ export const CRL_PARSE_OPTIONS = { berOptions: { maxNodes: 2_000_000 } };
 /** Parses one or more CRLs from PEM (`X509 CRL`, also the non-standard `CRL`) or a single DER CRL. */
 export function parseCrls(data: string | Uint8Array): x509.X509Crl[] {
   return parseBlocks(data, ['X509 CRL', 'CRL'], 'CRL', (der) => new x509.X509Crl(toArrayBuffer(der), CRL_PARSE_OPTIONS), 'ERR_CRL_MALFORMED');
+}
+
+/**
+ * Parses CRLs like {@link parseCrls}, but into validation views with the one-pass parser (crl-parse.ts): no
+ * asn1js object graph, so a fleet CRL of 100,000 entries is parsed and indexed in milliseconds. validatePath
+ * accepts these views in `crls`.
+ */
+export function parseCrlsIndexed(data: string | Uint8Array): CrlInfo[] {
+  return parseBlocks(data, ['X509 CRL', 'CRL'], 'CRL', parseCrlDer, 'ERR_CRL_MALFORMED');
 }
 
 /** Parses one PKCS#10 certificate request from PEM (`CERTIFICATE REQUEST`, `NEW CERTIFICATE REQUEST`) or DER. */

@@ -12,9 +12,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChainCommand } from '../../src/cli/verify-chain';
 import type { CliIO } from '../../src/node/cli-kit';
-import { certificatesToPem, certificateToPem, crlToPem } from '../../src/pki/pem';
+import { buildCrlDer } from '../../src/pki/build';
+import { certificatesToPem, certificateToPem, crlToPem, encodePem } from '../../src/pki/pem';
 import { createTestPki, type TestPki } from '../../src/testing/pki';
 import { loadNonPolicyPkitsCases } from '../fixtures/pkits/cases';
+import { ext, forgeCrl, forgeLeaf, forgeRingPool, forgeRoot, type GeneralNameSpec, OIDS } from '../pki/forge';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -50,6 +52,25 @@ beforeAll(async () => {
   const stale = await pki.issuingCrl([], { thisUpdate: new Date(NOW.getTime() - 2 * 86_400_000), nextUpdate: new Date(NOW.getTime() - 3_600_000) });
   writeFileSync(join(dir, 'stale.crl'), crlToPem(stale));
   writeFileSync(join(dir, 'garbage.pem'), 'not a certificate\n');
+  // Hostile inputs (issue 10): a malformed SAN, a leaf with 2,048 SANs, a pool of look-alike CAs, a v1 CRL.
+  const hostileRoot = await forgeRoot('CLI Hostile Root');
+  writeFileSync(join(dir, 'hostile-root.pem'), certificateToPem(hostileRoot.certificate));
+  const badSan = await forgeLeaf('bad-san', hostileRoot, { san: { oid: OIDS.san, value: new TextEncoder().encode('example.com') } });
+  writeFileSync(join(dir, 'bad-san.pem'), certificateToPem(badSan.certificate));
+  const names: GeneralNameSpec[] = Array.from({ length: 2048 }, (_, i) => (i % 2 ? { dns: `h${i}.example.com` } : { dn: [['CN', `unit-${i}`]] }));
+  const manySans = await forgeLeaf('many-sans', hostileRoot, { san: { oid: OIDS.san, value: ext.generalNames(names) } });
+  writeFileSync(join(dir, 'many-sans.pem'), certificateToPem(manySans.certificate));
+  const { pool, leaf: poolLeaf } = await forgeRingPool(100);
+  writeFileSync(join(dir, 'pool.pem'), certificatesToPem(pool.map((p) => p.certificate)));
+  writeFileSync(join(dir, 'pool-leaf.pem'), certificateToPem(poolLeaf.certificate));
+  writeFileSync(join(dir, 'v1.crl'), encodePem('X509 CRL', await forgeCrl({ issuer: hostileRoot, version: 1 })));
+  const wellFormed = await forgeCrl({ issuer: hostileRoot });
+  writeFileSync(join(dir, 'broken.crl'), encodePem('X509 CRL', wellFormed.subarray(0, wellFormed.length - 9)));
+  writeFileSync(join(dir, 'hostile-leaf.pem'), certificateToPem((await forgeLeaf('plain', hostileRoot)).certificate));
+  // A fleet-sized CRL: 50,000 entries, the revoked pilot among them.
+  const entries = Array.from({ length: 50_000 }, (_, i) => ({ serial: (0x100000 + i).toString(16), revokedAt: NOW }));
+  entries.push({ serial: revoked.certificate.serialNumber, revokedAt: NOW });
+  writeFileSync(join(dir, 'large.crl'), new Uint8Array(await buildCrlDer({ issuer: pki.issuing, crlNumber: 99, thisUpdate: new Date(NOW.getTime() - 60_000), nextUpdate: new Date(NOW.getTime() + 86_400_000), entries })));
   writeFileSync(join(dir, 'empty.pem'), '\n');
 });
 
@@ -85,6 +106,13 @@ describe.concurrent('helmlink verify-chain (spawned)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ERR_CHAIN_REVOKED');
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: false, code: 'ERR_CHAIN_REVOKED', details: { reason: 'certificateHold' } });
+  });
+
+  it('exit 1 with ERR_CERT_MALFORMED (not an unexpected error) for a leaf whose subjectAltName is not DER', async () => {
+    const r = await helmlink('--roots', 'hostile-root.pem', '--leaf', 'bad-san.pem', '--time', '2026-06-01T12:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_CERT_MALFORMED');
+    expect(r.stderr).not.toContain('unexpected error');
   });
 
   it('exit 2 for an unreadable file', async () => {
@@ -151,6 +179,39 @@ describe('helmlink verify-chain (entry point)', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(/helmlink verify-chain: /u);
     }
+  });
+});
+
+describe('helmlink verify-chain on hostile input (entry point)', () => {
+  it('a leaf with 2,048 subjectAltNames parses and validates (exit 0)', async () => {
+    expect(await inProcess('--roots', 'hostile-root.pem', '--leaf', 'many-sans.pem', '--time', '2026-06-01T12:00:00Z')).toMatchObject({ code: 0 });
+  });
+
+  it('a pool of 100 look-alike CAs ends in ERR_CHAIN_TOO_COMPLEX (exit 1)', async () => {
+    const r = await inProcess('--roots', 'hostile-root.pem', '--intermediates', 'pool.pem', '--leaf', 'pool-leaf.pem', '--time', '2026-06-01T12:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_CHAIN_TOO_COMPLEX');
+  });
+
+  it('a v1 CRL is refused (ERR_CRL_INVALID, exit 1)', async () => {
+    const r = await inProcess('--roots', 'hostile-root.pem', '--leaf', 'hostile-leaf.pem', '--crl', 'v1.crl', '--time', '2026-06-01T12:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_CRL_INVALID');
+  });
+
+  it('a CRL that is there but malformed is a verdict (ERR_CRL_MALFORMED, exit 1); a file without a CRL is usage (exit 2)', async () => {
+    const r = await inProcess('--roots', 'hostile-root.pem', '--leaf', 'hostile-leaf.pem', '--crl', 'broken.crl', '--time', '2026-06-01T12:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_CRL_MALFORMED');
+    expect(await inProcess('--roots', 'hostile-root.pem', '--leaf', 'hostile-leaf.pem', '--crl', 'hostile-root.pem')).toMatchObject({ code: 2 });
+  });
+
+  it('checks leaves against a CRL of 50,000 entries', async () => {
+    const base = ['--roots', 'root.pem', '--intermediates', 'issuing.der', '--crl', 'large.crl', '--time', '2026-06-01T12:00:00Z'];
+    expect(await inProcess(...base, '--leaf', 'pilot.pem')).toMatchObject({ code: 0 });
+    const r = await inProcess(...base, '--leaf', 'revoked.pem');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_CHAIN_REVOKED');
   });
 });
 

@@ -93,3 +93,14 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
   }
   return 'resolved';
 }
+
+/** The coded rejection of a promise: code, message and details (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { code?: string; message: string; details?: Record<string, unknown> };
+    return { code: e.code ?? `not a coded error: ${String(err)}`, message: e.message, details: e.details ?? {} };
+  }
+  return { code: 'resolved', message: '', details: {} };
+}
