@@ -30,7 +30,9 @@ import { validatePath, type ValidatePathOptions } from '../src/pki/validate';
 import { createTestPki, type TestKeyAlg, type TestPki } from '../src/testing/pki';
 import { FORGE_NOW, forgeRingPool, forgeRoot, forgeSameKeyPool } from '../test/pki/forge';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, count: { type: 'string' }, 'skip-million': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean' }, count: { type: 'string' }, 'skip-million': { type: 'boolean' } },
+});
 const COUNT = Number(values.count ?? 200);
 
 function cpuMs(): number {
@@ -53,7 +55,10 @@ async function measure(n: number, run: (i: number) => Promise<unknown> | unknown
 }
 
 /** Wall and CPU milliseconds of one run (the best of `runs`). */
-async function timeIt(runs: number, run: () => Promise<unknown> | unknown): Promise<{ wallMs: number; cpuMs: number }> {
+async function timeIt(
+  runs: number,
+  run: () => Promise<unknown> | unknown,
+): Promise<{ wallMs: number; cpuMs: number }> {
   let best = { wallMs: Infinity, cpuMs: Infinity };
   for (let i = 0; i < runs; i++) {
     const cpu0 = cpuMs();
@@ -72,7 +77,8 @@ async function pathValidation(): Promise<{ alg: TestKeyAlg; cold: Rate; knownCa:
     const pki = await createTestPki({ now, caAlg: alg });
     const crl = await pki.issuingCrl([]);
     const leaves: ArrayBuffer[] = [];
-    for (let i = 0; i < COUNT; i++) leaves.push((await pki.issue(`pilot-${i}`, ['pilot'], { alg })).certificate.rawData);
+    for (let i = 0; i < COUNT; i++)
+      leaves.push((await pki.issue(`pilot-${i}`, ['pilot'], { alg })).certificate.rawData);
     const base: ValidatePathOptions = {
       trustAnchors: [pki.root.certificate],
       intermediates: [pki.issuing.certificate],
@@ -104,14 +110,28 @@ async function pathValidation(): Promise<{ alg: TestKeyAlg; cold: Rate; knownCa:
 }
 
 function entries(n: number, extra: string[] = []): { serial: string; revokedAt: Date; reason?: 1 | 6 }[] {
-  const out: { serial: string; revokedAt: Date; reason?: 1 | 6 }[] = Array.from({ length: n }, (_, i) => ({ serial: (0x4000_0000 + i * 7919).toString(16), revokedAt: FORGE_NOW, ...(i % 4 === 0 ? { reason: 1 as const } : {}) }));
+  const out: { serial: string; revokedAt: Date; reason?: 1 | 6 }[] = Array.from({ length: n }, (_, i) => ({
+    serial: (0x4000_0000 + i * 7919).toString(16),
+    revokedAt: FORGE_NOW,
+    ...(i % 4 === 0 ? { reason: 1 as const } : {}),
+  }));
   for (const serial of extra) out.push({ serial, revokedAt: FORGE_NOW, reason: 6 });
   return out;
 }
 
-async function largeCrl(pki: TestPki, n: number, extra: string[] = []): Promise<{ der: Uint8Array; buildMs: number }> {
+async function largeCrl(
+  pki: TestPki,
+  n: number,
+  extra: string[] = [],
+): Promise<{ der: Uint8Array; buildMs: number }> {
   const t0 = performance.now();
-  const der = await buildCrlDer({ issuer: pki.issuing, crlNumber: n, thisUpdate: new Date(FORGE_NOW.getTime() - 60_000), nextUpdate: new Date(FORGE_NOW.getTime() + 86_400_000), entries: entries(n, extra) });
+  const der = await buildCrlDer({
+    issuer: pki.issuing,
+    crlNumber: n,
+    thisUpdate: new Date(FORGE_NOW.getTime() - 60_000),
+    nextUpdate: new Date(FORGE_NOW.getTime() + 86_400_000),
+    entries: entries(n, extra),
+  });
   return { der, buildMs: Math.round(performance.now() - t0) };
 }
 
@@ -125,15 +145,36 @@ async function crlFigures() {
     const { der, buildMs } = await largeCrl(pki, n);
     const t = await timeIt(3, () => parseCrlDer(der));
     const info = parseCrlDer(der);
-    const probes = Array.from({ length: 100_000 }, (_, i) => (0x4000_0000 + (i % n) * 7919 + (i % 2)).toString(16));
+    const probes = Array.from({ length: 100_000 }, (_, i) =>
+      (0x4000_0000 + (i % n) * 7919 + (i % 2)).toString(16),
+    );
     const lookup = await timeIt(3, () => probes.forEach((s) => info.entries.has(s)));
-    parse.push({ entries: n, megabytes: Math.round(der.length / 1e5) / 10, buildMs, parseIndex: t, lookupNs: Math.round((lookup.wallMs * 1e6) / probes.length) });
+    parse.push({
+      entries: n,
+      megabytes: Math.round(der.length / 1e5) / 10,
+      buildMs,
+      parseIndex: t,
+      lookupNs: Math.round((lookup.wallMs * 1e6) / probes.length),
+    });
   }
   const { der } = await largeCrl(pki, 100_000, [revoked.certificate.serialNumber]);
   const info = parseCrlDer(der);
-  const opts: ValidatePathOptions = { trustAnchors: [pki.root.certificate], intermediates: [pki.issuing.certificate], crls: [info], time: FORGE_NOW, purpose: 'clientAuth', revocation: { mode: 'leaf' } };
-  const validate = await timeIt(5, () => validatePath(new x509.X509Certificate(pilot.certificate.rawData), opts));
-  return { parse, validateAgainst100k: validate, cli: await cliFigures(pki, pilot.certificate, revoked.certificate.serialNumber) };
+  const opts: ValidatePathOptions = {
+    trustAnchors: [pki.root.certificate],
+    intermediates: [pki.issuing.certificate],
+    crls: [info],
+    time: FORGE_NOW,
+    purpose: 'clientAuth',
+    revocation: { mode: 'leaf' },
+  };
+  const validate = await timeIt(5, () =>
+    validatePath(new x509.X509Certificate(pilot.certificate.rawData), opts),
+  );
+  return {
+    parse,
+    validateAgainst100k: validate,
+    cli: await cliFigures(pki, pilot.certificate, revoked.certificate.serialNumber),
+  };
 }
 
 async function cliFigures(pki: TestPki, leaf: x509.X509Certificate, revokedSerial: string) {
@@ -144,13 +185,32 @@ async function cliFigures(pki: TestPki, leaf: x509.X509Certificate, revokedSeria
     writeFileSync(join(dir, 'issuing.pem'), certificateToPem(pki.issuing.certificate));
     writeFileSync(join(dir, 'leaf.pem'), certificateToPem(leaf));
     writeFileSync(join(dir, 'large.crl'), der);
-    const args = ['--roots', 'root.pem', '--intermediates', 'issuing.pem', '--leaf', 'leaf.pem', '--crl', 'large.crl', '--time', FORGE_NOW.toISOString()];
+    const args = [
+      '--roots',
+      'root.pem',
+      '--intermediates',
+      'issuing.pem',
+      '--leaf',
+      'leaf.pem',
+      '--crl',
+      'large.crl',
+      '--time',
+      FORGE_NOW.toISOString(),
+    ];
     let code = -1;
     const inProcess = await timeIt(3, async () => {
-      code = await verifyChainCommand.main(args, { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: dir });
+      code = await verifyChainCommand.main(args, {
+        stdout: new PassThrough(),
+        stderr: new PassThrough(),
+        stdin: new PassThrough(),
+        env: {},
+        cwd: dir,
+      });
     });
     const bin = resolve(import.meta.dirname, '../../cli/bin/helmlink.mjs');
-    const spawned = await timeIt(1, () => promisify(execFile)(process.execPath, [bin, 'verify-chain', ...args], { cwd: dir }));
+    const spawned = await timeIt(1, () =>
+      promisify(execFile)(process.execPath, [bin, 'verify-chain', ...args], { cwd: dir }),
+    );
     return { entries: 50_000, exitCode: code, inProcess, spawnedWallMs: spawned.wallMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -182,22 +242,37 @@ async function craftedChains() {
   return out;
 }
 
-const results = { pathValidation: await pathValidation(), crl: await crlFigures(), craftedChains: await craftedChains() };
+const results = {
+  pathValidation: await pathValidation(),
+  crl: await crlFigures(),
+  craftedChains: await craftedChains(),
+};
 
 if (values.json) {
   console.log(JSON.stringify(results, null, 2));
 } else {
   const f = (m: Rate) => `${m.perCpuSecond}/s (wall ${m.perWallSecond}/s)`;
   const ms = (t: { wallMs: number; cpuMs: number }) => `${t.wallMs} ms (CPU ${t.cpuMs} ms)`;
-  console.log(`X.509 path validation (leaf → issuing CA → root, issuing CA CRL, leaf revocation mode), ${COUNT} leaves`);
-  for (const r of results.pathValidation) console.log(`  ${r.alg.padEnd(6)} cold ${f(r.cold)}   new leaf, known CA ${f(r.knownCa)}   cache hit ${f(r.cacheHit)}`);
+  console.log(
+    `X.509 path validation (leaf → issuing CA → root, issuing CA CRL, leaf revocation mode), ${COUNT} leaves`,
+  );
+  for (const r of results.pathValidation)
+    console.log(
+      `  ${r.alg.padEnd(6)} cold ${f(r.cold)}   new leaf, known CA ${f(r.knownCa)}   cache hit ${f(r.cacheHit)}`,
+    );
   console.log('Large CRLs (one-pass parser and serial index, best of 3)');
   for (const p of results.crl.parse) {
-    console.log(`  ${p.entries.toLocaleString('en')} entries (${p.megabytes} MB): parse + index ${ms(p.parseIndex)}, lookup ${p.lookupNs} ns   [built in ${p.buildMs} ms]`);
+    console.log(
+      `  ${p.entries.toLocaleString('en')} entries (${p.megabytes} MB): parse + index ${ms(p.parseIndex)}, lookup ${p.lookupNs} ns   [built in ${p.buildMs} ms]`,
+    );
   }
-  console.log(`  validatePath against the 100,000-entry CRL (pre-parsed): ${ms(results.crl.validateAgainst100k)}`);
+  console.log(
+    `  validatePath against the 100,000-entry CRL (pre-parsed): ${ms(results.crl.validateAgainst100k)}`,
+  );
   const c = results.crl.cli;
-  console.log(`  helmlink verify-chain, ${c.entries.toLocaleString('en')}-entry CRL: in-process ${ms(c.inProcess)} (exit ${c.exitCode}), spawned ${c.spawnedWallMs} ms wall (tsx start-up included)`);
+  console.log(
+    `  helmlink verify-chain, ${c.entries.toLocaleString('en')}-entry CRL: in-process ${ms(c.inProcess)} (exit ${c.exitCode}), spawned ${c.spawnedWallMs} ms wall (tsx start-up included)`,
+  );
   console.log('Crafted chains (time to the coded verdict, best of 3)');
   for (const r of results.craftedChains) console.log(`  ${r.name}: ${r.code} in ${ms(r)}`);
 }

@@ -55,4 +55,8 @@ export const nc = (permitted?: GeneralNameSpec[], excluded?: GeneralNameSpec[], 
   critical,
   value: ext.nameConstraints(permitted, excluded),
 });
-export const UNKNOWN_CRITICAL = { oid: '1.3.6.1.4.1.55738.666.1', critical: true, value: new Uint8Array([0x05, 0x00]) };
+export const UNKNOWN_CRITICAL = {
+  oid: '1.3.6.1.4.1.55738.666.1',
+  critical: true,
+  value: new Uint8Array([0x05, 0x00]),
+};

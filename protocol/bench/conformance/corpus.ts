@@ -21,7 +21,8 @@ const { values } = parseArgs({ options: { out: { type: 'string' } } });
 const out = resolve(values.out ?? resolve(import.meta.dirname, '../../../.scratch/hostile-corpus.json'));
 
 const testcases = [];
-for (const make of [...CERT_CASES, ...NAME_CASES, ...CRL_CASES]) testcases.push(toLimbo(await make(), FORGE_NOW));
+for (const make of [...CERT_CASES, ...NAME_CASES, ...CRL_CASES])
+  testcases.push(toLimbo(await make(), FORGE_NOW));
 const ids = new Set(testcases.map((t) => t.id));
 if (ids.size !== testcases.length) throw new Error('duplicate case ids');
 mkdirSync(dirname(out), { recursive: true });

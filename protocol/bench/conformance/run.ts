@@ -23,7 +23,15 @@ import { parseArgs, promisify } from 'node:util';
 import { verifyChainCommand } from '../../src/cli/verify-chain';
 
 const run = promisify(execFile);
-const { values, positionals } = parseArgs({ options: { json: { type: 'boolean' }, spawn: { type: 'boolean' }, filter: { type: 'string' }, list: { type: 'boolean' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: {
+    json: { type: 'boolean' },
+    spawn: { type: 'boolean' },
+    filter: { type: 'string' },
+    list: { type: 'boolean' },
+  },
+  allowPositionals: true,
+});
 const BIN = resolve(import.meta.dirname, '../../../cli/bin/helmlink.mjs');
 
 interface Case {
@@ -49,7 +57,18 @@ function purposeOf(t: Case): { ours: string; openssl: string[] } {
 }
 
 async function helmlink(t: Case, dir: string, time: Date): Promise<Verdict> {
-  const args = ['--roots', 'roots.pem', '--intermediates', 'inter.pem', '--leaf', 'leaf.pem', '--time', time.toISOString(), '--purpose', purposeOf(t).ours];
+  const args = [
+    '--roots',
+    'roots.pem',
+    '--intermediates',
+    'inter.pem',
+    '--leaf',
+    'leaf.pem',
+    '--time',
+    time.toISOString(),
+    '--purpose',
+    purposeOf(t).ours,
+  ];
   if ((t.crls ?? []).length > 0) args.push('--crl', 'crls.pem', '--crl-check', 'chain');
   const t0 = performance.now();
   let exit: number;
@@ -66,14 +85,30 @@ async function helmlink(t: Case, dir: string, time: Date): Promise<Verdict> {
   } else {
     const err = new PassThrough();
     err.on('data', (d: Buffer) => (stderr += d.toString()));
-    exit = await verifyChainCommand.main(args, { stdout: new PassThrough(), stderr: err, stdin: new PassThrough(), env: {}, cwd: dir });
+    exit = await verifyChainCommand.main(args, {
+      stdout: new PassThrough(),
+      stderr: err,
+      stdin: new PassThrough(),
+      env: {},
+      cwd: dir,
+    });
   }
-  const code = /(ERR_[A-Z_]+)/u.exec(stderr)?.[1] ?? (exit === 0 ? '' : stderr.trim().split('\n')[0] ?? '');
+  const code = /(ERR_[A-Z_]+)/u.exec(stderr)?.[1] ?? (exit === 0 ? '' : (stderr.trim().split('\n')[0] ?? ''));
   return { valid: exit === 0, exit, code, ms: performance.now() - t0 };
 }
 
 async function openssl(t: Case, dir: string, time: Date): Promise<Verdict> {
-  const args = ['verify', '-x509_strict', '-no-CApath', '-no-CAstore', '-CAfile', 'roots.pem', '-attime', String(Math.floor(time.getTime() / 1000)), ...purposeOf(t).openssl];
+  const args = [
+    'verify',
+    '-x509_strict',
+    '-no-CApath',
+    '-no-CAstore',
+    '-CAfile',
+    'roots.pem',
+    '-attime',
+    String(Math.floor(time.getTime() / 1000)),
+    ...purposeOf(t).openssl,
+  ];
   if (t.untrusted_intermediates.length > 0) args.push('-untrusted', 'inter.pem');
   if ((t.crls ?? []).length > 0) args.push('-crl_check_all', '-CRLfile', 'crls.pem');
   args.push('leaf.pem');
@@ -89,7 +124,9 @@ async function openssl(t: Case, dir: string, time: Date): Promise<Verdict> {
 }
 
 async function runSuite(file: string) {
-  const cases = (JSON.parse(readFileSync(file, 'utf8')) as { testcases: Case[] }).testcases.filter((t) => !values.filter || new RegExp(values.filter, 'u').test(t.id));
+  const cases = (JSON.parse(readFileSync(file, 'utf8')) as { testcases: Case[] }).testcases.filter(
+    (t) => !values.filter || new RegExp(values.filter, 'u').test(t.id),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'helmlink-conformance-'));
   const rows: Row[] = [];
   try {
@@ -99,7 +136,12 @@ async function runSuite(file: string) {
       writeFileSync(join(dir, 'leaf.pem'), t.peer_certificate);
       writeFileSync(join(dir, 'crls.pem'), (t.crls ?? []).join('\n'));
       const time = t.validation_time ? new Date(t.validation_time) : new Date();
-      rows.push({ id: t.id, expected: t.expected_result, ours: await helmlink(t, dir, time), openssl: await openssl(t, dir, time) });
+      rows.push({
+        id: t.id,
+        expected: t.expected_result,
+        ours: await helmlink(t, dir, time),
+        openssl: await openssl(t, dir, time),
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -113,8 +155,14 @@ async function runSuite(file: string) {
     cases: rows.length,
     mustFail: mustFail.length,
     mustPass: mustPass.length,
-    wronglyValid: { helmlink: count(mustFail, (r) => r.ours.valid), openssl: count(mustFail, (r) => r.openssl.valid) },
-    wronglyInvalid: { helmlink: count(mustPass, (r) => !r.ours.valid), openssl: count(mustPass, (r) => !r.openssl.valid) },
+    wronglyValid: {
+      helmlink: count(mustFail, (r) => r.ours.valid),
+      openssl: count(mustFail, (r) => r.openssl.valid),
+    },
+    wronglyInvalid: {
+      helmlink: count(mustPass, (r) => !r.ours.valid),
+      openssl: count(mustPass, (r) => !r.openssl.valid),
+    },
     helmlinkExit2: rows.filter((r) => r.ours.exit === 2).map((r) => `${r.id}: ${r.ours.code}`),
     helmlinkSlowestMs: { id: slowest.id, ms: Math.round(slowest.ours.ms) },
     helmlinkOverOneSecond: rows.filter((r) => r.ours.ms > 1000).map((r) => r.id),
@@ -130,15 +178,25 @@ if (values.json) {
 } else {
   for (const r of results) {
     console.log(`${r.suite}: ${r.cases} cases (${r.mustFail} must fail, ${r.mustPass} must pass)`);
-    console.log(`  wrongly valid:    helmlink verify-chain ${r.wronglyValid.helmlink}, openssl verify -x509_strict ${r.wronglyValid.openssl}`);
-    console.log(`  wrongly invalid:  helmlink verify-chain ${r.wronglyInvalid.helmlink}, openssl verify -x509_strict ${r.wronglyInvalid.openssl}`);
-    console.log(`  helmlink exit 2:  ${r.helmlinkExit2.length}${r.helmlinkExit2.length ? ` (${r.helmlinkExit2.join('; ')})` : ''}`);
-    console.log(`  helmlink slowest: ${r.helmlinkSlowestMs.ms} ms (${r.helmlinkSlowestMs.id}); over 1 s: ${r.helmlinkOverOneSecond.length}`);
+    console.log(
+      `  wrongly valid:    helmlink verify-chain ${r.wronglyValid.helmlink}, openssl verify -x509_strict ${r.wronglyValid.openssl}`,
+    );
+    console.log(
+      `  wrongly invalid:  helmlink verify-chain ${r.wronglyInvalid.helmlink}, openssl verify -x509_strict ${r.wronglyInvalid.openssl}`,
+    );
+    console.log(
+      `  helmlink exit 2:  ${r.helmlinkExit2.length}${r.helmlinkExit2.length ? ` (${r.helmlinkExit2.join('; ')})` : ''}`,
+    );
+    console.log(
+      `  helmlink slowest: ${r.helmlinkSlowestMs.ms} ms (${r.helmlinkSlowestMs.id}); over 1 s: ${r.helmlinkOverOneSecond.length}`,
+    );
     if (values.list) {
       for (const row of r.rows) {
         const mark = (v: Verdict) => (v.valid ? 'valid' : `invalid ${v.code}`);
         const flag = (row.ours.valid ? 'SUCCESS' : 'FAILURE') === row.expected ? ' ' : '!';
-        console.log(`  ${flag} ${row.expected.padEnd(7)} ${row.id}\n      helmlink ${mark(row.ours)} (${Math.round(row.ours.ms)} ms)   openssl ${mark(row.openssl)}`);
+        console.log(
+          `  ${flag} ${row.expected.padEnd(7)} ${row.id}\n      helmlink ${mark(row.ours)} (${Math.round(row.ours.ms)} ms)   openssl ${mark(row.openssl)}`,
+        );
       }
     }
   }

@@ -51,8 +51,15 @@ function readCrlFile(io: CliIO, path: string): CrlInfo[] {
   const input = pemOrDer(data);
   // DER starts with a SEQUENCE tag; anything else without PEM blocks holds no CRL.
   const ders =
-    typeof input === 'string' ? decodePemBlocks(input, path).filter((b) => b.label === 'X509 CRL' || b.label === 'CRL').map((b) => b.der) : input[0] === 0x30 ? [input] : [];
-  if (ders.length === 0) throw new UsageError(`cannot parse CRL ${path}: no CRL found (expected PEM X509 CRL or DER)`);
+    typeof input === 'string'
+      ? decodePemBlocks(input, path)
+          .filter((b) => b.label === 'X509 CRL' || b.label === 'CRL')
+          .map((b) => b.der)
+      : input[0] === 0x30
+        ? [input]
+        : [];
+  if (ders.length === 0)
+    throw new UsageError(`cannot parse CRL ${path}: no CRL found (expected PEM X509 CRL or DER)`);
   return ders.map(parseCrlDer);
 }
 

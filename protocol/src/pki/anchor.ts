@@ -32,19 +32,35 @@ export interface AnchorState {
 export function checkAnchor(anchor: CertInfo, ctx: Ctx): AnchorState {
   checkValidity(anchor, ctx.time);
   if (anchor.unknownCritical.length > 0) {
-    throw fail('ERR_CHAIN_CRITICAL_EXTENSION', `the trust anchor ${describe(anchor)} carries the unknown critical extension ${anchor.unknownCritical.join(', ')}`, anchor, {
-      oids: anchor.unknownCritical,
-    });
+    throw fail(
+      'ERR_CHAIN_CRITICAL_EXTENSION',
+      `the trust anchor ${describe(anchor)} carries the unknown critical extension ${anchor.unknownCritical.join(', ')}`,
+      anchor,
+      {
+        oids: anchor.unknownCritical,
+      },
+    );
   }
   const bc = anchor.basicConstraints;
   if (!bc || !bc.ca || anchor.critical.get(OID_BASIC_CONSTRAINTS) !== true) {
-    const why = !bc ? 'has no basicConstraints' : !bc.ca ? 'is not a CA (cA FALSE)' : 'has non-critical basicConstraints';
-    throw fail('ERR_CHAIN_BASIC_CONSTRAINTS', `the trust anchor ${describe(anchor)} ${why} (RFC 5280 4.2.1.9)`, anchor, { rule: '4.2.1.9' });
+    const why = !bc
+      ? 'has no basicConstraints'
+      : !bc.ca
+        ? 'is not a CA (cA FALSE)'
+        : 'has non-critical basicConstraints';
+    throw fail(
+      'ERR_CHAIN_BASIC_CONSTRAINTS',
+      `the trust anchor ${describe(anchor)} ${why} (RFC 5280 4.2.1.9)`,
+      anchor,
+      { rule: '4.2.1.9' },
+    );
   }
   if (anchor.keyUsage !== undefined && !(anchor.keyUsage & KU.keyCertSign)) {
     throw fail('ERR_CHAIN_KEY_USAGE', `the trust anchor ${describe(anchor)} lacks keyCertSign`, anchor);
   }
   checkProfile(anchor, 'anchor');
-  const names = anchor.nameConstraints ? NameConstraintState.EMPTY.with(anchor.nameConstraints) : NameConstraintState.EMPTY;
+  const names = anchor.nameConstraints
+    ? NameConstraintState.EMPTY.with(anchor.nameConstraints)
+    : NameConstraintState.EMPTY;
   return { maxPathLength: bc.pathLen, names };
 }

@@ -75,8 +75,15 @@ export function describe(info: CertInfo): string {
 }
 
 /** A coded rejection naming the certificate. */
-export function fail(code: ErrorCode, message: string, info: CertInfo, details: Record<string, unknown> = {}): HelmlinkError {
-  return new HelmlinkError(code, message, { details: { subject: info.cert.subject, serial: info.serial, ...details } });
+export function fail(
+  code: ErrorCode,
+  message: string,
+  info: CertInfo,
+  details: Record<string, unknown> = {},
+): HelmlinkError {
+  return new HelmlinkError(code, message, {
+    details: { subject: info.cert.subject, serial: info.serial, ...details },
+  });
 }
 
 /** A profile violation (ERR_CHAIN_PROFILE) with the RFC 5280 section it breaks. */

@@ -19,7 +19,8 @@ export interface CrlEntryInfo {
 /** Index of the first octet that carries the value of an INTEGER's contents (sign padding skipped). */
 function canonicalStart(buf: Uint8Array, start: number, end: number): number {
   let i = start;
-  while (i < end - 1 && ((buf[i] === 0x00 && buf[i + 1]! < 0x80) || (buf[i] === 0xff && buf[i + 1]! >= 0x80))) i++;
+  while (i < end - 1 && ((buf[i] === 0x00 && buf[i + 1]! < 0x80) || (buf[i] === 0xff && buf[i + 1]! >= 0x80)))
+    i++;
   return i;
 }
 
@@ -144,6 +145,7 @@ function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array((hex.length + odd) >> 1);
   let i = 0;
   if (odd) out[i++] = nibble(hex.charCodeAt(0));
-  for (let k = odd; k < hex.length; k += 2) out[i++] = (nibble(hex.charCodeAt(k)) << 4) | nibble(hex.charCodeAt(k + 1));
+  for (let k = odd; k < hex.length; k += 2)
+    out[i++] = (nibble(hex.charCodeAt(k)) << 4) | nibble(hex.charCodeAt(k + 1));
   return out;
 }

@@ -20,12 +20,29 @@
  */
 import '../reflect';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, AuthorityKeyIdentifier, IssuingDistributionPoint, Name } from '@peculiar/asn1-x509';
+import {
+  AlgorithmIdentifier,
+  AuthorityKeyIdentifier,
+  IssuingDistributionPoint,
+  Name,
+} from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { signatureScheme, type SignatureScheme } from './algorithms';
 import { SerialIndex } from './crl-index';
-import { bytesOf, contentOf, decodeOid, expectTlv, integerContent, readBoolean, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
+import {
+  bytesOf,
+  contentOf,
+  decodeOid,
+  expectTlv,
+  integerContent,
+  readBoolean,
+  readTime,
+  readTlvInto,
+  signedPart,
+  type Tlv,
+  toHex,
+} from './der';
 import { nameKey } from './names';
 import { crlReason, REMOVE_FROM_CRL } from '../vocabulary/revocation';
 
@@ -100,24 +117,35 @@ export function readExtension(buf: Uint8Array, el: Tlv, oid: Tlv, value: Tlv): b
     if (!critical) throw new RangeError('DER: an explicit critical FALSE');
     readTlvInto(buf, value.end, el.end, value);
   }
-  if (value.tag !== 0x04 || value.end !== el.end) throw new RangeError('DER: an extension value is not an OCTET STRING');
+  if (value.tag !== 0x04 || value.end !== el.end)
+    throw new RangeError('DER: an extension value is not an OCTET STRING');
   return critical;
 }
 
 const newTlv = (): Tlv => ({ tag: 0, start: 0, contentStart: 0, end: 0 });
 
-function profile(rule: string, message: string, code: 'ERR_CRL_PROFILE' | 'ERR_CRL_INVALID' = 'ERR_CRL_PROFILE'): HelmlinkError {
+function profile(
+  rule: string,
+  message: string,
+  code: 'ERR_CRL_PROFILE' | 'ERR_CRL_INVALID' = 'ERR_CRL_PROFILE',
+): HelmlinkError {
   return new HelmlinkError(code, `${message} (RFC 5280 ${rule})`, { details: { rule } });
 }
 
 function integerAt(buf: Uint8Array, value: Tlv): { n: bigint; octets: number } {
   const inner = expectTlv(buf, value.contentStart, value.end, 0x02, 'an INTEGER');
-  if (inner.end !== value.end || inner.end === inner.contentStart) throw new RangeError('DER: not an INTEGER');
+  if (inner.end !== value.end || inner.end === inner.contentStart)
+    throw new RangeError('DER: not an INTEGER');
   return { n: integerContent(contentOf(buf, inner)), octets: inner.end - inner.contentStart };
 }
 
 /** The CRL extensions ([0] EXPLICIT SEQUENCE OF Extension) into `info`. */
-function readCrlExtensions(buf: Uint8Array, wrapper: Tlv, info: CrlInfo, refuse: (e: HelmlinkError) => void): void {
+function readCrlExtensions(
+  buf: Uint8Array,
+  wrapper: Tlv,
+  info: CrlInfo,
+  refuse: (e: HelmlinkError) => void,
+): void {
   const list = expectTlv(buf, wrapper.contentStart, wrapper.end, 0x30, 'the CRL extensions');
   if (list.end !== wrapper.end) throw new RangeError('DER: trailing data after the CRL extensions');
   const el = newTlv();
@@ -132,13 +160,15 @@ function readCrlExtensions(buf: Uint8Array, wrapper: Tlv, info: CrlInfo, refuse:
     seen.add(id);
     const ce = idCe(buf, oid);
     const mustBe = (want: boolean, rule: string, name: string): void => {
-      if (critical !== want) refuse(profile(rule, `the ${name} extension must be ${want ? 'critical' : 'non-critical'}`));
+      if (critical !== want)
+        refuse(profile(rule, `the ${name} extension must be ${want ? 'critical' : 'non-critical'}`));
     };
     if (ce === CE_CRL_NUMBER) {
       const { n, octets } = integerAt(buf, value);
       info.number = n;
       mustBe(false, '5.2.3', 'CRL number');
-      if (n < 0n || octets > 21 || (octets === 21 && buf[value.end - 21] !== 0)) refuse(profile('5.2.3', 'the CRL number must be a non-negative integer of at most 20 octets'));
+      if (n < 0n || octets > 21 || (octets === 21 && buf[value.end - 21] !== 0))
+        refuse(profile('5.2.3', 'the CRL number must be a non-negative integer of at most 20 octets'));
     } else if (ce === CE_DELTA_CRL_INDICATOR) {
       info.deltaBase = integerAt(buf, value).n;
       mustBe(true, '5.2.4', 'delta CRL indicator');
@@ -147,7 +177,12 @@ function readCrlExtensions(buf: Uint8Array, wrapper: Tlv, info: CrlInfo, refuse:
       info.idp = idp;
       info.scopeKey = toHex(contentOf(buf, value));
       mustBe(true, '5.2.5', 'issuing distribution point');
-      if (Number(idp.onlyContainsUserCerts) + Number(idp.onlyContainsCACerts) + Number(idp.onlyContainsAttributeCerts) > 1) {
+      if (
+        Number(idp.onlyContainsUserCerts) +
+          Number(idp.onlyContainsCACerts) +
+          Number(idp.onlyContainsAttributeCerts) >
+        1
+      ) {
         refuse(profile('5.2.5', 'the issuing distribution point asserts more than one onlyContains… scope'));
       }
     } else if (ce === CE_AUTHORITY_KEY_ID) {
@@ -162,7 +197,13 @@ function readCrlExtensions(buf: Uint8Array, wrapper: Tlv, info: CrlInfo, refuse:
       mustBe(false, '5.2.7', 'authority information access');
     } else if (critical) {
       const oidString = decodeOid(buf, oid);
-      refuse(new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', `the CRL carries the unknown critical extension ${oidString}`, { details: { oid: oidString } }));
+      refuse(
+        new HelmlinkError(
+          'ERR_CRL_CRITICAL_EXTENSION',
+          `the CRL carries the unknown critical extension ${oidString}`,
+          { details: { oid: oidString } },
+        ),
+      );
     }
   }
 }
@@ -177,7 +218,13 @@ interface EntryScratch {
 }
 
 /** The extensions of one revoked entry, in buf[start, end): returns its reason code (0 without one). */
-function readEntryExtensions(buf: Uint8Array, start: number, end: number, s: EntryScratch, refuse: (e: HelmlinkError) => void): number {
+function readEntryExtensions(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  s: EntryScratch,
+  refuse: (e: HelmlinkError) => void,
+): number {
   const { el, oid, value } = s;
   let reason = 0;
   let seen = 0;
@@ -191,7 +238,8 @@ function readEntryExtensions(buf: Uint8Array, start: number, end: number, s: Ent
     seen |= bit;
     if (ce === CE_REASON) {
       const e = expectTlv(buf, value.contentStart, value.end, 0x0a, 'an ENUMERATED reason code');
-      if (e.end !== value.end || e.end - e.contentStart !== 1) throw new RangeError('DER: a malformed reason code');
+      if (e.end !== value.end || e.end - e.contentStart !== 1)
+        throw new RangeError('DER: a malformed reason code');
       reason = buf[e.contentStart]!;
       if (critical) refuse(profile('5.3.1', 'a reasonCode entry extension must be non-critical'));
       if (crlReason(reason) === undefined) refuse(profile('5.3.1', `unknown reason code ${reason}`));
@@ -201,17 +249,34 @@ function readEntryExtensions(buf: Uint8Array, start: number, end: number, s: Ent
     } else if (ce === CE_HOLD_INSTRUCTION) {
       // The hold instruction (RFC 3280 5.3.2) carries no decision: a hold is a revocation here.
     } else if (ce === CE_CERTIFICATE_ISSUER) {
-      refuse(new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', 'indirect CRL entries (certificateIssuer) are not supported', { details: { oid: '2.5.29.29' } }));
+      refuse(
+        new HelmlinkError(
+          'ERR_CRL_CRITICAL_EXTENSION',
+          'indirect CRL entries (certificateIssuer) are not supported',
+          { details: { oid: '2.5.29.29' } },
+        ),
+      );
     } else if (critical) {
       const oidString = decodeOid(buf, oid);
-      refuse(new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', `a CRL entry carries the unknown critical extension ${oidString}`, { details: { oid: oidString } }));
+      refuse(
+        new HelmlinkError(
+          'ERR_CRL_CRITICAL_EXTENSION',
+          `a CRL entry carries the unknown critical extension ${oidString}`,
+          { details: { oid: oidString } },
+        ),
+      );
     }
   }
   return reason;
 }
 
 /** Walks revokedCertificates once, checking and indexing every entry. */
-function readEntries(buf: Uint8Array, list: Tlv | undefined, info: CrlInfo, refuse: (e: HelmlinkError) => void): SerialIndex {
+function readEntries(
+  buf: Uint8Array,
+  list: Tlv | undefined,
+  info: CrlInfo,
+  refuse: (e: HelmlinkError) => void,
+): SerialIndex {
   const capacity = list ? Math.floor((list.end - list.contentStart) / MIN_ENTRY_BYTES) + 1 : 0;
   const index = new SerialIndex(buf, capacity);
   if (!list) return index;
@@ -222,21 +287,30 @@ function readEntries(buf: Uint8Array, list: Tlv | undefined, info: CrlInfo, refu
     readTlvInto(buf, pos, list.end, entry);
     if (entry.tag !== 0x30) throw new RangeError('DER: a revoked entry is not a SEQUENCE');
     const serialTag: number = readTlvInto(buf, entry.contentStart, entry.end, t).tag;
-    if (serialTag !== 0x02 || t.end === t.contentStart) throw new RangeError('DER: a revoked entry without a serial');
+    if (serialTag !== 0x02 || t.end === t.contentStart)
+      throw new RangeError('DER: a revoked entry without a serial');
     const serialStart = t.contentStart;
     const serialEnd = t.end;
     const dateTag: number = readTlvInto(buf, serialEnd, entry.end, t).tag;
-    if (dateTag !== 0x17 && dateTag !== 0x18) throw new RangeError('DER: a revoked entry without a revocation date');
+    if (dateTag !== 0x17 && dateTag !== 0x18)
+      throw new RangeError('DER: a revoked entry without a revocation date');
     let reason = 0;
     if (t.end < entry.end) {
       const extTag: number = readTlvInto(buf, t.end, entry.end, t).tag;
       if (extTag !== 0x30 || t.end !== entry.end) throw new RangeError('DER: malformed CRL entry extensions');
       reason = readEntryExtensions(buf, t.contentStart, t.end, s, refuse);
     }
-    if (reason === REMOVE_FROM_CRL && complete) refuse(profile('5.3.1', 'removeFromCRL appears only in delta CRLs'));
+    if (reason === REMOVE_FROM_CRL && complete)
+      refuse(profile('5.3.1', 'removeFromCRL appears only in delta CRLs'));
     if (!index.add(serialStart, serialEnd, reason)) {
       const serial = toHex(buf.subarray(serialStart, serialEnd));
-      refuse(new HelmlinkError('ERR_CRL_PROFILE', `the CRL lists serial ${serial} twice: its status is ambiguous, the CRL is refused`, { details: { serial, rule: '5.1.2.6' } }));
+      refuse(
+        new HelmlinkError(
+          'ERR_CRL_PROFILE',
+          `the CRL lists serial ${serial} twice: its status is ambiguous, the CRL is refused`,
+          { details: { serial, rule: '5.1.2.6' } },
+        ),
+      );
     }
   }
   return index;
@@ -257,7 +331,9 @@ export function parseCrlDer(der: Uint8Array): CrlInfo {
     return info;
   } catch (cause) {
     if (cause instanceof HelmlinkError) throw cause;
-    throw new HelmlinkError('ERR_CRL_MALFORMED', `the CRL cannot be parsed: ${(cause as Error).message}`, { cause });
+    throw new HelmlinkError('ERR_CRL_MALFORMED', `the CRL cannot be parsed: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 
@@ -267,12 +343,14 @@ function parse(raw: Uint8Array): CrlInfo {
   const tbs = expectTlv(raw, outer.contentStart, outer.end, 0x30, 'a TBSCertList');
   const sigAlg = expectTlv(raw, tbs.end, outer.end, 0x30, 'a signature algorithm');
   const sigValue = expectTlv(raw, sigAlg.end, outer.end, 0x03, 'a signature BIT STRING');
-  if (sigValue.end !== outer.end || sigValue.end === sigValue.contentStart) throw new RangeError('DER: malformed signature value');
+  if (sigValue.end !== outer.end || sigValue.end === sigValue.contentStart)
+    throw new RangeError('DER: malformed signature value');
   let pos = tbs.contentStart;
   const t = readTlvInto(raw, pos, tbs.end, newTlv());
   let version = 1;
   if (t.tag === 0x02) {
-    if (t.end - t.contentStart !== 1 || raw[t.contentStart] !== 1) throw new RangeError('DER: the CRL version is not v2');
+    if (t.end - t.contentStart !== 1 || raw[t.contentStart] !== 1)
+      throw new RangeError('DER: the CRL version is not v2');
     version = 2;
     pos = t.end;
   }
@@ -286,7 +364,8 @@ function parse(raw: Uint8Array): CrlInfo {
   let extensions: Tlv | undefined;
   while (pos < tbs.end) {
     const el = readTlvInto(raw, pos, tbs.end, newTlv());
-    if ((el.tag === 0x17 || el.tag === 0x18) && nextUpdate === undefined && !list && !extensions) nextUpdate = readTime(raw, el);
+    if ((el.tag === 0x17 || el.tag === 0x18) && nextUpdate === undefined && !list && !extensions)
+      nextUpdate = readTime(raw, el);
     else if (el.tag === 0x30 && !list && !extensions) list = el;
     else if (el.tag === 0xa0 && !extensions) extensions = el;
     else throw new RangeError('DER: unexpected field in the TBSCertList');
@@ -297,14 +376,18 @@ function parse(raw: Uint8Array): CrlInfo {
   try {
     scheme = signatureScheme(AsnConvert.parse(bytesOf(raw, sigAlg), AlgorithmIdentifier));
     if (!sameBytes(bytesOf(raw, innerAlg), bytesOf(raw, sigAlg))) {
-      scheme = new HelmlinkError('ERR_CRL_INVALID', 'the CRL signature algorithm differs from the one inside the signed part');
+      scheme = new HelmlinkError(
+        'ERR_CRL_INVALID',
+        'the CRL signature algorithm differs from the one inside the signed part',
+      );
     }
   } catch (err) {
     if (!(err instanceof HelmlinkError)) throw err;
     scheme = err;
   }
   // A signature is a whole number of octets: unused bits mean a signature that cannot verify, not a parse error.
-  if (raw[sigValue.contentStart] !== 0) scheme = new HelmlinkError('ERR_CRL_INVALID', 'the CRL signature is not a whole number of octets');
+  if (raw[sigValue.contentStart] !== 0)
+    scheme = new HelmlinkError('ERR_CRL_INVALID', 'the CRL signature is not a whole number of octets');
   const info: CrlInfo = {
     raw,
     tbs: tbsBytes,
@@ -332,8 +415,16 @@ function parse(raw: Uint8Array): CrlInfo {
     readCrlExtensions(raw, extensions, info, refuse);
   }
   // Not a CRL revocation can rest on (the CRL number orders CRLs and detects rollback): ERR_CRL_INVALID.
-  if (version !== 2) refuse(profile('5.1.2.1', 'v1 CRLs are refused: a conforming CRL is v2 and carries a CRL number', 'ERR_CRL_INVALID'));
-  else if (info.number === undefined) refuse(profile('5.2.3', 'the CRL has no CRL number', 'ERR_CRL_INVALID'));
+  if (version !== 2)
+    refuse(
+      profile(
+        '5.1.2.1',
+        'v1 CRLs are refused: a conforming CRL is v2 and carries a CRL number',
+        'ERR_CRL_INVALID',
+      ),
+    );
+  else if (info.number === undefined)
+    refuse(profile('5.2.3', 'the CRL has no CRL number', 'ERR_CRL_INVALID'));
   info.entries = readEntries(raw, list, info, refuse);
   return info;
 }

@@ -61,7 +61,9 @@ function dpNameKeys(dpn: DistributionPointName, relativeTo: Name): string[] {
 
 /** The distribution points of a certificate, or the implied one (the issuer, all reasons) when it names none. */
 function distributionPoints(cert: CertInfo): readonly DistributionPoint[] {
-  return cert.crlDistributionPoints && cert.crlDistributionPoints.length > 0 ? cert.crlDistributionPoints : [{} as DistributionPoint];
+  return cert.crlDistributionPoints && cert.crlDistributionPoints.length > 0
+    ? cert.crlDistributionPoints
+    : [{} as DistributionPoint];
 }
 
 /**
@@ -75,13 +77,17 @@ export function crlScope(cert: CertInfo, crl: CrlInfo): number {
     if (idp.onlyContainsUserCerts && isCa(cert)) return 0;
     if (idp.onlyContainsCACerts && !isCa(cert)) return 0;
   }
-  const idpNames = idp?.distributionPoint ? new Set(dpNameKeys(idp.distributionPoint, crl.issuerName)) : undefined;
+  const idpNames = idp?.distributionPoint
+    ? new Set(dpNameKeys(idp.distributionPoint, crl.issuerName))
+    : undefined;
   const idpReasons = idp?.onlySomeReasons ? idp.onlySomeReasons.toNumber() & ALL_REASONS : ALL_REASONS;
   let mask = 0;
   for (const dp of distributionPoints(cert)) {
     if (dp.cRLIssuer) {
       // A distribution point naming a CRL issuer wants an indirect CRL from it (RFC 5280 6.3.3 (b)(1)).
-      const named = dp.cRLIssuer.some((gn) => gn.directoryName !== undefined && nameKey(gn.directoryName) === crl.issuerKey);
+      const named = dp.cRLIssuer.some(
+        (gn) => gn.directoryName !== undefined && nameKey(gn.directoryName) === crl.issuerKey,
+      );
       if (!named || !idp?.indirectCRL) continue;
     }
     if (idpNames) {
@@ -123,16 +129,23 @@ export function newerFirst(a: CrlInfo, b: CrlInfo): number {
  */
 export function checkCrlTime(crl: CrlInfo, time: number, graceMs: number): number {
   if (crl.thisUpdate > time) {
-    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`);
+    throw new HelmlinkError(
+      'ERR_CRL_INVALID',
+      `the CRL of ${crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`,
+    );
   }
   if (crl.nextUpdate === undefined) {
     throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} has no nextUpdate`);
   }
   const horizon = crl.nextUpdate + graceMs;
   if (horizon < time) {
-    throw new HelmlinkError('ERR_CRL_STALE', `the CRL of ${crl.issuer} is stale (nextUpdate ${new Date(crl.nextUpdate).toISOString()})`, {
-      details: { nextUpdate: new Date(crl.nextUpdate).toISOString() },
-    });
+    throw new HelmlinkError(
+      'ERR_CRL_STALE',
+      `the CRL of ${crl.issuer} is stale (nextUpdate ${new Date(crl.nextUpdate).toISOString()})`,
+      {
+        details: { nextUpdate: new Date(crl.nextUpdate).toISOString() },
+      },
+    );
   }
   return horizon;
 }

@@ -50,7 +50,8 @@ export function readTlvInto(buf: Uint8Array, offset: number, limit: number, out:
 /** Reads the element at `offset` and checks its tag. */
 export function expectTlv(buf: Uint8Array, offset: number, limit: number, tag: number, what: string): Tlv {
   const el = readTlvInto(buf, offset, limit, { tag: 0, start: 0, contentStart: 0, end: 0 });
-  if (el.tag !== tag) throw new RangeError(`DER: ${what} expected (tag 0x${tag.toString(16)}, got 0x${el.tag.toString(16)})`);
+  if (el.tag !== tag)
+    throw new RangeError(`DER: ${what} expected (tag 0x${tag.toString(16)}, got 0x${el.tag.toString(16)})`);
   return el;
 }
 
@@ -112,10 +113,13 @@ export function readNamedBits(buf: Uint8Array, el: Tlv): number {
   const len = el.end - el.contentStart;
   if (el.tag !== 0x03 || len === 0 || len > 5) throw new RangeError('DER: not a named-bit BIT STRING');
   const unused = buf[el.contentStart]!;
-  if (unused > 7 || (len === 1 && unused !== 0)) throw new RangeError('DER: invalid unused bits in a BIT STRING');
-  if (len > 1 && buf[el.end - 1]! & ((1 << unused) - 1)) throw new RangeError('DER: padding bits set in a BIT STRING');
+  if (unused > 7 || (len === 1 && unused !== 0))
+    throw new RangeError('DER: invalid unused bits in a BIT STRING');
+  if (len > 1 && buf[el.end - 1]! & ((1 << unused) - 1))
+    throw new RangeError('DER: padding bits set in a BIT STRING');
   let flags = 0;
-  for (let i = 0; i < (len - 1) * 8; i++) if (buf[el.contentStart + 1 + (i >> 3)]! & (0x80 >> (i & 7))) flags |= 1 << i;
+  for (let i = 0; i < (len - 1) * 8; i++)
+    if (buf[el.contentStart + 1 + (i >> 3)]! & (0x80 >> (i & 7))) flags |= 1 << i;
   return flags;
 }
 
@@ -155,7 +159,14 @@ export function readTime(buf: Uint8Array, el: Tlv): number {
   // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear does not.
   d.setUTCFullYear(year, month - 1, day);
   // Date rolls 31 February over into March: such a time is not a time.
-  if (month < 1 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  if (
+    month < 1 ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     throw new RangeError('DER: a time names a date that does not exist');
   }
   return d.getTime();

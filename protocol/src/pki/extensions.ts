@@ -23,7 +23,17 @@ import {
 } from '@peculiar/asn1-x509';
 import type * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
-import { bytesOf, contentOf, expectTlv, readNamedBits, readTime, readTlvInto, signedPart, type Tlv, toHex } from './der';
+import {
+  bytesOf,
+  contentOf,
+  expectTlv,
+  readNamedBits,
+  readTime,
+  readTlvInto,
+  signedPart,
+  type Tlv,
+  toHex,
+} from './der';
 import { decodeGeneralNames, type GeneralNameValue } from './general-names';
 import { decodeNameConstraints, type NameConstraintsInfo } from './name-constraints';
 import { nameKey, rdnKeys } from './names';
@@ -137,17 +147,27 @@ function parsedAsn(cert: x509.X509Certificate): Certificate | undefined {
 }
 
 /** The fields of a TBSCertificate read from the DER itself (exact bytes, strict times). */
-function readTbs(raw: Uint8Array): Pick<CertInfo, 'serial' | 'innerAlgorithm' | 'outerAlgorithm' | 'notBefore' | 'notAfter' | 'spkiKey'> {
+function readTbs(
+  raw: Uint8Array,
+): Pick<CertInfo, 'serial' | 'innerAlgorithm' | 'outerAlgorithm' | 'notBefore' | 'notAfter' | 'spkiKey'> {
   const outer = expectTlv(raw, 0, raw.length, 0x30, 'a Certificate');
   if (outer.end !== raw.length) throw new RangeError('DER: trailing data after the certificate');
   const tbs = expectTlv(raw, outer.contentStart, outer.end, 0x30, 'a TBSCertificate');
   const outerAlg = expectTlv(raw, tbs.end, outer.end, 0x30, 'a signature algorithm');
   const t: Tlv = readTlvInto(raw, tbs.contentStart, tbs.end, { tag: 0, start: 0, contentStart: 0, end: 0 });
-  const serial = t.tag === 0xa0 ? expectTlv(raw, t.end, tbs.end, 0x02, 'a serial number') : expectTlv(raw, t.start, tbs.end, 0x02, 'a serial number');
+  const serial =
+    t.tag === 0xa0
+      ? expectTlv(raw, t.end, tbs.end, 0x02, 'a serial number')
+      : expectTlv(raw, t.start, tbs.end, 0x02, 'a serial number');
   const innerAlg = expectTlv(raw, serial.end, tbs.end, 0x30, 'a signature algorithm');
   const issuer = expectTlv(raw, innerAlg.end, tbs.end, 0x30, 'an issuer name');
   const validity = expectTlv(raw, issuer.end, tbs.end, 0x30, 'a validity');
-  const nb = readTlvInto(raw, validity.contentStart, validity.end, { tag: 0, start: 0, contentStart: 0, end: 0 });
+  const nb = readTlvInto(raw, validity.contentStart, validity.end, {
+    tag: 0,
+    start: 0,
+    contentStart: 0,
+    end: 0,
+  });
   const na = readTlvInto(raw, nb.end, validity.end, { tag: 0, start: 0, contentStart: 0, end: 0 });
   if (na.end !== validity.end) throw new RangeError('DER: malformed validity');
   const subject = expectTlv(raw, validity.end, tbs.end, 0x30, 'a subject name');
@@ -170,7 +190,8 @@ function readExtensions(info: CertInfo, extensions: readonly Extension[]): void 
     switch (ext.extnID) {
       case OID_BASIC_CONSTRAINTS: {
         const bc = decode(ext, BasicConstraints);
-        info.basicConstraints = bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLen: bc.pathLenConstraint };
+        info.basicConstraints =
+          bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLen: bc.pathLenConstraint };
         break;
       }
       case OID_KEY_USAGE: {
@@ -182,7 +203,8 @@ function readExtensions(info: CertInfo, extensions: readonly Extension[]): void 
       }
       case OID_EXT_KEY_USAGE:
         info.eku = [...decode(ext, ExtendedKeyUsage)];
-        if (info.eku.length === 0) throw new Error('an empty extended key usage (RFC 5280 4.2.1.12: SIZE (1..MAX))');
+        if (info.eku.length === 0)
+          throw new Error('an empty extended key usage (RFC 5280 4.2.1.12: SIZE (1..MAX))');
         break;
       case OID_SUBJECT_KEY_ID:
         info.ski = toHex(decode(ext, SubjectKeyIdentifier).buffer);
@@ -195,7 +217,9 @@ function readExtensions(info: CertInfo, extensions: readonly Extension[]): void 
       case OID_CRL_DISTRIBUTION_POINTS:
         info.crlDistributionPoints = [...decode(ext, CRLDistributionPoints)];
         if (info.crlDistributionPoints.some((dp) => !dp.distributionPoint && !dp.cRLIssuer)) {
-          throw new Error('a CRL distribution point with neither a name nor a CRL issuer (RFC 5280 4.2.1.13)');
+          throw new Error(
+            'a CRL distribution point with neither a name nor a CRL issuer (RFC 5280 4.2.1.13)',
+          );
         }
         break;
       case OID_SUBJECT_ALT_NAME:
@@ -237,12 +261,17 @@ export function certInfo(cert: x509.X509Certificate): CertInfo {
       unknownCritical: [],
     };
     if (info.version < 1 || info.version > 3) throw new Error(`unknown certificate version ${info.version}`);
-    if (tbs.extensions && info.version !== 3) throw new Error('extensions in a certificate that is not v3 (RFC 5280 4.1.2.9)');
+    if (tbs.extensions && info.version !== 3)
+      throw new Error('extensions in a certificate that is not v3 (RFC 5280 4.1.2.9)');
     info.selfIssued = info.subjectKey === info.issuerKey;
     readExtensions(info, tbs.extensions ?? []);
   } catch (cause) {
     if (cause instanceof HelmlinkError) throw cause;
-    throw new HelmlinkError('ERR_CERT_MALFORMED', `certificate ${safeSubject(cert)} cannot be parsed: ${(cause as Error).message}`, { cause });
+    throw new HelmlinkError(
+      'ERR_CERT_MALFORMED',
+      `certificate ${safeSubject(cert)} cannot be parsed: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   parsed.set(cert, info);
   return info;
@@ -270,7 +299,9 @@ export function isCa(info: CertInfo): boolean {
 /** SHA-256 of the certificate DER, lowercase hex (cached). */
 export async function fingerprint(info: CertInfo): Promise<string> {
   if (info.fingerprint === undefined) {
-    info.fingerprint = toHex(await globalThis.crypto.subtle.digest('SHA-256', info.raw as Uint8Array<ArrayBuffer>));
+    info.fingerprint = toHex(
+      await globalThis.crypto.subtle.digest('SHA-256', info.raw as Uint8Array<ArrayBuffer>),
+    );
   }
   return info.fingerprint;
 }

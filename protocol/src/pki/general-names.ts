@@ -20,13 +20,19 @@ export type GeneralNameValue =
 
 export type NameKind = GeneralNameValue['kind'];
 
-const OTHER_FORMS: Record<number, string> = { 0xa0: 'otherName', 0xa3: 'x400Address', 0xa5: 'ediPartyName', 0x88: 'registeredID' };
+const OTHER_FORMS: Record<number, string> = {
+  0xa0: 'otherName',
+  0xa3: 'x400Address',
+  0xa5: 'ediPartyName',
+  0x88: 'registeredID',
+};
 
 function ia5(buf: Uint8Array, el: Tlv): string {
   let s = '';
   for (let i = el.contentStart; i < el.end; i++) {
     const b = buf[i]!;
-    if (b > 0x7e || b < 0x20) throw new RangeError('DER: an IA5String name holds a non-printable or non-ASCII octet');
+    if (b > 0x7e || b < 0x20)
+      throw new RangeError('DER: an IA5String name holds a non-printable or non-ASCII octet');
     s += String.fromCharCode(b);
   }
   return s;
@@ -45,7 +51,8 @@ export function decodeGeneralName(buf: Uint8Array, el: Tlv): GeneralNameValue {
       return { kind: 'ip', bytes: buf.slice(el.contentStart, el.end) };
     case 0xa4: {
       const inner = readTlvInto(buf, el.contentStart, el.end, { tag: 0, start: 0, contentStart: 0, end: 0 });
-      if (inner.tag !== 0x30 || inner.end !== el.end) throw new RangeError('DER: a directoryName is not one Name');
+      if (inner.tag !== 0x30 || inner.end !== el.end)
+        throw new RangeError('DER: a directoryName is not one Name');
       const name = AsnConvert.parse(bytesOf(buf, inner), Name);
       return { kind: 'dn', name, rdns: rdnKeys(name) };
     }
@@ -60,7 +67,8 @@ export function decodeGeneralName(buf: Uint8Array, el: Tlv): GeneralNameValue {
 /** Decodes GeneralNames (SEQUENCE SIZE (1..MAX) OF GeneralName) from the DER of the SEQUENCE. */
 export function decodeGeneralNames(der: Uint8Array): GeneralNameValue[] {
   const seq = readTlvInto(der, 0, der.length, { tag: 0, start: 0, contentStart: 0, end: 0 });
-  if (seq.tag !== 0x30 || seq.end !== der.length) throw new RangeError('DER: GeneralNames is not one SEQUENCE');
+  if (seq.tag !== 0x30 || seq.end !== der.length)
+    throw new RangeError('DER: GeneralNames is not one SEQUENCE');
   const out: GeneralNameValue[] = [];
   const el: Tlv = { tag: 0, start: 0, contentStart: 0, end: 0 };
   for (let pos = seq.contentStart; pos < seq.end; pos = el.end) {
@@ -148,7 +156,9 @@ export function sanProblem(gn: GeneralNameValue): string | undefined {
     case 'email':
       return mailboxProblem(gn.value);
     case 'ip':
-      return gn.bytes.length === 4 || gn.bytes.length === 16 ? undefined : `an iPAddress of ${gn.bytes.length} octets (4 or 16 expected)`;
+      return gn.bytes.length === 4 || gn.bytes.length === 16
+        ? undefined
+        : `an iPAddress of ${gn.bytes.length} octets (4 or 16 expected)`;
     case 'uri':
       try {
         const host = uriHost(gn.value);
@@ -165,7 +175,9 @@ export function sanProblem(gn: GeneralNameValue): string | undefined {
 export function describeName(gn: GeneralNameValue): string {
   switch (gn.kind) {
     case 'ip':
-      return gn.bytes.length === 4 ? `IP ${gn.bytes.join('.')}` : `IP ${Array.from(gn.bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+      return gn.bytes.length === 4
+        ? `IP ${gn.bytes.join('.')}`
+        : `IP ${Array.from(gn.bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
     case 'dn':
       return `DN ${gn.rdns.join(',')}`;
     case 'other':

@@ -55,11 +55,14 @@ function baseProblem(gn: GeneralNameValue): string | undefined {
     }
     case 'uri': {
       const host = gn.value.startsWith('.') ? gn.value.slice(1) : gn.value;
-      return dnsNameProblem(host, false) ? `the URI constraint "${gn.value}" is not a host or domain` : undefined;
+      return dnsNameProblem(host, false)
+        ? `the URI constraint "${gn.value}" is not a host or domain`
+        : undefined;
     }
     case 'ip': {
       const n = gn.bytes.length;
-      if (n !== 8 && n !== 32) return `an iPAddress constraint of ${n} octets (address and mask: 8 or 32 expected)`;
+      if (n !== 8 && n !== 32)
+        return `an iPAddress constraint of ${n} octets (address and mask: 8 or 32 expected)`;
       // The mask must be a CIDR prefix: ones, then zeros.
       let zero = false;
       for (let i = n / 2; i < n; i++) {
@@ -85,7 +88,7 @@ function readSubtrees(buf: Uint8Array, el: Tlv, problems: string[]): GeneralName
     if (sub.tag !== 0x30) throw new RangeError('DER: a GeneralSubtree is not a SEQUENCE');
     readTlvInto(buf, sub.contentStart, sub.end, t);
     const base = decodeGeneralName(buf, t);
-    for (let p = t.end; p < sub.end; ) {
+    for (let p = t.end; p < sub.end;) {
       const field = readTlvInto(buf, p, sub.end, { tag: 0, start: 0, contentStart: 0, end: 0 });
       if (field.tag === 0x80) {
         if (readSmallInt(buf, field, 0x80) !== 0) problems.push('a subtree with a minimum other than 0');
@@ -104,13 +107,15 @@ function readSubtrees(buf: Uint8Array, el: Tlv, problems: string[]): GeneralName
 /** Decodes a nameConstraints extension value. Throws RangeError for malformed DER. */
 export function decodeNameConstraints(der: Uint8Array): NameConstraintsInfo {
   const seq = readTlvInto(der, 0, der.length, { tag: 0, start: 0, contentStart: 0, end: 0 });
-  if (seq.tag !== 0x30 || seq.end !== der.length) throw new RangeError('DER: NameConstraints is not one SEQUENCE');
+  if (seq.tag !== 0x30 || seq.end !== der.length)
+    throw new RangeError('DER: NameConstraints is not one SEQUENCE');
   const problems: string[] = [];
   const info: NameConstraintsInfo = { permitted: undefined, excluded: undefined, problem: undefined };
   const el: Tlv = { tag: 0, start: 0, contentStart: 0, end: 0 };
   for (let pos = seq.contentStart; pos < seq.end; pos = el.end) {
     readTlvInto(der, pos, seq.end, el);
-    if (el.tag === 0xa0 && !info.permitted && !info.excluded) info.permitted = readSubtrees(der, el, problems);
+    if (el.tag === 0xa0 && !info.permitted && !info.excluded)
+      info.permitted = readSubtrees(der, el, problems);
     else if (el.tag === 0xa1 && !info.excluded) info.excluded = readSubtrees(der, el, problems);
     else throw new RangeError('DER: unexpected field in NameConstraints');
   }
@@ -145,14 +150,16 @@ function ipWithin(bytes: Uint8Array, c: Uint8Array): boolean {
 
 /** True when `name` lies inside the subtree `c` (same form). */
 function within(name: GeneralNameValue, c: GeneralNameValue): boolean {
-  if (name.kind === 'dns' && c.kind === 'dns') return dnsWithin(name.value.toLowerCase(), c.value.toLowerCase());
+  if (name.kind === 'dns' && c.kind === 'dns')
+    return dnsWithin(name.value.toLowerCase(), c.value.toLowerCase());
   if (name.kind === 'email' && c.kind === 'email') return emailWithin(name.value, c.value);
   if (name.kind === 'uri' && c.kind === 'uri') {
     const host = uriHost(name.value);
     return host !== undefined && hostWithin(host, c.value.toLowerCase());
   }
   if (name.kind === 'ip' && c.kind === 'ip') return ipWithin(name.bytes, c.bytes);
-  if (name.kind === 'dn' && c.kind === 'dn') return c.rdns.length <= name.rdns.length && c.rdns.every((r, i) => name.rdns[i] === r);
+  if (name.kind === 'dn' && c.kind === 'dn')
+    return c.rdns.length <= name.rdns.length && c.rdns.every((r, i) => name.rdns[i] === r);
   return false;
 }
 
@@ -186,8 +193,10 @@ const sameForm = (name: GeneralNameValue, c: GeneralNameValue): boolean =>
 /** The names of a certificate that name constraints apply to (6.1.3 (b)(c)). */
 export function constrainedNames(cert: CertInfo, endEntity: boolean): GeneralNameValue[] {
   const names: GeneralNameValue[] = [];
-  if (cert.subjectRdns.length > 0) names.push({ kind: 'dn', name: cert.asn.tbsCertificate.subject, rdns: cert.subjectRdns });
-  for (const email of attributeValues(cert.asn.tbsCertificate.subject, OID_EMAIL_ADDRESS)) names.push({ kind: 'email', value: email });
+  if (cert.subjectRdns.length > 0)
+    names.push({ kind: 'dn', name: cert.asn.tbsCertificate.subject, rdns: cert.subjectRdns });
+  for (const email of attributeValues(cert.asn.tbsCertificate.subject, OID_EMAIL_ADDRESS))
+    names.push({ kind: 'email', value: email });
   const san = cert.san ?? [];
   names.push(...san);
   if (endEntity && !san.some((n) => n.kind === 'dns')) {
@@ -209,7 +218,10 @@ export class NameConstraintState {
 
   /** The state after a CA with `nc` (6.1.4 (g)). */
   with(nc: NameConstraintsInfo): NameConstraintState {
-    return new NameConstraintState(nc.permitted ? [...this.permittedSets, nc.permitted] : this.permittedSets, nc.excluded ? [...this.excluded, ...nc.excluded] : this.excluded);
+    return new NameConstraintState(
+      nc.permitted ? [...this.permittedSets, nc.permitted] : this.permittedSets,
+      nc.excluded ? [...this.excluded, ...nc.excluded] : this.excluded,
+    );
   }
 
   get empty(): boolean {
@@ -234,12 +246,16 @@ export class NameConstraintState {
     const wildcard = name.kind === 'dns' && name.value.startsWith('*.');
     for (const c of this.excluded) {
       if (!constrains(c)) continue;
-      const hit = wildcard && c.kind === 'dns' && name.kind === 'dns' ? wildcardMeets(name.value.toLowerCase(), c.value.toLowerCase()) : within(name, c);
+      const hit =
+        wildcard && c.kind === 'dns' && name.kind === 'dns'
+          ? wildcardMeets(name.value.toLowerCase(), c.value.toLowerCase())
+          : within(name, c);
       if (hit) return `${describeName(name)} is inside the excluded subtree ${describeName(c)}`;
     }
     for (const set of this.permittedSets) {
       const ofForm = set.filter(constrains);
-      if (ofForm.length > 0 && !ofForm.some((c) => within(name, c))) return `${describeName(name)} is outside the permitted subtrees`;
+      if (ofForm.length > 0 && !ofForm.some((c) => within(name, c)))
+        return `${describeName(name)} is outside the permitted subtrees`;
     }
     return undefined;
   }
@@ -254,7 +270,12 @@ export function checkNames(cert: CertInfo, endEntity: boolean, state: NameConstr
   const v = state.violation(constrainedNames(cert, endEntity));
   if (v) {
     throw new HelmlinkError('ERR_CHAIN_NAME_CONSTRAINTS', `"${cert.cert.subject}": ${v.reason}`, {
-      details: { subject: cert.cert.subject, serial: cert.serial, name: describeName(v.name), kind: v.name.kind satisfies NameKind },
+      details: {
+        subject: cert.cert.subject,
+        serial: cert.serial,
+        name: describeName(v.name),
+        kind: v.name.kind satisfies NameKind,
+      },
     });
   }
 }

@@ -16,7 +16,12 @@ function prepare(text: string): string {
 
 function valueKey(value: AttributeValue): string {
   const text =
-    value.utf8String ?? value.printableString ?? value.teletexString ?? value.bmpString ?? value.universalString ?? value.ia5String;
+    value.utf8String ??
+    value.printableString ??
+    value.teletexString ??
+    value.bmpString ??
+    value.universalString ??
+    value.ia5String;
   if (text !== undefined) return `s:${prepare(text)}`;
   return `b:${value.anyValue ? toHex(value.anyValue) : ''}`;
 }
@@ -49,7 +54,13 @@ export function attributeValues(name: Name | readonly RelativeDistinguishedName[
     for (const atv of rdn) {
       if (atv.type !== type) continue;
       const v = atv.value;
-      const text = v.ia5String ?? v.utf8String ?? v.printableString ?? v.teletexString ?? v.bmpString ?? v.universalString;
+      const text =
+        v.ia5String ??
+        v.utf8String ??
+        v.printableString ??
+        v.teletexString ??
+        v.bmpString ??
+        v.universalString;
       if (text !== undefined) out.push(text);
     }
   }

@@ -24,9 +24,17 @@ import { keyHandle, named } from './signature';
 import type { Purpose } from './types';
 import { checkValidity } from './validity';
 
-const PURPOSE_EKU: Record<Exclude<Purpose, 'any'>, string> = { clientAuth: OID_CLIENT_AUTH, serverAuth: OID_SERVER_AUTH };
+const PURPOSE_EKU: Record<Exclude<Purpose, 'any'>, string> = {
+  clientAuth: OID_CLIENT_AUTH,
+  serverAuth: OID_SERVER_AUTH,
+};
 
-function ekuAllows(eku: readonly string[] | undefined, purpose: Purpose, acceptAny: boolean, required: boolean): boolean {
+function ekuAllows(
+  eku: readonly string[] | undefined,
+  purpose: Purpose,
+  acceptAny: boolean,
+  required: boolean,
+): boolean {
   if (purpose === 'any') return true;
   if (eku === undefined) return !required;
   return eku.includes(PURPOSE_EKU[purpose]) || (acceptAny && eku.includes(OID_ANY_EKU));
@@ -36,11 +44,16 @@ function ekuAllows(eku: readonly string[] | undefined, purpose: Purpose, acceptA
 function checkCa(c: CertInfo, maxPathLength: number, ctx: Ctx): number {
   // (A v1/v2 certificate has no extensions, extensions.ts, so no cA either.)
   if (!isCa(c)) {
-    throw fail('ERR_CHAIN_BASIC_CONSTRAINTS', `${describe(c)} issues certificates but is not a CA (basicConstraints cA)`, c);
+    throw fail(
+      'ERR_CHAIN_BASIC_CONSTRAINTS',
+      `${describe(c)} issues certificates but is not a CA (basicConstraints cA)`,
+      c,
+    );
   }
   let max = maxPathLength;
   if (!c.selfIssued) {
-    if (max <= 0) throw fail('ERR_CHAIN_PATH_LENGTH', `${describe(c)} exceeds the path length a CA above it allows`, c);
+    if (max <= 0)
+      throw fail('ERR_CHAIN_PATH_LENGTH', `${describe(c)} exceeds the path length a CA above it allows`, c);
     max--;
   }
   const pathLen = c.basicConstraints?.pathLen;
@@ -57,19 +70,29 @@ function checkCa(c: CertInfo, maxPathLength: number, ctx: Ctx): number {
 /** The end-entity rules of the caller's purpose. */
 function checkEndEntity(c: CertInfo, ctx: Ctx): void {
   if (isCa(c) && !ctx.allowCaLeaf) {
-    throw fail('ERR_CHAIN_BASIC_CONSTRAINTS', `${describe(c)} is a CA certificate (cA TRUE) and cannot be used as an end entity`, c);
+    throw fail(
+      'ERR_CHAIN_BASIC_CONSTRAINTS',
+      `${describe(c)} is a CA certificate (cA TRUE) and cannot be used as an end entity`,
+      c,
+    );
   }
   if (c.keyUsage !== undefined && (c.keyUsage & ctx.leafKeyUsage) !== ctx.leafKeyUsage) {
     throw fail('ERR_CHAIN_KEY_USAGE', `${describe(c)} lacks the key usage its use needs`, c);
   }
   if (!ekuAllows(c.eku, ctx.purpose, ctx.acceptAnyEku, true)) {
-    throw fail('ERR_CHAIN_EKU', `${describe(c)} is not valid for ${ctx.purpose}`, c, { purpose: ctx.purpose });
+    throw fail('ERR_CHAIN_EKU', `${describe(c)} is not valid for ${ctx.purpose}`, c, {
+      purpose: ctx.purpose,
+    });
   }
   named(c, '', () => keyHandle(c));
 }
 
 /** Structural checks of one candidate path, then revocation. Returns the path's validity window. */
-export async function checkPath(p: CandidatePath, role: Role, ctx: Ctx): Promise<{ from: number; until: number }> {
+export async function checkPath(
+  p: CandidatePath,
+  role: Role,
+  ctx: Ctx,
+): Promise<{ from: number; until: number }> {
   const { certs, anchor } = p;
   const start = checkAnchor(anchor, ctx);
   let from = anchor.notBefore;
@@ -82,9 +105,14 @@ export async function checkPath(p: CandidatePath, role: Role, ctx: Ctx): Promise
     if (c.notBefore > from) from = c.notBefore;
     if (c.notAfter < until) until = c.notAfter;
     if (c.unknownCritical.length > 0) {
-      throw fail('ERR_CHAIN_CRITICAL_EXTENSION', `${describe(c)} carries the unknown critical extension ${c.unknownCritical.join(', ')}`, c, {
-        oids: c.unknownCritical,
-      });
+      throw fail(
+        'ERR_CHAIN_CRITICAL_EXTENSION',
+        `${describe(c)} carries the unknown critical extension ${c.unknownCritical.join(', ')}`,
+        c,
+        {
+          oids: c.unknownCritical,
+        },
+      );
     }
     if (i > 0) maxPathLength = checkCa(c, maxPathLength, ctx);
     checkProfile(c, i > 0 ? 'ca' : 'end-entity');

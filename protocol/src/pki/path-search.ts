@@ -16,7 +16,11 @@ function noPathError(leaf: CertInfo, ctx: Ctx): HelmlinkError {
     for (const index of [ctx.anchors, ctx.intermediates]) {
       for (const c of index.byKeyId(leaf.akiKeyId)) {
         if (c.subjectKey !== leaf.issuerKey) {
-          return fail('ERR_CHAIN_NAME_MISMATCH', `the issuer name of ${describe(leaf)} does not match the subject of its issuing key's certificate ${describe(c)}`, leaf);
+          return fail(
+            'ERR_CHAIN_NAME_MISMATCH',
+            `the issuer name of ${describe(leaf)} does not match the subject of its issuing key's certificate ${describe(c)}`,
+            leaf,
+          );
         }
       }
     }
@@ -33,7 +37,11 @@ function tooComplex(leaf: CertInfo): HelmlinkError {
 }
 
 /** Validates a path from `leaf` (the end entity, or a CRL signing certificate) to an anchor. */
-export async function validateFrom(leaf: CertInfo, role: Role, ctx: Ctx): Promise<{ path: CandidatePath; from: number; until: number }> {
+export async function validateFrom(
+  leaf: CertInfo,
+  role: Role,
+  ctx: Ctx,
+): Promise<{ path: CandidatePath; from: number; until: number }> {
   const errors: HelmlinkError[] = [];
   let reachedAnchor = false;
   const paths = buildPaths(leaf, {

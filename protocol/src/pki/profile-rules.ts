@@ -12,7 +12,19 @@
  *   certificate of the path, so none is a self-signed distribution of a CA key, 4.2.1.1's one exception) and on
  *   an anchor that is not self-issued (a cross-certified CA configured as an anchor).
  */
-import { type CertInfo, isCa, KU, OID_AUTHORITY_INFO_ACCESS, OID_AUTHORITY_KEY_ID, OID_INHIBIT_ANY_POLICY, OID_NAME_CONSTRAINTS, OID_POLICY_CONSTRAINTS, OID_SUBJECT_ALT_NAME, OID_SUBJECT_INFO_ACCESS, OID_SUBJECT_KEY_ID } from './extensions';
+import {
+  type CertInfo,
+  isCa,
+  KU,
+  OID_AUTHORITY_INFO_ACCESS,
+  OID_AUTHORITY_KEY_ID,
+  OID_INHIBIT_ANY_POLICY,
+  OID_NAME_CONSTRAINTS,
+  OID_POLICY_CONSTRAINTS,
+  OID_SUBJECT_ALT_NAME,
+  OID_SUBJECT_INFO_ACCESS,
+  OID_SUBJECT_KEY_ID,
+} from './extensions';
 import { describe, fail, profileFail } from './context';
 import { describeName, sanProblem } from './general-names';
 
@@ -35,7 +47,8 @@ function checkNamesPresent(c: CertInfo, ca: boolean): void {
   if (c.subjectRdns.length === 0) {
     if (ca) throw profileFail(c, '4.1.2.6', 'a CA certificate with an empty subject name');
     if (!c.san) throw profileFail(c, '4.1.2.6', 'an empty subject name without a subjectAltName');
-    if (c.critical.get(OID_SUBJECT_ALT_NAME) !== true) throw profileFail(c, '4.2.1.6', 'an empty subject name with a non-critical subjectAltName');
+    if (c.critical.get(OID_SUBJECT_ALT_NAME) !== true)
+      throw profileFail(c, '4.2.1.6', 'an empty subject name with a non-critical subjectAltName');
   }
   for (const gn of c.san ?? []) {
     const problem = sanProblem(gn);
@@ -49,21 +62,36 @@ function checkIdentifiers(c: CertInfo, position: Position, ca: boolean): void {
   if (critical(OID_AUTHORITY_KEY_ID)) throw profileFail(c, '4.2.1.1', 'a critical authority key identifier');
   // 4.2.1.1's one exception is a self-signed distribution of a CA key: only an anchor that is self-issued.
   if ((position !== 'anchor' || !c.selfIssued) && c.akiKeyId === undefined) {
-    throw profileFail(c, '4.2.1.1', 'no authority key identifier (keyIdentifier) on a certificate issued by another');
+    throw profileFail(
+      c,
+      '4.2.1.1',
+      'no authority key identifier (keyIdentifier) on a certificate issued by another',
+    );
   }
   if (critical(OID_SUBJECT_KEY_ID)) throw profileFail(c, '4.2.1.2', 'a critical subject key identifier');
-  if (ca && c.ski === undefined) throw profileFail(c, '4.2.1.2', 'a CA certificate without a subject key identifier');
-  if (critical(OID_AUTHORITY_INFO_ACCESS)) throw profileFail(c, '4.2.2.1', 'a critical authority information access');
-  if (critical(OID_SUBJECT_INFO_ACCESS)) throw profileFail(c, '4.2.2.2', 'a critical subject information access');
+  if (ca && c.ski === undefined)
+    throw profileFail(c, '4.2.1.2', 'a CA certificate without a subject key identifier');
+  if (critical(OID_AUTHORITY_INFO_ACCESS))
+    throw profileFail(c, '4.2.2.1', 'a critical authority information access');
+  if (critical(OID_SUBJECT_INFO_ACCESS))
+    throw profileFail(c, '4.2.2.2', 'a critical subject information access');
 }
 
 /** 4.2.1.3, 4.2.1.9: key usage and basic constraints agree. */
 function checkKeyUsage(c: CertInfo): void {
   const ku = c.keyUsage;
   if (ku === 0) throw profileFail(c, '4.2.1.3', 'a keyUsage with no bit set');
-  if (ku !== undefined && ku & KU.keyCertSign && !isCa(c)) throw profileFail(c, '4.2.1.9', 'keyCertSign without basicConstraints cA TRUE');
-  if (c.basicConstraints?.pathLen !== undefined && (!isCa(c) || (ku !== undefined && !(ku & KU.keyCertSign)))) {
-    throw profileFail(c, '4.2.1.9', 'a pathLenConstraint on a certificate that is not a CA allowed to sign certificates');
+  if (ku !== undefined && ku & KU.keyCertSign && !isCa(c))
+    throw profileFail(c, '4.2.1.9', 'keyCertSign without basicConstraints cA TRUE');
+  if (
+    c.basicConstraints?.pathLen !== undefined &&
+    (!isCa(c) || (ku !== undefined && !(ku & KU.keyCertSign)))
+  ) {
+    throw profileFail(
+      c,
+      '4.2.1.9',
+      'a pathLenConstraint on a certificate that is not a CA allowed to sign certificates',
+    );
   }
 }
 
@@ -71,13 +99,18 @@ function checkKeyUsage(c: CertInfo): void {
 function checkConstraintExtensions(c: CertInfo): void {
   const nc = c.nameConstraints;
   if (nc) {
-    const ncFail = (message: string): Error => fail('ERR_CHAIN_NAME_CONSTRAINTS', `${describe(c)}: ${message} (RFC 5280 4.2.1.10)`, c, { rule: '4.2.1.10' });
+    const ncFail = (message: string): Error =>
+      fail('ERR_CHAIN_NAME_CONSTRAINTS', `${describe(c)}: ${message} (RFC 5280 4.2.1.10)`, c, {
+        rule: '4.2.1.10',
+      });
     if (!isCa(c)) throw ncFail('name constraints in a certificate that is not a CA');
     if (c.critical.get(OID_NAME_CONSTRAINTS) !== true) throw ncFail('non-critical name constraints');
     if (nc.problem) throw ncFail(`invalid name constraints: ${nc.problem}`);
   }
-  if (c.critical.get(OID_POLICY_CONSTRAINTS) === false) throw profileFail(c, '4.2.1.11', 'non-critical policy constraints');
-  if (c.critical.get(OID_INHIBIT_ANY_POLICY) === false) throw profileFail(c, '4.2.1.14', 'a non-critical inhibitAnyPolicy');
+  if (c.critical.get(OID_POLICY_CONSTRAINTS) === false)
+    throw profileFail(c, '4.2.1.11', 'non-critical policy constraints');
+  if (c.critical.get(OID_INHIBIT_ANY_POLICY) === false)
+    throw profileFail(c, '4.2.1.14', 'a non-critical inhibitAnyPolicy');
 }
 
 /**

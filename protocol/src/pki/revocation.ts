@@ -9,7 +9,16 @@
 import { HelmlinkError, isHelmlinkError } from '../errors';
 import { rawId } from './chain';
 import { type Ctx, describe, fail } from './context';
-import { ALL_REASONS, checkCrlTime, type CrlInfo, crlScope, deltaReleases, isDelta, lookupEntry, newerFirst } from './crl';
+import {
+  ALL_REASONS,
+  checkCrlTime,
+  type CrlInfo,
+  crlScope,
+  deltaReleases,
+  isDelta,
+  lookupEntry,
+  newerFirst,
+} from './crl';
 import { type CertInfo, KU } from './extensions';
 import { crlVerifiedBy, keyHandle } from './signature';
 
@@ -39,7 +48,13 @@ function preferError(errors: HelmlinkError[]): HelmlinkError | undefined {
 }
 
 /** The complete CRLs in scope for `cert` that are usable, grouped by scope; errors of the others. */
-async function usableCompleteCrls(cert: CertInfo, issuer: CertInfo, all: readonly CrlInfo[], errors: HelmlinkError[], ctx: Ctx) {
+async function usableCompleteCrls(
+  cert: CertInfo,
+  issuer: CertInfo,
+  all: readonly CrlInfo[],
+  errors: HelmlinkError[],
+  ctx: Ctx,
+) {
   const groups = new Map<string, { crl: CrlInfo; mask: number }[]>();
   let inScope = false;
   for (const crl of all) {
@@ -62,9 +77,23 @@ async function usableCompleteCrls(cert: CertInfo, issuer: CertInfo, all: readonl
 }
 
 /** The newest usable delta CRL for `base` (null when deltas exist but none is usable, undefined when none exist). */
-async function usableDelta(base: CrlInfo, scope: string, all: readonly CrlInfo[], issuer: CertInfo, errors: HelmlinkError[], ctx: Ctx): Promise<CrlInfo | null | undefined> {
+async function usableDelta(
+  base: CrlInfo,
+  scope: string,
+  all: readonly CrlInfo[],
+  issuer: CertInfo,
+  errors: HelmlinkError[],
+  ctx: Ctx,
+): Promise<CrlInfo | null | undefined> {
   if (base.number === undefined) return undefined;
-  const deltas = all.filter((d) => isDelta(d) && d.scopeKey === scope && d.deltaBase! <= base.number! && d.number !== undefined && d.number > base.number!);
+  const deltas = all.filter(
+    (d) =>
+      isDelta(d) &&
+      d.scopeKey === scope &&
+      d.deltaBase! <= base.number! &&
+      d.number !== undefined &&
+      d.number > base.number!,
+  );
   if (deltas.length === 0) return undefined;
   deltas.sort(newerFirst);
   for (const d of deltas) {
@@ -83,7 +112,12 @@ async function usableDelta(base: CrlInfo, scope: string, all: readonly CrlInfo[]
  * The revocation status of `cert` (issued by `issuer` in the path being validated). Throws ERR_CHAIN_REVOKED,
  * or a CRL error when the status cannot be determined and a check is required (or a CRL for it was given).
  */
-export async function checkRevocation(cert: CertInfo, issuer: CertInfo, required: boolean, ctx: Ctx): Promise<{ from: number; until: number }> {
+export async function checkRevocation(
+  cert: CertInfo,
+  issuer: CertInfo,
+  required: boolean,
+  ctx: Ctx,
+): Promise<{ from: number; until: number }> {
   const window = { from: -Infinity, until: Infinity };
   const all = ctx.crlsByIssuer.get(cert.issuerKey) ?? [];
   const errors: HelmlinkError[] = [];
@@ -101,9 +135,17 @@ export async function checkRevocation(cert: CertInfo, issuer: CertInfo, required
       const horizon = used.nextUpdate! + ctx.graceMs;
       if (horizon < window.until) window.until = horizon;
     }
-    const entry = delta && delta.entries.has(cert.serial) ? (deltaReleases(delta, cert.serial) ? undefined : lookupEntry(delta, cert.serial)) : lookupEntry(base, cert.serial);
+    const entry =
+      delta && delta.entries.has(cert.serial)
+        ? deltaReleases(delta, cert.serial)
+          ? undefined
+          : lookupEntry(delta, cert.serial)
+        : lookupEntry(base, cert.serial);
     if (entry) {
-      throw fail('ERR_CHAIN_REVOKED', `${describe(cert)} is revoked (${entry.reason})`, cert, { serial: cert.serial, reason: entry.reason });
+      throw fail('ERR_CHAIN_REVOKED', `${describe(cert)} is revoked (${entry.reason})`, cert, {
+        serial: cert.serial,
+        reason: entry.reason,
+      });
     }
     covered |= mask;
   }
@@ -143,7 +185,8 @@ function signerCandidates(crl: CrlInfo, issuer: CertInfo, ctx: Ctx): CertInfo[] 
     seen.add(id);
     others.push(c);
   }
-  const rank = (c: CertInfo): number => (crl.akiKeyId === undefined || c.ski === undefined ? 1 : crl.akiKeyId === c.ski ? 0 : 2);
+  const rank = (c: CertInfo): number =>
+    crl.akiKeyId === undefined || c.ski === undefined ? 1 : crl.akiKeyId === c.ski ? 0 : 2;
   others.sort((a, b) => rank(a) - rank(b));
   return [issuer, ...others];
 }
@@ -157,7 +200,12 @@ async function resolveCrlSigner(crl: CrlInfo, issuer: CertInfo, ctx: Ctx): Promi
   };
   for (const candidate of signerCandidates(crl, issuer, ctx)) {
     if (candidate.keyUsage !== undefined && !(candidate.keyUsage & KU.cRLSign)) {
-      note(new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} cannot be verified: ${describe(candidate)} lacks cRLSign`));
+      note(
+        new HelmlinkError(
+          'ERR_CRL_INVALID',
+          `the CRL of ${crl.issuer} cannot be verified: ${describe(candidate)} lacks cRLSign`,
+        ),
+      );
       continue;
     }
     try {
@@ -170,22 +218,42 @@ async function resolveCrlSigner(crl: CrlInfo, issuer: CertInfo, ctx: Ctx): Promi
     const pending = crlVerifiedBy(crl, candidate, scheme, ctx.budget);
     if (pending === undefined) break;
     if (!(await pending)) {
-      note(new HelmlinkError('ERR_CRL_INVALID', `the signature of the CRL of ${crl.issuer} does not verify with the key of ${describe(candidate)}`));
+      note(
+        new HelmlinkError(
+          'ERR_CRL_INVALID',
+          `the signature of the CRL of ${crl.issuer} does not verify with the key of ${describe(candidate)}`,
+        ),
+      );
       continue;
     }
     if (candidate === issuer || ctx.anchorSet.has(rawId(candidate)) || ctx.inProgress.has(candidate)) return;
     if (ctx.depth >= MAX_SIGNER_DEPTH) continue;
     // A separate CRL signing certificate: its own path must validate (RFC 5280 6.3.3 (f)).
     // A fresh memo: the outer resolution of this CRL is still pending and must not be awaited from inside.
-    const sub: Ctx = { ...ctx, depth: ctx.depth + 1, signerMemo: new Map(), inProgress: new Set([...ctx.inProgress, candidate]) };
+    const sub: Ctx = {
+      ...ctx,
+      depth: ctx.depth + 1,
+      signerMemo: new Map(),
+      inProgress: new Set([...ctx.inProgress, candidate]),
+    };
     try {
       await ctx.validateSigner(candidate, sub);
       return;
     } catch (err) {
       if (!isHelmlinkError(err)) throw err;
-      note(new HelmlinkError('ERR_CRL_INVALID', `the CRL signer ${describe(candidate)} is not valid: ${err.code}: ${err.message}`, { cause: err }));
+      note(
+        new HelmlinkError(
+          'ERR_CRL_INVALID',
+          `the CRL signer ${describe(candidate)} is not valid: ${err.code}: ${err.message}`,
+          { cause: err },
+        ),
+      );
     }
   }
-  if (ctx.budget.exhausted) throw new HelmlinkError('ERR_CHAIN_TOO_COMPLEX', 'the work budget of path validation ran out while verifying CRL signers');
+  if (ctx.budget.exhausted)
+    throw new HelmlinkError(
+      'ERR_CHAIN_TOO_COMPLEX',
+      'the work budget of path validation ran out while verifying CRL signers',
+    );
   throw firstError ?? new HelmlinkError('ERR_CRL_INVALID', `no valid signer for the CRL of ${crl.issuer}`);
 }

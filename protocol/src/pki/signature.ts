@@ -33,7 +33,8 @@ export function named(info: CertInfo, what: string, run: () => void): void {
   try {
     run();
   } catch (err) {
-    if (isHelmlinkError(err)) throw fail(err.code, `${what}${describe(info)}: ${err.message}`, info, err.details);
+    if (isHelmlinkError(err))
+      throw fail(err.code, `${what}${describe(info)}: ${err.message}`, info, err.details);
     throw err;
   }
 }
@@ -73,11 +74,19 @@ export function verifiedBy(
  * ERR_CHAIN_ALG_UNSUPPORTED, or ERR_CHAIN_UNTRUSTED when the key identifiers already said `issuer` is another
  * CA), or to 'budget' when the signature budget is spent.
  */
-export async function certSignatureError(cert: CertInfo, issuer: CertInfo, budget: WorkBudget): Promise<HelmlinkError | 'budget' | undefined> {
+export async function certSignatureError(
+  cert: CertInfo,
+  issuer: CertInfo,
+  budget: WorkBudget,
+): Promise<HelmlinkError | 'budget' | undefined> {
   const a = cert.innerAlgorithm;
   const b = cert.outerAlgorithm;
   if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
-    return fail('ERR_CHAIN_SIGNATURE', `the signature algorithm of ${describe(cert)} differs from the one inside its signed part`, cert);
+    return fail(
+      'ERR_CHAIN_SIGNATURE',
+      `the signature algorithm of ${describe(cert)} differs from the one inside its signed part`,
+      cert,
+    );
   }
   let scheme: SignatureScheme | undefined;
   try {
@@ -89,15 +98,32 @@ export async function certSignatureError(cert: CertInfo, issuer: CertInfo, budge
     if (isHelmlinkError(err)) return err;
     throw err;
   }
-  const pending = verifiedBy(cert, issuer, scheme!, cert.tbs, new Uint8Array(cert.asn.signatureValue), budget);
+  const pending = verifiedBy(
+    cert,
+    issuer,
+    scheme!,
+    cert.tbs,
+    new Uint8Array(cert.asn.signatureValue),
+    budget,
+  );
   if (pending === undefined) return 'budget';
   if (await pending) return undefined;
   // A contradicting key identifier means this candidate simply is not the issuer: no path, not a forgery.
-  if (keyIdRank(cert, issuer) === 2) return fail('ERR_CHAIN_UNTRUSTED', `${describe(cert)} was not issued by ${describe(issuer)}`, cert);
-  return fail('ERR_CHAIN_SIGNATURE', `the signature of ${describe(cert)} does not verify with the key of ${describe(issuer)}`, cert);
+  if (keyIdRank(cert, issuer) === 2)
+    return fail('ERR_CHAIN_UNTRUSTED', `${describe(cert)} was not issued by ${describe(issuer)}`, cert);
+  return fail(
+    'ERR_CHAIN_SIGNATURE',
+    `the signature of ${describe(cert)} does not verify with the key of ${describe(issuer)}`,
+    cert,
+  );
 }
 
 /** True when the CRL's signature verifies with `signer`'s key; undefined when the budget is spent. */
-export function crlVerifiedBy(crl: CrlInfo, signer: CertInfo, scheme: SignatureScheme, budget: WorkBudget): Promise<boolean> | undefined {
+export function crlVerifiedBy(
+  crl: CrlInfo,
+  signer: CertInfo,
+  scheme: SignatureScheme,
+  budget: WorkBudget,
+): Promise<boolean> | undefined {
   return verifiedBy(crl, signer, scheme, crl.tbs, crl.signature, budget);
 }

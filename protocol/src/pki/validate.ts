@@ -42,14 +42,18 @@ export interface ValidatedPathResult extends ValidatedPath {
 
 function checkOptions(options: ValidatePathOptions): void {
   if (!options || typeof options !== 'object') throw new TypeError('validatePath: options are required');
-  if (!(options.time instanceof Date) || Number.isNaN(options.time.getTime())) throw new TypeError('validatePath: options.time must be a valid Date');
-  if (!Array.isArray(options.trustAnchors)) throw new TypeError('validatePath: options.trustAnchors must be an array');
-  if (!['clientAuth', 'serverAuth', 'any'].includes(options.purpose)) throw new TypeError(`validatePath: unknown purpose ${String(options.purpose)}`);
+  if (!(options.time instanceof Date) || Number.isNaN(options.time.getTime()))
+    throw new TypeError('validatePath: options.time must be a valid Date');
+  if (!Array.isArray(options.trustAnchors))
+    throw new TypeError('validatePath: options.trustAnchors must be an array');
+  if (!['clientAuth', 'serverAuth', 'any'].includes(options.purpose))
+    throw new TypeError(`validatePath: unknown purpose ${String(options.purpose)}`);
   if (!options.revocation || !['off', 'leaf', 'chain'].includes(options.revocation.mode)) {
     throw new TypeError('validatePath: options.revocation.mode must be off, leaf or chain');
   }
   const grace = options.revocation.staleGraceSeconds ?? 0;
-  if (!Number.isFinite(grace) || grace < 0) throw new TypeError('validatePath: staleGraceSeconds must be a non-negative number');
+  if (!Number.isFinite(grace) || grace < 0)
+    throw new TypeError('validatePath: staleGraceSeconds must be a non-negative number');
 }
 
 function identityOf(leaf: x509.X509Certificate): EntityIdentity | undefined {
@@ -118,7 +122,10 @@ function createContext(options: ValidatePathOptions): Ctx {
  * (ERR_CHAIN_*, ERR_CRL_*, ERR_CERT_MALFORMED). Throws TypeError for invalid options. The time is compared in
  * whole seconds, the precision of X.509 times.
  */
-export async function validatePath(leaf: x509.X509Certificate, options: ValidatePathOptions): Promise<ValidatedPathResult> {
+export async function validatePath(
+  leaf: x509.X509Certificate,
+  options: ValidatePathOptions,
+): Promise<ValidatedPathResult> {
   checkOptions(options);
   const leafInfo = certInfo(leaf);
   const ctx = createContext(options);

@@ -10,13 +10,23 @@ import type { CertInfo } from './extensions';
 /** Throws ERR_CHAIN_NOT_YET_VALID / ERR_CHAIN_EXPIRED unless `time` (whole seconds) is inside the period. */
 export function checkValidity(info: CertInfo, time: number): void {
   if (time < info.notBefore) {
-    throw fail('ERR_CHAIN_NOT_YET_VALID', `${describe(info)} is not valid before ${new Date(info.notBefore).toISOString()}`, info, {
-      notBefore: new Date(info.notBefore).toISOString(),
-    });
+    throw fail(
+      'ERR_CHAIN_NOT_YET_VALID',
+      `${describe(info)} is not valid before ${new Date(info.notBefore).toISOString()}`,
+      info,
+      {
+        notBefore: new Date(info.notBefore).toISOString(),
+      },
+    );
   }
   if (time > info.notAfter) {
-    throw fail('ERR_CHAIN_EXPIRED', `${describe(info)} expired at ${new Date(info.notAfter).toISOString()}`, info, {
-      notAfter: new Date(info.notAfter).toISOString(),
-    });
+    throw fail(
+      'ERR_CHAIN_EXPIRED',
+      `${describe(info)} expired at ${new Date(info.notAfter).toISOString()}`,
+      info,
+      {
+        notAfter: new Date(info.notAfter).toISOString(),
+      },
+    );
   }
 }

@@ -7,13 +7,27 @@ import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORK_LIMITS } from '../../src/pki/context';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
-import { caExtensions, ext, type Forged, forge, forgeCa, forgedPathOptions, forgeLeaf, forgeRingPool, forgeRoot, forgeSameKeyPool, newKeys, OIDS } from './forge';
+import {
+  caExtensions,
+  ext,
+  type Forged,
+  forge,
+  forgeCa,
+  forgedPathOptions,
+  forgeLeaf,
+  forgeRingPool,
+  forgeRoot,
+  forgeSameKeyPool,
+  newKeys,
+  OIDS,
+} from './forge';
 import { rejection } from './helpers';
 
 const POOL = 100;
 let root: Forged;
 
-const opts = (intermediates: Forged[], over: Partial<ValidatePathOptions> = {}): ValidatePathOptions => forgedPathOptions([root], intermediates, over);
+const opts = (intermediates: Forged[], over: Partial<ValidatePathOptions> = {}): ValidatePathOptions =>
+  forgedPathOptions([root], intermediates, over);
 
 beforeAll(async () => {
   root = await forgeRoot('Budget Root');
@@ -42,9 +56,14 @@ describe('bounded path building', () => {
     // 12 same-name CAs with distinct keys, each certified by the anchor and by every other: paths in any order
     // reach the anchor, and every one fails (the leaf lacks an authority key identifier, 4.2.1.1).
     const n = 12;
-    const holders = await Promise.all(Array.from({ length: n }, () => forgeCa('Mesh CA', root, caExtensions(0))));
+    const holders = await Promise.all(
+      Array.from({ length: n }, () => forgeCa('Mesh CA', root, caExtensions(0))),
+    );
     const mesh: Forged[] = [...holders];
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) mesh.push(await forgeCa('Mesh CA', holders[j]!, { keys: holders[i]!.keys, ...caExtensions(0) }));
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        if (i !== j)
+          mesh.push(await forgeCa('Mesh CA', holders[j]!, { keys: holders[i]!.keys, ...caExtensions(0) }));
     const leaf = await forgeLeaf('leaf', holders[0]!, { aki: null });
     expect((await rejection(validatePath(leaf.certificate, opts(mesh)))).code).toBe('ERR_CHAIN_TOO_COMPLEX');
   });
@@ -74,7 +93,9 @@ describe('bounded path building', () => {
     await expect(validatePath(leaf.certificate, opts(cas, { maxDepth: 9 }))).resolves.toBeDefined();
     const short = await forgeLeaf('leaf', cas[1]!);
     await expect(validatePath(short.certificate, opts(cas))).resolves.toBeDefined();
-    expect((await rejection(validatePath(short.certificate, opts(cas, { maxDepth: 2 })))).code).toBe('ERR_CHAIN_UNTRUSTED');
+    expect((await rejection(validatePath(short.certificate, opts(cas, { maxDepth: 2 })))).code).toBe(
+      'ERR_CHAIN_UNTRUSTED',
+    );
   });
 
   it('finds the genuine issuer among look-alikes with its name and distinct keys', async () => {

@@ -31,7 +31,11 @@ const seq = (...parts: Uint8Array[]): Uint8Array => tlv(0x30, concat(parts));
 
 /** The DER of a Name. */
 export function encodeName(name: NameSpec): Uint8Array {
-  return seq(...name.map(([type, value]) => tlv(0x31, seq(tlv(0x06, new Uint8Array(ATTRS[type]!)), tlv(type === 'E' ? 0x16 : 0x0c, utf8(value))))));
+  return seq(
+    ...name.map(([type, value]) =>
+      tlv(0x31, seq(tlv(0x06, new Uint8Array(ATTRS[type]!)), tlv(type === 'E' ? 0x16 : 0x0c, utf8(value)))),
+    ),
+  );
 }
 
 /** DER of an OBJECT IDENTIFIER from dotted text. */
@@ -58,12 +62,22 @@ function ipBytes(text: string): Uint8Array {
     bytes = all.flatMap((g) => [g >> 8, g & 0xff]);
   } else bytes = addr!.split('.').map(Number);
   if (prefix === undefined) return new Uint8Array(bytes);
-  const mask = bytes.map((_, i) => Math.max(0, Math.min(8, Number(prefix) - i * 8))).map((n) => (0xff << (8 - n)) & 0xff);
+  const mask = bytes
+    .map((_, i) => Math.max(0, Math.min(8, Number(prefix) - i * 8)))
+    .map((n) => (0xff << (8 - n)) & 0xff);
   return new Uint8Array([...bytes, ...mask]);
 }
 
 /** A GeneralName: dNSName, rfc822Name, URI, iPAddress ("192.0.2.1", or "192.0.2.0/24" in constraints), directoryName, otherName, or raw DER. */
-export type GeneralNameSpec = { dns: string } | { email: string } | { uri: string } | { ip: string } | { ipBytes: Uint8Array } | { dn: NameSpec } | { otherName: string } | { raw: Uint8Array };
+export type GeneralNameSpec =
+  | { dns: string }
+  | { email: string }
+  | { uri: string }
+  | { ip: string }
+  | { ipBytes: Uint8Array }
+  | { dn: NameSpec }
+  | { otherName: string }
+  | { raw: Uint8Array };
 
 export function encodeGeneralName(gn: GeneralNameSpec): Uint8Array {
   if ('dns' in gn) return tlv(0x82, utf8(gn.dns));
@@ -72,7 +86,8 @@ export function encodeGeneralName(gn: GeneralNameSpec): Uint8Array {
   if ('ip' in gn) return tlv(0x87, ipBytes(gn.ip));
   if ('ipBytes' in gn) return tlv(0x87, gn.ipBytes);
   if ('dn' in gn) return tlv(0xa4, encodeName(gn.dn));
-  if ('otherName' in gn) return tlv(0xa0, concat([encodeOid(gn.otherName), tlv(0xa0, new Uint8Array([0x05, 0x00]))]));
+  if ('otherName' in gn)
+    return tlv(0xa0, concat([encodeOid(gn.otherName), tlv(0xa0, new Uint8Array([0x05, 0x00]))]));
   return gn.raw;
 }
 
@@ -84,14 +99,22 @@ export interface RawExtension {
 }
 
 export function encodeExtension(e: RawExtension): Uint8Array {
-  return seq(encodeOid(e.oid), ...(e.critical ? [new Uint8Array([0x01, 0x01, 0xff])] : []), tlv(0x04, e.value));
+  return seq(
+    encodeOid(e.oid),
+    ...(e.critical ? [new Uint8Array([0x01, 0x01, 0xff])] : []),
+    tlv(0x04, e.value),
+  );
 }
 
 const int = (n: number): Uint8Array => encodeDerInteger(new Uint8Array(n < 256 ? [n] : [n >> 8, n & 0xff]));
 
 /** Extension values. */
 export const ext = {
-  basicConstraints: (ca: boolean, pathLen?: number): Uint8Array => seq(...(ca ? [new Uint8Array([0x01, 0x01, 0xff])] : []), ...(pathLen === undefined ? [] : [int(pathLen)])),
+  basicConstraints: (ca: boolean, pathLen?: number): Uint8Array =>
+    seq(
+      ...(ca ? [new Uint8Array([0x01, 0x01, 0xff])] : []),
+      ...(pathLen === undefined ? [] : [int(pathLen)]),
+    ),
   keyUsage: (bits: number): Uint8Array => {
     // Named bits, DER: trailing zero bits dropped (bit 0 is the most significant bit of the first octet).
     if (bits === 0) return new Uint8Array([0x03, 0x01, 0x00]);
@@ -105,13 +128,17 @@ export const ext = {
   aki: (id: Uint8Array): Uint8Array => seq(tlv(0x80, id)),
   generalNames: (names: readonly GeneralNameSpec[]): Uint8Array => seq(...names.map(encodeGeneralName)),
   eku: (oids: readonly string[]): Uint8Array => seq(...oids.map(encodeOid)),
-  nameConstraints: (permitted?: readonly GeneralNameSpec[], excluded?: readonly GeneralNameSpec[]): Uint8Array =>
+  nameConstraints: (
+    permitted?: readonly GeneralNameSpec[],
+    excluded?: readonly GeneralNameSpec[],
+  ): Uint8Array =>
     seq(
       ...(permitted ? [tlv(0xa0, concat(permitted.map((g) => seq(encodeGeneralName(g)))))] : []),
       ...(excluded ? [tlv(0xa1, concat(excluded.map((g) => seq(encodeGeneralName(g)))))] : []),
     ),
   aia: (uri: string): Uint8Array => seq(seq(encodeOid('1.3.6.1.5.5.7.48.2'), tlv(0x86, utf8(uri)))),
-  policyConstraints: (requireExplicit: number): Uint8Array => seq(tlv(0x80, new Uint8Array([requireExplicit]))),
+  policyConstraints: (requireExplicit: number): Uint8Array =>
+    seq(tlv(0x80, new Uint8Array([requireExplicit]))),
 };
 
 export const OIDS = {
@@ -169,10 +196,16 @@ export interface ForgeParams {
 }
 
 /** ecdsa-with-SHA384: a signature AlgorithmIdentifier that differs from the one the forge signs with. */
-export const ECDSA_SHA384 = new Uint8Array([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]);
+export const ECDSA_SHA384 = new Uint8Array([
+  0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,
+]);
 
 /** Validation options for forged chains: generic RFC 5280 validation (any purpose, no revocation unless given). */
-export function forgedPathOptions(anchors: readonly Forged[], intermediates: readonly Forged[] = [], over: Partial<ValidatePathOptions> = {}): ValidatePathOptions {
+export function forgedPathOptions(
+  anchors: readonly Forged[],
+  intermediates: readonly Forged[] = [],
+  over: Partial<ValidatePathOptions> = {},
+): ValidatePathOptions {
   return {
     trustAnchors: anchors.map((a) => a.certificate),
     intermediates: intermediates.map((c) => c.certificate),
@@ -188,7 +221,10 @@ export function forgedPathOptions(anchors: readonly Forged[], intermediates: rea
 export const FORGE_NOW = new Date('2026-06-01T12:00:00Z');
 
 export async function newKeys(): Promise<CryptoKeyPair> {
-  return globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+  return globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]) as Promise<CryptoKeyPair>;
 }
 
 function randomSerial(): Uint8Array {
@@ -211,9 +247,17 @@ export async function forge(p: ForgeParams): Promise<Forged> {
   const spki = new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', keys.publicKey));
   const spkiEl = readTlv(spki, 0);
   const bitString = readChildren(spki, spkiEl)[1]!;
-  const ski = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', spki.slice(bitString.contentStart + 1, bitString.end))).slice(0, 20);
+  const ski = new Uint8Array(
+    await globalThis.crypto.subtle.digest('SHA-1', spki.slice(bitString.contentStart + 1, bitString.end)),
+  ).slice(0, 20);
   const subject = p.subject instanceof Uint8Array ? p.subject : encodeName(p.subject);
-  const issuerName = p.issuerName ? (p.issuerName instanceof Uint8Array ? p.issuerName : encodeName(p.issuerName)) : p.issuer ? p.issuer.subject : subject;
+  const issuerName = p.issuerName
+    ? p.issuerName instanceof Uint8Array
+      ? p.issuerName
+      : encodeName(p.issuerName)
+    : p.issuer
+      ? p.issuer.subject
+      : subject;
   const defaults: Record<'bc' | 'ku' | 'ski' | 'aki' | 'san' | 'eku', RawExtension | null> = {
     bc: { oid: OIDS.bc, critical: true, value: ext.basicConstraints(false) },
     ku: { oid: OIDS.ku, critical: true, value: ext.keyUsage(KU_BITS.digitalSignature) },
@@ -235,10 +279,15 @@ export async function forge(p: ForgeParams): Promise<Forged> {
     tlv(0x02, p.serial ?? randomSerial()),
     p.tbsAlgorithm ?? ECDSA_SHA256,
     issuerName,
-    seq(encodeTime(p.notBefore ?? new Date(FORGE_NOW.getTime() - DAY)), encodeTime(p.notAfter ?? new Date(FORGE_NOW.getTime() + 100 * DAY))),
+    seq(
+      encodeTime(p.notBefore ?? new Date(FORGE_NOW.getTime() - DAY)),
+      encodeTime(p.notAfter ?? new Date(FORGE_NOW.getTime() + 100 * DAY)),
+    ),
     subject,
     spki,
-    ...((version === 3 || p.extensionsInV1) && extensions.length > 0 ? [tlv(0xa3, seq(...extensions.map(encodeExtension)))] : []),
+    ...((version === 3 || p.extensionsInV1) && extensions.length > 0
+      ? [tlv(0xa3, seq(...extensions.map(encodeExtension)))]
+      : []),
   );
   const der = await signed(tbs, signer);
   const [certificate] = parseCertificates(der);
@@ -261,7 +310,11 @@ export async function forgeCa(cn: string, issuer: Forged, over: Partial<ForgePar
 }
 
 /** An end entity under `issuer` (SAN example.com unless replaced). */
-export async function forgeLeaf(cn: string, issuer: Forged, over: Partial<ForgeParams> = {}): Promise<Forged> {
+export async function forgeLeaf(
+  cn: string,
+  issuer: Forged,
+  over: Partial<ForgeParams> = {},
+): Promise<Forged> {
   return forge({ subject: [['CN', cn]], issuer, ...over });
 }
 
@@ -301,15 +354,25 @@ export async function forgeCrl(p: CrlForgeParams): Promise<Uint8Array> {
   const exts: RawExtension[] = [];
   if (version === 2) {
     const number = p.number === undefined ? 1 : p.number;
-    if (number !== null) exts.push({ oid: '2.5.29.20', critical: p.numberCritical ?? false, value: int(number) });
+    if (number !== null)
+      exts.push({ oid: '2.5.29.20', critical: p.numberCritical ?? false, value: int(number) });
     if (p.aki ?? true) exts.push({ oid: OIDS.aki, value: ext.aki(p.issuer.ski) });
     exts.push(...(p.extra ?? []));
   }
   const entries = (p.entries ?? []).map((e) => {
     const entryExts: RawExtension[] = [];
-    if (e.reason !== undefined) entryExts.push({ oid: '2.5.29.21', critical: e.reasonCritical ?? false, value: tlv(0x0a, new Uint8Array([e.reason])) });
+    if (e.reason !== undefined)
+      entryExts.push({
+        oid: '2.5.29.21',
+        critical: e.reasonCritical ?? false,
+        value: tlv(0x0a, new Uint8Array([e.reason])),
+      });
     entryExts.push(...(e.extra ?? []));
-    return seq(tlv(0x02, e.serial), encodeTime(e.revokedAt ?? new Date(FORGE_NOW.getTime() - DAY)), ...(entryExts.length > 0 ? [seq(...entryExts.map(encodeExtension))] : []));
+    return seq(
+      tlv(0x02, e.serial),
+      encodeTime(e.revokedAt ?? new Date(FORGE_NOW.getTime() - DAY)),
+      ...(entryExts.length > 0 ? [seq(...entryExts.map(encodeExtension))] : []),
+    );
   });
   const nextUpdate = p.nextUpdate === undefined ? new Date(FORGE_NOW.getTime() + DAY) : p.nextUpdate;
   const tbs = seq(
@@ -336,11 +399,15 @@ export function serialOf(f: Forged): Uint8Array {
  * A crafted pool: `n` self-issued CA certificates with one subject and one key (every one verifies every
  * other), and a leaf under that key. No trust anchor is reachable.
  */
-export async function forgeSameKeyPool(n: number, subject = 'Pool CA'): Promise<{ pool: Forged[]; leaf: Forged }> {
+export async function forgeSameKeyPool(
+  n: number,
+  subject = 'Pool CA',
+): Promise<{ pool: Forged[]; leaf: Forged }> {
   const keys = await newKeys();
   const seed = await forge({ subject: [['CN', subject]], keys, ...caExtensions(), san: null });
   const pool: Forged[] = [];
-  for (let i = 0; i < n; i++) pool.push(await forge({ subject: [['CN', subject]], issuer: seed, keys, ...caExtensions(), san: null }));
+  for (let i = 0; i < n; i++)
+    pool.push(await forge({ subject: [['CN', subject]], issuer: seed, keys, ...caExtensions(), san: null }));
   return { pool, leaf: await forgeLeaf('pool-leaf', seed) };
 }
 
@@ -348,11 +415,25 @@ export async function forgeSameKeyPool(n: number, subject = 'Pool CA'): Promise<
  * A crafted pool: `n` CA certificates with one subject and distinct keys, each certified by the next one's key
  * (a ring, key identifiers consistent), and a leaf under the first key. No trust anchor is reachable.
  */
-export async function forgeRingPool(n: number, subject = 'Ring CA'): Promise<{ pool: Forged[]; leaf: Forged }> {
+export async function forgeRingPool(
+  n: number,
+  subject = 'Ring CA',
+): Promise<{ pool: Forged[]; leaf: Forged }> {
   const keys = await Promise.all(Array.from({ length: n }, () => newKeys()));
   // Placeholders carry each key's SKI, so every certificate names its signer's SKI in its AKI.
-  const holders = await Promise.all(keys.map((k) => forge({ subject: [['CN', subject]], keys: k, ...caExtensions(), san: null })));
+  const holders = await Promise.all(
+    keys.map((k) => forge({ subject: [['CN', subject]], keys: k, ...caExtensions(), san: null })),
+  );
   const pool: Forged[] = [];
-  for (let i = 0; i < n; i++) pool.push(await forge({ subject: [['CN', subject]], issuer: holders[(i + 1) % n], keys: keys[i], ...caExtensions(), san: null }));
+  for (let i = 0; i < n; i++)
+    pool.push(
+      await forge({
+        subject: [['CN', subject]],
+        issuer: holders[(i + 1) % n],
+        keys: keys[i],
+        ...caExtensions(),
+        san: null,
+      }),
+    );
   return { pool, leaf: await forgeLeaf('ring-leaf', holders[0]!) };
 }

@@ -18,7 +18,8 @@ describe('validity in whole seconds', () => {
     const root = await forgeRoot('Validity Root', { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
     const ica = await forgeCa('ICA', root, { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
     const leaf = await forgeLeaf('leaf', ica, { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
-    const at = (ms: number) => validatePath(leaf.certificate, forgedPathOptions([root], [ica], { time: new Date(ms) }));
+    const at = (ms: number) =>
+      validatePath(leaf.certificate, forgedPathOptions([root], [ica], { time: new Date(ms) }));
     await expect(at(NOT_AFTER.getTime())).resolves.toBeDefined();
     await expect(at(NOT_AFTER.getTime() + 5)).resolves.toBeDefined();
     await expect(at(NOT_AFTER.getTime() + 999)).resolves.toBeDefined();
