@@ -254,15 +254,7 @@ describe('state', () => {
   });
 
   it('stays valid as retained state until its exp (the vessel re-signs before it), and a maximum age can be asked for', async () => {
-    const { token, claims } = await signState(w.vesselSigner, {
-      catalog: CATALOG,
-      on: state.on,
-      off: state.off,
-      lastJti: commandJti,
-      seq: 7,
-      clock,
-      expiresInSeconds: 86_400,
-    });
+    const { token, claims } = await signState(w.vesselSigner, { ...stateArgs(), expiresInSeconds: 86_400 });
     expect(claims.exp).toBe(NOW_S + 86_400);
     const dayLater = () => clock() + 86_390_000;
     await expect(verifyState(token, stateOptions({ clock: dayLater }))).resolves.toBeTruthy();
