@@ -113,6 +113,7 @@ export class FleetState {
       if (this.#vessels.delete(vesselId)) this.#emit();
       return;
     }
+    const previous = this.#lastTokens.get(vesselId);
     this.#lastTokens.set(vesselId, payload);
     const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
@@ -135,6 +136,8 @@ export class FleetState {
       if (highest !== undefined && c.seq < highest) {
         // A verified, current view stays as it is (it is newer); any other view is flagged with the refusal.
         if (entry.view.verified) {
+          // The token the view rests on stays the one a newer CRL re-verifies.
+          if (previous) this.#lastTokens.set(vesselId, previous);
           this.#auditRefused(vesselId, token, 'ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest));
           return;
         }

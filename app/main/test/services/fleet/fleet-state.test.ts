@@ -96,11 +96,17 @@ describe('fleet state: rollback', () => {
 
   it('keeps a verified newer view when an old state arrives, and remembers the highest sequence across restarts', async () => {
     const dir = tempDir();
-    const first = fleetAt(dir).fleet;
+    const { fleet: first, pushed } = fleetAt(dir);
     const old = await state(3, all);
     await first.onStateMessage(VESSEL, old);
     await first.onStateMessage(VESSEL, await state(9, []));
     await first.onStateMessage(VESSEL, old);
+    expect(first.vessel(VESSEL)).toMatchObject({ verified: true, unverified: null });
+    expect(first.verifiedState(VESSEL)?.seq).toBe(9);
+    // A newer CRL re-verifies the state the view rests on (verified again: pushed), not the refused old one.
+    const before = pushed.length;
+    await first.reverifyAll();
+    expect(pushed.length).toBe(before + 1);
     expect(first.vessel(VESSEL)).toMatchObject({ verified: true, unverified: null });
     expect(first.verifiedState(VESSEL)?.seq).toBe(9);
 
