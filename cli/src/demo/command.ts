@@ -120,8 +120,10 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
     ) {
       throw new UsageError('--mqtt-url (your own broker) excludes --broker and --mqtt-port');
     }
-    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s]+$/u.test(values['mqtt-url']))
-      throw new UsageError('--mqtt-url must be mqtts://host:port');
+    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s@]+$/u.test(values['mqtt-url']))
+      throw new UsageError(
+        '--mqtt-url must be mqtts://host:port (no user or password: the demo authenticates with certificates, and process arguments are visible to every local user)',
+      );
     const broker =
       values['mqtt-url'] !== undefined
         ? { url: values['mqtt-url'] }
