@@ -1,15 +1,15 @@
 /**
  * A demo vessel as the CLI runs it: `helmlink vessel run --config DIR/vessel.json --simulate` in its own process,
  * its JSON log lines (stdout) appended to `logs/VESSEL.log` and turned into `command` and `alert` events. What the
- * process knows is read from its data folder: the connection from `runtime.json`, the stream state from a copy of
- * its state file (opened with the vessel's own reader, never the live file), the CRL number from its CRL cache.
+ * process knows is read from its data folder: the connection from `runtime.json`, the stream state from its state
+ * file (the vessel's own read-only reader), the CRL number from its CRL cache.
  *
  * Supervised: a listener that exits on its own is started again with capped, jittered backoff — unless the caller
  * says it must not be (its certificate was revoked: restarting it would only retry a refused connection forever).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { copyFileSync, createWriteStream, existsSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { crlNumberOf, type StreamCatalog } from '@helmlink/protocol';
@@ -84,17 +84,10 @@ export class VesselProcess extends EventEmitter {
     return r?.pid === pid && r.connected === true;
   }
 
-  /** The listener's current stream state (from a copy of its state file). */
+  /** The listener's current stream state (its state file, read without writing it). */
   get state(): VesselProcessStatus['state'] {
-    const path = identityPaths(this.o.dataDir).state;
-    const copy = `${path}.demo-read`;
-    copyFileSync(path, copy);
-    try {
-      const store = StateStore.open(copy, this.o.catalog, { fsync: false });
-      return { ...store.streams, seq: store.seq, lastJti: store.lastJti };
-    } finally {
-      rmSync(copy, { force: true });
-    }
+    const store = StateStore.read(identityPaths(this.o.dataDir).state, this.o.catalog);
+    return { ...store.streams, seq: store.seq, lastJti: store.lastJti };
   }
 
   async status(): Promise<VesselProcessStatus> {
