@@ -215,6 +215,10 @@ const CODE_WORDS = {
     'Cannot connect to the broker',
     'Check the broker address and your certificate, then try again.',
   ],
+  ERR_BROKER_REVOKED: [
+    'Broker certificate revoked',
+    "The broker presented a revoked certificate, so the console refused it. Ask the fleet's CA administrator.",
+  ],
   ERR_NOT_CONNECTED: [
     'Not connected',
     'The console is not connected to the broker. Connect on the Connection tab.',
