@@ -184,6 +184,8 @@ const CODE_WORDS = {
   ERR_STATE_STORE: 'fault',
   ERR_RENEWAL_FAILED: 'fault',
   ERR_HANDOFF_REDIS: 'fault',
+  ERR_VESSEL_LOCKED: 'fault',
+  ERR_ALREADY_ENROLLED: 'fault',
   // --- console ----------------------------------------------------------------------------------------
   ERR_IPC_SENDER_FORBIDDEN: 'forbidden',
   ERR_IPC_CHANNEL_UNKNOWN: 'fault',

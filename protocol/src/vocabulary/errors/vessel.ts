@@ -6,6 +6,9 @@ export const VESSEL_ERRORS = {
   ERR_STATE_STORE: 'The persisted vessel state cannot be read or written',
   ERR_RENEWAL_FAILED: 'The certificate renewal failed',
   ERR_HANDOFF_REDIS: 'The Redis hand-off to the ship systems is unavailable or failed',
+  ERR_VESSEL_LOCKED: 'Another process is using this vessel data folder: one listener per vessel',
+  ERR_ALREADY_ENROLLED:
+    'This vessel data folder is already enrolled: pass --force to replace its key and certificate',
 } as const;
 
 /** A code `@helmlink/vessel` throws or alerts with (besides the protocol's and the CA client's). */
