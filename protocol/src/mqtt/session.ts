@@ -294,7 +294,9 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     const subscriptions = this.#o.subscriptions ?? {};
     if (Object.keys(subscriptions).length === 0) return this.#becomeReady(client, connack);
     // `resubscribe: true` makes mqtt.js send every topic, including those it believes the kept session holds.
-    const request = { ...subscriptions, resubscribe: true } as typeof subscriptions;
+    const request = { ...subscriptions, resubscribe: true } as unknown as Parameters<
+      MqttClient['subscribe']
+    >[0];
     client.subscribe(request, (err, granted) => {
       if (client !== this.#client || this.#state !== 'subscribing') return;
       // SUBACK codes >= 0x80 are refusals (3.1.1: 0x80 failure; 5: e.g. 0x87 not authorised).
