@@ -26,14 +26,7 @@ export async function startStores(helmlink: HelmlinkApi): Promise<Unsubscribe> {
     helmlink.audit.onAppended(applyAuditEntry),
     helmlink.pki.onAlert(applyAlert),
   ];
-  await Promise.all([
-    loadIdentity(),
-    loadSettings(),
-    loadConnection(),
-    loadFleet(),
-    loadCommands(),
-    loadVesselAlerts(),
-  ]);
+  await loadAll();
   return () => {
     for (const off of subs) off();
   };
@@ -41,6 +34,11 @@ export async function startStores(helmlink: HelmlinkApi): Promise<Unsubscribe> {
 
 /** Reloads what depends on the transport after the web bridge reconnects. */
 export async function reloadStores(): Promise<void> {
+  await loadAll();
+}
+
+/** Loads every store's initial state. */
+async function loadAll(): Promise<void> {
   await Promise.all([
     loadIdentity(),
     loadSettings(),
