@@ -138,7 +138,12 @@ export default tseslint.config(
   // --- protocol: the innermost layer ------------------------------------------------------------------------------
   {
     files: ['protocol/src/**/*.ts'],
-    ignores: ['protocol/src/node/**', 'protocol/src/cli/**', 'protocol/src/mqtt/**'],
+    ignores: [
+      'protocol/src/node/**',
+      'protocol/src/cli/**',
+      'protocol/src/mqtt/**',
+      'protocol/src/testkit/**',
+    ],
     rules: {
       ...restrict(
         [...noNode, electron, mqttOutsideSession],
@@ -172,6 +177,7 @@ export default tseslint.config(
       'protocol/src/node/**/*.ts',
       'protocol/src/cli/**/*.ts',
       'protocol/src/mqtt/**/*.ts',
+      'protocol/src/testkit/**/*.ts',
       'protocol/test/**/*.ts',
       'protocol/bench/**/*.ts',
     ],

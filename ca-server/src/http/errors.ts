@@ -77,6 +77,7 @@ const STATUS = {
   ERR_REPLAY_STORE: 500,
   ERR_PORT_IN_USE: 500,
   ERR_NOT_CONNECTED: 500,
+  ERR_BROKER_REVOKED: 500,
   // --- CA ---------------------------------------------------------------------------------------------
   ERR_CSR_INVALID: 400,
   ERR_REVOCATION_REASON_INVALID: 400,

@@ -101,7 +101,8 @@ function headerSegment(signer: Signer, typ: TokenTyp): string {
   return segment;
 }
 
-async function sign(signer: Signer, typ: TokenTyp, claims: object): Promise<string> {
+/** Signs `claims` as a compact JWS of type `typ` (header: alg, typ, x5c). */
+export async function signToken(signer: Signer, typ: TokenTyp, claims: object): Promise<string> {
   if (signer.signBytes) {
     // The same compact serialization jose writes: base64url(header JSON) . base64url(claims JSON) . base64url(sig)
     const encoder = new TextEncoder();
@@ -153,7 +154,7 @@ export async function signCommand(
 ): Promise<{ token: string; claims: CommandClaims }> {
   const cmd = parseCommand(options.cmd);
   const claims: CommandClaims = { iss: signer.entityId, aud: options.audience, ...timedClaims(options), cmd };
-  return { token: await sign(signer, TYP_COMMAND, claims), claims };
+  return { token: await signToken(signer, TYP_COMMAND, claims), claims };
 }
 
 export interface SignAckOptions extends TimedOptions {
@@ -193,7 +194,7 @@ export async function signAck(
     state: { on: [...options.state.on], off: [...options.state.off] },
   };
   if (options.reason) claims.reason = options.reason;
-  return { token: await sign(signer, TYP_ACK, claims), claims };
+  return { token: await signToken(signer, TYP_ACK, claims), claims };
 }
 
 export interface SignStateOptions {
@@ -239,5 +240,5 @@ export async function signState(
     last_jti: options.lastJti,
     seq: options.seq,
   };
-  return { token: await sign(signer, TYP_STATE, claims), claims };
+  return { token: await signToken(signer, TYP_STATE, claims), claims };
 }

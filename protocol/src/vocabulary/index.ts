@@ -12,3 +12,4 @@ export * from './entity-id';
 export * from './maritime';
 export * from './renewal';
 export * from './errors';
+export * from './vessel-alerts';

@@ -190,6 +190,8 @@ const CODE_WORDS = {
   ERR_RENEWAL_FAILED: 'fault',
   ERR_HANDOFF_REDIS: 'fault',
   ERR_RESPONSE_TOPIC_REFUSED: 'fault',
+  ERR_VESSEL_LOCKED: 'fault',
+  ERR_ALREADY_ENROLLED: 'fault',
   // --- console ----------------------------------------------------------------------------------------
   ERR_IPC_SENDER_FORBIDDEN: 'forbidden',
   ERR_IPC_CHANNEL_UNKNOWN: 'fault',
@@ -220,6 +222,10 @@ const CODE_WORDS = {
   ERR_BROKER_CONNECT: [
     'Cannot connect to the broker',
     'Check the broker address and your certificate, then try again.',
+  ],
+  ERR_BROKER_REVOKED: [
+    'Broker certificate revoked',
+    "The broker presented a revoked certificate, so the console refused it. Ask the fleet's CA administrator.",
   ],
   ERR_NOT_CONNECTED: [
     'Not connected',
