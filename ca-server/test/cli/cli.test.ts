@@ -129,6 +129,44 @@ describe('csr-check', () => {
     expect((await run(csrCheckCommand, ['--csr', 'ok.csr', '--role', 'captain'])).code).toBe(2);
   });
 
+  it('--role R passes a CSR that carries the profile SAN of R, as enrollment does', async () => {
+    writeFileSync(
+      join(work, 'san.csr'),
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-key',
+          key,
+          '-subj',
+          '/CN=pilot-7',
+          '-addext',
+          'subjectAltName=URI:urn:mrn:helmlink:pilot:pilot-7',
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    const ok = await run(csrCheckCommand, ['--csr', 'san.csr', '--role', 'pilot', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, entityId: 'pilot-7', role: 'pilot' });
+    const otherRole = await run(csrCheckCommand, ['--csr', 'san.csr', '--role', 'vessel', '--json']);
+    expect(otherRole.code).toBe(1);
+    expect(JSON.parse(otherRole.out).code).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
+    const otherEntity = await run(csrCheckCommand, [
+      '--csr',
+      'san.csr',
+      '--role',
+      'pilot',
+      '--entity',
+      'pilot-8',
+    ]);
+    expect(otherEntity.code).toBe(1);
+    expect(otherEntity.err).toContain('ERR_CSR_SUBJECT_MISMATCH');
+    // Without an identity no SAN is granted.
+    expect((await run(csrCheckCommand, ['--csr', 'san.csr'])).err).toContain('ERR_CSR_EXTENSION_FORBIDDEN');
+  });
+
   it('takes the passphrase from the systemd credential ca-passphrase when no other source is given', async () => {
     const creds = mkdtempSync(join(tmpdir(), 'helmlink-ca-cred-'));
     writeFileSync(join(creds, 'ca-passphrase'), 'credential passphrase\n');
