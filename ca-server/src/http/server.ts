@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { NODE_TLS_CIPHERS } from '@helmlink/protocol/node';
 import { loadAuthority, type Authority, type AuthorityOptions } from '../authority/authority';
 import { CrlPublisher, type CrlPublisherOptions } from '../broker/crl-publisher';
 import { attachBrokerSync, type SyncOptions } from '../broker/sync';
@@ -52,6 +53,9 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
         // Enrollment has no client certificate yet: mTLS routes check the peer themselves (client-cert.ts).
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
+        // AEAD only (TLS 1.3 preferred; TLS 1.2 with ECDHE + AES-GCM/ChaCha20): no CBC-SHA1 suite is offered.
+        ciphers: NODE_TLS_CIPHERS,
+        honorCipherOrder: true,
       },
     });
     if (opts.brokerSync) attachBrokerSync(authority, opts.brokerSync);

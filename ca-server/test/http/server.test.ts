@@ -6,6 +6,7 @@ import { CaClient, pemFingerprint } from '@helmlink/ca-client';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
+import { CBC_SHA1_ONLY, opensslHandshake } from '../fixtures/tls-handshake';
 
 let server: CaServer;
 let dir: string;
@@ -117,6 +118,25 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
       });
     expect(await connect('TLSv1.2')).toBe('TLSv1.2');
     await expect(connect('TLSv1.1')).rejects.toThrow();
+  });
+});
+
+describe('TLS cipher policy (real handshakes with openssl s_client)', () => {
+  it('refuses a client that offers only TLS 1.2 CBC-SHA1 suites', async () => {
+    const cbc = await opensslHandshake(server.port, ['-tls1_2', '-cipher', CBC_SHA1_ONLY]);
+    expect(cbc.ok, cbc.output).toBe(false);
+    expect(cbc.output).toMatch(/handshake failure|no shared cipher|alert/iu);
+  });
+
+  it('negotiates TLS 1.3 by default and TLS 1.2 only with ECDHE + AEAD', async () => {
+    const tls13 = await opensslHandshake(server.port, []);
+    expect(tls13, tls13.output).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
+    for (const cipher of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305']) {
+      const tls12 = await opensslHandshake(server.port, ['-tls1_2', '-cipher', cipher]);
+      expect(tls12, tls12.output).toMatchObject({ ok: true, protocol: 'TLSv1.2', cipher });
+    }
+    // A non-ECDHE AEAD suite (static RSA key exchange) is not offered either.
+    expect((await opensslHandshake(server.port, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256'])).ok).toBe(false);
   });
 });
 
