@@ -16,7 +16,8 @@ export type AlertKind =
   | 'rate_limited'
   | 'revocation'
   | 'client_certificate_refused'
-  | 'crl_publish_failed';
+  | 'crl_publish_failed'
+  | 'service_identity';
 
 export interface WebhookOptions {
   url: string;

@@ -34,13 +34,14 @@ import { readKey } from './keys';
 import { getCertificate, listAlerts, listCertificates, type CertificateFilter } from './queries';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateGroup, type RateKind } from './rate-limit';
 import { renew } from './renew';
-import { release, revoke, type StatusChange } from './revocation';
+import { release, revoke, type RevokeRequest, type StatusChange } from './revocation';
+import { rotateServiceIdentity, serviceSerialOf } from './service-identity';
 import { createToken, MAX_TOKEN_TTL } from './tokens';
 import type { Actor, AuthorityOptions, IssuedCertificate, RequestContext, TokenRequest } from './types';
 
 export type { Actor, AuthorityOptions, IssuedCertificate, TokenRequest } from './types';
 export { hashToken } from './tokens';
-export { normalizeSerial } from './revocation';
+export { normalizeSerial, type RevokeRequest } from './revocation';
 
 /** Loads an initialised CA directory: decrypts the issuing key, opens the store and makes sure a current CRL exists. */
 export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> {
@@ -82,6 +83,8 @@ export class Authority implements AuthorityContext {
   readonly clock: Clock;
   readonly crls: CrlSchedule;
   readonly issueListeners = new Set<(record: CertRecord) => void>();
+  private readonly serviceListeners = new Set<(record: CertRecord) => void | Promise<void>>();
+  private readonly passphrase: string;
   private readonly limiter: RateLimiter;
   private readonly commits: GroupCommit;
   private readonly tokenTtl: number;
@@ -102,6 +105,7 @@ export class Authority implements AuthorityContext {
     this.store = store;
     this.root = root;
     this.issuing = issuing;
+    this.passphrase = opts.passphrase;
     this.clock = opts.clock ?? systemClock;
     this.alerts = new AlertSink(store, this.clock, opts.alertWebhook);
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
@@ -206,12 +210,57 @@ export class Authority implements AuthorityContext {
     return authenticateClient(this, der, role);
   }
 
-  /** Revokes a certificate with an RFC 5280 reason, re-issues the CRL and alerts. See revocation.ts. */
-  revoke(
-    req: { serial: string; reason: number; description?: string | undefined },
-    actor: Actor,
-  ): Promise<StatusChange> {
+  /**
+   * Revokes a certificate (and its renewals) with an RFC 5280 reason, re-issues the CRL and alerts; guarded
+   * certificates need `force` and a replacement plan. See revocation.ts and infrastructure.ts.
+   */
+  revoke(req: RevokeRequest, actor: Actor): Promise<StatusChange> {
     return revoke(this, req, actor);
+  }
+
+  // --- the CA's own service identity (service-identity.ts) ------------------------------------------------------
+
+  /**
+   * Issues a new service identity (new key; server.key.pem and server.crt.pem rewritten, the old certificate
+   * superseded), alerts, re-issues the CRL and calls the service-identity listeners (the server loads it).
+   */
+  async rotateServiceIdentity(actor: Actor, why = 'forced revocation'): Promise<CertRecord> {
+    const record = await rotateServiceIdentity(this, this.passphrase, actor, why);
+    this.alerts.raise(
+      'service_identity',
+      'warning',
+      `the CA service identity was replaced (${why}); new certificate ${record.serial}`,
+      { serial: record.serial, why },
+    );
+    await this.crls.reissue();
+    for (const listener of this.serviceListeners) await listener(record);
+    return record;
+  }
+
+  /**
+   * The serial of the service certificate on disk when it is valid in the store; otherwise (revoked, on hold,
+   * expired, unknown) a fresh service identity is issued first. Never serve with a revoked certificate.
+   */
+  async ensureServiceIdentity(): Promise<string> {
+    const serial = serviceSerialOf(await readFile(this.paths.serverCert, 'utf8'));
+    const record = this.store.getCertificate(serial);
+    if (record && record.status === 'valid' && record.notAfter > this.clock()) return serial;
+    const why = record
+      ? `its certificate ${serial} is ${record.status === 'valid' ? 'expired' : record.status}`
+      : `its certificate ${serial} is unknown to the store`;
+    return (await this.rotateServiceIdentity({ id: 'ca' }, why)).serial;
+  }
+
+  /** Calls the service-identity listeners with the (valid) service certificate on disk, so the server loads it. */
+  async loadServiceIdentity(): Promise<void> {
+    const record = this.getCertificate(serviceSerialOf(await readFile(this.paths.serverCert, 'utf8')));
+    for (const listener of this.serviceListeners) await listener(record);
+  }
+
+  /** Calls `listener` after the service identity was replaced. Returns an unsubscribe function. */
+  onServiceIdentity(listener: (record: CertRecord) => void | Promise<void>): () => void {
+    this.serviceListeners.add(listener);
+    return () => this.serviceListeners.delete(listener);
   }
 
   /** Releases a certificate from certificateHold. See revocation.ts. */

@@ -10,6 +10,7 @@ import type { CaStore, CertRecord } from '../store/types';
 import type { AlertSink } from './alerts';
 import type { CrlSchedule } from './crl-schedule';
 import type { CaConfig } from './files';
+import type { Actor } from './types';
 import type { RateGroup, RateKind } from './rate-limit';
 
 export interface AuthorityContext {
@@ -32,4 +33,6 @@ export interface AuthorityContext {
   commit<T>(fn: () => T): Promise<T>;
   /** Counts a request; throws ERR_RATE_LIMITED over the limit. */
   checkRate(group: RateGroup, kind: RateKind, key: string): void;
+  /** Replaces the CA's own service identity (new key) and loads it. */
+  rotateServiceIdentity(actor: Actor): Promise<CertRecord>;
 }

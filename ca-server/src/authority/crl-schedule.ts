@@ -70,10 +70,15 @@ export class CrlSchedule {
     }
   }
 
-  /** Re-issues the CRL when there is none in memory or it is close to nextUpdate. */
+  /**
+   * Re-issues the CRL when there is none in memory, it is close to nextUpdate, or a certificate's status changed
+   * since it was built (whichever path changed it: a superseding issuance, another process on the same store).
+   */
   async ensureFresh(): Promise<void> {
     const now = this.o.clock();
-    if (this.crl && this.crl.nextUpdate.getTime() - now > this.o.refreshMarginSeconds * 1000) return;
+    const current = this.o.store.statusVersion() === this.o.store.crlVersion('issuing');
+    if (current && this.crl && this.crl.nextUpdate.getTime() - now > this.o.refreshMarginSeconds * 1000)
+      return;
     await this.reissue();
   }
 

@@ -44,12 +44,18 @@ export async function issueCrlFile(p: {
   now: Date;
   validitySeconds: number;
 }): Promise<IssuedCrl> {
+  // The status version this CRL reflects: a status change written by any path (another process included) after it
+  // makes the CRL stale (CrlSchedule.ensureFresh).
+  const version = p.store.statusVersion();
   const entries = p.store.listRevoked(p.now.getTime()).map((e) => ({
     serial: e.serial,
     revokedAt: new Date(e.revokedAt ?? p.now.getTime()),
     ...(e.reason !== null ? { reason: e.reason as RevocationReasonCode } : {}),
   }));
-  const number = p.store.transaction(() => p.store.nextCrlNumber('issuing'));
+  const number = p.store.transaction(() => {
+    p.store.setCrlVersion('issuing', version);
+    return p.store.nextCrlNumber('issuing');
+  });
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + p.validitySeconds * 1000);
   const der = await buildCrlDer({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });

@@ -4,6 +4,7 @@ import type { TokenRecord } from '../store/types';
 import type { AlertKind } from './alerts';
 import type { AuthorityContext } from './context';
 import { issueRecord } from './issue';
+import { assertIssuable } from './lineage';
 import { checkCsrAlerting, handOut } from './issuance';
 import { hashToken } from './tokens';
 import type { IssuedCertificate, RequestContext } from './types';
@@ -87,10 +88,11 @@ export async function enroll(
     validityDays: token.validityDays,
     organization: ctx.config.organization,
   });
-  await ctx.commit(() => {
+  const superseded = await ctx.commit(() => {
     if (!ctx.store.consumeToken(tokenHash, now.getTime(), record.serial))
       throw new HelmlinkError('ERR_ENROLL_TOKEN_USED');
-    ctx.store.insertCertificate(record);
+    assertIssuable(ctx.store, record, now.getTime());
+    const replaced = ctx.store.insertCertificate(record);
     ctx.store.appendAudit({
       ts: now.getTime(),
       actor: address,
@@ -100,9 +102,13 @@ export async function enroll(
         entityId: record.entityId,
         roles: record.roles,
         keySpec: checked.keySpec,
+        fingerprint: record.fingerprint,
         via: 'enroll',
       },
     });
+    return replaced;
   });
+  // A new enrollment of an entity supersedes its current certificate: the CRL says so before the answer.
+  if (superseded.length > 0) await ctx.crls.reissue();
   return handOut(ctx, record, pem);
 }
