@@ -13,6 +13,7 @@ export type AlertKind =
   | 'token_reuse'
   | 'token_expired'
   | 'subject_mismatch'
+  | 'csr_refused'
   | 'rate_limited'
   | 'revocation'
   | 'client_certificate_refused'

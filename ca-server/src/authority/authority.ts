@@ -32,7 +32,8 @@ import { caPaths, type CaConfig, type CaPaths } from './files';
 import { readCaConfig } from './init';
 import { readKey } from './keys';
 import { getCertificate, listAlerts, listCertificates, type CertificateFilter } from './queries';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateGroup, type RateKind } from './rate-limit';
+import { FailureLog } from './failures';
+import { mergeRateLimits, RateLimiter, type RateGroup, type RateKind } from './rate-limit';
 import { renew } from './renew';
 import { release, revoke, type RevokeRequest, type StatusChange } from './revocation';
 import { rotateServiceIdentity, serviceSerialOf } from './service-identity';
@@ -62,7 +63,7 @@ export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> 
     opts,
     config,
     paths,
-    new SqliteStore(paths.db),
+    new SqliteStore(paths.db, { alertRetention: opts.alertRetention }),
     root,
     { certificate: issuingCert, privateKey: issuingKey },
     rootKey,
@@ -82,6 +83,7 @@ export class Authority implements AuthorityContext {
   readonly alerts: AlertSink;
   readonly clock: Clock;
   readonly crls: CrlSchedule;
+  readonly failures: FailureLog;
   readonly issueListeners = new Set<(record: CertRecord) => void>();
   private readonly serviceListeners = new Set<(record: CertRecord) => void | Promise<void>>();
   private readonly passphrase: string;
@@ -108,7 +110,15 @@ export class Authority implements AuthorityContext {
     this.passphrase = opts.passphrase;
     this.clock = opts.clock ?? systemClock;
     this.alerts = new AlertSink(store, this.clock, opts.alertWebhook);
-    this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
+    const limits = mergeRateLimits(opts.rateLimits);
+    this.limiter = new RateLimiter(limits, this.clock);
+    this.failures = new FailureLog({
+      limiter: this.limiter,
+      alerts: this.alerts,
+      audit: (actor, action, details) => this.audit(actor, action, details),
+      clock: this.clock,
+      windowMs: limits.failures.perAddress.windowMs,
+    });
     this.commits = new GroupCommit(store);
     this.tokenTtl = Math.min(opts.tokenTtlSeconds ?? 86_400, MAX_TOKEN_TTL);
     const validitySeconds = opts.crlValiditySeconds ?? 86_400;
@@ -205,9 +215,12 @@ export class Authority implements AuthorityContext {
     return renew(this, client, req, ctx);
   }
 
-  /** Authenticates an mTLS client certificate (DER), optionally requiring a role. See client-auth.ts. */
-  authenticateClient(der: Uint8Array, role?: Role): Promise<CertRecord> {
-    return authenticateClient(this, der, role);
+  /**
+   * Authenticates an mTLS client certificate (DER), optionally requiring a role; a refusal counts as a failure of
+   * `address`. See client-auth.ts.
+   */
+  authenticateClient(der: Uint8Array, role?: Role, address = 'local'): Promise<CertRecord> {
+    return authenticateClient(this, der, role, address);
   }
 
   /**
@@ -338,6 +351,7 @@ export class Authority implements AuthorityContext {
   async close(): Promise<void> {
     this.stopCrlTimer();
     await this.crls.settled();
+    this.failures.closeWindows(true);
     await this.alerts.flush();
     this.store.close();
   }

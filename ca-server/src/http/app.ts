@@ -74,9 +74,17 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
   const ctx: RouteContext = {
     authority,
     requireClient: (role) => async (req) => {
-      const der = source(req);
-      if (!der) throw new HelmlinkError('ERR_CLIENT_CERT_REQUIRED');
-      req.client = await authority.authenticateClient(der, role);
+      let der: Uint8Array | undefined;
+      try {
+        der = source(req);
+        if (!der) throw new HelmlinkError('ERR_CLIENT_CERT_REQUIRED');
+      } catch (err) {
+        // No usable certificate at all: an unauthenticated failure of this address (429 once over its budget).
+        authority.failures.guard(req.ip);
+        authority.failures.count(req.ip);
+        throw err;
+      }
+      req.client = await authority.authenticateClient(der, role, req.ip);
     },
   };
   registerPublicRoutes(app, ctx);

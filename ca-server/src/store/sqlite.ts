@@ -101,7 +101,11 @@ export class SqliteStore implements CaStore {
   readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(file: string) {
+  private readonly alertRetention: number;
+
+  /** `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. */
+  constructor(file: string, options: { alertRetention?: number | undefined } = {}) {
+    this.alertRetention = options.alertRetention ?? 10_000;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -162,6 +166,7 @@ export class SqliteStore implements CaStore {
         'INSERT INTO alerts (ts, kind, severity, message, details) VALUES (?, ?, ?, ?, ?)',
       ),
       listAlerts: db.prepare('SELECT * FROM alerts WHERE id > ? ORDER BY id DESC LIMIT ?'),
+      pruneAlerts: db.prepare('DELETE FROM alerts WHERE id <= ?'),
       countCerts: db.prepare('SELECT COUNT(*) AS n FROM certificates'),
       setCounter: db.prepare(
         'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
@@ -377,6 +382,8 @@ export class SqliteStore implements CaStore {
       this.stmts.insertAlert.run(a.ts, a.kind, a.severity, a.message, JSON.stringify(a.details))
         .lastInsertRowid,
     );
+    // Bounded retention: the alert log cannot be grown without limit by a flood.
+    if (id > this.alertRetention) this.stmts.pruneAlerts.run(id - this.alertRetention);
     return { ...a, id };
   }
 

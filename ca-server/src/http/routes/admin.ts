@@ -129,7 +129,7 @@ function registerRevocationRoutes(
   app.post<{ Body: RevokeRequest; Reply: StatusChangeResponse }>(
     CA_ROUTES.revoke,
     {
-      onRequest: [async (req) => authority.checkRate('revoke', 'perAddress', req.ip), admin],
+      onRequest: [admin, async (req) => authority.checkRate('revoke', 'perAddress', req.ip)],
       schema: {
         body: {
           type: 'object',

@@ -8,13 +8,15 @@ import { admin, app, authority, dir, enroll, errorCode, setupRouteApp } from './
 
 setupRouteApp();
 
-// What the listings read: a vessel certificate, and alerts from five enrollments with unknown tokens.
+// What the listings read: a vessel certificate, and alerts from five enrollments with unknown tokens (from five
+// addresses: failures from one address are alerted once per window).
 beforeAll(async () => {
   await enroll('mv-listed', ['vessel']);
   for (let i = 0; i < 5; i++) {
     const res = await app.inject({
       method: 'POST',
       url: '/ca/v1/enroll',
+      remoteAddress: `192.0.2.${i + 1}`,
       payload: { csr: 'x', token: `hlt_unknown_${i}` },
     });
     expect(errorCode(res)).toBe('ERR_ENROLL_TOKEN_UNKNOWN');
