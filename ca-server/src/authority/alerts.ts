@@ -18,7 +18,8 @@ export type AlertKind =
   | 'revocation'
   | 'client_certificate_refused'
   | 'crl_publish_failed'
-  | 'service_identity';
+  | 'service_identity'
+  | 'audit_checkpoint';
 
 export interface WebhookOptions {
   url: string;

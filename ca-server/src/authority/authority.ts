@@ -37,6 +37,7 @@ import { mergeRateLimits, RateLimiter, type RateGroup, type RateKind } from './r
 import { renew } from './renew';
 import { release, revoke, type RevokeRequest, type StatusChange } from './revocation';
 import { rotateServiceIdentity, serviceSerialOf } from './service-identity';
+import { signCheckpoint, writeCheckpointFile, type AuditCheckpoint } from './checkpoint';
 import { createToken, MAX_TOKEN_TTL } from './tokens';
 import type { Actor, AuthorityOptions, IssuedCertificate, RequestContext, TokenRequest } from './types';
 
@@ -91,6 +92,9 @@ export class Authority implements AuthorityContext {
   private readonly commits: GroupCommit;
   private readonly tokenTtl: number;
   private rootFingerprintCache: string | undefined;
+  private readonly checkpointSeconds: number;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private lastCheckpointSeq = 0;
   private pemCache: { chain: string; root: string; issuing: string } | undefined;
 
   constructor(
@@ -132,7 +136,9 @@ export class Authority implements AuthorityContext {
       audit: (actor, action, details) => this.audit(actor, action, details),
       validitySeconds,
       refreshMarginSeconds: opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2),
+      onCheckpoint: (cp) => this.publishCheckpoint(cp),
     });
+    this.checkpointSeconds = opts.auditCheckpointSeconds ?? 3600;
   }
 
   /** Group commit (see {@link GroupCommit.run}): resolves after the durable COMMIT of `fn`. */
@@ -324,13 +330,37 @@ export class Authority implements AuthorityContext {
     return this.crls.onCrl(listener);
   }
 
-  /** Keeps the CRL current in the background (re-issued before nextUpdate). */
+  /** Keeps the CRL current in the background (re-issued before nextUpdate) and signs periodic audit checkpoints. */
   startCrlTimer(): void {
     this.crls.start();
+    this.checkpointTimer ??= setInterval(() => void this.checkpoint(), this.checkpointSeconds * 1000);
+    this.checkpointTimer.unref();
   }
 
   stopCrlTimer(): void {
     this.crls.stop();
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+  }
+
+  // --- audit checkpoints (checkpoint.ts) ------------------------------------------------------------------------
+
+  /** Signs and publishes a checkpoint of the audit log's head when it moved since the last one. */
+  async checkpoint(): Promise<AuditCheckpoint | undefined> {
+    const head = this.store.lastAudit();
+    if (!head || head.seq <= this.lastCheckpointSeq) return undefined;
+    const cp = await signCheckpoint(this.store, this.issuing, this.clock());
+    if (cp) this.publishCheckpoint(cp);
+    return cp;
+  }
+
+  /** Publishes a checkpoint outside the database: the checkpoint file and an alert (the webhook). */
+  private publishCheckpoint(cp: AuditCheckpoint): void {
+    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
+    writeCheckpointFile(this.paths.auditCheckpoint, cp);
+    this.alerts.raise('audit_checkpoint', 'info', `audit checkpoint: entry ${cp.seq}, head ${cp.head}`, {
+      checkpoint: cp,
+    });
   }
 
   // --- queries (queries.ts) ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
 } from '@helmlink/protocol';
 import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { CaStore } from '../store/types';
+import { checkpointExtension, type AuditCheckpoint } from './checkpoint';
 import { caPaths } from './files';
 
 export interface IssuedCrl {
@@ -43,6 +44,8 @@ export async function issueCrlFile(p: {
   dir: string;
   now: Date;
   validitySeconds: number;
+  /** The signed audit checkpoint the CRL carries (a non-critical extension). */
+  checkpoint?: AuditCheckpoint | undefined;
 }): Promise<IssuedCrl> {
   // The status version this CRL reflects: a status change written by any path (another process included) after it
   // makes the CRL stale (CrlSchedule.ensureFresh).
@@ -58,7 +61,14 @@ export async function issueCrlFile(p: {
   });
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + p.validitySeconds * 1000);
-  const der = await buildCrlDer({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
+  const der = await buildCrlDer({
+    issuer: p.issuer,
+    crlNumber: number,
+    thisUpdate,
+    nextUpdate,
+    entries,
+    ...(p.checkpoint ? { extensions: [checkpointExtension(p.checkpoint)] } : {}),
+  });
   const pem = crlPem(der);
   const file = caPaths(p.dir).crl;
   writeFileAtomic(file, pem, { mode: 0o644 });

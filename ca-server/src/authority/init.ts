@@ -37,6 +37,7 @@ import { issueRecord, DAY_MS } from './issue';
 import { issueCrlFile, issueRootCrlFile } from './crl';
 import { readKey } from './keys';
 import { writeServiceIdentity } from './service-identity';
+import { signCheckpoint, writeCheckpointFile } from './checkpoint';
 
 export interface InitOptions {
   dir: string;
@@ -267,7 +268,10 @@ async function finishSetup(
         },
       });
     });
-    await issueCrlFile({ store, issuer: issuing, dir, now, validitySeconds: 86_400 });
+    // The first CRL already carries a signed checkpoint of the audit log (checkpoint.ts).
+    const checkpoint = await signCheckpoint(store, issuing, now.getTime());
+    await issueCrlFile({ store, issuer: issuing, dir, now, validitySeconds: 86_400, checkpoint });
+    if (checkpoint) writeCheckpointFile(p.auditCheckpoint, checkpoint);
     if (existsSync(p.rootKey)) {
       const rootKey = await readKey(p.rootKey, passphrase);
       await issueRootCrlFile({ store, root: { certificate: rootCert, privateKey: rootKey }, dir, now });

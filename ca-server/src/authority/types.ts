@@ -19,6 +19,8 @@ export interface AuthorityOptions {
   alertWebhook?: WebhookOptions;
   /** Per group, the limits to change (the others keep {@link DEFAULT_RATE_LIMITS}). */
   rateLimits?: RateLimitOptions;
+  /** Interval of the periodic audit checkpoints, in seconds (every CRL carries one too). Default 3600. */
+  auditCheckpointSeconds?: number;
   /** How many alerts the store keeps (the oldest are dropped). Default 10,000. */
   alertRetention?: number;
   /** Default and maximum lifetime of enrollment tokens. Default 24 h, max 30 days. */

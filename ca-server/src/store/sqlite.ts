@@ -373,6 +373,10 @@ export class SqliteStore implements CaStore {
     return { ...e, seq, prevHash, hash };
   }
 
+  lastAudit(): { seq: number; hash: string } | undefined {
+    return this.stmts.lastAudit.get() as { seq: number; hash: string } | undefined;
+  }
+
   listAudit(fromSeq = 1, limit = 1_000_000): AuditEntry[] {
     return (this.stmts.listAudit.all(fromSeq, limit) as AuditRow[]).map(toAudit);
   }

@@ -133,6 +133,8 @@ export interface CaStore {
   /** Increments and returns the CRL number (for `scope` = issuing | root). */
   nextCrlNumber(scope: string): number;
   appendAudit(entry: AuditInput): AuditEntry;
+  /** The newest audit entry's sequence number and hash (the chain's head), if any. */
+  lastAudit(): { seq: number; hash: string } | undefined;
   listAudit(fromSeq?: number, limit?: number): AuditEntry[];
   insertAlert(alert: Omit<AlertRecord, 'id'>): AlertRecord;
   listAlerts(sinceId?: number, limit?: number): AlertRecord[];
