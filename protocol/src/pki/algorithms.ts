@@ -257,7 +257,9 @@ export function signatureSchemeOf(algorithmIdentifierDer: Uint8Array): Signature
   try {
     alg = AsnConvert.parse(algorithmIdentifierDer.slice(), AlgorithmIdentifier);
   } catch (cause) {
-    throw new HelmlinkError('ERR_CHAIN_ALG_UNSUPPORTED', 'the algorithm identifier cannot be parsed', { cause });
+    throw new HelmlinkError('ERR_CHAIN_ALG_UNSUPPORTED', 'the algorithm identifier cannot be parsed', {
+      cause,
+    });
   }
   return signatureScheme(alg);
 }

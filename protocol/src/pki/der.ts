@@ -282,7 +282,7 @@ export function readTlvDer(buf: Uint8Array, offset: number, limit = buf.length):
 /** The children of a constructed element, each read in DER mode. */
 export function readChildrenDer(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let pos = parent.contentStart; pos < parent.end; ) {
+  for (let pos = parent.contentStart; pos < parent.end;) {
     const child = readTlvDer(buf, pos, parent.end);
     out.push(child);
     pos = child.end;
@@ -308,14 +308,16 @@ function walkDer(buf: Uint8Array, el: Tlv, depth: number): void {
   const tag = el.tag;
   if (tag & 0x20) {
     // Universal constructed types other than SEQUENCE and SET are BER's segmented strings.
-    if ((tag & 0xc0) === 0 && tag !== 0x30 && tag !== 0x31) throw new RangeError('DER: constructed string encoding');
+    if ((tag & 0xc0) === 0 && tag !== 0x30 && tag !== 0x31)
+      throw new RangeError('DER: constructed string encoding');
     for (const child of readChildrenDer(buf, el)) walkDer(buf, child, depth + 1);
     return;
   }
   if (tag === 0x02) assertDerInteger(buf, el);
   else if (tag === 0x01) {
     const v = buf[el.contentStart];
-    if (el.end - el.contentStart !== 1 || (v !== 0x00 && v !== 0xff)) throw new RangeError('DER: BOOLEAN is not 0x00 or 0xff');
+    if (el.end - el.contentStart !== 1 || (v !== 0x00 && v !== 0xff))
+      throw new RangeError('DER: BOOLEAN is not 0x00 or 0xff');
   } else if (tag === 0x05 && el.end !== el.contentStart) throw new RangeError('DER: NULL with contents');
 }
 

@@ -25,7 +25,9 @@ describe('DER mode', () => {
   });
 
   it('refuses non-minimal integers, odd booleans, NULL contents, constructed strings and trailing bytes', () => {
-    expect(() => assertDerInteger(b(0x02, 0x02, 0x00, 0x05), readTlv(b(0x02, 0x02, 0x00, 0x05), 0))).toThrow();
+    expect(() =>
+      assertDerInteger(b(0x02, 0x02, 0x00, 0x05), readTlv(b(0x02, 0x02, 0x00, 0x05), 0)),
+    ).toThrow();
     expect(() => assertDer(b(0x02, 0x02, 0xff, 0x85))).toThrow(/redundant/u);
     expect(() => assertDer(b(0x02, 0x02, 0x00, 0x85))).not.toThrow();
     expect(() => assertDer(b(0x02, 0x00))).toThrow(/empty/u);
