@@ -6,16 +6,14 @@
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { frozenClock } from '@helmlink/protocol';
-import type { CliIO } from '@helmlink/protocol/node';
 import { loadAuthority } from '../../src/authority/authority';
 import { readCheckpointFile } from '../../src/authority/checkpoint';
 import { caAuditVerifyCommand, caExportCommand } from '../../src/cli';
 import { auditHash, canonicalJson } from '../../src/store/sqlite';
-import { createTestCa, makeCsr, PASSPHRASE, TEST_START } from '../helpers';
+import { createTestCa, makeCsr, PASSPHRASE, runCommand, TEST_START } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'helmlink-audit-'));
 let pristine: string;
@@ -24,17 +22,7 @@ let externalCrl: string;
 let webhookCopy: string;
 let olderCheckpoint: string;
 
-async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CliIO = { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: work };
-  const code = await caAuditVerifyCommand.main(argv, io);
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCommand(caAuditVerifyCommand, argv, { cwd: work });
 
 /** A copy of the CA to tamper with. */
 function copyCa(name: string): string {
@@ -81,14 +69,9 @@ describe('ca audit verify: keyed checkpoints and the certificates table', () => 
     expect(readCheckpointFile(externalCrl)).toEqual(cp);
     expect(readCheckpointFile(webhookCopy)).toEqual(cp);
     const exportFile = join(work, 'export.json');
-    const io: CliIO = {
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      stdin: new PassThrough(),
-      env: {},
-      cwd: work,
-    };
-    expect(await caExportCommand.main(['--dir', pristine, '--out', exportFile], io)).toBe(0);
+    expect(
+      (await runCommand(caExportCommand, ['--dir', pristine, '--out', exportFile], { cwd: work })).code,
+    ).toBe(0);
     expect(JSON.parse(readFileSync(exportFile, 'utf8')).auditCheckpoint).toEqual(cp);
     for (const source of [externalCrl, webhookCopy, exportFile])
       expect((await run(['--dir', pristine, '--checkpoint', source])).code).toBe(0);

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '@helmlink/protocol/node';
@@ -13,23 +12,15 @@ import {
   caTokenCommand,
   csrCheckCommand,
 } from '../../src/cli';
+import { runCommand } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'helmlink-ca-cli-'));
 
-async function run(
+const run = (
   cmd: { main: (argv: string[], io?: CliIO) => Promise<number> },
   argv: string[],
   env: Record<string, string> = {},
-) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await cmd.main(argv, { stdout, stderr, stdin: new PassThrough(), env: { ...env }, cwd: work });
-  return { code, out, err };
-}
+) => runCommand(cmd, argv, { cwd: work, env });
 
 const ENV = { HELMLINK_CA_PASSPHRASE: 'cli passphrase' };
 
