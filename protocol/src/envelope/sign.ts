@@ -26,7 +26,7 @@ import {
   type TokenTyp,
 } from './types';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
-import type { Clock } from '../clock';
+import { readClock, type Clock } from '../clock';
 
 /** A signing identity: private key, certificate chain (leaf first) and the JWS algorithm. */
 export interface Signer {
@@ -129,7 +129,7 @@ interface TimedOptions {
 }
 
 function timedClaims(o: TimedOptions): { iat: number; nbf: number; exp: number; jti: string } {
-  const iat = Math.floor(o.clock() / 1000);
+  const iat = Math.floor(readClock(o.clock) / 1000);
   return {
     iat,
     nbf: iat,
@@ -217,9 +217,12 @@ export async function signState(
     throw new TypeError('seq must be a non-negative integer');
   if (options.lastJti !== null && !UUID_RE.test(options.lastJti))
     throw new TypeError('lastJti must be a UUID or null');
+  const { expiresInSeconds } = options;
+  if (expiresInSeconds !== undefined && (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds < 1))
+    throw new TypeError('expiresInSeconds must be a positive integer');
   // A state that verifiers would refuse is a bug of the caller: fail here, not at every console.
   checkStreamsSet({ on: options.on, off: options.off }, options.catalog);
-  const iat = Math.floor(options.clock() / 1000);
+  const iat = Math.floor(readClock(options.clock) / 1000);
   const claims: StateClaims = {
     iss: signer.entityId,
     iat,
@@ -230,6 +233,6 @@ export async function signState(
     last_jti: options.lastJti,
     seq: options.seq,
   };
-  if (options.expiresInSeconds !== undefined) claims.exp = iat + options.expiresInSeconds;
+  if (expiresInSeconds !== undefined) claims.exp = iat + expiresInSeconds;
   return { token: await sign(signer, TYP_STATE, claims), claims };
 }

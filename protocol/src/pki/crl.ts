@@ -124,6 +124,16 @@ export function newerFirst(a: CrlInfo, b: CrlInfo): number {
 }
 
 /**
+ * The CRL's nextUpdate. A CRL without one would never become stale (its freshness horizon would be NaN, and every
+ * comparison with NaN is false), so it is refused wherever it is offered: ERR_CRL_INVALID.
+ */
+export function nextUpdateOf(crl: CrlInfo): number {
+  if (crl.nextUpdate === undefined)
+    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} has no nextUpdate`);
+  return crl.nextUpdate;
+}
+
+/**
  * The time checks of a CRL at `time`: thisUpdate not in the future (ERR_CRL_INVALID), nextUpdate present and not
  * passed by more than the grace (ERR_CRL_STALE). Returns the CRL's horizon (nextUpdate + grace).
  */
@@ -134,10 +144,7 @@ export function checkCrlTime(crl: CrlInfo, time: number, graceMs: number): numbe
       `the CRL of ${crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`,
     );
   }
-  if (crl.nextUpdate === undefined) {
-    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} has no nextUpdate`);
-  }
-  const horizon = crl.nextUpdate + graceMs;
+  const horizon = nextUpdateOf(crl) + graceMs;
   if (horizon < time) {
     throw new HelmlinkError(
       'ERR_CRL_STALE',

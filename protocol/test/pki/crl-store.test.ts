@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CrlStore } from '../../src/pki/crl-store';
 import { createTestPki, generateTestKeyPair, type TestPki } from '../../src/testing/pki';
-import { codeOf, customCrl, DAY } from './helpers';
+import { codeOf, customCrl, DAY, rejection } from './helpers';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 let pki: TestPki;
@@ -70,6 +70,22 @@ describe('CrlStore', () => {
       extensions: [new x509.Extension('1.3.6.1.4.1.99999.2', true, new Uint8Array([0x05, 0x00]))],
     });
     expect(await codeOf(store.accept(critical, pki.issuing.certificate))).toBe('ERR_CRL_CRITICAL_EXTENSION');
+    expect(store.generation).toBe(0);
+  });
+
+  it('a CRL without nextUpdate (it would never become stale) is refused, with or without a time: ERR_CRL_INVALID', async () => {
+    const store = new CrlStore();
+    const endless = await customCrl({
+      issuer: pki.issuing,
+      thisUpdate: NOW,
+      extensions: [new x509.Extension('2.5.29.20', false, new Uint8Array([0x02, 0x01, 0x07]))],
+    });
+    expect(endless.nextUpdate).toBeUndefined();
+    for (const options of [{}, { time: NOW }]) {
+      const r = await rejection(store.accept(endless, pki.issuing.certificate, options));
+      expect(r.code).toBe('ERR_CRL_INVALID');
+      expect(r.message).toBe(`the CRL of ${pki.issuing.certificate.subject} has no nextUpdate`);
+    }
     expect(store.generation).toBe(0);
   });
 });
