@@ -54,9 +54,9 @@ export function isDelta(info: CrlInfo): boolean {
 }
 
 function dpNameKeys(dpn: DistributionPointName, relativeTo: Name): string[] {
+  // A CHOICE: the decoder fills exactly one of the two.
   if (dpn.fullName) return dpn.fullName.map(generalNameKey);
-  if (dpn.nameRelativeToCRLIssuer) return [`dn:${nameKeyWithRdn(relativeTo, dpn.nameRelativeToCRLIssuer)}`];
-  return [];
+  return [`dn:${nameKeyWithRdn(relativeTo, dpn.nameRelativeToCRLIssuer!)}`];
 }
 
 /** The distribution points of a certificate, or the implied one (the issuer, all reasons) when it names none. */
@@ -91,11 +91,11 @@ export function crlScope(cert: CertInfo, crl: CrlInfo): number {
       if (!named || !idp?.indirectCRL) continue;
     }
     if (idpNames) {
-      let dpNames: string[];
-      if (dp.distributionPoint) dpNames = dpNameKeys(dp.distributionPoint, crl.issuerName);
-      else if (dp.cRLIssuer) dpNames = dp.cRLIssuer.map(generalNameKey);
-      else dpNames = [];
-      if (!dpNames.some((n) => idpNames.has(n))) continue;
+      // RFC 5280 6.3.3 (b)(2)(i): the point's name, else its cRLIssuer names; the implied point has neither.
+      const dpNames = dp.distributionPoint
+        ? dpNameKeys(dp.distributionPoint, crl.issuerName)
+        : dp.cRLIssuer?.map(generalNameKey);
+      if (!dpNames?.some((n) => idpNames.has(n))) continue;
     }
     const dpReasons = dp.reasons ? dp.reasons.toNumber() & ALL_REASONS : ALL_REASONS;
     mask |= dpReasons & idpReasons;
@@ -119,7 +119,8 @@ export function deltaReleases(delta: CrlInfo, serial: string): boolean {
 export function newerFirst(a: CrlInfo, b: CrlInfo): number {
   const an = a.number ?? -1n;
   const bn = b.number ?? -1n;
-  if (an !== bn) return an > bn ? -1 : 1;
+  if (an > bn) return -1;
+  if (an < bn) return 1;
   return b.thisUpdate - a.thisUpdate;
 }
 
