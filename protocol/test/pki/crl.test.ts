@@ -18,7 +18,6 @@ import {
 import { parseCrlDer, type CrlInfo } from '../../src/pki/crl-parse';
 import { certInfo, type CertInfo } from '../../src/pki/extensions';
 import {
-  caExtensions,
   type CrlForgeParams,
   DAY,
   type DistributionPointSpec,
