@@ -29,7 +29,8 @@ export default {
   mutate: TRUST_CORE,
   // The machine is shared: one or two Vitest workers, never one per core of a big machine.
   concurrency: 2,
-  timeoutMS: 20_000,
+  // A mutant that loops forever costs this much on top of twice its tests' time: keep it short.
+  timeoutMS: 8_000,
   timeoutFactor: 2,
   incremental: true,
   incrementalFile: `${CACHE_DIR}/incremental.json`,
