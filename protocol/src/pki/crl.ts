@@ -145,15 +145,13 @@ export function checkCrlTime(crl: CrlInfo, time: number, graceMs: number): numbe
       `the CRL of ${crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`,
     );
   }
-  const horizon = nextUpdateOf(crl) + graceMs;
+  const nextUpdate = nextUpdateOf(crl);
+  const horizon = nextUpdate + graceMs;
   if (horizon < time) {
-    throw new HelmlinkError(
-      'ERR_CRL_STALE',
-      `the CRL of ${crl.issuer} is stale (nextUpdate ${new Date(crl.nextUpdate).toISOString()})`,
-      {
-        details: { nextUpdate: new Date(crl.nextUpdate).toISOString() },
-      },
-    );
+    const at = new Date(nextUpdate).toISOString();
+    throw new HelmlinkError('ERR_CRL_STALE', `the CRL of ${crl.issuer} is stale (nextUpdate ${at})`, {
+      details: { nextUpdate: at },
+    });
   }
   return horizon;
 }
