@@ -72,20 +72,21 @@ export class CrlStore {
     if (info.refusal) throw info.refusal;
     if (isDelta(info))
       throw new HelmlinkError('ERR_CRL_INVALID', 'a delta CRL cannot replace a complete CRL');
-    if (info.number === undefined) throw new HelmlinkError('ERR_CRL_INVALID', 'the CRL has no CRL number');
+    // The parser already refused (info.refusal) a CRL without a number.
+    const number = info.number!;
     nextUpdateOf(info);
     if (options.time) checkCrlTime(info, options.time.getTime(), (options.staleGraceSeconds ?? 0) * 1000);
     const held = this.#byIssuer.get(info.issuerKey);
-    if (held && info.number <= held.number) {
+    if (held && number <= held.number) {
       throw new HelmlinkError(
         'ERR_CRL_NOT_NEWER',
-        `CRL number ${info.number} is not newer than the held ${held.number}`,
+        `CRL number ${number} is not newer than the held ${held.number}`,
         {
-          details: { number: info.number.toString(), held: held.number.toString() },
+          details: { number: number.toString(), held: held.number.toString() },
         },
       );
     }
-    this.#byIssuer.set(info.issuerKey, { crl, number: info.number });
+    this.#byIssuer.set(info.issuerKey, { crl, number });
     this.#list = [...this.#byIssuer.values()].map((e) => e.crl);
     this.#generation++;
   }
