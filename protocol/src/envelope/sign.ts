@@ -14,7 +14,9 @@ import { isErrorCode } from '../vocabulary/errors';
 import { commandDigest } from './digest';
 import {
   DEFAULT_LIFETIME_SECONDS,
+  DEFAULT_STATE_LIFETIME_SECONDS,
   MAX_LIFETIME_SECONDS,
+  MAX_STATE_LIFETIME_SECONDS,
   TYP_ACK,
   TYP_COMMAND,
   TYP_STATE,
@@ -203,7 +205,10 @@ export interface SignStateOptions {
   lastJti: string | null;
   /** Monotonic sequence number. */
   seq: number;
-  /** Optional expiry in seconds from now (retained state normally has none). */
+  /**
+   * Lifetime in seconds (default {@link DEFAULT_STATE_LIFETIME_SECONDS}, at most
+   * {@link MAX_STATE_LIFETIME_SECONDS}): the signer re-signs its retained state before it expires.
+   */
   expiresInSeconds?: number;
   jti?: string;
 }
@@ -217,15 +222,16 @@ export async function signState(
     throw new TypeError('seq must be a non-negative integer');
   if (options.lastJti !== null && !UUID_RE.test(options.lastJti))
     throw new TypeError('lastJti must be a UUID or null');
-  const { expiresInSeconds } = options;
-  if (expiresInSeconds !== undefined && (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds < 1))
-    throw new TypeError('expiresInSeconds must be a positive integer');
   // A state that verifiers would refuse is a bug of the caller: fail here, not at every console.
   checkStreamsSet({ on: options.on, off: options.off }, options.catalog);
+  const lifetime = options.expiresInSeconds ?? DEFAULT_STATE_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(lifetime) || lifetime <= 0 || lifetime > MAX_STATE_LIFETIME_SECONDS)
+    throw new TypeError(`expiresInSeconds must be an integer in 1..${MAX_STATE_LIFETIME_SECONDS}`);
   const iat = Math.floor(readClock(options.clock) / 1000);
   const claims: StateClaims = {
     iss: signer.entityId,
     iat,
+    exp: iat + lifetime,
     jti: options.jti ?? globalThis.crypto.randomUUID(),
     catalog: options.catalog,
     on: [...options.on],
@@ -233,6 +239,5 @@ export async function signState(
     last_jti: options.lastJti,
     seq: options.seq,
   };
-  if (expiresInSeconds !== undefined) claims.exp = iat + expiresInSeconds;
   return { token: await sign(signer, TYP_STATE, claims), claims };
 }

@@ -15,6 +15,11 @@ export function createHandlers(s: ConsoleServices): Handlers {
       transport: ctx.transport,
       platform: process.platform,
     }),
+    'app.logout': (_req, ctx) => {
+      if (!ctx.endSession) return { loggedOut: false };
+      ctx.endSession();
+      return { loggedOut: true };
+    },
 
     'identity.status': () => s.identity.status(),
     'identity.custodyOptions': () => s.identity.custodyOptions(),

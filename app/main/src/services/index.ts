@@ -14,12 +14,13 @@ import { IdentityService } from './identity/identity-service';
 import { createOsKeychain, type Keychain } from './vault/keychain';
 import type { ScryptParams } from './vault/sealed-key';
 import { FleetState } from './fleet/fleet-state';
+import { StateSequences } from './fleet/state-sequences';
 import { RateMeter } from './fleet/rates';
 import { CommandChannel } from './commands/command-channel';
 import { PkiAdmin } from './pki/pki-admin';
 
 export interface ConsoleServicesOptions {
-  /** The console's data directory (identity, settings, audit log). */
+  /** The console's data directory (identity, settings, audit log, verified state sequences). */
   dataDir: string;
   /** Settings storage (default: conf in dataDir; electron-store inside Electron). */
   settingsStore?: SettingsStore;
@@ -90,6 +91,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     clock,
     events,
     audit,
+    sequences: StateSequences.open(join(o.dataDir, 'fleet-seq.json')),
     ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
   });
   const rates = new RateMeter();
@@ -117,6 +119,9 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     }
   }, 60_000);
   expiryTimer.unref();
+  // Vessel states expire unless re-signed: a vessel that went quiet shows as stale without any message arriving.
+  const staleTimer = setInterval(() => fleet.checkExpiry(), 5_000);
+  staleTimer.unref();
   const alertPollMs = o.alertPollMs ?? 30_000;
   const stopAlerts =
     alertPollMs > 0
@@ -136,6 +141,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     pki,
     async close() {
       clearInterval(expiryTimer);
+      clearInterval(staleTimer);
       stopAlerts();
       await commands.close();
       identity.close();

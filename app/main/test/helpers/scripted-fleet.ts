@@ -54,6 +54,8 @@ export interface ScriptedVessel {
 export interface ScriptedFleet {
   pki: TestPki;
   broker: Broker;
+  /** The scripted vessel's own identity (to sign old or stale states of it in tests). */
+  vesselEntity: TestEntity;
   otherVessel: TestEntity;
   vesselClient: MqttClient;
   vessel: ScriptedVessel;
@@ -136,6 +138,7 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
   return {
     pki,
     broker,
+    vesselEntity,
     otherVessel,
     vesselClient,
     vessel,

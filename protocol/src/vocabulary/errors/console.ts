@@ -14,10 +14,15 @@ export const CONSOLE_ERRORS = {
   ERR_SETTINGS_MISSING: 'A required setting is missing',
   ERR_BROKER_CONNECT: 'The broker connection failed',
   ERR_VESSEL_UNKNOWN: 'No verified state is known for this vessel',
+  ERR_STATE_ROLLBACK:
+    'A vessel state older than one already verified (a lower sequence number) was refused: an old state replayed',
+  ERR_FLEET_STORE: "The console's record of verified vessel state sequence numbers cannot be read or written",
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
   ERR_BRIDGE_DISCONNECTED: 'The console page is not connected to the web bridge (reconnecting)',
+  ERR_BRIDGE_SESSION_ENDED:
+    'The console page session has ended (expired or logged out): open a new console link',
   ERR_RENDERER_NOT_BUILT: 'The console page is not built: run npm run build',
 } as const;
 

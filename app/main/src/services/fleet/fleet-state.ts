@@ -1,12 +1,16 @@
 /**
  * The fleet as the console knows it: one entry per vessel, built only from signed, retained `state` tokens that
  * verify (signature, x5c chain to the pinned root, CRL, role vessel, iss = the vessel in the topic, exact
- * partition of the carried catalog). A state that does not verify is flagged on the vessel and never replaces the
- * verified one; an older `seq` than the one held is ignored (a replayed retained message cannot roll state back).
+ * partition of the carried catalog, not expired). A state that does not verify is flagged on the vessel and never
+ * replaces the verified one. A `seq` lower than the highest ever verified for the vessel (kept across restarts in
+ * {@link StateSequences}) is refused with ERR_STATE_ROLLBACK whatever the view shows, so garbage followed by an old
+ * genuine token cannot roll the state back. A verified state whose `exp` passes without a newer one becomes stale
+ * (unverified, ERR_CMD_EXPIRED): the vessel re-signs its state before it expires while it is up.
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   HelmlinkError,
   JWS_ALGORITHMS,
   base64ToBytes,
@@ -20,12 +24,15 @@ import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { AuditLog } from '../audit/audit-log';
+import { StateSequences } from './state-sequences';
 import type { TrustMaterial } from './trust-material';
 
 export interface FleetStateOptions {
   clock: Clock;
   events: ConsoleEvents;
   audit?: AuditLog;
+  /** The highest verified state sequence per vessel (default: in memory only). */
+  sequences?: StateSequences;
   algorithms?: readonly JwsAlgorithm[];
   clockToleranceSeconds?: number;
 }
@@ -52,6 +59,10 @@ export function catalogView(claims: StateClaims): CatalogStreamView[] {
   }));
 }
 
+function rollbackMessage(seq: number, highest: number): string {
+  return `state sequence ${seq} is older than ${highest}, already verified: an old state token was replayed`;
+}
+
 function x5cOf(token: string): string[] {
   const x5c = peekHeader(token)?.x5c;
   return Array.isArray(x5c) ? x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
@@ -62,10 +73,12 @@ export class FleetState {
   readonly #o: FleetStateOptions;
   readonly #vessels = new Map<string, VesselEntry>();
   readonly #lastTokens = new Map<string, Buffer>();
+  readonly #sequences: StateSequences;
   #trust: TrustMaterial | null = null;
 
   constructor(options: FleetStateOptions) {
     this.#o = options;
+    this.#sequences = options.sequences ?? StateSequences.inMemory();
   }
 
   /** Sets the trust used for verification (after the identity is known). */
@@ -75,17 +88,20 @@ export class FleetState {
 
   /** Every known vessel, sorted by id. */
   vessels(): VesselView[] {
+    this.#expireStale();
     return [...this.#vessels.values()]
       .map((e) => e.view)
       .sort((a, b) => a.vesselId.localeCompare(b.vesselId));
   }
 
   vessel(vesselId: string): VesselView | null {
+    this.#expireStale();
     return this.#vessels.get(vesselId)?.view ?? null;
   }
 
   /** The verified claims (catalog and on/off) of a vessel, or null. */
   verifiedState(vesselId: string): StateClaims | null {
+    this.#expireStale();
     const e = this.#vessels.get(vesselId);
     return e?.view.verified ? e.claims : null;
   }
@@ -97,6 +113,7 @@ export class FleetState {
       if (this.#vessels.delete(vesselId)) this.#emit();
       return;
     }
+    const previous = this.#lastTokens.get(vesselId);
     this.#lastTokens.set(vesselId, payload);
     const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
@@ -115,7 +132,20 @@ export class FleetState {
           : {}),
       });
       const c = verified.claims;
-      if (entry.claims && entry.view.verified && c.seq < entry.claims.seq) return;
+      const highest = this.#sequences.highest(vesselId);
+      if (highest !== undefined && c.seq < highest) {
+        // A verified, current view stays as it is (it is newer); any other view is flagged with the refusal.
+        if (entry.view.verified) {
+          // The token the view rests on stays the one a newer CRL re-verifies.
+          if (previous) this.#lastTokens.set(vesselId, previous);
+          this.#auditRefused(vesselId, token, 'ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest));
+          return;
+        }
+        throw new HelmlinkError('ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest), {
+          details: { seq: c.seq, highest },
+        });
+      }
+      this.#sequences.raise(vesselId, c.seq);
       const catalog = catalogView(c);
       const on = new Set(c.on);
       const streams = catalog.map((s) => ({ ...s, on: on.has(s.address) }));
@@ -153,17 +183,44 @@ export class FleetState {
         verified: false,
         unverified: { code: e.code, message: e.detail ?? e.message, receivedAt: now.toISOString() },
       };
-      this.#o.audit?.append({
-        kind: 'state.unverified',
-        vesselId,
-        verdict: 'invalid',
-        code: entry.view.unverified!.code,
-        message: entry.view.unverified!.message,
-        token,
-      });
+      this.#auditRefused(vesselId, token, e.code, entry.view.unverified!.message);
     }
     this.#vessels.set(vesselId, entry);
     this.#emit();
+  }
+
+  /**
+   * Marks every verified view whose state token has expired as stale (unverified, ERR_CMD_EXPIRED) and pushes the
+   * fleet when one changed. The services call it on a timer; every read calls it too.
+   */
+  checkExpiry(): void {
+    if (this.#expireStale()) this.#emit();
+  }
+
+  #expireStale(): boolean {
+    const nowMs = this.#o.clock();
+    const tolerance = this.#o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+    let changed = false;
+    for (const entry of this.#vessels.values()) {
+      if (!entry.view.verified || !entry.claims) continue;
+      if (nowMs / 1000 - tolerance < entry.claims.exp) continue;
+      const expiredAt = new Date(entry.claims.exp * 1000).toISOString();
+      entry.view = {
+        ...entry.view,
+        verified: false,
+        unverified: {
+          code: 'ERR_CMD_EXPIRED',
+          message: `the vessel's signed state expired at ${expiredAt} and was not re-signed: it is stale`,
+          receivedAt: new Date(nowMs).toISOString(),
+        },
+      };
+      changed = true;
+    }
+    return changed;
+  }
+
+  #auditRefused(vesselId: string, token: string, code: string, message: string): void {
+    this.#o.audit?.append({ kind: 'state.unverified', vesselId, verdict: 'invalid', code, message, token });
   }
 
   /** Verifies the last received state of every vessel again (after a newer CRL arrived). */
