@@ -110,9 +110,9 @@ describe('numeric options are finite or refused (fail-open guards)', () => {
     await expect(signState(w.vesselSigner, { ...state, clock: () => Number.NaN })).rejects.toEqual(
       typeError('the clock must return epoch milliseconds'),
     );
-    for (const expiresInSeconds of [Number.NaN, 0, 1.5])
+    for (const expiresInSeconds of [Number.NaN, 0, 1.5, 86_401])
       await expect(signState(w.vesselSigner, { ...state, clock, expiresInSeconds })).rejects.toEqual(
-        typeError('expiresInSeconds must be a positive integer'),
+        typeError('expiresInSeconds must be an integer in 1..86400'),
       );
     const { claims } = await signState(w.vesselSigner, { ...state, clock, expiresInSeconds: 1 });
     expect(claims.exp).toBe(claims.iat + 1);

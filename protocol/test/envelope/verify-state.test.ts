@@ -32,6 +32,8 @@ function stateClaims(over: Record<string, unknown> = {}): Record<string, unknown
     seq: 3,
     ...over,
   };
+  // A state expires 15 minutes after it was signed unless the test says otherwise.
+  if (!('exp' in over) && typeof claims.iat === 'number') claims.exp = claims.iat + 900;
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
   return claims;
 }
@@ -56,12 +58,17 @@ const invalid = (message: string, claim: string) => ({
 });
 
 describe('verifyState: the claims', () => {
-  it('a state without exp verifies and has no exp key; one with exp keeps it', async () => {
-    const open = await verifyState(await state(stateClaims()), options());
-    expect(open.claims).toEqual({ ...stateClaims(), jti: open.claims.jti });
-    expect('exp' in open.claims).toBe(false);
-    const expiring = await verifyState(await state(stateClaims({ exp: NOW_S + 60 })), options());
-    expect(expiring.claims.exp).toBe(NOW_S + 60);
+  it('a state verifies with its claims; its lifetime is at most a day', async () => {
+    const claims = stateClaims();
+    expect((await verifyState(await state(claims), options())).claims).toEqual(claims);
+    const day = stateClaims({ exp: NOW_S + 86_400 });
+    await expect(verifyState(await state(day), options())).resolves.toBeDefined();
+    const longer = await state(stateClaims({ exp: NOW_S + 86_401 }));
+    expect(await refusal(verifyState(longer, options()))).toEqual({
+      code: 'ERR_CMD_LIFETIME_TOO_LONG',
+      message: 'the token lifetime 86401 s exceeds 86400 s',
+      details: { lifetime: 86_401, max: 86_400 },
+    });
   });
 
   it('a state past its expiry is ERR_CMD_EXPIRED (a replayed old state must not show a stream as on)', async () => {
@@ -84,9 +91,9 @@ describe('verifyState: the claims', () => {
     expect((await refusal(verifyState(await state(stateClaims({ iat: NOW_S + 31 })), options()))).code).toBe(
       'ERR_CMD_IAT_IN_FUTURE',
     );
-    expect(await refusal(verifyState(await state(stateClaims({ iat: '1' })), options()))).toEqual(
-      invalid('the iat claim must be a NumericDate', 'iat'),
-    );
+    expect(
+      await refusal(verifyState(await state(stateClaims({ iat: '1', exp: NOW_S + 60 })), options())),
+    ).toEqual(invalid('the iat claim must be a NumericDate', 'iat'));
     expect((await refusal(verifyState(await state(stateClaims({ iat: undefined })), options()))).code).toBe(
       'ERR_CLAIM_MISSING',
     );
@@ -161,11 +168,11 @@ describe('verifyState: the claims', () => {
     ).toBe('ERR_STREAM_MISSING');
   });
 
-  it('unknown claims are refused; exp is the only optional one', async () => {
+  it('unknown claims are refused; every claim is required (exp too: a state the vessel stopped re-signing ends)', async () => {
     expect(await refusal(verifyState(await state(stateClaims({ aud: 'pilot-1' })), options()))).toEqual(
       invalid('the aud claim is not allowed in this token type', 'aud'),
     );
-    for (const name of ['iss', 'jti', 'catalog', 'on', 'off', 'last_jti', 'seq'])
+    for (const name of ['iss', 'jti', 'exp', 'catalog', 'on', 'off', 'last_jti', 'seq'])
       expect(await refusal(verifyState(await state(stateClaims({ [name]: undefined })), options()))).toEqual({
         code: 'ERR_CLAIM_MISSING',
         message: `the ${name} claim is required`,
