@@ -11,7 +11,12 @@ export default defineConfig({
       'vessel/test/{listener,state}/**/*.test.ts',
       'ca-server/test/authority/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**'],
+    // The listener end to end (MQTT broker, Redis) and the broker fallback tests: real processes, not unit tests.
+    exclude: [
+      '**/node_modules/**',
+      'vessel/test/listener/vessel.test.ts',
+      'vessel/test/listener/fallback.test.ts',
+    ],
     // Keep modules loaded between runs: mutants are switched on at run time, so nothing needs re-importing.
     isolate: false,
     testTimeout: 30_000,
