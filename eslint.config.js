@@ -108,6 +108,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/.scratch/**',
+      '.stryker-tmp/**',
       '**/dist/**',
       '**/out/**',
       'e2e/artifacts/**',

@@ -13,6 +13,7 @@ export type AlertKind =
   | 'token_reuse'
   | 'token_expired'
   | 'subject_mismatch'
+  | 'csr_refused'
   | 'rate_limited'
   | 'revocation'
   | 'client_certificate_refused'
@@ -25,7 +26,9 @@ export type AlertKind =
   | 'broker_adopted'
   | 'vessel_alert'
   | 'vessel_alert_rejected'
-  | 'vessel_stopped';
+  | 'vessel_stopped'
+  | 'service_identity'
+  | 'audit_checkpoint';
 
 export interface WebhookOptions {
   url: string;

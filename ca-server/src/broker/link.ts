@@ -122,6 +122,16 @@ export class BrokerLink extends EventEmitter<BrokerLinkEvents> {
     this.session.start();
   }
 
+  /** Reconnects as a new service identity (its key and certificate chain; same passphrase and CA chain). */
+  async replaceCredentials(key: string, cert: string): Promise<void> {
+    await this.session.replaceCredentials({
+      key,
+      cert,
+      ca: this.o.ca,
+      ...(this.o.passphrase !== undefined ? { passphrase: this.o.passphrase } : {}),
+    });
+  }
+
   async close(): Promise<void> {
     this.control?.close();
     await this.session.close();

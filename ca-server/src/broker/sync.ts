@@ -132,7 +132,10 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
   let chain: Promise<void> = Promise.resolve();
   let status: BrokerSyncStatus = { crlNumber: null, reload: null, syncedAt: null };
   let failing = false;
-  let seen = new Set(authority.store.listRevoked(authority.clock()).map((r) => r.serial));
+  // Serial → reason: a certificate superseded first and declared keyCompromise later counts as newly revoked.
+  const reasons = (list: { serial: string; reason: number | null }[]) =>
+    new Map(list.map((r) => [r.serial, r.reason]));
+  let seen = reasons(authority.store.listRevoked(authority.clock()));
   const pendingKicks = new Set<string>();
   const known = new Set<string>();
   const remember = (): void => {
@@ -187,12 +190,12 @@ export function attachBrokerSync(authority: Authority, opts: SyncOptions): Broke
   const offCrl = authority.onCrl(() => {
     const revoked = authority.store.listRevoked(authority.clock());
     for (const r of revoked) {
-      if (seen.has(r.serial)) continue;
+      if (seen.get(r.serial) === r.reason) continue;
       const cert = authority.store.getCertificate(r.serial);
       if (cert && r.reason !== REVOCATION_REASONS.superseded) pendingKicks.add(cert.entityId);
     }
     // Released from hold and revoked again later counts as new.
-    seen = new Set(revoked.map((r) => r.serial));
+    seen = reasons(revoked);
     // Not awaited: a revocation answers without waiting for the broker (the sync follows within milliseconds).
     background();
   });

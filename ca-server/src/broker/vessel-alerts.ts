@@ -37,6 +37,7 @@ export interface VesselAlertForwarderOptions {
 /** How severe each kind is ashore. */
 const SEVERITY: Record<VesselAlertKind, AlertRecord['severity']> = {
   'unattributable-command': 'warning',
+  'response-topic-refused': 'warning',
   'renewal-failing': 'warning',
   'crl-stale': 'warning',
   'crl-rejected': 'warning',

@@ -5,17 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import type { HealthResponse } from '@helmlink/ca-client/wire';
+import { HelmlinkError } from '@helmlink/protocol';
+import { NODE_TLS_CIPHERS } from '@helmlink/protocol/node';
 import { loadAuthority, type Authority, type AuthorityOptions } from '../authority/authority';
-import { CrlPublisher, type CrlPublisherTuning } from '../broker/crl-publisher';
-import { alertBrokerEvents } from '../broker/events';
-import { BrokerLink, type BrokerLinkOptions } from '../broker/link';
-import { writeBrokerState } from '../broker/material';
-import { attachBrokerSync, reloadBroker, type BrokerSyncHandle, type SyncOptions } from '../broker/sync';
-import { brokerTarget } from '../broker/temporary-link';
-import { VesselAlertForwarder, type VesselAlertForwarderOptions } from '../broker/vessel-alerts';
+import type { CrlPublisher, CrlPublisherTuning } from '../broker/crl-publisher';
+import type { BrokerLink, BrokerLinkOptions } from '../broker/link';
+import type { BrokerSyncHandle, SyncOptions } from '../broker/sync';
+import type { VesselAlertForwarder, VesselAlertForwarderOptions } from '../broker/vessel-alerts';
 import { buildApp, type AppOptions } from './app';
+import { startBrokerSide, type BrokerSide } from './broker-side';
 
 export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'https' | 'brokerHealth'> {
   /** TCP port; 0 picks a free one. Default 8443. */
@@ -43,6 +43,8 @@ export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'htt
    * webhook, rate-limited and aggregated. Default on whenever the CA has a broker link; `false` turns it off.
    */
   vesselAlerts?: VesselAlertForwarderOptions | false;
+  /** Called after the server stopped because it could not keep a valid service identity (it never serves a revoked one). */
+  onFatal?: (err: Error) => void;
 }
 
 export interface CaServer {
@@ -62,91 +64,59 @@ export interface CaServer {
   close(): Promise<void>;
 }
 
-interface BrokerSide {
-  link: BrokerLink | undefined;
-  vesselAlerts: VesselAlertForwarder | undefined;
-  publisher: CrlPublisher | undefined;
-  sync: BrokerSyncHandle | undefined;
-  health: () => Pick<HealthResponse, 'publishedCrlNumber' | 'broker'>;
-  close(): Promise<void>;
+/** The TLS context of the CA's HTTPS server for the service identity's key and certificate files. */
+async function tlsContext(authority: Authority, passphrase: string) {
+  const [key, cert] = await Promise.all([
+    readFile(authority.paths.serverKey, 'utf8'),
+    readFile(authority.paths.serverCert, 'utf8'),
+  ]);
+  return {
+    key,
+    cert,
+    passphrase,
+    ca: [authority.chainPem()],
+    minVersion: 'TLSv1.2' as const,
+    // AEAD only (TLS 1.3 preferred; TLS 1.2 with ECDHE + AES-GCM/ChaCha20): no CBC-SHA1 suite is offered.
+    ciphers: NODE_TLS_CIPHERS,
+    honorCipherOrder: true,
+  };
 }
 
-/** Writes the broker's files, starts a managed broker and connects the CA to it. */
-async function startBrokerSide(
+/**
+ * Keeps the server on a valid service identity: after every CRL it checks the certificate it serves, and when the
+ * store says it is no longer valid it loads a fresh one (ensureServiceIdentity issues it when the file's is not
+ * valid either); when that fails the server stops with a clear message (`onFatal`).
+ */
+function watchServiceIdentity(
   authority: Authority,
-  opts: CaServerOptions,
-  tls: { key: string; cert: string },
-): Promise<BrokerSide> {
-  const sync = opts.brokerSync;
-  const offEvents = sync?.broker ? alertBrokerEvents(sync.broker, authority.alerts) : undefined;
-  if (sync) {
-    await writeBrokerState(authority, sync.outDir, sync.runAsUser);
-    await sync.broker?.start();
-    // A broker taken over from an earlier run still has the CRL it loaded then.
-    reloadBroker(sync);
-  }
-  const target = opts.mqttUrl
-    ? { url: opts.mqttUrl, ...(opts.mqtt?.servername ? { servername: opts.mqtt.servername } : {}) }
-    : sync
-      ? brokerTarget(sync.outDir)
-      : undefined;
-  if (!target)
-    return {
-      link: undefined,
-      vesselAlerts: undefined,
-      publisher: undefined,
-      sync: undefined,
-      health: () => ({}),
-      close: async () => offEvents?.(),
-    };
-  const forwarder =
-    opts.vesselAlerts === false ? undefined : new VesselAlertForwarder(authority, opts.vesselAlerts ?? {});
-  const link = new BrokerLink({
-    ...target,
-    ...(forwarder ? { subscriptions: forwarder.subscription() } : {}),
-    clientId: authority.config.serviceId,
-    key: tls.key,
-    cert: tls.cert,
-    passphrase: opts.passphrase,
-    ca: authority.chainPem(),
-    control: sync !== undefined,
-    alerts: authority.alerts,
-    clock: authority.clock,
-    ...(opts.mqtt?.backoff ? { backoff: opts.mqtt.backoff } : {}),
-    ...(opts.mqtt?.alertAfterMs !== undefined ? { alertAfterMs: opts.mqtt.alertAfterMs } : {}),
-    ...(opts.mqtt?.controlTimeoutMs !== undefined ? { controlTimeoutMs: opts.mqtt.controlTimeoutMs } : {}),
-  });
-  const publisher = new CrlPublisher(authority, link, opts.mqtt ?? {});
-  const handle = sync ? attachBrokerSync(authority, { ...sync, link }) : undefined;
-  publisher.start();
-  link.start();
-  return {
-    link,
-    vesselAlerts: forwarder,
-    publisher,
-    sync: handle,
-    health: () => {
-      const p = publisher.status();
-      const s = handle?.status();
-      return {
-        publishedCrlNumber: p.publishedCrlNumber,
-        broker: {
-          ...link.status(),
-          publishFailures: p.failures,
-          ...(s ? { syncedCrlNumber: s.crlNumber, reload: s.reload, syncedAt: s.syncedAt } : {}),
-        },
-      };
-    },
-    async close() {
-      handle?.stop();
-      await publisher.stop();
-      await handle?.idle();
-      await link.close();
-      forwarder?.close();
-      await sync?.broker?.stop();
-      offEvents?.();
-    },
+  served: { serial: string },
+  onFatal: (err: Error) => void,
+): void {
+  let checking = false;
+  const check = async (): Promise<void> => {
+    const record = authority.store.getCertificate(served.serial);
+    if (checking || (record?.status === 'valid' && record.notAfter > authority.clock())) return;
+    checking = true;
+    try {
+      const serial = await authority.ensureServiceIdentity();
+      // ensureServiceIdentity loaded it through the listeners when it issued one; a valid file is loaded here.
+      if (serial !== served.serial) await authority.loadServiceIdentity();
+    } catch (cause) {
+      onFatal(
+        new HelmlinkError(
+          'ERR_SERVICE_IDENTITY',
+          `the CA service certificate ${served.serial} is no longer valid and no fresh identity could be loaded: stopping`,
+          { cause },
+        ),
+      );
+    } finally {
+      checking = false;
+    }
   };
+  // Not awaited inside the CRL listener: a rotation re-issues the CRL, which waits for this listener to return.
+  authority.onCrl(() => {
+    setImmediate(() => void check());
+  });
 }
 
 /** Loads the CA in `dir` and serves it over HTTPS. */
@@ -155,32 +125,47 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   let broker: BrokerSide | undefined;
   try {
     await authority.refreshRootCrlIfDue();
-    const [key, cert] = await Promise.all([
-      readFile(authority.paths.serverKey, 'utf8'),
-      readFile(authority.paths.serverCert, 'utf8'),
-    ]);
-    broker = await startBrokerSide(authority, opts, { key, cert });
+    // Never serve a revoked or expired service certificate: a fresh one is issued first when needed.
+    const served = { serial: await authority.ensureServiceIdentity() };
+    const tls = await tlsContext(authority, opts.passphrase);
+    broker = await startBrokerSide(authority, opts, { key: tls.key, cert: tls.cert });
+    const side = broker;
     const app = buildApp(authority, {
       ...opts,
-      brokerHealth: broker.health,
+      brokerHealth: side.health,
       https: {
-        key,
-        cert,
-        passphrase: opts.passphrase,
-        ca: [authority.chainPem()],
+        ...tls,
         requestCert: true,
         // Enrollment has no client certificate yet: mTLS routes check the peer themselves (client-cert.ts).
         rejectUnauthorized: false,
-        minVersion: 'TLSv1.2',
       },
+    });
+    authority.onServiceIdentity(async (record) => {
+      const next = await tlsContext(authority, opts.passphrase);
+      (app.server as unknown as TlsServer).setSecureContext(next);
+      served.serial = record.serial;
+      // The broker link reconnects as the new identity (the one session, so publisher and control follow).
+      await side.link?.replaceCredentials(next.key, next.cert);
+      app.log.warn({ serial: record.serial }, 'loaded a new CA service identity');
+    });
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        await app.close();
+        await side.close();
+        await authority.close();
+      })();
+      return closing;
+    };
+    watchServiceIdentity(authority, served, (err) => {
+      app.log.error({ err }, err.message);
+      void close().finally(() => opts.onFatal?.(err));
     });
     await app.listen({ port: opts.port ?? 8443, host: opts.host ?? '127.0.0.1' });
     if (opts.crlTimer !== false) authority.startCrlTimer();
     const port = (app.server.address() as AddressInfo).port;
     const host = opts.host ?? '127.0.0.1';
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    const side = broker;
-    let closing: Promise<void> | undefined;
     return {
       url: `https://${urlHost}:${port}`,
       port,
@@ -191,14 +176,7 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
       publisher: side.publisher,
       brokerSync: side.sync,
       rootFingerprint: await authority.rootFingerprint(),
-      close() {
-        closing ??= (async () => {
-          await app.close();
-          await side.close();
-          await authority.close();
-        })();
-        return closing;
-      },
+      close,
     };
   } catch (err) {
     await broker?.close();

@@ -2,7 +2,9 @@
  * The broker as the CA drives it, on a real Mosquitto 2.0.11 with Debian's dynamic-security plugin: new
  * enrollments and revocations apply without a restart, and a revocation cuts exactly the revoked client.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRL_TOPIC, parseCrls, topics } from '@helmlink/protocol';
 import { CrlPublisher } from '../../src/broker/crl-publisher';
@@ -10,6 +12,7 @@ import { desiredDynsecState, DYNSEC_RESPONSE_TOPIC } from '../../src/broker/dyns
 import { BrokerLink } from '../../src/broker/link';
 import { attachBrokerSync, type BrokerSyncHandle } from '../../src/broker/sync';
 import { PASSPHRASE } from '../helpers';
+import { CBC_SHA1_ONLY, opensslHandshake } from '../fixtures/tls-handshake';
 import { startBrokerFixture, type BrokerFixture } from './fixture';
 
 let f: BrokerFixture;
@@ -89,6 +92,27 @@ describe('Mosquitto with the generated material', () => {
     ]);
     // The running broker holds the same (the CA's own identity, the broker's and the first admin).
     expect(await brokerClients()).toContain('helmlink-ca');
+  });
+
+  it('allows only AEAD suites: a client offering only TLS 1.2 CBC-SHA1 suites is refused (real handshakes)', async () => {
+    const conf = readFileSync(f.material.conf, 'utf8');
+    expect(conf).toMatch(/^ciphers ECDHE-[^\n]*GCM[^\n]*$/mu);
+    expect(conf).toMatch(/^ciphers_tls1\.3 TLS_AES_256_GCM_SHA384/mu);
+    const id = await f.identity('mv-tls-probe', ['vessel']);
+    const files = mkdtempSync(join(tmpdir(), 'helmlink-tls-probe-'));
+    const client = { cert: join(files, 'c.pem'), key: join(files, 'k.pem') };
+    writeFileSync(client.cert, id.chainPem);
+    writeFileSync(client.key, id.key);
+    const cbc = await opensslHandshake(f.material.port, ['-tls1_2', '-cipher', CBC_SHA1_ONLY], client);
+    expect(cbc.ok, cbc.output).toBe(false);
+    const gcm = await opensslHandshake(
+      f.material.port,
+      ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+      client,
+    );
+    expect(gcm, gcm.output).toMatchObject({ ok: true, protocol: 'TLSv1.2' });
+    const tls13 = await opensslHandshake(f.material.port, [], client);
+    expect(tls13, tls13.output).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
   });
 
   it('takes new enrollments at once (no restart), enforces the topic policy and publishes the CRL retained', async () => {
@@ -202,11 +226,16 @@ describe('Mosquitto with the generated material', () => {
 
   it('an entity that keeps a valid certificate loses only the session of the revoked one', async () => {
     const first = await f.identity('mv-two-certs', ['vessel']);
-    const second = await f.identity('mv-two-certs', ['vessel']);
     const bystander = await f.identity('mv-bystander', ['vessel']);
     await sync.idle();
     const old = await f.connectAs(first, 'mv-two-certs-old');
     const by = await f.connectAs(bystander, 'mv-bystander');
+    // One valid certificate per entity: a new enrollment supersedes the first, whose session stays (as a renewal's
+    // does) until the first is declared compromised.
+    const second = await f.identity('mv-two-certs', ['vessel']);
+    await sync.idle();
+    expect(old.closes).toBe(0);
+    expect(f.authority.store.getCertificate(first.serial)?.status).toBe('revoked');
     const cut = old.nextClose();
     await f.authority.revoke({ serial: first.serial, reason: 1 }, { id: 'test' });
     await cut;

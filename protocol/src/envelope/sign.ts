@@ -28,7 +28,7 @@ import {
   type TokenTyp,
 } from './types';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
-import type { Clock } from '../clock';
+import { readClock, type Clock } from '../clock';
 
 /** A signing identity: private key, certificate chain (leaf first) and the JWS algorithm. */
 export interface Signer {
@@ -132,7 +132,7 @@ interface TimedOptions {
 }
 
 function timedClaims(o: TimedOptions): { iat: number; nbf: number; exp: number; jti: string } {
-  const iat = Math.floor(o.clock() / 1000);
+  const iat = Math.floor(readClock(o.clock) / 1000);
   return {
     iat,
     nbf: iat,
@@ -228,7 +228,7 @@ export async function signState(
   const lifetime = options.expiresInSeconds ?? DEFAULT_STATE_LIFETIME_SECONDS;
   if (!Number.isSafeInteger(lifetime) || lifetime <= 0 || lifetime > MAX_STATE_LIFETIME_SECONDS)
     throw new TypeError(`expiresInSeconds must be an integer in 1..${MAX_STATE_LIFETIME_SECONDS}`);
-  const iat = Math.floor(options.clock() / 1000);
+  const iat = Math.floor(readClock(options.clock) / 1000);
   const claims: StateClaims = {
     iss: signer.entityId,
     iat,

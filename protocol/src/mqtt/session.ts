@@ -19,9 +19,9 @@
  * - The broker's certificate is checked beyond TLS by `checkPeer` (e.g. against the current CRL) in every
  *   handshake, before any MQTT byte is read, and again on `recheckPeer()`; a refusal drops the connection and
  *   backs off with the coded error.
- * - A persistent session resubscribes only on its first connection: when the broker still holds the session
- *   (CONNACK session present) the subscriptions are part of it, which saves a round trip on every reconnect
- *   (600 ms over a geostationary link).
+ * - Every connection really subscribes again, even when the broker reports the session present (mqtt.js would
+ *   skip topics it believes subscribed: after a broker restart, commands sent across it were lost in a test).
+ *   Commands queued for a persistent session do not wait for the SUBACK: they are handled from CONNACK on.
  */
 import { EventEmitter } from 'node:events';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
@@ -50,8 +50,6 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #version: 4 | 5;
   #credentials: TlsCredentials;
   #will: SessionWill | undefined;
-  /** Every subscription was granted once by this session (a persistent session keeps them afterwards). */
-  #subscribedOnce = false;
   /** Connection attempts since the last CONNACK. */
   #attempt = 0;
   /** Connections dropped in a row because a handler failed (slows a redelivery loop down). */
@@ -294,9 +292,12 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #subscribe(client: MqttClient, connack: IConnackPacket, tries: number): void {
     if (client !== this.#client || this.#state !== 'subscribing') return;
     const subscriptions = this.#o.subscriptions ?? {};
-    const kept = !this.#o.clean && connack.sessionPresent === true && this.#subscribedOnce;
-    if (Object.keys(subscriptions).length === 0 || kept) return this.#becomeReady(client, connack);
-    client.subscribe({ ...subscriptions }, (err, granted) => {
+    if (Object.keys(subscriptions).length === 0) return this.#becomeReady(client, connack);
+    // `resubscribe: true` makes mqtt.js send every topic, including those it believes the kept session holds.
+    const request = { ...subscriptions, resubscribe: true } as unknown as Parameters<
+      MqttClient['subscribe']
+    >[0];
+    client.subscribe(request, (err, granted) => {
       if (client !== this.#client || this.#state !== 'subscribing') return;
       // SUBACK codes >= 0x80 are refusals (3.1.1: 0x80 failure; 5: e.g. 0x87 not authorised).
       if (err || !granted || granted.some((g) => g.qos > 2)) {
@@ -313,7 +314,6 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
         this.#schedule(() => this.#subscribe(client, connack, tries + 1), delayMs);
         return;
       }
-      this.#subscribedOnce = true;
       this.#becomeReady(client, connack);
     });
   }

@@ -8,6 +8,8 @@
 /** Every kind of vessel alert, with the words a console shows for it. */
 export const VESSEL_ALERT_KINDS = {
   'unattributable-command': 'A command that cannot be attributed to an authorised pilot was dropped',
+  'response-topic-refused':
+    "A command named a response topic other than the vessel's ack topic: the ack went to the ack topic only",
   'renewal-failing': "The vessel's certificate renewal keeps failing",
   'crl-stale': "The vessel's CRL is too old: commands are refused until a newer one arrives",
   'crl-rejected': 'The vessel refused a CRL that does not verify',

@@ -15,23 +15,23 @@ import {
   verifyLink,
   type VerifyVesselEventOptions,
 } from '../../src/envelope';
-import { HelmlinkError } from '../../src/errors';
-import { CATALOG, ALL, clock, createWorld, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
+import {
+  CATALOG,
+  ALL,
+  clock,
+  createWorld,
+  NOW_S,
+  rawSign,
+  rejection,
+  VESSEL,
+  x5cOf,
+  type World,
+} from './fixtures';
 
 let w: World;
 beforeAll(async () => {
   w = await createWorld();
 });
-
-async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HelmlinkError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 const options = (extra: Partial<VerifyVesselEventOptions> = {}): VerifyVesselEventOptions => ({
   trust: w.trust(),

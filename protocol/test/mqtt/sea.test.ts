@@ -1,7 +1,7 @@
 /**
  * The MQTT session at sea, against a real Mosquitto behind the link emulator: a blackholed link (no FIN, no RST) is
  * noticed by the keepalive and the session comes back when the link does; a reset link reconnects with backoff; a
- * persistent session is ready again on reconnect without resubscribing; the broker's certificate is checked
+ * persistent session finds its session again; the broker's certificate is checked
  * against the current CRL in every handshake and on `recheckPeer` (ERR_BROKER_REVOKED); and a started session holds
  * its process while it waits to reconnect.
  */
@@ -75,7 +75,7 @@ describe('MqttSession at sea', () => {
     await s.close();
   });
 
-  it('reconnects after a reset, and a persistent session is ready again without resubscribing', async () => {
+  it('reconnects after a reset, and a persistent session finds its session and subscriptions again', async () => {
     const { s, changes } = await session({ clean: false, sessionExpirySeconds: 600 });
     const ready: boolean[] = [];
     s.on('ready', (info) => ready.push(info.sessionPresent));
@@ -86,7 +86,7 @@ describe('MqttSession at sea', () => {
     await until(() => changes.length > before && s.ready, 'ready after the reset');
     const after = changes.slice(before).map((c) => `${c.from}>${c.to}`);
     expect(after[0]).toBe('ready>backoff');
-    // Session present: the broker kept the subscriptions, so no SUBSCRIBE round trip (subscribing → ready at once).
+    // Session present: the broker kept the session (and the session subscribes again all the same).
     expect(ready).toEqual([false, true]);
     expect(after.slice(-2)).toEqual(['connecting>subscribing', 'subscribing>ready']);
     // And messages published to the kept subscription still arrive.

@@ -54,8 +54,11 @@ export interface ScriptedVessel {
 export interface ScriptedFleet {
   pki: TestPki;
   broker: Broker;
-  /** The scripted vessel's own identity (to sign old or stale states of it in tests). */
+  /** The vessel's, the pilot's, the CRL publisher's and the broker's identities. */
   vesselEntity: TestEntity;
+  pilot: TestEntity;
+  caEntity: TestEntity;
+  brokerEntity: TestEntity;
   otherVessel: TestEntity;
   vesselClient: MqttClient;
   vessel: ScriptedVessel;
@@ -139,6 +142,9 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
     pki,
     broker,
     vesselEntity,
+    pilot,
+    caEntity,
+    brokerEntity,
     otherVessel,
     vesselClient,
     vessel,
@@ -158,7 +164,7 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
 }
 
 /** The scripted vessel: verifies each command for real and answers as its `mode` says. */
-async function scriptVessel(
+export async function scriptVessel(
   pki: TestPki,
   entity: TestEntity,
   pilot: TestEntity,

@@ -1,7 +1,7 @@
 /** Push events (main → renderer) and their payloads. */
 import type { AuditEntry } from './audit';
 import type { CommandView } from './commands';
-import type { ConnectionStatus, RatesSnapshot, VesselView } from './fleet';
+import type { ConnectionStatus, RatesSnapshot, VesselAlertView, VesselView } from './fleet';
 import type { EnrollProgressEvent, IdentityStatus } from './identity';
 import type { AlertView } from './pki';
 import type { SettingsView } from './settings';
@@ -14,6 +14,8 @@ export interface EventMap {
   'fleet.vessels': VesselView[];
   'fleet.connection': ConnectionStatus;
   'fleet.rates': RatesSnapshot;
+  /** The recent vessel alerts, newest first, whenever one arrives. */
+  'fleet.alerts': VesselAlertView[];
   'commands.status': CommandView;
   'audit.appended': AuditEntry;
   'pki.alert': AlertView;
@@ -27,6 +29,7 @@ export const EVENT_NAMES = [
   'fleet.vessels',
   'fleet.connection',
   'fleet.rates',
+  'fleet.alerts',
   'commands.status',
   'audit.appended',
   'pki.alert',

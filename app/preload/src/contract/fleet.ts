@@ -21,6 +21,30 @@ export interface StreamStateView extends CatalogStreamView {
   on: boolean;
 }
 
+/**
+ * A vessel's link to the broker as it reports it (signed): `up` once its session is ready, `down` when the broker
+ * lost its connection (its Last Will). `since`: when this console learnt it (null for a `down` that was already
+ * retained when this console subscribed: the loss happened before, at an unknown time).
+ */
+export interface VesselLinkView {
+  state: 'up' | 'down';
+  since: IsoTime | null;
+  /** When the vessel signed the report (for `down`: the start of the session that was lost). */
+  reportedAt: IsoTime;
+}
+
+/** An alert a vessel raised (signed by it), or one this console raised about its own link (vesselId null). */
+export interface VesselAlertView {
+  vesselId: string | null;
+  /** A vessel alert kind (VESSEL_ALERT_KINDS) or `broker-revoked` for the console's own. */
+  kind: string;
+  code: string;
+  message: string;
+  /** When it was raised (the token's iat). */
+  at: IsoTime;
+  receivedAt: IsoTime;
+}
+
 export interface VesselView {
   vesselId: string;
   /** True only when the retained state token verified (signature, chain to our root, role vessel, CRL). */
@@ -37,6 +61,8 @@ export interface VesselView {
   signer: PeerCertificateView | null;
   /** Total nominal bitrate of the streams currently on, bits per second. */
   activeBitrateBps: number;
+  /** The vessel's link as it last reported it (null: never reported). */
+  link: VesselLinkView | null;
 }
 
 export interface StreamRate {
@@ -79,4 +105,5 @@ export const fleetChannels = {
   'fleet.connection': channel<ConnectionStatus>()('fleet.connection', emptySchema),
   'fleet.connect': channel<ConnectionStatus>()('fleet.connect', emptySchema),
   'fleet.disconnect': channel<ConnectionStatus>()('fleet.disconnect', emptySchema),
+  'fleet.alerts': channel<VesselAlertView[]>()('fleet.alerts', emptySchema),
 } as const;

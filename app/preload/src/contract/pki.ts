@@ -8,6 +8,7 @@ import {
   isValidFlag,
   isValidImoNumber,
   isValidMmsi,
+  maritimeProblem,
   type Role,
 } from '@helmlink/protocol/vocabulary';
 import {
@@ -91,7 +92,12 @@ export const createTokenRequestSchema = z
     mmsi: z.string().refine(isValidMmsi, MARITIME_RULES.mmsi).optional(),
     flag: z.string().refine(isValidFlag, MARITIME_RULES.flag).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((req, ctx) => {
+    // The field rules above each hold; what is left is the MMSI's MID against the flag (the vocabulary's one rule).
+    const problem = maritimeProblem(req);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 /** PKI admin channels. */
 export const pkiChannels = {

@@ -33,6 +33,8 @@ export interface LinkEmulatorEvents {
   up: [at: number];
   /** A connection was relayed (the ship opened it). */
   connection: [];
+  /** Bytes delivered in one direction (one chunk as read from the other side). */
+  delivered: [direction: keyof LinkBytes, bytes: number];
 }
 
 interface Relay {
@@ -198,7 +200,13 @@ export class LinkEmulator extends EventEmitter<LinkEmulatorEvents> {
       shore: undefined,
       shoreClosed: false,
       // The ship's first bytes leave after the TCP handshake's round trip (the relay accepted it locally at once).
-      fromShip: new Pipe(ship, () => relay.shore, this.#profile.fromShip, roundTripMs(this.#profile)),
+      fromShip: new Pipe(
+        ship,
+        () => relay.shore,
+        this.#profile.fromShip,
+        roundTripMs(this.#profile),
+        (n) => this.emit('delivered', 'fromShip', n),
+      ),
       toShip: undefined,
     };
     // Held until the server accepted the connection.
@@ -218,7 +226,13 @@ export class LinkEmulator extends EventEmitter<LinkEmulatorEvents> {
 
   #connectShore(relay: Relay): void {
     const shore = connect({ host: this.#o.target.host, port: this.#o.target.port, noDelay: true });
-    const toShip = new Pipe(shore, () => relay.ship, this.#profile.toShip);
+    const toShip = new Pipe(
+      shore,
+      () => relay.ship,
+      this.#profile.toShip,
+      0,
+      (n) => this.emit('delivered', 'toShip', n),
+    );
     relay.shore = shore;
     relay.toShip = toShip;
     shore.on('connect', () => {

@@ -37,6 +37,8 @@ export class Pipe {
     profile: DirectionProfile,
     /** Extra time before the first byte may leave (the TCP handshake's round trip). */
     startDelayMs = 0,
+    /** Called with every chunk delivered (its size). */
+    private readonly onDeliver?: (bytes: number) => void,
   ) {
     this.#profile = profile;
     this.#lastDeparture = Date.now() + startDelayMs;
@@ -115,6 +117,7 @@ export class Pipe {
       if (dst && !dst.destroyed) {
         dst.write(item.chunk);
         this.bytes += item.chunk.length;
+        this.onDeliver?.(item.chunk.length);
       }
     } else if (item.kind === 'end') {
       dst?.end();

@@ -20,7 +20,13 @@ import {
   type JwsAlgorithm,
   type Clock,
 } from '@helmlink/protocol';
-import { CRITICAL_STREAM_NAMES, type CatalogStreamView, type VesselView } from '@helmlink/app-preload';
+import {
+  CRITICAL_STREAM_NAMES,
+  type CatalogStreamView,
+  type VesselAlertView,
+  type VesselLinkView,
+  type VesselView,
+} from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { AuditLog } from '../audit/audit-log';
@@ -68,10 +74,14 @@ function x5cOf(token: string): string[] {
   return Array.isArray(x5c) ? x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
 }
 
-/** Verified vessel state per vessel id. */
+/** Vessel alerts kept (newest first). */
+export const RECENT_ALERTS = 100;
+
+/** Verified vessel state per vessel id, each vessel's reported link, and the recent vessel alerts. */
 export class FleetState {
   readonly #o: FleetStateOptions;
   readonly #vessels = new Map<string, VesselEntry>();
+  #alerts: VesselAlertView[] = [];
   readonly #lastTokens = new Map<string, Buffer>();
   readonly #sequences: StateSequences;
   #trust: TrustMaterial | null = null;
@@ -167,6 +177,7 @@ export class FleetState {
         stateReceivedAt: now.toISOString(),
         signer,
         activeBitrateBps: streams.filter((s) => s.on).reduce((n, s) => n + s.bitrateBps, 0),
+        link: entry.view.link,
       };
       this.#o.audit?.append({
         kind: 'state.verified',
@@ -228,10 +239,30 @@ export class FleetState {
     for (const [vesselId, payload] of [...this.#lastTokens]) await this.onStateMessage(vesselId, payload);
   }
 
+  /** Records a vessel's verified link report (a vessel not seen yet gets an entry without state). */
+  setLink(vesselId: string, link: VesselLinkView): void {
+    const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
+    entry.view = { ...entry.view, link };
+    this.#vessels.set(vesselId, entry);
+    this.#emit();
+  }
+
+  /** The recent alerts, newest first. */
+  alerts(): VesselAlertView[] {
+    return this.#alerts;
+  }
+
+  /** Keeps a verified vessel alert (or the console's own) and pushes the list. */
+  addAlert(alert: VesselAlertView): void {
+    this.#alerts = [alert, ...this.#alerts].slice(0, RECENT_ALERTS);
+    this.#o.events.emit('fleet.alerts', this.#alerts);
+  }
+
   /** Forgets every vessel. */
   clear(): void {
     this.#vessels.clear();
     this.#lastTokens.clear();
+    this.#alerts = [];
     this.#emit();
   }
 
@@ -249,6 +280,7 @@ export class FleetState {
         stateReceivedAt: null,
         signer: null,
         activeBitrateBps: 0,
+        link: null,
       },
     };
   }

@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { testIds } from '../../testids';
 import { ConfirmCriticalDialog } from './ConfirmCriticalDialog';
 import { VesselCard } from './VesselCard';
+import { VesselAlerts } from './VesselAlerts';
 
 /** Shown above the fleet while the broker link is down: states and rates are not live then. */
 function BrokerDownBanner() {
@@ -54,6 +55,7 @@ export function FleetScreen() {
         </Text>
       )}
       {order.map((id) => vessels[id] && <VesselCard key={id} vessel={vessels[id]} />)}
+      <VesselAlerts />
       <ConfirmCriticalDialog />
     </Stack>
   );

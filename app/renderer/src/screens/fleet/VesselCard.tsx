@@ -96,6 +96,13 @@ function VesselHeader({ vessel, onShowCert }: { vessel: VesselView; onShowCert: 
         >
           {vessel.verified ? 'State verified' : 'State not verified'}
         </Badge>
+        {vessel.link?.state === 'down' && (
+          <Badge color="orange" data-testid={testIds.vesselLink(id)} data-state="down">
+            {vessel.link.since
+              ? `Link down since ${formatTime(vessel.link.since)}`
+              : 'Link down (since before this console connected)'}
+          </Badge>
+        )}
       </Group>
       <Group gap="xs">
         {vessel.stateIssuedAt && (
