@@ -12,20 +12,25 @@ import { brokerPaths } from '../broker/material';
 import { ManagedMosquitto } from '../broker/mosquitto';
 import { startCaServer } from '../http/server';
 import { abs, PASSPHRASE_HELP, readPassphrase } from './common';
+import { ALERT_WEBHOOK_HELP, checkMqttUrlArgument, readAlertWebhook } from './serve-secrets';
 
 export const caServeCommand = defineCommand({
   name: 'ca serve',
   summary: 'Serve the CA over HTTPS (enroll, renew, admin, CRL)',
   usage: `
-Usage: helmlink ca serve --dir DIR [--port 8443] [--listen 127.0.0.1] [--alert-webhook URL] [--mqtt-url mqtts://HOST:PORT]
-                         [--broker-out DIR [--manage-broker]] [--crl-validity SECONDS] [--passphrase-file FILE]
+Usage: helmlink ca serve --dir DIR [--port 8443] [--listen 127.0.0.1] [--alert-webhook-file FILE]
+                         [--mqtt-url mqtts://HOST:PORT] [--broker-out DIR [--manage-broker]] [--crl-validity SECONDS]
+                         [--passphrase-file FILE]
 
 HTTPS only (TLS >= 1.2) with the CA service certificate; mutual TLS for renew and admin routes. Logs JSON lines.
 Under systemd (Type=notify) it reports readiness once it listens. It runs until SIGINT or SIGTERM: a broker that
 is down, restarted or refusing the CA is retried with backoff and alerted, never a reason to exit.
-  --alert-webhook  POST alerts as JSON ({"text": ...}: Slack and Teams incoming webhooks), retried in the background
-  --mqtt-url       the broker the CA connects to as its service identity: each CRL is published retained on
-                   helmlink/v1/pki/crl (retried until acknowledged; /health shows the number the broker holds).
+  --alert-webhook-file FILE
+                   POST alerts as JSON ({"text": ...}: Slack and Teams incoming webhooks) to the URL in FILE,
+                   retried in the background (the URL is never an argument: see below)
+  --mqtt-url       mqtts://HOST:PORT (a user or password is refused: the CA uses its certificate), the broker the
+                   CA connects to as its service identity: each CRL is published retained on helmlink/v1/pki/crl
+                   (retried until acknowledged; /health shows the number the broker holds).
                    Default with --broker-out: the listener of OUTDIR/mosquitto.conf
   --broker-out     broker material directory (from 'helmlink ca broker'): after each change the CRL is rewritten
                    and reloaded (SIGHUP to a managed broker, or to the daemon named by OUTDIR/mosquitto.pid;
@@ -35,6 +40,7 @@ is down, restarted or refusing the CA is retried with backoff and alerted, never
   --manage-broker  also run Mosquitto with that material, restarted with backoff if it dies; one left running by
                    an earlier run (e.g. after kill -9) is taken over through OUTDIR/mosquitto.pid
 
+${ALERT_WEBHOOK_HELP}
 ${PASSPHRASE_HELP}
 Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2 usage.
 `,
@@ -43,6 +49,7 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
     port: { type: 'string' },
     listen: { type: 'string' },
     'alert-webhook': { type: 'string' },
+    'alert-webhook-file': { type: 'string' },
     'mqtt-url': { type: 'string' },
     'broker-out': { type: 'string' },
     'manage-broker': { type: 'boolean' },
@@ -61,6 +68,8 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
       throw new UsageError('--crl-validity must be >= 300 seconds');
     if (values['manage-broker'] && !values['broker-out'])
       throw new UsageError('--manage-broker needs --broker-out');
+    const mqttUrl = checkMqttUrlArgument(values['mqtt-url']);
+    const alertWebhook = await readAlertWebhook(io, values);
     const passphrase = readPassphrase(io, values['passphrase-file']);
     let broker: ManagedMosquitto | undefined;
     const brokerOut = values['broker-out'] ? abs(io, values['broker-out']) : undefined;
@@ -102,8 +111,8 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
       port,
       host: values.listen ?? '127.0.0.1',
       logger: { level: 'info', redact: ['req.headers.authorization'] },
-      ...(values['alert-webhook'] ? { alertWebhook: { url: values['alert-webhook'] } } : {}),
-      ...(values['mqtt-url'] ? { mqttUrl: values['mqtt-url'] } : {}),
+      ...(alertWebhook ? { alertWebhook: { url: alertWebhook } } : {}),
+      ...(mqttUrl ? { mqttUrl } : {}),
       ...(crlValiditySeconds ? { crlValiditySeconds } : {}),
       ...(brokerOut ? { brokerSync: { outDir: brokerOut, ...(broker ? { broker } : {}) } } : {}),
     });

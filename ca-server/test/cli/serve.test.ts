@@ -4,7 +4,7 @@
  * enforces revocations there (the orphan used to hold the port while the restarted CA served without it).
  */
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '@helmlink/protocol/testkit';
@@ -131,7 +131,9 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
       ['pilot-x', 'pilot'],
     ]);
     const hooks: { kind: string; text: string }[] = [];
+    const hookPaths = new Set<string>();
     const hook: Server = createServer((req, res) => {
+      hookPaths.add(req.url ?? '');
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
@@ -152,14 +154,23 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
     await startDaemon(s.material.outDir);
     await waitForPort(s.port);
 
+    const HOOK_SECRET = 'hook-T0-B0-s3cr3t';
+    const webhookFile = `${s.dir}/alert-webhook`;
+    writeFileSync(
+      webhookFile,
+      `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/${HOOK_SECRET}\n`,
+      { mode: 0o600 },
+    );
     const ca = await serve([
       '--dir',
       s.dir,
       '--broker-out',
       s.material.outDir,
-      '--alert-webhook',
-      `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      // The webhook URL (its path is the secret, as in Slack's) from a file: never in the process arguments.
+      '--alert-webhook-file',
+      webhookFile,
     ]);
+    expect(readFileSync(`/proc/${ca.child.pid}/cmdline`, 'utf8')).not.toContain(HOOK_SECRET);
     const admin = s.admin(ca.url);
     await until(
       async () => (await admin.health()).broker?.connected === true,
@@ -196,6 +207,7 @@ describe('helmlink ca serve (spawned)', { timeout: 120_000 }, () => {
       100,
     );
     await until(() => hooks.some((h) => h.kind === 'broker_link_restored'), 'the alerts');
+    expect([...hookPaths]).toEqual([`/services/${HOOK_SECRET}`]);
     expect(hooks.filter((h) => h.kind === 'broker_link_down').length).toBeGreaterThanOrEqual(1);
     await expect(s.refused('pilot-x')).rejects.toThrow();
 
