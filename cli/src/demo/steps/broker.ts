@@ -40,7 +40,9 @@ function reusableBrokerSerial(
     if (!plan.external && !conf.includes(`listener ${plan.mqttPort} 127.0.0.1\n`)) return undefined;
     // Material from before the dynamic-security plugin is written again.
     if (!conf.includes('plugin_opt_config_file')) return undefined;
-    const cert = parseCertificates(readFileSync(paths.certfile, 'utf8'))[0]!;
+    // The certfile holds the broker certificate, then the issuing CA's (the chain Mosquitto presents).
+    const [cert] = parseCertificates(readFileSync(paths.certfile, 'utf8'));
+    if (!cert) return undefined;
     const serial = cert.serialNumber.toLowerCase();
     if (
       authority.getCertificate(serial).status !== 'valid' ||
