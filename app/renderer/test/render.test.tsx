@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { renderToString } from 'react-dom/server';
 import { App } from '../src/App';
 import { identityStore } from '../src/stores/identity';
-import { applyVessels, fleetStore } from '../src/stores/fleet';
+import { applyVessels, fleetStore, selectVessel } from '../src/stores/fleet';
 import { applyCommand, commandsStore } from '../src/stores/commands';
 import { settingsStore, bindSettingsStorage } from '../src/stores/settings';
 import { testIds } from '../src/testids';
@@ -50,9 +50,13 @@ describe('render smoke check (server-side render, no DOM)', () => {
     applyCommand(
       command('c1', 'aurora', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown' } }),
     );
+    selectVessel('aurora');
     const html = renderToString(<App />);
     for (const id of [
       testIds.appShell,
+      testIds.fleetGrid,
+      testIds.fleetRow('aurora'),
+      testIds.fleetRow('borealis'),
       testIds.nav('fleet'),
       testIds.nav('settings'),
       testIds.paletteSelect,
@@ -65,10 +69,13 @@ describe('render smoke check (server-side render, no DOM)', () => {
       testIds.send('aurora'),
       testIds.commandStatus('aurora'),
       testIds.commandReason('aurora'),
-      testIds.vesselUnverified('borealis'),
     ]) {
       expect(has(html, id), id).toBe(true);
     }
+    // The stream panel opens for the selected vessel only.
+    expect(has(html, testIds.vesselCard('borealis'))).toBe(false);
+    selectVessel('borealis');
+    expect(has(renderToString(<App />), testIds.vesselUnverified('borealis'))).toBe(true);
     expect(html).toContain('A stream is not in the vessel catalog.');
     expect(has(html, testIds.nav('pki'))).toBe(false);
   });

@@ -137,6 +137,7 @@ export function UnavailableBanner() {
 export function UnlockCard() {
   const status = useIdentity((s) => s.status);
   const busy = useIdentity((s) => s.busy);
+  const unlockError = useIdentity((s) => s.unlockError);
   const [pass, setPass] = useState('');
   if (
     !status ||
@@ -146,7 +147,7 @@ export function UnlockCard() {
   )
     return null;
   return (
-    <Card withBorder>
+    <Card withBorder data-testid={testIds.unlockCard}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -159,7 +160,9 @@ export function UnlockCard() {
             description="Needed before commands can be signed. Kept only in memory until you lock or quit."
             value={pass}
             onChange={(e) => setPass(e.currentTarget.value)}
+            error={unlockError ? `${unlockError.title}: ${unlockError.message}` : undefined}
             data-testid={testIds.unlockPassphrase}
+            data-error-code={unlockError?.code ?? ''}
             style={{ flex: 1 }}
           />
           <Button type="submit" loading={busy === 'unlock'} data-testid={testIds.unlockSubmit}>
@@ -184,7 +187,6 @@ export function IdentityView() {
       <Title order={2}>Identity</Title>
       <ErrorNotice error={error} onClose={clearIdentityError} />
       {status.error && <ErrorNotice error={friendlyError(status.error)} />}
-      <UnlockCard />
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
           <Stack gap={4}>

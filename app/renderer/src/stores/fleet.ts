@@ -4,6 +4,8 @@ import type { RatesSnapshot, StreamRate, VesselView } from '@helmlink/app-preloa
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 import { pruneDraft, type Draft } from '../logic/fleet';
+import type { Sort } from '../logic/fleet-rows';
+import type { TruthState } from '../logic/grammar';
 
 /** Vessels from verified state, the pilot's drafts, live data rates and the critical-stream confirmation. */
 export interface FleetStoreState {
@@ -18,6 +20,10 @@ export interface FleetStoreState {
   confirm: { vesselId: string; streamId: string } | null;
   loading: boolean;
   error: FriendlyError | null;
+  /** The vessel whose stream panel is open (fleet overview). */
+  selected: string | null;
+  sort: Sort;
+  filter: { text: string; status: TruthState | null };
 }
 
 export const fleetStore = createStore<FleetStoreState>(() => ({
@@ -29,6 +35,9 @@ export const fleetStore = createStore<FleetStoreState>(() => ({
   confirm: null,
   loading: false,
   error: null,
+  selected: null,
+  sort: { key: 'name', dir: 'asc' },
+  filter: { text: '', status: null },
 }));
 
 /** React hook over the fleet store. */
@@ -120,5 +129,44 @@ export function cancelCriticalOff(): void {
 export function resetDraft(vesselId: string): void {
   const drafts = { ...fleetStore.getState().drafts };
   delete drafts[vesselId];
+  fleetStore.setState({ drafts });
+}
+
+/** Opens a vessel's stream panel (null closes it). */
+export function selectVessel(vesselId: string | null): void {
+  fleetStore.setState({ selected: vesselId });
+}
+
+/** Sorts the overview by a column; the same column again flips the direction. */
+export function sortFleetBy(key: Sort['key']): void {
+  const { sort } = fleetStore.getState();
+  fleetStore.setState({
+    sort: { key, dir: sort.key === key && sort.dir === 'asc' ? 'desc' : 'asc' },
+  });
+}
+
+/** Filters the overview by text (name, IMO, MMSI, flag, id) and/or status. */
+export function setFleetFilter(patch: Partial<FleetStoreState['filter']>): void {
+  fleetStore.setState({ filter: { ...fleetStore.getState().filter, ...patch } });
+}
+
+/** Drops the draft entries a settled command asked for, so the toggles snap back to the verified state. */
+export function dropDraftOf(vesselId: string, on: readonly string[], off: readonly string[]): void {
+  const s = fleetStore.getState();
+  const vessel = s.vessels[vesselId];
+  const draft = s.drafts[vesselId];
+  if (!vessel || !draft) return;
+  const asked = new Map<string, boolean>([
+    ...on.map((a) => [a, true] as const),
+    ...off.map((a) => [a, false] as const),
+  ]);
+  const kept: Record<string, boolean> = {};
+  for (const [streamId, want] of Object.entries(draft)) {
+    const address = vessel.streams.find((x) => x.id === streamId)?.address;
+    if (address === undefined || asked.get(address) !== want) kept[streamId] = want;
+  }
+  const drafts = { ...s.drafts };
+  if (Object.keys(kept).length > 0) drafts[vesselId] = kept;
+  else delete drafts[vesselId];
   fleetStore.setState({ drafts });
 }

@@ -1,37 +1,75 @@
-/** The pilot's main screen: one card per vessel, the broker link banner and the critical-stream confirmation. */
-import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
-import { useFleet } from '../../stores/fleet';
+/** The pilot's first screen: the fleet overview grid, the selected vessel's stream panel and the broker banner. */
+import { useMemo } from 'react';
+import { Alert, Box, Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMediaQuery, useViewportSize } from '@mantine/hooks';
+import { setFleetFilter, useFleet } from '../../stores/fleet';
+import { latestCommand, useCommands } from '../../stores/commands';
 import { connectBroker, useConnection } from '../../stores/connection';
+import { filterRows, fleetRow, sortRows, type FleetRow } from '../../logic/fleet-rows';
+import { TRUTH, TRUTH_STATES, type TruthState } from '../../logic/grammar';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { TruthBadge } from '../../components/TruthBadge';
 import { testIds } from '../../testids';
 import { ConfirmCriticalDialog } from './ConfirmCriticalDialog';
+import { FleetGrid, ROW_HEIGHT } from './FleetGrid';
 import { VesselCard } from './VesselCard';
 
-/** Shown above the fleet while the broker link is down: states and rates are not live then. */
+/** Shown above the fleet while the broker link is down (not before the first status is known: no flash on load). */
 function BrokerDownBanner() {
   const broker = useConnection((s) => s.broker);
   const busy = useConnection((s) => s.busy);
-  const state = broker?.state ?? 'disconnected';
-  if (state === 'connected') return null;
+  const error = useConnection((s) => s.error);
+  if (!broker || broker.state === 'connected') return null;
+  const state = broker.state;
   const trying = state === 'connecting' || state === 'reconnecting';
+  const failed = state === 'error' || !!error;
   return (
     <Alert
-      color={trying ? 'yellow' : 'red'}
-      title={trying ? 'Connecting to the broker…' : 'Not connected to the broker'}
+      color={trying ? 'cyan' : failed ? 'red' : 'gray'}
+      title={
+        trying
+          ? 'Connecting to the broker…'
+          : failed
+            ? 'Not connected: the connection failed'
+            : 'Not connected to the broker'
+      }
       data-testid={testIds.brokerDownBanner}
       data-state={state}
+      role="status"
     >
-      <Group justify="space-between">
-        <Text size="sm">
-          Vessel states and data rates are not live and commands cannot be sent until the connection is back.
-        </Text>
-        {!trying && (
-          <Button size="xs" onClick={() => void connectBroker()} loading={busy}>
-            Connect
-          </Button>
-        )}
-      </Group>
+      <Stack gap="xs">
+        <Group justify="space-between">
+          <Text size="sm">
+            Vessel states and data rates are not live and commands cannot be sent until the connection is
+            back.
+          </Text>
+          {!trying && (
+            <Button size="xs" onClick={() => void connectBroker()} loading={busy}>
+              Connect
+            </Button>
+          )}
+        </Group>
+        <ErrorNotice error={error} testId={testIds.brokerConnectError} />
+      </Stack>
     </Alert>
+  );
+}
+
+/** Counts per state of the grammar, as badges (a fleet summary at a glance). */
+function Summary({ rows }: { rows: FleetRow[] }) {
+  const counts = new Map<TruthState, number>();
+  for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  return (
+    <Group gap="xs" data-testid={testIds.fleetSummary} aria-label="Fleet summary">
+      <Text size="sm" fw={600}>
+        {rows.length} vessel{rows.length === 1 ? '' : 's'}
+      </Text>
+      {TRUTH_STATES.filter((s) => counts.has(s)).map((s) => (
+        <TruthBadge key={s} state={s} data={{ count: String(counts.get(s)) }}>
+          {counts.get(s)} {TRUTH[s].label.toLowerCase()}
+        </TruthBadge>
+      ))}
+    </Group>
   );
 }
 
@@ -39,21 +77,105 @@ function BrokerDownBanner() {
 export function FleetScreen() {
   const order = useFleet((s) => s.order);
   const vessels = useFleet((s) => s.vessels);
+  const drafts = useFleet((s) => s.drafts);
+  const sort = useFleet((s) => s.sort);
+  const filter = useFleet((s) => s.filter);
+  const selected = useFleet((s) => s.selected);
   const loading = useFleet((s) => s.loading);
   const error = useFleet((s) => s.error);
+  const commands = useCommands((s) => s);
+  const bridge = useConnection((s) => s.bridge);
+  const broker = useConnection((s) => s.broker);
+  const wide = useMediaQuery('(min-width: 75em)');
+  const { height: vh } = useViewportSize();
+
+  const all = useMemo(
+    () =>
+      order
+        .filter((id) => vessels[id])
+        .map((id) =>
+          fleetRow(vessels[id]!, drafts[id], latestCommand(commands, id), { service: bridge, broker }),
+        ),
+    [order, vessels, drafts, commands, bridge, broker],
+  );
+  const rows = useMemo(
+    () => sortRows(filterRows(all, filter.text, filter.status), sort),
+    [all, filter, sort],
+  );
+  const panelRow = selected ? all.find((r) => r.vesselId === selected) : undefined;
+  const panelVessel = selected ? vessels[selected] : undefined;
+  const maxHeight = Math.max(200, (vh || 720) * (panelRow && !wide ? 0.4 : 0.62));
+  const gridHeight = Math.min(maxHeight, rows.length * ROW_HEIGHT + 42);
+
   return (
-    <Stack data-testid={testIds.fleetScreen}>
-      <Title order={2}>Fleet</Title>
+    <Stack data-testid={testIds.fleetScreen} gap="sm">
+      <Group justify="space-between" align="flex-end">
+        <Stack gap={4}>
+          <Title order={2}>Fleet</Title>
+          <Summary rows={all} />
+        </Stack>
+        <Group gap="xs" align="flex-end">
+          <TextInput
+            label="Filter"
+            placeholder="name, IMO, MMSI, flag…"
+            value={filter.text}
+            onChange={(e) => setFleetFilter({ text: e.currentTarget.value })}
+            data-testid={testIds.fleetFilter}
+            w={220}
+          />
+          <Select
+            label="Status"
+            placeholder="any"
+            clearable
+            data={TRUTH_STATES.map((s) => ({ value: s, label: TRUTH[s].label }))}
+            value={filter.status}
+            onChange={(v) => setFleetFilter({ status: (v as TruthState | null) ?? null })}
+            data-testid={testIds.fleetStatusFilter}
+            w={150}
+            comboboxProps={{ withinPortal: false }}
+          />
+        </Group>
+      </Group>
       <BrokerDownBanner />
       <ErrorNotice error={error} />
-      {order.length === 0 && (
+      {order.length === 0 ? (
         <Text c="dimmed" data-testid={testIds.fleetEmpty}>
           {loading
             ? 'Loading vessels…'
             : 'No vessel has published a state yet. Vessels appear here once their signed state arrives.'}
         </Text>
+      ) : (
+        <Box className="hl-fleet-layout" data-wide={String(!!wide && !!panelRow)}>
+          <Box className="hl-fleet-grid">
+            {rows.length === 0 ? (
+              <Alert
+                color="gray"
+                variant="light"
+                title="No vessel matches"
+                data-testid={testIds.fleetNoMatch}
+              >
+                <Group justify="space-between">
+                  <Text size="sm">Nothing matches the filter. Clear it to see all {all.length} vessels.</Text>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => setFleetFilter({ text: '', status: null })}
+                  >
+                    Clear the filter
+                  </Button>
+                </Group>
+              </Alert>
+            ) : (
+              <FleetGrid rows={rows} height={gridHeight} />
+            )}
+          </Box>
+          {panelRow && panelVessel && (
+            <Box className="hl-fleet-panel">
+              <VesselCard vessel={panelVessel} row={panelRow} />
+            </Box>
+          )}
+        </Box>
       )}
-      {order.map((id) => vessels[id] && <VesselCard key={id} vessel={vessels[id]} />)}
       <ConfirmCriticalDialog />
     </Stack>
   );

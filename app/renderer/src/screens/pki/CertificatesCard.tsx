@@ -4,6 +4,7 @@ import type { CertificateStatus } from '@helmlink/app-preload';
 import { ROLES, type Role } from '@helmlink/protocol/vocabulary';
 import { openRevoke, releaseHold, setCertFilter, usePki } from '../../stores/pki';
 import { describeRevocationReason } from '../../logic/revocation';
+import { certRoles } from '../../logic/revoke-risk';
 import { formatCountdown, formatTime } from '../../logic/format';
 import { useNow } from '../../hooks/useNow';
 import { testIds } from '../../testids';
@@ -58,7 +59,15 @@ export function CertificatesCard() {
                   data-entity={c.entityId}
                 >
                   <Table.Td>{c.entityId}</Table.Td>
-                  <Table.Td>{c.role}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {certRoles(c).map((r) => (
+                        <Badge key={r} size="sm" variant="outline" color="gray" tt="none">
+                          {r}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
                   <Table.Td>
                     <Badge color={STATUS_COLOR[c.status]} variant="light">
                       {c.status.replace('_', ' ')}
