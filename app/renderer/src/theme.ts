@@ -63,6 +63,8 @@ const base: MantineThemeOverride = {
   primaryColor: 'blue',
   primaryShade: { light: 6, dark: 6 },
   autoContrast: false,
+  // Square-ish badges: when a long badge wraps (it never truncates) it stays a readable box, not a blob.
+  components: { Badge: { defaultProps: { radius: 'sm' } } },
 };
 
 /** The Mantine theme for a palette: every colour the screens use comes from the palette's tokens. */

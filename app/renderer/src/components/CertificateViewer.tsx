@@ -37,7 +37,7 @@ export function ExpiryBadge({
 export function ChainTable({ chain, testId }: { chain: CertificateView[]; testId?: string }) {
   const now = useNow(30_000);
   return (
-    <Table.ScrollContainer minWidth={640}>
+    <div className="hl-scroll-x" tabIndex={0} role="region" aria-label="Certificate chain (scrolls sideways)">
       <Table striped withTableBorder data-testid={testId ?? testIds.certViewerChain} fz="sm">
         <Table.Thead>
           <Table.Tr>
@@ -82,7 +82,7 @@ export function ChainTable({ chain, testId }: { chain: CertificateView[]; testId
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </div>
   );
 }
 

@@ -169,16 +169,24 @@ function sortValue(r: FleetRow, key: SortKey): string | number {
   }
 }
 
-/** Sorts rows (stable: ties keep the name order). */
+/** Sorts rows (ties by name, then id); each row's sort key is computed once. */
 export function sortRows(rows: FleetRow[], sort: Sort): FleetRow[] {
   const sign = sort.dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const x = sortValue(a, sort.key);
-    const y = sortValue(b, sort.key);
-    if (x < y) return -sign;
-    if (x > y) return sign;
-    return a.name.localeCompare(b.name) || a.vesselId.localeCompare(b.vesselId);
+  const keyed = rows.map((r) => ({ r, v: sortValue(r, sort.key), n: r.name.toLowerCase() }));
+  keyed.sort((a, b) => {
+    if (a.v < b.v) return -sign;
+    if (a.v > b.v) return sign;
+    if (a.n !== b.n) return a.n < b.n ? -1 : 1;
+    return a.r.vesselId < b.r.vesselId ? -1 : a.r.vesselId > b.r.vesselId ? 1 : 0;
   });
+  return keyed.map((k) => k.r);
+}
+
+/** True when two rows show the same thing (the grid re-renders a row only then). */
+export function sameRow(a: FleetRow, b: FleetRow): boolean {
+  if (a === b) return true;
+  for (const k of Object.keys(a) as (keyof FleetRow)[]) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** Rows whose name, id, IMO, MMSI, flag or status words contain the text (case-insensitive). */

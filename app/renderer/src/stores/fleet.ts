@@ -4,6 +4,7 @@ import type { RatesSnapshot, StreamRate, VesselView } from '@helmlink/app-preloa
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 import { pruneDraft, type Draft } from '../logic/fleet';
+import { sameVessel } from '../logic/vessel-equal';
 import type { Sort } from '../logic/fleet-rows';
 import type { TruthState } from '../logic/grammar';
 
@@ -50,9 +51,20 @@ export const rateKey = (vesselId: string, streamId: string): string => `${vessel
 
 /** Replaces the vessel list (pushed or loaded); drafts already applied by the vessel are dropped. */
 export function applyVessels(list: VesselView[]): void {
+  const before = fleetStore.getState();
   const vessels: Record<string, VesselView> = {};
-  for (const v of list) vessels[v.vesselId] = v;
-  const old = fleetStore.getState().drafts;
+  let changed = list.length !== before.order.length;
+  for (const v of list) {
+    const prev = before.vessels[v.vesselId];
+    // Unchanged vessels keep their object, so only the rows that changed render again.
+    if (prev && sameVessel(prev, v)) vessels[v.vesselId] = prev;
+    else {
+      vessels[v.vesselId] = v;
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  const old = before.drafts;
   const drafts: Record<string, Draft> = {};
   for (const [id, d] of Object.entries(old)) {
     const v = vessels[id];
@@ -60,7 +72,9 @@ export function applyVessels(list: VesselView[]): void {
     const pruned = pruneDraft(v, d);
     if (Object.keys(pruned).length > 0) drafts[id] = pruned;
   }
-  fleetStore.setState({ vessels, drafts, order: Object.keys(vessels).sort((a, b) => a.localeCompare(b)) });
+  const ids = Object.keys(vessels).sort();
+  const sameOrder = ids.length === before.order.length && ids.every((id, i) => id === before.order[i]);
+  fleetStore.setState({ vessels, drafts, order: sameOrder ? before.order : ids });
 }
 
 /** Applies a rates snapshot (messages per second per stream). */

@@ -5,7 +5,7 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Text, UnstyledButton } from '@mantine/core';
 import { selectVessel, sortFleetBy, useFleet } from '../../stores/fleet';
-import type { FleetRow, Sort, SortKey } from '../../logic/fleet-rows';
+import { sameRow, type FleetRow, type Sort, type SortKey } from '../../logic/fleet-rows';
 import { formatAge, formatBitrate, formatMs, formatTime } from '../../logic/format';
 import { TruthBadge } from '../../components/TruthBadge';
 import { Icon } from '../../components/Icon';
@@ -24,15 +24,15 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'name', label: 'Vessel', width: 210 },
+  { key: 'name', label: 'Vessel', width: 200 },
   { key: 'status', label: 'Status', width: 130 },
-  { key: 'link', label: 'Link', width: 150 },
-  { key: 'verifiedAt', label: 'State verified', width: 150 },
-  { key: 'pending', label: 'Pending', width: 84 },
-  { key: 'streamsOn', label: 'Streams on · requested', width: 176 },
+  { key: 'link', label: 'Link', width: 176 },
+  { key: 'verifiedAt', label: 'State verified', width: 140 },
+  { key: 'pending', label: 'Pending', width: 80 },
+  { key: 'streamsOn', label: 'Streams on', width: 150 },
   { key: 'rttMs', label: 'Last RTT', width: 84 },
-  { key: 'imo', label: 'IMO', width: 96 },
-  { key: 'mmsi', label: 'MMSI', width: 104 },
+  { key: 'imo', label: 'IMO', width: 86 },
+  { key: 'mmsi', label: 'MMSI', width: 100 },
   { key: 'flag', label: 'Flag', width: 56 },
 ];
 const GRID_WIDTH = COLUMNS.reduce((a, c) => a + c.width, 0);
@@ -48,8 +48,7 @@ function LinkCell({ row, now }: { row: FleetRow; now: number }) {
   if (row.link === 'down')
     return (
       <span className="hl-cell-tone" style={{ color: 'var(--hl-linkDown)' }}>
-        <Icon name="linkOff" /> Down
-        {row.linkSince ? ` ${formatAge(Date.parse(row.linkSince), now)}` : ''}
+        <Icon name="linkOff" /> Down{row.linkSince ? ` · ${formatAge(Date.parse(row.linkSince), now)}` : ''}
       </span>
     );
   if (row.link === 'stale')
@@ -145,7 +144,18 @@ const Row = memo(function Row({ row, index, active, selected, now, onActivate }:
       </div>
     </div>
   );
-});
+}, sameRowProps);
+
+function sameRowProps(a: RowProps, b: RowProps): boolean {
+  return (
+    a.index === b.index &&
+    a.active === b.active &&
+    a.selected === b.selected &&
+    a.now === b.now &&
+    a.onActivate === b.onActivate &&
+    sameRow(a.row, b.row)
+  );
+}
 
 function HeaderCell({ column, sort }: { column: Column; sort: Sort }) {
   const sorted = sort.key === column.key;

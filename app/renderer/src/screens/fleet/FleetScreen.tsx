@@ -1,11 +1,13 @@
 /** The pilot's first screen: the fleet overview grid, the selected vessel's stream panel and the broker banner. */
-import { useMemo } from 'react';
+import { memo, useMemo, useRef } from 'react';
+import type { CommandView, VesselView } from '@helmlink/app-preload';
 import { Alert, Box, Button, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMediaQuery, useViewportSize } from '@mantine/hooks';
 import { setFleetFilter, useFleet } from '../../stores/fleet';
-import { latestCommand, useCommands } from '../../stores/commands';
+import { latestCommand, useCommands, type CommandsStoreState } from '../../stores/commands';
+import type { Draft } from '../../logic/fleet';
 import { connectBroker, useConnection } from '../../stores/connection';
-import { filterRows, fleetRow, sortRows, type FleetRow } from '../../logic/fleet-rows';
+import { filterRows, fleetRow, sortRows, type ConsoleLinks, type FleetRow } from '../../logic/fleet-rows';
 import { TRUTH, TRUTH_STATES, type TruthState } from '../../logic/grammar';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TruthBadge } from '../../components/TruthBadge';
@@ -15,7 +17,7 @@ import { FleetGrid, ROW_HEIGHT } from './FleetGrid';
 import { VesselCard } from './VesselCard';
 
 /** Shown above the fleet while the broker link is down (not before the first status is known: no flash on load). */
-function BrokerDownBanner() {
+const BrokerDownBanner = memo(function BrokerDownBanner() {
   const broker = useConnection((s) => s.broker);
   const busy = useConnection((s) => s.busy);
   const error = useConnection((s) => s.error);
@@ -53,24 +55,109 @@ function BrokerDownBanner() {
       </Stack>
     </Alert>
   );
+});
+
+/** Counts per state of the grammar (`verified:7,pending:1`, a string so that equal counts skip the render). */
+function countsOf(rows: FleetRow[]): string {
+  const counts = new Map<TruthState, number>();
+  for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  return TRUTH_STATES.filter((s) => counts.has(s))
+    .map((s) => `${s}:${counts.get(s)}`)
+    .join(',');
 }
 
 /** Counts per state of the grammar, as badges (a fleet summary at a glance). */
-function Summary({ rows }: { rows: FleetRow[] }) {
-  const counts = new Map<TruthState, number>();
-  for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+const Summary = memo(function Summary({ total, counts: key }: { total: number; counts: string }) {
+  const counts = new Map(
+    key
+      .split(',')
+      .filter(Boolean)
+      .map((p) => p.split(':') as [TruthState, string]),
+  );
   return (
     <Group gap="xs" data-testid={testIds.fleetSummary} aria-label="Fleet summary">
       <Text size="sm" fw={600}>
-        {rows.length} vessel{rows.length === 1 ? '' : 's'}
+        {total} vessel{total === 1 ? '' : 's'}
       </Text>
       {TRUTH_STATES.filter((s) => counts.has(s)).map((s) => (
-        <TruthBadge key={s} state={s} data={{ count: String(counts.get(s)) }}>
+        <TruthBadge key={s} state={s} data={{ count: counts.get(s)! }}>
           {counts.get(s)} {TRUTH[s].label.toLowerCase()}
         </TruthBadge>
       ))}
     </Group>
   );
+});
+
+/** The text and status filters (own subscriptions: they do not render again when vessels change). */
+const FleetFilters = memo(function FleetFilters() {
+  const filter = useFleet((s) => s.filter);
+  return (
+    <Group gap="xs" align="flex-end">
+      <TextInput
+        label="Filter"
+        placeholder="name, IMO, MMSI, flag…"
+        value={filter.text}
+        onChange={(e) => setFleetFilter({ text: e.currentTarget.value })}
+        data-testid={testIds.fleetFilter}
+        w={220}
+      />
+      <Select
+        label="Status"
+        placeholder="any"
+        clearable
+        data={TRUTH_STATES.map((s) => ({ value: s, label: TRUTH[s].label }))}
+        value={filter.status}
+        onChange={(v) => setFleetFilter({ status: (v as TruthState | null) ?? null })}
+        data-testid={testIds.fleetStatusFilter}
+        w={150}
+        comboboxProps={{ withinPortal: false }}
+      />
+    </Group>
+  );
+});
+
+const MemoCard = memo(VesselCard);
+const MemoConfirm = memo(ConfirmCriticalDialog);
+
+/**
+ * The overview's rows, recomputed only for vessels whose view, draft or last command changed (a cache keyed by
+ * the vessel object, which the store keeps for unchanged vessels), and in full when the console's links change.
+ */
+function useFleetRows(
+  order: string[],
+  vessels: Record<string, VesselView>,
+  drafts: Record<string, Draft>,
+  commands: CommandsStoreState,
+  links: ConsoleLinks,
+): FleetRow[] {
+  const cache = useRef(
+    new WeakMap<VesselView, { draft?: Draft; cmd?: CommandView; links: ConsoleLinks; row: FleetRow }>(),
+  );
+  const { service, broker } = links;
+  return useMemo(() => {
+    const out: FleetRow[] = [];
+    for (const id of order) {
+      const v = vessels[id];
+      if (!v) continue;
+      const draft = drafts[id];
+      const cmd = latestCommand(commands, id);
+      const hit = cache.current.get(v);
+      if (
+        hit &&
+        hit.draft === draft &&
+        hit.cmd === cmd &&
+        hit.links.service === service &&
+        hit.links.broker === broker
+      ) {
+        out.push(hit.row);
+        continue;
+      }
+      const row = fleetRow(v, draft, cmd, { service, broker });
+      cache.current.set(v, { draft, cmd, links: { service, broker }, row });
+      out.push(row);
+    }
+    return out;
+  }, [order, vessels, drafts, commands, service, broker]);
 }
 
 /** The pilot's main screen. */
@@ -89,15 +176,7 @@ export function FleetScreen() {
   const wide = useMediaQuery('(min-width: 75em)');
   const { height: vh } = useViewportSize();
 
-  const all = useMemo(
-    () =>
-      order
-        .filter((id) => vessels[id])
-        .map((id) =>
-          fleetRow(vessels[id]!, drafts[id], latestCommand(commands, id), { service: bridge, broker }),
-        ),
-    [order, vessels, drafts, commands, bridge, broker],
-  );
+  const all = useFleetRows(order, vessels, drafts, commands, { service: bridge, broker });
   const rows = useMemo(
     () => sortRows(filterRows(all, filter.text, filter.status), sort),
     [all, filter, sort],
@@ -112,29 +191,9 @@ export function FleetScreen() {
       <Group justify="space-between" align="flex-end">
         <Stack gap={4}>
           <Title order={2}>Fleet</Title>
-          <Summary rows={all} />
+          <Summary total={all.length} counts={countsOf(all)} />
         </Stack>
-        <Group gap="xs" align="flex-end">
-          <TextInput
-            label="Filter"
-            placeholder="name, IMO, MMSI, flag…"
-            value={filter.text}
-            onChange={(e) => setFleetFilter({ text: e.currentTarget.value })}
-            data-testid={testIds.fleetFilter}
-            w={220}
-          />
-          <Select
-            label="Status"
-            placeholder="any"
-            clearable
-            data={TRUTH_STATES.map((s) => ({ value: s, label: TRUTH[s].label }))}
-            value={filter.status}
-            onChange={(v) => setFleetFilter({ status: (v as TruthState | null) ?? null })}
-            data-testid={testIds.fleetStatusFilter}
-            w={150}
-            comboboxProps={{ withinPortal: false }}
-          />
-        </Group>
+        <FleetFilters />
       </Group>
       <BrokerDownBanner />
       <ErrorNotice error={error} />
@@ -171,12 +230,12 @@ export function FleetScreen() {
           </Box>
           {panelRow && panelVessel && (
             <Box className="hl-fleet-panel">
-              <VesselCard vessel={panelVessel} row={panelRow} />
+              <MemoCard vessel={panelVessel} row={panelRow} />
             </Box>
           )}
         </Box>
       )}
-      <ConfirmCriticalDialog />
+      <MemoConfirm />
     </Stack>
   );
 }

@@ -1,5 +1,6 @@
 /** A vessel's verified streams as toggles, with the pilot's pending changes and the live data indicator. */
-import { Badge, Group, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { memo } from 'react';
+import { Badge, Group, Switch, Table, Text } from '@mantine/core';
 import type { StreamStateView, VesselView } from '@helmlink/app-preload';
 import { rateKey, requestToggle, useFleet } from '../../stores/fleet';
 import { desiredOn, type Draft } from '../../logic/fleet';
@@ -42,26 +43,25 @@ function RateIndicator({ vesselId, stream }: { vesselId: string; stream: StreamS
   const mps = stream.on ? (rate?.messagesPerSecond ?? 0) : 0;
   const state = dataState(stream.on, mps);
   return (
-    <Tooltip label={rate?.lastMessageAt ? `last message ${formatTime(rate.lastMessageAt)}` : 'no data seen'}>
-      <span
-        className="hl-cell-tone"
-        style={{
-          color:
-            state === 'silent'
-              ? 'var(--hl-warning)'
-              : state === 'flowing'
-                ? 'var(--hl-text)'
-                : 'var(--hl-dimmed)',
-        }}
-        data-testid={testIds.rate(vesselId, stream.id)}
-        data-rate={String(mps)}
-        data-flowing={String(state === 'flowing')}
-        data-data={state}
-      >
-        <DataShape state={state} />
-        {state === 'flowing' ? formatRate(mps) : DATA_WORDS[state]}
-      </span>
-    </Tooltip>
+    <span
+      title={rate?.lastMessageAt ? `last message ${formatTime(rate.lastMessageAt)}` : 'no data seen'}
+      className="hl-cell-tone"
+      style={{
+        color:
+          state === 'silent'
+            ? 'var(--hl-warning)'
+            : state === 'flowing'
+              ? 'var(--hl-text)'
+              : 'var(--hl-dimmed)',
+      }}
+      data-testid={testIds.rate(vesselId, stream.id)}
+      data-rate={String(mps)}
+      data-flowing={String(state === 'flowing')}
+      data-data={state}
+    >
+      <DataShape state={state} />
+      {state === 'flowing' ? formatRate(mps) : DATA_WORDS[state]}
+    </span>
   );
 }
 
@@ -87,58 +87,102 @@ export function StreamTable({
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {vessel.streams.map((s) => {
-          const want = desiredOn(s, draft);
-          const changed = want !== s.on;
-          return (
-            <Table.Tr key={s.id} data-changed={String(changed)}>
-              <Table.Td>
-                <Switch
-                  checked={want}
-                  disabled={!live}
-                  onChange={(e) => requestToggle(id, s.id, e.currentTarget.checked, confirmCritical)}
-                  aria-label={`${s.id} ${s.name} (${s.address})`}
-                  data-testid={testIds.toggle(id, s.id)}
-                  data-on={String(want)}
-                  label={want ? 'On' : 'Off'}
-                  size="sm"
-                />
-              </Table.Td>
-              <Table.Td>
-                <Group gap={4}>
-                  <Text size="sm" fw={700}>
-                    {s.id}
-                  </Text>
-                  {s.name !== s.id && (
-                    <Text size="sm" c="dimmed">
-                      {s.name}
-                    </Text>
-                  )}
-                  {s.critical && (
-                    <Badge size="xs" color="orange" variant="outline" tt="none">
-                      nav-critical
-                    </Badge>
-                  )}
-                  {changed && (
-                    <Badge size="xs" color="cyan" variant="light" tt="none">
-                      {want ? 'pending → on' : 'pending → off'}
-                    </Badge>
-                  )}
-                </Group>
-                <Text size="xs" c="dimmed" ff="monospace">
-                  {s.kind} · {s.address}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <RateIndicator vesselId={id} stream={s} />
-                <Text size="xs" c="dimmed">
-                  {formatBitrate(s.bitrateBps)}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          );
-        })}
+        {vessel.streams.map((s) => (
+          <StreamRow
+            key={s.id}
+            vesselId={id}
+            stream={s}
+            want={desiredOn(s, draft)}
+            live={live}
+            confirmCritical={confirmCritical}
+          />
+        ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+interface StreamRowProps {
+  vesselId: string;
+  stream: StreamStateView;
+  want: boolean;
+  live: boolean;
+  confirmCritical: boolean;
+}
+
+/** One stream: the switch (with On/Off in words), its names and address, and the data indicator. */
+const StreamRow = memo(function StreamRow({
+  vesselId: id,
+  stream: s,
+  want,
+  live,
+  confirmCritical,
+}: StreamRowProps) {
+  const changed = want !== s.on;
+  return (
+    <Table.Tr data-changed={String(changed)}>
+      <Table.Td>
+        <Switch
+          checked={want}
+          disabled={!live}
+          onChange={(e) => requestToggle(id, s.id, e.currentTarget.checked, confirmCritical)}
+          aria-label={`${s.id} ${s.name} (${s.address})`}
+          data-testid={testIds.toggle(id, s.id)}
+          data-on={String(want)}
+          label={want ? 'On' : 'Off'}
+          size="sm"
+        />
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4}>
+          <Text size="sm" fw={700}>
+            {s.id}
+          </Text>
+          {s.name !== s.id && (
+            <Text size="sm" c="dimmed">
+              {s.name}
+            </Text>
+          )}
+          {s.critical && (
+            <Badge size="xs" color="orange" variant="outline" tt="none">
+              nav-critical
+            </Badge>
+          )}
+          {changed && (
+            <Badge size="xs" color="cyan" variant="light" tt="none">
+              {want ? 'pending → on' : 'pending → off'}
+            </Badge>
+          )}
+        </Group>
+        <Text size="xs" c="dimmed" ff="monospace">
+          {s.kind} · {s.address}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <RateIndicator vesselId={id} stream={s} />
+        <Text size="xs" c="dimmed">
+          {formatBitrate(s.bitrateBps)}
+        </Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}, sameStreamRow);
+
+function sameStreamRow(a: StreamRowProps, b: StreamRowProps): boolean {
+  const x = a.stream;
+  const y = b.stream;
+  return (
+    a.vesselId === b.vesselId &&
+    a.want === b.want &&
+    a.live === b.live &&
+    a.confirmCritical === b.confirmCritical &&
+    (x === y ||
+      (x.id === y.id &&
+        x.on === y.on &&
+        x.name === y.name &&
+        x.kind === y.kind &&
+        x.address === y.address &&
+        x.bitrateBps === y.bitrateBps &&
+        x.critical === y.critical))
   );
 }

@@ -147,7 +147,7 @@ function VesselHeader({
           />
         </Group>
         <Text size="xs" c="dimmed">
-          {[id, ...particulars].join(' · ')}
+          {[row.imo && id === `IMO${row.imo}` ? null : id, ...particulars].filter(Boolean).join(' · ')}
         </Text>
         <Text size="xs" c="dimmed">
           {row.verifiedAt !== null
