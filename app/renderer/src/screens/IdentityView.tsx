@@ -36,6 +36,7 @@ const RENEWAL_WORDS: Record<IdentityStatus['renewal']['state'], string> = {
   scheduled: 'Automatic renewal scheduled',
   renewing: 'Renewing now…',
   failed: 'Last renewal failed',
+  impossible: 'Renewal impossible: enroll again',
 };
 
 /** Banner shown on every screen when the certificate nears expiry or has expired. */

@@ -12,6 +12,7 @@ const COMMAND_WORDS: Record<CommandView['state'], { label: string; color: string
   applied: { label: 'Applied (verified acknowledgement)', color: 'green' },
   rejected: { label: 'Rejected by the vessel', color: 'red' },
   timed_out: { label: 'No answer (timed out)', color: 'orange' },
+  expired: { label: 'Expired without an answer', color: 'orange' },
   failed: { label: 'Could not be sent', color: 'red' },
 };
 
