@@ -5,8 +5,8 @@
  *
  * - page interactive: navigation start → the fleet grid painted with every vessel loaded and the main thread free
  *   (the next task after that frame), median and worst of `--loads` fresh loads;
- * - state update: one vessel's new verified state (a stream switched, a new age) pushed with the whole fleet, as the
- *   contract's `fleet.vessels` event does. Cost = the script work until React committed the change to the DOM
+ * - state update: one vessel's new verified state (a stream switched, a new age) pushed as the services push it
+ *   (`fleet.changed`, the changed vessel whole; the store merges it into the fleet of 500). Cost = the script work until React committed the change to the DOM
  *   (MutationObserver) + the frame's style, layout and paint (rAF → the task after the frame); idle time waiting for
  *   the next vsync is not counted. p50/p95/max over `--updates` updates of visible rows, with and without the
  *   stream panel of the updated vessel open.
@@ -58,7 +58,12 @@ async function measureUpdates(
 ): Promise<{ cost: number[]; wall: number[]; script: number[] }> {
   return page.evaluate(
     async ({ count, selected }) => {
-      type V = { vesselId: string; stateReceivedAt: string | null; streams: { on: boolean }[] };
+      type V = {
+        vesselId: string;
+        stateReceivedAt: string | null;
+        lastVerifiedAt: string | null;
+        streams: { on: boolean }[];
+      };
       const fx = (window as unknown as { __fixture: { emit(e: string, p: unknown): void; vessels: V[] } })
         .__fixture;
       const grid = document.querySelector('[data-testid="fleet-grid"]')!;
@@ -80,7 +85,8 @@ async function measureUpdates(
         const v = list[i]!;
         const streams = v.streams.map((s, n) => (n === k % v.streams.length ? { ...s, on: !s.on } : s));
         list = [...list];
-        list[i] = { ...v, streams, stateReceivedAt: new Date().toISOString() };
+        const at = new Date().toISOString();
+        list[i] = { ...v, streams, stateReceivedAt: at, lastVerifiedAt: at };
         await new Promise((r) => setTimeout(r, 20));
         let committed = 0;
         const mo = new MutationObserver(() => {
@@ -88,7 +94,7 @@ async function measureUpdates(
         });
         mo.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
         const t0 = performance.now();
-        fx.emit('fleet.vessels', list);
+        fx.emit('fleet.changed', { changed: [list[i]], removed: [], at: new Date().toISOString() });
         // React renders in a scheduler task: wait for its commit, then for the frame that paints it.
         while (!committed) await new Promise((r) => setTimeout(r, 0));
         mo.disconnect();

@@ -17,7 +17,8 @@
  * Identity
  *   identity-view, identity-subject, identity-role, identity-fingerprint, identity-expiry, identity-countdown,
  *   identity-renewal-status (data-state), identity-renew, identity-chain, expiry-banner (data-level),
- *   expiry-banner-renew, expiry-banner-reenroll, identity-unavailable-banner
+ *   expiry-banner-renew, expiry-banner-reenroll, identity-unavailable-banner,
+ *   identity-revoked-banner
  * Fleet overview
  *   fleet-grid (role=grid; data-rows = rows after the filter), fleet-row-{vesselId} (data-status = a state of the
  *   visual grammar: verified | unverified | stale | linkDown | pending | applied | rejected | expired;
@@ -104,6 +105,7 @@ export const testIds = {
   expiryBannerRenew: 'expiry-banner-renew',
   expiryBannerReenroll: 'expiry-banner-reenroll',
   identityUnavailableBanner: 'identity-unavailable-banner',
+  identityRevokedBanner: 'identity-revoked-banner',
 
   fleetGrid: 'fleet-grid',
   fleetRow: (vesselId: string) => `fleet-row-${vesselId}`,

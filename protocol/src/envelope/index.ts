@@ -5,3 +5,4 @@ export * from './sign';
 export * from './verify';
 export * from './attribution';
 export * from './peek';
+export * from './reason-text';

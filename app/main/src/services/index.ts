@@ -16,6 +16,7 @@ import type { ScryptParams } from './vault/sealed-key';
 import { FleetState } from './fleet/fleet-state';
 import { RateMeter } from './fleet/rates';
 import { CommandChannel } from './commands/command-channel';
+import { startAutoConnect } from './commands/auto-connect';
 import { PkiAdmin } from './pki/pki-admin';
 
 export interface ConsoleServicesOptions {
@@ -36,6 +37,8 @@ export interface ConsoleServicesOptions {
   ratesIntervalMs?: number;
   /** CA alert polling for admin identities, ms (default 30 s; 0 disables). */
   alertPollMs?: number;
+  /** Honour the `autoConnect` setting (default true; tests that drive connections themselves turn it off). */
+  autoConnect?: boolean;
 }
 
 export interface ConsoleServices {
@@ -74,7 +77,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.scrypt ? { scrypt: o.scrypt } : {}),
     ...(o.autoRenewTimers !== undefined ? { autoRenewTimers: o.autoRenewTimers } : {}),
     audit: (kind, entityId) => {
-      audit.append({ kind, actor: entityId, verdict: 'ok' });
+      audit.append({ kind, actor: entityId, verdict: kind === 'identity.revoked' ? 'revoked' : 'ok' });
       // A renewed certificate takes effect on the broker session at once: its client is replaced.
       if (kind === 'identity.renewed' && late.commands?.connection().state === 'connected') {
         late.commands
@@ -93,7 +96,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
   });
   const rates = new RateMeter();
-  const commands = new CommandChannel({
+  const commands: CommandChannel = new CommandChannel({
     identity,
     settings,
     fleet,
@@ -106,6 +109,10 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.ratesIntervalMs !== undefined ? { ratesIntervalMs: o.ratesIntervalMs } : {}),
   });
   late.commands = commands;
+  const stopAutoConnect =
+    o.autoConnect === false
+      ? () => undefined
+      : startAutoConnect({ events, settings, identity, commands, logger });
   const pki = new PkiAdmin({ identity, clock, audit });
   // Expiry banners change with time alone: push the identity status when its warning level changes.
   let lastWarning = identity.status().expiryWarning;
@@ -137,7 +144,9 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     async close() {
       clearInterval(expiryTimer);
       stopAlerts();
+      stopAutoConnect();
       await commands.close();
+      fleet.close();
       identity.close();
     },
   };

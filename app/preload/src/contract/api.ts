@@ -43,6 +43,7 @@ export interface HelmlinkApi {
     connect: Invoke<'fleet.connect'>;
     disconnect: Invoke<'fleet.disconnect'>;
     onVessels: Subscribe<'fleet.vessels'>;
+    onChanged: Subscribe<'fleet.changed'>;
     onConnection: Subscribe<'fleet.connection'>;
     onRates: Subscribe<'fleet.rates'>;
   };

@@ -2,7 +2,7 @@
  * The fleet overview's rows: one per vessel, derived from the vessel's verified state, the pilot's drafts and
  * commands, and the console's own links (service link, broker). Pure; no DOM.
  */
-import type { CommandView, ConnectionStatus, VesselView } from '@helmlink/app-preload';
+import type { CommandView, ConnectionStatus, VesselStatus, VesselView } from '@helmlink/app-preload';
 import { requestedBitrate, unsentChanges, type Draft } from './fleet';
 import type { TruthState } from './grammar';
 
@@ -13,17 +13,7 @@ export interface ConsoleLinks {
   broker: ConnectionStatus | null;
 }
 
-/** Fields the services may add to a vessel (ship particulars and link); read when present. */
-interface VesselFacts {
-  name?: string | null;
-  imo?: string | null;
-  mmsi?: string | null;
-  flag?: string | null;
-  link?: { state: 'connected' | 'down' | 'unknown'; since: string | null; reason?: string | null } | null;
-  lastRttMs?: number | null;
-}
-
-export type LinkState = 'connected' | 'down' | 'stale' | 'unknown';
+export type LinkState = 'connected' | 'down' | 'unverified' | 'stale';
 
 export interface FleetRow {
   vesselId: string;
@@ -38,7 +28,7 @@ export interface FleetRow {
   verifiedAt: number | null;
   verified: boolean;
   rttMs: number | null;
-  /** Changes not sent yet plus streams of a command still in flight. */
+  /** Streams the command in flight switches plus the pilot's changes not sent yet. */
   pending: number;
   streamsOn: number;
   streamsTotal: number;
@@ -48,75 +38,87 @@ export interface FleetRow {
   reason: string;
 }
 
-const facts = (v: VesselView): VesselFacts => v as VesselView & VesselFacts;
-
 /** Why the console's own view is stale, or null when its links are up. */
 export function consoleStaleReason(links: ConsoleLinks): string | null {
   if (links.service !== 'open') return 'The console lost its link to the Helmlink service.';
   const b = links.broker;
-  if (!b) return null;
-  if (b.state === 'connected') return null;
+  if (!b || b.state === 'connected') return null;
   if (b.lastError) return `Not connected to the broker (${b.lastError.message}).`;
   return 'Not connected to the broker.';
 }
 
-/** Derives the vessel's one status: link and trust problems first, then the last command, then verified. */
-function statusOf(
-  v: VesselView,
-  link: LinkState,
-  stale: string | null,
-  pending: number,
-  cmd: CommandView | undefined,
-): { status: TruthState; reason: string } {
-  if (stale) return { status: 'stale', reason: stale };
-  if (link === 'down')
-    return { status: 'linkDown', reason: facts(v).link?.reason ?? 'The vessel is offline.' };
-  if (v.unverified)
-    return { status: 'unverified', reason: `Latest state not verified: ${v.unverified.message}` };
-  if (v.streams.length === 0) return { status: 'unverified', reason: 'No verified state yet.' };
-  if (pending > 0)
-    return { status: 'pending', reason: `${pending} change${pending === 1 ? '' : 's'} pending.` };
-  if (cmd?.state === 'rejected') return { status: 'rejected', reason: cmd.reason?.message ?? 'Refused.' };
-  if (cmd?.state === 'timed_out') return { status: 'expired', reason: 'The last command got no answer.' };
-  if (cmd?.state === 'applied') return { status: 'applied', reason: 'The last command was applied.' };
-  return { status: 'verified', reason: 'Verified state.' };
-}
+const STATUS_TRUTH: Record<VesselStatus, TruthState> = {
+  verified: 'verified',
+  unverified: 'unverified',
+  stale: 'stale',
+  link_down: 'linkDown',
+  pending: 'pending',
+  applied: 'applied',
+  rejected: 'rejected',
+  expired: 'expired',
+};
 
-/** One vessel's row. */
+const LINK: Record<VesselView['link']['state'], LinkState> = {
+  connected: 'connected',
+  link_down: 'down',
+  unverified: 'unverified',
+  stale: 'stale',
+};
+
+const DEFAULT_REASON: Record<TruthState, string> = {
+  verified: 'Verified state.',
+  unverified: 'The latest state did not verify.',
+  stale: 'Nothing is live.',
+  linkDown: 'Nothing current has been heard from the vessel.',
+  pending: 'A command awaits its verified acknowledgement.',
+  applied: 'The last command was applied.',
+  rejected: 'The vessel refused the last command.',
+  expired: 'The last command expired without an answer.',
+};
+
+/**
+ * One vessel's row: the services' derived status, made stale here when the page lost its own link to the
+ * services (which they cannot report), and pending when the pilot has changes not sent yet.
+ */
 export function fleetRow(
   v: VesselView,
   draft: Draft | undefined,
   cmd: CommandView | undefined,
   links: ConsoleLinks,
 ): FleetRow {
-  const f = facts(v);
   const stale = consoleStaleReason(links);
-  const link: LinkState = stale
-    ? 'stale'
-    : f.link?.state === 'down'
-      ? 'down'
-      : f.link?.state === 'connected' || v.verified
-        ? 'connected'
-        : 'unknown';
-  const inFlight = cmd?.state === 'pending' ? 1 : 0;
-  const pending = unsentChanges(v, draft, cmd).length + inFlight;
-  const verifiedAt = v.stateReceivedAt ? Date.parse(v.stateReceivedAt) : null;
+  const unsent = unsentChanges(v, draft, cmd).length;
+  let status = STATUS_TRUTH[v.status];
+  let reason = v.statusReason
+    ? `${v.statusReason.message}${v.statusReason.vesselText ? ` The vessel says: “${v.statusReason.vesselText}”` : ''}`
+    : DEFAULT_REASON[status];
+  if (stale && status !== 'stale') {
+    status = 'stale';
+    reason = stale;
+  } else if (
+    unsent > 0 &&
+    (status === 'verified' || status === 'applied' || status === 'rejected' || status === 'expired')
+  ) {
+    status = 'pending';
+    reason = `${unsent} change${unsent === 1 ? '' : 's'} not sent yet.`;
+  }
   return {
     vesselId: v.vesselId,
-    name: f.name ?? v.vesselId,
-    imo: f.imo ?? '',
-    mmsi: f.mmsi ?? '',
-    flag: f.flag ?? '',
-    link,
-    linkSince: f.link?.since ?? null,
-    verifiedAt: v.streams.length > 0 ? verifiedAt : null,
+    name: v.identity.name ?? v.vesselId,
+    imo: v.identity.imo ?? '',
+    mmsi: v.identity.mmsi ?? '',
+    flag: v.identity.flag ?? '',
+    link: stale ? 'stale' : LINK[v.link.state],
+    linkSince: v.link.since,
+    verifiedAt: v.lastVerifiedAt ? Date.parse(v.lastVerifiedAt) : null,
     verified: v.verified && !v.unverified,
-    rttMs: f.lastRttMs ?? cmd?.rttMs ?? null,
-    pending,
-    streamsOn: v.streams.filter((s) => s.on).length,
+    rttMs: v.lastRttMs,
+    pending: v.pendingChanges + unsent,
+    streamsOn: v.streamsOn,
     streamsTotal: v.streams.length,
-    requestedBps: requestedBitrate(v, draft),
-    ...statusOf(v, link, stale, pending, cmd),
+    requestedBps: unsent > 0 ? requestedBitrate(v, draft) : v.requestedBitrateBps,
+    status,
+    reason,
   };
 }
 
@@ -149,7 +151,7 @@ const STATUS_RANK: Record<TruthState, number> = {
   applied: 6,
   verified: 7,
 };
-const LINK_RANK: Record<LinkState, number> = { down: 0, stale: 1, unknown: 2, connected: 3 };
+const LINK_RANK: Record<LinkState, number> = { down: 0, unverified: 1, stale: 2, connected: 3 };
 
 function sortValue(r: FleetRow, key: SortKey): string | number {
   switch (key) {

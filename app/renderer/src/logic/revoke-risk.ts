@@ -3,10 +3,9 @@ import type { IdentityStatus, IssuedCertificateView } from '@helmlink/app-preloa
 
 export type RevokeRisk = 'own' | 'infrastructure' | null;
 
-/** All roles of an issued certificate (the services may list several; older views carry one). */
+/** All roles of an issued certificate (`role` alone when an older service lists none). */
 export function certRoles(cert: IssuedCertificateView): string[] {
-  const roles = (cert as IssuedCertificateView & { roles?: string[] }).roles;
-  return roles && roles.length > 0 ? roles : [cert.role];
+  return cert.roles.length > 0 ? cert.roles : [cert.role];
 }
 
 /** `own` when the certificate is the console's own identity, `infrastructure` for the CA or the broker. */

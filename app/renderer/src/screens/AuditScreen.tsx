@@ -5,9 +5,7 @@ import { useHotkeys } from '@mantine/hooks';
 import { exportAudit, searchAudit, useAudit } from '../stores/audit';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatAge, formatMs, formatTimeZoned } from '../logic/format';
-import { useFleet } from '../stores/fleet';
-import { useCommands } from '../stores/commands';
-import { commandStreams } from './fleet/CommandStatus';
+import { describeChanges } from './fleet/CommandStatus';
 import { useNow } from '../hooks/useNow';
 import { saveTextFile } from '../logic/download';
 import { testIds } from '../testids';
@@ -95,30 +93,24 @@ export function AuditScreen() {
   );
 }
 
-/** The vessel of an entry by name (from its verified certificate when known) and id. */
+/** The vessel of an entry by its certified name and IMO number, and its id. */
 function AuditVessel({ entry }: { entry: AuditEntry }) {
-  const name = useFleet((s) => {
-    const v = entry.vesselId ? s.vessels[entry.vesselId] : undefined;
-    return v ? ((v as typeof v & { name?: string | null }).name ?? null) : null;
-  });
   if (!entry.vesselId) return <>—</>;
+  const name = entry.vessel?.name;
+  const imo = entry.vessel?.imo;
   return (
     <Stack gap={0}>
       {name && <Text size="sm">{name}</Text>}
       <Text size={name ? 'xs' : 'sm'} c={name ? 'dimmed' : undefined}>
-        {entry.vesselId}
+        {imo && entry.vesselId !== `IMO${imo}` ? `${entry.vesselId} · IMO ${imo}` : entry.vesselId}
       </Text>
     </Stack>
   );
 }
 
-/** The streams a command entry switched, by name (from the command this console sent). */
+/** The streams a command entry switched, by name. */
 function AuditStreams({ entry }: { entry: AuditEntry }) {
-  const cmd = useCommands((s) => (entry.commandId ? s.byId[entry.commandId] : undefined));
-  const vessel = useFleet((s) => (entry.vesselId ? s.vessels[entry.vesselId] : undefined));
-  const streams = (entry as AuditEntry & { streams?: string | null }).streams;
-  const text = streams ?? (cmd ? commandStreams(cmd, vessel) : null);
-  return text ? <Text size="xs">streams: {text}</Text> : null;
+  return entry.streams ? <Text size="xs">streams: {describeChanges(entry.streams)}</Text> : null;
 }
 
 /** The empty state: an empty log, or a search that matches nothing (with a way back). */
@@ -175,6 +167,7 @@ function AuditRow({ e, now }: { e: AuditEntry; now: number }) {
             </Text>
           )}
           {(e.code || e.message) && <Text size="xs">{[e.code, e.message].filter(Boolean).join(': ')}</Text>}
+          {e.vesselText && <Text size="xs">The vessel says: “{e.vesselText}”</Text>}
           {e.rttMs !== null && <Text size="xs">round trip {formatMs(e.rttMs)}</Text>}
           {e.actor && (
             <Text size="xs" c="dimmed">

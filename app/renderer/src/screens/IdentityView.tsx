@@ -36,6 +36,7 @@ const RENEWAL_WORDS: Record<IdentityStatus['renewal']['state'], string> = {
   scheduled: 'Automatic renewal scheduled',
   renewing: 'Renewing now…',
   failed: 'Last renewal failed',
+  impossible: 'Renewal impossible: enroll again',
 };
 
 /** Banner shown on every screen when the certificate nears expiry or has expired. */
@@ -116,6 +117,25 @@ function ReenrollButton() {
 /** Banner for an identity whose key cannot be opened (keychain gone, entry missing). */
 export function UnavailableBanner() {
   const status = useIdentity((s) => s.status);
+  if (status?.state === 'revoked')
+    return (
+      <Alert
+        color="red"
+        title="Your certificate was revoked"
+        data-testid={testIds.identityRevokedBanner}
+        role="alert"
+      >
+        <Group justify="space-between">
+          <Text size="sm">
+            The broker and the vessels refuse it and it cannot be renewed
+            {status.revocation?.revokedAt ? ` (revoked ${formatTime(status.revocation.revokedAt)})` : ''}.
+            Everything shown is as it was last verified. Ask your PKI administrator for a new enrollment
+            token.
+          </Text>
+          <ReenrollButton />
+        </Group>
+      </Alert>
+    );
   if (status?.state !== 'unavailable') return null;
   const words = status.error ? friendlyError(status.error) : null;
   return (

@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { RatesSnapshot, StreamRate, VesselView } from '@helmlink/app-preload';
+import type { FleetChanges, RatesSnapshot, StreamRate, VesselView } from '@helmlink/app-preload';
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 import { pruneDraft, type Draft } from '../logic/fleet';
@@ -75,6 +75,14 @@ export function applyVessels(list: VesselView[]): void {
   const ids = Object.keys(vessels).sort();
   const sameOrder = ids.length === before.order.length && ids.every((id, i) => id === before.order[i]);
   fleetStore.setState({ vessels, drafts, order: sameOrder ? before.order : ids });
+}
+
+/** Applies batched vessel changes (`fleet.changed`) to the list. */
+export function applyFleetChanges(changes: FleetChanges): void {
+  const vessels = { ...fleetStore.getState().vessels };
+  for (const v of changes.changed) vessels[v.vesselId] = v;
+  for (const id of changes.removed) delete vessels[id];
+  applyVessels(Object.values(vessels));
 }
 
 /** Applies a rates snapshot (messages per second per stream). */

@@ -85,7 +85,9 @@ describe('fleet store', () => {
     applyRates({
       at: 'a',
       windowSeconds: 5,
-      rates: [{ vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null }],
+      rates: [
+        { vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null, flow: 'flowing' },
+      ],
     });
     applyRates({ at: 'b', windowSeconds: 5, rates: [] });
     expect(fleetStore.getState().rates).toEqual({});

@@ -87,8 +87,19 @@ export function vessel(
   streams: StreamStateView[],
   extra: Partial<VesselView> = {},
 ): VesselView {
+  const on = streams.filter((s) => s.on);
   return {
     vesselId,
+    identity: { name: null, imo: null, mmsi: null, flag: null },
+    status: 'verified',
+    statusReason: null,
+    link: { state: 'connected', since: null, reason: null },
+    lastVerifiedAt: '2026-11-22T02:00:00.100Z',
+    lastRttMs: null,
+    pendingChanges: 0,
+    lastCommand: null,
+    streamsOn: on.length,
+    requestedBitrateBps: on.reduce((a, s) => a + s.bitrateBps, 0),
     verified: true,
     unverified: null,
     streams,
@@ -110,10 +121,13 @@ export function command(
   return {
     commandId,
     vesselId,
+    vessel: { vesselId, name: null, imo: null },
     on: [],
     off: [],
+    changes: [],
     state,
     sentAt: '2026-11-22T02:00:01.000Z',
+    expiresAt: '2026-11-22T02:00:31.000Z',
     settledAt: null,
     rttMs: null,
     reason: null,
@@ -158,6 +172,7 @@ export function identityStatus(extra: Partial<IdentityStatus> = {}): IdentitySta
     },
     caUrl: 'https://ca.example.org',
     rootFingerprint: 'cd'.repeat(32),
+    revocation: null,
     error: null,
     ...extra,
   };

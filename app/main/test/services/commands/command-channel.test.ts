@@ -181,8 +181,9 @@ describe('command channel: intents, live data and forged states', () => {
     expect(v.verified).toBe(false);
     expect(v.unverified!.code).toBe('ERR_ISS_MISMATCH');
     expect(v.streams.every((s) => !s.on || s.address === TGTD)).toBe(true);
+    // Known but not verified: its own words (was ERR_VESSEL_UNKNOWN, "Vessel not known").
     expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe(
-      'ERR_VESSEL_UNKNOWN',
+      'ERR_VESSEL_UNVERIFIED',
     );
     expect(services.audit.search({ kinds: ['state.unverified'] }).total).toBeGreaterThan(0);
   });

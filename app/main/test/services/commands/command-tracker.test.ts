@@ -23,10 +23,13 @@ function view(commandId: string, vesselId = 'MV-A'): CommandView {
   return {
     commandId,
     vesselId,
+    vessel: { vesselId, name: null, imo: null },
     on: [],
     off: [],
+    changes: [],
     state: 'pending',
     sentAt: at,
+    expiresAt: '2026-05-01T12:00:30.000Z',
     settledAt: null,
     rttMs: null,
     reason: null,

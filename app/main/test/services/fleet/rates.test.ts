@@ -14,6 +14,7 @@ describe('live data rates', () => {
         streamId: 'NAVD',
         messagesPerSecond: 10,
         lastMessageAt: new Date(t0 + 5000).toISOString(),
+        flow: 'flowing',
       },
     ]);
     expect(m.snapshot(t0 + 12_000).rates[0]!.messagesPerSecond).toBe(0);

@@ -1,6 +1,6 @@
 /** A vessel's latest command (state, round trip, the vessel's reason) and its recent history. */
 import { Group, Stack, Table, Text } from '@mantine/core';
-import type { CommandView, VesselView } from '@helmlink/app-preload';
+import type { CommandView, StreamChange } from '@helmlink/app-preload';
 import { useShallow } from 'zustand/react/shallow';
 import { recentCommands, useCommands } from '../../stores/commands';
 import { formatAge, formatMs, formatTimeZoned } from '../../logic/format';
@@ -14,7 +14,8 @@ const COMMAND_WORDS: Record<CommandView['state'], { label: string; truth: TruthS
   pending: { label: 'Waiting for the vessel…', truth: 'pending' },
   applied: { label: 'Applied (verified acknowledgement)', truth: 'applied' },
   rejected: { label: 'Rejected by the vessel', truth: 'rejected' },
-  timed_out: { label: 'No answer (expired)', truth: 'expired' },
+  timed_out: { label: 'No answer yet (it may still apply until it expires)', truth: 'pending' },
+  expired: { label: 'Expired without an answer', truth: 'expired' },
   failed: { label: 'Could not be sent', truth: 'rejected' },
 };
 
@@ -24,11 +25,13 @@ const COMMAND_WORDS: Record<CommandView['state'], { label: string; truth: TruthS
  */
 export function reasonWords(reason: CommandView['reason']): string {
   if (!reason) return '';
-  const vessel = (reason as { vesselReason?: string | null }).vesselReason?.trim();
-  if (vessel) return `The vessel says: “${vessel}”`;
   const words = describeReason(reason.code);
+  const vessel = reason.vesselText?.trim();
+  if (vessel) return `${words} The vessel says: “${vessel}”`;
   const extra = reason.message.trim();
-  return extra && extra !== words && !words.includes(extra) ? `${words} (${extra})` : words;
+  return extra && extra !== words && !words.includes(extra.replace(/\.$/u, ''))
+    ? `${words} (${extra})`
+    : words;
 }
 
 /**
@@ -94,20 +97,14 @@ export function CommandStatus({
   );
 }
 
-/** The streams a command switched, by name: `CAM-BOW off, VDRD on` (relative to the catalog it was built from). */
-export function commandStreams(cmd: CommandView, vessel: VesselView | undefined): string {
-  const name = (address: string): string => vessel?.streams.find((s) => s.address === address)?.id ?? address;
-  const off = cmd.off.map(name);
-  const on = cmd.on.map(name);
-  if (off.length === 0) return `all ${on.length} on`;
-  if (on.length === 0) return `all ${off.length} off`;
-  return off.length <= on.length
-    ? `off: ${off.join(', ')} · ${on.length} others on`
-    : `on: ${on.join(', ')} · ${off.length} others off`;
+/** The streams a command switched, by name: `CAM-BOW off, VDRD on` (`no change` when it switched none). */
+export function describeChanges(changes: readonly StreamChange[] | null | undefined): string {
+  if (!changes || changes.length === 0) return 'no change';
+  return changes.map((c) => `${c.id} ${c.on ? 'on' : 'off'}`).join(', ');
 }
 
 /** The vessel's last few commands (collapsed). */
-export function CommandHistory({ vesselId, vessel }: { vesselId: string; vessel?: VesselView }) {
+export function CommandHistory({ vesselId }: { vesselId: string }) {
   const list = useCommands(useShallow((s) => recentCommands(s, vesselId)));
   const now = useNow(5000);
   if (list.length < 2) return null;
@@ -130,7 +127,7 @@ export function CommandHistory({ vesselId, vessel }: { vesselId: string; vessel?
               </Table.Td>
               <Table.Td>{c.rttMs !== null ? formatMs(c.rttMs) : ''}</Table.Td>
               <Table.Td>
-                {commandStreams(c, vessel)}
+                {describeChanges(c.changes)}
                 {c.reason && c.state !== 'applied' ? ` — ${reasonWords(c.reason)}` : ''}
               </Table.Td>
             </Table.Tr>

@@ -1,24 +1,28 @@
 /** A vessel's verified streams as toggles, with the pilot's pending changes and the live data indicator. */
 import { memo } from 'react';
 import { Badge, Group, Switch, Table, Text } from '@mantine/core';
-import type { StreamStateView, VesselView } from '@helmlink/app-preload';
+import type { StreamFlow, StreamStateView, VesselView } from '@helmlink/app-preload';
 import { rateKey, requestToggle, useFleet } from '../../stores/fleet';
 import { desiredOn, type Draft } from '../../logic/fleet';
 import { formatBitrate, formatRate, formatTime } from '../../logic/format';
 import { testIds } from '../../testids';
 
-/** What the data indicator says: flowing, on but silent, or stopped (off in the verified state). */
-export type DataState = 'flowing' | 'silent' | 'stopped';
+/** What the data indicator says: flowing, on but silent, stopped (off in the verified state) or unknown. */
+export type DataState = StreamFlow;
 
-/** The indicator's state: a stream switched off is stopped at once, whatever the decaying rate still says. */
-export function dataState(on: boolean, messagesPerSecond: number): DataState {
+/**
+ * The indicator's state: the services' flow when known; a stream off in the verified state is stopped at once,
+ * whatever the decaying rate still says.
+ */
+export function dataState(on: boolean, messagesPerSecond: number, flow?: StreamFlow): DataState {
   if (!on) return 'stopped';
+  if (flow) return flow;
   return messagesPerSecond > 0 ? 'flowing' : 'silent';
 }
 
 /** A filled circle (flowing), a hollow triangle (on but silent) or a square (stopped). */
 function DataShape({ state }: { state: DataState }) {
-  const color = `var(--hl-data-${state === 'stopped' ? 'off' : state})`;
+  const color = `var(--hl-data-${state === 'stopped' || state === 'unknown' ? 'off' : state})`;
   return (
     <svg
       width="12"
@@ -31,17 +35,25 @@ function DataShape({ state }: { state: DataState }) {
       {state === 'flowing' && <circle cx="6" cy="6" r="5" fill={color} />}
       {state === 'silent' && <path d="M6 1.5 11 10.5H1Z" fill="none" stroke={color} strokeWidth="2" />}
       {state === 'stopped' && <rect x="2" y="2" width="8" height="8" fill={color} />}
+      {state === 'unknown' && (
+        <rect x="2" y="2" width="8" height="8" fill="none" stroke={color} strokeWidth="2" />
+      )}
     </svg>
   );
 }
 
-const DATA_WORDS: Record<DataState, string> = { flowing: '', silent: 'on, no data', stopped: 'stopped' };
+const DATA_WORDS: Record<DataState, string> = {
+  flowing: '',
+  silent: 'on, no data',
+  stopped: 'stopped',
+  unknown: 'unknown',
+};
 
 /** Live data indicator for one stream. */
 function RateIndicator({ vesselId, stream }: { vesselId: string; stream: StreamStateView }) {
   const rate = useFleet((s) => s.rates[rateKey(vesselId, stream.id)]);
   const mps = stream.on ? (rate?.messagesPerSecond ?? 0) : 0;
-  const state = dataState(stream.on, mps);
+  const state = dataState(stream.on, mps, rate?.flow);
   return (
     <span
       title={rate?.lastMessageAt ? `last message ${formatTime(rate.lastMessageAt)}` : 'no data seen'}

@@ -79,7 +79,7 @@ export function VesselCard({ vessel, row }: { vessel: VesselView; row: FleetRow 
         <SendBar vessel={vessel} draft={draft} sending={sending} canSend={canSend} onSend={send} />
         <ErrorNotice error={sendError} testId={testIds.sendError(id)} />
         <CommandStatus vesselId={id} cmd={cmd} pendingChanges={unsent.length} />
-        <CommandHistory vesselId={id} vessel={vessel} />
+        <CommandHistory vesselId={id} />
       </Stack>
       <Modal opened={showCert} onClose={() => setShowCert(false)} title={`Certificate of ${id}`} size="xl">
         <CertificateViewer peer={vessel.signer} title={id} />
