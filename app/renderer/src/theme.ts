@@ -64,7 +64,16 @@ const base: MantineThemeOverride = {
   primaryShade: { light: 6, dark: 6 },
   autoContrast: false,
   // Square-ish badges: when a long badge wraps (it never truncates) it stays a readable box, not a blob.
-  components: { Badge: { defaultProps: { radius: 'sm' } } },
+  components: {
+    Badge: { defaultProps: { radius: 'sm' } },
+    // Dialogs open at once (no fade: nothing is ever drawn at partial contrast) and their close button has a name.
+    Modal: {
+      defaultProps: {
+        transitionProps: { duration: 0 },
+        closeButtonProps: { 'aria-label': 'Close the dialog' },
+      },
+    },
+  },
 };
 
 /** The Mantine theme for a palette: every colour the screens use comes from the palette's tokens. */

@@ -98,3 +98,31 @@ export function describeViolations(where: string, violations: AxeViolation[]): s
     .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(' | ')}`)
     .join('\n');
 }
+
+/**
+ * Elements whose text is cut: a badge, a grid cell, a header control or a data indicator whose content is wider
+ * than its box (ellipsis or clipping), or a header control that reaches past the viewport. Empty when nothing is.
+ */
+export async function truncatedElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const vw = document.documentElement.clientWidth;
+    const describe = (el: Element): string =>
+      `${el.getAttribute('data-testid') ?? el.className.toString().split(' ')[0]}: "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    const checks = document.querySelectorAll(
+      '.hl-truth, .mantine-Badge-label, .hl-grid-cell, .hl-cell-tone, [data-testid^="rate-"], .mantine-SegmentedControl-label',
+    );
+    for (const el of checks) {
+      const h = el as HTMLElement;
+      if (h.offsetParent === null) continue;
+      if (h.scrollWidth > h.clientWidth + 1) out.push(`overflows its box: ${describe(el)}`);
+    }
+    for (const sel of ['[data-testid="connection-badge"]', '[data-testid="palette-select"]']) {
+      const el = document.querySelector(sel);
+      if (!el) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right > vw + 0.5 || r.left < -0.5) out.push(`outside the window: ${describe(el)}`);
+    }
+    return out;
+  });
+}

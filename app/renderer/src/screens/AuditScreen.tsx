@@ -8,6 +8,7 @@ import { formatAge, formatMs, formatTimeZoned } from '../logic/format';
 import { describeChanges } from './fleet/CommandStatus';
 import { useNow } from '../hooks/useNow';
 import { saveTextFile } from '../logic/download';
+import { ScrollRegion } from '../components/ScrollRegion';
 import { testIds } from '../testids';
 
 const VERDICT_COLOR: Record<string, string> = {
@@ -70,8 +71,8 @@ export function AuditScreen() {
       </Text>
       {!loading && total === 0 && <AuditEmpty text={text} onClear={() => setText('')} />}
       {entries.length > 0 && (
-        <Table.ScrollContainer minWidth={800}>
-          <Table striped highlightOnHover fz="sm">
+        <ScrollRegion label="Audit entries (scrolls sideways)">
+          <Table striped highlightOnHover fz="sm" miw={800}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Time</Table.Th>
@@ -87,7 +88,7 @@ export function AuditScreen() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
       )}
     </Stack>
   );

@@ -24,13 +24,13 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'name', label: 'Vessel', width: 200 },
+  { key: 'name', label: 'Vessel', width: 196 },
   { key: 'status', label: 'Status', width: 130 },
   { key: 'link', label: 'Link', width: 176 },
-  { key: 'verifiedAt', label: 'State verified', width: 140 },
-  { key: 'pending', label: 'Pending', width: 80 },
+  { key: 'verifiedAt', label: 'State verified', width: 176 },
+  { key: 'pending', label: 'Pending', width: 96 },
   { key: 'streamsOn', label: 'Streams on', width: 150 },
-  { key: 'rttMs', label: 'Last RTT', width: 84 },
+  { key: 'rttMs', label: 'Last RTT', width: 100 },
   { key: 'imo', label: 'IMO', width: 86 },
   { key: 'mmsi', label: 'MMSI', width: 100 },
   { key: 'flag', label: 'Flag', width: 56 },
@@ -51,22 +51,27 @@ function LinkCell({ row, now }: { row: FleetRow; now: number }) {
         <Icon name="linkOff" /> Down{row.linkSince ? ` · ${formatAge(Date.parse(row.linkSince), now)}` : ''}
       </span>
     );
-  if (row.link === 'stale')
+  if (row.link === 'unverified')
     return (
-      <span className="hl-cell-tone" style={{ color: 'var(--hl-stale)' }}>
-        <Icon name="clock" /> Unknown
+      <span className="hl-cell-tone" style={{ color: 'var(--hl-danger)' }}>
+        <Icon name="shieldX" /> Not verified
       </span>
     );
-  return <span style={{ color: 'var(--hl-dimmed)' }}>Unknown</span>;
+  return (
+    <span className="hl-cell-tone" style={{ color: 'var(--hl-stale)' }}>
+      <Icon name="clock" /> Unknown (not live)
+    </span>
+  );
 }
 
 function StateCell({ row, now }: { row: FleetRow; now: number }) {
   if (row.verifiedAt === null) return <span style={{ color: 'var(--hl-danger)' }}>None verified</span>;
   const age = formatAge(row.verifiedAt, now);
+  const live = row.verified && row.link === 'connected';
+  // Not live: the age of the last verified state, dimmed (still ≥ 4.5:1), said in words.
   return (
-    <span style={{ color: row.verified && row.status !== 'stale' ? 'var(--hl-text)' : 'var(--hl-dimmed)' }}>
-      {row.verified ? '' : 'last '}
-      {age}
+    <span style={{ color: live ? 'var(--hl-text)' : 'var(--hl-dimmed)' }}>
+      {live ? age : `last verified ${age}`}
     </span>
   );
 }

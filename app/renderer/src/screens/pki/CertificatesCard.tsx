@@ -7,6 +7,7 @@ import { describeRevocationReason } from '../../logic/revocation';
 import { certRoles } from '../../logic/revoke-risk';
 import { formatCountdown, formatTime } from '../../logic/format';
 import { useNow } from '../../hooks/useNow';
+import { ScrollRegion } from '../../components/ScrollRegion';
 import { testIds } from '../../testids';
 
 const STATUS_COLOR: Record<CertificateStatus, string> = {
@@ -29,8 +30,8 @@ export function CertificatesCard() {
           <Title order={3}>Certificates</Title>
           <CertificateFilters />
         </Group>
-        <Table.ScrollContainer minWidth={800}>
-          <Table striped fz="sm" data-testid={testIds.pkiCertsTable} data-loading={String(loading)}>
+        <ScrollRegion label="Certificates (scrolls sideways)">
+          <Table striped fz="sm" miw={800} data-testid={testIds.pkiCertsTable} data-loading={String(loading)}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Holder</Table.Th>
@@ -118,7 +119,7 @@ export function CertificatesCard() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
       </Stack>
     </Card>
   );
