@@ -2,10 +2,12 @@
 import {
   HelmlinkError,
   MARITIME_RULES,
+  SHIP_NAME_RULE,
   isRole,
   isValidFlag,
   isValidImoNumber,
   isValidMmsi,
+  isValidShipName,
   type Role,
 } from '@helmlink/protocol';
 
@@ -18,8 +20,9 @@ export function assertRoles(roles: unknown): Role[] {
   return [...new Set(roles as Role[])];
 }
 
-/** Checks the optional maritime attributes (IMO with check digit, 9-digit MMSI, ISO 3166 alpha-2 flag). */
+/** Checks the optional maritime attributes (IMO with check digit, 9-digit MMSI, ISO 3166 alpha-2 flag, ship name). */
 export function assertMaritime(attrs: {
+  name?: string | undefined;
   imo?: string | undefined;
   mmsi?: string | undefined;
   flag?: string | undefined;
@@ -30,4 +33,6 @@ export function assertMaritime(attrs: {
     throw new HelmlinkError('ERR_INPUT_INVALID', MARITIME_RULES.mmsi);
   if (attrs.flag !== undefined && !isValidFlag(attrs.flag))
     throw new HelmlinkError('ERR_INPUT_INVALID', MARITIME_RULES.flag);
+  if (attrs.name !== undefined && !isValidShipName(attrs.name))
+    throw new HelmlinkError('ERR_INPUT_INVALID', SHIP_NAME_RULE);
 }

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS tokens (
   hash TEXT PRIMARY KEY,
   entity_id TEXT NOT NULL,
   roles TEXT NOT NULL,
-  imo TEXT, mmsi TEXT, flag TEXT,
+  imo TEXT, mmsi TEXT, flag TEXT, name TEXT,
   validity_days INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
@@ -137,6 +137,7 @@ interface TokenRow {
   imo: string | null;
   mmsi: string | null;
   flag: string | null;
+  name: string | null;
   validity_days: number;
   expires_at: number;
   created_at: number;
@@ -177,6 +178,9 @@ export class SqliteStore implements CaStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    // Stores created before tokens carried the ship's name get the column (NULL for their tokens).
+    const columns = this.db.prepare('PRAGMA table_info(tokens)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'name')) this.db.exec('ALTER TABLE tokens ADD COLUMN name TEXT');
     const db = this.db;
     this.stmts = {
       insertCert: db.prepare(
@@ -194,8 +198,8 @@ export class SqliteStore implements CaStore {
         'UPDATE certificates SET status = ?, revoked_at = ?, reason = ?, description = ? WHERE serial = ?',
       ),
       insertToken: db.prepare(
-        `INSERT INTO tokens (hash, entity_id, roles, imo, mmsi, flag, validity_days, expires_at, created_at, created_by, used_at, used_serial)
-         VALUES (@hash, @entityId, @roles, @imo, @mmsi, @flag, @validityDays, @expiresAt, @createdAt, @createdBy, NULL, NULL)`,
+        `INSERT INTO tokens (hash, entity_id, roles, imo, mmsi, flag, name, validity_days, expires_at, created_at, created_by, used_at, used_serial)
+         VALUES (@hash, @entityId, @roles, @imo, @mmsi, @flag, @name, @validityDays, @expiresAt, @createdAt, @createdBy, NULL, NULL)`,
       ),
       getToken: db.prepare('SELECT * FROM tokens WHERE hash = ?'),
       consumeToken: db.prepare(
@@ -296,6 +300,7 @@ export class SqliteStore implements CaStore {
       hash: r.hash,
       entityId: r.entity_id,
       roles: JSON.parse(r.roles) as Role[],
+      name: r.name,
       imo: r.imo,
       mmsi: r.mmsi,
       flag: r.flag,

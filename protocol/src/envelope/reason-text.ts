@@ -12,7 +12,8 @@ export const MAX_REASON_TEXT_LENGTH = 200;
 const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/u;
 // Control (Cc), format (Cf: bidi overrides, zero-width, BOM) and lone surrogate (Cs) code points.
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
-const TAG = /<[^<>]*>/gu;
+// Something that reads as a tag, a closing tag, a comment or a declaration; a lone comparison sign does not.
+const TAG = /<[/!?]?[A-Za-z!-][^<>]*>/gu;
 const ANGLE = /[<>]/gu;
 
 /** One line made plain: tabs as spaces, control and format characters and markup removed, spaces collapsed. */

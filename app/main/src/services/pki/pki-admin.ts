@@ -210,6 +210,7 @@ export class PkiAdmin {
       entityId: req.entityId,
       roles: [req.role],
       ...(req.ttlMinutes ? { ttlSeconds: Math.max(60, req.ttlMinutes * 60) } : {}),
+      ...(req.name ? { name: req.name } : {}),
       ...(req.imo ? { imo: req.imo } : {}),
       ...(req.mmsi ? { mmsi: req.mmsi } : {}),
       ...(req.flag ? { flag: req.flag } : {}),
