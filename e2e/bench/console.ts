@@ -11,6 +11,7 @@
  *   the next vsync is not counted. p50/p95/max over `--updates` updates of visible rows, with and without the
  *   stream panel of the updated vessel open.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { testIds } from '@helmlink/app-renderer/testids';
 import { fixtureFleet, installFixtureApi, launchChromium, serveConsolePage, waitFor } from '../src';
@@ -62,7 +63,10 @@ async function measureUpdates(
         vesselId: string;
         stateReceivedAt: string | null;
         lastVerifiedAt: string | null;
-        streams: { on: boolean }[];
+        streamsOn: number;
+        requestedBitrateBps: number;
+        activeBitrateBps: number;
+        streams: { on: boolean; bitrateBps: number }[];
       };
       const fx = (window as unknown as { __fixture: { emit(e: string, p: unknown): void; vessels: V[] } })
         .__fixture;
@@ -86,7 +90,17 @@ async function measureUpdates(
         const streams = v.streams.map((s, n) => (n === k % v.streams.length ? { ...s, on: !s.on } : s));
         list = [...list];
         const at = new Date().toISOString();
-        list[i] = { ...v, streams, stateReceivedAt: at, lastVerifiedAt: at };
+        // As the services send it: the new verified state with its derived figures (so the row's text changes).
+        const active = streams.reduce((a, x) => (x.on ? a + x.bitrateBps : a), 0);
+        list[i] = {
+          ...v,
+          streams,
+          stateReceivedAt: at,
+          lastVerifiedAt: at,
+          streamsOn: streams.filter((x) => x.on).length,
+          requestedBitrateBps: active,
+          activeBitrateBps: active,
+        };
         await new Promise((r) => setTimeout(r, 20));
         let committed = 0;
         const mo = new MutationObserver(() => {
@@ -139,6 +153,7 @@ try {
     vessels: VESSELS,
     viewport: '1280x720',
     chromium: browser.version(),
+    loadAverage1m: Math.round(loadavg()[0]! * 10) / 10,
     domRowsRendered: domRows,
     interactiveMs: { median: round(pct(loads, 50)), max: round(Math.max(...loads)), loads: loads.map(round) },
     updateRepaintMs: {
