@@ -35,11 +35,9 @@ const newer = (a: CommandView, b: CommandView | undefined): boolean => !b || a.s
 export function applyCommand(cmd: CommandView): void {
   const s = commandsStore.getState();
   const before = s.byId[cmd.commandId]?.state;
-  // A refused, unanswered or unsent command leaves the verified state as it was: its toggles snap back.
-  if (
-    before !== cmd.state &&
-    (cmd.state === 'rejected' || cmd.state === 'timed_out' || cmd.state === 'failed')
-  )
+  // A refused, expired or unsent command leaves the verified state as it was: its toggles snap back. A command
+  // that only timed out may still apply (a late verified ack settles it), so its toggles stay.
+  if (before !== cmd.state && (cmd.state === 'rejected' || cmd.state === 'expired' || cmd.state === 'failed'))
     dropDraftOf(cmd.vesselId, cmd.on, cmd.off);
   const latestId = s.latestByVessel[cmd.vesselId];
   const latest = latestId ? s.byId[latestId] : undefined;
