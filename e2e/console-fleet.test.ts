@@ -73,6 +73,13 @@ describe('fleet overview with 500 vessels', { timeout: 90_000 }, () => {
     ).resolves.toContain(first);
   });
 
+  it('fits every column at 1280×720 without scrolling sideways (the panel closed)', async () => {
+    const [scroll, client] = await page
+      .locator(tid(testIds.fleetGrid))
+      .evaluate((el) => [el.scrollWidth, el.clientWidth] as const);
+    expect(scroll).toBeLessThanOrEqual(client);
+  });
+
   it('moves with the arrow keys, Home/End and Page Down, opens a vessel with Enter and closes it with Esc', async () => {
     await page.locator(`${tid(testIds.fleetGrid)} [aria-rowindex="2"]`).focus();
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');

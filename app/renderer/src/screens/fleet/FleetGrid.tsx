@@ -26,8 +26,8 @@ interface Column {
 const COLUMNS: Column[] = [
   { key: 'name', label: 'Vessel', width: 196 },
   { key: 'status', label: 'Status', width: 130 },
-  { key: 'link', label: 'Link', width: 176 },
-  { key: 'verifiedAt', label: 'State verified', width: 176 },
+  { key: 'link', label: 'Link', width: 160 },
+  { key: 'verifiedAt', label: 'State verified', width: 170 },
   { key: 'pending', label: 'Pending', width: 96 },
   { key: 'streamsOn', label: 'Streams on', width: 150 },
   { key: 'rttMs', label: 'Last RTT', width: 100 },
@@ -45,12 +45,18 @@ function LinkCell({ row, now }: { row: FleetRow; now: number }) {
         <Icon name="plug" /> Connected
       </span>
     );
-  if (row.link === 'down')
+  if (row.link === 'down') {
+    const age = row.linkSince ? formatAge(Date.parse(row.linkSince), now).replace(/ ago$/u, '') : null;
     return (
-      <span className="hl-cell-tone" style={{ color: 'var(--hl-linkDown)' }}>
-        <Icon name="linkOff" /> Down{row.linkSince ? ` · ${formatAge(Date.parse(row.linkSince), now)}` : ''}
+      <span
+        className="hl-cell-tone"
+        style={{ color: 'var(--hl-linkDown)' }}
+        title={row.linkSince ? `down since ${formatTime(row.linkSince)}` : undefined}
+      >
+        <Icon name="linkOff" /> {age && age !== 'just now' ? `Down for ${age}` : 'Down'}
       </span>
     );
+  }
   if (row.link === 'unverified')
     return (
       <span className="hl-cell-tone" style={{ color: 'var(--hl-danger)' }}>
