@@ -7,7 +7,7 @@ import { applyCommand, commandsStore } from '../src/stores/commands';
 import { settingsStore, bindSettingsStorage } from '../src/stores/settings';
 import { connectionStore } from '../src/stores/connection';
 import { testIds } from '../src/testids';
-import { command, identityStatus, stream, vessel } from './support/test-api';
+import { command, connectionStatus, identityStatus, stream, vessel } from './support/test-api';
 
 // zustand's hooks read `getInitialState()` as the server snapshot; a server render should show the seeded
 // state instead, so each store's server snapshot is its current state here.
@@ -106,16 +106,12 @@ describe('the header and the overview never say "connected" or "verified" falsel
     applyVessels([vessel('aurora', [stream('misc', 1, true)])]);
     expect(has(renderToString(<App />), testIds.brokerDownBanner)).toBe(false);
     connectionStore.setState({
-      broker: {
+      broker: connectionStatus({
         state: 'disconnected',
         brokerUrl: null,
-        since: null,
         tlsVersion: null,
-        cipher: null,
         mqttVersion: null,
-        broker: null,
-        lastError: null,
-      },
+      }),
     });
     const html = renderToString(<App />);
     expect(html).toContain('Not connected to the broker');

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionStatus } from '@helmlink/app-preload';
 import {
   consoleStaleReason,
   filterRows,
@@ -8,18 +7,9 @@ import {
   sortRows,
   type ConsoleLinks,
 } from '../../src/logic/fleet-rows';
-import { command, stream, vessel } from '../support/test-api';
+import { command, connectionStatus, stream, vessel } from '../support/test-api';
 
-const connected: ConnectionStatus = {
-  state: 'connected',
-  brokerUrl: 'mqtts://b:8883',
-  since: null,
-  tlsVersion: 'TLSv1.3',
-  cipher: null,
-  mqttVersion: 5,
-  broker: null,
-  lastError: null,
-};
+const connected = connectionStatus();
 const up: ConsoleLinks = { service: 'open', broker: connected };
 const catalog = () => [stream('misc', 1, true), stream('tgtd', 2, true), stream('satd', 3, false)];
 const named = (id: string, name: string, extra = {}) =>

@@ -4,6 +4,7 @@ import {
   type ApiResult,
   type ChannelName,
   type CommandView,
+  type ConnectionStatus,
   type EventMap,
   type EventName,
   type HelmlinkApi,
@@ -132,6 +133,21 @@ export function command(
     rttMs: null,
     reason: null,
     ackVerified: false,
+    ...extra,
+  };
+}
+
+/** A broker connection status (connected over TLS 1.3 unless overridden). */
+export function connectionStatus(extra: Partial<ConnectionStatus> = {}): ConnectionStatus {
+  return {
+    state: 'connected',
+    brokerUrl: 'mqtts://b:8883',
+    since: null,
+    tlsVersion: 'TLSv1.3',
+    cipher: null,
+    mqttVersion: 5,
+    broker: null,
+    lastError: null,
     ...extra,
   };
 }
