@@ -18,6 +18,11 @@ register(
   async () => (await import('@helmlink/vessel/cli')).vesselStatusCommand,
 );
 register(
+  'vessel state-repair',
+  'Rebuild a state file whose journal is damaged, keeping a copy',
+  async () => (await import('@helmlink/vessel/cli')).vesselStateRepairCommand,
+);
+register(
   'verify-command',
   'Verify a signed command token as a vessel would (offline, with replay state)',
   async () => (await import('@helmlink/protocol/node')).verifyCommandCommand,

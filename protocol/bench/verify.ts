@@ -22,12 +22,17 @@ import type { JwsAlgorithm } from '../src/vocabulary';
 import { MemoryReplayStore } from '../src/replay';
 import { nodeSignatureVerifier } from '../src/node/signature';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, count: { type: 'string' }, cold: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean' }, count: { type: 'string' }, cold: { type: 'string' } },
+});
 const COUNT = Number(values.count ?? 20_000);
 const COLD = Number(values.cold ?? 50);
 const now = Date.now();
 const clock = () => now;
-const cmd = buildStreamsSet(IEC_61162_450_CATALOG, IEC_61162_450_CATALOG.streams.slice(0, 4).map((s) => s.address));
+const cmd = buildStreamsSet(
+  IEC_61162_450_CATALOG,
+  IEC_61162_450_CATALOG.streams.slice(0, 4).map((s) => s.address),
+);
 
 interface Result {
   alg: JwsAlgorithm;
@@ -46,12 +51,20 @@ interface Result {
 
 const pki = await createTestPki({ now: new Date(now) });
 const results: Result[] = [];
-for (const [alg, verifier] of [['ES256', 'webcrypto'], ['ES256', 'node'], ['EdDSA', 'webcrypto'], ['EdDSA', 'node']] as const) {
+for (const [alg, verifier] of [
+  ['ES256', 'webcrypto'],
+  ['ES256', 'node'],
+  ['EdDSA', 'webcrypto'],
+  ['EdDSA', 'node'],
+] as const) {
   const pilot = await pki.issue(`pilot-${alg}`, ['pilot'], { alg });
   const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
   const crl = await pki.issuingCrl([{ serial: '01', revokedAt: new Date(now - 60_000), reason: 1 }]);
   const tokens: string[] = [];
-  for (let i = 0; i < COUNT + COLD; i++) tokens.push((await signCommand(signer, { audience: 'vessel-1', cmd, clock, lifetimeSeconds: 300 })).token);
+  for (let i = 0; i < COUNT + COLD; i++)
+    tokens.push(
+      (await signCommand(signer, { audience: 'vessel-1', cmd, clock, lifetimeSeconds: 300 })).token,
+    );
   const newTrust = () =>
     createTrust({
       trustAnchors: [pki.root.certificate],
@@ -59,7 +72,12 @@ for (const [alg, verifier] of [['ES256', 'webcrypto'], ['ES256', 'node'], ['EdDS
       revocation: { mode: 'leaf' },
       ...(verifier === 'node' ? { signatureVerifier: nodeSignatureVerifier } : {}),
     });
-  const options = { clock, audience: 'vessel-1', algorithms: ['ES256', 'EdDSA'] as JwsAlgorithm[], catalog: IEC_61162_450_CATALOG };
+  const options = {
+    clock,
+    audience: 'vessel-1',
+    algorithms: ['ES256', 'EdDSA'] as JwsAlgorithm[],
+    catalog: IEC_61162_450_CATALOG,
+  };
 
   // Cold: a fresh trust (empty cache) for every token.
   let coldTotal = 0;
@@ -74,7 +92,8 @@ for (const [alg, verifier] of [['ES256', 'webcrypto'], ['ES256', 'node'], ['EdDS
   const trust = newTrust();
   // Warm-up pass (JIT, caches) with its own replay store, then the measured pass over every token.
   const warmup = new MemoryReplayStore();
-  for (let i = 0; i < Math.min(COUNT, 3000); i++) await verifyCommand(tokens[i]!, { ...options, trust, replay: warmup });
+  for (let i = 0; i < Math.min(COUNT, 3000); i++)
+    await verifyCommand(tokens[i]!, { ...options, trust, replay: warmup });
   const replay = new MemoryReplayStore();
   await verifyCommand(tokens[0]!, { ...options, trust, replay });
   const t0 = performance.now();
@@ -87,7 +106,10 @@ for (const [alg, verifier] of [['ES256', 'webcrypto'], ['ES256', 'node'], ['EdDS
 
   // Baseline: only the WebCrypto signature check of the same tokens with the same key.
   const key = (await trust.signer(peekHeader(tokens[0]!)!.x5c as string[], alg, now)).key;
-  const inputs = tokens.slice(0, COUNT).map((t) => ({ data: new TextEncoder().encode(t.slice(0, t.lastIndexOf('.'))), sig: Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url') }));
+  const inputs = tokens.slice(0, COUNT).map((t) => ({
+    data: new TextEncoder().encode(t.slice(0, t.lastIndexOf('.'))),
+    sig: Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url'),
+  }));
   const b0 = process.cpuUsage();
   for (const { data, sig } of inputs) await trust.verifySignature(alg, key, sig, data);
   const base = process.cpuUsage(b0);
@@ -104,14 +126,20 @@ for (const [alg, verifier] of [['ES256', 'webcrypto'], ['ES256', 'node'], ['EdDS
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ benchmark: 'verify', node: process.version, count: COUNT, results }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ benchmark: 'verify', node: process.version, count: COUNT, results }, null, 2)}\n`,
+  );
 } else {
-  process.stdout.write(`Full command verification (chain cache hit, CRL lookup, signature, claims, catalog, replay), ${COUNT} tokens\n`);
+  process.stdout.write(
+    `Full command verification (chain cache hit, CRL lookup, signature, claims, catalog, replay), ${COUNT} tokens\n`,
+  );
   for (const r of results) {
     process.stdout.write(
       `  ${r.alg.padEnd(6)} ${r.verifier.padEnd(9)} warm ${String(r.warmPerCpuSecond).padStart(7)}/s per CPU-second (${r.warmMicrosPerOp} µs CPU each; wall ${r.warmPerSecond}/s)` +
         `   signature alone ${r.signatureOnlyPerCpuSecond}/s   cold first-seen ${r.coldMillis} ms   token ${r.tokenBytes} B\n`,
     );
   }
-  process.stdout.write(`Target: >= 10,000/s warm on one core. Load average now: ${(await import('node:os')).loadavg()[0]!.toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores.\n`);
+  process.stdout.write(
+    `Target: >= 10,000/s warm on one core. Load average now: ${(await import('node:os')).loadavg()[0]!.toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores.\n`,
+  );
 }

@@ -28,7 +28,9 @@ export class HelmlinkError extends Error {
 
   /** A JSON form for logs and wire errors: code, message and details, never the stack. */
   toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
   }
 }
 

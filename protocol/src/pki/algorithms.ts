@@ -21,7 +21,10 @@ export type SignatureScheme =
   | { kind: 'rsa-pss'; hash: HashName; saltLength: number };
 
 /** A public key this validator accepts. */
-export type KeyInfo = { kind: 'ec'; curve: 'P-256' | 'P-384'; size: number } | { kind: 'ed25519' } | { kind: 'rsa'; bits: number };
+export type KeyInfo =
+  | { kind: 'ec'; curve: 'P-256' | 'P-384'; size: number }
+  | { kind: 'ed25519' }
+  | { kind: 'rsa'; bits: number };
 
 /** Minimum RSA modulus size in bits. */
 export const MIN_RSA_BITS = 2048;
@@ -64,7 +67,9 @@ const KNOWN_WEAK: Record<string, string> = {
 
 function unsupported(what: string, oid: string): HelmlinkError {
   const name = KNOWN_WEAK[oid] ? `${KNOWN_WEAK[oid]} (${oid})` : oid;
-  return new HelmlinkError('ERR_CHAIN_ALG_UNSUPPORTED', `${what} ${name} is not accepted`, { details: { oid } });
+  return new HelmlinkError('ERR_CHAIN_ALG_UNSUPPORTED', `${what} ${name} is not accepted`, {
+    details: { oid },
+  });
 }
 
 function isAbsentOrNull(params: ArrayBuffer | null | undefined): boolean {
@@ -91,10 +96,12 @@ function pssScheme(params: ArrayBuffer | null | undefined): SignatureScheme {
       hash = OID_HASH[oidFromTlv(buf, inner.start, inner.end)];
     } else if (field.tag === 0xa1) {
       const mgf = AsnConvert.parse(buf.slice(inner.start, inner.end), AlgorithmIdentifier);
-      if (mgf.algorithm !== OID_MGF1 || !mgf.parameters) throw unsupported('PSS mask generation', mgf.algorithm);
+      if (mgf.algorithm !== OID_MGF1 || !mgf.parameters)
+        throw unsupported('PSS mask generation', mgf.algorithm);
       mgfHash = OID_HASH[AsnConvert.parse(mgf.parameters, AlgorithmIdentifier).algorithm];
     } else if (field.tag === 0xa2) {
-      if (inner.tag !== 0x02 || inner.end - inner.contentStart > 2) throw unsupported('PSS salt length in', OID_RSASSA_PSS);
+      if (inner.tag !== 0x02 || inner.end - inner.contentStart > 2)
+        throw unsupported('PSS salt length in', OID_RSASSA_PSS);
       saltLength = 0;
       for (let i = inner.contentStart; i < inner.end; i++) saltLength = saltLength * 256 + buf[i]!;
     } else if (field.tag === 0xa3) {
@@ -103,7 +110,8 @@ function pssScheme(params: ArrayBuffer | null | undefined): SignatureScheme {
       }
     }
   }
-  if (!hash || hash !== mgfHash) throw unsupported('RSASSA-PSS with a non-SHA-2 or mismatched MGF1 hash:', OID_RSASSA_PSS);
+  if (!hash || hash !== mgfHash)
+    throw unsupported('RSASSA-PSS with a non-SHA-2 or mismatched MGF1 hash:', OID_RSASSA_PSS);
   return { kind: 'rsa-pss', hash, saltLength };
 }
 
@@ -152,9 +160,13 @@ export function keyInfo(spki: SubjectPublicKeyInfo): KeyInfo {
       throw new HelmlinkError('ERR_CERT_MALFORMED', 'the RSA public key cannot be parsed', { cause });
     }
     if (bits < MIN_RSA_BITS) {
-      throw new HelmlinkError('ERR_CHAIN_ALG_UNSUPPORTED', `RSA keys of ${bits} bits are not accepted (minimum ${MIN_RSA_BITS})`, {
-        details: { bits },
-      });
+      throw new HelmlinkError(
+        'ERR_CHAIN_ALG_UNSUPPORTED',
+        `RSA keys of ${bits} bits are not accepted (minimum ${MIN_RSA_BITS})`,
+        {
+          details: { bits },
+        },
+      );
     }
     return { kind: 'rsa', bits };
   }
@@ -191,7 +203,8 @@ export class PublicKeyHandle {
       const subtle = globalThis.crypto.subtle;
       const info = this.info;
       let algorithm: RsaHashedImportParams | EcKeyImportParams | Algorithm;
-      if (scheme.kind === 'ecdsa' && info.kind === 'ec') algorithm = { name: 'ECDSA', namedCurve: info.curve };
+      if (scheme.kind === 'ecdsa' && info.kind === 'ec')
+        algorithm = { name: 'ECDSA', namedCurve: info.curve };
       else if (scheme.kind === 'ed25519') algorithm = { name: 'Ed25519' };
       else if (scheme.kind === 'rsa-pkcs1') algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: scheme.hash };
       else algorithm = { name: 'RSA-PSS', hash: scheme.hash };
@@ -220,8 +233,14 @@ export class PublicKeyHandle {
         return await subtle.verify({ name: 'Ed25519' }, await this.#key(scheme), signature, data);
       }
       if (info.kind !== 'rsa') return false;
-      if (scheme.kind === 'rsa-pkcs1') return await subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, await this.#key(scheme), signature, data);
-      return await subtle.verify({ name: 'RSA-PSS', saltLength: scheme.saltLength }, await this.#key(scheme), signature, data);
+      if (scheme.kind === 'rsa-pkcs1')
+        return await subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, await this.#key(scheme), signature, data);
+      return await subtle.verify(
+        { name: 'RSA-PSS', saltLength: scheme.saltLength },
+        await this.#key(scheme),
+        signature,
+        data,
+      );
     } catch {
       // A key WebCrypto refuses to import or a malformed signature is simply a signature that does not verify.
       return false;

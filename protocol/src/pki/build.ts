@@ -204,7 +204,8 @@ export async function buildCrl(p: CrlParams): Promise<x509.X509Crl> {
  * @peculiar/x509 takes seconds; a CA that only writes and serves its CRL does not need the parsed form).
  */
 export async function buildCrlDer(p: CrlParams): Promise<Uint8Array> {
-  if (!Number.isSafeInteger(p.crlNumber) || p.crlNumber < 0) throw new TypeError('crlNumber must be a non-negative integer');
+  if (!Number.isSafeInteger(p.crlNumber) || p.crlNumber < 0)
+    throw new TypeError('crlNumber must be a non-negative integer');
   const issuerSki = p.issuer.certificate.getExtension(x509.SubjectKeyIdentifierExtension);
   const extensions: x509.Extension[] = [
     new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(p.crlNumber))),

@@ -37,7 +37,8 @@ export class ChainCache {
 
   constructor(options: ChainCacheOptions = {}) {
     const max = options.maxEntries ?? 1024;
-    if (!Number.isInteger(max) || max < 1) throw new TypeError('ChainCache: maxEntries must be a positive integer');
+    if (!Number.isInteger(max) || max < 1)
+      throw new TypeError('ChainCache: maxEntries must be a positive integer');
     this.#max = max;
   }
 
@@ -67,7 +68,12 @@ export class ChainCache {
   /** Stores a path validated under CRL `generation`. */
   set(key: string, path: ValidatedPathResult, generation: number): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { path, from: path.validFrom.getTime(), until: path.validUntil.getTime(), generation });
+    this.#entries.set(key, {
+      path,
+      from: path.validFrom.getTime(),
+      until: path.validUntil.getTime(),
+      generation,
+    });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
@@ -78,7 +84,12 @@ export class ChainCache {
    * The cached path, or the result of `validate()` (stored on success). Failures are not cached: a rejected
    * chain costs a full validation each time, which is what an attacker replaying it gets.
    */
-  async getOrValidate(key: string, timeMs: number, generation: number, validate: () => Promise<ValidatedPathResult>): Promise<ValidatedPathResult> {
+  async getOrValidate(
+    key: string,
+    timeMs: number,
+    generation: number,
+    validate: () => Promise<ValidatedPathResult>,
+  ): Promise<ValidatedPathResult> {
     const hit = this.get(key, timeMs, generation);
     if (hit !== undefined) return hit;
     const path = await validate();

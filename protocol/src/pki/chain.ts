@@ -1,15 +1,23 @@
 /**
  * Path building (RFC 4158 in miniature): from the leaf, candidate issuers are the certificates whose subject
  * name equals the current certificate's issuer name, trust anchors first; the authority/subject key identifier
- * pair only orders candidates (a matching one first, a contradicting one last). Alternatives are tried in turn
- * (backtracking); a certificate never appears twice in a path, paths are depth-limited and the number of
- * complete paths tried is bounded, so hostile input (many look-alike intermediates) cannot make this explode.
+ * pair only orders candidates (a matching one first, a contradicting one last). A candidate is followed only
+ * when its key verifies the signature of the certificate below it, so every yielded path carries verified
+ * signatures. Alternatives are tried in turn (backtracking); a certificate, or a subject name and key pair,
+ * never appears twice in a path.
+ *
+ * The whole search is bounded by the validation's work budget (candidates considered, signatures verified,
+ * depth): hostile input (a pool of look-alike intermediates with one subject, with one key or with many) ends
+ * the search after a bounded amount of work, with the budget marked exhausted (ERR_CHAIN_TOO_COMPLEX).
  *
  * Only the injected trust anchors end a path: a self-signed certificate among the intermediates is just
  * another untrusted intermediate.
  */
+import type { HelmlinkError } from '../errors';
+import { spend, type WorkBudget } from './context';
 import { toHex } from './der';
-import type { CertInfo } from './extensions';
+import { type CertInfo, keyIdRank } from './extensions';
+import { certSignatureError } from './signature';
 
 /** A complete candidate path: `certs` leaf first (not containing the anchor), then the anchor. */
 export interface CandidatePath {
@@ -17,11 +25,14 @@ export interface CandidatePath {
   anchor: CertInfo;
 }
 
-export interface PathBuildingLimits {
-  /** Maximum certificates in a path, anchor excluded. Default 8. */
-  maxDepth?: number;
-  /** Maximum complete paths yielded. Default 32. */
-  maxPaths?: number;
+export interface PathSearch {
+  anchors: IssuerIndex;
+  intermediates: IssuerIndex;
+  /** Maximum certificates in a path, anchor excluded. */
+  maxDepth: number;
+  budget: WorkBudget;
+  /** Receives why a candidate issuer was not followed (bad signature, refused algorithm, ...). */
+  onReject: (error: HelmlinkError) => void;
 }
 
 /** Candidate issuers indexed by subject name. */
@@ -70,38 +81,50 @@ export function rawId(c: CertInfo): string {
 }
 const ids = new WeakMap<CertInfo, string>();
 
-/** 0 = AKI matches SKI, 1 = no information, 2 = AKI contradicts SKI. */
-export function keyIdRank(cert: CertInfo, issuer: CertInfo): number {
-  if (cert.akiKeyId === undefined || issuer.ski === undefined) return 1;
-  return cert.akiKeyId === issuer.ski ? 0 : 2;
-}
-
 /**
- * Yields complete candidate paths from `leaf` to an anchor, shortest-first along each branch (anchors before
- * intermediates at every step).
+ * Yields complete candidate paths from `leaf` to an anchor, depth first (anchors before intermediates at every
+ * step). Stops early, with `search.budget.exhausted` set, when a work limit is reached.
  */
-export function* buildPaths(leaf: CertInfo, anchors: IssuerIndex, intermediates: IssuerIndex, limits: PathBuildingLimits = {}): Generator<CandidatePath> {
-  const maxDepth = limits.maxDepth ?? 8;
-  let budget = limits.maxPaths ?? 32;
+export async function* buildPaths(leaf: CertInfo, search: PathSearch): AsyncGenerator<CandidatePath> {
   const path: CertInfo[] = [leaf];
-  const inPath = new Set<string>([rawId(leaf)]);
+  // Loop detection (RFC 4158 5.2): a name and key already in the path adds nothing, whichever certificate
+  // carries them (a pool of look-alikes sharing one key dies at the first repetition).
+  const nameAndKey = (c: CertInfo): string => `${c.subjectKey}\u0000${c.spkiKey}`;
+  const inPath = new Set<string>([rawId(leaf), nameAndKey(leaf)]);
+  const { budget } = search;
 
-  function* extend(current: CertInfo): Generator<CandidatePath> {
-    for (const anchor of anchors.issuersOf(current)) {
-      if (budget <= 0) return;
-      budget--;
-      yield { certs: [...path], anchor };
+  /** True when `issuer`'s key verifies `child`; records why not otherwise. */
+  async function signs(child: CertInfo, issuer: CertInfo): Promise<boolean> {
+    const error = await certSignatureError(child, issuer, budget);
+    if (error === undefined) return true;
+    if (error !== 'budget') search.onReject(error);
+    return false;
+  }
+
+  async function* extend(current: CertInfo): AsyncGenerator<CandidatePath> {
+    for (const anchor of search.anchors.issuersOf(current)) {
+      if (!spend(budget, 'candidates')) return;
+      if (await signs(current, anchor)) yield { certs: [...path], anchor };
+      if (budget.exhausted) return;
     }
-    if (path.length >= maxDepth) return;
-    for (const next of intermediates.issuersOf(current)) {
+    if (path.length >= search.maxDepth) return;
+    for (const next of search.intermediates.issuersOf(current)) {
       const id = rawId(next);
-      if (inPath.has(id)) continue;
+      const nk = nameAndKey(next);
+      if (inPath.has(id) || inPath.has(nk)) continue;
+      if (!spend(budget, 'candidates')) return;
+      if (!(await signs(current, next))) {
+        if (budget.exhausted) return;
+        continue;
+      }
       path.push(next);
       inPath.add(id);
+      inPath.add(nk);
       yield* extend(next);
       path.pop();
       inPath.delete(id);
-      if (budget <= 0) return;
+      inPath.delete(nk);
+      if (budget.exhausted) return;
     }
   }
 

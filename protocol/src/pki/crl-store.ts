@@ -38,7 +38,11 @@ export class CrlStore {
    * number, and that number is higher than the held one. Throws ERR_CRL_INVALID, ERR_CRL_CRITICAL_EXTENSION,
    * ERR_CRL_MALFORMED, ERR_CRL_STALE or ERR_CRL_NOT_NEWER.
    */
-  async accept(crl: x509.X509Crl, issuer: x509.X509Certificate, options: CrlAcceptOptions = {}): Promise<void> {
+  async accept(
+    crl: x509.X509Crl,
+    issuer: x509.X509Certificate,
+    options: CrlAcceptOptions = {},
+  ): Promise<void> {
     const info = crlInfo(crl);
     const issuerInfo = certInfo(issuer);
     if (info.issuerKey !== issuerInfo.subjectKey) {
@@ -47,24 +51,38 @@ export class CrlStore {
     if (issuerInfo.keyUsage !== undefined && !(issuerInfo.keyUsage & KU.cRLSign)) {
       throw new HelmlinkError('ERR_CRL_INVALID', `${issuer.subject} may not sign CRLs (no cRLSign)`);
     }
-    if (info.scheme instanceof HelmlinkError) throw new HelmlinkError('ERR_CRL_INVALID', info.scheme.message, { cause: info.scheme });
+    if (info.scheme instanceof HelmlinkError)
+      throw new HelmlinkError('ERR_CRL_INVALID', info.scheme.message, { cause: info.scheme });
     let ok: boolean;
     try {
-      ok = await new PublicKeyHandle(issuerInfo.asn.tbsCertificate.subjectPublicKeyInfo).verify(info.scheme, info.tbs, info.signature);
+      ok = await new PublicKeyHandle(issuerInfo.asn.tbsCertificate.subjectPublicKeyInfo).verify(
+        info.scheme,
+        info.tbs,
+        info.signature,
+      );
     } catch (err) {
       if (!isHelmlinkError(err)) throw err;
       throw new HelmlinkError('ERR_CRL_INVALID', err.message, { cause: err });
     }
-    if (!ok) throw new HelmlinkError('ERR_CRL_INVALID', `the CRL signature does not verify with the key of ${issuer.subject}`);
+    if (!ok)
+      throw new HelmlinkError(
+        'ERR_CRL_INVALID',
+        `the CRL signature does not verify with the key of ${issuer.subject}`,
+      );
     if (info.refusal) throw info.refusal;
-    if (isDelta(info)) throw new HelmlinkError('ERR_CRL_INVALID', 'a delta CRL cannot replace a complete CRL');
+    if (isDelta(info))
+      throw new HelmlinkError('ERR_CRL_INVALID', 'a delta CRL cannot replace a complete CRL');
     if (info.number === undefined) throw new HelmlinkError('ERR_CRL_INVALID', 'the CRL has no CRL number');
     if (options.time) checkCrlTime(info, options.time.getTime(), (options.staleGraceSeconds ?? 0) * 1000);
     const held = this.#byIssuer.get(info.issuerKey);
     if (held && info.number <= held.number) {
-      throw new HelmlinkError('ERR_CRL_NOT_NEWER', `CRL number ${info.number} is not newer than the held ${held.number}`, {
-        details: { number: info.number.toString(), held: held.number.toString() },
-      });
+      throw new HelmlinkError(
+        'ERR_CRL_NOT_NEWER',
+        `CRL number ${info.number} is not newer than the held ${held.number}`,
+        {
+          details: { number: info.number.toString(), held: held.number.toString() },
+        },
+      );
     }
     this.#byIssuer.set(info.issuerKey, { crl, number: info.number });
     this.#list = [...this.#byIssuer.values()].map((e) => e.crl);

@@ -14,176 +14,38 @@
  * - Several complete CRLs of one scope: the valid one with the highest CRL number (then latest thisUpdate) wins.
  */
 import '../reflect';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  CertificateList,
-  CRLReason,
-  type DistributionPoint,
-  type DistributionPointName,
-  type Extension,
-  IssuingDistributionPoint,
-  type Name,
-} from '@peculiar/asn1-x509';
+import type { DistributionPoint, DistributionPointName, Name } from '@peculiar/asn1-x509';
 import type * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
-import { signatureScheme, type SignatureScheme } from './algorithms';
-import { readIntegerValue, signedPart, toHex } from './der';
+import type { CrlEntryInfo } from './crl-index';
+import { type CrlInfo, isCrlInfo, parseCrlDer } from './crl-parse';
 import { type CertInfo, isCa } from './extensions';
 import { generalNameKey, nameKey, nameKeyWithRdn } from './names';
-import { REMOVE_FROM_CRL, crlReason } from '../vocabulary/revocation';
+import { REMOVE_FROM_CRL } from '../vocabulary/revocation';
 
-export const OID_CRL_NUMBER = '2.5.29.20';
-export const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
-export const OID_ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
-export const OID_CRL_REASON = '2.5.29.21';
-export const OID_INVALIDITY_DATE = '2.5.29.24';
-export const OID_HOLD_INSTRUCTION = '2.5.29.23';
-export const OID_CERTIFICATE_ISSUER = '2.5.29.29';
+export type { CrlInfo } from './crl-parse';
+export type { CrlEntryInfo } from './crl-index';
 
-/** CRL extensions this validator processes; any other critical one makes the CRL unusable. */
-export const KNOWN_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
-  OID_CRL_NUMBER,
-  OID_DELTA_CRL_INDICATOR,
-  OID_ISSUING_DISTRIBUTION_POINT,
-  '2.5.29.35', // authorityKeyIdentifier
-  '2.5.29.18', // issuerAltName
-  '2.5.29.46', // freshestCRL
-  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
-]);
-
-/** CRL entry extensions this validator processes (certificateIssuer is deliberately absent: indirect CRLs are refused). */
-export const KNOWN_CRL_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID_CRL_REASON, OID_INVALIDITY_DATE, OID_HOLD_INSTRUCTION]);
-
+/** A CRL as validation accepts it: an @peculiar/x509 object, or one already parsed by {@link parseCrlDer}. */
+export type CrlInput = x509.X509Crl | CrlInfo;
 
 /** Reason flags bits 1..8 (keyCompromise .. aACompromise): every reason a certificate can be revoked for. */
 export const ALL_REASONS = 0b1_1111_1110;
 
-export interface CrlEntryInfo {
-  reasonCode: number;
-  reason: string;
-}
-
-/** Everything revocation checking needs from one CRL. */
-export interface CrlInfo {
-  crl: x509.X509Crl;
-  raw: Uint8Array;
-  tbs: Uint8Array;
-  signature: Uint8Array;
-  /** The accepted signature scheme, or the error that refuses it. */
-  scheme: SignatureScheme | HelmlinkError;
-  issuerName: Name;
-  issuerKey: string;
-  thisUpdate: number;
-  nextUpdate: number | undefined;
-  number: bigint | undefined;
-  /** BaseCRLNumber when this is a delta CRL. */
-  deltaBase: bigint | undefined;
-  idp: IssuingDistributionPoint | undefined;
-  /** Equal for CRLs of the same scope (the IDP's DER, '' without one). */
-  scopeKey: string;
-  akiKeyId: string | undefined;
-  /** Why the CRL cannot be used at all (unknown critical extension, indirect entries), if so. */
-  refusal: HelmlinkError | undefined;
-  entries: Map<string, CrlEntryInfo>;
-}
-
 const parsedCrls = new WeakMap<x509.X509Crl, CrlInfo>();
 
-/** Parses (once) the validation view of a CRL. Throws ERR_CRL_MALFORMED. */
-export function crlInfo(crl: x509.X509Crl): CrlInfo {
-  const cached = parsedCrls.get(crl);
-  if (cached) return cached;
-  const raw = new Uint8Array(crl.rawData);
-  let info: CrlInfo;
-  try {
-    // Reuse the structure @peculiar/x509 decoded (its protected `asn`) when available.
-    const decoded = (crl as unknown as { asn?: unknown }).asn;
-    const asn = decoded instanceof CertificateList ? decoded : AsnConvert.parse(raw, CertificateList);
-    const tbs = asn.tbsCertList;
-    let scheme: SignatureScheme | HelmlinkError;
-    try {
-      scheme = signatureScheme(asn.signatureAlgorithm);
-      if (tbs.signature.algorithm !== asn.signatureAlgorithm.algorithm) {
-        scheme = new HelmlinkError('ERR_CRL_INVALID', 'the CRL signature algorithm differs from the one inside the signed part');
-      }
-    } catch (err) {
-      if (!(err instanceof HelmlinkError)) throw err;
-      scheme = err;
-    }
-    info = {
-      crl,
-      raw,
-      tbs: signedPart(raw),
-      signature: new Uint8Array(asn.signature),
-      scheme,
-      issuerName: tbs.issuer,
-      issuerKey: nameKey(tbs.issuer),
-      thisUpdate: tbs.thisUpdate.getTime().getTime(),
-      nextUpdate: tbs.nextUpdate ? tbs.nextUpdate.getTime().getTime() : undefined,
-      number: undefined,
-      deltaBase: undefined,
-      idp: undefined,
-      scopeKey: '',
-      akiKeyId: undefined,
-      refusal: undefined,
-      entries: new Map(),
-    };
-    const seen = new Set<string>();
-    for (const ext of tbs.crlExtensions ?? []) {
-      if (seen.has(ext.extnID)) throw new Error(`duplicate CRL extension ${ext.extnID}`);
-      seen.add(ext.extnID);
-      const value = new Uint8Array(ext.extnValue.buffer);
-      switch (ext.extnID) {
-        case OID_CRL_NUMBER:
-          info.number = readIntegerValue(value);
-          break;
-        case OID_DELTA_CRL_INDICATOR:
-          info.deltaBase = readIntegerValue(value);
-          break;
-        case OID_ISSUING_DISTRIBUTION_POINT:
-          info.idp = AsnConvert.parse(ext.extnValue.buffer, IssuingDistributionPoint);
-          info.scopeKey = toHex(value);
-          break;
-        case '2.5.29.35': {
-          const aki = AsnConvert.parse(ext.extnValue.buffer, AuthorityKeyIdentifier);
-          if (aki.keyIdentifier) info.akiKeyId = toHex(aki.keyIdentifier.buffer);
-          break;
-        }
-        default:
-          if (ext.critical && !KNOWN_CRL_EXTENSIONS.has(ext.extnID)) {
-            info.refusal ??= new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', `the CRL carries the unknown critical extension ${ext.extnID}`, {
-              details: { oid: ext.extnID },
-            });
-          }
-      }
-    }
-    for (const entry of tbs.revokedCertificates ?? []) {
-      const serial = toHex(entry.userCertificate);
-      let reasonCode = 0;
-      for (const ext of entry.crlEntryExtensions ?? []) {
-        if (ext.extnID === OID_CRL_REASON) reasonCode = parseReason(ext);
-        else if (ext.extnID === OID_CERTIFICATE_ISSUER) {
-          info.refusal ??= new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', 'indirect CRL entries (certificateIssuer) are not supported', {
-            details: { oid: ext.extnID },
-          });
-        } else if (ext.critical && !KNOWN_CRL_ENTRY_EXTENSIONS.has(ext.extnID)) {
-          info.refusal ??= new HelmlinkError('ERR_CRL_CRITICAL_EXTENSION', `a CRL entry carries the unknown critical extension ${ext.extnID}`, {
-            details: { oid: ext.extnID },
-          });
-        }
-      }
-      info.entries.set(serial, { reasonCode, reason: crlReason(reasonCode)?.name ?? `reason${reasonCode}` });
-    }
-  } catch (cause) {
-    throw new HelmlinkError('ERR_CRL_MALFORMED', `CRL ${crl.issuer} cannot be parsed: ${(cause as Error).message}`, { cause });
+/**
+ * The validation view of a CRL (parsed once per object, from its DER, by the one-pass parser: the structure
+ * @peculiar/x509 decoded is not walked again). Throws ERR_CRL_MALFORMED.
+ */
+export function crlInfo(crl: CrlInput): CrlInfo {
+  if (isCrlInfo(crl)) return crl;
+  let info = parsedCrls.get(crl);
+  if (!info) {
+    info = parseCrlDer(new Uint8Array(crl.rawData));
+    parsedCrls.set(crl, info);
   }
-  parsedCrls.set(crl, info);
   return info;
-}
-
-function parseReason(ext: Extension): number {
-  return AsnConvert.parse(ext.extnValue.buffer, CRLReason).reason as number;
 }
 
 /** True for a delta CRL. */
@@ -199,7 +61,9 @@ function dpNameKeys(dpn: DistributionPointName, relativeTo: Name): string[] {
 
 /** The distribution points of a certificate, or the implied one (the issuer, all reasons) when it names none. */
 function distributionPoints(cert: CertInfo): readonly DistributionPoint[] {
-  return cert.crlDistributionPoints && cert.crlDistributionPoints.length > 0 ? cert.crlDistributionPoints : [{} as DistributionPoint];
+  return cert.crlDistributionPoints && cert.crlDistributionPoints.length > 0
+    ? cert.crlDistributionPoints
+    : [{} as DistributionPoint];
 }
 
 /**
@@ -213,13 +77,17 @@ export function crlScope(cert: CertInfo, crl: CrlInfo): number {
     if (idp.onlyContainsUserCerts && isCa(cert)) return 0;
     if (idp.onlyContainsCACerts && !isCa(cert)) return 0;
   }
-  const idpNames = idp?.distributionPoint ? new Set(dpNameKeys(idp.distributionPoint, crl.issuerName)) : undefined;
+  const idpNames = idp?.distributionPoint
+    ? new Set(dpNameKeys(idp.distributionPoint, crl.issuerName))
+    : undefined;
   const idpReasons = idp?.onlySomeReasons ? idp.onlySomeReasons.toNumber() & ALL_REASONS : ALL_REASONS;
   let mask = 0;
   for (const dp of distributionPoints(cert)) {
     if (dp.cRLIssuer) {
       // A distribution point naming a CRL issuer wants an indirect CRL from it (RFC 5280 6.3.3 (b)(1)).
-      const named = dp.cRLIssuer.some((gn) => gn.directoryName !== undefined && nameKey(gn.directoryName) === crl.issuerKey);
+      const named = dp.cRLIssuer.some(
+        (gn) => gn.directoryName !== undefined && nameKey(gn.directoryName) === crl.issuerKey,
+      );
       if (!named || !idp?.indirectCRL) continue;
     }
     if (idpNames) {
@@ -261,16 +129,23 @@ export function newerFirst(a: CrlInfo, b: CrlInfo): number {
  */
 export function checkCrlTime(crl: CrlInfo, time: number, graceMs: number): number {
   if (crl.thisUpdate > time) {
-    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`);
+    throw new HelmlinkError(
+      'ERR_CRL_INVALID',
+      `the CRL of ${crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`,
+    );
   }
   if (crl.nextUpdate === undefined) {
-    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.crl.issuer} has no nextUpdate`);
+    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} has no nextUpdate`);
   }
   const horizon = crl.nextUpdate + graceMs;
   if (horizon < time) {
-    throw new HelmlinkError('ERR_CRL_STALE', `the CRL of ${crl.crl.issuer} is stale (nextUpdate ${new Date(crl.nextUpdate).toISOString()})`, {
-      details: { nextUpdate: new Date(crl.nextUpdate).toISOString() },
-    });
+    throw new HelmlinkError(
+      'ERR_CRL_STALE',
+      `the CRL of ${crl.issuer} is stale (nextUpdate ${new Date(crl.nextUpdate).toISOString()})`,
+      {
+        details: { nextUpdate: new Date(crl.nextUpdate).toISOString() },
+      },
+    );
   }
   return horizon;
 }

@@ -1,7 +1,9 @@
 /**
- * A minimal DER reader for the few places where exact bytes matter: the signed TBS part of a certificate or CRL
- * (re-encoding a parsed structure could change it), INTEGER contents (serials, CRL numbers) and ECDSA
- * signature values. Everything else is parsed with @peculiar/asn1-x509.
+ * The project's one DER reader. It serves the places where exact bytes or speed matter: the signed TBS part of a
+ * certificate or CRL (re-encoding a parsed structure could change it), INTEGER contents (serials, CRL numbers),
+ * ECDSA signature values, X.509 times, general names and name constraints, and the one-pass CRL indexer (which
+ * walks a million entries without building an object per entry: see {@link readTlvInto}). Small fixed structures
+ * (algorithm identifiers, distinguished names) are still decoded with @peculiar/asn1-x509.
  */
 
 /** One DER element: tag byte, the offset of its contents and the offset just past it. */
@@ -14,7 +16,15 @@ export interface Tlv {
 
 /** Reads the element at `offset`. Throws RangeError on truncated or indefinite-length input. */
 export function readTlv(buf: Uint8Array, offset: number): Tlv {
-  if (offset + 2 > buf.length) throw new RangeError('DER: truncated element');
+  return readTlvInto(buf, offset, buf.length, { tag: 0, start: 0, contentStart: 0, end: 0 });
+}
+
+/**
+ * Reads the element at `offset`, which must end by `limit`, into `out` (no allocation: the CRL indexer reuses
+ * one Tlv for every entry). Returns `out`. Throws RangeError on truncated, overrunning or indefinite-length input.
+ */
+export function readTlvInto(buf: Uint8Array, offset: number, limit: number, out: Tlv): Tlv {
+  if (offset + 2 > limit) throw new RangeError('DER: truncated element');
   const tag = buf[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new RangeError('DER: high tag numbers are not used here');
   let len = buf[offset + 1]!;
@@ -24,13 +34,25 @@ export function readTlv(buf: Uint8Array, offset: number): Tlv {
     if (n === 0 || n > 4) throw new RangeError('DER: unsupported length form');
     len = 0;
     for (let i = 0; i < n; i++) {
-      if (pos >= buf.length) throw new RangeError('DER: truncated length');
+      if (pos >= limit) throw new RangeError('DER: truncated length');
       len = len * 256 + buf[pos++]!;
     }
   }
   const end = pos + len;
-  if (end > buf.length) throw new RangeError('DER: element overruns its container');
-  return { tag, start: offset, contentStart: pos, end };
+  if (end > limit) throw new RangeError('DER: element overruns its container');
+  out.tag = tag;
+  out.start = offset;
+  out.contentStart = pos;
+  out.end = end;
+  return out;
+}
+
+/** Reads the element at `offset` and checks its tag. */
+export function expectTlv(buf: Uint8Array, offset: number, limit: number, tag: number, what: string): Tlv {
+  const el = readTlvInto(buf, offset, limit, { tag: 0, start: 0, contentStart: 0, end: 0 });
+  if (el.tag !== tag)
+    throw new RangeError(`DER: ${what} expected (tag 0x${tag.toString(16)}, got 0x${el.tag.toString(16)})`);
+  return el;
 }
 
 /** The children of a constructed element. */
@@ -53,6 +75,101 @@ export function signedPart(der: Uint8Array): Uint8Array {
   const tbs = readTlv(der, outer.contentStart);
   if (tbs.tag !== 0x30) throw new RangeError('DER: the signed part is not a SEQUENCE');
   return der.subarray(tbs.start, tbs.end);
+}
+
+/** The contents of an element. */
+export function contentOf(buf: Uint8Array, el: Tlv): Uint8Array {
+  return buf.subarray(el.contentStart, el.end);
+}
+
+/** The whole encoding (tag, length and contents) of an element. */
+export function bytesOf(buf: Uint8Array, el: Tlv): Uint8Array {
+  return buf.subarray(el.start, el.end);
+}
+
+/** DER BOOLEAN value (0x00 or 0xff; anything else is not DER). */
+export function readBoolean(buf: Uint8Array, el: Tlv): boolean {
+  if (el.tag !== 0x01 || el.end - el.contentStart !== 1) throw new RangeError('DER: not a BOOLEAN');
+  const v = buf[el.contentStart]!;
+  if (v !== 0x00 && v !== 0xff) throw new RangeError('DER: BOOLEAN is neither 00 nor ff');
+  return v === 0xff;
+}
+
+/** A small non-negative INTEGER (version numbers, path lengths, reason codes) as a number. */
+export function readSmallInt(buf: Uint8Array, el: Tlv, tag = 0x02): number {
+  const len = el.end - el.contentStart;
+  if (el.tag !== tag || len === 0 || len > 4) throw new RangeError('DER: not a small INTEGER');
+  if (buf[el.contentStart]! & 0x80) throw new RangeError('DER: negative INTEGER where a count belongs');
+  let v = 0;
+  for (let i = el.contentStart; i < el.end; i++) v = v * 256 + buf[i]!;
+  return v;
+}
+
+/**
+ * A named-bit BIT STRING (key usage, reason flags) as flags: bit n of the string is 1 << n. Throws RangeError
+ * for an invalid unused-bits count or set padding bits.
+ */
+export function readNamedBits(buf: Uint8Array, el: Tlv): number {
+  const len = el.end - el.contentStart;
+  if (el.tag !== 0x03 || len === 0 || len > 5) throw new RangeError('DER: not a named-bit BIT STRING');
+  const unused = buf[el.contentStart]!;
+  if (unused > 7 || (len === 1 && unused !== 0))
+    throw new RangeError('DER: invalid unused bits in a BIT STRING');
+  if (len > 1 && buf[el.end - 1]! & ((1 << unused) - 1))
+    throw new RangeError('DER: padding bits set in a BIT STRING');
+  let flags = 0;
+  for (let i = 0; i < (len - 1) * 8; i++)
+    if (buf[el.contentStart + 1 + (i >> 3)]! & (0x80 >> (i & 7))) flags |= 1 << i;
+  return flags;
+}
+
+const digit = (buf: Uint8Array, i: number): number => {
+  const c = buf[i]! - 0x30;
+  if (c < 0 || c > 9) throw new RangeError('DER: a time holds a non-digit');
+  return c;
+};
+const two = (buf: Uint8Array, i: number): number => digit(buf, i) * 10 + digit(buf, i + 1);
+
+/**
+ * An X.509 Time (RFC 5280 4.1.2.5): UTCTime YYMMDDHHMMSSZ (YY >= 50 is 19YY) or GeneralizedTime
+ * YYYYMMDDHHMMSSZ, in milliseconds since the epoch. Whole seconds and "Z" only, as the profile requires:
+ * fractional seconds, offsets and missing seconds are refused (RangeError).
+ */
+export function readTime(buf: Uint8Array, el: Tlv): number {
+  const len = el.end - el.contentStart;
+  let p = el.contentStart;
+  let year: number;
+  if (el.tag === 0x17 && len === 13) {
+    const yy = two(buf, p);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+    p += 2;
+  } else if (el.tag === 0x18 && len === 15) {
+    year = two(buf, p) * 100 + two(buf, p + 2);
+    p += 4;
+  } else {
+    throw new RangeError('DER: a time is neither UTCTime nor GeneralizedTime in whole seconds with Z');
+  }
+  if (buf[el.end - 1] !== 0x5a) throw new RangeError('DER: a time must end with Z');
+  const month = two(buf, p);
+  const day = two(buf, p + 2);
+  const hour = two(buf, p + 4);
+  const minute = two(buf, p + 6);
+  const second = two(buf, p + 8);
+  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear does not.
+  d.setUTCFullYear(year, month - 1, day);
+  // Date rolls 31 February over into March: such a time is not a time.
+  if (
+    month < 1 ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    throw new RangeError('DER: a time names a date that does not exist');
+  }
+  return d.getTime();
 }
 
 /** Lowercase hex of bytes. */

@@ -16,7 +16,12 @@ function prepare(text: string): string {
 
 function valueKey(value: AttributeValue): string {
   const text =
-    value.utf8String ?? value.printableString ?? value.teletexString ?? value.bmpString ?? value.universalString ?? value.ia5String;
+    value.utf8String ??
+    value.printableString ??
+    value.teletexString ??
+    value.bmpString ??
+    value.universalString ??
+    value.ia5String;
   if (text !== undefined) return `s:${prepare(text)}`;
   return `b:${value.anyValue ? toHex(value.anyValue) : ''}`;
 }
@@ -32,6 +37,34 @@ function rdnKey(rdn: RelativeDistinguishedName): string {
 /** The canonical key of a distinguished name (equal keys = matching names). */
 export function nameKey(name: Name | readonly RelativeDistinguishedName[]): string {
   return name.map(rdnKey).join(',');
+}
+
+/** The canonical keys of a name's RDNs, in order (a directoryName constraint is a prefix of them). */
+export function rdnKeys(name: Name | readonly RelativeDistinguishedName[]): string[] {
+  return name.map(rdnKey);
+}
+
+/** PKCS #9 emailAddress, the legacy place of an e-mail address in a subject name. */
+export const OID_EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+
+/** The values of every attribute of `type` in a name (e.g. emailAddress, commonName), as text. */
+export function attributeValues(name: Name | readonly RelativeDistinguishedName[], type: string): string[] {
+  const out: string[] = [];
+  for (const rdn of name) {
+    for (const atv of rdn) {
+      if (atv.type !== type) continue;
+      const v = atv.value;
+      const text =
+        v.ia5String ??
+        v.utf8String ??
+        v.printableString ??
+        v.teletexString ??
+        v.bmpString ??
+        v.universalString;
+      if (text !== undefined) out.push(text);
+    }
+  }
+  return out;
 }
 
 /** The canonical key of `base` extended by one more RDN (nameRelativeToCRLIssuer). */

@@ -7,6 +7,7 @@
 import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
+import { type CrlInfo, parseCrlDer } from './crl-parse';
 
 export interface PemBlock {
   label: string;
@@ -84,7 +85,8 @@ function parseBlocks<T>(
       : decodePem(text)
           .filter((b) => labels.includes(b.label))
           .map((b) => b.der);
-  if (ders.length === 0) throw new HelmlinkError(code, `no ${what} found (expected PEM ${labels.join(' or ')} or DER)`);
+  if (ders.length === 0)
+    throw new HelmlinkError(code, `no ${what} found (expected PEM ${labels.join(' or ')} or DER)`);
   return ders.map((der, i) => {
     try {
       return make(der);
@@ -97,15 +99,32 @@ function parseBlocks<T>(
 const toArrayBuffer = (der: Uint8Array): ArrayBuffer =>
   der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
 
+/**
+ * asn1js limits for one certificate, by its size: a DER element takes at least two octets, so a certificate of
+ * n octets has at most n/2 nodes. The default (10,000 nodes) refuses well-formed certificates with a few
+ * thousand subjectAltName directory names; this bound admits every well-formed certificate and still limits
+ * what a hostile one can make us allocate to its own size.
+ */
+function certificateParseOptions(der: Uint8Array): { berOptions: { maxNodes: number } } {
+  return { berOptions: { maxNodes: Math.max(10_000, der.length) } };
+}
+
 /** Parses one or more certificates from PEM (any number of CERTIFICATE blocks) or a single DER certificate. */
 export function parseCertificates(data: string | Uint8Array): x509.X509Certificate[] {
-  return parseBlocks(data, ['CERTIFICATE'], 'certificate', (der) => new x509.X509Certificate(toArrayBuffer(der)), 'ERR_CERT_MALFORMED');
+  return parseBlocks(
+    data,
+    ['CERTIFICATE'],
+    'certificate',
+    (der) => new x509.X509Certificate(toArrayBuffer(der), certificateParseOptions(der)),
+    'ERR_CERT_MALFORMED',
+  );
 }
 
 /** Parses exactly one certificate. */
 export function parseCertificate(data: string | Uint8Array): x509.X509Certificate {
   const certs = parseCertificates(data);
-  if (certs.length !== 1) throw new HelmlinkError('ERR_CERT_MALFORMED', `expected one certificate, found ${certs.length}`);
+  if (certs.length !== 1)
+    throw new HelmlinkError('ERR_CERT_MALFORMED', `expected one certificate, found ${certs.length}`);
   return certs[0]!;
 }
 
@@ -117,7 +136,22 @@ export const CRL_PARSE_OPTIONS = { berOptions: { maxNodes: 2_000_000 } };
 
 /** Parses one or more CRLs from PEM (`X509 CRL`, also the non-standard `CRL`) or a single DER CRL. */
 export function parseCrls(data: string | Uint8Array): x509.X509Crl[] {
-  return parseBlocks(data, ['X509 CRL', 'CRL'], 'CRL', (der) => new x509.X509Crl(toArrayBuffer(der), CRL_PARSE_OPTIONS), 'ERR_CRL_MALFORMED');
+  return parseBlocks(
+    data,
+    ['X509 CRL', 'CRL'],
+    'CRL',
+    (der) => new x509.X509Crl(toArrayBuffer(der), CRL_PARSE_OPTIONS),
+    'ERR_CRL_MALFORMED',
+  );
+}
+
+/**
+ * Parses CRLs like {@link parseCrls}, but into validation views with the one-pass parser (crl-parse.ts): no
+ * asn1js object graph, so a fleet CRL of 100,000 entries is parsed and indexed in milliseconds. validatePath
+ * accepts these views in `crls`.
+ */
+export function parseCrlsIndexed(data: string | Uint8Array): CrlInfo[] {
+  return parseBlocks(data, ['X509 CRL', 'CRL'], 'CRL', parseCrlDer, 'ERR_CRL_MALFORMED');
 }
 
 /** Parses one PKCS#10 certificate request from PEM (`CERTIFICATE REQUEST`, `NEW CERTIFICATE REQUEST`) or DER. */
@@ -129,7 +163,8 @@ export function parseCsr(data: string | Uint8Array): x509.Pkcs10CertificateReque
     (der) => new x509.Pkcs10CertificateRequest(toArrayBuffer(der)),
     'ERR_INPUT_INVALID',
   );
-  if (csrs.length !== 1) throw new HelmlinkError('ERR_INPUT_INVALID', `expected one certificate request, found ${csrs.length}`);
+  if (csrs.length !== 1)
+    throw new HelmlinkError('ERR_INPUT_INVALID', `expected one certificate request, found ${csrs.length}`);
   return csrs[0]!;
 }
 
@@ -155,7 +190,10 @@ export function toDer(obj: { rawData: ArrayBuffer }): Uint8Array {
 
 /** SHA-256 fingerprint of DER bytes, lowercase hex without separators. */
 export async function sha256Hex(der: Uint8Array | ArrayBuffer): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', der instanceof Uint8Array ? toArrayBuffer(der) : der);
+  const digest = await globalThis.crypto.subtle.digest(
+    'SHA-256',
+    der instanceof Uint8Array ? toArrayBuffer(der) : der,
+  );
   return bytesToHex(new Uint8Array(digest));
 }
 
@@ -167,6 +205,7 @@ export function certificateFingerprint(cert: x509.X509Certificate): Promise<stri
 /** Normalises a user-typed fingerprint (`AB:CD:..`, spaces, upper case) to lowercase hex. */
 export function normalizeFingerprint(fp: string): string {
   const hex = fp.replace(/[\s:]/gu, '').toLowerCase();
-  if (!/^[0-9a-f]{64}$/u.test(hex)) throw new HelmlinkError('ERR_INPUT_INVALID', 'a SHA-256 fingerprint has 64 hex digits');
+  if (!/^[0-9a-f]{64}$/u.test(hex))
+    throw new HelmlinkError('ERR_INPUT_INVALID', 'a SHA-256 fingerprint has 64 hex digits');
   return hex;
 }

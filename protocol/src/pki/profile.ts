@@ -94,7 +94,10 @@ function subjectAttribute(cert: x509.X509Certificate, type: string): string | un
 export function readIdentity(cert: x509.X509Certificate): EntityIdentity {
   const entityId = subjectAttribute(cert, 'CN');
   if (entityId === undefined || !isEntityId(entityId)) {
-    throw new HelmlinkError('ERR_CERT_PROFILE', 'the certificate subject needs exactly one CN that is a valid entity id');
+    throw new HelmlinkError(
+      'ERR_CERT_PROFILE',
+      'the certificate subject needs exactly one CN that is a valid entity id',
+    );
   }
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const uris = san ? san.names.items.filter((n) => n.type === 'url').map((n) => n.value) : [];
@@ -127,7 +130,10 @@ export function readIdentity(cert: x509.X509Certificate): EntityIdentity {
     const id = rest.slice(sep + 1);
     if (sep < 0 || !ROLES.includes(role)) continue;
     if (id !== entityId) {
-      throw new HelmlinkError('ERR_CERT_PROFILE', `role URI ${uri} names another entity than the subject CN ${entityId}`);
+      throw new HelmlinkError(
+        'ERR_CERT_PROFILE',
+        `role URI ${uri} names another entity than the subject CN ${entityId}`,
+      );
     }
     if (!roles.includes(role)) roles.push(role);
   }

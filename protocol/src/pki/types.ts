@@ -3,6 +3,7 @@
  * Every security choice is a parameter: trust anchors, time, purpose, revocation policy.
  */
 import type * as x509 from '@peculiar/x509';
+import type { CrlInput } from './crl';
 import type { EntityIdentity } from './profile';
 
 /** Extended key usage the end entity must be valid for. `any` skips the EKU check (PKITS-style). */
@@ -25,8 +26,11 @@ export interface PathValidationOptions {
   trustAnchors: readonly x509.X509Certificate[];
   /** Untrusted candidate intermediates (e.g. from x5c or a file). */
   intermediates?: readonly x509.X509Certificate[];
-  /** Candidate CRLs; each is used only for certificates issued by its verified issuer. */
-  crls?: readonly x509.X509Crl[];
+  /**
+   * Candidate CRLs; each is used only for certificates issued by its verified issuer. @peculiar/x509 objects,
+   * or views from parseCrlDer / parseCrlsIndexed (large CRLs: no asn1js object graph).
+   */
+  crls?: readonly CrlInput[];
   /** The verification time. Injected: never implied from the system clock. */
   time: Date;
   purpose: Purpose;

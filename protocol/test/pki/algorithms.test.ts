@@ -1,13 +1,21 @@
 import '../../src/reflect';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  Name,
+  RelativeDistinguishedName,
+  SubjectPublicKeyInfo,
+} from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import { HelmlinkError } from '../../src/errors';
 import { keyInfo, signatureScheme } from '../../src/pki/algorithms';
 import { ecdsaDerToRaw, integerContent, readIntegerValue, signedPart } from '../../src/pki/der';
 import { nameKey } from '../../src/pki/names';
 
-const alg = (algorithm: string, parameters?: ArrayBuffer | null) => new AlgorithmIdentifier({ algorithm, ...(parameters !== undefined ? { parameters } : {}) });
+const alg = (algorithm: string, parameters?: ArrayBuffer | null) =>
+  new AlgorithmIdentifier({ algorithm, ...(parameters !== undefined ? { parameters } : {}) });
 const code = (f: () => unknown): string => {
   try {
     f();
@@ -22,12 +30,22 @@ describe('signatureScheme', () => {
   it('accepts ECDSA/RSA PKCS#1 with SHA-2 and Ed25519', () => {
     expect(signatureScheme(alg('1.2.840.10045.4.3.2'))).toEqual({ kind: 'ecdsa', hash: 'SHA-256' });
     expect(signatureScheme(alg('1.2.840.10045.4.3.4'))).toEqual({ kind: 'ecdsa', hash: 'SHA-512' });
-    expect(signatureScheme(alg('1.2.840.113549.1.1.12', NULL))).toEqual({ kind: 'rsa-pkcs1', hash: 'SHA-384' });
+    expect(signatureScheme(alg('1.2.840.113549.1.1.12', NULL))).toEqual({
+      kind: 'rsa-pkcs1',
+      hash: 'SHA-384',
+    });
     expect(signatureScheme(alg('1.3.101.112'))).toEqual({ kind: 'ed25519' });
   });
 
   it('refuses MD5, SHA-1, DSA and unknown algorithms with ERR_CHAIN_ALG_UNSUPPORTED', () => {
-    for (const oid of ['1.2.840.113549.1.1.4', '1.2.840.113549.1.1.5', '1.2.840.10045.4.1', '1.2.840.10040.4.3', '2.16.840.1.101.3.4.3.2', '1.2.3.4']) {
+    for (const oid of [
+      '1.2.840.113549.1.1.4',
+      '1.2.840.113549.1.1.5',
+      '1.2.840.10045.4.1',
+      '1.2.840.10040.4.3',
+      '2.16.840.1.101.3.4.3.2',
+      '1.2.3.4',
+    ]) {
       expect(code(() => signatureScheme(alg(oid, NULL)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
     }
     try {
@@ -45,29 +63,61 @@ describe('signatureScheme', () => {
       const body = `a00f${hash}a11c${mgf1(mgfHash)}a2030201${salt.toString(16).padStart(2, '0')}`;
       return new Uint8Array(Buffer.from(`30${(body.length / 2).toString(16)}${body}`, 'hex')).buffer;
     };
-    expect(signatureScheme(alg('1.2.840.113549.1.1.10', pss(sha256, sha256, 32)))).toEqual({ kind: 'rsa-pss', hash: 'SHA-256', saltLength: 32 });
+    expect(signatureScheme(alg('1.2.840.113549.1.1.10', pss(sha256, sha256, 32)))).toEqual({
+      kind: 'rsa-pss',
+      hash: 'SHA-256',
+      saltLength: 32,
+    });
     const sha384 = '300d06096086480165030402020500';
-    expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', pss(sha256, sha384, 32))))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
+    expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', pss(sha256, sha384, 32))))).toBe(
+      'ERR_CHAIN_ALG_UNSUPPORTED',
+    );
     // Malformed parameters are refused the same way, never as an uncoded error.
-    expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', new Uint8Array([0x30, 0x05, 0xa0, 0x09]).buffer)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
+    expect(
+      code(() =>
+        signatureScheme(alg('1.2.840.113549.1.1.10', new Uint8Array([0x30, 0x05, 0xa0, 0x09]).buffer)),
+      ),
+    ).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
     // Empty parameters = SHA-1 defaults.
-    expect(code(() => signatureScheme(alg('1.2.840.113549.1.1.10', new Uint8Array([0x30, 0x00]).buffer)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
+    expect(
+      code(() => signatureScheme(alg('1.2.840.113549.1.1.10', new Uint8Array([0x30, 0x00]).buffer))),
+    ).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
   });
 });
 
 describe('keyInfo', () => {
   it('accepts P-256/P-384/Ed25519/RSA-2048 and refuses P-521 and short RSA', async () => {
     const spki = async (algorithm: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm) => {
-      const pair = (await globalThis.crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
-      return AsnConvert.parse(await globalThis.crypto.subtle.exportKey('spki', pair.publicKey), SubjectPublicKeyInfo);
+      const pair = (await globalThis.crypto.subtle.generateKey(algorithm, true, [
+        'sign',
+        'verify',
+      ])) as CryptoKeyPair;
+      return AsnConvert.parse(
+        await globalThis.crypto.subtle.exportKey('spki', pair.publicKey),
+        SubjectPublicKeyInfo,
+      );
     };
-    expect(keyInfo(await spki({ name: 'ECDSA', namedCurve: 'P-256' }))).toEqual({ kind: 'ec', curve: 'P-256', size: 32 });
-    expect(keyInfo(await spki({ name: 'ECDSA', namedCurve: 'P-384' }))).toEqual({ kind: 'ec', curve: 'P-384', size: 48 });
+    expect(keyInfo(await spki({ name: 'ECDSA', namedCurve: 'P-256' }))).toEqual({
+      kind: 'ec',
+      curve: 'P-256',
+      size: 32,
+    });
+    expect(keyInfo(await spki({ name: 'ECDSA', namedCurve: 'P-384' }))).toEqual({
+      kind: 'ec',
+      curve: 'P-384',
+      size: 48,
+    });
     expect(keyInfo(await spki({ name: 'Ed25519' }))).toEqual({ kind: 'ed25519' });
     expect(code(() => keyInfo(new SubjectPublicKeyInfo()))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
     const p521 = await spki({ name: 'ECDSA', namedCurve: 'P-521' });
     expect(code(() => keyInfo(p521))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
-    const rsa = (bits: number) => spki({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' });
+    const rsa = (bits: number) =>
+      spki({
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: bits,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      });
     expect(keyInfo(await rsa(2048))).toEqual({ kind: 'rsa', bits: 2048 });
     expect(code(() => keyInfo(null as never))).not.toBe('ok');
     const small = await rsa(1024);
@@ -96,7 +146,14 @@ describe('der', () => {
 
 describe('names', () => {
   const name = (...rdns: [string, Partial<AttributeValue>][][]) =>
-    new Name(rdns.map((rdn) => new RelativeDistinguishedName(rdn.map(([type, v]) => new AttributeTypeAndValue({ type, value: new AttributeValue(v) })))));
+    new Name(
+      rdns.map(
+        (rdn) =>
+          new RelativeDistinguishedName(
+            rdn.map(([type, v]) => new AttributeTypeAndValue({ type, value: new AttributeValue(v) })),
+          ),
+      ),
+    );
   const CN = '2.5.4.3';
   const O = '2.5.4.10';
 
@@ -109,13 +166,23 @@ describe('names', () => {
   it('distinguishes RDN order, attribute types and values; a multi-valued RDN is a set', () => {
     const a = name([[O, { utf8String: 'X' }]], [[CN, { utf8String: 'Y' }]]);
     expect(nameKey(a)).not.toBe(nameKey(name([[CN, { utf8String: 'Y' }]], [[O, { utf8String: 'X' }]])));
-    expect(nameKey(a)).not.toBe(nameKey(name([[O, { utf8String: 'X' }]], [['2.5.4.11', { utf8String: 'Y' }]])));
+    expect(nameKey(a)).not.toBe(
+      nameKey(name([[O, { utf8String: 'X' }]], [['2.5.4.11', { utf8String: 'Y' }]])),
+    );
     expect(nameKey(a)).not.toBe(nameKey(name([[O, { utf8String: 'X' }]], [[CN, { utf8String: 'Y2' }]])));
-    const multi1 = name([[O, { utf8String: 'X' }], [CN, { utf8String: 'Y' }]]);
-    const multi2 = name([[CN, { utf8String: 'y' }], [O, { utf8String: 'x' }]]);
+    const multi1 = name([
+      [O, { utf8String: 'X' }],
+      [CN, { utf8String: 'Y' }],
+    ]);
+    const multi2 = name([
+      [CN, { utf8String: 'y' }],
+      [O, { utf8String: 'x' }],
+    ]);
     expect(nameKey(multi1)).toBe(nameKey(multi2));
     expect(nameKey(multi1)).not.toBe(nameKey(a));
     // Separators inside values cannot forge structure.
-    expect(nameKey(name([[CN, { utf8String: 'a,2.5.4.3=b' }]]))).not.toBe(nameKey(name([[CN, { utf8String: 'a' }]], [[CN, { utf8String: 'b' }]])));
+    expect(nameKey(name([[CN, { utf8String: 'a,2.5.4.3=b' }]]))).not.toBe(
+      nameKey(name([[CN, { utf8String: 'a' }]], [[CN, { utf8String: 'b' }]])),
+    );
   });
 });

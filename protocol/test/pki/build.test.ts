@@ -6,7 +6,15 @@ import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCrl, crlNumberOf, randomSerial } from '../../src/pki/build';
 import { REVOCATION_REASONS } from '../../src/vocabulary/revocation';
-import { certificatesToPem, crlToPem, parseCertificates, parseCrls, decodePem, normalizeFingerprint, certificateFingerprint } from '../../src/pki/pem';
+import {
+  certificatesToPem,
+  crlToPem,
+  parseCertificates,
+  parseCrls,
+  decodePem,
+  normalizeFingerprint,
+  certificateFingerprint,
+} from '../../src/pki/pem';
 import { readIdentity, roleUri } from '../../src/pki/profile';
 import { createTestPki, type TestPki } from '../../src/testing/pki';
 import { HelmlinkError } from '../../src/errors';
@@ -35,11 +43,15 @@ describe('pki/build + pem + profile', () => {
     const ku = v.certificate.getExtension(x509.KeyUsagesExtension);
     expect(ku?.critical).toBe(true);
     expect(ku?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
-    expect(await v.certificate.verify({ publicKey: pki.issuing.certificate.publicKey, signatureOnly: true })).toBe(true);
+    expect(
+      await v.certificate.verify({ publicKey: pki.issuing.certificate.publicKey, signatureOnly: true }),
+    ).toBe(true);
   });
 
   it('refuses role URIs naming another entity', async () => {
-    const san = new x509.SubjectAlternativeNameExtension([{ type: 'url', value: roleUri('pilot', 'mallory') }]);
+    const san = new x509.SubjectAlternativeNameExtension([
+      { type: 'url', value: roleUri('pilot', 'mallory') },
+    ]);
     const keys = pki.issuing.keys;
     const cert = await x509.X509CertificateGenerator.create({
       subject: 'CN=alice',
@@ -75,7 +87,9 @@ describe('pki/build + pem + profile', () => {
     expect(parseCrls(pem)[0]!.entries.map((e) => e.reason)).toEqual([1, 6]);
     const dir = mkdtempSync(join(tmpdir(), 'helmlink-build-'));
     writeFileSync(join(dir, 'crl.pem'), pem);
-    const text = execFileSync('openssl', ['crl', '-in', join(dir, 'crl.pem'), '-noout', '-text'], { encoding: 'utf8' });
+    const text = execFileSync('openssl', ['crl', '-in', join(dir, 'crl.pem'), '-noout', '-text'], {
+      encoding: 'utf8',
+    });
     expect(text).toMatch(/X509v3 CRL Number:\s*\n\s*7/);
     expect(text).toMatch(/Key Compromise/);
     expect(text).toMatch(/Certificate Hold/);
@@ -90,8 +104,22 @@ describe('pki/build + pem + profile', () => {
     writeFileSync(join(dir, 'crl.pem'), crlToPem(await pki.issuingCrl()));
     const out = execFileSync(
       'openssl',
-      ['verify', '-x509_strict', '-crl_check', '-attime', String(NOW.getTime() / 1000), '-CAfile', join(dir, 'root.pem'),
-        '-untrusted', join(dir, 'int.pem'), '-CRLfile', join(dir, 'crl.pem'), '-purpose', 'sslclient', join(dir, 'leaf.pem')],
+      [
+        'verify',
+        '-x509_strict',
+        '-crl_check',
+        '-attime',
+        String(NOW.getTime() / 1000),
+        '-CAfile',
+        join(dir, 'root.pem'),
+        '-untrusted',
+        join(dir, 'int.pem'),
+        '-CRLfile',
+        join(dir, 'crl.pem'),
+        '-purpose',
+        'sslclient',
+        join(dir, 'leaf.pem'),
+      ],
       { encoding: 'utf8' },
     );
     expect(out).toMatch(/leaf.pem: OK/);
@@ -103,9 +131,9 @@ describe('pki/build + pem + profile', () => {
     expect(parseCertificates(new Uint8Array(pki.root.certificate.rawData))).toHaveLength(1);
     expect(decodePem(pem).map((b) => b.label)).toEqual(['CERTIFICATE', 'CERTIFICATE']);
     expect(() => parseCertificates('hello')).toThrowError(HelmlinkError);
-    expect(() => parseCertificates('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')).toThrowError(
-      expect.objectContaining({ code: 'ERR_CERT_MALFORMED' }),
-    );
+    expect(() =>
+      parseCertificates('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+    ).toThrowError(expect.objectContaining({ code: 'ERR_CERT_MALFORMED' }));
   });
 
   it('normalises fingerprints', async () => {
@@ -113,6 +141,8 @@ describe('pki/build + pem + profile', () => {
     expect(fp).toMatch(/^[0-9a-f]{64}$/);
     const typed = fp.toUpperCase().match(/../g)!.join(':');
     expect(normalizeFingerprint(typed)).toBe(fp);
-    expect(() => normalizeFingerprint('abc')).toThrowError(expect.objectContaining({ code: 'ERR_INPUT_INVALID' }));
+    expect(() => normalizeFingerprint('abc')).toThrowError(
+      expect.objectContaining({ code: 'ERR_INPUT_INVALID' }),
+    );
   });
 });

@@ -55,11 +55,15 @@ describe('ChainCache', () => {
     const cache = new ChainCache();
     const generation = store.generation;
     await cache.getOrValidate(KEY, NOW.getTime(), generation, () => validateAt(NOW, store.crls()));
-    const revoked = await pki.issuingCrl([{ serial: pilot.certificate.serialNumber, revokedAt: NOW, reason: 1 }]);
+    const revoked = await pki.issuingCrl([
+      { serial: pilot.certificate.serialNumber, revokedAt: NOW, reason: 1 },
+    ]);
     await store.accept(revoked, pki.issuing.certificate);
     expect(store.generation).toBe(generation + 1);
     expect(cache.get(KEY, NOW.getTime(), store.generation)).toBeUndefined();
-    await expect(cache.getOrValidate(KEY, NOW.getTime(), store.generation, () => validateAt(NOW, store.crls()))).rejects.toMatchObject({ code: 'ERR_CHAIN_REVOKED' });
+    await expect(
+      cache.getOrValidate(KEY, NOW.getTime(), store.generation, () => validateAt(NOW, store.crls())),
+    ).rejects.toMatchObject({ code: 'ERR_CHAIN_REVOKED' });
     // Failures are not cached.
     expect(cache.size).toBe(0);
   });

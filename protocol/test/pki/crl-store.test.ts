@@ -33,21 +33,36 @@ describe('CrlStore', () => {
   it('ERR_CRL_NOT_NEWER for the same or a lower CRL number', async () => {
     const store = new CrlStore();
     await store.accept(await pki.issuingCrl([], { crlNumber: 5 }), pki.issuing.certificate);
-    expect(await codeOf(store.accept(await pki.issuingCrl([], { crlNumber: 5 }), pki.issuing.certificate))).toBe('ERR_CRL_NOT_NEWER');
-    expect(await codeOf(store.accept(await pki.issuingCrl([], { crlNumber: 4 }), pki.issuing.certificate))).toBe('ERR_CRL_NOT_NEWER');
+    expect(
+      await codeOf(store.accept(await pki.issuingCrl([], { crlNumber: 5 }), pki.issuing.certificate)),
+    ).toBe('ERR_CRL_NOT_NEWER');
+    expect(
+      await codeOf(store.accept(await pki.issuingCrl([], { crlNumber: 4 }), pki.issuing.certificate)),
+    ).toBe('ERR_CRL_NOT_NEWER');
     expect(store.generation).toBe(1);
   });
 
   it('ERR_CRL_INVALID for a wrong signing key, another issuer name, a CRL without number, or a future one', async () => {
     const store = new CrlStore();
     const wrong = await generateTestKeyPair();
-    const forged = await pki.issuingCrl([], { crlNumber: 20, issuer: { certificate: pki.issuing.certificate, privateKey: wrong.privateKey } });
+    const forged = await pki.issuingCrl([], {
+      crlNumber: 20,
+      issuer: { certificate: pki.issuing.certificate, privateKey: wrong.privateKey },
+    });
     expect(await codeOf(store.accept(forged, pki.issuing.certificate))).toBe('ERR_CRL_INVALID');
-    expect(await codeOf(store.accept(await pki.rootCrl([], { crlNumber: 21 }), pki.issuing.certificate))).toBe('ERR_CRL_INVALID');
-    const unnumbered = await customCrl({ issuer: pki.issuing, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + DAY) });
+    expect(
+      await codeOf(store.accept(await pki.rootCrl([], { crlNumber: 21 }), pki.issuing.certificate)),
+    ).toBe('ERR_CRL_INVALID');
+    const unnumbered = await customCrl({
+      issuer: pki.issuing,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+    });
     expect(await codeOf(store.accept(unnumbered, pki.issuing.certificate))).toBe('ERR_CRL_INVALID');
     const future = await pki.issuingCrl([], { crlNumber: 22, thisUpdate: new Date(NOW.getTime() + 60_000) });
-    expect(await codeOf(store.accept(future, pki.issuing.certificate, { time: NOW }))).toBe('ERR_CRL_INVALID');
+    expect(await codeOf(store.accept(future, pki.issuing.certificate, { time: NOW }))).toBe(
+      'ERR_CRL_INVALID',
+    );
     const critical = await customCrl({
       issuer: pki.issuing,
       thisUpdate: NOW,

@@ -35,10 +35,18 @@ export async function customCert(p: CustomCertParams): Promise<IssuerMaterial & 
   const issuerName = p.issuerName ?? (p.issuer ? p.issuer.certificate.subject : subject.toString());
   const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
   const issuerSki = p.issuer?.certificate.getExtension(x509.SubjectKeyIdentifierExtension);
-  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(p.ca ?? false, p.pathLength, true), ski];
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(p.ca ?? false, p.pathLength, true),
+    ski,
+  ];
   const aki = p.akiKeyId ?? issuerSki?.keyId ?? ski.keyId;
   extensions.push(new x509.AuthorityKeyIdentifierExtension(aki));
-  const ku = p.keyUsage === undefined ? (p.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature) : p.keyUsage;
+  const ku =
+    p.keyUsage === undefined
+      ? p.ca
+        ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
+        : x509.KeyUsageFlags.digitalSignature
+      : p.keyUsage;
   if (ku !== null) extensions.push(new x509.KeyUsagesExtension(ku, true));
   if (p.eku) extensions.push(new x509.ExtendedKeyUsageExtension(p.eku));
   extensions.push(...(p.extraExtensions ?? []));
@@ -92,4 +100,21 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     return (err as { code?: string }).code ?? `not a coded error: ${String(err)}`;
   }
   return 'resolved';
+}
+
+/** The coded rejection of a promise: code, message and details (fails the test when it resolves). */
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { code?: string; message: string; details?: Record<string, unknown> };
+    return {
+      code: e.code ?? `not a coded error: ${String(err)}`,
+      message: e.message,
+      details: e.details ?? {},
+    };
+  }
+  return { code: 'resolved', message: '', details: {} };
 }

@@ -15,14 +15,21 @@ const cases = loadNonPolicyPkitsCases();
 const KNOWN_DIVERGENCES: Record<string, string> = {
   // DSA is not an accepted algorithm: valid DSA paths are refused (the invalid DSA case fails as expected).
   'pkits::signatures::t4.1.4-valid-dsa-signatures-test4': 'DSA refused (ERR_CHAIN_ALG_UNSUPPORTED)',
-  'pkits::signatures::t4.1.5-valid-dsa-parameter-inheritance-test5': 'DSA refused (ERR_CHAIN_ALG_UNSUPPORTED)',
+  'pkits::signatures::t4.1.5-valid-dsa-parameter-inheritance-test5':
+    'DSA refused (ERR_CHAIN_ALG_UNSUPPORTED)',
   // Indirect CRLs (a CRL issued by another CA than the certificate's, certificateIssuer entries) are refused.
-  'pkits::distribution-points::t4.14.24-valid-idp-with-indirectcrl-test24': 'indirect CRL from another issuer refused',
-  'pkits::distribution-points::t4.14.25-valid-idp-with-indirectcrl-test25': 'indirect CRL from another issuer refused',
-  'pkits::distribution-points::t4.14.28-valid-crlissuer-test28': 'cRLIssuer distribution point (indirect CRL) refused',
-  'pkits::distribution-points::t4.14.29-valid-crlissuer-test29': 'cRLIssuer distribution point (indirect CRL) refused',
-  'pkits::distribution-points::t4.14.30-valid-crlissuer-test30': 'cRLIssuer distribution point (indirect CRL) refused',
-  'pkits::distribution-points::t4.14.33-valid-crlissuer-test33': 'cRLIssuer distribution point (indirect CRL) refused',
+  'pkits::distribution-points::t4.14.24-valid-idp-with-indirectcrl-test24':
+    'indirect CRL from another issuer refused',
+  'pkits::distribution-points::t4.14.25-valid-idp-with-indirectcrl-test25':
+    'indirect CRL from another issuer refused',
+  'pkits::distribution-points::t4.14.28-valid-crlissuer-test28':
+    'cRLIssuer distribution point (indirect CRL) refused',
+  'pkits::distribution-points::t4.14.29-valid-crlissuer-test29':
+    'cRLIssuer distribution point (indirect CRL) refused',
+  'pkits::distribution-points::t4.14.30-valid-crlissuer-test30':
+    'cRLIssuer distribution point (indirect CRL) refused',
+  'pkits::distribution-points::t4.14.33-valid-crlissuer-test33':
+    'cRLIssuer distribution point (indirect CRL) refused',
 };
 
 async function verdict(t: PkitsCase): Promise<{ result: 'SUCCESS' | 'FAILURE'; code?: string }> {

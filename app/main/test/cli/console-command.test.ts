@@ -1,6 +1,6 @@
 /**
  * `helmlink console` as users run it, a spawned process: its usage and refusals, and `--web` printing a one-time
- * link, serving the built console page to the session it opens, and stopping cleanly on SIGTERM.
+ * link, serving the built console page under the page path of the session it opens, and stopping cleanly on SIGTERM.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
@@ -106,8 +106,10 @@ describe('helmlink console', () => {
     try {
       const login = await get(url);
       expect(login.status).toBe(303);
-      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const page = await get(new URL('/', url).href, { cookie });
+      expect(login.headers['set-cookie']).toBeUndefined();
+      const location = String(login.headers.location);
+      expect(location).toMatch(/^\/s\/[A-Za-z0-9_-]{43}\/#handoff=[A-Za-z0-9_-]{43}$/u);
+      const page = await get(new URL(location.split('#')[0]!, url).href);
       expect(page.status).toBe(200);
       expect(page.body).toContain('<title>Helmlink console</title>');
       expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");

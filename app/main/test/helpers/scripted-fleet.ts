@@ -65,7 +65,7 @@ export interface ScriptedFleet {
   ca: TestCa;
   /** The console's pilot. */
   pilot: TestEntity;
-  /** The scripted vessel's identity. */
+  /** The scripted vessel's own identity (to sign old or stale states of it in tests). */
   vesselEntity: TestEntity;
   otherVessel: TestEntity;
   vesselClient: MqttClient;

@@ -60,12 +60,16 @@ export const PROTOCOL_ERRORS = {
   ERR_CHAIN_NAME_MISMATCH: 'Subject and issuer names do not chain',
   ERR_CHAIN_ALG_UNSUPPORTED: 'A signature or key algorithm is not accepted',
   ERR_CHAIN_CRITICAL_EXTENSION: 'A certificate carries an unknown critical extension',
+  ERR_CHAIN_PROFILE: 'A certificate in the path breaks a requirement of the RFC 5280 certificate profile',
+  ERR_CHAIN_NAME_CONSTRAINTS: 'A name in the path is outside the name constraints of a CA above it',
+  ERR_CHAIN_TOO_COMPLEX: 'Path building gave up: the candidate certificates exceed its work budget',
   ERR_CRL_MALFORMED: 'A CRL cannot be parsed',
   ERR_CRL_INVALID: 'A CRL does not verify against its issuer',
   ERR_CRL_MISSING: 'No CRL is available for a certificate that must be checked',
   ERR_CRL_STALE: 'The CRL is past its nextUpdate and the grace period',
   ERR_CRL_CRITICAL_EXTENSION: 'A CRL or CRL entry carries an unknown critical extension',
   ERR_CRL_NOT_NEWER: 'The CRL is not newer than the one already held',
+  ERR_CRL_PROFILE: 'A CRL breaks the RFC 5280 CRL profile (v2, CRL number, criticality, unique serials)',
 
   // --- the MQTT session (mqtt/) ---------------------------------------------------------------------------------
   ERR_NOT_CONNECTED: 'Not connected to the broker',

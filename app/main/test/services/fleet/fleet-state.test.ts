@@ -1,258 +1,168 @@
 /**
- * The fleet views against a real Mosquitto and a scripted vessel that signs real tokens: the vessel named by its
- * certificate, the derived status through a command's life (pending → applied / rejected with the ship's words),
- * the data indicator stopped at once, link down when its signed state expires, stale when the console's own link
- * is gone, a revoked vessel called revoked, and the batched `fleet.changed` events.
+ * The console's fleet state against real signed state tokens: a replayed old state is refused whatever the view
+ * shows (also after a restart: the highest verified sequence number is persisted), and states expire unless the
+ * vessel re-signs them.
  */
-import { describe, expect, it } from 'vitest';
-import type { EventMap, VesselView } from '@helmlink/app-preload';
-import { topics } from '@helmlink/protocol';
-import { codeOf } from '../../helpers/console';
-import { eventually } from '../../helpers/net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  PASS,
-  TGTD,
-  VESSEL,
-  VESSEL_IDENTITY,
-  addresses,
-  useScriptedFleet,
-  type ScriptedFleet,
-} from '../../helpers/scripted-fleet';
+  IEC_61162_450_CATALOG,
+  createSigner,
+  frozenClock,
+  isHelmlinkError,
+  signState,
+  type Signer,
+} from '@helmlink/protocol';
+import { createTestPki, type TestPki } from '@helmlink/protocol/testing';
+import { FleetState } from '../../../src/services/fleet/fleet-state';
+import { StateSequences } from '../../../src/services/fleet/state-sequences';
+import { TrustMaterial } from '../../../src/services/fleet/trust-material';
+import { ConsoleEvents } from '../../../src/services/core/events';
+import { tempDir } from '../../helpers/console';
 
-let fleet: ScriptedFleet;
-let services: ScriptedFleet['services'];
+const VESSEL = 'MV-STATE';
+const catalog = IEC_61162_450_CATALOG;
+const all = catalog.streams.map((s) => s.address);
 
-useScriptedFleet((f) => {
-  fleet = f;
-  fleet.vessel.reportLastJti = true;
-  services = f.services;
+let pki: TestPki;
+let signer: Signer;
+let trust: TrustMaterial;
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  const vessel = await pki.issue(VESSEL, ['vessel']);
+  signer = createSigner({ privateKey: vessel.keys.privateKey, chain: vessel.chain });
+  trust = new TrustMaterial({
+    root: pki.root.certificate,
+    issuers: [pki.issuing.certificate],
+    revocation: { mode: 'off' },
+  });
 });
 
-const view = (): VesselView => services.fleet.vessel(VESSEL)!;
-const until = (status: VesselView['status'], what: string = status) =>
-  eventually(() => (services.fleet.vessel(VESSEL)?.status === status ? view() : undefined), what);
-/** Connected again: the status then shows the last command's outcome (applied), not link down or stale. */
-const untilLive = (what: string) =>
-  eventually(() => (view().link.state === 'connected' ? view() : undefined), what);
-const tgtdOn = { vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) };
-const allOff = { vesselId: VESSEL, on: [], off: addresses };
-
-describe('fleet views', () => {
-  it('name, IMO, MMSI and flag from the verified certificate; verified, connected, pushed in batches', async () => {
-    const batches: EventMap['fleet.changed'][] = [];
-    const stop = services.events.subscribe((e, p) => {
-      if (e === 'fleet.changed') batches.push(p as EventMap['fleet.changed']);
-    });
-    try {
-      await services.commands.connect();
-      const v = await until('verified');
-      expect(v).toMatchObject({
-        identity: VESSEL_IDENTITY,
-        link: { state: 'connected', reason: null },
-        statusReason: null,
-        pendingChanges: 0,
-        lastCommand: null,
-        streamsOn: 0,
-        requestedBitrateBps: 0,
-        verified: true,
-      });
-      expect(Date.parse(v.lastVerifiedAt!)).toBeGreaterThan(Date.now() - 60_000);
-      await eventually(
-        () => batches.some((b) => b.changed.some((c) => c.vesselId === VESSEL && c.status === 'verified')),
-        'a fleet.changed batch with the vessel',
-      );
-    } finally {
-      stop();
-    }
+/** A fleet state over the sequence file in `dir`, at a frozen time. */
+function fleetAt(dir: string, at = pki.now.getTime()) {
+  const clock = frozenClock(new Date(at));
+  const events = new ConsoleEvents();
+  const pushed: unknown[] = [];
+  events.subscribe((event, payload) => event === 'fleet.vessels' && pushed.push(payload));
+  const fleet = new FleetState({
+    clock,
+    events,
+    sequences: StateSequences.open(join(dir, 'fleet-seq.json')),
   });
+  fleet.setTrust(trust);
+  return { fleet, clock, pushed };
+}
 
-  it('pending with the changes it would make, then applied with its round trip; toggles follow the state', async () => {
-    fleet.vessel.mode = 'hold';
-    fleet.vessel.held = undefined;
-    const sent = await services.commands.send(tgtdOn);
-    const pending = await until('pending');
-    expect(pending).toMatchObject({
-      pendingChanges: 1,
-      requestedBitrateBps: 256_000,
-      activeBitrateBps: 0,
-      lastCommand: { commandId: sent.commandId, state: 'pending' },
-    });
-    expect(sent).toMatchObject({
-      vessel: { vesselId: VESSEL, name: VESSEL_IDENTITY.name, imo: VESSEL_IDENTITY.imo },
-      changes: [{ id: 'TGTD', name: 'Target data', address: TGTD, on: true }],
-    });
-    // exp = iat (whole seconds) + the 30 s lifetime.
-    expect(Date.parse(sent.expiresAt)).toBe(Math.floor(Date.parse(sent.sentAt) / 1000) * 1000 + 30_000);
-    (await eventually(() => fleet.vessel.held, 'the vessel holding the command'))();
-    const applied = await eventually(
-      () => (view().status === 'applied' && view().streamsOn === 1 ? view() : undefined),
-      'applied with the new state',
-    );
-    expect(applied).toMatchObject({
-      pendingChanges: 0,
-      activeBitrateBps: 256_000,
-      requestedBitrateBps: 256_000,
-      lastAppliedCommandId: sent.commandId,
-      lastCommand: { commandId: sent.commandId, state: 'applied' },
-    });
-    expect(applied.lastRttMs).toBeGreaterThan(0);
-    fleet.vessel.mode = 'apply';
-  });
+const state = async (seq: number, on: string[], o: { at?: number; lifetime?: number } = {}) =>
+  Buffer.from(
+    (
+      await signState(signer, {
+        clock: () => o.at ?? pki.now.getTime(),
+        catalog,
+        on,
+        off: all.filter((a) => !on.includes(a)),
+        lastJti: null,
+        seq,
+        ...(o.lifetime ? { expiresInSeconds: o.lifetime } : {}),
+      })
+    ).token,
+  );
 
-  it("rejected with the ship's words once; the pending changes are settled (toggles snap back)", async () => {
-    fleet.vessel.mode = 'reject';
-    fleet.vessel.rejection = {
-      reason: 'ERR_HOOK_REJECTED',
-      reasonText: 'the voyage data recorder feed (VDRD) must stay on',
-    };
-    try {
-      const sent = await services.commands.send(allOff);
-      const settled = await fleet.settled(sent.commandId);
-      expect(settled.reason).toEqual({
-        code: 'ERR_HOOK_REJECTED',
-        message: 'The ship systems hook refused the new state (non-zero exit, timeout or not runnable)',
-        vesselText: 'the voyage data recorder feed (VDRD) must stay on',
-      });
-      expect(await until('rejected')).toMatchObject({
-        statusReason: { code: 'ERR_HOOK_REJECTED', vesselText: settled.reason!.vesselText },
-        pendingChanges: 0,
-        requestedBitrateBps: 256_000,
-        streamsOn: 1,
-      });
-      const [entry] = services.audit.search({ commandId: sent.commandId, kinds: ['ack.verified'] }).entries;
-      expect(entry).toMatchObject({
-        vessel: { vesselId: VESSEL, name: VESSEL_IDENTITY.name, imo: VESSEL_IDENTITY.imo },
-        streams: [{ id: 'TGTD', on: false }],
-        code: 'ERR_HOOK_REJECTED',
-        vesselText: 'the voyage data recorder feed (VDRD) must stay on',
-      });
-      // Searchable by the ship's name, the stream's name and its words.
-      for (const text of ['test tern', 'target data', 'must stay on'])
-        expect(services.audit.search({ text, commandId: sent.commandId }).total).toBeGreaterThan(0);
-    } finally {
-      fleet.vessel.mode = 'apply';
-      fleet.vessel.rejection = { reason: 'ERR_STREAM_UNKNOWN' };
-    }
-  });
-
-  it('reports a stream as stopped as soon as its OFF applied, whatever still is in the rate window', async () => {
-    const timer = setInterval(
-      () => void fleet.vesselClient.publishAsync(topics.data(VESSEL, 'TGTD'), '$AITTM,1', { qos: 0 }),
-      20,
-    );
-    try {
-      const flowing = await eventually(
-        () => services.commands.rates().rates.find((r) => r.streamId === 'TGTD' && r.flow === 'flowing'),
-        'TGTD flowing',
-      );
-      expect(flowing.messagesPerSecond).toBeGreaterThan(0);
-      const pushed: EventMap['fleet.rates'][] = [];
-      const stop = services.events.subscribe((e, p) => {
-        if (e === 'fleet.rates') pushed.push(p as EventMap['fleet.rates']);
-      });
-      const sent = await services.commands.send(allOff);
-      expect((await fleet.settled(sent.commandId)).state).toBe('applied');
-      await eventually(() => view().streamsOn === 0, 'the state with TGTD off');
-      const tgtd = services.commands.rates().rates.find((r) => r.streamId === 'TGTD')!;
-      expect(tgtd).toMatchObject({ flow: 'stopped', messagesPerSecond: 0 });
-      // Pushed without waiting for the next second (the state change nudges the timer).
-      await eventually(
-        () => pushed.some((s) => s.rates.some((r) => r.streamId === 'TGTD' && r.flow === 'stopped')),
-        'a pushed snapshot with TGTD stopped',
-      );
-      stop();
-      expect(
-        services.commands
-          .rates()
-          .rates.filter((r) => r.vesselId === VESSEL && r.streamId !== 'TGTD')
-          .every((r) => r.flow === 'stopped'),
-      ).toBe(true);
-    } finally {
-      clearInterval(timer);
-    }
-  });
-
-  it('link down when its signed state expires; live again with a fresh state', async () => {
-    // Expires (with the 30 s tolerance) about 1.5 s from now: verified on arrival, then the sweep turns it down.
-    await fleet.vessel.publishState({ clock: () => Date.now() - 29_000, expiresInSeconds: 1 });
-    await eventually(() => view().lastVerifiedAt && view().link.state === 'connected', 'the expiring state');
-    const down = await until('link_down');
-    expect(down.link).toMatchObject({ state: 'link_down', reason: { code: 'ERR_VESSEL_SILENT' } });
-    expect(down.link.since).toBe(down.lastVerifiedAt);
-    expect(down.verified).toBe(true);
-    await fleet.vessel.publishState();
-    expect((await untilLive('live again')).status).toBe('applied');
-    // A genuine state that arrives already expired: link down at once, the last verified state kept.
-    await fleet.vessel.publishState({ clock: () => Date.now() - 120_000, expiresInSeconds: 60 });
-    expect((await until('link_down', 'down on an expired state')).verified).toBe(true);
-    await fleet.vessel.publishState();
-    await untilLive('live again');
-  });
-
-  it('refused connects leave the live session alone: no broker address, a locked key', async () => {
-    const url = services.settings.get().brokerUrl;
-    services.settings.update({ brokerUrl: null });
-    try {
-      expect(await codeOf(services.commands.connect())).toBe('ERR_BROKER_NOT_SET');
-    } finally {
-      services.settings.update({ brokerUrl: url });
-    }
-    services.identity.lock();
-    try {
-      expect(await codeOf(services.commands.connect())).toBe('ERR_IDENTITY_LOCKED');
-    } finally {
-      await services.identity.unlock(PASS);
-    }
-    expect(services.commands.connection().state).toBe('connected');
-    // Already connected to that broker: the same session.
-    expect((await services.commands.connect()).since).toBe(services.commands.connection().since);
-  });
-
-  it("stale, with the console's reason, once its own link is gone; rates unknown; the saved broker still shown", async () => {
-    const connections: EventMap['fleet.connection'][] = [];
-    const stop = services.events.subscribe((e, p) => {
-      if (e === 'fleet.connection') connections.push(p as EventMap['fleet.connection']);
-    });
-    await services.commands.disconnect();
-    const stale = await until('stale');
-    expect(stale.link).toMatchObject({ state: 'stale', reason: { code: 'ERR_NOT_CONNECTED' } });
-    expect(stale.link.since).toBe(services.commands.connection().since);
-    expect(services.commands.rates().rates.every((r) => r.flow === 'unknown')).toBe(true);
-    expect(services.commands.connection()).toMatchObject({
-      state: 'disconnected',
-      brokerUrl: fleet.broker.url,
-    });
-    // A newly saved address is the one shown (and pushed) at once.
-    services.settings.update({ brokerUrl: 'mqtts://broker.example.org:8883' });
-    expect(connections.at(-1)).toMatchObject({
-      state: 'disconnected',
-      brokerUrl: 'mqtts://broker.example.org:8883',
-    });
-    services.settings.update({ brokerUrl: fleet.broker.url });
-    stop();
-    await services.commands.connect();
-    expect((await untilLive('live again')).status).toBe('applied');
-  });
-
-  it('a revoked vessel is called revoked (state, signer, refusal), not unknown', async () => {
-    fleet.ca.issued.push({
-      serial: fleet.vesselEntity.certificate.serialNumber.toLowerCase(),
-      entityId: VESSEL,
-      role: 'vessel',
-      cert: fleet.vesselEntity.certificate,
-      status: 'revoked',
-      reason: 1,
-      revokedAt: new Date(Date.now() - 1000),
-    });
-    await services.commands.refreshCrl();
-    const v = await until('unverified');
-    expect(v).toMatchObject({
+describe('fleet state: rollback', () => {
+  it('refuses an old genuine state after garbage on the state topic (ERR_STATE_ROLLBACK), not shown as verified', async () => {
+    const { fleet } = fleetAt(tempDir());
+    const old = await state(1, all);
+    await fleet.onStateMessage(VESSEL, old);
+    await fleet.onStateMessage(VESSEL, await state(2, []));
+    expect(fleet.vessel(VESSEL)).toMatchObject({ verified: true });
+    await fleet.onStateMessage(VESSEL, Buffer.from('garbage'));
+    expect(fleet.vessel(VESSEL)).toMatchObject({
       verified: false,
-      unverified: { code: 'ERR_CHAIN_REVOKED' },
-      link: { state: 'unverified', reason: { code: 'ERR_CHAIN_REVOKED' } },
-      signer: { verified: false, revocation: 'revoked' },
-      identity: VESSEL_IDENTITY,
+      unverified: { code: 'ERR_TOKEN_MALFORMED' },
     });
-    expect(await codeOf(services.commands.send(allOff))).toBe('ERR_VESSEL_REVOKED');
+    await fleet.onStateMessage(VESSEL, old);
+    const view = fleet.vessel(VESSEL)!;
+    expect(view.verified).toBe(false);
+    expect(view.unverified).toMatchObject({ code: 'ERR_STATE_ROLLBACK' });
+    expect(view.unverified!.message).toContain('state sequence 1 is older than 2');
+    expect(view.streams.every((s) => !s.on)).toBe(true);
+    expect(fleet.verifiedState(VESSEL)).toBeNull();
+    // The same sequence number re-signed (a refresh before exp) and a newer one are accepted.
+    await fleet.onStateMessage(VESSEL, await state(2, [], { at: pki.now.getTime() + 1000 }));
+    expect(fleet.vessel(VESSEL)!.verified).toBe(true);
+  });
+
+  it('keeps a verified newer view when an old state arrives, and remembers the highest sequence across restarts', async () => {
+    const dir = tempDir();
+    const { fleet: first, pushed } = fleetAt(dir);
+    const old = await state(3, all);
+    await first.onStateMessage(VESSEL, old);
+    await first.onStateMessage(VESSEL, await state(9, []));
+    await first.onStateMessage(VESSEL, old);
+    expect(first.vessel(VESSEL)).toMatchObject({ verified: true, unverified: null });
+    expect(first.verifiedState(VESSEL)?.seq).toBe(9);
+    // A newer CRL re-verifies the state the view rests on (verified again: pushed), not the refused old one.
+    first.flush();
+    const before = pushed.length;
+    await first.reverifyAll();
+    first.flush(); // changes are pushed in batches: push this one now
+    expect(pushed.length).toBe(before + 1);
+    expect(first.vessel(VESSEL)).toMatchObject({ verified: true, unverified: null });
+    expect(first.verifiedState(VESSEL)?.seq).toBe(9);
+
+    // A fresh console (new process) over the same data folder: the old token is refused at once.
+    const restarted = fleetAt(dir).fleet;
+    await restarted.onStateMessage(VESSEL, old);
+    expect(restarted.vessel(VESSEL)).toMatchObject({
+      verified: false,
+      unverified: { code: 'ERR_STATE_ROLLBACK' },
+    });
+    await restarted.onStateMessage(VESSEL, await state(9, []));
+    expect(restarted.vessel(VESSEL)!.verified).toBe(true);
+  });
+
+  it('refuses to start over a damaged sequence file instead of resetting it (ERR_FLEET_STORE)', () => {
+    const dir = tempDir();
+    for (const damaged of ['{"MV-STATE": -1}', 'not json', '[1]', '{"MV/STATE": 1}']) {
+      writeFileSync(join(dir, 'fleet-seq.json'), damaged);
+      let err: unknown;
+      try {
+        StateSequences.open(join(dir, 'fleet-seq.json'));
+      } catch (e) {
+        err = e;
+      }
+      expect(isHelmlinkError(err, 'ERR_FLEET_STORE'), damaged).toBe(true);
+    }
+  });
+});
+
+describe('fleet state: expiry', () => {
+  it('shows an expired state token as stale, and a verified state as stale once its exp passes', async () => {
+    const start = pki.now.getTime();
+    const { fleet, clock, pushed } = fleetAt(tempDir(), start);
+    // Signed 20 minutes ago with the default 15-minute lifetime: stale on arrival.
+    await fleet.onStateMessage(VESSEL, await state(1, all, { at: start - 20 * 60_000 }));
+    expect(fleet.vessel(VESSEL)).toMatchObject({ verified: false, unverified: { code: 'ERR_CMD_EXPIRED' } });
+
+    await fleet.onStateMessage(VESSEL, await state(2, [], { lifetime: 120 }));
+    expect(fleet.vessel(VESSEL)!.verified).toBe(true);
+    clock.advance(120_000 + 29_000);
+    fleet.checkExpiry();
+    expect(fleet.vessel(VESSEL)!.verified).toBe(true);
+    fleet.flush();
+    const before = pushed.length;
+    clock.advance(2_000);
+    fleet.checkExpiry();
+    fleet.flush(); // changes are pushed in batches: push this one now
+    expect(pushed.length).toBe(before + 1);
+    const stale = fleet.vessel(VESSEL)!;
+    expect(stale).toMatchObject({ verified: false, unverified: { code: 'ERR_CMD_EXPIRED' } });
+    expect(stale.unverified!.message).toContain('was not re-signed: it is stale');
+    expect(fleet.verifiedState(VESSEL)).toBeNull();
+    // The vessel's re-signed state (same seq, new exp) makes it current again.
+    await fleet.onStateMessage(VESSEL, await state(2, [], { at: clock(), lifetime: 120 }));
+    expect(fleet.vessel(VESSEL)!.verified).toBe(true);
   });
 });

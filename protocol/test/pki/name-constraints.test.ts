@@ -1,0 +1,285 @@
+/**
+ * Name constraints (RFC 5280 4.2.1.10, 6.1.3 (b)(c), 6.1.4 (g); name-constraints.ts) through validatePath:
+ * root → constrained ICA → leaf, per name form, with permitted/excluded, intersection across CAs, the
+ * email-in-the-subject rule, forms that cannot be decided, and backtracking past a constrained path.
+ */
+import '../../src/reflect';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
+import {
+  ext,
+  type Forged,
+  type ForgeParams,
+  forgeCa,
+  forgedPathOptions,
+  forgeLeaf,
+  forgeRoot,
+  type GeneralNameSpec,
+  type NameSpec,
+  OIDS,
+} from './forge';
+import { rejection } from './helpers';
+
+let root: Forged;
+
+const nc = (permitted?: GeneralNameSpec[], excluded?: GeneralNameSpec[]) => ({
+  oid: OIDS.nc,
+  critical: true,
+  value: ext.nameConstraints(permitted, excluded),
+});
+const san = (...names: GeneralNameSpec[]) => ({ oid: OIDS.san, value: ext.generalNames(names) });
+
+const opts = (intermediates: Forged[], anchors: Forged[] = [root]): ValidatePathOptions =>
+  forgedPathOptions(anchors, intermediates);
+
+/** The verdict for a leaf with `leaf` fields under an ICA constrained by (permitted, excluded). */
+async function verdict(
+  permitted: GeneralNameSpec[] | undefined,
+  excluded: GeneralNameSpec[] | undefined,
+  leaf: Partial<ForgeParams>,
+): Promise<string> {
+  const ica = await forgeCa('Constrained ICA', root, { extra: [nc(permitted, excluded)] });
+  const l = await forgeLeaf('leaf', ica, leaf);
+  return (await rejection(validatePath(l.certificate, opts([ica])))).code;
+}
+const NC = 'ERR_CHAIN_NAME_CONSTRAINTS';
+const OK = 'resolved';
+
+beforeAll(async () => {
+  root = await forgeRoot('NC Test Root');
+});
+
+describe('name constraints per form', () => {
+  it('dNSName: a constraint covers the name and every name with more labels on the left', async () => {
+    expect(await verdict([{ dns: 'example.com' }], undefined, { san: san({ dns: 'example.com' }) })).toBe(OK);
+    expect(
+      await verdict([{ dns: 'example.com' }], undefined, { san: san({ dns: 'foo.bar.EXAMPLE.com' }) }),
+    ).toBe(OK);
+    expect(await verdict([{ dns: 'example.com' }], undefined, { san: san({ dns: 'not-example.com' }) })).toBe(
+      NC,
+    );
+    expect(
+      await verdict([{ dns: 'host.example.com' }], undefined, { san: san({ dns: 'host1.example.com' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ dns: 'not-allowed.example.com' }], {
+        san: san({ dns: 'example.com' }, { dns: 'not-allowed.example.com' }),
+      }),
+    ).toBe(NC);
+  });
+
+  it('dNSName: a wildcard is excluded when it can stand for an excluded name; permitted only inside', async () => {
+    expect(
+      await verdict(undefined, [{ dns: 'bad.example.com' }], { san: san({ dns: '*.example.com' }) }),
+    ).toBe(NC);
+    expect(await verdict(undefined, [{ dns: 'other.org' }], { san: san({ dns: '*.example.com' }) })).toBe(OK);
+    expect(await verdict([{ dns: 'example.com' }], undefined, { san: san({ dns: '*.example.com' }) })).toBe(
+      OK,
+    );
+    expect(
+      await verdict([{ dns: 'foo.example.com' }], undefined, { san: san({ dns: '*.example.com' }) }),
+    ).toBe(NC);
+  });
+
+  it('rfc822Name: a mailbox, a host, or ".domain" (hosts below it only)', async () => {
+    expect(
+      await verdict([{ email: 'foo@example.com' }], undefined, { san: san({ email: 'foo@EXAMPLE.com' }) }),
+    ).toBe(OK);
+    expect(
+      await verdict([{ email: 'foo@example.com' }], undefined, { san: san({ email: 'Foo@example.com' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ email: 'example.com' }], undefined, { san: san({ email: 'anyone@example.com' }) }),
+    ).toBe(OK);
+    expect(
+      await verdict([{ email: 'example.com' }], undefined, {
+        san: san({ email: 'anyone@mail.example.com' }),
+      }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ email: '.example.com' }], undefined, {
+        san: san({ email: 'anyone@mail.example.com' }),
+      }),
+    ).toBe(OK);
+    expect(
+      await verdict([{ email: '.example.com' }], undefined, { san: san({ email: 'anyone@example.com' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ email: 'example.com' }], { san: san({ email: 'x@example.com' }) }),
+    ).toBe(NC);
+  });
+
+  it('rfc822Name: the emailAddress attribute of the subject is checked too; an address literal cannot be', async () => {
+    const subject: NameSpec = [
+      ['CN', 'leaf'],
+      ['E', 'someone@evil.example'],
+    ];
+    expect(
+      await verdict([{ email: 'example.com' }], undefined, { subject, san: san({ dns: 'example.com' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ email: 'evil.example' }], { subject, san: san({ dns: 'example.com' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ email: 'evil.example' }], undefined, { subject, san: san({ dns: 'example.com' }) }),
+    ).toBe(OK);
+    expect(
+      await verdict(undefined, [{ email: 'evil.example' }], { san: san({ email: 'x@[192.0.2.1]' }) }),
+    ).toBe(NC);
+    // The subject's emailAddress is not syntax-checked by the profile: a value that is no mailbox cannot be
+    // shown to be outside an excluded domain, so it fails (a trailing "@", an unterminated quote).
+    for (const e of ['someone@', 'someone@evil.example"']) {
+      expect(
+        await verdict(undefined, [{ email: 'evil.example' }], {
+          subject: [
+            ['CN', 'leaf'],
+            ['E', e],
+          ],
+        }),
+      ).toBe(NC);
+    }
+  });
+
+  it('iPAddress: address and mask of the same family', async () => {
+    expect(await verdict([{ ip: '192.0.2.0/24' }], undefined, { san: san({ ip: '192.0.2.77' }) })).toBe(OK);
+    expect(await verdict([{ ip: '192.0.2.0/24' }], undefined, { san: san({ ip: '192.0.3.1' }) })).toBe(NC);
+    expect(await verdict([{ ip: '192.0.2.0/24' }], undefined, { san: san({ ip: '::ffff:c000:201' }) })).toBe(
+      NC,
+    );
+    expect(await verdict([{ ip: '2001:db8::/32' }], undefined, { san: san({ ip: '2001:db8:1::5' }) })).toBe(
+      OK,
+    );
+    expect(await verdict(undefined, [{ ip: '0.0.0.0/0' }], { san: san({ ip: '203.0.113.9' }) })).toBe(NC);
+  });
+
+  it('directoryName: an RDN prefix, applied to the subject and to directory names in the SAN', async () => {
+    const under: NameSpec = [
+      ['O', 'Fleet'],
+      ['CN', 'leaf'],
+    ];
+    expect(await verdict([{ dn: [['O', 'Fleet']] }], undefined, { subject: under })).toBe(OK);
+    expect(
+      await verdict([{ dn: [['O', 'Fleet']] }], undefined, {
+        subject: [
+          ['O', 'Other'],
+          ['CN', 'leaf'],
+        ],
+      }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ dn: [['O', 'Fleet']] }], undefined, {
+        subject: under,
+        san: san({ dn: [['O', 'Other']] }),
+      }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ dn: [['O', 'Fleet']] }], {
+        subject: [
+          ['O', 'fleet'],
+          ['CN', 'x'],
+        ],
+      }),
+    ).toBe(NC);
+  });
+
+  it('URI: the host of the URI, exact or ".domain"; a URI without a host fails under URI constraints', async () => {
+    expect(
+      await verdict([{ uri: 'host.example.com' }], undefined, {
+        san: san({ uri: 'https://user@HOST.example.com:8443/p' }),
+      }),
+    ).toBe(OK);
+    expect(
+      await verdict([{ uri: 'example.com' }], undefined, { san: san({ uri: 'https://www.example.com/' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ uri: '.example.com' }], undefined, { san: san({ uri: 'https://www.example.com/' }) }),
+    ).toBe(OK);
+    expect(
+      await verdict(undefined, [{ uri: '.example.com' }], { san: san({ uri: 'https://www.example.com/' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ uri: 'example.com' }], { san: san({ uri: 'urn:mrn:helmlink:pilot:p-1' }) }),
+    ).toBe(NC);
+  });
+
+  it('a constraint on one form leaves the other forms free', async () => {
+    expect(await verdict([{ ip: '192.0.2.0/24' }], undefined, { san: san({ dns: 'example.com' }) })).toBe(OK);
+    expect(await verdict(undefined, [{ ip: '192.0.2.0/24' }], { san: san({ dns: 'example.com' }) })).toBe(OK);
+  });
+
+  it('a form this validator does not process fails only when a name of that form appears (4.2.1.10)', async () => {
+    const on = '1.3.6.1.4.1.55738.666.3';
+    expect(
+      await verdict([{ dns: 'example.com' }], [{ otherName: on }], {
+        san: san({ dns: 'example.com' }, { otherName: on }),
+      }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ dns: 'example.com' }], [{ otherName: on }], { san: san({ dns: 'example.com' }) }),
+    ).toBe(OK);
+  });
+
+  it('the common name of an end entity without a dNSName is checked when it is a host name', async () => {
+    expect(
+      await verdict([{ dns: 'example.com' }], undefined, {
+        subject: [['CN', 'www.evil.example']],
+        san: san({ uri: 'urn:x:y' }),
+      }),
+    ).toBe(NC);
+    expect(
+      await verdict([{ dns: 'example.com' }], undefined, {
+        subject: [['CN', 'Pilot One']],
+        san: san({ uri: 'urn:x:y' }),
+      }),
+    ).toBe(OK);
+  });
+});
+
+describe('name constraints along the path', () => {
+  it('permitted subtrees of several CAs intersect: a later CA cannot widen them', async () => {
+    const narrow = await forgeCa('ICA1', root, { extra: [nc([{ dns: 'bar.example.com' }])] });
+    const wide = await forgeCa('ICA2', narrow, {
+      extra: [nc([{ dns: 'foo.example.com' }, { dns: 'bar.example.com' }])],
+    });
+    const foo = await forgeLeaf('leaf', wide, { san: san({ dns: 'foo.example.com' }) });
+    expect((await rejection(validatePath(foo.certificate, opts([narrow, wide])))).code).toBe(NC);
+    const bar = await forgeLeaf('leaf', wide, { san: san({ dns: 'x.bar.example.com' }) });
+    await expect(validatePath(bar.certificate, opts([narrow, wide]))).resolves.toBeDefined();
+  });
+
+  it("an intermediate's SAN is checked against the constraints of the CA above it", async () => {
+    const ica1 = await forgeCa('ICA1', root, {
+      extra: [nc([{ dns: 'permitted.example.com' }], [{ dns: 'forbidden.example.com' }])],
+    });
+    const ica2 = await forgeCa('ICA2', ica1, { san: san({ dns: 'forbidden.example.com' }) });
+    const leaf = await forgeLeaf('leaf', ica2, { san: san({ dns: 'permitted.example.com' }) });
+    const r = await rejection(validatePath(leaf.certificate, opts([ica1, ica2])));
+    expect(r.code).toBe(NC);
+    expect(r.details).toMatchObject({ subject: ica2.certificate.subject, kind: 'dns' });
+  });
+
+  it('path building backtracks past a path whose constraints fail to one that passes', async () => {
+    const otherRoot = await forgeRoot('Other Root');
+    const constraining = await forgeCa('ICA A', root, {
+      extra: [nc(undefined, [{ dns: 'forbidden.example.com' }])],
+    });
+    const shared = await forgeRoot('unused');
+    const viaA = await forgeCa('ICA B', constraining, {
+      keys: shared.keys,
+      san: san({ dns: 'forbidden.example.com' }),
+    });
+    const viaOther = await forgeCa('ICA B', otherRoot, {
+      keys: shared.keys,
+      san: san({ dns: 'unconstrained.example.com' }),
+    });
+    const leaf = await forgeLeaf('leaf', viaA, { san: san({ dns: 'unconstrained.example.com' }) });
+    const path = await validatePath(
+      leaf.certificate,
+      opts([constraining, viaA, viaOther], [root, otherRoot]),
+    );
+    expect(path.anchor).toBe(otherRoot.certificate);
+    expect(
+      (await rejection(validatePath(leaf.certificate, opts([constraining, viaA], [root, otherRoot])))).code,
+    ).toBe(NC);
+  });
+});
