@@ -258,4 +258,17 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
       nordic.catalog.streams.find((s) => s.id === 'CAM-BOW')!.address,
     );
   });
+
+  it('logs out: the session ends everywhere, a reload finds no session, and only a new link opens the console', async () => {
+    await step(page, 'logout', async () => {
+      await page.getByTestId(testIds.logoutButton).click();
+      await waitFor(page, testIds.bridgeEndedBanner);
+    });
+    expect(await page.evaluate(() => sessionStorage.getItem('helmlink.bridgeSession'))).toBeNull();
+    // The page path of the ended session is closed too.
+    const response = await page.reload();
+    expect(response?.status()).toBe(403);
+    await page.goto(topology.console!.newTokenUrl());
+    await step(page, 'new link', () => waitFor(page, testIds.appShell));
+  });
 });

@@ -18,6 +18,11 @@ register(
   async () => (await import('@helmlink/vessel/cli')).vesselStatusCommand,
 );
 register(
+  'vessel state-repair',
+  'Rebuild a state file whose journal is damaged, keeping a copy',
+  async () => (await import('@helmlink/vessel/cli')).vesselStateRepairCommand,
+);
+register(
   'verify-command',
   'Verify a signed command token as a vessel would (offline, with replay state)',
   async () => (await import('@helmlink/protocol/node')).verifyCommandCommand,
@@ -56,6 +61,16 @@ register(
   'ca token',
   'Create a one-time enrollment token',
   async () => (await import('@helmlink/ca-server/cli')).caTokenCommand,
+);
+register(
+  'ca revoke',
+  'Revoke a certificate or put it on hold (admin API over HTTPS, mutual TLS)',
+  async () => (await import('@helmlink/ca-client/cli')).caRevokeCommand,
+);
+register(
+  'ca release',
+  'Release a certificate from hold (admin API over HTTPS, mutual TLS)',
+  async () => (await import('@helmlink/ca-client/cli')).caReleaseCommand,
 );
 register(
   'ca audit verify',

@@ -236,7 +236,10 @@ describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', { timeout:
     ]);
     expect(denied.status).toBe(1);
     expect(denied.stderr).toContain('ERR_PASSPHRASE_REQUIRED');
-    const enrolled = box.sh(`helmlink-vessel enroll --config /etc/helmlink/vessel.json --token ${token}`);
+    // The token goes in on stdin (systemd-run --pipe hands it to the service user), never in the arguments.
+    const enrolled = box.sh('helmlink-vessel enroll --config /etc/helmlink/vessel.json --token-file -', {
+      input: `${token}\n`,
+    });
     expect(enrolled).toContain('enrolled mv-install');
     expect(box.sh(`stat -c '%U %a' ${VESSEL_DIR}/key.pem`).trim()).toBe('helmlink-vessel 600');
     const s = status();

@@ -12,6 +12,7 @@ import type { EventName } from './contract/events';
  */
 export const API_METHODS = [
   ['app', 'info', 'app.info'],
+  ['app', 'logout', 'app.logout'],
   ['identity', 'status', 'identity.status'],
   ['identity', 'custodyOptions', 'identity.custodyOptions'],
   ['identity', 'enroll', 'identity.enroll'],

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useState } from 'react';
 import {
   Alert,
   AppShell,
+  Button,
   Center,
   Group,
   Loader,
@@ -15,7 +16,7 @@ import { useHotkeys } from '@mantine/hooks';
 import { colorSchemeFor, cssResolverFor, themeFor } from './theme';
 import { cyclePalette, useSettings } from './stores/settings';
 import { isAdmin, useIdentity } from './stores/identity';
-import { useConnection } from './stores/connection';
+import { logout, useConnection } from './stores/connection';
 import { reloadStores } from './stores';
 import { Wizard } from './screens/wizard/Wizard';
 import { ExpiryBanner, IdentityView, UnavailableBanner, UnlockCard } from './screens/IdentityView';
@@ -43,6 +44,18 @@ function BridgeBanner() {
   const bridge = useConnection((s) => s.bridge);
   const detail = useConnection((s) => s.bridgeDetail);
   if (transport !== 'web' || bridge === 'open') return null;
+  if (bridge === 'ended')
+    return (
+      <Alert
+        color="red"
+        title="This console session has ended"
+        data-testid={testIds.bridgeEndedBanner}
+        role="alert"
+      >
+        The page was logged out or its session expired. Open a new console link: press Enter where `helmlink
+        demo` runs, or start `helmlink console --web` again.{detail ? ` (${detail})` : ''}
+      </Alert>
+    );
   return (
     <Alert
       color="yellow"
@@ -53,6 +66,18 @@ function BridgeBanner() {
       The page lost its link to the console service and is retrying. Nothing you see is being updated
       meanwhile.{detail ? ` (${detail})` : ''}
     </Alert>
+  );
+}
+
+/** Ends this page's web bridge session (the web console only; Electron has no session). */
+function LogoutButton() {
+  const transport = useConnection((s) => s.transport);
+  const bridge = useConnection((s) => s.bridge);
+  if (transport !== 'web' || bridge !== 'open') return null;
+  return (
+    <Button variant="subtle" size="xs" data-testid={testIds.logoutButton} onClick={() => void logout()}>
+      Log out
+    </Button>
   );
 }
 
@@ -85,6 +110,7 @@ function Shell() {
           <Group gap="sm" wrap="wrap">
             <ConnectionBadge />
             <PalettePicker />
+            <LogoutButton />
           </Group>
         </Group>
       </AppShell.Header>

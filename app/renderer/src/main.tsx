@@ -6,7 +6,7 @@ import type { HelmlinkApi } from '@helmlink/app-preload';
 import { App } from './App';
 import { startStores, reloadStores } from './stores';
 import { setBridgeState } from './stores/connection';
-import { bridgeUrlFor, createBridgeClient } from './api/bridge-client';
+import { bridgeUrlFor, createBridgeClient, takeHandoff } from './api/bridge-client';
 
 /**
  * Picks the transport: Electron's preload exposes `window.helmlink`; otherwise the page was served by
@@ -19,6 +19,10 @@ function resolveApi(): HelmlinkApi {
   let needReload = false;
   const client = createBridgeClient({
     url: bridgeUrlFor(window.location),
+    // The console link's one-time handoff (URL fragment, removed from the address bar here); the session secret
+    // it buys is kept in this tab's sessionStorage, which no other origin (no other 127.0.0.1 port) can read.
+    handoff: takeHandoff(window.location, window.history),
+    storage: window.sessionStorage,
     onState: (state, detail) => {
       setBridgeState(state, detail);
       if (state === 'closed') needReload = true;

@@ -59,6 +59,8 @@ export const testIds = {
   paletteSelect: 'palette-select',
   connectionBadge: 'connection-badge',
   bridgeOfflineBanner: 'bridge-offline-banner',
+  bridgeEndedBanner: 'bridge-ended-banner',
+  logoutButton: 'logout-button',
   errorNotice: 'error-notice',
   errorDetailsToggle: 'error-details-toggle',
   errorDetails: 'error-details',

@@ -1,11 +1,12 @@
 /** `helmlink demo` (`npm run demo`): the whole chain on this machine, with progress lines and a summary. */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { defineCommand, UsageError, EXIT_OK, type CliIO } from '@helmlink/protocol/node';
+import { openInBrowser, removeLauncher } from './open-browser';
 import { startTopology, type BrokerKind, type Topology } from './topology';
+import { mintLinksOnEnter } from '@helmlink/app-main/cli';
 
 const DEFAULT_PORTS = { ca: 8443, mqtt: 8883, console: 8480 };
 
@@ -35,23 +36,6 @@ function electronBinary(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Opens a URL in the desktop's browser when there is a desktop; returns what it ran, or undefined. */
-function openBrowser(url: string, env: NodeJS.ProcessEnv): string | undefined {
-  const opener =
-    process.platform === 'darwin'
-      ? 'open'
-      : process.platform === 'win32'
-        ? undefined
-        : env.DISPLAY || env.WAYLAND_DISPLAY
-          ? 'xdg-open'
-          : undefined;
-  if (!opener || spawnSync('which', [opener]).status !== 0) return undefined;
-  const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => undefined);
-  child.unref();
-  return opener;
 }
 
 function summary(t: Topology, io: CliIO, extra: string[]): void {
@@ -137,8 +121,10 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
     ) {
       throw new UsageError('--mqtt-url (your own broker) excludes --broker and --mqtt-port');
     }
-    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s]+$/u.test(values['mqtt-url']))
-      throw new UsageError('--mqtt-url must be mqtts://host:port');
+    if (values['mqtt-url'] !== undefined && !/^mqtts:\/\/[^/\s@]+$/u.test(values['mqtt-url']))
+      throw new UsageError(
+        '--mqtt-url must be mqtts://host:port (no user or password: the demo authenticates with certificates, and process arguments are visible to every local user)',
+      );
     const broker =
       values['mqtt-url'] !== undefined
         ? { url: values['mqtt-url'] }
@@ -208,27 +194,25 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
           `  Desktop app   Electron is installed: run \`npm start\` and enroll as pilot-desktop with token ${token}`,
         );
       }
+      // The browser gets a fresh one-time link through a private launcher page, never on a command line.
+      const consoleServer = topology.console;
       const opened =
-        !values['no-open'] && topology.urls.console ? openBrowser(topology.urls.console, io.env) : undefined;
+        !values['no-open'] && consoleServer
+          ? openInBrowser(consoleServer.newTokenUrl(), topology.dataDir, io.env)
+          : undefined;
       if (opened) extra.push(`  Browser       opened the console with ${opened}`);
       else if (topology.urls.console)
         extra.push('  Browser       open the console link above in a browser on this machine');
       summary(topology, io, extra);
 
-      const stdin = process.stdin;
-      const onLine = () => {
-        if (topology?.console)
-          io.stdout.write(`new one-time console link: ${topology.console.newTokenUrl()}\n`);
-      };
-      if (stdin.isTTY) {
-        stdin.on('data', onLine);
-        stdin.resume();
-      }
+      const web = topology.console;
+      const stopLinks =
+        process.stdin.isTTY && web
+          ? mintLinksOnEnter(process.stdin, io.stdout, () => web.newTokenUrl())
+          : () => undefined;
       await done;
-      if (stdin.isTTY) {
-        stdin.off('data', onLine);
-        stdin.pause();
-      }
+      stopLinks();
+      removeLauncher(topology.dataDir);
       await topology.stop();
       io.stdout.write('stopped: every component closed, stores flushed\n');
       return EXIT_OK;

@@ -72,6 +72,10 @@ describe('helmlink demo', () => {
     const b = io();
     expect(await demoCommand.main(['--mqtt-url', 'mqtts://broker:8883', '--broker', 'embedded'], b)).toBe(2);
     expect(b.err()).toContain('excludes --broker');
+    const c = io();
+    expect(await demoCommand.main(['--mqtt-url', 'mqtts://user:s3cret@broker:8883'], c)).toBe(2);
+    expect(c.err()).toContain('no user or password');
+    expect(c.err()).not.toContain('s3cret');
   });
 
   it('names the port in use and the option to change (exit 1), before starting anything', async () => {

@@ -26,8 +26,9 @@ export interface CompactParts {
 }
 
 /**
- * Checks the size (before any decoding) and the compact shape: exactly three parts, the payload and signature
- * base64url. The header segment's characters are checked when it is decoded (see isBase64Url).
+ * Checks the size (before any decoding) and the compact shape: exactly three parts, each canonical base64url (see
+ * {@link isBase64Url}). The text is taken exactly as given: no whitespace is trimmed, so the bytes an ack's
+ * `cmd_sha256` names are always the token's own compact serialization (a payload with a trailing newline is refused).
  * @throws HelmlinkError ERR_TOKEN_TOO_LARGE, ERR_TOKEN_MALFORMED.
  */
 export function checkTokenSize(token: string | Uint8Array, maxBytes: number): CompactParts {
@@ -43,7 +44,7 @@ export function checkTokenSize(token: string | Uint8Array, maxBytes: number): Co
   }
   let text: string;
   try {
-    text = (typeof token === 'string' ? token : utf8.decode(token)).trim();
+    text = typeof token === 'string' ? token : utf8.decode(token);
   } catch {
     throw new HelmlinkError('ERR_TOKEN_MALFORMED', 'the token is not UTF-8 text');
   }
@@ -53,17 +54,39 @@ export function checkTokenSize(token: string | Uint8Array, maxBytes: number): Co
     dot1 <= 0 ||
     dot2 <= dot1 + 1 ||
     text.indexOf('.', dot2 + 1) >= 0 ||
-    !BASE64URL.test(text.slice(dot1 + 1, dot2)) ||
-    !BASE64URL.test(text.slice(dot2 + 1))
+    !isBase64Url(text.slice(0, dot1)) ||
+    !isBase64Url(text.slice(dot1 + 1, dot2)) ||
+    // An empty signature is canonical too: it fails as ERR_SIGNATURE_INVALID (or alg none first) later.
+    !isCanonicalBase64Url(text.slice(dot2 + 1))
   ) {
-    throw new HelmlinkError('ERR_TOKEN_MALFORMED', 'the token is not a compact JWS (three base64url parts)');
+    throw new HelmlinkError(
+      'ERR_TOKEN_MALFORMED',
+      'the token is not a compact JWS (three canonical base64url parts, nothing around them)',
+    );
   }
   return { text, dot1, dot2 };
 }
 
-/** True when `segment` is non-empty base64url. */
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when `segment` is canonical base64url (RFC 7515 §2, RFC 4648 §3.5): the alphabet without padding, never a
+ * length of 4n+1, and the unused low bits of the last character zero. Lenient decoders accept non-zero trailing
+ * bits, which would give one signed token a second spelling (and an ack's `cmd_sha256` a second value).
+ */
+export function isCanonicalBase64Url(segment: string): boolean {
+  if (!BASE64URL.test(segment)) return false;
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = BASE64URL_ALPHABET.indexOf(segment[segment.length - 1]!);
+  // 2 characters carry 8 bits of 12 (4 unused), 3 carry 16 of 18 (2 unused).
+  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/** True when `segment` is non-empty canonical base64url ({@link isCanonicalBase64Url}). */
 export function isBase64Url(segment: string): boolean {
-  return segment.length > 0 && BASE64URL.test(segment);
+  return segment.length > 0 && isCanonicalBase64Url(segment);
 }
 
 const NON_ASCII = /[\u0080-\u00ff]/u;
@@ -98,9 +121,17 @@ export function decodeJsonSegment(segment: string, what: string): Record<string,
   return value as Record<string, unknown>;
 }
 
-/** `typ` values compare case-insensitively and may carry the `application/` prefix (RFC 7515 §4.1.9). */
+/**
+ * ASCII lower case only. Media types are ASCII (RFC 6838), and `toLowerCase()` also folds non-ASCII letters onto
+ * ASCII ones (U+212A KELVIN SIGN becomes `k`), which would accept a `typ` that is not ours.
+ */
+function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]/gu, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+/** `typ` values compare ASCII case-insensitively and may carry the `application/` prefix (RFC 7515 §4.1.9). */
 function normalizeTyp(typ: string): string {
-  const lower = typ.toLowerCase();
+  const lower = asciiLowerCase(typ);
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 

@@ -15,7 +15,9 @@ import { commandDigest } from './digest';
 import { isReasonText } from './reason-text';
 import {
   DEFAULT_LIFETIME_SECONDS,
+  DEFAULT_STATE_LIFETIME_SECONDS,
   MAX_LIFETIME_SECONDS,
+  MAX_STATE_LIFETIME_SECONDS,
   TYP_ACK,
   TYP_COMMAND,
   TYP_STATE,
@@ -212,7 +214,10 @@ export interface SignStateOptions {
   lastJti: string | null;
   /** Monotonic sequence number. */
   seq: number;
-  /** Optional expiry in seconds from now (retained state normally has none). */
+  /**
+   * Lifetime in seconds (default {@link DEFAULT_STATE_LIFETIME_SECONDS}, at most
+   * {@link MAX_STATE_LIFETIME_SECONDS}): the signer re-signs its retained state before it expires.
+   */
   expiresInSeconds?: number;
   jti?: string;
 }
@@ -228,10 +233,14 @@ export async function signState(
     throw new TypeError('lastJti must be a UUID or null');
   // A state that verifiers would refuse is a bug of the caller: fail here, not at every console.
   checkStreamsSet({ on: options.on, off: options.off }, options.catalog);
+  const lifetime = options.expiresInSeconds ?? DEFAULT_STATE_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(lifetime) || lifetime <= 0 || lifetime > MAX_STATE_LIFETIME_SECONDS)
+    throw new TypeError(`expiresInSeconds must be an integer in 1..${MAX_STATE_LIFETIME_SECONDS}`);
   const iat = Math.floor(options.clock() / 1000);
   const claims: StateClaims = {
     iss: signer.entityId,
     iat,
+    exp: iat + lifetime,
     jti: options.jti ?? globalThis.crypto.randomUUID(),
     catalog: options.catalog,
     on: [...options.on],
@@ -239,6 +248,5 @@ export async function signState(
     last_jti: options.lastJti,
     seq: options.seq,
   };
-  if (options.expiresInSeconds !== undefined) claims.exp = iat + options.expiresInSeconds;
   return { token: await sign(signer, TYP_STATE, claims), claims };
 }

@@ -29,6 +29,10 @@ export const MAX_STATE_TOKEN_BYTES = 64 * 1024;
 export const DEFAULT_LIFETIME_SECONDS = 30;
 /** Maximum lifetime (exp − min(iat, nbf)) of commands and acks. */
 export const MAX_LIFETIME_SECONDS = 300;
+/** Default lifetime of a state token, seconds (the vessel re-signs at 2/3 of it). */
+export const DEFAULT_STATE_LIFETIME_SECONDS = 900;
+/** Longest lifetime a state token may have, seconds (signers refuse more, verifiers reject it). */
+export const MAX_STATE_LIFETIME_SECONDS = 86_400;
 /** Default clock tolerance applied to exp, nbf and iat. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 /** Most certificates accepted in x5c (signer + intermediates). */
@@ -99,8 +103,11 @@ export interface StateClaims {
   iss: string;
   iat: number;
   jti: string;
-  /** Optional expiry; retained state normally stays valid until replaced (consoles keep the highest seq). */
-  exp?: number;
+  /**
+   * Expiry (required): the vessel re-signs its retained state before it, so a state that stops being refreshed
+   * (vessel offline, a replayed old token) shows as stale instead of current.
+   */
+  exp: number;
   catalog: StreamCatalog;
   on: string[];
   off: string[];

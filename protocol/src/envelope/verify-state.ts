@@ -4,7 +4,13 @@ import { checkStreamsSet } from '../command/check';
 import { parseCatalog } from '../catalog/parse';
 import type { StreamCatalog } from '../catalog/types';
 import { checkTimes, numericDateClaim, requireClaims, stringClaim, uuidClaim, UUID_RE } from './claims';
-import { MAX_STATE_TOKEN_BYTES, TYP_STATE, type StateClaims, type VerifiedToken } from './types';
+import {
+  MAX_STATE_LIFETIME_SECONDS,
+  MAX_STATE_TOKEN_BYTES,
+  TYP_STATE,
+  type StateClaims,
+  type VerifiedToken,
+} from './types';
 import {
   openEnvelope,
   rejectUnknownClaims,
@@ -18,8 +24,9 @@ const STATE_CLAIMS = ['iss', 'iat', 'jti', 'exp', 'catalog', 'on', 'off', 'last_
 
 /**
  * Verifies a retained state token (`typ` helmlink-state+jwt) of `vesselId`: signer role vessel with that entity
- * id, iat not in the future, exp (if any) not past, on/off an exact partition of the carried catalog. State tokens
- * have no audience and no lifetime bound; consoles keep the one with the highest `seq`.
+ * id, iat not in the future, exp present and not past (ERR_CMD_EXPIRED: the vessel stopped re-signing it), a
+ * lifetime of at most MAX_STATE_LIFETIME_SECONDS, on/off an exact partition of the carried catalog. State tokens
+ * have no audience; consoles keep the one with the highest `seq` (and refuse a lower one).
  */
 export async function verifyState(
   token: string | Uint8Array,
@@ -28,14 +35,11 @@ export async function verifyState(
   const r = resolve(options, MAX_STATE_TOKEN_BYTES);
   const env = await openEnvelope(token, TYP_STATE, r, options.trust);
   const { payload: c, signer } = env;
-  requireClaims(
-    c,
-    STATE_CLAIMS.filter((n) => n !== 'exp'),
-  );
+  requireClaims(c, STATE_CLAIMS);
   rejectUnknownClaims(c, STATE_CLAIMS);
   const iss = stringClaim(c, 'iss');
   const iat = numericDateClaim(c, 'iat');
-  const exp = c.exp === undefined ? undefined : numericDateClaim(c, 'exp');
+  const exp = numericDateClaim(c, 'exp');
   const jti = uuidClaim(c, 'jti');
   if (c.last_jti !== null && (typeof c.last_jti !== 'string' || !UUID_RE.test(c.last_jti)))
     throw new HelmlinkError('ERR_CLAIM_INVALID', 'last_jti must be a UUID or null', {
@@ -60,7 +64,7 @@ export async function verifyState(
     throw new HelmlinkError('ERR_ISS_MISMATCH', `iss ${iss} is not the signer ${signer.info.entityId}`);
   checkTimes(
     { iat, exp },
-    { now: r.nowMs / 1000, toleranceSeconds: r.tolerance, maxLifetimeSeconds: undefined },
+    { now: r.nowMs / 1000, toleranceSeconds: r.tolerance, maxLifetimeSeconds: MAX_STATE_LIFETIME_SECONDS },
   );
   if (options.maxAgeSeconds !== undefined && r.nowMs / 1000 - r.tolerance > iat + options.maxAgeSeconds) {
     throw new HelmlinkError('ERR_CMD_EXPIRED', `the state is older than ${options.maxAgeSeconds} s`);
@@ -81,7 +85,7 @@ export async function verifyState(
     off,
     last_jti: c.last_jti as string | null,
     seq: c.seq,
+    exp,
   };
-  if (exp !== undefined) claims.exp = exp;
   return { token: env.text, header: env.header, claims, signer: signer.info };
 }

@@ -10,3 +10,4 @@ export * from './signature';
 export * from './keyfile';
 export * from './ports';
 export * from './systemd';
+export * from './secret-input';

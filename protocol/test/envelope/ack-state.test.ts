@@ -229,15 +229,15 @@ describe('acks', () => {
 });
 
 describe('state', () => {
-  const signed = () =>
-    signState(w.vesselSigner, {
-      catalog: CATALOG,
-      on: state.on,
-      off: state.off,
-      lastJti: commandJti,
-      seq: 7,
-      clock,
-    });
+  const stateArgs = () => ({
+    catalog: CATALOG,
+    on: state.on,
+    off: state.off,
+    lastJti: commandJti,
+    seq: 7,
+    clock,
+  });
+  const signed = () => signState(w.vesselSigner, stateArgs());
 
   it('a vessel state verifies with catalog, on/off, last jti and seq', async () => {
     const { token } = await signed();
@@ -253,13 +253,47 @@ describe('state', () => {
     expect(verified.header.typ).toBe(TYP_STATE);
   });
 
-  it('stays valid as retained state long after it was signed, unless a maximum age is asked for', async () => {
-    const { token } = await signed();
-    const dayLater = () => clock() + 86_400_000;
+  it('stays valid as retained state until its exp (the vessel re-signs before it), and a maximum age can be asked for', async () => {
+    const { token, claims } = await signState(w.vesselSigner, { ...stateArgs(), expiresInSeconds: 86_400 });
+    expect(claims.exp).toBe(NOW_S + 86_400);
+    const dayLater = () => clock() + 86_390_000;
     await expect(verifyState(token, stateOptions({ clock: dayLater }))).resolves.toBeTruthy();
     expect(
       (await rejection(verifyState(token, stateOptions({ clock: dayLater, maxAgeSeconds: 3600 })))).code,
     ).toBe('ERR_CMD_EXPIRED');
+  });
+
+  it('ERR_CMD_EXPIRED: a state token past its exp (default lifetime 15 minutes) is stale', async () => {
+    const { token, claims } = await signed();
+    expect(claims.exp).toBe(NOW_S + 900);
+    await expect(verifyState(token, stateOptions({ clock: () => clock() + 900_000 }))).resolves.toBeTruthy();
+    const err = await rejection(verifyState(token, stateOptions({ clock: () => clock() + 930_000 })));
+    expect(err.code).toBe('ERR_CMD_EXPIRED');
+    await expect(signState(w.vesselSigner, { ...stateArgs(), expiresInSeconds: 86_401 })).rejects.toThrow(
+      TypeError,
+    );
+  });
+
+  it('ERR_CLAIM_MISSING and ERR_CMD_LIFETIME_TOO_LONG: a state without exp, or with more than a day', async () => {
+    const base = {
+      iss: VESSEL,
+      iat: NOW_S,
+      jti: globalThis.crypto.randomUUID(),
+      catalog: CATALOG,
+      on: state.on,
+      off: state.off,
+      last_jti: null,
+      seq: 1,
+    };
+    const raw = (claims: Record<string, unknown>) =>
+      rawSign(w.vessel.keys.privateKey, { alg: 'ES256', typ: TYP_STATE, x5c: x5cOf(w.vessel) }, claims);
+    const missing = await rejection(verifyState(await raw(base), stateOptions()));
+    expect([missing.code, missing.details?.claim]).toEqual(['ERR_CLAIM_MISSING', 'exp']);
+    const long = await rejection(verifyState(await raw({ ...base, exp: NOW_S + 86_401 }), stateOptions()));
+    expect(long.code).toBe('ERR_CMD_LIFETIME_TOO_LONG');
+    await expect(
+      verifyState(await raw({ ...base, exp: NOW_S + 86_400 }), stateOptions()),
+    ).resolves.toBeTruthy();
   });
 
   it('carries a maximal catalog (64 streams) within the state size limit, while commands stay at 16 KiB', async () => {
@@ -321,6 +355,7 @@ describe('state', () => {
       off: [],
       last_jti: null,
       seq: 1,
+      exp: NOW_S + 900,
     };
     const token = await rawSign(
       w.vessel.keys.privateKey,

@@ -266,6 +266,53 @@ describe('verifyCommand: one rejection per code', () => {
     ).resolves.toBeTruthy();
   });
 
+  it('ERR_JOSE_TYP_INVALID: typ is compared ASCII case-insensitively only (U+212A KELVIN SIGN is not k)', async () => {
+    // 'K'.toLowerCase() === 'k': a Unicode case fold would take this for helmlink-cmd+jwt.
+    for (const typ of [
+      'helmlin\u212A-cmd+jwt',
+      'application/helmlin\u212A-cmd+jwt',
+      'helmlink-cmd+jwt\u0130',
+    ]) {
+      const err = await rejection(verifyCommand(await sign(commandClaims(), { typ }), options()));
+      expect(err.code, typ).toBe('ERR_JOSE_TYP_INVALID');
+    }
+    await expect(
+      verifyCommand(await sign(commandClaims(), { typ: 'HELMLINK-CMD+JWT' }), options()),
+    ).resolves.toBeTruthy();
+  });
+
+  it('ERR_TOKEN_MALFORMED: a second spelling of a signed token (non-zero trailing base64url bits)', async () => {
+    const token = await sign();
+    await expect(verifyCommand(token, options())).resolves.toBeTruthy();
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The same bytes, spelt with the unused low bits of the last character set.
+    const respell = (segment: string): string => {
+      const unused = segment.length % 4 === 2 ? 0x0f : 0x03;
+      const last = alphabet.indexOf(segment.at(-1)!);
+      return segment.slice(0, -1) + alphabet[last | unused];
+    };
+    expect(s.length % 4).not.toBe(0);
+    const respelled = [`${h}.${p}.${respell(s)}`];
+    if (p.length % 4) respelled.push(`${h}.${respell(p)}.${s}`);
+    if (h.length % 4) respelled.push(`${respell(h)}.${p}.${s}`);
+    for (const other of respelled) {
+      expect(base64url.decode(other.split('.')[2]!)).toEqual(base64url.decode(s));
+      const err = await rejection(verifyCommand(other, options()));
+      expect(err.code).toBe('ERR_TOKEN_MALFORMED');
+      expect(err.message).toContain('canonical base64url');
+    }
+  });
+
+  it('ERR_TOKEN_MALFORMED: only the exact compact serialization, nothing around it (an ack names its exact bytes)', async () => {
+    const token = await sign();
+    for (const other of [`${token}\n`, `${token}\r\n`, ` ${token}`, `${token} `, `\n${token}`]) {
+      expect((await rejection(verifyCommand(other, options()))).code).toBe('ERR_TOKEN_MALFORMED');
+      const bytes = new TextEncoder().encode(other);
+      expect((await rejection(verifyCommand(bytes, options()))).code).toBe('ERR_TOKEN_MALFORMED');
+    }
+  });
+
   it('ERR_JOSE_HEADER_FORBIDDEN: jwk, jku, x5u, kid, x5t and unknown parameters', async () => {
     const jwk = { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' };
     for (const extra of [

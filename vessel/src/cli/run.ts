@@ -1,7 +1,17 @@
 /** `helmlink vessel run --config FILE [--simulate] [--redis URL]` */
-import { defineCommand, required, EXIT_OK, notifySystemd } from '@helmlink/protocol/node';
+import { defineCommand, required, EXIT_OK, notifySystemd, UsageError } from '@helmlink/protocol/node';
 import { loadConfigForCli } from './config';
 import { startVessel } from '../listener/vessel';
+
+/** True when a URL carries a user name or password (its userinfo): a secret once it is in the arguments. */
+function hasCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return /^[^/]*\/\/[^/]*@/u.test(url);
+  }
+}
 
 export const vesselRunCommand = defineCommand({
   name: 'vessel run',
@@ -12,7 +22,9 @@ Usage: helmlink vessel run --config FILE [--simulate] [--redis URL]
 
   --config FILE   vessel config (JSON; see docs/vessel.md)
   --simulate      publish synthetic samples on data/{streamId} for every stream that is ON
-  --redis URL     also hand applied state to Redis (hash {prefix}{vessel}:state, stream {prefix}{vessel}:commands)
+  --redis URL     also hand applied state to Redis (hash {prefix}{vessel}:state, stream {prefix}{vessel}:commands).
+                  A URL with a user or password is refused here (process arguments are visible to every local
+                  user): put it in the config file's redis.url instead.
 
 Connects to broker.url over mutual TLS (MQTT 5, falling back to 3.1.1), persistent session, and handles every command
 on helmlink/v1/vessels/{vesselId}/cmd. Logs are pino JSON lines on stdout, one per command (jti, signer, verdict,
@@ -24,6 +36,11 @@ Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT
 `,
   options: { config: { type: 'string' }, simulate: { type: 'boolean' }, redis: { type: 'string' } },
   async run({ values, io }) {
+    if (values.redis !== undefined && hasCredentials(values.redis))
+      throw new UsageError(
+        '--redis must not carry a user or password: process arguments are visible to every local user ' +
+          '(/proc/PID/cmdline). Put the URL in the config file (redis.url) instead',
+      );
     const config = await loadConfigForCli(required(values.config, '--config'));
     const vessel = await startVessel(config, {
       simulate: values.simulate ?? false,

@@ -81,9 +81,7 @@ Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, 
     const crl = crls.forIssuerOf(identity.certificate);
     const now = Date.now();
     const paths = identityPaths(config.dataDir);
-    const state = existsSync(paths.state)
-      ? StateStore.open(paths.state, config.catalog, { fsync: false })
-      : undefined;
+    const state = existsSync(paths.state) ? StateStore.read(paths.state, config.catalog) : undefined;
     const streams = state?.streams ?? { on: config.catalog.streams.map((s) => s.address), off: [] };
     const out = {
       vesselId: config.vesselId,

@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 import {
+  DEFAULT_STATE_LIFETIME_SECONDS,
   ENTITY_ID_RULE,
   JWS_ALGORITHMS,
+  MAX_STATE_LIFETIME_SECONDS,
   KEY_SPECS,
   RENEWAL_AT_FRACTION,
   isEntityId,
@@ -137,9 +139,11 @@ export const vesselConfigSchema = z
       .object({
         /** fsync every state write (durable across power loss); false = durable across process crashes only. */
         fsync: z.boolean().default(true),
+        /** Lifetime of the signed retained state token; it is re-signed at 2/3 of it. */
+        lifetimeSeconds: seconds(60, MAX_STATE_LIFETIME_SECONDS).default(DEFAULT_STATE_LIFETIME_SECONDS),
       })
       .strict()
-      .default({ fsync: true }),
+      .default({ fsync: true, lifetimeSeconds: DEFAULT_STATE_LIFETIME_SECONDS }),
     hook: z
       .object({
         /** Executable run for every command that passed verification; gets the new state as JSON on stdin. */

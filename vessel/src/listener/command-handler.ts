@@ -1,8 +1,8 @@
 /**
  * Handles one message on the vessel's `cmd` topic: runs the command pipeline (`process.ts`), publishes the ack on
- * the `ack` topic (and on an MQTT 5 response topic with its correlation data), logs one line per command, alerts
- * on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK waits for it);
- * rejects when it could not be, so the broker redelivers the command.
+ * the `ack` topic (with the MQTT 5 correlation data when the response topic names that topic), logs one line per
+ * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK
+ * waits for it); rejects when it could not be, so the broker redelivers the command.
  */
 import type { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
@@ -69,17 +69,31 @@ export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublis
   };
 }
 
+/**
+ * The ack goes to the vessel's own `ack` topic, and nowhere else. An MQTT 5 response topic is transport metadata
+ * nobody signed: honoured only when it names that same ack topic (then its correlation data rides along on the one
+ * publish); any other response topic (the vessel's own `state` or `data/*`, another vessel's, anything) is refused
+ * with ERR_RESPONSE_TOPIC_REFUSED, logged and alerted, and nothing is published there.
+ */
 function publishAck(o: CommandHandlerOptions, packet: IPublishPacket, ack: string): void {
-  o.publish(topics.ack(o.ctx.vesselId), ack, { qos: 1 }).catch((err: Error) =>
-    o.log.warn({ err: err.message }, 'ack publish failed'),
-  );
+  const ackTopic = topics.ack(o.ctx.vesselId);
   const props = packet.properties;
-  if (props?.responseTopic) {
-    o.publish(props.responseTopic, ack, {
-      qos: 1,
-      ...(props.correlationData ? { properties: { correlationData: props.correlationData } } : {}),
-    }).catch((err: Error) =>
-      o.log.warn({ err: err.message, responseTopic: props.responseTopic }, 'response topic publish refused'),
+  const requested = props?.responseTopic;
+  const correlate = requested === ackTopic && props?.correlationData !== undefined;
+  if (requested !== undefined && requested !== ackTopic) {
+    const shown = requested.slice(0, 200);
+    o.log.warn(
+      { code: 'ERR_RESPONSE_TOPIC_REFUSED', responseTopic: shown },
+      'response topic refused: the ack goes to the ack topic only',
     );
+    o.alert({
+      kind: 'response-topic-refused',
+      code: 'ERR_RESPONSE_TOPIC_REFUSED',
+      message: `a command asked for its ack on ${shown}; only ${ackTopic} is answered`,
+    });
   }
+  o.publish(ackTopic, ack, {
+    qos: 1,
+    ...(correlate ? { properties: { correlationData: props.correlationData } } : {}),
+  }).catch((err: Error) => o.log.warn({ err: err.message }, 'ack publish failed'));
 }

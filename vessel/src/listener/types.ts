@@ -24,7 +24,14 @@ export interface StartVesselOptions {
 
 /** An alert raised by the listener (also logged at warn/error with `alert: true`). */
 export interface VesselAlert {
-  kind: 'unattributable-command' | 'renewal-failing' | 'crl-stale' | 'crl-rejected' | 'state-store' | 'redis';
+  kind:
+    | 'unattributable-command'
+    | 'response-topic-refused'
+    | 'renewal-failing'
+    | 'crl-stale'
+    | 'crl-rejected'
+    | 'state-store'
+    | 'redis';
   code: ErrorCode;
   message: string;
   at: number;

@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import {
   HelmlinkError,
   certificateFingerprint,
+  renewalDueAt,
   signState,
   systemClock,
   topics,
@@ -73,10 +74,12 @@ export async function startVessel(
   const snapshot = () => ({ ...store.streams, seq: store.seq, lastJti: store.lastJti });
 
   let closing = false;
+  const stateLifetimeMs = config.state.lifetimeSeconds * 1000;
   const statePublisher = new StatePublisher({
     log,
     random,
     canRetry: () => !closing && session.ready,
+    refreshMs: renewalDueAt({ notBefore: 0, notAfter: stateLifetimeMs }),
     publish: async () => {
       const { token } = await signState(live.signer, {
         clock,
@@ -85,6 +88,7 @@ export async function startVessel(
         off: store.streams.off,
         lastJti: store.lastJti,
         seq: store.seq,
+        expiresInSeconds: config.state.lifetimeSeconds,
       });
       await session.publish(topics.state(config.vesselId), token, { qos: 1, retain: true });
       events.emit('state', snapshot());

@@ -6,11 +6,23 @@
  * - following lines: one journal record per handled command (new state + jti + ack), appended with a single
  *   `write` and fsynced (when `fsync` is on) before the ack is published.
  *
- * On open, the snapshot is read and the complete records after it are replayed; a torn last line (power loss
- * mid-append) is dropped, which is safe because its ack was never sent. The file is compacted into a fresh
- * snapshot when the journal grows, so each command costs one small append instead of rewriting the whole cache.
+ * On open, the snapshot is read and the complete records after it are replayed (`journal.ts`); a torn last line
+ * (power loss mid-append) is dropped, which is safe because its ack was never sent. Any other damaged line stops the
+ * open with ERR_STATE_JOURNAL_DAMAGED ({@link StateStore.repair} is the documented way out). The file is compacted
+ * into a fresh snapshot when the journal grows, so each command costs one small append instead of rewriting the
+ * whole cache.
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import {
   HelmlinkError,
@@ -20,6 +32,7 @@ import {
   type StreamCatalog,
 } from '@helmlink/protocol';
 import { writeFileAtomic } from '@helmlink/protocol/node';
+import { readStateFile, type JournalDamage, type StateFileContents } from './journal';
 import type { StateRecord, StateSnapshot, StoredAck, Streams } from './types';
 
 export interface StateStoreOptions {
@@ -51,6 +64,56 @@ function fail(message: string, cause?: unknown): never {
   throw new HelmlinkError('ERR_STATE_STORE', message, cause === undefined ? {} : { cause });
 }
 
+/** The longest command lifetime a vessel accepts (protocol cap), for the repair's waiting time. */
+const LONGEST_COMMAND_SECONDS = 300;
+
+export interface StateRepairOptions {
+  /** The listener's clock tolerance, seconds. */
+  toleranceSeconds: number;
+  /** Clock, epoch milliseconds (default Date.now). */
+  now?: Clock;
+}
+
+export interface StateRepairResult {
+  /** False when the file had no damaged line (nothing was written). */
+  repaired: boolean;
+  /** The dropped lines. */
+  dropped: JournalDamage[];
+  /** The state sequence number the vessel continues from. */
+  seq: number;
+  /** Where the damaged file was copied. */
+  backup?: string;
+}
+
+/** Reads and parses the state file; with `refuseDamage`, a damaged journal is ERR_STATE_JOURNAL_DAMAGED. */
+function readContents(path: string, refuseDamage: boolean): StateFileContents {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    fail(`cannot read the state file ${path}`, cause);
+  }
+  let contents: StateFileContents;
+  try {
+    contents = readStateFile(text);
+  } catch (cause) {
+    fail(`the state file ${path} is damaged`, cause);
+  }
+  const first = contents.damage[0];
+  if (refuseDamage && first) {
+    const more = contents.damage.length > 1 ? ` and ${contents.damage.length - 1} more line(s)` : '';
+    throw new HelmlinkError(
+      'ERR_STATE_JOURNAL_DAMAGED',
+      `the state file ${path} is damaged at line ${first.line} (${first.reason})${more}. Refusing to start: ` +
+        'skipping it would restart the vessel at an older state with older replay entries and apply old ' +
+        'commands again. Keep a copy of the file, then run `helmlink vessel state-repair --config FILE` ' +
+        '(docs/vessel.md, "Damaged state file")',
+      { details: { path, line: first.line, reason: first.reason, damagedLines: contents.damage.length } },
+    );
+  }
+  return contents;
+}
+
 /** The persisted state of one vessel. Synchronous on purpose: a command's record is durable before its ack. */
 export class StateStore {
   readonly path: string;
@@ -80,51 +143,79 @@ export class StateStore {
   }
 
   /**
-   * Opens (or creates) the state file.
-   * @throws HelmlinkError ERR_STATE_STORE when the file exists but its snapshot is damaged (never silently reset:
-   *   that would reopen the replay window).
+   * Opens (or creates) the state file for the listener, replays its journal and compacts it into a fresh snapshot.
+   * @throws HelmlinkError ERR_STATE_STORE when the file exists but its snapshot is damaged, ERR_STATE_JOURNAL_DAMAGED
+   *   when a journal line other than a torn last one is damaged (never silently reset or truncated: either would
+   *   reopen the replay window and restart at an older sequence number).
    */
   static open(path: string, catalog: StreamCatalog, options: StateStoreOptions = {}): StateStore {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    let store: StateStore;
-    if (!existsSync(path)) {
-      store = new StateStore(path, initialStreams(catalog), new ReplaySnapshot(), options);
-    } else {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (cause) {
-        fail(`cannot read the state file ${path}`, cause);
-      }
-      const lines = text.split('\n');
-      let snapshot: StateSnapshot;
-      try {
-        snapshot = JSON.parse(lines[0]!) as StateSnapshot;
-        if (snapshot.type !== 'snapshot' || snapshot.v !== 1 || !Array.isArray(snapshot.streams?.on))
-          throw new Error('not a state snapshot');
-      } catch (cause) {
-        fail(`the state file ${path} is damaged`, cause);
-      }
-      store = new StateStore(path, snapshot.streams, ReplaySnapshot.fromJSON(snapshot.replay), options);
-      store._seq = snapshot.seq;
-      store._lastJti = snapshot.lastJti;
-      store.recordNumber = snapshot.records;
-      for (const a of snapshot.acks) store.acks.set(a.cmdSha256, a);
-      // Complete journal lines end with '\n'; the last element after split is '' or a torn line: ignore it.
-      for (const line of lines.slice(1, -1)) {
-        let record: StateRecord;
-        try {
-          record = JSON.parse(line) as StateRecord;
-        } catch {
-          break;
-        }
-        if (record.type !== 'record' || record.n <= store.recordNumber) continue;
-        store.applyRecord(record);
-      }
-      store._streams = reconcile(store._streams, catalog);
-    }
+    const store = existsSync(path)
+      ? StateStore.fromContents(path, readContents(path, true), catalog, options)
+      : new StateStore(path, initialStreams(catalog), new ReplaySnapshot(), options);
     // Start each run from a fresh snapshot: drops a torn tail and bounds the journal.
     store.compact();
+    return store;
+  }
+
+  /**
+   * Reads the state file without writing it (`vessel status` next to a running listener: a compaction here would
+   * swap the file under the listener's open journal descriptor). Throws like {@link StateStore.open}.
+   */
+  static read(path: string, catalog: StreamCatalog): StateStore {
+    return StateStore.fromContents(path, readContents(path, true), catalog, { fsync: false });
+  }
+
+  /**
+   * Rebuilds a state file whose journal is damaged (`helmlink vessel state-repair`): a copy of the damaged file is
+   * kept next to it, the snapshot and every intact record are kept, the damaged lines are dropped, and the sequence
+   * number is raised by the number of dropped lines so it stays above every state the vessel may have published.
+   * Allowed only once every command the dropped lines can hold has expired (the file's last write + the longest
+   * command lifetime + twice the clock tolerance): the replay entries in those lines are lost.
+   * @throws HelmlinkError ERR_STATE_JOURNAL_DAMAGED when it is too early; ERR_STATE_STORE when the snapshot itself is
+   *   damaged or the file cannot be written.
+   */
+  static repair(path: string, catalog: StreamCatalog, options: StateRepairOptions): StateRepairResult {
+    const contents = readContents(path, false);
+    if (contents.damage.length === 0) return { repaired: false, dropped: [], seq: contents.snapshot.seq };
+    const now = options.now ?? systemClock;
+    const safeAt = statSync(path).mtimeMs + (LONGEST_COMMAND_SECONDS + 2 * options.toleranceSeconds) * 1000;
+    if (now() < safeAt) {
+      throw new HelmlinkError(
+        'ERR_STATE_JOURNAL_DAMAGED',
+        `not before ${new Date(safeAt).toISOString()}: commands recorded in the damaged lines may still be valid ` +
+          'until then, and their replay entries are lost with the lines',
+        { details: { retryAt: new Date(safeAt).toISOString() } },
+      );
+    }
+    const backup = `${path}.damaged-${new Date(now()).toISOString().replace(/[:.]/gu, '-')}`;
+    try {
+      copyFileSync(path, backup);
+    } catch (cause) {
+      fail(`cannot keep a copy of the state file as ${backup}`, cause);
+    }
+    const store = StateStore.fromContents(path, contents, catalog, { ...options, fsync: true });
+    const highest = Math.max(contents.snapshot.seq, ...contents.records.map((r) => r.applied?.seq ?? 0));
+    store._seq = highest + contents.damage.length;
+    store.compact();
+    store.close();
+    return { repaired: true, dropped: contents.damage, seq: store._seq, backup };
+  }
+
+  private static fromContents(
+    path: string,
+    contents: StateFileContents,
+    catalog: StreamCatalog,
+    options: StateStoreOptions,
+  ): StateStore {
+    const { snapshot } = contents;
+    const store = new StateStore(path, snapshot.streams, ReplaySnapshot.fromJSON(snapshot.replay), options);
+    store._seq = snapshot.seq;
+    store._lastJti = snapshot.lastJti;
+    store.recordNumber = snapshot.records;
+    for (const a of snapshot.acks) store.acks.set(a.cmdSha256, a);
+    for (const record of contents.records) store.applyRecord(record);
+    store._streams = reconcile(store._streams, catalog);
     return store;
   }
 

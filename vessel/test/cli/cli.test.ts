@@ -3,13 +3,18 @@
  * (it finishes, acks, persists and exits 0), pino JSON log lines, and the usage/verdict exit codes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vesselEnrollCommand, vesselRunCommand, vesselStatusCommand } from '../../src/cli';
+import {
+  vesselEnrollCommand,
+  vesselRunCommand,
+  vesselStateRepairCommand,
+  vesselStatusCommand,
+} from '../../src/cli';
 import { StateStore } from '../../src/state';
 import { IEC_61162_450_CATALOG, peekClaims } from '@helmlink/protocol';
 import { createFleet, PASSPHRASE, TestPilot, until, VESSEL_ID, type Fleet } from '../helpers/fleet';
@@ -55,8 +60,57 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
 }
 
 describe('vessel CLIs', () => {
+  it('the shipped example config, with only the site fields set, runs and applies commands (hook and Redis optional)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vessel-cli-example-'));
+    await fleet.writeDataDir(join(dir, 'data'));
+    const example = JSON.parse(
+      readFileSync(new URL('../../../resources/vessel.example.json', import.meta.url), 'utf8'),
+    ) as Record<string, Record<string, unknown>>;
+    expect(example.hook).toBeUndefined();
+    expect(example.redis).toBeUndefined();
+    const path = join(dir, 'vessel.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...example,
+        vesselId: VESSEL_ID,
+        dataDir: './data',
+        ca: { ...example.ca, url: 'https://127.0.0.1:1', rootFingerprint: fleet.rootFingerprint },
+        broker: { ...example.broker, url: fleet.broker.url, clientId: `example-${dir.slice(-6)}` },
+      }),
+    );
+    const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], {
+      env: { ...process.env, HELMLINK_VESSEL_PASSPHRASE: PASSPHRASE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    createInterface({ input: child.stdout! }).on('line', (l) =>
+      lines.push(JSON.parse(l) as Record<string, unknown>),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await until(() => lines.some((l) => l.msg === 'connected to broker'), 'connected');
+      const pilot = await TestPilot.connect(fleet, fleet.pilot, 'pilot-example');
+      const token = await pilot.sign(['239.192.0.4:60004']);
+      await pilot.send(token);
+      await until(() => pilot.rawAcks.length > 0, 'an ack');
+      const [ack] = await pilot.acksFor(token);
+      expect(ack).toMatchObject({ status: 'applied', state: { on: ['239.192.0.4:60004'] } });
+      await pilot.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('documents every command with --help and maps bad configs to exit 2, a missing enrollment to exit 1', async () => {
-    for (const cmd of [vesselEnrollCommand, vesselRunCommand, vesselStatusCommand]) {
+    for (const cmd of [
+      vesselEnrollCommand,
+      vesselRunCommand,
+      vesselStatusCommand,
+      vesselStateRepairCommand,
+    ]) {
       const h = io();
       expect(await cmd.main(['--help'], h.io)).toBe(0);
       expect(h.out()).toContain('--config FILE');
@@ -66,6 +120,15 @@ describe('vessel CLIs', () => {
     const bad = io();
     expect(await vesselRunCommand.main(['--config', join(dir, 'bad.json')], bad.io)).toBe(2);
     expect(bad.err()).toContain('broker.url');
+    const secretUrl = io();
+    expect(
+      await vesselRunCommand.main(
+        ['--config', join(dir, 'bad.json'), '--redis', 'redis://:s3cret-pw@127.0.0.1:6379'],
+        secretUrl.io,
+      ),
+    ).toBe(2);
+    expect(secretUrl.err()).toContain('--redis must not carry a user or password');
+    expect(secretUrl.err()).not.toContain('s3cret-pw');
     const noToken = io();
     expect(await vesselEnrollCommand.main(['--config', join(dir, 'bad.json')], noToken.io)).toBe(2);
     const notEnrolled = io();
@@ -129,6 +192,62 @@ describe('vessel CLIs', () => {
     expect(state).toMatchObject({ seq: 1, lastJti: ack!.in_reply_to });
     state.close();
     await pilot.close();
+  });
+
+  it('`vessel run` refuses a state file damaged inside its journal (exit 1); `vessel state-repair` is the way out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vessel-cli-damaged-'));
+    await fleet.writeDataDir(join(dir, 'data'));
+    const path = writeConfig(dir);
+    const statePath = join(dir, 'data', 'state.jsonl');
+    const store = StateStore.open(statePath, IEC_61162_450_CATALOG, { compactEvery: 100 });
+    const all = IEC_61162_450_CATALOG.streams.map((s) => s.address);
+    for (let i = 1; i <= 3; i++)
+      store.commit(
+        {
+          cmdSha256: `sha-${i}`,
+          iss: 'pilot-anna',
+          jti: `jti-${i}`,
+          ack: `ack-${i}`,
+          expiresAt: Date.now() / 1000 + 600,
+        },
+        { on: all.slice(i), off: all.slice(0, i) },
+      );
+    store.close();
+    const lines = readFileSync(statePath, 'utf8').split('\n');
+    lines[2] = lines[2]!.slice(0, 20);
+    writeFileSync(statePath, lines.join('\n'));
+    const env = { ...process.env, HELMLINK_CLI_TEST_PASS: PASSPHRASE };
+    const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+    const run = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await new Promise((resolve) => run.on('exit', (code) => resolve(code)))).toBe(1);
+    expect(stderr).toContain('ERR_STATE_JOURNAL_DAMAGED');
+    expect(stderr).toContain(`the state file ${statePath} is damaged at line 3`);
+    expect(stderr).not.toMatch(/\n\s+at /u);
+
+    const early = io();
+    expect(await vesselStateRepairCommand.main(['--config', path], early.io)).toBe(1);
+    expect(early.err()).toMatch(/ERR_STATE_JOURNAL_DAMAGED: not before \d{4}-/u);
+    const runtime = join(dir, 'data', 'runtime.json');
+    writeFileSync(runtime, JSON.stringify({ pid: process.pid, connected: true }));
+    const ago = new Date(Date.now() - 10 * 60_000);
+    utimesSync(statePath, ago, ago);
+    const running = io();
+    expect(await vesselStateRepairCommand.main(['--config', path], running.io)).toBe(1);
+    expect(running.err()).toContain(`the vessel listener is running (pid ${process.pid}`);
+    writeFileSync(runtime, JSON.stringify({ pid: null, connected: false }));
+    const repaired = io();
+    expect(await vesselStateRepairCommand.main(['--config', path], repaired.io)).toBe(0);
+    expect(repaired.out()).toContain('1 damaged line(s) dropped');
+    expect(repaired.out()).toContain('line 3: not JSON');
+    expect(repaired.out()).toContain('continues from state sequence 4');
+    const reopened = StateStore.open(statePath, IEC_61162_450_CATALOG);
+    expect([reopened.seq, reopened.seen('pilot-anna', 'jti-3')]).toEqual([4, true]);
+    reopened.close();
   });
 
   it('`vessel run` keeps running and retrying while the broker is unreachable, until SIGTERM', async () => {

@@ -3,7 +3,8 @@
  * CRL publisher): `vessel enroll` with a one-time token pinned by root fingerprint, `vessel status`, live renewal
  * while commands flow, and revocation at the CA reaching the vessel over MQTT.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -136,6 +137,34 @@ afterAll(async () => {
   await server?.close();
 });
 
+/**
+ * A local attacker: reads every process's arguments (/proc/PID/cmdline of every PID, readable by every user) again and again
+ * until `over` settles; counts the reads that showed a `vessel enroll` and those that showed `needle`.
+ */
+async function raceCmdline(
+  needle: string,
+  over: Promise<unknown>,
+): Promise<{ sawEnroll: number; leaked: number }> {
+  let done = false;
+  void over.then(() => (done = true));
+  let sawEnroll = 0;
+  let leaked = 0;
+  while (!done) {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/u.test(p))) {
+      let cmdline: string;
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (cmdline.includes('vessel\0enroll')) sawEnroll++;
+      if (cmdline.includes(needle)) leaked++;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  return { sawEnroll, leaked };
+}
+
 /** Enrolls a pilot through the CA and returns its MQTT client and signer. */
 async function enrollPilot(id: string) {
   const { token } = await admin.createToken({ entityId: id, roles: ['pilot'] });
@@ -189,14 +218,18 @@ describe('vessel with the real CA', () => {
       }),
     );
     const { token } = await admin.createToken({ entityId: VESSEL, roles: ['vessel'] });
+    const tokenFile = join(dir, 'enroll-token.txt');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
     const refused = io();
-    expect(await vesselEnrollCommand.main(['--config', wrongPin, '--token', token], refused.io)).toBe(1);
+    expect(
+      await vesselEnrollCommand.main(['--config', wrongPin, '--token-file', tokenFile], refused.io),
+    ).toBe(1);
     expect(refused.err()).toContain('ERR_SERVER_UNTRUSTED');
 
     const ok = io();
-    expect(await vesselEnrollCommand.main(['--config', configPath, '--token', token, '--json'], ok.io)).toBe(
-      0,
-    );
+    expect(
+      await vesselEnrollCommand.main(['--config', configPath, '--token-file', tokenFile, '--json'], ok.io),
+    ).toBe(0);
     const result = JSON.parse(ok.out()) as { vesselId: string; crls: number };
     expect(result).toMatchObject({ vesselId: VESSEL, crls: 1 });
     for (const f of ['key.pem', 'cert.pem', 'root.pem', 'crl.pem'])
@@ -205,9 +238,54 @@ describe('vessel with the real CA', () => {
       'BEGIN ENCRYPTED PRIVATE KEY',
     );
 
-    const again = io();
-    expect(await vesselEnrollCommand.main(['--config', configPath, '--token', token], again.io)).toBe(1);
+    const again = io({ HELMLINK_ENROLL_TOKEN: token });
+    expect(await vesselEnrollCommand.main(['--config', configPath], again.io)).toBe(1);
     expect(again.err()).toContain('ERR_ENROLL_TOKEN_USED');
+  });
+
+  it('never takes the token from the process arguments: a racer reading /proc/*/cmdline finds nothing', async () => {
+    const raceConfig = join(dir, 'race.json');
+    const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(raceConfig, JSON.stringify({ ...cfg, vesselId: 'MV-RACE', dataDir: './race-data' }));
+    // --token is refused before anything else happens, without echoing the value.
+    const argv = io();
+    expect(
+      await vesselEnrollCommand.main(['--config', raceConfig, '--token', 'hlt_not-a-real-token'], argv.io),
+    ).toBe(2);
+    expect(argv.err()).toContain('--token is not accepted');
+    expect(argv.err()).toContain('--token-file FILE, --token-file - (stdin) or HELMLINK_ENROLL_TOKEN');
+    expect(argv.err()).not.toContain('hlt_not-a-real-token');
+    const missing = io({ HELMLINK_ENROLL_TOKEN: '' });
+    expect(await vesselEnrollCommand.main(['--config', raceConfig], missing.io)).toBe(2);
+    expect(missing.err()).toContain('missing the enrollment token');
+
+    const { token } = await admin.createToken({ entityId: 'MV-RACE', roles: ['vessel'] });
+    const secret = token.slice(4);
+    const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+    const child = spawn(
+      process.execPath,
+      [cli, 'vessel', 'enroll', '--config', raceConfig, '--token-file', '-'],
+      {
+        cwd: dir,
+        env: { ...process.env, HELMLINK_ENROLL_TOKEN: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin!.end(`${token}\n`);
+    const race = await raceCmdline(secret, exited);
+    expect(await exited, output).toBe(0);
+    expect(output).toContain('enrolled MV-RACE');
+    expect(race.sawEnroll).toBeGreaterThan(0);
+    expect(race.leaked).toBe(0);
+    // Positive control: the same racer does find a secret that is in a process's arguments.
+    const decoy = `hlt_${'d'.repeat(43)}`;
+    const exposed = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300)', 'vessel', 'enroll', decoy]);
+    const control = await raceCmdline(decoy.slice(4), new Promise((r) => exposed.on('exit', r)));
+    expect(control.leaked).toBeGreaterThan(0);
   });
 
   it('prints status: identity, certificate expiry, CRL age, broker reachability, streams', async () => {

@@ -1,5 +1,5 @@
 /** The per-command pipeline without MQTT: attribution under a stale CRL, redelivery, and what gets persisted. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -141,5 +141,46 @@ describe('command pipeline', () => {
     expect(silent).toMatchObject({ verdict: 'rejected', reason: 'ERR_HOOK_REJECTED' });
     expect(silent.reasonText).toBeUndefined();
     expect(peekClaims(silent.ack!)).not.toHaveProperty('reason_text');
+  });
+
+  it('refuses a command published with a trailing newline: an ack only ever names the exact compact token', async () => {
+    const { ctx, pilot, sign, store } = await setup(86_400_000);
+    const token = await sign(pilot, [NAVD]);
+    for (const payload of [`${token}\n`, `${token}\r\n`, ` ${token}`]) {
+      const outcome = await processCommand(ctx, payload);
+      expect(outcome).toMatchObject({ verdict: 'dropped', reason: 'ERR_TOKEN_MALFORMED', changed: false });
+      expect(outcome.ack).toBeUndefined();
+    }
+    expect(store.seq).toBe(0);
+    const applied = await processCommand(ctx, token);
+    expect(applied.verdict).toBe('applied');
+    const ackClaims = JSON.parse(Buffer.from(applied.ack!.split('.')[1]!, 'base64url').toString()) as {
+      cmd_sha256: string;
+    };
+    expect(ackClaims.cmd_sha256).toBe(tokenDigest(token));
+  });
+
+  it('never restarts at an older sequence after a damaged journal line: old commands cannot apply again', async () => {
+    const { ctx, pilot, sign, store } = await setup(86_400_000);
+    const tokens = [await sign(pilot, [NAVD]), await sign(pilot, []), await sign(pilot, [NAVD])];
+    for (const t of tokens) expect((await processCommand(ctx, t)).verdict).toBe('applied');
+    expect(store.seq).toBe(3);
+    store.close();
+    // One byte lost in the first journal record (line 2 of 4): it is no longer JSON.
+    const lines = readFileSync(store.path, 'utf8').split('\n');
+    lines[1] = lines[1]!.replace('"type":"record"', '"type":"record');
+    writeFileSync(store.path, lines.join('\n'));
+    let refused: unknown;
+    try {
+      // Were the later records dropped, the vessel would be back at seq 0 and apply tokens[1] again (still fresh).
+      const reopened = StateStore.open(store.path, IEC_61162_450_CATALOG, { fsync: false });
+      refused = {
+        seq: reopened.seq,
+        again: (await processCommand({ ...ctx, store: reopened }, tokens[1]!)).verdict,
+      };
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toMatchObject({ code: 'ERR_STATE_JOURNAL_DAMAGED', details: { line: 2 } });
   });
 });

@@ -67,4 +67,22 @@ describe('StatePublisher', () => {
     await p.flush();
     expect(published).toBe(1);
   });
+
+  it('re-signs the state before it expires: a publish again every refreshMs, none after flush', async () => {
+    const at: number[] = [];
+    const p = new StatePublisher({
+      log,
+      random: () => 0,
+      canRetry: () => true,
+      refreshMs: 60,
+      publish: async () => void at.push(Date.now()),
+    });
+    p.soon(0);
+    await until(() => at.length >= 3, 'two re-signs');
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(60 - 5);
+    await p.flush();
+    const count = at.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(at.length).toBe(count);
+  });
 });

@@ -95,6 +95,8 @@ describe('vessel listener', () => {
     );
     expect(last.claims.on).toEqual([TGTD, NAVD]);
     expect(last.claims.last_jti).toBe(ack.in_reply_to);
+    // State tokens expire (default 15 minutes) and are re-signed at 2/3 of that.
+    expect(last.claims.exp - last.claims.iat).toBe(900);
     await pilot.close();
     await handle.close();
   });
@@ -374,6 +376,52 @@ describe('vessel listener', () => {
     data.clear();
     await until(() => (data.get('NAVD') ?? 0) >= 3, 'NAVD samples');
     expect([...data.keys()]).toEqual(['NAVD']);
+    await pilot.close();
+    await handle.close();
+  });
+
+  it('never publishes on a response topic other than its own ack topic (a pilot aiming it at state or data)', async () => {
+    const { handle, alerts, commands } = await vessel();
+    const pilot = await TestPilot.connect(fleet);
+    const elsewhere: { topic: string; payload: string; correlation?: string }[] = [];
+    // A second console of the same pilot watches every other topic the vessel could be made to publish on.
+    const watcher = await connectAs(fleet, fleet.pilot, 'pilot-watcher');
+    await watcher.subscribeAsync(`helmlink/v1/vessels/${VESSEL_ID}/#`, { qos: 1 });
+    await watcher.subscribeAsync('helmlink/v1/vessels/MV-OTHER/#', { qos: 1 });
+    await watcher.subscribeAsync('helmlink/v1/pki/#', { qos: 1 });
+    watcher.on('message', (topic, payload, packet) => {
+      if (topic === topics.ack(VESSEL_ID) || topic === topics.cmd(VESSEL_ID)) return;
+      const correlation = packet.properties?.correlationData?.toString();
+      elsewhere.push({ topic, payload: payload.toString(), ...(correlation ? { correlation } : {}) });
+    });
+    const targets = [
+      topics.state(VESSEL_ID),
+      topics.data(VESSEL_ID, 'NAVD'),
+      topics.ack('MV-OTHER'),
+      'helmlink/v1/pki/crl',
+    ];
+    const tokens: string[] = [];
+    for (const [i, target] of targets.entries()) {
+      const token = await pilot.sign(i % 2 ? [NAVD] : [TIME]);
+      tokens.push(token);
+      await pilot.send(token, { responseTopic: target, correlationData: Buffer.from(`evil-${i}`) });
+      await until(() => commands.length > i, `command ${i} handled`);
+    }
+    for (const token of tokens) expect(await pilot.acksFor(token)).toHaveLength(1);
+    // A last, plain command and its retained state: everything published before it has been delivered.
+    const last = await pilot.sign([NAVD, TIME]);
+    await pilot.command(last);
+    await until(
+      () => elsewhere.some((m) => m.topic === topics.state(VESSEL_ID) && peekClaims(m.payload)?.seq === 5),
+      'state seq 5',
+    );
+    expect(elsewhere.filter((m) => m.correlation?.startsWith('evil-'))).toEqual([]);
+    expect(elsewhere.filter((m) => peekClaims(m.payload)?.in_reply_to !== undefined)).toEqual([]);
+    expect(commands.filter((c) => c.verdict === 'applied')).toHaveLength(5);
+    const refused = alerts.filter((a) => a.kind === 'response-topic-refused');
+    expect(refused.map((a) => a.code)).toEqual(Array(4).fill('ERR_RESPONSE_TOPIC_REFUSED'));
+    expect(refused[0]!.message).toContain(topics.state(VESSEL_ID));
+    await watcher.endAsync();
     await pilot.close();
     await handle.close();
   });

@@ -1,8 +1,16 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IEC_61162_450_CATALOG } from '@helmlink/protocol';
+import { IEC_61162_450_CATALOG, isHelmlinkError } from '@helmlink/protocol';
 import { StateStore } from '../../src/state';
 
 const catalog = IEC_61162_450_CATALOG;
@@ -83,5 +91,118 @@ describe('state file', () => {
     expect(r.streams.on).toEqual([all[0], '239.192.1.1:60101']);
     expect(r.streams.off).toEqual(all.slice(1));
     r.close();
+  });
+
+  /** A state file with a snapshot and `count` journal records (every other one applied), left uncompacted. */
+  function journal(count: number): { path: string; lines: () => string[] } {
+    const path = file();
+    const s = StateStore.open(path, catalog, { now: clock, compactEvery: 1000 });
+    for (let i = 1; i <= count; i++)
+      s.commit(
+        ack(i, Date.now() / 1000 + 3600),
+        i % 2 ? { on: all.slice(0, i), off: all.slice(i) } : undefined,
+      );
+    s.close();
+    return { path, lines: () => readFileSync(path, 'utf8').split('\n') };
+  }
+
+  const damagedAt = (path: string) => {
+    try {
+      StateStore.open(path, catalog, { now: clock });
+    } catch (err) {
+      if (isHelmlinkError(err, 'ERR_STATE_JOURNAL_DAMAGED')) return err;
+      throw err;
+    }
+    throw new Error('the damaged journal was accepted');
+  };
+
+  it('refuses to start on a damaged line inside the journal instead of dropping every later record', () => {
+    const { path, lines } = journal(5);
+    const healthy = lines();
+    expect(healthy).toHaveLength(7); // snapshot, 5 records, '' after the last newline
+    // Line 3 (record 2) damaged in place: records 3–5 (seq 2 and 3, their replay entries) must not vanish.
+    for (const damage of ['{"type":"record","n":2,"hand', 'x'.repeat(40), '', '{}', '[1,2]']) {
+      writeFileSync(path, [...healthy.slice(0, 2), damage, ...healthy.slice(3)].join('\n'));
+      const err = damagedAt(path);
+      expect(err.details).toMatchObject({ path, line: 3, damagedLines: 1 });
+      expect(err.message).toContain(`the state file ${path} is damaged at line 3`);
+      expect(err.message).toContain('helmlink vessel state-repair');
+      expect(readFileSync(path, 'utf8')).toContain(damage); // nothing rewritten
+    }
+    // A whole line missing (the numbering has a gap) or a sequence number out of step is damage too.
+    writeFileSync(path, [...healthy.slice(0, 2), ...healthy.slice(3)].join('\n'));
+    expect(damagedAt(path).message).toContain('record number 3 where 2 was expected');
+    const reordered = [healthy[0], healthy[1], healthy[3], healthy[2], ...healthy.slice(4)];
+    writeFileSync(path, reordered.join('\n'));
+    expect(damagedAt(path).details).toMatchObject({ line: 3 });
+    const skewed = healthy[3]!.replace('"seq":2', '"seq":7');
+    writeFileSync(path, [...healthy.slice(0, 3), skewed, ...healthy.slice(4)].join('\n'));
+    expect(damagedAt(path).message).toContain('state sequence 7 where 2 was expected');
+    // The undamaged file opens with every record.
+    writeFileSync(path, healthy.join('\n'));
+    const r = StateStore.open(path, catalog, { now: clock });
+    expect(r.seq).toBe(3);
+    expect(r.seen('pilot', 'jti-5')).toBe(true);
+    r.close();
+  });
+
+  it('drops only a torn last line; a damaged last complete line is refused', () => {
+    const { path, lines } = journal(3);
+    const healthy = lines();
+    writeFileSync(path, `${healthy.join('\n')}{"type":"rec`);
+    const r = StateStore.open(path, catalog, { now: clock });
+    expect([r.seq, r.seen('pilot', 'jti-3')]).toEqual([2, true]);
+    r.close();
+    const { path: p2, lines: l2 } = journal(3);
+    const h2 = l2();
+    writeFileSync(p2, [...h2.slice(0, 3), 'garbage', ''].join('\n'));
+    expect(damagedAt(p2).details).toMatchObject({ line: 4 });
+  });
+
+  it('repairs a damaged journal only after every command it may hold has expired, keeping a copy and the later records', () => {
+    const { path, lines } = journal(5);
+    const healthy = lines();
+    const damaged = [...healthy.slice(0, 2), 'garbage', ...healthy.slice(3)].join('\n');
+    writeFileSync(path, damaged);
+    const written = statSync(path).mtimeMs;
+    const early = () =>
+      StateStore.repair(path, catalog, { toleranceSeconds: 30, now: () => written + 359_000 });
+    expect(early).toThrow(expect.objectContaining({ code: 'ERR_STATE_JOURNAL_DAMAGED' }));
+    expect(early).toThrow(new Date(written + 360_000).toISOString());
+    expect(readFileSync(path, 'utf8')).toBe(damaged);
+
+    const later = written + 361_000;
+    const result = StateStore.repair(path, catalog, { toleranceSeconds: 30, now: () => later });
+    expect(result).toMatchObject({ repaired: true, dropped: [{ line: 3, reason: 'not JSON' }], seq: 4 });
+    expect(readFileSync(result.backup!, 'utf8')).toBe(damaged);
+    const r = StateStore.open(path, catalog, { now: () => later });
+    // Records 3–5 are kept: the last applied state (record 5), their replay entries and acks; seq is above
+    // every state the vessel may have published (3, plus one per dropped line).
+    expect(r.seq).toBe(4);
+    expect(r.streams.on).toEqual(all.slice(0, 5));
+    expect(['jti-1', 'jti-2', 'jti-3', 'jti-5'].map((j) => r.seen('pilot', j))).toEqual([
+      true,
+      false,
+      true,
+      true,
+    ]);
+    r.close();
+    expect(StateStore.repair(path, catalog, { toleranceSeconds: 30, now: () => later })).toMatchObject({
+      repaired: false,
+      dropped: [],
+    });
+  });
+
+  it('reads without writing (vessel status next to a running listener)', () => {
+    const { path } = journal(3);
+    utimesSync(path, new Date(NOW), new Date(NOW));
+    const before = { text: readFileSync(path, 'utf8'), stat: statSync(path) };
+    const r = StateStore.read(path, catalog);
+    expect([r.seq, r.lastJti]).toEqual([2, 'jti-3']);
+    r.close();
+    const after = statSync(path);
+    expect(readFileSync(path, 'utf8')).toBe(before.text);
+    expect([after.ino, after.mtimeMs]).toEqual([before.stat.ino, before.stat.mtimeMs]);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * The bridge's HTTP side: the login redirect that spends a one-time token, then the built renderer for
- * authenticated sessions only. Every response carries the console CSP and hardening headers.
+ * The bridge's HTTP side: the console link that spends a one-time token and opens a session, then the built
+ * renderer under that session's page path only. Every response carries the console CSP and hardening headers.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { readRendererAsset, rendererCsp, securityHeaders } from '../static/renderer-assets';
+import { requestTarget } from './request-target';
 import type { SessionAuth } from './session-auth';
 
 /** The request listener serving `rendererDir` to sessions of `auth`. */
@@ -21,24 +22,26 @@ export function createHttpHandler(auth: SessionAuth, rendererDir: string): Reque
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!auth.hostAllowed(req)) return refuse(res, 421, 'Misdirected request: unexpected Host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    const presented = url.searchParams.get('token');
+    const target = requestTarget(req.url);
+    if (!target) return refuse(res, 400, 'Bad request');
+    const presented = target.query.get('token');
     if (presented !== null) {
-      const session = auth.login(presented);
-      if (!session) return refuse(res, 403, 'Forbidden: this console link is invalid or was already used');
+      const opened = auth.login(presented);
+      if (!opened)
+        return refuse(res, 403, 'Forbidden: this console link is invalid, expired or was already used');
       headers(res);
-      res.setHeader('Set-Cookie', session.setCookie);
-      // The redirect drops the spent token from the address bar.
-      res.writeHead(303, { location: url.pathname });
+      // The token is spent; the handoff rides in the fragment, which the browser never sends to any server.
+      res.writeHead(303, { location: `${opened.pagePath}#handoff=${opened.handoff}` });
       return void res.end();
     }
-    if (!auth.sessionOf(req))
+    const rest = auth.pageAsset(target.pathname);
+    if (rest === undefined)
       return refuse(
         res,
         403,
-        'Forbidden: open the console with the link printed by `helmlink console --web`',
+        'Forbidden: open the console with a link printed by `helmlink console --web` (this page may have expired or been logged out)',
       );
-    const asset = await readRendererAsset(rendererDir, url.pathname);
+    const asset = await readRendererAsset(rendererDir, rest);
     if (asset.status !== 200) return refuse(res, asset.status, asset.text);
     headers(res);
     res.writeHead(200, { 'content-type': asset.contentType, 'content-length': asset.body.length });

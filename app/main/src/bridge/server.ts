@@ -15,7 +15,7 @@ import { IpcRouter } from '../ipc/router';
 import { assertRendererBuilt, DEFAULT_RENDERER_DIR } from '../static/renderer-dir';
 import { createHttpHandler } from './http-handler';
 import { assertLoopbackHost, loopbackEndpoints } from './loopback';
-import { createSessionAuth } from './session-auth';
+import { createSessionAuth, type SessionAuthOptions } from './session-auth';
 import { attachWsRpc } from './ws-rpc';
 
 export interface ConsoleServerOptions {
@@ -31,10 +31,12 @@ export interface ConsoleServerOptions {
   services?: ConsoleServices;
   /** Options for the services created here. */
   servicesOptions?: Omit<ConsoleServicesOptions, 'dataDir'>;
+  /** Session lifetimes and their clock (defaults: 12 h sessions, 1 h links, the system clock). */
+  session?: SessionAuthOptions;
 }
 
 export interface ConsoleServer {
-  /** The URL to open, with the one-time token. */
+  /** The console link to open, with a one-time token (spent on first use, expires after an hour by default). */
   url: string;
   /** The one-time token of {@link url}. */
   token: string;
@@ -63,7 +65,7 @@ export async function startConsoleServer(options: ConsoleServerOptions = {}): Pr
     (await createConsoleServices({ dataDir: options.dataDir!, ...options.servicesOptions }));
   const router = new IpcRouter(createHandlers(services), services.logger);
 
-  const auth = createSessionAuth();
+  const auth = createSessionAuth(options.session);
   const token = auth.mintToken();
   const server = createServer(createHttpHandler(auth, rendererDir));
   const ws = attachWsRpc(server, auth, router, services.events);

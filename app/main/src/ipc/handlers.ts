@@ -16,6 +16,11 @@ export function createHandlers(s: ConsoleServices): Handlers {
       platform: process.platform,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     }),
+    'app.logout': (_req, ctx) => {
+      if (!ctx.endSession) return { loggedOut: false };
+      ctx.endSession();
+      return { loggedOut: true };
+    },
 
     'identity.status': () => s.identity.status(),
     'identity.custodyOptions': () => s.identity.custodyOptions(),

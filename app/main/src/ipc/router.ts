@@ -25,6 +25,8 @@ export interface SenderContext {
   trusted: boolean;
   /** For logs: why the sender is (not) trusted. Never contains secrets. */
   description: string;
+  /** Ends the sender's session (the web bridge; Electron has none): what `app.logout` calls. */
+  endSession?: () => void;
 }
 
 /** One handler per channel, receiving the parsed request. */

@@ -14,13 +14,14 @@ import { IdentityService } from './identity/identity-service';
 import { createOsKeychain, type Keychain } from './vault/keychain';
 import type { ScryptParams } from './vault/sealed-key';
 import { FleetState } from './fleet/fleet-state';
+import { StateSequences } from './fleet/state-sequences';
 import { RateMeter } from './fleet/rates';
 import { CommandChannel } from './commands/command-channel';
 import { startAutoConnect } from './commands/auto-connect';
 import { PkiAdmin } from './pki/pki-admin';
 
 export interface ConsoleServicesOptions {
-  /** The console's data directory (identity, settings, audit log). */
+  /** The console's data directory (identity, settings, audit log, verified state sequences). */
   dataDir: string;
   /** Settings storage (default: conf in dataDir; electron-store inside Electron). */
   settingsStore?: SettingsStore;
@@ -93,6 +94,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     clock,
     events,
     audit,
+    sequences: StateSequences.open(join(o.dataDir, 'fleet-seq.json')),
     ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
   });
   const rates = new RateMeter();

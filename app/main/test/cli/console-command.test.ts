@@ -1,6 +1,6 @@
 /**
  * `helmlink console` as users run it, a spawned process: its usage and refusals, and `--web` printing a one-time
- * link, serving the built console page to the session it opens, and stopping cleanly on SIGTERM.
+ * link, serving the built console page under the page path of the session it opens, and stopping cleanly on SIGTERM.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { assertRendererBuilt } from '../../src/static/renderer-dir';
 import { tempDir } from '../helpers/console';
+import { eventually } from '../helpers/net';
 
 const CLI = new URL('../../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
 const ENV = { ...process.env, HELMLINK_LOG_LEVEL: 'silent', DBUS_SESSION_BUS_ADDRESS: '' };
@@ -54,6 +55,34 @@ describe('helmlink console', () => {
     expect(b.stderr).toContain('ERR_BRIDGE_NON_LOOPBACK');
   }, 60_000);
 
+  it('mints another one-time link on Enter, each usable once', async () => {
+    assertRendererBuilt();
+    const child = spawn(process.execPath, [CLI, 'console', '--web', '--port', '0', '--data', tempDir()], {
+      env: ENV,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const links: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})$/u.exec(line);
+      if (m) links.push(m[1]!);
+    });
+    try {
+      await eventually(() => links.length === 1, 'the first link', 30_000);
+      child.stdin!.write('\n');
+      child.stdin!.write('\n');
+      await eventually(() => links.length === 3, 'two more links', 30_000);
+      expect(new Set(links).size).toBe(3);
+      for (const link of links.slice(1)) {
+        expect((await get(link)).status).toBe(303);
+        expect((await get(link)).status).toBe(403);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   it('runs as a process: prints a one-time link, serves the built page to its session, stops on SIGTERM', async () => {
     // The page comes from the build (`npm run build`; `npm test` builds it first).
     assertRendererBuilt();
@@ -77,8 +106,10 @@ describe('helmlink console', () => {
     try {
       const login = await get(url);
       expect(login.status).toBe(303);
-      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const page = await get(new URL('/', url).href, { cookie });
+      expect(login.headers['set-cookie']).toBeUndefined();
+      const location = String(login.headers.location);
+      expect(location).toMatch(/^\/s\/[A-Za-z0-9_-]{43}\/#handoff=[A-Za-z0-9_-]{43}$/u);
+      const page = await get(new URL(location.split('#')[0]!, url).href);
       expect(page.status).toBe(200);
       expect(page.body).toContain('<title>Helmlink console</title>');
       expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");

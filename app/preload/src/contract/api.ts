@@ -17,6 +17,8 @@ export type Subscribe<E extends EventName> = (listener: Listener<E>) => Unsubscr
 export interface HelmlinkApi {
   app: {
     info: Invoke<'app.info'>;
+    /** Ends this page's web bridge session (no effect under Electron). */
+    logout: Invoke<'app.logout'>;
   };
   identity: {
     status: Invoke<'identity.status'>;

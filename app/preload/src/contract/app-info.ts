@@ -11,7 +11,17 @@ export interface AppInfo {
   timeZone: string;
 }
 
+/** The answer to `app.logout`. */
+export interface LogoutResult {
+  /**
+   * True when a web bridge session was ended (the page must open a new console link to come back); false under
+   * Electron, which has no session to end.
+   */
+  loggedOut: boolean;
+}
+
 /** App channels. */
 export const appChannels = {
   'app.info': channel<AppInfo>()('app.info', emptySchema),
+  'app.logout': channel<LogoutResult>()('app.logout', emptySchema),
 } as const;

@@ -186,8 +186,10 @@ const CODE_WORDS = {
   ERR_NOT_ENROLLED: 'fault',
   ERR_HOOK_REJECTED: 'fault',
   ERR_STATE_STORE: 'fault',
+  ERR_STATE_JOURNAL_DAMAGED: 'fault',
   ERR_RENEWAL_FAILED: 'fault',
   ERR_HANDOFF_REDIS: 'fault',
+  ERR_RESPONSE_TOPIC_REFUSED: 'fault',
   // --- console ----------------------------------------------------------------------------------------
   ERR_IPC_SENDER_FORBIDDEN: 'forbidden',
   ERR_IPC_CHANNEL_UNKNOWN: 'fault',
@@ -245,6 +247,11 @@ const CODE_WORDS = {
     'Command expired',
     'No verified acknowledgement arrived before the command expired: the vessel can no longer apply it.',
   ],
+  ERR_STATE_ROLLBACK: [
+    'Old vessel state refused',
+    'A vessel state older than one already verified arrived and was refused. Someone may be replaying old messages.',
+  ],
+  ERR_FLEET_STORE: 'fault',
   ERR_COMMAND_TIMEOUT: [
     'No answer from the vessel',
     'No verified acknowledgement arrived in time. The command may or may not have been applied; check the vessel state.',
@@ -255,6 +262,10 @@ const CODE_WORDS = {
   ERR_BRIDGE_DISCONNECTED: [
     'Console connection lost',
     'The page lost its connection to the Helmlink service. It reconnects by itself; try again in a moment.',
+  ],
+  ERR_BRIDGE_SESSION_ENDED: [
+    'Console session ended',
+    'This page was logged out or its session expired. Open a new console link to continue.',
   ],
   // --- cli --------------------------------------------------------------------------------------------
   ERR_TOOL_MISSING: 'fault',

@@ -70,6 +70,15 @@ async function brokerAction(run: () => Promise<ConnectionStatus>): Promise<void>
   }
 }
 
+/** Ends the web bridge session: the bridge closes the socket and the page shows that the session ended. */
+export async function logout(): Promise<void> {
+  try {
+    await call(api().app.logout());
+  } catch (err) {
+    connectionStore.setState({ error: friendlyError(err) });
+  }
+}
+
 /** Connects to the broker (mutual TLS, in main). */
 export function connectBroker(): Promise<void> {
   return brokerAction(() => call(api().fleet.connect()));

@@ -22,12 +22,17 @@ export const CONSOLE_ERRORS = {
   ERR_VESSEL_UNVERIFIED:
     "The vessel's last state could not be verified: commands to it are refused until one does",
   ERR_VESSEL_SILENT: 'Nothing current has been heard from the vessel: its signed state expired',
+  ERR_STATE_ROLLBACK:
+    'A vessel state older than one already verified (a lower sequence number) was refused: an old state replayed',
+  ERR_FLEET_STORE: "The console's record of verified vessel state sequence numbers cannot be read or written",
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
   ERR_COMMAND_EXPIRED:
     'The command expired without a verified acknowledgement: the vessel can no longer apply it',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
   ERR_BRIDGE_DISCONNECTED: 'The console page is not connected to the web bridge (reconnecting)',
+  ERR_BRIDGE_SESSION_ENDED:
+    'The console page session has ended (expired or logged out): open a new console link',
   ERR_RENDERER_NOT_BUILT: 'The console page is not built: run npm run build',
 } as const;
 

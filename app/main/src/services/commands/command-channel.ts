@@ -280,6 +280,9 @@ export class CommandChannel {
     if (current.state === 'connected' && current.brokerUrl === brokerUrl) return current;
     if (current.state !== 'disconnected') await this.disconnect();
     this.#useTrustOf(signer);
+    // Known revoked: ask the CA's CRL again first (a released hold clears it), never connect on a revoked certificate.
+    if (this.#o.identity.status().state === 'revoked' && (await this.#checkOwnCertificate(true)))
+      throw new HelmlinkError('ERR_IDENTITY_REVOKED');
     try {
       return await this.#broker.connect({
         brokerUrl,

@@ -44,8 +44,8 @@ export class FleetPublisher {
     }
   }
 
-  /** Pushes the pending changes now (and schedules the full list). */
-  flush(): void {
+  /** Pushes the pending changes now (and schedules the full list, or with `list` pushes it now too). */
+  flush(list = false): void {
     if (this.#changesTimer) clearTimeout(this.#changesTimer);
     this.#changesTimer = undefined;
     if (this.#dirty.size === 0) return;
@@ -58,7 +58,8 @@ export class FleetPublisher {
     }
     this.#dirty.clear();
     this.#o.events.emit('fleet.changed', { changed, removed, at: new Date(this.#o.clock()).toISOString() });
-    this.#scheduleList();
+    if (list) this.#pushList();
+    else this.#scheduleList();
   }
 
   /** Stops the timers (pending changes are dropped). */
@@ -76,11 +77,16 @@ export class FleetPublisher {
     const wait = Math.max(0, this.#lastList + interval - Date.now());
     this.#listTimer = setTimeout(() => {
       this.#listTimer = undefined;
-      if (!this.#listDue) return;
-      this.#listDue = false;
-      this.#lastList = Date.now();
-      this.#o.events.emit('fleet.vessels', this.#o.all());
+      if (this.#listDue) this.#pushList();
     }, wait);
     this.#listTimer.unref();
+  }
+
+  #pushList(): void {
+    if (this.#listTimer) clearTimeout(this.#listTimer);
+    this.#listTimer = undefined;
+    this.#listDue = false;
+    this.#lastList = Date.now();
+    this.#o.events.emit('fleet.vessels', this.#o.all());
   }
 }

@@ -1,13 +1,17 @@
 /**
  * The fleet as the console knows it: one entry per vessel, built only from signed, retained `state` tokens that
  * verify (signature, x5c chain to the pinned root, CRL, role vessel, iss = the vessel in the topic, exact
- * partition of the carried catalog). A state that does not verify is flagged on the vessel and never replaces the
- * verified one; an older `seq` than the one held is ignored (a replayed retained message cannot roll state back).
+ * partition of the carried catalog, not expired). A state that does not verify is flagged on the vessel and never
+ * replaces the verified one. A `seq` lower than the highest ever verified for the vessel (kept across restarts in
+ * {@link StateSequences}) is refused with ERR_STATE_ROLLBACK whatever the view shows, so garbage followed by an old
+ * genuine token cannot roll the state back. A verified state whose `exp` passes without a newer one becomes stale
+ * (unverified, ERR_CMD_EXPIRED; the vessel's link shows `link_down`): the vessel re-signs its state before it
+ * expires while it is up.
  *
- * Each vessel's view also carries what the console knows besides its state (vessel-status.ts): the certified name,
- * IMO, MMSI and flag, how the console hears from it, this console's commands to it (from `commands.status`), the
- * console's own link (from `fleet.connection` and `identity.changed`) and the derived status. Changes are pushed
- * batched (fleet-publisher.ts).
+ * Each vessel's view also carries what the console knows besides its state (vessel-view.ts, vessel-status.ts): the
+ * certified name, IMO, MMSI and flag, how the console hears from it, this console's commands to it (from
+ * `commands.status`), the console's own link (from `fleet.connection` and `identity.changed`) and the derived
+ * status. Changes are pushed batched (fleet-publisher.ts).
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -22,16 +26,14 @@ import {
   type JwsAlgorithm,
   type Clock,
 } from '@helmlink/protocol';
-import {
-  CRITICAL_STREAM_NAMES,
-  type CatalogStreamView,
-  type CommandView,
-  type ConnectionStatus,
-  type IdentityStatus,
-  type PeerCertificateView,
-  type VesselIdentityView,
-  type VesselLabel,
-  type VesselView,
+import type {
+  CommandView,
+  ConnectionStatus,
+  IdentityStatus,
+  PeerCertificateView,
+  VesselIdentityView,
+  VesselLabel,
+  VesselView,
 } from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
@@ -39,8 +41,12 @@ import type { AuditLog } from '../audit/audit-log';
 import type { TrustMaterial } from './trust-material';
 import { FleetPublisher } from './fleet-publisher';
 import type { RateSubject } from './rates';
+import { StateSequences } from './state-sequences';
 import { NO_IDENTITY, vesselIdentityOf, vesselLabel } from './vessel-identity';
-import { deriveLink, deriveStatus, reasonOf, type ConsoleLink, type StatusInputs } from './vessel-status';
+import { buildVesselView, emptyEntry, type VesselEntry } from './vessel-view';
+import { reasonOf, type ConsoleLink } from './vessel-status';
+
+export { catalogView } from './vessel-view';
 
 export interface FleetStateOptions {
   clock: Clock;
@@ -48,50 +54,12 @@ export interface FleetStateOptions {
   audit?: AuditLog;
   algorithms?: readonly JwsAlgorithm[];
   clockToleranceSeconds?: number;
-  /** How often expiring states are checked (a vessel whose state expired is `link_down`), ms. Default 1000. */
+  /** The highest verified state sequence per vessel (default: in memory only). */
+  sequences?: StateSequences;
+  /** How often held states are checked for expiry (a quiet vessel turns `link_down`), ms. Default 1000. */
   sweepMs?: number;
   /** Batching of pushed changes, ms (default FLEET_CHANGES_INTERVAL_MS). */
   changesIntervalMs?: number;
-}
-
-interface VesselEntry {
-  vesselId: string;
-  /** The last verified state. */
-  claims: StateClaims | null;
-  identity: VesselIdentityView;
-  signer: PeerCertificateView | null;
-  /** False once a state that does not verify arrived after the last verified one. */
-  verified: boolean;
-  unverified: VesselView['unverified'];
-  stateIssuedAt: string | null;
-  stateReceivedAt: string | null;
-  lastVerifiedAt: string | null;
-  /** A genuine state arrived already expired: the vessel has gone quiet. */
-  expiredStateAt: string | null;
-  /** Since when each stream is on in the verified state, epoch ms. */
-  onSince: Map<string, number>;
-  latest: CommandView | null;
-  /** The verified state's last_jti when `latest` was first seen. */
-  baseJti: string | null;
-  lastRttMs: number | null;
-  /** The cached view (null: rebuild). */
-  view: VesselView | null;
-}
-
-/** Catalog view of a verified state. */
-export function catalogView(claims: StateClaims): CatalogStreamView[] {
-  return claims.catalog.streams.map((s) => ({
-    id: s.id,
-    name: s.name,
-    kind: s.kind,
-    address: s.address,
-    bitrateBps: s.bitrateBps,
-    critical:
-      s.critical === true ||
-      (CRITICAL_STREAM_NAMES as readonly string[]).some(
-        (n) => n === s.id.toUpperCase() || n === s.name.toUpperCase(),
-      ),
-  }));
 }
 
 function x5cOf(token: string): string[] {
@@ -102,11 +70,16 @@ function x5cOf(token: string): string[] {
 const certificatesOf = (x5c: readonly string[]): x509.X509Certificate[] =>
   x5c.map((b) => new x509.X509Certificate(base64ToBytes(b) as Uint8Array<ArrayBuffer>));
 
+function rollbackMessage(seq: number, highest: number): string {
+  return `state sequence ${seq} is older than ${highest}, already verified: an old state token was replayed`;
+}
+
 /** Verified vessel state per vessel id, with the derived status of each vessel. */
 export class FleetState {
   readonly #o: FleetStateOptions;
   readonly #vessels = new Map<string, VesselEntry>();
   readonly #lastTokens = new Map<string, Buffer>();
+  readonly #sequences: StateSequences;
   readonly #publisher: FleetPublisher;
   readonly #sweep: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
@@ -117,6 +90,7 @@ export class FleetState {
 
   constructor(options: FleetStateOptions) {
     this.#o = options;
+    this.#sequences = options.sequences ?? StateSequences.inMemory();
     this.#publisher = new FleetPublisher({
       events: options.events,
       clock: options.clock,
@@ -129,7 +103,7 @@ export class FleetState {
       else if (event === 'identity.changed') this.#onIdentity(payload as IdentityStatus);
       else if (event === 'commands.status') this.#onCommand(payload as CommandView);
     });
-    this.#sweep = setInterval(() => this.#sweepExpiry(), options.sweepMs ?? 1000);
+    this.#sweep = setInterval(() => this.checkExpiry(), options.sweepMs ?? 1000);
     this.#sweep.unref();
   }
 
@@ -140,34 +114,39 @@ export class FleetState {
 
   /** Every known vessel, sorted by id. */
   vessels(): VesselView[] {
+    this.#expireStale();
     return [...this.#vessels.values()]
       .map((e) => this.#view(e))
       .sort((a, b) => a.vesselId.localeCompare(b.vesselId));
   }
 
   vessel(vesselId: string): VesselView | null {
+    this.#expireStale();
     const e = this.#vessels.get(vesselId);
     return e ? this.#view(e) : null;
   }
 
   /** The verified claims (catalog and on/off) of a vessel, or null. */
   verifiedState(vesselId: string): StateClaims | null {
+    this.#expireStale();
     const e = this.#vessels.get(vesselId);
     return e?.verified ? e.claims : null;
   }
 
   /**
    * The verified state a command to `vesselId` is built on. ERR_VESSEL_UNKNOWN when nothing was heard from it,
-   * ERR_VESSEL_REVOKED when its certificate is revoked, ERR_VESSEL_UNVERIFIED when its last state did not verify.
+   * ERR_VESSEL_REVOKED when its certificate is revoked, ERR_VESSEL_SILENT when its state expired,
+   * ERR_VESSEL_UNVERIFIED when its last state did not verify.
    */
   requireVerifiedState(vesselId: string): StateClaims {
+    const claims = this.verifiedState(vesselId);
+    if (claims) return claims;
     const e = this.#vessels.get(vesselId);
-    if (e?.verified && e.claims) return e.claims;
     if (!e?.unverified)
       throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${vesselId}`);
     const revoked = e.unverified.code === 'ERR_CHAIN_REVOKED' || e.signer?.revocation === 'revoked';
     throw new HelmlinkError(
-      revoked ? 'ERR_VESSEL_REVOKED' : 'ERR_VESSEL_UNVERIFIED',
+      revoked ? 'ERR_VESSEL_REVOKED' : e.expired ? 'ERR_VESSEL_SILENT' : 'ERR_VESSEL_UNVERIFIED',
       `${vesselId}: ${e.unverified.message}`,
     );
   }
@@ -201,10 +180,11 @@ export class FleetState {
       if (this.#vessels.delete(vesselId)) this.#publisher.changed(vesselId);
       return;
     }
+    const previous = this.#lastTokens.get(vesselId);
     this.#lastTokens.set(vesselId, payload);
     const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
-    const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
+    const entry = this.#vessels.get(vesselId) ?? emptyEntry(vesselId);
     const x5c = x5cOf(token);
     try {
       if (!this.#trust)
@@ -220,7 +200,20 @@ export class FleetState {
           : {}),
       });
       const c = verified.claims;
-      if (entry.claims && entry.verified && c.seq < entry.claims.seq) return;
+      const highest = this.#sequences.highest(vesselId);
+      if (highest !== undefined && c.seq < highest) {
+        // A verified, current view stays as it is (it is newer); any other view is flagged with the refusal.
+        if (entry.verified) {
+          // The token the view rests on stays the one a newer CRL re-verifies.
+          if (previous) this.#lastTokens.set(vesselId, previous);
+          this.#auditRefused(entry, token, 'ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest));
+          return;
+        }
+        throw new HelmlinkError('ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest), {
+          details: { seq: c.seq, highest },
+        });
+      }
+      this.#sequences.raise(vesselId, c.seq);
       const signer = await this.#trust.describePeer(certificatesOf(x5c), 'clientAuth', now);
       this.#accept(entry, c, vesselIdentityOf(x5c), signer, now);
       this.#o.audit?.append({
@@ -243,9 +236,17 @@ export class FleetState {
     for (const [vesselId, payload] of [...this.#lastTokens]) await this.onStateMessage(vesselId, payload);
   }
 
-  /** Pushes the batched changes now (tests; shutdown). */
+  /**
+   * Marks every verified view whose state token has expired as stale (unverified, ERR_CMD_EXPIRED: its link is
+   * down) and pushes the change. A timer calls it; every read calls it too.
+   */
+  checkExpiry(): void {
+    this.#expireStale();
+  }
+
+  /** Pushes the batched changes and the whole list now (tests; shutdown). */
   flush(): void {
-    this.#publisher.flush();
+    this.#publisher.flush(true);
   }
 
   /** Forgets every vessel. */
@@ -277,7 +278,7 @@ export class FleetState {
     entry.signer = signer;
     entry.verified = true;
     entry.unverified = null;
-    entry.expiredStateAt = null;
+    entry.expired = false;
     entry.stateIssuedAt = new Date(c.iat * 1000).toISOString();
     entry.stateReceivedAt = entry.lastVerifiedAt = now.toISOString();
   }
@@ -286,45 +287,44 @@ export class FleetState {
   async #refuse(entry: VesselEntry, err: unknown, x5c: string[], token: string, now: Date): Promise<void> {
     const e = toApiError(err);
     const message = e.detail ?? e.message;
-    if (e.code === 'ERR_CMD_EXPIRED' && entry.verified) {
-      entry.expiredStateAt = now.toISOString();
-    } else {
-      entry.verified = false;
-      entry.unverified = { code: e.code, message, receivedAt: now.toISOString() };
-      // The presented chain as it stands now (a revoked vessel shows "revoked", not its last good check).
-      if (this.#trust && x5c.length > 0)
-        entry.signer = await this.#trust
-          .describePeer(certificatesOf(x5c), 'clientAuth', now)
-          .catch(() => entry.signer);
-    }
+    entry.verified = false;
+    entry.expired = e.code === 'ERR_CMD_EXPIRED';
+    entry.unverified = { code: e.code, message, receivedAt: now.toISOString() };
+    // The presented chain as it stands now (a revoked vessel shows "revoked", not its last good check).
+    if (this.#trust && x5c.length > 0 && !entry.expired)
+      entry.signer = await this.#trust
+        .describePeer(certificatesOf(x5c), 'clientAuth', now)
+        .catch(() => entry.signer);
+    this.#auditRefused(entry, token, e.code, message);
+  }
+
+  #auditRefused(entry: VesselEntry, token: string, code: string, message: string): void {
     this.#o.audit?.append({
       kind: 'state.unverified',
       vessel: vesselLabel(entry.vesselId, entry.identity),
       verdict: 'invalid',
-      code: e.code,
+      code,
       message,
       token,
     });
   }
 
-  #empty(vesselId: string): VesselEntry {
-    return {
-      vesselId,
-      claims: null,
-      identity: NO_IDENTITY,
-      signer: null,
-      verified: false,
-      unverified: null,
-      stateIssuedAt: null,
-      stateReceivedAt: null,
-      lastVerifiedAt: null,
-      expiredStateAt: null,
-      onSince: new Map(),
-      latest: null,
-      baseJti: null,
-      lastRttMs: null,
-      view: null,
-    };
+  #expireStale(): void {
+    const nowMs = this.#o.clock();
+    const tolerance = this.#o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+    for (const entry of this.#vessels.values()) {
+      if (!entry.verified || !entry.claims) continue;
+      if (nowMs / 1000 - tolerance < entry.claims.exp) continue;
+      const expiredAt = new Date(entry.claims.exp * 1000).toISOString();
+      entry.verified = false;
+      entry.expired = true;
+      entry.unverified = {
+        code: 'ERR_CMD_EXPIRED',
+        message: `the vessel's signed state expired at ${expiredAt} and was not re-signed: it is stale`,
+        receivedAt: new Date(nowMs).toISOString(),
+      };
+      this.#changed(entry);
+    }
   }
 
   #changed(entry: VesselEntry): void {
@@ -332,62 +332,8 @@ export class FleetState {
     this.#publisher.changed(entry.vesselId);
   }
 
-  #inputs(e: VesselEntry): StatusInputs {
-    const tolerance = this.#o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
-    return {
-      now: this.#o.clock(),
-      consoleLink: this.#link,
-      unverified: e.unverified,
-      hasVerifiedState: e.claims !== null,
-      stateExpiresAt: e.claims?.exp !== undefined ? (e.claims.exp + tolerance) * 1000 : null,
-      expiredStateAt: e.expiredStateAt,
-      lastVerifiedAt: e.lastVerifiedAt,
-      latest: e.latest,
-      baseJti: e.baseJti,
-      currentJti: e.claims?.last_jti ?? null,
-    };
-  }
-
   #view(e: VesselEntry): VesselView {
-    if (e.view) return e.view;
-    const inputs = this.#inputs(e);
-    const link = deriveLink(inputs);
-    const { status, statusReason } = deriveStatus(inputs, link);
-    const c = e.claims;
-    const on = new Set(c?.on ?? []);
-    const streams = c ? catalogView(c).map((s) => ({ ...s, on: on.has(s.address) })) : [];
-    const waiting = e.latest && (e.latest.state === 'pending' || e.latest.state === 'timed_out');
-    const desired = waiting ? new Set(e.latest!.on) : on;
-    const bitrate = (isOn: (address: string) => boolean) =>
-      streams.filter((s) => isOn(s.address)).reduce((n, s) => n + s.bitrateBps, 0);
-    e.view = {
-      vesselId: e.vesselId,
-      identity: e.identity,
-      status,
-      statusReason,
-      link,
-      lastVerifiedAt: e.lastVerifiedAt,
-      lastRttMs: e.lastRttMs,
-      pendingChanges: streams.filter((s) => s.on !== desired.has(s.address)).length,
-      lastCommand: e.latest && {
-        commandId: e.latest.commandId,
-        state: e.latest.state,
-        sentAt: e.latest.sentAt,
-        settledAt: e.latest.settledAt,
-        rttMs: e.latest.rttMs,
-        reason: e.latest.reason,
-      },
-      streamsOn: on.size,
-      requestedBitrateBps: bitrate((a) => desired.has(a)),
-      verified: e.verified,
-      unverified: e.unverified,
-      streams,
-      lastAppliedCommandId: c?.last_jti ?? null,
-      stateIssuedAt: e.stateIssuedAt,
-      stateReceivedAt: e.stateReceivedAt,
-      signer: e.signer,
-      activeBitrateBps: bitrate((a) => on.has(a)),
-    };
+    e.view ??= buildVesselView(e, this.#o.clock(), this.#link);
     return e.view;
   }
 
@@ -426,13 +372,5 @@ export class FleetState {
     e.latest = view;
     if (view.rttMs !== null) e.lastRttMs = view.rttMs;
     this.#changed(e);
-  }
-
-  /** Marks vessels whose held state just expired (their link turns `link_down`) or stopped being expired. */
-  #sweepExpiry(): void {
-    for (const e of this.#vessels.values()) {
-      if (e.claims?.exp === undefined || !e.view) continue;
-      if (deriveLink(this.#inputs(e)).state !== e.view.link.state) this.#changed(e);
-    }
   }
 }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSigner, signState, topics } from '@helmlink/protocol';
+import type { VesselView } from '@helmlink/app-preload';
 import { codeOf } from '../../helpers/console';
 import { eventually } from '../../helpers/net';
 import {
@@ -25,6 +26,17 @@ useScriptedFleet((f) => {
   fleet = f;
   services = f.services;
 });
+
+/** A flagged vessel: not verified (with `code`), its last verified streams kept, no command built for it. */
+async function expectFlagged(v: VesselView, code: string): Promise<void> {
+  expect(v.verified).toBe(false);
+  expect(v.unverified!.code).toBe(code);
+  expect(v.streams.every((s) => !s.on || s.address === TGTD)).toBe(true);
+  // Known but not verified: its own words (was ERR_VESSEL_UNKNOWN, "Vessel not known").
+  expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe(
+    'ERR_VESSEL_UNVERIFIED',
+  );
+}
 
 describe('command channel over mutual TLS', () => {
   it('refuses to send before it is connected', async () => {
@@ -178,14 +190,42 @@ describe('command channel: intents, live data and forged states', () => {
       () => (services.fleet.vessel(VESSEL)?.unverified ? services.fleet.vessel(VESSEL) : undefined),
       'flagged state',
     );
-    expect(v.verified).toBe(false);
-    expect(v.unverified!.code).toBe('ERR_ISS_MISMATCH');
-    expect(v.streams.every((s) => !s.on || s.address === TGTD)).toBe(true);
-    // Known but not verified: its own words (was ERR_VESSEL_UNKNOWN, "Vessel not known").
-    expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe(
-      'ERR_VESSEL_UNVERIFIED',
-    );
+    await expectFlagged(v, 'ERR_ISS_MISMATCH');
     expect(services.audit.search({ kinds: ['state.unverified'] }).total).toBeGreaterThan(0);
+  });
+
+  it('refuses an old genuine state replayed after garbage on the state topic (ERR_STATE_ROLLBACK), whatever the view shows', async () => {
+    const vesselSigner = createSigner({
+      privateKey: fleet.vesselEntity.keys.privateKey,
+      chain: fleet.vesselEntity.chain,
+    });
+    // A genuine state of this vessel, signed long ago with the lowest sequence number: still within its exp.
+    const { token: old } = await signState(vesselSigner, {
+      clock: () => Date.now(),
+      catalog,
+      on: addresses,
+      off: [],
+      lastJti: null,
+      seq: 0,
+    });
+    await fleet.vesselClient.publishAsync(topics.state(VESSEL), 'garbage', { qos: 1, retain: true });
+    await eventually(
+      () => (services.fleet.vessel(VESSEL)?.unverified?.code === 'ERR_TOKEN_MALFORMED' ? true : undefined),
+      'garbage flagged',
+    );
+    await fleet.vesselClient.publishAsync(topics.state(VESSEL), old, { qos: 1, retain: true });
+    const v = await eventually(
+      () =>
+        services.fleet.vessel(VESSEL)?.unverified?.code === 'ERR_STATE_ROLLBACK'
+          ? services.fleet.vessel(VESSEL)
+          : undefined,
+      'old state refused',
+    );
+    await expectFlagged(v, 'ERR_STATE_ROLLBACK');
+    expect(v.unverified!.message).toContain('state sequence 0 is older than');
+    // The vessel's next genuine state (a higher seq) is verified again.
+    await fleet.vessel.publishState();
+    await eventually(() => (services.fleet.vessel(VESSEL)?.verified ? true : undefined), 'verified again');
   });
 
   it('disconnects', async () => {
