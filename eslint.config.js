@@ -108,6 +108,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/.scratch/**',
+      '.stryker-tmp/**',
       '**/dist/**',
       '**/out/**',
       'e2e/artifacts/**',
@@ -138,7 +139,12 @@ export default tseslint.config(
   // --- protocol: the innermost layer ------------------------------------------------------------------------------
   {
     files: ['protocol/src/**/*.ts'],
-    ignores: ['protocol/src/node/**', 'protocol/src/cli/**', 'protocol/src/mqtt/**'],
+    ignores: [
+      'protocol/src/node/**',
+      'protocol/src/cli/**',
+      'protocol/src/mqtt/**',
+      'protocol/src/testkit/**',
+    ],
     rules: {
       ...restrict(
         [...noNode, electron, mqttOutsideSession],
@@ -172,6 +178,7 @@ export default tseslint.config(
       'protocol/src/node/**/*.ts',
       'protocol/src/cli/**/*.ts',
       'protocol/src/mqtt/**/*.ts',
+      'protocol/src/testkit/**/*.ts',
       'protocol/test/**/*.ts',
       'protocol/bench/**/*.ts',
     ],

@@ -165,9 +165,14 @@ describe('fleet overview with 500 vessels', { timeout: 90_000 }, () => {
               state: 'link_down',
               since: new Date().toISOString(),
               reason: {
-                code: 'ERR_VESSEL_SILENT',
-                message: 'Nothing current has been heard from the vessel.',
+                code: 'ERR_VESSEL_LINK_DOWN',
+                message: "The vessel's link to the broker is down.",
               },
+            },
+            linkReport: {
+              state: 'down',
+              since: new Date().toISOString(),
+              reportedAt: new Date().toISOString(),
             },
           },
         ],

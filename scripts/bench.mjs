@@ -26,6 +26,7 @@ const BENCHES = [
   { id: 'ca', script: 'bench:ca', quickArgs: ['--enrollments', '300', '--revoked', '100000'] },
   { id: 'vessel', script: 'bench:vessel', quickArgs: ['--latency', '300', '--throughput', '1000'] },
   { id: 'console', script: 'bench:console', quickArgs: ['--updates', '60', '--loads', '2'] },
+  { id: 'link', script: 'bench:link', quickArgs: ['--n', '10'] },
 ];
 
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -154,6 +155,26 @@ function summarize(results) {
       '/s',
       '—',
     );
+  const link = results.link?.json?.results ?? [];
+  for (const r of link) {
+    const name = r.profile;
+    add(
+      `${name}: command → verified ack p50 (RTT ${r.rttMs} ms)`,
+      'link',
+      pick(r, /roundTrip\.p50/u),
+      'ms',
+      name.startsWith('GEO') ? `≤ ${r.rttMs + 100}` : '—',
+    );
+    add(`${name}: command + ack on the wire`, 'link', pick(r, /commandPlusAck/u), 'B', '≤ 3,000');
+    add(`${name}: reconnect, handshake included`, 'link', pick(r, /bytes\.reconnect/u), 'B', '—');
+    add(
+      `${name}: link return → first command applied`,
+      'link',
+      pick(r, /linkReturnToAppliedMs/u),
+      'ms',
+      '≤ 3,000',
+    );
+  }
   const verify = results.verify?.json;
   const es256 = verify?.results?.find?.((r) => r.alg === 'ES256') ?? verify;
   add(

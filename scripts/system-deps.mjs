@@ -11,6 +11,8 @@ export const COMPONENTS = [
     packages: ['mosquitto', 'mosquitto-clients'],
   },
   { name: 'openssl', probe: ['openssl'], packages: ['openssl'] },
+  // ISO 3166-1 codes: a source of the generated maritime tables (protocol/test/vocabulary/maritime-tables.test.ts).
+  { name: 'iso-codes', probe: ['/usr/share/iso-codes/json/iso_3166-1.json'], packages: ['iso-codes'] },
   { name: 'redis-server', probe: ['redis-server'], packages: ['redis-server'] },
   { name: 'chromium', probe: ['/usr/bin/chromium'], packages: ['chromium'] },
   { name: 'dbus-run-session', probe: ['dbus-run-session'], packages: ['dbus'] },

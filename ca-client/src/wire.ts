@@ -146,11 +146,17 @@ export interface CertListResponse {
   certificates: CertificateWire[];
 }
 
-/** POST /ca/v1/revoke (admin): reason is an RFC 5280 code (6 = certificateHold). */
+/**
+ * POST /ca/v1/revoke (admin): reason is an RFC 5280 code (6 = certificateHold). Revoking the CA's own service
+ * certificate or a broker's certificate needs `force` and a replacement plan: `"issue"` (the CA issues and loads a
+ * new service identity first) or the serial of another valid broker certificate. The last admin cannot be revoked.
+ */
 export interface RevokeRequest {
   serial: string;
   reason: number;
   description?: string;
+  force?: boolean;
+  replacement?: string;
 }
 
 /** POST /ca/v1/release (admin): takes a certificate off hold. */
@@ -162,6 +168,8 @@ export interface ReleaseRequest {
 export interface StatusChangeResponse {
   certificate: CertificateWire;
   crlNumber: number;
+  /** Serials revoked along with it: the certificates renewed from it (a revocation follows the renewals). */
+  alsoRevoked?: string[];
 }
 
 /** GET /ca/v1/alerts (admin) query string. */

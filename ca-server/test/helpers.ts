@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import * as x509 from '@peculiar/x509';
 import {
   buildName,
@@ -12,6 +13,7 @@ import {
   type KeySpec,
   type Clock,
 } from '@helmlink/protocol';
+import type { CliIO } from '@helmlink/protocol/node';
 import { initAuthority, type InitResult } from '../src/authority/init';
 
 export const PASSPHRASE = 'test passphrase for the CA';
@@ -74,3 +76,25 @@ export const headerClientCertificate = (req: { headers: Record<string, string | 
   const h = req.headers[TEST_CERT_HEADER];
   return typeof h === 'string' ? new Uint8Array(Buffer.from(h, 'base64')) : undefined;
 };
+
+/** Runs a CLI command in process with captured output (the environment holds only `env`). */
+export async function runCommand(
+  cmd: { main: (argv: string[], io?: CliIO) => Promise<number> },
+  argv: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await cmd.main(argv, {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: { ...opts.env },
+    cwd: opts.cwd,
+  });
+  return { code, out, err };
+}

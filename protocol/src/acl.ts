@@ -2,10 +2,11 @@
  * The topic access policy per role — one source for the Mosquitto `acl_file` (rendered here) and for an embedded
  * broker's authorizer (aedes `authorizePublish`/`authorizeSubscribe` call {@link isAllowed}).
  *
- * - vessel V: reads only `vessels/V/cmd`; writes only `vessels/V/ack`, `vessels/V/state`, `vessels/V/data/{stream}`.
- * - pilot: writes any vessel's `cmd`; reads every vessel's `ack`, `state`, `data`.
- * - admin: reads every vessel's `ack`, `state`, `data` (monitoring; commands need the pilot role).
- * - ca: the only identity that writes the CRL topic.
+ * - vessel V: reads only `vessels/V/cmd`; writes only `vessels/V/ack`, `vessels/V/state`, `vessels/V/data/{stream}`,
+ *   `vessels/V/alert` and `vessels/V/link` (its Last Will included).
+ * - pilot: writes any vessel's `cmd`; reads every vessel's `ack`, `state`, `data`, `alert`, `link`.
+ * - admin: reads every vessel's `ack`, `state`, `data`, `alert`, `link` (monitoring; commands need the pilot role).
+ * - ca: the only identity that writes the CRL topic; reads every vessel's `alert` (forwarded to its webhook).
  * - every identity reads the CRL topic; broker: nothing else.
  * Anything not granted is denied. The MQTT username is the certificate CN (= entity id).
  */
@@ -38,6 +39,8 @@ export function roleRules(role: Role, entityId: string): AclRule[] {
         { access: 'write', topic: `${VESSELS}/${id}/ack` },
         { access: 'write', topic: `${VESSELS}/${id}/state` },
         { access: 'write', topic: `${VESSELS}/${id}/data/+` },
+        { access: 'write', topic: `${VESSELS}/${id}/alert` },
+        { access: 'write', topic: `${VESSELS}/${id}/link` },
       ];
     case 'pilot':
       return [
@@ -45,15 +48,22 @@ export function roleRules(role: Role, entityId: string): AclRule[] {
         { access: 'read', topic: `${VESSELS}/+/ack` },
         { access: 'read', topic: `${VESSELS}/+/state` },
         { access: 'read', topic: `${VESSELS}/+/data/+` },
+        { access: 'read', topic: `${VESSELS}/+/alert` },
+        { access: 'read', topic: `${VESSELS}/+/link` },
       ];
     case 'admin':
       return [
         { access: 'read', topic: `${VESSELS}/+/ack` },
         { access: 'read', topic: `${VESSELS}/+/state` },
         { access: 'read', topic: `${VESSELS}/+/data/+` },
+        { access: 'read', topic: `${VESSELS}/+/alert` },
+        { access: 'read', topic: `${VESSELS}/+/link` },
       ];
     case 'ca':
-      return [{ access: 'write', topic: CRL_TOPIC }];
+      return [
+        { access: 'write', topic: CRL_TOPIC },
+        { access: 'read', topic: `${VESSELS}/+/alert` },
+      ];
     case 'broker':
       return [];
     default:

@@ -28,3 +28,13 @@ export function frozenClock(at: Date | number): FrozenClock {
     },
   });
 }
+
+/**
+ * Reads `clock`, refusing a time that is not a finite number with a TypeError (a caller bug): every comparison
+ * with NaN is false, so a NaN time would let an expired token or certificate pass.
+ */
+export function readClock(clock: Clock): number {
+  const ms = clock();
+  if (!Number.isFinite(ms)) throw new TypeError('the clock must return epoch milliseconds');
+  return ms;
+}

@@ -28,4 +28,14 @@ export {
   issueEndEntityCertificateDer,
   type FastEndEntityParams,
 } from './pki/cert-writer';
-export { readTlv, readChildren, decodeOid, type Tlv } from './pki/der';
+export {
+  readTlv,
+  readChildren,
+  decodeOid,
+  readTlvDer,
+  readChildrenDer,
+  assertDer,
+  assertDerInteger,
+  type Tlv,
+} from './pki/der';
+export { signatureSchemeOf, type SignatureScheme } from './pki/algorithms';

@@ -5,6 +5,8 @@
  * - `helmlink/v1/vessels/{vesselId}/ack`   signed acknowledgements from the vessel (QoS 1)
  * - `helmlink/v1/vessels/{vesselId}/state` signed vessel state (retained)
  * - `helmlink/v1/vessels/{vesselId}/data/{streamId}` stream samples
+ * - `helmlink/v1/vessels/{vesselId}/alert` signed vessel alerts (QoS 1, not retained; envelope/vessel-events.ts)
+ * - `helmlink/v1/vessels/{vesselId}/link`  signed link status (retained; `down` is the vessel's Last Will)
  * - `helmlink/v1/pki/crl` the issuing CA's current CRL, DER (retained)
  *
  * A vessel id is an entity id (vocabulary/entity-id.ts); a stream id is a topic level ({@link assertTopicId}).
@@ -55,16 +57,22 @@ export const topics = {
   state: (vesselId: string): string => `${vesselBase(vesselId)}/state`,
   data: (vesselId: string, streamId: string): string =>
     `${vesselBase(vesselId)}/data/${assertTopicId(streamId, 'stream id')}`,
+  alert: (vesselId: string): string => `${vesselBase(vesselId)}/alert`,
+  link: (vesselId: string): string => `${vesselBase(vesselId)}/link`,
   crl: (): string => CRL_TOPIC,
-  /** Subscription filters used by consoles. */
+  /** Subscription filters used by consoles (and, for alerts, the CA). */
   filters: {
     allAcks: `${TOPIC_ROOT}/vessels/+/ack`,
     allStates: `${TOPIC_ROOT}/vessels/+/state`,
     allData: `${TOPIC_ROOT}/vessels/+/data/+`,
+    allAlerts: `${TOPIC_ROOT}/vessels/+/alert`,
+    allLinks: `${TOPIC_ROOT}/vessels/+/link`,
   },
 } as const;
 
-export type TopicKind = 'cmd' | 'ack' | 'state' | 'data' | 'crl';
+export type TopicKind = 'cmd' | 'ack' | 'state' | 'data' | 'alert' | 'link' | 'crl';
+
+const VESSEL_LEAF_KINDS: readonly TopicKind[] = ['cmd', 'ack', 'state', 'alert', 'link'];
 
 export interface ParsedTopic {
   kind: TopicKind;
@@ -80,8 +88,8 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
     return undefined;
   const vesselId = parts[3]!;
   if (!isEntityId(vesselId)) return undefined;
-  if (parts.length === 5 && (parts[4] === 'cmd' || parts[4] === 'ack' || parts[4] === 'state')) {
-    return { kind: parts[4], vesselId };
+  if (parts.length === 5 && VESSEL_LEAF_KINDS.includes(parts[4] as TopicKind)) {
+    return { kind: parts[4] as TopicKind, vesselId };
   }
   if (parts.length === 6 && parts[4] === 'data' && isTopicId(parts[5])) {
     return { kind: 'data', vesselId, streamId: parts[5] };

@@ -40,6 +40,22 @@ describe('topic ACL policy', () => {
     expect(isAllowed({ entityId: 'broker-1', roles: ['broker'] }, 'write', topics.cmd('x'))).toBe(false);
   });
 
+  it('lets a vessel report its own alerts and link status, and pilots, admins and the CA read them', () => {
+    expect(isAllowed(vessel, 'write', topics.alert('mv-aurora'))).toBe(true);
+    expect(isAllowed(vessel, 'write', topics.link('mv-aurora'))).toBe(true);
+    expect(isAllowed(vessel, 'write', topics.alert('mv-other'))).toBe(false);
+    expect(isAllowed(vessel, 'write', topics.link('mv-other'))).toBe(false);
+    expect(isAllowed(vessel, 'read', topics.filters.allAlerts)).toBe(false);
+    for (const reader of [pilot, admin]) {
+      expect(isAllowed(reader, 'read', topics.filters.allAlerts)).toBe(true);
+      expect(isAllowed(reader, 'read', topics.filters.allLinks)).toBe(true);
+      expect(isAllowed(reader, 'write', topics.alert('mv-aurora'))).toBe(false);
+      expect(isAllowed(reader, 'write', topics.link('mv-aurora'))).toBe(false);
+    }
+    expect(isAllowed(ca, 'read', topics.filters.allAlerts)).toBe(true);
+    expect(isAllowed(ca, 'write', topics.alert('mv-aurora'))).toBe(false);
+  });
+
   it('matches filters conservatively', () => {
     expect(filterCovered('a/+/c', 'a/b/c')).toBe(true);
     expect(filterCovered('a/+/c', 'a/+/c')).toBe(true);

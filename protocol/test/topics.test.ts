@@ -35,6 +35,10 @@ describe('topics', () => {
       streamId: 'NAVD',
     });
     expect(parseTopic(CRL_TOPIC)).toEqual({ kind: 'crl' });
+    expect(parseTopic(topics.alert('v1'))).toEqual({ kind: 'alert', vesselId: 'v1' });
+    expect(parseTopic(topics.link('v1'))).toEqual({ kind: 'link', vesselId: 'v1' });
+    expect(topics.alert('v1')).toBe('helmlink/v1/vessels/v1/alert');
+    expect(topics.link('v1')).toBe('helmlink/v1/vessels/v1/link');
     expect(parseTopic('helmlink/v1/vessels/v1/other')).toBeUndefined();
     expect(parseTopic('helmlink/v2/vessels/v1/cmd')).toBeUndefined();
     expect(parseTopic('helmlink/v1/vessels/v1/data/a/b')).toBeUndefined();

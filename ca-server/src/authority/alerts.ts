@@ -13,10 +13,13 @@ export type AlertKind =
   | 'token_reuse'
   | 'token_expired'
   | 'subject_mismatch'
+  | 'csr_refused'
   | 'rate_limited'
   | 'revocation'
   | 'client_certificate_refused'
-  | 'crl_publish_failed';
+  | 'crl_publish_failed'
+  | 'service_identity'
+  | 'audit_checkpoint';
 
 export interface WebhookOptions {
   url: string;

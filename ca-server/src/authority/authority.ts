@@ -32,15 +32,18 @@ import { caPaths, type CaConfig, type CaPaths } from './files';
 import { readCaConfig } from './init';
 import { readKey } from './keys';
 import { getCertificate, listAlerts, listCertificates, type CertificateFilter } from './queries';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateGroup, type RateKind } from './rate-limit';
+import { FailureLog } from './failures';
+import { mergeRateLimits, RateLimiter, type RateGroup, type RateKind } from './rate-limit';
 import { renew } from './renew';
-import { release, revoke, type StatusChange } from './revocation';
+import { release, revoke, type RevokeRequest, type StatusChange } from './revocation';
+import { rotateServiceIdentity, serviceSerialOf } from './service-identity';
+import { signCheckpoint, writeCheckpointFile, type AuditCheckpoint } from './checkpoint';
 import { createToken, MAX_TOKEN_TTL } from './tokens';
 import type { Actor, AuthorityOptions, IssuedCertificate, RequestContext, TokenRequest } from './types';
 
 export type { Actor, AuthorityOptions, IssuedCertificate, TokenRequest } from './types';
 export { hashToken } from './tokens';
-export { normalizeSerial } from './revocation';
+export { normalizeSerial, type RevokeRequest } from './revocation';
 
 /** Loads an initialised CA directory: decrypts the issuing key, opens the store and makes sure a current CRL exists. */
 export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> {
@@ -61,7 +64,7 @@ export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> 
     opts,
     config,
     paths,
-    new SqliteStore(paths.db),
+    new SqliteStore(paths.db, { alertRetention: opts.alertRetention }),
     root,
     { certificate: issuingCert, privateKey: issuingKey },
     rootKey,
@@ -81,11 +84,17 @@ export class Authority implements AuthorityContext {
   readonly alerts: AlertSink;
   readonly clock: Clock;
   readonly crls: CrlSchedule;
+  readonly failures: FailureLog;
   readonly issueListeners = new Set<(record: CertRecord) => void>();
+  private readonly serviceListeners = new Set<(record: CertRecord) => void | Promise<void>>();
+  private readonly passphrase: string;
   private readonly limiter: RateLimiter;
   private readonly commits: GroupCommit;
   private readonly tokenTtl: number;
   private rootFingerprintCache: string | undefined;
+  private readonly checkpointSeconds: number;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private lastCheckpointSeq = 0;
   private pemCache: { chain: string; root: string; issuing: string } | undefined;
 
   constructor(
@@ -102,9 +111,18 @@ export class Authority implements AuthorityContext {
     this.store = store;
     this.root = root;
     this.issuing = issuing;
+    this.passphrase = opts.passphrase;
     this.clock = opts.clock ?? systemClock;
     this.alerts = new AlertSink(store, this.clock, opts.alertWebhook);
-    this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...opts.rateLimits }, this.clock);
+    const limits = mergeRateLimits(opts.rateLimits);
+    this.limiter = new RateLimiter(limits, this.clock);
+    this.failures = new FailureLog({
+      limiter: this.limiter,
+      alerts: this.alerts,
+      audit: (actor, action, details) => this.audit(actor, action, details),
+      clock: this.clock,
+      windowMs: limits.failures.perAddress.windowMs,
+    });
     this.commits = new GroupCommit(store);
     this.tokenTtl = Math.min(opts.tokenTtlSeconds ?? 86_400, MAX_TOKEN_TTL);
     const validitySeconds = opts.crlValiditySeconds ?? 86_400;
@@ -118,7 +136,9 @@ export class Authority implements AuthorityContext {
       audit: (actor, action, details) => this.audit(actor, action, details),
       validitySeconds,
       refreshMarginSeconds: opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2),
+      onCheckpoint: (cp) => this.publishCheckpoint(cp),
     });
+    this.checkpointSeconds = opts.auditCheckpointSeconds ?? 3600;
   }
 
   /** Group commit (see {@link GroupCommit.run}): resolves after the durable COMMIT of `fn`. */
@@ -201,17 +221,65 @@ export class Authority implements AuthorityContext {
     return renew(this, client, req, ctx);
   }
 
-  /** Authenticates an mTLS client certificate (DER), optionally requiring a role. See client-auth.ts. */
-  authenticateClient(der: Uint8Array, role?: Role): Promise<CertRecord> {
-    return authenticateClient(this, der, role);
+  /**
+   * Authenticates an mTLS client certificate (DER), optionally requiring a role; a refusal counts as a failure of
+   * `address`. See client-auth.ts.
+   */
+  authenticateClient(der: Uint8Array, role?: Role, address = 'local'): Promise<CertRecord> {
+    return authenticateClient(this, der, role, address);
   }
 
-  /** Revokes a certificate with an RFC 5280 reason, re-issues the CRL and alerts. See revocation.ts. */
-  revoke(
-    req: { serial: string; reason: number; description?: string | undefined },
-    actor: Actor,
-  ): Promise<StatusChange> {
+  /**
+   * Revokes a certificate (and its renewals) with an RFC 5280 reason, re-issues the CRL and alerts; guarded
+   * certificates need `force` and a replacement plan. See revocation.ts and infrastructure.ts.
+   */
+  revoke(req: RevokeRequest, actor: Actor): Promise<StatusChange> {
     return revoke(this, req, actor);
+  }
+
+  // --- the CA's own service identity (service-identity.ts) ------------------------------------------------------
+
+  /**
+   * Issues a new service identity (new key; server.key.pem and server.crt.pem rewritten, the old certificate
+   * superseded), alerts, re-issues the CRL and calls the service-identity listeners (the server loads it).
+   */
+  async rotateServiceIdentity(actor: Actor, why = 'forced revocation'): Promise<CertRecord> {
+    const record = await rotateServiceIdentity(this, this.passphrase, actor, why);
+    this.alerts.raise(
+      'service_identity',
+      'warning',
+      `the CA service identity was replaced (${why}); new certificate ${record.serial}`,
+      { serial: record.serial, why },
+    );
+    await this.crls.reissue();
+    for (const listener of this.serviceListeners) await listener(record);
+    return record;
+  }
+
+  /**
+   * The serial of the service certificate on disk when it is valid in the store; otherwise (revoked, on hold,
+   * expired, unknown) a fresh service identity is issued first. Never serve with a revoked certificate.
+   */
+  async ensureServiceIdentity(): Promise<string> {
+    const serial = serviceSerialOf(await readFile(this.paths.serverCert, 'utf8'));
+    const record = this.store.getCertificate(serial);
+    if (record && record.status === 'valid' && record.notAfter > this.clock()) return serial;
+    const why = record
+      ? `its certificate ${serial} is ${record.status === 'valid' ? 'expired' : record.status}`
+      : `its certificate ${serial} is unknown to the store`;
+    return (await this.rotateServiceIdentity({ id: 'ca' }, why)).serial;
+  }
+
+  /** Calls the service-identity listeners with the (valid) service certificate on disk, so the server loads it. */
+  async loadServiceIdentity(): Promise<void> {
+    const record = this.getCertificate(serviceSerialOf(await readFile(this.paths.serverCert, 'utf8')));
+    for (const listener of this.serviceListeners) await listener(record);
+  }
+
+  /** Calls `listener` after the service identity was replaced. Returns an unsubscribe function. */
+  onServiceIdentity(listener: (record: CertRecord) => void | Promise<void>): () => void {
+    this.serviceListeners.add(listener);
+    return () => this.serviceListeners.delete(listener);
   }
 
   /** Releases a certificate from certificateHold. See revocation.ts. */
@@ -262,13 +330,37 @@ export class Authority implements AuthorityContext {
     return this.crls.onCrl(listener);
   }
 
-  /** Keeps the CRL current in the background (re-issued before nextUpdate). */
+  /** Keeps the CRL current in the background (re-issued before nextUpdate) and signs periodic audit checkpoints. */
   startCrlTimer(): void {
     this.crls.start();
+    this.checkpointTimer ??= setInterval(() => void this.checkpoint(), this.checkpointSeconds * 1000);
+    this.checkpointTimer.unref();
   }
 
   stopCrlTimer(): void {
     this.crls.stop();
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+  }
+
+  // --- audit checkpoints (checkpoint.ts) ------------------------------------------------------------------------
+
+  /** Signs and publishes a checkpoint of the audit log's head when it moved since the last one. */
+  async checkpoint(): Promise<AuditCheckpoint | undefined> {
+    const head = this.store.lastAudit();
+    if (!head || head.seq <= this.lastCheckpointSeq) return undefined;
+    const cp = await signCheckpoint(this.store, this.issuing, this.clock());
+    if (cp) this.publishCheckpoint(cp);
+    return cp;
+  }
+
+  /** Publishes a checkpoint outside the database: the checkpoint file and an alert (the webhook). */
+  private publishCheckpoint(cp: AuditCheckpoint): void {
+    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
+    writeCheckpointFile(this.paths.auditCheckpoint, cp);
+    this.alerts.raise('audit_checkpoint', 'info', `audit checkpoint: entry ${cp.seq}, head ${cp.head}`, {
+      checkpoint: cp,
+    });
   }
 
   // --- queries (queries.ts) ---------------------------------------------------------------------------------------
@@ -289,6 +381,7 @@ export class Authority implements AuthorityContext {
   async close(): Promise<void> {
     this.stopCrlTimer();
     await this.crls.settled();
+    this.failures.closeWindows(true);
     await this.alerts.flush();
     this.store.close();
   }

@@ -12,26 +12,29 @@ import type { AuthorityContext } from './context';
  * requires that role. Throws ERR_CLIENT_CERT_INVALID (details.reason = the underlying code) or ERR_FORBIDDEN.
  */
 export async function authenticateClient(
-  ctx: Pick<AuthorityContext, 'root' | 'issuing' | 'clock' | 'alerts' | 'store'>,
+  ctx: Pick<AuthorityContext, 'root' | 'issuing' | 'clock' | 'failures' | 'store'>,
   der: Uint8Array,
   role?: Role,
+  address = 'local',
 ): Promise<CertRecord> {
   let cert: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(der.slice().buffer as ArrayBuffer);
   } catch (cause) {
+    ctx.failures.count(address);
     throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', 'the client certificate cannot be parsed', {
       cause,
       details: { reason: 'ERR_CERT_MALFORMED' },
     });
   }
   const refuse = (reason: string, message: string, cause?: unknown): never => {
-    ctx.alerts.raise(
-      'client_certificate_refused',
-      'warning',
-      `client certificate ${cert.serialNumber.toLowerCase()} refused: ${message}`,
-      { reason, subject: cert.subject },
-    );
+    ctx.failures.fail(address, {
+      kind: 'client_certificate_refused',
+      severity: 'warning',
+      action: 'client_certificate.refused',
+      message: `client certificate ${cert.serialNumber.toLowerCase()} from ${address} refused: ${message}`,
+      details: { reason, subject: cert.subject },
+    });
     throw new HelmlinkError('ERR_CLIENT_CERT_INVALID', message, { cause, details: { reason } });
   };
   try {

@@ -9,7 +9,9 @@ import type { Clock, IssuerMaterial } from '@helmlink/protocol';
 import type { CaStore, CertRecord } from '../store/types';
 import type { AlertSink } from './alerts';
 import type { CrlSchedule } from './crl-schedule';
+import type { FailureLog } from './failures';
 import type { CaConfig } from './files';
+import type { Actor } from './types';
 import type { RateGroup, RateKind } from './rate-limit';
 
 export interface AuthorityContext {
@@ -20,6 +22,8 @@ export interface AuthorityContext {
   readonly alerts: AlertSink;
   readonly clock: Clock;
   readonly crls: CrlSchedule;
+  /** Unauthenticated failures per address: budget and aggregated alerts. */
+  readonly failures: FailureLog;
   /** Called after every committed issuance (enroll, renew). */
   readonly issueListeners: ReadonlySet<(record: CertRecord) => void>;
   /** PEM of the issuing CA certificate. */
@@ -32,4 +36,6 @@ export interface AuthorityContext {
   commit<T>(fn: () => T): Promise<T>;
   /** Counts a request; throws ERR_RATE_LIMITED over the limit. */
   checkRate(group: RateGroup, kind: RateKind, key: string): void;
+  /** Replaces the CA's own service identity (new key) and loads it. */
+  rotateServiceIdentity(actor: Actor): Promise<CertRecord>;
 }

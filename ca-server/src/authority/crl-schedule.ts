@@ -8,6 +8,7 @@ import type * as x509 from '@peculiar/x509';
 import { crlNumberOf, parseCrls, type Clock, type IssuerMaterial } from '@helmlink/protocol';
 import type { CaStore } from '../store/types';
 import { issueCrlFile, issueRootCrlFile, issuedCrl, ROOT_CRL_VALIDITY_SECONDS, type IssuedCrl } from './crl';
+import { signCheckpoint, type AuditCheckpoint } from './checkpoint';
 import type { CaPaths } from './files';
 
 /** Largest timer delay Node accepts (about 24.8 days). */
@@ -26,6 +27,8 @@ export interface CrlScheduleOptions {
   validitySeconds: number;
   /** Re-issue when less than this remains before nextUpdate, in seconds. */
   refreshMarginSeconds: number;
+  /** Publishes the signed audit checkpoint each CRL carries (file, alert). */
+  onCheckpoint: (checkpoint: AuditCheckpoint) => void;
 }
 
 /** The CRLs of one CA and their refresh. */
@@ -70,28 +73,39 @@ export class CrlSchedule {
     }
   }
 
-  /** Re-issues the CRL when there is none in memory or it is close to nextUpdate. */
+  /**
+   * Re-issues the CRL when there is none in memory, it is close to nextUpdate, or a certificate's status changed
+   * since it was built (whichever path changed it: a superseding issuance, another process on the same store).
+   */
   async ensureFresh(): Promise<void> {
     const now = this.o.clock();
-    if (this.crl && this.crl.nextUpdate.getTime() - now > this.o.refreshMarginSeconds * 1000) return;
+    const current = this.o.store.statusVersion() === this.o.store.crlVersion('issuing');
+    if (current && this.crl && this.crl.nextUpdate.getTime() - now > this.o.refreshMarginSeconds * 1000)
+      return;
     await this.reissue();
   }
 
   /** Issues a new CRL now (serialised: CRL numbers and files stay in order), notifies listeners. */
   reissue(): Promise<IssuedCrl> {
     const run = this.chain.then(async () => {
+      const now = this.o.clock();
+      // Every CRL (so every revocation) carries a signed checkpoint of the audit log's head.
+      const checkpoint = await signCheckpoint(this.o.store, this.o.issuing, now);
       const crl = await issueCrlFile({
         store: this.o.store,
         issuer: this.o.issuing,
         dir: this.o.paths.dir,
-        now: new Date(this.o.clock()),
+        now: new Date(now),
         validitySeconds: this.o.validitySeconds,
+        checkpoint,
       });
       this.crl = crl;
+      if (checkpoint) this.o.onCheckpoint(checkpoint);
       this.o.audit('ca', 'crl.issue', {
         number: crl.number,
         entries: crl.entries,
         nextUpdate: crl.nextUpdate.toISOString(),
+        ...(checkpoint ? { checkpointSeq: checkpoint.seq } : {}),
       });
       for (const listener of this.listeners) {
         try {

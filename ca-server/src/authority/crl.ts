@@ -9,6 +9,7 @@ import {
 } from '@helmlink/protocol';
 import { writeFileAtomic } from '@helmlink/protocol/node';
 import type { CaStore } from '../store/types';
+import { checkpointExtension, type AuditCheckpoint } from './checkpoint';
 import { caPaths } from './files';
 
 export interface IssuedCrl {
@@ -43,16 +44,31 @@ export async function issueCrlFile(p: {
   dir: string;
   now: Date;
   validitySeconds: number;
+  /** The signed audit checkpoint the CRL carries (a non-critical extension). */
+  checkpoint?: AuditCheckpoint | undefined;
 }): Promise<IssuedCrl> {
+  // The status version this CRL reflects: a status change written by any path (another process included) after it
+  // makes the CRL stale (CrlSchedule.ensureFresh).
+  const version = p.store.statusVersion();
   const entries = p.store.listRevoked(p.now.getTime()).map((e) => ({
     serial: e.serial,
     revokedAt: new Date(e.revokedAt ?? p.now.getTime()),
     ...(e.reason !== null ? { reason: e.reason as RevocationReasonCode } : {}),
   }));
-  const number = p.store.transaction(() => p.store.nextCrlNumber('issuing'));
+  const number = p.store.transaction(() => {
+    p.store.setCrlVersion('issuing', version);
+    return p.store.nextCrlNumber('issuing');
+  });
   const thisUpdate = new Date(p.now.getTime() - 60_000);
   const nextUpdate = new Date(p.now.getTime() + p.validitySeconds * 1000);
-  const der = await buildCrlDer({ issuer: p.issuer, crlNumber: number, thisUpdate, nextUpdate, entries });
+  const der = await buildCrlDer({
+    issuer: p.issuer,
+    crlNumber: number,
+    thisUpdate,
+    nextUpdate,
+    entries,
+    ...(p.checkpoint ? { extensions: [checkpointExtension(p.checkpoint)] } : {}),
+  });
   const pem = crlPem(der);
   const file = caPaths(p.dir).crl;
   writeFileAtomic(file, pem, { mode: 0o644 });

@@ -1,33 +1,35 @@
 /**
- * The CSR policy shared by `POST /ca/v1/enroll`, `POST /ca/v1/renew` and `helmlink csr-check`: a verifying
- * signature with an accepted algorithm, a public key within the key policy, a subject of exactly one CN (= the
- * entity id, plus optionally O) and no requested extension beyond the profile's own SAN URIs.
+ * The CSR policy shared by `POST /ca/v1/enroll`, `POST /ca/v1/renew` and `helmlink csr-check`: a CSR read in DER
+ * mode (csr-parse.ts), a verifying signature with an accepted algorithm that fits the key (RSASSA-PSS parameters
+ * included), a public key within the key policy, a subject of exactly one CN (= the entity id, plus optionally O) and
+ * no requested extension beyond the profile's own SAN URIs.
  *
- * The PKCS#10 structure is read with a small DER reader and the signature checked with node:crypto: this is the
- * CA's hot path (a full @peculiar/x509 parse costs about a millisecond per request).
+ * The signature is checked with node:crypto: this is the CA's hot path (a full @peculiar/x509 parse costs about a
+ * millisecond per request).
  */
-import { constants, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import {
+  assertDer,
   assertEntityId,
   HelmlinkError,
   checkPublicKeyPolicy,
   checkSignatureAlgorithm,
-  decodePem,
   identityUris,
   isHelmlinkError,
-  type EntityIdentity,
-  type KeySpec,
-  decodeOid,
   readChildren,
   readTlv,
-  type Tlv,
+  signatureSchemeOf,
+  type EntityIdentity,
+  type KeySpec,
+  type SignatureScheme,
 } from '@helmlink/protocol';
+import { parseCsr, type ParsedCsr } from './csr-parse';
 
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const OID_SAN = '2.5.29.17';
 const OID_CN = '2.5.4.3';
 const OID_O = '2.5.4.10';
+const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
 
 export interface CheckedCsr {
   entityId: string;
@@ -36,103 +38,7 @@ export interface CheckedCsr {
   spki: Uint8Array;
 }
 
-interface ParsedCsr {
-  der: Uint8Array;
-  info: Uint8Array;
-  sigAlgOid: string;
-  signature: Uint8Array;
-  spki: Uint8Array;
-  /** Subject attributes in order: [oid, value]. */
-  subject: Array<[string, string]>;
-  /** Attribute type OIDs. */
-  attributes: string[];
-  /** Requested extensions: OID and DER value (the OCTET STRING contents). */
-  extensions: Array<{ oid: string; value: Uint8Array }>;
-}
-
 const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
-
-function decodeString(buf: Uint8Array, el: Tlv): string {
-  const bytes = buf.subarray(el.contentStart, el.end);
-  switch (el.tag) {
-    case 0x0c: // UTF8String
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    case 0x13: // PrintableString
-    case 0x16: // IA5String
-    case 0x14: // TeletexString (treated as Latin-1)
-      return latin1(bytes);
-    case 0x1e: {
-      // BMPString
-      let s = '';
-      for (let i = 0; i + 1 < bytes.length; i += 2)
-        s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
-      return s;
-    }
-    default:
-      throw new RangeError(`unsupported string type ${el.tag}`);
-  }
-}
-
-function toDer(data: string | Uint8Array): Uint8Array {
-  if (typeof data !== 'string') return data;
-  const block = decodePem(data).find(
-    (b) => b.label === 'CERTIFICATE REQUEST' || b.label === 'NEW CERTIFICATE REQUEST',
-  );
-  if (!block) throw new RangeError('no CERTIFICATE REQUEST block');
-  return block.der;
-}
-
-function parse(data: string | Uint8Array): ParsedCsr {
-  const der = toDer(data);
-  const top = readTlv(der, 0);
-  if (top.tag !== 0x30 || top.end !== der.length) throw new RangeError('not a single SEQUENCE');
-  const [infoTlv, sigAlg, sigBits] = readChildren(der, top);
-  if (!infoTlv || !sigAlg || !sigBits || infoTlv.tag !== 0x30 || sigAlg.tag !== 0x30 || sigBits.tag !== 0x03)
-    throw new RangeError('not a CertificationRequest');
-  const [version, name, spkiTlv, attrs] = readChildren(der, infoTlv);
-  if (!version || version.tag !== 0x02 || !name || name.tag !== 0x30 || !spkiTlv || spkiTlv.tag !== 0x30)
-    throw new RangeError('bad CertificationRequestInfo');
-  const subject: Array<[string, string]> = [];
-  for (const rdn of readChildren(der, name)) {
-    if (rdn.tag !== 0x31) throw new RangeError('bad RDN');
-    for (const atv of readChildren(der, rdn)) {
-      const [type, value] = readChildren(der, atv);
-      subject.push([decodeOid(der, type!), decodeString(der, value!)]);
-    }
-  }
-  const attributes: string[] = [];
-  const extensions: Array<{ oid: string; value: Uint8Array }> = [];
-  if (attrs) {
-    if (attrs.tag !== 0xa0) throw new RangeError('bad attributes');
-    for (const attr of readChildren(der, attrs)) {
-      const [type, values] = readChildren(der, attr);
-      const oid = decodeOid(der, type!);
-      attributes.push(oid);
-      if (oid !== OID_EXTENSION_REQUEST) continue;
-      for (const exts of readChildren(der, values!)) {
-        for (const ext of readChildren(der, exts)) {
-          const parts = readChildren(der, ext);
-          const value = parts[parts.length - 1]!;
-          if (value.tag !== 0x04) throw new RangeError('bad extension');
-          extensions.push({
-            oid: decodeOid(der, parts[0]!),
-            value: der.subarray(value.contentStart, value.end),
-          });
-        }
-      }
-    }
-  }
-  return {
-    der,
-    info: der.subarray(infoTlv.start, infoTlv.end),
-    sigAlgOid: decodeOid(der, readChildren(der, sigAlg)[0]!),
-    signature: der.subarray(sigBits.contentStart + 1, sigBits.end),
-    spki: der.subarray(spkiTlv.start, spkiTlv.end),
-    subject,
-    attributes,
-    extensions,
-  };
-}
 
 /** The URIs of a SubjectAltName value, or the first non-URI name as `type:…` (refused by the caller). */
 function sanNames(value: Uint8Array): string[] {
@@ -142,27 +48,100 @@ function sanNames(value: Uint8Array): string[] {
   );
 }
 
-/**
- * Checks a CSR (PEM or DER). When `expected` is given, the CN must be its entity id and requested SAN URIs must be
- * among the profile URIs of that identity. Throws ERR_CSR_INVALID, ERR_SIG_ALG_WEAK, ERR_KEY_WEAK,
- * ERR_KEY_UNSUPPORTED, ERR_CSR_SIGNATURE, ERR_CSR_SUBJECT_MISMATCH or ERR_CSR_EXTENSION_FORBIDDEN.
- */
-export async function checkCsr(data: string | Uint8Array, expected?: EntityIdentity): Promise<CheckedCsr> {
-  let csr: ParsedCsr;
+/** A SAN value in DER mode (the request's own DER check does not enter OCTET STRINGs). */
+function sanNamesDer(value: Uint8Array): string[] {
+  assertDer(value);
+  return sanNames(value);
+}
+
+function parseOrRefuse(data: string | Uint8Array): ParsedCsr {
   try {
-    csr = parse(data);
+    return parseCsr(data);
   } catch (cause) {
+    const detail = cause instanceof RangeError ? `: ${cause.message}` : '';
     throw new HelmlinkError(
       'ERR_CSR_INVALID',
-      'the certificate request cannot be parsed (PEM CERTIFICATE REQUEST or DER expected)',
+      `the certificate request is not a DER PKCS#10 request (PEM CERTIFICATE REQUEST or DER expected)${detail}`,
       { cause },
     );
   }
-  checkSignatureAlgorithm(csr.sigAlgOid);
-  const spki = csr.spki.slice();
-  const keySpec = await checkPublicKeyPolicy(spki);
-  if (!(await verifyCsrSignature(csr))) throw new HelmlinkError('ERR_CSR_SIGNATURE');
+}
 
+/** The accepted scheme the CSR declares, RSASSA-PSS parameters included (SHA-1 inside them is weak). */
+function declaredScheme(csr: ParsedCsr): SignatureScheme {
+  checkSignatureAlgorithm(csr.sigAlgOid);
+  try {
+    return signatureSchemeOf(csr.sigAlg);
+  } catch (cause) {
+    if (!isHelmlinkError(cause)) throw cause;
+    if (csr.sigAlgOid === OID_RSASSA_PSS)
+      throw new HelmlinkError(
+        'ERR_SIG_ALG_WEAK',
+        'RSASSA-PSS must name SHA-256, SHA-384 or SHA-512 for both its hash and MGF1 (SHA-1 is refused)',
+        { cause, details: { algorithm: 'RSASSA-PSS' } },
+      );
+    throw new HelmlinkError('ERR_CSR_INVALID', `the signature algorithm is malformed: ${cause.message}`, {
+      cause,
+    });
+  }
+}
+
+const SCHEME_KEYS: Record<SignatureScheme['kind'], readonly KeySpec[]> = {
+  ecdsa: ['ecdsa-p256', 'ecdsa-p384'],
+  ed25519: ['ed25519'],
+  'rsa-pkcs1': ['rsa-3072', 'rsa-4096'],
+  'rsa-pss': ['rsa-3072', 'rsa-4096'],
+};
+
+const NODE_HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const;
+
+/** Verifies the self-signature with exactly the declared scheme (node:crypto, synchronous). */
+function verifiesAs(scheme: SignatureScheme, csr: ParsedCsr, spki: Uint8Array): boolean {
+  try {
+    const key: KeyObject = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    switch (scheme.kind) {
+      case 'ed25519':
+        return nodeVerify(null, csr.info, key, csr.signature);
+      case 'ecdsa':
+        // One spelling of (r, s): a non-minimal ECDSA-Sig-Value would be a second valid signature.
+        assertDer(csr.signature);
+        return nodeVerify(NODE_HASH[scheme.hash], csr.info, { key, dsaEncoding: 'der' }, csr.signature);
+      case 'rsa-pkcs1':
+        return nodeVerify(
+          NODE_HASH[scheme.hash],
+          csr.info,
+          { key, padding: constants.RSA_PKCS1_PADDING },
+          csr.signature,
+        );
+      case 'rsa-pss':
+        return nodeVerify(
+          NODE_HASH[scheme.hash],
+          csr.info,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength },
+          csr.signature,
+        );
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** The algorithm, key and signature checks: returns the key specification. */
+async function checkSignature(csr: ParsedCsr, spki: Uint8Array): Promise<KeySpec> {
+  const scheme = declaredScheme(csr);
+  const keySpec = await checkPublicKeyPolicy(spki);
+  if (!SCHEME_KEYS[scheme.kind].includes(keySpec))
+    throw new HelmlinkError(
+      'ERR_CSR_SIGNATURE',
+      `the request declares a ${scheme.kind} signature but carries a ${keySpec} key`,
+      { details: { algorithm: scheme.kind, keySpec } },
+    );
+  if (!verifiesAs(scheme, csr, spki)) throw new HelmlinkError('ERR_CSR_SIGNATURE');
+  return keySpec;
+}
+
+/** The one CN of the subject (plus optionally O), a valid entity id and, when expected, the enrolled one. */
+function checkSubject(csr: ParsedCsr, expected: EntityIdentity | undefined): string {
   const cns: string[] = [];
   for (const [oid, value] of csr.subject) {
     if (oid === OID_CN) cns.push(value);
@@ -179,9 +158,7 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
     throw new HelmlinkError(
       'ERR_CSR_SUBJECT_MISMATCH',
       `the subject CN ${JSON.stringify(entityId)} is not the enrolled entity`,
-      {
-        details: { expected: expected.entityId },
-      },
+      { details: { expected: expected.entityId } },
     );
   }
   try {
@@ -193,7 +170,11 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
       });
     throw cause;
   }
+  return entityId;
+}
 
+/** No attribute but extensionRequest, no extension but a SAN whose URIs the identity's profile grants. */
+function checkRequestedNames(csr: ParsedCsr, expected: EntityIdentity | undefined): void {
   const allowedUris = new Set(expected ? identityUris(expected) : []);
   for (const oid of csr.attributes) {
     if (oid !== OID_EXTENSION_REQUEST)
@@ -208,7 +189,7 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
     }
     let names: string[];
     try {
-      names = sanNames(ext.value);
+      names = sanNamesDer(ext.value);
     } catch (cause) {
       throw new HelmlinkError('ERR_CSR_INVALID', 'the requested subject alternative names cannot be parsed', {
         cause,
@@ -222,37 +203,27 @@ export async function checkCsr(data: string | Uint8Array, expected?: EntityIdent
         );
     }
   }
+}
+
+/**
+ * Checks a CSR (PEM or DER). When `expected` is given, the CN must be its entity id and requested SAN URIs must be
+ * among the profile URIs of that identity (without it, no SAN may be requested). Throws ERR_CSR_INVALID,
+ * ERR_SIG_ALG_WEAK, ERR_KEY_WEAK, ERR_KEY_UNSUPPORTED, ERR_CSR_SIGNATURE, ERR_CSR_SUBJECT_MISMATCH or
+ * ERR_CSR_EXTENSION_FORBIDDEN.
+ */
+export async function checkCsr(data: string | Uint8Array, expected?: EntityIdentity): Promise<CheckedCsr> {
+  const csr = parseOrRefuse(data);
+  const spki = csr.spki.slice();
+  const keySpec = await checkSignature(csr, spki);
+  const entityId = checkSubject(csr, expected);
+  checkRequestedNames(csr, expected);
   return { entityId, keySpec, spki };
 }
 
-const NODE_HASH: Record<string, string | null> = {
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-  '1.3.101.112': null,
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-};
-
-/** Verifies the CSR's self-signature with node:crypto (synchronous); RSA-PSS (rare) through @peculiar/x509. */
-async function verifyCsrSignature(csr: ParsedCsr): Promise<boolean> {
-  try {
-    if (!(csr.sigAlgOid in NODE_HASH))
-      return await new x509.Pkcs10CertificateRequest(csr.der.slice().buffer as ArrayBuffer).verify();
-    const key = createPublicKey({
-      key: Buffer.from(csr.spki.buffer, csr.spki.byteOffset, csr.spki.byteLength),
-      format: 'der',
-      type: 'spki',
-    });
-    const rsa = csr.sigAlgOid.startsWith('1.2.840.113549.');
-    return nodeVerify(
-      NODE_HASH[csr.sigAlgOid] ?? null,
-      csr.info,
-      rsa ? { key, padding: constants.RSA_PKCS1_PADDING } : { key, dsaEncoding: 'der' },
-      csr.signature,
-    );
-  } catch {
-    return false;
-  }
+/**
+ * The subject CN of a CSR that parses, without any policy: what `helmlink csr-check` takes as the entity id when it
+ * is not given one. Throws ERR_CSR_INVALID when the request does not parse.
+ */
+export function csrCommonName(data: string | Uint8Array): string | undefined {
+  return parseOrRefuse(data).subject.find(([oid]) => oid === OID_CN)?.[1];
 }

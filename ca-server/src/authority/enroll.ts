@@ -4,28 +4,39 @@ import type { TokenRecord } from '../store/types';
 import type { AlertKind } from './alerts';
 import type { AuthorityContext } from './context';
 import { issueRecord } from './issue';
+import { assertIssuable } from './lineage';
 import { checkCsrAlerting, handOut } from './issuance';
 import { hashToken } from './tokens';
 import type { IssuedCertificate, RequestContext } from './types';
 
-/** Refuses an enrollment: audited, alerted (token reuse is critical) and thrown as `code`. */
+/**
+ * Refuses an enrollment: counted against the address's failure budget, audited and alerted once per address, kind
+ * and window (token reuse is critical), and thrown as `code`.
+ */
 function refuse(
-  ctx: Pick<AuthorityContext, 'audit' | 'alerts'>,
+  ctx: Pick<AuthorityContext, 'failures'>,
   address: string,
   code: ErrorCode,
-  alert: AlertKind,
+  kind: AlertKind,
   message: string,
   details: Record<string, unknown> = {},
 ): never {
-  const d = { address, ...details, code };
-  ctx.audit(address, 'enroll.refused', d);
-  ctx.alerts.raise(alert, alert === 'token_reuse' ? 'critical' : 'warning', message, d);
+  ctx.failures.fail(address, {
+    kind,
+    severity: kind === 'token_reuse' ? 'critical' : 'warning',
+    action: 'enroll.refused',
+    message,
+    details: { ...details, code },
+  });
   throw new HelmlinkError(code);
 }
 
-/** The token for an enrollment at `now`: known, unused and unexpired, or the refusal. */
-function usableToken(ctx: AuthorityContext, tokenHash: string, address: string, now: Date): TokenRecord {
-  const token = ctx.store.getToken(tokenHash);
+/** Whether a token is there to be used at `now`. */
+const usable = (token: TokenRecord | undefined, now: Date): token is TokenRecord =>
+  token !== undefined && token.usedAt === null && token.expiresAt > now.getTime();
+
+/** The refusal of a token that is not usable (unknown, used or expired). */
+function refuseToken(ctx: AuthorityContext, token: TokenRecord | undefined, address: string): never {
   if (!token)
     return refuse(
       ctx,
@@ -34,7 +45,7 @@ function usableToken(ctx: AuthorityContext, tokenHash: string, address: string, 
       'token_unknown',
       `enrollment with an unknown token from ${address}`,
     );
-  if (token.usedAt !== null) {
+  if (token.usedAt !== null)
     return refuse(
       ctx,
       address,
@@ -43,17 +54,14 @@ function usableToken(ctx: AuthorityContext, tokenHash: string, address: string, 
       `enrollment token for ${token.entityId} used again from ${address}`,
       { entityId: token.entityId, usedSerial: token.usedSerial },
     );
-  }
-  if (token.expiresAt <= now.getTime())
-    return refuse(
-      ctx,
-      address,
-      'ERR_ENROLL_TOKEN_EXPIRED',
-      'token_expired',
-      `expired enrollment token for ${token.entityId} from ${address}`,
-      { entityId: token.entityId },
-    );
-  return token;
+  return refuse(
+    ctx,
+    address,
+    'ERR_ENROLL_TOKEN_EXPIRED',
+    'token_expired',
+    `expired enrollment token for ${token.entityId} from ${address}`,
+    { entityId: token.entityId },
+  );
 }
 
 /**
@@ -66,10 +74,15 @@ export async function enroll(
   request: RequestContext = {},
 ): Promise<IssuedCertificate> {
   const address = request.address ?? 'local';
-  ctx.checkRate('enroll', 'perAddress', address);
   const now = new Date(ctx.clock());
   const tokenHash = hashToken(String(req.token));
-  const token = usableToken(ctx, tokenHash, address, now);
+  const token = ctx.store.getToken(tokenHash);
+  if (!usable(token, now)) {
+    // Over its failure budget an address gets 429 before any work; a usable token is never refused for it.
+    ctx.failures.guard(address);
+    refuseToken(ctx, token, address);
+  }
+  ctx.checkRate('enroll', 'perAddress', address);
   ctx.checkRate('enroll', 'perIdentity', token.entityId);
   const identity: EntityIdentity = {
     entityId: token.entityId,
@@ -88,10 +101,11 @@ export async function enroll(
     validityDays: token.validityDays,
     organization: ctx.config.organization,
   });
-  await ctx.commit(() => {
+  const superseded = await ctx.commit(() => {
     if (!ctx.store.consumeToken(tokenHash, now.getTime(), record.serial))
       throw new HelmlinkError('ERR_ENROLL_TOKEN_USED');
-    ctx.store.insertCertificate(record);
+    assertIssuable(ctx.store, record, now.getTime());
+    const replaced = ctx.store.insertCertificate(record);
     ctx.store.appendAudit({
       ts: now.getTime(),
       actor: address,
@@ -101,9 +115,13 @@ export async function enroll(
         entityId: record.entityId,
         roles: record.roles,
         keySpec: checked.keySpec,
+        fingerprint: record.fingerprint,
         via: 'enroll',
       },
     });
+    return replaced;
   });
+  // A new enrollment of an entity supersedes its current certificate: the CRL says so before the answer.
+  if (superseded.length > 0) await ctx.crls.reissue();
   return handOut(ctx, record, pem);
 }

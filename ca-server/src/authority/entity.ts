@@ -1,13 +1,11 @@
 /** Enrollment attribute rules of the CA: roles and maritime attributes (the entity-id rule is the vocabulary's). */
 import {
   HelmlinkError,
-  MARITIME_RULES,
   SHIP_NAME_RULE,
   isRole,
-  isValidFlag,
-  isValidImoNumber,
-  isValidMmsi,
   isValidShipName,
+  maritimeProblem,
+  type MaritimeIdentifiers,
   type Role,
 } from '@helmlink/protocol';
 
@@ -20,19 +18,17 @@ export function assertRoles(roles: unknown): Role[] {
   return [...new Set(roles as Role[])];
 }
 
-/** Checks the optional maritime attributes (IMO with check digit, 9-digit MMSI, ISO 3166 alpha-2 flag, ship name). */
-export function assertMaritime(attrs: {
-  name?: string | undefined;
-  imo?: string | undefined;
-  mmsi?: string | undefined;
-  flag?: string | undefined;
-}): void {
-  if (attrs.imo !== undefined && !isValidImoNumber(attrs.imo))
-    throw new HelmlinkError('ERR_INPUT_INVALID', MARITIME_RULES.imo);
-  if (attrs.mmsi !== undefined && !isValidMmsi(attrs.mmsi))
-    throw new HelmlinkError('ERR_INPUT_INVALID', MARITIME_RULES.mmsi);
-  if (attrs.flag !== undefined && !isValidFlag(attrs.flag))
-    throw new HelmlinkError('ERR_INPUT_INVALID', MARITIME_RULES.flag);
+/**
+ * Checks the optional maritime attributes with the vocabulary's rules (IMO with check digit, ship station MMSI with
+ * an allocated MID, assigned ISO 3166-1 alpha-2 flag, the MID allocated to that flag, the ship's name). Throws
+ * ERR_INPUT_INVALID (details.field names the attribute).
+ */
+export function assertMaritime(attrs: MaritimeIdentifiers & { name?: string | undefined }): void {
+  const problem = maritimeProblem(attrs);
+  if (problem)
+    throw new HelmlinkError('ERR_INPUT_INVALID', problem.message, {
+      details: { field: problem.field, rule: problem.rule },
+    });
   if (attrs.name !== undefined && !isValidShipName(attrs.name))
-    throw new HelmlinkError('ERR_INPUT_INVALID', SHIP_NAME_RULE);
+    throw new HelmlinkError('ERR_INPUT_INVALID', SHIP_NAME_RULE, { details: { field: 'name' } });
 }

@@ -17,6 +17,7 @@ export function caPaths(dir: string) {
     serverKey: join(dir, 'server.key.pem'),
     crl: join(dir, 'crl.pem'),
     rootCrl: join(dir, 'root-crl.pem'),
+    auditCheckpoint: join(dir, 'audit-checkpoint.json'),
     adminDir: join(dir, 'admin'),
   };
 }

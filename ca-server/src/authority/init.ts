@@ -36,6 +36,8 @@ import { caPaths, type CaConfig } from './files';
 import { issueRecord, DAY_MS } from './issue';
 import { issueCrlFile, issueRootCrlFile } from './crl';
 import { readKey } from './keys';
+import { writeServiceIdentity } from './service-identity';
+import { signCheckpoint, writeCheckpointFile } from './checkpoint';
 
 export interface InitOptions {
   dir: string;
@@ -65,10 +67,7 @@ export interface InitResult {
 
 const ROOT_YEARS = 20;
 const ISSUING_YEARS = 10;
-const SERVICE_DAYS = 365;
 const ADMIN_DAYS = 365;
-
-const isIp = (h: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/u.test(h) || h.includes(':');
 
 function assertPassphrase(passphrase: string): void {
   if (typeof passphrase !== 'string' || passphrase.length === 0)
@@ -214,20 +213,7 @@ async function finishSetup(
   const store = new SqliteStore(p.db);
   try {
     // The CA service identity: serves HTTPS and publishes CRLs over MQTT.
-    const serviceKeys = await generateKeyPair(DEFAULT_KEY_SPEC);
-    const hosts = config.serverHosts;
-    const service = await issueRecord({
-      identity: { entityId: config.serviceId, roles: ['ca'] },
-      publicKey: serviceKeys.publicKey,
-      issuer: issuing,
-      now,
-      validityDays: SERVICE_DAYS,
-      organization: config.organization,
-      dnsNames: hosts.filter((h) => !isIp(h)),
-      ipAddresses: hosts.filter(isIp),
-    });
-    writeFileAtomic(p.serverKey, await encryptPrivateKey(serviceKeys.privateKey, passphrase));
-    await writeFile(p.serverCert, `${service.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
+    const service = await writeServiceIdentity({ config, paths: p, issuing, passphrase, now });
 
     const adminKeys = await generateKeyPair(DEFAULT_KEY_SPEC);
     const admin = await issueRecord({
@@ -245,7 +231,7 @@ async function finishSetup(
     await writeFile(adminCertPath, `${admin.pem}${certificateToPem(issuingCert)}`, { mode: 0o644 });
 
     store.transaction(() => {
-      store.insertCertificate(service.record);
+      store.insertCertificate(service);
       store.insertCertificate(admin.record);
       store.appendAudit({
         ts: now.getTime(),
@@ -254,17 +240,38 @@ async function finishSetup(
         details: {
           organization: config.organization,
           keyAlg: config.keyAlg,
-          serviceSerial: service.record.serial,
+          serviceSerial: service.serial,
         },
       });
       store.appendAudit({
         ts: now.getTime(),
         actor: 'cli',
         action: 'certificate.issue',
-        details: { serial: admin.record.serial, entityId: adminId, roles: ['admin'], via: 'init' },
+        details: {
+          serial: service.serial,
+          entityId: config.serviceId,
+          roles: ['ca'],
+          fingerprint: service.fingerprint,
+          via: 'init',
+        },
+      });
+      store.appendAudit({
+        ts: now.getTime(),
+        actor: 'cli',
+        action: 'certificate.issue',
+        details: {
+          serial: admin.record.serial,
+          entityId: adminId,
+          roles: ['admin'],
+          fingerprint: admin.record.fingerprint,
+          via: 'init',
+        },
       });
     });
-    await issueCrlFile({ store, issuer: issuing, dir, now, validitySeconds: 86_400 });
+    // The first CRL already carries a signed checkpoint of the audit log (checkpoint.ts).
+    const checkpoint = await signCheckpoint(store, issuing, now.getTime());
+    await issueCrlFile({ store, issuer: issuing, dir, now, validitySeconds: 86_400, checkpoint });
+    if (checkpoint) writeCheckpointFile(p.auditCheckpoint, checkpoint);
     if (existsSync(p.rootKey)) {
       const rootKey = await readKey(p.rootKey, passphrase);
       await issueRootCrlFile({ store, root: { certificate: rootCert, privateKey: rootKey }, dir, now });

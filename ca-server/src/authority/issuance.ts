@@ -1,15 +1,27 @@
 /** Steps enroll and renew share: the CSR policy check with its audit and alerts, and handing out the result. */
 import { isHelmlinkError, type EntityIdentity } from '@helmlink/protocol';
 import type { CertRecord } from '../store/types';
+import type { AlertKind } from './alerts';
 import type { AuthorityContext } from './context';
 import { checkCsr, type CheckedCsr } from './csr';
 import type { IssuedCertificate } from './types';
 
 const WEAK_KEY_CODES = new Set(['ERR_KEY_WEAK', 'ERR_KEY_UNSUPPORTED', 'ERR_SIG_ALG_WEAK']);
 
-/** {@link checkCsr}; a refusal is audited and the ones that suggest an attack or a broken client are alerted. */
+/** The alert kind of a CSR refusal. */
+function csrAlertKind(code: string): AlertKind {
+  if (code === 'ERR_CSR_SIGNATURE') return 'csr_signature_invalid';
+  if (WEAK_KEY_CODES.has(code)) return 'weak_key';
+  if (code === 'ERR_CSR_SUBJECT_MISMATCH') return 'subject_mismatch';
+  return 'csr_refused';
+}
+
+/**
+ * {@link checkCsr}; a refusal counts as a failure of `address` and is audited and alerted per address, kind and
+ * window (aggregated: failures.ts).
+ */
 export async function checkCsrAlerting(
-  ctx: Pick<AuthorityContext, 'audit' | 'alerts'>,
+  ctx: Pick<AuthorityContext, 'failures'>,
   csr: string,
   identity: EntityIdentity,
   address: string,
@@ -18,30 +30,13 @@ export async function checkCsrAlerting(
     return await checkCsr(csr, identity);
   } catch (err) {
     if (isHelmlinkError(err)) {
-      const d = { address, entityId: identity.entityId, code: err.code, message: err.message };
-      ctx.audit(address, 'csr.refused', d);
-      if (err.code === 'ERR_CSR_SIGNATURE')
-        ctx.alerts.raise(
-          'csr_signature_invalid',
-          'warning',
-          `CSR with an invalid signature for ${identity.entityId} from ${address}`,
-          d,
-        );
-      if (WEAK_KEY_CODES.has(err.code)) {
-        ctx.alerts.raise(
-          'weak_key',
-          'warning',
-          `CSR with a refused key or algorithm for ${identity.entityId} from ${address}: ${err.message}`,
-          d,
-        );
-      }
-      if (err.code === 'ERR_CSR_SUBJECT_MISMATCH')
-        ctx.alerts.raise(
-          'subject_mismatch',
-          'warning',
-          `CSR subject mismatch for ${identity.entityId} from ${address}`,
-          d,
-        );
+      ctx.failures.fail(address, {
+        kind: csrAlertKind(err.code),
+        severity: 'warning',
+        action: 'csr.refused',
+        message: `CSR for ${identity.entityId} from ${address} refused: ${err.code}: ${err.message}`,
+        details: { entityId: identity.entityId, code: err.code, message: err.message },
+      });
     }
     throw err;
   }

@@ -51,6 +51,10 @@ export async function issueRecord(
     ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}),
     ...(req.ipAddresses ? { ipAddresses: req.ipAddresses } : {}),
   });
+  const spki =
+    req.publicKey instanceof Uint8Array
+      ? req.publicKey
+      : new Uint8Array(await crypto.subtle.exportKey('spki', req.publicKey));
   const record: CertRecord = {
     serial,
     entityId: req.identity.entityId,
@@ -69,8 +73,16 @@ export async function issueRecord(
     der,
     issuedAt: req.now.getTime(),
     renewedFrom: req.renewedFrom ?? null,
+    spkiSha256: spkiSha256(spki),
+    imo: req.identity.imo ?? null,
+    mmsi: req.identity.mmsi ?? null,
   };
   return { der, pem: derToPem(der), record };
+}
+
+/** SHA-256 of a SubjectPublicKeyInfo (hex): how the store recognises one key across certificates. */
+export function spkiSha256(spki: Uint8Array): string {
+  return createHash('sha256').update(spki).digest('hex');
 }
 
 /** PEM CERTIFICATE of DER bytes (Buffer base64). */

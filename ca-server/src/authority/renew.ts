@@ -5,6 +5,7 @@ import type { CertRecord } from '../store/types';
 import type { AuthorityContext } from './context';
 import { DAY_MS, issueRecord } from './issue';
 import { checkCsrAlerting, handOut } from './issuance';
+import { assertIssuable } from './lineage';
 import type { IssuedCertificate, RequestContext } from './types';
 
 /**
@@ -37,6 +38,7 @@ export async function renew(
     renewedFrom: client.serial,
   });
   await ctx.commit(() => {
+    assertIssuable(ctx.store, record, now.getTime());
     ctx.store.insertCertificate(record);
     ctx.store.appendAudit({
       ts: now.getTime(),
@@ -47,9 +49,13 @@ export async function renew(
         renewedFrom: client.serial,
         entityId: record.entityId,
         rekey: Boolean(req.csr),
+        fingerprint: record.fingerprint,
         address,
       },
     });
   });
+  // The renewal supersedes its predecessor (revoked, reason superseded, in the same transaction): a stolen
+  // certificate cannot renew alongside its owner, and the CRL says so before the answer.
+  await ctx.crls.reissue();
   return handOut(ctx, record, pem);
 }

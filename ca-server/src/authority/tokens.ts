@@ -4,6 +4,7 @@ import { HelmlinkError, assertEntityId, type Role } from '@helmlink/protocol';
 import type { TokenResponse } from '@helmlink/ca-client/wire';
 import type { AuthorityContext } from './context';
 import { assertMaritime, assertRoles } from './entity';
+import { assertIdentifiersFree } from './lineage';
 import type { Actor, TokenRequest } from './types';
 
 /** Longest certificate lifetime a token may ask for, in days. */
@@ -34,6 +35,8 @@ export function createToken(
   if (roles.includes('ca'))
     throw new HelmlinkError('ERR_INPUT_INVALID', 'the ca role is not enrolled with tokens');
   assertMaritime(req);
+  // Early word for the admin; enrollment checks again in the transaction that stores the certificate.
+  assertIdentifiersFree(ctx.store, { entityId, imo: req.imo, mmsi: req.mmsi }, ctx.clock());
   const ttl = req.ttlSeconds ?? defaultTtlSeconds;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL)
     throw new HelmlinkError('ERR_INPUT_INVALID', `token lifetime must be 60..${MAX_TOKEN_TTL} s`);

@@ -2,7 +2,7 @@
 import type { Clock } from '@helmlink/protocol';
 import type { TokenRequest } from '@helmlink/ca-client/wire';
 import type { WebhookOptions } from './alerts';
-import type { RateLimits } from './rate-limit';
+import type { RateLimitOptions } from './rate-limit';
 
 /** A token request is the wire's: the admin route passes its validated body through unchanged. */
 export type { TokenRequest };
@@ -17,7 +17,12 @@ export interface AuthorityOptions {
   /** Re-issue the CRL when less than this remains before nextUpdate. Default half the lifetime. */
   crlRefreshMarginSeconds?: number;
   alertWebhook?: WebhookOptions;
-  rateLimits?: Partial<RateLimits>;
+  /** Per group, the limits to change (the others keep {@link DEFAULT_RATE_LIMITS}). */
+  rateLimits?: RateLimitOptions;
+  /** Interval of the periodic audit checkpoints, in seconds (every CRL carries one too). Default 3600. */
+  auditCheckpointSeconds?: number;
+  /** How many alerts the store keeps (the oldest are dropped). Default 10,000. */
+  alertRetention?: number;
   /** Default and maximum lifetime of enrollment tokens. Default 24 h, max 30 days. */
   tokenTtlSeconds?: number;
 }

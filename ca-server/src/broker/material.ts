@@ -15,7 +15,7 @@ import {
   generateKeyPair,
   renderMosquittoAcl,
 } from '@helmlink/protocol';
-import { writeFileAtomic } from '@helmlink/protocol/node';
+import { TLS12_AEAD_CIPHERS, TLS13_CIPHERSUITES, writeFileAtomic } from '@helmlink/protocol/node';
 import type { Authority } from '../authority/authority';
 import { issueRecord } from '../authority/issue';
 
@@ -186,6 +186,8 @@ export async function writeBrokerMaterial(
     `listener ${port}${opts.listen ? ` ${opts.listen}` : ''}`,
     'protocol mqtt',
     'tls_version tlsv1.2',
+    `ciphers ${TLS12_AEAD_CIPHERS.join(':')}`,
+    `ciphers_tls1.3 ${TLS13_CIPHERSUITES.join(':')}`,
     `cafile ${p.cafile}`,
     `certfile ${p.certfile}`,
     `keyfile ${p.keyfile}`,

@@ -7,8 +7,8 @@ import {
   required,
   UsageError,
 } from '@helmlink/protocol/node';
-import { isHelmlinkError, ROLES, type Role } from '@helmlink/protocol';
-import { checkCsr } from '../authority/csr';
+import { isHelmlinkError, ROLES, type EntityIdentity, type Role } from '@helmlink/protocol';
+import { checkCsr, csrCommonName } from '../authority/csr';
 import { abs } from './common';
 import { readFileSync } from 'node:fs';
 
@@ -16,14 +16,22 @@ export const csrCheckCommand = defineCommand({
   name: 'csr-check',
   summary: 'Check a CSR against the CA policy (signature, key policy, subject, extensions)',
   usage: `
-Usage: helmlink csr-check --csr FILE [--role ROLE] [--json]
+Usage: helmlink csr-check --csr FILE [--role ROLE] [--entity ID] [--json]
 
-Applies the enrollment policy: verifying signature with SHA-2/EdDSA (no MD5/SHA-1), key ECDSA P-256/P-384,
-Ed25519 or RSA 3072/4096, subject of exactly one CN that is a valid entity id (plus optionally O), and no
-requested extension except SAN URIs of the profile for ROLE. Roles: ${ROLES.join(', ')}.
+Applies the enrollment policy: a DER PKCS#10 request (minimal encodings, version 0, no extra elements), a
+verifying signature with SHA-2/EdDSA (no MD5/SHA-1, also not inside RSASSA-PSS parameters) whose declared
+algorithm fits the key, key ECDSA P-256/P-384, Ed25519 or RSA 3072/4096, subject of exactly one CN that is a valid
+entity id (plus optionally O), and no requested extension except SAN URIs of the profile. With --role (and
+--entity, default the CSR's CN) the check uses that identity as enrollment does: the CN must be the entity and its
+profile URIs may be requested. Roles: ${ROLES.join(', ')}.
 Exit codes: 0 would issue, 1 refused (reason code), 2 unreadable file or not a CSR.
 `,
-  options: { csr: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    csr: { type: 'string' },
+    role: { type: 'string' },
+    entity: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   async run({ values, io }) {
     const file = required(values.csr, '--csr');
     if (values.role !== undefined && !ROLES.includes(values.role as Role))
@@ -38,10 +46,11 @@ Exit codes: 0 would issue, 1 refused (reason code), 2 unreadable file or not a C
       ? data.toString('utf8')
       : new Uint8Array(data);
     try {
-      const first = await checkCsr(input);
-      const checked = values.role
-        ? await checkCsr(input, { entityId: first.entityId, roles: [values.role as Role] })
-        : first;
+      // The identity to check against, as enrollment has it from the token: given, or the CSR's own CN.
+      const entityId = values.entity ?? (values.role ? csrCommonName(input) : undefined);
+      const identity: EntityIdentity | undefined =
+        entityId !== undefined ? { entityId, roles: values.role ? [values.role as Role] : [] } : undefined;
+      const checked = await checkCsr(input, identity);
       const out = {
         ok: true,
         entityId: checked.entityId,

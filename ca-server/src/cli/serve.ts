@@ -1,5 +1,12 @@
 /** `helmlink ca serve`: the CA over HTTPS until SIGINT/SIGTERM. */
-import { defineCommand, EXIT_OK, notifySystemd, required, UsageError } from '@helmlink/protocol/node';
+import {
+  defineCommand,
+  EXIT_OK,
+  EXIT_REJECTED,
+  notifySystemd,
+  required,
+  UsageError,
+} from '@helmlink/protocol/node';
 import { writeCrlAndAcl, brokerPaths } from '../broker/material';
 import { ManagedMosquitto } from '../broker/mosquitto';
 import { startCaServer } from '../http/server';
@@ -60,7 +67,19 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
         onLog: (l) => io.stderr.write(`mosquitto: ${l}\n`),
       });
     }
+    let fatal: Error | undefined;
+    let wake = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      wake = resolve;
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
     const server = await startCaServer({
+      // It never serves with a revoked certificate: when no valid service identity can be loaded, it stops.
+      onFatal: (err) => {
+        fatal = err;
+        wake();
+      },
       dir,
       passphrase,
       port,
@@ -77,11 +96,13 @@ Exit codes: 0 after a clean shutdown, 1 refused (e.g. ERR_CA_NOT_INITIALIZED), 2
       `helmlink CA listening on ${server.url}\nroot fingerprint (SHA-256): ${server.rootFingerprint}\n`,
     );
     await notifySystemd('ready', `listening on ${server.url}`, { env: io.env, stderr: io.stderr });
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
+    if (fatal) {
+      io.stderr.write(`helmlink ca serve: ${fatal.message}\n`);
+      await server.close();
+      await broker?.stop();
+      return EXIT_REJECTED;
+    }
     io.stderr.write('shutting down\n');
     await notifySystemd('stopping', 'shutting down', { env: io.env, stderr: io.stderr });
     await server.close();

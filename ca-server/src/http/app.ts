@@ -2,12 +2,12 @@
  * The Fastify application: thin routes (validate → authorize → act → respond), a JSON schema per route,
  * coded JSON errors, body limit and request timeout. TLS is configured by {@link startCaServer} (server.ts).
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { HelmlinkError } from '@helmlink/protocol';
 import type { ErrorBody } from '@helmlink/ca-client/wire';
 import type { Authority } from '../authority/authority';
 import { tlsClientCertificate, type ClientCertificateSource } from './client-cert';
-import { toWireError } from './errors';
+import { toWireError, type WireError } from './errors';
 import type { RouteContext } from './route-context';
 import { registerAdminRoutes } from './routes/admin';
 import { registerEnrollRoutes } from './routes/enroll';
@@ -26,6 +26,17 @@ export interface AppOptions {
   https?: Record<string, unknown>;
 }
 
+/** Sends a coded error body (and Retry-After for 429), never Fastify's own error shape. */
+function sendWireError(reply: FastifyReply, wire: WireError): void {
+  if (wire.retryAfter !== undefined) void reply.header('retry-after', String(wire.retryAfter));
+  void reply
+    .code(wire.status)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .type('application/json')
+    .send(wire.body);
+}
+
 /** Builds the CA's Fastify app around an authority. */
 export function buildApp(authority: Authority, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
@@ -38,6 +49,9 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
     trustProxy: false,
     // Refuse unknown properties instead of silently dropping them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Errors Fastify raises before routing (a URL that does not decode, an over-long parameter) get the coded body.
+    frameworkErrors: (err: unknown, _req: unknown, reply: FastifyReply) =>
+      sendWireError(reply, toWireError(err)),
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
   const source = options.clientCertificate ?? tlsClientCertificate;
@@ -45,8 +59,7 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
   app.setErrorHandler((err, req, reply) => {
     const wire = toWireError(err);
     if (wire.status >= 500) req.log.error({ err }, 'request failed');
-    if (wire.retryAfter !== undefined) void reply.header('retry-after', String(wire.retryAfter));
-    void reply.code(wire.status).type('application/json').send(wire.body);
+    sendWireError(reply, wire);
   });
   app.setNotFoundHandler((_req, reply) => {
     const body: ErrorBody = { error: { code: 'ERR_NOT_FOUND', message: 'No such resource' } };
@@ -61,9 +74,17 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
   const ctx: RouteContext = {
     authority,
     requireClient: (role) => async (req) => {
-      const der = source(req);
-      if (!der) throw new HelmlinkError('ERR_CLIENT_CERT_REQUIRED');
-      req.client = await authority.authenticateClient(der, role);
+      let der: Uint8Array | undefined;
+      try {
+        der = source(req);
+        if (!der) throw new HelmlinkError('ERR_CLIENT_CERT_REQUIRED');
+      } catch (err) {
+        // No usable certificate at all: an unauthenticated failure of this address (429 once over its budget).
+        authority.failures.guard(req.ip);
+        authority.failures.count(req.ip);
+        throw err;
+      }
+      req.client = await authority.authenticateClient(der, role, req.ip);
     },
   };
   registerPublicRoutes(app, ctx);

@@ -2,9 +2,9 @@
  * The SQLite implementation of the CA store (better-sqlite3, WAL, synchronous=FULL so a committed certificate
  * survives a crash). The audit table refuses UPDATE and DELETE by trigger; its rows are hash-chained.
  */
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Role } from '@helmlink/protocol';
+import { REVOCATION_REASONS } from '@helmlink/protocol';
 import type {
   AlertRecord,
   AuditEntry,
@@ -13,88 +13,13 @@ import type {
   CertQuery,
   CertRecord,
   CertStatus,
+  Superseded,
   TokenRecord,
 } from './types';
+import { migrate, SCHEMA } from './schema';
+import { AUDIT_GENESIS, auditHash, canonicalJson } from './audit-chain';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS certificates (
-  serial TEXT PRIMARY KEY,
-  entity_id TEXT NOT NULL,
-  roles TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  not_before INTEGER NOT NULL,
-  not_after INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('valid','hold','revoked')),
-  revoked_at INTEGER,
-  reason INTEGER,
-  description TEXT,
-  fingerprint TEXT NOT NULL UNIQUE,
-  der BLOB NOT NULL,
-  issued_at INTEGER NOT NULL,
-  renewed_from TEXT
-);
-CREATE INDEX IF NOT EXISTS certificates_entity ON certificates(entity_id);
-CREATE INDEX IF NOT EXISTS certificates_status ON certificates(status);
-CREATE TABLE IF NOT EXISTS tokens (
-  hash TEXT PRIMARY KEY,
-  entity_id TEXT NOT NULL,
-  roles TEXT NOT NULL,
-  imo TEXT, mmsi TEXT, flag TEXT, name TEXT,
-  validity_days INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  created_by TEXT NOT NULL,
-  used_at INTEGER,
-  used_serial TEXT
-);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY,
-  ts INTEGER NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  details TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-CREATE TABLE IF NOT EXISTS alerts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  ts INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  severity TEXT NOT NULL,
-  message TEXT NOT NULL,
-  details TEXT NOT NULL
-);
-`;
-
-/** The hash of the chain start. */
-export const AUDIT_GENESIS = '0'.repeat(64);
-
-/** Canonical JSON (sorted keys) so that the audit hash does not depend on property order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
-}
-
-/** The hash of an audit entry: SHA-256 over the previous hash and the canonical entry. */
-export function auditHash(
-  prevHash: string,
-  e: { seq: number; ts: number; actor: string; action: string; details: Record<string, unknown> },
-): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(canonicalJson({ seq: e.seq, ts: e.ts, actor: e.actor, action: e.action, details: e.details }))
-    .digest('hex');
-}
+export { AUDIT_GENESIS, auditHash, canonicalJson, verifyAuditChain } from './audit-chain';
 
 interface CertRow {
   serial: string;
@@ -111,6 +36,9 @@ interface CertRow {
   der: Buffer;
   issued_at: number;
   renewed_from: string | null;
+  spki_sha256: string | null;
+  imo: string | null;
+  mmsi: string | null;
 }
 
 const toCert = (r: CertRow): CertRecord => ({
@@ -128,6 +56,9 @@ const toCert = (r: CertRow): CertRecord => ({
   der: new Uint8Array(r.der),
   issuedAt: r.issued_at,
   renewedFrom: r.renewed_from,
+  spkiSha256: r.spki_sha256,
+  imo: r.imo,
+  mmsi: r.mmsi,
 });
 
 interface TokenRow {
@@ -171,21 +102,39 @@ export class SqliteStore implements CaStore {
   readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(file: string) {
+  private readonly alertRetention: number;
+
+  /** `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. */
+  constructor(file: string, options: { alertRetention?: number | undefined } = {}) {
+    this.alertRetention = options.alertRetention ?? 10_000;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
-    // Stores created before tokens carried the ship's name get the column (NULL for their tokens).
-    const columns = this.db.prepare('PRAGMA table_info(tokens)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'name')) this.db.exec('ALTER TABLE tokens ADD COLUMN name TEXT');
+    const events = this.db.transaction(() => migrate(this.db, Date.now())).immediate();
     const db = this.db;
     this.stmts = {
       insertCert: db.prepare(
-        `INSERT INTO certificates (serial, entity_id, roles, subject, not_before, not_after, status, revoked_at, reason, description, fingerprint, der, issued_at, renewed_from)
-         VALUES (@serial, @entityId, @roles, @subject, @notBefore, @notAfter, @status, @revokedAt, @reason, @description, @fingerprint, @der, @issuedAt, @renewedFrom)`,
+        `INSERT INTO certificates (serial, entity_id, roles, subject, not_before, not_after, status, revoked_at, reason, description, fingerprint, der, issued_at, renewed_from, spki_sha256, imo, mmsi)
+         VALUES (@serial, @entityId, @roles, @subject, @notBefore, @notAfter, @status, @revokedAt, @reason, @description, @fingerprint, @der, @issuedAt, @renewedFrom, @spkiSha256, @imo, @mmsi)`,
+      ),
+      current: db.prepare(
+        "SELECT serial, entity_id, status, revoked_at FROM certificates WHERE entity_id = ? AND status IN ('valid','hold')",
+      ),
+      descendants: db.prepare(
+        `WITH RECURSIVE d(serial, depth) AS (
+           SELECT serial, 1 FROM certificates WHERE renewed_from = ?
+           UNION SELECT c.serial, d.depth + 1 FROM certificates c JOIN d ON c.renewed_from = d.serial WHERE d.depth < 10000)
+         SELECT c.* FROM certificates c JOIN d ON c.serial = d.serial ORDER BY d.depth, c.issued_at`,
+      ),
+      bySpki: db.prepare('SELECT serial, entity_id, status, reason FROM certificates WHERE spki_sha256 = ?'),
+      byImo: db.prepare(
+        "SELECT serial, entity_id FROM certificates WHERE imo = ? AND status IN ('valid','hold') AND not_after > ?",
+      ),
+      byMmsi: db.prepare(
+        "SELECT serial, entity_id FROM certificates WHERE mmsi = ? AND status IN ('valid','hold') AND not_after > ?",
       ),
       getCert: db.prepare('SELECT * FROM certificates WHERE serial = ?'),
       revoked: db.prepare(
@@ -218,16 +167,109 @@ export class SqliteStore implements CaStore {
         'INSERT INTO alerts (ts, kind, severity, message, details) VALUES (?, ?, ?, ?, ?)',
       ),
       listAlerts: db.prepare('SELECT * FROM alerts WHERE id > ? ORDER BY id DESC LIMIT ?'),
+      pruneAlerts: db.prepare('DELETE FROM alerts WHERE id <= ?'),
       countCerts: db.prepare('SELECT COUNT(*) AS n FROM certificates'),
+      setCounter: db.prepare(
+        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+      ),
     };
+    if (events.length > 0)
+      this.transaction(() => {
+        for (const e of events) this.appendAudit({ ts: Date.now(), actor: 'ca', ...e });
+        this.bumpStatusVersion();
+      });
   }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
 
-  insertCertificate(c: CertRecord): void {
-    this.stmts.insertCert.run({ ...c, roles: JSON.stringify(c.roles), der: Buffer.from(c.der) });
+  insertCertificate(c: CertRecord): Superseded[] {
+    return this.transaction(() => {
+      const superseded: Superseded[] = [];
+      const rows = this.stmts.current.all(c.entityId) as Array<{
+        serial: string;
+        entity_id: string;
+        status: CertStatus;
+        revoked_at: number | null;
+      }>;
+      for (const row of rows) {
+        if (row.serial === c.serial) continue;
+        // A held certificate keeps the time of its hold, as a hold made permanent does.
+        const revokedAt = row.status === 'hold' && row.revoked_at !== null ? row.revoked_at : c.issuedAt;
+        this.setStatus(row.serial, 'revoked', revokedAt, REVOCATION_REASONS.superseded, null);
+        this.appendAudit({
+          ts: c.issuedAt,
+          actor: 'ca',
+          action: 'certificate.supersede',
+          details: {
+            serial: row.serial,
+            entityId: row.entity_id,
+            reason: REVOCATION_REASONS.superseded,
+            revokedAt,
+            previousStatus: row.status,
+            by: c.serial,
+          },
+        });
+        superseded.push({ serial: row.serial, entityId: row.entity_id, previousStatus: row.status });
+      }
+      this.stmts.insertCert.run({
+        ...c,
+        roles: JSON.stringify(c.roles),
+        der: Buffer.from(c.der),
+        spkiSha256: c.spkiSha256 ?? null,
+        imo: c.imo ?? null,
+        mmsi: c.mmsi ?? null,
+      });
+      return superseded;
+    });
+  }
+
+  listDescendants(serial: string): CertRecord[] {
+    return (this.stmts.descendants.all(serial) as CertRow[]).map(toCert);
+  }
+
+  listBySpki(spkiSha256: string): Array<Pick<CertRecord, 'serial' | 'entityId' | 'status' | 'reason'>> {
+    return (
+      this.stmts.bySpki.all(spkiSha256) as Array<{
+        serial: string;
+        entity_id: string;
+        status: CertStatus;
+        reason: number | null;
+      }>
+    ).map((r) => ({ serial: r.serial, entityId: r.entity_id, status: r.status, reason: r.reason }));
+  }
+
+  listCurrentByIdentifier(
+    field: 'imo' | 'mmsi',
+    value: string,
+    now: number,
+  ): Array<Pick<CertRecord, 'serial' | 'entityId'>> {
+    const stmt = field === 'imo' ? this.stmts.byImo : this.stmts.byMmsi;
+    return (stmt.all(value, now) as Array<{ serial: string; entity_id: string }>).map((r) => ({
+      serial: r.serial,
+      entityId: r.entity_id,
+    }));
+  }
+
+  private counter(name: string): number {
+    return (this.stmts.getCounter.get(name) as { value: number } | undefined)?.value ?? 0;
+  }
+
+  private bumpStatusVersion(): void {
+    this.stmts.upsertCounter.run('status_version');
+  }
+
+  statusVersion(): number {
+    return this.counter('status_version');
+  }
+
+  crlVersion(scope: string): number {
+    return this.counter(`crl_version:${scope}`);
+  }
+
+  setCrlVersion(scope: string, version: number): void {
+    this.stmts.setCounter.run(`crl_version:${scope}`, version);
   }
 
   getCertificate(serial: string): CertRecord | undefined {
@@ -287,6 +329,7 @@ export class SqliteStore implements CaStore {
     description: string | null,
   ): void {
     this.stmts.setStatus.run(status, revokedAt, reason, description, serial);
+    this.bumpStatusVersion();
   }
 
   insertToken(t: TokenRecord): void {
@@ -332,6 +375,10 @@ export class SqliteStore implements CaStore {
     return { ...e, seq, prevHash, hash };
   }
 
+  lastAudit(): { seq: number; hash: string } | undefined {
+    return this.stmts.lastAudit.get() as { seq: number; hash: string } | undefined;
+  }
+
   listAudit(fromSeq = 1, limit = 1_000_000): AuditEntry[] {
     return (this.stmts.listAudit.all(fromSeq, limit) as AuditRow[]).map(toAudit);
   }
@@ -341,6 +388,8 @@ export class SqliteStore implements CaStore {
       this.stmts.insertAlert.run(a.ts, a.kind, a.severity, a.message, JSON.stringify(a.details))
         .lastInsertRowid,
     );
+    // Bounded retention: the alert log cannot be grown without limit by a flood.
+    if (id > this.alertRetention) this.stmts.pruneAlerts.run(id - this.alertRetention);
     return { ...a, id };
   }
 
@@ -360,23 +409,4 @@ export class SqliteStore implements CaStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-/** Verifies the audit hash chain. Returns the number of entries, or the first broken sequence number. */
-export function verifyAuditChain(
-  entries: readonly AuditEntry[],
-): { ok: true; count: number; head: string } | { ok: false; brokenAt: number; reason: string } {
-  let prev = AUDIT_GENESIS;
-  let expectedSeq = 1;
-  for (const e of entries) {
-    if (e.seq !== expectedSeq)
-      return { ok: false, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-    if (e.prevHash !== prev)
-      return { ok: false, brokenAt: e.seq, reason: 'previous-hash link does not match' };
-    if (auditHash(prev, e) !== e.hash)
-      return { ok: false, brokenAt: e.seq, reason: 'entry content does not match its hash' };
-    prev = e.hash;
-    expectedSeq++;
-  }
-  return { ok: true, count: entries.length, head: prev };
 }

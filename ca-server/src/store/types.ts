@@ -23,6 +23,18 @@ export interface CertRecord {
   issuedAt: number;
   /** Serial of the certificate this one renewed, if any. */
   renewedFrom: string | null;
+  /** SHA-256 of the certified SubjectPublicKeyInfo, hex (one key, one entity). */
+  spkiSha256?: string | null;
+  /** The maritime identifiers the certificate carries (one IMO or MMSI, one entity). */
+  imo?: string | null;
+  mmsi?: string | null;
+}
+
+/** A certificate taken out of service by a newer one of the same entity (RFC 5280 reason superseded). */
+export interface Superseded {
+  serial: string;
+  entityId: string;
+  previousStatus: CertStatus;
 }
 
 export interface TokenRecord {
@@ -83,13 +95,32 @@ export interface AuditInput {
 export interface CaStore {
   /** Runs `fn` in one transaction (better-sqlite3: synchronous). */
   transaction<T>(fn: () => T): T;
-  insertCertificate(record: CertRecord): void;
+  /**
+   * Inserts a certificate. Every other current (valid or held) certificate of the same entity is superseded in the
+   * same transaction (status revoked, reason superseded, audited): one valid certificate per entity.
+   */
+  insertCertificate(record: CertRecord): Superseded[];
   getCertificate(serial: string): CertRecord | undefined;
   listCertificates(query: CertQuery): CertRecord[];
   /** Certificates on the CRL: status revoked or hold, not yet expired at `now`. */
   listRevoked(now: number): Array<Pick<CertRecord, 'serial' | 'revokedAt' | 'reason'>>;
   /** Distinct (entityId, roles) of currently valid, unexpired certificates: the broker ACL input. */
   listActiveIdentities(now: number): Array<{ entityId: string; roles: Role[] }>;
+  /** Certificates renewed from `serial`, transitively (children before grandchildren). */
+  listDescendants(serial: string): CertRecord[];
+  /** Certificates (any status) that certify the key with this SPKI hash. */
+  listBySpki(spkiSha256: string): Array<Pick<CertRecord, 'serial' | 'entityId' | 'status' | 'reason'>>;
+  /** Current (valid or held), unexpired certificates that carry this IMO or MMSI. */
+  listCurrentByIdentifier(
+    field: 'imo' | 'mmsi',
+    value: string,
+    now: number,
+  ): Array<Pick<CertRecord, 'serial' | 'entityId'>>;
+  /** Increases with every change of a certificate's status (what the CRL is built from). */
+  statusVersion(): number;
+  /** The status version the last CRL of `scope` was built from, and marking a new one. */
+  crlVersion(scope: string): number;
+  setCrlVersion(scope: string, version: number): void;
   setStatus(
     serial: string,
     status: CertStatus,
@@ -104,6 +135,8 @@ export interface CaStore {
   /** Increments and returns the CRL number (for `scope` = issuing | root). */
   nextCrlNumber(scope: string): number;
   appendAudit(entry: AuditInput): AuditEntry;
+  /** The newest audit entry's sequence number and hash (the chain's head), if any. */
+  lastAudit(): { seq: number; hash: string } | undefined;
   listAudit(fromSeq?: number, limit?: number): AuditEntry[];
   insertAlert(alert: Omit<AlertRecord, 'id'>): AlertRecord;
   listAlerts(sinceId?: number, limit?: number): AlertRecord[];

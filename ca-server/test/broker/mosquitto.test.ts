@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -11,6 +11,7 @@ import { writeBrokerMaterial, type BrokerMaterial } from '../../src/broker/mater
 import { ManagedMosquitto } from '../../src/broker/mosquitto';
 import { attachBrokerSync, type BrokerSyncHandle } from '../../src/broker/sync';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
+import { CBC_SHA1_ONLY, opensslHandshake } from '../fixtures/tls-handshake';
 
 let authority: Authority;
 let material: BrokerMaterial;
@@ -96,6 +97,27 @@ describe('Mosquitto with the generated material', () => {
     expect(conf).toMatch(/^crlfile .*crl\.pem$/mu);
     expect(readFileSync(material.crlfile, 'utf8')).toContain('BEGIN X509 CRL');
     expect(readFileSync(material.aclfile, 'utf8')).toContain('user helmlink-ca\n');
+  });
+
+  it('allows only AEAD suites: a client offering only TLS 1.2 CBC-SHA1 suites is refused (real handshakes)', async () => {
+    const conf = readFileSync(material.conf, 'utf8');
+    expect(conf).toMatch(/^ciphers ECDHE-[^\n]*GCM[^\n]*$/mu);
+    expect(conf).toMatch(/^ciphers_tls1\.3 TLS_AES_256_GCM_SHA384/mu);
+    const id = await identity('mv-tls-probe', ['vessel']);
+    const files = mkdtempSync(join(tmpdir(), 'helmlink-tls-probe-'));
+    const client = { cert: join(files, 'c.pem'), key: join(files, 'k.pem') };
+    writeFileSync(client.cert, id.chainPem);
+    writeFileSync(client.key, id.key);
+    const cbc = await opensslHandshake(material.port, ['-tls1_2', '-cipher', CBC_SHA1_ONLY], client);
+    expect(cbc.ok, cbc.output).toBe(false);
+    const gcm = await opensslHandshake(
+      material.port,
+      ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+      client,
+    );
+    expect(gcm, gcm.output).toMatchObject({ ok: true, protocol: 'TLSv1.2' });
+    const tls13 = await opensslHandshake(material.port, [], client);
+    expect(tls13, tls13.output).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
   });
 
   it('accepts issued clients, enforces the ACL, publishes the CRL retained, and cuts a revoked client off, open session included', async () => {

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '@helmlink/protocol/node';
@@ -13,23 +12,15 @@ import {
   caTokenCommand,
   csrCheckCommand,
 } from '../../src/cli';
+import { runCommand } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'helmlink-ca-cli-'));
 
-async function run(
+const run = (
   cmd: { main: (argv: string[], io?: CliIO) => Promise<number> },
   argv: string[],
   env: Record<string, string> = {},
-) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await cmd.main(argv, { stdout, stderr, stdin: new PassThrough(), env: { ...env }, cwd: work });
-  return { code, out, err };
-}
+) => runCommand(cmd, argv, { cwd: work, env });
 
 const ENV = { HELMLINK_CA_PASSPHRASE: 'cli passphrase' };
 
@@ -127,6 +118,44 @@ describe('csr-check', () => {
     expect((await run(csrCheckCommand, ['--csr', 'junk.csr'])).code).toBe(2);
     expect((await run(csrCheckCommand, ['--csr', 'missing.csr'])).code).toBe(2);
     expect((await run(csrCheckCommand, ['--csr', 'ok.csr', '--role', 'captain'])).code).toBe(2);
+  });
+
+  it('--role R passes a CSR that carries the profile SAN of R, as enrollment does', async () => {
+    writeFileSync(
+      join(work, 'san.csr'),
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-key',
+          key,
+          '-subj',
+          '/CN=pilot-7',
+          '-addext',
+          'subjectAltName=URI:urn:mrn:helmlink:pilot:pilot-7',
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    const ok = await run(csrCheckCommand, ['--csr', 'san.csr', '--role', 'pilot', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, entityId: 'pilot-7', role: 'pilot' });
+    const otherRole = await run(csrCheckCommand, ['--csr', 'san.csr', '--role', 'vessel', '--json']);
+    expect(otherRole.code).toBe(1);
+    expect(JSON.parse(otherRole.out).code).toBe('ERR_CSR_EXTENSION_FORBIDDEN');
+    const otherEntity = await run(csrCheckCommand, [
+      '--csr',
+      'san.csr',
+      '--role',
+      'pilot',
+      '--entity',
+      'pilot-8',
+    ]);
+    expect(otherEntity.code).toBe(1);
+    expect(otherEntity.err).toContain('ERR_CSR_SUBJECT_MISMATCH');
+    // Without an identity no SAN is granted.
+    expect((await run(csrCheckCommand, ['--csr', 'san.csr'])).err).toContain('ERR_CSR_EXTENSION_FORBIDDEN');
   });
 
   it('takes the passphrase from the systemd credential ca-passphrase when no other source is given', async () => {

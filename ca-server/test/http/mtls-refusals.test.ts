@@ -90,10 +90,13 @@ describe('mTLS refusals', () => {
   it('rate-limits renewals per identity and revocations per address (429 + Retry-After)', async () => {
     const v = await enrolled('mv-renewer');
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++)
-      statuses.push(
-        (await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(v.der) })).statusCode,
-      );
+    // Each renewal supersedes its predecessor: the client renews with its newest certificate, as it must.
+    let current = v.der;
+    for (let i = 0; i < 3; i++) {
+      const res = await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(current) });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 201) current = leafDer(res.json().certificate as string);
+    }
     expect(statuses).toEqual([201, 201, 429]);
     const revokes: number[] = [];
     let retry: unknown;

@@ -6,6 +6,7 @@ import { CaClient, pemFingerprint } from '@helmlink/ca-client';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { loadAuthority } from '../../src/authority/authority';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
+import { CBC_SHA1_ONLY, opensslHandshake } from '../fixtures/tls-handshake';
 
 let server: CaServer;
 let dir: string;
@@ -52,12 +53,22 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
     });
     const renewed = await vessel.renew();
     expect(renewed.serial).not.toBe(issued.serial);
-    await expect(vessel.listCertificates()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    vessel.close();
+    // The renewal superseded the first certificate: the vessel goes on with the renewed one (same key).
+    const renewedVessel = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      clientCert: renewed.chain,
+      clientKey: key,
+    });
+    await expect(renewedVessel.listCertificates()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    renewedVessel.close();
 
     const list = await admin.listCertificates({ role: 'vessel' });
     expect(list.certificates.map((c) => c.serial)).toContain(renewed.serial);
-    await admin.revoke({ serial: issued.serial, reason: 1, description: 'key lost' });
-    vessel.close();
+    const revoked = await admin.revoke({ serial: issued.serial, reason: 1, description: 'key lost' });
+    // keyCompromise of the first certificate follows its renewal.
+    expect(revoked.alsoRevoked).toEqual([renewed.serial]);
     const revokedClient = new CaClient({
       url: server.url,
       rootFingerprint: server.rootFingerprint,
@@ -117,6 +128,106 @@ describe('HTTPS with mutual TLS (real sockets)', () => {
       });
     expect(await connect('TLSv1.2')).toBe('TLSv1.2');
     await expect(connect('TLSv1.1')).rejects.toThrow();
+  });
+});
+
+describe('TLS cipher policy (real handshakes with openssl s_client)', () => {
+  it('refuses a client that offers only TLS 1.2 CBC-SHA1 suites', async () => {
+    const cbc = await opensslHandshake(server.port, ['-tls1_2', '-cipher', CBC_SHA1_ONLY]);
+    expect(cbc.ok, cbc.output).toBe(false);
+    expect(cbc.output).toMatch(/handshake failure|no shared cipher|alert/iu);
+  });
+
+  it('negotiates TLS 1.3 by default and TLS 1.2 only with ECDHE + AEAD', async () => {
+    const tls13 = await opensslHandshake(server.port, []);
+    expect(tls13, tls13.output).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
+    for (const cipher of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305']) {
+      const tls12 = await opensslHandshake(server.port, ['-tls1_2', '-cipher', cipher]);
+      expect(tls12, tls12.output).toMatchObject({ ok: true, protocol: 'TLSv1.2', cipher });
+    }
+    // A non-ECDHE AEAD suite (static RSA key exchange) is not offered either.
+    expect((await opensslHandshake(server.port, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256'])).ok).toBe(false);
+  });
+});
+
+/** The serial of the certificate a TLS server presents. */
+async function peerSerial(port: number): Promise<string> {
+  const tls = await import('node:tls');
+  return new Promise((resolve, reject) => {
+    const sock = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      resolve(sock.getPeerCertificate().serialNumber.toLowerCase().replace(/^0+/u, ''));
+      sock.end();
+    });
+    sock.on('error', reject);
+  });
+}
+
+const strip = (serial: string): string => serial.replace(/^0+/u, '');
+
+describe('the CA never serves with a revoked service certificate', () => {
+  it('a forced revocation (plan issue) loads the new identity into the running server', async () => {
+    const before = await peerSerial(server.port);
+    const admin = new CaClient({
+      url: server.url,
+      rootFingerprint: server.rootFingerprint,
+      clientCert: adminCert,
+      clientKey: adminKey,
+      passphrase: PASSPHRASE,
+    });
+    const served = server.authority.listCertificates({ role: 'ca', status: 'valid' })[0]!;
+    expect(strip(served.serial)).toBe(before);
+    await expect(admin.revoke({ serial: served.serial, reason: 1 })).rejects.toMatchObject({
+      code: 'ERR_REVOCATION_GUARDED',
+    });
+    const res = await admin.revoke({ serial: served.serial, reason: 1, force: true, replacement: 'issue' });
+    expect(res.certificate.status).toBe('revoked');
+    admin.close();
+    const after = await peerSerial(server.port);
+    expect(after).not.toBe(before);
+    expect(
+      server.authority.store.getCertificate(
+        server.authority.listCertificates({ role: 'ca', status: 'valid' })[0]!.serial,
+      )?.status,
+    ).toBe('valid');
+    // The pinned client still talks to it (the root did not change).
+    const client = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });
+    expect((await client.health()).status).toBe('ok');
+    client.close();
+  });
+
+  it('a revocation written behind its back is noticed at the next CRL: a fresh identity is loaded', async () => {
+    const before = await peerSerial(server.port);
+    const record = server.authority.listCertificates({ role: 'ca', status: 'valid' })[0]!;
+    server.authority.store.setStatus(record.serial, 'revoked', Date.now(), 1, 'tampered');
+    await server.authority.reissueCrl();
+    await expect.poll(() => peerSerial(server.port), { timeout: 10_000 }).not.toBe(before);
+    expect(server.authority.listCertificates({ role: 'ca', status: 'valid' })).toHaveLength(1);
+  });
+
+  it('stops with a clear message when no fresh identity can be loaded', async () => {
+    const ca = await createTestCa(systemClock);
+    let fatal: Error | undefined;
+    const s = await startCaServer({
+      dir: ca.dir,
+      passphrase: PASSPHRASE,
+      port: 0,
+      host: '127.0.0.1',
+      onFatal: (err) => {
+        fatal = err;
+      },
+    });
+    const { rmSync, mkdirSync } = await import('node:fs');
+    const certPath = join(ca.dir, 'server.crt.pem');
+    rmSync(certPath);
+    mkdirSync(certPath);
+    const record = s.authority.listCertificates({ role: 'ca', status: 'valid' })[0]!;
+    s.authority.store.setStatus(record.serial, 'revoked', Date.now(), 1, 'tampered');
+    await s.authority.reissueCrl();
+    await expect.poll(() => fatal, { timeout: 10_000 }).toBeDefined();
+    expect(fatal).toMatchObject({ code: 'ERR_SERVICE_IDENTITY' });
+    expect(fatal!.message).toContain('stopping');
+    await expect(peerSerial(s.port)).rejects.toThrow();
+    await s.close();
   });
 });
 

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore, verifyAuditChain } from '../../src/store/sqlite';
 import type { CertRecord } from '../../src/store/types';
@@ -123,6 +123,31 @@ describe('SqliteStore', () => {
     expect(() => store.db.prepare('UPDATE audit SET actor = ? WHERE seq = 1').run('b')).toThrow(
       /append-only/u,
     );
+    store.close();
+  });
+
+  it('migrates an older store: lineage columns added, several valid certificates of one entity superseded but the newest', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'helmlink-store-old-')), 'ca.db');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE certificates (serial TEXT PRIMARY KEY, entity_id TEXT NOT NULL, roles TEXT NOT NULL,
+      subject TEXT NOT NULL, not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, status TEXT NOT NULL,
+      revoked_at INTEGER, reason INTEGER, description TEXT, fingerprint TEXT NOT NULL UNIQUE, der BLOB NOT NULL,
+      issued_at INTEGER NOT NULL, renewed_from TEXT)`);
+    const insert = old.prepare(
+      "INSERT INTO certificates VALUES (?, 'e', '[\"vessel\"]', 'CN=e', 0, 9999999999999, 'valid', NULL, NULL, NULL, ?, x'00', ?, NULL)",
+    );
+    insert.run('01', 'fp1', 1);
+    insert.run('02', 'fp2', 2);
+    old.close();
+    const store = new SqliteStore(file);
+    expect(store.getCertificate('01')).toMatchObject({ status: 'revoked', reason: 4 });
+    expect(store.getCertificate('02')).toMatchObject({ status: 'valid', spkiSha256: null });
+    expect(store.listAudit().map((e) => [e.action, e.details.serial])).toEqual([
+      ['certificate.supersede', '01'],
+    ]);
+    expect(store.statusVersion()).toBeGreaterThan(store.crlVersion('issuing'));
+    expect(() => store.insertCertificate(cert('03', { entityId: 'e' }))).not.toThrow();
+    expect(store.getCertificate('02')).toMatchObject({ status: 'revoked', reason: 4 });
     store.close();
   });
 });

@@ -1,6 +1,6 @@
 /** Parsing untrusted command objects (the `cmd` claim) into typed commands. */
 import { HelmlinkError } from '../errors';
-import { isStreamAddress, parseStreamAddress } from '../catalog/address';
+import { parseStreamAddress } from '../catalog/address';
 import { COMMAND_SCHEMAS, COMMAND_TYPES, COMMAND_VERSION, type Command, type CommandType } from './schema';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -20,7 +20,8 @@ export function parseCommand(value: unknown): Command {
       `command version ${JSON.stringify(value.v)?.slice(0, 16)} is not supported (expected ${COMMAND_VERSION})`,
     );
   }
-  if (typeof value.type !== 'string' || !(COMMAND_TYPES as readonly string[]).includes(value.type)) {
+  // includes() is false for anything but one of the type strings, so no typeof check is needed first.
+  if (!(COMMAND_TYPES as readonly unknown[]).includes(value.type)) {
     throw new HelmlinkError(
       'ERR_CMD_TYPE_UNSUPPORTED',
       `command type ${JSON.stringify(value.type)?.slice(0, 40)} is not supported`,
@@ -36,7 +37,7 @@ export function parseCommand(value: unknown): Command {
   }
   const cmd = result.data;
   for (const list of [cmd.on, cmd.off]) {
-    for (const address of list) if (!isStreamAddress(address)) parseStreamAddress(address);
+    for (const address of list) parseStreamAddress(address);
   }
   return cmd;
 }

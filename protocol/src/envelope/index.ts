@@ -6,3 +6,4 @@ export * from './verify';
 export * from './attribution';
 export * from './peek';
 export * from './reason-text';
+export * from './vessel-events';

@@ -21,7 +21,7 @@ import {
   type VerifiedToken,
 } from './types';
 import { type JwsAlgorithm } from '../vocabulary/algorithms';
-import type { Clock } from '../clock';
+import { readClock, type Clock } from '../clock';
 
 /** Options shared by every verification. All security choices are explicit here. */
 export interface VerifyOptions {
@@ -96,18 +96,23 @@ export function resolve(options: VerifyOptions, defaultMaxBytes = MAX_TOKEN_BYTE
   if (!options || typeof options.clock !== 'function') throw new TypeError('options.clock is required');
   if (!options.trust || typeof options.trust.signer !== 'function')
     throw new TypeError('options.trust is required');
+  // Every number is checked finite: a time comparison with NaN is false and one with Infinity always true, so
+  // either would accept an expired token (fail open) instead of being refused here as a caller bug.
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  if (!Number.isFinite(tolerance) || tolerance < 0)
+    throw new TypeError('clockToleranceSeconds must be a finite number >= 0');
   const maxLifetime = options.maxLifetimeSeconds ?? MAX_LIFETIME_SECONDS;
-  if (!(tolerance >= 0)) throw new TypeError('clockToleranceSeconds must be >= 0');
   if (!(maxLifetime > 0 && maxLifetime <= MAX_LIFETIME_SECONDS))
     throw new TypeError(`maxLifetimeSeconds must be in (0, ${MAX_LIFETIME_SECONDS}]`);
-  const nowMs = options.clock();
-  if (!Number.isFinite(nowMs)) throw new TypeError('options.clock must return epoch milliseconds');
+  const maxBytes = options.maxTokenBytes ?? defaultMaxBytes;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new TypeError('maxTokenBytes must be a positive integer');
+  const nowMs = readClock(options.clock);
   return {
     algorithms: assertAlgorithms(options.algorithms ?? DEFAULT_ALGORITHMS),
     tolerance,
     maxLifetime,
-    maxBytes: options.maxTokenBytes ?? defaultMaxBytes,
+    maxBytes,
     nowMs,
   };
 }

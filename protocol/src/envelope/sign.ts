@@ -29,7 +29,7 @@ import {
   type TokenTyp,
 } from './types';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from '../vocabulary/algorithms';
-import type { Clock } from '../clock';
+import { readClock, type Clock } from '../clock';
 
 /** A signing identity: private key, certificate chain (leaf first) and the JWS algorithm. */
 export interface Signer {
@@ -102,7 +102,8 @@ function headerSegment(signer: Signer, typ: TokenTyp): string {
   return segment;
 }
 
-async function sign(signer: Signer, typ: TokenTyp, claims: object): Promise<string> {
+/** Signs `claims` as a compact JWS of type `typ` (header: alg, typ, x5c). */
+export async function signToken(signer: Signer, typ: TokenTyp, claims: object): Promise<string> {
   if (signer.signBytes) {
     // The same compact serialization jose writes: base64url(header JSON) . base64url(claims JSON) . base64url(sig)
     const encoder = new TextEncoder();
@@ -132,7 +133,7 @@ interface TimedOptions {
 }
 
 function timedClaims(o: TimedOptions): { iat: number; nbf: number; exp: number; jti: string } {
-  const iat = Math.floor(o.clock() / 1000);
+  const iat = Math.floor(readClock(o.clock) / 1000);
   return {
     iat,
     nbf: iat,
@@ -154,7 +155,7 @@ export async function signCommand(
 ): Promise<{ token: string; claims: CommandClaims }> {
   const cmd = parseCommand(options.cmd);
   const claims: CommandClaims = { iss: signer.entityId, aud: options.audience, ...timedClaims(options), cmd };
-  return { token: await sign(signer, TYP_COMMAND, claims), claims };
+  return { token: await signToken(signer, TYP_COMMAND, claims), claims };
 }
 
 export interface SignAckOptions extends TimedOptions {
@@ -202,7 +203,7 @@ export async function signAck(
   };
   if (options.reason) claims.reason = options.reason;
   if (options.reasonText !== undefined) claims.reason_text = options.reasonText;
-  return { token: await sign(signer, TYP_ACK, claims), claims };
+  return { token: await signToken(signer, TYP_ACK, claims), claims };
 }
 
 export interface SignStateOptions {
@@ -236,7 +237,7 @@ export async function signState(
   const lifetime = options.expiresInSeconds ?? DEFAULT_STATE_LIFETIME_SECONDS;
   if (!Number.isSafeInteger(lifetime) || lifetime <= 0 || lifetime > MAX_STATE_LIFETIME_SECONDS)
     throw new TypeError(`expiresInSeconds must be an integer in 1..${MAX_STATE_LIFETIME_SECONDS}`);
-  const iat = Math.floor(options.clock() / 1000);
+  const iat = Math.floor(readClock(options.clock) / 1000);
   const claims: StateClaims = {
     iss: signer.entityId,
     iat,
@@ -248,5 +249,5 @@ export async function signState(
     last_jti: options.lastJti,
     seq: options.seq,
   };
-  return { token: await sign(signer, TYP_STATE, claims), claims };
+  return { token: await signToken(signer, TYP_STATE, claims), claims };
 }

@@ -6,6 +6,7 @@
  * - `helmlink-cmd+jwt`: a command from a pilot to one vessel (aud = vessel id), short-lived, applied at most once.
  * - `helmlink-ack+jwt`: a vessel's answer to one command (aud = pilot id), bound to the exact command token.
  * - `helmlink-state+jwt`: a vessel's retained, signed stream state (catalog + on/off + last applied jti + seq).
+ * - `helmlink-alert+jwt` and `helmlink-link+jwt`: a vessel's alerts and link status (vessel-events.ts).
  */
 import type { StreamCatalog } from '../catalog/types';
 import type { Command } from '../command/schema';
@@ -14,7 +15,12 @@ import type { JwsAlgorithm } from '../vocabulary/algorithms';
 export const TYP_COMMAND = 'helmlink-cmd+jwt';
 export const TYP_ACK = 'helmlink-ack+jwt';
 export const TYP_STATE = 'helmlink-state+jwt';
-export type TokenTyp = typeof TYP_COMMAND | typeof TYP_ACK | typeof TYP_STATE;
+/** A vessel's alert to the ROC (see vessel-events.ts). */
+export const TYP_ALERT = 'helmlink-alert+jwt';
+/** A vessel's link status, retained; `down` is its MQTT Last Will (see vessel-events.ts). */
+export const TYP_LINK = 'helmlink-link+jwt';
+export type TokenTyp =
+  typeof TYP_COMMAND | typeof TYP_ACK | typeof TYP_STATE | typeof TYP_ALERT | typeof TYP_LINK;
 
 /** The default allow-list: ES256 only. */
 export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze(['ES256']);

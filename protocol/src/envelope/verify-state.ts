@@ -33,6 +33,10 @@ export async function verifyState(
   options: VerifyStateOptions,
 ): Promise<VerifiedToken<StateClaims>> {
   const r = resolve(options, MAX_STATE_TOKEN_BYTES);
+  const { maxAgeSeconds } = options;
+  // NaN would make every state young enough (the comparison below is false): a caller bug, refused.
+  if (maxAgeSeconds !== undefined && (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds < 0))
+    throw new TypeError('maxAgeSeconds must be a finite number >= 0');
   const env = await openEnvelope(token, TYP_STATE, r, options.trust);
   const { payload: c, signer } = env;
   requireClaims(c, STATE_CLAIMS);
@@ -66,8 +70,8 @@ export async function verifyState(
     { iat, exp },
     { now: r.nowMs / 1000, toleranceSeconds: r.tolerance, maxLifetimeSeconds: MAX_STATE_LIFETIME_SECONDS },
   );
-  if (options.maxAgeSeconds !== undefined && r.nowMs / 1000 - r.tolerance > iat + options.maxAgeSeconds) {
-    throw new HelmlinkError('ERR_CMD_EXPIRED', `the state is older than ${options.maxAgeSeconds} s`);
+  if (maxAgeSeconds !== undefined && r.nowMs / 1000 - r.tolerance > iat + maxAgeSeconds) {
+    throw new HelmlinkError('ERR_CMD_EXPIRED', `the state is older than ${maxAgeSeconds} s`);
   }
   requireRole(signer, 'vessel');
   if (signer.info.entityId !== options.vesselId)

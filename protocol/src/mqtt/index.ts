@@ -8,3 +8,4 @@ export * from './states';
 export * from './tls-peer';
 export * from './types';
 export * from './session';
+export * from './broker-revocation';

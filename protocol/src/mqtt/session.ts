@@ -14,16 +14,31 @@
  *   redelivers it in the next session (clean = false); messages arriving while closing are not acknowledged either.
  * - A credentials swap (certificate renewal) ends the current client gracefully and only then connects a new one:
  *   never two clients at once.
+ * - A started session holds the process until it is closed: its reconnect timer is a real timer, so a listener
+ *   whose broker is away keeps retrying instead of exiting when nothing else is left to do.
+ * - The broker's certificate is checked beyond TLS by `checkPeer` (e.g. against the current CRL) in every
+ *   handshake, before any MQTT byte is read, and again on `recheckPeer()`; a refusal drops the connection and
+ *   backs off with the coded error.
+ * - Every connection really subscribes again, even when the broker reports the session present (mqtt.js would
+ *   skip topics it believes subscribed: after a broker restart, commands sent across it were lost in a test).
+ *   Commands queued for a persistent session do not wait for the SUBACK: they are handled from CONNACK on.
  */
 import { EventEmitter } from 'node:events';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { HelmlinkError } from '../errors';
 import { backoffDelay } from './backoff';
 import { endGracefully } from './end';
 import { isVersionRefusal } from './fallback';
 import { canTransition, type SessionState, type StateChange } from './states';
-import { describeTlsPeer, setNoDelay } from './tls-peer';
-import type { MqttSessionEvents, MqttSessionOptions, SessionPublishOptions, TlsCredentials } from './types';
+import { describeTlsPeer, peerChainOf, setNoDelay } from './tls-peer';
+import type {
+  MqttSessionEvents,
+  MqttSessionOptions,
+  SessionPublishOptions,
+  SessionWill,
+  TlsCredentials,
+} from './types';
 
 const noop = (): void => undefined;
 
@@ -34,6 +49,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #client: MqttClient | undefined;
   #version: 4 | 5;
   #credentials: TlsCredentials;
+  #will: SessionWill | undefined;
   /** Connection attempts since the last CONNACK. */
   #attempt = 0;
   /** Connections dropped in a row because a handler failed (slows a redelivery loop down). */
@@ -53,6 +69,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     this.#o = options;
     this.#version = options.protocolVersion ?? 5;
     this.#credentials = options.credentials;
+    this.#will = options.will;
   }
 
   get state(): SessionState {
@@ -105,6 +122,34 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
         },
       );
     });
+  }
+
+  /** Replaces the Last Will; it goes with the next CONNECT (a will is fixed for the life of a connection). */
+  setWill(will: SessionWill | undefined): void {
+    this.#will = will;
+    if (this.#client) this.#applyWill(this.#client.options);
+  }
+
+  /**
+   * Checks the connected broker's certificate again with `checkPeer` (e.g. after a newer CRL arrived). A refusal
+   * drops the connection; the session backs off with the error and the handshake check refuses the broker on
+   * every reconnect until the check passes again. Returns the refusal, or undefined.
+   */
+  recheckPeer(): Error | undefined {
+    const client = this.#client;
+    const socket = client?.stream as Partial<TLSSocket> | undefined;
+    if (!this.#o.checkPeer || !client || typeof socket?.getPeerCertificate !== 'function') return undefined;
+    if (this.#state !== 'subscribing' && this.#state !== 'ready') return undefined;
+    try {
+      this.#o.checkPeer(peerChainOf(socket.getPeerCertificate(true)));
+      return undefined;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.#lastError = error;
+      this.#warn(error);
+      client.stream?.destroy();
+      return error;
+    }
   }
 
   /**
@@ -163,9 +208,9 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     this.emit('state', { from, to, ...detail });
   }
 
+  /** A real (not unref'd) timer: a session waiting to reconnect holds the process (see the module comment). */
   #schedule(fn: () => void, delayMs: number): void {
     this.#timer = setTimeout(fn, delayMs);
-    this.#timer.unref?.();
   }
 
   #warn(err: unknown): void {
@@ -175,7 +220,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #clientOptions(): IClientOptions {
     const c = this.#credentials;
     const persistentV5 = this.#version === 5 && this.#o.sessionExpirySeconds !== undefined;
-    return {
+    const options = {
       clientId: this.#o.clientId,
       clean: this.#o.clean,
       protocolVersion: this.#version,
@@ -192,7 +237,29 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       minVersion: 'TLSv1.2',
       ...(this.#o.servername ? { servername: this.#o.servername } : {}),
       ...(persistentV5 ? { properties: { sessionExpiryInterval: this.#o.sessionExpirySeconds } } : {}),
+      ...(this.#o.checkPeer ? { checkServerIdentity: this.#peerCheck(this.#o.checkPeer) } : {}),
     } as IClientOptions;
+    this.#applyWill(options);
+    return options;
+  }
+
+  #applyWill(options: IClientOptions): void {
+    if (this.#will) options.will = { ...this.#will };
+    else delete options.will;
+  }
+
+  /** The TLS layer's server identity check (host name), then `checkPeer`, before the handshake completes. */
+  #peerCheck(check: NonNullable<MqttSessionOptions['checkPeer']>): typeof checkServerIdentity {
+    return (host, cert) => {
+      const mismatch = checkServerIdentity(host, cert);
+      if (mismatch) return mismatch;
+      try {
+        check(peerChainOf(cert as Parameters<typeof peerChainOf>[0]));
+        return undefined;
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    };
   }
 
   #newClient(): MqttClient {
@@ -226,7 +293,11 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (client !== this.#client || this.#state !== 'subscribing') return;
     const subscriptions = this.#o.subscriptions ?? {};
     if (Object.keys(subscriptions).length === 0) return this.#becomeReady(client, connack);
-    client.subscribe({ ...subscriptions }, (err, granted) => {
+    // `resubscribe: true` makes mqtt.js send every topic, including those it believes the kept session holds.
+    const request = { ...subscriptions, resubscribe: true } as unknown as Parameters<
+      MqttClient['subscribe']
+    >[0];
+    client.subscribe(request, (err, granted) => {
       if (client !== this.#client || this.#state !== 'subscribing') return;
       // SUBACK codes >= 0x80 are refusals (3.1.1: 0x80 failure; 5: e.g. 0x87 not authorised).
       if (err || !granted || granted.some((g) => g.qos > 2)) {

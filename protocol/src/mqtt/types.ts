@@ -21,6 +21,20 @@ export interface TlsCredentials {
  */
 export type MessageHandler = (packet: IPublishPacket) => Promise<void> | void;
 
+/**
+ * Checks the broker's certificate chain as presented (leaf first, DER), during every TLS handshake and whenever
+ * `recheckPeer()` is called (e.g. after a newer CRL). Throws, with a coded error, to refuse the broker.
+ */
+export type PeerCheck = (chain: readonly Uint8Array<ArrayBuffer>[]) => void;
+
+/** The message the broker publishes for this client when its connection is lost (MQTT Last Will). */
+export interface SessionWill {
+  topic: string;
+  payload: string | Buffer;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
 /** What the session knows once it is ready. */
 export interface ReadyInfo {
   protocolVersion: 4 | 5;
@@ -52,6 +66,10 @@ export interface MqttSessionOptions {
   onMessage?: MessageHandler;
   /** Runs after CONNACK, before SUBSCRIBE (e.g. fetch the CRL first, so retained messages can be checked). */
   beforeSubscribe?: () => Promise<void>;
+  /** Checks the broker's certificate beyond the TLS chain validation (see {@link PeerCheck}). */
+  checkPeer?: PeerCheck;
+  /** The Last Will sent with every CONNECT (replace it with `setWill`). */
+  will?: SessionWill;
   /** How long a graceful end waits for publishes in flight before cutting the connection, ms. Default 3000. */
   endTimeoutMs?: number;
 }

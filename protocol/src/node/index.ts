@@ -11,3 +11,4 @@ export * from './keyfile';
 export * from './ports';
 export * from './systemd';
 export * from './secret-input';
+export * from './tls-policy';

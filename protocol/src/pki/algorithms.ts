@@ -247,3 +247,19 @@ export class PublicKeyHandle {
     }
   }
 }
+
+/**
+ * The accepted scheme of a DER AlgorithmIdentifier (e.g. a CSR's signatureAlgorithm), RSASSA-PSS parameters included.
+ * Throws ERR_CHAIN_ALG_UNSUPPORTED for anything else (SHA-1 inside PSS parameters too).
+ */
+export function signatureSchemeOf(algorithmIdentifierDer: Uint8Array): SignatureScheme {
+  let alg: AlgorithmIdentifier;
+  try {
+    alg = AsnConvert.parse(algorithmIdentifierDer.slice(), AlgorithmIdentifier);
+  } catch (cause) {
+    throw new HelmlinkError('ERR_CHAIN_ALG_UNSUPPORTED', 'the algorithm identifier cannot be parsed', {
+      cause,
+    });
+  }
+  return signatureScheme(alg);
+}

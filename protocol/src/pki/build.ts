@@ -191,6 +191,11 @@ export interface CrlParams {
   thisUpdate: Date;
   nextUpdate: Date;
   entries: readonly CrlEntry[];
+  /**
+   * Further non-critical CRL extensions as DER `Extension` elements (e.g. the CA's signed audit checkpoint), spliced
+   * in as given: @peculiar/x509 would re-encode their OIDs and cannot carry an arc above 2^53 (UUID OIDs, 2.25.x).
+   */
+  extensions?: readonly Uint8Array[];
 }
 
 /** Builds a v2 CRL with CRL number, authority key identifier and a reason code per entry. */
@@ -222,8 +227,8 @@ export async function buildCrlDer(p: CrlParams): Promise<Uint8Array> {
     entries: [],
   });
   // The generator is quadratic in the number of entries: they are spliced in by a direct DER writer.
-  if (p.entries.length === 0) return new Uint8Array(template.rawData);
-  return spliceCrlEntries(template, p.entries, p.issuer.privateKey, signingAlgorithm);
+  if (p.entries.length === 0 && !p.extensions?.length) return new Uint8Array(template.rawData);
+  return spliceCrlEntries(template, p.entries, p.issuer.privateKey, signingAlgorithm, p.extensions);
 }
 
 /** Reads the CRL number of a CRL, or undefined when it has none. */

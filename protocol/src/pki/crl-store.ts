@@ -12,7 +12,7 @@ import type * as x509 from '@peculiar/x509';
 import { HelmlinkError, isHelmlinkError } from '../errors';
 import { PublicKeyHandle } from './algorithms';
 import { certInfo, KU } from './extensions';
-import { checkCrlTime, crlInfo, isDelta } from './crl';
+import { checkCrlTime, crlInfo, isDelta, nextUpdateOf } from './crl';
 
 export interface CrlAcceptOptions {
   /** When given, a CRL issued after this time is refused (ERR_CRL_INVALID) and a stale one too (ERR_CRL_STALE). */
@@ -35,7 +35,7 @@ export class CrlStore {
   /**
    * Accepts `crl` as the current CRL of `issuer` when its issuer name matches, its signature verifies with the
    * issuer's key (which must allow cRLSign), it has no unknown critical extension, it is a complete CRL with a CRL
-   * number, and that number is higher than the held one. Throws ERR_CRL_INVALID, ERR_CRL_CRITICAL_EXTENSION,
+   * number and a nextUpdate (without one it would never become stale), and that number is higher than the held one. Throws ERR_CRL_INVALID, ERR_CRL_CRITICAL_EXTENSION,
    * ERR_CRL_MALFORMED, ERR_CRL_STALE or ERR_CRL_NOT_NEWER.
    */
   async accept(
@@ -72,19 +72,21 @@ export class CrlStore {
     if (info.refusal) throw info.refusal;
     if (isDelta(info))
       throw new HelmlinkError('ERR_CRL_INVALID', 'a delta CRL cannot replace a complete CRL');
-    if (info.number === undefined) throw new HelmlinkError('ERR_CRL_INVALID', 'the CRL has no CRL number');
+    // The parser already refused (info.refusal) a CRL without a number.
+    const number = info.number!;
+    nextUpdateOf(info);
     if (options.time) checkCrlTime(info, options.time.getTime(), (options.staleGraceSeconds ?? 0) * 1000);
     const held = this.#byIssuer.get(info.issuerKey);
-    if (held && info.number <= held.number) {
+    if (held && number <= held.number) {
       throw new HelmlinkError(
         'ERR_CRL_NOT_NEWER',
-        `CRL number ${info.number} is not newer than the held ${held.number}`,
+        `CRL number ${number} is not newer than the held ${held.number}`,
         {
-          details: { number: info.number.toString(), held: held.number.toString() },
+          details: { number: number.toString(), held: held.number.toString() },
         },
       );
     }
-    this.#byIssuer.set(info.issuerKey, { crl, number: info.number });
+    this.#byIssuer.set(info.issuerKey, { crl, number });
     this.#list = [...this.#byIssuer.values()].map((e) => e.crl);
     this.#generation++;
   }

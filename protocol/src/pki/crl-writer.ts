@@ -72,7 +72,15 @@ export async function spliceCrlEntries(
   entries: readonly CrlWriterEntry[],
   signingKey: CryptoKey,
   signingAlgorithm: Algorithm,
+  extraExtensions: readonly Uint8Array[] = [],
 ): Promise<Uint8Array> {
+  for (const ext of extraExtensions) {
+    const el = readTlv(ext, 0);
+    const parts = el.tag === 0x30 && el.end === ext.length ? readChildren(ext, el) : [];
+    if (parts.length !== 2 || parts[0]!.tag !== 0x06 || parts[1]!.tag !== 0x04) {
+      throw new TypeError('extra CRL extensions must be non-critical DER Extensions');
+    }
+  }
   const seen = new Set<string>();
   for (const e of entries) {
     const key = e.serial.toLowerCase().replace(/^0+/u, '');
@@ -92,6 +100,12 @@ export async function spliceCrlEntries(
     if (f.tag === 0xa0 && !inserted) {
       if (entries.length) parts.push(tlv(0x30, concat(entries.map(encodeEntry))));
       inserted = true;
+      if (extraExtensions.length) {
+        const list = readTlv(der, f.contentStart);
+        const existing = der.subarray(list.contentStart, list.end);
+        parts.push(tlv(0xa0, tlv(0x30, concat([existing, ...extraExtensions]))));
+        continue;
+      }
     }
     parts.push(bytes);
   }

@@ -54,9 +54,9 @@ export function isDelta(info: CrlInfo): boolean {
 }
 
 function dpNameKeys(dpn: DistributionPointName, relativeTo: Name): string[] {
+  // A CHOICE: the decoder fills exactly one of the two.
   if (dpn.fullName) return dpn.fullName.map(generalNameKey);
-  if (dpn.nameRelativeToCRLIssuer) return [`dn:${nameKeyWithRdn(relativeTo, dpn.nameRelativeToCRLIssuer)}`];
-  return [];
+  return [`dn:${nameKeyWithRdn(relativeTo, dpn.nameRelativeToCRLIssuer!)}`];
 }
 
 /** The distribution points of a certificate, or the implied one (the issuer, all reasons) when it names none. */
@@ -91,11 +91,11 @@ export function crlScope(cert: CertInfo, crl: CrlInfo): number {
       if (!named || !idp?.indirectCRL) continue;
     }
     if (idpNames) {
-      let dpNames: string[];
-      if (dp.distributionPoint) dpNames = dpNameKeys(dp.distributionPoint, crl.issuerName);
-      else if (dp.cRLIssuer) dpNames = dp.cRLIssuer.map(generalNameKey);
-      else dpNames = [];
-      if (!dpNames.some((n) => idpNames.has(n))) continue;
+      // RFC 5280 6.3.3 (b)(2)(i): the point's name, else its cRLIssuer names; the implied point has neither.
+      const dpNames = dp.distributionPoint
+        ? dpNameKeys(dp.distributionPoint, crl.issuerName)
+        : dp.cRLIssuer?.map(generalNameKey);
+      if (!dpNames?.some((n) => idpNames.has(n))) continue;
     }
     const dpReasons = dp.reasons ? dp.reasons.toNumber() & ALL_REASONS : ALL_REASONS;
     mask |= dpReasons & idpReasons;
@@ -119,8 +119,19 @@ export function deltaReleases(delta: CrlInfo, serial: string): boolean {
 export function newerFirst(a: CrlInfo, b: CrlInfo): number {
   const an = a.number ?? -1n;
   const bn = b.number ?? -1n;
-  if (an !== bn) return an > bn ? -1 : 1;
+  if (an > bn) return -1;
+  if (an < bn) return 1;
   return b.thisUpdate - a.thisUpdate;
+}
+
+/**
+ * The CRL's nextUpdate. A CRL without one would never become stale (its freshness horizon would be NaN, and every
+ * comparison with NaN is false), so it is refused wherever it is offered: ERR_CRL_INVALID.
+ */
+export function nextUpdateOf(crl: CrlInfo): number {
+  if (crl.nextUpdate === undefined)
+    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} has no nextUpdate`);
+  return crl.nextUpdate;
 }
 
 /**
@@ -134,18 +145,13 @@ export function checkCrlTime(crl: CrlInfo, time: number, graceMs: number): numbe
       `the CRL of ${crl.issuer} was issued after the verification time (thisUpdate ${new Date(crl.thisUpdate).toISOString()})`,
     );
   }
-  if (crl.nextUpdate === undefined) {
-    throw new HelmlinkError('ERR_CRL_INVALID', `the CRL of ${crl.issuer} has no nextUpdate`);
-  }
-  const horizon = crl.nextUpdate + graceMs;
+  const nextUpdate = nextUpdateOf(crl);
+  const horizon = nextUpdate + graceMs;
   if (horizon < time) {
-    throw new HelmlinkError(
-      'ERR_CRL_STALE',
-      `the CRL of ${crl.issuer} is stale (nextUpdate ${new Date(crl.nextUpdate).toISOString()})`,
-      {
-        details: { nextUpdate: new Date(crl.nextUpdate).toISOString() },
-      },
-    );
+    const at = new Date(nextUpdate).toISOString();
+    throw new HelmlinkError('ERR_CRL_STALE', `the CRL of ${crl.issuer} is stale (nextUpdate ${at})`, {
+      details: { nextUpdate: at },
+    });
   }
   return horizon;
 }

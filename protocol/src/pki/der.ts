@@ -257,3 +257,77 @@ export function decodeOid(buf: Uint8Array, el: Tlv): string {
   }
   return parts.join('.');
 }
+
+// --- DER mode -------------------------------------------------------------------------------------------------------
+// The reader above accepts BER's non-minimal lengths and integers (other readers of certificates and CRLs may meet
+// them and @peculiar/asn1-x509 accepts them too). Input whose exact encoding the CA vouches for (a CSR) is read in
+// DER mode instead: one encoding per value (X.690 §10), so no second spelling of the same request exists.
+
+/** The deepest nesting DER mode walks (a CSR needs about 10). */
+const DER_MAX_DEPTH = 32;
+
+/** Reads the element at `offset` in DER mode: also refuses a long-form or zero-padded length where a shorter one fits. */
+export function readTlvDer(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
+  const el = readTlv(buf, offset);
+  if (el.end > limit) throw new RangeError('DER: element overruns its container');
+  const first = buf[offset + 1]!;
+  if (first & 0x80) {
+    const length = el.end - el.contentStart;
+    if (length < 0x80) throw new RangeError('DER: long-form length for a length below 128');
+    if (buf[offset + 2] === 0) throw new RangeError('DER: length with a leading zero octet');
+  }
+  return el;
+}
+
+/** The children of a constructed element, each read in DER mode. */
+export function readChildrenDer(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let pos = parent.contentStart; pos < parent.end;) {
+    const child = readTlvDer(buf, pos, parent.end);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Refuses an INTEGER that is empty or has a redundant leading 0x00 or 0xff octet (X.690 §8.3.2). */
+export function assertDerInteger(buf: Uint8Array, el: Tlv): void {
+  if (el.tag !== 0x02) throw new RangeError('DER: not an INTEGER');
+  const length = el.end - el.contentStart;
+  if (length === 0) throw new RangeError('DER: empty INTEGER');
+  if (length > 1) {
+    const b0 = buf[el.contentStart]!;
+    const b1 = buf[el.contentStart + 1]!;
+    if ((b0 === 0x00 && !(b1 & 0x80)) || (b0 === 0xff && b1 & 0x80))
+      throw new RangeError('DER: INTEGER with a redundant leading octet');
+  }
+}
+
+function walkDer(buf: Uint8Array, el: Tlv, depth: number): void {
+  if (depth > DER_MAX_DEPTH) throw new RangeError('DER: nested too deeply');
+  const tag = el.tag;
+  if (tag & 0x20) {
+    // Universal constructed types other than SEQUENCE and SET are BER's segmented strings.
+    if ((tag & 0xc0) === 0 && tag !== 0x30 && tag !== 0x31)
+      throw new RangeError('DER: constructed string encoding');
+    for (const child of readChildrenDer(buf, el)) walkDer(buf, child, depth + 1);
+    return;
+  }
+  if (tag === 0x02) assertDerInteger(buf, el);
+  else if (tag === 0x01) {
+    const v = buf[el.contentStart];
+    if (el.end - el.contentStart !== 1 || (v !== 0x00 && v !== 0xff))
+      throw new RangeError('DER: BOOLEAN is not 0x00 or 0xff');
+  } else if (tag === 0x05 && el.end !== el.contentStart) throw new RangeError('DER: NULL with contents');
+}
+
+/**
+ * Checks that `buf` is exactly one element in DER: minimal lengths throughout, minimal INTEGERs, canonical BOOLEANs
+ * and NULLs, no constructed strings, no trailing bytes. Primitive contents (OCTET and BIT STRINGs) are not entered:
+ * check the DER they wrap separately. Throws RangeError otherwise.
+ */
+export function assertDer(buf: Uint8Array): void {
+  const top = readTlvDer(buf, 0);
+  if (top.end !== buf.length) throw new RangeError('DER: trailing bytes after the element');
+  walkDer(buf, top, 0);
+}

@@ -65,12 +65,6 @@ export class ReplaySnapshot implements ReplayStore {
     if (nowSeconds - this.lastPrune >= 1) this.prune(nowSeconds);
   }
 
-  /** Every entry held. */
-  *entries(): IterableIterator<ReplayEntry> {
-    for (const [iss, jtis] of this.byIssuer)
-      for (const [jti, expiresAt] of jtis) yield { iss, jti, expiresAt };
-  }
-
   /** The serializable form. */
   toJSON(): ReplaySnapshotJson {
     const entries: Record<string, Record<string, number>> = {};
@@ -94,9 +88,9 @@ export class ReplaySnapshot implements ReplayStore {
     for (const [iss, jtis] of Object.entries(entries)) {
       if (typeof jtis !== 'object' || jtis === null || Array.isArray(jtis)) return bad(`entries of ${iss}`);
       for (const [jti, expiresAt] of Object.entries(jtis)) {
-        if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))
-          return bad(`expiry of ${iss}/${jti}`);
-        snapshot.record({ iss, jti, expiresAt });
+        // Not finite: a string, or 1e999 in a tampered file (Infinity: an entry that would never be forgotten).
+        if (!Number.isFinite(expiresAt)) return bad(`expiry of ${iss}/${jti}`);
+        snapshot.record({ iss, jti, expiresAt: expiresAt as number });
       }
     }
     return snapshot;

@@ -13,3 +13,4 @@ export * from './maritime';
 export * from './ship-name';
 export * from './renewal';
 export * from './errors';
+export * from './vessel-alerts';

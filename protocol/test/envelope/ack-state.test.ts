@@ -13,9 +13,21 @@ import {
   type VerifyAckOptions,
   type VerifyStateOptions,
 } from '../../src/envelope';
-import { HelmlinkError, type ErrorCode } from '../../src/errors';
+import type { ErrorCode } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
-import { ALL, CATALOG, clock, CMD, createWorld, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
+import {
+  ALL,
+  CATALOG,
+  clock,
+  CMD,
+  createWorld,
+  NOW_S,
+  rawSign,
+  rejection,
+  VESSEL,
+  x5cOf,
+  type World,
+} from './fixtures';
 
 let w: World;
 let commandToken: string;
@@ -26,16 +38,6 @@ beforeAll(async () => {
   commandToken = signed.token;
   commandJti = signed.claims.jti;
 });
-
-async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HelmlinkError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 const ackOptions = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => ({
   trust: w.trust(),

@@ -4,6 +4,18 @@ import { createTestPki, type TestEntity, type TestPki } from '../../src/testing/
 import { IEC_61162_450_CATALOG } from '../../src/catalog';
 import { createSigner, createTrust, type Signer, type Trust, type TrustOptions } from '../../src/envelope';
 import { bytesToBase64 } from '../../src/pki/pem';
+import { HelmlinkError } from '../../src/errors';
+
+/** The coded error a promise rejects with (anything else, or no rejection, fails the test). */
+export async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof HelmlinkError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
 
 export const NOW = new Date('2026-11-22T03:00:00Z');
 export const NOW_S = Math.floor(NOW.getTime() / 1000);

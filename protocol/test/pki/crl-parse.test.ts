@@ -263,6 +263,14 @@ describe('CRL profile rules (RFC 5280 section 5)', () => {
     await expect(at(999)).resolves.toBeDefined();
     expect(await codeOf(at(1000))).toBe('ERR_CRL_STALE');
   });
+
+  it('a CRL without nextUpdate (a NaN horizon: it would never become stale) is refused: ERR_CRL_INVALID', async () => {
+    const crl = await forgeCrl({ issuer: root, nextUpdate: null });
+    expect(parseCrlDer(crl).nextUpdate).toBeUndefined();
+    const r = await rejection(validatePath(leaf.certificate, opts([crl])));
+    expect(r.code).toBe('ERR_CRL_INVALID');
+    expect(r.message).toContain('has no nextUpdate');
+  });
 });
 
 describe('the serial index', () => {

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CrlStore } from '../../src/pki/crl-store';
 import { createTestPki, generateTestKeyPair, type TestPki } from '../../src/testing/pki';
-import { codeOf, customCrl, DAY } from './helpers';
+import { codeOf, customCert, customCrl, DAY, rejection } from './helpers';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 let pki: TestPki;
@@ -71,5 +71,162 @@ describe('CrlStore', () => {
     });
     expect(await codeOf(store.accept(critical, pki.issuing.certificate))).toBe('ERR_CRL_CRITICAL_EXTENSION');
     expect(store.generation).toBe(0);
+  });
+
+  it('a CRL without nextUpdate (it would never become stale) is refused, with or without a time: ERR_CRL_INVALID', async () => {
+    const store = new CrlStore();
+    const endless = await customCrl({
+      issuer: pki.issuing,
+      thisUpdate: NOW,
+      extensions: [new x509.Extension('2.5.29.20', false, new Uint8Array([0x02, 0x01, 0x07]))],
+    });
+    expect(endless.nextUpdate).toBeUndefined();
+    for (const options of [{}, { time: NOW }]) {
+      const r = await rejection(store.accept(endless, pki.issuing.certificate, options));
+      expect(r.code).toBe('ERR_CRL_INVALID');
+      expect(r.message).toBe(`the CRL of ${pki.issuing.certificate.subject} has no nextUpdate`);
+    }
+    expect(store.generation).toBe(0);
+  });
+});
+
+describe('CrlStore: each refusal in words (a CRL that must not replace the held one)', () => {
+  const crlNumber = (n: number) => new x509.Extension('2.5.29.20', false, new Uint8Array([0x02, 0x01, n]));
+  const ca = (cn: string, keyUsage?: number | null) =>
+    customCert({
+      cn,
+      issuer: pki.root,
+      ca: true,
+      ...(keyUsage === undefined ? {} : { keyUsage }),
+      notBefore: new Date(NOW.getTime() - DAY),
+      notAfter: new Date(NOW.getTime() + DAY),
+    });
+
+  it('starts empty and knows no issuer', () => {
+    const store = new CrlStore();
+    expect(store.crls()).toEqual([]);
+    expect(store.current(pki.issuing.certificate)).toBeUndefined();
+  });
+
+  it('a CRL of another issuer: named', async () => {
+    const r = await rejection(
+      new CrlStore().accept(await pki.rootCrl([], { crlNumber: 3 }), pki.issuing.certificate),
+    );
+    expect(r).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: `the CRL issuer ${pki.root.certificate.subject} is not ${pki.issuing.certificate.subject}`,
+    });
+  });
+
+  it('an issuer whose key usage lacks cRLSign may not sign CRLs; one without a key usage extension may', async () => {
+    const noCrlSign = await ca('No CRL Sign CA', x509.KeyUsageFlags.keyCertSign);
+    const crl = await customCrl({
+      issuer: noCrlSign,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      extensions: [crlNumber(1)],
+    });
+    expect(await rejection(new CrlStore().accept(crl, noCrlSign.certificate))).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: `${noCrlSign.certificate.subject} may not sign CRLs (no cRLSign)`,
+    });
+    const noKeyUsage = await ca('No Key Usage CA', null);
+    const store = new CrlStore();
+    await store.accept(
+      await customCrl({
+        issuer: noKeyUsage,
+        thisUpdate: NOW,
+        nextUpdate: new Date(NOW.getTime() + DAY),
+        extensions: [crlNumber(1)],
+      }),
+      noKeyUsage.certificate,
+    );
+    expect(store.generation).toBe(1);
+  });
+
+  it('a signature by another key, or by a key of another type than the issuer holds, does not verify', async () => {
+    const forged = await pki.issuingCrl([], {
+      crlNumber: 30,
+      issuer: { certificate: pki.issuing.certificate, privateKey: (await generateTestKeyPair()).privateKey },
+    });
+    expect(await rejection(new CrlStore().accept(forged, pki.issuing.certificate))).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: `the CRL signature does not verify with the key of ${pki.issuing.certificate.subject}`,
+    });
+    // An RSA issuer certificate, a CRL in its name signed with ECDSA: the key cannot check that algorithm.
+    const rsa = await ca('RSA CA', undefined);
+    const rsaIssuer = await customCert({
+      cn: 'RSA Issuer CA',
+      issuer: pki.root,
+      ca: true,
+      alg: 'PS256',
+      notBefore: new Date(NOW.getTime() - DAY),
+      notAfter: new Date(NOW.getTime() + DAY),
+    });
+    const mismatched = await customCrl({
+      issuer: { certificate: rsaIssuer.certificate, privateKey: rsa.privateKey },
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      extensions: [crlNumber(1)],
+    });
+    expect((await rejection(new CrlStore().accept(mismatched, rsaIssuer.certificate))).code).toBe(
+      'ERR_CRL_INVALID',
+    );
+  });
+
+  it('a delta CRL cannot replace a complete CRL', async () => {
+    const delta = await customCrl({
+      issuer: pki.issuing,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      extensions: [crlNumber(9), new x509.Extension('2.5.29.27', true, new Uint8Array([0x02, 0x01, 0x08]))],
+    });
+    expect(await rejection(new CrlStore().accept(delta, pki.issuing.certificate))).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: 'a delta CRL cannot replace a complete CRL',
+    });
+    const unnumbered = await customCrl({
+      issuer: pki.issuing,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+    });
+    expect(await rejection(new CrlStore().accept(unnumbered, pki.issuing.certificate))).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: 'the CRL has no CRL number (RFC 5280 5.2.3)',
+    });
+  });
+
+  it('the stale grace is in seconds: 10 s past nextUpdate is used with 11 s of grace, refused with 9 s or none', async () => {
+    const late = await pki.issuingCrl([], {
+      crlNumber: 40,
+      thisUpdate: new Date(NOW.getTime() - DAY),
+      nextUpdate: new Date(NOW.getTime() - 10_000),
+    });
+    for (const staleGraceSeconds of [undefined, 9])
+      expect(
+        (
+          await rejection(
+            new CrlStore().accept(late, pki.issuing.certificate, {
+              time: NOW,
+              ...(staleGraceSeconds ? { staleGraceSeconds } : {}),
+            }),
+          )
+        ).code,
+      ).toBe('ERR_CRL_STALE');
+    const store = new CrlStore();
+    await store.accept(late, pki.issuing.certificate, { time: NOW, staleGraceSeconds: 11 });
+    expect(store.current(pki.issuing.certificate)).toBe(late);
+  });
+
+  it('an older CRL (a replayed one) names both numbers', async () => {
+    const store = new CrlStore();
+    await store.accept(await pki.issuingCrl([], { crlNumber: 12 }), pki.issuing.certificate);
+    expect(
+      await rejection(store.accept(await pki.issuingCrl([], { crlNumber: 11 }), pki.issuing.certificate)),
+    ).toEqual({
+      code: 'ERR_CRL_NOT_NEWER',
+      message: 'CRL number 11 is not newer than the held 12',
+      details: { number: '11', held: '12' },
+    });
   });
 });

@@ -108,6 +108,37 @@ export function encodeExtension(e: RawExtension): Uint8Array {
 
 const int = (n: number): Uint8Array => encodeDerInteger(new Uint8Array(n < 256 ? [n] : [n >> 8, n & 0xff]));
 
+/** ReasonFlags (a BIT STRING, named bits 1..8 = keyCompromise..aACompromise) with the given bits set, in DER. */
+function reasonFlags(bits: readonly number[]): Uint8Array {
+  const top = Math.max(...bits);
+  const bytes = new Uint8Array(Math.floor(top / 8) + 1);
+  for (const b of bits) bytes[b >> 3]! |= 0x80 >> (b & 7);
+  return concat([new Uint8Array([7 - (top & 7)]), bytes]);
+}
+
+/** A DistributionPointName [0] with a fullName, for CRLDistributionPoints and IssuingDistributionPoint. */
+const dpName = (fullName: readonly GeneralNameSpec[]): Uint8Array =>
+  tlv(0xa0, tlv(0xa0, concat(fullName.map(encodeGeneralName))));
+
+/** One point of a certificate's CRLDistributionPoints (every field optional, as in RFC 5280 4.2.1.13). */
+export interface DistributionPointSpec {
+  fullName?: readonly GeneralNameSpec[];
+  reasons?: readonly number[];
+  cRLIssuer?: readonly GeneralNameSpec[];
+}
+
+/** A CRL's IssuingDistributionPoint (RFC 5280 5.2.5). */
+export interface IssuingDistributionPointSpec {
+  fullName?: readonly GeneralNameSpec[];
+  onlyUserCerts?: boolean;
+  onlyCaCerts?: boolean;
+  onlySomeReasons?: readonly number[];
+  indirectCrl?: boolean;
+  onlyAttributeCerts?: boolean;
+}
+
+const TRUE = new Uint8Array([0xff]);
+
 /** Extension values. */
 export const ext = {
   basicConstraints: (ca: boolean, pathLen?: number): Uint8Array =>
@@ -137,6 +168,25 @@ export const ext = {
       ...(excluded ? [tlv(0xa1, concat(excluded.map((g) => seq(encodeGeneralName(g)))))] : []),
     ),
   aia: (uri: string): Uint8Array => seq(seq(encodeOid('1.3.6.1.5.5.7.48.2'), tlv(0x86, utf8(uri)))),
+  distributionPoints: (points: readonly DistributionPointSpec[]): Uint8Array =>
+    seq(
+      ...points.map((dp) =>
+        seq(
+          ...(dp.fullName ? [dpName(dp.fullName)] : []),
+          ...(dp.reasons ? [tlv(0x81, reasonFlags(dp.reasons))] : []),
+          ...(dp.cRLIssuer ? [tlv(0xa2, concat(dp.cRLIssuer.map(encodeGeneralName)))] : []),
+        ),
+      ),
+    ),
+  issuingDistributionPoint: (p: IssuingDistributionPointSpec): Uint8Array =>
+    seq(
+      ...(p.fullName ? [dpName(p.fullName)] : []),
+      ...(p.onlyUserCerts ? [tlv(0x81, TRUE)] : []),
+      ...(p.onlyCaCerts ? [tlv(0x82, TRUE)] : []),
+      ...(p.onlySomeReasons ? [tlv(0x83, reasonFlags(p.onlySomeReasons))] : []),
+      ...(p.indirectCrl ? [tlv(0x84, TRUE)] : []),
+      ...(p.onlyAttributeCerts ? [tlv(0x85, TRUE)] : []),
+    ),
   policyConstraints: (requireExplicit: number): Uint8Array =>
     seq(tlv(0x80, new Uint8Array([requireExplicit]))),
 };

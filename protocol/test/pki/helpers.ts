@@ -69,14 +69,15 @@ export async function customCrl(p: {
   issuer: IssuerMaterial;
   issuerName?: string;
   thisUpdate: Date;
-  nextUpdate: Date;
+  /** Omitted: a CRL without nextUpdate (RFC 5280 requires one; ours refuse it). */
+  nextUpdate?: Date;
   extensions?: x509.Extension[];
   entries?: x509.X509CrlEntryParams[];
 }): Promise<x509.X509Crl> {
   return x509.X509CrlGenerator.create({
     issuer: p.issuerName ?? p.issuer.certificate.subject,
     thisUpdate: p.thisUpdate,
-    nextUpdate: p.nextUpdate,
+    ...(p.nextUpdate ? { nextUpdate: p.nextUpdate } : {}),
     signingKey: p.issuer.privateKey,
     signingAlgorithm: signingAlgorithmFor(p.issuer.privateKey),
     extensions: p.extensions ?? [],

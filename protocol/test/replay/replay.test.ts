@@ -110,3 +110,62 @@ describe('FileReplayStore', () => {
     expect(isHelmlinkError(err, 'ERR_REPLAY_STORE')).toBe(true);
   });
 });
+
+describe('ReplaySnapshot: faults the cache must survive (mutation run)', () => {
+  it('recording a jti again keeps one entry (and the later expiry), so the size stays honest', () => {
+    const store = new ReplaySnapshot();
+    store.record({ iss: 'p', jti: 'a', expiresAt: NOW + 60 });
+    store.record({ iss: 'p', jti: 'a', expiresAt: NOW + 30 });
+    expect(store.size).toBe(1);
+    expect(store.toJSON()).toEqual({ v: 1, entries: { p: { a: NOW + 60 } } });
+  });
+
+  it('an issuer whose entries all expired is dropped from the snapshot', () => {
+    const store = new ReplaySnapshot();
+    store.record({ iss: 'p', jti: 'a', expiresAt: NOW });
+    store.record({ iss: 'q', jti: 'b', expiresAt: NOW + 60 });
+    store.prune(NOW + 1);
+    expect(store.toJSON()).toEqual({ v: 1, entries: { q: { b: NOW + 60 } } });
+  });
+
+  it('checkAndRecord forgets expired entries as the clock moves, at most once per clock second', () => {
+    const store = new MemoryReplayStore();
+    expect(store.checkAndRecord({ iss: 'p', jti: 'a', expiresAt: NOW + 1 }, NOW)).toBe(true);
+    // An entry that expired before it was recorded stays until the next prune, which is at most once a second.
+    expect(store.checkAndRecord({ iss: 'p', jti: 'b', expiresAt: NOW - 10 }, NOW + 0.5)).toBe(true);
+    expect(store.size).toBe(2);
+    // Exactly one second after the last prune the cache prunes again: b (expired) goes, a (exp NOW + 1) stays.
+    expect(store.checkAndRecord({ iss: 'p', jti: 'c', expiresAt: NOW + 60 }, NOW + 1)).toBe(true);
+    expect(store.has('p', 'b')).toBe(false);
+    expect(store.has('p', 'a')).toBe(true);
+    expect(store.size).toBe(2);
+    expect(store.checkAndRecord({ iss: 'p', jti: 'd', expiresAt: NOW + 60 }, NOW + 2.5)).toBe(true);
+    expect(store.has('p', 'a')).toBe(false);
+    expect(store.size).toBe(2);
+  });
+
+  it.each([
+    ['a string (not an object)', 'replay', 'not an object'],
+    ['null', null, 'not an object'],
+    ['an unknown version', { v: 2, entries: {} }, 'unknown version'],
+    ['no entries', { v: 1 }, 'no entries'],
+    ['null entries', { v: 1, entries: null }, 'no entries'],
+    ['entries as an array', { v: 1, entries: [] }, 'no entries'],
+    ['entries as a string', { v: 1, entries: 'pq' }, 'no entries'],
+    ["an issuer's entries as a string", { v: 1, entries: { p: 'a' } }, 'entries of p'],
+    ["an issuer's entries as null", { v: 1, entries: { p: null } }, 'entries of p'],
+    ["an issuer's entries as an array", { v: 1, entries: { p: [] } }, 'entries of p'],
+    ['an expiry in words', { v: 1, entries: { p: { a: 'soon' } } }, 'expiry of p/a'],
+    // A tampered file can say 1e999: JSON.parse makes it Infinity, an entry that would never be forgotten.
+    ['an infinite expiry', JSON.parse('{"v":1,"entries":{"p":{"a":1e999}}}'), 'expiry of p/a'],
+  ])('a damaged snapshot (%s) is ERR_REPLAY_STORE naming the damage', (_name, value, why) => {
+    let err: unknown;
+    try {
+      ReplaySnapshot.fromJSON(value);
+    } catch (e) {
+      err = e;
+    }
+    expect(isHelmlinkError(err, 'ERR_REPLAY_STORE')).toBe(true);
+    expect((err as Error).message).toBe(`the replay snapshot is damaged: ${why}`);
+  });
+});

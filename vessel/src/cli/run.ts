@@ -31,8 +31,12 @@ on helmlink/v1/vessels/{vesselId}/cmd. Logs are pino JSON lines on stdout, one p
 reason, latencyMs). SIGTERM or SIGINT finishes the command in hand and exits 0. Under systemd (Type=notify) it
 reports readiness once the listener has started.
 
-Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT_ENROLLED, ERR_KEY_DECRYPT),
-2 usage, unreadable or invalid config (ERR_CONFIG_INVALID names the field).
+It keeps running whatever happens to its links (broker down or restarted, connection reset, a silent link noticed
+by the MQTT keepalive, CA unreachable): it reconnects with capped exponential backoff and jitter (broker.reconnect).
+One listener per data folder: a second one is refused (ERR_VESSEL_LOCKED).
+
+Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT_ENROLLED, ERR_KEY_DECRYPT,
+ERR_VESSEL_LOCKED), 2 usage, unreadable or invalid config (ERR_CONFIG_INVALID names the field).
 `,
   options: { config: { type: 'string' }, simulate: { type: 'boolean' }, redis: { type: 'string' } },
   async run({ values, io }) {
@@ -48,12 +52,10 @@ Exit codes: 0 stopped cleanly, 1 cannot start (reason code printed, e.g. ERR_NOT
       ...(values.redis ? { redisUrl: values.redis } : {}),
     });
     await notifySystemd('ready', `vessel ${config.vesselId} listening`, { env: io.env, stderr: io.stderr });
+    // Runs until a signal, whatever happens to its connections: the MQTT session holds the process while it
+    // waits to reconnect, and the data folder's lock while the listener runs.
     await new Promise<void>((resolve) => {
-      // The listener's own timers (reconnect backoff, CRL refresh) do not hold the process: while the broker is
-      // unreachable nothing else would, and the listener would exit 0 instead of retrying. It runs until a signal.
-      const hold = setInterval(() => {}, 2 ** 30);
       const stop = () => {
-        clearInterval(hold);
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
         void notifySystemd('stopping', 'finishing the command in hand', { env: io.env, stderr: io.stderr });

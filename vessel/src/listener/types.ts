@@ -1,5 +1,5 @@
 /** The listener's public types: start options, the handle, its status, events and alerts. */
-import type { Clock, ErrorCode } from '@helmlink/protocol';
+import type { Clock, ErrorCode, VesselAlertKind } from '@helmlink/protocol';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { VesselConfig } from '../config';
@@ -24,14 +24,7 @@ export interface StartVesselOptions {
 
 /** An alert raised by the listener (also logged at warn/error with `alert: true`). */
 export interface VesselAlert {
-  kind:
-    | 'unattributable-command'
-    | 'response-topic-refused'
-    | 'renewal-failing'
-    | 'crl-stale'
-    | 'crl-rejected'
-    | 'state-store'
-    | 'redis';
+  kind: VesselAlertKind;
   code: ErrorCode;
   message: string;
   at: number;

@@ -18,7 +18,6 @@ import {
   type Clock,
   type Signer,
 } from '@helmlink/protocol';
-import type { MqttSession } from '@helmlink/protocol/mqtt';
 import type { VesselConfig } from '../config';
 import { readPassphrase } from '../config/load';
 import { identityPaths, loadCachedCrls, loadIdentity, type VesselIdentity } from '../identity/files';
@@ -28,27 +27,49 @@ import { CrlCache } from '../trust/crls';
 import { CrlKeeper } from '../trust/crl-keeper';
 import { createVesselTrust, type VesselTrust } from '../trust/vessel-trust';
 import { StateStore } from '../state';
+import type { MqttSession } from '@helmlink/protocol/mqtt';
 import { RedisHandoff } from '../handoff/redis';
 import { startSimulator } from '../simulate';
 import type { ProcessorContext } from './process';
 import { createAlerts } from './alerts';
 import { createCommandHandler } from './command-handler';
 import { runtimeFile, type RuntimeFile } from './runtime-file';
-import { createVesselSession, tlsCredentialsOf } from './session';
+import { acquireListenerLock, type ListenerLock } from './lock';
+import { VesselReports } from './reports';
+import { createVesselSession, observeSession, tlsCredentialsOf } from './session';
 import { StatePublisher } from './state-publisher';
-import type { RaiseAlert, StartVesselOptions, VesselHandle, VesselStatus } from './types';
+import type { RaiseAlert, StartVesselOptions, VesselAlert, VesselHandle, VesselStatus } from './types';
 
 const DEFAULT_LOG_NAME = 'helmlink-vessel';
 
 /**
  * Starts the listener. Resolves once the identity, trust and state are loaded and the first connection attempt is
  * under way (not necessarily connected: at sea the broker may be unreachable; it keeps retrying).
- * @throws HelmlinkError ERR_NOT_ENROLLED, ERR_KEY_DECRYPT, ERR_PASSPHRASE_REQUIRED, ERR_STATE_STORE.
+ * @throws HelmlinkError ERR_NOT_ENROLLED, ERR_KEY_DECRYPT, ERR_PASSPHRASE_REQUIRED, ERR_VESSEL_LOCKED,
+ *   ERR_STATE_STORE.
  */
 export async function startVessel(
   config: VesselConfig,
   options: StartVesselOptions = {},
 ): Promise<VesselHandle> {
+  const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
+  const identity = await loadPinnedIdentity(config, passphrase);
+  // One listener per data folder (ERR_VESSEL_LOCKED); held until close, released by the kernel on any exit.
+  const lock = await acquireListenerLock(config.dataDir, 'vessel run');
+  try {
+    return await startLocked(config, options, { passphrase, identity, lock });
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  config: VesselConfig,
+  options: StartVesselOptions,
+  held: { passphrase: string; identity: VesselIdentity; lock: ListenerLock },
+): Promise<VesselHandle> {
+  const { passphrase, identity, lock } = held;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   // Asynchronous log destination: one line per command must not cost a blocking write on the hot path; flushed on close.
@@ -57,8 +78,6 @@ export async function startVessel(
     pino({ name: DEFAULT_LOG_NAME, level: config.log.level }, pino.destination({ dest: 1, sync: false }));
   const events = new EventEmitter();
   const alert = createAlerts(log, events, clock);
-  const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
-  const identity = await loadPinnedIdentity(config, passphrase);
   const crls = new CrlCache([identity.root, ...identity.chain.slice(1)]);
   await crls.offerAll(await loadCachedCrls(config.dataDir));
   const live: Live = {
@@ -74,25 +93,16 @@ export async function startVessel(
   const snapshot = () => ({ ...store.streams, seq: store.seq, lastJti: store.lastJti });
 
   let closing = false;
-  const stateLifetimeMs = config.state.lifetimeSeconds * 1000;
-  const statePublisher = new StatePublisher({
+  const statePublisher = createStatePublisher({
+    config,
+    live,
+    store,
+    clock,
     log,
     random,
-    canRetry: () => !closing && session.ready,
-    refreshMs: renewalDueAt({ notBefore: 0, notAfter: stateLifetimeMs }),
-    publish: async () => {
-      const { token } = await signState(live.signer, {
-        clock,
-        catalog: config.catalog,
-        on: store.streams.on,
-        off: store.streams.off,
-        lastJti: store.lastJti,
-        seq: store.seq,
-        expiresInSeconds: config.state.lifetimeSeconds,
-      });
-      await session.publish(topics.state(config.vesselId), token, { qos: 1, retain: true });
-      events.emit('state', snapshot());
-    },
+    events,
+    session: () => session,
+    closing: () => closing,
   });
   const ctx = processorContext(config, live, store, clock, redis, alert);
   const handleCommand = createCommandHandler({
@@ -103,16 +113,17 @@ export async function startVessel(
     publish: (t, p, o) => session.publish(t, p, o),
     onChanged: () => statePublisher.soon(),
   });
-  const session = createVesselSession(config, identity, random, (packet: IPublishPacket) =>
+  const session = createVesselSession(config, identity, crls, random, (packet: IPublishPacket) =>
     packet.topic === topics.crl() ? crlKeeper.onMessage(packet.payload) : handleCommand(packet),
   );
-  observeSession(session, log, events, runtime, () => statePublisher.soon());
+  const reports = wireSession(session, { config, live, clock, log, events, runtime, alert, statePublisher });
   const renewal = renewalScheduler({
     config,
     passphrase,
     live,
     crls,
     session,
+    reports,
     clock,
     random,
     log,
@@ -122,6 +133,7 @@ export async function startVessel(
   const stopSimulator = options.simulate ? simulate(config, store, session, clock) : undefined;
 
   runtime.running(false);
+  session.setWill(await reports.will());
   session.start();
   crlKeeper.start();
   renewal.start();
@@ -164,10 +176,86 @@ export async function startVessel(
       await runtime.stopped();
       store.close();
       await redis?.close();
+      await lock.release();
       log.info('vessel listener stopped');
       if (!options.logger) log.flush();
     },
   };
+}
+
+/** The signed retained state, published on every connection and after every change (coalesced). */
+function createStatePublisher(d: {
+  config: VesselConfig;
+  live: Live;
+  store: StateStore;
+  clock: Clock;
+  log: Logger;
+  random: () => number;
+  events: EventEmitter;
+  session: () => MqttSession;
+  closing: () => boolean;
+}): StatePublisher {
+  const { config, live, store, clock, events } = d;
+  return new StatePublisher({
+    log: d.log,
+    random: d.random,
+    canRetry: () => !d.closing() && d.session().ready,
+    // Re-signed at 2/3 of its lifetime while the vessel runs, so a state that stops being refreshed shows as stale.
+    refreshMs: renewalDueAt({ notBefore: 0, notAfter: config.state.lifetimeSeconds * 1000 }),
+    publish: async () => {
+      const { token } = await signState(live.signer, {
+        clock,
+        catalog: config.catalog,
+        on: store.streams.on,
+        off: store.streams.off,
+        lastJti: store.lastJti,
+        seq: store.seq,
+        expiresInSeconds: config.state.lifetimeSeconds,
+      });
+      await d.session().publish(topics.state(config.vesselId), token, { qos: 1, retain: true });
+      events.emit('state', { ...store.streams, seq: store.seq, lastJti: store.lastJti });
+    },
+  });
+}
+
+/**
+ * Watches the session (log, runtime.json, events, a revoked broker alerted), creates the ROC reports (alerts and
+ * link status), and re-checks the broker we are talking to whenever a newer CRL arrives.
+ */
+function wireSession(
+  session: MqttSession,
+  d: {
+    config: VesselConfig;
+    live: Live;
+    clock: Clock;
+    log: Logger;
+    events: EventEmitter;
+    runtime: RuntimeFile;
+    alert: RaiseAlert;
+    statePublisher: StatePublisher;
+  },
+): VesselReports {
+  const { config, live, clock, log, events } = d;
+  const reports = new VesselReports({
+    vesselId: config.vesselId,
+    signer: () => live.signer,
+    clock,
+    session,
+    log,
+  });
+  events.on('alert', (a: VesselAlert) => reports.alert(a));
+  events.on('crl', () => session.recheckPeer());
+  observeSession(session, {
+    log,
+    events,
+    runtime: d.runtime,
+    alert: d.alert,
+    onReady: () => {
+      d.statePublisher.soon();
+      reports.onReady();
+    },
+  });
+  return reports;
 }
 
 /** The one start line: who is listening, with which certificate and state. */
@@ -190,6 +278,7 @@ function renewalScheduler(deps: {
   live: Live;
   crls: CrlCache;
   session: ReturnType<typeof createVesselSession>;
+  reports: VesselReports;
   clock: Clock;
   random: () => number;
   log: Logger;
@@ -209,6 +298,8 @@ function renewalScheduler(deps: {
       // Wait for the command in hand so its ack is signed with one identity, then swap and reconnect the session.
       await session.whenIdle();
       swapIdentity(live, next, crls, config);
+      // The next connection's Last Will is signed by the new identity too.
+      session.setWill(await deps.reports.will());
       await session.replaceCredentials(tlsCredentialsOf(next));
       log.info(
         { serial: next.certificate.serialNumber, notAfter: next.certificate.notAfter.toISOString() },
@@ -297,34 +388,6 @@ function processorContext(
       }
     },
   };
-}
-
-/** Logs the session's life, keeps runtime.json current and emits `connect` / `disconnect`. */
-function observeSession(
-  session: MqttSession,
-  log: Logger,
-  events: EventEmitter,
-  runtime: RuntimeFile,
-  onReady: () => void,
-): void {
-  session.on('ready', (info) => {
-    log.info(
-      { protocolVersion: info.protocolVersion, sessionPresent: info.sessionPresent },
-      'connected to broker',
-    );
-    runtime.running(true, { protocolVersion: info.protocolVersion });
-    events.emit('connect', { protocolVersion: info.protocolVersion, sessionPresent: info.sessionPresent });
-    onReady();
-  });
-  session.on('state', (change) => {
-    if (change.from !== 'ready' || change.to === 'closing') return;
-    const reason = change.to === 'backoff' ? (change.reason ?? 'connection closed') : 'new credentials';
-    log.warn({ reason }, 'disconnected from broker; reconnecting with backoff');
-    runtime.running(false);
-    events.emit('disconnect', reason);
-  });
-  session.on('fallback', () => log.warn('the broker refused MQTT 5; falling back to MQTT 3.1.1'));
-  session.on('warn', (err) => log.warn({ err: err.message }, 'broker connection error'));
 }
 
 async function certificateStatus(identity: VesselIdentity): Promise<VesselStatus['certificate']> {

@@ -238,9 +238,28 @@ describe('vessel with the real CA', () => {
       'BEGIN ENCRYPTED PRIVATE KEY',
     );
 
+    // An enrolled folder is refused before the token is even sent (its key would be replaced silently) ...
+    const keyBefore = readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8');
+    const enrolled = io({ HELMLINK_ENROLL_TOKEN: token });
+    expect(await vesselEnrollCommand.main(['--config', configPath], enrolled.io)).toBe(1);
+    expect(enrolled.err()).toContain('ERR_ALREADY_ENROLLED');
+    expect(enrolled.err()).toContain('--force');
+    expect(readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8')).toBe(keyBefore);
+    // ... and with --force the CA still refuses the used token, and the folder keeps its key.
     const again = io({ HELMLINK_ENROLL_TOKEN: token });
-    expect(await vesselEnrollCommand.main(['--config', configPath], again.io)).toBe(1);
+    expect(await vesselEnrollCommand.main(['--config', configPath, '--force'], again.io)).toBe(1);
     expect(again.err()).toContain('ERR_ENROLL_TOKEN_USED');
+    expect(readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8')).toBe(keyBefore);
+  });
+
+  it('re-enrolls an enrolled folder with --force and a new token: a new key and certificate', async () => {
+    const before = readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8');
+    const certBefore = readFileSync(join(dir, 'vessel-data', 'cert.pem'), 'utf8');
+    const { token } = await admin.createToken({ entityId: VESSEL, roles: ['vessel'] });
+    const forced = io({ HELMLINK_ENROLL_TOKEN: token });
+    expect(await vesselEnrollCommand.main(['--config', configPath, '--force'], forced.io)).toBe(0);
+    expect(readFileSync(join(dir, 'vessel-data', 'key.pem'), 'utf8')).not.toBe(before);
+    expect(readFileSync(join(dir, 'vessel-data', 'cert.pem'), 'utf8')).not.toBe(certBefore);
   });
 
   it('never takes the token from the process arguments: a racer reading /proc/*/cmdline finds nothing', async () => {

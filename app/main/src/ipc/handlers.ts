@@ -44,6 +44,7 @@ export function createHandlers(s: ConsoleServices): Handlers {
     'fleet.connection': () => s.commands.connection(),
     'fleet.connect': () => s.commands.connect(),
     'fleet.disconnect': () => s.commands.disconnect(),
+    'fleet.alerts': () => s.fleet.alerts(),
 
     'commands.send': (req) => s.commands.send(req),
     'commands.list': (req) => s.commands.list(req.vesselId, req.limit),

@@ -63,10 +63,14 @@ export interface ScriptedFleet {
   broker: Broker;
   /** The HTTPS CA the console fetches its CRL from (its `issued` records decide the CRL). */
   ca: TestCa;
-  /** The console's pilot. */
-  pilot: TestEntity;
-  /** The scripted vessel's own identity (to sign old or stale states of it in tests). */
+  /**
+   * The scripted vessel's own identity (to sign old or stale states of it in tests), the console's pilot, the
+   * CRL publisher's and the broker's identities.
+   */
   vesselEntity: TestEntity;
+  pilot: TestEntity;
+  caEntity: TestEntity;
+  brokerEntity: TestEntity;
   otherVessel: TestEntity;
   vesselClient: MqttClient;
   vessel: ScriptedVessel;
@@ -150,8 +154,10 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
     pki,
     broker,
     ca: testCa,
-    pilot,
     vesselEntity,
+    pilot,
+    caEntity,
+    brokerEntity,
     otherVessel,
     vesselClient,
     vessel,
@@ -171,7 +177,7 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
 }
 
 /** The scripted vessel: verifies each command for real and answers as its `mode` says. */
-async function scriptVessel(
+export async function scriptVessel(
   pki: TestPki,
   entity: TestEntity,
   pilot: TestEntity,

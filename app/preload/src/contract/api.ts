@@ -44,10 +44,12 @@ export interface HelmlinkApi {
     connection: Invoke<'fleet.connection'>;
     connect: Invoke<'fleet.connect'>;
     disconnect: Invoke<'fleet.disconnect'>;
+    alerts: Invoke<'fleet.alerts'>;
     onVessels: Subscribe<'fleet.vessels'>;
     onChanged: Subscribe<'fleet.changed'>;
     onConnection: Subscribe<'fleet.connection'>;
     onRates: Subscribe<'fleet.rates'>;
+    onAlerts: Subscribe<'fleet.alerts'>;
   };
   commands: {
     send: Invoke<'commands.send'>;

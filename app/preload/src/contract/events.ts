@@ -1,7 +1,7 @@
 /** Push events (main → renderer) and their payloads. */
 import type { AuditEntry } from './audit';
 import type { CommandView } from './commands';
-import type { ConnectionStatus, FleetChanges, RatesSnapshot, VesselView } from './fleet';
+import type { ConnectionStatus, FleetChanges, RatesSnapshot, VesselAlertView, VesselView } from './fleet';
 import type { EnrollProgressEvent, IdentityStatus } from './identity';
 import type { AlertView } from './pki';
 import type { SettingsView } from './settings';
@@ -17,6 +17,8 @@ export interface EventMap {
   'fleet.changed': FleetChanges;
   'fleet.connection': ConnectionStatus;
   'fleet.rates': RatesSnapshot;
+  /** The recent vessel alerts, newest first, whenever one arrives. */
+  'fleet.alerts': VesselAlertView[];
   'commands.status': CommandView;
   'audit.appended': AuditEntry;
   'pki.alert': AlertView;
@@ -31,6 +33,7 @@ export const EVENT_NAMES = [
   'fleet.changed',
   'fleet.connection',
   'fleet.rates',
+  'fleet.alerts',
   'commands.status',
   'audit.appended',
   'pki.alert',

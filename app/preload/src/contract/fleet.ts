@@ -23,6 +23,30 @@ export interface StreamStateView extends CatalogStreamView {
 }
 
 /**
+ * A vessel's link to the broker as it reports it (signed, `helmlink-link+jwt`): `up` once its session is ready, `down` when the broker
+ * lost its connection (its Last Will). `since`: when this console learnt it (null for a `down` that was already
+ * retained when this console subscribed: the loss happened before, at an unknown time).
+ */
+export interface VesselLinkReport {
+  state: 'up' | 'down';
+  since: IsoTime | null;
+  /** When the vessel signed the report (for `down`: the start of the session that was lost). */
+  reportedAt: IsoTime;
+}
+
+/** An alert a vessel raised (signed by it), or one this console raised about its own link (vesselId null). */
+export interface VesselAlertView {
+  vesselId: string | null;
+  /** A vessel alert kind (VESSEL_ALERT_KINDS) or `broker-revoked` for the console's own. */
+  kind: string;
+  code: string;
+  message: string;
+  /** When it was raised (the token's iat). */
+  at: IsoTime;
+  receivedAt: IsoTime;
+}
+
+/**
  * Name, IMO number, MMSI and flag state of a vessel as the CA certified them: read from the vessel's verified
  * certificate (the profile's SAN URIs), so they need no trust beyond the chain. Null fields: not certified.
  */
@@ -40,10 +64,12 @@ export interface VesselIdentityView {
 /**
  * How the console hears from a vessel:
  * - `connected`: its state verified and is current, and the console's own link is up;
- * - `link_down`: nothing current has been heard from the vessel since `since` (its signed state expired);
+ * - `link_down`: the vessel's signed link status says `down` (its Last Will, published by the broker when it lost
+ *   the vessel; see {@link VesselLinkReport}), since `since` (null: from before this console subscribed);
  * - `unverified`: its last state did not verify (revoked, forged, ...): `reason` says why;
- * - `stale`: the console's own link is gone (broker unreachable, disconnected, the pilot's certificate revoked):
- *   everything shown is as of `since`, nothing is live.
+ * - `stale`: nothing shown is live, as of `since`: the console's own link is gone (broker unreachable,
+ *   disconnected, the pilot's certificate revoked), or the vessel's signed state expired without a newer one
+ *   (ERR_VESSEL_SILENT); `reason` says which.
  */
 export const VESSEL_LINK_STATES = ['connected', 'link_down', 'unverified', 'stale'] as const;
 export type VesselLinkState = (typeof VESSEL_LINK_STATES)[number];
@@ -58,7 +84,8 @@ export interface VesselLinkView {
 
 /**
  * The one visual grammar: each vessel is in exactly one status, derived in this order (first match wins):
- * `stale` (the console's link is gone), `unverified` (its state did not verify), `link_down` (its state expired),
+ * `stale` (the console's link is gone), `unverified` (its state did not verify), `link_down` (it reported its link
+ * down), `stale` (its signed state expired),
  * `pending` (a command of this console awaits its verified ack), then the outcome of this console's last command
  * (`applied`, `rejected`, `expired`) until the vessel's verified state moves on without it, else `verified`.
  * A command the broker refused counts as `rejected` (with its reason); one without an answer yet is `pending`.
@@ -121,6 +148,8 @@ export interface VesselView {
   signer: PeerCertificateView | null;
   /** Total nominal bitrate of the streams currently on, bits per second. */
   activeBitrateBps: number;
+  /** The vessel's link as it last reported it, signed (null: never reported); `link` is derived from it. */
+  linkReport: VesselLinkReport | null;
 }
 
 /**
@@ -187,4 +216,5 @@ export const fleetChannels = {
   'fleet.connection': channel<ConnectionStatus>()('fleet.connection', emptySchema),
   'fleet.connect': channel<ConnectionStatus>()('fleet.connect', emptySchema),
   'fleet.disconnect': channel<ConnectionStatus>()('fleet.disconnect', emptySchema),
+  'fleet.alerts': channel<VesselAlertView[]>()('fleet.alerts', emptySchema),
 } as const;

@@ -10,6 +10,7 @@ import {
   isValidImoNumber,
   isValidMmsi,
   isValidShipName,
+  maritimeProblem,
   type Role,
 } from '@helmlink/protocol/vocabulary';
 import {
@@ -98,7 +99,12 @@ export const createTokenRequestSchema = z
     mmsi: z.string().refine(isValidMmsi, MARITIME_RULES.mmsi).optional(),
     flag: z.string().refine(isValidFlag, MARITIME_RULES.flag).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((req, ctx) => {
+    // The field rules above each hold; what is left is the MMSI's MID against the flag (the vocabulary's one rule).
+    const problem = maritimeProblem(req);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 /** PKI admin channels. */
 export const pkiChannels = {

@@ -158,8 +158,33 @@ const CODE_WORDS = {
   ERR_REVOCATION_REASON_INVALID: 'fault',
   ERR_CERT_ALREADY_REVOKED: ['Already revoked', 'This certificate is already revoked.'],
   ERR_CERT_NOT_ON_HOLD: ['Not on hold', 'Only a certificate on hold can be released.'],
+  ERR_KEY_IN_USE: [
+    'Key already in use',
+    'This key is already certified for another identity: create a new key.',
+  ],
+  ERR_KEY_COMPROMISED: [
+    'Compromised key',
+    'This key was revoked as compromised and can never be certified again: create a new key.',
+  ],
+  ERR_REVOCATION_GUARDED: [
+    'Infrastructure certificate',
+    "This is the CA's or a broker's certificate: revoking it needs force and a replacement, issued first.",
+  ],
+  ERR_REPLACEMENT_INVALID: [
+    'No usable replacement',
+    'Issue the replacement certificate first, then name it when you revoke this one.',
+  ],
+  ERR_LAST_ADMIN: [
+    'Last admin',
+    'This is the last admin certificate: enroll another admin before revoking it.',
+  ],
+  ERR_IDENTIFIER_IN_USE: [
+    'IMO or MMSI in use',
+    'Another vessel holds a certificate with this IMO number or MMSI. Revoke it first if the vessel was renamed.',
+  ],
   ERR_RATE_LIMITED: ['Too many requests', 'Wait a moment and try again.'],
   ERR_AUDIT_TAMPERED: 'fault',
+  ERR_SERVICE_IDENTITY: 'fault',
   ERR_NOT_FOUND: 'fault',
   ERR_BODY_TOO_LARGE: 'fault',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'fault',
@@ -190,6 +215,8 @@ const CODE_WORDS = {
   ERR_RENEWAL_FAILED: 'fault',
   ERR_HANDOFF_REDIS: 'fault',
   ERR_RESPONSE_TOPIC_REFUSED: 'fault',
+  ERR_VESSEL_LOCKED: 'fault',
+  ERR_ALREADY_ENROLLED: 'fault',
   // --- console ----------------------------------------------------------------------------------------
   ERR_IPC_SENDER_FORBIDDEN: 'forbidden',
   ERR_IPC_CHANNEL_UNKNOWN: 'fault',
@@ -226,6 +253,10 @@ const CODE_WORDS = {
     'Cannot connect to the broker',
     'Check the broker address and your certificate, then try again.',
   ],
+  ERR_BROKER_REVOKED: [
+    'Broker certificate revoked',
+    "The broker presented a revoked certificate, so the console refused it. Ask the fleet's CA administrator.",
+  ],
   ERR_NOT_CONNECTED: [
     'Not connected',
     'The console is not connected to the broker. Connect on the Connection tab.',
@@ -240,8 +271,12 @@ const CODE_WORDS = {
     "The vessel's last state could not be verified. Commands are refused until a verified state arrives.",
   ],
   ERR_VESSEL_SILENT: [
-    'Vessel link down',
+    'Vessel state stale',
     'Nothing current has been heard from the vessel: its signed state expired. What is shown is its last verified state.',
+  ],
+  ERR_VESSEL_LINK_DOWN: [
+    'Vessel link down',
+    "The vessel's link to the broker is down (its signed Last Will). What is shown is its last verified state; a command sent now waits at the broker and may expire first.",
   ],
   ERR_COMMAND_EXPIRED: [
     'Command expired',

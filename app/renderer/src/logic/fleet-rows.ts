@@ -8,8 +8,8 @@ import type { TruthState } from './grammar';
 
 /** Where the console's own links stand: when one is down, everything it feeds is stale. */
 export interface ConsoleLinks {
-  /** The page's link to the console service (web bridge); always up under Electron. */
-  service: 'open' | 'connecting' | 'closed';
+  /** The page's link to the console service (web bridge; `ended`: its session is over); always up under Electron. */
+  service: 'open' | 'connecting' | 'closed' | 'ended';
   broker: ConnectionStatus | null;
 }
 
@@ -40,6 +40,7 @@ export interface FleetRow {
 
 /** Why the console's own view is stale, or null when its links are up. */
 export function consoleStaleReason(links: ConsoleLinks): string | null {
+  if (links.service === 'ended') return 'This console session has ended: open a new console link.';
   if (links.service !== 'open') return 'The console lost its link to the Helmlink service.';
   const b = links.broker;
   if (!b || b.state === 'connected') return null;
@@ -69,7 +70,7 @@ const DEFAULT_REASON: Record<TruthState, string> = {
   verified: 'Verified state.',
   unverified: 'The latest state did not verify.',
   stale: 'Nothing is live.',
-  linkDown: 'Nothing current has been heard from the vessel.',
+  linkDown: "The vessel's link to the broker is down.",
   pending: 'A command awaits its verified acknowledgement.',
   applied: 'The last command was applied.',
   rejected: 'The vessel refused the last command.',

@@ -1,6 +1,12 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { FleetChanges, RatesSnapshot, StreamRate, VesselView } from '@helmlink/app-preload';
+import type {
+  FleetChanges,
+  RatesSnapshot,
+  StreamRate,
+  VesselAlertView,
+  VesselView,
+} from '@helmlink/app-preload';
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 import { pruneDraft, type Draft } from '../logic/fleet';
@@ -19,6 +25,8 @@ export interface FleetStoreState {
   ratesAt: string | null;
   /** A critical stream the pilot asked to switch off, awaiting confirmation. */
   confirm: { vesselId: string; streamId: string } | null;
+  /** Recent vessel alerts (verified by the services), newest first. */
+  alerts: VesselAlertView[];
   loading: boolean;
   error: FriendlyError | null;
   /** The vessel whose stream panel is open (fleet overview). */
@@ -34,6 +42,7 @@ export const fleetStore = createStore<FleetStoreState>(() => ({
   rates: {},
   ratesAt: null,
   confirm: null,
+  alerts: [],
   loading: false,
   error: null,
   selected: null,
@@ -90,6 +99,20 @@ export function applyRates(snapshot: RatesSnapshot): void {
   const rates: Record<string, StreamRate> = {};
   for (const r of snapshot.rates) rates[rateKey(r.vesselId, r.streamId)] = r;
   fleetStore.setState({ rates, ratesAt: snapshot.at });
+}
+
+/** Replaces the vessel alerts (pushed or loaded). */
+export function applyVesselAlerts(alerts: VesselAlertView[]): void {
+  fleetStore.setState({ alerts });
+}
+
+/** Loads the recent vessel alerts; a failure leaves the list as it is (the next push refreshes it). */
+export async function loadVesselAlerts(): Promise<void> {
+  try {
+    applyVesselAlerts(await call(api().fleet.alerts()));
+  } catch {
+    // Alerts are an extra: the fleet itself reports its own errors.
+  }
 }
 
 /** Loads vessels and rates. */

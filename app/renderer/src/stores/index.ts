@@ -3,7 +3,14 @@ import { bindApi } from '../api/current';
 import { applyAuditEntry } from './audit';
 import { applyCommand, loadCommands } from './commands';
 import { applyBrokerStatus, loadConnection } from './connection';
-import { applyFleetChanges, applyRates, applyVessels, loadFleet } from './fleet';
+import {
+  applyFleetChanges,
+  applyRates,
+  applyVesselAlerts,
+  applyVessels,
+  loadFleet,
+  loadVesselAlerts,
+} from './fleet';
 import { applyEnrollProgress, applyIdentityStatus, loadIdentity } from './identity';
 import { applyAlert } from './pki';
 import { applySettings, loadSettings } from './settings';
@@ -22,11 +29,12 @@ export async function startStores(helmlink: HelmlinkApi): Promise<Unsubscribe> {
     helmlink.fleet.onChanged(applyFleetChanges),
     helmlink.fleet.onConnection(applyBrokerStatus),
     helmlink.fleet.onRates(applyRates),
+    helmlink.fleet.onAlerts(applyVesselAlerts),
     helmlink.commands.onStatus(applyCommand),
     helmlink.audit.onAppended(applyAuditEntry),
     helmlink.pki.onAlert(applyAlert),
   ];
-  await Promise.all([loadIdentity(), loadSettings(), loadConnection(), loadFleet(), loadCommands()]);
+  await loadAll();
   return () => {
     for (const off of subs) off();
   };
@@ -34,5 +42,17 @@ export async function startStores(helmlink: HelmlinkApi): Promise<Unsubscribe> {
 
 /** Reloads what depends on the transport after the web bridge reconnects. */
 export async function reloadStores(): Promise<void> {
-  await Promise.all([loadIdentity(), loadSettings(), loadConnection(), loadFleet(), loadCommands()]);
+  await loadAll();
+}
+
+/** Loads every store's initial state. */
+async function loadAll(): Promise<void> {
+  await Promise.all([
+    loadIdentity(),
+    loadSettings(),
+    loadConnection(),
+    loadFleet(),
+    loadCommands(),
+    loadVesselAlerts(),
+  ]);
 }

@@ -54,6 +54,7 @@ describe('fleet rows', () => {
       up,
     );
     expect([down.status, down.link]).toEqual(['linkDown', 'down']);
+    expect(down.reason).toBe("The vessel's link to the broker is down.");
   });
 
   it('is stale when the page lost the service link, or the broker is down (whatever the services said)', () => {
@@ -73,6 +74,10 @@ describe('fleet rows', () => {
     );
     expect(fleetRow(v, undefined, undefined, { service: 'open', broker: down }).status).toBe('stale');
     expect(consoleStaleReason({ service: 'open', broker: null })).toBeNull();
+    expect(fleetRow(v, undefined, undefined, { service: 'ended', broker: connected })).toMatchObject({
+      status: 'stale',
+      reason: 'This console session has ended: open a new console link.',
+    });
   });
 
   it('is pending with the pilot’s unsent changes, counting them with the command in flight', () => {

@@ -109,6 +109,7 @@ export function vessel(
     stateReceivedAt: '2026-11-22T02:00:00.100Z',
     signer: null,
     activeBitrateBps: streams.filter((s) => s.on).reduce((a, s) => a + s.bitrateBps, 0),
+    linkReport: null,
     ...extra,
   };
 }

@@ -131,7 +131,7 @@ function registerRevocationRoutes(
   app.post<{ Body: RevokeRequest; Reply: StatusChangeResponse }>(
     CA_ROUTES.revoke,
     {
-      onRequest: [async (req) => authority.checkRate('revoke', 'perAddress', req.ip), admin],
+      onRequest: [admin, async (req) => authority.checkRate('revoke', 'perAddress', req.ip)],
       schema: {
         body: {
           type: 'object',
@@ -141,16 +141,29 @@ function registerRevocationRoutes(
             serial: { type: 'string', pattern: '^[0-9a-fA-F:]{1,60}$' },
             reason: { type: 'integer', enum: Object.values(REVOCATION_REASONS) },
             description: { type: 'string', maxLength: 500 },
+            force: { type: 'boolean' },
+            replacement: { type: 'string', pattern: '^(issue|[0-9a-fA-F:]{1,60})$' },
           },
         },
         response: {
-          200: { type: 'object', properties: { certificate: certView, crlNumber: { type: 'integer' } } },
+          200: {
+            type: 'object',
+            properties: {
+              certificate: certView,
+              crlNumber: { type: 'integer' },
+              alsoRevoked: { type: 'array', items: { type: 'string' } },
+            },
+          },
         },
       },
     },
     async (req) => {
       const result = await authority.revoke(req.body, actorOf(req));
-      return { certificate: recordView(result.certificate), crlNumber: result.crlNumber };
+      return {
+        certificate: recordView(result.certificate),
+        crlNumber: result.crlNumber,
+        alsoRevoked: result.alsoRevoked,
+      };
     },
   );
 

@@ -53,7 +53,8 @@ export function registerEnrollRoutes(app: FastifyInstance, { authority, requireC
   app.post<{ Body: RenewRequest | undefined; Reply: IssuedWire }>(
     CA_ROUTES.renew,
     {
-      onRequest: [async (req) => authority.checkRate('renew', 'perAddress', req.ip), requireClient()],
+      // Authenticated first: the address's limit counts this client's requests, never others' failures.
+      onRequest: [requireClient(), async (req) => authority.checkRate('renew', 'perAddress', req.ip)],
       schema: {
         body: {
           anyOf: [

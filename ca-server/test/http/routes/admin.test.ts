@@ -2,19 +2,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCrls, crlNumberOf } from '@helmlink/protocol';
+import { parseCrls, crlNumberOf, MARITIME_RULES } from '@helmlink/protocol';
 import { headerFor, leafDer } from '../../helpers';
 import { admin, app, authority, dir, enroll, errorCode, setupRouteApp } from './fixture';
 
 setupRouteApp();
 
-// What the listings read: a vessel certificate, and alerts from five enrollments with unknown tokens.
+// What the listings read: a vessel certificate, and alerts from five enrollments with unknown tokens (from five
+// addresses: failures from one address are alerted once per window).
 beforeAll(async () => {
   await enroll('mv-listed', ['vessel']);
   for (let i = 0; i < 5; i++) {
     const res = await app.inject({
       method: 'POST',
       url: '/ca/v1/enroll',
+      remoteAddress: `192.0.2.${i + 1}`,
       payload: { csr: 'x', token: `hlt_unknown_${i}` },
     });
     expect(errorCode(res)).toBe('ERR_ENROLL_TOKEN_UNKNOWN');
@@ -54,6 +56,26 @@ describe('admin routes (mTLS, role admin)', () => {
     expect(await bad({ entityId: 'ok', roles: ['vessel'], mmsi: '12' })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['vessel'], name: '<b>Tern</b>' })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['vessel'], name: ' MV Tern' })).toBe('ERR_INPUT_INVALID');
+    // Shapes that used to pass: an unassigned flag, the all-zero MMSI and IMO, a MID of another flag state.
+    const refusal = async (body: Record<string, unknown>) =>
+      (await app.inject({ method: 'POST', url: '/ca/v1/tokens', headers: admin(), payload: body })).json()
+        .error as { code: string; message: string; details: { field: string; rule: string } };
+    expect(await refusal({ entityId: 'ok', roles: ['vessel'], flag: 'XX' })).toMatchObject({
+      code: 'ERR_INPUT_INVALID',
+      message: MARITIME_RULES.flag,
+      details: { field: 'flag' },
+    });
+    expect(await refusal({ entityId: 'ok', roles: ['vessel'], mmsi: '000000000' })).toMatchObject({
+      code: 'ERR_INPUT_INVALID',
+      details: { field: 'mmsi', rule: 'mmsi' },
+    });
+    expect(await refusal({ entityId: 'ok', roles: ['vessel'], imo: '0000000' })).toMatchObject({
+      code: 'ERR_INPUT_INVALID',
+      details: { field: 'imo' },
+    });
+    expect(await refusal({ entityId: 'ok', roles: ['vessel'], mmsi: '257123450', flag: 'DK' })).toMatchObject(
+      { code: 'ERR_INPUT_INVALID', message: MARITIME_RULES.mmsiFlag, details: { rule: 'mmsiFlag' } },
+    );
     const ok = await app.inject({
       method: 'POST',
       url: '/ca/v1/tokens',

@@ -275,7 +275,7 @@ describe('POST /ca/v1/enroll: body validation and rate limits', () => {
 
 describe('POST /ca/v1/renew (mTLS)', () => {
   it('renews with the same key, and re-keys with a CSR for the same subject', async () => {
-    const e = await enroll('mv-renew', ['vessel'], { imo: '9074729' });
+    const e = await enroll('mv-renew', ['vessel'], { imo: '9305556' });
     const der = leafDer(e.certificate);
     const same = await app.inject({ method: 'POST', url: '/ca/v1/renew', headers: headerFor(der) });
     expect(same.statusCode).toBe(201);
@@ -283,21 +283,24 @@ describe('POST /ca/v1/renew (mTLS)', () => {
     expect(renewed.subject).toContain('CN=mv-renew');
     expect(
       renewed.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value),
-    ).toContain('urn:mrn:imo:imo-number:9074729');
+    ).toContain('urn:mrn:imo:imo-number:9305556');
     expect(authority.store.getCertificate(same.json().serial)?.renewedFrom).toBe(e.serial);
+    // The renewal superseded its predecessor: the client goes on with the new certificate.
+    expect(authority.store.getCertificate(e.serial)).toMatchObject({ status: 'revoked', reason: 4 });
+    const renewedDer = leafDer(same.json().certificate);
     const rekey = await makeCsr('mv-renew');
     const res = await app.inject({
       method: 'POST',
       url: '/ca/v1/renew',
-      headers: headerFor(der),
+      headers: headerFor(renewedDer),
       payload: { csr: rekey.pem },
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode, res.body).toBe(201);
     const other = await makeCsr('mv-other');
     const mismatch = await app.inject({
       method: 'POST',
       url: '/ca/v1/renew',
-      headers: headerFor(der),
+      headers: headerFor(leafDer(res.json().certificate)),
       payload: { csr: other.pem },
     });
     expect(errorCode(mismatch)).toBe('ERR_CSR_SUBJECT_MISMATCH');

@@ -76,4 +76,41 @@ describe('public routes', () => {
     expect(res.statusCode).toBe(404);
     expect(errorCode(res)).toBe('ERR_NOT_FOUND');
   });
+
+  it("answers URLs that do not decode with the coded error body on every route (never Fastify's own)", async () => {
+    const paths = [
+      '/ca/v1/certs/%ZZ',
+      '/ca/v1/certs/%',
+      '/ca/v1/certs/%E0%A4%A',
+      `/ca/v1/certs/${'a'.repeat(600)}`,
+      '/%ZZ',
+      '/health%ZZ',
+      '/ca/v1/chain/%ZZ',
+      '/ca/v1/crl%ZZ',
+      '/ca/v1/enroll%ZZ',
+      '/ca/v1/renew/%ZZ',
+      '/ca/v1/tokens%ZZ',
+      '/ca/v1/revoke%ZZ',
+      '/ca/v1/release/%ZZ',
+      '/ca/v1/alerts%ZZ',
+    ];
+    for (const url of paths) {
+      for (const method of ['GET', 'POST'] as const) {
+        const res = await app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+        expect(res.statusCode, `${method} ${url}`).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);
+        const body = res.json() as { error: { code: string; message: string }; statusCode?: unknown };
+        expect(body.error.code, `${method} ${url}`).toMatch(/^ERR_(INPUT_INVALID|NOT_FOUND)$/u);
+        expect(typeof body.error.message).toBe('string');
+        expect(body.statusCode).toBeUndefined();
+        expect(res.body).not.toContain('FST_');
+        expect(res.headers['cache-control']).toBe('no-store');
+      }
+    }
+    const zz = await app.inject({ method: 'GET', url: '/ca/v1/certs/%ZZ' });
+    expect(zz.statusCode).toBe(400);
+    expect(zz.json()).toEqual({
+      error: { code: 'ERR_INPUT_INVALID', message: 'The request is not well-formed' },
+    });
+  });
 });

@@ -22,6 +22,8 @@ export const CONSOLE_ERRORS = {
   ERR_VESSEL_UNVERIFIED:
     "The vessel's last state could not be verified: commands to it are refused until one does",
   ERR_VESSEL_SILENT: 'Nothing current has been heard from the vessel: its signed state expired',
+  ERR_VESSEL_LINK_DOWN:
+    "The vessel's link to the broker is down: the broker lost it and published its signed Last Will",
   ERR_STATE_ROLLBACK:
     'A vessel state older than one already verified (a lower sequence number) was refused: an old state replayed',
   ERR_FLEET_STORE: "The console's record of verified vessel state sequence numbers cannot be read or written",

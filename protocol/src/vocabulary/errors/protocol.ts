@@ -73,6 +73,7 @@ export const PROTOCOL_ERRORS = {
 
   // --- the MQTT session (mqtt/) ---------------------------------------------------------------------------------
   ERR_NOT_CONNECTED: 'Not connected to the broker',
+  ERR_BROKER_REVOKED: "The broker's certificate is revoked: the connection was refused",
 
   // --- keys at rest (keys/) ------------------------------------------------------------------------------
   ERR_KEY_DECRYPT: 'The private key cannot be decrypted (wrong passphrase or damaged file)',

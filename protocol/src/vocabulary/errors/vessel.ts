@@ -10,6 +10,9 @@ export const VESSEL_ERRORS = {
   ERR_HANDOFF_REDIS: 'The Redis hand-off to the ship systems is unavailable or failed',
   ERR_RESPONSE_TOPIC_REFUSED:
     "A command named an MQTT 5 response topic other than the vessel's ack topic: the ack went to the ack topic only",
+  ERR_VESSEL_LOCKED: 'Another process is using this vessel data folder: one listener per vessel',
+  ERR_ALREADY_ENROLLED:
+    'This vessel data folder is already enrolled: pass --force to replace its key and certificate',
 } as const;
 
 /** A code `@helmlink/vessel` throws or alerts with (besides the protocol's and the CA client's). */

@@ -7,10 +7,11 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { HelmlinkError, topics, type Clock } from '@helmlink/protocol';
+import { HelmlinkError, isHelmlinkError, topics, type Clock } from '@helmlink/protocol';
 import {
   MqttSession,
   type BackoffPolicy,
+  type PeerCheck,
   type ReadyInfo,
   type SessionPublishOptions,
   type StateChange,
@@ -30,6 +31,8 @@ const SUBSCRIPTIONS = {
   [topics.filters.allStates]: { qos: 1 },
   [topics.filters.allAcks]: { qos: 1 },
   [topics.filters.allData]: { qos: 0 },
+  [topics.filters.allAlerts]: { qos: 1 },
+  [topics.filters.allLinks]: { qos: 1 },
   [topics.crl()]: { qos: 1 },
 } as const;
 
@@ -38,7 +41,11 @@ export interface BrokerSessionOptions {
   clock: Clock;
   logger: Logger;
   /** Every message. Handled concurrently: the PUBACK does not wait for it (nothing is persisted here). */
-  onMessage: (topic: string, payload: Buffer) => Promise<void>;
+  onMessage: (topic: string, payload: Buffer, retained: boolean) => Promise<void>;
+  /** Checks the broker's certificate in every handshake (against the current CRL): see `recheckPeer`. */
+  checkPeer?: PeerCheck;
+  /** The broker was refused for its certificate (ERR_BROKER_REVOKED), once per refusal streak. */
+  onBrokerRefused?: (error: HelmlinkError) => void;
   /** Runs on every connection before SUBSCRIBE (the CRL first, so retained states can be checked against it). */
   beforeSubscribe: () => Promise<void>;
   /** Describes the broker's chain as presented (null without trust material). */
@@ -113,6 +120,11 @@ export class BrokerSession {
     return this.#brokerChain;
   }
 
+  /** Checks the connected broker's certificate again (after a newer CRL): a revoked one is dropped at once. */
+  recheckPeer(): void {
+    this.#session?.recheckPeer();
+  }
+
   /** Updates the broker's certificate view (e.g. after a newer CRL). */
   setBroker(broker: PeerCertificateView | null): void {
     this.#setStatus({ broker });
@@ -134,11 +146,12 @@ export class BrokerSession {
       subscriptions: SUBSCRIPTIONS,
       backoff: this.#o.backoff ?? CONSOLE_BACKOFF,
       beforeSubscribe: this.#o.beforeSubscribe,
+      ...(this.#o.checkPeer ? { checkPeer: this.#o.checkPeer } : {}),
       onMessage: (packet) => {
         const topic = packet.topic;
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         void this.#o
-          .onMessage(topic, payload)
+          .onMessage(topic, payload, packet.retain)
           .catch((err: unknown) =>
             this.#o.logger.warn({ topic, code: toApiError(err).code }, 'message handling failed'),
           );
@@ -159,6 +172,8 @@ export class BrokerSession {
       await this.#firstConnection(session);
     } catch (err) {
       await this.disconnect();
+      // A revoked broker keeps its own code: the console refused it, it did not fail to connect.
+      if (isHelmlinkError(err, 'ERR_BROKER_REVOKED')) throw err;
       const coded = attemptError(err as Error);
       throw new HelmlinkError(coded.code, `${p.brokerUrl}: ${(err as Error).message}`, { cause: err });
     }
@@ -250,7 +265,10 @@ export class BrokerSession {
     if (c.to === 'connecting' && c.reason === 'retry') this.#setStatus({ state: 'reconnecting' });
     else if (c.to === 'connecting' && c.reason === 'credentials')
       this.#setStatus({ state: 'connecting', since: this.#now() });
-    else if (c.to === 'backoff' && c.error) {
+    else if (c.to === 'backoff' && isHelmlinkError(c.error, 'ERR_BROKER_REVOKED')) {
+      if (this.#status.lastError?.code !== 'ERR_BROKER_REVOKED') this.#o.onBrokerRefused?.(c.error);
+      this.#setStatus({ state: 'error', since: this.#downSince(), lastError: toApiError(c.error) });
+    } else if (c.to === 'backoff' && c.error) {
       this.#setStatus({
         state: 'error',
         since: this.#downSince(),

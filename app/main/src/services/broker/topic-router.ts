@@ -8,12 +8,21 @@ export interface TopicHandlers {
   state(vesselId: string, payload: Buffer): Promise<void>;
   /** A vessel's signed ack. */
   ack(vesselId: string, payload: Buffer): Promise<void>;
+  /** A vessel's signed alert. */
+  alert(vesselId: string, payload: Buffer): Promise<void>;
+  /** A vessel's signed link status (`retained`: kept by the broker from before this subscription). */
+  link(vesselId: string, payload: Buffer, retained: boolean): Promise<void>;
   /** The retained CRL. */
   crl(payload: Buffer): Promise<void>;
 }
 
 /** Hands `payload` to the handler of its topic; topics of no concern are ignored. */
-export async function routeMessage(topic: string, payload: Buffer, h: TopicHandlers): Promise<void> {
+export async function routeMessage(
+  topic: string,
+  payload: Buffer,
+  h: TopicHandlers,
+  retained = false,
+): Promise<void> {
   const parsed = parseTopic(topic);
   if (!parsed) return;
   switch (parsed.kind) {
@@ -25,6 +34,12 @@ export async function routeMessage(topic: string, payload: Buffer, h: TopicHandl
       return;
     case 'ack':
       await h.ack(parsed.vesselId!, payload);
+      return;
+    case 'alert':
+      await h.alert(parsed.vesselId!, payload);
+      return;
+    case 'link':
+      await h.link(parsed.vesselId!, payload, retained);
       return;
     case 'crl':
       await h.crl(payload);

@@ -40,6 +40,8 @@ import type { SettingsService } from '../settings/settings-service';
 import type { FleetState } from '../fleet/fleet-state';
 import type { RateMeter } from '../fleet/rates';
 import { TrustMaterial } from '../fleet/trust-material';
+import { VesselReportsReceiver } from '../fleet/vessel-reports';
+import { brokerRevocationCheck } from '@helmlink/protocol/mqtt';
 import { BrokerSession, isRevokedCertificateError } from '../broker/broker-session';
 import { CrlFetcher } from '../broker/crl-fetcher';
 import { ownRevocation } from '../broker/own-certificate';
@@ -107,6 +109,8 @@ export class CommandChannel {
         const chain = this.#broker.brokerChain();
         if (chain.length > 0 && this.#trust)
           this.#broker.setBroker(await this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())));
+        // A revoked broker is dropped at once (and refused in every handshake from now on).
+        this.#broker.recheckPeer();
         await o.fleet.reverifyAll();
       },
     });
@@ -117,11 +121,31 @@ export class CommandChannel {
       clock: o.clock,
       ...pick(o),
     };
+    const reports = new VesselReportsReceiver({
+      fleet: o.fleet,
+      trust: () => this.#trust,
+      clock: o.clock,
+      logger: o.logger,
+      ...pick(o),
+    });
     this.#broker = new BrokerSession({
       events: o.events,
       clock: o.clock,
       logger: o.logger,
       configuredBrokerUrl: () => o.settings.get().brokerUrl,
+      checkPeer: brokerRevocationCheck((cert) => this.#trust?.crlFor(cert)),
+      onBrokerRefused: (err) => {
+        o.logger.warn({ code: err.code }, 'the broker presented a revoked certificate: refused');
+        const at = new Date(o.clock()).toISOString();
+        o.fleet.addAlert({
+          vesselId: null,
+          kind: 'broker-revoked',
+          code: err.code,
+          message: err.message,
+          at,
+          receivedAt: at,
+        });
+      },
       beforeSubscribe: () => this.#crl.refresh(),
       describeBroker: async (chain) =>
         this.#trust ? this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())) : null,
@@ -130,16 +154,23 @@ export class CommandChannel {
         this.#rateTimer.start();
       },
       onAttemptFailed: (err) => void this.#afterFailedAttempt(err),
-      onMessage: (topic, payload) =>
-        routeMessage(topic, payload, {
-          data: (vesselId, streamId) => o.rates.count(vesselId, streamId, o.clock()),
-          state: async (vesselId, p) => {
-            await o.fleet.onStateMessage(vesselId, p);
-            this.#rateTimer.nudge();
+      onMessage: (topic, payload, retained) =>
+        routeMessage(
+          topic,
+          payload,
+          {
+            data: (vesselId, streamId) => o.rates.count(vesselId, streamId, o.clock()),
+            state: async (vesselId, p) => {
+              await o.fleet.onStateMessage(vesselId, p);
+              this.#rateTimer.nudge();
+            },
+            ack: (vesselId, p) => handleAck({ ...ack, label: (id) => o.fleet.label(id) }, vesselId, p),
+            alert: (vesselId, p) => reports.onAlert(vesselId, p),
+            link: (vesselId, p, r) => reports.onLink(vesselId, p, r),
+            crl: (p) => this.#crl.accept(p),
           },
-          ack: (vesselId, p) => handleAck({ ...ack, label: (id) => o.fleet.label(id) }, vesselId, p),
-          crl: (p) => this.#crl.accept(p),
-        }),
+          retained,
+        ),
     });
   }
 

@@ -5,8 +5,9 @@
  * replaces the verified one. A `seq` lower than the highest ever verified for the vessel (kept across restarts in
  * {@link StateSequences}) is refused with ERR_STATE_ROLLBACK whatever the view shows, so garbage followed by an old
  * genuine token cannot roll the state back. A verified state whose `exp` passes without a newer one becomes stale
- * (unverified, ERR_CMD_EXPIRED; the vessel's link shows `link_down`): the vessel re-signs its state before it
- * expires while it is up.
+ * (unverified, ERR_CMD_EXPIRED; the vessel shows `stale`, ERR_VESSEL_SILENT): the vessel re-signs its state before
+ * it expires while it is up. Whether the vessel's link is down is the vessel's own signed word (its link status,
+ * the Last Will the broker publishes when it loses the vessel: vessel-reports.ts), kept here with its alerts.
  *
  * Each vessel's view also carries what the console knows besides its state (vessel-view.ts, vessel-status.ts): the
  * certified name, IMO, MMSI and flag, how the console hears from it, this console's commands to it (from
@@ -32,7 +33,9 @@ import type {
   IdentityStatus,
   PeerCertificateView,
   VesselIdentityView,
+  VesselAlertView,
   VesselLabel,
+  VesselLinkReport,
   VesselView,
 } from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
@@ -56,7 +59,7 @@ export interface FleetStateOptions {
   clockToleranceSeconds?: number;
   /** The highest verified state sequence per vessel (default: in memory only). */
   sequences?: StateSequences;
-  /** How often held states are checked for expiry (a quiet vessel turns `link_down`), ms. Default 1000. */
+  /** How often held states are checked for expiry (a quiet vessel turns `stale`), ms. Default 1000. */
   sweepMs?: number;
   /** Batching of pushed changes, ms (default FLEET_CHANGES_INTERVAL_MS). */
   changesIntervalMs?: number;
@@ -74,10 +77,17 @@ function rollbackMessage(seq: number, highest: number): string {
   return `state sequence ${seq} is older than ${highest}, already verified: an old state token was replayed`;
 }
 
-/** Verified vessel state per vessel id, with the derived status of each vessel. */
+/** Vessel alerts kept (newest first). */
+export const RECENT_ALERTS = 100;
+
+/**
+ * Verified vessel state per vessel id, with each vessel's reported link and derived status, and the recent
+ * vessel alerts.
+ */
 export class FleetState {
   readonly #o: FleetStateOptions;
   readonly #vessels = new Map<string, VesselEntry>();
+  #alerts: VesselAlertView[] = [];
   readonly #lastTokens = new Map<string, Buffer>();
   readonly #sequences: StateSequences;
   readonly #publisher: FleetPublisher;
@@ -237,8 +247,8 @@ export class FleetState {
   }
 
   /**
-   * Marks every verified view whose state token has expired as stale (unverified, ERR_CMD_EXPIRED: its link is
-   * down) and pushes the change. A timer calls it; every read calls it too.
+   * Marks every verified view whose state token has expired as stale (unverified, ERR_CMD_EXPIRED: the vessel is
+   * stale) and pushes the change. A timer calls it; every read calls it too.
    */
   checkExpiry(): void {
     this.#expireStale();
@@ -249,11 +259,31 @@ export class FleetState {
     this.#publisher.flush(true);
   }
 
+  /** Records a vessel's verified link report (a vessel not seen yet gets an entry without state). */
+  setLinkReport(vesselId: string, report: VesselLinkReport): void {
+    const entry = this.#vessels.get(vesselId) ?? emptyEntry(vesselId);
+    entry.linkReport = report;
+    this.#vessels.set(vesselId, entry);
+    this.#changed(entry);
+  }
+
+  /** The recent alerts, newest first. */
+  alerts(): VesselAlertView[] {
+    return this.#alerts;
+  }
+
+  /** Keeps a verified vessel alert (or the console's own) and pushes the list. */
+  addAlert(alert: VesselAlertView): void {
+    this.#alerts = [alert, ...this.#alerts].slice(0, RECENT_ALERTS);
+    this.#o.events.emit('fleet.alerts', this.#alerts);
+  }
+
   /** Forgets every vessel. */
   clear(): void {
     for (const id of this.#vessels.keys()) this.#publisher.changed(id);
     this.#vessels.clear();
     this.#lastTokens.clear();
+    this.#alerts = [];
   }
 
   /** Stops the expiry sweep, the batching and the event subscription. */

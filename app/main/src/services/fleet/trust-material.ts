@@ -57,6 +57,12 @@ export class TrustMaterial {
     }
   }
 
+  /** The newest verified CRL of `cert`'s issuer (one of the known issuers or the root), if held. */
+  crlFor(cert: x509.X509Certificate): x509.X509Crl | undefined {
+    const issuer = [...this.issuers, this.root].find((c) => c.subject === cert.issuer);
+    return issuer ? this.crls.current(issuer) : undefined;
+  }
+
   /** Validates a peer chain (leaf first) for `purpose` and describes it for the certificate viewer. */
   async describePeer(
     chain: readonly x509.X509Certificate[],

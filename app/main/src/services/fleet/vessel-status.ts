@@ -1,5 +1,6 @@
 /**
- * The one visual grammar, derived: how the console hears from a vessel (`link`) and the vessel's status
+ * The one visual grammar, derived: how the console hears from a vessel (`link`: its own signed link status and
+ * its state's freshness, under the console's own link) and the vessel's status
  * (`verified / unverified / stale / link_down / pending / applied / rejected / expired`), from what the services
  * know (see VESSEL_STATUSES in the contract for the order). Pure: every input is passed in, time included.
  */
@@ -8,6 +9,7 @@ import type {
   ApiErrorInfo,
   CommandReason,
   CommandView,
+  VesselLinkReport,
   VesselLinkView,
   VesselStatus,
 } from '@helmlink/app-preload';
@@ -30,6 +32,8 @@ export interface StatusInputs {
   stateExpiresAt: number | null;
   /** A genuine but expired state arrived at this time (the vessel has gone quiet), or null. */
   expiredStateAt: string | null;
+  /** The vessel's own signed link status (its Last Will when the broker lost it), null before the first. */
+  linkReport: VesselLinkReport | null;
   /** When something verified was last heard from the vessel. */
   lastVerifiedAt: string | null;
   /** This console's latest command to the vessel. */
@@ -66,8 +70,11 @@ export function deriveLink(i: StatusInputs): VesselLinkView {
         detail: i.unverified.message,
       },
     };
-  if (silent(i))
-    return { state: 'link_down', since: i.lastVerifiedAt, reason: reasonOf('ERR_VESSEL_SILENT') };
+  // The vessel's signed word decides "link down" (the protocol's link status), not a guess from silence.
+  if (i.linkReport?.state === 'down')
+    return { state: 'link_down', since: i.linkReport.since, reason: reasonOf('ERR_VESSEL_LINK_DOWN') };
+  // An expired state with no report of a lost link: nothing current, so nothing shown is live.
+  if (silent(i)) return { state: 'stale', since: i.lastVerifiedAt, reason: reasonOf('ERR_VESSEL_SILENT') };
   return { state: 'connected', since: i.lastVerifiedAt, reason: null };
 }
 

@@ -9,6 +9,7 @@ import {
   type CommandView,
   type PeerCertificateView,
   type VesselIdentityView,
+  type VesselLinkReport,
   type VesselView,
 } from '@helmlink/app-preload';
 import { NO_IDENTITY } from './vessel-identity';
@@ -25,6 +26,8 @@ export interface VesselEntry {
   unverified: VesselView['unverified'];
   /** The state expired (held past its exp, or one arrived expired): the vessel has gone quiet. */
   expired: boolean;
+  /** The vessel's last verified link status (signed), null before the first. */
+  linkReport: VesselLinkReport | null;
   stateIssuedAt: string | null;
   stateReceivedAt: string | null;
   lastVerifiedAt: string | null;
@@ -48,6 +51,7 @@ export function emptyEntry(vesselId: string): VesselEntry {
     verified: false,
     unverified: null,
     expired: false,
+    linkReport: null,
     stateIssuedAt: null,
     stateReceivedAt: null,
     lastVerifiedAt: null,
@@ -80,11 +84,12 @@ export function statusInputs(e: VesselEntry, now: number, consoleLink: ConsoleLi
   return {
     now,
     consoleLink,
-    // An expired state is a quiet vessel (link down), not a forged one.
+    // An expired state is a quiet vessel (stale), not a forged one.
     unverified: e.expired ? null : e.unverified,
     hasVerifiedState: e.claims !== null,
     stateExpiresAt: null,
     expiredStateAt: e.expired ? (e.unverified?.receivedAt ?? new Date(now).toISOString()) : null,
+    linkReport: e.linkReport,
     lastVerifiedAt: e.lastVerifiedAt,
     latest: e.latest,
     baseJti: e.baseJti,
@@ -110,6 +115,7 @@ export function buildVesselView(e: VesselEntry, now: number, consoleLink: Consol
     status,
     statusReason,
     link,
+    linkReport: e.linkReport,
     lastVerifiedAt: e.lastVerifiedAt,
     lastRttMs: e.lastRttMs,
     pendingChanges: streams.filter((s) => s.on !== desired.has(s.address)).length,

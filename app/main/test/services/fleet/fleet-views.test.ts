@@ -1,8 +1,8 @@
 /**
  * The fleet views against a real Mosquitto and a scripted vessel that signs real tokens: the vessel named by its
  * certificate, the derived status through a command's life (pending → applied / rejected with the ship's words),
- * the data indicator stopped at once, link down when its signed state expires, stale when the console's own link
- * is gone, a revoked vessel called revoked, and the batched `fleet.changed` events.
+ * the data indicator stopped at once, stale when its signed state expires (link down is the vessel's own signed
+ * word: vessel-reports.test.ts), stale when the console's own link is gone, a revoked vessel called revoked, and the batched `fleet.changed` events.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventMap, VesselView } from '@helmlink/app-preload';
@@ -31,7 +31,7 @@ useScriptedFleet((f) => {
 const view = (): VesselView => services.fleet.vessel(VESSEL)!;
 const until = (status: VesselView['status'], what: string = status) =>
   eventually(() => (services.fleet.vessel(VESSEL)?.status === status ? view() : undefined), what);
-/** Connected again: the status then shows the last command's outcome (applied), not link down or stale. */
+/** Connected again: the status then shows the last command's outcome (applied), not stale. */
 const untilLive = (what: string) =>
   eventually(() => (view().link.state === 'connected' ? view() : undefined), what);
 const tgtdOn = { vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) };
@@ -172,21 +172,22 @@ describe('fleet views', () => {
     }
   });
 
-  it('link down when its signed state expires; live again with a fresh state', async () => {
-    // Expires (with the 30 s tolerance) about 1.5 s from now: verified on arrival, then the sweep turns it down.
+  it('stale when its signed state expires; live again with a fresh state', async () => {
+    // Expires (with the 30 s tolerance) about 1.5 s from now: verified on arrival, then the sweep turns it stale.
     await fleet.vessel.publishState({ clock: () => Date.now() - 29_000, expiresInSeconds: 1 });
     await eventually(() => view().lastVerifiedAt && view().link.state === 'connected', 'the expiring state');
-    const down = await until('link_down');
-    expect(down.link).toMatchObject({ state: 'link_down', reason: { code: 'ERR_VESSEL_SILENT' } });
+    const down = await until('stale');
+    expect(down.link).toMatchObject({ state: 'stale', reason: { code: 'ERR_VESSEL_SILENT' } });
+    expect(down.statusReason).toMatchObject({ code: 'ERR_VESSEL_SILENT' });
     expect(down.link.since).toBe(down.lastVerifiedAt);
     // Not current any more: flagged, the last verified state still shown (dimmed), commands refused with its words.
     expect(down).toMatchObject({ verified: false, unverified: { code: 'ERR_CMD_EXPIRED' }, streamsOn: 0 });
     expect(await codeOf(services.commands.send(allOff))).toBe('ERR_VESSEL_SILENT');
     await fleet.vessel.publishState();
     expect((await untilLive('live again')).status).toBe('applied');
-    // A genuine state that arrives already expired: link down at once, the last verified state kept.
+    // A genuine state that arrives already expired: stale at once, the last verified state kept.
     await fleet.vessel.publishState({ clock: () => Date.now() - 120_000, expiresInSeconds: 60 });
-    const quiet = await until('link_down', 'down on an expired state');
+    const quiet = await until('stale', 'stale on an expired state');
     expect(quiet).toMatchObject({ verified: false, unverified: { code: 'ERR_CMD_EXPIRED' } });
     expect(quiet.streams).toHaveLength(addresses.length);
     await fleet.vessel.publishState();

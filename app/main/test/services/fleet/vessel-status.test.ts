@@ -23,6 +23,7 @@ const base = (extra: Partial<StatusInputs> = {}): StatusInputs => ({
   hasVerifiedState: true,
   stateExpiresAt: null,
   expiredStateAt: null,
+  linkReport: null,
   lastVerifiedAt: '2026-11-22T02:59:50.000Z',
   latest: null,
   baseJti: null,
@@ -98,17 +99,55 @@ describe('vessel status', () => {
     });
   });
 
-  it('link down once its signed state expired (or only an expired one arrived), since the last verified state', () => {
+  it('stale once its signed state expired (or only an expired one arrived), since the last verified state', () => {
     expect(derive(base({ stateExpiresAt: NOW + 1 })).status).toBe('verified');
     for (const extra of [{ stateExpiresAt: NOW }, { expiredStateAt: '2026-11-22T02:59:58.000Z' }])
       expect(derive(base(extra))).toMatchObject({
         link: {
-          state: 'link_down',
+          state: 'stale',
           since: '2026-11-22T02:59:50.000Z',
           reason: { code: 'ERR_VESSEL_SILENT' },
         },
-        status: 'link_down',
+        status: 'stale',
+        statusReason: { code: 'ERR_VESSEL_SILENT' },
       });
+  });
+
+  it("link down from the vessel's signed link status (its Last Will), since when the console learnt it", () => {
+    const down = {
+      state: 'down' as const,
+      since: '2026-11-22T02:59:57.000Z',
+      reportedAt: '2026-11-22T01:00:00.000Z',
+    };
+    const up = {
+      state: 'up' as const,
+      since: '2026-11-22T02:59:59.000Z',
+      reportedAt: '2026-11-22T02:59:59.000Z',
+    };
+    expect(derive(base({ linkReport: up }))).toMatchObject({
+      link: { state: 'connected' },
+      status: 'verified',
+    });
+    expect(derive(base({ linkReport: down }))).toMatchObject({
+      link: { state: 'link_down', since: down.since, reason: { code: 'ERR_VESSEL_LINK_DOWN' } },
+      status: 'link_down',
+      statusReason: { code: 'ERR_VESSEL_LINK_DOWN' },
+    });
+    // A down retained from before this console subscribed: when it happened is unknown.
+    expect(derive(base({ linkReport: { ...down, since: null } })).link).toMatchObject({
+      state: 'link_down',
+      since: null,
+    });
+    // Down is the more telling word when the state has expired too; a pending command still shows link down.
+    expect(derive(base({ linkReport: down, stateExpiresAt: NOW })).status).toBe('link_down');
+    expect(derive(base({ linkReport: down, latest: command('pending'), baseJti: J0 })).status).toBe(
+      'link_down',
+    );
+    // The console's own link and an unverified state come first.
+    const gone = { up: false, since: '2026-11-22T02:59:00.000Z', reason: reasonOf('ERR_NOT_CONNECTED') };
+    expect(derive(base({ linkReport: down, consoleLink: gone })).status).toBe('stale');
+    const forged = { code: 'ERR_SIGNATURE_INVALID', message: 'bad', receivedAt: '2026-11-22T02:59:59.000Z' };
+    expect(derive(base({ linkReport: down, unverified: forged })).status).toBe('unverified');
   });
 
   it('pending while a command awaits its verified ack, timed out included', () => {

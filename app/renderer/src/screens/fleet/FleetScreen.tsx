@@ -15,6 +15,7 @@ import { testIds } from '../../testids';
 import { ConfirmCriticalDialog } from './ConfirmCriticalDialog';
 import { FleetGrid, ROW_HEIGHT } from './FleetGrid';
 import { VesselCard } from './VesselCard';
+import { VesselAlerts } from './VesselAlerts';
 
 /** Shown above the fleet while the broker link is down (not before the first status is known: no flash on load). */
 const BrokerDownBanner = memo(function BrokerDownBanner() {
@@ -235,6 +236,7 @@ export function FleetScreen() {
           )}
         </Box>
       )}
+      <VesselAlerts />
       <MemoConfirm />
     </Stack>
   );

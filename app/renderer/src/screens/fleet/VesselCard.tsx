@@ -100,6 +100,13 @@ function StaleNotice({ row }: { row: FleetRow }) {
       data-reason={row.reason}
       role="status"
     >
+      {row.status === 'linkDown' && (
+        <Text size="sm" fw={600} data-testid={testIds.vesselLink(row.vesselId)} data-state="down">
+          {row.linkSince
+            ? `Link down since ${formatTime(row.linkSince)} (the vessel's signed Last Will).`
+            : "Link down since before this console connected (the vessel's signed Last Will)."}
+        </Text>
+      )}
       <Text size="sm">
         {row.reason}{' '}
         {row.verifiedAt !== null

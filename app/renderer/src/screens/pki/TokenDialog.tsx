@@ -19,6 +19,7 @@ import {
   isValidFlag,
   isValidImoNumber,
   isValidMmsi,
+  maritimeProblem,
   type EnrollableRole,
 } from '@helmlink/protocol/vocabulary';
 import { clearPkiError, createToken, dismissToken, usePki } from '../../stores/pki';
@@ -138,6 +139,11 @@ function vesselFieldErrors(form: TokenForm): Record<string, string> {
   if (form.imo && !isValidImoNumber(form.imo)) ve.imo = MARITIME_RULES.imo;
   if (form.mmsi && !isValidMmsi(form.mmsi)) ve.mmsi = MARITIME_RULES.mmsi;
   if (form.flag && !isValidFlag(form.flag)) ve.flag = MARITIME_RULES.flag;
+  const both = maritimeProblem({
+    ...(form.mmsi ? { mmsi: form.mmsi } : {}),
+    ...(form.flag ? { flag: form.flag } : {}),
+  });
+  if (both && !ve[both.field]) ve[both.field] = both.message;
   return ve;
 }
 

@@ -1,0 +1,43 @@
+/** Alerts the vessels raised (signed by them and verified by the console), and the console's own link alerts. */
+import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { VESSEL_ALERT_KINDS, isVesselAlertKind } from '@helmlink/protocol/vocabulary';
+import { useFleet } from '../../stores/fleet';
+import { formatTime } from '../../logic/format';
+import { testIds } from '../../testids';
+
+export function VesselAlerts() {
+  const alerts = useFleet((s) => s.alerts);
+  if (alerts.length === 0) return null;
+  return (
+    <Card withBorder data-testid={testIds.vesselAlerts}>
+      <Title order={3} mb="xs">
+        Alerts from the vessels
+      </Title>
+      <Stack gap={6} aria-live="polite">
+        {alerts.slice(0, 50).map((a) => (
+          <Group
+            key={`${a.vesselId ?? 'console'}-${a.at}-${a.kind}-${a.message}`}
+            gap="xs"
+            wrap="nowrap"
+            align="flex-start"
+            data-testid={testIds.vesselAlertRow}
+            data-kind={a.kind}
+            data-vessel={a.vesselId ?? ''}
+          >
+            <Badge size="sm" color="red">
+              {a.vesselId ?? 'this console'}
+            </Badge>
+            <Stack gap={0}>
+              <Text size="sm">
+                {isVesselAlertKind(a.kind) ? VESSEL_ALERT_KINDS[a.kind] : a.kind}: {a.message}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {formatTime(a.at)} · {a.code}
+              </Text>
+            </Stack>
+          </Group>
+        ))}
+      </Stack>
+    </Card>
+  );
+}

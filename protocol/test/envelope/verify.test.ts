@@ -1,0 +1,133 @@
+// verifyCommand's own checks and the attribution it hands the vessel: whom a rejection may be answered to (an
+// authenticated pilot with a readable jti, nobody else), and the exact words of the pilot-facing refusals.
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  attributionOf,
+  isAttributable,
+  TYP_COMMAND,
+  verifyCommand,
+  type VerifyCommandOptions,
+} from '../../src/envelope';
+import { HelmlinkError } from '../../src/errors';
+import { MemoryReplayStore } from '../../src/replay';
+import {
+  ALL,
+  CATALOG,
+  clock,
+  commandClaims,
+  createWorld,
+  rawSign,
+  VESSEL,
+  x5cOf,
+  type World,
+} from './fixtures';
+
+let w: World;
+beforeAll(async () => {
+  w = await createWorld();
+});
+
+const options = (extra: Partial<VerifyCommandOptions> = {}): VerifyCommandOptions => ({
+  trust: w.trust(),
+  clock,
+  audience: VESSEL,
+  replay: new MemoryReplayStore(),
+  ...extra,
+});
+
+const sign = (claims: Record<string, unknown>, entity = w.pilot) =>
+  rawSign(entity.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(entity) }, claims);
+
+async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof HelmlinkError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('verifyCommand: attribution', () => {
+  it('a pilot claiming to be another pilot: ERR_ISS_MISMATCH naming both, answered to the certified signer', async () => {
+    const claims = commandClaims('pilot-2');
+    const err = await rejection(verifyCommand(await sign(claims), options()));
+    expect(err.message).toBe('iss pilot-2 is not the signer pilot-1');
+    expect(err.details).toEqual({ iss: 'pilot-2', attributable: true, signer: 'pilot-1', jti: claims.jti });
+  });
+
+  it('a command for another vessel: ERR_AUD_MISMATCH naming both', async () => {
+    const claims = commandClaims('pilot-1', { aud: 'vessel-2' });
+    const err = await rejection(verifyCommand(await sign(claims), options()));
+    expect(err.code).toBe('ERR_AUD_MISMATCH');
+    expect(err.message).toBe(`the command is for vessel-2, not ${VESSEL}`);
+    expect(err.details).toEqual({ aud: 'vessel-2', attributable: true, signer: 'pilot-1', jti: claims.jti });
+  });
+
+  it('an authentic pilot whose jti is not a UUID cannot be answered (the ack has nothing to name)', async () => {
+    for (const jti of ['not-a-uuid', 42]) {
+      const err = await rejection(verifyCommand(await sign(commandClaims('pilot-1', { jti })), options()));
+      expect(err.code).toBe('ERR_CLAIM_INVALID');
+      expect(err.details).toEqual({ claim: 'jti', attributable: false });
+      expect(attributionOf(err)).toBeUndefined();
+    }
+  });
+
+  it('a signer without the pilot role is never answered, even with a good jti (no signing oracle)', async () => {
+    const admin = await w.pki.issue('admin-1', ['admin']);
+    const err = await rejection(verifyCommand(await sign(commandClaims('admin-1'), admin), options()));
+    expect(err.code).toBe('ERR_ROLE_FORBIDDEN');
+    expect(err.message).toBe('admin-1 does not hold the pilot role');
+    expect(err.details).toEqual({ signer: 'admin-1', required: 'pilot', attributable: false });
+  });
+
+  it('a token that does not verify carries only attributable: false', async () => {
+    const token = await sign(commandClaims());
+    const tampered = `${token.slice(0, -4)}AAAA`;
+    const err = await rejection(verifyCommand(tampered, options()));
+    expect(err.code).toBe('ERR_SIGNATURE_INVALID');
+    expect(err.details).toEqual({ attributable: false });
+    expect(isAttributable(err)).toBe(false);
+  });
+
+  it('a coded failure of the replay store keeps its code and words and is attributed (the pilot hears of it)', async () => {
+    const broken = { checkAndRecord: () => Promise.reject(new HelmlinkError('ERR_REPLAY_STORE', 'db gone')) };
+    const claims = commandClaims();
+    const err = await rejection(verifyCommand(await sign(claims), options({ replay: broken })));
+    expect(err.code).toBe('ERR_REPLAY_STORE');
+    expect(err.message).toBe('db gone');
+    expect(err.details).toEqual({ attributable: true, signer: 'pilot-1', jti: claims.jti });
+  });
+});
+
+describe('verifyCommand: options and result', () => {
+  it('the replay store and the audience are required (TypeError)', async () => {
+    const token = await sign(commandClaims());
+    for (const replay of [undefined, {}, { checkAndRecord: 'yes' }])
+      await expect(verifyCommand(token, options({ replay: replay as never }))).rejects.toThrow(
+        new TypeError('options.replay is required'),
+      );
+    for (const audience of [undefined, '', 7])
+      await expect(verifyCommand(token, options({ audience: audience as never }))).rejects.toThrow(
+        new TypeError('options.audience is required'),
+      );
+    await expect(verifyCommand(token, options({ trust: {} as never }))).rejects.toThrow(
+      new TypeError('options.trust is required'),
+    );
+    await expect(verifyCommand(token, { ...options(), clock: 'now' as never })).rejects.toThrow(
+      new TypeError('options.clock is required'),
+    );
+  });
+
+  it('the resulting state only when a catalog was given; the jti recorded under the signer until exp + tolerance', async () => {
+    const claims = commandClaims();
+    const replay = new MemoryReplayStore();
+    const plain = await verifyCommand(await sign(claims), options({ replay }));
+    expect('state' in plain).toBe(false);
+    expect(replay.toJSON().entries).toEqual({
+      'pilot-1': { [claims.jti as string]: (claims.exp as number) + 30 },
+    });
+    const withCatalog = await verifyCommand(await sign(commandClaims()), options({ catalog: CATALOG }));
+    expect(withCatalog.state).toEqual({ on: ALL.slice(0, 4), off: ALL.slice(4) });
+  });
+});
