@@ -47,7 +47,8 @@ describe('POST /ca/v1/enroll', () => {
   });
 
   it("certifies the ship's name from the token, and a renewal keeps it", async () => {
-    const e = await enroll('IMO9305556', ['vessel'], { name: 'MV Skagen Pioneer', imo: '9305556' });
+    // An IMO no other test's entity holds: the CA certifies one IMO per entity.
+    const e = await enroll('IMO9321483', ['vessel'], { name: 'MV Skagen Pioneer', imo: '9321483' });
     const names = (pem: string) =>
       parseCertificate(pem)
         .getExtension(x509.SubjectAlternativeNameExtension)!

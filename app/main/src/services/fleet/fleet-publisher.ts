@@ -44,11 +44,15 @@ export class FleetPublisher {
     }
   }
 
-  /** Pushes the pending changes now (and schedules the full list, or with `list` pushes it now too). */
+  /** Pushes the pending changes now (and schedules the full list, or with `list` pushes it, when due, now too). */
   flush(list = false): void {
     if (this.#changesTimer) clearTimeout(this.#changesTimer);
     this.#changesTimer = undefined;
-    if (this.#dirty.size === 0) return;
+    if (this.#dirty.size === 0) {
+      // The timer may have pushed the changes already: a due list still goes now, and no second one later.
+      if (list && this.#listDue) this.#pushList();
+      return;
+    }
     const changed: VesselView[] = [];
     const removed: string[] = [];
     for (const id of this.#dirty) {

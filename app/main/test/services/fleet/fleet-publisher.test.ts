@@ -55,6 +55,22 @@ describe('FleetPublisher', () => {
     publisher.close();
   });
 
+  it('flush(true) pushes a due list at once, also when the timer already pushed the changes, and only once', async () => {
+    const { publisher, known, changed, lists } = setup(10, 60_000);
+    known.set('A', view('A'));
+    publisher.changed('A');
+    publisher.flush(true);
+    expect([changed.length, lists.length]).toEqual([1, 1]);
+    publisher.changed('A');
+    await sleep(40); // the changes timer pushes them; the list waits for its interval
+    expect([changed.length, lists.length]).toEqual([2, 1]);
+    publisher.flush(true);
+    expect(lists).toHaveLength(2);
+    publisher.flush(true);
+    expect([changed.length, lists.length]).toEqual([2, 2]);
+    publisher.close();
+  });
+
   it('throttles the full list to one per interval and sends the last state after a burst', async () => {
     const { publisher, known, changed, lists } = setup(10, 250);
     known.set('A', view('A'));
