@@ -146,6 +146,18 @@ describe('fleet overview with 500 vessels', { timeout: 90_000 }, () => {
     }
   });
 
+  it("lists the vessels' verified alerts under the overview, naming the vessel as certified", async () => {
+    await waitFor(page, testIds.vesselAlerts);
+    const rows = page.locator(tid(testIds.vesselAlertRow));
+    expect(await rows.count()).toBe(2);
+    const first = data.vessels[0]!;
+    expect(await rows.nth(0).getAttribute('data-vessel')).toBe(first.vesselId);
+    expect(await rows.nth(0).textContent()).toContain(first.identity.name!);
+    expect(await rows.nth(0).textContent()).toContain("The vessel's certificate renewal keeps failing");
+    expect(await rows.nth(1).getAttribute('data-kind')).toBe('broker-revoked');
+    expect(await rows.nth(1).textContent()).toContain('this console');
+  });
+
   it('repaints a row when its vessel changes (fleet.changed) and keeps the others', async () => {
     const row = page.locator(`${tid(testIds.fleetGrid)} [aria-rowindex="2"]`);
     const id = (await row.getAttribute('data-testid'))!.slice('fleet-row-'.length);
