@@ -25,18 +25,20 @@ export function VesselAlerts() {
           <Group
             key={`${a.vesselId ?? 'console'}-${a.at}-${a.kind}-${a.message}`}
             gap="xs"
-            wrap="nowrap"
+            wrap="wrap"
             align="flex-start"
             data-testid={testIds.vesselAlertRow}
             data-kind={a.kind}
             data-vessel={a.vesselId ?? ''}
           >
-            <Badge size="sm" color="red">
+            <Badge size="sm" color="red" style={{ flexShrink: 0 }}>
               {names[k]}
             </Badge>
             <Stack gap={0}>
               <Text size="sm">
-                {isVesselAlertKind(a.kind) ? VESSEL_ALERT_KINDS[a.kind] : a.kind}: {a.message}
+                {/* The console's own alert has no vessel's kind words (those say "the vessel refused it"). */}
+                {a.vesselId !== null && isVesselAlertKind(a.kind) ? `${VESSEL_ALERT_KINDS[a.kind]}: ` : ''}
+                {a.message}
               </Text>
               <Text size="xs" c="dimmed">
                 {formatTime(a.at)} · {a.code}
