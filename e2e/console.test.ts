@@ -85,9 +85,13 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
       brokerUrl: topology.urls.mqtt,
       passphrase: 'correct horse battery staple',
     });
-    // The broker's ACL follows the CA store; make sure the new pilot is in it before connecting.
+    // The broker's access control follows the CA store (its dynamic-security state): the new pilot is in it
+    // before connecting.
     await topology.syncBroker();
-    expect(readFileSync(join(dir, 'broker', 'acl'), 'utf8')).toContain(`user ${PILOT}\n`);
+    const dynsec = JSON.parse(readFileSync(join(dir, 'broker', 'dynamic-security.json'), 'utf8')) as {
+      clients: { username: string }[];
+    };
+    expect(dynsec.clients.map((c) => c.username)).toContain(PILOT);
     await connectToBroker(page);
     await openFleet(
       page,

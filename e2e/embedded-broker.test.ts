@@ -176,9 +176,7 @@ describe('demo topology, embedded broker', () => {
       'the new CRL at the vessel',
     );
     const handled: { verdict: string; reason?: string; signer?: string }[] = [];
-    vessel.events.on('command', (e: { verdict: string; reason?: string; signer?: string }) =>
-      handled.push(e),
-    );
+    vessel.on('command', (e: { verdict: string; reason?: string; signer?: string }) => handled.push(e));
     await anna.client.publishAsync(topics.cmd(nordic.id), captured, { qos: 1 });
     await until(() => handled.length > 0, 'the vessel to handle the relayed command');
     // A revoked signer is not an authorised one: no ack (no oracle), the state is kept.

@@ -45,8 +45,33 @@ export interface ErrorBody {
 /** GET /health */
 export interface HealthResponse {
   status: 'ok';
+  /** The current CRL of the issuing CA. */
   crlNumber: number;
   crlNextUpdate: string;
+  /**
+   * The CRL the broker holds retained on the CRL topic (the last publish it acknowledged; null: none yet). Absent
+   * when the CA publishes no CRL over MQTT.
+   */
+  publishedCrlNumber?: number | null;
+  /** The CA's broker, when it has one (`--mqtt-url`, `--broker-out`). */
+  broker?: HealthBroker;
+}
+
+/** The broker part of GET /health. */
+export interface HealthBroker {
+  /** The CA's own MQTT session to the broker. */
+  url: string;
+  connected: boolean;
+  /** Since when connected or not (ISO). */
+  since: string;
+  lastError?: string;
+  /** Failed CRL publishes in a row (0: the last one went through). */
+  publishFailures: number;
+  /** The CRL last written to the broker's files and reloaded (`--broker-out`), null before the first sync. */
+  syncedCrlNumber?: number | null;
+  /** How that CRL was reloaded: `managed` (SIGHUP to our broker), `pid-file` (SIGHUP to the daemon), `none`. */
+  reload?: 'managed' | 'pid-file' | 'none' | null;
+  syncedAt?: string | null;
 }
 
 /** GET /ca/v1/chain with `Accept: application/json` (without it: the chain as PEM text). */

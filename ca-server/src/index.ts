@@ -33,8 +33,11 @@ export type { CaStore, CertRecord, TokenRecord, AlertRecord, AuditEntry } from '
 export { createEnrollmentToken } from './authority/offline-token';
 export {
   writeBrokerMaterial,
-  writeCrlAndAcl,
+  writeBrokerState,
+  writeBrokerCrl,
+  writeDynsecFile,
   brokerPaths,
+  DYNSEC_PLUGIN,
   type BrokerMaterial,
   type BrokerMaterialOptions,
 } from './broker/material';
@@ -45,6 +48,25 @@ export {
   freePort,
   type ManagedMosquittoOptions,
 } from './broker';
-export { syncBroker, attachBrokerSync, signalDaemon, startDaemon, type SyncOptions } from './broker/sync';
-export { CrlPublisher, type CrlPublisherOptions } from './broker/crl-publisher';
+export {
+  syncBroker,
+  attachBrokerSync,
+  reloadBroker,
+  type SyncOptions,
+  type SyncResult,
+  type BrokerSyncHandle,
+  type BrokerSyncStatus,
+} from './broker/sync';
+export { startDaemon } from './broker/daemon';
+export { readBrokerConf, pidFileBroker, type BrokerConf } from './broker/broker-conf';
+export { BrokerLink, type BrokerLinkOptions, type BrokerLinkStatus } from './broker/link';
+export { DynsecControl } from './broker/dynsec/control';
+export { desiredDynsecState, renderDynsecConfig, type DynsecState } from './broker/dynsec/policy';
+export { planDynsec, type DynsecCommand } from './broker/dynsec/plan';
+export {
+  CrlPublisher,
+  type CrlPublisherOptions,
+  type CrlPublisherTuning,
+  type CrlPublisherStatus,
+} from './broker/crl-publisher';
 export type { IssuedCrl } from './authority/crl';

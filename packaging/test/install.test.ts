@@ -141,6 +141,8 @@ describe('the built packages', () => {
       './usr/lib/helmlink-ca/notify.node',
       './etc/helmlink/ca.conf',
       './lib/systemd/system/helmlink-ca.service',
+      './lib/systemd/system/helmlink-broker-reload.path',
+      './lib/systemd/system/helmlink-broker-reload.service',
     ])
       expect(ca).toContain(f);
   });
@@ -163,6 +165,39 @@ describe('helmlink-vessel and helmlink-ca on a fresh Debian machine', { timeout:
     expect(box.sh('stat -c %a /etc/helmlink/credentials').trim()).toBe('700');
     // The same package installed again (reconfigure) is idempotent.
     box.sh(`dpkg -i /mnt/debs/v1/helmlink-vessel_${V1}_*.deb`);
+  });
+
+  it('helmlink-broker-reload.path reloads (never restarts) the broker each time the CA replaces its crl.pem', () => {
+    // A stand-in for Debian's mosquitto.service (its ExecReload= is the SIGHUP): counts reloads, keeps its pid.
+    box.sh('cat > /etc/systemd/system/mosquitto.service', {
+      input: [
+        '[Service]',
+        'ExecStart=/bin/sleep infinity',
+        "ExecReload=/bin/sh -c 'echo reload >> /run/mosquitto-reloads'",
+        '',
+      ].join('\n'),
+    });
+    box.sh('systemctl daemon-reload && systemctl start mosquitto && install -d /var/lib/helmlink/broker');
+    const pid = mainPid('mosquitto');
+    box.sh('systemctl enable --now helmlink-broker-reload.path');
+    // As the CA writes it: a temporary file renamed over crl.pem.
+    const write = (n: number) =>
+      box.sh(
+        `echo crl ${n} > /var/lib/helmlink/broker/.crl.tmp && mv /var/lib/helmlink/broker/.crl.tmp /var/lib/helmlink/broker/crl.pem`,
+      );
+    const reloads = () =>
+      box.exec(['sh', '-c', 'cat /run/mosquitto-reloads 2>/dev/null | wc -l']).stdout.trim();
+    const waitFor = (n: string) => {
+      for (let i = 0; i < 100 && reloads() !== n; i++) box.sh('sleep 0.1');
+      expect(reloads()).toBe(n);
+    };
+    write(1);
+    waitFor('1');
+    write(2);
+    waitFor('2');
+    expect(mainPid('mosquitto')).toBe(pid);
+    box.sh('systemctl disable --now helmlink-broker-reload.path && systemctl stop mosquitto');
+    box.sh('rm /etc/systemd/system/mosquitto.service && systemctl daemon-reload');
   });
 
   it('the installed executables answer --help and --version without a Node installation', () => {

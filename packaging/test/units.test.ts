@@ -4,7 +4,7 @@
  * install test repeats both inside a booted machine with the real executables.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,11 @@ for (const pkg of PACKAGES) {
   writeFileSync(join(unitDir, `${pkg.name}.service`), renderUnit(pkg));
   // verify only checks that ExecStart= names an executable; the install test runs the real one.
   copyFileSync('/bin/true', join(root, 'usr', 'bin', pkg.name));
+  for (const [unit, source] of Object.entries(pkg.extraUnits)) copyFileSync(source, join(unitDir, unit));
 }
+// The reload unit runs the host's systemctl.
+mkdirSync(join(root, 'bin'), { recursive: true });
+copyFileSync('/bin/true', join(root, 'bin', 'systemctl'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function verify(unit: string) {
@@ -70,6 +74,17 @@ describe('packaged systemd units', () => {
       expect(unit).not.toMatch(/passphrase=|PASSPHRASE=|Environment=.*PASSPHRASE/u);
     });
   }
+
+  it('the CA ships a path unit that reloads (never restarts) a broker it does not run when its CRL changes', () => {
+    expect(verify('helmlink-broker-reload.path')).toEqual({ status: 0, output: '' });
+    expect(verify('helmlink-broker-reload.service')).toEqual({ status: 0, output: '' });
+    const ca = PACKAGES.find((p) => p.name === 'helmlink-ca')!;
+    const path = readFileSync(ca.extraUnits['helmlink-broker-reload.path']!, 'utf8');
+    expect(path).toMatch(/^PathChanged=\/var\/lib\/helmlink\/broker\/crl\.pem$/mu);
+    const service = readFileSync(ca.extraUnits['helmlink-broker-reload.service']!, 'utf8');
+    expect(service).toMatch(/^ExecStart=\/bin\/systemctl reload mosquitto\.service$/mu);
+    expect(service).not.toMatch(/^Exec.*restart/imu);
+  });
 
   it('verify reports a broken setting (so the empty output above means something)', () => {
     const broken = renderUnit(PACKAGES[0]).replace('ProtectHome=yes', 'ProtectHome=sometimes');

@@ -18,6 +18,15 @@ export type AlertKind =
   | 'revocation'
   | 'client_certificate_refused'
   | 'crl_publish_failed'
+  | 'crl_published'
+  | 'broker_link_down'
+  | 'broker_link_restored'
+  | 'broker_sync_failed'
+  | 'broker_restarted'
+  | 'broker_adopted'
+  | 'vessel_alert'
+  | 'vessel_alert_rejected'
+  | 'vessel_stopped'
   | 'service_identity'
   | 'audit_checkpoint';
 

@@ -135,7 +135,9 @@ export class Authority implements AuthorityContext {
       clock: this.clock,
       audit: (actor, action, details) => this.audit(actor, action, details),
       validitySeconds,
-      refreshMarginSeconds: opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2),
+      refreshMarginSeconds:
+        opts.crlMode === 'follow' ? 0 : (opts.crlRefreshMarginSeconds ?? Math.floor(validitySeconds / 2)),
+      follow: opts.crlMode === 'follow',
       onCheckpoint: (cp) => this.publishCheckpoint(cp),
     });
     this.checkpointSeconds = opts.auditCheckpointSeconds ?? 3600;
@@ -198,6 +200,15 @@ export class Authority implements AuthorityContext {
   /** PEM of the issuing CA certificate. */
   issuingPem(): string {
     return this.pems().issuing;
+  }
+
+  /** The CA service identity's TLS material (its key stays encrypted; the passphrase opens it). */
+  async serviceTls(): Promise<{ key: string; cert: string; passphrase: string }> {
+    const [key, cert] = await Promise.all([
+      readFile(this.paths.serverKey, 'utf8'),
+      readFile(this.paths.serverCert, 'utf8'),
+    ]);
+    return { key, cert, passphrase: this.passphrase };
   }
 
   // --- operations (one file each) ---------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ export interface CrlScheduleOptions {
   validitySeconds: number;
   /** Re-issue when less than this remains before nextUpdate, in seconds. */
   refreshMarginSeconds: number;
+  /** Another process issues the CRLs: adopt its file whatever its lifetime (see AuthorityOptions.crlMode). */
+  follow?: boolean;
   /** Publishes the signed audit checkpoint each CRL carries (file, alert). */
   onCheckpoint: (checkpoint: AuditCheckpoint) => void;
 }
@@ -57,7 +59,7 @@ export class CrlSchedule {
       if (
         number === undefined ||
         !crl.nextUpdate ||
-        crl.nextUpdate.getTime() - this.o.clock() > this.o.validitySeconds * 1000
+        (!this.o.follow && crl.nextUpdate.getTime() - this.o.clock() > this.o.validitySeconds * 1000)
       )
         return;
       this.crl = issuedCrl(

@@ -16,6 +16,12 @@ export interface AuthorityOptions {
   crlValiditySeconds?: number;
   /** Re-issue the CRL when less than this remains before nextUpdate. Default half the lifetime. */
   crlRefreshMarginSeconds?: number;
+  /**
+   * `issue` (default): this process keeps the CRL current. `follow`: another process does (a running `ca serve`):
+   * its `crl.pem` is taken as it is, whatever lifetime it was issued with, and a CRL is issued here only when there
+   * is no unexpired one (`ca broker sync` next to a running server).
+   */
+  crlMode?: 'issue' | 'follow';
   alertWebhook?: WebhookOptions;
   /** Per group, the limits to change (the others keep {@link DEFAULT_RATE_LIMITS}). */
   rateLimits?: RateLimitOptions;

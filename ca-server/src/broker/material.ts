@@ -1,8 +1,9 @@
 /**
  * Broker material for Mosquitto: the broker certificate (role broker, serverAuth), the CA bundle, the current CRL,
- * the topic ACL from the store (policy: protocol/src/acl.ts) and a mosquitto.conf with a mutual-TLS listener.
+ * the dynamic-security plugin's state from the store (one client and role per active identity, policy:
+ * protocol/src/acl.ts; see dynsec/policy.ts) and a mosquitto.conf with a mutual-TLS listener that loads the plugin.
  * Files are made readable by the `mosquitto` user when we run as root (Mosquitto drops privileges before it reads
- * them); the key stays unreadable to anyone else.
+ * them, and the plugin writes its state file as that user); the key stays unreadable to anyone else.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
@@ -13,11 +14,14 @@ import {
   encodePem,
   exportPkcs8,
   generateKeyPair,
-  renderMosquittoAcl,
 } from '@helmlink/protocol';
 import { TLS12_AEAD_CIPHERS, TLS13_CIPHERSUITES, writeFileAtomic } from '@helmlink/protocol/node';
 import type { Authority } from '../authority/authority';
 import { issueRecord } from '../authority/issue';
+import { desiredDynsecState, renderDynsecConfig } from './dynsec/policy';
+
+/** Debian's build of the dynamic-security plugin (package mosquitto). */
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
 
 export interface BrokerMaterialOptions {
   /** Output directory (created). */
@@ -39,6 +43,8 @@ export interface BrokerMaterialOptions {
    * root; files are chowned to it.
    */
   runAsUser?: string;
+  /** Path of the dynamic-security plugin. Default {@link DYNSEC_PLUGIN}. */
+  dynsecPlugin?: string;
 }
 
 export interface BrokerMaterial {
@@ -48,7 +54,7 @@ export interface BrokerMaterial {
   certfile: string;
   keyfile: string;
   crlfile: string;
-  aclfile: string;
+  dynsecfile: string;
   pidfile: string;
   port: number;
   brokerSerial: string;
@@ -90,26 +96,48 @@ export function brokerPaths(outDir: string) {
     certfile: join(dir, 'broker.crt.pem'),
     keyfile: join(dir, 'broker.key.pem'),
     crlfile: join(dir, 'crl.pem'),
-    aclfile: join(dir, 'acl'),
+    dynsecfile: join(dir, 'dynamic-security.json'),
     pidfile: join(dir, 'mosquitto.pid'),
     dataDir: join(dir, 'data'),
   };
 }
 
-/** Writes crl.pem and acl from the authority's current state (used by writeBrokerMaterial and syncBroker). */
-export async function writeCrlAndAcl(
+/** Writes the current CRL to `outDir/crl.pem`; returns its number. */
+export async function writeBrokerCrl(
+  authority: Authority,
+  outDir: string,
+  runAsUser?: string,
+): Promise<number> {
+  const p = brokerPaths(outDir);
+  const crl = await authority.currentCrl();
+  writeFileAtomic(p.crlfile, crl.pem, { mode: 0o644 });
+  own(p.crlfile, brokerFileOwner(runAsUser), 0o644);
+  return crl.number;
+}
+
+/**
+ * Writes the dynamic-security state the store calls for to `outDir/dynamic-security.json`: what a broker loads when
+ * it starts. A running broker ignores the file (it holds its state in memory and rewrites the file after each
+ * change it is told through `$CONTROL`), so a running broker is changed through {@link DynsecControl} instead.
+ */
+export function writeDynsecFile(authority: Authority, outDir: string, runAsUser?: string): void {
+  const p = brokerPaths(outDir);
+  const state = desiredDynsecState(
+    authority.store.listActiveIdentities(authority.clock()),
+    authority.config.serviceId,
+  );
+  writeFileAtomic(p.dynsecfile, renderDynsecConfig(state), { mode: 0o640 });
+  own(p.dynsecfile, brokerFileOwner(runAsUser), 0o640);
+}
+
+/** Writes crl.pem and the dynamic-security file from the authority's current state. */
+export async function writeBrokerState(
   authority: Authority,
   outDir: string,
   runAsUser?: string,
 ): Promise<void> {
-  const p = brokerPaths(outDir);
-  const owner = brokerFileOwner(runAsUser);
-  const crl = await authority.currentCrl();
-  writeFileAtomic(p.crlfile, crl.pem, { mode: 0o644 });
-  own(p.crlfile, owner, 0o644);
-  const identities = authority.store.listActiveIdentities(authority.clock());
-  writeFileAtomic(p.aclfile, renderMosquittoAcl(identities), { mode: 0o644 });
-  own(p.aclfile, owner, 0o644);
+  await writeBrokerCrl(authority, outDir, runAsUser);
+  writeDynsecFile(authority, outDir, runAsUser);
 }
 
 /** Issues the broker certificate and writes mosquitto.conf, certificates, key, CRL and ACL to `outDir`. */
@@ -159,7 +187,7 @@ export async function writeBrokerMaterial(
   own(p.certfile, owner, 0o644);
   writeFileAtomic(p.cafile, authority.chainPem(), { mode: 0o644 });
   own(p.cafile, owner, 0o644);
-  await writeCrlAndAcl(authority, p.outDir, opts.runAsUser);
+  await writeBrokerState(authority, p.outDir, opts.runAsUser);
 
   const persistence = opts.persistence ?? true;
   if (persistence && !existsSync(p.dataDir)) mkdirSync(p.dataDir, { mode: 0o750 });
@@ -181,7 +209,11 @@ export async function writeBrokerMaterial(
     'log_type warning',
     'log_type notice',
     'connection_messages true',
-    `acl_file ${p.aclfile}`,
+    '# Access control: the dynamic-security plugin, driven by the CA over $CONTROL/dynamic-security/v1 (new',
+    '# enrollments and revocations apply at once, no restart). A client it does not know may complete its TLS',
+    '# handshake but can do nothing; revoked certificates are refused by the CRL (reloaded with SIGHUP).',
+    `plugin ${opts.dynsecPlugin ?? DYNSEC_PLUGIN}`,
+    `plugin_opt_config_file ${p.dynsecfile}`,
     '',
     `listener ${port}${opts.listen ? ` ${opts.listen}` : ''}`,
     'protocol mqtt',

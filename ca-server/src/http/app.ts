@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { HelmlinkError } from '@helmlink/protocol';
-import type { ErrorBody } from '@helmlink/ca-client/wire';
+import type { ErrorBody, HealthResponse } from '@helmlink/ca-client/wire';
 import type { Authority } from '../authority/authority';
 import { tlsClientCertificate, type ClientCertificateSource } from './client-cert';
 import { toWireError, type WireError } from './errors';
@@ -24,6 +24,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** TLS options for Fastify (set by startCaServer). */
   https?: Record<string, unknown>;
+  /** The broker side of GET /health (set by startCaServer when the CA has a broker). */
+  brokerHealth?: () => Pick<HealthResponse, 'publishedCrlNumber' | 'broker'>;
 }
 
 /** Sends a coded error body (and Retry-After for 429), never Fastify's own error shape. */
@@ -73,6 +75,7 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
 
   const ctx: RouteContext = {
     authority,
+    ...(options.brokerHealth ? { brokerHealth: options.brokerHealth } : {}),
     requireClient: (role) => async (req) => {
       let der: Uint8Array | undefined;
       try {

@@ -4,6 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '@helmlink/protocol';
+import type { HealthResponse } from '@helmlink/ca-client/wire';
 import type { Authority } from '../authority/authority';
 import type { CertRecord } from '../store/types';
 
@@ -17,6 +18,8 @@ declare module 'fastify' {
 /** Per-request helpers shared by the route modules. */
 export interface RouteContext {
   authority: Authority;
+  /** The broker side of GET /health, when the CA has a broker. */
+  brokerHealth?: () => Pick<HealthResponse, 'publishedCrlNumber' | 'broker'>;
   /** preHandler: authenticate the mTLS client (optionally requiring a role) and set `request.client`. */
   requireClient: (role?: Role) => (req: FastifyRequest) => Promise<void>;
 }

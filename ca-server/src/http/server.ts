@@ -1,4 +1,8 @@
-/** Starting the CA over HTTPS (TLS >= 1.2, server certificate from its own CA, optional client certificates). */
+/**
+ * Starting the CA over HTTPS (TLS >= 1.2, server certificate from its own CA, optional client certificates), with
+ * its broker side: the broker link (one MQTT session as the CA service identity), the CRL publisher, the broker sync
+ * (CRL reload and dynamic-security state) and, when given, the managed Mosquitto.
+ */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
@@ -6,22 +10,39 @@ import type { FastifyInstance } from 'fastify';
 import { HelmlinkError } from '@helmlink/protocol';
 import { NODE_TLS_CIPHERS } from '@helmlink/protocol/node';
 import { loadAuthority, type Authority, type AuthorityOptions } from '../authority/authority';
-import { CrlPublisher, type CrlPublisherOptions } from '../broker/crl-publisher';
-import { attachBrokerSync, type SyncOptions } from '../broker/sync';
+import type { CrlPublisher, CrlPublisherTuning } from '../broker/crl-publisher';
+import type { BrokerLink, BrokerLinkOptions } from '../broker/link';
+import type { BrokerSyncHandle, SyncOptions } from '../broker/sync';
+import type { VesselAlertForwarder, VesselAlertForwarderOptions } from '../broker/vessel-alerts';
 import { buildApp, type AppOptions } from './app';
+import { startBrokerSide, type BrokerSide } from './broker-side';
 
-export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'https'> {
+export interface CaServerOptions extends AuthorityOptions, Omit<AppOptions, 'https' | 'brokerHealth'> {
   /** TCP port; 0 picks a free one. Default 8443. */
   port?: number;
   /** Listen address. Default 127.0.0.1. */
   host?: string;
-  /** Publish every CRL retained on helmlink/v1/pki/crl through this broker (mqtts://host:port). */
+  /**
+   * The broker the CA connects to (mqtts://host:port) as its service identity: every CRL is published retained on
+   * helmlink/v1/pki/crl, and with `brokerSync` the dynamic-security state is driven through it. Default with
+   * `brokerSync`: the listener of the material's mosquitto.conf.
+   */
   mqttUrl?: string;
-  mqtt?: Omit<CrlPublisherOptions, 'url'>;
-  /** Rewrite the broker's CRL + ACL (and restart a managed broker) after every CRL issuance. */
+  mqtt?: { servername?: string } & CrlPublisherTuning &
+    Pick<BrokerLinkOptions, 'backoff' | 'alertAfterMs' | 'controlTimeoutMs'>;
+  /**
+   * The broker material the CA keeps current (CRL reloaded, dynamic-security state applied, never a restart). A
+   * `broker` given here is started with the server (taken over when an earlier run left it running) and stopped
+   * with it.
+   */
   brokerSync?: SyncOptions;
   /** Keep the CRL fresh with a background timer. Default true. */
   crlTimer?: boolean;
+  /**
+   * Forward the vessels' signed alerts (their alert topics, read through the broker link) to the alert sink and its
+   * webhook, rate-limited and aggregated. Default on whenever the CA has a broker link; `false` turns it off.
+   */
+  vesselAlerts?: VesselAlertForwarderOptions | false;
   /** Called after the server stopped because it could not keep a valid service identity (it never serves a revoked one). */
   onFatal?: (err: Error) => void;
 }
@@ -31,6 +52,12 @@ export interface CaServer {
   port: number;
   authority: Authority;
   app: FastifyInstance;
+  /** The CA's MQTT session to its broker, when it has one. */
+  link: BrokerLink | undefined;
+  /** The vessel alert forwarder (on the link). */
+  vesselAlerts: VesselAlertForwarder | undefined;
+  publisher: CrlPublisher | undefined;
+  brokerSync: BrokerSyncHandle | undefined;
   /** Root certificate fingerprint (SHA-256, hex): what clients pin. */
   rootFingerprint: string;
   /** Graceful shutdown: stop accepting, finish in-flight requests, flush alerts, close the store. */
@@ -95,13 +122,17 @@ function watchServiceIdentity(
 /** Loads the CA in `dir` and serves it over HTTPS. */
 export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
   const authority = await loadAuthority(opts);
+  let broker: BrokerSide | undefined;
   try {
     await authority.refreshRootCrlIfDue();
     // Never serve a revoked or expired service certificate: a fresh one is issued first when needed.
     const served = { serial: await authority.ensureServiceIdentity() };
     const tls = await tlsContext(authority, opts.passphrase);
+    broker = await startBrokerSide(authority, opts, { key: tls.key, cert: tls.cert });
+    const side = broker;
     const app = buildApp(authority, {
       ...opts,
+      brokerHealth: side.health,
       https: {
         ...tls,
         requestCert: true,
@@ -109,33 +140,19 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
         rejectUnauthorized: false,
       },
     });
-    if (opts.brokerSync) attachBrokerSync(authority, opts.brokerSync);
-    let publisher: CrlPublisher | undefined;
-    const startPublisher = (key: string, cert: string): void => {
-      if (!opts.mqttUrl) return;
-      publisher = new CrlPublisher(authority, {
-        ...opts.mqtt,
-        url: opts.mqttUrl,
-        key,
-        cert,
-        passphrase: opts.passphrase,
-      });
-      publisher.start();
-    };
-    startPublisher(tls.key, tls.cert);
     authority.onServiceIdentity(async (record) => {
       const next = await tlsContext(authority, opts.passphrase);
       (app.server as unknown as TlsServer).setSecureContext(next);
       served.serial = record.serial;
-      await publisher?.stop();
-      startPublisher(next.key, next.cert);
+      // The broker link reconnects as the new identity (the one session, so publisher and control follow).
+      await side.link?.replaceCredentials(next.key, next.cert);
       app.log.warn({ serial: record.serial }, 'loaded a new CA service identity');
     });
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
         await app.close();
-        await publisher?.stop();
+        await side.close();
         await authority.close();
       })();
       return closing;
@@ -154,10 +171,15 @@ export async function startCaServer(opts: CaServerOptions): Promise<CaServer> {
       port,
       authority,
       app,
+      link: side.link,
+      vesselAlerts: side.vesselAlerts,
+      publisher: side.publisher,
+      brokerSync: side.sync,
       rootFingerprint: await authority.rootFingerprint(),
       close,
     };
   } catch (err) {
+    await broker?.close();
     await authority.close();
     throw err;
   }

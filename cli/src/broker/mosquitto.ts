@@ -1,9 +1,9 @@
 /**
- * The demo topology's Mosquitto: the CA's ManagedMosquitto (one process runner for the CA, the demo and the tests),
- * plus a check that Mosquitto is installed and a guard that it never outlives this process.
+ * The demo topology's Mosquitto: the CA's ManagedMosquitto (one supervised process runner for the CA, the demo and
+ * the tests), plus a check that Mosquitto is installed and a guard that it never outlives this process.
  */
 import { HelmlinkError } from '@helmlink/protocol';
-import { ManagedMosquitto, mosquittoVersion } from '@helmlink/ca-server/broker';
+import { ManagedMosquitto, mosquittoVersion, type ManagedMosquittoOptions } from '@helmlink/ca-server/broker';
 
 export { mosquittoVersion };
 
@@ -24,15 +24,22 @@ export interface MosquittoProcess {
   readonly url: string;
   /** Process id while running. */
   pid(): number | undefined;
-  /** SIGHUP: re-reads CRL and ACL; new connections of revoked clients are refused. */
+  /** SIGHUP: re-reads the CRL; new connections of revoked clients are refused, open sessions stay. */
   reload(): void;
-  /** Stops and starts again: cuts every open session (clients reconnect; revoked ones are refused). */
+  /** Stops and starts again: cuts every open session (tests use it to cut links). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts Mosquitto; resolves once its listener accepts connections. */
-export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoProcess> {
+/**
+ * A supervised Mosquitto for this process (not started yet): ERR_TOOL_MISSING when the binary is missing, and a
+ * guard that kills it when this process exits (even through process.exit from a second Ctrl-C). `release` removes
+ * the guard once the broker is stopped.
+ */
+export function guardedMosquitto(options: MosquittoOptions & Pick<ManagedMosquittoOptions, 'onEvent'>): {
+  broker: ManagedMosquitto;
+  release: () => void;
+} {
   const host = options.host ?? '127.0.0.1';
   const binary = options.binary ?? 'mosquitto';
   if (!mosquittoVersion(binary))
@@ -47,9 +54,8 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     bin: binary,
     onOutput: options.onOutput,
     startTimeoutMs: options.startTimeoutMs,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-
-  // Whatever way this process ends (even process.exit from a second Ctrl-C), Mosquitto must not outlive it.
   const killOnExit = (): void => {
     const pid = broker.pid;
     if (pid === undefined) return;
@@ -60,11 +66,17 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     }
   };
   process.on('exit', killOnExit);
+  return { broker, release: () => void process.off('exit', killOnExit) };
+}
 
+/** Starts Mosquitto; resolves once its listener accepts connections. */
+export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoProcess> {
+  const host = options.host ?? '127.0.0.1';
+  const { broker, release } = guardedMosquitto(options);
   try {
     await broker.start();
   } catch (err) {
-    process.off('exit', killOnExit);
+    release();
     throw err;
   }
   return {
@@ -75,7 +87,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     restart: () => broker.restart(),
     async stop() {
       await broker.stop();
-      process.off('exit', killOnExit);
+      release();
     },
   };
 }

@@ -1,7 +1,8 @@
 /** The demo topology's options, progress events and handle (`startTopology` in topology.ts). */
 import type { Role } from '@helmlink/protocol';
 import type { CaServer, TokenRequest } from '@helmlink/ca-server';
-import type { VesselHandle } from '@helmlink/vessel';
+import type { VesselIdentity } from '@helmlink/vessel';
+import type { VesselProcess } from './vessel-process';
 import type { ConsoleServer, ConsoleServices, Keychain } from '@helmlink/app-main';
 import type { DemoPerson, DemoVessel } from './fleet';
 
@@ -37,12 +38,15 @@ export interface TopologyOptions {
   console?: false | { enroll?: boolean; keychain?: Keychain | null; rendererDir?: string };
   /** Interval between simulated samples per ON stream (default 1000 ms). */
   simulateIntervalMs?: number;
-  /** How often the broker's ACL follows new enrollments in the CA store (default 1000 ms). */
+  /** How often the embedded broker's access control follows the CA store (default 1000 ms; Mosquitto follows at once). */
   aclPollMs?: number;
   onProgress?: (event: ProgressEvent) => void;
   /** Log level of the in-process components (default `warn`), written to dataDir/logs/demo.log. */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
+
+/** A demo vessel: its listener process (`helmlink vessel run`) and the identity it was started with. */
+export type DemoVesselHandle = VesselProcess & { identity: VesselIdentity };
 
 export interface VesselSummary {
   id: string;
@@ -68,12 +72,16 @@ export interface Topology {
     pilot: { id: string; roles: Role[]; enrolled: boolean; serial?: string; passphrase: string };
   };
   ca: CaServer;
-  vessels: Map<string, VesselHandle>;
+  /** The running vessel listeners (a revoked vessel is not among them). */
+  vessels: Map<string, DemoVesselHandle>;
   console?: ConsoleServer;
   consoleServices?: ConsoleServices;
   /** Creates a one-time enrollment token (as the CA CLI would). */
   createToken(req: TokenRequest): { token: string; expiresAt: string };
-  /** Rewrites the broker's CRL and ACL from the CA store now and applies them (cuts revoked sessions). */
+  /**
+   * Brings the broker up to date with the CA store now (CRL reloaded, identities applied, revoked sessions cut); the
+   * CA does this by itself after every change, so this mostly waits for it.
+   */
   syncBroker(): Promise<void>;
   /** Stops everything started here, in reverse order. Safe to call twice. */
   stop(): Promise<void>;

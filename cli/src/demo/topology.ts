@@ -6,15 +6,14 @@
  * Everything runs in this process except Mosquitto (a child process, stopped in {@link Topology.stop}). State lives
  * in `dataDir` and is reused on the next start: ca/ (CA directory), broker/, vessels/<id>/, console/, secrets.json.
  *
- * A thin composition of the steps in `steps/`: the broker plan and ports, the PKI, the CA server, the broker and
- * its sync with the CA, the vessels, the console.
+ * A thin composition of the steps in `steps/`: the broker plan and ports, the PKI, the broker material, the CA server
+ * (which runs Mosquitto and keeps it in step), the embedded broker when chosen, the vessels, the console.
  */
 import { certificateToPem } from '@helmlink/protocol';
 import { assertRendererBuilt } from '@helmlink/app-main';
 import { DEMO_PILOT, DEMO_VESSELS } from './fleet';
 import { planBroker } from './steps/broker-plan';
-import { startBroker } from './steps/broker';
-import { startBrokerSync } from './steps/broker-sync';
+import { brokerVersion, prepareBrokerMaterial, startEmbedded } from './steps/broker';
 import { startCa } from './steps/ca-server';
 import { startConsole, type RunningConsole } from './steps/console';
 import { ensurePki } from './steps/pki';
@@ -22,7 +21,15 @@ import { openRun } from './steps/run';
 import { startVessels } from './steps/vessels';
 import type { Topology, TopologyOptions } from './topology-types';
 
-export type { BrokerKind, ProgressEvent, Topology, TopologyOptions, VesselSummary } from './topology-types';
+export type {
+  BrokerKind,
+  DemoVesselHandle,
+  ProgressEvent,
+  Topology,
+  TopologyOptions,
+  VesselSummary,
+} from './topology-types';
+export { VesselProcess, type VesselProcessStatus } from './vessel-process';
 
 /**
  * Starts the topology. Before anything is created: ERR_PORT_IN_USE for a taken explicit port, ERR_TOOL_MISSING when
@@ -38,9 +45,24 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const pilot = options.pilot ?? DEMO_PILOT;
   try {
     const { caDir, config } = await ensurePki(run);
-    const ca = await startCa(run, caDir, plan);
-    const broker = await startBroker(run, ca.authority, plan);
-    const syncBroker = startBrokerSync(run, ca.authority, broker, options.aclPollMs ?? 1000);
+    const material = await prepareBrokerMaterial(run, caDir, plan);
+    const ca = await startCa(run, caDir, plan, material);
+    const embedded =
+      plan.kind === 'embedded'
+        ? await startEmbedded(run, ca.authority, material, plan, options.aclPollMs ?? 1000)
+        : undefined;
+    const version = brokerVersion(plan);
+    run.progress({
+      step: 'broker',
+      message:
+        plan.kind === 'external'
+          ? `using your broker at ${plan.mqttUrl}: run it with the CA's material in ${material.dir} (mosquitto.conf, certificate, CA bundle, CRL, dynamic-security state); the CA reloads its CRL and applies enrollments and revocations over MQTT`
+          : `${version} on ${plan.mqttUrl}: mutual TLS, CRL and per-identity access control from the CA (${material.dir})`,
+    });
+    const syncBroker = async (): Promise<void> => {
+      if (embedded) return embedded.sync();
+      await ca.brokerSync?.sync();
+    };
     const { handles, summaries } = await startVessels(
       run,
       options.vessels ?? DEMO_VESSELS,
@@ -63,14 +85,14 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const server = consoleSide?.server;
     return {
       dataDir: run.dataDir,
-      broker: { kind: plan.kind, version: broker.version, url: plan.mqttUrl, port: plan.mqttPort },
+      broker: { kind: plan.kind, version, url: plan.mqttUrl, port: plan.mqttPort },
       urls: { ca: ca.url, mqtt: plan.mqttUrl, ...(server ? { console: server.url } : {}) },
       ports: { ca: ca.port, mqtt: plan.mqttPort, ...(server ? { console: server.port } : {}) },
       identities: {
         organization: config.organization,
         rootFingerprint: ca.rootFingerprint,
         caService: config.serviceId,
-        brokerSerial: broker.brokerSerial ?? '',
+        brokerSerial: material.brokerSerial,
         vessels: summaries,
         pilot: {
           id: pilot.id,

@@ -191,6 +191,8 @@ export function buildDeb(options: DebOptions): string {
   mkdirSync(join(root, 'usr/bin'), { recursive: true });
   symlinkSync(`../lib/${pkg.name}/${pkg.name}`, join(root, 'usr/bin', pkg.name));
   put(root, `lib/systemd/system/${pkg.name}.service`, renderUnit(pkg), 0o644);
+  for (const [unit, source] of Object.entries(pkg.extraUnits))
+    put(root, `lib/systemd/system/${unit}`, readFileSync(source), 0o644);
   for (const [path, source] of Object.entries(pkg.conffiles))
     put(root, path.slice(1), readFileSync(source), 0o644);
   const doc = `usr/share/doc/${pkg.name}`;

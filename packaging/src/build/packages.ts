@@ -19,6 +19,8 @@ export interface DebPackage {
   addons: Addon[];
   /** Configuration files: installed path → file in packaging/debian (dpkg conffiles). */
   conffiles: Record<string, string>;
+  /** Further systemd units, installed as they are and left disabled: unit name → file in packaging/debian. */
+  extraUnits: Record<string, string>;
   /** Further Depends beyond the shared libraries dpkg-shlibdeps finds. */
   depends: string[];
   summary: string;
@@ -34,6 +36,7 @@ export const VESSEL_PACKAGE: DebPackage = {
   credentialSource: '/etc/helmlink/credentials/vessel-key-passphrase',
   addons: ['sd-notify'],
   conffiles: { '/etc/helmlink/vessel.json': join(DEBIAN_DIR, 'helmlink-vessel', 'vessel.json') },
+  extraUnits: {},
   depends: ['adduser'],
   summary: 'Helmlink vessel listener: verifies and applies signed stream commands',
   description: [
@@ -50,6 +53,11 @@ export const CA_PACKAGE: DebPackage = {
   credentialSource: '/etc/helmlink/credentials/ca-passphrase',
   addons: ['better-sqlite3', 'sd-notify'],
   conffiles: { '/etc/helmlink/ca.conf': join(DEBIAN_DIR, 'helmlink-ca', 'ca.conf') },
+  // A broker the CA does not run reloads each new CRL (enable with: systemctl enable --now helmlink-broker-reload.path).
+  extraUnits: {
+    'helmlink-broker-reload.path': join(DEBIAN_DIR, 'helmlink-ca', 'helmlink-broker-reload.path'),
+    'helmlink-broker-reload.service': join(DEBIAN_DIR, 'helmlink-ca', 'helmlink-broker-reload.service'),
+  },
   depends: ['adduser'],
   summary: 'Helmlink certificate authority for pilots, vessels and brokers',
   description: [

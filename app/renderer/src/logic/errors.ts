@@ -189,6 +189,8 @@ const CODE_WORDS = {
   ERR_BODY_TOO_LARGE: 'fault',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'fault',
   ERR_BROKER_START: 'network',
+  ERR_BROKER_ORPHAN: 'network',
+  ERR_BROKER_CONTROL: 'network',
   // --- CA client --------------------------------------------------------------------------------------
   ERR_SERVER_UNTRUSTED: [
     'Certificate authority not recognised',

@@ -14,27 +14,44 @@ const PEM = CA_MEDIA_TYPES.pem;
 
 const wantsJson = (accept: string | undefined): boolean => (accept ?? '').includes(CA_MEDIA_TYPES.json);
 
-/** GET /health, /ca/v1/chain, /ca/v1/crl, /ca/v1/certs/:serial */
-export function registerPublicRoutes(app: FastifyInstance, { authority }: RouteContext): void {
-  app.get<{ Reply: HealthResponse }>(
-    CA_ROUTES.health,
-    {
-      schema: {
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              status: { type: 'string' },
-              crlNumber: { type: 'integer' },
-              crlNextUpdate: { type: 'string' },
-            },
-          },
-        },
+const nullable = (type: string) => ({ type: [type, 'null'] });
+
+const HEALTH_SCHEMA = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    crlNumber: { type: 'integer' },
+    crlNextUpdate: { type: 'string' },
+    publishedCrlNumber: nullable('integer'),
+    broker: {
+      type: 'object',
+      properties: {
+        url: { type: 'string' },
+        connected: { type: 'boolean' },
+        since: { type: 'string' },
+        lastError: { type: 'string' },
+        publishFailures: { type: 'integer' },
+        syncedCrlNumber: nullable('integer'),
+        reload: nullable('string'),
+        syncedAt: nullable('string'),
       },
     },
+  },
+} as const;
+
+/** GET /health, /ca/v1/chain, /ca/v1/crl, /ca/v1/certs/:serial */
+export function registerPublicRoutes(app: FastifyInstance, { authority, brokerHealth }: RouteContext): void {
+  app.get<{ Reply: HealthResponse }>(
+    CA_ROUTES.health,
+    { schema: { response: { 200: HEALTH_SCHEMA } } },
     async (): Promise<HealthResponse> => {
       const crl = await authority.currentCrl();
-      return { status: 'ok', crlNumber: crl.number, crlNextUpdate: crl.nextUpdate.toISOString() };
+      return {
+        status: 'ok',
+        crlNumber: crl.number,
+        crlNextUpdate: crl.nextUpdate.toISOString(),
+        ...brokerHealth?.(),
+      };
     },
   );
 

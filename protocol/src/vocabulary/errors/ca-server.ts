@@ -30,6 +30,9 @@ export const CA_SERVER_ERRORS = {
   ERR_BODY_TOO_LARGE: 'The request body is too large',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
   ERR_BROKER_START: 'The MQTT broker did not start',
+  ERR_BROKER_ORPHAN:
+    'A broker not started by this CA holds the broker port or pid file: stop it, or let the CA take it over',
+  ERR_BROKER_CONTROL: "The broker's dynamic-security plugin refused a command or did not answer",
 } as const;
 
 /** A code `@helmlink/ca-server` throws (besides the protocol's). */
