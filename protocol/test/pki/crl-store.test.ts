@@ -93,12 +93,13 @@ describe('CrlStore', () => {
 
 describe('CrlStore: each refusal in words (a CRL that must not replace the held one)', () => {
   const crlNumber = (n: number) => new x509.Extension('2.5.29.20', false, new Uint8Array([0x02, 0x01, n]));
-  const ca = (cn: string, keyUsage?: number | null) =>
+  const ca = (cn: string, keyUsage?: number | null, keys?: CryptoKeyPair) =>
     customCert({
       cn,
       issuer: pki.root,
       ca: true,
       ...(keyUsage === undefined ? {} : { keyUsage }),
+      ...(keys ? { keys } : {}),
       notBefore: new Date(NOW.getTime() - DAY),
       notAfter: new Date(NOW.getTime() + DAY),
     });
@@ -175,6 +176,18 @@ describe('CrlStore: each refusal in words (a CRL that must not replace the held 
     );
   });
 
+  /** The refusal of a CRL signed by a CA (under the root) holding `keys`. */
+  async function refusedFromCaWith(cn: string, keys: CryptoKeyPair): Promise<HelmlinkError> {
+    const issuer = await ca(cn, undefined, keys);
+    const crl = await customCrl({
+      issuer,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      extensions: [crlNumber(1)],
+    });
+    return (await new CrlStore().accept(crl, issuer.certificate).catch((e: unknown) => e)) as HelmlinkError;
+  }
+
   it('a CRL signed with SHA-1 (an algorithm verifiers refuse) is refused in the words of the algorithm check', async () => {
     const keys = (await globalThis.crypto.subtle.generateKey(
       {
@@ -186,23 +199,7 @@ describe('CrlStore: each refusal in words (a CRL that must not replace the held 
       true,
       ['sign', 'verify'],
     )) as CryptoKeyPair;
-    const sha1Ca = await customCert({
-      cn: 'SHA-1 CA',
-      issuer: pki.root,
-      ca: true,
-      keys,
-      notBefore: new Date(NOW.getTime() - DAY),
-      notAfter: new Date(NOW.getTime() + DAY),
-    });
-    const crl = await customCrl({
-      issuer: sha1Ca,
-      thisUpdate: NOW,
-      nextUpdate: new Date(NOW.getTime() + DAY),
-      extensions: [crlNumber(1)],
-    });
-    const r = (await new CrlStore()
-      .accept(crl, sha1Ca.certificate)
-      .catch((e: unknown) => e)) as HelmlinkError;
+    const r = await refusedFromCaWith('SHA-1 CA', keys);
     expect(r.code).toBe('ERR_CRL_INVALID');
     expect(r.message).toMatch(/1\.2\.840\.113549\.1\.1\.5/u);
     expect(r.cause).toMatchObject({ code: expect.stringMatching(/^ERR_/u), message: r.message });
@@ -213,21 +210,7 @@ describe('CrlStore: each refusal in words (a CRL that must not replace the held 
       'sign',
       'verify',
     ])) as CryptoKeyPair;
-    const p521 = await customCert({
-      cn: 'P-521 CA',
-      issuer: pki.root,
-      ca: true,
-      keys,
-      notBefore: new Date(NOW.getTime() - DAY),
-      notAfter: new Date(NOW.getTime() + DAY),
-    });
-    const crl = await customCrl({
-      issuer: p521,
-      thisUpdate: NOW,
-      nextUpdate: new Date(NOW.getTime() + DAY),
-      extensions: [crlNumber(1)],
-    });
-    const r = (await new CrlStore().accept(crl, p521.certificate).catch((e: unknown) => e)) as HelmlinkError;
+    const r = await refusedFromCaWith('P-521 CA', keys);
     expect(r.code).toBe('ERR_CRL_INVALID');
     expect(r.message).toMatch(/curve/u);
     expect(r.cause).toMatchObject({ code: 'ERR_CHAIN_ALG_UNSUPPORTED', message: r.message });

@@ -5,7 +5,6 @@
  */
 import {
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -14,25 +13,12 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IEC_61162_450_CATALOG } from '@helmlink/protocol';
 import { StateStore } from '../../src/state';
+import { ack, all, catalog, clock, file, NOW } from '../helpers/state';
 
-const catalog = IEC_61162_450_CATALOG;
-const all = catalog.streams.map((s) => s.address);
-const NOW = Date.parse('2026-11-22T00:00:00Z');
 const NOW_S = NOW / 1000;
-const clock = () => NOW;
-const file = () => join(mkdtempSync(join(tmpdir(), 'vessel-state-faults-')), 'state.jsonl');
-const ack = (n: number, expiresAt = NOW_S + 60) => ({
-  cmdSha256: `sha-${n}`,
-  iss: 'pilot',
-  jti: `jti-${n}`,
-  ack: `ack-${n}`,
-  expiresAt,
-});
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 /** The error a call throws (the test fails when it does not throw). */
