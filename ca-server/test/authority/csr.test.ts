@@ -345,6 +345,21 @@ describe('CSR policy: signatures and algorithms in words', () => {
     expect(r.cause).toBeInstanceOf(Error);
   });
 
+  it('a structure that is not a request names what the reader found wrong', async () => {
+    const notASequence = tlv(0x31, tlv(0x02, Uint8Array.of(0)));
+    expect((await refusal(notASequence)).message).toBe(
+      'the certificate request is not a DER PKCS#10 request (PEM CERTIFICATE REQUEST or DER expected): not a SEQUENCE',
+    );
+    // Broken PEM (no base64): the PEM reader's own coded error is the cause, no reader detail is appended.
+    const broken = await refusal(
+      '-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----\n',
+    );
+    expect(broken.message).toBe(
+      'the certificate request is not a DER PKCS#10 request (PEM CERTIFICATE REQUEST or DER expected)',
+    );
+    expect(broken.cause).toMatchObject({ code: expect.stringMatching(/^ERR_/u) });
+  });
+
   it('text that is no request at all: ERR_CSR_INVALID in words', async () => {
     const r = await refusal('hello');
     expect(r.code).toBe('ERR_CSR_INVALID');
