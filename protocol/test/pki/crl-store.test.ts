@@ -1,6 +1,7 @@
 import '../../src/reflect';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { HelmlinkError } from '../../src/errors';
 import { CrlStore } from '../../src/pki/crl-store';
 import { createTestPki, generateTestKeyPair, type TestPki } from '../../src/testing/pki';
 import { codeOf, customCert, customCrl, DAY, rejection } from './helpers';
@@ -92,12 +93,13 @@ describe('CrlStore', () => {
 
 describe('CrlStore: each refusal in words (a CRL that must not replace the held one)', () => {
   const crlNumber = (n: number) => new x509.Extension('2.5.29.20', false, new Uint8Array([0x02, 0x01, n]));
-  const ca = (cn: string, keyUsage?: number | null) =>
+  const ca = (cn: string, keyUsage?: number | null, keys?: CryptoKeyPair) =>
     customCert({
       cn,
       issuer: pki.root,
       ca: true,
       ...(keyUsage === undefined ? {} : { keyUsage }),
+      ...(keys ? { keys } : {}),
       notBefore: new Date(NOW.getTime() - DAY),
       notAfter: new Date(NOW.getTime() + DAY),
     });
@@ -172,6 +174,46 @@ describe('CrlStore: each refusal in words (a CRL that must not replace the held 
     expect((await rejection(new CrlStore().accept(mismatched, rsaIssuer.certificate))).code).toBe(
       'ERR_CRL_INVALID',
     );
+  });
+
+  /** The refusal of a CRL signed by a CA (under the root) holding `keys`. */
+  async function refusedFromCaWith(cn: string, keys: CryptoKeyPair): Promise<HelmlinkError> {
+    const issuer = await ca(cn, undefined, keys);
+    const crl = await customCrl({
+      issuer,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + DAY),
+      extensions: [crlNumber(1)],
+    });
+    return (await new CrlStore().accept(crl, issuer.certificate).catch((e: unknown) => e)) as HelmlinkError;
+  }
+
+  it('a CRL signed with SHA-1 (an algorithm verifiers refuse) is refused in the words of the algorithm check', async () => {
+    const keys = (await globalThis.crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-1',
+      },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const r = await refusedFromCaWith('SHA-1 CA', keys);
+    expect(r.code).toBe('ERR_CRL_INVALID');
+    expect(r.message).toMatch(/1\.2\.840\.113549\.1\.1\.5/u);
+    expect(r.cause).toMatchObject({ code: expect.stringMatching(/^ERR_/u), message: r.message });
+  });
+
+  it('an issuer whose key the verifier does not accept (P-521) cannot vouch for a CRL, whatever it signs', async () => {
+    const keys = (await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-521' }, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const r = await refusedFromCaWith('P-521 CA', keys);
+    expect(r.code).toBe('ERR_CRL_INVALID');
+    expect(r.message).toMatch(/curve/u);
+    expect(r.cause).toMatchObject({ code: 'ERR_CHAIN_ALG_UNSUPPORTED', message: r.message });
   });
 
   it('a delta CRL cannot replace a complete CRL', async () => {

@@ -94,6 +94,8 @@ describe('crlScope: for which reasons a CRL covers a certificate (RFC 5280 6.3.3
     expect(crlScope(await cert([{ fullName: [OTHER_URI] }, { fullName: [CRL_URI] }]), partitioned)).toBe(
       ALL_REASONS,
     );
+    // One point with two names (an HTTP and an LDAP location of the same CRL): one matching name is enough.
+    expect(crlScope(await cert([{ fullName: [OTHER_URI, CRL_URI] }]), partitioned)).toBe(ALL_REASONS);
     // A certificate naming no point is not in any partition.
     expect(crlScope(await cert(), partitioned)).toBe(0);
   });

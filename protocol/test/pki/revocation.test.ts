@@ -17,6 +17,9 @@ import {
   forgeCrl,
   forgeLeaf,
   forgeRoot,
+  KU_BITS,
+  newKeys,
+  OIDS,
   serialOf,
 } from './forge';
 import { rejection } from './helpers';
@@ -174,5 +177,31 @@ describe('checkRevocation', () => {
     );
     const alone = await validatePath(leaf.certificate, opts([base]));
     expect(alone.validUntil.getTime()).toBe(Math.min(NOW + 7_200_000, leaf.certificate.notAfter.getTime()));
+  });
+});
+
+describe('checkRevocation: who may sign a CRL, each refusal in words', () => {
+  it('a CRL signed with another key than its issuer holds (a forged CRL hiding a revocation) names both', async () => {
+    const forged = await make({ signingKey: (await newKeys()).privateKey });
+    const r = await rejection(validatePath(leaf.certificate, opts([forged])));
+    expect(r).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: `the signature of the CRL of ${parseCrlDer(forged).issuer} does not verify with the key of "${root.certificate.subject}"`,
+    });
+  });
+
+  it('an issuer whose key usage lacks cRLSign cannot vouch for its CRL', async () => {
+    const noCrlSign = await forgeRoot('No cRLSign Root', {
+      ku: { oid: OIDS.ku, critical: true, value: ext.keyUsage(KU_BITS.keyCertSign) },
+    });
+    const itsLeaf = await forgeLeaf('leaf of no cRLSign', noCrlSign);
+    const crl = await forgeCrl({ issuer: noCrlSign });
+    const r = await rejection(
+      validatePath(itsLeaf.certificate, { ...opts([crl]), trustAnchors: [noCrlSign.certificate] }),
+    );
+    expect(r).toMatchObject({
+      code: 'ERR_CRL_INVALID',
+      message: `the CRL of ${parseCrlDer(crl).issuer} cannot be verified: "${noCrlSign.certificate.subject}" lacks cRLSign`,
+    });
   });
 });

@@ -144,6 +144,17 @@ describe('ReplaySnapshot: faults the cache must survive (mutation run)', () => {
     expect(store.size).toBe(2);
   });
 
+  it('no pruning within a second of the last one: a burst of commands does not walk the whole cache each time', () => {
+    const store = new MemoryReplayStore();
+    store.checkAndRecord({ iss: 'p', jti: 'a', expiresAt: NOW - 10 }, NOW); // pruned at NOW, then recorded
+    store.checkAndRecord({ iss: 'p', jti: 'b', expiresAt: NOW + 60 }, NOW + 0.4);
+    store.checkAndRecord({ iss: 'p', jti: 'c', expiresAt: NOW + 60 }, NOW + 0.9);
+    // a expired long ago but is forgotten only at the next prune, a second after the last.
+    expect([store.has('p', 'a'), store.size]).toEqual([true, 3]);
+    store.checkAndRecord({ iss: 'p', jti: 'd', expiresAt: NOW + 60 }, NOW + 1);
+    expect([store.has('p', 'a'), store.size]).toEqual([false, 3]);
+  });
+
   it.each([
     ['a string (not an object)', 'replay', 'not an object'],
     ['null', null, 'not an object'],

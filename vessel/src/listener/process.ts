@@ -88,14 +88,9 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     return { verdict: 'duplicate', jti: stored.jti, signer: stored.iss, ack: stored.ack, changed: false };
 
   const nowMs = ctx.clock();
-  let pending: ReplayEntry | undefined;
   const replay = {
     // Check only: the entry is recorded together with the state and the ack in one write (commit below).
-    checkAndRecord: (entry: ReplayEntry) => {
-      if (ctx.store.seen(entry.iss, entry.jti)) return false;
-      pending = entry;
-      return true;
-    },
+    checkAndRecord: (entry: ReplayEntry) => !ctx.store.seen(entry.iss, entry.jti),
   };
   const options = {
     trust: ctx.trust,
@@ -109,7 +104,7 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
   try {
     verified = await verifyCommand(token, options);
   } catch (err) {
-    let attribution = attributionOf(err);
+    let attribution: { signer: string; jti: string } | undefined = attributionOf(err);
     if (!attribution && isHelmlinkError(err, 'ERR_CRL_STALE'))
       attribution = await attributeStale(ctx, token, options);
     const code = isHelmlinkError(err) ? err.code : 'ERR_INPUT_INVALID';
@@ -128,7 +123,8 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     );
   }
   const { claims } = verified;
-  const expiresAt = pending?.expiresAt ?? claims.exp + ctx.clockToleranceSeconds;
+  // The replay entry's expiry as verifyCommand computes it: the command cannot be accepted after this.
+  const expiresAt = claims.exp + ctx.clockToleranceSeconds;
 
   let next: Streams;
   try {
@@ -261,17 +257,17 @@ async function attributeStale(
   ctx: ProcessorContext,
   token: string,
   options: Parameters<typeof verifyCommand>[1],
-): Promise<{ code: ErrorCode; signer: string; jti: string } | undefined> {
+): Promise<{ signer: string; jti: string } | undefined> {
   try {
     const v = await verifyCommand(token, {
       ...options,
       trust: ctx.trustIgnoringRevocation,
       replay: { checkAndRecord: () => true },
     });
-    return { code: 'ERR_CRL_STALE', signer: v.claims.iss, jti: v.claims.jti };
+    return { signer: v.claims.iss, jti: v.claims.jti };
   } catch (err) {
     const a = attributionOf(err);
-    return a ? { code: 'ERR_CRL_STALE', signer: a.signer, jti: a.jti } : undefined;
+    return a ? { signer: a.signer, jti: a.jti } : undefined;
   }
 }
 

@@ -60,8 +60,8 @@ function reconcile(streams: Streams, catalog: StreamCatalog): Streams {
   };
 }
 
-function fail(message: string, cause?: unknown): never {
-  throw new HelmlinkError('ERR_STATE_STORE', message, cause === undefined ? {} : { cause });
+function fail(message: string, cause: unknown): never {
+  throw new HelmlinkError('ERR_STATE_STORE', message, { cause });
 }
 
 /** The longest command lifetime a vessel accepts (protocol cap), for the repair's waiting time. */
@@ -194,7 +194,8 @@ export class StateStore {
     } catch (cause) {
       fail(`cannot keep a copy of the state file as ${backup}`, cause);
     }
-    const store = StateStore.fromContents(path, contents, catalog, { ...options, fsync: true });
+    // Durable (the default fsync): the rebuilt file replaces the only copy the listener will read.
+    const store = StateStore.fromContents(path, contents, catalog, options);
     const highest = Math.max(contents.snapshot.seq, ...contents.records.map((r) => r.applied?.seq ?? 0));
     store._seq = highest + contents.damage.length;
     store.compact();

@@ -170,6 +170,42 @@ describe('processCommand: rejections are remembered', () => {
   });
 });
 
+describe('processCommand: faults of the vessel itself fail closed', () => {
+  it('a listener misconfigured with a NaN clock tolerance applies nothing: every command is dropped unanswered', async () => {
+    const { ctx, store, sign } = await setup();
+    const outcome = await processCommand({ ...ctx, clockToleranceSeconds: Number.NaN }, await sign([NAVD]));
+    expect(outcome).toEqual({
+      verdict: 'dropped',
+      reason: 'ERR_INPUT_INVALID',
+      detail: expect.stringContaining('clockToleranceSeconds'),
+      changed: false,
+    });
+    expect(store.seq).toBe(0);
+  });
+
+  it('a hook that cannot even be started (a NUL byte in its configured arguments) rejects the command', async () => {
+    const { ctx, store, sign, ackOf } = await setup();
+    ctx.hook = { command: process.execPath, args: ['-e\0'], timeoutMs: 5_000 };
+    const token = await sign([NAVD]);
+    const outcome = await processCommand(ctx, token);
+    expect(outcome).toMatchObject({ verdict: 'rejected', reason: 'ERR_HOOK_REJECTED', changed: false });
+    expect((await ackOf(token, outcome.ack!)).claims).toMatchObject({
+      status: 'rejected',
+      reason: 'ERR_HOOK_REJECTED',
+    });
+    expect(store.seq).toBe(0);
+    expect(store.streams).toEqual({ on: ALL, off: [] });
+  });
+
+  it('a catalog that lost its stream list (a configuration fault) rejects the command as invalid, never applies it', async () => {
+    const { ctx, store, sign } = await setup();
+    const broken = { ...ctx, catalog: { ...IEC_61162_450_CATALOG, streams: undefined as never } };
+    const outcome = await processCommand(broken, await sign([NAVD]));
+    expect(outcome).toMatchObject({ verdict: 'rejected', reason: 'ERR_CMD_INVALID', changed: false });
+    expect(store.seq).toBe(0);
+  });
+});
+
 describe('processCommand: how long a rejection is remembered', () => {
   const expiryOf = (store: StateStore, token: string) => store.ackFor(tokenDigest(token))?.expiresAt;
 

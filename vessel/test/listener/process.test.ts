@@ -88,6 +88,26 @@ describe('command pipeline', () => {
     expect(store.seq).toBe(0);
   });
 
+  it('under a stale CRL, an authentic pilot whose command also fails another check (expired) is still told ERR_CRL_STALE', async () => {
+    const { pki, ctx, pilot, store } = await setup(-3_600_000);
+    const now = pki.now.getTime();
+    const { token, claims } = await signCommand(createNodeSigner(pilot.keys.privateKey, pilot.chain), {
+      clock: () => now - 3_600_000,
+      audience: 'MV',
+      cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
+    });
+    const outcome = await processCommand(ctx, token);
+    expect(outcome).toMatchObject({
+      verdict: 'rejected',
+      reason: 'ERR_CRL_STALE',
+      signer: 'pilot-1',
+      jti: claims.jti,
+      changed: false,
+    });
+    expect(store.ackFor(tokenDigest(token))?.ack).toBe(outcome.ack);
+    expect(store.seq).toBe(0);
+  });
+
   it('applies once, answers the exact same token with the stored ack, and persists before returning', async () => {
     const { ctx, pilot, sign, store } = await setup(86_400_000);
     const token = await sign(pilot, [NAVD]);

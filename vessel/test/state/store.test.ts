@@ -1,30 +1,8 @@
-import {
-  appendFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { IEC_61162_450_CATALOG, isHelmlinkError } from '@helmlink/protocol';
+import { isHelmlinkError } from '@helmlink/protocol';
 import { StateStore } from '../../src/state';
-
-const catalog = IEC_61162_450_CATALOG;
-const all = catalog.streams.map((s) => s.address);
-const NOW = Date.parse('2026-11-22T00:00:00Z');
-const clock = () => NOW;
-const file = () => join(mkdtempSync(join(tmpdir(), 'vessel-state-')), 'state.jsonl');
-const ack = (n: number, expiresAt = NOW / 1000 + 60) => ({
-  cmdSha256: `sha-${n}`,
-  iss: 'pilot',
-  jti: `jti-${n}`,
-  ack: `ack-${n}`,
-  expiresAt,
-});
+import { ack, all, catalog, clock, file, NOW } from '../helpers/state';
 
 describe('state file', () => {
   it('starts with every stream on, persists applied commands, replay entries and acks across reopen', () => {
