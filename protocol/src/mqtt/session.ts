@@ -10,6 +10,8 @@
  *   is retried with backoff.
  * - PUBACK after the handler: each incoming message is handed to `onMessage` in order, one at a time, and a QoS 1
  *   message is acknowledged only when the handler's promise resolves (e.g. once the state is durably persisted).
+ *   A handler may hand a message over (`HandedOver`): the next one comes in at once, and the PUBACKs follow the
+ *   `settled` promises in arrival order (a vessel's group commit: commands share one fsync).
  *   A handler that rejects leaves the message unacknowledged and the connection is dropped, so the broker
  *   redelivers it in the next session (clean = false); messages arriving while closing are not acknowledged either.
  * - A credentials swap (certificate renewal) ends the current client gracefully and only then connects a new one:
@@ -31,8 +33,10 @@ import { backoffDelay } from './backoff';
 import { endGracefully } from './end';
 import { isVersionRefusal } from './fallback';
 import { canTransition, type SessionState, type StateChange } from './states';
+import { HANDED_OVER, sendPuback } from './puback';
 import { describeTlsPeer, peerChainOf, setNoDelay } from './tls-peer';
 import type {
+  HandedOver,
   MqttSessionEvents,
   MqttSessionOptions,
   SessionPublishOptions,
@@ -60,6 +64,9 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #dropping = false;
   #timer: NodeJS.Timeout | undefined;
   #inHand: Promise<void> = Promise.resolve();
+  /** The PUBACKs waiting for handed-over messages, in arrival order (per client connection). */
+  #acks: Promise<void> = Promise.resolve();
+  #acksPending = 0;
   #swapping: Promise<void> = Promise.resolve();
   #closed: Promise<void> | undefined;
   readonly #inflight = new Set<{ client: MqttClient; reject: (err: Error) => void }>();
@@ -382,23 +389,55 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     const work = Promise.resolve().then(() => handler(packet));
     this.#inHand = work.then(noop, noop);
     work.then(
-      () => {
+      (result) => {
         this.#dropStreak = 0;
-        done();
+        const settled = (result as HandedOver | undefined)?.settled;
+        if (!settled && this.#acksPending === 0) return done();
+        // mqtt.js sends no PUBACK for a message whose handler reports an error, and goes on with the next one.
+        done(HANDED_OVER);
+        this.#ackLater(client, packet, settled ?? Promise.resolve());
       },
-      (err: unknown) => {
-        this.#warn(err);
-        // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
-        // over nothing more from it (later messages must not overtake the failed one).
-        const current = client === this.#client;
-        if (current) {
-          this.#dropping = true;
-          this.#dropStreak++;
-        }
-        done(err instanceof Error ? err : new Error(String(err)));
-        if (current) client.stream?.destroy();
-      },
+      (err: unknown) => this.#failed(client, err, done),
     );
+  }
+
+  /** Queues a PUBACK behind the earlier ones; sent once `settled` resolves, on the connection the message came in. */
+  #ackLater(client: MqttClient, packet: IPublishPacket, settled: Promise<void>): void {
+    const stream = client.stream;
+    this.#acksPending++;
+    const previous = this.#acks;
+    this.#acks = previous
+      .then(() => settled)
+      .then(
+        () => {
+          if (client !== this.#client || client.stream !== stream || this.#dropping) return;
+          if (packet.qos > 0) return sendPuback(client, packet.messageId!);
+        },
+        (err: unknown) => {
+          if (client !== this.#client || client.stream !== stream || this.#dropping) return;
+          this.#failed(client, err, noop, true);
+        },
+      )
+      .finally(() => this.#acksPending--);
+    this.#inHand = Promise.all([this.#inHand, this.#acks]).then(noop, noop);
+  }
+
+  /** `flush`: end the connection after the PUBACKs already written (earlier messages that did settle). */
+  #failed(client: MqttClient, err: unknown, done: (err?: Error) => void, flush = false): void {
+    this.#warn(err);
+    // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
+    // over nothing more from it (later messages must not overtake the failed one).
+    const current = client === this.#client;
+    if (current) {
+      this.#dropping = true;
+      this.#dropStreak++;
+    }
+    done(err instanceof Error ? err : new Error(String(err)));
+    if (!current) return;
+    const stream = client.stream;
+    if (!flush || !stream) return void stream?.destroy();
+    stream.end();
+    setTimeout(() => stream.destroy(), 1000).unref();
   }
 
   /** Fails the publishes still waiting in a client that is gone. */

@@ -1,14 +1,16 @@
 /**
  * Handles one message on the vessel's `cmd` topic: runs the command pipeline (`process.ts`), publishes the ack on
  * the `ack` topic (with the MQTT 5 correlation data when the response topic names that topic), logs one line per
- * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK
- * waits for it); rejects when it could not be, so the broker redelivers the command.
+ * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is written, with `settled`:
+ * the session hands the next command over at once (its outcome joins the same group commit), while this command's
+ * ack, log line and PUBACK wait for `settled`, which resolves once the outcome is durable (state file fsynced) and
+ * rejects when it could not be, so the broker redelivers the command.
  */
 import type { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
 import { HelmlinkError, topics } from '@helmlink/protocol';
-import type { SessionPublishOptions } from '@helmlink/protocol/mqtt';
+import type { HandedOver, SessionPublishOptions } from '@helmlink/protocol/mqtt';
 import { processCommand, type CommandOutcome, type ProcessorContext } from './process';
 import type { CommandEvent, RaiseAlert } from './types';
 
@@ -23,8 +25,10 @@ export interface CommandHandlerOptions {
 }
 
 /** Creates the handler of `cmd` messages. */
-export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublishPacket) => Promise<void> {
-  const { ctx, log } = o;
+export function createCommandHandler(
+  o: CommandHandlerOptions,
+): (packet: IPublishPacket) => Promise<HandedOver> {
+  const { ctx } = o;
   return async (packet) => {
     const started = performance.now();
     const token = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
@@ -32,41 +36,62 @@ export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublis
     try {
       outcome = await processCommand(ctx, token);
     } catch (err) {
-      o.alert({
-        kind: 'state-store',
-        code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE',
-        message: `command not handled: ${(err as Error).message}`,
-      });
-      throw err;
+      storeFailed(o, err);
     }
-    if (outcome.ack) publishAck(o, packet, outcome.ack);
-    const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const line = {
-      jti: outcome.jti,
-      signer: outcome.signer,
-      verdict: outcome.verdict,
-      reason: outcome.reason,
-      latencyMs,
-    };
-    if (outcome.verdict === 'dropped') {
-      log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
-      o.alert({
-        kind: 'unattributable-command',
-        code: outcome.reason ?? 'ERR_INPUT_INVALID',
-        message: `unattributable command dropped: ${outcome.detail}`,
-      });
-    } else if (outcome.verdict === 'rejected') {
-      log.info({ ...line, detail: outcome.detail }, 'command rejected');
-    } else {
-      log.info(
-        line,
-        outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied',
-      );
-    }
-    const { verified: _v, ...event } = outcome;
-    o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
-    if (outcome.changed) o.onChanged();
+    // A redelivered duplicate's stored ack may itself still be on its way to disk: every ack waits.
+    const settled = ctx.store.durable().then(
+      () => finish(o, packet, outcome, started),
+      (err: unknown) => storeFailed(o, err),
+    );
+    return { settled };
   };
+}
+
+/** Alerts that the state could not be persisted, and rethrows: the command stays unacknowledged. */
+function storeFailed(o: CommandHandlerOptions, err: unknown): never {
+  o.alert({
+    kind: 'state-store',
+    code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE',
+    message: `command not handled: ${(err as Error).message}`,
+  });
+  throw err;
+}
+
+/** The outcome is durable: publish the ack, log, emit. */
+function finish(
+  o: CommandHandlerOptions,
+  packet: IPublishPacket,
+  outcome: CommandOutcome,
+  started: number,
+): void {
+  const { log } = o;
+  if (outcome.ack) publishAck(o, packet, outcome.ack);
+  const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+  const line = {
+    jti: outcome.jti,
+    signer: outcome.signer,
+    verdict: outcome.verdict,
+    reason: outcome.reason,
+    latencyMs,
+  };
+  if (outcome.verdict === 'dropped') {
+    log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
+    o.alert({
+      kind: 'unattributable-command',
+      code: outcome.reason ?? 'ERR_INPUT_INVALID',
+      message: `unattributable command dropped: ${outcome.detail}`,
+    });
+  } else if (outcome.verdict === 'rejected') {
+    log.info({ ...line, detail: outcome.detail }, 'command rejected');
+  } else {
+    log.info(
+      line,
+      outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied',
+    );
+  }
+  const { verified: _v, ...event } = outcome;
+  o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
+  if (outcome.changed) o.onChanged();
 }
 
 /**

@@ -78,7 +78,11 @@ export function tokenDigest(token: string): string {
 
 const LONGEST_LIFETIME_SECONDS = 300;
 
-/** Handles one command token. Never throws for bad input; throws only when the state cannot be persisted. */
+/**
+ * Handles one command token. Never throws for bad input; throws only when the state cannot be persisted. The
+ * outcome is written to the state file when this resolves, and durable once `ctx.store.durable()` resolves: its ack
+ * must not leave before that.
+ */
 export async function processCommand(ctx: ProcessorContext, token: string): Promise<CommandOutcome> {
   const digest = tokenDigest(token);
   const stored = ctx.store.ackFor(digest);
@@ -193,6 +197,8 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
   const handled: StoredAck = { cmdSha256: digest, iss: claims.iss, jti: claims.jti, ack, expiresAt };
   ctx.store.commit(handled, next);
   if (ctx.afterApply) {
+    // The hand-off tells the outside world: only once the state is on disk.
+    await ctx.store.durable();
     await ctx.afterApply({
       jti: claims.jti,
       signer: claims.iss,

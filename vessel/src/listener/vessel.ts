@@ -203,6 +203,8 @@ function createStatePublisher(d: {
     // Re-signed at 2/3 of its lifetime while the vessel runs, so a state that stops being refreshed shows as stale.
     refreshMs: renewalDueAt({ notBefore: 0, notAfter: config.state.lifetimeSeconds * 1000 }),
     publish: async () => {
+      // Only a state on disk is published (group commit: the latest commands may still be syncing).
+      await store.durable();
       const { token } = await signState(live.signer, {
         clock,
         catalog: config.catalog,
