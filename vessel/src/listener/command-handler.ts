@@ -39,8 +39,9 @@ export function createCommandHandler(
       storeFailed(o, err);
     }
     // A redelivered duplicate's stored ack may itself still be on its way to disk: every ack waits.
+    const written = performance.now();
     const settled = ctx.store.durable().then(
-      () => finish(o, packet, outcome, started),
+      () => finish(o, packet, outcome, started, written),
       (err: unknown) => storeFailed(o, err),
     );
     return { settled };
@@ -63,16 +64,26 @@ function finish(
   packet: IPublishPacket,
   outcome: CommandOutcome,
   started: number,
+  written: number,
 ): void {
   const { log } = o;
+  const durable = performance.now();
   if (outcome.ack) publishAck(o, packet, outcome.ack);
-  const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+  const ms = (x: number) => Math.round(x * 1000) / 1000;
+  const latencyMs = ms(performance.now() - started);
+  // sync: waiting for the group commit's fdatasync; publish: handing the ack to the MQTT client.
+  const stages = outcome.stages && {
+    ...outcome.stages,
+    sync: ms(durable - written),
+    publish: ms(performance.now() - durable),
+  };
   const line = {
     jti: outcome.jti,
     signer: outcome.signer,
     verdict: outcome.verdict,
     reason: outcome.reason,
     latencyMs,
+    ...(stages ? { stages } : {}),
   };
   if (outcome.verdict === 'dropped') {
     log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
@@ -89,7 +100,7 @@ function finish(
       outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied',
     );
   }
-  const { verified: _v, ...event } = outcome;
+  const { verified: _v, stages: _s, ...event } = outcome;
   o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
   if (outcome.changed) o.onChanged();
 }

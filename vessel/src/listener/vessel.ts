@@ -370,25 +370,27 @@ function processorContext(
     clockToleranceSeconds: config.clockToleranceSeconds,
     clock,
     ...(config.hook ? { hook: config.hook } : {}),
-    afterApply: async (a) => {
-      if (!redis) return;
-      try {
-        await redis.applied({
-          jti: a.jti,
-          signer: a.signer,
-          on: a.streams.on,
-          off: a.streams.off,
-          seq: a.seq,
-          appliedAt: a.at,
-        });
-      } catch (err) {
-        alert({
-          kind: 'redis',
-          code: 'ERR_HANDOFF_REDIS',
-          message: `Redis hand-off failed: ${(err as Error).message}`,
-        });
-      }
-    },
+    // Only with Redis: the hand-off waits for the state on disk, which takes the command out of the group commit.
+    ...(redis && {
+      afterApply: async (a) => {
+        try {
+          await redis.applied({
+            jti: a.jti,
+            signer: a.signer,
+            on: a.streams.on,
+            off: a.streams.off,
+            seq: a.seq,
+            appliedAt: a.at,
+          });
+        } catch (err) {
+          alert({
+            kind: 'redis',
+            code: 'ERR_HANDOFF_REDIS',
+            message: `Redis hand-off failed: ${(err as Error).message}`,
+          });
+        }
+      },
+    }),
   };
 }
 
