@@ -53,7 +53,10 @@ export async function startVessel(
   options: StartVesselOptions = {},
 ): Promise<VesselHandle> {
   const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
-  const identity = await loadPinnedIdentity(config, passphrase);
+  const identity = await checkPinned(
+    config,
+    options.identity ?? (await loadIdentity(config.dataDir, passphrase)),
+  );
   // One listener per data folder (ERR_VESSEL_LOCKED); held until close, released by the kernel on any exit.
   const lock = await acquireListenerLock(config.dataDir, 'vessel run');
   try {
@@ -404,9 +407,8 @@ async function certificateStatus(identity: VesselIdentity): Promise<VesselStatus
   };
 }
 
-/** Loads the identity and checks that root.pem is the root the config pins. */
-async function loadPinnedIdentity(config: VesselConfig, passphrase: string): Promise<VesselIdentity> {
-  const identity = await loadIdentity(config.dataDir, passphrase);
+/** Checks that the identity's root (root.pem) is the root the config pins. */
+async function checkPinned(config: VesselConfig, identity: VesselIdentity): Promise<VesselIdentity> {
   // A swapped file or a config for another fleet stops here.
   const rootFingerprint = await certificateFingerprint(identity.root);
   if (rootFingerprint !== config.ca.rootFingerprint) {
