@@ -387,42 +387,52 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     }
     if (!handler) return done();
     const work = Promise.resolve().then(() => handler(packet));
-    this.#inHand = work.then(noop, noop);
+    // In hand until settled and its PUBACK written: close() and a credentials swap wait for that.
+    let release: () => void = noop;
+    const finished = new Promise<void>((resolve) => (release = resolve));
+    this.#inHand = Promise.all([this.#inHand, finished]).then(noop, noop);
     work.then(
       (result) => {
         this.#dropStreak = 0;
         const settled = (result as HandedOver | undefined)?.settled;
-        if (!settled && this.#acksPending === 0) return done();
+        if (!settled && this.#acksPending === 0) {
+          done();
+          return release();
+        }
         // mqtt.js sends no PUBACK for a message whose handler reports an error, and goes on with the next one.
         done(HANDED_OVER);
-        this.#ackLater(client, packet, settled ?? Promise.resolve());
+        void this.#ackLater(client, packet, settled ?? Promise.resolve()).then(release);
       },
-      (err: unknown) => this.#failed(client, err, done),
+      (err: unknown) => {
+        this.#failed(client, err, done);
+        release();
+      },
     );
   }
 
-  /** Queues a PUBACK behind the earlier ones; sent once `settled` resolves, on the connection the message came in. */
-  #ackLater(client: MqttClient, packet: IPublishPacket, settled: Promise<void>): void {
+  /**
+   * Queues a PUBACK behind the earlier ones; sent once `settled` resolves, on the connection the message came in
+   * (also while that client ends gracefully after a credentials swap). Resolves once it is written or dropped.
+   */
+  #ackLater(client: MqttClient, packet: IPublishPacket, settled: Promise<void>): Promise<void> {
     const stream = client.stream;
     this.#acksPending++;
-    const previous = this.#acks;
-    this.#acks = previous
+    this.#acks = this.#acks
       .then(() => settled)
       .then(
         () => {
-          if (client !== this.#client || client.stream !== stream || this.#dropping) return;
+          if (client.stream !== stream || (client === this.#client && this.#dropping)) return;
           if (packet.qos > 0) return sendPuback(client, packet.messageId!);
         },
         (err: unknown) => {
-          if (client !== this.#client || client.stream !== stream || this.#dropping) return;
+          if (client.stream !== stream || (client === this.#client && this.#dropping)) return;
           this.#failed(client, err, noop, true);
         },
       )
       .finally(() => this.#acksPending--);
-    this.#inHand = Promise.all([this.#inHand, this.#acks]).then(noop, noop);
+    return this.#acks;
   }
 
-  /** `flush`: end the connection after the PUBACKs already written (earlier messages that did settle). */
   #failed(client: MqttClient, err: unknown, done: (err?: Error) => void, flush = false): void {
     this.#warn(err);
     // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
