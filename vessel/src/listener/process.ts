@@ -144,46 +144,31 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
   const { claims } = verified;
   const expiresAt = pending?.expiresAt ?? claims.exp + ctx.clockToleranceSeconds;
 
+  // A verified command refused by the catalog or the hook: a signed `rejected` ack, the state unchanged.
+  const refuse = async (err: unknown, fallback: ErrorCode): Promise<CommandOutcome> => ({
+    ...(await rejectWith(
+      ctx,
+      token,
+      digest,
+      claims.iss,
+      claims.jti,
+      isHelmlinkError(err) ? err.code : fallback,
+      (err as Error).message,
+      nowMs,
+      expiresAt,
+    )),
+    verified,
+  });
   let next: Streams;
   try {
     next = checkStreamsSet(claims.cmd, ctx.catalog);
   } catch (err) {
-    const code = isHelmlinkError(err) ? err.code : 'ERR_CMD_INVALID';
-    return {
-      ...(await rejectWith(
-        ctx,
-        token,
-        digest,
-        claims.iss,
-        claims.jti,
-        code,
-        (err as Error).message,
-        nowMs,
-        expiresAt,
-      )),
-      verified,
-    };
+    return refuse(err, 'ERR_CMD_INVALID');
   }
 
   const t1 = performance.now();
   const refused = await hookRefusal(ctx, claims, next);
-  if (refused) {
-    const code = isHelmlinkError(refused) ? refused.code : 'ERR_HOOK_REJECTED';
-    return {
-      ...(await rejectWith(
-        ctx,
-        token,
-        digest,
-        claims.iss,
-        claims.jti,
-        code,
-        (refused as Error).message,
-        nowMs,
-        expiresAt,
-      )),
-      verified,
-    };
-  }
+  if (refused) return refuse(refused, 'ERR_HOOK_REJECTED');
   const t2 = performance.now();
   const { token: ack } = await signAck(ctx.signer(), {
     clock: ctx.clock,
