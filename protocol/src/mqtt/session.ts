@@ -10,8 +10,6 @@
  *   is retried with backoff.
  * - PUBACK after the handler: each incoming message is handed to `onMessage` in order, one at a time, and a QoS 1
  *   message is acknowledged only when the handler's promise resolves (e.g. once the state is durably persisted).
- *   A handler may hand a message over (`HandedOver`): the next one comes in at once, and the PUBACKs follow the
- *   `settled` promises in arrival order (a vessel's group commit: commands share one fsync).
  *   A handler that rejects leaves the message unacknowledged and the connection is dropped, so the broker
  *   redelivers it in the next session (clean = false); messages arriving while closing are not acknowledged either.
  * - A credentials swap (certificate renewal) ends the current client gracefully and only then connects a new one:
@@ -23,7 +21,8 @@
  *   backs off with the coded error.
  * - Every connection really subscribes again, even when the broker reports the session present (mqtt.js would
  *   skip topics it believes subscribed: after a broker restart, commands sent across it were lost in a test).
- *   Commands queued for a persistent session do not wait for the SUBACK: they are handled from CONNACK on.
+ *   Commands queued for a persistent session do not wait for the SUBACK: they are handled from the CONNACK on,
+ *   even before mqtt.js's `connect` event (which waits until it has resent the client's own stored publishes).
  */
 import { EventEmitter } from 'node:events';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
@@ -33,10 +32,8 @@ import { backoffDelay } from './backoff';
 import { endGracefully } from './end';
 import { isVersionRefusal } from './fallback';
 import { canTransition, type SessionState, type StateChange } from './states';
-import { HANDED_OVER, sendPuback } from './puback';
 import { describeTlsPeer, peerChainOf, setNoDelay } from './tls-peer';
 import type {
-  HandedOver,
   MqttSessionEvents,
   MqttSessionOptions,
   SessionPublishOptions,
@@ -60,13 +57,10 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #dropStreak = 0;
   #lastError: Error | undefined;
   #fallbackPending = false;
-  /** Set when a failed handler dropped the connection: packets already read are not handed over. */
-  #dropping = false;
+  /** The connection (stream) a failed handler is dropping: packets already read from it are not handed over. */
+  #dropping: MqttClient['stream'] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inHand: Promise<void> = Promise.resolve();
-  /** The PUBACKs waiting for handed-over messages, in arrival order (per client connection). */
-  #acks: Promise<void> = Promise.resolve();
-  #acksPending = 0;
   #swapping: Promise<void> = Promise.resolve();
   #closed: Promise<void> | undefined;
   readonly #inflight = new Set<{ client: MqttClient; reject: (err: Error) => void }>();
@@ -290,7 +284,6 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (client !== this.#client || this.#state !== 'connecting') return;
     setNoDelay(client.stream);
     this.#attempt = 0;
-    this.#dropping = false;
     this.#transition('subscribing');
     const prepare = this.#o.beforeSubscribe?.().catch((err: unknown) => this.#warn(err)) ?? Promise.resolve();
     void prepare.then(() => this.#subscribe(client, connack, 0));
@@ -373,81 +366,48 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     }, delayMs);
   }
 
+  /**
+   * Whether a message read from `client` is handed over: it came on the current client's live connection, after
+   * its CONNACK, and the session is neither closing nor dropping that connection. Not "after mqtt.js's `connect`
+   * event": mqtt.js emits it only once it has resent its own stored publishes (asynchronously), and the messages
+   * the broker queued for a persistent session follow the CONNACK at once; refusing them there left them
+   * unacknowledged on a live connection, which the broker never redelivers (commands sent during an outage were
+   * lost until the next reconnect).
+   */
+  #accepts(client: MqttClient): boolean {
+    if (client !== this.#client || !client.connected || this.#dropping === client.stream) return false;
+    return this.#state === 'connecting' || this.#state === 'subscribing' || this.#state === 'ready';
+  }
+
   #deliver(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const handler = this.#o.onMessage;
-    if (
-      client !== this.#client ||
-      this.#dropping ||
-      (this.#state !== 'subscribing' && this.#state !== 'ready')
-    ) {
-      // Neither handled nor acknowledged (closing, replaced, or the connection is being dropped): the broker
-      // redelivers it in the next session.
+    if (!this.#accepts(client)) {
+      // Neither handled nor acknowledged (closing, replaced, or the connection is being dropped or gone): the
+      // connection ends, and the broker redelivers it in the next one.
       done(new Error('the session is closing or was replaced'));
       return;
     }
     if (!handler) return done();
     const work = Promise.resolve().then(() => handler(packet));
-    // In hand until settled and its PUBACK written: close() and a credentials swap wait for that.
-    let release: () => void = noop;
-    const finished = new Promise<void>((resolve) => (release = resolve));
-    this.#inHand = Promise.all([this.#inHand, finished]).then(noop, noop);
+    this.#inHand = work.then(noop, noop);
     work.then(
-      (result) => {
+      () => {
         this.#dropStreak = 0;
-        const settled = (result as HandedOver | undefined)?.settled;
-        if (!settled && this.#acksPending === 0) {
-          done();
-          return release();
-        }
-        // mqtt.js sends no PUBACK for a message whose handler reports an error, and goes on with the next one.
-        done(HANDED_OVER);
-        void this.#ackLater(client, packet, settled ?? Promise.resolve()).then(release);
+        done();
       },
       (err: unknown) => {
-        this.#failed(client, err, done);
-        release();
+        this.#warn(err);
+        // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
+        // over nothing more from it (later messages must not overtake the failed one).
+        const current = client === this.#client;
+        if (current) {
+          this.#dropping = client.stream;
+          this.#dropStreak++;
+        }
+        done(err instanceof Error ? err : new Error(String(err)));
+        if (current) client.stream?.destroy();
       },
     );
-  }
-
-  /**
-   * Queues a PUBACK behind the earlier ones; sent once `settled` resolves, on the connection the message came in
-   * (also while that client ends gracefully after a credentials swap). Resolves once it is written or dropped.
-   */
-  #ackLater(client: MqttClient, packet: IPublishPacket, settled: Promise<void>): Promise<void> {
-    const stream = client.stream;
-    this.#acksPending++;
-    this.#acks = this.#acks
-      .then(() => settled)
-      .then(
-        () => {
-          if (client.stream !== stream || (client === this.#client && this.#dropping)) return;
-          if (packet.qos > 0) return sendPuback(client, packet.messageId!);
-        },
-        (err: unknown) => {
-          if (client.stream !== stream || (client === this.#client && this.#dropping)) return;
-          this.#failed(client, err, noop, true);
-        },
-      )
-      .finally(() => this.#acksPending--);
-    return this.#acks;
-  }
-
-  #failed(client: MqttClient, err: unknown, done: (err?: Error) => void, flush = false): void {
-    this.#warn(err);
-    // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
-    // over nothing more from it (later messages must not overtake the failed one).
-    const current = client === this.#client;
-    if (current) {
-      this.#dropping = true;
-      this.#dropStreak++;
-    }
-    done(err instanceof Error ? err : new Error(String(err)));
-    if (!current) return;
-    const stream = client.stream;
-    if (!flush || !stream) return void stream?.destroy();
-    stream.end();
-    setTimeout(() => stream.destroy(), 1000).unref();
   }
 
   /** Fails the publishes still waiting in a client that is gone. */
