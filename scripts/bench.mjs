@@ -1,8 +1,8 @@
 // `npm run bench`: runs every package benchmark one after the other (2-core machines: never in parallel), prints one
 // table and writes bench/results.json with the machine, the versions and the date.
 //
-// Usage: node scripts/bench.mjs [--only verify,ca,vessel,fleet] [--out FILE] [--quick] [--timeout SECONDS per benchmark,
-//   default 900] [--with-peer] [--peer-script PATH, default /work/shared/peer/run.sh]
+// Usage: node scripts/bench.mjs [--only verify,ca,vessel,console,fleet] [--out FILE] [--quick] [--timeout SECONDS per
+//   benchmark, default 900] [--with-peer] [--peer-script PATH, default /work/shared/peer/run.sh]
 //   --quick passes smaller sample counts to the scripts that accept them (for a smoke run; figures are noisier).
 //   --with-peer also runs the thesis-style peer (cached and fetch mode) in the same run and puts its figures in the
 //   table's peer column.
@@ -30,6 +30,7 @@ const BENCHES = [
   { id: 'pki', script: 'bench:pki', quickArgs: ['--count', '100'] },
   { id: 'ca', script: 'bench:ca', quickArgs: ['--enrollments', '300', '--revoked', '100000'] },
   { id: 'vessel', script: 'bench:vessel', quickArgs: ['--latency', '300', '--throughput', '1000'] },
+  { id: 'console', script: 'bench:console', quickArgs: ['--updates', '60', '--loads', '2'] },
   { id: 'link', script: 'bench:link', quickArgs: ['--n', '10'] },
   { id: 'fleet', script: 'bench:fleet', quickArgs: ['--vessels', '50'] },
 ];
@@ -150,6 +151,7 @@ function summarize(results, peer) {
   vesselRows(add, rows, results, peer);
   linkRows(add, results);
   otherRows(add, results);
+  consoleRows(add, results);
   fleetRows(add, results);
   return rows;
 }
@@ -283,6 +285,25 @@ function otherRows(add, results) {
     pick(ca, /crl.*(ms|millis|seconds)/iu),
     pick(ca, /crl.*seconds/iu) ? 's' : 'ms',
     '< 2 s',
+  );
+}
+
+/** bench:console (Chromium). */
+function consoleRows(add, results) {
+  const consoleBench = results.console?.json;
+  add(
+    'console page interactive, 500 vessels (Chromium, median)',
+    'console',
+    pick(consoleBench, /interactiveMs\.median/u),
+    'ms',
+    '≤ 1,000',
+  );
+  add(
+    'console state update → painted, 500 vessels (p95)',
+    'console',
+    pick(consoleBench, /^updateRepaintMs\.p95/u),
+    'ms',
+    '≤ 16',
   );
 }
 

@@ -5,4 +5,5 @@ export * from './sign';
 export * from './verify';
 export * from './attribution';
 export * from './peek';
+export * from './reason-text';
 export * from './vessel-events';

@@ -27,7 +27,7 @@ import {
   type Clock,
 } from '@helmlink/protocol';
 import type { StateStore, StoredAck, Streams } from '../state';
-import { runHook, type HookConfig } from '../handoff/hook';
+import { reasonTextOf, runHook, type HookConfig } from '../handoff/hook';
 
 /** What happened to one command. */
 export type Verdict = 'applied' | 'rejected' | 'duplicate' | 'dropped';
@@ -38,6 +38,8 @@ export interface CommandOutcome {
   reason?: ErrorCode;
   /** Human-readable detail (never sent to the pilot). */
   detail?: string;
+  /** The ship systems' own words for a rejection, signed into the ack (`reason_text`). */
+  reasonText?: string;
   jti?: string;
   signer?: string;
   /** The ack to publish (absent for dropped commands). */
@@ -156,6 +158,8 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
       (err as Error).message,
       nowMs,
       expiresAt,
+      // The hook's own words for the pilot, when it wrote any (undefined for every other refusal).
+      reasonTextOf(err),
     )),
     verified,
   });
@@ -222,7 +226,7 @@ async function hookRefusal(
   }
 }
 
-/** Signs and stores a `rejected` ack (the state is unchanged). */
+/** Signs and stores a `rejected` ack (the state is unchanged), with the ship systems' words when there are any. */
 async function rejectWith(
   ctx: ProcessorContext,
   token: string,
@@ -233,6 +237,7 @@ async function rejectWith(
   detail: string,
   nowMs: number,
   expiresAt: number,
+  reasonText?: string,
 ): Promise<CommandOutcome> {
   const { token: ack } = await signAck(ctx.signer(), {
     clock: ctx.clock,
@@ -242,6 +247,7 @@ async function rejectWith(
     commandSha256: digest,
     status: 'rejected',
     reason: code,
+    ...(reasonText !== undefined ? { reasonText } : {}),
     state: ctx.store.streams,
   });
   // A replayed jti is already in the cache; every other attributable rejection is remembered so that a redelivery
@@ -254,7 +260,16 @@ async function rejectWith(
       ack,
       expiresAt: Math.max(expiresAt, Math.floor(nowMs / 1000)),
     });
-  return { verdict: 'rejected', reason: code, detail, jti, signer: pilot, ack, changed: false };
+  return {
+    verdict: 'rejected',
+    reason: code,
+    detail,
+    ...(reasonText !== undefined ? { reasonText } : {}),
+    jti,
+    signer: pilot,
+    ack,
+    changed: false,
+  };
 }
 
 /**

@@ -1,15 +1,19 @@
 /**
- * The lifecycle of the console's commands: pending → applied / rejected (settled by a verified ack) / timed_out
- * (no verified ack in time) / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and
- * pushes every change as `commands.status`.
+ * The lifecycle of the console's commands: pending → timed_out (no verified ack within the console's timeout; the
+ * token is still valid, so a late verified ack still settles it) → applied / rejected (settled by a verified ack) /
+ * expired (the token's exp plus clock tolerance passed without a verified ack: the vessel can no longer apply it)
+ * / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and pushes every change as
+ * `commands.status`; every final state is settled once, so the UI's toggles return to the verified state.
  */
 import type { CommandView } from '@helmlink/app-preload';
-import { describeError, type Clock } from '@helmlink/protocol';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, describeError, type Clock } from '@helmlink/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import type { ConsoleEvents } from '../core/events';
 
 /** How many commands are remembered. */
 export const RECENT_COMMANDS = 500;
+/** setTimeout's limit. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A command this console sent. */
 export interface TrackedCommand {
@@ -20,7 +24,7 @@ export interface TrackedCommand {
   actor: string;
   /** performance.now() at publish, for the round-trip time. */
   sentAtPerf: number;
-  timer: NodeJS.Timeout | undefined;
+  timers: NodeJS.Timeout[];
 }
 
 export class CommandTracker {
@@ -33,13 +37,12 @@ export class CommandTracker {
   ) {}
 
   /** Remembers a new command (forgetting the oldest beyond RECENT_COMMANDS). */
-  track(command: Omit<TrackedCommand, 'timer'>): TrackedCommand {
-    const tracked: TrackedCommand = { ...command, timer: undefined };
+  track(command: Omit<TrackedCommand, 'timers'>): TrackedCommand {
+    const tracked: TrackedCommand = { ...command, timers: [] };
     this.#commands.set(tracked.view.commandId, tracked);
     while (this.#commands.size > RECENT_COMMANDS) {
       const oldest = this.#commands.keys().next().value as string;
-      const o = this.#commands.get(oldest);
-      if (o?.timer) clearTimeout(o.timer);
+      this.#clearTimers(this.#commands.get(oldest));
       this.#commands.delete(oldest);
     }
     return tracked;
@@ -65,34 +68,68 @@ export class CommandTracker {
     reason: CommandView['reason'],
     extra: Partial<CommandView> = {},
   ): void {
-    if (p.timer) clearTimeout(p.timer);
-    p.timer = undefined;
+    this.#clearTimers(p);
     p.view = { ...p.view, state, reason, settledAt: new Date(this.clock()).toISOString(), ...extra };
     this.events.emit('commands.status', p.view);
   }
 
-  /** Times the command out (audited) unless a verified ack settles it within `seconds`; pushes it as pending. */
-  expireAfter(p: TrackedCommand, seconds: number): void {
-    p.timer = setTimeout(() => {
+  /**
+   * Pushes the command as pending, then times it out (audited) unless a verified ack settles it within `seconds`,
+   * and lets it expire (audited, final) once its token's exp plus `toleranceSeconds` has passed.
+   */
+  expireAfter(p: TrackedCommand, seconds: number, toleranceSeconds = DEFAULT_CLOCK_TOLERANCE_SECONDS): void {
+    const timeout = setTimeout(() => {
       if (p.view.state !== 'pending') return;
-      this.settle(p, 'timed_out', {
-        code: 'ERR_COMMAND_TIMEOUT',
-        message: describeError('ERR_COMMAND_TIMEOUT'),
-      });
-      this.audit.append({
-        kind: 'command.timeout',
-        vesselId: p.view.vesselId,
-        commandId: p.view.commandId,
-        verdict: 'timed_out',
-        code: 'ERR_COMMAND_TIMEOUT',
-      });
+      p.view = {
+        ...p.view,
+        state: 'timed_out',
+        settledAt: new Date(this.clock()).toISOString(),
+        reason: { code: 'ERR_COMMAND_TIMEOUT', message: describeError('ERR_COMMAND_TIMEOUT') },
+      };
+      this.events.emit('commands.status', p.view);
+      this.#audit(p, 'command.timeout', 'timed_out', 'ERR_COMMAND_TIMEOUT');
     }, seconds * 1000);
-    p.timer.unref();
+    const expiresAt = Date.parse(p.view.expiresAt) + toleranceSeconds * 1000;
+    const expiry = setTimeout(
+      () => {
+        if (p.view.state !== 'pending' && p.view.state !== 'timed_out') return;
+        this.settle(p, 'expired', {
+          code: 'ERR_COMMAND_EXPIRED',
+          message: describeError('ERR_COMMAND_EXPIRED'),
+        });
+        this.#audit(p, 'command.expired', 'expired', 'ERR_COMMAND_EXPIRED');
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - this.clock())),
+    );
+    for (const t of [timeout, expiry]) t.unref();
+    p.timers = [timeout, expiry];
     this.events.emit('commands.status', p.view);
   }
 
   /** Stops every timer (service shutdown). */
   close(): void {
-    for (const p of this.#commands.values()) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.#commands.values()) this.#clearTimers(p);
+  }
+
+  #audit(
+    p: TrackedCommand,
+    kind: 'command.timeout' | 'command.expired',
+    verdict: string,
+    code: string,
+  ): void {
+    this.audit.append({
+      kind,
+      vessel: p.view.vessel,
+      streams: p.view.changes,
+      commandId: p.view.commandId,
+      verdict,
+      code,
+      message: describeError(code),
+    });
+  }
+
+  #clearTimers(p: TrackedCommand | undefined): void {
+    for (const t of p?.timers ?? []) clearTimeout(t);
+    if (p) p.timers = [];
   }
 }
