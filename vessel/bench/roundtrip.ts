@@ -48,6 +48,18 @@ const LATENCY_N = Number(values.latency);
 const THROUGHPUT_N = Number(values.throughput);
 const WINDOW = Number(values.window);
 
+/** Sender-side stage times of the round trips (reset before each measured run). */
+const senderStages = { sign: [] as number[], ackVerify: [] as number[] };
+/** Vessel stage names as its log line spells them (`stages`), in pipeline order. */
+const VESSEL_STAGES = ['verify', 'hook', 'sign', 'write', 'sync', 'publish'] as const;
+type VesselStages = Record<(typeof VESSEL_STAGES)[number], number>;
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -58,6 +70,11 @@ interface Result {
   throughput: { n: number; window: number; commandsPerSecond: number };
   /** Time inside the vessel per command (receive → verified, persisted, ack published), from its log lines. */
   vesselProcessing: { p50Ms: number; p99Ms: number };
+  /**
+   * Where the time of a one-in-flight round trip goes, medians in ms: the sender's sign and ack verify, the
+   * vessel's stages (its log line), and the rest: both broker hops including TLS and MQTT parsing at each end.
+   */
+  stagesMs: Record<string, number>;
 }
 
 const fleet = await createFleet();
@@ -80,6 +97,7 @@ pilot.client.on('message', (topic, payload) => {
   const w = waiting.get(replyTo);
   if (!w) return;
   waiting.delete(replyTo);
+  const v0 = performance.now();
   verifyAck(ack, {
     trust: fleet.trust,
     clock: Date.now,
@@ -88,6 +106,7 @@ pilot.client.on('message', (topic, payload) => {
     commandToken: w.token,
     commandSha256: w.digest,
   }).then((v) => {
+    senderStages.ackVerify.push(performance.now() - v0);
     if (v.claims.status !== 'applied') w.reject(new Error(`rejected: ${v.claims.reason}`));
     else w.resolve();
   }, w.reject);
@@ -95,11 +114,13 @@ pilot.client.on('message', (topic, payload) => {
 
 /** Signs, publishes and resolves when the verified ack is back. */
 async function roundTrip(i: number): Promise<void> {
+  const s0 = performance.now();
   const { token, claims } = await signCommand(pilot.signer, {
     clock: Date.now,
     audience: VESSEL_ID,
     cmd: buildStreamsSet(catalog, [addresses[i % addresses.length]!]),
   });
+  senderStages.sign.push(performance.now() - s0);
   const done = new Promise<void>((resolve, reject) =>
     waiting.set(claims.jti, {
       token,
@@ -131,6 +152,7 @@ async function run(fsync: boolean): Promise<Result> {
     }),
   );
   const processing: number[] = [];
+  const stages: VesselStages[] = [];
   let stop: () => Promise<void>;
   if (values['in-process']) {
     const vessel = await startVessel(
@@ -141,6 +163,9 @@ async function run(fsync: boolean): Promise<Result> {
       },
     );
     vessel.events.on('command', (e: { latencyMs: number }) => processing.push(e.latencyMs));
+    console.error(
+      '(--in-process: the vessel stages come from its log lines, printed only by the spawned vessel)',
+    );
     await until(() => vessel.connected, 'vessel connected');
     stop = () => vessel.close();
   } else {
@@ -156,8 +181,11 @@ async function run(fsync: boolean): Promise<Result> {
       // Drain the log (one JSON line per command) so the pipe never blocks the vessel.
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.includes('"connected to broker"')) resolve();
-        else if (line.includes('"latencyMs"'))
-          processing.push((JSON.parse(line) as { latencyMs: number }).latencyMs);
+        else if (line.includes('"latencyMs"')) {
+          const entry = JSON.parse(line) as { latencyMs: number; stages?: VesselStages };
+          processing.push(entry.latencyMs);
+          if (entry.stages) stages.push(entry.stages);
+        }
       });
       child.once('exit', (code) => reject(new Error(`vessel exited with ${code}`)));
     });
@@ -168,6 +196,8 @@ async function run(fsync: boolean): Promise<Result> {
     };
   }
   for (let i = 0; i < 200; i++) await roundTrip(i); // warm-up: caches, JIT, TCP
+  senderStages.sign.length = 0;
+  senderStages.ackVerify.length = 0;
   const lat: number[] = [];
   for (let i = 0; i < LATENCY_N; i++) {
     const t0 = performance.now();
@@ -176,6 +206,7 @@ async function run(fsync: boolean): Promise<Result> {
   }
   lat.sort((a, b) => a - b);
   const inVessel = processing.slice(200).sort((a, b) => a - b);
+  const stagesMs = stageBreakdown(lat, inVessel, stages.slice(200, 200 + LATENCY_N));
   let next = 0;
   const t0 = performance.now();
   const worker = async () => {
@@ -196,7 +227,23 @@ async function run(fsync: boolean): Promise<Result> {
     },
     throughput: { n: THROUGHPUT_N, window: WINDOW, commandsPerSecond: Math.round(THROUGHPUT_N / seconds) },
     vesselProcessing: { p50Ms: r2(percentile(inVessel, 50)), p99Ms: r2(percentile(inVessel, 99)) },
+    stagesMs,
   };
+}
+
+/** Medians per stage; the broker hops are what the median round trip leaves after the measured stages. */
+function stageBreakdown(lat: number[], inVessel: number[], stages: VesselStages[]): Record<string, number> {
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const out: Record<string, number> = { sign: r3(median(senderStages.sign)) };
+  for (const k of VESSEL_STAGES) out[`vessel ${k}`] = r3(median(stages.map((s) => s[k])));
+  out['vessel other (MQTT parse, digest, log)'] = r3(
+    Math.max(0, median(inVessel) - VESSEL_STAGES.reduce((a, k) => a + out[`vessel ${k}`]!, 0)),
+  );
+  out['ack verify'] = r3(median(senderStages.ackVerify));
+  out['broker hops (two, with TLS and MQTT at each end)'] = r3(
+    Math.max(0, median(lat) - out.sign! - median(inVessel) - out['ack verify']!),
+  );
+  return out;
 }
 
 /**
@@ -275,7 +322,11 @@ if (values.json) {
   console.log(
     `  baseline, no vessel: sign → broker → verify at a bare subscriber (one way): p50 ${base.p50Ms.toFixed(3)} ms, p99 ${base.p99Ms.toFixed(3)} ms`,
   );
-  console.log('targets: p50 <= 1 ms, p99 <= 5 ms, >= 1,000 commands/s');
+  for (const r of results) {
+    console.log(`  where the time goes, state fsync ${r.fsync ? 'on' : 'off'} (medians, one in flight):`);
+    for (const [k, v] of Object.entries(r.stagesMs)) console.log(`    ${k.padEnd(50)} ${v.toFixed(3)} ms`);
+  }
+  console.log('targets: p50 <= 0.8 ms (fsync on), p99 <= 4 ms, >= 3,000 commands/s (32 in flight)');
   console.log(
     `machine: ${cpus().length} CPUs, load average ${loadavg()
       .map((l) => l.toFixed(1))

@@ -1,5 +1,6 @@
 /** The one atomic file write of Helmlink: keys, certificates, CRLs, replay snapshots, vessel state, broker files. */
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -42,6 +43,47 @@ export function writeFileAtomic(
     throw err;
   }
   if (durable) syncDirectory(dirname(path));
+}
+
+/**
+ * {@link writeFileAtomic} off the event loop: the same temporary file, fsync, rename and directory fsync, run by
+ * libuv's thread pool. For files whose write must not stall everything else the process does (a vessel's CRL cache:
+ * the CRL is enforced from memory at once, the file keeps it across a restart).
+ */
+export async function writeFileAtomicAsync(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const mode = options.mode ?? 0o600;
+  const durable = options.durable ?? true;
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const file = await open(tmp, 'wx', mode);
+    try {
+      await file.chmod(mode);
+      await file.writeFile(data);
+      if (durable) await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  if (durable) {
+    try {
+      const dir = await open(dirname(path), 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    } catch {
+      // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+    }
+  }
 }
 
 function syncDirectory(dir: string): void {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/node/atomic-file';
+import { writeFileAtomic, writeFileAtomicAsync } from '../../src/node/atomic-file';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'helmlink-atomic-'));
 const umask = process.umask();
@@ -47,5 +47,30 @@ describe('writeFileAtomic', () => {
     const d = dir();
     expect(() => writeFileAtomic(join(d, 'missing', 'f'), 'x')).toThrow(/ENOENT/u);
     expect(readdirSync(d)).toEqual([]);
+  });
+});
+
+describe('writeFileAtomicAsync', () => {
+  it('replaces the content with the exact mode and leaves no temporary file', async () => {
+    const d = dir();
+    process.umask(0o077);
+    const file = join(d, 'crl.pem');
+    await writeFileAtomicAsync(file, 'one', { mode: 0o644 });
+    await writeFileAtomicAsync(file, new TextEncoder().encode('two'), { mode: 0o644, durable: false });
+    expect(readFileSync(file, 'utf8')).toBe('two');
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    await writeFileAtomicAsync(join(d, 'key.pem'), 'k');
+    expect(statSync(join(d, 'key.pem')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(d).sort()).toEqual(['crl.pem', 'key.pem']);
+  });
+
+  it('keeps the old file and removes its temporary file when the rename fails', async () => {
+    const d = dir();
+    const target = join(d, 'taken');
+    mkdirSync(target);
+    writeFileSync(join(target, 'inside'), 'old');
+    await expect(writeFileAtomicAsync(target, 'new')).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST/u);
+    expect(readdirSync(d)).toEqual(['taken']);
+    expect(readFileSync(join(target, 'inside'), 'utf8')).toBe('old');
   });
 });

@@ -21,7 +21,7 @@ import {
   encodePem,
   type KeySpec,
 } from '@helmlink/protocol';
-import { writeFileAtomic } from '@helmlink/protocol/node';
+import { writeFileAtomic, writeFileAtomicAsync } from '@helmlink/protocol/node';
 
 /** File paths of a vessel's data dir. */
 export interface IdentityPaths {
@@ -130,9 +130,21 @@ export async function loadCachedCrls(dataDir: string): Promise<x509.X509Crl[]> {
   }
 }
 
-/** Writes the CRL cache. */
+/** The CRL cache writes in progress per file: one after the other, so an older list never lands last. */
+const crlWrites = new Map<string, Promise<void>>();
+
+/** Writes the CRL cache (durably, off the event loop; writes to one data dir are serialised). */
 export async function saveCrls(dataDir: string, crls: readonly x509.X509Crl[]): Promise<void> {
-  writeFileAtomic(identityPaths(dataDir).crl, crls.map((c) => crlToPem(c)).join(''), { mode: 0o644 });
+  const path = identityPaths(dataDir).crl;
+  const text = crls.map((c) => crlToPem(c)).join('');
+  const previous = crlWrites.get(path) ?? Promise.resolve();
+  const write = previous.catch(() => undefined).then(() => writeFileAtomicAsync(path, text, { mode: 0o644 }));
+  crlWrites.set(path, write);
+  try {
+    await write;
+  } finally {
+    if (crlWrites.get(path) === write) crlWrites.delete(path);
+  }
 }
 
 /** Writes key (encrypted), chain and root. The key goes last so a half-written enrollment is never "enrolled". */

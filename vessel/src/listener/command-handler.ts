@@ -1,8 +1,9 @@
 /**
  * Handles one message on the vessel's `cmd` topic: runs the command pipeline (`process.ts`), publishes the ack on
  * the `ack` topic (with the MQTT 5 correlation data when the response topic names that topic), logs one line per
- * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is persisted (the PUBACK
- * waits for it); rejects when it could not be, so the broker redelivers the command.
+ * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is durable (the state file's
+ * group commit: `StateStore.durable`), so the PUBACK waits for it; rejects when it could not be persisted, so the
+ * broker redelivers the command.
  */
 import type { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
@@ -24,7 +25,7 @@ export interface CommandHandlerOptions {
 
 /** Creates the handler of `cmd` messages. */
 export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublishPacket) => Promise<void> {
-  const { ctx, log } = o;
+  const { ctx } = o;
   return async (packet) => {
     const started = performance.now();
     const token = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
@@ -32,41 +33,75 @@ export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublis
     try {
       outcome = await processCommand(ctx, token);
     } catch (err) {
-      o.alert({
-        kind: 'state-store',
-        code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE',
-        message: `command not handled: ${(err as Error).message}`,
-      });
-      throw err;
+      storeFailed(o, err);
     }
-    if (outcome.ack) publishAck(o, packet, outcome.ack);
-    const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const line = {
-      jti: outcome.jti,
-      signer: outcome.signer,
-      verdict: outcome.verdict,
-      reason: outcome.reason,
-      latencyMs,
-    };
-    if (outcome.verdict === 'dropped') {
-      log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
-      o.alert({
-        kind: 'unattributable-command',
-        code: outcome.reason ?? 'ERR_INPUT_INVALID',
-        message: `unattributable command dropped: ${outcome.detail}`,
-      });
-    } else if (outcome.verdict === 'rejected') {
-      log.info({ ...line, detail: outcome.detail }, 'command rejected');
-    } else {
-      log.info(
-        line,
-        outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied',
-      );
+    // A redelivered duplicate's stored ack may itself still be on its way to disk: every ack waits.
+    // The next command is taken in only after this one is durable (the session hands messages over one at a time).
+    const written = performance.now();
+    try {
+      await ctx.store.durable();
+    } catch (err) {
+      storeFailed(o, err);
     }
-    const { verified: _v, ...event } = outcome;
-    o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
-    if (outcome.changed) o.onChanged();
+    finish(o, packet, outcome, started, written);
   };
+}
+
+/** Alerts that the state could not be persisted, and rethrows: the command stays unacknowledged. */
+function storeFailed(o: CommandHandlerOptions, err: unknown): never {
+  o.alert({
+    kind: 'state-store',
+    code: err instanceof HelmlinkError ? err.code : 'ERR_STATE_STORE',
+    message: `command not handled: ${(err as Error).message}`,
+  });
+  throw err;
+}
+
+/** The outcome is durable: publish the ack, log, emit. */
+function finish(
+  o: CommandHandlerOptions,
+  packet: IPublishPacket,
+  outcome: CommandOutcome,
+  started: number,
+  written: number,
+): void {
+  const { log } = o;
+  const durable = performance.now();
+  if (outcome.ack) publishAck(o, packet, outcome.ack);
+  const ms = (x: number) => Math.round(x * 1000) / 1000;
+  const latencyMs = ms(performance.now() - started);
+  // sync: waiting for the group commit's fdatasync; publish: handing the ack to the MQTT client.
+  const stages = outcome.stages && {
+    ...outcome.stages,
+    sync: ms(durable - written),
+    publish: ms(performance.now() - durable),
+  };
+  const line = {
+    jti: outcome.jti,
+    signer: outcome.signer,
+    verdict: outcome.verdict,
+    reason: outcome.reason,
+    latencyMs,
+    ...(stages ? { stages } : {}),
+  };
+  if (outcome.verdict === 'dropped') {
+    log.warn({ ...line, detail: outcome.detail }, 'command dropped (unattributable)');
+    o.alert({
+      kind: 'unattributable-command',
+      code: outcome.reason ?? 'ERR_INPUT_INVALID',
+      message: `unattributable command dropped: ${outcome.detail}`,
+    });
+  } else if (outcome.verdict === 'rejected') {
+    log.info({ ...line, detail: outcome.detail }, 'command rejected');
+  } else {
+    log.info(
+      line,
+      outcome.verdict === 'duplicate' ? 'command redelivered: stored ack sent again' : 'command applied',
+    );
+  }
+  const { verified: _v, stages: _s, ...event } = outcome;
+  o.events.emit('command', { ...event, latencyMs } satisfies CommandEvent);
+  if (outcome.changed) o.onChanged();
 }
 
 /**

@@ -48,6 +48,17 @@ export interface CommandOutcome {
   changed: boolean;
   /** The command's verified claims when it verified. */
   verified?: VerifiedCommand;
+  /** Where the time went for an applied command, ms (logged; `npm run bench:vessel` reports it per stage). */
+  stages?: CommandStages;
+}
+
+/** Time per stage of an applied command, ms. */
+export interface CommandStages {
+  verify: number;
+  hook: number;
+  sign: number;
+  /** The journal append (page cache). */
+  write: number;
 }
 
 export interface ProcessorContext {
@@ -80,7 +91,11 @@ export function tokenDigest(token: string): string {
 
 const LONGEST_LIFETIME_SECONDS = 300;
 
-/** Handles one command token. Never throws for bad input; throws only when the state cannot be persisted. */
+/**
+ * Handles one command token. Never throws for bad input; throws only when the state cannot be persisted. The
+ * outcome is written to the state file when this resolves, and durable once `ctx.store.durable()` resolves: its ack
+ * must not leave before that.
+ */
 export async function processCommand(ctx: ProcessorContext, token: string): Promise<CommandOutcome> {
   const digest = tokenDigest(token);
   const stored = ctx.store.ackFor(digest);
@@ -88,6 +103,7 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     return { verdict: 'duplicate', jti: stored.jti, signer: stored.iss, ack: stored.ack, changed: false };
 
   const nowMs = ctx.clock();
+  const t0 = performance.now();
   const replay = {
     // Check only: the entry is recorded together with the state and the ack in one write (commit below).
     checkAndRecord: (entry: ReplayEntry) => !ctx.store.seen(entry.iss, entry.jti),
@@ -126,60 +142,34 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
   // The replay entry's expiry as verifyCommand computes it: the command cannot be accepted after this.
   const expiresAt = claims.exp + ctx.clockToleranceSeconds;
 
+  // A verified command refused by the catalog or the hook: a signed `rejected` ack, the state unchanged.
+  const refuse = async (err: unknown, fallback: ErrorCode): Promise<CommandOutcome> => ({
+    ...(await rejectWith(
+      ctx,
+      token,
+      digest,
+      claims.iss,
+      claims.jti,
+      isHelmlinkError(err) ? err.code : fallback,
+      (err as Error).message,
+      nowMs,
+      expiresAt,
+      // The hook's own words for the pilot, when it wrote any (undefined for every other refusal).
+      reasonTextOf(err),
+    )),
+    verified,
+  });
   let next: Streams;
   try {
     next = checkStreamsSet(claims.cmd, ctx.catalog);
   } catch (err) {
-    const code = isHelmlinkError(err) ? err.code : 'ERR_CMD_INVALID';
-    return {
-      ...(await rejectWith(
-        ctx,
-        token,
-        digest,
-        claims.iss,
-        claims.jti,
-        code,
-        (err as Error).message,
-        nowMs,
-        expiresAt,
-      )),
-      verified,
-    };
+    return refuse(err, 'ERR_CMD_INVALID');
   }
 
-  const previous = ctx.store.streams;
-  if (ctx.hook) {
-    try {
-      await runHook(ctx.hook, {
-        vesselId: ctx.vesselId,
-        jti: claims.jti,
-        signer: claims.iss,
-        on: next.on,
-        off: next.off,
-        onStreamIds: ctx.catalog.streams.filter((s) => next.on.includes(s.address)).map((s) => s.id),
-        previous,
-        seq: ctx.store.seq + 1,
-      });
-    } catch (err) {
-      const code = isHelmlinkError(err) ? err.code : 'ERR_HOOK_REJECTED';
-      return {
-        ...(await rejectWith(
-          ctx,
-          token,
-          digest,
-          claims.iss,
-          claims.jti,
-          code,
-          (err as Error).message,
-          nowMs,
-          expiresAt,
-          reasonTextOf(err),
-        )),
-        verified,
-      };
-    }
-  }
-
+  const t1 = performance.now();
+  const refused = await hookRefusal(ctx, claims, next);
+  if (refused) return refuse(refused, 'ERR_HOOK_REJECTED');
+  const t2 = performance.now();
   const { token: ack } = await signAck(ctx.signer(), {
     clock: ctx.clock,
     audience: claims.iss,
@@ -190,8 +180,13 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     state: next,
   });
   const handled: StoredAck = { cmdSha256: digest, iss: claims.iss, jti: claims.jti, ack, expiresAt };
+  const t3 = performance.now();
   ctx.store.commit(handled, next);
+  const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
+  const stages = { verify: ms(t0, t1), hook: ms(t1, t2), sign: ms(t2, t3), write: ms(t3, performance.now()) };
   if (ctx.afterApply) {
+    // The hand-off tells the outside world: only once the state is on disk.
+    await ctx.store.durable();
     await ctx.afterApply({
       jti: claims.jti,
       signer: claims.iss,
@@ -200,7 +195,31 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
       at: ctx.clock(),
     });
   }
-  return { verdict: 'applied', jti: claims.jti, signer: claims.iss, ack, changed: true, verified };
+  return { verdict: 'applied', jti: claims.jti, signer: claims.iss, ack, changed: true, verified, stages };
+}
+
+/** Runs the hook (when configured) with the proposed state; returns what it threw, if it refused. */
+async function hookRefusal(
+  ctx: ProcessorContext,
+  claims: VerifiedCommand['claims'],
+  next: Streams,
+): Promise<unknown> {
+  if (!ctx.hook) return undefined;
+  try {
+    await runHook(ctx.hook, {
+      vesselId: ctx.vesselId,
+      jti: claims.jti,
+      signer: claims.iss,
+      on: next.on,
+      off: next.off,
+      onStreamIds: ctx.catalog.streams.filter((s) => next.on.includes(s.address)).map((s) => s.id),
+      previous: ctx.store.streams,
+      seq: ctx.store.seq + 1,
+    });
+    return undefined;
+  } catch (err) {
+    return err ?? new Error('the hook refused');
+  }
 }
 
 /** Signs and stores a `rejected` ack (the state is unchanged), with the ship systems' words when there are any. */

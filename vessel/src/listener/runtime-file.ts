@@ -12,7 +12,9 @@ export interface RuntimeFile {
 export function runtimeFile(path: string, brokerUrl: string, clock: Clock): RuntimeFile {
   const write = (body: object) => {
     try {
-      writeFileAtomic(path, JSON.stringify(body), { mode: 0o644 });
+      // Not fsynced: it describes the running process, which a power loss ends anyway; a synchronous fsync on
+      // every (re)connect would stall the listener's event loop.
+      writeFileAtomic(path, JSON.stringify(body), { mode: 0o644, durable: false });
     } catch {
       // Best effort: only `vessel status` reads it.
     }

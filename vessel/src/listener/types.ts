@@ -15,6 +15,11 @@ export interface StartVesselOptions {
   logger?: Logger;
   /** The key passphrase (default: read as the config says). */
   passphrase?: string;
+  /**
+   * An identity already unlocked (its root is still checked against the pin). `npm run bench:fleet` starts 500
+   * vessels in one process, where 500 PBKDF2 unlocks (600,000 iterations each) would take minutes.
+   */
+  identity?: VesselIdentity;
   /** Clock, epoch ms (tests freeze or shift it). */
   clock?: Clock;
   env?: NodeJS.ProcessEnv;

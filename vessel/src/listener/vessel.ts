@@ -53,7 +53,10 @@ export async function startVessel(
   options: StartVesselOptions = {},
 ): Promise<VesselHandle> {
   const passphrase = options.passphrase ?? (await readPassphrase(config, options.env));
-  const identity = await loadPinnedIdentity(config, passphrase);
+  const identity = await checkPinned(
+    config,
+    options.identity ?? (await loadIdentity(config.dataDir, passphrase)),
+  );
   // One listener per data folder (ERR_VESSEL_LOCKED); held until close, released by the kernel on any exit.
   const lock = await acquireListenerLock(config.dataDir, 'vessel run');
   try {
@@ -203,6 +206,8 @@ function createStatePublisher(d: {
     // Re-signed at 2/3 of its lifetime while the vessel runs, so a state that stops being refreshed shows as stale.
     refreshMs: renewalDueAt({ notBefore: 0, notAfter: config.state.lifetimeSeconds * 1000 }),
     publish: async () => {
+      // Only a state on disk is published (group commit: the latest commands may still be syncing).
+      await store.durable();
       const { token } = await signState(live.signer, {
         clock,
         catalog: config.catalog,
@@ -368,25 +373,27 @@ function processorContext(
     clockToleranceSeconds: config.clockToleranceSeconds,
     clock,
     ...(config.hook ? { hook: config.hook } : {}),
-    afterApply: async (a) => {
-      if (!redis) return;
-      try {
-        await redis.applied({
-          jti: a.jti,
-          signer: a.signer,
-          on: a.streams.on,
-          off: a.streams.off,
-          seq: a.seq,
-          appliedAt: a.at,
-        });
-      } catch (err) {
-        alert({
-          kind: 'redis',
-          code: 'ERR_HANDOFF_REDIS',
-          message: `Redis hand-off failed: ${(err as Error).message}`,
-        });
-      }
-    },
+    // Only with Redis: the hand-off waits for the state on disk, which takes the command out of the group commit.
+    ...(redis && {
+      afterApply: async (a) => {
+        try {
+          await redis.applied({
+            jti: a.jti,
+            signer: a.signer,
+            on: a.streams.on,
+            off: a.streams.off,
+            seq: a.seq,
+            appliedAt: a.at,
+          });
+        } catch (err) {
+          alert({
+            kind: 'redis',
+            code: 'ERR_HANDOFF_REDIS',
+            message: `Redis hand-off failed: ${(err as Error).message}`,
+          });
+        }
+      },
+    }),
   };
 }
 
@@ -400,9 +407,8 @@ async function certificateStatus(identity: VesselIdentity): Promise<VesselStatus
   };
 }
 
-/** Loads the identity and checks that root.pem is the root the config pins. */
-async function loadPinnedIdentity(config: VesselConfig, passphrase: string): Promise<VesselIdentity> {
-  const identity = await loadIdentity(config.dataDir, passphrase);
+/** Checks that the identity's root (root.pem) is the root the config pins. */
+async function checkPinned(config: VesselConfig, identity: VesselIdentity): Promise<VesselIdentity> {
   // A swapped file or a config for another fleet stops here.
   const rootFingerprint = await certificateFingerprint(identity.root);
   if (rootFingerprint !== config.ca.rootFingerprint) {

@@ -4,7 +4,9 @@
  *
  * - line 1: a snapshot, written as a whole to a temporary file, fsynced and renamed over the old file (atomic);
  * - following lines: one journal record per handled command (new state + jti + ack), appended with a single
- *   `write` and fsynced (when `fsync` is on) before the ack is published.
+ *   `write`; with `fsync` on, {@link StateStore.durable} resolves once an fdatasync covered it, and the listener
+ *   publishes the ack only then. Group commit: one fdatasync covers every record written before it started, so
+ *   commands handled while a sync is running share the next one instead of each waiting for its own.
  *
  * On open, the snapshot is read and the complete records after it are replayed (`journal.ts`); a torn last line
  * (power loss mid-append) is dropped, which is safe because its ack was never sent. Any other damaged line stops the
@@ -16,7 +18,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
-  fdatasyncSync,
+  fdatasync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -131,6 +133,14 @@ export class StateStore {
   /** The replay cache (iss, jti) of every command handled after authentication. */
   readonly replay: ReplaySnapshot;
   private readonly acks = new Map<string, StoredAck>();
+  /** Highest record number known to be on disk (fsync on), and who waits for a higher one. */
+  private syncedRecord = 0;
+  private syncing = false;
+  private compactAfterSync = false;
+  private closeAfterSync = false;
+  private waiters: { record: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Set once an fdatasync failed: the page cache may have dropped the records, so nothing is trusted after it. */
+  private broken: HelmlinkError | undefined;
 
   private constructor(path: string, streams: Streams, replay: ReplaySnapshot, options: StateStoreOptions) {
     this.path = path;
@@ -246,11 +256,13 @@ export class StateStore {
   }
 
   /**
-   * Durably records a handled command: its replay entry, its ack and (when applied) the new stream state, in one
-   * append. Returns only after the write (and fsync) succeeded.
-   * @throws HelmlinkError ERR_STATE_STORE when the write fails (the in-memory state is left unchanged).
+   * Records a handled command: its replay entry, its ack and (when applied) the new stream state, in one append.
+   * The record is written (page cache) when this returns; it is durable once {@link StateStore.durable} resolves.
+   * @throws HelmlinkError ERR_STATE_STORE when the write fails or an earlier fdatasync failed (the in-memory state
+   *   is left unchanged).
    */
   commit(handled: StoredAck, applied?: Streams): void {
+    if (this.broken) throw this.broken;
     const record: StateRecord = {
       type: 'record',
       n: this.recordNumber + 1,
@@ -260,14 +272,67 @@ export class StateStore {
     const fd = this.openFd();
     try {
       writeSync(fd, `${JSON.stringify(record)}\n`);
-      // fdatasync: the data and the new file size, without the timestamps fsync would also flush.
-      if (this.fsync) fdatasyncSync(fd);
     } catch (cause) {
       fail(`cannot write the state file ${this.path}`, cause);
     }
     this.applyRecord(record);
     this.journalCount++;
-    if (this.journalCount >= this.compactEvery) this.compact();
+    if (this.journalCount >= this.compactEvery) {
+      // Never swap the file under a running fdatasync of its descriptor: compact when it returns.
+      if (this.syncing) this.compactAfterSync = true;
+      else this.compact();
+    }
+  }
+
+  /**
+   * Resolves once every record committed so far is on disk (immediately with `fsync` off: the write reached the
+   * page cache, which survives a process crash). One fdatasync (data and file size, not the timestamps) covers
+   * every record written before it starts; records written during it wait for the next one.
+   * @throws HelmlinkError ERR_STATE_STORE when the fdatasync failed (then every later commit fails too).
+   */
+  durable(): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (!this.fsync || this.syncedRecord >= this.recordNumber) return Promise.resolve();
+    const record = this.recordNumber;
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ record, resolve, reject });
+      this.startSync();
+    });
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.fd === undefined) return;
+    this.syncing = true;
+    const fd = this.fd;
+    const covers = this.recordNumber;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.broken = new HelmlinkError('ERR_STATE_STORE', `cannot sync the state file ${this.path}`, {
+          cause: err,
+        });
+        this.settleWaiters();
+      } else this.synced(covers);
+      if (this.closeAfterSync) this.closeFd();
+      else if (this.compactAfterSync && !this.broken) this.compact();
+      else if (this.waiters.length > 0) this.startSync();
+    });
+  }
+
+  /** Everything up to `record` is on disk: resolves its waiters. */
+  private synced(record: number): void {
+    this.syncedRecord = Math.max(this.syncedRecord, record);
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      if (this.broken) w.reject(this.broken);
+      else if (w.record <= this.syncedRecord) w.resolve();
+      else this.waiters.push(w);
+    }
   }
 
   private applyRecord(record: StateRecord): void {
@@ -307,6 +372,9 @@ export class StateStore {
     }
     this.snapshotRecords = this.recordNumber;
     this.journalCount = 0;
+    this.compactAfterSync = false;
+    // The snapshot holds every record so far, written durably (when fsync is on).
+    this.synced(this.recordNumber);
   }
 
   /** Records handled since the last snapshot. */
@@ -332,8 +400,9 @@ export class StateStore {
     }
   }
 
-  /** Closes the file (state already durable). */
+  /** Closes the file (after a running fdatasync returns: its waiters still learn whether it succeeded). */
   close(): void {
-    this.closeFd();
+    if (this.syncing) this.closeAfterSync = true;
+    else this.closeFd();
   }
 }

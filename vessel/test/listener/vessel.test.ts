@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
+  exportPkcs8,
   crlToPem,
   topics,
   verifyState,
@@ -19,7 +20,7 @@ import {
   createSigner,
   peekClaims,
 } from '@helmlink/protocol';
-import { startVessel, type CommandEvent, type VesselAlert } from '../../src';
+import { identityFromPkcs8, startVessel, type CommandEvent, type VesselAlert } from '../../src';
 import {
   connectAs,
   createFleet,
@@ -434,6 +435,15 @@ describe('vessel listener', () => {
       dir,
     );
     await expect(startVessel(config, { passphrase: PASSPHRASE })).rejects.toMatchObject({
+      code: 'ERR_CHAIN_UNTRUSTED',
+    });
+    // An identity handed over unlocked (the fleet bench) is held to the same pin.
+    const identity = await identityFromPkcs8(
+      await exportPkcs8(fleet.vessel.keys.privateKey),
+      fleet.vessel.chain,
+      fleet.pki.root.certificate,
+    );
+    await expect(startVessel(config, { passphrase: PASSPHRASE, identity })).rejects.toMatchObject({
       code: 'ERR_CHAIN_UNTRUSTED',
     });
   });

@@ -5,6 +5,34 @@ import { StateStore } from '../../src/state';
 import { ack, all, catalog, clock, file, NOW } from '../helpers/state';
 
 describe('state file', () => {
+  it('durable(): one fdatasync covers every record written before it; compaction waits for a running sync', async () => {
+    const path = file();
+    const s = StateStore.open(path, catalog, { now: clock, compactEvery: 3 });
+    await expect(s.durable()).resolves.toBeUndefined(); // nothing written since the snapshot
+    s.commit(ack(1), { on: [all[0]!], off: all.slice(1) });
+    s.commit(ack(2));
+    const first = s.durable();
+    // Written while the sync runs: the third record reaches the compaction limit, which waits for the sync.
+    s.commit(ack(3), { on: all, off: [] });
+    expect(s.journalLength).toBe(3);
+    await Promise.all([first, s.durable()]);
+    expect(s.journalLength).toBe(0); // compacted once the sync returned
+    s.close();
+    const r = StateStore.open(path, catalog, { now: clock });
+    expect(r.seq).toBe(2);
+    expect(r.ackFor('sha-3')?.ack).toBe('ack-3');
+    r.close();
+  });
+
+  it('durable() resolves at once without fsync (the write reached the page cache)', async () => {
+    const path = file();
+    const s = StateStore.open(path, catalog, { now: clock, fsync: false });
+    s.commit(ack(1), { on: [all[0]!], off: all.slice(1) });
+    await expect(s.durable()).resolves.toBeUndefined();
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(3);
+    s.close();
+  });
+
   it('starts with every stream on, persists applied commands, replay entries and acks across reopen', () => {
     const path = file();
     const s = StateStore.open(path, catalog, { now: clock });

@@ -1,0 +1,57 @@
+/**
+ * Per-stage cost of a warm command verification (`npm run bench:verify` prints it under the rates): each stage of
+ * `openEnvelope` + `verifyCommand` run on its own over the same tokens, in CPU microseconds per token, next to
+ * the full verification. The stages are the hot path's own functions, called as verifyCommand calls them; what
+ * the full figure has beyond their sum is the claim checks, the command schema, the catalog and the async steps.
+ */
+import { base64url } from 'jose';
+import { checkTokenSize, decodeJsonSegment } from '../src/envelope/header';
+import { resolve, signingInputOf } from '../src/envelope/open';
+import { TYP_COMMAND } from '../src/envelope/types';
+import type { Trust } from '../src/envelope/trust';
+import type { JwsAlgorithm } from '../src/vocabulary';
+
+/** CPU µs per call of `fn` over every token. */
+async function cpuMicros(tokens: readonly string[], fn: (t: string) => unknown): Promise<number> {
+  const c0 = process.cpuUsage();
+  for (const t of tokens) await fn(t);
+  const c = process.cpuUsage(c0);
+  return Math.round(((c.user + c.system) / tokens.length) * 10) / 10;
+}
+
+/** Stage → CPU µs per token (warm: the trust has seen the signer, the header cache is filled). */
+export async function verifyStages(
+  tokens: readonly string[],
+  trust: Trust,
+  algorithms: readonly JwsAlgorithm[],
+  nowMs: number,
+): Promise<Record<string, number>> {
+  const r = resolve({ trust, clock: () => nowMs, algorithms });
+  const parts = (t: string) => checkTokenSize(t, r.maxBytes);
+  const checked = (t: string) => trust.header(t.slice(0, parts(t).dot1), TYP_COMMAND, r.algorithms);
+  const first = checked(tokens[0]!);
+  const signer = await trust.signer(first.header.x5c, first.header.alg, nowMs, first.chainKey);
+  const out: Record<string, number> = {};
+  out['size + split'] = await cpuMicros(tokens, parts);
+  out['header (cached by its bytes)'] = await cpuMicros(tokens, checked);
+  out['signer (chain cache hit, CRL generation check)'] = await cpuMicros(tokens, () =>
+    trust.signer(first.header.x5c, first.header.alg, nowMs, first.chainKey),
+  );
+  out['signature decode'] = await cpuMicros(tokens, (t) => base64url.decode(t.slice(t.lastIndexOf('.') + 1)));
+  const inputs = tokens.map((t) => ({
+    sig: base64url.decode(t.slice(t.lastIndexOf('.') + 1)),
+    end: t.lastIndexOf('.'),
+    t,
+  }));
+  let i = 0;
+  out['signing input'] = await cpuMicros(tokens, (t) => signingInputOf(t, t.lastIndexOf('.')));
+  out['signature verify (the bare rate)'] = await cpuMicros(tokens, () => {
+    const x = inputs[i++ % inputs.length]!;
+    return trust.verifySignature(first.header.alg, signer.key, x.sig, signingInputOf(x.t, x.end));
+  });
+  out['payload decode'] = await cpuMicros(tokens, (t) => {
+    const p = parts(t);
+    return decodeJsonSegment(t.slice(p.dot1 + 1, p.dot2), 'payload');
+  });
+  return out;
+}
