@@ -46,17 +46,23 @@ function damagedJournal(twoLines = false): { path: string; text: string } {
 }
 
 describe('state file: a record that is not durable is not acknowledged', () => {
-  it('a disk that cannot sync the record (fdatasync fails) refuses the commit: the ack must never go out first', () => {
+  it('a disk that cannot sync the record (fdatasync fails) never lets its ack out, nor any later one', async () => {
     const path = file();
     const s = StateStore.open(path, catalog, { now: clock });
     // The journal now lands on a device that cannot sync (EINVAL), as a failing disk would answer.
     unlinkSync(path);
     symlinkSync('/dev/null', path);
-    const err = thrown(() => s.commit(ack(1), { on: [], off: all }));
-    expect(err).toMatchObject({ code: 'ERR_STATE_STORE', message: `cannot write the state file ${path}` });
-    expect((err.cause as NodeJS.ErrnoException).code).toBe('EINVAL');
-    // Nothing in memory claims it was handled.
-    expect([s.seq, s.seen('pilot', 'jti-1'), s.ackFor('sha-1')]).toEqual([0, false, undefined]);
+    // The write reaches the page cache; the ack waits for durable(), which refuses.
+    s.commit(ack(1), { on: [], off: all });
+    const err = await s.durable().then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(err).toMatchObject({ code: 'ERR_STATE_STORE', message: `cannot sync the state file ${path}` });
+    expect((err?.cause as NodeJS.ErrnoException).code).toBe('EINVAL');
+    // Once a sync failed the page cache may have lost records: nothing later is accepted or made durable.
+    expect(thrown(() => s.commit(ack(2)))).toBe(err);
+    await expect(s.durable()).rejects.toBe(err);
     s.close();
     // Without fsync (a test or a tmpfs) the same write is accepted: the sync is what failed.
     const relaxed = file();
@@ -64,6 +70,7 @@ describe('state file: a record that is not durable is not acknowledged', () => {
     unlinkSync(relaxed);
     symlinkSync('/dev/null', relaxed);
     r.commit(ack(1), { on: [], off: all });
+    await r.durable();
     expect(r.seq).toBe(1);
     r.close();
   });
