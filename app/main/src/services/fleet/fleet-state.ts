@@ -194,7 +194,13 @@ export class FleetState {
     this.#lastTokens.set(vesselId, payload);
     const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
-    const entry = this.#vessels.get(vesselId) ?? emptyEntry(vesselId);
+    // One entry per vessel from here on: a link report or alert arriving while this state is verified (await
+    // below) lands on the same entry instead of being overwritten by a fresh one.
+    let entry = this.#vessels.get(vesselId);
+    if (!entry) {
+      entry = emptyEntry(vesselId);
+      this.#vessels.set(vesselId, entry);
+    }
     const x5c = x5cOf(token);
     try {
       if (!this.#trust)

@@ -166,3 +166,13 @@ describe('fleet state: expiry', () => {
     expect(fleet.vessel(VESSEL)!.verified).toBe(true);
   });
 });
+
+describe('fleet state: one entry per vessel', () => {
+  it('keeps a link report that arrives while the first state of the vessel is being verified', async () => {
+    const { fleet } = fleetAt(tempDir());
+    const verifying = fleet.onStateMessage(VESSEL, await state(1, all));
+    fleet.setLinkReport(VESSEL, { state: 'up', since: null, reportedAt: pki.now.toISOString() });
+    await verifying;
+    expect(fleet.vessel(VESSEL)).toMatchObject({ verified: true, linkReport: { state: 'up' } });
+  });
+});
