@@ -6,3 +6,4 @@ export * from './verify';
 export * from './attribution';
 export * from './peek';
 export * from './vessel-events';
+export { DEFAULT_SIGNER_CERTIFICATES, SignerCertificates } from './certificates';

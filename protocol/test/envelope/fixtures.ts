@@ -44,8 +44,14 @@ export async function createWorld(): Promise<World> {
     vessel,
     pilotSigner: createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
     vesselSigner: createSigner({ privateKey: vessel.keys.privateKey, chain: vessel.chain }),
+    // Every verifier is configured with the issuing CA: signers put only their own certificate into x5c.
     trust: (extra = {}) =>
-      createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, ...extra }),
+      createTrust({
+        trustAnchors: [pki.root.certificate],
+        intermediates: [pki.issuing.certificate],
+        revocation: { mode: 'off' },
+        ...extra,
+      }),
   };
 }
 
