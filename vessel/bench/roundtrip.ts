@@ -82,6 +82,7 @@ pilot.client.on('message', (topic, payload) => {
   waiting.delete(replyTo);
   verifyAck(ack, {
     trust: fleet.trust,
+    certificates: fleet.certificates,
     clock: Date.now,
     vesselId: VESSEL_ID,
     audience: 'bench-pilot',
@@ -209,6 +210,7 @@ async function baseline(n: number): Promise<{ n: number; p50Ms: number; p99Ms: n
   const crl = await fleet.pki.issuingCrl([], { crlNumber: 1 });
   const trust = createTrust({
     trustAnchors: [fleet.pki.root.certificate],
+    intermediates: [fleet.pki.issuing.certificate],
     crls: [crl],
     revocation: { mode: 'leaf' },
     validatePath,

@@ -189,6 +189,8 @@ export async function processCommand(ctx: ProcessorContext, token: string): Prom
     commandSha256: digest,
     status: 'applied',
     state: next,
+    // The console knows this certificate from the signed state this vessel publishes (retained, full x5c).
+    signerReference: 'x5t#S256',
   });
   const handled: StoredAck = { cmdSha256: digest, iss: claims.iss, jti: claims.jti, ack, expiresAt };
   ctx.store.commit(handled, next);
@@ -225,6 +227,8 @@ async function rejectWith(
     status: 'rejected',
     reason: code,
     state: ctx.store.streams,
+    // The console knows this certificate from the signed state this vessel publishes (retained, full x5c).
+    signerReference: 'x5t#S256',
   });
   // A replayed jti is already in the cache; every other attributable rejection is remembered so that a redelivery
   // gets this same ack.

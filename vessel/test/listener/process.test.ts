@@ -1,7 +1,9 @@
 /** The per-command pipeline without MQTT: attribution under a stale CRL, redelivery, and what gets persisted. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   IEC_61162_450_CATALOG,
@@ -31,6 +33,7 @@ async function setup(crlNextUpdateOffsetMs: number) {
   const trust = (mode: 'leaf' | 'off'): Trust =>
     createTrust({
       trustAnchors: [pki.root.certificate],
+      intermediates: [pki.issuing.certificate],
       crls: [crl],
       revocation: { mode, staleGraceSeconds: 60 },
       validatePath,
@@ -61,7 +64,7 @@ async function setup(crlNextUpdateOffsetMs: number) {
         cmd: buildStreamsSet(IEC_61162_450_CATALOG, on),
       })
     ).token;
-  return { pki, ctx, store, pilot, admin, sign };
+  return { pki, ctx, store, pilot, admin, vessel, sign };
 }
 
 describe('command pipeline', () => {
@@ -98,6 +101,49 @@ describe('command pipeline', () => {
     expect(reopened.ackFor(tokenDigest(token))?.ack).toBe(first.ack);
     expect(reopened.streams.on).toEqual([NAVD]);
     reopened.close();
+  });
+
+  it('drops a command naming its pilot by x5t#S256 unanswered (it must carry x5c), and names itself so in acks', async () => {
+    const { ctx, pilot, vessel, sign, store } = await setup(86_400_000);
+    const nowS = Math.floor(ctx.clock() / 1000);
+    const thumbprint = (cert: TestEntity['certificate']) =>
+      createHash('sha256').update(new Uint8Array(cert.rawData)).digest('base64url');
+    // Authentic pilot key and claims; only the header names the certificate instead of carrying it.
+    const token = await new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({
+          iss: 'pilot-1',
+          aud: 'MV',
+          iat: nowS,
+          nbf: nowS,
+          exp: nowS + 30,
+          jti: globalThis.crypto.randomUUID(),
+          cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
+        }),
+      ),
+    )
+      .setProtectedHeader({
+        alg: 'ES256',
+        typ: 'helmlink-cmd+jwt',
+        'x5t#S256': thumbprint(pilot.certificate),
+      })
+      .sign(pilot.keys.privateKey);
+    const outcome = await processCommand(ctx, token);
+    expect(outcome).toMatchObject({
+      verdict: 'dropped',
+      reason: 'ERR_JOSE_HEADER_FORBIDDEN',
+      changed: false,
+    });
+    expect(outcome.ack).toBeUndefined();
+    expect(store.seq).toBe(0);
+    // The vessel's own ack names its certificate by x5t#S256 and carries no x5c.
+    const applied = await processCommand(ctx, await sign(pilot, [NAVD]));
+    const header = JSON.parse(Buffer.from(applied.ack!.split('.')[0]!, 'base64url').toString()) as object;
+    expect(header).toEqual({
+      alg: 'ES256',
+      typ: 'helmlink-ack+jwt',
+      'x5t#S256': thumbprint(vessel.certificate),
+    });
   });
 
   it('refuses a command published with a trailing newline: an ack only ever names the exact compact token', async () => {
