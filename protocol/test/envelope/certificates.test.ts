@@ -119,7 +119,7 @@ describe('signing with x5t#S256', () => {
   });
 
   it('refuses x5t#S256 on every token type but acks (a caller bug)', async () => {
-    for (const typ of [TYP_COMMAND, TYP_STATE, TYP_ALERT, TYP_LINK])
+    for (const typ of [TYP_COMMAND, TYP_STATE, TYP_ALERT, TYP_LINK] as const)
       await expect(signToken(w.vesselSigner, typ, {}, 'x5t#S256')).rejects.toThrow(TypeError);
   });
 

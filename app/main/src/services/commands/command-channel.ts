@@ -34,7 +34,7 @@ import { BrokerSession } from '../broker/broker-session';
 import { CrlFetcher } from '../broker/crl-fetcher';
 import { RateTimer } from '../broker/rate-timer';
 import { routeMessage } from '../broker/topic-router';
-import { handleAck } from './ack-handler';
+import { handleAck, retryHeldAcks } from './ack-handler';
 import { CommandTracker } from './command-tracker';
 
 export interface CommandChannelOptions {
@@ -125,7 +125,11 @@ export class CommandChannel {
           payload,
           {
             data: (vesselId, streamId) => o.rates.count(vesselId, streamId, o.clock()),
-            state: (vesselId, p) => o.fleet.onStateMessage(vesselId, p),
+            state: async (vesselId, p) => {
+              await o.fleet.onStateMessage(vesselId, p);
+              // A verified state teaches the vessel's certificate: acks held for it can be verified now.
+              await retryHeldAcks(ack, vesselId);
+            },
             ack: (vesselId, p) => handleAck(ack, vesselId, p),
             alert: (vesselId, p) => reports.onAlert(vesselId, p),
             link: (vesselId, p, r) => reports.onLink(vesselId, p, r),

@@ -1,6 +1,7 @@
 /**
  * The lifecycle of the console's commands: pending → applied / rejected (settled by a verified ack) / timed_out
- * (no verified ack in time) / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and
+ * (no verified ack in time; ERR_ACK_UNVERIFIABLE when an ack was held for a vessel certificate that never became
+ * known) / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and
  * pushes every change as `commands.status`.
  */
 import type { CommandView } from '@helmlink/app-preload';
@@ -21,6 +22,11 @@ export interface TrackedCommand {
   /** performance.now() at publish, for the round-trip time. */
   sentAtPerf: number;
   timer: NodeJS.Timeout | undefined;
+  /**
+   * An ack naming a vessel certificate the console has not validated yet (x5t#S256): held until a state of the
+   * vessel verifies and teaches it; the command times out as ERR_ACK_UNVERIFIABLE if none does in time.
+   */
+  heldAck?: string | undefined;
 }
 
 export class CommandTracker {
@@ -58,6 +64,13 @@ export class CommandTracker {
       .slice(0, limit);
   }
 
+  /** Pending commands of `vesselId` holding an ack that waits for the vessel's certificate. */
+  heldAcks(vesselId: string): TrackedCommand[] {
+    return [...this.#commands.values()].filter(
+      (p) => p.heldAck !== undefined && p.view.vesselId === vesselId && p.view.state === 'pending',
+    );
+  }
+
   /** Moves a command to a final state and pushes it. */
   settle(
     p: TrackedCommand,
@@ -67,6 +80,7 @@ export class CommandTracker {
   ): void {
     if (p.timer) clearTimeout(p.timer);
     p.timer = undefined;
+    p.heldAck = undefined;
     p.view = { ...p.view, state, reason, settledAt: new Date(this.clock()).toISOString(), ...extra };
     this.events.emit('commands.status', p.view);
   }
@@ -75,16 +89,15 @@ export class CommandTracker {
   expireAfter(p: TrackedCommand, seconds: number): void {
     p.timer = setTimeout(() => {
       if (p.view.state !== 'pending') return;
-      this.settle(p, 'timed_out', {
-        code: 'ERR_COMMAND_TIMEOUT',
-        message: describeError('ERR_COMMAND_TIMEOUT'),
-      });
+      // An ack came but its certificate never became known: say so, not "no answer".
+      const code = p.heldAck !== undefined ? 'ERR_ACK_UNVERIFIABLE' : 'ERR_COMMAND_TIMEOUT';
+      this.settle(p, 'timed_out', { code, message: describeError(code) });
       this.audit.append({
         kind: 'command.timeout',
         vesselId: p.view.vesselId,
         commandId: p.view.commandId,
         verdict: 'timed_out',
-        code: 'ERR_COMMAND_TIMEOUT',
+        code,
       });
     }, seconds * 1000);
     p.timer.unref();
