@@ -30,6 +30,7 @@ import { rememberSigner, thumbprintOfFingerprint } from '../../src/envelope/cert
 import { CrlStore } from '../../src/pki/crl-store';
 import { MemoryReplayStore } from '../../src/replay';
 import {
+  ackClaimsFor,
   ALL,
   CATALOG,
   clock,
@@ -95,18 +96,8 @@ const ackOptions = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => 
   ...extra,
 });
 
-const ackClaims = () => ({
-  iss: VESSEL,
-  aud: 'pilot-1',
-  iat: NOW_S,
-  nbf: NOW_S,
-  exp: NOW_S + 30,
-  jti: globalThis.crypto.randomUUID(),
-  in_reply_to: commandJti,
-  cmd_sha256: createHash('sha256').update(commandToken).digest('base64url'),
-  status: 'applied',
-  state,
-});
+const ackClaims = () =>
+  ackClaimsFor(commandJti, createHash('sha256').update(commandToken).digest('base64url'));
 
 describe('signing with x5t#S256', () => {
   it('names the vessel certificate by the base64url SHA-256 of its DER and leaves x5c out', async () => {

@@ -111,7 +111,9 @@ describe('verifyCommand: acceptance', () => {
     expect(leafOnly.x5c).toHaveLength(1);
     const { token } = await signCommand(leafOnly, { audience: VESSEL, cmd: CMD as never, clock });
     const without = w.trust({ intermediates: [] });
-    expect((await rejection(verifyCommand(token, options({ trust: without })))).code).toBe('ERR_CHAIN_UNTRUSTED');
+    expect((await rejection(verifyCommand(token, options({ trust: without })))).code).toBe(
+      'ERR_CHAIN_UNTRUSTED',
+    );
     const trust = w.trust({ intermediates: [w.pki.issuing.certificate] });
     await expect(verifyCommand(token, options({ trust }))).resolves.toMatchObject({
       signer: { entityId: 'pilot-1' },
