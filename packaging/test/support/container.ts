@@ -155,13 +155,14 @@ export async function bootContainer(
       clearTimeout(killer);
     },
   };
-  // systemd is PID 1 before its bus socket exists: ask again until it answers.
+  // systemd is PID 1 before its bus socket exists, and under load `is-system-running` can answer `offline` before
+  // the manager is reachable: ask again until it answers with a state of a booted system.
   let up = container.exec(['systemctl', 'is-system-running', '--wait'], {
     timeoutMs: Math.max(1000, deadline - Date.now()),
   });
   while (
     !/^(running|degraded)/u.test(up.stdout) &&
-    /connect to bus/u.test(up.stderr) &&
+    (/connect to bus/u.test(up.stderr) || /^offline/u.test(up.stdout)) &&
     Date.now() < deadline
   ) {
     await sleep(250);

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificate, type AclSubject } from '@helmlink/protocol';
+import { parseCertificates, type AclSubject } from '@helmlink/protocol';
 import {
   brokerPaths,
   writeBrokerMaterial,
@@ -60,7 +60,9 @@ function reusableBrokerSerial(
   try {
     if (!plan.external && !readFileSync(paths.conf, 'utf8').includes(`listener ${plan.mqttPort} 127.0.0.1\n`))
       return undefined;
-    const cert = parseCertificate(readFileSync(paths.certfile, 'utf8'));
+    // The certfile holds the broker certificate, then the issuing CA's (the chain Mosquitto presents).
+    const [cert] = parseCertificates(readFileSync(paths.certfile, 'utf8'));
+    if (!cert) return undefined;
     const serial = cert.serialNumber.toLowerCase();
     if (
       authority.getCertificate(serial).status !== 'valid' ||
