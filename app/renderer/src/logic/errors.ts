@@ -272,7 +272,7 @@ const CODE_WORDS = {
   ],
   ERR_ACK_UNVERIFIABLE: [
     'Answer could not be verified',
-    "The vessel answered, but with a certificate the console has not verified yet, and no vessel state confirmed it in time. The command may or may not have been applied; check the vessel state.",
+    'The vessel answered, but with a certificate the console has not verified yet, and no vessel state confirmed it in time. The command may or may not have been applied; check the vessel state.',
   ],
   ERR_CONSOLE_NOT_ADMIN: ['Administrator only', 'This needs an identity with the administrator role.'],
   ERR_BRIDGE_NON_LOOPBACK: 'fault',

@@ -19,7 +19,7 @@ export const CONSOLE_ERRORS = {
   ERR_FLEET_STORE: "The console's record of verified vessel state sequence numbers cannot be read or written",
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
   ERR_ACK_UNVERIFIABLE:
-    "An acknowledgement arrived but names a vessel certificate the console has not validated, and no vessel state made it known in time",
+    'An acknowledgement arrived but names a vessel certificate the console has not validated, and no vessel state made it known in time',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',
   ERR_BRIDGE_NON_LOOPBACK: 'The web bridge only listens on a loopback address',
   ERR_BRIDGE_DISCONNECTED: 'The console page is not connected to the web bridge (reconnecting)',
