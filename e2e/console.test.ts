@@ -1,9 +1,12 @@
 /**
  * The full system with real Mosquitto: the demo topology on free ports, and Debian's Chromium driving the operator
- * console through its loopback web bridge. A new pilot (also an admin) enrolls through the wizard, switches streams
- * on two vessels (verified acks with round-trip time, state change, data indicators stop and start), sees a
- * refused command's reason, revokes a vessel (cut off from the broker) and finally revokes itself (its next command
- * cannot be delivered). The steps share one browser session and run in order.
+ * console through its loopback web bridge. A new pilot (also an admin) enrolls through the wizard, sees the fleet
+ * overview with the ships as certified, switches streams on two vessels (verified acks with round-trip time, state
+ * change, data indicators stop and start), runs axe-core on live data in every palette, sees a refused command's
+ * reason in the ship's own words once (toggle snapped back; history and audit name vessel, streams and zone), sees
+ * a locked key and a wrong passphrase where it acted and the console reconnect after unlocking, revokes a vessel
+ * (cut off from the broker) and finally revokes itself (warned first; then everything is stale and nothing can be
+ * sent). The steps share one browser session and run in order.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +24,13 @@ import {
   openFleet,
   revokeInPkiTab,
   sendStreams,
+  PALETTE_NAMES,
+  describeViolations,
+  openVessel,
+  runAxe,
+  setPalette,
   step,
+  tid,
   until,
   waitFor,
   waitForFlow,
@@ -84,6 +93,13 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
       page,
       DEMO_VESSELS.map((v) => v.id),
     );
+    // The header says connected only now, with the TLS version; the overview names the ships as certified.
+    await waitFor(page, testIds.connectionBadge, { 'data-state': 'connected' });
+    expect(await page.getByTestId(testIds.connectionBadge).textContent()).toMatch(/connected · TLSv1\.3/u);
+    for (const v of DEMO_VESSELS) {
+      const row = (await page.getByTestId(testIds.fleetRow(v.id)).textContent()) ?? '';
+      for (const fact of [v.name, v.imo, v.mmsi, v.flag]) expect(row).toContain(fact);
+    }
   });
 
   it('switches a camera off and on again: verified acks with round-trip time, state and data indicators follow', async () => {
@@ -115,16 +131,87 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
     await waitForFlow(page, skagen.id, 'NAVD', true);
   });
 
+  it('the overview and a stream panel pass axe-core in Light, Dark and Night with live data', async () => {
+    await openVessel(page, skagen.id);
+    const problems: string[] = [];
+    for (const palette of PALETTE_NAMES) {
+      await setPalette(page, palette);
+      problems.push(describeViolations(`fleet/${palette}`, await runAxe(page)));
+    }
+    await setPalette(page, 'dark');
+    expect(problems.filter(Boolean)).toEqual([]);
+  });
+
   it('shows the reason of a command the vessel rejects, and keeps the state', async () => {
     const r = await sendStreams(page, skagen.id, { VDRD: false });
     expect(r.status).toBe('rejected');
     expect(r.reasonCode).toBe('ERR_HOOK_REJECTED');
     expect(r.reasonText).toBeTruthy();
+    // The ship's own words, once in the card.
+    const words = 'the voyage data recorder feed (VDRD) must stay on';
+    expect(r.reasonText).toContain(words);
     await step(page, 'rejected-state-kept', async () => {
-      await page.getByTestId(testIds.reset(skagen.id)).click();
+      // The toggle snaps back to the verified state by itself: nothing left to send or discard.
       await waitForState(page, skagen.id, 'VDRD', true);
+      expect(await page.getByTestId(testIds.reset(skagen.id)).isDisabled()).toBe(true);
+      expect(await page.getByTestId(testIds.send(skagen.id)).isDisabled()).toBe(true);
+      const card = await page.getByTestId(testIds.streamPanel(skagen.id)).evaluate((el) => {
+        const copy = el.cloneNode(true) as HTMLElement;
+        copy.querySelector('details')?.remove();
+        return copy.textContent ?? '';
+      });
+      expect(card.split(words).length - 1).toBe(1);
+      await waitFor(page, testIds.fleetRow(skagen.id), { 'data-status': 'rejected' });
     });
     await waitForFlow(page, skagen.id, 'VDRD', true);
+    await step(page, 'rejected-in-history-and-audit', async () => {
+      const history = page.getByTestId(testIds.history(skagen.id));
+      await history.locator('summary').click();
+      expect(await history.textContent()).toContain('VDRD off');
+      await page.getByTestId(testIds.nav('audit')).click();
+      await page.getByTestId(testIds.auditSearch).fill('ERR_HOOK_REJECTED');
+      const row = page.locator(`${tid(testIds.auditRow)}[data-verdict="rejected"]`).first();
+      await row.waitFor({ state: 'attached', timeout: 30_000 });
+      const text = (await row.textContent()) ?? '';
+      for (const part of [skagen.name, 'VDRD off', words]) expect(text).toContain(part);
+      expect(text).toMatch(/UTC[+-]\d\d:\d\d/u);
+      await page.getByTestId(testIds.auditSearch).fill('no-such-entry-anywhere');
+      await waitFor(page, testIds.auditEmpty);
+      await page.getByTestId(testIds.nav('fleet')).click();
+    });
+  });
+
+  it('shows formerly silent failures where the pilot acted: locked key, wrong passphrase; auto-connect after unlock', async () => {
+    await step(page, 'lock-and-disconnect', async () => {
+      await page.getByTestId(testIds.nav('identity')).click();
+      await page.getByRole('button', { name: 'Lock key' }).click();
+      await waitFor(page, testIds.unlockCard);
+      expect(await page.locator(tid(testIds.unlockCard)).count()).toBe(1);
+      await page.getByTestId(testIds.nav('connection')).click();
+      await page.getByTestId(testIds.connectionDisconnect).click();
+      await waitFor(page, testIds.disconnectDialog);
+      await page.getByTestId(testIds.disconnectConfirm).click();
+      await waitFor(page, testIds.connectionState, { 'data-state': 'disconnected' });
+    });
+    await step(page, 'connect-while-locked', async () => {
+      await page.getByTestId(testIds.nav('fleet')).click();
+      await waitFor(page, testIds.fleetRow(nordic.id), { 'data-status': 'stale' });
+      expect(await page.getByTestId(testIds.connectionBadge).textContent()).not.toMatch(/: connected/u);
+      await page.getByTestId(testIds.brokerDownBanner).getByRole('button', { name: 'Connect' }).click();
+      await waitFor(page, testIds.brokerConnectError, { 'data-code': 'ERR_IDENTITY_LOCKED' });
+    });
+    await step(page, 'wrong-passphrase-on-fleet-tab', async () => {
+      await page.getByTestId(testIds.unlockPassphrase).fill('not the passphrase');
+      await page.getByTestId(testIds.unlockSubmit).click();
+      await waitFor(page, testIds.unlockPassphrase, { 'data-error-code': 'ERR_KEY_DECRYPT' });
+    });
+    await step(page, 'unlock-auto-connects', async () => {
+      await page.getByTestId(testIds.unlockPassphrase).fill('correct horse battery staple');
+      await page.getByTestId(testIds.unlockSubmit).click();
+      await page.waitForSelector(tid(testIds.unlockCard), { state: 'detached', timeout: 30_000 });
+      await waitFor(page, testIds.connectionBadge, { 'data-state': 'connected' });
+      await openFleet(page, [nordic.id, skagen.id]);
+    });
   });
 
   it('revokes a vessel in the PKI tab: the broker cuts it off and refuses it', async () => {
@@ -154,11 +241,19 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
         timeout: 30_000,
       });
       await page.getByTestId(testIds.nav('fleet')).click();
-      await waitFor(page, testIds.vesselCard(nordic.id));
+      await waitFor(page, testIds.fleetRow(nordic.id));
     });
-    const r = await sendStreams(page, nordic.id, { 'CAM-BOW': false });
-    expect(r.status).toBe('failed');
-    expect(r.reasonText).toMatch(/not connected/iu);
+    // Nothing stays "Connected" or "verified": the rows are stale with the reason, and nothing can be sent.
+    await step(page, 'pilot-stale', async () => {
+      await waitFor(page, testIds.fleetRow(nordic.id), { 'data-status': 'stale' });
+      expect(await page.getByTestId(testIds.connectionBadge).getAttribute('data-state')).not.toBe(
+        'connected',
+      );
+      await page.getByTestId(testIds.fleetRow(nordic.id)).click();
+      await waitFor(page, testIds.staleBanner);
+      expect(await page.getByTestId(testIds.send(nordic.id)).isDisabled()).toBe(true);
+      expect(await page.getByTestId(testIds.toggle(nordic.id, 'CAM-BOW')).isDisabled()).toBe(true);
+    });
     expect(topology.vessels.get(nordic.id)!.state.on).toContain(
       nordic.catalog.streams.find((s) => s.id === 'CAM-BOW')!.address,
     );

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateToPem, certificatesToPem, topics } from '@helmlink/protocol';
+import { certificateToPem, certificatesToPem, describeError, topics } from '@helmlink/protocol';
 import { DEMO_VESSELS, startTopology, type Topology } from '@helmlink/cli/demo';
 import { brokerAdmits, enrollPilot, roundTrip, signStreams, until, type ScenarioPilot } from './src';
 
@@ -75,6 +75,62 @@ describe('demo topology, embedded broker', () => {
     expect(settled).toMatchObject({ state: 'applied', ackVerified: true });
     expect(settled.rttMs).toBeGreaterThan(0);
     expect(topology.vessels.get(skagen.id)!.state.off).toEqual(off);
+    // The vessel as its certificate names it, the stream switched by name.
+    expect(settled.vessel).toEqual({ vesselId: skagen.id, name: skagen.name, imo: skagen.imo });
+    expect(settled.changes).toEqual([
+      { id: 'CAM-BRIDGE', name: 'Bridge camera', address: off[0], on: false },
+    ]);
+    expect(services.fleet.vessel(skagen.id)!.identity).toEqual({
+      name: skagen.name,
+      imo: skagen.imo,
+      mmsi: skagen.mmsi,
+      flag: skagen.flag,
+    });
+  });
+
+  it("the ship's words for a refusal reach the console once: in the command, the vessel's status and the audit", async () => {
+    const services = topology.consoleServices!;
+    // The round trip above switched CAM-BOW off: switch it on again and VDRD off in one command.
+    await until(
+      () => services.fleet.verifiedState(nordic.id)?.off.includes(address(nordic, 'CAM-BOW')) === true,
+      'the state with CAM-BOW off at the console',
+    );
+    const sent = await services.commands.send({
+      vesselId: nordic.id,
+      on: allBut(nordic, 'VDRD'),
+      off: [address(nordic, 'VDRD')],
+    });
+    await until(
+      () =>
+        services.commands.list(nordic.id).find((c) => c.commandId === sent.commandId)?.state === 'rejected',
+      'the refusal',
+    );
+    const words = 'the voyage data recorder feed (VDRD) must stay on';
+    const settled = services.commands.list(nordic.id).find((c) => c.commandId === sent.commandId)!;
+    expect(settled.reason).toEqual({
+      code: 'ERR_HOOK_REJECTED',
+      message: describeError('ERR_HOOK_REJECTED'),
+      vesselText: words,
+    });
+    await until(() => services.fleet.vessel(nordic.id)?.status === 'rejected', 'the vessel status');
+    expect(services.fleet.vessel(nordic.id)).toMatchObject({
+      status: 'rejected',
+      statusReason: { code: 'ERR_HOOK_REJECTED', vesselText: words },
+      pendingChanges: 0,
+    });
+    const [entry] = services.audit.search({ commandId: sent.commandId, kinds: ['ack.verified'] }).entries;
+    expect(entry).toMatchObject({
+      verdict: 'rejected',
+      code: 'ERR_HOOK_REJECTED',
+      message: describeError('ERR_HOOK_REJECTED'),
+      vesselText: words,
+      vessel: { vesselId: nordic.id, name: nordic.name, imo: nordic.imo },
+    });
+    expect(entry!.message).not.toContain(words);
+    expect(entry!.streams!.map((s) => `${s.id} (${s.name}) ${s.on ? 'on' : 'off'}`).sort()).toEqual([
+      'CAM-BOW (Bow camera) on',
+      'VDRD (VDR data) off',
+    ]);
   });
 
   it('a state the ship systems refuse is rejected with its reason and the state is kept', async () => {
@@ -82,6 +138,7 @@ describe('demo topology, embedded broker', () => {
     const { ack } = await roundTrip(anna, skagen.id, token);
     expect(ack.status).toBe('rejected');
     expect(ack.reason).toBe('ERR_HOOK_REJECTED');
+    expect(ack.reason_text).toBe('the voyage data recorder feed (VDRD) must stay on');
     expect(topology.vessels.get(skagen.id)!.state.on).toContain(address(skagen, 'VDRD'));
   });
 

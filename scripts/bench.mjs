@@ -1,7 +1,7 @@
 // `npm run bench`: runs every package benchmark one after the other (2-core machines: never in parallel), prints one
 // table and writes bench/results.json with the machine, the versions and the date.
 //
-// Usage: node scripts/bench.mjs [--only verify,ca,vessel] [--out FILE] [--quick] [--timeout SECONDS per benchmark, default 900]
+// Usage: node scripts/bench.mjs [--only verify,ca,vessel,console] [--out FILE] [--quick] [--timeout SECONDS per benchmark, default 900]
 //   --quick passes smaller sample counts to the scripts that accept them (for a smoke run; figures are noisier).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ const BENCHES = [
   { id: 'pki', script: 'bench:pki', quickArgs: ['--count', '100'] },
   { id: 'ca', script: 'bench:ca', quickArgs: ['--enrollments', '300', '--revoked', '100000'] },
   { id: 'vessel', script: 'bench:vessel', quickArgs: ['--latency', '300', '--throughput', '1000'] },
+  { id: 'console', script: 'bench:console', quickArgs: ['--updates', '60', '--loads', '2'] },
   { id: 'link', script: 'bench:link', quickArgs: ['--n', '10'] },
 ];
 
@@ -207,6 +208,21 @@ function summarize(results) {
     pick(ca, /crl.*(ms|millis|seconds)/iu),
     pick(ca, /crl.*seconds/iu) ? 's' : 'ms',
     '< 2 s',
+  );
+  const consoleBench = results.console?.json;
+  add(
+    'console page interactive, 500 vessels (Chromium, median)',
+    'console',
+    pick(consoleBench, /interactiveMs\.median/u),
+    'ms',
+    '≤ 1,000',
+  );
+  add(
+    'console state update → painted, 500 vessels (p95)',
+    'console',
+    pick(consoleBench, /^updateRepaintMs\.p95/u),
+    'ms',
+    '≤ 16',
   );
   return rows;
 }

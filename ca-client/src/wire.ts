@@ -88,6 +88,8 @@ export interface IssuedWire {
 export interface TokenRequest {
   entityId: string;
   roles: Role[];
+  /** The ship's name (vessels), certified next to IMO, MMSI and flag (the vocabulary's ship-name rule). */
+  name?: string;
   imo?: string;
   mmsi?: string;
   flag?: string;

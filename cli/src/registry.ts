@@ -63,6 +63,16 @@ register(
   async () => (await import('@helmlink/ca-server/cli')).caTokenCommand,
 );
 register(
+  'ca revoke',
+  'Revoke a certificate or put it on hold (admin API over HTTPS, mutual TLS)',
+  async () => (await import('@helmlink/ca-client/cli')).caRevokeCommand,
+);
+register(
+  'ca release',
+  'Release a certificate from hold (admin API over HTTPS, mutual TLS)',
+  async () => (await import('@helmlink/ca-client/cli')).caReleaseCommand,
+);
+register(
   'ca audit verify',
   'Verify the hash chain of the CA audit log',
   async () => (await import('@helmlink/ca-server/cli')).caAuditVerifyCommand,

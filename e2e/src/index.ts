@@ -4,3 +4,5 @@ export * from './mqtt';
 export * from './wait';
 export * from './scenarios/console';
 export * from './scenarios/round-trip';
+export * from './scenarios/console-screens';
+export * from './fixture';

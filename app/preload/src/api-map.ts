@@ -47,6 +47,7 @@ export const API_EVENTS = [
   ['identity', 'onEnrollProgress', 'identity.enrollProgress'],
   ['settings', 'onChanged', 'settings.changed'],
   ['fleet', 'onVessels', 'fleet.vessels'],
+  ['fleet', 'onChanged', 'fleet.changed'],
   ['fleet', 'onConnection', 'fleet.connection'],
   ['fleet', 'onRates', 'fleet.rates'],
   ['fleet', 'onAlerts', 'fleet.alerts'],

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import {
   Alert,
   AppShell,
@@ -13,7 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { colorSchemeFor, themeFor } from './theme';
+import { colorSchemeFor, cssResolverFor, themeFor } from './theme';
 import { cyclePalette, useSettings } from './stores/settings';
 import { isAdmin, useIdentity } from './stores/identity';
 import { logout, useConnection } from './stores/connection';
@@ -96,9 +96,9 @@ function Shell() {
     [],
   );
   return (
-    <AppShell header={{ height: 56 }} padding="md" data-testid={testIds.appShell}>
+    <AppShell header={{ height: { base: 92, sm: 56 } }} padding="md" data-testid={testIds.appShell}>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+        <Group h="100%" px="md" py={4} justify="space-between" gap={4} wrap="wrap" align="center">
           <Group gap="sm" wrap="nowrap">
             <Title order={1} size="h3">
               Helmlink
@@ -107,7 +107,7 @@ function Shell() {
               {status?.entityId ?? ''} {status?.roles.length ? `(${status.roles.join(', ')})` : ''}
             </Text>
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="wrap">
             <ConnectionBadge />
             <PalettePicker />
             <LogoutButton />
@@ -119,7 +119,7 @@ function Shell() {
           <BridgeBanner />
           <ExpiryBanner />
           <UnavailableBanner />
-          {status?.state !== 'ready' && <UnlockCard />}
+          <UnlockCard />
           <Tabs value={current} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
             <Tabs.List aria-label="Console sections">
               {tabs.map((t) => (
@@ -184,11 +184,15 @@ function Content() {
 /** The console: palette-aware Mantine provider around the wizard or the main shell. */
 export function App() {
   const palette = useSettings((s) => s.palette);
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.documentElement.dataset.palette = palette;
   }, [palette]);
   return (
-    <MantineProvider theme={themeFor(palette)} forceColorScheme={colorSchemeFor(palette)}>
+    <MantineProvider
+      theme={themeFor(palette)}
+      cssVariablesResolver={cssResolverFor(palette)}
+      forceColorScheme={colorSchemeFor(palette)}
+    >
       <Content />
     </MantineProvider>
   );

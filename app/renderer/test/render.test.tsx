@@ -2,15 +2,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { renderToString } from 'react-dom/server';
 import { App } from '../src/App';
 import { identityStore } from '../src/stores/identity';
-import { applyVessels, fleetStore } from '../src/stores/fleet';
+import { applyVessels, fleetStore, selectVessel } from '../src/stores/fleet';
 import { applyCommand, commandsStore } from '../src/stores/commands';
 import { settingsStore, bindSettingsStorage } from '../src/stores/settings';
+import { connectionStore } from '../src/stores/connection';
 import { testIds } from '../src/testids';
-import { command, identityStatus, stream, vessel } from './support/test-api';
+import { command, connectionStatus, identityStatus, stream, vessel } from './support/test-api';
 
 // zustand's hooks read `getInitialState()` as the server snapshot; a server render should show the seeded
 // state instead, so each store's server snapshot is its current state here.
-const stores = [identityStore, fleetStore, commandsStore, settingsStore] as const;
+const stores = [identityStore, fleetStore, commandsStore, settingsStore, connectionStore] as const;
 const initial = stores.map((s) => s.getInitialState());
 beforeEach(() => {
   bindSettingsStorage(undefined);
@@ -50,9 +51,13 @@ describe('render smoke check (server-side render, no DOM)', () => {
     applyCommand(
       command('c1', 'aurora', 'rejected', { reason: { code: 'ERR_STREAM_UNKNOWN', message: 'unknown' } }),
     );
+    selectVessel('aurora');
     const html = renderToString(<App />);
     for (const id of [
       testIds.appShell,
+      testIds.fleetGrid,
+      testIds.fleetRow('aurora'),
+      testIds.fleetRow('borealis'),
       testIds.nav('fleet'),
       testIds.nav('settings'),
       testIds.paletteSelect,
@@ -65,10 +70,13 @@ describe('render smoke check (server-side render, no DOM)', () => {
       testIds.send('aurora'),
       testIds.commandStatus('aurora'),
       testIds.commandReason('aurora'),
-      testIds.vesselUnverified('borealis'),
     ]) {
       expect(has(html, id), id).toBe(true);
     }
+    // The stream panel opens for the selected vessel only.
+    expect(has(html, testIds.vesselCard('borealis'))).toBe(false);
+    selectVessel('borealis');
+    expect(has(renderToString(<App />), testIds.vesselUnverified('borealis'))).toBe(true);
     expect(html).toContain('A stream is not in the vessel catalog.');
     expect(has(html, testIds.nav('pki'))).toBe(false);
   });
@@ -78,5 +86,36 @@ describe('render smoke check (server-side render, no DOM)', () => {
     identityStore.setState({ status: identityStatus({ roles: ['admin'], isAdmin: true }) });
     const html = renderToString(<App />);
     expect(has(html, testIds.nav('pki'))).toBe(true);
+  });
+});
+
+describe('the header and the overview never say "connected" or "verified" falsely', () => {
+  it('says the service link is lost and makes every row stale when the page loses the console service', () => {
+    identityStore.setState({ status: identityStatus() });
+    applyVessels([vessel('aurora', [stream('misc', 1, true)])]);
+    connectionStore.setState({ transport: 'web', bridge: 'closed' });
+    const html = renderToString(<App />);
+    expect(html).toContain('Console service link lost');
+    expect(html).not.toContain('Broker: connected');
+    expect(html).toMatch(/data-testid="fleet-row-aurora"[^>]*data-status="stale"/u);
+    expect(has(html, testIds.bridgeOfflineBanner)).toBe(true);
+  });
+
+  it('shows no red banner before the broker status is known, and a neutral one when simply disconnected', () => {
+    identityStore.setState({ status: identityStatus() });
+    applyVessels([vessel('aurora', [stream('misc', 1, true)])]);
+    expect(has(renderToString(<App />), testIds.brokerDownBanner)).toBe(false);
+    connectionStore.setState({
+      broker: connectionStatus({
+        state: 'disconnected',
+        brokerUrl: null,
+        tlsVersion: null,
+        mqttVersion: null,
+      }),
+    });
+    const html = renderToString(<App />);
+    expect(html).toContain('Not connected to the broker');
+    expect(html).not.toContain('the connection failed');
+    expect(html).toMatch(/data-testid="connection-badge"[^>]*data-state="disconnected"/u);
   });
 });

@@ -87,6 +87,7 @@ export async function enroll(
   const identity: EntityIdentity = {
     entityId: token.entityId,
     roles: token.roles,
+    ...(token.name ? { name: token.name } : {}),
     ...(token.imo ? { imo: token.imo } : {}),
     ...(token.mmsi ? { mmsi: token.mmsi } : {}),
     ...(token.flag ? { flag: token.flag } : {}),

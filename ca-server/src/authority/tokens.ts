@@ -52,6 +52,7 @@ export function createToken(
       hash: hashToken(token),
       entityId,
       roles,
+      name: req.name ?? null,
       imo: req.imo ?? null,
       mmsi: req.mmsi ?? null,
       flag: req.flag ?? null,

@@ -8,9 +8,10 @@ export const caTokenCommand = defineCommand({
   name: 'ca token',
   summary: 'Create a one-time enrollment token (shown once)',
   usage: `
-Usage: helmlink ca token --dir DIR --entity ID --role ROLE... [--imo N] [--mmsi N] [--flag CC] [--ttl SECONDS] [--validity-days N] [--json] [--passphrase-file FILE]
+Usage: helmlink ca token --dir DIR --entity ID --role ROLE... [--name SHIP] [--imo N] [--mmsi N] [--flag CC] [--ttl SECONDS] [--validity-days N] [--json] [--passphrase-file FILE]
 
-Roles: ${ENROLLABLE_ROLES.join(', ')}. The token is bound to the entity id, roles and maritime attributes;
+Roles: ${ENROLLABLE_ROLES.join(', ')}. The token is bound to the entity id, roles and maritime attributes
+(the ship's name, IMO number, MMSI, flag state: written into the certificate, where consoles read them);
 only its hash is stored.
 
 ${PASSPHRASE_HELP}
@@ -20,6 +21,7 @@ Exit codes: 0 created, 1 refused (invalid id, IMO check digit, ...), 2 usage.
     dir: { type: 'string' },
     entity: { type: 'string' },
     role: { type: 'string', multiple: true },
+    name: { type: 'string' },
     imo: { type: 'string' },
     mmsi: { type: 'string' },
     flag: { type: 'string' },
@@ -47,6 +49,7 @@ Exit codes: 0 created, 1 refused (invalid id, IMO check digit, ...), 2 usage.
       passphrase,
       entityId,
       roles: roles as Role[],
+      ...(values.name ? { name: values.name } : {}),
       ...(values.imo ? { imo: values.imo } : {}),
       ...(values.mmsi ? { mmsi: values.mmsi } : {}),
       ...(values.flag ? { flag: values.flag } : {}),

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS tokens (
   hash TEXT PRIMARY KEY,
   entity_id TEXT NOT NULL,
   roles TEXT NOT NULL,
-  imo TEXT, mmsi TEXT, flag TEXT,
+  imo TEXT, mmsi TEXT, flag TEXT, name TEXT,
   validity_days INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
@@ -109,6 +109,9 @@ export function migrate(db: Database.Database, now: number): MigrationEvent[] {
   const events: MigrationEvent[] = [];
   for (const [name, type] of Object.entries(ADDED_COLUMNS))
     if (!columns.has(name)) db.exec(`ALTER TABLE certificates ADD COLUMN ${name} ${type}`);
+  // Stores created before tokens carried the ship's name get the column (NULL for their tokens).
+  const tokenColumns = db.prepare('PRAGMA table_info(tokens)').all() as Array<{ name: string }>;
+  if (!tokenColumns.some((c) => c.name === 'name')) db.exec('ALTER TABLE tokens ADD COLUMN name TEXT');
   const missing = db
     .prepare('SELECT serial, der FROM certificates WHERE spki_sha256 IS NULL')
     .all() as Array<{ serial: string; der: Buffer }>;

@@ -68,6 +68,7 @@ interface TokenRow {
   imo: string | null;
   mmsi: string | null;
   flag: string | null;
+  name: string | null;
   validity_days: number;
   expires_at: number;
   created_at: number;
@@ -146,8 +147,8 @@ export class SqliteStore implements CaStore {
         'UPDATE certificates SET status = ?, revoked_at = ?, reason = ?, description = ? WHERE serial = ?',
       ),
       insertToken: db.prepare(
-        `INSERT INTO tokens (hash, entity_id, roles, imo, mmsi, flag, validity_days, expires_at, created_at, created_by, used_at, used_serial)
-         VALUES (@hash, @entityId, @roles, @imo, @mmsi, @flag, @validityDays, @expiresAt, @createdAt, @createdBy, NULL, NULL)`,
+        `INSERT INTO tokens (hash, entity_id, roles, imo, mmsi, flag, name, validity_days, expires_at, created_at, created_by, used_at, used_serial)
+         VALUES (@hash, @entityId, @roles, @imo, @mmsi, @flag, @name, @validityDays, @expiresAt, @createdAt, @createdBy, NULL, NULL)`,
       ),
       getToken: db.prepare('SELECT * FROM tokens WHERE hash = ?'),
       consumeToken: db.prepare(
@@ -342,6 +343,7 @@ export class SqliteStore implements CaStore {
       hash: r.hash,
       entityId: r.entity_id,
       roles: JSON.parse(r.roles) as Role[],
+      name: r.name,
       imo: r.imo,
       mmsi: r.mmsi,
       flag: r.flag,

@@ -42,6 +42,8 @@ export interface TokenRecord {
   hash: string;
   entityId: string;
   roles: Role[];
+  /** The ship's name the certificate will carry. */
+  name: string | null;
   imo: string | null;
   mmsi: string | null;
   flag: string | null;

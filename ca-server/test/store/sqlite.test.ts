@@ -51,6 +51,7 @@ describe('SqliteStore', () => {
       hash: 'h',
       entityId: 'e',
       roles: ['vessel'],
+      name: null,
       imo: null,
       mmsi: null,
       flag: null,
@@ -69,6 +70,39 @@ describe('SqliteStore', () => {
       store.nextCrlNumber('issuing'),
       store.nextCrlNumber('root'),
     ]).toEqual([1, 2, 1]);
+    store.close();
+  });
+
+  it("keeps the ship's name of a token, and adds the column to a store made before it existed", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'helmlink-store-')), 'ca.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE tokens (hash TEXT PRIMARY KEY, entity_id TEXT NOT NULL, roles TEXT NOT NULL,
+      imo TEXT, mmsi TEXT, flag TEXT, validity_days INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+      created_at INTEGER NOT NULL, created_by TEXT NOT NULL, used_at INTEGER, used_serial TEXT)`);
+    old
+      .prepare(
+        "INSERT INTO tokens VALUES ('old', 'v', '[\"vessel\"]', NULL, NULL, NULL, 1, 10, 0, 'cli', NULL, NULL)",
+      )
+      .run();
+    old.close();
+    const store = new SqliteStore(path);
+    expect(store.getToken('old')).toMatchObject({ entityId: 'v', name: null });
+    store.insertToken({
+      hash: 'new',
+      entityId: 'IMO9074729',
+      roles: ['vessel'],
+      name: 'MV Nordic Tern',
+      imo: '9074729',
+      mmsi: null,
+      flag: null,
+      validityDays: 1,
+      expiresAt: 10,
+      createdAt: 0,
+      createdBy: 'cli',
+      usedAt: null,
+      usedSerial: null,
+    });
+    expect(store.getToken('new')).toMatchObject({ name: 'MV Nordic Tern', imo: '9074729' });
     store.close();
   });
 

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defineCommand, UsageError, EXIT_OK, type CliIO } from '@helmlink/protocol/node';
 import { openInBrowser, removeLauncher } from './open-browser';
 import { startTopology, type BrokerKind, type Topology } from './topology';
+import { mintLinksOnEnter } from '@helmlink/app-main/cli';
 
 const DEFAULT_PORTS = { ca: 8443, mqtt: 8883, console: 8480 };
 
@@ -204,20 +205,13 @@ Exit codes: 0 stopped cleanly, 1 refused (port in use, missing tool, ...), 2 usa
         extra.push('  Browser       open the console link above in a browser on this machine');
       summary(topology, io, extra);
 
-      const stdin = process.stdin;
-      const onLine = () => {
-        if (topology?.console)
-          io.stdout.write(`new one-time console link: ${topology.console.newTokenUrl()}\n`);
-      };
-      if (stdin.isTTY) {
-        stdin.on('data', onLine);
-        stdin.resume();
-      }
+      const web = topology.console;
+      const stopLinks =
+        process.stdin.isTTY && web
+          ? mintLinksOnEnter(process.stdin, io.stdout, () => web.newTokenUrl())
+          : () => undefined;
       await done;
-      if (stdin.isTTY) {
-        stdin.off('data', onLine);
-        stdin.pause();
-      }
+      stopLinks();
       removeLauncher(topology.dataDir);
       await topology.stop();
       io.stdout.write('stopped: every component closed, stores flushed\n');

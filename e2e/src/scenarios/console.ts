@@ -69,23 +69,38 @@ export async function enrollThroughWizard(page: Page, input: WizardInput): Promi
   });
 }
 
-/** Opens the connection tab, connects when not connected, waits for `connected`. */
+/**
+ * Opens the connection tab and waits for `connected`, pressing Connect when the console is not connecting by itself
+ * (auto-connect after enrollment or unlock).
+ */
 export async function connectToBroker(page: Page): Promise<void> {
   await step(page, 'connect', async () => {
     await page.getByTestId(testIds.nav('connection')).click();
-    await waitFor(page, testIds.connectionState);
+    await page.waitForSelector(
+      ['connected', 'disconnected', 'error']
+        .map((s) => `${tid(testIds.connectionState)}[data-state="${s}"]`)
+        .join(', '),
+      { state: 'attached', timeout: UI_TIMEOUT },
+    );
     if ((await attr(page, testIds.connectionState, 'data-state')) !== 'connected')
       await page.getByTestId(testIds.connectionConnect).click();
     await waitFor(page, testIds.connectionState, { 'data-state': 'connected' });
   });
 }
 
-/** Opens the fleet tab and waits for every vessel's verified state. */
+/** Opens the fleet tab and waits for every vessel's row with a verified state. */
 export async function openFleet(page: Page, vesselIds: readonly string[]): Promise<void> {
   await step(page, 'fleet', async () => {
     await page.getByTestId(testIds.nav('fleet')).click();
-    for (const id of vesselIds) await waitFor(page, testIds.vesselStatus(id), { 'data-status': 'verified' });
+    for (const id of vesselIds) await waitFor(page, testIds.fleetRow(id), { 'data-verified': 'true' });
   });
+}
+
+/** Opens a vessel's stream panel from its row in the fleet overview (no-op when it is open). */
+export async function openVessel(page: Page, vesselId: string): Promise<void> {
+  if ((await page.locator(tid(testIds.streamPanel(vesselId))).count()) > 0) return;
+  await page.getByTestId(testIds.fleetRow(vesselId)).click();
+  await waitFor(page, testIds.streamPanel(vesselId));
 }
 
 /** Waits until the live data indicator of a stream shows data flowing (or not). */
@@ -95,9 +110,10 @@ export async function waitForFlow(
   streamId: string,
   flowing: boolean,
 ): Promise<void> {
-  await step(page, `flow-${vesselId}-${streamId}-${flowing}`, () =>
-    waitFor(page, testIds.rate(vesselId, streamId), { 'data-flowing': String(flowing) }),
-  );
+  await step(page, `flow-${vesselId}-${streamId}-${flowing}`, async () => {
+    await openVessel(page, vesselId);
+    await waitFor(page, testIds.rate(vesselId, streamId), { 'data-flowing': String(flowing) });
+  });
 }
 
 /** The outcome of one command as the console shows it. */
@@ -119,6 +135,7 @@ export async function sendStreams(
   changes: Record<string, boolean>,
 ): Promise<CommandOutcome> {
   return step(page, `send-${vesselId}`, async () => {
+    await openVessel(page, vesselId);
     const before = await page
       .locator(tid(testIds.commandStatus(vesselId)))
       .first()
@@ -185,6 +202,7 @@ export async function waitForState(
   on: boolean,
 ): Promise<void> {
   await step(page, `state-${vesselId}-${streamId}-${on}`, async () => {
+    await openVessel(page, vesselId);
     await waitFor(page, testIds.toggle(vesselId, streamId), { 'data-on': String(on) });
     await waitFor(page, testIds.pending(vesselId), { 'data-count': '0' });
   });
@@ -192,8 +210,8 @@ export async function waitForState(
 
 /**
  * PKI tab (admin): revokes a certificate by serial with the default reason and a description, and waits for the
- * table to show it revoked. `ownCertificate`: the admin revokes itself; the CA then refuses its next request, so
- * only the dialog closing is awaited (check the CA store instead).
+ * table to show it revoked. `ownCertificate`: the admin revokes itself: the dialog warns and asks for a tick first;
+ * the CA then refuses its next request, so only the dialog closing is awaited (check the CA store instead).
  */
 export async function revokeInPkiTab(
   page: Page,
@@ -207,6 +225,10 @@ export async function revokeInPkiTab(
     await page.getByTestId(testIds.pkiRevoke(serial)).click();
     await waitFor(page, testIds.revokeDialog);
     await page.getByTestId(testIds.revokeDescription).fill(description);
+    if (ownCertificate) {
+      await waitFor(page, testIds.revokeWarning, { 'data-kind': 'own' });
+      await page.getByTestId(testIds.revokeUnderstood).check({ force: true });
+    }
     await page.getByTestId(testIds.revokeConfirm).click();
     if (ownCertificate)
       await page.waitForSelector(tid(testIds.revokeDialog), { state: 'detached', timeout: UI_TIMEOUT });

@@ -5,5 +5,6 @@ export * from './sign';
 export * from './verify';
 export * from './attribution';
 export * from './peek';
+export * from './reason-text';
 export * from './vessel-events';
 export { DEFAULT_SIGNER_CERTIFICATES, SignerCertificates } from './certificates';

@@ -12,6 +12,7 @@ import { UUID_RE } from './claims';
 import type { ErrorCode } from '../errors';
 import { isErrorCode } from '../vocabulary/errors';
 import { commandDigest } from './digest';
+import { isReasonText } from './reason-text';
 import {
   DEFAULT_LIFETIME_SECONDS,
   DEFAULT_STATE_LIFETIME_SECONDS,
@@ -201,6 +202,8 @@ export interface SignAckOptions extends TimedOptions {
   status: AckStatus;
   /** The error code, required when rejected. */
   reason?: ErrorCode;
+  /** The vessel's own words for a rejection, as {@link sanitizeReasonText} made them (rejected acks only). */
+  reasonText?: string;
   /** The stream state after handling the command. */
   state: StreamStateClaim;
   /**
@@ -218,6 +221,11 @@ export async function signAck(
   if (options.status === 'rejected' && !isErrorCode(options.reason))
     throw new TypeError('a rejected ack needs a registered reason code (ERR_...)');
   if (options.status === 'applied' && options.reason) throw new TypeError('an applied ack carries no reason');
+  if (options.reasonText !== undefined) {
+    if (options.status !== 'rejected') throw new TypeError('only a rejected ack carries a reason text');
+    if (!isReasonText(options.reasonText))
+      throw new TypeError('reasonText must be sanitised first (sanitizeReasonText)');
+  }
   const claims: AckClaims = {
     iss: signer.entityId,
     aud: options.audience,
@@ -228,6 +236,7 @@ export async function signAck(
     state: { on: [...options.state.on], off: [...options.state.off] },
   };
   if (options.reason) claims.reason = options.reason;
+  if (options.reasonText !== undefined) claims.reason_text = options.reasonText;
   return { token: await signToken(signer, TYP_ACK, claims, options.signerReference), claims };
 }
 

@@ -109,6 +109,11 @@ export interface AckClaims extends BaseClaims {
   status: AckStatus;
   /** The error code when rejected. */
   reason?: string;
+  /**
+   * The vessel's own words for a rejection (e.g. the ship systems hook's first line): optional, only beside a
+   * `reason`, plain text of at most 200 characters (reason-text.ts); never on an applied ack.
+   */
+  reason_text?: string;
   /** The vessel's stream state after handling the command (unchanged when rejected). */
   state: StreamStateClaim;
 }

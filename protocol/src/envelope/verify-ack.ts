@@ -10,6 +10,7 @@ import {
   uuidClaim,
 } from './claims';
 import { commandDigest } from './digest';
+import { isReasonText, MAX_REASON_TEXT_LENGTH } from './reason-text';
 import { peekClaims } from './peek';
 import { ACK_STATUSES, TYP_ACK, type AckClaims, type AckStatus, type VerifiedToken } from './types';
 import {
@@ -33,6 +34,7 @@ const ACK_CLAIMS = [
   'cmd_sha256',
   'status',
   'reason',
+  'reason_text',
   'state',
 ] as const;
 
@@ -59,7 +61,7 @@ export async function verifyAck(
   const { payload: c, signer } = env;
   requireClaims(
     c,
-    ACK_CLAIMS.filter((n) => n !== 'reason'),
+    ACK_CLAIMS.filter((n) => n !== 'reason' && n !== 'reason_text'),
   );
   rejectUnknownClaims(c, ACK_CLAIMS);
   const base = {
@@ -89,6 +91,16 @@ export async function verifyAck(
     throw new HelmlinkError('ERR_CLAIM_INVALID', 'an applied ack carries no reason', {
       details: { claim: 'reason' },
     });
+  if (status === 'applied' && c.reason_text !== undefined)
+    throw new HelmlinkError('ERR_CLAIM_INVALID', 'an applied ack carries no reason text', {
+      details: { claim: 'reason_text' },
+    });
+  if (c.reason_text !== undefined && !isReasonText(c.reason_text))
+    throw new HelmlinkError(
+      'ERR_CLAIM_INVALID',
+      `reason_text must be one plain line of at most ${MAX_REASON_TEXT_LENGTH} characters (no control characters, no markup)`,
+      { details: { claim: 'reason_text' } },
+    );
   const st = c.state as Record<string, unknown> | null;
   if (
     typeof st !== 'object' ||
@@ -118,6 +130,7 @@ export async function verifyAck(
     throw new HelmlinkError('ERR_ACK_MISMATCH', 'the ack answers another command token (cmd_sha256 differs)');
   const claims: AckClaims = { ...base, in_reply_to: inReplyTo, cmd_sha256: c.cmd_sha256, status, state };
   if (typeof c.reason === 'string') claims.reason = c.reason;
+  if (typeof c.reason_text === 'string') claims.reason_text = c.reason_text;
   if (options.replay) await recordReplay(options.replay, base.iss, base.jti, base.exp, r);
   return { token: env.text, header: env.header, claims, signer: signer.info };
 }

@@ -21,7 +21,8 @@
  *   backs off with the coded error.
  * - Every connection really subscribes again, even when the broker reports the session present (mqtt.js would
  *   skip topics it believes subscribed: after a broker restart, commands sent across it were lost in a test).
- *   Commands queued for a persistent session do not wait for the SUBACK: they are handled from CONNACK on.
+ *   Commands queued for a persistent session do not wait for the SUBACK: they are handled from the CONNACK on,
+ *   even before mqtt.js's `connect` event (which waits until it has resent the client's own stored publishes).
  */
 import { EventEmitter } from 'node:events';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
@@ -56,8 +57,8 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #dropStreak = 0;
   #lastError: Error | undefined;
   #fallbackPending = false;
-  /** Set when a failed handler dropped the connection: packets already read are not handed over. */
-  #dropping = false;
+  /** The connection (stream) a failed handler is dropping: packets already read from it are not handed over. */
+  #dropping: MqttClient['stream'] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inHand: Promise<void> = Promise.resolve();
   #swapping: Promise<void> = Promise.resolve();
@@ -283,7 +284,6 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (client !== this.#client || this.#state !== 'connecting') return;
     setNoDelay(client.stream);
     this.#attempt = 0;
-    this.#dropping = false;
     this.#transition('subscribing');
     const prepare = this.#o.beforeSubscribe?.().catch((err: unknown) => this.#warn(err)) ?? Promise.resolve();
     void prepare.then(() => this.#subscribe(client, connack, 0));
@@ -366,15 +366,24 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     }, delayMs);
   }
 
+  /**
+   * Whether a message read from `client` is handed over: it came on the current client's live connection, after
+   * its CONNACK, and the session is neither closing nor dropping that connection. Not "after mqtt.js's `connect`
+   * event": mqtt.js emits it only once it has resent its own stored publishes (asynchronously), and the messages
+   * the broker queued for a persistent session follow the CONNACK at once; refusing them there left them
+   * unacknowledged on a live connection, which the broker never redelivers (commands sent during an outage were
+   * lost until the next reconnect).
+   */
+  #accepts(client: MqttClient): boolean {
+    if (client !== this.#client || !client.connected || this.#dropping === client.stream) return false;
+    return this.#state === 'connecting' || this.#state === 'subscribing' || this.#state === 'ready';
+  }
+
   #deliver(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
     const handler = this.#o.onMessage;
-    if (
-      client !== this.#client ||
-      this.#dropping ||
-      (this.#state !== 'subscribing' && this.#state !== 'ready')
-    ) {
-      // Neither handled nor acknowledged (closing, replaced, or the connection is being dropped): the broker
-      // redelivers it in the next session.
+    if (!this.#accepts(client)) {
+      // Neither handled nor acknowledged (closing, replaced, or the connection is being dropped or gone): the
+      // connection ends, and the broker redelivers it in the next one.
       done(new Error('the session is closing or was replaced'));
       return;
     }
@@ -392,7 +401,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
         // over nothing more from it (later messages must not overtake the failed one).
         const current = client === this.#client;
         if (current) {
-          this.#dropping = true;
+          this.#dropping = client.stream;
           this.#dropStreak++;
         }
         done(err instanceof Error ? err : new Error(String(err)));

@@ -6,7 +6,8 @@
  * - One SAN URI per role, MCP style: `urn:mrn:helmlink:{role}:{entityId}`. The entity id in every role URI must
  *   equal the CN; a certificate whose role URIs disagree with its CN has no roles.
  * - Optional maritime attributes as SAN URIs in their own MRN namespaces:
- *   `urn:mrn:imo:imo-number:{7 digits}`, `urn:mrn:itu:mmsi:{9 digits}`, `urn:mrn:helmlink:flag:{ISO 3166 alpha-2}`.
+ *   `urn:mrn:imo:imo-number:{7 digits}`, `urn:mrn:itu:mmsi:{9 digits}`, `urn:mrn:helmlink:flag:{ISO 3166 alpha-2}`,
+ *   and the ship's name `urn:mrn:helmlink:name:{percent-encoded UTF-8}` (the ship-name rule of the vocabulary).
  * - Extended key usage by role: pilot, admin, vessel: clientAuth; broker: serverAuth; ca (the CA service's own
  *   identity, which serves HTTPS and publishes CRLs over MQTT): serverAuth + clientAuth.
  */
@@ -15,6 +16,7 @@ import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { isEntityId } from '../vocabulary/entity-id';
 import { isValidFlag, isValidImoNumber, isValidMmsi } from '../vocabulary/maritime';
+import { isValidShipName } from '../vocabulary/ship-name';
 import { ROLES, type Role } from '../vocabulary/roles';
 
 export const MRN_PREFIX = 'urn:mrn:helmlink:';
@@ -37,6 +39,8 @@ export interface MaritimeAttributes {
   mmsi?: string;
   /** Flag state, ISO 3166-1 alpha-2. */
   flag?: string;
+  /** The ship's name, e.g. "MV Nordic Tern" (vocabulary ship-name rule). */
+  name?: string;
 }
 
 /** The identity an end-entity certificate asserts under this profile. */
@@ -70,6 +74,10 @@ export function identityUris(identity: EntityIdentity): string[] {
     if (!isValidFlag(identity.flag)) throw new TypeError(`invalid flag state: ${identity.flag}`);
     uris.push(`${MRN_PREFIX}flag:${identity.flag}`);
   }
+  if (identity.name !== undefined) {
+    if (!isValidShipName(identity.name)) throw new TypeError(`invalid ship name: ${identity.name}`);
+    uris.push(`${MRN_PREFIX}name:${encodeURIComponent(identity.name)}`);
+  }
   return uris;
 }
 
@@ -102,6 +110,11 @@ export function readIdentity(cert: x509.X509Certificate): EntityIdentity {
       identity.flag = uri.slice(`${MRN_PREFIX}flag:`.length);
       continue;
     }
+    if (uri.startsWith(`${MRN_PREFIX}name:`)) {
+      const name = decodeShipName(uri.slice(`${MRN_PREFIX}name:`.length));
+      if (name !== undefined) identity.name = name;
+      continue;
+    }
     if (uri.startsWith('urn:mrn:imo:imo-number:')) {
       identity.imo = uri.slice('urn:mrn:imo:imo-number:'.length);
       continue;
@@ -125,6 +138,16 @@ export function readIdentity(cert: x509.X509Certificate): EntityIdentity {
     if (!roles.includes(role)) roles.push(role);
   }
   return identity;
+}
+
+/** The ship's name of a name URI, or undefined when it is not percent-encoded UTF-8 following the rule. */
+function decodeShipName(encoded: string): string | undefined {
+  try {
+    const name = decodeURIComponent(encoded);
+    return isValidShipName(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when the identity holds `role`. */

@@ -153,6 +153,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
           ...(o.imo ? { imo: o.imo } : {}),
           ...(o.mmsi ? { mmsi: o.mmsi } : {}),
           ...(o.flag ? { flag: o.flag } : {}),
+          ...(o.name ? { name: o.name } : {}),
         },
         organization,
         publicKey: keys.publicKey,

@@ -10,6 +10,7 @@ export * from './roles';
 export * from './revocation';
 export * from './entity-id';
 export * from './maritime';
+export * from './ship-name';
 export * from './renewal';
 export * from './errors';
 export * from './vessel-alerts';

@@ -133,6 +133,27 @@ describe('PUBACK after persist', () => {
     await again.s.close();
   });
 
+  it('takes the redelivery of a failed message even when it comes before mqtt.js reports the new connection', async () => {
+    let failures = 0;
+    const own: Promise<void>[] = [];
+    const r = receiver('failing-busy', () => {
+      if (failures++ > 0) return;
+      // Its own publishes are still unacknowledged when the connection drops: after the reconnect mqtt.js resends
+      // them before its `connect` event, and the redelivery follows the CONNACK at once.
+      for (const i of [1, 2, 3, 4, 5]) own.push(r.s.publish('test/own', `own-${i}`, { qos: 1 }));
+      throw new Error('disk full');
+    });
+    await until(() => r.s.ready, 'ready');
+    await sender.publish(TOPIC, 'cmd-6');
+    await until(() => r.seen.length >= 2, 'the redelivery on the next connection');
+    expect(r.seen).toEqual([
+      { payload: 'cmd-6', dup: false },
+      { payload: 'cmd-6', dup: true },
+    ]);
+    await Promise.all(own);
+    await r.s.close();
+  });
+
   it('acknowledges the message in hand when closing, but not the ones that arrive meanwhile', async () => {
     let release: () => void = () => undefined;
     const first = receiver('closing', (p) =>

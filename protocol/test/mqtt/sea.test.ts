@@ -115,6 +115,55 @@ describe('MqttSession at sea', () => {
     await again.close();
   });
 
+  it('hands over the messages queued for its session that follow the CONNACK, while its own publishes are resent', async () => {
+    const got: string[] = [];
+    const { s } = await session({
+      clientId: 'sea-queued',
+      clean: false,
+      sessionExpirySeconds: 600,
+      // Long enough to publish from both sides while it is away.
+      backoff: { initialDelayMs: 1000, maxDelayMs: 1000, jitter: 0 },
+      onMessage: (p) => void got.push(p.payload.toString()),
+    });
+    const publisher = new MqttSession({
+      url: broker.url,
+      clientId: 'sea-queued-publisher',
+      clean: true,
+      credentials: await credentialsOf(pki, client),
+      backoff: { initialDelayMs: 100, maxDelayMs: 300, jitter: 0.5 },
+    });
+    sessions.push(publisher);
+    s.start();
+    publisher.start();
+    await until(() => s.ready && publisher.ready, 'both ready');
+    link.reset();
+    await until(() => s.state === 'backoff', 'backoff after the reset');
+    // Its own QoS 1 publishes wait in the client: after the reconnect mqtt.js resends them before it reports the
+    // connection ('connect'), while the messages the broker queued for the session arrive right behind the CONNACK.
+    const own = [1, 2, 3, 4, 5].map((i) => s.publish('test/own', `own-${i}`, { qos: 1 }));
+    for (const i of [1, 2, 3]) await publisher.publish('test/sea', `queued-${i}`, { qos: 1 });
+    await until(() => got.length >= 3, 'the queued messages handed over after the reconnect');
+    await Promise.all(own);
+    expect(got).toEqual(['queued-1', 'queued-2', 'queued-3']);
+    // All were acknowledged: a new connection of the session gets only what is published from now on.
+    await s.close();
+    const again = (
+      await session({
+        clientId: 'sea-queued',
+        clean: false,
+        sessionExpirySeconds: 600,
+        onMessage: (p) => void got.push(p.payload.toString()),
+      })
+    ).s;
+    again.start();
+    await until(() => again.ready, 'again ready');
+    await publisher.publish('test/sea', 'marker', { qos: 1 });
+    await until(() => got.includes('marker'), 'the marker');
+    expect(got).toEqual(['queued-1', 'queued-2', 'queued-3', 'marker']);
+    await again.close();
+    await publisher.close();
+  });
+
   it('refuses a broker whose certificate is on the CRL, in the handshake and on recheckPeer (ERR_BROKER_REVOKED)', async () => {
     let crl: x509.X509Crl = await pki.issuingCrl([], { crlNumber: 1 });
     const checkPeer = brokerRevocationCheck((cert) => (cert.issuer === crl.issuer ? crl : undefined));

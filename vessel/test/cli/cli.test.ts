@@ -60,6 +60,50 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
 }
 
 describe('vessel CLIs', () => {
+  it('the shipped example config, with only the site fields set, runs and applies commands (hook and Redis optional)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vessel-cli-example-'));
+    await fleet.writeDataDir(join(dir, 'data'));
+    const example = JSON.parse(
+      readFileSync(new URL('../../../resources/vessel.example.json', import.meta.url), 'utf8'),
+    ) as Record<string, Record<string, unknown>>;
+    expect(example.hook).toBeUndefined();
+    expect(example.redis).toBeUndefined();
+    const path = join(dir, 'vessel.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...example,
+        vesselId: VESSEL_ID,
+        dataDir: './data',
+        ca: { ...example.ca, url: 'https://127.0.0.1:1', rootFingerprint: fleet.rootFingerprint },
+        broker: { ...example.broker, url: fleet.broker.url, clientId: `example-${dir.slice(-6)}` },
+      }),
+    );
+    const cli = new URL('../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
+    const child = spawn(process.execPath, [cli, 'vessel', 'run', '--config', path], {
+      env: { ...process.env, HELMLINK_VESSEL_PASSPHRASE: PASSPHRASE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    createInterface({ input: child.stdout! }).on('line', (l) =>
+      lines.push(JSON.parse(l) as Record<string, unknown>),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await until(() => lines.some((l) => l.msg === 'connected to broker'), 'connected');
+      const pilot = await TestPilot.connect(fleet, fleet.pilot, 'pilot-example');
+      const token = await pilot.sign(['239.192.0.4:60004']);
+      await pilot.send(token);
+      await until(() => pilot.rawAcks.length > 0, 'an ack');
+      const [ack] = await pilot.acksFor(token);
+      expect(ack).toMatchObject({ status: 'applied', state: { on: ['239.192.0.4:60004'] } });
+      await pilot.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('documents every command with --help and maps bad configs to exit 2, a missing enrollment to exit 1', async () => {
     for (const cmd of [
       vesselEnrollCommand,

@@ -9,13 +9,16 @@ import {
   IEC_61162_450_CATALOG,
   buildStreamsSet,
   createTrust,
+  peekClaims,
   signCommand,
   validatePath,
+  verifyAck,
   type Trust,
 } from '@helmlink/protocol';
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import { createTestPki, type TestEntity } from '@helmlink/protocol/testing';
 import { StateStore, createNodeSigner, processCommand, tokenDigest, type ProcessorContext } from '../../src';
+import { knownSigner } from '../helpers/fleet';
 
 const NAVD = '239.192.0.4:60004';
 
@@ -144,6 +147,54 @@ describe('command pipeline', () => {
       typ: 'helmlink-ack+jwt',
       'x5t#S256': thumbprint(vessel.certificate),
     });
+  });
+
+  it("signs the ship systems' words into a rejection: the hook's first line becomes reason_text", async () => {
+    const { ctx, pilot, sign, store, pki } = await setup(86_400_000);
+    const hooked: ProcessorContext = {
+      ...ctx,
+      hook: {
+        command: '/bin/sh',
+        args: ['-c', "echo 'the voyage data recorder feed (VDRD) must stay on' >&2; exit 1"],
+        timeoutMs: 5000,
+      },
+    };
+    const token = await sign(pilot, [NAVD]);
+    const outcome = await processCommand(hooked, token);
+    expect(outcome).toMatchObject({
+      verdict: 'rejected',
+      reason: 'ERR_HOOK_REJECTED',
+      reasonText: 'the voyage data recorder feed (VDRD) must stay on',
+      changed: false,
+    });
+    const trust = createTrust({
+      trustAnchors: [pki.root.certificate],
+      intermediates: [pki.issuing.certificate],
+      revocation: { mode: 'off' },
+    });
+    const ack = await verifyAck(outcome.ack!, {
+      trust,
+      // The ack names the vessel certificate by x5t#S256: known from a verified state, as at a console.
+      certificates: await knownSigner(trust, ctx.signer(), 'MV'),
+      clock: ctx.clock,
+      vesselId: 'MV',
+      audience: 'pilot-1',
+      commandToken: token,
+    });
+    expect(ack.claims).toMatchObject({
+      status: 'rejected',
+      reason: 'ERR_HOOK_REJECTED',
+      reason_text: 'the voyage data recorder feed (VDRD) must stay on',
+    });
+    expect(store.seq).toBe(0);
+    // A hook that says nothing: the code alone.
+    const silent = await processCommand(
+      { ...hooked, hook: { command: '/bin/sh', args: ['-c', 'exit 1'], timeoutMs: 5000 } },
+      await sign(pilot, [NAVD]),
+    );
+    expect(silent).toMatchObject({ verdict: 'rejected', reason: 'ERR_HOOK_REJECTED' });
+    expect(silent.reasonText).toBeUndefined();
+    expect(peekClaims(silent.ack!)).not.toHaveProperty('reason_text');
   });
 
   it('refuses a command published with a trailing newline: an ack only ever names the exact compact token', async () => {

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defineCommand, UsageError, EXIT_OK } from '@helmlink/protocol/node';
 import { startConsoleServer } from '../bridge/server';
+import { mintLinksOnEnter } from './links-on-enter';
 
 export const consoleCommand = defineCommand({
   name: 'console',
@@ -51,20 +52,12 @@ Exit codes: 0 stopped cleanly, 1 refused (non-loopback address; ERR_RENDERER_NOT
     io.stdout.write(
       `Helmlink console: ${server.url}\n(one-time link; data in ${dataDir}; Enter for a new link; Ctrl+C to stop)\n`,
     );
-    const stdin = io.stdin as NodeJS.ReadStream;
-    const onLine = () => io.stdout.write(`new one-time console link: ${server.newTokenUrl()}\n`);
-    if (stdin.isTTY) {
-      stdin.on('data', onLine);
-      stdin.resume();
-    }
+    const stopLinks = mintLinksOnEnter(io.stdin, io.stdout, () => server.newTokenUrl());
     await new Promise<void>((done) => {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        if (stdin.isTTY) {
-          stdin.off('data', onLine);
-          stdin.pause();
-        }
+        stopLinks();
         void server.close().then(done);
       };
       process.on('SIGINT', stop);

@@ -1,1 +1,2 @@
 export { consoleCommand } from './console-command';
+export { mintLinksOnEnter } from './links-on-enter';

@@ -108,13 +108,8 @@ async function start(): Promise<void> {
   services.events.subscribe((event, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(ipcEventChannel(event), payload);
   });
+  // The services honour the autoConnect setting themselves (at start and whenever the identity becomes ready).
   mainWindow = createWindow();
-  const s = services;
-  if (s.settings.get().autoConnect && s.identity.status().state === 'ready' && s.settings.get().brokerUrl) {
-    s.commands
-      .connect()
-      .catch((err: unknown) => s.logger.warn({ err: (err as Error).message }, 'auto-connect failed'));
-  }
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -14,6 +14,7 @@ export function createHandlers(s: ConsoleServices): Handlers {
       contractVersion: CONTRACT_VERSION,
       transport: ctx.transport,
       platform: process.platform,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     }),
     'app.logout': (_req, ctx) => {
       if (!ctx.endSession) return { loggedOut: false };
@@ -39,7 +40,7 @@ export function createHandlers(s: ConsoleServices): Handlers {
 
     'fleet.vessels': () => s.fleet.vessels(),
     'fleet.vessel': (req) => s.fleet.vessel(req.vesselId),
-    'fleet.rates': () => s.rates.snapshot(s.clock()),
+    'fleet.rates': () => s.commands.rates(),
     'fleet.connection': () => s.commands.connection(),
     'fleet.connect': () => s.commands.connect(),
     'fleet.disconnect': () => s.commands.disconnect(),

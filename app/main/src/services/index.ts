@@ -17,6 +17,7 @@ import { FleetState } from './fleet/fleet-state';
 import { StateSequences } from './fleet/state-sequences';
 import { RateMeter } from './fleet/rates';
 import { CommandChannel } from './commands/command-channel';
+import { startAutoConnect } from './commands/auto-connect';
 import { PkiAdmin } from './pki/pki-admin';
 
 export interface ConsoleServicesOptions {
@@ -37,6 +38,8 @@ export interface ConsoleServicesOptions {
   ratesIntervalMs?: number;
   /** CA alert polling for admin identities, ms (default 30 s; 0 disables). */
   alertPollMs?: number;
+  /** Honour the `autoConnect` setting (default true; tests that drive connections themselves turn it off). */
+  autoConnect?: boolean;
 }
 
 export interface ConsoleServices {
@@ -75,7 +78,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.scrypt ? { scrypt: o.scrypt } : {}),
     ...(o.autoRenewTimers !== undefined ? { autoRenewTimers: o.autoRenewTimers } : {}),
     audit: (kind, entityId) => {
-      audit.append({ kind, actor: entityId, verdict: 'ok' });
+      audit.append({ kind, actor: entityId, verdict: kind === 'identity.revoked' ? 'revoked' : 'ok' });
       // A renewed certificate takes effect on the broker session at once: its client is replaced.
       if (kind === 'identity.renewed' && late.commands?.connection().state === 'connected') {
         late.commands
@@ -95,7 +98,7 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: o.clockToleranceSeconds } : {}),
   });
   const rates = new RateMeter();
-  const commands = new CommandChannel({
+  const commands: CommandChannel = new CommandChannel({
     identity,
     settings,
     fleet,
@@ -108,6 +111,10 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     ...(o.ratesIntervalMs !== undefined ? { ratesIntervalMs: o.ratesIntervalMs } : {}),
   });
   late.commands = commands;
+  const stopAutoConnect =
+    o.autoConnect === false
+      ? () => undefined
+      : startAutoConnect({ events, settings, identity, commands, logger });
   const pki = new PkiAdmin({ identity, clock, audit });
   // Expiry banners change with time alone: push the identity status when its warning level changes.
   let lastWarning = identity.status().expiryWarning;
@@ -119,9 +126,6 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     }
   }, 60_000);
   expiryTimer.unref();
-  // Vessel states expire unless re-signed: a vessel that went quiet shows as stale without any message arriving.
-  const staleTimer = setInterval(() => fleet.checkExpiry(), 5_000);
-  staleTimer.unref();
   const alertPollMs = o.alertPollMs ?? 30_000;
   const stopAlerts =
     alertPollMs > 0
@@ -141,9 +145,10 @@ export async function createConsoleServices(o: ConsoleServicesOptions): Promise<
     pki,
     async close() {
       clearInterval(expiryTimer);
-      clearInterval(staleTimer);
       stopAlerts();
+      stopAutoConnect();
       await commands.close();
+      fleet.close();
       identity.close();
     },
   };

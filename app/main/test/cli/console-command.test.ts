@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { assertRendererBuilt } from '../../src/static/renderer-dir';
 import { tempDir } from '../helpers/console';
+import { eventually } from '../helpers/net';
 
 const CLI = new URL('../../../../cli/bin/helmlink.mjs', import.meta.url).pathname;
 const ENV = { ...process.env, HELMLINK_LOG_LEVEL: 'silent', DBUS_SESSION_BUS_ADDRESS: '' };
@@ -52,6 +53,34 @@ describe('helmlink console', () => {
     const b = runCli(['--web', '--host', '0.0.0.0', '--data', tempDir()]);
     expect(b.status).toBe(1);
     expect(b.stderr).toContain('ERR_BRIDGE_NON_LOOPBACK');
+  }, 60_000);
+
+  it('mints another one-time link on Enter, each usable once', async () => {
+    assertRendererBuilt();
+    const child = spawn(process.execPath, [CLI, 'console', '--web', '--port', '0', '--data', tempDir()], {
+      env: ENV,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const links: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43})$/u.exec(line);
+      if (m) links.push(m[1]!);
+    });
+    try {
+      await eventually(() => links.length === 1, 'the first link', 30_000);
+      child.stdin!.write('\n');
+      child.stdin!.write('\n');
+      await eventually(() => links.length === 3, 'two more links', 30_000);
+      expect(new Set(links).size).toBe(3);
+      for (const link of links.slice(1)) {
+        expect((await get(link)).status).toBe(303);
+        expect((await get(link)).status).toBe(403);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   }, 60_000);
 
   it('runs as a process: prints a one-time link, serves the built page to its session, stops on SIGTERM', async () => {

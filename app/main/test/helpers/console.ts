@@ -28,6 +28,7 @@ export async function testServices(
     logger: silentLogger,
     scrypt: TEST_SCRYPT,
     autoRenewTimers: false,
+    autoConnect: false,
     ...extra,
   });
   return s as ConsoleServices & { clock: FrozenClock };

@@ -19,6 +19,8 @@ export interface Broker {
   stop(): Promise<void>;
   /** Stops and starts it again on the same port (every session drops). */
   restart(): Promise<void>;
+  /** Replaces its CRL file (read at the next restart). */
+  writeCrl(pem: string): void;
 }
 
 /** Writes the configuration and starts mosquitto (stopped by `stop`). */
@@ -66,5 +68,6 @@ export async function startMosquitto(
     url: `mqtts://127.0.0.1:${port}`,
     stop: () => mosquitto.stop(),
     restart: () => mosquitto.restart(),
+    writeCrl: (pem) => writeFileSync(join(dir, 'crl.pem'), pem),
   };
 }

@@ -23,17 +23,20 @@ import {
   validatePath,
   verifyCommand,
   systemClock,
+  type ErrorCode,
   type Signer,
 } from '@helmlink/protocol';
 import { createTestPki, type TestEntity, type TestPki } from '@helmlink/protocol/testing';
 import type { CommandView } from '@helmlink/app-preload';
 import { startMosquitto, type Broker } from './mosquitto';
-import { startTestCa } from './test-ca';
+import { startTestCa, type TestCa } from './test-ca';
 import { eventually } from './net';
 import { tempDir, testServices } from './console';
 import { opensslEncryptedPem } from './openssl';
 
 export const VESSEL = 'MV-TEST';
+/** What the CA certified about the scripted vessel (its certificate's profile). */
+export const VESSEL_IDENTITY = { name: 'MV Test Tern', imo: '9074729', mmsi: '257123450', flag: 'NO' };
 export const PASS = 'console pass';
 export const catalog = IEC_61162_450_CATALOG;
 export const addresses = catalog.streams.map((s) => s.address);
@@ -48,8 +51,12 @@ export interface ScriptedVessel {
   mode: VesselMode;
   /** In 'hold' mode: releases the command the vessel holds. */
   held: (() => void) | undefined;
-  /** Publishes a fresh signed state of the vessel (retained). */
-  publishState(): Promise<void>;
+  /** Name the last applied command in the state's last_jti, as the listener does (default: null, as before). */
+  reportLastJti: boolean;
+  /** In 'reject' mode: the code and the words of the rejection. */
+  rejection: { reason: ErrorCode; reasonText?: string };
+  /** Publishes a fresh signed state of the vessel (retained), optionally expiring (state tokens' exp). */
+  publishState(options?: { expiresInSeconds?: number; clock?: () => number }): Promise<void>;
   /** Signs from now on with a newly issued certificate of the same vessel (no state is published). */
   renew(): Promise<void>;
 }
@@ -57,7 +64,12 @@ export interface ScriptedVessel {
 export interface ScriptedFleet {
   pki: TestPki;
   broker: Broker;
-  /** The vessel's, the pilot's, the CRL publisher's and the broker's identities. */
+  /** The HTTPS CA the console fetches its CRL from (its `issued` records decide the CRL). */
+  ca: TestCa;
+  /**
+   * The scripted vessel's own identity (to sign old or stale states of it in tests), the console's pilot, the
+   * CRL publisher's and the broker's identities.
+   */
   vesselEntity: TestEntity;
   pilot: TestEntity;
   caEntity: TestEntity;
@@ -85,7 +97,7 @@ async function clientFor(broker: Broker, pki: TestPki, entity: TestEntity): Prom
 /** Starts everything (the console is not connected yet). */
 export async function startScriptedFleet(): Promise<ScriptedFleet> {
   const pki = await createTestPki();
-  const vesselEntity = await pki.issue(VESSEL, ['vessel']);
+  const vesselEntity = await pki.issue(VESSEL, ['vessel'], VESSEL_IDENTITY);
   const otherVessel = await pki.issue('MV-OTHER', ['vessel']);
   const caEntity = await pki.issue('helmlink-ca', ['ca']);
   const brokerEntity = await pki.issue('broker', ['broker'], {
@@ -144,6 +156,7 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
   return {
     pki,
     broker,
+    ca: testCa,
     vesselEntity,
     pilot,
     caEntity,
@@ -184,6 +197,7 @@ export async function scriptVessel(
   const replay = new MemoryReplayStore();
   let seq = 0;
   let current = { on: [] as string[], off: [...addresses] };
+  let lastJti: string | null = null;
   // As the real vessel does, its acks name its certificate by x5t#S256 (the forgery carries the pilot's x5c).
   const ack = async (signer: Signer, claims: Parameters<typeof signAck>[1]) =>
     client.publishAsync(
@@ -195,14 +209,17 @@ export async function scriptVessel(
   const vessel: ScriptedVessel = {
     mode: 'apply',
     held: undefined,
-    async publishState() {
+    reportLastJti: false,
+    rejection: { reason: 'ERR_STREAM_UNKNOWN' },
+    async publishState(options = {}) {
       const { token } = await signState(vesselSigner, {
-        clock: () => Date.now(),
+        clock: options.clock ?? (() => Date.now()),
         catalog,
         on: current.on,
         off: current.off,
-        lastJti: null,
+        lastJti: vessel.reportLastJti ? lastJti : null,
         seq: ++seq,
+        ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
       });
       await client.publishAsync(topics.state(VESSEL), token, { qos: 1, retain: true });
     },
@@ -234,13 +251,15 @@ export async function scriptVessel(
         return ack(vesselSigner, {
           ...base,
           status: 'rejected',
-          reason: 'ERR_STREAM_UNKNOWN',
+          reason: vessel.rejection.reason,
+          ...(vessel.rejection.reasonText !== undefined ? { reasonText: vessel.rejection.reasonText } : {}),
           state: current,
         });
       if (vessel.mode === 'ack-only')
         return ack(vesselSigner, { ...base, status: 'applied', state: cmd.state! });
       if (vessel.mode === 'hold') await new Promise<void>((resolve) => (vessel.held = resolve));
       current = cmd.state!;
+      lastJti = cmd.claims.jti;
       await vessel.publishState();
       await ack(vesselSigner, { ...base, status: 'applied', state: current });
     })();

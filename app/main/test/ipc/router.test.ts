@@ -158,6 +158,23 @@ describe('payload validation', () => {
     expect(s).toMatchObject({ ok: true, value: { rootFingerprint: 'ab'.repeat(32), theme: 'night' } });
   });
 
+  it('answers the calls that used to fail silently with coded words the page can show', async () => {
+    // Connect with no identity, and with no broker address set.
+    expect(await invoke('fleet.connect', {})).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_BROKER_NOT_SET', message: 'No broker address is set: enter it in Settings' },
+    });
+    expect(await invoke('identity.unlock', { passphrase: 'not the passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_IDENTITY_MISSING', message: 'No identity is enrolled yet' },
+    });
+    // The app's time zone, so the page can name it next to times.
+    const info = await invoke('app.info', {});
+    expect(info.ok && info.value).toMatchObject({
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+  });
+
   it('has a handler for every channel of the contract', () => {
     expect(Object.keys(createHandlers(services)).sort()).toEqual([...CHANNEL_NAMES].sort());
   });

@@ -100,6 +100,33 @@ describe('console against the real CA server', () => {
     expect(alerts.every((a) => typeof a.message === 'string' && !Number.isNaN(Date.parse(a.at)))).toBe(true);
   });
 
+  it('lists every role of a certificate (a pilot who is also an admin), and sends a ship name the CA certifies', async () => {
+    const { token } = server.authority.createEnrollmentToken(
+      { entityId: 'pilot-both', roles: ['pilot', 'admin'] },
+      { id: 'test' },
+    );
+    const both = await testServices(tempDir(), new Date(), { clock: systemClock, alertPollMs: 0 });
+    await both.identity.enroll({
+      caUrl: server.url,
+      rootFingerprint: server.rootFingerprint,
+      token,
+      entityId: 'pilot-both',
+      custody: 'passphrase',
+      passphrase: 'both',
+    });
+    await both.close();
+    const rec = (await admin.pki.certs({})).find((c) => c.entityId === 'pilot-both')!;
+    expect(rec).toMatchObject({ role: 'pilot', roles: ['pilot', 'admin'] });
+    expect((await admin.pki.certs({ role: 'admin' })).map((c) => c.entityId)).toContain('pilot-both');
+    const vessel = await admin.pki.createToken({
+      entityId: 'IMO9074729',
+      role: 'vessel',
+      name: 'MV Nordic Tern',
+      imo: '9074729',
+    });
+    expect(vessel).toMatchObject({ entityId: 'IMO9074729', role: 'vessel' });
+  });
+
   it('pushes new CA alerts to admins (polling), after learning the existing ones', async () => {
     const pushed: string[] = [];
     const stop = admin.pki.startAlertPolling((a) => pushed.push(a.kind), 50);

@@ -46,6 +46,7 @@ export interface HelmlinkApi {
     disconnect: Invoke<'fleet.disconnect'>;
     alerts: Invoke<'fleet.alerts'>;
     onVessels: Subscribe<'fleet.vessels'>;
+    onChanged: Subscribe<'fleet.changed'>;
     onConnection: Subscribe<'fleet.connection'>;
     onRates: Subscribe<'fleet.rates'>;
     onAlerts: Subscribe<'fleet.alerts'>;

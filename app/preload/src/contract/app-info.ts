@@ -7,6 +7,8 @@ export interface AppInfo {
   contractVersion: number;
   transport: 'electron' | 'web';
   platform: string;
+  /** The console host's IANA time zone (e.g. "Europe/Oslo"); times in the contract are UTC ISO 8601. */
+  timeZone: string;
 }
 
 /** The answer to `app.logout`. */

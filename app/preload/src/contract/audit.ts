@@ -1,11 +1,13 @@
 /** The audit log: every command, ack, state and identity event. */
 import { z } from 'zod';
 import { channel } from './channel';
+import type { StreamChange, VesselLabel } from './commands';
 import { entityIdSchema, type IsoTime } from './primitives';
 
 export const AUDIT_KINDS = [
   'command.sent',
   'command.timeout',
+  'command.expired',
   'ack.verified',
   'ack.unverified',
   'state.verified',
@@ -14,6 +16,7 @@ export const AUDIT_KINDS = [
   'identity.imported',
   'identity.renewed',
   'identity.removed',
+  'identity.revoked',
   'pki.revoke',
   'pki.release',
   'pki.token',
@@ -22,15 +25,23 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEntry {
   id: number;
+  /** UTC, ISO 8601 with `Z` (show it with its zone and age). */
   at: IsoTime;
   kind: AuditKind;
   vesselId: string | null;
+  /** The vessel with its certified name and IMO number, when the entry concerns one. */
+  vessel: VesselLabel | null;
+  /** The streams a command switched (against the verified state when sent), by name. */
+  streams: StreamChange[] | null;
   commandId: string | null;
   actor: string | null;
   /** applied, rejected, accepted, invalid, timed_out, ok ... */
   verdict: string;
   code: string | null;
+  /** The code's standard words. */
   message: string | null;
+  /** The vessel's own words for a rejection (the signed ack's `reason_text`), once; null when none. */
+  vesselText: string | null;
   /** The signed token (command, ack or state JWS) as sent or received; public, signed data. */
   token: string | null;
   rttMs: number | null;

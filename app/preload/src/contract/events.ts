@@ -1,7 +1,7 @@
 /** Push events (main → renderer) and their payloads. */
 import type { AuditEntry } from './audit';
 import type { CommandView } from './commands';
-import type { ConnectionStatus, RatesSnapshot, VesselAlertView, VesselView } from './fleet';
+import type { ConnectionStatus, FleetChanges, RatesSnapshot, VesselAlertView, VesselView } from './fleet';
 import type { EnrollProgressEvent, IdentityStatus } from './identity';
 import type { AlertView } from './pki';
 import type { SettingsView } from './settings';
@@ -11,7 +11,10 @@ export interface EventMap {
   'identity.changed': IdentityStatus;
   'identity.enrollProgress': EnrollProgressEvent;
   'settings.changed': SettingsView;
+  /** The whole list, at most once a second (prefer `fleet.changed`). */
   'fleet.vessels': VesselView[];
+  /** Batched changes of single vessels (see FLEET_CHANGES_INTERVAL_MS). */
+  'fleet.changed': FleetChanges;
   'fleet.connection': ConnectionStatus;
   'fleet.rates': RatesSnapshot;
   /** The recent vessel alerts, newest first, whenever one arrives. */
@@ -27,6 +30,7 @@ export const EVENT_NAMES = [
   'identity.enrollProgress',
   'settings.changed',
   'fleet.vessels',
+  'fleet.changed',
   'fleet.connection',
   'fleet.rates',
   'fleet.alerts',

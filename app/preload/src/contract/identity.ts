@@ -44,6 +44,8 @@ export type IdentityState =
   | 'ready'
   /** Certificate expired: renewal impossible, enroll again. */
   | 'expired'
+  /** Certificate revoked (a verified CRL lists it): renewal impossible, enroll again with a new token. */
+  | 'revoked'
   /** The stored key cannot be opened (keychain unavailable or entry missing); `error` says why. */
   | 'unavailable';
 
@@ -62,7 +64,8 @@ export interface CustodyOptions {
 }
 
 export interface RenewalView {
-  state: 'idle' | 'scheduled' | 'renewing' | 'failed';
+  /** `impossible`: the certificate is revoked or expired, only a new enrollment helps (no renewal is scheduled). */
+  state: 'idle' | 'scheduled' | 'renewing' | 'failed' | 'impossible';
   auto: boolean;
   /** 2/3 of the certificate lifetime. */
   dueAt: IsoTime | null;
@@ -90,6 +93,8 @@ export interface IdentityStatus {
   renewal: RenewalView;
   caUrl: string | null;
   rootFingerprint: string | null;
+  /** Set when a verified CRL lists this console's certificate (state `revoked`). */
+  revocation: { revokedAt: IsoTime | null; reason: string | null; detectedAt: IsoTime } | null;
   error: ApiErrorInfo | null;
 }
 

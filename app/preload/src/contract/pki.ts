@@ -5,9 +5,11 @@ import {
   ENROLLABLE_ROLES,
   MARITIME_RULES,
   ROLES,
+  SHIP_NAME_RULE,
   isValidFlag,
   isValidImoNumber,
   isValidMmsi,
+  isValidShipName,
   maritimeProblem,
   type Role,
 } from '@helmlink/protocol/vocabulary';
@@ -24,7 +26,10 @@ export type CertificateStatus = 'valid' | 'revoked' | 'on_hold' | 'expired';
 export interface IssuedCertificateView {
   serial: string;
   entityId: string;
+  /** The first role (kept for older callers): use {@link IssuedCertificateView.roles}. */
   role: Role;
+  /** Every role the certificate carries (a pilot who is also an admin: ['pilot', 'admin']). */
+  roles: Role[];
   subject: string;
   status: CertificateStatus;
   notBefore: IsoTime;
@@ -88,6 +93,8 @@ export const createTokenRequestSchema = z
       .min(1)
       .max(60 * 24 * 30)
       .optional(),
+    /** The ship's name (vessels), certified next to IMO, MMSI and flag. */
+    name: z.string().refine(isValidShipName, SHIP_NAME_RULE).optional(),
     imo: z.string().refine(isValidImoNumber, MARITIME_RULES.imo).optional(),
     mmsi: z.string().refine(isValidMmsi, MARITIME_RULES.mmsi).optional(),
     flag: z.string().refine(isValidFlag, MARITIME_RULES.flag).optional(),

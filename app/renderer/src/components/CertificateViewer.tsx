@@ -4,6 +4,7 @@ import { formatCountdown, formatFingerprint, formatTime } from '../logic/format'
 import { expiryInfo } from '../logic/expiry';
 import { useNow } from '../hooks/useNow';
 import { ErrorNotice } from './ErrorNotice';
+import { ScrollRegion } from './ScrollRegion';
 import { friendlyError } from '../logic/errors';
 import { testIds } from '../testids';
 
@@ -37,8 +38,8 @@ export function ExpiryBadge({
 export function ChainTable({ chain, testId }: { chain: CertificateView[]; testId?: string }) {
   const now = useNow(30_000);
   return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table striped withTableBorder data-testid={testId ?? testIds.certViewerChain} fz="sm">
+    <ScrollRegion label="Certificate chain (scrolls sideways)">
+      <Table striped withTableBorder data-testid={testId ?? testIds.certViewerChain} fz="sm" miw={640}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>#</Table.Th>
@@ -82,7 +83,7 @@ export function ChainTable({ chain, testId }: { chain: CertificateView[]; testId
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollRegion>
   );
 }
 

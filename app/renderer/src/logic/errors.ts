@@ -247,7 +247,12 @@ const CODE_WORDS = {
     'File not readable',
     'The identity file could not be read. Check the file and its passphrase.',
   ],
+  ERR_IDENTITY_REVOKED: [
+    'Your certificate was revoked',
+    'The broker and the vessels refuse it and it cannot be renewed. Ask your administrator for a new enrollment token.',
+  ],
   ERR_SETTINGS_MISSING: ['Setting missing', 'A required setting is missing. Check the Settings tab.'],
+  ERR_BROKER_NOT_SET: ['No broker address', 'Enter the broker address in Settings, then connect.'],
   ERR_BROKER_CONNECT: [
     'Cannot connect to the broker',
     'Check the broker address and your certificate, then try again.',
@@ -261,6 +266,26 @@ const CODE_WORDS = {
     'The console is not connected to the broker. Connect on the Connection tab.',
   ],
   ERR_VESSEL_UNKNOWN: ['Vessel not known', 'No verified state has been received from this vessel yet.'],
+  ERR_VESSEL_REVOKED: [
+    'Vessel revoked',
+    "The vessel's certificate is revoked: its state is not trusted and commands to it are refused.",
+  ],
+  ERR_VESSEL_UNVERIFIED: [
+    'Vessel state not verified',
+    "The vessel's last state could not be verified. Commands are refused until a verified state arrives.",
+  ],
+  ERR_VESSEL_SILENT: [
+    'Vessel state stale',
+    'Nothing current has been heard from the vessel: its signed state expired. What is shown is its last verified state.',
+  ],
+  ERR_VESSEL_LINK_DOWN: [
+    'Vessel link down',
+    "The vessel's link to the broker is down (its signed Last Will). What is shown is its last verified state; a command sent now waits at the broker and may expire first.",
+  ],
+  ERR_COMMAND_EXPIRED: [
+    'Command expired',
+    'No verified acknowledgement arrived before the command expired: the vessel can no longer apply it.',
+  ],
   ERR_STATE_ROLLBACK: [
     'Old vessel state refused',
     'A vessel state older than one already verified arrived and was refused. Someone may be replaying old messages.',

@@ -1,4 +1,4 @@
-import type { CommandIntent, StreamStateView, VesselView } from '@helmlink/app-preload';
+import type { CommandIntent, CommandView, StreamStateView, VesselView } from '@helmlink/app-preload';
 
 /** The pilot's unsent wishes for one vessel: stream id → desired on/off. */
 export type Draft = Readonly<Record<string, boolean>>;
@@ -19,6 +19,21 @@ export function pendingChanges(vessel: VesselView, draft: Draft | undefined): Pe
   return vessel.streams
     .filter((s) => desiredOn(s, draft) !== s.on)
     .map((s) => ({ stream: s, on: desiredOn(s, draft) }));
+}
+
+/**
+ * Pending changes the latest command does not already carry (in flight or applied, its new state not yet
+ * received): these are the changes still to send.
+ */
+export function unsentChanges(
+  vessel: VesselView,
+  draft: Draft | undefined,
+  cmd: CommandView | undefined,
+): PendingChange[] {
+  const carried = cmd && (cmd.state === 'pending' || cmd.state === 'applied') ? cmd : undefined;
+  return pendingChanges(vessel, draft).filter(
+    (c) => !carried || !(c.on ? carried.on : carried.off).includes(c.stream.address),
+  );
 }
 
 /** Total nominal bitrate (bit/s) of the streams the pilot is requesting on. */

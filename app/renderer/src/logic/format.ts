@@ -53,6 +53,32 @@ export function formatTime(value: number | string | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** How long ago `at` (epoch ms) was: `just now`, `12 s ago`, `5 min ago`, `3 h ago`, `2 d ago`. */
+export function formatAge(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 2) return 'just now';
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ago`;
+  if (s < 172_800) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** The local time zone offset of a date as `UTC+01:00`. */
+function zoneOf(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** A timestamp with its zone: `2026-11-22 03:00:01 UTC+01:00`. */
+export function formatTimeZoned(value: number | string | undefined): string {
+  if (value === undefined) return '—';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${formatTime(d.getTime())} ${zoneOf(d)}`;
+}
+
 /** A hex fingerprint grouped in pairs with colons, upper case (`AB:CD:…`). Accepts hex with or without colons. */
 export function formatFingerprint(hex: string): string {
   const clean = hex.replace(/[^0-9a-f]/giu, '').toUpperCase();

@@ -1,6 +1,9 @@
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { ConnectionState } from '@helmlink/app-preload';
 import { connectBroker, disconnectBroker, useConnection } from '../stores/connection';
+import { useSettings } from '../stores/settings';
+import { TruthBadge } from '../components/TruthBadge';
 import { CertificateViewer } from '../components/CertificateViewer';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { friendlyError } from '../logic/errors';
@@ -9,27 +12,96 @@ import { testIds } from '../testids';
 
 export const CONNECTION_WORDS: Record<ConnectionState, { label: string; color: string }> = {
   connected: { label: 'Connected', color: 'green' },
-  connecting: { label: 'Connecting…', color: 'blue' },
+  connecting: { label: 'Connecting…', color: 'cyan' },
   reconnecting: { label: 'Reconnecting…', color: 'yellow' },
   disconnected: { label: 'Disconnected', color: 'gray' },
   error: { label: 'Connection failed', color: 'red' },
 };
 
-/** Compact broker status for the header. */
+/**
+ * Compact broker status for the header. It says "Connected" only while both the page's link to the console
+ * service and the broker connection are up; otherwise it says which one is not, in the grammar's words.
+ */
 export function ConnectionBadge() {
   const broker = useConnection((s) => s.broker);
-  const w = CONNECTION_WORDS[broker?.state ?? 'disconnected'];
+  const bridge = useConnection((s) => s.bridge);
+  if (bridge !== 'open')
+    return (
+      <TruthBadge state="stale" testId={testIds.connectionBadge} data={{ state: 'service-lost' }}>
+        Console service link lost
+      </TruthBadge>
+    );
+  if (!broker)
+    return (
+      <TruthBadge state="pending" testId={testIds.connectionBadge} data={{ state: 'loading' }}>
+        Broker: checking…
+      </TruthBadge>
+    );
+  if (broker.state === 'connected')
+    return (
+      <TruthBadge state="verified" testId={testIds.connectionBadge} data={{ state: 'connected' }}>
+        Broker: connected{broker.tlsVersion ? ` · ${broker.tlsVersion}` : ''}
+      </TruthBadge>
+    );
+  const trying = broker.state === 'connecting' || broker.state === 'reconnecting';
   return (
-    <Badge
-      color={w.color}
-      variant="light"
-      tt="none"
-      data-testid={testIds.connectionBadge}
-      data-state={broker?.state ?? 'disconnected'}
+    <TruthBadge
+      state={trying ? 'pending' : 'linkDown'}
+      testId={testIds.connectionBadge}
+      data={{ state: broker.state }}
     >
-      Broker: {w.label}
-      {broker?.state === 'connected' && broker.tlsVersion ? ` · ${broker.tlsVersion}` : ''}
-    </Badge>
+      Broker: {CONNECTION_WORDS[broker.state].label.toLowerCase()}
+    </TruthBadge>
+  );
+}
+
+/** Disconnect, behind a confirmation: vessel states stop updating and no command can be sent meanwhile. */
+function DisconnectButton({ busy }: { busy: boolean }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button
+        variant="default"
+        onClick={() => setOpen(true)}
+        loading={busy}
+        data-testid={testIds.connectionDisconnect}
+      >
+        Disconnect…
+      </Button>
+      <Modal
+        opened={open}
+        onClose={() => setOpen(false)}
+        title="Disconnect from the broker?"
+        transitionProps={{ duration: 0 }}
+      >
+        <Stack data-testid={testIds.disconnectDialog}>
+          <Text>
+            Vessel states and data rates stop updating and no command can be sent until you connect again. The
+            vessels keep their current stream settings.
+          </Text>
+          <Group justify="flex-end">
+            <Button
+              variant="default"
+              onClick={() => setOpen(false)}
+              data-autofocus
+              data-testid={testIds.disconnectCancel}
+            >
+              Stay connected
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setOpen(false);
+                void disconnectBroker();
+              }}
+              data-testid={testIds.disconnectConfirm}
+            >
+              Disconnect
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   );
 }
 
@@ -39,6 +111,7 @@ export function ConnectionScreen() {
   const busy = useConnection((s) => s.busy);
   const error = useConnection((s) => s.error);
   const app = useConnection((s) => s.app);
+  const savedBroker = useSettings((s) => s.server?.brokerUrl ?? null);
   const state = broker?.state ?? 'disconnected';
   const w = CONNECTION_WORDS[state];
   const up = state === 'connected' || state === 'connecting' || state === 'reconnecting';
@@ -59,7 +132,7 @@ export function ConnectionScreen() {
               Broker
             </Text>
             <Text size="sm" ff="monospace" data-testid={testIds.connectionBroker}>
-              {broker?.brokerUrl ?? 'not configured'}
+              {broker?.brokerUrl ?? savedBroker ?? 'not configured (set it in Settings)'}
             </Text>
             <Text size="sm" c="dimmed">
               TLS
@@ -90,14 +163,7 @@ export function ConnectionScreen() {
             )}
           </SimpleGrid>
           {up ? (
-            <Button
-              variant="default"
-              onClick={() => void disconnectBroker()}
-              loading={busy}
-              data-testid={testIds.connectionDisconnect}
-            >
-              Disconnect
-            </Button>
+            <DisconnectButton busy={busy} />
           ) : (
             <Button
               onClick={() => void connectBroker()}

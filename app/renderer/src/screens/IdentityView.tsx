@@ -36,6 +36,7 @@ const RENEWAL_WORDS: Record<IdentityStatus['renewal']['state'], string> = {
   scheduled: 'Automatic renewal scheduled',
   renewing: 'Renewing now…',
   failed: 'Last renewal failed',
+  impossible: 'Renewal impossible: enroll again',
 };
 
 /** Banner shown on every screen when the certificate nears expiry or has expired. */
@@ -116,6 +117,25 @@ function ReenrollButton() {
 /** Banner for an identity whose key cannot be opened (keychain gone, entry missing). */
 export function UnavailableBanner() {
   const status = useIdentity((s) => s.status);
+  if (status?.state === 'revoked')
+    return (
+      <Alert
+        color="red"
+        title="Your certificate was revoked"
+        data-testid={testIds.identityRevokedBanner}
+        role="alert"
+      >
+        <Group justify="space-between">
+          <Text size="sm">
+            The broker and the vessels refuse it and it cannot be renewed
+            {status.revocation?.revokedAt ? ` (revoked ${formatTime(status.revocation.revokedAt)})` : ''}.
+            Everything shown is as it was last verified. Ask your PKI administrator for a new enrollment
+            token.
+          </Text>
+          <ReenrollButton />
+        </Group>
+      </Alert>
+    );
   if (status?.state !== 'unavailable') return null;
   const words = status.error ? friendlyError(status.error) : null;
   return (
@@ -137,6 +157,7 @@ export function UnavailableBanner() {
 export function UnlockCard() {
   const status = useIdentity((s) => s.status);
   const busy = useIdentity((s) => s.busy);
+  const unlockError = useIdentity((s) => s.unlockError);
   const [pass, setPass] = useState('');
   if (
     !status ||
@@ -146,7 +167,7 @@ export function UnlockCard() {
   )
     return null;
   return (
-    <Card withBorder>
+    <Card withBorder data-testid={testIds.unlockCard}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -159,7 +180,9 @@ export function UnlockCard() {
             description="Needed before commands can be signed. Kept only in memory until you lock or quit."
             value={pass}
             onChange={(e) => setPass(e.currentTarget.value)}
+            error={unlockError ? `${unlockError.title}: ${unlockError.message}` : undefined}
             data-testid={testIds.unlockPassphrase}
+            data-error-code={unlockError?.code ?? ''}
             style={{ flex: 1 }}
           />
           <Button type="submit" loading={busy === 'unlock'} data-testid={testIds.unlockSubmit}>
@@ -184,7 +207,6 @@ export function IdentityView() {
       <Title order={2}>Identity</Title>
       <ErrorNotice error={error} onClose={clearIdentityError} />
       {status.error && <ErrorNotice error={friendlyError(status.error)} />}
-      <UnlockCard />
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
           <Stack gap={4}>

@@ -25,6 +25,8 @@ import { testIds } from '../testids';
 export const SHORTCUTS: [string, string][] = [
   ['Alt+1 … Alt+6', 'Switch tab (Fleet, Identity, Connection, Audit, PKI, Settings)'],
   ['Alt+T', 'Next palette (light → dark → night)'],
+  ['↑ ↓ Home End PgUp PgDn', 'Move between vessels in the fleet overview'],
+  ['Enter / Space', 'Open the stream panel of the vessel in focus (Esc closes it)'],
   ['Ctrl+Enter', 'Send the pending changes of the focused vessel'],
   ['/', 'Focus the audit search'],
   ['Tab / Shift+Tab', 'Move between controls; Space toggles a stream'],

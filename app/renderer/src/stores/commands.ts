@@ -4,7 +4,7 @@ import type { CommandView } from '@helmlink/app-preload';
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 import { buildIntent } from '../logic/fleet';
-import { fleetStore } from './fleet';
+import { dropDraftOf, fleetStore } from './fleet';
 
 /** Commands the pilot sent and their lifecycle: pending → applied / rejected / timed_out (or failed). */
 export interface CommandsStoreState {
@@ -34,6 +34,11 @@ const newer = (a: CommandView, b: CommandView | undefined): boolean => !b || a.s
 /** Applies a command view (returned by send or pushed as `commands.status`). */
 export function applyCommand(cmd: CommandView): void {
   const s = commandsStore.getState();
+  const before = s.byId[cmd.commandId]?.state;
+  // A refused, expired or unsent command leaves the verified state as it was: its toggles snap back. A command
+  // that only timed out may still apply (a late verified ack settles it), so its toggles stay.
+  if (before !== cmd.state && (cmd.state === 'rejected' || cmd.state === 'expired' || cmd.state === 'failed'))
+    dropDraftOf(cmd.vesselId, cmd.on, cmd.off);
   const latestId = s.latestByVessel[cmd.vesselId];
   const latest = latestId ? s.byId[latestId] : undefined;
   commandsStore.setState({

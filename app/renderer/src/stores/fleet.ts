@@ -1,9 +1,18 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { RatesSnapshot, StreamRate, VesselAlertView, VesselView } from '@helmlink/app-preload';
+import type {
+  FleetChanges,
+  RatesSnapshot,
+  StreamRate,
+  VesselAlertView,
+  VesselView,
+} from '@helmlink/app-preload';
 import { api, call } from '../api/current';
 import { friendlyError, type FriendlyError } from '../logic/errors';
 import { pruneDraft, type Draft } from '../logic/fleet';
+import { sameVessel } from '../logic/vessel-equal';
+import type { Sort } from '../logic/fleet-rows';
+import type { TruthState } from '../logic/grammar';
 
 /** Vessels from verified state, the pilot's drafts, live data rates and the critical-stream confirmation. */
 export interface FleetStoreState {
@@ -20,6 +29,10 @@ export interface FleetStoreState {
   alerts: VesselAlertView[];
   loading: boolean;
   error: FriendlyError | null;
+  /** The vessel whose stream panel is open (fleet overview). */
+  selected: string | null;
+  sort: Sort;
+  filter: { text: string; status: TruthState | null };
 }
 
 export const fleetStore = createStore<FleetStoreState>(() => ({
@@ -32,6 +45,9 @@ export const fleetStore = createStore<FleetStoreState>(() => ({
   alerts: [],
   loading: false,
   error: null,
+  selected: null,
+  sort: { key: 'name', dir: 'asc' },
+  filter: { text: '', status: null },
 }));
 
 /** React hook over the fleet store. */
@@ -44,9 +60,20 @@ export const rateKey = (vesselId: string, streamId: string): string => `${vessel
 
 /** Replaces the vessel list (pushed or loaded); drafts already applied by the vessel are dropped. */
 export function applyVessels(list: VesselView[]): void {
+  const before = fleetStore.getState();
   const vessels: Record<string, VesselView> = {};
-  for (const v of list) vessels[v.vesselId] = v;
-  const old = fleetStore.getState().drafts;
+  let changed = list.length !== before.order.length;
+  for (const v of list) {
+    const prev = before.vessels[v.vesselId];
+    // Unchanged vessels keep their object, so only the rows that changed render again.
+    if (prev && sameVessel(prev, v)) vessels[v.vesselId] = prev;
+    else {
+      vessels[v.vesselId] = v;
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  const old = before.drafts;
   const drafts: Record<string, Draft> = {};
   for (const [id, d] of Object.entries(old)) {
     const v = vessels[id];
@@ -54,7 +81,17 @@ export function applyVessels(list: VesselView[]): void {
     const pruned = pruneDraft(v, d);
     if (Object.keys(pruned).length > 0) drafts[id] = pruned;
   }
-  fleetStore.setState({ vessels, drafts, order: Object.keys(vessels).sort((a, b) => a.localeCompare(b)) });
+  const ids = Object.keys(vessels).sort();
+  const sameOrder = ids.length === before.order.length && ids.every((id, i) => id === before.order[i]);
+  fleetStore.setState({ vessels, drafts, order: sameOrder ? before.order : ids });
+}
+
+/** Applies batched vessel changes (`fleet.changed`) to the list. */
+export function applyFleetChanges(changes: FleetChanges): void {
+  const vessels = { ...fleetStore.getState().vessels };
+  for (const v of changes.changed) vessels[v.vesselId] = v;
+  for (const id of changes.removed) delete vessels[id];
+  applyVessels(Object.values(vessels));
 }
 
 /** Applies a rates snapshot (messages per second per stream). */
@@ -137,5 +174,44 @@ export function cancelCriticalOff(): void {
 export function resetDraft(vesselId: string): void {
   const drafts = { ...fleetStore.getState().drafts };
   delete drafts[vesselId];
+  fleetStore.setState({ drafts });
+}
+
+/** Opens a vessel's stream panel (null closes it). */
+export function selectVessel(vesselId: string | null): void {
+  fleetStore.setState({ selected: vesselId });
+}
+
+/** Sorts the overview by a column; the same column again flips the direction. */
+export function sortFleetBy(key: Sort['key']): void {
+  const { sort } = fleetStore.getState();
+  fleetStore.setState({
+    sort: { key, dir: sort.key === key && sort.dir === 'asc' ? 'desc' : 'asc' },
+  });
+}
+
+/** Filters the overview by text (name, IMO, MMSI, flag, id) and/or status. */
+export function setFleetFilter(patch: Partial<FleetStoreState['filter']>): void {
+  fleetStore.setState({ filter: { ...fleetStore.getState().filter, ...patch } });
+}
+
+/** Drops the draft entries a settled command asked for, so the toggles snap back to the verified state. */
+export function dropDraftOf(vesselId: string, on: readonly string[], off: readonly string[]): void {
+  const s = fleetStore.getState();
+  const vessel = s.vessels[vesselId];
+  const draft = s.drafts[vesselId];
+  if (!vessel || !draft) return;
+  const asked = new Map<string, boolean>([
+    ...on.map((a) => [a, true] as const),
+    ...off.map((a) => [a, false] as const),
+  ]);
+  const kept: Record<string, boolean> = {};
+  for (const [streamId, want] of Object.entries(draft)) {
+    const address = vessel.streams.find((x) => x.id === streamId)?.address;
+    if (address === undefined || asked.get(address) !== want) kept[streamId] = want;
+  }
+  const drafts = { ...s.drafts };
+  if (Object.keys(kept).length > 0) drafts[vesselId] = kept;
+  else delete drafts[vesselId];
   fleetStore.setState({ drafts });
 }

@@ -23,6 +23,8 @@ export interface IdentityStoreState {
   /** Per wizard step, in ENROLL_STEPS order. */
   progress: Record<EnrollStepId, StepStatus>;
   error: FriendlyError | null;
+  /** Why the last unlock failed (wrong passphrase…), shown in the unlock card itself. */
+  unlockError: FriendlyError | null;
 }
 
 const idleProgress = (): Record<EnrollStepId, StepStatus> =>
@@ -35,6 +37,7 @@ export const identityStore = createStore<IdentityStoreState>(() => ({
   busy: null,
   progress: idleProgress(),
   error: null,
+  unlockError: null,
 }));
 
 /** React hook over the identity store. */
@@ -107,9 +110,12 @@ export function renewIdentity(): Promise<boolean> {
   return run('renew', () => call(api().identity.renew()));
 }
 
-/** Enters the key passphrase. */
-export function unlockIdentity(passphrase: string): Promise<boolean> {
-  return run('unlock', () => call(api().identity.unlock({ passphrase })));
+/** Enters the key passphrase; a refusal is kept as `unlockError` for the unlock card. */
+export async function unlockIdentity(passphrase: string): Promise<boolean> {
+  identityStore.setState({ unlockError: null });
+  const ok = await run('unlock', () => call(api().identity.unlock({ passphrase })));
+  if (!ok) identityStore.setState({ unlockError: identityStore.getState().error, error: null });
+  return ok;
 }
 
 /** Forgets the passphrase in main. */

@@ -3,7 +3,14 @@ import { bindApi } from '../api/current';
 import { applyAuditEntry } from './audit';
 import { applyCommand, loadCommands } from './commands';
 import { applyBrokerStatus, loadConnection } from './connection';
-import { applyRates, applyVesselAlerts, applyVessels, loadFleet, loadVesselAlerts } from './fleet';
+import {
+  applyFleetChanges,
+  applyRates,
+  applyVesselAlerts,
+  applyVessels,
+  loadFleet,
+  loadVesselAlerts,
+} from './fleet';
 import { applyEnrollProgress, applyIdentityStatus, loadIdentity } from './identity';
 import { applyAlert } from './pki';
 import { applySettings, loadSettings } from './settings';
@@ -19,6 +26,7 @@ export async function startStores(helmlink: HelmlinkApi): Promise<Unsubscribe> {
     helmlink.identity.onEnrollProgress(applyEnrollProgress),
     helmlink.settings.onChanged(applySettings),
     helmlink.fleet.onVessels(applyVessels),
+    helmlink.fleet.onChanged(applyFleetChanges),
     helmlink.fleet.onConnection(applyBrokerStatus),
     helmlink.fleet.onRates(applyRates),
     helmlink.fleet.onAlerts(applyVesselAlerts),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatAge,
+  formatTimeZoned,
   formatBitrate,
   formatCountdown,
   formatFingerprint,
@@ -71,5 +73,22 @@ describe('revocation reasons', () => {
     expect(describeRevocationReason('certificateHold')).toMatch(/hold/iu);
     expect(describeRevocationReason(8)).toMatch(/released/u);
     expect(describeRevocationReason(null)).toBe('—');
+  });
+});
+
+describe('ages and zoned times', () => {
+  it('says how long ago, coarsening with the distance', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    expect(formatAge(now - 500, now)).toBe('just now');
+    expect(formatAge(now - 12_000, now)).toBe('12 s ago');
+    expect(formatAge(now - 5 * 60_000, now)).toBe('5 min ago');
+    expect(formatAge(now - 3 * 3600_000, now)).toBe('3 h ago');
+    expect(formatAge(now - 3 * 86_400_000, now)).toBe('3 d ago');
+    expect(formatAge(now + 5000, now)).toBe('just now');
+  });
+  it('writes the zone after the local time', () => {
+    expect(formatTimeZoned('2026-11-22T12:00:00Z')).toMatch(/^2026-11-2\d \d\d:\d\d:00 UTC[+-]\d\d:\d\d$/u);
+    expect(formatTimeZoned(undefined)).toBe('—');
+    expect(formatTimeZoned('not a time')).toBe('not a time');
   });
 });

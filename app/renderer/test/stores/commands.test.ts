@@ -87,3 +87,21 @@ describe('commands store', () => {
     ]);
   });
 });
+
+describe('toggles after a settled command', () => {
+  const ask = { on: ['239.192.0.1:60001', '239.192.0.2:60002', '239.192.0.3:60003'], off: [] };
+  for (const state of ['rejected', 'expired', 'failed'] as const) {
+    it(`snap back to the verified state when the command is ${state}`, () => {
+      requestToggle('v1', 'satd', true);
+      applyCommand(command('c1', 'v1', 'pending', ask));
+      expect(fleetStore.getState().drafts.v1).toEqual({ satd: true });
+      applyCommand(command('c1', 'v1', state, ask));
+      expect(fleetStore.getState().drafts.v1).toBeUndefined();
+    });
+  }
+  it('stay while the command only timed out (a late verified ack may still settle it)', () => {
+    requestToggle('v1', 'satd', true);
+    applyCommand(command('c1', 'v1', 'timed_out', ask));
+    expect(fleetStore.getState().drafts.v1).toEqual({ satd: true });
+  });
+});

@@ -10,6 +10,11 @@ import {
   rateKey,
   requestToggle,
   resetDraft,
+  applyFleetChanges,
+  dropDraftOf,
+  selectVessel,
+  setFleetFilter,
+  sortFleetBy,
 } from '../../src/stores/fleet';
 import { createTestApi, stream, vessel, type TestApi } from '../support/test-api';
 
@@ -85,10 +90,48 @@ describe('fleet store', () => {
     applyRates({
       at: 'a',
       windowSeconds: 5,
-      rates: [{ vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null }],
+      rates: [
+        { vesselId: 'v1', streamId: 'misc', messagesPerSecond: 2, lastMessageAt: null, flow: 'flowing' },
+      ],
     });
     applyRates({ at: 'b', windowSeconds: 5, rates: [] });
     expect(fleetStore.getState().rates).toEqual({});
     expect(fleetStore.getState().ratesAt).toBe('b');
+  });
+});
+
+describe('fleet overview state', () => {
+  it('keeps the object of an unchanged vessel when the whole fleet is pushed again, replaces a changed one', () => {
+    const before = fleetStore.getState();
+    applyVessels([vessel('v2', catalog()), vessel('v1', catalog())]);
+    expect(fleetStore.getState()).toBe(before);
+    applyFleetChanges({ changed: [vessel('v1', [stream('misc', 1, false)])], removed: [], at: 'now' });
+    const after = fleetStore.getState();
+    expect(after.vessels.v2).toBe(before.vessels.v2);
+    expect(after.vessels.v1).not.toBe(before.vessels.v1);
+    expect(after.order).toBe(before.order);
+    applyFleetChanges({ changed: [], removed: ['v2'], at: 'now' });
+    expect(fleetStore.getState().order).toEqual(['v1']);
+  });
+
+  it('drops only the draft entries a settled command asked for (the toggles snap back)', () => {
+    requestToggle('v1', 'satd', true);
+    requestToggle('v1', 'misc', false);
+    dropDraftOf('v1', ['239.192.0.3:60003'], []);
+    expect(fleetStore.getState().drafts.v1).toEqual({ misc: false });
+    dropDraftOf('v1', [], ['239.192.0.1:60001']);
+    expect(fleetStore.getState().drafts.v1).toBeUndefined();
+  });
+
+  it('selects a vessel, sorts (the same column flips the direction) and filters', () => {
+    selectVessel('v1');
+    expect(fleetStore.getState().selected).toBe('v1');
+    sortFleetBy('status');
+    expect(fleetStore.getState().sort).toEqual({ key: 'status', dir: 'asc' });
+    sortFleetBy('status');
+    expect(fleetStore.getState().sort).toEqual({ key: 'status', dir: 'desc' });
+    setFleetFilter({ text: 'tern' });
+    setFleetFilter({ status: 'stale' });
+    expect(fleetStore.getState().filter).toEqual({ text: 'tern', status: 'stale' });
   });
 });

@@ -103,6 +103,16 @@ describe('identity store', () => {
     expect(t.calls.at(-1)).toEqual({ channel: 'identity.unlock', request: { passphrase: 'secret-pass' } });
   });
 
+  it('keeps a refused passphrase for the unlock card (not the screen-wide error) and clears it on success', async () => {
+    t.fail('identity.unlock', 'ERR_KEY_DECRYPT');
+    expect(await unlockIdentity('wrong')).toBe(false);
+    expect(identityStore.getState().unlockError?.code).toBe('ERR_KEY_DECRYPT');
+    expect(identityStore.getState().error).toBeNull();
+    t.ok('identity.unlock', identityStatus({ unlocked: true, passphraseRequired: true }));
+    expect(await unlockIdentity('right')).toBe(true);
+    expect(identityStore.getState().unlockError).toBeNull();
+  });
+
   it('shows the PKI tab only to admins with a usable identity', () => {
     expect(isAdmin(identityStatus())).toBe(false);
     expect(isAdmin(identityStatus({ roles: ['admin'], isAdmin: true }))).toBe(true);

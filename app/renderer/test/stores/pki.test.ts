@@ -20,6 +20,7 @@ const cert = (serial: string, status: IssuedCertificateView['status'] = 'valid')
   serial,
   entityId: `pilot-${serial}`,
   role: 'pilot',
+  roles: ['pilot'],
   subject: `CN=pilot-${serial}`,
   status,
   notBefore: '2026-11-01T00:00:00.000Z',

@@ -4,6 +4,7 @@ import {
   type ApiResult,
   type ChannelName,
   type CommandView,
+  type ConnectionStatus,
   type EventMap,
   type EventName,
   type HelmlinkApi,
@@ -87,8 +88,19 @@ export function vessel(
   streams: StreamStateView[],
   extra: Partial<VesselView> = {},
 ): VesselView {
+  const on = streams.filter((s) => s.on);
   return {
     vesselId,
+    identity: { name: null, imo: null, mmsi: null, flag: null },
+    status: 'verified',
+    statusReason: null,
+    link: { state: 'connected', since: null, reason: null },
+    lastVerifiedAt: '2026-11-22T02:00:00.100Z',
+    lastRttMs: null,
+    pendingChanges: 0,
+    lastCommand: null,
+    streamsOn: on.length,
+    requestedBitrateBps: on.reduce((a, s) => a + s.bitrateBps, 0),
     verified: true,
     unverified: null,
     streams,
@@ -97,7 +109,7 @@ export function vessel(
     stateReceivedAt: '2026-11-22T02:00:00.100Z',
     signer: null,
     activeBitrateBps: streams.filter((s) => s.on).reduce((a, s) => a + s.bitrateBps, 0),
-    link: null,
+    linkReport: null,
     ...extra,
   };
 }
@@ -111,14 +123,32 @@ export function command(
   return {
     commandId,
     vesselId,
+    vessel: { vesselId, name: null, imo: null },
     on: [],
     off: [],
+    changes: [],
     state,
     sentAt: '2026-11-22T02:00:01.000Z',
+    expiresAt: '2026-11-22T02:00:31.000Z',
     settledAt: null,
     rttMs: null,
     reason: null,
     ackVerified: false,
+    ...extra,
+  };
+}
+
+/** A broker connection status (connected over TLS 1.3 unless overridden). */
+export function connectionStatus(extra: Partial<ConnectionStatus> = {}): ConnectionStatus {
+  return {
+    state: 'connected',
+    brokerUrl: 'mqtts://b:8883',
+    since: null,
+    tlsVersion: 'TLSv1.3',
+    cipher: null,
+    mqttVersion: 5,
+    broker: null,
+    lastError: null,
     ...extra,
   };
 }
@@ -159,6 +189,7 @@ export function identityStatus(extra: Partial<IdentityStatus> = {}): IdentitySta
     },
     caUrl: 'https://ca.example.org',
     rootFingerprint: 'cd'.repeat(32),
+    revocation: null,
     error: null,
     ...extra,
   };

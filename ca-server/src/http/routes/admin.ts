@@ -4,6 +4,7 @@ import {
   ENROLLABLE_ROLES,
   ENTITY_ID_MAX_LENGTH,
   MARITIME_SHAPES,
+  SHIP_NAME_MAX_LENGTH,
   REVOCATION_REASONS,
   ROLES,
 } from '@helmlink/protocol';
@@ -57,6 +58,7 @@ function registerTokenRoute(
               maxItems: 4,
               items: { type: 'string', enum: ENROLLABLE_ROLES },
             },
+            name: { type: 'string', minLength: 1, maxLength: SHIP_NAME_MAX_LENGTH * 2 },
             imo: { type: 'string', pattern: MARITIME_SHAPES.imo.source },
             mmsi: { type: 'string', pattern: MARITIME_SHAPES.mmsi.source },
             flag: { type: 'string', pattern: MARITIME_SHAPES.flag.source },

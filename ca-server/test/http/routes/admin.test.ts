@@ -54,6 +54,8 @@ describe('admin routes (mTLS, role admin)', () => {
     expect(await bad({ entityId: 'ok', roles: [] })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['vessel'], imo: '9074728' })).toBe('ERR_INPUT_INVALID');
     expect(await bad({ entityId: 'ok', roles: ['vessel'], mmsi: '12' })).toBe('ERR_INPUT_INVALID');
+    expect(await bad({ entityId: 'ok', roles: ['vessel'], name: '<b>Tern</b>' })).toBe('ERR_INPUT_INVALID');
+    expect(await bad({ entityId: 'ok', roles: ['vessel'], name: ' MV Tern' })).toBe('ERR_INPUT_INVALID');
     // Shapes that used to pass: an unassigned flag, the all-zero MMSI and IMO, a MID of another flag state.
     const refusal = async (body: Record<string, unknown>) =>
       (await app.inject({ method: 'POST', url: '/ca/v1/tokens', headers: admin(), payload: body })).json()

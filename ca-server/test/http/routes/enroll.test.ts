@@ -46,6 +46,23 @@ describe('POST /ca/v1/enroll', () => {
     expect(authority.listAlerts().some((a) => a.kind === 'token_reuse')).toBe(true);
   });
 
+  it("certifies the ship's name from the token, and a renewal keeps it", async () => {
+    // An IMO no other test's entity holds: the CA certifies one IMO per entity.
+    const e = await enroll('IMO9321483', ['vessel'], { name: 'MV Skagen Pioneer', imo: '9321483' });
+    const names = (pem: string) =>
+      parseCertificate(pem)
+        .getExtension(x509.SubjectAlternativeNameExtension)!
+        .names.items.map((n) => n.value);
+    expect(names(e.certificate)).toContain('urn:mrn:helmlink:name:MV%20Skagen%20Pioneer');
+    const renewed = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/renew',
+      headers: headerFor(leafDer(e.certificate)),
+    });
+    expect(renewed.statusCode).toBe(201);
+    expect(names(renewed.json().certificate)).toContain('urn:mrn:helmlink:name:MV%20Skagen%20Pioneer');
+  });
+
   it('issues a broker certificate with serverAuth', async () => {
     const e = await enroll('broker-1', ['broker']);
     expect(parseCertificate(e.certificate).getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual([

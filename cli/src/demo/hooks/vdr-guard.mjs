@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The demo vessels' ship-systems hook (see vessel/src/handoff/hook.ts): it gets the proposed state as JSON on stdin
 // and refuses any state that switches off the voyage data recorder feed (VDRD), which must keep recording
-// (SOLAS V/20). The vessel then acks `rejected` with ERR_HOOK_REJECTED and this message, and keeps its state.
+// (SOLAS V/20). The vessel then acks `rejected` with ERR_HOOK_REJECTED, signs this message (its first line on
+// stderr) into the ack's reason_text for the pilot to read, and keeps its state.
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => (input += d));

@@ -61,7 +61,11 @@ export function startBrokerSync(
   };
   const logFailure = (err: unknown) =>
     run.logger.error({ err: (err as Error).message }, 'broker sync failed');
-  const offCrl = authority.onCrl(() => syncBroker().catch(logFailure));
+  // Not awaited inside the CRL listener: the sync reads the current CRL, which re-issues it when a status changed
+  // meanwhile, and that re-issue waits for this listener to return (a deadlock that hung every later sync).
+  const offCrl = authority.onCrl(() => {
+    void syncBroker().catch(logFailure);
+  });
   const poll = setInterval(() => void syncBroker().catch(logFailure), pollMs);
   poll.unref();
   run.onStop('broker sync', async () => {

@@ -66,7 +66,15 @@ export async function startVessels(
     const enrolled = existsSync(identityPaths(vesselDir).cert);
     if (!enrolled) {
       const { token } = ca.authority.createEnrollmentToken(
-        { entityId: v.id, roles: ['vessel'], imo: v.imo, mmsi: v.mmsi, flag: v.flag, ttlSeconds: 600 },
+        {
+          entityId: v.id,
+          roles: ['vessel'],
+          name: v.name,
+          imo: v.imo,
+          mmsi: v.mmsi,
+          flag: v.flag,
+          ttlSeconds: 600,
+        },
         { id: 'demo' },
       );
       await enrollVessel(cfg, token, run.secrets.vesselPassphrase);

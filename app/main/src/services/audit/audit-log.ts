@@ -10,11 +10,24 @@ import type { AuditEntry, AuditQuery } from '@helmlink/app-preload';
 import type { Clock } from '@helmlink/protocol';
 import type { ConsoleEvents } from '../core/events';
 
-export type AuditInput = Omit<
-  AuditEntry,
-  'id' | 'at' | 'vesselId' | 'commandId' | 'actor' | 'code' | 'message' | 'token' | 'rttMs'
-> &
-  Partial<Pick<AuditEntry, 'vesselId' | 'commandId' | 'actor' | 'code' | 'message' | 'token' | 'rttMs'>>;
+/** The optional fields of an entry (null when left out). */
+type OptionalField =
+  | 'vesselId'
+  | 'vessel'
+  | 'streams'
+  | 'commandId'
+  | 'actor'
+  | 'code'
+  | 'message'
+  | 'vesselText'
+  | 'token'
+  | 'rttMs';
+
+export type AuditInput = Omit<AuditEntry, 'id' | 'at' | OptionalField> &
+  Partial<Pick<AuditEntry, OptionalField>>;
+
+/** Fields added to entries after the first release. */
+const ADDED_FIELDS = { vessel: null, streams: null, vesselText: null } as const;
 
 /** Append-only audit log backed by a JSON Lines file. */
 export class AuditLog {
@@ -37,7 +50,8 @@ export class AuditLog {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        this.#entries.push(JSON.parse(line) as AuditEntry);
+        // Entries written before a field existed read it as null.
+        this.#entries.push({ ...ADDED_FIELDS, ...(JSON.parse(line) as AuditEntry) });
       } catch {
         // A torn last line after a crash is skipped, never fatal.
       }
@@ -50,12 +64,15 @@ export class AuditLog {
       id: (this.#entries.at(-1)?.id ?? 0) + 1,
       at: new Date(this.#clock()).toISOString(),
       kind: input.kind,
-      vesselId: input.vesselId ?? null,
+      vesselId: input.vesselId ?? input.vessel?.vesselId ?? null,
+      vessel: input.vessel ?? null,
+      streams: input.streams ?? null,
       commandId: input.commandId ?? null,
       actor: input.actor ?? null,
       verdict: input.verdict,
       code: input.code ?? null,
       message: input.message ?? null,
+      vesselText: input.vesselText ?? null,
       token: input.token ?? null,
       rttMs: input.rttMs ?? null,
     };
@@ -98,7 +115,19 @@ export class AuditLog {
       if (from !== undefined && t < from) return false;
       if (to !== undefined && t > to) return false;
       if (text) {
-        const hay = [e.kind, e.vesselId, e.commandId, e.actor, e.verdict, e.code, e.message]
+        const hay = [
+          e.kind,
+          e.vesselId,
+          e.vessel?.name,
+          e.vessel?.imo,
+          ...(e.streams ?? []).map((s) => s.name),
+          e.commandId,
+          e.actor,
+          e.verdict,
+          e.code,
+          e.message,
+          e.vesselText,
+        ]
           .filter(Boolean)
           .join(' ')
           .toLowerCase();

@@ -17,7 +17,7 @@ import {
   type StateChange,
   type TlsCredentials,
 } from '@helmlink/protocol/mqtt';
-import type { ConnectionStatus, PeerCertificateView } from '@helmlink/app-preload';
+import type { ApiErrorInfo, ConnectionStatus, PeerCertificateView } from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -52,7 +52,24 @@ export interface BrokerSessionOptions {
   describeBroker: (chain: readonly x509.X509Certificate[]) => Promise<PeerCertificateView | null>;
   /** Called each time the session is connected and subscribed. */
   onConnected?: () => void;
+  /** Called after each failed connection attempt (first or reconnect) with its error. */
+  onAttemptFailed?: (err: Error) => void;
+  /** The broker configured in settings, shown as the status's broker while disconnected. */
+  configuredBrokerUrl?: () => string | null;
   backoff?: BackoffPolicy;
+}
+
+/** The TLS alert a broker sends when it finds our certificate on its CRL. */
+export function isRevokedCertificateError(err: Error | undefined): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return /CERTIFICATE_REVOKED/u.test(code) || /certificate revoked/iu.test(err?.message ?? '');
+}
+
+/** The coded error of a failed connection attempt (our revoked certificate has its own code). */
+export function attemptError(err: Error): HelmlinkError {
+  return isRevokedCertificateError(err)
+    ? new HelmlinkError('ERR_IDENTITY_REVOKED', `the broker refused the certificate: ${err.message}`)
+    : new HelmlinkError('ERR_BROKER_CONNECT', err.message);
 }
 
 export interface BrokerConnectParams {
@@ -82,8 +99,15 @@ export class BrokerSession {
     this.#o = options;
   }
 
+  /** The status; while disconnected its broker is the one configured in settings (null: none is set). */
   status(): ConnectionStatus {
-    return this.#status;
+    if (this.#status.state !== 'disconnected' || !this.#o.configuredBrokerUrl) return this.#status;
+    return { ...this.#status, brokerUrl: this.#o.configuredBrokerUrl() };
+  }
+
+  /** Pushes the status again (after the configured broker changed). */
+  announce(): void {
+    this.#setStatus({});
   }
 
   /** True while connected and subscribed. */
@@ -150,11 +174,19 @@ export class BrokerSession {
       await this.disconnect();
       // A revoked broker keeps its own code: the console refused it, it did not fail to connect.
       if (isHelmlinkError(err, 'ERR_BROKER_REVOKED')) throw err;
-      throw new HelmlinkError('ERR_BROKER_CONNECT', `${p.brokerUrl}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      const coded = attemptError(err as Error);
+      throw new HelmlinkError(coded.code, `${p.brokerUrl}: ${(err as Error).message}`, { cause: err });
     }
-    return this.#status;
+    return this.status();
+  }
+
+  /** Ends the session for good because of `error` (e.g. our certificate was revoked): state `error`, no retries. */
+  async fail(error: ApiErrorInfo): Promise<void> {
+    const session = this.#session;
+    this.#session = null;
+    this.#onConnected = undefined;
+    await session?.close();
+    this.#setStatus({ state: 'error', since: this.#now(), tlsVersion: null, cipher: null, lastError: error });
   }
 
   /** Swaps the TLS credentials (renewal) on the live session: one client at a time, the old one ended first. */
@@ -189,9 +221,14 @@ export class BrokerSession {
     return new Date(this.#o.clock()).toISOString();
   }
 
+  /** When the link went down: now if it was up until now, else when it left `connected`. */
+  #downSince(): string | null {
+    return this.#status.state === 'connected' ? this.#now() : this.#status.since;
+  }
+
   #setStatus(patch: Partial<ConnectionStatus>): void {
     this.#status = { ...this.#status, ...patch };
-    this.#o.events.emit('fleet.connection', this.#status);
+    this.#o.events.emit('fleet.connection', this.status());
   }
 
   /** Resolves once connected; rejects on the first failed attempt or after the guard time. */
@@ -230,13 +267,15 @@ export class BrokerSession {
       this.#setStatus({ state: 'connecting', since: this.#now() });
     else if (c.to === 'backoff' && isHelmlinkError(c.error, 'ERR_BROKER_REVOKED')) {
       if (this.#status.lastError?.code !== 'ERR_BROKER_REVOKED') this.#o.onBrokerRefused?.(c.error);
-      this.#setStatus({ state: 'error', lastError: toApiError(c.error) });
-    } else if (c.to === 'backoff' && c.error)
+      this.#setStatus({ state: 'error', since: this.#downSince(), lastError: toApiError(c.error) });
+    } else if (c.to === 'backoff' && c.error) {
       this.#setStatus({
         state: 'error',
-        lastError: toApiError(new HelmlinkError('ERR_BROKER_CONNECT', c.error.message)),
+        since: this.#downSince(),
+        lastError: toApiError(attemptError(c.error)),
       });
-    else if (c.to === 'backoff') this.#setStatus({ state: 'reconnecting' });
+      this.#o.onAttemptFailed?.(c.error);
+    } else if (c.to === 'backoff') this.#setStatus({ state: 'reconnecting', since: this.#downSince() });
   }
 
   async #onReady(session: MqttSession, info: ReadyInfo): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Settles a command from its ack: the ack must verify (vessel signature and chain, CRL, audience = the pilot who
  * signed the command, binding to the command token, freshness) before it settles anything. An ack that does not
- * verify is audited and ignored; acks to other consoles' commands are not ours to judge.
+ * verify is audited and ignored; acks to other consoles' commands are not ours to judge. A rejection keeps the
+ * vessel's own words (the ack's signed `reason_text`) apart from the code's words: shown once, never merged.
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -13,6 +14,7 @@ import {
   type Clock,
   type JwsAlgorithm,
 } from '@helmlink/protocol';
+import type { CommandReason, VesselLabel } from '@helmlink/app-preload';
 import type { AuditLog } from '../audit/audit-log';
 import { toApiError } from '../core/errors';
 import type { TrustMaterial } from '../fleet/trust-material';
@@ -23,6 +25,8 @@ export interface AckHandlerOptions {
   trust: () => TrustMaterial | null;
   audit: AuditLog;
   clock: Clock;
+  /** The vessel named for people (its certified name and IMO). */
+  label?: (vesselId: string) => VesselLabel;
   algorithms?: readonly JwsAlgorithm[];
   clockToleranceSeconds?: number;
 }
@@ -61,6 +65,11 @@ async function verifyAndSettle(
   const trust = o.trust();
   if (!pending || pending.view.vesselId !== vesselId || !trust || pending.view.ackVerified) return undefined;
   const commandId = pending.view.commandId;
+  const about = {
+    vessel: o.label?.(vesselId) ?? pending.view.vessel,
+    streams: pending.view.changes,
+    commandId,
+  };
   try {
     const verified = await verifyAck(token, {
       trust: trust.trust,
@@ -75,37 +84,37 @@ async function verifyAndSettle(
     });
     const rttMs = Math.round((performance.now() - pending.sentAtPerf) * 1000) / 1000;
     const c = verified.claims;
+    let reason: CommandReason | null = null;
     if (c.status === 'applied') {
       o.tracker.settle(pending, 'applied', null, { rttMs, ackVerified: true });
     } else {
       const code = c.reason ?? 'ERR_INTERNAL';
-      o.tracker.settle(
-        pending,
-        'rejected',
-        { code, message: describeError(code) },
-        { rttMs, ackVerified: true },
-      );
+      reason = { code, message: describeError(code) };
+      if (c.reason_text !== undefined) reason.vesselText = c.reason_text;
+      o.tracker.settle(pending, 'rejected', reason, { rttMs, ackVerified: true });
     }
     o.audit.append({
       kind: 'ack.verified',
-      vesselId,
-      commandId,
+      ...about,
       actor: verified.signer.entityId,
       verdict: c.status,
-      code: c.reason ?? null,
-      message: c.reason ? describeError(c.reason) : null,
+      code: reason?.code ?? null,
+      message: reason?.message ?? null,
+      vesselText: reason?.vesselText ?? null,
       token,
       rttMs,
     });
   } catch (err) {
     const e = toApiError(err);
-    const held = e.code === 'ERR_JOSE_X5T_UNKNOWN' && pending.view.state === 'pending';
+    // Held while the command can still settle (pending, or timed out but not expired).
+    const held =
+      e.code === 'ERR_JOSE_X5T_UNKNOWN' &&
+      (pending.view.state === 'pending' || pending.view.state === 'timed_out');
     if (held) pending.heldAck = token;
     else if (pending.heldAck === token) pending.heldAck = undefined;
     o.audit.append({
       kind: 'ack.unverified',
-      vesselId,
-      commandId,
+      ...about,
       verdict: held ? 'held' : 'invalid',
       code: e.code,
       message: e.detail ?? e.message,

@@ -5,11 +5,15 @@
  *
  * Commands are built here from a validated intent ({vesselId, on, off}): the intent must partition the verified
  * catalog of that vessel exactly, the command is signed with the console key and published at QoS 1. Each command
- * moves pending → applied (verified ack; round-trip time) / rejected (verified ack; reason code) / timed_out.
- * An ack that does not verify never settles a command: it is audited and ignored.
+ * moves pending → applied (verified ack; round-trip time) / rejected (verified ack; reason code and the vessel's
+ * words) / timed_out → expired. An ack that does not verify never settles a command: it is audited and ignored.
+ *
+ * The console's own certificate is checked against every newer CRL and after every failed connection attempt:
+ * a revoked one ends the session with ERR_IDENTITY_REVOKED (not a bare "connection failed").
  */
 import { performance } from 'node:perf_hooks';
 import {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   HelmlinkError,
   certificateToPem,
   checkStreamsSet,
@@ -18,10 +22,18 @@ import {
   topics,
   type JwsAlgorithm,
   type Clock,
+  type StateClaims,
 } from '@helmlink/protocol';
-import type { CommandIntent, CommandView, ConnectionStatus } from '@helmlink/app-preload';
+import type {
+  CommandIntent,
+  CommandView,
+  ConnectionStatus,
+  RatesSnapshot,
+  StreamChange,
+} from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
 import type { Logger } from '../core/logger';
+import { toApiError } from '../core/errors';
 import type { AuditLog } from '../audit/audit-log';
 import type { ConsoleSigner, IdentityService } from '../identity/identity-service';
 import type { SettingsService } from '../settings/settings-service';
@@ -30,8 +42,9 @@ import type { RateMeter } from '../fleet/rates';
 import { TrustMaterial } from '../fleet/trust-material';
 import { VesselReportsReceiver } from '../fleet/vessel-reports';
 import { brokerRevocationCheck } from '@helmlink/protocol/mqtt';
-import { BrokerSession } from '../broker/broker-session';
+import { BrokerSession, isRevokedCertificateError } from '../broker/broker-session';
 import { CrlFetcher } from '../broker/crl-fetcher';
+import { ownRevocation } from '../broker/own-certificate';
 import { RateTimer } from '../broker/rate-timer';
 import { routeMessage } from '../broker/topic-router';
 import { handleAck, retryHeldAcks } from './ack-handler';
@@ -52,6 +65,18 @@ export interface CommandChannelOptions {
   ratesIntervalMs?: number;
 }
 
+/** After a failed attempt the own certificate is checked against the CA's CRL at most this often, ms. */
+const OWN_CHECK_MIN_GAP_MS = 10_000;
+
+/** The streams a command switches against the verified state, by name. */
+export function streamChanges(state: StateClaims, on: readonly string[]): StreamChange[] {
+  const was = new Set(state.on);
+  const will = new Set(on);
+  return state.catalog.streams
+    .filter((s) => was.has(s.address) !== will.has(s.address))
+    .map((s) => ({ id: s.id, name: s.name, address: s.address, on: will.has(s.address) }));
+}
+
 /** The MQTT command channel. */
 export class CommandChannel {
   readonly #o: CommandChannelOptions;
@@ -59,20 +84,28 @@ export class CommandChannel {
   readonly #crl: CrlFetcher;
   readonly #rateTimer: RateTimer;
   readonly #tracker: CommandTracker;
+  readonly #unsubscribe: () => void;
   #trust: TrustMaterial | null = null;
+  #connecting: Promise<ConnectionStatus> | null = null;
+  #lastOwnCheck = 0;
 
   constructor(options: CommandChannelOptions) {
     this.#o = options;
     const o = options;
+    // The status names the configured broker while disconnected: a saved address shows at once.
+    this.#unsubscribe = o.events.subscribe((event) => {
+      if (event === 'settings.changed') this.#broker.announce();
+    });
     this.#tracker = new CommandTracker(o.events, o.audit, o.clock);
-    this.#rateTimer = new RateTimer(o.rates, o.events, o.clock, o.ratesIntervalMs ?? 1000);
+    this.#rateTimer = new RateTimer(o.rates, o.events, () => this.rates(), o.ratesIntervalMs ?? 1000);
     this.#crl = new CrlFetcher({
       caUrl: () => o.identity.status().caUrl,
       trust: () => this.#trust,
       clock: o.clock,
       logger: o.logger,
       onNewer: async () => {
-        // Revocation status of the broker and of every vessel may have changed.
+        // Revocation status of the console itself, of the broker and of every vessel may have changed.
+        if (await this.#checkOwnCertificate()) return;
         const chain = this.#broker.brokerChain();
         if (chain.length > 0 && this.#trust)
           this.#broker.setBroker(await this.#trust.describePeer(chain, 'serverAuth', new Date(o.clock())));
@@ -81,11 +114,13 @@ export class CommandChannel {
         await o.fleet.reverifyAll();
       },
     });
-    const ack = {
+    // The one set of ack options: an ack is verified with them when it arrives and again when it was held.
+    const acks = {
       tracker: this.#tracker,
       trust: () => this.#trust,
       audit: o.audit,
       clock: o.clock,
+      label: (id: string) => o.fleet.label(id),
       ...pick(o),
     };
     const reports = new VesselReportsReceiver({
@@ -99,6 +134,7 @@ export class CommandChannel {
       events: o.events,
       clock: o.clock,
       logger: o.logger,
+      configuredBrokerUrl: () => o.settings.get().brokerUrl,
       checkPeer: brokerRevocationCheck((cert) => this.#trust?.crlFor(cert)),
       onBrokerRefused: (err) => {
         o.logger.warn({ code: err.code }, 'the broker presented a revoked certificate: refused');
@@ -119,6 +155,7 @@ export class CommandChannel {
         this.#crl.start();
         this.#rateTimer.start();
       },
+      onAttemptFailed: (err) => void this.#afterFailedAttempt(err),
       onMessage: (topic, payload, retained) =>
         routeMessage(
           topic,
@@ -127,10 +164,11 @@ export class CommandChannel {
             data: (vesselId, streamId) => o.rates.count(vesselId, streamId, o.clock()),
             state: async (vesselId, p) => {
               await o.fleet.onStateMessage(vesselId, p);
+              this.#rateTimer.nudge();
               // A verified state teaches the vessel's certificate: acks held for it can be verified now.
-              await retryHeldAcks(ack, vesselId);
+              await retryHeldAcks(acks, vesselId);
             },
-            ack: (vesselId, p) => handleAck(ack, vesselId, p),
+            ack: (vesselId, p) => handleAck(acks, vesselId, p),
             alert: (vesselId, p) => reports.onAlert(vesselId, p),
             link: (vesselId, p, r) => reports.onLink(vesselId, p, r),
             crl: (p) => this.#crl.accept(p),
@@ -155,17 +193,22 @@ export class CommandChannel {
     return this.#tracker.list(vesselId, limit);
   }
 
+  /** The live data rates judged against the verified states (everything `unknown` while not connected). */
+  rates(): RatesSnapshot {
+    const live = this.#broker.ready && this.#o.fleet.live;
+    return this.#o.rates.snapshot(this.#o.clock(), live ? this.#o.fleet.rateSubjects() : [], live);
+  }
+
   /**
-   * Connects to the broker in settings with the console identity. Resolves with the status once connected (or
-   * rejects with ERR_BROKER_CONNECT / ERR_IDENTITY_*).
+   * Connects to the broker in settings with the console identity and resolves with the status once connected.
+   * Checked first, so a refused call never drops the current session: ERR_BROKER_NOT_SET without a broker
+   * address, ERR_IDENTITY_MISSING / ERR_IDENTITY_LOCKED / ERR_CHAIN_EXPIRED from the identity. Then
+   * ERR_IDENTITY_REVOKED when the broker refuses our revoked certificate, ERR_BROKER_CONNECT otherwise. Already
+   * connected to that broker: the current status; a connect in progress: its result.
    */
-  async connect(): Promise<ConnectionStatus> {
-    if (this.#broker.status().state !== 'disconnected') await this.disconnect();
-    const brokerUrl = this.#o.settings.get().brokerUrl;
-    if (!brokerUrl) throw new HelmlinkError('ERR_SETTINGS_MISSING', 'the broker URL is not set');
-    const signer = await this.#o.identity.signer();
-    this.#useTrustOf(signer);
-    return this.#broker.connect({ brokerUrl, entityId: signer.entityId, credentials: credentialsOf(signer) });
+  connect(): Promise<ConnectionStatus> {
+    this.#connecting ??= this.#connect().finally(() => (this.#connecting = null));
+    return this.#connecting;
   }
 
   /**
@@ -189,20 +232,19 @@ export class CommandChannel {
 
   /** Stops everything (service shutdown). */
   async close(): Promise<void> {
+    this.#unsubscribe();
     await this.disconnect();
     this.#tracker.close();
   }
 
   /**
    * Builds, signs and publishes a `streams.set` command from an intent. Throws ERR_NOT_CONNECTED,
-   * ERR_VESSEL_UNKNOWN (no verified state), ERR_STREAM_* (intent does not partition the catalog),
-   * ERR_IDENTITY_LOCKED.
+   * ERR_VESSEL_UNKNOWN / ERR_VESSEL_REVOKED / ERR_VESSEL_UNVERIFIED (no verified state to build on),
+   * ERR_STREAM_* (intent does not partition the catalog), ERR_IDENTITY_LOCKED.
    */
   async send(intent: CommandIntent): Promise<CommandView> {
     if (!this.#broker.ready) throw new HelmlinkError('ERR_NOT_CONNECTED');
-    const state = this.#o.fleet.verifiedState(intent.vesselId);
-    if (!state)
-      throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${intent.vesselId}`);
+    const state = this.#o.fleet.requireVerifiedState(intent.vesselId);
     const partition = checkStreamsSet({ on: intent.on, off: intent.off }, state.catalog);
     const s = await this.#o.identity.signer();
     const settings = this.#o.settings.get();
@@ -218,10 +260,13 @@ export class CommandChannel {
     const view: CommandView = {
       commandId: claims.jti,
       vesselId: intent.vesselId,
+      vessel: this.#o.fleet.label(intent.vesselId),
       on: partition.on,
       off: partition.off,
+      changes: streamChanges(state, partition.on),
       state: 'pending',
       sentAt: new Date(this.#o.clock()).toISOString(),
+      expiresAt: new Date(claims.exp * 1000).toISOString(),
       settledAt: null,
       rttMs: null,
       reason: null,
@@ -230,7 +275,8 @@ export class CommandChannel {
     const pending = this.#tracker.track({ view, token, actor: s.entityId, sentAtPerf: performance.now() });
     this.#o.audit.append({
       kind: 'command.sent',
-      vesselId: intent.vesselId,
+      vessel: view.vessel,
+      streams: view.changes,
       commandId: claims.jti,
       actor: s.entityId,
       verdict: 'sent',
@@ -247,13 +293,72 @@ export class CommandChannel {
       });
       return pending.view;
     }
-    this.#tracker.expireAfter(pending, settings.commandTimeoutSeconds);
+    this.#tracker.expireAfter(
+      pending,
+      settings.commandTimeoutSeconds,
+      this.#o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    );
     return pending.view;
   }
 
   /** Fetches the current CRL from the CA over HTTPS (the retained MQTT copy is optional). */
   refreshCrl(): Promise<void> {
     return this.#crl.refresh();
+  }
+
+  async #connect(): Promise<ConnectionStatus> {
+    const brokerUrl = this.#o.settings.get().brokerUrl;
+    if (!brokerUrl)
+      throw new HelmlinkError('ERR_BROKER_NOT_SET', 'no broker address is set: enter it in Settings');
+    const signer = await this.#o.identity.signer();
+    const current = this.#broker.status();
+    if (current.state === 'connected' && current.brokerUrl === brokerUrl) return current;
+    if (current.state !== 'disconnected') await this.disconnect();
+    this.#useTrustOf(signer);
+    // Known revoked: ask the CA's CRL again first (a released hold clears it), never connect on a revoked certificate.
+    if (this.#o.identity.status().state === 'revoked' && (await this.#checkOwnCertificate(true)))
+      throw new HelmlinkError('ERR_IDENTITY_REVOKED');
+    try {
+      return await this.#broker.connect({
+        brokerUrl,
+        entityId: signer.entityId,
+        credentials: credentialsOf(signer),
+      });
+    } catch (err) {
+      // Ask the CRL: a broker refusing a revoked client often says no more than "connection closed".
+      if (await this.#checkOwnCertificate(true)) throw new HelmlinkError('ERR_IDENTITY_REVOKED');
+      throw err;
+    }
+  }
+
+  /** After a failed reconnect attempt: is it because our certificate was revoked? (at most every 10 s) */
+  async #afterFailedAttempt(err: Error): Promise<void> {
+    if (this.#connecting) return; // the first connection checks on its own
+    const now = Date.now();
+    if (!isRevokedCertificateError(err) && now - this.#lastOwnCheck < OWN_CHECK_MIN_GAP_MS) return;
+    this.#lastOwnCheck = now;
+    await this.#checkOwnCertificate(true).catch((e: unknown) =>
+      this.#o.logger.warn({ code: toApiError(e).code }, 'own certificate check failed'),
+    );
+  }
+
+  /**
+   * Checks the console's certificate against the newest CRL (fetched first when `fetch`); records the answer on
+   * the identity and, when it is revoked, ends the session with ERR_IDENTITY_REVOKED. Returns true when revoked.
+   */
+  async #checkOwnCertificate(fetch = false): Promise<boolean> {
+    const trust = this.#trust;
+    const chain = this.#o.identity.chain();
+    if (!trust || !chain) return false;
+    if (fetch) await this.#crl.refresh();
+    const revocation = await ownRevocation(trust, chain, new Date(this.#o.clock()));
+    if (revocation === undefined) return false;
+    this.#o.identity.setRevocation(revocation);
+    if (!revocation) return false;
+    this.#rateTimer.stop();
+    this.#crl.stop();
+    await this.#broker.fail(toApiError(new HelmlinkError('ERR_IDENTITY_REVOKED')));
+    return true;
   }
 
   #useTrustOf(signer: ConsoleSigner): void {

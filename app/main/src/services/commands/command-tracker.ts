@@ -1,16 +1,21 @@
 /**
- * The lifecycle of the console's commands: pending → applied / rejected (settled by a verified ack) / timed_out
- * (no verified ack in time; ERR_ACK_UNVERIFIABLE when an ack was held for a vessel certificate that never became
- * known) / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and
- * pushes every change as `commands.status`.
+ * The lifecycle of the console's commands: pending → timed_out (no verified ack within the console's timeout; the
+ * token is still valid, so a late verified ack still settles it) → applied / rejected (settled by a verified ack) /
+ * expired (the token's exp plus clock tolerance passed without a verified ack: the vessel can no longer apply it)
+ * / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and pushes every change as
+ * `commands.status`; every final state is settled once, so the UI's toggles return to the verified state. When an
+ * ack arrived but names a vessel certificate the console has not validated yet (x5t#S256), it is held on the command
+ * until a state of the vessel verifies; a timeout or expiry meanwhile says ERR_ACK_UNVERIFIABLE.
  */
 import type { CommandView } from '@helmlink/app-preload';
-import { describeError, type Clock } from '@helmlink/protocol';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, describeError, type Clock } from '@helmlink/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import type { ConsoleEvents } from '../core/events';
 
 /** How many commands are remembered. */
 export const RECENT_COMMANDS = 500;
+/** setTimeout's limit. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A command this console sent. */
 export interface TrackedCommand {
@@ -21,10 +26,10 @@ export interface TrackedCommand {
   actor: string;
   /** performance.now() at publish, for the round-trip time. */
   sentAtPerf: number;
-  timer: NodeJS.Timeout | undefined;
+  timers: NodeJS.Timeout[];
   /**
    * An ack naming a vessel certificate the console has not validated yet (x5t#S256): held until a state of the
-   * vessel verifies and teaches it; the command times out as ERR_ACK_UNVERIFIABLE if none does in time.
+   * vessel verifies and teaches it.
    */
   heldAck?: string | undefined;
 }
@@ -39,13 +44,12 @@ export class CommandTracker {
   ) {}
 
   /** Remembers a new command (forgetting the oldest beyond RECENT_COMMANDS). */
-  track(command: Omit<TrackedCommand, 'timer'>): TrackedCommand {
-    const tracked: TrackedCommand = { ...command, timer: undefined };
+  track(command: Omit<TrackedCommand, 'timers'>): TrackedCommand {
+    const tracked: TrackedCommand = { ...command, timers: [] };
     this.#commands.set(tracked.view.commandId, tracked);
     while (this.#commands.size > RECENT_COMMANDS) {
       const oldest = this.#commands.keys().next().value as string;
-      const o = this.#commands.get(oldest);
-      if (o?.timer) clearTimeout(o.timer);
+      this.#clearTimers(this.#commands.get(oldest));
       this.#commands.delete(oldest);
     }
     return tracked;
@@ -64,10 +68,13 @@ export class CommandTracker {
       .slice(0, limit);
   }
 
-  /** Pending commands of `vesselId` holding an ack that waits for the vessel's certificate. */
+  /** Unsettled commands of `vesselId` holding an ack that waits for the vessel's certificate. */
   heldAcks(vesselId: string): TrackedCommand[] {
     return [...this.#commands.values()].filter(
-      (p) => p.heldAck !== undefined && p.view.vesselId === vesselId && p.view.state === 'pending',
+      (p) =>
+        p.heldAck !== undefined &&
+        p.view.vesselId === vesselId &&
+        (p.view.state === 'pending' || p.view.state === 'timed_out'),
     );
   }
 
@@ -78,34 +85,69 @@ export class CommandTracker {
     reason: CommandView['reason'],
     extra: Partial<CommandView> = {},
   ): void {
-    if (p.timer) clearTimeout(p.timer);
-    p.timer = undefined;
+    this.#clearTimers(p);
     p.heldAck = undefined;
     p.view = { ...p.view, state, reason, settledAt: new Date(this.clock()).toISOString(), ...extra };
     this.events.emit('commands.status', p.view);
   }
 
-  /** Times the command out (audited) unless a verified ack settles it within `seconds`; pushes it as pending. */
-  expireAfter(p: TrackedCommand, seconds: number): void {
-    p.timer = setTimeout(() => {
+  /**
+   * Pushes the command as pending, then times it out (audited) unless a verified ack settles it within `seconds`,
+   * and lets it expire (audited, final) once its token's exp plus `toleranceSeconds` has passed.
+   */
+  expireAfter(p: TrackedCommand, seconds: number, toleranceSeconds = DEFAULT_CLOCK_TOLERANCE_SECONDS): void {
+    const timeout = setTimeout(() => {
       if (p.view.state !== 'pending') return;
-      // An ack came but its certificate never became known: say so, not "no answer".
+      // An ack came but its certificate is not known (yet): say so, not "no answer".
       const code = p.heldAck !== undefined ? 'ERR_ACK_UNVERIFIABLE' : 'ERR_COMMAND_TIMEOUT';
-      this.settle(p, 'timed_out', { code, message: describeError(code) });
-      this.audit.append({
-        kind: 'command.timeout',
-        vesselId: p.view.vesselId,
-        commandId: p.view.commandId,
-        verdict: 'timed_out',
-        code,
-      });
+      p.view = {
+        ...p.view,
+        state: 'timed_out',
+        settledAt: new Date(this.clock()).toISOString(),
+        reason: { code, message: describeError(code) },
+      };
+      this.events.emit('commands.status', p.view);
+      this.#audit(p, 'command.timeout', 'timed_out', code);
     }, seconds * 1000);
-    p.timer.unref();
+    const expiresAt = Date.parse(p.view.expiresAt) + toleranceSeconds * 1000;
+    const expiry = setTimeout(
+      () => {
+        if (p.view.state !== 'pending' && p.view.state !== 'timed_out') return;
+        const code = p.heldAck !== undefined ? 'ERR_ACK_UNVERIFIABLE' : 'ERR_COMMAND_EXPIRED';
+        this.settle(p, 'expired', { code, message: describeError(code) });
+        this.#audit(p, 'command.expired', 'expired', code);
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - this.clock())),
+    );
+    for (const t of [timeout, expiry]) t.unref();
+    p.timers = [timeout, expiry];
     this.events.emit('commands.status', p.view);
   }
 
   /** Stops every timer (service shutdown). */
   close(): void {
-    for (const p of this.#commands.values()) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.#commands.values()) this.#clearTimers(p);
+  }
+
+  #audit(
+    p: TrackedCommand,
+    kind: 'command.timeout' | 'command.expired',
+    verdict: string,
+    code: string,
+  ): void {
+    this.audit.append({
+      kind,
+      vessel: p.view.vessel,
+      streams: p.view.changes,
+      commandId: p.view.commandId,
+      verdict,
+      code,
+      message: describeError(code),
+    });
+  }
+
+  #clearTimers(p: TrackedCommand | undefined): void {
+    for (const t of p?.timers ?? []) clearTimeout(t);
+    if (p) p.timers = [];
   }
 }

@@ -5,7 +5,14 @@
  * replaces the verified one. A `seq` lower than the highest ever verified for the vessel (kept across restarts in
  * {@link StateSequences}) is refused with ERR_STATE_ROLLBACK whatever the view shows, so garbage followed by an old
  * genuine token cannot roll the state back. A verified state whose `exp` passes without a newer one becomes stale
- * (unverified, ERR_CMD_EXPIRED): the vessel re-signs its state before it expires while it is up.
+ * (unverified, ERR_CMD_EXPIRED; the vessel shows `stale`, ERR_VESSEL_SILENT): the vessel re-signs its state before
+ * it expires while it is up. Whether the vessel's link is down is the vessel's own signed word (its link status,
+ * the Last Will the broker publishes when it loses the vessel: vessel-reports.ts), kept here with its alerts.
+ *
+ * Each vessel's view also carries what the console knows besides its state (vessel-view.ts, vessel-status.ts): the
+ * certified name, IMO, MMSI and flag, how the console hears from it, this console's commands to it (from
+ * `commands.status`), the console's own link (from `fleet.connection` and `identity.changed`) and the derived
+ * status. Changes are pushed batched (fleet-publisher.ts).
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -20,53 +27,42 @@ import {
   type JwsAlgorithm,
   type Clock,
 } from '@helmlink/protocol';
-import {
-  CRITICAL_STREAM_NAMES,
-  type CatalogStreamView,
-  type VesselAlertView,
-  type VesselLinkView,
-  type VesselView,
+import type {
+  CommandView,
+  ConnectionStatus,
+  IdentityStatus,
+  PeerCertificateView,
+  VesselIdentityView,
+  VesselAlertView,
+  VesselLabel,
+  VesselLinkReport,
+  VesselView,
 } from '@helmlink/app-preload';
 import type { ConsoleEvents } from '../core/events';
 import { toApiError } from '../core/errors';
 import type { AuditLog } from '../audit/audit-log';
-import { StateSequences } from './state-sequences';
 import type { TrustMaterial } from './trust-material';
+import { FleetPublisher } from './fleet-publisher';
+import type { RateSubject } from './rates';
+import { StateSequences } from './state-sequences';
+import { NO_IDENTITY, vesselIdentityOf, vesselLabel } from './vessel-identity';
+import { buildVesselView, emptyEntry, type VesselEntry } from './vessel-view';
+import { reasonOf, type ConsoleLink } from './vessel-status';
+
+export { catalogView } from './vessel-view';
 
 export interface FleetStateOptions {
   clock: Clock;
   events: ConsoleEvents;
   audit?: AuditLog;
-  /** The highest verified state sequence per vessel (default: in memory only). */
-  sequences?: StateSequences;
   algorithms?: readonly JwsAlgorithm[];
   clockToleranceSeconds?: number;
-}
-
-interface VesselEntry {
-  view: VesselView;
-  claims: StateClaims | null;
-  x5c: string[];
-}
-
-/** Catalog view of a verified state. */
-export function catalogView(claims: StateClaims): CatalogStreamView[] {
-  return claims.catalog.streams.map((s) => ({
-    id: s.id,
-    name: s.name,
-    kind: s.kind,
-    address: s.address,
-    bitrateBps: s.bitrateBps,
-    critical:
-      s.critical === true ||
-      (CRITICAL_STREAM_NAMES as readonly string[]).some(
-        (n) => n === s.id.toUpperCase() || n === s.name.toUpperCase(),
-      ),
-  }));
-}
-
-function rollbackMessage(seq: number, highest: number): string {
-  return `state sequence ${seq} is older than ${highest}, already verified: an old state token was replayed`;
+  /** The highest verified state sequence per vessel (default: in memory only). */
+  sequences?: StateSequences;
+  /** How often held states are checked for expiry (a quiet vessel turns `stale`), ms. Default 1000. */
+  sweepMs?: number;
+  /** Batching of pushed changes, ms (default FLEET_CHANGES_INTERVAL_MS). */
+  changesIntervalMs?: number;
 }
 
 function x5cOf(token: string): string[] {
@@ -74,21 +70,51 @@ function x5cOf(token: string): string[] {
   return Array.isArray(x5c) ? x5c.filter((s): s is string => typeof s === 'string').slice(0, 4) : [];
 }
 
+const certificatesOf = (x5c: readonly string[]): x509.X509Certificate[] =>
+  x5c.map((b) => new x509.X509Certificate(base64ToBytes(b) as Uint8Array<ArrayBuffer>));
+
+function rollbackMessage(seq: number, highest: number): string {
+  return `state sequence ${seq} is older than ${highest}, already verified: an old state token was replayed`;
+}
+
 /** Vessel alerts kept (newest first). */
 export const RECENT_ALERTS = 100;
 
-/** Verified vessel state per vessel id, each vessel's reported link, and the recent vessel alerts. */
+/**
+ * Verified vessel state per vessel id, with each vessel's reported link and derived status, and the recent
+ * vessel alerts.
+ */
 export class FleetState {
   readonly #o: FleetStateOptions;
   readonly #vessels = new Map<string, VesselEntry>();
   #alerts: VesselAlertView[] = [];
   readonly #lastTokens = new Map<string, Buffer>();
   readonly #sequences: StateSequences;
+  readonly #publisher: FleetPublisher;
+  readonly #sweep: NodeJS.Timeout;
+  readonly #unsubscribe: () => void;
   #trust: TrustMaterial | null = null;
+  #link: ConsoleLink = { up: false, since: null, reason: null };
+  #connection: ConnectionStatus | null = null;
+  #identityRevoked = false;
 
   constructor(options: FleetStateOptions) {
     this.#o = options;
     this.#sequences = options.sequences ?? StateSequences.inMemory();
+    this.#publisher = new FleetPublisher({
+      events: options.events,
+      clock: options.clock,
+      view: (id) => this.vessel(id),
+      all: () => this.vessels(),
+      ...(options.changesIntervalMs !== undefined ? { changesIntervalMs: options.changesIntervalMs } : {}),
+    });
+    this.#unsubscribe = options.events.subscribe((event, payload) => {
+      if (event === 'fleet.connection') this.#onConnection(payload as ConnectionStatus);
+      else if (event === 'identity.changed') this.#onIdentity(payload as IdentityStatus);
+      else if (event === 'commands.status') this.#onCommand(payload as CommandView);
+    });
+    this.#sweep = setInterval(() => this.checkExpiry(), options.sweepMs ?? 1000);
+    this.#sweep.unref();
   }
 
   /** Sets the trust used for verification (after the identity is known). */
@@ -100,34 +126,76 @@ export class FleetState {
   vessels(): VesselView[] {
     this.#expireStale();
     return [...this.#vessels.values()]
-      .map((e) => e.view)
+      .map((e) => this.#view(e))
       .sort((a, b) => a.vesselId.localeCompare(b.vesselId));
   }
 
   vessel(vesselId: string): VesselView | null {
     this.#expireStale();
-    return this.#vessels.get(vesselId)?.view ?? null;
+    const e = this.#vessels.get(vesselId);
+    return e ? this.#view(e) : null;
   }
 
   /** The verified claims (catalog and on/off) of a vessel, or null. */
   verifiedState(vesselId: string): StateClaims | null {
     this.#expireStale();
     const e = this.#vessels.get(vesselId);
-    return e?.view.verified ? e.claims : null;
+    return e?.verified ? e.claims : null;
+  }
+
+  /**
+   * The verified state a command to `vesselId` is built on. ERR_VESSEL_UNKNOWN when nothing was heard from it,
+   * ERR_VESSEL_REVOKED when its certificate is revoked, ERR_VESSEL_SILENT when its state expired,
+   * ERR_VESSEL_UNVERIFIED when its last state did not verify.
+   */
+  requireVerifiedState(vesselId: string): StateClaims {
+    const claims = this.verifiedState(vesselId);
+    if (claims) return claims;
+    const e = this.#vessels.get(vesselId);
+    if (!e?.unverified)
+      throw new HelmlinkError('ERR_VESSEL_UNKNOWN', `no verified state is known for ${vesselId}`);
+    const revoked = e.unverified.code === 'ERR_CHAIN_REVOKED' || e.signer?.revocation === 'revoked';
+    throw new HelmlinkError(
+      revoked ? 'ERR_VESSEL_REVOKED' : e.expired ? 'ERR_VESSEL_SILENT' : 'ERR_VESSEL_UNVERIFIED',
+      `${vesselId}: ${e.unverified.message}`,
+    );
+  }
+
+  /** The vessel named for people (its id alone until a state verified). */
+  label(vesselId: string): VesselLabel {
+    return vesselLabel(vesselId, this.#vessels.get(vesselId)?.identity ?? NO_IDENTITY);
+  }
+
+  /** Every stream of every verified state, for the data indicators. */
+  rateSubjects(): RateSubject[] {
+    const subjects: RateSubject[] = [];
+    for (const e of this.#vessels.values()) {
+      for (const s of e.claims?.catalog.streams ?? []) {
+        const onSince = e.onSince.get(s.address) ?? null;
+        subjects.push({ vesselId: e.vesselId, streamId: s.id, on: onSince !== null, onSince });
+      }
+    }
+    return subjects;
+  }
+
+  /** True while the console's own link is up (connected, its certificate not revoked). */
+  get live(): boolean {
+    return this.#link.up;
   }
 
   /** Handles a retained state message. An empty payload removes the vessel (retained state cleared). */
   async onStateMessage(vesselId: string, payload: Buffer): Promise<void> {
     if (payload.length === 0) {
       this.#lastTokens.delete(vesselId);
-      if (this.#vessels.delete(vesselId)) this.#emit();
+      if (this.#vessels.delete(vesselId)) this.#publisher.changed(vesselId);
       return;
     }
     const previous = this.#lastTokens.get(vesselId);
     this.#lastTokens.set(vesselId, payload);
     const now = new Date(this.#o.clock());
     const token = payload.toString('utf8');
-    const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
+    const entry = this.#vessels.get(vesselId) ?? emptyEntry(vesselId);
+    const x5c = x5cOf(token);
     try {
       if (!this.#trust)
         throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
@@ -147,10 +215,10 @@ export class FleetState {
       const highest = this.#sequences.highest(vesselId);
       if (highest !== undefined && c.seq < highest) {
         // A verified, current view stays as it is (it is newer); any other view is flagged with the refusal.
-        if (entry.view.verified) {
+        if (entry.verified) {
           // The token the view rests on stays the one a newer CRL re-verifies.
           if (previous) this.#lastTokens.set(vesselId, previous);
-          this.#auditRefused(vesselId, token, 'ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest));
+          this.#auditRefused(entry, token, 'ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest));
           return;
         }
         throw new HelmlinkError('ERR_STATE_ROLLBACK', rollbackMessage(c.seq, highest), {
@@ -158,82 +226,21 @@ export class FleetState {
         });
       }
       this.#sequences.raise(vesselId, c.seq);
-      const catalog = catalogView(c);
-      const on = new Set(c.on);
-      const streams = catalog.map((s) => ({ ...s, on: on.has(s.address) }));
-      const x5c = x5cOf(token);
-      const signer = await this.#trust.describePeer(
-        x5c.map((b) => new x509.X509Certificate(base64ToBytes(b) as Uint8Array<ArrayBuffer>)),
-        'clientAuth',
-        now,
-      );
-      entry.claims = c;
-      entry.x5c = x5c;
-      entry.view = {
-        vesselId,
-        verified: true,
-        unverified: null,
-        streams,
-        lastAppliedCommandId: c.last_jti,
-        stateIssuedAt: new Date(c.iat * 1000).toISOString(),
-        stateReceivedAt: now.toISOString(),
-        signer,
-        activeBitrateBps: streams.filter((s) => s.on).reduce((n, s) => n + s.bitrateBps, 0),
-        link: entry.view.link,
-      };
+      const signer = await this.#trust.describePeer(certificatesOf(x5c), 'clientAuth', now);
+      this.#accept(entry, c, vesselIdentityOf(x5c), signer, now);
       this.#o.audit?.append({
         kind: 'state.verified',
-        vesselId,
+        vessel: vesselLabel(vesselId, entry.identity),
         verdict: 'verified',
         actor: verified.signer.entityId,
         token,
         commandId: c.last_jti,
       });
     } catch (err) {
-      const e = toApiError(err);
-      entry.view = {
-        ...entry.view,
-        verified: false,
-        unverified: { code: e.code, message: e.detail ?? e.message, receivedAt: now.toISOString() },
-      };
-      this.#auditRefused(vesselId, token, e.code, entry.view.unverified!.message);
+      await this.#refuse(entry, err, x5c, token, now);
     }
     this.#vessels.set(vesselId, entry);
-    this.#emit();
-  }
-
-  /**
-   * Marks every verified view whose state token has expired as stale (unverified, ERR_CMD_EXPIRED) and pushes the
-   * fleet when one changed. The services call it on a timer; every read calls it too.
-   */
-  checkExpiry(): void {
-    if (this.#expireStale()) this.#emit();
-  }
-
-  #expireStale(): boolean {
-    const nowMs = this.#o.clock();
-    const tolerance = this.#o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
-    let changed = false;
-    for (const entry of this.#vessels.values()) {
-      if (!entry.view.verified || !entry.claims) continue;
-      if (nowMs / 1000 - tolerance < entry.claims.exp) continue;
-      const expiredAt = new Date(entry.claims.exp * 1000).toISOString();
-      entry.view = {
-        ...entry.view,
-        verified: false,
-        unverified: {
-          code: 'ERR_CMD_EXPIRED',
-          message: `the vessel's signed state expired at ${expiredAt} and was not re-signed: it is stale`,
-          receivedAt: new Date(nowMs).toISOString(),
-        },
-      };
-      changed = true;
-    }
-    return changed;
-  }
-
-  #auditRefused(vesselId: string, token: string, code: string, message: string): void {
-    this.#o.audit?.append({ kind: 'state.unverified', vesselId, verdict: 'invalid', code, message, token });
+    this.#changed(entry);
   }
 
   /** Verifies the last received state of every vessel again (after a newer CRL arrived). */
@@ -241,12 +248,25 @@ export class FleetState {
     for (const [vesselId, payload] of [...this.#lastTokens]) await this.onStateMessage(vesselId, payload);
   }
 
+  /**
+   * Marks every verified view whose state token has expired as stale (unverified, ERR_CMD_EXPIRED: the vessel is
+   * stale) and pushes the change. A timer calls it; every read calls it too.
+   */
+  checkExpiry(): void {
+    this.#expireStale();
+  }
+
+  /** Pushes the batched changes and the whole list now (tests; shutdown). */
+  flush(): void {
+    this.#publisher.flush(true);
+  }
+
   /** Records a vessel's verified link report (a vessel not seen yet gets an entry without state). */
-  setLink(vesselId: string, link: VesselLinkView): void {
-    const entry = this.#vessels.get(vesselId) ?? this.#empty(vesselId);
-    entry.view = { ...entry.view, link };
+  setLinkReport(vesselId: string, report: VesselLinkReport): void {
+    const entry = this.#vessels.get(vesselId) ?? emptyEntry(vesselId);
+    entry.linkReport = report;
     this.#vessels.set(vesselId, entry);
-    this.#emit();
+    this.#changed(entry);
   }
 
   /** The recent alerts, newest first. */
@@ -262,32 +282,127 @@ export class FleetState {
 
   /** Forgets every vessel. */
   clear(): void {
+    for (const id of this.#vessels.keys()) this.#publisher.changed(id);
     this.#vessels.clear();
     this.#lastTokens.clear();
     this.#alerts = [];
-    this.#emit();
   }
 
-  #empty(vesselId: string): VesselEntry {
-    return {
-      claims: null,
-      x5c: [],
-      view: {
-        vesselId,
-        verified: false,
-        unverified: null,
-        streams: [],
-        lastAppliedCommandId: null,
-        stateIssuedAt: null,
-        stateReceivedAt: null,
-        signer: null,
-        activeBitrateBps: 0,
-        link: null,
-      },
-    };
+  /** Stops the expiry sweep, the batching and the event subscription. */
+  close(): void {
+    clearInterval(this.#sweep);
+    this.#unsubscribe();
+    this.#publisher.close();
   }
 
-  #emit(): void {
-    this.#o.events.emit('fleet.vessels', this.vessels());
+  #accept(
+    entry: VesselEntry,
+    c: StateClaims,
+    identity: VesselIdentityView,
+    signer: PeerCertificateView,
+    now: Date,
+  ): void {
+    const on = new Set(c.on);
+    for (const address of [...entry.onSince.keys()]) if (!on.has(address)) entry.onSince.delete(address);
+    for (const address of on) if (!entry.onSince.has(address)) entry.onSince.set(address, now.getTime());
+    entry.claims = c;
+    entry.identity = identity;
+    entry.signer = signer;
+    entry.verified = true;
+    entry.unverified = null;
+    entry.expired = false;
+    entry.stateIssuedAt = new Date(c.iat * 1000).toISOString();
+    entry.stateReceivedAt = entry.lastVerifiedAt = now.toISOString();
+  }
+
+  /** A state that does not verify: flagged (an expired genuine one marks the vessel quiet), never shown as truth. */
+  async #refuse(entry: VesselEntry, err: unknown, x5c: string[], token: string, now: Date): Promise<void> {
+    const e = toApiError(err);
+    const message = e.detail ?? e.message;
+    entry.verified = false;
+    entry.expired = e.code === 'ERR_CMD_EXPIRED';
+    entry.unverified = { code: e.code, message, receivedAt: now.toISOString() };
+    // The presented chain as it stands now (a revoked vessel shows "revoked", not its last good check).
+    if (this.#trust && x5c.length > 0 && !entry.expired)
+      entry.signer = await this.#trust
+        .describePeer(certificatesOf(x5c), 'clientAuth', now)
+        .catch(() => entry.signer);
+    this.#auditRefused(entry, token, e.code, message);
+  }
+
+  #auditRefused(entry: VesselEntry, token: string, code: string, message: string): void {
+    this.#o.audit?.append({
+      kind: 'state.unverified',
+      vessel: vesselLabel(entry.vesselId, entry.identity),
+      verdict: 'invalid',
+      code,
+      message,
+      token,
+    });
+  }
+
+  #expireStale(): void {
+    const nowMs = this.#o.clock();
+    const tolerance = this.#o.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+    for (const entry of this.#vessels.values()) {
+      if (!entry.verified || !entry.claims) continue;
+      if (nowMs / 1000 - tolerance < entry.claims.exp) continue;
+      const expiredAt = new Date(entry.claims.exp * 1000).toISOString();
+      entry.verified = false;
+      entry.expired = true;
+      entry.unverified = {
+        code: 'ERR_CMD_EXPIRED',
+        message: `the vessel's signed state expired at ${expiredAt} and was not re-signed: it is stale`,
+        receivedAt: new Date(nowMs).toISOString(),
+      };
+      this.#changed(entry);
+    }
+  }
+
+  #changed(entry: VesselEntry): void {
+    entry.view = null;
+    this.#publisher.changed(entry.vesselId);
+  }
+
+  #view(e: VesselEntry): VesselView {
+    e.view ??= buildVesselView(e, this.#o.clock(), this.#link);
+    return e.view;
+  }
+
+  #setLink(link: ConsoleLink): void {
+    const was = this.#link;
+    this.#link = link;
+    if (was.up === link.up && was.reason?.code === link.reason?.code && was.since === link.since) return;
+    for (const e of this.#vessels.values()) this.#changed(e);
+  }
+
+  #deriveConsoleLink(): ConsoleLink {
+    const c = this.#connection;
+    if (this.#identityRevoked)
+      return { up: false, since: c?.since ?? null, reason: reasonOf('ERR_IDENTITY_REVOKED') };
+    if (c?.state === 'connected') return { up: true, since: null, reason: null };
+    return { up: false, since: c?.since ?? null, reason: c?.lastError ?? reasonOf('ERR_NOT_CONNECTED') };
+  }
+
+  #onConnection(status: ConnectionStatus): void {
+    this.#connection = status;
+    this.#setLink(this.#deriveConsoleLink());
+  }
+
+  #onIdentity(status: IdentityStatus): void {
+    this.#identityRevoked = status.state === 'revoked';
+    this.#setLink(this.#deriveConsoleLink());
+  }
+
+  #onCommand(view: CommandView): void {
+    const e = this.#vessels.get(view.vesselId);
+    if (!e) return;
+    if (e.latest?.commandId !== view.commandId) {
+      if (e.latest && view.sentAt < e.latest.sentAt) return;
+      e.baseJti = e.claims?.last_jti ?? null;
+    }
+    e.latest = view;
+    if (view.rttMs !== null) e.lastRttMs = view.rttMs;
+    this.#changed(e);
   }
 }

@@ -36,7 +36,7 @@ export class VesselReportsReceiver {
     );
     if (!verified) return;
     const now = this.#o.clock();
-    this.#o.fleet.setLink(vesselId, {
+    this.#o.fleet.setLinkReport(vesselId, {
       state: verified.claims.link,
       // A retained report is older than this subscription: when it happened is unknown.
       since: retained ? null : iso(now),

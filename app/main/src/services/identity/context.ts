@@ -15,7 +15,8 @@ import type { IdentityFiles } from './files';
 
 /** Hook called after each audited identity operation. */
 export type IdentityAuditHook = (
-  kind: 'identity.enrolled' | 'identity.imported' | 'identity.renewed' | 'identity.removed',
+  kind:
+    'identity.enrolled' | 'identity.imported' | 'identity.renewed' | 'identity.removed' | 'identity.revoked',
   entityId: string,
 ) => void;
 
@@ -33,6 +34,9 @@ export interface IdentityServiceOptions {
   /** Timers for automatic renewal (default: global setTimeout; tests call renewIfDue). */
   autoRenewTimers?: boolean;
 }
+
+/** What a verified CRL says about the console's own certificate. */
+export type IdentityRevocation = NonNullable<IdentityStatus['revocation']>;
 
 /** The opened private key: in main-process memory only, never in a status view. */
 export interface OpenKey {
@@ -60,6 +64,8 @@ export interface IdentityContext {
   open: OpenKey | null;
   /** Why the stored key could not be opened at start-up. */
   error: ApiErrorInfo | null;
+  /** Set while a verified CRL lists the certificate (revoked or on hold); cleared by a CRL that does not. */
+  revocation: IdentityRevocation | null;
   renewal: RenewalProgress;
   /** Emits `identity.changed` with the current status and returns it. */
   changed(): IdentityStatus;

@@ -110,6 +110,7 @@ export async function storeIdentity(ctx: IdentityContext, p: NewIdentity): Promi
   ctx.files = files;
   ctx.open = await materialiseKey(p.pkcs8, dataKey, p.spec, p.chain[0]!);
   ctx.error = null;
+  ctx.revocation = null;
   ctx.schedule();
 }
 
@@ -142,6 +143,7 @@ export async function removeIdentity(ctx: IdentityContext): Promise<IdentityStat
   ctx.files = null;
   ctx.open = null;
   ctx.error = null;
+  ctx.revocation = null;
   ctx.renewal = idleRenewal();
   ctx.schedule();
   return ctx.changed();

@@ -14,7 +14,12 @@ import type { CustodyOptions, IdentityStatus } from '@helmlink/app-preload';
 import { toApiError } from '../core/errors';
 import { readIdentityFiles } from './files';
 import { needsPassphrase } from '../vault/sealed-key';
-import { idleRenewal, type IdentityContext, type IdentityServiceOptions } from './context';
+import {
+  idleRenewal,
+  type IdentityContext,
+  type IdentityRevocation,
+  type IdentityServiceOptions,
+} from './context';
 import { custodyOptions, lock, openStoredKey, removeIdentity, unlock } from './custody';
 import { enroll, type EnrollRequest } from './enroll';
 import { importIdentity, type ImportRequest } from './import-identity';
@@ -22,7 +27,7 @@ import { renew, renewalDue, RenewalTimer } from './renewal';
 import { consoleSigner, type ConsoleSigner } from './signer';
 import { identityStatus, renewalDueAt } from './status';
 
-export type { IdentityAuditHook, IdentityServiceOptions } from './context';
+export type { IdentityAuditHook, IdentityRevocation, IdentityServiceOptions } from './context';
 export type { ConsoleSigner } from './signer';
 export type { EnrollRequest } from './enroll';
 export type { ImportRequest } from './import-identity';
@@ -39,6 +44,7 @@ export class IdentityService {
       files: null,
       open: null,
       error: null,
+      revocation: null,
       renewal: idleRenewal(),
       changed: () => {
         const s = this.status();
@@ -87,6 +93,25 @@ export class IdentityService {
   /** The pinned root of the stored identity (trust anchor for broker, vessels and the CA). */
   root(): x509.X509Certificate | null {
     return this.#ctx.files?.root ?? null;
+  }
+
+  /** The stored certificate chain, leaf first (public data; no unlock needed), or null without an identity. */
+  chain(): x509.X509Certificate[] | null {
+    return this.#ctx.files ? [...this.#ctx.files.chain] : null;
+  }
+
+  /**
+   * Records what a verified CRL says about the console's own certificate: listed (revoked or on hold) or not.
+   * Listed: the status turns `revoked`, renewal becomes impossible (its timer stops) and it is audited once.
+   */
+  setRevocation(revocation: IdentityRevocation | null): void {
+    const ctx = this.#ctx;
+    if (!ctx.files || (ctx.revocation === null && revocation === null)) return;
+    const first = ctx.revocation === null;
+    ctx.revocation = revocation;
+    if (revocation && first) ctx.options.audit?.('identity.revoked', ctx.files.meta.entityId);
+    this.#timer.schedule();
+    if (!revocation || first) ctx.changed();
   }
 
   /** 2/3 of the certificate lifetime. */

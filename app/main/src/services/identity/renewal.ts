@@ -24,6 +24,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function renew(ctx: IdentityContext): Promise<IdentityStatus> {
   const f = ctx.files;
   if (!f) throw new HelmlinkError('ERR_IDENTITY_MISSING');
+  if (ctx.revocation)
+    throw new HelmlinkError('ERR_IDENTITY_REVOKED', 'a revoked certificate cannot be renewed');
   const o = ctx.options;
   const caUrl = f.meta.caUrl ?? o.settings.get().caUrl;
   if (!caUrl) throw new HelmlinkError('ERR_SETTINGS_MISSING', 'the CA URL is not set');
@@ -72,7 +74,8 @@ export async function renew(ctx: IdentityContext): Promise<IdentityStatus> {
  */
 export function renewalDue(ctx: IdentityContext): boolean {
   const due = renewalDueAt(ctx.files);
-  if (!due || !ctx.options.settings.get().autoRenew || ctx.options.clock() < due.getTime()) return false;
+  if (!due || ctx.revocation || !ctx.options.settings.get().autoRenew || ctx.options.clock() < due.getTime())
+    return false;
   return !(!ctx.open && ctx.files && needsPassphrase(ctx.files.sealed));
 }
 
@@ -91,7 +94,7 @@ export class RenewalTimer {
     this.cancel();
     if (this.ctx.options.autoRenewTimers === false) return;
     const due = renewalDueAt(this.ctx.files);
-    if (!due) return;
+    if (!due || this.ctx.revocation) return;
     const failed = this.ctx.renewal.state === 'failed';
     const wait = Math.max(failed ? RETRY_AFTER_FAILURE_MS : 0, due.getTime() - this.ctx.options.clock());
     this.#timer = setTimeout(

@@ -15,6 +15,12 @@ export function renewalDueAt(files: IdentityFiles | null): Date | null {
   return leaf ? new Date(sharedRenewalDueAt(leaf)) : null;
 }
 
+/** The renewal part of the status: impossible (no due date) once the certificate is revoked or expired. */
+function renewalView(ctx: IdentityContext, expired: boolean, auto: boolean): IdentityStatus['renewal'] {
+  if (expired || ctx.revocation) return { ...ctx.renewal, state: 'impossible', auto, dueAt: null };
+  return { ...ctx.renewal, auto, dueAt: renewalDueAt(ctx.files)?.toISOString() ?? null };
+}
+
 /** The status of the identity in `ctx` at the context clock's now. */
 export function identityStatus(ctx: IdentityContext): IdentityStatus {
   const f = ctx.files;
@@ -35,6 +41,7 @@ export function identityStatus(ctx: IdentityContext): IdentityStatus {
       renewal: { ...ctx.renewal, auto: settings.autoRenew, dueAt: null },
       caUrl: settings.caUrl,
       rootFingerprint: settings.rootFingerprint,
+      revocation: null,
       error: ctx.error,
     };
   }
@@ -54,13 +61,15 @@ export function identityStatus(ctx: IdentityContext): IdentityStatus {
   const passphraseRequired = needsPassphrase(f.sealed);
   const state = expired
     ? 'expired'
-    : ctx.open
-      ? 'ready'
-      : passphraseRequired
-        ? 'locked'
-        : ctx.error
-          ? 'unavailable'
-          : 'ready';
+    : ctx.revocation
+      ? 'revoked'
+      : ctx.open
+        ? 'ready'
+        : passphraseRequired
+          ? 'locked'
+          : ctx.error
+            ? 'unavailable'
+            : 'ready';
   return {
     state,
     custody: f.sealed.custody,
@@ -73,13 +82,10 @@ export function identityStatus(ctx: IdentityContext): IdentityStatus {
     chain: [...f.chain.slice(1), f.root].map(certificateView),
     expiresAt: leaf.notAfter.toISOString(),
     expiryWarning,
-    renewal: {
-      ...ctx.renewal,
-      auto: settings.autoRenew,
-      dueAt: renewalDueAt(f)?.toISOString() ?? null,
-    },
+    renewal: renewalView(ctx, expired, settings.autoRenew),
     caUrl: f.meta.caUrl ?? settings.caUrl,
     rootFingerprint: f.meta.rootFingerprint,
+    revocation: ctx.revocation,
     error: ctx.error,
   };
 }

@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { HelmlinkError, crlNumberOf, parseCrls, type Role, type Clock } from '@helmlink/protocol';
+import { HelmlinkError, crlNumberOf, isRole, parseCrls, type Role, type Clock } from '@helmlink/protocol';
 import type {
   AlertView,
   CrlView,
@@ -65,13 +65,15 @@ const STATUS: Record<string, IssuedCertificateView['status']> = {
 export function certificateRecord(o: Obj): IssuedCertificateView {
   const status = (str(o, 'status') ?? 'valid').toLowerCase().replace(/[\s-]/gu, '_');
   const entityId = str(o, 'entityId', 'entity_id', 'subject_cn', 'cn') ?? '';
+  // The CA server lists `roles` (an array); a single `role` is accepted too.
+  const listed = Array.isArray(o.roles) ? o.roles.filter((r): r is Role => isRole(r)) : [];
+  const single = str(o, 'role');
+  const roles = listed.length > 0 ? listed : isRole(single) ? [single] : [];
   return {
     serial: (str(o, 'serial', 'serialNumber', 'serial_number') ?? '').toLowerCase(),
     entityId,
-    // The CA server lists `roles` (an array); a single `role` is accepted too.
-    role: (str(o, 'role') ??
-      (Array.isArray(o.roles) && typeof o.roles[0] === 'string' ? o.roles[0] : null) ??
-      'pilot') as Role,
+    role: roles[0] ?? 'pilot',
+    roles,
     subject: str(o, 'subject') ?? `CN=${entityId}`,
     status: STATUS[status] ?? STATUS[status.replace(/_/gu, '')] ?? 'valid',
     notBefore: iso(o, 'notBefore', 'not_before') ?? new Date(0).toISOString(),
@@ -208,6 +210,7 @@ export class PkiAdmin {
       entityId: req.entityId,
       roles: [req.role],
       ...(req.ttlMinutes ? { ttlSeconds: Math.max(60, req.ttlMinutes * 60) } : {}),
+      ...(req.name ? { name: req.name } : {}),
       ...(req.imo ? { imo: req.imo } : {}),
       ...(req.mmsi ? { mmsi: req.mmsi } : {}),
       ...(req.flag ? { flag: req.flag } : {}),

@@ -32,8 +32,9 @@ async function expectFlagged(v: VesselView, code: string): Promise<void> {
   expect(v.verified).toBe(false);
   expect(v.unverified!.code).toBe(code);
   expect(v.streams.every((s) => !s.on || s.address === TGTD)).toBe(true);
+  // Known but not verified: its own words (was ERR_VESSEL_UNKNOWN, "Vessel not known").
   expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [], off: addresses }))).toBe(
-    'ERR_VESSEL_UNKNOWN',
+    'ERR_VESSEL_UNVERIFIED',
   );
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandView } from '@helmlink/app-preload';
 import { AuditLog } from '../../../src/services/audit/audit-log';
-import { frozenClock } from '@helmlink/protocol';
+import { describeError, frozenClock } from '@helmlink/protocol';
 import { ConsoleEvents } from '../../../src/services/core/events';
 import { CommandTracker, RECENT_COMMANDS } from '../../../src/services/commands/command-tracker';
 import { tempDir } from '../../helpers/console';
@@ -23,10 +23,13 @@ function view(commandId: string, vesselId = 'MV-A'): CommandView {
   return {
     commandId,
     vesselId,
+    vessel: { vesselId, name: null, imo: null },
     on: [],
     off: [],
+    changes: [],
     state: 'pending',
     sentAt: at,
+    expiresAt: '2026-05-01T12:00:30.000Z',
     settledAt: null,
     rttMs: null,
     reason: null,
@@ -51,6 +54,51 @@ describe('CommandTracker', () => {
       settledAt: '2026-05-01T12:00:00.000Z',
     });
     expect(audit.search({ commandId: 'c1' }).entries.map((e) => e.kind)).toEqual(['command.timeout']);
+  });
+
+  it('a timed-out command still settles on a late verified ack, else it expires: final, audited with vessel and streams', async () => {
+    const { tracker, audit, pushed } = setup();
+    const late = tracker.track({ view: view('c5'), token: 't', actor: 'pilot-anna', sentAtPerf: 0 });
+    tracker.expireAfter(late, 0.02, 0);
+    await eventually(() => tracker.get('c5')!.view.state === 'timed_out', 'timed out');
+    tracker.settle(late, 'applied', null, { ackVerified: true, rttMs: 40 });
+    expect(tracker.get('c5')!.view).toMatchObject({ state: 'applied', ackVerified: true });
+
+    const changes = [{ id: 'VDRD', name: 'VDR data', address: '239.192.0.5:60005', on: false }];
+    const expiring = tracker.track({
+      view: {
+        ...view('c6'),
+        vessel: { vesselId: 'MV-A', name: 'MV Tern', imo: '9074729' },
+        changes,
+        // The token expires 60 ms after it was sent (frozen clock), with no tolerance.
+        expiresAt: '2026-05-01T12:00:00.060Z',
+      },
+      token: 't',
+      actor: 'pilot-anna',
+      sentAtPerf: 0,
+    });
+    tracker.expireAfter(expiring, 0.02, 0);
+    const done = await eventually(
+      () => (tracker.get('c6')!.view.state === 'expired' ? tracker.get('c6')!.view : undefined),
+      'expired',
+    );
+    expect(done).toMatchObject({
+      state: 'expired',
+      reason: { code: 'ERR_COMMAND_EXPIRED', message: describeError('ERR_COMMAND_EXPIRED') },
+    });
+    expect(pushed.filter((v) => v.commandId === 'c6').map((v) => v.state)).toEqual([
+      'pending',
+      'timed_out',
+      'expired',
+    ]);
+    const entries = audit.search({ commandId: 'c6' }).entries;
+    expect(entries.map((e) => e.kind)).toEqual(['command.expired', 'command.timeout']);
+    expect(entries[0]).toMatchObject({
+      vessel: { vesselId: 'MV-A', name: 'MV Tern', imo: '9074729' },
+      vesselId: 'MV-A',
+      streams: changes,
+      code: 'ERR_COMMAND_EXPIRED',
+    });
   });
 
   it('a settled command never times out', async () => {

@@ -104,8 +104,10 @@ describe('fleet state: rollback', () => {
     expect(first.vessel(VESSEL)).toMatchObject({ verified: true, unverified: null });
     expect(first.verifiedState(VESSEL)?.seq).toBe(9);
     // A newer CRL re-verifies the state the view rests on (verified again: pushed), not the refused old one.
+    first.flush();
     const before = pushed.length;
     await first.reverifyAll();
+    first.flush(); // changes are pushed in batches: push this one now
     expect(pushed.length).toBe(before + 1);
     expect(first.vessel(VESSEL)).toMatchObject({ verified: true, unverified: null });
     expect(first.verifiedState(VESSEL)?.seq).toBe(9);
@@ -149,9 +151,11 @@ describe('fleet state: expiry', () => {
     clock.advance(120_000 + 29_000);
     fleet.checkExpiry();
     expect(fleet.vessel(VESSEL)!.verified).toBe(true);
+    fleet.flush();
     const before = pushed.length;
     clock.advance(2_000);
     fleet.checkExpiry();
+    fleet.flush(); // changes are pushed in batches: push this one now
     expect(pushed.length).toBe(before + 1);
     const stale = fleet.vessel(VESSEL)!;
     expect(stale).toMatchObject({ verified: false, unverified: { code: 'ERR_CMD_EXPIRED' } });

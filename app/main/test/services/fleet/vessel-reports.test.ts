@@ -73,17 +73,27 @@ describe('the console while a vessel is at sea', () => {
     const vessel = await seaVessel(link);
     try {
       await services.commands.connect();
-      await eventually(() => services.fleet.vessel(VESSEL)?.link?.state === 'up' || undefined, 'link up');
+      await eventually(
+        () => services.fleet.vessel(VESSEL)?.linkReport?.state === 'up' || undefined,
+        'link up',
+      );
       await eventually(() => services.fleet.vessel(VESSEL)?.verified || undefined, 'verified state');
 
       link.blackhole();
       // The broker's keepalive (1.5 × 1 s) notices the silent vessel and publishes its will.
       const down = await eventually(() => {
-        const l = services.fleet.vessel(VESSEL)?.link;
+        const l = services.fleet.vessel(VESSEL)?.linkReport;
         return l?.state === 'down' ? l : undefined;
       }, 'link down');
       expect(down.since).not.toBeNull();
       expect(Date.parse(down.since!)).toBeLessThanOrEqual(Date.now());
+      // The one visual grammar reads the vessel's signed word: link down since then, with its reason.
+      services.fleet.flush();
+      expect(services.fleet.vessel(VESSEL)).toMatchObject({
+        status: 'link_down',
+        statusReason: { code: 'ERR_VESSEL_LINK_DOWN' },
+        link: { state: 'link_down', since: down.since, reason: { code: 'ERR_VESSEL_LINK_DOWN' } },
+      });
 
       // A command sent now waits at the broker; the pilot's timeout (2 s) passes first.
       const sent = await services.commands.send({
@@ -101,9 +111,10 @@ describe('the console while a vessel is at sea', () => {
       }, 'the late verified ack');
       expect(fate.ackVerified).toBe(true);
       await eventually(
-        () => services.fleet.vessel(VESSEL)?.link?.state === 'up' || undefined,
+        () => services.fleet.vessel(VESSEL)?.linkReport?.state === 'up' || undefined,
         'link up again',
       );
+      expect(services.fleet.vessel(VESSEL)?.link.state).toBe('connected');
     } finally {
       await vessel.endAsync(true);
       await link.close();

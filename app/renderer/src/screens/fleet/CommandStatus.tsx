@@ -1,21 +1,67 @@
 /** A vessel's latest command (state, round trip, the vessel's reason) and its recent history. */
-import { Badge, Group, Loader, Stack, Table, Text } from '@mantine/core';
-import type { CommandView } from '@helmlink/app-preload';
+import { Group, Stack, Table, Text } from '@mantine/core';
+import type { CommandView, StreamChange } from '@helmlink/app-preload';
 import { useShallow } from 'zustand/react/shallow';
 import { recentCommands, useCommands } from '../../stores/commands';
-import { formatMs, formatTime } from '../../logic/format';
+import { formatAge, formatMs, formatTimeZoned } from '../../logic/format';
 import { describeReason } from '../../logic/errors';
+import type { TruthState } from '../../logic/grammar';
+import { TruthBadge } from '../../components/TruthBadge';
+import { useNow } from '../../hooks/useNow';
 import { testIds } from '../../testids';
 
-const COMMAND_WORDS: Record<CommandView['state'], { label: string; color: string }> = {
-  pending: { label: 'Waiting for the vessel…', color: 'blue' },
-  applied: { label: 'Applied (verified acknowledgement)', color: 'green' },
-  rejected: { label: 'Rejected by the vessel', color: 'red' },
-  timed_out: { label: 'No answer (timed out)', color: 'orange' },
-  failed: { label: 'Could not be sent', color: 'red' },
+const COMMAND_WORDS: Record<CommandView['state'], { label: string; truth: TruthState }> = {
+  pending: { label: 'Waiting for the vessel…', truth: 'pending' },
+  applied: { label: 'Applied (verified acknowledgement)', truth: 'applied' },
+  rejected: { label: 'Rejected by the vessel', truth: 'rejected' },
+  timed_out: { label: 'No answer yet (it may still apply until it expires)', truth: 'pending' },
+  expired: { label: 'Expired without an answer', truth: 'expired' },
+  failed: { label: 'Could not be sent', truth: 'rejected' },
 };
 
-export function CommandStatus({ vesselId, cmd }: { vesselId: string; cmd: CommandView | undefined }) {
+/**
+ * The words of a command's reason, once: the vessel's own sentence when it gave one (its signed reason), else the
+ * code's words with the message when it adds something.
+ */
+export function reasonWords(reason: CommandView['reason']): string {
+  if (!reason) return '';
+  const words = describeReason(reason.code);
+  const vessel = reason.vesselText?.trim();
+  if (vessel) return `${words} The vessel says: “${vessel}”`;
+  const extra = reason.message.trim();
+  return extra && extra !== words && !words.includes(extra.replace(/\.$/u, ''))
+    ? `${words} (${extra})`
+    : words;
+}
+
+/**
+ * The latest command. While the pilot has changes not sent yet, they replace the previous command's badge (an old
+ * "Applied" never stands beside new pending changes).
+ */
+export function CommandStatus({
+  vesselId,
+  cmd,
+  pendingChanges = 0,
+}: {
+  vesselId: string;
+  cmd: CommandView | undefined;
+  pendingChanges?: number;
+}) {
+  const now = useNow(1000);
+  if (pendingChanges > 0 && cmd?.state !== 'pending')
+    return (
+      <Group gap="xs" data-testid={testIds.commandChanges(vesselId)} data-count={String(pendingChanges)}>
+        <TruthBadge state="pending">
+          {pendingChanges} change{pendingChanges === 1 ? '' : 's'} not sent yet
+        </TruthBadge>
+        <span
+          hidden
+          data-testid={testIds.commandStatus(vesselId)}
+          data-status={cmd ? 'superseded' : 'none'}
+          data-command-id={cmd?.commandId ?? ''}
+        />
+      </Group>
+    );
   if (!cmd)
     return (
       <Text size="sm" c="dimmed" data-testid={testIds.commandStatus(vesselId)} data-status="none">
@@ -26,39 +72,41 @@ export function CommandStatus({ vesselId, cmd }: { vesselId: string; cmd: Comman
   return (
     <Stack gap={2} aria-live="polite">
       <Group gap="xs">
-        <Badge
-          color={w.color}
-          data-testid={testIds.commandStatus(vesselId)}
-          data-status={cmd.state}
-          data-command-id={cmd.commandId}
-          leftSection={cmd.state === 'pending' ? <Loader size={10} color="white" /> : undefined}
+        <TruthBadge
+          state={w.truth}
+          testId={testIds.commandStatus(vesselId)}
+          data={{ status: cmd.state, 'command-id': cmd.commandId }}
         >
           {w.label}
-        </Badge>
+        </TruthBadge>
         {cmd.rttMs !== null && (
           <Text size="sm" data-testid={testIds.commandRtt(vesselId)} data-rtt={String(cmd.rttMs)}>
             round trip {formatMs(cmd.rttMs)}
           </Text>
         )}
         <Text size="xs" c="dimmed">
-          sent {formatTime(cmd.sentAt)}
+          sent {formatTimeZoned(cmd.sentAt)} ({formatAge(Date.parse(cmd.sentAt), now)})
         </Text>
       </Group>
       {cmd.reason && cmd.state !== 'applied' && (
         <Text size="sm" c="red" data-testid={testIds.commandReason(vesselId)} data-code={cmd.reason.code}>
-          {describeReason(cmd.reason.code)}{' '}
-          {cmd.reason.message && cmd.reason.message !== describeReason(cmd.reason.code)
-            ? `(${cmd.reason.message})`
-            : ''}
+          {reasonWords(cmd.reason)}
         </Text>
       )}
     </Stack>
   );
 }
 
+/** The streams a command switched, by name: `CAM-BOW off, VDRD on` (`no change` when it switched none). */
+export function describeChanges(changes: readonly StreamChange[] | null | undefined): string {
+  if (!changes || changes.length === 0) return 'no change';
+  return changes.map((c) => `${c.id} ${c.on ? 'on' : 'off'}`).join(', ');
+}
+
 /** The vessel's last few commands (collapsed). */
 export function CommandHistory({ vesselId }: { vesselId: string }) {
   const list = useCommands(useShallow((s) => recentCommands(s, vesselId)));
+  const now = useNow(5000);
   if (list.length < 2) return null;
   return (
     <details data-testid={testIds.history(vesselId)}>
@@ -69,17 +117,19 @@ export function CommandHistory({ vesselId }: { vesselId: string }) {
         <Table.Tbody>
           {list.map((c) => (
             <Table.Tr key={c.commandId} data-testid={testIds.historyRow} data-status={c.state}>
-              <Table.Td>{formatTime(c.sentAt)}</Table.Td>
               <Table.Td>
-                <Badge size="xs" color={COMMAND_WORDS[c.state].color}>
-                  {c.state.replace('_', ' ')}
-                </Badge>
+                {formatTimeZoned(c.sentAt)}
+                <br />
+                {formatAge(Date.parse(c.sentAt), now)}
+              </Table.Td>
+              <Table.Td>
+                <TruthBadge state={COMMAND_WORDS[c.state].truth}>{c.state.replace('_', ' ')}</TruthBadge>
               </Table.Td>
               <Table.Td>{c.rttMs !== null ? formatMs(c.rttMs) : ''}</Table.Td>
               <Table.Td>
-                {c.reason ? describeReason(c.reason.code) : `${c.on.length} on, ${c.off.length} off`}
+                {describeChanges(c.changes)}
+                {c.reason && c.state !== 'applied' ? ` — ${reasonWords(c.reason)}` : ''}
               </Table.Td>
-              <Table.Td ff="monospace">{c.commandId}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

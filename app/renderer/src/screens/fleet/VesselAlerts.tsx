@@ -7,6 +7,13 @@ import { testIds } from '../../testids';
 
 export function VesselAlerts() {
   const alerts = useFleet((s) => s.alerts);
+  // The certified names of the alerting vessels, as one string: the list renders again only when one changes.
+  const names = useFleet((s) =>
+    alerts
+      .slice(0, 50)
+      .map((a) => (a.vesselId ? (s.vessels[a.vesselId]?.identity.name ?? a.vesselId) : 'this console'))
+      .join('\n'),
+  ).split('\n');
   if (alerts.length === 0) return null;
   return (
     <Card withBorder data-testid={testIds.vesselAlerts}>
@@ -14,22 +21,24 @@ export function VesselAlerts() {
         Alerts from the vessels
       </Title>
       <Stack gap={6} aria-live="polite">
-        {alerts.slice(0, 50).map((a) => (
+        {alerts.slice(0, 50).map((a, k) => (
           <Group
             key={`${a.vesselId ?? 'console'}-${a.at}-${a.kind}-${a.message}`}
             gap="xs"
-            wrap="nowrap"
+            wrap="wrap"
             align="flex-start"
             data-testid={testIds.vesselAlertRow}
             data-kind={a.kind}
             data-vessel={a.vesselId ?? ''}
           >
-            <Badge size="sm" color="red">
-              {a.vesselId ?? 'this console'}
+            <Badge size="sm" color="red" style={{ flexShrink: 0 }}>
+              {names[k]}
             </Badge>
             <Stack gap={0}>
               <Text size="sm">
-                {isVesselAlertKind(a.kind) ? VESSEL_ALERT_KINDS[a.kind] : a.kind}: {a.message}
+                {/* The console's own alert has no vessel's kind words (those say "the vessel refused it"). */}
+                {a.vesselId !== null && isVesselAlertKind(a.kind) ? `${VESSEL_ALERT_KINDS[a.kind]}: ` : ''}
+                {a.message}
               </Text>
               <Text size="xs" c="dimmed">
                 {formatTime(a.at)} · {a.code}

@@ -4,8 +4,10 @@ import type { CertificateStatus } from '@helmlink/app-preload';
 import { ROLES, type Role } from '@helmlink/protocol/vocabulary';
 import { openRevoke, releaseHold, setCertFilter, usePki } from '../../stores/pki';
 import { describeRevocationReason } from '../../logic/revocation';
+import { certRoles } from '../../logic/revoke-risk';
 import { formatCountdown, formatTime } from '../../logic/format';
 import { useNow } from '../../hooks/useNow';
+import { ScrollRegion } from '../../components/ScrollRegion';
 import { testIds } from '../../testids';
 
 const STATUS_COLOR: Record<CertificateStatus, string> = {
@@ -28,8 +30,8 @@ export function CertificatesCard() {
           <Title order={3}>Certificates</Title>
           <CertificateFilters />
         </Group>
-        <Table.ScrollContainer minWidth={800}>
-          <Table striped fz="sm" data-testid={testIds.pkiCertsTable} data-loading={String(loading)}>
+        <ScrollRegion label="Certificates (scrolls sideways)">
+          <Table striped fz="sm" miw={800} data-testid={testIds.pkiCertsTable} data-loading={String(loading)}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Holder</Table.Th>
@@ -58,7 +60,15 @@ export function CertificatesCard() {
                   data-entity={c.entityId}
                 >
                   <Table.Td>{c.entityId}</Table.Td>
-                  <Table.Td>{c.role}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {certRoles(c).map((r) => (
+                        <Badge key={r} size="sm" variant="outline" color="gray" tt="none">
+                          {r}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
                   <Table.Td>
                     <Badge color={STATUS_COLOR[c.status]} variant="light">
                       {c.status.replace('_', ' ')}
@@ -109,7 +119,7 @@ export function CertificatesCard() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollRegion>
       </Stack>
     </Card>
   );

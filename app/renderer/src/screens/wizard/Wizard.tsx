@@ -4,7 +4,8 @@
  * protection (`CustodyStep`) and progress (`ProgressStep`).
  */
 import { useState } from 'react';
-import { Container, Stack, Stepper, Text, Title } from '@mantine/core';
+import { Container, Group, Stack, Stepper, Text, Title } from '@mantine/core';
+import { PalettePicker } from '../SettingsScreen';
 import type { CustodyMode } from '@helmlink/app-preload';
 import { enroll, importIdentity, clearIdentityError, useIdentity } from '../../stores/identity';
 import { testIds } from '../../testids';
@@ -75,14 +76,17 @@ export function Wizard({ onFinished }: { onFinished: () => void }) {
   return (
     <Container size="md" py="xl" data-testid={testIds.wizard}>
       <Stack gap="lg">
-        <div>
-          <Title order={1}>Set up this console</Title>
-          <Text c="dimmed">
-            {mode === 'import' && active > 0
-              ? 'The imported key is stored on this computer under the protection you choose next.'
-              : 'Your private key is created on this computer and never leaves it.'}
-          </Text>
-        </div>
+        <Group justify="space-between" align="flex-start">
+          <div>
+            <Title order={1}>Set up this console</Title>
+            <Text c="dimmed">
+              {mode === 'import' && active > 0
+                ? 'The imported key is stored on this computer under the protection you choose next.'
+                : 'Your private key is created on this computer and never leaves it.'}
+            </Text>
+          </div>
+          <PalettePicker />
+        </Group>
         <WizardSteps
           mode={mode}
           active={active}
