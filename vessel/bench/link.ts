@@ -58,6 +58,7 @@ pilot.client.on('message', (topic, payload) => {
   waiting.delete(String(peekClaims(ack)?.in_reply_to));
   void verifyAck(ack, {
     trust: fleet.trust,
+    certificates: fleet.certificates,
     clock: Date.now,
     vesselId: VESSEL_ID,
     audience: 'bench-pilot',

@@ -100,6 +100,7 @@ pilot.client.on('message', (topic, payload) => {
   const v0 = performance.now();
   verifyAck(ack, {
     trust: fleet.trust,
+    certificates: fleet.certificates,
     clock: Date.now,
     vesselId: VESSEL_ID,
     audience: 'bench-pilot',
@@ -256,6 +257,7 @@ async function baseline(n: number): Promise<{ n: number; p50Ms: number; p99Ms: n
   const crl = await fleet.pki.issuingCrl([], { crlNumber: 1 });
   const trust = createTrust({
     trustAnchors: [fleet.pki.root.certificate],
+    intermediates: [fleet.pki.issuing.certificate],
     crls: [crl],
     revocation: { mode: 'leaf' },
     validatePath,

@@ -15,6 +15,8 @@ import {
   topics,
   validatePath,
   verifyAck,
+  verifyState,
+  SignerCertificates,
   type AckClaims,
   type Role,
   type Signer,
@@ -31,6 +33,8 @@ export interface ScenarioPilot extends PilotIdentity {
   client: MqttClient;
   /** Raw ack tokens by vessel id. */
   acks: Map<string, string[]>;
+  /** Vessel certificates learnt from verified states (acks name them by x5t#S256), as a console does. */
+  certificates: SignerCertificates;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,8 @@ export async function issuePilot(
     signer: createSigner({ privateKey: await importPrivateKey(pkcs8), chain }),
     trust: createTrust({
       trustAnchors: parseCertificates(issued.rootPem),
+      // The issuing CA from the pilot's own chain: tokens carry only their signer's certificate.
+      intermediates: chain.slice(1),
       revocation: { mode: 'off' },
       validatePath,
     }),
@@ -75,16 +81,28 @@ export async function issuePilot(
 export async function connectPilot(url: string, pilot: PilotIdentity): Promise<ScenarioPilot> {
   const client = await connectMqtt(url, pilot.identity, `${pilot.entityId}-scenario`);
   const acks = new Map<string, string[]>();
-  await client.subscribeAsync(topics.filters.allAcks, { qos: 1 });
+  const certificates = new SignerCertificates();
   client.on('message', (topic, payload) => {
     const vesselId = topic.split('/')[3]!;
     if (topic === topics.ack(vesselId))
       acks.set(vesselId, [...(acks.get(vesselId) ?? []), payload.toString()]);
+    if (topic === topics.state(vesselId) && payload.length > 0)
+      verifyState(payload.toString(), {
+        trust: pilot.trust,
+        clock: Date.now,
+        vesselId,
+        certificates,
+        algorithms: ['ES256', 'ES384', 'EdDSA'],
+      }).catch(() => {
+        // an unverifiable state teaches nothing
+      });
   });
+  await client.subscribeAsync([topics.filters.allStates, topics.filters.allAcks], { qos: 1 });
   return {
     ...pilot,
     client,
     acks,
+    certificates,
     async close() {
       await client.endAsync(true);
     },
@@ -130,6 +148,7 @@ export async function verifiedAcks(
     try {
       const v = await verifyAck(raw, {
         trust: pilot.trust,
+        certificates: pilot.certificates,
         clock: Date.now,
         vesselId,
         audience: pilot.entityId,

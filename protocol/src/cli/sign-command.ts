@@ -58,19 +58,18 @@ export const signCommandCommand = defineCommand({
   name: 'sign-command',
   summary: 'Sign a streams.set command token (for hand testing)',
   usage: `
-Usage: helmlink sign-command --key FILE --cert FILE [--chain FILE] --audience ID --on G:P,... --off G:P,...
+Usage: helmlink sign-command --key FILE --cert FILE --audience ID --on G:P,... --off G:P,...
                              [--lifetime S] [--now RFC3339] [--passphrase-file FILE]
 
-Prints a helmlink-cmd+jwt token (compact JWS) for a streams.set command: x5c = the certificate from --cert and
-the intermediates from --chain (self-signed roots are left out), iss = the certificate CN, aud = --audience,
-jti = a random UUID, exp = now + lifetime.
+Prints a helmlink-cmd+jwt token (compact JWS) for a streams.set command: x5c = the certificate from --cert only
+(verifiers hold the issuing CA), iss = the certificate CN, aud = --audience, jti = a random UUID,
+exp = now + lifetime.
 
 Options:
   --key FILE              PKCS#8 private key, PEM (PRIVATE KEY, or ENCRYPTED PRIVATE KEY with the passphrase from
                           --passphrase-file, its first line, or HELMLINK_KEY_PASSPHRASE). P-256 → ES256,
                           P-384 → ES384, Ed25519 → EdDSA, RSA >= 3072 → PS256.
-  --cert FILE             the signer certificate (PEM/DER; further certificates in the file are used as chain)
-  --chain FILE            intermediate CA certificates
+  --cert FILE             the signer certificate (PEM/DER; the first certificate in the file)
   --audience ID           the vessel id
   --on G:P,...            streams to switch on (IPv4 multicast group:port, comma-separated; may be empty)
   --off G:P,...           streams to switch off (every catalog stream must be in --on or --off)
@@ -82,7 +81,6 @@ Exit codes: 0 token printed, 1 refused (reason code), 2 usage or unreadable inpu
   options: {
     key: { type: 'string' },
     cert: { type: 'string' },
-    chain: { type: 'string' },
     audience: { type: 'string' },
     on: { type: 'string' },
     off: { type: 'string' },
@@ -99,10 +97,7 @@ Exit codes: 0 token printed, 1 refused (reason code), 2 usage or unreadable inpu
     if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300)
       throw new UsageError('--lifetime must be an integer from 1 to 300');
     const nowMs = values.now !== undefined ? parseRfc3339(values.now, '--now') : Date.now();
-    const chain = [
-      ...readCertificates(io, certPath, 'certificate'),
-      ...(values.chain ? readCertificates(io, values.chain, 'chain') : []),
-    ];
+    const chain = readCertificates(io, certPath, 'certificate');
     const privateKey = await readPrivateKey(io, keyPath, values['passphrase-file']);
     const signer = createSigner({ privateKey, chain });
     const { token } = await signCommand(signer, {

@@ -65,7 +65,7 @@ export const verifyCommandCommand = defineCommand({
   name: 'verify-command',
   summary: 'Verify a signed command token as a vessel would (offline, with replay state)',
   usage: `
-Usage: helmlink verify-command --roots FILE [--intermediates FILE] [--crl FILE]... --audience VESSEL_ID
+Usage: helmlink verify-command --roots FILE --intermediates FILE [--crl FILE]... --audience VESSEL_ID
                                [--catalog FILE] [--now RFC3339] [--state FILE] (--token-file FILE | -)
 
 Verifies a helmlink-cmd+jwt token: size (16 KiB max), header (typ, alg allow-list, no jku/x5u/jwk/kid/crit),
@@ -75,7 +75,7 @@ pilot role, the command schema, the catalog partition (with --catalog), and repl
 
 Options:
   --roots FILE          trust anchors (PEM, several allowed, or DER)
-  --intermediates FILE  extra intermediate CA certificates (x5c normally carries the issuing CA)
+  --intermediates FILE  intermediate CA certificates: the issuing CA (x5c carries only the signer certificate)
   --crl FILE            a CRL (PEM or DER; repeatable). With --crl the signer's CRL is required (fail closed);
                         intermediates are checked when a CRL from their issuer is given. Without: no revocation.
   --crl-grace S         seconds a CRL is still used past its nextUpdate (default 0)
@@ -93,8 +93,9 @@ Exit codes: 0 accepted (claims JSON on stdout), 1 rejected (reason code on stdou
 2 usage or unreadable input.
 
 Example:
-  helmlink sign-command --key pilot.key --cert pilot.pem --chain issuing.pem --audience vessel-1 \\
-    --on 239.192.0.1:60001 --off 239.192.0.2:60002 | helmlink verify-command --roots root.pem --audience vessel-1 -
+  helmlink sign-command --key pilot.key --cert pilot.pem --audience vessel-1 \\
+    --on 239.192.0.1:60001 --off 239.192.0.2:60002 |
+    helmlink verify-command --roots root.pem --intermediates issuing.pem --audience vessel-1 -
 `,
   options: {
     roots: { type: 'string' },

@@ -1,13 +1,15 @@
 /**
  * Size and protected-header checks, done before any key or certificate is looked at. Nothing in the header is
- * trusted except what these checks allow: one allow-listed asymmetric `alg`, the exact expected `typ` and an `x5c`
- * chain that is then validated against the injected trust anchors.
+ * trusted except what these checks allow: one allow-listed asymmetric `alg`, the exact expected `typ` and either an
+ * `x5c` chain that is then validated against the injected trust anchors or (acks only) an `x5t#S256` naming a
+ * certificate the verifier validated before, which is validated again.
  */
 import { HelmlinkError } from '../errors';
 import {
   ALLOWED_HEADER_PARAMS,
   KEY_HEADER_PARAMS,
   MAX_X5C_CERTIFICATES,
+  THUMBPRINT_TYPS,
   type EnvelopeHeader,
   type TokenTyp,
 } from './types';
@@ -136,9 +138,11 @@ function normalizeTyp(typ: string): string {
 }
 
 /**
- * Checks a decoded protected header in the documented order: typ → alg → forbidden parameters and crit → x5c.
+ * Checks a decoded protected header in the documented order: typ → alg → forbidden parameters and crit → signer
+ * reference (exactly one of x5c and x5t#S256, the latter only on {@link THUMBPRINT_TYPS}) → x5c or x5t#S256 form.
  * @throws HelmlinkError ERR_JOSE_TYP_INVALID, ERR_JOSE_ALG_NOT_ALLOWED, ERR_JOSE_HEADER_FORBIDDEN,
- *   ERR_JOSE_CRIT_UNSUPPORTED, ERR_JOSE_X5C_INVALID.
+ *   ERR_JOSE_CRIT_UNSUPPORTED, ERR_JOSE_SIGNER_AMBIGUOUS, ERR_JOSE_SIGNER_MISSING, ERR_JOSE_X5T_INVALID,
+ *   ERR_JOSE_X5C_INVALID.
  */
 export function checkHeader(
   header: Record<string, unknown>,
@@ -164,23 +168,24 @@ export function checkHeader(
       },
     );
   }
-  for (const name of Object.keys(header)) {
-    if (name === 'crit')
+  checkParameters(header, expectedTyp);
+  const base = { alg: alg as JwsAlgorithm, typ: expectedTyp };
+  const thumbprint = header[X5T_S256];
+  if (thumbprint !== undefined) {
+    if (x5c !== undefined)
       throw new HelmlinkError(
-        'ERR_JOSE_CRIT_UNSUPPORTED',
-        'the token marks header extensions as critical; none are supported',
+        'ERR_JOSE_SIGNER_AMBIGUOUS',
+        'the token names its signer twice (x5c and x5t#S256): exactly one is allowed',
       );
-    if (!(ALLOWED_HEADER_PARAMS as readonly string[]).includes(name)) {
-      const keyParam = (KEY_HEADER_PARAMS as readonly string[]).includes(name);
-      throw new HelmlinkError(
-        'ERR_JOSE_HEADER_FORBIDDEN',
-        keyParam
-          ? `header parameter ${name} is never trusted: the key comes only from the validated x5c chain`
-          : `header parameter ${name.slice(0, 20)} is not allowed`,
-        { details: { parameter: name.slice(0, 20) } },
-      );
-    }
+    if (typeof thumbprint !== 'string' || thumbprint.length !== 43 || !isCanonicalBase64Url(thumbprint))
+      throw new HelmlinkError('ERR_JOSE_X5T_INVALID', 'x5t#S256 must be a base64url SHA-256 (43 characters)');
+    return { ...base, [X5T_S256]: thumbprint };
   }
+  if (x5c === undefined && THUMBPRINT_TYPS.includes(expectedTyp))
+    throw new HelmlinkError(
+      'ERR_JOSE_SIGNER_MISSING',
+      'the token names its signer neither in x5c nor in x5t#S256',
+    );
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_X5C_CERTIFICATES) {
     throw new HelmlinkError(
       'ERR_JOSE_X5C_INVALID',
@@ -191,7 +196,36 @@ export function checkHeader(
     if (typeof entry !== 'string' || !STD_BASE64.test(entry))
       throw new HelmlinkError('ERR_JOSE_X5C_INVALID', 'x5c entries must be standard base64 DER');
   }
-  return { alg: alg as JwsAlgorithm, typ: expectedTyp, x5c: x5c as string[] };
+  return { ...base, x5c: x5c as string[] };
+}
+
+const X5T_S256 = 'x5t#S256';
+
+/** crit, parameters outside the allow-list and x5t#S256 on a token type that must carry its x5c. */
+function checkParameters(header: Record<string, unknown>, typ: TokenTyp): void {
+  for (const name of Object.keys(header)) {
+    if (name === 'crit')
+      throw new HelmlinkError(
+        'ERR_JOSE_CRIT_UNSUPPORTED',
+        'the token marks header extensions as critical; none are supported',
+      );
+    if (name === X5T_S256 && !THUMBPRINT_TYPS.includes(typ))
+      throw new HelmlinkError(
+        'ERR_JOSE_HEADER_FORBIDDEN',
+        `header parameter x5t#S256 is not accepted on ${typ}: its signer certificate travels in x5c`,
+        { details: { parameter: name } },
+      );
+    if (!(ALLOWED_HEADER_PARAMS as readonly string[]).includes(name)) {
+      const keyParam = (KEY_HEADER_PARAMS as readonly string[]).includes(name);
+      throw new HelmlinkError(
+        'ERR_JOSE_HEADER_FORBIDDEN',
+        keyParam
+          ? `header parameter ${name} is never trusted: the key comes only from a validated certificate`
+          : `header parameter ${name.slice(0, 20)} is not allowed`,
+        { details: { parameter: name.slice(0, 20) } },
+      );
+    }
+  }
 }
 
 /** Throws TypeError unless every algorithm is one the envelope supports (never none or HMAC). */

@@ -7,3 +7,4 @@ export * from './attribution';
 export * from './peek';
 export * from './reason-text';
 export * from './vessel-events';
+export { DEFAULT_SIGNER_CERTIFICATES, SignerCertificates } from './certificates';

@@ -10,6 +10,7 @@ import type { Role } from '../vocabulary/roles';
 import type { ReplayStore } from '../replay/types';
 import { checkTokenSize, decodeJsonSegment, assertAlgorithms } from './header';
 import type { Trust, TrustedSigner } from './trust';
+import type { SignerCertificates } from './certificates';
 import {
   DEFAULT_ALGORITHMS,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
@@ -62,6 +63,12 @@ export interface VerifyAckOptions extends VerifyOptions {
   commandSha256?: string;
   /** Optional replay store for acks (acks are idempotent answers, so consoles usually omit it). */
   replay?: ReplayStore;
+  /**
+   * The vessel certificates this verifier validated (from verified state tokens): an ack naming its signer by
+   * `x5t#S256` is resolved only here (ERR_JOSE_X5T_UNKNOWN otherwise) and validated again. Without it such an ack
+   * is refused.
+   */
+  certificates?: SignerCertificates;
 }
 
 export interface VerifyStateOptions extends VerifyOptions {
@@ -69,6 +76,11 @@ export interface VerifyStateOptions extends VerifyOptions {
   vesselId: string;
   /** When given, a state issued longer ago than this is rejected with ERR_CMD_EXPIRED. */
   maxAgeSeconds?: number;
+  /**
+   * Where the signer of a state that verified is recorded, so that its acks may name it by `x5t#S256` (pass the
+   * same store to verifyAck).
+   */
+  certificates?: SignerCertificates;
 }
 
 /** A verified command, with the resulting stream state when a catalog was given. */
@@ -141,12 +153,15 @@ export async function openEnvelope(
   typ: TokenTyp,
   r: Resolved,
   trust: Trust,
+  certificates?: SignerCertificates,
 ): Promise<Envelope> {
   const { text, dot1, dot2 } = checkTokenSize(token, r.maxBytes);
   const headerSegment = text.slice(0, dot1);
   const checked = trust.header(headerSegment, typ, r.algorithms);
   const { header } = checked;
-  const signer = await trust.signer(header.x5c, header.alg, r.nowMs, checked.chainKey);
+  const signer = header.x5c
+    ? await trust.signer(header.x5c, header.alg, r.nowMs, checked.chainKey)
+    : await thumbprintSigner(header['x5t#S256']!, header.alg, r.nowMs, trust, certificates);
   let signature: Uint8Array;
   try {
     signature = base64url.decode(text.slice(dot2 + 1));
@@ -162,6 +177,27 @@ export async function openEnvelope(
   trust.rememberHeader(headerSegment, checked);
   const payload = decodeJsonSegment(text.slice(dot1 + 1, dot2), 'payload');
   return { text, header, payload, signer };
+}
+
+/**
+ * The signer named by `x5t#S256`: only a certificate this verifier validated before (never fetched), validated again
+ * now exactly like an x5c leaf (path, time, revocation with the current CRLs), so one revoked since is refused.
+ */
+async function thumbprintSigner(
+  thumbprint: string,
+  alg: JwsAlgorithm,
+  nowMs: number,
+  trust: Trust,
+  certificates: SignerCertificates | undefined,
+): Promise<TrustedSigner> {
+  if (!certificates)
+    throw new HelmlinkError(
+      'ERR_JOSE_X5T_UNKNOWN',
+      'x5t#S256 names a certificate, but this verifier holds no validated certificates to resolve it',
+      { details: { thumbprint } },
+    );
+  // The store holds what the verifier itself validated under the validated leaf's own thumbprint.
+  return trust.signer(certificates.resolve(thumbprint), alg, nowMs);
 }
 
 export function rejectUnknownClaims(claims: Record<string, unknown>, allowed: readonly string[]): void {

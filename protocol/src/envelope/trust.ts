@@ -81,7 +81,7 @@ interface HeaderEntry {
 /** A checked protected header, with the keys the caches use. */
 export interface CheckedHeader {
   header: EnvelopeHeader;
-  /** The x5c strings joined: the chain cache key. */
+  /** The x5c strings joined: the chain cache key ('' when the header names its signer by x5t#S256). */
   chainKey: string;
   /** typ and allow-list the header was checked against. */
   rulesKey: string;
@@ -221,7 +221,8 @@ export class Trust {
     if (entry && hit) return { header: hit, chainKey: entry.chainKey, rulesKey };
     const raw = entry?.raw ?? decodeJsonSegment(segment, 'header');
     const header = checkHeader(raw, typ, algorithms);
-    return { header, chainKey: entry?.chainKey ?? header.x5c.join('.'), rulesKey, raw };
+    // A header naming its signer by x5t#S256 has no chain key: the chain comes from the verifier's certificates.
+    return { header, chainKey: entry?.chainKey ?? header.x5c?.join('.') ?? '', rulesKey, raw };
   }
 
   /**

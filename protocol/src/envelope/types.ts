@@ -44,17 +44,31 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 /** Most certificates accepted in x5c (signer + intermediates). */
 export const MAX_X5C_CERTIFICATES = 4;
 
-/** Header parameters a Helmlink token may carry. Everything else is rejected (jku, x5u, jwk, kid, x5t, cty, ...). */
-export const ALLOWED_HEADER_PARAMS = ['alg', 'typ', 'x5c'] as const;
-/** Header parameters that name or carry a key and are never trusted. */
-export const KEY_HEADER_PARAMS = ['jku', 'x5u', 'jwk', 'kid', 'x5t', 'x5t#S256'] as const;
+/**
+ * Header parameters a Helmlink token may carry. Everything else is rejected (jku, x5u, jwk, kid, x5t, cty, ...);
+ * `x5t#S256` only on the token types of {@link THUMBPRINT_TYPS}.
+ */
+export const ALLOWED_HEADER_PARAMS = ['alg', 'typ', 'x5c', 'x5t#S256'] as const;
+/** Header parameters that name or carry a key and are never trusted (x5t: SHA-1). */
+export const KEY_HEADER_PARAMS = ['jku', 'x5u', 'jwk', 'kid', 'x5t'] as const;
+/**
+ * Token types whose signer may be named by `x5t#S256` instead of carried in `x5c`: acks only. The console resolves
+ * the thumbprint against the vessel certificate of a state token it verified; a command keeps its `x5c` (the vessel
+ * verifies offline and never answers an unattributable token, so it cannot ask for a certificate).
+ */
+export const THUMBPRINT_TYPS: readonly TokenTyp[] = Object.freeze([TYP_ACK]);
 
-/** The protected header of a Helmlink token. */
+/** How a signer names its certificate in a token's header. */
+export type SignerReference = 'x5c' | 'x5t#S256';
+
+/** The protected header of a Helmlink token: exactly one of `x5c` and `x5t#S256`. */
 export interface EnvelopeHeader {
   alg: JwsAlgorithm;
   typ: TokenTyp;
   /** Standard base64 DER: the signer certificate first, then intermediates; never a root. */
-  x5c: string[];
+  x5c?: string[];
+  /** base64url SHA-256 of the signer certificate's DER (acks only), resolved against validated certificates. */
+  'x5t#S256'?: string;
 }
 
 /** Registered claims common to every token type. */

@@ -48,7 +48,8 @@ function ownCommandJti(commandToken: string): string {
 /**
  * Verifies an acknowledgement (`typ` helmlink-ack+jwt) from `vesselId` to this pilot for `commandToken`:
  * signer role vessel with entity id = vesselId, aud = the pilot, in_reply_to = the command's jti,
- * cmd_sha256 = base64url SHA-256 of the exact command token (ERR_ACK_MISMATCH otherwise).
+ * cmd_sha256 = base64url SHA-256 of the exact command token (ERR_ACK_MISMATCH otherwise). Its signer comes from
+ * `x5c` or, by `x5t#S256`, from `options.certificates` (ERR_JOSE_X5T_UNKNOWN when not there).
  */
 export async function verifyAck(
   token: string | Uint8Array,
@@ -56,7 +57,7 @@ export async function verifyAck(
 ): Promise<VerifiedToken<AckClaims>> {
   const r = resolve(options);
   const commandJti = ownCommandJti(options.commandToken);
-  const env = await openEnvelope(token, TYP_ACK, r, options.trust);
+  const env = await openEnvelope(token, TYP_ACK, r, options.trust, options.certificates);
   const { payload: c, signer } = env;
   requireClaims(
     c,

@@ -11,6 +11,7 @@ import {
   type StateClaims,
   type VerifiedToken,
 } from './types';
+import { rememberSigner } from './certificates';
 import {
   openEnvelope,
   rejectUnknownClaims,
@@ -26,7 +27,8 @@ const STATE_CLAIMS = ['iss', 'iat', 'jti', 'exp', 'catalog', 'on', 'off', 'last_
  * Verifies a retained state token (`typ` helmlink-state+jwt) of `vesselId`: signer role vessel with that entity
  * id, iat not in the future, exp present and not past (ERR_CMD_EXPIRED: the vessel stopped re-signing it), a
  * lifetime of at most MAX_STATE_LIFETIME_SECONDS, on/off an exact partition of the carried catalog. State tokens
- * have no audience; consoles keep the one with the highest `seq` (and refuse a lower one).
+ * have no audience; consoles keep the one with the highest `seq` (and refuse a lower one). When the state verified,
+ * its signer's certificate is recorded in `options.certificates` (the vessel's acks name it by `x5t#S256`).
  */
 export async function verifyState(
   token: string | Uint8Array,
@@ -91,5 +93,7 @@ export async function verifyState(
     seq: c.seq,
     exp,
   };
+  if (options.certificates)
+    rememberSigner(options.certificates, env.header.x5c!, signer.path.leafFingerprint);
   return { token: env.text, header: env.header, claims, signer: signer.info };
 }

@@ -18,8 +18,6 @@ const args = () => [
   p.files.pilotKey,
   '--cert',
   p.files.pilotCert,
-  '--chain',
-  p.files.issuing,
   '--audience',
   'vessel-1',
   '--now',
@@ -27,7 +25,7 @@ const args = () => [
 ];
 
 describe('helmlink sign-command', () => {
-  it('prints a token that verifies, with x5c = signer + intermediate and the requested lifetime', async () => {
+  it('prints a token that verifies, with x5c = the signer certificate only and the requested lifetime', async () => {
     const run = await helmlink([
       ...args(),
       '--on',
@@ -40,12 +38,17 @@ describe('helmlink sign-command', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const verified = await verifyCommand(run.stdout.trim(), {
-      trust: createTrust({ trustAnchors: [p.pki.root.certificate], revocation: { mode: 'off' } }),
+      trust: createTrust({
+        trustAnchors: [p.pki.root.certificate],
+        intermediates: [p.pki.issuing.certificate],
+        revocation: { mode: 'off' },
+      }),
       clock: () => NOW.getTime(),
       audience: 'vessel-1',
       replay: new MemoryReplayStore(),
     });
-    expect(verified.header.x5c).toHaveLength(2);
+    const pilotDer = decodePem(readFileSync(p.files.pilotCert, 'utf8'))[0]!.der;
+    expect(verified.header.x5c).toEqual([Buffer.from(pilotDer).toString('base64')]);
     expect(verified.claims.exp - verified.claims.iat).toBe(60);
     expect(verified.claims.cmd).toEqual({
       v: 1,
@@ -100,8 +103,6 @@ describe('helmlink sign-command', () => {
         file,
         '--cert',
         p.files.pilotCert,
-        '--chain',
-        p.files.issuing,
         '--audience',
         'vessel-1',
         '--now',

@@ -37,7 +37,17 @@ beforeAll(async () => {
   token = await pilotToken();
 });
 
-const base = () => ['verify-command', '--roots', p.files.root, '--audience', 'vessel-1', '--now', NOW_TEXT];
+const base = () => [
+  'verify-command',
+  '--roots',
+  p.files.root,
+  '--intermediates',
+  p.files.issuing,
+  '--audience',
+  'vessel-1',
+  '--now',
+  NOW_TEXT,
+];
 
 describe('helmlink verify-command', () => {
   it('accepts a token (claims JSON on stdout, exit 0) and rejects it the second time with the same --state', async () => {
@@ -66,6 +76,8 @@ describe('helmlink verify-command', () => {
       'verify-command',
       '--roots',
       p.files.root,
+      '--intermediates',
+      p.files.issuing,
       '--audience',
       'vessel-2',
       '--now',
@@ -78,6 +90,8 @@ describe('helmlink verify-command', () => {
       'verify-command',
       '--roots',
       p.files.root,
+      '--intermediates',
+      p.files.issuing,
       '--audience',
       'vessel-1',
       '--now',

@@ -44,8 +44,14 @@ export async function createWorld(): Promise<World> {
     vessel,
     pilotSigner: createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
     vesselSigner: createSigner({ privateKey: vessel.keys.privateKey, chain: vessel.chain }),
+    // Every verifier is configured with the issuing CA: signers put only their own certificate into x5c.
     trust: (extra = {}) =>
-      createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' }, ...extra }),
+      createTrust({
+        trustAnchors: [pki.root.certificate],
+        intermediates: [pki.issuing.certificate],
+        revocation: { mode: 'off' },
+        ...extra,
+      }),
   };
 }
 
@@ -67,6 +73,32 @@ export function commandClaims(
     cmd: CMD,
     ...overrides,
   };
+}
+
+/**
+ * An ack's claims as the vessel signs them for the command `commandJti` whose token hashes to `cmdSha256`, with
+ * `over` replacing (undefined: removing) claims.
+ */
+export function ackClaimsFor(
+  commandJti: string,
+  cmdSha256: string,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const claims: Record<string, unknown> = {
+    iss: VESSEL,
+    aud: 'pilot-1',
+    iat: NOW_S,
+    nbf: NOW_S,
+    exp: NOW_S + 30,
+    jti: globalThis.crypto.randomUUID(),
+    in_reply_to: commandJti,
+    cmd_sha256: cmdSha256,
+    status: 'applied',
+    state: { on: ALL.slice(0, 4), off: ALL.slice(4) },
+    ...over,
+  };
+  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
+  return claims;
 }
 
 /** Signs arbitrary header and claims with a real key (for tokens our signer refuses to produce). */

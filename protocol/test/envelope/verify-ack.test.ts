@@ -4,7 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commandDigest, signCommand, TYP_ACK, verifyAck, type VerifyAckOptions } from '../../src/envelope';
 import { HelmlinkError } from '../../src/errors';
 import { ReplaySnapshot } from '../../src/replay';
-import { ALL, clock, CMD, createWorld, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
+import {
+  ackClaimsFor,
+  ALL,
+  clock,
+  CMD,
+  createWorld,
+  NOW_S,
+  rawSign,
+  VESSEL,
+  x5cOf,
+  type World,
+} from './fixtures';
 
 let w: World;
 let commandToken: string;
@@ -28,23 +39,7 @@ const options = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => ({
 });
 
 /** An ack's claims as the vessel signs them, with `over` replacing (undefined: removing) claims. */
-function ackClaims(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const claims: Record<string, unknown> = {
-    iss: VESSEL,
-    aud: 'pilot-1',
-    iat: NOW_S,
-    nbf: NOW_S,
-    exp: NOW_S + 30,
-    jti: globalThis.crypto.randomUUID(),
-    in_reply_to: commandJti,
-    cmd_sha256: digest,
-    status: 'applied',
-    state: { on: ALL.slice(0, 4), off: ALL.slice(4) },
-    ...over,
-  };
-  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
-  return claims;
-}
+const ackClaims = (over: Record<string, unknown> = {}) => ackClaimsFor(commandJti, digest, over);
 
 /** Signs `claims` as an ack with the vessel's key (or the pilot's). */
 const ack = (claims: Record<string, unknown>, signer: 'vessel' | 'pilot' = 'vessel') => {

@@ -79,7 +79,8 @@ describe('verifyCommand: acceptance', () => {
     });
     expect(verified.claims.jti).toMatch(/^[0-9a-f-]{36}$/u);
     expect(verified.header).toMatchObject({ alg: 'ES256', typ: TYP_COMMAND });
-    expect(verified.header.x5c).toHaveLength(2);
+    // Only the signer certificate travels: the verifier holds the issuing CA.
+    expect(verified.header.x5c).toEqual([x5cOf(w.pilot)[0]]);
     expect(verified.signer).toMatchObject({ entityId: 'pilot-1', roles: ['pilot'] });
     expect(verified.state).toEqual({ on: ALL.slice(0, 4), off: ALL.slice(4) });
     // Interop: an independent JWS implementation (jose's compactVerify) accepts the same token.
@@ -109,19 +110,23 @@ describe('verifyCommand: acceptance', () => {
     const leafOnly = createSigner({ privateKey: w.pilot.keys.privateKey, chain: [w.pilot.certificate] });
     expect(leafOnly.x5c).toHaveLength(1);
     const { token } = await signCommand(leafOnly, { audience: VESSEL, cmd: CMD as never, clock });
-    expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CHAIN_UNTRUSTED');
+    const without = w.trust({ intermediates: [] });
+    expect((await rejection(verifyCommand(token, options({ trust: without })))).code).toBe(
+      'ERR_CHAIN_UNTRUSTED',
+    );
     const trust = w.trust({ intermediates: [w.pki.issuing.certificate] });
     await expect(verifyCommand(token, options({ trust }))).resolves.toMatchObject({
       signer: { entityId: 'pilot-1' },
     });
   });
 
-  it('never puts a self-signed root into x5c', () => {
+  it('puts only the signer certificate into x5c: never the issuing CA, never a self-signed root', () => {
     const signer = createSigner({
       privateKey: w.pilot.keys.privateKey,
       chain: [...w.pilot.chain, w.pki.root.certificate],
     });
-    expect(signer.x5c).toEqual(x5cOf(w.pilot));
+    expect(x5cOf(w.pilot)).toHaveLength(2);
+    expect(signer.x5c).toEqual([x5cOf(w.pilot)[0]]);
   });
 
   it('accepts a token as a Uint8Array (an MQTT payload)', async () => {
@@ -390,7 +395,8 @@ describe('verifyCommand: one rejection per code', () => {
       createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain }),
       { audience: VESSEL, cmd: CMD as never, clock },
     );
-    expect((await rejection(verifyCommand(token, options()))).code).toBe('ERR_CHAIN_EXPIRED');
+    const trust = w.trust({ intermediates: [w.pki.issuing.certificate, oldCa] });
+    expect((await rejection(verifyCommand(token, options({ trust })))).code).toBe('ERR_CHAIN_EXPIRED');
   });
 
   it('ERR_CHAIN_REVOKED: a revoked intermediate', async () => {

@@ -12,7 +12,10 @@ import {
   topics,
   validatePath,
   verifyAck,
+  verifyState,
   signCommand,
+  signState,
+  SignerCertificates,
   buildStreamsSet,
   IEC_61162_450_CATALOG,
   type Signer,
@@ -40,6 +43,11 @@ export interface Fleet {
   broker: Broker;
   /** Trust for verifying the vessel's acks and states. */
   trust: Trust;
+  /**
+   * The vessel certificate as a console knows it from a verified state: the vessel's acks name it by x5t#S256.
+   * Pass to verifyAck as `certificates`.
+   */
+  certificates: SignerCertificates;
   /** SHA-256 of the root certificate (what vessel configs pin). */
   rootFingerprint: string;
   config(overrides?: Record<string, unknown>, dataDir?: string): VesselConfig;
@@ -72,6 +80,8 @@ export async function createFleet(): Promise<Fleet> {
   const rootFingerprint = await certificateFingerprint(pki.root.certificate);
   const trust = createTrust({
     trustAnchors: [pki.root.certificate],
+    // As every verifier is configured: tokens carry only the signer certificate.
+    intermediates: [pki.issuing.certificate],
     crls: [initialCrl],
     revocation: { mode: 'off' },
     validatePath,
@@ -88,6 +98,7 @@ export async function createFleet(): Promise<Fleet> {
     brokerEntity,
     broker,
     trust,
+    certificates: await knownSigner(trust, createNodeSigner(vessel.keys.privateKey, vessel.chain), VESSEL_ID),
     rootFingerprint,
     config(overrides = {}, dataDir = join(dir, 'vessel')) {
       return parseVesselConfig({
@@ -118,6 +129,34 @@ export async function createFleet(): Promise<Fleet> {
     },
   };
   return fleet;
+}
+
+/**
+ * The store a console would hold after verifying a state token of `vesselId` signed by `signer` (a console learns a
+ * vessel certificate only this way; the vessel's acks then name it by x5t#S256).
+ */
+export async function knownSigner(
+  trust: Trust,
+  signer: Signer,
+  vesselId: string,
+  certificates = new SignerCertificates(),
+): Promise<SignerCertificates> {
+  const { token } = await signState(signer, {
+    clock: Date.now,
+    catalog: IEC_61162_450_CATALOG,
+    on: [],
+    off: IEC_61162_450_CATALOG.streams.map((s) => s.address),
+    lastJti: null,
+    seq: 0,
+  });
+  await verifyState(token, {
+    trust,
+    clock: Date.now,
+    vesselId,
+    certificates,
+    algorithms: ['ES256', 'ES384', 'EdDSA'],
+  });
+  return certificates;
 }
 
 /** An MQTT client for a test identity (mutual TLS). */
@@ -223,6 +262,7 @@ export class TestPilot {
       try {
         const v = await verifyAck(raw, {
           trust: this.fleet.trust,
+          certificates: this.fleet.certificates,
           clock: Date.now,
           vesselId: VESSEL_ID,
           audience: this.signer.entityId,

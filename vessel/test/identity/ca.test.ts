@@ -4,6 +4,7 @@
  * while commands flow, and revocation at the CA reaching the vessel over MQTT.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,13 +18,14 @@ import {
   certificatesToPem,
   createTrust,
   encodePem,
-  parseCertificate,
   parseCertificates,
   signCommand,
   topics,
   validatePath,
   peekHeader,
   verifyAck,
+  verifyState,
+  SignerCertificates,
   type AckClaims,
 } from '@helmlink/protocol';
 import { CaClient } from '@helmlink/ca-client';
@@ -336,8 +338,12 @@ describe('vessel with the real CA', () => {
 
     const annaClient = await connect(anna);
     const acks: string[] = [];
-    await annaClient.subscribeAsync(topics.ack(VESSEL), { qos: 1 });
-    annaClient.on('message', (t, p) => t === topics.ack(VESSEL) && acks.push(p.toString()));
+    const states: string[] = [];
+    await annaClient.subscribeAsync([topics.ack(VESSEL), topics.state(VESSEL)], { qos: 1 });
+    annaClient.on('message', (t, p) => {
+      if (t === topics.ack(VESSEL)) acks.push(p.toString());
+      if (t === topics.state(VESSEL)) states.push(p.toString());
+    });
     const send = async (i: number) => {
       const { token } = await signCommand(anna.signer, {
         clock: Date.now,
@@ -363,8 +369,19 @@ describe('vessel with the real CA', () => {
     expect(vessel.identity.certificate.serialNumber).not.toBe(firstSerial);
     // The last ack is signed with the renewed certificate and verifies for the pilot.
     await until(() => acks.length >= 30, 'acks');
-    const anchors = parseCertificates(server.authority.chainPem()).filter((c) => c.subject === c.issuer);
-    const ackTrust = createTrust({ trustAnchors: anchors, revocation: { mode: 'off' }, validatePath });
+    const served = parseCertificates(server.authority.chainPem());
+    const ackTrust = createTrust({
+      trustAnchors: served.filter((c) => c.subject === c.issuer),
+      intermediates: served.filter((c) => c.subject !== c.issuer),
+      revocation: { mode: 'off' },
+      validatePath,
+    });
+    // The acks name the vessel certificate by x5t#S256: a console knows it from the vessel's verified states.
+    const renewed = Buffer.from(vessel.identity.certificate.rawData).toString('base64');
+    await until(() => states.some((t) => (peekHeader(t)?.x5c as string[])[0] === renewed), 'a renewed state');
+    const certificates = new SignerCertificates();
+    for (const state of states)
+      await verifyState(state, { trust: ackTrust, clock: Date.now, vesselId: VESSEL, certificates });
     const last = tokens[29]!;
     let lastAck: AckClaims | undefined;
     for (const a of acks) {
@@ -372,6 +389,7 @@ describe('vessel with the real CA', () => {
         lastAck = (
           await verifyAck(a, {
             trust: ackTrust,
+            certificates,
             clock: Date.now,
             vesselId: VESSEL,
             audience: 'pilot-anna',
@@ -383,10 +401,9 @@ describe('vessel with the real CA', () => {
       }
     }
     expect(lastAck?.status).toBe('applied');
-    const x5cLeaf = parseCertificate(
-      Buffer.from((peekHeader(acks[acks.length - 1]!)!.x5c as string[])[0]!, 'base64'),
+    expect(peekHeader(acks[acks.length - 1]!)!['x5t#S256']).toBe(
+      createHash('sha256').update(new Uint8Array(vessel.identity.certificate.rawData)).digest('base64url'),
     );
-    expect(x5cLeaf.serialNumber).toBe(vessel.identity.certificate.serialNumber);
     expect(
       parseCertificates(readFileSync(join(dir, 'vessel-data', 'cert.pem'), 'utf8'))[0]!.serialNumber,
     ).toBe(vessel.identity.certificate.serialNumber);

@@ -21,6 +21,7 @@ import {
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import { createTestPki, type TestEntity } from '@helmlink/protocol/testing';
 import { StateStore, createNodeSigner, processCommand, tokenDigest, type ProcessorContext } from '../../src';
+import { knownSigner } from '../helpers/fleet';
 
 const NAVD = '239.192.0.4:60004';
 const ALL = IEC_61162_450_CATALOG.streams.map((s) => s.address);
@@ -35,6 +36,7 @@ async function setup(withHook = false) {
   const trust = (mode: 'leaf' | 'off'): Trust =>
     createTrust({
       trustAnchors: [pki.root.certificate],
+      intermediates: [pki.issuing.certificate],
       crls: [crl],
       revocation: { mode },
       validatePath,
@@ -89,9 +91,12 @@ async function setup(withHook = false) {
     jti: globalThis.crypto.randomUUID(),
     cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
   });
+  const ackTrust = trust('leaf');
+  const certificates = await knownSigner(ackTrust, signer, 'MV');
   const ackOf = (token: string, ack: string) =>
     verifyAck(ack, {
-      trust: trust('leaf'),
+      trust: ackTrust,
+      certificates,
       clock: () => now,
       vesselId: 'MV',
       audience: 'pilot-1',

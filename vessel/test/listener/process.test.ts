@@ -1,7 +1,9 @@
 /** The per-command pipeline without MQTT: attribution under a stale CRL, redelivery, and what gets persisted. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   IEC_61162_450_CATALOG,
@@ -16,6 +18,7 @@ import {
 import { nodeSignatureVerifier } from '@helmlink/protocol/node';
 import { createTestPki, type TestEntity } from '@helmlink/protocol/testing';
 import { StateStore, createNodeSigner, processCommand, tokenDigest, type ProcessorContext } from '../../src';
+import { knownSigner } from '../helpers/fleet';
 
 const NAVD = '239.192.0.4:60004';
 
@@ -33,6 +36,7 @@ async function setup(crlNextUpdateOffsetMs: number) {
   const trust = (mode: 'leaf' | 'off'): Trust =>
     createTrust({
       trustAnchors: [pki.root.certificate],
+      intermediates: [pki.issuing.certificate],
       crls: [crl],
       revocation: { mode, staleGraceSeconds: 60 },
       validatePath,
@@ -63,7 +67,7 @@ async function setup(crlNextUpdateOffsetMs: number) {
         cmd: buildStreamsSet(IEC_61162_450_CATALOG, on),
       })
     ).token;
-  return { pki, ctx, store, pilot, admin, sign };
+  return { pki, ctx, store, pilot, admin, vessel, sign };
 }
 
 describe('command pipeline', () => {
@@ -122,6 +126,49 @@ describe('command pipeline', () => {
     reopened.close();
   });
 
+  it('drops a command naming its pilot by x5t#S256 unanswered (it must carry x5c), and names itself so in acks', async () => {
+    const { ctx, pilot, vessel, sign, store } = await setup(86_400_000);
+    const nowS = Math.floor(ctx.clock() / 1000);
+    const thumbprint = (cert: TestEntity['certificate']) =>
+      createHash('sha256').update(new Uint8Array(cert.rawData)).digest('base64url');
+    // Authentic pilot key and claims; only the header names the certificate instead of carrying it.
+    const token = await new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({
+          iss: 'pilot-1',
+          aud: 'MV',
+          iat: nowS,
+          nbf: nowS,
+          exp: nowS + 30,
+          jti: globalThis.crypto.randomUUID(),
+          cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
+        }),
+      ),
+    )
+      .setProtectedHeader({
+        alg: 'ES256',
+        typ: 'helmlink-cmd+jwt',
+        'x5t#S256': thumbprint(pilot.certificate),
+      })
+      .sign(pilot.keys.privateKey);
+    const outcome = await processCommand(ctx, token);
+    expect(outcome).toMatchObject({
+      verdict: 'dropped',
+      reason: 'ERR_JOSE_HEADER_FORBIDDEN',
+      changed: false,
+    });
+    expect(outcome.ack).toBeUndefined();
+    expect(store.seq).toBe(0);
+    // The vessel's own ack names its certificate by x5t#S256 and carries no x5c.
+    const applied = await processCommand(ctx, await sign(pilot, [NAVD]));
+    const header = JSON.parse(Buffer.from(applied.ack!.split('.')[0]!, 'base64url').toString()) as object;
+    expect(header).toEqual({
+      alg: 'ES256',
+      typ: 'helmlink-ack+jwt',
+      'x5t#S256': thumbprint(vessel.certificate),
+    });
+  });
+
   it("signs the ship systems' words into a rejection: the hook's first line becomes reason_text", async () => {
     const { ctx, pilot, sign, store, pki } = await setup(86_400_000);
     const hooked: ProcessorContext = {
@@ -140,8 +187,15 @@ describe('command pipeline', () => {
       reasonText: 'the voyage data recorder feed (VDRD) must stay on',
       changed: false,
     });
+    const trust = createTrust({
+      trustAnchors: [pki.root.certificate],
+      intermediates: [pki.issuing.certificate],
+      revocation: { mode: 'off' },
+    });
     const ack = await verifyAck(outcome.ack!, {
-      trust: createTrust({ trustAnchors: [pki.root.certificate], revocation: { mode: 'off' } }),
+      trust,
+      // The ack names the vessel certificate by x5t#S256: known from a verified state, as at a console.
+      certificates: await knownSigner(trust, ctx.signer(), 'MV'),
       clock: ctx.clock,
       vesselId: 'MV',
       audience: 'pilot-1',

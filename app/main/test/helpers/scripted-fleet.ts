@@ -42,7 +42,8 @@ export const catalog = IEC_61162_450_CATALOG;
 export const addresses = catalog.streams.map((s) => s.address);
 export const TGTD = catalog.streams.find((s) => s.id === 'TGTD')!.address;
 
-export type VesselMode = 'apply' | 'reject' | 'forge' | 'hold';
+/** `ack-only`: applies and acks (naming a certificate the console may not know yet) but publishes no state. */
+export type VesselMode = 'apply' | 'reject' | 'forge' | 'hold' | 'ack-only';
 
 /** The scripted vessel's controls. */
 export interface ScriptedVessel {
@@ -56,6 +57,8 @@ export interface ScriptedVessel {
   rejection: { reason: ErrorCode; reasonText?: string };
   /** Publishes a fresh signed state of the vessel (retained), optionally expiring (state tokens' exp). */
   publishState(options?: { expiresInSeconds?: number; clock?: () => number }): Promise<void>;
+  /** Signs from now on with a newly issued certificate of the same vessel (no state is published). */
+  renew(): Promise<void>;
 }
 
 export interface ScriptedFleet {
@@ -186,10 +189,11 @@ export async function scriptVessel(
   pilot: TestEntity,
   client: MqttClient,
 ): Promise<ScriptedVessel> {
-  const vesselSigner: Signer = createSigner({ privateKey: entity.keys.privateKey, chain: entity.chain });
+  let vesselSigner: Signer = createSigner({ privateKey: entity.keys.privateKey, chain: entity.chain });
   const pilotForgery = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
   const trust = createTrust({
     trustAnchors: [pki.root.certificate],
+    intermediates: [pki.issuing.certificate],
     revocation: { mode: 'off' },
     validatePath,
   });
@@ -197,8 +201,14 @@ export async function scriptVessel(
   let seq = 0;
   let current = { on: [] as string[], off: [...addresses] };
   let lastJti: string | null = null;
+  // As the real vessel does, its acks name its certificate by x5t#S256 (the forgery carries the pilot's x5c).
   const ack = async (signer: Signer, claims: Parameters<typeof signAck>[1]) =>
-    client.publishAsync(topics.ack(VESSEL), (await signAck(signer, claims)).token, { qos: 1 });
+    client.publishAsync(
+      topics.ack(VESSEL),
+      (await signAck(signer, { ...claims, signerReference: signer === vesselSigner ? 'x5t#S256' : 'x5c' }))
+        .token,
+      { qos: 1 },
+    );
   const vessel: ScriptedVessel = {
     mode: 'apply',
     held: undefined,
@@ -215,6 +225,10 @@ export async function scriptVessel(
         ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
       });
       await client.publishAsync(topics.state(VESSEL), token, { qos: 1, retain: true });
+    },
+    async renew() {
+      const renewed = await pki.issue(VESSEL, ['vessel']);
+      vesselSigner = createSigner({ privateKey: renewed.keys.privateKey, chain: renewed.chain });
     },
   };
   await client.subscribeAsync(topics.cmd(VESSEL), { qos: 1 });
@@ -244,6 +258,8 @@ export async function scriptVessel(
           ...(vessel.rejection.reasonText !== undefined ? { reasonText: vessel.rejection.reasonText } : {}),
           state: current,
         });
+      if (vessel.mode === 'ack-only')
+        return ack(vesselSigner, { ...base, status: 'applied', state: cmd.state! });
       if (vessel.mode === 'hold') await new Promise<void>((resolve) => (vessel.held = resolve));
       current = cmd.state!;
       lastJti = cmd.claims.jti;

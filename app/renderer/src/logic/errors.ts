@@ -91,6 +91,10 @@ const CODE_WORDS = {
   ERR_JOSE_TYP_INVALID: 'signature',
   ERR_JOSE_CRIT_UNSUPPORTED: 'signature',
   ERR_JOSE_X5C_INVALID: 'signature',
+  ERR_JOSE_X5T_INVALID: 'signature',
+  ERR_JOSE_X5T_UNKNOWN: 'signature',
+  ERR_JOSE_SIGNER_AMBIGUOUS: 'signature',
+  ERR_JOSE_SIGNER_MISSING: 'signature',
   ERR_SIGNATURE_INVALID: 'signature',
   ERR_CLAIM_MISSING: 'signature',
   ERR_CLAIM_INVALID: 'signature',
@@ -292,6 +296,10 @@ const CODE_WORDS = {
   ERR_COMMAND_TIMEOUT: [
     'No answer from the vessel',
     'No verified acknowledgement arrived in time. The command may or may not have been applied; check the vessel state.',
+  ],
+  ERR_ACK_UNVERIFIABLE: [
+    'Answer could not be verified',
+    'The vessel answered, but with a certificate the console has not verified yet, and no vessel state confirmed it in time. The command may or may not have been applied; check the vessel state.',
   ],
   ERR_CONSOLE_NOT_ADMIN: ['Administrator only', 'This needs an identity with the administrator role.'],
   ERR_BRIDGE_NON_LOOPBACK: 'fault',

@@ -28,6 +28,8 @@ export const CONSOLE_ERRORS = {
     'A vessel state older than one already verified (a lower sequence number) was refused: an old state replayed',
   ERR_FLEET_STORE: "The console's record of verified vessel state sequence numbers cannot be read or written",
   ERR_COMMAND_TIMEOUT: 'No verified acknowledgement arrived in time',
+  ERR_ACK_UNVERIFIABLE:
+    'An acknowledgement arrived but names a vessel certificate the console has not validated, and no vessel state made it known in time',
   ERR_COMMAND_EXPIRED:
     'The command expired without a verified acknowledgement: the vessel can no longer apply it',
   ERR_CONSOLE_NOT_ADMIN: 'This needs an administrator identity',

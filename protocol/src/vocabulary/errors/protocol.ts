@@ -29,6 +29,11 @@ export const PROTOCOL_ERRORS = {
   ERR_JOSE_TYP_INVALID: 'The token type (typ) is not the expected one',
   ERR_JOSE_CRIT_UNSUPPORTED: 'The token header marks an unsupported extension as critical',
   ERR_JOSE_X5C_INVALID: 'The token x5c header is missing or malformed',
+  ERR_JOSE_X5T_INVALID: 'The token x5t#S256 header is not a base64url SHA-256 thumbprint',
+  ERR_JOSE_X5T_UNKNOWN:
+    'The token names its signer by a certificate thumbprint (x5t#S256) this verifier has not validated',
+  ERR_JOSE_SIGNER_AMBIGUOUS: 'The token names its signer twice (both x5c and x5t#S256)',
+  ERR_JOSE_SIGNER_MISSING: 'The token names no signer certificate (neither x5c nor x5t#S256)',
   ERR_SIGNATURE_INVALID: 'The token signature does not verify',
   ERR_CLAIM_MISSING: 'A required claim is missing',
   ERR_CLAIM_INVALID: 'A claim has an invalid value',

@@ -9,6 +9,7 @@ import {
   JWS_ALGORITHMS,
   describeError,
   peekClaims,
+  peekHeader,
   verifyAck,
   type Clock,
   type JwsAlgorithm,
@@ -17,7 +18,7 @@ import type { CommandReason, VesselLabel } from '@helmlink/app-preload';
 import type { AuditLog } from '../audit/audit-log';
 import { toApiError } from '../core/errors';
 import type { TrustMaterial } from '../fleet/trust-material';
-import type { CommandTracker } from './command-tracker';
+import type { CommandTracker, TrackedCommand } from './command-tracker';
 
 export interface AckHandlerOptions {
   tracker: CommandTracker;
@@ -30,13 +31,39 @@ export interface AckHandlerOptions {
   clockToleranceSeconds?: number;
 }
 
-/** Verifies an ack from `vesselId` against the command it claims to answer; only a verified ack settles it. */
+/**
+ * Verifies an ack from `vesselId` against the command it claims to answer; only a verified ack settles it. An ack
+ * naming a vessel certificate the console has not validated yet (x5t#S256, ERR_JOSE_X5T_UNKNOWN) is held on its
+ * command until a state of the vessel verifies ({@link retryHeldAcks}) or the command times out.
+ */
 export async function handleAck(o: AckHandlerOptions, vesselId: string, payload: Buffer): Promise<void> {
   const token = payload.toString('utf8');
+  const pending = await verifyAndSettle(o, vesselId, token);
+  // A state of this vessel may have verified while this ack was being checked: then it is known now.
+  const thumbprint = peekHeader(token)?.['x5t#S256'];
+  const trust = o.trust();
+  if (
+    pending?.heldAck === token &&
+    typeof thumbprint === 'string' &&
+    trust?.signerCertificates.has(thumbprint)
+  )
+    await verifyAndSettle(o, vesselId, token);
+}
+
+/** Verifies the acks held for `vesselId` again: call it after a state of that vessel verified. */
+export async function retryHeldAcks(o: AckHandlerOptions, vesselId: string): Promise<void> {
+  for (const p of o.tracker.heldAcks(vesselId)) await verifyAndSettle(o, vesselId, p.heldAck!);
+}
+
+async function verifyAndSettle(
+  o: AckHandlerOptions,
+  vesselId: string,
+  token: string,
+): Promise<TrackedCommand | undefined> {
   const inReplyTo = peekClaims(token)?.in_reply_to;
   const pending = typeof inReplyTo === 'string' ? o.tracker.get(inReplyTo) : undefined;
   const trust = o.trust();
-  if (!pending || pending.view.vesselId !== vesselId || !trust || pending.view.ackVerified) return;
+  if (!pending || pending.view.vesselId !== vesselId || !trust || pending.view.ackVerified) return undefined;
   const commandId = pending.view.commandId;
   const about = {
     vessel: o.label?.(vesselId) ?? pending.view.vessel,
@@ -46,6 +73,7 @@ export async function handleAck(o: AckHandlerOptions, vesselId: string, payload:
   try {
     const verified = await verifyAck(token, {
       trust: trust.trust,
+      certificates: trust.signerCertificates,
       clock: o.clock,
       vesselId,
       audience: pending.actor,
@@ -78,13 +106,20 @@ export async function handleAck(o: AckHandlerOptions, vesselId: string, payload:
     });
   } catch (err) {
     const e = toApiError(err);
+    // Held while the command can still settle (pending, or timed out but not expired).
+    const held =
+      e.code === 'ERR_JOSE_X5T_UNKNOWN' &&
+      (pending.view.state === 'pending' || pending.view.state === 'timed_out');
+    if (held) pending.heldAck = token;
+    else if (pending.heldAck === token) pending.heldAck = undefined;
     o.audit.append({
       kind: 'ack.unverified',
       ...about,
-      verdict: 'invalid',
+      verdict: held ? 'held' : 'invalid',
       code: e.code,
       message: e.detail ?? e.message,
       token,
     });
   }
+  return pending;
 }

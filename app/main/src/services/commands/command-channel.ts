@@ -47,7 +47,7 @@ import { CrlFetcher } from '../broker/crl-fetcher';
 import { ownRevocation } from '../broker/own-certificate';
 import { RateTimer } from '../broker/rate-timer';
 import { routeMessage } from '../broker/topic-router';
-import { handleAck } from './ack-handler';
+import { handleAck, retryHeldAcks } from './ack-handler';
 import { CommandTracker } from './command-tracker';
 
 export interface CommandChannelOptions {
@@ -114,11 +114,13 @@ export class CommandChannel {
         await o.fleet.reverifyAll();
       },
     });
-    const ack = {
+    // The one set of ack options: an ack is verified with them when it arrives and again when it was held.
+    const acks = {
       tracker: this.#tracker,
       trust: () => this.#trust,
       audit: o.audit,
       clock: o.clock,
+      label: (id: string) => o.fleet.label(id),
       ...pick(o),
     };
     const reports = new VesselReportsReceiver({
@@ -163,8 +165,10 @@ export class CommandChannel {
             state: async (vesselId, p) => {
               await o.fleet.onStateMessage(vesselId, p);
               this.#rateTimer.nudge();
+              // A verified state teaches the vessel's certificate: acks held for it can be verified now.
+              await retryHeldAcks(acks, vesselId);
             },
-            ack: (vesselId, p) => handleAck({ ...ack, label: (id) => o.fleet.label(id) }, vesselId, p),
+            ack: (vesselId, p) => handleAck(acks, vesselId, p),
             alert: (vesselId, p) => reports.onAlert(vesselId, p),
             link: (vesselId, p, r) => reports.onLink(vesselId, p, r),
             crl: (p) => this.#crl.accept(p),

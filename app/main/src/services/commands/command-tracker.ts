@@ -3,7 +3,9 @@
  * token is still valid, so a late verified ack still settles it) → applied / rejected (settled by a verified ack) /
  * expired (the token's exp plus clock tolerance passed without a verified ack: the vessel can no longer apply it)
  * / failed (the broker refused the publish). Keeps the most recent RECENT_COMMANDS and pushes every change as
- * `commands.status`; every final state is settled once, so the UI's toggles return to the verified state.
+ * `commands.status`; every final state is settled once, so the UI's toggles return to the verified state. When an
+ * ack arrived but names a vessel certificate the console has not validated yet (x5t#S256), it is held on the command
+ * until a state of the vessel verifies; a timeout or expiry meanwhile says ERR_ACK_UNVERIFIABLE.
  */
 import type { CommandView } from '@helmlink/app-preload';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, describeError, type Clock } from '@helmlink/protocol';
@@ -25,6 +27,11 @@ export interface TrackedCommand {
   /** performance.now() at publish, for the round-trip time. */
   sentAtPerf: number;
   timers: NodeJS.Timeout[];
+  /**
+   * An ack naming a vessel certificate the console has not validated yet (x5t#S256): held until a state of the
+   * vessel verifies and teaches it.
+   */
+  heldAck?: string | undefined;
 }
 
 export class CommandTracker {
@@ -61,6 +68,16 @@ export class CommandTracker {
       .slice(0, limit);
   }
 
+  /** Unsettled commands of `vesselId` holding an ack that waits for the vessel's certificate. */
+  heldAcks(vesselId: string): TrackedCommand[] {
+    return [...this.#commands.values()].filter(
+      (p) =>
+        p.heldAck !== undefined &&
+        p.view.vesselId === vesselId &&
+        (p.view.state === 'pending' || p.view.state === 'timed_out'),
+    );
+  }
+
   /** Moves a command to a final state and pushes it. */
   settle(
     p: TrackedCommand,
@@ -69,6 +86,7 @@ export class CommandTracker {
     extra: Partial<CommandView> = {},
   ): void {
     this.#clearTimers(p);
+    p.heldAck = undefined;
     p.view = { ...p.view, state, reason, settledAt: new Date(this.clock()).toISOString(), ...extra };
     this.events.emit('commands.status', p.view);
   }
@@ -80,24 +98,24 @@ export class CommandTracker {
   expireAfter(p: TrackedCommand, seconds: number, toleranceSeconds = DEFAULT_CLOCK_TOLERANCE_SECONDS): void {
     const timeout = setTimeout(() => {
       if (p.view.state !== 'pending') return;
+      // An ack came but its certificate is not known (yet): say so, not "no answer".
+      const code = p.heldAck !== undefined ? 'ERR_ACK_UNVERIFIABLE' : 'ERR_COMMAND_TIMEOUT';
       p.view = {
         ...p.view,
         state: 'timed_out',
         settledAt: new Date(this.clock()).toISOString(),
-        reason: { code: 'ERR_COMMAND_TIMEOUT', message: describeError('ERR_COMMAND_TIMEOUT') },
+        reason: { code, message: describeError(code) },
       };
       this.events.emit('commands.status', p.view);
-      this.#audit(p, 'command.timeout', 'timed_out', 'ERR_COMMAND_TIMEOUT');
+      this.#audit(p, 'command.timeout', 'timed_out', code);
     }, seconds * 1000);
     const expiresAt = Date.parse(p.view.expiresAt) + toleranceSeconds * 1000;
     const expiry = setTimeout(
       () => {
         if (p.view.state !== 'pending' && p.view.state !== 'timed_out') return;
-        this.settle(p, 'expired', {
-          code: 'ERR_COMMAND_EXPIRED',
-          message: describeError('ERR_COMMAND_EXPIRED'),
-        });
-        this.#audit(p, 'command.expired', 'expired', 'ERR_COMMAND_EXPIRED');
+        const code = p.heldAck !== undefined ? 'ERR_ACK_UNVERIFIABLE' : 'ERR_COMMAND_EXPIRED';
+        this.settle(p, 'expired', { code, message: describeError(code) });
+        this.#audit(p, 'command.expired', 'expired', code);
       },
       Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - this.clock())),
     );

@@ -207,6 +207,8 @@ export class FleetState {
         throw new HelmlinkError('ERR_IDENTITY_MISSING', 'no identity: nothing to verify the state against');
       const verified = await verifyState(token, {
         trust: this.#trust.trust,
+        // The vessel's certificate is remembered: its acks name it by x5t#S256.
+        certificates: this.#trust.signerCertificates,
         clock: this.#o.clock,
         vesselId,
         // Every profile algorithm: the key policy bounds them.

@@ -6,7 +6,14 @@
  */
 import 'reflect-metadata';
 import type * as x509 from '@peculiar/x509';
-import { CrlStore, createTrust, validatePath, type RevocationPolicy, type Trust } from '@helmlink/protocol';
+import {
+  CrlStore,
+  SignerCertificates,
+  createTrust,
+  validatePath,
+  type RevocationPolicy,
+  type Trust,
+} from '@helmlink/protocol';
 import type { PeerCertificateView, RevocationStatus } from '@helmlink/app-preload';
 import { toApiError } from '../core/errors';
 import { certificateView } from '../identity/certificate-view';
@@ -28,6 +35,11 @@ export class TrustMaterial {
   readonly crls = new CrlStore();
   readonly revocation: RevocationPolicy;
   readonly trust: Trust;
+  /**
+   * Vessel certificates validated from verified state tokens: the vessels' acks name theirs by x5t#S256, resolved
+   * only here (never fetched) and validated again with the current CRLs.
+   */
+  readonly signerCertificates = new SignerCertificates();
 
   constructor(o: TrustMaterialOptions) {
     this.root = o.root;

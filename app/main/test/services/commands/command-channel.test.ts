@@ -143,6 +143,47 @@ describe('command channel over mutual TLS', () => {
   });
 });
 
+describe('command channel: acks naming the vessel certificate by x5t#S256', () => {
+  const intent = { vesselId: VESSEL, on: [TGTD], off: addresses.filter((a) => a !== TGTD) };
+  const heldCode = (commandId: string) =>
+    services.audit.search({ commandId, kinds: ['ack.unverified'] }).entries.find((e) => e.verdict === 'held')
+      ?.code;
+
+  it('holds an ack naming a certificate not validated yet and settles it once the next state verifies', async () => {
+    await fleet.vessel.renew();
+    fleet.vessel.mode = 'ack-only';
+    const sent = await services.commands.send(intent);
+    await eventually(() => heldCode(sent.commandId), 'the ack held');
+    expect(heldCode(sent.commandId)).toBe('ERR_JOSE_X5T_UNKNOWN');
+    expect(services.commands.list(VESSEL).find((c) => c.commandId === sent.commandId)!.state).toBe('pending');
+    await fleet.vessel.publishState(); // carries the renewed certificate in x5c
+    const done = await fleet.settled(sent.commandId);
+    expect(done).toMatchObject({ state: 'applied', ackVerified: true, reason: null });
+    const kinds = services.audit.search({ commandId: sent.commandId }).entries.map((e) => e.kind);
+    expect(kinds.sort()).toEqual(['ack.unverified', 'ack.verified', 'command.sent']);
+  });
+
+  it('settles a held ack as ERR_ACK_UNVERIFIABLE when no state makes its certificate known in time', async () => {
+    await fleet.vessel.renew();
+    fleet.vessel.mode = 'ack-only';
+    try {
+      const sent = await services.commands.send(intent);
+      const done = await fleet.settled(sent.commandId);
+      expect(done).toMatchObject({
+        state: 'timed_out',
+        ackVerified: false,
+        reason: { code: 'ERR_ACK_UNVERIFIABLE' },
+      });
+      expect(heldCode(sent.commandId)).toBe('ERR_JOSE_X5T_UNKNOWN');
+      const timeout = services.audit.search({ commandId: sent.commandId, kinds: ['command.timeout'] });
+      expect(timeout.entries[0]!.code).toBe('ERR_ACK_UNVERIFIABLE');
+    } finally {
+      fleet.vessel.mode = 'apply';
+      await fleet.vessel.publishState();
+    }
+  });
+});
+
 describe('command channel: intents, live data and forged states', () => {
   it('checks the intent against the verified catalog before signing', async () => {
     expect(await codeOf(services.commands.send({ vesselId: VESSEL, on: [TGTD], off: [] }))).toBe(
