@@ -17,6 +17,8 @@ export interface Broker {
   port: number;
   url: string;
   stop(): Promise<void>;
+  /** Starts it again after {@link stop}, on the same port and configuration. */
+  start(): Promise<void>;
   /** Stops and starts it again on the same port (every session drops). */
   restart(): Promise<void>;
   /** Replaces its CRL file (read at the next restart). */
@@ -67,6 +69,7 @@ export async function startMosquitto(
     port,
     url: `mqtts://127.0.0.1:${port}`,
     stop: () => mosquitto.stop(),
+    start: () => mosquitto.start(),
     restart: () => mosquitto.restart(),
     writeCrl: (pem) => writeFileSync(join(dir, 'crl.pem'), pem),
   };

@@ -78,6 +78,8 @@ export interface ScriptedFleet {
   vesselClient: MqttClient;
   vessel: ScriptedVessel;
   services: Awaited<ReturnType<typeof testServices>>;
+  /** The console's data folder (its identity and settings), for a console started as its own process. */
+  dataDir: string;
   /** Waits until the command has left `pending`. */
   settled(commandId: string): Promise<CommandView>;
   close(): Promise<void>;
@@ -165,6 +167,7 @@ export async function startScriptedFleet(): Promise<ScriptedFleet> {
     vesselClient,
     vessel,
     services,
+    dataDir: data,
     settled: (commandId) =>
       eventually(() => {
         const v = services.commands.list().find((c) => c.commandId === commandId);
