@@ -3,7 +3,8 @@
  * scripted vessel, the console's identity imported into its data folder beforehand, its broker link through the
  * link emulator. Driven through its web bridge as the page drives it (console link → handoff → WebSocket RPC), it
  * unlocks, connects and shows the vessel's verified state; then its link is cut each way — a socket reset
- * (`ss -K`), the broker stopped then started (the vessel shows stale meanwhile), the broker restarted — and after
+ * (`ss -K`), the broker stopped then started (the vessel shows stale meanwhile), the broker restarted, the link
+ * blackholed (noticed by the keepalive the pilot set) — and after
  * each the process is still up, its connection comes back by itself, and a command sent through the page is applied
  * with a verified ack and followed by the vessel's new verified state. SIGTERM stops it cleanly, with no error logged.
  */
@@ -87,7 +88,12 @@ beforeAll(async () => {
   fleet = await startScriptedFleet();
   link = await LinkEmulator.start({ target: { host: '127.0.0.1', port: fleet.broker.port } });
   // The console reaches the broker through the emulated link; the in-process services hand the folder over.
-  fleet.services.settings.update({ brokerUrl: `mqtts://127.0.0.1:${link.port}`, autoConnect: true });
+  // A short keepalive (the pilot's setting) so that a blackholed link is noticed within the test (1.5 × 2 s).
+  fleet.services.settings.update({
+    brokerUrl: `mqtts://127.0.0.1:${link.port}`,
+    autoConnect: true,
+    keepaliveSeconds: 2,
+  });
   await fleet.services.close();
   // Its states name the command they follow (as the listener's do), so a command's own state can be told apart.
   fleet.vessel.reportLastJti = true;
@@ -98,7 +104,7 @@ afterAll(async () => {
 });
 
 describe('helmlink console --web at sea (spawned)', () => {
-  it('stays up through a socket reset, a broker stopped then started and a broker restart; reconnects, sees the vessel verified and has its commands applied again', async () => {
+  it('stays up through a socket reset, a broker stopped then started, a broker restart and a blackholed link; reconnects, sees the vessel verified and has its commands applied again', async () => {
     const child = spawn(process.execPath, [CLI, 'console', '--web', '--port', '0', '--data', fleet.dataDir], {
       env: { ...process.env, HELMLINK_LOG_LEVEL: 'info', DBUS_SESSION_BUS_ADDRESS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,8 +194,20 @@ describe('helmlink console --web at sea (spawned)', () => {
 
       // 3. The broker restarted.
       await fleet.broker.restart();
-      await connected('a reconnection after the restart', since);
+      since = await connected('a reconnection after the restart', since);
       await appliedAgain(4, 'a command after the restart');
+
+      // 4. A blackholed link: packets held, no FIN, no RST; only the keepalive can notice it.
+      link.blackhole();
+      await until(
+        async () => (await connection()).state !== 'connected',
+        'the keepalive noticing the silent link',
+        15_000,
+      );
+      expect(child.exitCode).toBeNull();
+      link.restore();
+      await connected('a reconnection after the blackhole', since);
+      await appliedAgain(5, 'a command after the blackhole');
       expect(child.exitCode).toBeNull();
     } finally {
       page?.close();

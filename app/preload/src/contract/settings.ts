@@ -20,6 +20,11 @@ export interface SettingsView {
   confirmCriticalStreams: boolean;
   /** Connect to the broker on start when an identity is ready. */
   autoConnect: boolean;
+  /**
+   * MQTT keepalive of the broker session: a silent link (packets dropped, no FIN) is noticed after 1.5 × this. Lower
+   * notices a dead satellite link sooner; every ping costs link bytes.
+   */
+  keepaliveSeconds: number;
 }
 
 export const settingsPatchSchema = z
@@ -34,6 +39,7 @@ export const settingsPatchSchema = z
     expiryWarningDays: z.int().min(1).max(365),
     confirmCriticalStreams: z.boolean(),
     autoConnect: z.boolean(),
+    keepaliveSeconds: z.int().min(2).max(600),
   })
   .partial()
   .strict();

@@ -117,29 +117,26 @@ export function SettingsScreen() {
                 onChange={(e) => void updateSettings({ autoConnect: e.currentTarget.checked })}
               />
               <Group grow>
-                <NumberInput
+                <BoundedNumber
                   label="Command answer timeout (s)"
                   min={1}
                   max={600}
-                  allowDecimal={false}
                   value={server.commandTimeoutSeconds}
-                  onBlur={(e) => {
-                    const n = Number(e.currentTarget.value);
-                    if (n >= 1 && n <= 600 && n !== server.commandTimeoutSeconds)
-                      void updateSettings({ commandTimeoutSeconds: n });
-                  }}
+                  onCommit={(n) => void updateSettings({ commandTimeoutSeconds: n })}
                 />
-                <NumberInput
+                <BoundedNumber
                   label="Expiry warning (days before)"
                   min={1}
                   max={365}
-                  allowDecimal={false}
                   value={server.expiryWarningDays}
-                  onBlur={(e) => {
-                    const n = Number(e.currentTarget.value);
-                    if (n >= 1 && n <= 365 && n !== server.expiryWarningDays)
-                      void updateSettings({ expiryWarningDays: n });
-                  }}
+                  onCommit={(n) => void updateSettings({ expiryWarningDays: n })}
+                />
+                <BoundedNumber
+                  label="Broker keepalive (s): a silent link shows after 1.5×"
+                  min={2}
+                  max={600}
+                  value={server.keepaliveSeconds}
+                  onCommit={(n) => void updateSettings({ keepaliveSeconds: n })}
                 />
               </Group>
             </>
@@ -149,6 +146,29 @@ export function SettingsScreen() {
       <ShortcutsCard />
       <RemoveIdentityCard />
     </Stack>
+  );
+}
+
+/** A whole number setting, saved when the field loses focus with a new value inside its bounds. */
+function BoundedNumber(p: {
+  label: string;
+  min: number;
+  max: number;
+  value: number;
+  onCommit: (n: number) => void;
+}) {
+  return (
+    <NumberInput
+      label={p.label}
+      min={p.min}
+      max={p.max}
+      allowDecimal={false}
+      value={p.value}
+      onBlur={(e) => {
+        const n = Number(e.currentTarget.value);
+        if (Number.isInteger(n) && n >= p.min && n <= p.max && n !== p.value) p.onCommit(n);
+      }}
+    />
   );
 }
 

@@ -22,6 +22,7 @@ const settings = (theme: SettingsView['theme']): SettingsView => ({
   expiryWarningDays: 14,
   confirmCriticalStreams: true,
   autoConnect: true,
+  keepaliveSeconds: 30,
 });
 
 beforeEach(() => {

@@ -77,6 +77,8 @@ export interface BrokerConnectParams {
   /** The console's entity id (part of the client id). */
   entityId: string;
   credentials: TlsCredentials;
+  /** MQTT keepalive (settings). */
+  keepaliveSeconds: number;
 }
 
 export class BrokerSession {
@@ -141,7 +143,7 @@ export class BrokerSession {
       url: p.brokerUrl,
       clientId: `helmlink-console-${p.entityId}-${Math.random().toString(36).slice(2, 10)}`,
       clean: true,
-      keepaliveSeconds: 30,
+      keepaliveSeconds: p.keepaliveSeconds,
       credentials: p.credentials,
       subscriptions: SUBSCRIPTIONS,
       backoff: this.#o.backoff ?? CONSOLE_BACKOFF,

@@ -307,7 +307,7 @@ export class CommandChannel {
   }
 
   async #connect(): Promise<ConnectionStatus> {
-    const brokerUrl = this.#o.settings.get().brokerUrl;
+    const { brokerUrl, keepaliveSeconds } = this.#o.settings.get();
     if (!brokerUrl)
       throw new HelmlinkError('ERR_BROKER_NOT_SET', 'no broker address is set: enter it in Settings');
     const signer = await this.#o.identity.signer();
@@ -323,6 +323,7 @@ export class CommandChannel {
         brokerUrl,
         entityId: signer.entityId,
         credentials: credentialsOf(signer),
+        keepaliveSeconds,
       });
     } catch (err) {
       // Ask the CRL: a broker refusing a revoked client often says no more than "connection closed".

@@ -24,6 +24,7 @@ export const DEFAULT_SETTINGS: SettingsView = {
   expiryWarningDays: 14,
   confirmCriticalStreams: true,
   autoConnect: true,
+  keepaliveSeconds: 30,
 };
 
 export type SettingsPatch = z.output<typeof settingsPatchSchema>;

@@ -34,4 +34,11 @@ describe('settings (conf outside Electron)', () => {
     expect(s.get()).toEqual(DEFAULT_SETTINGS);
     expect(() => s.update({ passphrase: 'x' } as never)).toThrow();
   });
+
+  it('keeps the broker keepalive within 2..600 s (30 by default): 1 s would flap on a satellite link', () => {
+    const s = new SettingsService(createConfStore(tempDir()));
+    expect(s.get().keepaliveSeconds).toBe(30);
+    for (const keepaliveSeconds of [1, 601, 2.5]) expect(() => s.update({ keepaliveSeconds })).toThrow();
+    expect(s.update({ keepaliveSeconds: 2 }).keepaliveSeconds).toBe(2);
+  });
 });
