@@ -131,14 +131,15 @@ export function SettingsScreen() {
                   value={server.expiryWarningDays}
                   onCommit={(n) => void updateSettings({ expiryWarningDays: n })}
                 />
-                <BoundedNumber
-                  label="Broker keepalive (s): a silent link shows after 1.5×"
-                  min={2}
-                  max={600}
-                  value={server.keepaliveSeconds}
-                  onCommit={(n) => void updateSettings({ keepaliveSeconds: n })}
-                />
               </Group>
+              <BoundedNumber
+                label="Broker keepalive (s)"
+                description="A silent link (a satellite link that drops everything) shows after 1.5 × this; each ping costs link bytes."
+                min={2}
+                max={600}
+                value={server.keepaliveSeconds}
+                onCommit={(n) => void updateSettings({ keepaliveSeconds: n })}
+              />
             </>
           )}
         </Stack>
@@ -152,6 +153,7 @@ export function SettingsScreen() {
 /** A whole number setting, saved when the field loses focus with a new value inside its bounds. */
 function BoundedNumber(p: {
   label: string;
+  description?: string;
   min: number;
   max: number;
   value: number;
@@ -160,6 +162,8 @@ function BoundedNumber(p: {
   return (
     <NumberInput
       label={p.label}
+      description={p.description}
+      maw={p.description ? 420 : undefined}
       min={p.min}
       max={p.max}
       allowDecimal={false}
