@@ -34,6 +34,13 @@ export async function setPalette(page: Page, palette: PaletteName): Promise<void
     .getByText(PICKER_LABEL[palette], { exact: true })
     .click();
   await page.waitForFunction((p) => document.documentElement.dataset.palette === p, palette);
+  // The picker's indicator and the colours animate into the new palette: a contrast measured mid-transition
+  // compares two palettes' colours. Wait until every transition has finished.
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
 }
 
 /** Opens a screen of the shell. `fleet-panel` opens the stream panel of the first row. */
