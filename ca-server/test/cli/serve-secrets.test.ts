@@ -14,7 +14,7 @@ import { checkMqttUrlArgument, readAlertWebhook } from '../../src/cli/serve-secr
 import { runCommand } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'helmlink-serve-secrets-'));
-const SECRET = 'T000/B000/XXXXsecretXXXX';
+const SECRET = 'T0A1B2C3/B4D5E6F7/s3cr3t-w3bh00k-t0k3n';
 const HOOK = `https://hooks.example.test/services/${SECRET}`;
 
 function io(env: Record<string, string> = {}, stdinText?: string): CliIO {

@@ -34,13 +34,6 @@ export async function setPalette(page: Page, palette: PaletteName): Promise<void
     .getByText(PICKER_LABEL[palette], { exact: true })
     .click();
   await page.waitForFunction((p) => document.documentElement.dataset.palette === p, palette);
-  // The picker's indicator and the colours animate into the new palette: a contrast measured mid-transition
-  // compares two palettes' colours. Wait until every transition has finished.
-  await page.waitForFunction(() =>
-    document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
-  );
 }
 
 /** Opens a screen of the shell. `fleet-panel` opens the stream panel of the first row. */
@@ -79,6 +72,13 @@ export interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page as it is; resolves with the violations. */
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  // Colours animate (a palette switch, a picker's indicator): a contrast measured mid-transition compares two
+  // states' colours. Measure once every finite animation has finished.
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   return page.evaluate(async () => {
