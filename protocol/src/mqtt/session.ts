@@ -10,6 +10,8 @@
  *   is retried with backoff.
  * - PUBACK after the handler: each incoming message is handed to `onMessage` in order, one at a time, and a QoS 1
  *   message is acknowledged only when the handler's promise resolves (e.g. once the state is durably persisted).
+ *   A handler may hand a message over (`HandedOver`): the next one comes in at once, and the PUBACKs follow the
+ *   `settled` promises in arrival order (a vessel's group commit: commands share one fsync).
  *   A handler that rejects leaves the message unacknowledged and the connection is dropped, so the broker
  *   redelivers it in the next session (clean = false); messages arriving while closing are not acknowledged either.
  * - A credentials swap (certificate renewal) ends the current client gracefully and only then connects a new one:
@@ -32,8 +34,10 @@ import { backoffDelay } from './backoff';
 import { endGracefully } from './end';
 import { isVersionRefusal } from './fallback';
 import { canTransition, type SessionState, type StateChange } from './states';
+import { HANDED_OVER, sendPuback } from './puback';
 import { describeTlsPeer, peerChainOf, setNoDelay } from './tls-peer';
 import type {
+  HandedOver,
   MqttSessionEvents,
   MqttSessionOptions,
   SessionPublishOptions,
@@ -61,6 +65,9 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #dropping: MqttClient['stream'] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inHand: Promise<void> = Promise.resolve();
+  /** The PUBACKs waiting for handed-over messages, in arrival order. */
+  #acks: Promise<void> = Promise.resolve();
+  #acksPending = 0;
   #swapping: Promise<void> = Promise.resolve();
   #closed: Promise<void> | undefined;
   readonly #inflight = new Set<{ client: MqttClient; reject: (err: Error) => void }>();
@@ -389,25 +396,72 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     }
     if (!handler) return done();
     const work = Promise.resolve().then(() => handler(packet));
-    this.#inHand = work.then(noop, noop);
+    // In hand until settled and its PUBACK written: close() and a credentials swap wait for that.
+    let release: () => void = noop;
+    const finished = new Promise<void>((resolve) => (release = resolve));
+    this.#inHand = Promise.all([this.#inHand, finished]).then(noop, noop);
     work.then(
-      () => {
+      (result) => {
         this.#dropStreak = 0;
-        done();
+        const settled = (result as HandedOver | undefined)?.settled;
+        if (!settled && this.#acksPending === 0) {
+          done();
+          return release();
+        }
+        // mqtt.js sends no PUBACK for a message whose handler reports an error, and goes on with the next one.
+        done(HANDED_OVER);
+        void this.#ackLater(client, packet, settled ?? Promise.resolve()).then(release);
       },
       (err: unknown) => {
-        this.#warn(err);
-        // The broker redelivers an unacknowledged message only on a new connection: drop this one, and hand
-        // over nothing more from it (later messages must not overtake the failed one).
-        const current = client === this.#client;
-        if (current) {
-          this.#dropping = client.stream;
-          this.#dropStreak++;
-        }
-        done(err instanceof Error ? err : new Error(String(err)));
-        if (current) client.stream?.destroy();
+        this.#failed(client, err, done);
+        release();
       },
     );
+  }
+
+  /**
+   * Queues a PUBACK behind the earlier ones; sent once `settled` resolves, on the connection the message came in
+   * (also while that client ends gracefully after a credentials swap). Resolves once it is written or dropped.
+   */
+  #ackLater(client: MqttClient, packet: IPublishPacket, settled: Promise<void>): Promise<void> {
+    const stream = client.stream;
+    // Not on another connection (its message is redelivered there), nor on one a failure is dropping.
+    const stale = () => client.stream !== stream || this.#dropping === stream;
+    this.#acksPending++;
+    this.#acks = this.#acks
+      .then(() => settled)
+      .then(
+        () => {
+          if (stale()) return;
+          if (packet.qos > 0) return sendPuback(client, packet.messageId!);
+        },
+        (err: unknown) => {
+          if (stale()) return;
+          this.#failed(client, err, noop, true);
+        },
+      )
+      .finally(() => this.#acksPending--);
+    return this.#acks;
+  }
+
+  /**
+   * A handler (or a handed-over message's `settled`) failed. The broker redelivers an unacknowledged message only
+   * on a new connection: drop this one, and hand over nothing more from it (later messages must not overtake the
+   * failed one). With `flush`, PUBACKs already written for earlier messages still reach the broker.
+   */
+  #failed(client: MqttClient, err: unknown, done: (err?: Error) => void, flush = false): void {
+    this.#warn(err);
+    const current = client === this.#client;
+    if (current) {
+      this.#dropping = client.stream;
+      this.#dropStreak++;
+    }
+    done(err instanceof Error ? err : new Error(String(err)));
+    if (!current) return;
+    const stream = client.stream;
+    if (!flush || !stream) return void stream?.destroy();
+    stream.end();
+    setTimeout(() => stream.destroy(), 1000).unref();
   }
 
   /** Fails the publishes still waiting in a client that is gone. */

@@ -17,9 +17,19 @@ export interface TlsCredentials {
 
 /**
  * Handles one incoming message. The PUBACK of a QoS 1 message waits for the returned promise; a rejection leaves
- * the message unacknowledged (redelivered in the next session).
+ * the message unacknowledged (redelivered in the next session). A handler that resolves with {@link HandedOver}
+ * lets the next message in at once while this one's PUBACK waits for `settled`.
  */
-export type MessageHandler = (packet: IPublishPacket) => Promise<void> | void;
+export type MessageHandler = (packet: IPublishPacket) => Promise<void | HandedOver> | void;
+
+/**
+ * A message taken in but not finished (e.g. written, not yet fsynced: group commit). PUBACKs still leave in the
+ * order the messages arrived; a rejected `settled` is handled like a rejected handler (no PUBACK for it or any
+ * later message, connection dropped, redelivered in the next session).
+ */
+export interface HandedOver {
+  settled: Promise<void>;
+}
 
 /**
  * Checks the broker's certificate chain as presented (leaf first, DER), during every TLS handshake and whenever

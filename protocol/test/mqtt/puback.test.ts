@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IPublishPacket } from 'mqtt';
-import { MqttSession, type MqttSessionOptions, type TlsCredentials } from '../../src/mqtt';
+import { MqttSession, type HandedOver, type MqttSessionOptions, type TlsCredentials } from '../../src/mqtt';
 import type { TestPki } from '../../src/testing/pki';
 import { createBrokerPki, credentialsOf, startMosquitto, until, type TestBroker } from './brokers';
 
@@ -47,7 +47,7 @@ afterAll(async () => {
 /** A persistent receiving session; `seen` lists every delivery (payload, dup flag). */
 function receiver(
   clientId: string,
-  onMessage: (p: IPublishPacket) => Promise<void> | void,
+  onMessage: (p: IPublishPacket) => Promise<void | HandedOver> | void,
   extra: Partial<MqttSessionOptions> = {},
 ) {
   const seen: { payload: string; dup: boolean }[] = [];
@@ -171,5 +171,70 @@ describe('PUBACK after persist', () => {
     const next = receiver('closing', () => undefined);
     await until(() => next.s.ready && next.seen.length >= 1, 'redelivery of cmd-5');
     expect(next.seen).toEqual([{ payload: 'cmd-5', dup: true }]);
+  });
+
+  it('hands the next message over while an earlier one settles; PUBACKs only for what settled', async () => {
+    // Group commit: cmd-6 and cmd-7 are both in hand before either settles. cmd-6 settles, cmd-7 fails.
+    const settles: { payload: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+    const first = receiver('handed', (p) => {
+      let resolve: () => void = () => undefined;
+      let reject: (e: Error) => void = () => undefined;
+      const settled = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      settles.push({ payload: p.payload.toString(), resolve, reject });
+      return Promise.resolve({ settled });
+    });
+    const warnings: string[] = [];
+    first.s.on('warn', (e) => warnings.push(e.message));
+    await until(() => first.s.ready, 'ready');
+    await sender.publish(TOPIC, 'cmd-6');
+    await sender.publish(TOPIC, 'cmd-7');
+    await until(() => settles.length === 2, 'both handed over before either settled');
+    settles[0]!.resolve();
+    settles[1]!.reject(new Error('fsync failed'));
+    // The failure drops the connection: cmd-7 (never acknowledged) comes back, cmd-6 does not.
+    await until(() => first.seen.length >= 3, 'the redelivery of cmd-7');
+    expect(first.seen.map((m) => [m.payload, m.dup])).toEqual([
+      ['cmd-6', false],
+      ['cmd-7', false],
+      ['cmd-7', true],
+    ]);
+    expect(warnings).toContain('fsync failed');
+    settles[2]!.resolve();
+    await first.s.close();
+    const again = receiver('handed', () => undefined);
+    await until(() => again.s.ready, 'ready again');
+    await sender.publish(TOPIC, 'marker-3');
+    await until(() => again.seen.some((m) => m.payload === 'marker-3'), 'marker');
+    expect(again.seen.map((m) => m.payload)).toEqual(['marker-3']);
+    await again.s.close();
+  });
+
+  it('keeps PUBACKs in arrival order: a later message settled first waits for the earlier one', async () => {
+    const settles: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const first = receiver('ordered', () => {
+      let resolve: () => void = () => undefined;
+      let reject: (e: Error) => void = () => undefined;
+      const settled = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      settles.push({ resolve, reject });
+      return Promise.resolve({ settled });
+    });
+    first.s.on('warn', () => undefined);
+    await until(() => first.s.ready, 'ready');
+    await sender.publish(TOPIC, 'cmd-8');
+    await sender.publish(TOPIC, 'cmd-9');
+    await until(() => settles.length === 2, 'both in hand');
+    // cmd-9 settles first: its PUBACK waits behind cmd-8's, so when cmd-8 then fails, both come back.
+    settles[1]!.resolve();
+    await new Promise((r) => setTimeout(r, 100));
+    settles[0]!.reject(new Error('fsync failed'));
+    await until(() => first.seen.length >= 4, 'the redelivery of both');
+    expect(first.seen.map((m) => [m.payload, m.dup])).toEqual([
+      ['cmd-8', false],
+      ['cmd-9', false],
+      ['cmd-8', true],
+      ['cmd-9', true],
+    ]);
+    for (const s of settles.slice(2)) s.resolve();
+    await first.s.close();
   });
 });

@@ -1,15 +1,16 @@
 /**
  * Handles one message on the vessel's `cmd` topic: runs the command pipeline (`process.ts`), publishes the ack on
  * the `ack` topic (with the MQTT 5 correlation data when the response topic names that topic), logs one line per
- * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is durable (the state file's
- * group commit: `StateStore.durable`), so the PUBACK waits for it; rejects when it could not be persisted, so the
- * broker redelivers the command.
+ * command, alerts on unattributable ones and emits `command`. Resolves once the outcome is written, with `settled`:
+ * the session hands the next command over at once (its outcome joins the same group commit), while this command's
+ * ack, log line and PUBACK wait for `settled`, which resolves once the outcome is durable (the state file's group
+ * commit: `StateStore.durable`) and rejects when it could not be, so the broker redelivers the command.
  */
 import type { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
 import { HelmlinkError, topics } from '@helmlink/protocol';
-import type { SessionPublishOptions } from '@helmlink/protocol/mqtt';
+import type { HandedOver, SessionPublishOptions } from '@helmlink/protocol/mqtt';
 import { processCommand, type CommandOutcome, type ProcessorContext } from './process';
 import type { CommandEvent, RaiseAlert } from './types';
 
@@ -24,7 +25,9 @@ export interface CommandHandlerOptions {
 }
 
 /** Creates the handler of `cmd` messages. */
-export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublishPacket) => Promise<void> {
+export function createCommandHandler(
+  o: CommandHandlerOptions,
+): (packet: IPublishPacket) => Promise<HandedOver> {
   const { ctx } = o;
   return async (packet) => {
     const started = performance.now();
@@ -36,14 +39,12 @@ export function createCommandHandler(o: CommandHandlerOptions): (packet: IPublis
       storeFailed(o, err);
     }
     // A redelivered duplicate's stored ack may itself still be on its way to disk: every ack waits.
-    // The next command is taken in only after this one is durable (the session hands messages over one at a time).
     const written = performance.now();
-    try {
-      await ctx.store.durable();
-    } catch (err) {
-      storeFailed(o, err);
-    }
-    finish(o, packet, outcome, started, written);
+    const settled = ctx.store.durable().then(
+      () => finish(o, packet, outcome, started, written),
+      (err: unknown) => storeFailed(o, err),
+    );
+    return { settled };
   };
 }
 

@@ -135,6 +135,7 @@ export class StateStore {
   private readonly acks = new Map<string, StoredAck>();
   /** Highest record number known to be on disk (fsync on), and who waits for a higher one. */
   private syncedRecord = 0;
+  private syncCount = 0;
   private syncing = false;
   private compactAfterSync = false;
   private closeAfterSync = false;
@@ -245,6 +246,21 @@ export class StateStore {
     return this._lastJti;
   }
 
+  /** Number of the last record written (it is in the page cache; see {@link StateStore.lastDurableRecord}). */
+  get lastRecord(): number {
+    return this.recordNumber;
+  }
+
+  /** Number of the last record known to be on disk (an fdatasync or a durable snapshot covered it). */
+  get lastDurableRecord(): number {
+    return this.syncedRecord;
+  }
+
+  /** fdatasyncs of the journal that returned so far (group commit: fewer than the records they covered). */
+  get syncs(): number {
+    return this.syncCount;
+  }
+
   /** The stored ack for an exact command token (by its SHA-256), if it was handled. */
   ackFor(cmdSha256: string): StoredAck | undefined {
     return this.acks.get(cmdSha256);
@@ -307,6 +323,7 @@ export class StateStore {
     const covers = this.recordNumber;
     fdatasync(fd, (err) => {
       this.syncing = false;
+      this.syncCount++;
       if (err) {
         this.broken = new HelmlinkError('ERR_STATE_STORE', `cannot sync the state file ${this.path}`, {
           cause: err,
