@@ -21,6 +21,9 @@ import { parseArgs } from 'node:util';
 import {
   IEC_61162_450_CATALOG,
   MemoryReplayStore,
+  certificatesToPem,
+  encodePem,
+  exportPkcs8,
   buildStreamsSet,
   createTrust,
   peekClaims,
@@ -90,9 +93,12 @@ const waiting = new Map<
   { token: string; digest: string; resolve: () => void; reject: (e: Error) => void }
 >();
 pilot.client.removeAllListeners('message');
+/** The echo floor's waiter (see `echoFloor`). */
+let echoed: ((payload: string) => void) | undefined;
 pilot.client.on('message', (topic, payload) => {
   if (topic !== topics.ack(VESSEL_ID)) return;
   const ack = payload.toString();
+  if (ack.startsWith('echo-')) return echoed?.(ack);
   const replyTo = String(peekClaims(ack)?.in_reply_to);
   const w = waiting.get(replyTo);
   if (!w) return;
@@ -296,6 +302,66 @@ async function baseline(n: number): Promise<{ n: number; p50Ms: number; p99Ms: n
   return { n, p50Ms: r2(percentile(lat, 50)), p99Ms: r2(percentile(lat, 99)) };
 }
 
+/**
+ * The floor: a bare MQTT echo through the same Mosquitto, no crypto, no disk. The pilot's client publishes on the
+ * vessel's cmd topic (QoS 1), an echo with the vessel's identity publishes it back on the ack topic (QoS 1): the two
+ * broker hops with TLS and MQTT at each end that every round trip pays, one in flight. The echo runs in its own
+ * process (`echo.ts`) like the vessel, and, for comparison, inside the bench process (no process wake-ups).
+ */
+async function echoFloor(
+  n: number,
+  ownProcess: boolean,
+): Promise<{ n: number; p50Ms: number; p99Ms: number }> {
+  let stop: () => Promise<void>;
+  if (ownProcess) {
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('echo.ts', import.meta.url).pathname], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const settings = {
+      url: fleet.broker.url,
+      clientId: 'bench-echo-process',
+      key: encodePem('PRIVATE KEY', await exportPkcs8(fleet.vessel.keys.privateKey)),
+      cert: certificatesToPem(fleet.vessel.chain),
+      ca: certificatesToPem([fleet.pki.root.certificate]),
+      from: topics.cmd(VESSEL_ID),
+      to: topics.ack(VESSEL_ID),
+    };
+    child.stdin!.write(`${JSON.stringify(settings)}\n`);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', () => resolve());
+      child.once('exit', (code) => reject(new Error(`echo exited with ${code}`)));
+    });
+    stop = () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      });
+  } else {
+    const echo = await connectAs(fleet, fleet.vessel, 'bench-echo', { clean: true });
+    await echo.subscribeAsync(topics.cmd(VESSEL_ID), { qos: 1 });
+    echo.on('message', (_t, payload) => echo.publish(topics.ack(VESSEL_ID), payload, { qos: 1 }));
+    stop = async () => void (await echo.endAsync());
+  }
+  const lat: number[] = [];
+  for (let i = 0; i < n + 200; i++) {
+    const payload = `echo-${i}`;
+    const t0 = performance.now();
+    const back = new Promise<void>((resolve) => (echoed = (p) => p === payload && resolve()));
+    pilot.client.publish(topics.cmd(VESSEL_ID), payload, { qos: 1 });
+    await back;
+    if (i >= 200) lat.push(performance.now() - t0);
+  }
+  echoed = undefined;
+  await stop();
+  lat.sort((a, b) => a - b);
+  const r2 = (x: number) => Math.round(x * 1000) / 1000;
+  return { n, p50Ms: r2(percentile(lat, 50)), p99Ms: r2(percentile(lat, 99)) };
+}
+
+const floor = {
+  ownProcess: await echoFloor(Math.min(LATENCY_N, 2000), true),
+  inBench: await echoFloor(Math.min(LATENCY_N, 2000), false),
+};
 const base = await baseline(Math.min(LATENCY_N, 2000));
 const results = [await run(false), await run(true)];
 await pilot.close();
@@ -305,7 +371,14 @@ rmSync(fleet.dir, { recursive: true, force: true });
 if (values.json) {
   console.log(
     JSON.stringify(
-      { bench: 'vessel-roundtrip', alg: 'ES256', baselineOneWay: base, results, loadAverage: loadavg() },
+      {
+        bench: 'vessel-roundtrip',
+        alg: 'ES256',
+        echoFloor: floor,
+        baselineOneWay: base,
+        results,
+        loadAverage: loadavg(),
+      },
       null,
       2,
     ),
@@ -321,6 +394,9 @@ if (values.json) {
         `inside the vessel p50 ${r.vesselProcessing.p50Ms.toFixed(3)} ms, p99 ${r.vesselProcessing.p99Ms.toFixed(3)} ms`,
     );
   }
+  console.log(
+    `  floor, bare MQTT echo round trip through the same Mosquitto (no crypto, no disk), echo in its own process: p50 ${floor.ownProcess.p50Ms.toFixed(3)} ms, p99 ${floor.ownProcess.p99Ms.toFixed(3)} ms; in the bench process: p50 ${floor.inBench.p50Ms.toFixed(3)} ms, p99 ${floor.inBench.p99Ms.toFixed(3)} ms`,
+  );
   console.log(
     `  baseline, no vessel: sign → broker → verify at a bare subscriber (one way): p50 ${base.p50Ms.toFixed(3)} ms, p99 ${base.p99Ms.toFixed(3)} ms`,
   );
