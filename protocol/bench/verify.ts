@@ -71,6 +71,8 @@ for (const [alg, verifier] of [
   const newTrust = () =>
     createTrust({
       trustAnchors: [pki.root.certificate],
+      // x5c carries the signer only: the issuing CA comes from the trust, as on a vessel.
+      intermediates: [pki.issuing.certificate],
       crls: [crl],
       revocation: { mode: 'leaf' },
       ...(verifier === 'node' ? { signatureVerifier: nodeSignatureVerifier } : {}),
