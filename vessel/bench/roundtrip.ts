@@ -70,7 +70,7 @@ function percentile(sorted: number[], p: number): number {
 interface Result {
   fsync: boolean;
   latency: { n: number; p50Ms: number; p99Ms: number; meanMs: number };
-  throughput: { n: number; window: number; commandsPerSecond: number };
+  throughput: { n: number; window: number; commandsPerSecond: number; vesselCpuMicrosPerCommand?: number };
   /** Time inside the vessel per command (receive → verified, persisted, ack published), from its log lines. */
   vesselProcessing: { p50Ms: number; p99Ms: number };
   /**
@@ -161,6 +161,11 @@ async function run(fsync: boolean): Promise<Result> {
   const processing: number[] = [];
   const stages: VesselStages[] = [];
   let stop: () => Promise<void>;
+  /** CPU seconds (user + system) the vessel used so far. */
+  let cpuSeconds: () => number = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1e6;
+  };
   if (values['in-process']) {
     const vessel = await startVessel(
       parseVesselConfig(JSON.parse(readFileSync(configFile, 'utf8')) as unknown),
@@ -184,6 +189,11 @@ async function run(fsync: boolean): Promise<Result> {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // utime + stime of the vessel process, in clock ticks (fields 14 and 15 of /proc/PID/stat; 100 per second).
+    cpuSeconds = () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    };
     await new Promise<void>((resolve, reject) => {
       // Drain the log (one JSON line per command) so the pipe never blocks the vessel.
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -215,12 +225,14 @@ async function run(fsync: boolean): Promise<Result> {
   const inVessel = processing.slice(200).sort((a, b) => a - b);
   const stagesMs = stageBreakdown(lat, inVessel, stages.slice(200, 200 + LATENCY_N));
   let next = 0;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const worker = async () => {
     while (next < THROUGHPUT_N) await roundTrip(next++);
   };
   await Promise.all(Array.from({ length: WINDOW }, worker));
   const seconds = (performance.now() - t0) / 1000;
+  const vesselCpuMicrosPerCommand = Math.round(((cpuSeconds() - cpu0) / THROUGHPUT_N) * 1e6);
   await stop();
   rmSync(dir, { recursive: true, force: true });
   const r2 = (x: number) => Math.round(x * 1000) / 1000;
@@ -232,7 +244,13 @@ async function run(fsync: boolean): Promise<Result> {
       p99Ms: r2(percentile(lat, 99)),
       meanMs: r2(lat.reduce((a, b) => a + b, 0) / lat.length),
     },
-    throughput: { n: THROUGHPUT_N, window: WINDOW, commandsPerSecond: Math.round(THROUGHPUT_N / seconds) },
+    throughput: {
+      n: THROUGHPUT_N,
+      window: WINDOW,
+      commandsPerSecond: Math.round(THROUGHPUT_N / seconds),
+      // In-process: the bench's own CPU (sender included), so not reported.
+      ...(values['in-process'] ? {} : { vesselCpuMicrosPerCommand }),
+    },
     vesselProcessing: { p50Ms: r2(percentile(inVessel, 50)), p99Ms: r2(percentile(inVessel, 99)) },
     stagesMs,
   };
@@ -390,7 +408,8 @@ if (values.json) {
   for (const r of results) {
     console.log(
       `  state fsync ${r.fsync ? 'on ' : 'off'}: p50 ${r.latency.p50Ms.toFixed(3)} ms, p99 ${r.latency.p99Ms.toFixed(3)} ms (n=${r.latency.n}, one in flight); ` +
-        `${r.throughput.commandsPerSecond} commands/s (n=${r.throughput.n}, ${r.throughput.window} in flight); ` +
+        `${r.throughput.commandsPerSecond} commands/s (n=${r.throughput.n}, ${r.throughput.window} in flight` +
+        `${r.throughput.vesselCpuMicrosPerCommand === undefined ? '' : `, vessel CPU ${r.throughput.vesselCpuMicrosPerCommand} µs per command`}); ` +
         `inside the vessel p50 ${r.vesselProcessing.p50Ms.toFixed(3)} ms, p99 ${r.vesselProcessing.p99Ms.toFixed(3)} ms`,
     );
   }
