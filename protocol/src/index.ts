@@ -11,6 +11,7 @@ export * from './topics';
 export * from './pki/profile';
 export * from './pki/types';
 export * from './pki/pem';
+export { crlInfo, type CrlInfo, type CrlInput } from './pki/crl';
 export * from './pki/build';
 export * from './pki/csr';
 export * from './keys';

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { crlNumberOf, type StreamCatalog } from '@helmlink/protocol';
+import type { StreamCatalog } from '@helmlink/protocol';
 import { backoffDelay, type BackoffPolicy } from '@helmlink/protocol/mqtt';
 import { identityPaths, loadCachedCrls, StateStore, type Streams } from '@helmlink/vessel';
 
@@ -91,7 +91,7 @@ export class VesselProcess extends EventEmitter {
   }
 
   async status(): Promise<VesselProcessStatus> {
-    const numbers = (await loadCachedCrls(this.o.dataDir)).map((c) => crlNumberOf(c) ?? 0);
+    const numbers = (await loadCachedCrls(this.o.dataDir)).map((c) => Number(c.number ?? 0n));
     return {
       connected: this.connected,
       crl: { number: numbers.length ? Math.max(...numbers) : undefined },

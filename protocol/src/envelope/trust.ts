@@ -9,6 +9,7 @@ import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
 import { base64ToBytes } from '../pki/pem';
+import type { CrlInput } from '../pki/crl';
 import type { PathValidationOptions, RevocationPolicy } from '../pki/types';
 import { validatePath as defaultValidatePath, type ValidatedPathResult } from '../pki/validate';
 import { ChainCache } from '../pki/cache';
@@ -28,7 +29,7 @@ export type PathValidator = (
  */
 export interface CrlProvider {
   readonly generation: number;
-  crls(): readonly x509.X509Crl[];
+  crls(): readonly CrlInput[];
 }
 
 /**
@@ -58,7 +59,7 @@ export interface TrustOptions {
   /** Extra untrusted intermediates (x5c normally carries the issuing CA). */
   intermediates?: readonly x509.X509Certificate[];
   /** CRLs, as a fixed list or a provider (e.g. CrlStore) whose generation changes when a newer CRL arrives. */
-  crls?: readonly x509.X509Crl[] | CrlProvider;
+  crls?: readonly CrlInput[] | CrlProvider;
   /** Revocation policy passed to path validation (`leaf` requires the signer's CRL). */
   revocation: RevocationPolicy;
   /** The path validator (default: the PKI module's validatePath). */

@@ -7,10 +7,15 @@
 import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
+import { crlInfo, lookupEntry, type CrlInput } from '../pki/crl';
+import { certInfo } from '../pki/extensions';
 import type { PeerCheck } from './types';
 
-/** The current, already verified CRL of a certificate's issuer, or undefined when none is held. */
-export type CrlLookup = (cert: x509.X509Certificate) => x509.X509Crl | undefined;
+/**
+ * The current, already verified CRL of a certificate's issuer (an X509Crl or the one-pass parser's view), or
+ * undefined when none is held.
+ */
+export type CrlLookup = (cert: x509.X509Certificate) => CrlInput | undefined;
 
 /**
  * A `checkPeer` refusing a broker whose certificate (or an intermediate of its chain) is listed on the CRL held for
@@ -23,11 +28,13 @@ export function brokerRevocationCheck(crlFor: CrlLookup): PeerCheck {
       const cert = new x509.X509Certificate(der);
       // A self-signed certificate is a trust anchor: the pinned root is on no CRL.
       if (cert.subject === cert.issuer) continue;
-      const entry = crlFor(cert)?.findRevoked(cert);
+      const crl = crlFor(cert);
+      // Listed (revoked or on hold), unless released by removeFromCRL; the serial compared by value.
+      const entry = crl && lookupEntry(crlInfo(crl), certInfo(cert).serial);
       if (entry) {
         throw new HelmlinkError(
           'ERR_BROKER_REVOKED',
-          `the broker's certificate ${cert.subject} (serial ${cert.serialNumber}) is revoked since ${entry.revocationDate.toISOString()}`,
+          `the broker's certificate ${cert.subject} (serial ${cert.serialNumber}) is revoked (${entry.reason})`,
           { details: { serial: cert.serialNumber, subject: cert.subject } },
         );
       }

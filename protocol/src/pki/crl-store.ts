@@ -12,7 +12,7 @@ import type * as x509 from '@peculiar/x509';
 import { HelmlinkError, isHelmlinkError } from '../errors';
 import { PublicKeyHandle } from './algorithms';
 import { certInfo, KU } from './extensions';
-import { checkCrlTime, crlInfo, isDelta, nextUpdateOf } from './crl';
+import { checkCrlTime, crlInfo, isDelta, nextUpdateOf, type CrlInput } from './crl';
 
 export interface CrlAcceptOptions {
   /** When given, a CRL issued after this time is refused (ERR_CRL_INVALID) and a stale one too (ERR_CRL_STALE). */
@@ -21,11 +21,14 @@ export interface CrlAcceptOptions {
   staleGraceSeconds?: number;
 }
 
-/** Holds the newest verified CRL per issuer. */
-export class CrlStore {
-  readonly #byIssuer = new Map<string, { crl: x509.X509Crl; number: bigint }>();
+/**
+ * Holds the newest verified CRL per issuer, as X509Crl objects (the default) or as the one-pass parser's views
+ * (`CrlStore<CrlInfo>`, fed by `parseCrlsIndexed`: no asn1js object graph for a large CRL).
+ */
+export class CrlStore<C extends CrlInput = x509.X509Crl> {
+  readonly #byIssuer = new Map<string, { crl: C; number: bigint }>();
   #generation = 0;
-  #list: x509.X509Crl[] = [];
+  #list: C[] = [];
 
   /** Increases with every accepted CRL. */
   get generation(): number {
@@ -38,15 +41,11 @@ export class CrlStore {
    * number and a nextUpdate (without one it would never become stale), and that number is higher than the held one. Throws ERR_CRL_INVALID, ERR_CRL_CRITICAL_EXTENSION,
    * ERR_CRL_MALFORMED, ERR_CRL_STALE or ERR_CRL_NOT_NEWER.
    */
-  async accept(
-    crl: x509.X509Crl,
-    issuer: x509.X509Certificate,
-    options: CrlAcceptOptions = {},
-  ): Promise<void> {
+  async accept(crl: C, issuer: x509.X509Certificate, options: CrlAcceptOptions = {}): Promise<void> {
     const info = crlInfo(crl);
     const issuerInfo = certInfo(issuer);
     if (info.issuerKey !== issuerInfo.subjectKey) {
-      throw new HelmlinkError('ERR_CRL_INVALID', `the CRL issuer ${crl.issuer} is not ${issuer.subject}`);
+      throw new HelmlinkError('ERR_CRL_INVALID', `the CRL issuer ${info.issuer} is not ${issuer.subject}`);
     }
     if (issuerInfo.keyUsage !== undefined && !(issuerInfo.keyUsage & KU.cRLSign)) {
       throw new HelmlinkError('ERR_CRL_INVALID', `${issuer.subject} may not sign CRLs (no cRLSign)`);
@@ -92,12 +91,12 @@ export class CrlStore {
   }
 
   /** The held CRLs, one per issuer (a stable array until the next accepted CRL). */
-  crls(): readonly x509.X509Crl[] {
+  crls(): readonly C[] {
     return this.#list;
   }
 
   /** The held CRL of an issuer certificate's subject, if any. */
-  current(issuer: x509.X509Certificate): x509.X509Crl | undefined {
+  current(issuer: x509.X509Certificate): C | undefined {
     return this.#byIssuer.get(certInfo(issuer).subjectKey)?.crl;
   }
 }

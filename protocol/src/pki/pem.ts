@@ -7,7 +7,7 @@
 import '../reflect';
 import * as x509 from '@peculiar/x509';
 import { HelmlinkError } from '../errors';
-import { type CrlInfo, parseCrlDer } from './crl-parse';
+import { type CrlInfo, isCrlInfo, parseCrlDer } from './crl-parse';
 
 export interface PemBlock {
   label: string;
@@ -179,8 +179,8 @@ export function certificatesToPem(certs: readonly x509.X509Certificate[]): strin
 }
 
 /** PEM of a CRL with the `X509 CRL` label that OpenSSL and Mosquitto read. */
-export function crlToPem(crl: x509.X509Crl): string {
-  return encodePem('X509 CRL', crl.rawData);
+export function crlToPem(crl: x509.X509Crl | CrlInfo): string {
+  return encodePem('X509 CRL', isCrlInfo(crl) ? crl.raw : crl.rawData);
 }
 
 /** DER bytes of a certificate, CRL or CSR. */

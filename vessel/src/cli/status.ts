@@ -2,11 +2,11 @@
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { defineCommand, required, EXIT_OK } from '@helmlink/protocol/node';
-import { certificateFingerprint, certificatesToPem, crlNumberOf, readIdentity } from '@helmlink/protocol';
+import { certificateFingerprint, certificatesToPem, readIdentity } from '@helmlink/protocol';
 import { readPassphrase, type VesselConfig } from '../config';
 import { loadConfigForCli } from './config';
 import { identityPaths, loadCachedCrls, loadIdentity } from '../identity/files';
-import { CrlCache } from '../trust/crls';
+import { CrlCache, crlNumber } from '../trust/crls';
 import { StateStore } from '../state';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -94,11 +94,11 @@ Exit codes: 0 printed, 1 not enrolled or key unreadable (reason code), 2 usage, 
       },
       crl: crl
         ? {
-            number: crlNumberOf(crl),
-            thisUpdate: crl.thisUpdate.toISOString(),
-            nextUpdate: crl.nextUpdate?.toISOString() ?? null,
-            ageSeconds: Math.round((now - crl.thisUpdate.getTime()) / 1000),
-            stale: crl.nextUpdate ? now > crl.nextUpdate.getTime() + config.crl.graceSeconds * 1000 : false,
+            number: crlNumber(crl),
+            thisUpdate: new Date(crl.thisUpdate).toISOString(),
+            nextUpdate: crl.nextUpdate === undefined ? null : new Date(crl.nextUpdate).toISOString(),
+            ageSeconds: Math.round((now - crl.thisUpdate) / 1000),
+            stale: crl.nextUpdate !== undefined && now > crl.nextUpdate + config.crl.graceSeconds * 1000,
           }
         : null,
       broker: {

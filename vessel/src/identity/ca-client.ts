@@ -12,7 +12,8 @@ import {
   certificatesToPem,
   parseCertificate,
   parseCertificates,
-  parseCrls,
+  parseCrlsIndexed,
+  type CrlInfo,
 } from '@helmlink/protocol';
 
 export interface CaEndpoint {
@@ -78,6 +79,6 @@ export async function renewRequest(e: CaEndpoint, csrPem: string): Promise<Issue
 }
 
 /** GET /ca/v1/crl (the issuing CA's current CRL). */
-export async function fetchCrls(e: CaEndpoint): Promise<x509.X509Crl[]> {
-  return parseCrls(await call('GET /ca/v1/crl', () => client(e).crl('der')));
+export async function fetchCrls(e: CaEndpoint): Promise<CrlInfo[]> {
+  return parseCrlsIndexed(await call('GET /ca/v1/crl', () => client(e).crl('der')));
 }

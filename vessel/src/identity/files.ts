@@ -16,7 +16,9 @@ import {
   encryptPrivateKey,
   importPrivateKey,
   parseCertificates,
-  parseCrls,
+  parseCrlsIndexed,
+  type CrlInfo,
+  type CrlInput,
   pkcs8KeySpec,
   encodePem,
   type KeySpec,
@@ -121,9 +123,9 @@ async function recoverSwap(p: IdentityPaths): Promise<void> {
 }
 
 /** Reads the cached CRLs (empty when none are cached yet). */
-export async function loadCachedCrls(dataDir: string): Promise<x509.X509Crl[]> {
+export async function loadCachedCrls(dataDir: string): Promise<CrlInfo[]> {
   try {
-    return parseCrls(await readFile(identityPaths(dataDir).crl, 'utf8'));
+    return parseCrlsIndexed(await readFile(identityPaths(dataDir).crl, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -134,7 +136,7 @@ export async function loadCachedCrls(dataDir: string): Promise<x509.X509Crl[]> {
 const crlWrites = new Map<string, Promise<void>>();
 
 /** Writes the CRL cache (durably, off the event loop; writes to one data dir are serialised). */
-export async function saveCrls(dataDir: string, crls: readonly x509.X509Crl[]): Promise<void> {
+export async function saveCrls(dataDir: string, crls: readonly CrlInput[]): Promise<void> {
   const path = identityPaths(dataDir).crl;
   const text = crls.map((c) => crlToPem(c)).join('');
   const previous = crlWrites.get(path) ?? Promise.resolve();

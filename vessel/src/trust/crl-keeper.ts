@@ -5,12 +5,12 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { crlNumberOf, isHelmlinkError, topics, type Clock } from '@helmlink/protocol';
+import { isHelmlinkError, topics, type Clock } from '@helmlink/protocol';
 import type { VesselConfig } from '../config';
 import { fetchCrls } from '../identity/ca-client';
 import { saveCrls, type VesselIdentity } from '../identity/files';
 import type { RaiseAlert, VesselStatus } from '../listener/types';
-import type { CrlCache } from './crls';
+import { crlNumber, type CrlCache } from './crls';
 
 export interface CrlKeeperOptions {
   config: VesselConfig;
@@ -126,10 +126,10 @@ export class CrlKeeper {
       stale = true;
     }
     return {
-      number: crl ? crlNumberOfSafe(crl) : undefined,
-      thisUpdate: crl?.thisUpdate.toISOString(),
-      nextUpdate: crl?.nextUpdate?.toISOString(),
-      ageSeconds: crl ? Math.round((now - crl.thisUpdate.getTime()) / 1000) : undefined,
+      number: crl ? crlNumber(crl) : undefined,
+      thisUpdate: crl && new Date(crl.thisUpdate).toISOString(),
+      nextUpdate: crl?.nextUpdate === undefined ? undefined : new Date(crl.nextUpdate).toISOString(),
+      ageSeconds: crl ? Math.round((now - crl.thisUpdate) / 1000) : undefined,
       stale,
     };
   }
@@ -137,13 +137,5 @@ export class CrlKeeper {
   #accepted(crlNumber: number | undefined, issuer: string, source: 'https' | 'mqtt'): void {
     this.#o.log.info({ crlNumber, issuer, source }, 'CRL updated');
     this.#o.events.emit('crl', { crlNumber, source });
-  }
-}
-
-function crlNumberOfSafe(crl: Parameters<typeof crlNumberOf>[0]): number | undefined {
-  try {
-    return crlNumberOf(crl);
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crlToPem } from '@helmlink/protocol';
+import { crlInfo, crlToPem } from '@helmlink/protocol';
 import { createTestPki } from '@helmlink/protocol/testing';
 import { CrlCache } from '../../src/trust/crls';
 
@@ -44,6 +44,25 @@ describe('CRL cache', () => {
     expect(cache.generation).toBe(3);
   });
 
+  it('holds the one-pass parser views (no asn1js object graph): revoked serials are looked up by value', async () => {
+    const pki = await createTestPki();
+    const vessel = await pki.issue('MV', ['vessel']);
+    const revoked = await pki.issue('pilot-gone', ['pilot']);
+    const cache = new CrlCache([pki.root.certificate, pki.issuing.certificate]);
+    const crl = await pki.issuingCrl(
+      [{ serial: revoked.certificate.serialNumber, revokedAt: pki.now, reason: 1 }],
+      {
+        crlNumber: 3,
+      },
+    );
+    expect(await cache.offer(new Uint8Array(crl.rawData))).toMatchObject({ accepted: true, crlNumber: 3 });
+    const held = cache.forIssuerOf(vessel.certificate)!;
+    expect(held.raw).toEqual(new Uint8Array(crl.rawData));
+    expect(held.entries.get(revoked.certificate.serialNumber.toLowerCase())).toMatchObject({ reasonCode: 1 });
+    expect(held.entries.get(vessel.certificate.serialNumber.toLowerCase())).toBeUndefined();
+    expect(cache.crls()).toEqual([held]);
+  });
+
   it('reports a stale or missing CRL for the vessel certificate', async () => {
     const pki = await createTestPki();
     const vessel = await pki.issue('MV', ['vessel']);
@@ -53,7 +72,8 @@ describe('CRL cache', () => {
     );
     const crl = await pki.issuingCrl([], { crlNumber: 1, nextUpdate: new Date(pki.now.getTime() + 1000) });
     await cache.offer(crl);
-    expect(cache.assertFresh(vessel.certificate, pki.now.getTime() + 1000 + 59_000, 60)).toBe(crl);
+    // Held as the one-pass parser's view of the same DER (crlInfo caches it per object).
+    expect(cache.assertFresh(vessel.certificate, pki.now.getTime() + 1000 + 59_000, 60)).toBe(crlInfo(crl));
     expect(() => cache.assertFresh(vessel.certificate, pki.now.getTime() + 1000 + 61_000, 60)).toThrow(
       expect.objectContaining({ code: 'ERR_CRL_STALE' }),
     );
