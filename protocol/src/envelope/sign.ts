@@ -2,7 +2,7 @@
 import '../reflect';
 import type * as x509 from '@peculiar/x509';
 import { CompactSign } from 'jose';
-import { base64ToBytes, bytesToBase64 } from '../pki/pem';
+import { base64ToBytes, bytesToBase64, bytesToBase64Url as b64url } from '../pki/pem';
 import { readIdentity } from '../pki/profile';
 import type { StreamCatalog } from '../catalog/types';
 import { parseCommand } from '../command/parse';
@@ -87,9 +87,6 @@ export function createSigner(options: CreateSignerOptions): Signer {
   if (options.signBytes) signer.signBytes = options.signBytes;
   return signer;
 }
-
-const b64url = (bytes: Uint8Array): string =>
-  bytesToBase64(bytes).replace(/\+/gu, '-').replace(/\//gu, '_').replace(/=+$/u, '');
 
 // Protected headers per signer, typ and signer reference (they never change for a signer), as objects and encoded.
 const headers = new WeakMap<Signer, Map<string, { header: object; segment: string }>>();

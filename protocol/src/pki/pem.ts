@@ -28,12 +28,36 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
+/** Node's Buffer when present (main process, vessel, CA); undefined in a renderer, which takes the portable path. */
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string };
+    };
+  }
+).Buffer;
+
+/** Bytes → `encoding` through Node's Buffer (a view, no copy); ~10× faster than btoa over a binary string. */
+function nodeEncode(bytes: Uint8Array, encoding: 'base64' | 'base64url'): string | undefined {
+  return NodeBuffer?.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding);
+}
+
 /** Bytes → standard base64. */
 export function bytesToBase64(bytes: Uint8Array): string {
+  const fast = nodeEncode(bytes, 'base64');
+  if (fast !== undefined) return fast;
   let bin = '';
   const CHUNK = 0x8000;
   for (let i = 0; i < bytes.length; i += CHUNK) bin += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
   return btoa(bin);
+}
+
+/** Bytes → base64url without padding (RFC 4648 §5, as JWS writes it). */
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  return (
+    nodeEncode(bytes, 'base64url') ??
+    bytesToBase64(bytes).replace(/\+/gu, '-').replace(/\//gu, '_').replace(/=+$/u, '')
+  );
 }
 
 /** Bytes → lowercase hex. */
