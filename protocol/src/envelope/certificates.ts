@@ -7,6 +7,7 @@
  * (path, time, revocation) like an `x5c` leaf every time it signs something.
  */
 import { HelmlinkError } from '../errors';
+import { bytesToBase64Url } from '../pki/pem';
 
 /** How many certificates a store keeps by default (the least recently validated are dropped first). */
 export const DEFAULT_SIGNER_CERTIFICATES = 1024;
@@ -68,9 +69,9 @@ export class SignerCertificates {
 /** The `x5t#S256` of a certificate from its SHA-256 fingerprint in hex (as path validation reports it). */
 export function thumbprintOfFingerprint(hex: string): string {
   if (!/^[0-9a-f]{64}$/u.test(hex)) throw new TypeError('a SHA-256 fingerprint is 64 lowercase hex digits');
-  let binary = '';
-  for (let i = 0; i < 64; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  return btoa(binary).replace(/\+/gu, '-').replace(/\//gu, '_').replace(/=+$/u, '');
+  const digest = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) digest[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytesToBase64Url(digest);
 }
 
 /**
