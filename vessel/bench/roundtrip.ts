@@ -13,7 +13,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,16 @@ function percentile(sorted: number[], p: number): number {
 interface Result {
   fsync: boolean;
   latency: { n: number; p50Ms: number; p99Ms: number; meanMs: number };
-  throughput: { n: number; window: number; commandsPerSecond: number; vesselCpuMicrosPerCommand?: number };
+  throughput: {
+    n: number;
+    window: number;
+    commandsPerSecond: number;
+    /**
+     * CPU µs per command in the throughput run (user + system, all threads) of the vessel, the bench process (the
+     * sender: sign, publish, ack verify) and Mosquitto: what 2 cores can carry at most is 2e6 / their sum.
+     */
+    cpuMicrosPerCommand?: { vessel: number; sender: number; broker: number };
+  };
   /** Time inside the vessel per command (receive → verified, persisted, ack published), from its log lines. */
   vesselProcessing: { p50Ms: number; p99Ms: number };
   /**
@@ -161,11 +170,8 @@ async function run(fsync: boolean): Promise<Result> {
   const processing: number[] = [];
   const stages: VesselStages[] = [];
   let stop: () => Promise<void>;
-  /** CPU seconds (user + system) the vessel used so far. */
-  let cpuSeconds: () => number = () => {
-    const c = process.cpuUsage();
-    return (c.user + c.system) / 1e6;
-  };
+  /** CPU seconds (user + system) the vessel used so far (in-process: not separable from the sender). */
+  let cpuSeconds: (() => number) | undefined;
   if (values['in-process']) {
     const vessel = await startVessel(
       parseVesselConfig(JSON.parse(readFileSync(configFile, 'utf8')) as unknown),
@@ -189,11 +195,7 @@ async function run(fsync: boolean): Promise<Result> {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // utime + stime of the vessel process, in clock ticks (fields 14 and 15 of /proc/PID/stat; 100 per second).
-    cpuSeconds = () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    };
+    cpuSeconds = () => processCpuSeconds(child.pid!);
     await new Promise<void>((resolve, reject) => {
       // Drain the log (one JSON line per command) so the pipe never blocks the vessel.
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -225,14 +227,19 @@ async function run(fsync: boolean): Promise<Result> {
   const inVessel = processing.slice(200).sort((a, b) => a - b);
   const stagesMs = stageBreakdown(lat, inVessel, stages.slice(200, 200 + LATENCY_N));
   let next = 0;
-  const cpu0 = cpuSeconds();
+  const cpu0 = { vessel: cpuSeconds?.(), sender: ownCpuSeconds(), broker: brokerCpuSeconds() };
   const t0 = performance.now();
   const worker = async () => {
     while (next < THROUGHPUT_N) await roundTrip(next++);
   };
   await Promise.all(Array.from({ length: WINDOW }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  const vesselCpuMicrosPerCommand = Math.round(((cpuSeconds() - cpu0) / THROUGHPUT_N) * 1e6);
+  const perCommand = (used: number) => Math.round((used / THROUGHPUT_N) * 1e6);
+  const cpuMicrosPerCommand = cpuSeconds && {
+    vessel: perCommand(cpuSeconds() - cpu0.vessel!),
+    sender: perCommand(ownCpuSeconds() - cpu0.sender),
+    broker: perCommand(brokerCpuSeconds() - cpu0.broker),
+  };
   await stop();
   rmSync(dir, { recursive: true, force: true });
   const r2 = (x: number) => Math.round(x * 1000) / 1000;
@@ -248,12 +255,45 @@ async function run(fsync: boolean): Promise<Result> {
       n: THROUGHPUT_N,
       window: WINDOW,
       commandsPerSecond: Math.round(THROUGHPUT_N / seconds),
-      // In-process: the bench's own CPU (sender included), so not reported.
-      ...(values['in-process'] ? {} : { vesselCpuMicrosPerCommand }),
+      ...(cpuMicrosPerCommand ? { cpuMicrosPerCommand } : {}),
     },
     vesselProcessing: { p50Ms: r2(percentile(inVessel, 50)), p99Ms: r2(percentile(inVessel, 99)) },
     stagesMs,
   };
+}
+
+/** utime + stime of a process, seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function ownCpuSeconds(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+}
+
+/** The CPU seconds of this fleet's Mosquitto (found by its configuration in the fleet's folder). */
+function brokerCpuSeconds(): number {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/u.test(d))) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes('mosquitto') && cmdline.includes(fleet.dir)) return processCpuSeconds(Number(pid));
+  }
+  return Number.NaN;
+}
+
+function cpuLine(cpu: Result['throughput']['cpuMicrosPerCommand']): string {
+  if (!cpu) return '';
+  const sum = cpu.vessel + cpu.sender + cpu.broker;
+  return (
+    `; CPU µs per command: vessel ${cpu.vessel}, sender ${cpu.sender}, broker ${cpu.broker}` +
+    ` (2 cores carry at most ${Math.round(2e6 / sum)}/s)`
+  );
 }
 
 /** Medians per stage; the broker hops are what the median round trip leaves after the measured stages. */
@@ -409,7 +449,7 @@ if (values.json) {
     console.log(
       `  state fsync ${r.fsync ? 'on ' : 'off'}: p50 ${r.latency.p50Ms.toFixed(3)} ms, p99 ${r.latency.p99Ms.toFixed(3)} ms (n=${r.latency.n}, one in flight); ` +
         `${r.throughput.commandsPerSecond} commands/s (n=${r.throughput.n}, ${r.throughput.window} in flight` +
-        `${r.throughput.vesselCpuMicrosPerCommand === undefined ? '' : `, vessel CPU ${r.throughput.vesselCpuMicrosPerCommand} µs per command`}); ` +
+        `${cpuLine(r.throughput.cpuMicrosPerCommand)}); ` +
         `inside the vessel p50 ${r.vesselProcessing.p50Ms.toFixed(3)} ms, p99 ${r.vesselProcessing.p99Ms.toFixed(3)} ms`,
     );
   }
