@@ -2,14 +2,12 @@
  * The CA's broker link alerts an outage once it has lasted `alertAfterMs`, whatever its reconnect backoff does, and
  * its end once the link is back: an operator is never left without the "restored" that closes a "down".
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { until } from '@helmlink/protocol/testkit';
 import type { BackoffPolicy } from '@helmlink/protocol/mqtt';
-import { BrokerLink } from '../../src/broker/link';
-import { PASSPHRASE } from '../helpers';
-import { startBrokerFixture, type BrokerFixture } from './fixture';
+import type { BrokerLink } from '../../src/broker/link';
+import { caLink, startBrokerFixture, type BrokerFixture } from './fixture';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -23,18 +21,7 @@ function linkTo(
   backoff: BackoffPolicy,
   alertAfterMs: number,
 ): BrokerLink {
-  const link = new BrokerLink({
-    url: f.url,
-    servername: 'localhost',
-    clientId,
-    key: readFileSync(f.authority.paths.serverKey, 'utf8'),
-    cert: readFileSync(f.authority.paths.serverCert, 'utf8'),
-    passphrase: PASSPHRASE,
-    ca: f.authority.chainPem(),
-    alerts: f.authority.alerts,
-    backoff,
-    alertAfterMs,
-  });
+  const link = caLink(f, clientId, { backoff, alertAfterMs });
   cleanups.push(() => link.close());
   return link;
 }
