@@ -28,6 +28,8 @@ export interface ProcessorFixtureOptions {
   crlNextUpdateOffsetMs?: number;
   /** How long a stale CRL is still used, seconds (the trust's `staleGraceSeconds`). */
   staleGraceSeconds?: number;
+  /** fdatasync the state file (the listener's default); off unless a test is about durability. */
+  fsync?: boolean;
 }
 
 /** A processor context over a real PKI and state file; every time is the PKI's frozen `now`. */
@@ -62,7 +64,7 @@ export async function processorFixture(o: ProcessorFixtureOptions = {}) {
     });
   const dir = mkdtempSync(join(tmpdir(), 'vessel-process-'));
   const store = StateStore.open(join(dir, 'state.jsonl'), IEC_61162_450_CATALOG, {
-    fsync: false,
+    fsync: o.fsync ?? false,
     now: () => now,
   });
   const signer = createNodeSigner(vessel.keys.privateKey, vessel.chain);

@@ -3,59 +3,21 @@
  * while the previous one is still on its way to disk, and no ack leaves before the record of its command is durable
  * (one fdatasync covers every record written before it started); a failed fdatasync lets no ack out, nor any later.
  */
-import { mkdtempSync, symlinkSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { symlinkSync, unlinkSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import type { IPublishPacket } from 'mqtt';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import {
-  IEC_61162_450_CATALOG,
-  buildStreamsSet,
-  createTrust,
-  signCommand,
-  topics,
-  validatePath,
-} from '@helmlink/protocol';
-import { nodeSignatureVerifier } from '@helmlink/protocol/node';
-import { createTestPki } from '@helmlink/protocol/testing';
-import { EventEmitter } from 'node:events';
-import { StateStore, createNodeSigner, type ProcessorContext, type VesselAlert } from '../../src';
+import { topics } from '@helmlink/protocol';
+import type { VesselAlert } from '../../src';
 import { createCommandHandler } from '../../src/listener/command-handler';
+import { NAVD, processorFixture } from '../helpers/processor';
 
-const NAVD = '239.192.0.4:60004';
 const TGTD = '239.192.0.2:60002';
 
+/** The handler over a real PKI and an fsynced state file (the listener's default), recording what it publishes. */
 async function setup() {
-  const pki = await createTestPki();
-  const now = pki.now.getTime();
-  const vessel = await pki.issue('MV', ['vessel']);
-  const pilot = await pki.issue('pilot-1', ['pilot']);
-  const crl = await pki.issuingCrl([], { crlNumber: 1 });
-  const trust = (mode: 'leaf' | 'off') =>
-    createTrust({
-      trustAnchors: [pki.root.certificate],
-      intermediates: [pki.issuing.certificate],
-      crls: [crl],
-      revocation: { mode },
-      validatePath,
-      signatureVerifier: nodeSignatureVerifier,
-    });
-  const path = join(mkdtempSync(join(tmpdir(), 'vessel-group-commit-')), 'state.jsonl');
-  // fsync on: the listener's default.
-  const store = StateStore.open(path, IEC_61162_450_CATALOG, { now: () => now });
-  const signer = createNodeSigner(vessel.keys.privateKey, vessel.chain);
-  const ctx: ProcessorContext = {
-    vesselId: 'MV',
-    catalog: IEC_61162_450_CATALOG,
-    store,
-    trust: trust('leaf'),
-    trustIgnoringRevocation: trust('off'),
-    signer: () => signer,
-    algorithms: ['ES256'],
-    clockToleranceSeconds: 30,
-    clock: () => now,
-  };
+  const { ctx, store, pilot, sign } = await processorFixture({ fsync: true });
   /** Every ack published, with the records on disk at that moment. */
   const published: { ack: string; durable: number }[] = [];
   const alerts: Omit<VesselAlert, 'at'>[] = [];
@@ -71,23 +33,15 @@ async function setup() {
       return Promise.resolve();
     },
   });
-  const pilotSigner = createNodeSigner(pilot.keys.privateKey, pilot.chain);
-  const packet = async (on: string[]): Promise<IPublishPacket> => {
-    const { token } = await signCommand(pilotSigner, {
-      clock: () => now,
-      audience: 'MV',
-      cmd: buildStreamsSet(IEC_61162_450_CATALOG, on),
-    });
-    return {
-      cmd: 'publish',
-      topic: topics.cmd('MV'),
-      payload: Buffer.from(token),
-      qos: 1,
-      dup: false,
-      retain: false,
-    };
-  };
-  return { store, path, handle, packet, published, alerts };
+  const packet = async (on: string[]): Promise<IPublishPacket> => ({
+    cmd: 'publish',
+    topic: topics.cmd('MV'),
+    payload: Buffer.from(await sign(pilot, on)),
+    qos: 1,
+    dup: false,
+    retain: false,
+  });
+  return { store, path: store.path, handle, packet, published, alerts };
 }
 
 describe('command handler: group commit', () => {
