@@ -34,6 +34,7 @@ import {
   parseTopic,
   peekClaims,
   signCommand,
+  SignerCertificates,
   topics,
   validatePath,
   verifyAck,
@@ -115,6 +116,8 @@ const mosquitto = brokerProcess(join(dir, 'broker'));
 const firstCrl = await pki.issuingCrl([], { crlNumber: 10 });
 const trust = createTrust({
   trustAnchors: [pki.root.certificate],
+  // x5c carries the signer's certificate only: the issuing CA comes from the console's own chain.
+  intermediates: [pki.issuing.certificate],
   crls: [firstCrl],
   revocation: { mode: 'leaf' },
   validatePath,
@@ -125,6 +128,8 @@ const trust = createTrust({
 const states = new Map<string, { seq: number; on: readonly string[]; at: number }>();
 const acks = new Map<string, number>();
 const pending = new Map<string, { token: string; vesselId: string }>();
+// The vessels' acks name their certificate by x5t#S256: resolved from the verified states, as the console does.
+const certificates = new SignerCertificates();
 const consoleSigner = createNodeSigner(consoleEntity.keys.privateKey, consoleEntity.chain);
 const consoleSession = new MqttSession({
   url: broker.url,
@@ -140,7 +145,7 @@ const consoleSession = new MqttSession({
     const token = packet.payload.toString();
     try {
       if (parsed.kind === 'state') {
-        const v = await verifyState(token, { trust, clock: Date.now, vesselId });
+        const v = await verifyState(token, { trust, clock: Date.now, vesselId, certificates });
         const held = states.get(vesselId);
         if (!held || v.claims.seq > held.seq)
           states.set(vesselId, { seq: v.claims.seq, on: v.claims.on, at: performance.now() });
@@ -154,6 +159,7 @@ const consoleSession = new MqttSession({
           vesselId,
           audience: 'fleet-console',
           commandToken: sent.token,
+          certificates,
         });
         pending.delete(replyTo);
         acks.set(vesselId, performance.now());
