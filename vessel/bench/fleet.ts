@@ -53,6 +53,7 @@ import {
   type VesselHandle,
 } from '../src';
 import { startMosquitto } from '../test/helpers/mosquitto';
+import { measureConnectFloor } from './connect-floor';
 
 const { values } = parseArgs({
   options: { vessels: { type: 'string', default: '500' }, json: { type: 'boolean', default: false } },
@@ -253,8 +254,10 @@ const brokerBytesPerConnection = (mosquitto.rss() - brokerRssBefore) / N;
 connectedAt.clear();
 const tRestart = performance.now();
 await broker.restart();
+const brokerBackS = (performance.now() - tRestart) / 1000;
 await until(() => connectedAt.size === N && consoleSession.ready, 'every vessel reconnected', 300_000);
-const connectStormS = (Math.max(...connectedAt.values()) - tRestart) / 1000;
+const reconnectS = [...connectedAt.values()].map((t) => (t - tRestart) / 1000);
+const connectStormS = Math.max(...reconnectS);
 // Let the reconnect's own traffic (states published again, retained CRL) settle before measuring commands.
 await new Promise((r) => setTimeout(r, 3000));
 
@@ -315,6 +318,10 @@ await until(() => crlAt.size === N, 'every vessel holding the new CRL', 120_000)
 const crlMs = ids.map((id) => crlAt.get(id)! - tCrl);
 
 await caSession.close();
+// The floor: the same number of bare mutual-TLS connects (the vessels' keys, no application work) all at once.
+const floorCredentials = [];
+for (const e of vesselEntities) floorCredentials.push(tlsCredentialsOf(await identityOf(e)));
+const connectFloor = await measureConnectFloor(broker.url, floorCredentials, () => mosquitto.cpuSeconds());
 const heapPerVesselInConsole = await consoleMemoryPerVessel();
 for (const v of vessels) await v.close();
 await consoleSession.close();
@@ -326,6 +333,13 @@ const result = {
   vessels: N,
   firstConnectSeconds: r3(firstConnectS),
   connectStormSeconds: r3(connectStormS),
+  connectStorm: {
+    brokerBackSeconds: r3(brokerBackS),
+    p50: r3(pct(reconnectS, 50)),
+    p90: r3(pct(reconnectS, 90)),
+    max: r3(connectStormS),
+  },
+  connectFloor,
   brokerKiBPerConnection: Math.round(brokerBytesPerConnection / 1024),
   consoleKiBPerVessel: Math.round((heapPerVesselInConsole / 1024) * 10) / 10,
   stateFanInSeconds: r3(fanInS),
@@ -346,6 +360,12 @@ else {
     `  first start, all connected        ${result.firstConnectSeconds} s (includes starting ${N} listeners)`,
   );
   console.log(`  connect storm after broker restart ${result.connectStormSeconds} s   (goal <= 30 s)`);
+  console.log(
+    `    broker back after ${result.connectStorm.brokerBackSeconds} s; vessels ready p50 ${result.connectStorm.p50} s, p90 ${result.connectStorm.p90} s`,
+  );
+  console.log(
+    `    floor: ${N} bare mTLS connects at once ${connectFloor.seconds} s (${connectFloor.handshakesPerSecond}/s; CPU per connect ${connectFloor.clientCpuMsPerConnect} ms here, ${connectFloor.brokerCpuMsPerConnect} ms Mosquitto)`,
+  );
   console.log(`  broker memory per connection       ${result.brokerKiBPerConnection} KiB (Mosquitto RSS)`);
   console.log(
     `  console memory per vessel          ${result.consoleKiBPerVessel} KiB (heap: session share + verified state held)`,
