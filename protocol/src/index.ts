@@ -26,6 +26,7 @@ export { LARGE_CRL_PARSE_OPTIONS } from './pki/crl-writer';
 export {
   issueEndEntityCertificateFast,
   issueEndEntityCertificateDer,
+  type CertWriterCrypto,
   type FastEndEntityParams,
 } from './pki/cert-writer';
 export {

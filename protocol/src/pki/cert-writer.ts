@@ -82,7 +82,28 @@ export async function issueEndEntityCertificateFast(p: FastEndEntityParams): Pro
   return new x509.X509Certificate(der.buffer as ArrayBuffer);
 }
 
-export type FastEndEntityParams = Omit<EndEntityParams, 'publicKey'> & { publicKey: CryptoKey | Uint8Array };
+/**
+ * The primitives the writer needs, when a caller has faster ones than WebCrypto (the CA passes node:crypto's
+ * synchronous ones, `nodeCertWriterCrypto` in `@helmlink/protocol/node`: no thread-pool round trip per
+ * certificate). Same results: `sign` returns what `crypto.subtle.sign` returns (ECDSA as r‖s).
+ */
+export interface CertWriterCrypto {
+  sign(algorithm: Algorithm, key: CryptoKey, data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  sha1(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+const webCrypto: CertWriterCrypto = {
+  sign: async (algorithm, key, data) =>
+    new Uint8Array(await globalThis.crypto.subtle.sign(algorithm, key, data as Uint8Array<ArrayBuffer>)),
+  sha1: async (data) =>
+    new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>)),
+};
+
+export type FastEndEntityParams = Omit<EndEntityParams, 'publicKey'> & {
+  publicKey: CryptoKey | Uint8Array;
+  /** Default: WebCrypto. */
+  crypto?: CertWriterCrypto;
+};
 
 /** The same certificate as {@link issueEndEntityCertificateFast}, as DER, without parsing it back. */
 export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Promise<Uint8Array> {
@@ -94,9 +115,8 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
       : new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', p.publicKey));
   const spkiTlv = readTlv(spki, 0);
   const bits = readChildren(spki, spkiTlv)[1]!;
-  const keyId = new Uint8Array(
-    await globalThis.crypto.subtle.digest('SHA-1', spki.slice(bits.contentStart + 1, bits.end)),
-  );
+  const primitives = p.crypto ?? webCrypto;
+  const keyId = await primitives.sha1(spki.slice(bits.contentStart + 1, bits.end));
   const eku = [...new Set(p.identity.roles.flatMap((r) => ROLE_EKU[r]))];
   const names: x509.JsonGeneralNames = [
     ...identityUris(p.identity).map((value) => ({ type: 'url' as const, value })),
@@ -128,9 +148,7 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
     ]),
   );
   const algorithm = signingAlgorithmFor(p.issuer.privateKey);
-  const signature = new Uint8Array(
-    await globalThis.crypto.subtle.sign(algorithm, p.issuer.privateKey, tbs as Uint8Array<ArrayBuffer>),
-  );
+  const signature = await primitives.sign(algorithm, p.issuer.privateKey, tbs);
   return tlv(
     0x30,
     concat([
