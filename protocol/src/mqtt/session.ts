@@ -25,7 +25,7 @@
  *   even before mqtt.js's `connect` event (which waits until it has resent the client's own stored publishes).
  */
 import { EventEmitter } from 'node:events';
-import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { HelmlinkError } from '../errors';
 import { backoffDelay } from './backoff';
@@ -50,6 +50,8 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #client: MqttClient | undefined;
   #version: 4 | 5;
   #credentials: TlsCredentials;
+  /** The TLS context of `#credentials`, built once (key, chain and anchors parsed once, not in every handshake). */
+  #secureContext: SecureContext | undefined;
   #will: SessionWill | undefined;
   /** Connection attempts since the last CONNACK. */
   #attempt = 0;
@@ -160,6 +162,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
    */
   async replaceCredentials(next: TlsCredentials): Promise<void> {
     this.#credentials = next;
+    this.#secureContext = undefined;
     const old = this.#client;
     if (!old || this.#state === 'idle' || this.#state === 'closing' || this.#state === 'closed') return;
     // Detached first: its late events and deliveries no longer touch the session.
@@ -218,10 +221,27 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     this.emit('warn', err instanceof Error ? err : new Error(String(err)));
   }
 
+  /**
+   * The client's TLS context, made once per credentials: a reconnecting fleet otherwise parses (and, with a
+   * passphrase, decrypts) its key and certificates again in every handshake.
+   */
+  #tlsContext(): SecureContext {
+    const c = this.#credentials;
+    this.#secureContext ??= createSecureContext({
+      key: c.key,
+      cert: c.cert,
+      ca: c.ca,
+      ...(c.passphrase !== undefined ? { passphrase: c.passphrase } : {}),
+      minVersion: 'TLSv1.2',
+    });
+    return this.#secureContext;
+  }
+
   #clientOptions(): IClientOptions {
     const c = this.#credentials;
     const persistentV5 = this.#version === 5 && this.#o.sessionExpirySeconds !== undefined;
     const options = {
+      secureContext: this.#tlsContext(),
       clientId: this.#o.clientId,
       clean: this.#o.clean,
       protocolVersion: this.#version,

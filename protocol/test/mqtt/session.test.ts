@@ -173,4 +173,19 @@ describe('MqttSession against Mosquitto', () => {
     expect(changes.length).toBe(at);
     expect(changes.filter((c) => c.to === 'ready')).toHaveLength(2);
   });
+
+  it('handshakes with the swapped credentials, not with the TLS context of the old ones', async () => {
+    const { s, changes } = await session(
+      { clientId: 'swapping-to-untrusted' },
+      await pki.issue('client-c', ['vessel']),
+    );
+    s.start();
+    await until(() => s.ready, 'ready');
+    // Credentials of another PKI (key, certificate and anchors): the next handshake must use them, and fail.
+    const stranger = (await createBrokerPki()).pki;
+    await s.replaceCredentials(await credentialsOf(stranger, await stranger.issue('client-c', ['vessel'])));
+    const at = changes.length;
+    await until(() => changes.slice(at).some((c) => c.to === 'backoff'), 'the swapped credentials refused');
+    expect(changes.slice(at).filter((c) => c.to === 'ready')).toEqual([]);
+  });
 });
