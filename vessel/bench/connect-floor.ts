@@ -4,7 +4,8 @@
  * at once from this process. Their time is what the TLS handshakes and CONNECTs alone cost, at both ends; the CPU
  * split says who limits it (this process's handshakes or Mosquitto's single thread).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { createSecureContext } from 'node:tls';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { TlsCredentials } from '@helmlink/protocol/mqtt';
 
 export interface ConnectFloor {
@@ -16,19 +17,29 @@ export interface ConnectFloor {
   brokerCpuMsPerConnect: number;
 }
 
-/** Connects `credentials.length` bare clients at once, waits for every CONNACK, then ends them. */
+/**
+ * Connects `credentials.length` bare clients at once, waits for every CONNACK, then ends them. `reuseContext`: each
+ * client's TLS context is made before the clock starts (as `MqttSession` keeps it across reconnects); otherwise
+ * every handshake parses its PEM key and certificates again.
+ */
 export async function measureConnectFloor(
   url: string,
   credentials: readonly TlsCredentials[],
   brokerCpuSeconds: () => number,
+  reuseContext: boolean,
 ): Promise<ConnectFloor> {
+  const tls: IClientOptions[] = credentials.map((c) =>
+    reuseContext
+      ? { secureContext: createSecureContext({ key: c.key, cert: c.cert, ca: c.ca, minVersion: 'TLSv1.2' }) }
+      : { key: c.key, cert: c.cert, ca: c.ca },
+  );
   const cpu0 = process.cpuUsage();
   const broker0 = brokerCpuSeconds();
   const t0 = performance.now();
   const clients: MqttClient[] = [];
   await Promise.all(
-    credentials.map(
-      (c, i) =>
+    tls.map(
+      (t, i) =>
         new Promise<void>((resolve, reject) => {
           const client = mqtt.connect(url, {
             clientId: `connect-floor-${i}`,
@@ -36,9 +47,7 @@ export async function measureConnectFloor(
             protocolVersion: 5,
             reconnectPeriod: 0,
             connectTimeout: 120_000,
-            key: c.key,
-            cert: c.cert,
-            ca: c.ca,
+            ...t,
             rejectUnauthorized: true,
           });
           clients.push(client);

@@ -321,7 +321,18 @@ await caSession.close();
 // The floor: the same number of bare mutual-TLS connects (the vessels' keys, no application work) all at once.
 const floorCredentials = [];
 for (const e of vesselEntities) floorCredentials.push(tlsCredentialsOf(await identityOf(e)));
-const connectFloor = await measureConnectFloor(broker.url, floorCredentials, () => mosquitto.cpuSeconds());
+const connectFloorPem = await measureConnectFloor(
+  broker.url,
+  floorCredentials,
+  () => mosquitto.cpuSeconds(),
+  false,
+);
+const connectFloor = await measureConnectFloor(
+  broker.url,
+  floorCredentials,
+  () => mosquitto.cpuSeconds(),
+  true,
+);
 const heapPerVesselInConsole = await consoleMemoryPerVessel();
 for (const v of vessels) await v.close();
 await consoleSession.close();
@@ -340,6 +351,7 @@ const result = {
     max: r3(connectStormS),
   },
   connectFloor,
+  connectFloorPemPerConnect: connectFloorPem,
   brokerKiBPerConnection: Math.round(brokerBytesPerConnection / 1024),
   consoleKiBPerVessel: Math.round((heapPerVesselInConsole / 1024) * 10) / 10,
   stateFanInSeconds: r3(fanInS),
@@ -365,6 +377,9 @@ else {
   );
   console.log(
     `    floor: ${N} bare mTLS connects at once ${connectFloor.seconds} s (${connectFloor.handshakesPerSecond}/s; CPU per connect ${connectFloor.clientCpuMsPerConnect} ms here, ${connectFloor.brokerCpuMsPerConnect} ms Mosquitto)`,
+  );
+  console.log(
+    `    (TLS context parsed per connect: ${connectFloorPem.seconds} s, ${connectFloorPem.clientCpuMsPerConnect} ms CPU per connect here)`,
   );
   console.log(`  broker memory per connection       ${result.brokerKiBPerConnection} KiB (Mosquitto RSS)`);
   console.log(
