@@ -280,6 +280,14 @@ function otherRows(add, results) {
     '≥ 1,000',
   );
   add(
+    '  CPU per enrollment in the CA server (all threads)',
+    'ca',
+    pick(ca, /serverCpuMsPerEnrollment/u),
+    'ms',
+    '≤ 1 (for 1,000/s on one core)',
+  );
+  add('  CPU per enrollment in the clients', 'ca', pick(ca, /clientCpuMsPerEnrollment/u), 'ms', '—');
+  add(
     'CRL build, 100,000 entries',
     'ca',
     pick(ca, /crl.*(ms|millis|seconds)/iu),
@@ -317,6 +325,20 @@ function fleetRows(add, results) {
     pick(fleet, /connectStormSeconds/u),
     's',
     '≤ 30',
+  );
+  add(
+    `  p90 of the vessels ready (the broker itself was back after ${fleet?.connectStorm?.brokerBackSeconds ?? '?'} s)`,
+    'fleet',
+    pick(fleet, /connectStorm\.p90/u),
+    's',
+    '—',
+  );
+  add(
+    `  floor: ${n} bare mutual-TLS connects at once, same process and broker`,
+    'fleet',
+    pick(fleet, /^connectFloor\.seconds/u),
+    's',
+    '—',
   );
   add(
     `fleet of ${n}: broker memory per vessel connection`,
