@@ -55,6 +55,8 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #will: SessionWill | undefined;
   /** Connection attempts since the last CONNACK. */
   #attempt = 0;
+  /** Of those, attempts the broker's port refused (see `refusedMaxDelayMs`). */
+  #refused = 0;
   /** Connections dropped in a row because a handler failed (slows a redelivery loop down). */
   #dropStreak = 0;
   #lastError: Error | undefined;
@@ -174,6 +176,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       this.#discard(old);
       if (this.#state !== 'connecting' || this.#client) return; // closed meanwhile, or another swap won
       this.#attempt = 0;
+      this.#refused = 0;
       this.#client = this.#newClient();
     })();
     this.#swapping = swap;
@@ -304,6 +307,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (client !== this.#client || this.#state !== 'connecting') return;
     setNoDelay(client.stream);
     this.#attempt = 0;
+    this.#refused = 0;
     this.#transition('subscribing');
     const prepare = this.#o.beforeSubscribe?.().catch((err: unknown) => this.#warn(err)) ?? Promise.resolve();
     void prepare.then(() => this.#subscribe(client, connack, 0));
@@ -371,9 +375,9 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       return;
     }
     const attempt = ++this.#attempt;
-    const delayMs = backoffDelay(attempt - 1 + this.#dropStreak, this.#o.backoff);
     const error = this.#lastError;
     this.#lastError = undefined;
+    const delayMs = this.#reconnectDelay(attempt, error);
     this.#transition('backoff', {
       reason: error?.message ?? 'connection closed',
       attempt,
@@ -384,6 +388,18 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       this.#transition('connecting', { reason: 'retry', attempt });
       this.#reconnect(client);
     }, delayMs);
+  }
+
+  /** The delay before reconnect `attempt` after `error` (see `refusedMaxDelayMs`). */
+  #reconnectDelay(attempt: number, error: (Error & { code?: unknown }) | undefined): number {
+    const { backoff, refusedMaxDelayMs } = this.#o;
+    if (refusedMaxDelayMs === undefined) return backoffDelay(attempt - 1 + this.#dropStreak, backoff);
+    if (error?.code === 'ECONNREFUSED') {
+      this.#refused++;
+      const cap = Math.min(backoff.maxDelayMs, refusedMaxDelayMs);
+      return backoffDelay(attempt - 1, { ...backoff, maxDelayMs: cap });
+    }
+    return backoffDelay(attempt - 1 - this.#refused + this.#dropStreak, backoff);
   }
 
   /**
