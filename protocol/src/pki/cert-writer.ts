@@ -71,7 +71,41 @@ async function issuerPublicKey(cert: x509.X509Certificate): Promise<CryptoKey> {
   return cert.publicKey.export();
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
+// The extensions that differ per certificate are written here directly: building them with the @peculiar/x509
+// classes (asn1js objects, then serialized) was most of the writer's time. The same bytes: a test compares the
+// whole certificate with the generator's (build.ts).
+const OID_SAN = new Uint8Array([0x06, 0x03, 0x55, 0x1d, 0x11]);
+const OID_SKI = new Uint8Array([0x06, 0x03, 0x55, 0x1d, 0x0e]);
+const ekuExtensions = new Map<string, Uint8Array>();
+
+/** A non-critical extension: SEQUENCE { extnID, extnValue OCTET STRING }. */
+const extension = (oid: Uint8Array, value: Uint8Array): Uint8Array =>
+  tlv(0x30, concat([oid, tlv(0x04, value)]));
+
+/** ExtendedKeyUsage for a set of purposes: one of a few role combinations, so each is built once. */
+function ekuExtension(eku: readonly string[]): Uint8Array {
+  const key = eku.join(',');
+  let der = ekuExtensions.get(key);
+  if (!der) {
+    der = new Uint8Array(new x509.ExtendedKeyUsageExtension([...eku], false).rawData);
+    ekuExtensions.set(key, der);
+  }
+  return der;
+}
+
+/** SubjectAltName: URIs (every enrollment) as [6] IA5String directly; DNS names and addresses through the class. */
+function sanExtension(names: x509.JsonGeneralNames): Uint8Array {
+  // eslint-disable-next-line no-control-regex -- IA5String is 7-bit ASCII
+  if (!names.every((n) => n.type === 'url' && /^[\x00-\x7f]*$/u.test(n.value)))
+    return new Uint8Array(new x509.SubjectAlternativeNameExtension(names, false).rawData);
+  const uris = names.map((n) =>
+    tlv(
+      0x86,
+      Uint8Array.from(n.value, (c) => c.charCodeAt(0)),
+    ),
+  );
+  return extension(OID_SAN, tlv(0x30, concat(uris)));
+}
 
 /**
  * Issues a profile end-entity certificate (same parameters and output as issueEndEntityCertificate).
@@ -126,9 +160,9 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
   const extensions = concat([
     BASIC_CONSTRAINTS,
     KEY_USAGE,
-    new Uint8Array(new x509.ExtendedKeyUsageExtension(eku, false).rawData),
-    new Uint8Array(new x509.SubjectAlternativeNameExtension(names, false).rawData),
-    new Uint8Array(new x509.SubjectKeyIdentifierExtension(hex(keyId), false).rawData),
+    ekuExtension(eku),
+    sanExtension(names),
+    extension(OID_SKI, tlv(0x04, keyId)),
     template.aki,
   ]);
   const subject = new Uint8Array(

@@ -46,6 +46,18 @@ const cases: Array<
   ],
   ['pilot + admin', { entityId: 'pilot-7', roles: ['pilot', 'admin'] }, {}],
   [
+    'vessel with a ship name (long SAN, long-form DER lengths)',
+    {
+      entityId: 'mv-nordic-star-of-the-north-sea',
+      roles: ['vessel'],
+      imo: '9074729',
+      mmsi: '257123456',
+      flag: 'NO',
+      name: 'Nordic Star of the North Sea Æ',
+    },
+    {},
+  ],
+  [
     'broker with names',
     { entityId: 'broker', roles: ['broker'] },
     { dnsNames: ['localhost', 'mqtt.example'], ipAddresses: ['127.0.0.1', '::1'] },
