@@ -15,7 +15,8 @@
  * here includes queueing behind the other 499 vessels' work: an upper bound of what separate ships would see.
  * The vessels' keys are handed over unlocked (`StartVesselOptions.identity`): 500 PBKDF2 unlocks would take minutes.
  *
- * Options: --vessels N (default 500), --json.
+ * Options: --vessels N (default 500), --json, --profile DIR (CPU profiles of the connect storm and of the
+ * revocation fan-out, each phase alone).
  */
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -54,9 +55,14 @@ import {
 } from '../src';
 import { startMosquitto } from '../test/helpers/mosquitto';
 import { measureConnectFloor } from './connect-floor';
+import { profiled } from './phase-profile';
 
 const { values } = parseArgs({
-  options: { vessels: { type: 'string', default: '500' }, json: { type: 'boolean', default: false } },
+  options: {
+    vessels: { type: 'string', default: '500' },
+    json: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
 });
 const N = Number(values.vessels);
 setFlagsFromString('--expose-gc');
@@ -254,9 +260,12 @@ const brokerBytesPerConnection = (mosquitto.rss() - brokerRssBefore) / N;
 connectedAt.clear();
 const stormCpu0 = process.cpuUsage();
 const tRestart = performance.now();
-await broker.restart();
-const brokerBackS = (performance.now() - tRestart) / 1000;
-await until(() => connectedAt.size === N && consoleSession.ready, 'every vessel reconnected', 300_000);
+let brokerBackS = 0;
+await profiled(values.profile, 'connect-storm', async () => {
+  await broker.restart();
+  brokerBackS = (performance.now() - tRestart) / 1000;
+  await until(() => connectedAt.size === N && consoleSession.ready, 'every vessel reconnected', 300_000);
+});
 const reconnectS = [...connectedAt.values()].map((t) => (t - tRestart) / 1000);
 const connectStormS = Math.max(...reconnectS);
 const stormCpu = process.cpuUsage(stormCpu0);
@@ -317,8 +326,10 @@ const newCrl = await pki.issuingCrl(
 );
 const crlCpu0 = process.cpuUsage();
 const tCrl = performance.now();
-await caSession.publish(topics.crl(), Buffer.from(newCrl.rawData), { qos: 1, retain: true });
-await until(() => crlAt.size === N, 'every vessel holding the new CRL', 120_000);
+await profiled(values.profile, 'revocation', async () => {
+  await caSession.publish(topics.crl(), Buffer.from(newCrl.rawData), { qos: 1, retain: true });
+  await until(() => crlAt.size === N, 'every vessel holding the new CRL', 120_000);
+});
 const crlMs = ids.map((id) => crlAt.get(id)! - tCrl);
 // This process's CPU for the whole fan-out, per vessel: the spread is this work queued on one event loop.
 const crlCpu = process.cpuUsage(crlCpu0);
