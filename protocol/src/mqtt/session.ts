@@ -50,6 +50,12 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #client: MqttClient | undefined;
   #version: 4 | 5;
   #credentials: TlsCredentials;
+  /**
+   * The broker's chain as the current connection's handshake presented it (recorded by the server identity check,
+   * cleared before every connection): `ready` and `recheckPeer` use it instead of asking the TLS layer again, which
+   * builds the whole chain as objects (~1 ms each time; a fleet reconnecting pays it per vessel).
+   */
+  #handshakeChain: Uint8Array<ArrayBuffer>[] | undefined;
   /** The TLS context of `#credentials`, built once (key, chain and anchors parsed once, not in every handshake). */
   #secureContext: SecureContext | undefined;
   #will: SessionWill | undefined;
@@ -146,7 +152,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (!this.#o.checkPeer || !client || typeof socket?.getPeerCertificate !== 'function') return undefined;
     if (this.#state !== 'subscribing' && this.#state !== 'ready') return undefined;
     try {
-      this.#o.checkPeer(peerChainOf(socket.getPeerCertificate(true)));
+      this.#o.checkPeer(this.#handshakeChain ?? peerChainOf(socket.getPeerCertificate(true)));
       return undefined;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -261,7 +267,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       minVersion: 'TLSv1.2',
       ...(this.#o.servername ? { servername: this.#o.servername } : {}),
       ...(persistentV5 ? { properties: { sessionExpiryInterval: this.#o.sessionExpirySeconds } } : {}),
-      ...(this.#o.checkPeer ? { checkServerIdentity: this.#peerCheck(this.#o.checkPeer) } : {}),
+      checkServerIdentity: this.#peerCheck(this.#o.checkPeer),
     } as IClientOptions;
     this.#applyWill(options);
     return options;
@@ -272,13 +278,19 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     else delete options.will;
   }
 
-  /** The TLS layer's server identity check (host name), then `checkPeer`, before the handshake completes. */
-  #peerCheck(check: NonNullable<MqttSessionOptions['checkPeer']>): typeof checkServerIdentity {
+  /**
+   * The TLS layer's server identity check (host name), then `checkPeer` if any, before the handshake completes;
+   * records the presented chain for this connection.
+   */
+  #peerCheck(check: MqttSessionOptions['checkPeer']): typeof checkServerIdentity {
     return (host, cert) => {
       const mismatch = checkServerIdentity(host, cert);
       if (mismatch) return mismatch;
+      const chain = peerChainOf(cert as Parameters<typeof peerChainOf>[0]);
+      this.#handshakeChain = chain;
+      if (!check) return undefined;
       try {
-        check(peerChainOf(cert as Parameters<typeof peerChainOf>[0]));
+        check(chain);
         return undefined;
       } catch (err) {
         return err instanceof Error ? err : new Error(String(err));
@@ -287,6 +299,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   }
 
   #newClient(): MqttClient {
+    this.#handshakeChain = undefined;
     const client = mqtt.connect(this.#o.url, this.#clientOptions());
     setNoDelay(client.stream);
     client.handleMessage = (packet, done) => this.#deliver(client, packet as IPublishPacket, done);
@@ -299,6 +312,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   /** Reconnects the same client, keeping its stores: publishes in flight are resent. */
   #reconnect(client: MqttClient): void {
     if (client !== this.#client) return;
+    this.#handshakeChain = undefined;
     client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     setNoDelay(client.stream);
   }
@@ -347,7 +361,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     this.emit('ready', {
       protocolVersion: this.#version,
       sessionPresent: connack.sessionPresent,
-      tls: describeTlsPeer(client.stream),
+      tls: describeTlsPeer(client.stream, this.#handshakeChain),
     });
   }
 
