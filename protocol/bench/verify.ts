@@ -71,6 +71,8 @@ for (const [alg, verifier] of [
   const newTrust = () =>
     createTrust({
       trustAnchors: [pki.root.certificate],
+      // x5c carries the signer's certificate only; the verifier knows the issuing CA (as the vessel does).
+      intermediates: [pki.issuing.certificate],
       crls: [crl],
       revocation: { mode: 'leaf' },
       ...(verifier === 'node' ? { signatureVerifier: nodeSignatureVerifier } : {}),
