@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,7 +57,14 @@ await client.root();
 const warm = jobs.splice(0, Math.min(50, Math.floor(N / 10)));
 for (const j of warm) await client.enroll(j);
 
+/** CPU seconds of a process so far (utime + stime from /proc, clock ticks of 10 ms). */
+const cpuSecondsOf = (pid: number): number => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 let next = 0;
+const serverCpu0 = cpuSecondsOf(child.pid!);
+const clientCpu0 = process.cpuUsage();
 const start = performance.now();
 await Promise.all(
   Array.from({ length: C }, async () => {
@@ -69,8 +76,12 @@ await Promise.all(
 );
 const seconds = (performance.now() - start) / 1000;
 const enrollPerSecond = jobs.length / seconds;
+// CPU per enrollment at each end: what the server could sustain on one idle core, whatever else ran meanwhile.
+const serverCpuMs = ((cpuSecondsOf(child.pid!) - serverCpu0) * 1000) / jobs.length;
+const clientCpu = process.cpuUsage(clientCpu0);
+const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000 / jobs.length;
 log(
-  `enrollments over HTTPS: ${jobs.length} in ${seconds.toFixed(2)} s = ${enrollPerSecond.toFixed(0)}/s (P-256, concurrency ${C})`,
+  `enrollments over HTTPS: ${jobs.length} in ${seconds.toFixed(2)} s = ${enrollPerSecond.toFixed(0)}/s (P-256, concurrency ${C}); CPU per enrollment ${serverCpuMs.toFixed(2)} ms in the server (all its threads), ${clientCpuMs.toFixed(2)} ms in the clients`,
 );
 client.close();
 await new Promise<void>((resolve) => {
@@ -116,16 +127,21 @@ const result = {
   enrollmentsPerSecond: Math.round(enrollPerSecond),
   enrollments: jobs.length,
   concurrency: C,
+  serverCpuMsPerEnrollment: Number(serverCpuMs.toFixed(3)),
+  clientCpuMsPerEnrollment: Number(clientCpuMs.toFixed(3)),
   crlEntries: crl.entries,
   crlIssueSeconds: Number(crlSeconds.toFixed(3)),
   crlBytes: crl.der.length,
-  targets: { enrollmentsPerSecond: 300, crlIssueSeconds: 2 },
+  targets: { enrollmentsPerSecond: 1000, crlIssueSeconds: 2 },
   loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
   cpus: cpus().length,
 };
 if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
-  process.stdout.write(`enrollments/s (HTTPS, P-256): ${result.enrollmentsPerSecond}  (target >= 300)\n`);
+  process.stdout.write(`enrollments/s (HTTPS, P-256): ${result.enrollmentsPerSecond}  (target >= 1000)\n`);
+  process.stdout.write(
+    `CPU per enrollment:           ${result.serverCpuMsPerEnrollment} ms server, ${result.clientCpuMsPerEnrollment} ms clients\n`,
+  );
   process.stdout.write(`CRL build, ${R} entries:      ${result.crlIssueSeconds} s  (target < 2 s)\n`);
   process.stdout.write(
     `machine: ${result.cpus} CPUs, load average ${result.loadAverage.join(' ')} (other work on the machine lowers the figures)\n`,

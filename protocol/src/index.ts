@@ -27,6 +27,7 @@ export { LARGE_CRL_PARSE_OPTIONS } from './pki/crl-writer';
 export {
   issueEndEntityCertificateFast,
   issueEndEntityCertificateDer,
+  type CertWriterCrypto,
   type FastEndEntityParams,
 } from './pki/cert-writer';
 export {

@@ -16,8 +16,8 @@ export class GroupCommit {
 
   /**
    * Runs `fn` inside one durable transaction shared with the other writes queued in the same tick (each in its own
-   * savepoint, so one refusal does not undo the others). Resolves after the COMMIT: nothing is returned to a client
-   * before it is on disk, and concurrent enrollments share one fsync.
+   * savepoint, so one refusal does not undo the others). Resolves once the COMMIT is on disk (its write-ahead log
+   * synced, off the event loop): nothing is returned to a client before, and concurrent enrollments share one sync.
    */
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -33,8 +33,10 @@ export class GroupCommit {
     this.scheduled = false;
     const jobs = this.queue.splice(0);
     const results: Array<{ ok: boolean; value: unknown }> = [];
+    let durable: Promise<void>;
     try {
-      this.store.transaction(() => {
+      // The disk sync runs off the event loop: the next batch is prepared while this one is made durable.
+      durable = this.store.transactionDurableLater(() => {
         for (const job of jobs) {
           try {
             results.push({ ok: true, value: this.store.transaction(job.fn) });
@@ -42,13 +44,20 @@ export class GroupCommit {
             results.push({ ok: false, value: err });
           }
         }
-      });
+      }).durable;
     } catch (err) {
       for (const job of jobs) job.reject(err);
       return;
     }
-    jobs.forEach((job, i) =>
-      results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value),
+    // Nothing is answered before the batch is on disk.
+    durable.then(
+      () =>
+        jobs.forEach((job, i) =>
+          results[i]!.ok ? job.resolve(results[i]!.value) : job.reject(results[i]!.value),
+        ),
+      (err: unknown) => {
+        for (const job of jobs) job.reject(err);
+      },
     );
   }
 }

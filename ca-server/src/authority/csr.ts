@@ -95,10 +95,40 @@ const SCHEME_KEYS: Record<SignatureScheme['kind'], readonly KeySpec[]> = {
 
 const NODE_HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const;
 
+const EC_CURVES: Partial<Record<KeySpec, { crv: string; size: number }>> = {
+  'ecdsa-p256': { crv: 'P-256', size: 32 },
+  'ecdsa-p384': { crv: 'P-384', size: 48 },
+};
+
+/**
+ * The CSR's public key as a KeyObject. An EC key with an uncompressed point goes in as its JWK coordinates: OpenSSL
+ * builds it from x and y, checking the point is on the curve, in about half the time of decoding the SPKI (the
+ * largest single cost of an enrollment). Anything else is decoded from the SPKI.
+ */
+function publicKeyOf(spki: Uint8Array, keySpec: KeySpec): KeyObject {
+  const curve = EC_CURVES[keySpec];
+  const bits = curve ? readChildren(spki, readTlv(spki, 0))[1] : undefined;
+  if (curve && bits?.tag === 0x03 && bits.end - bits.contentStart === 2 + 2 * curve.size) {
+    const point = Buffer.from(spki.subarray(bits.contentStart + 1, bits.end));
+    if (spki[bits.contentStart] === 0 && point[0] === 0x04) {
+      return createPublicKey({
+        key: {
+          kty: 'EC',
+          crv: curve.crv,
+          x: point.subarray(1, 1 + curve.size).toString('base64url'),
+          y: point.subarray(1 + curve.size).toString('base64url'),
+        },
+        format: 'jwk',
+      });
+    }
+  }
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+}
+
 /** Verifies the self-signature with exactly the declared scheme (node:crypto, synchronous). */
-function verifiesAs(scheme: SignatureScheme, csr: ParsedCsr, spki: Uint8Array): boolean {
+function verifiesAs(scheme: SignatureScheme, csr: ParsedCsr, spki: Uint8Array, keySpec: KeySpec): boolean {
   try {
-    const key: KeyObject = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const key = publicKeyOf(spki, keySpec);
     switch (scheme.kind) {
       case 'ed25519':
         return nodeVerify(null, csr.info, key, csr.signature);
@@ -136,7 +166,7 @@ async function checkSignature(csr: ParsedCsr, spki: Uint8Array): Promise<KeySpec
       `the request declares a ${scheme.kind} signature but carries a ${keySpec} key`,
       { details: { algorithm: scheme.kind, keySpec } },
     );
-  if (!verifiesAs(scheme, csr, spki)) throw new HelmlinkError('ERR_CSR_SIGNATURE');
+  if (!verifiesAs(scheme, csr, spki, keySpec)) throw new HelmlinkError('ERR_CSR_SIGNATURE');
   return keySpec;
 }
 

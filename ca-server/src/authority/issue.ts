@@ -7,6 +7,7 @@ import {
   type EntityIdentity,
   type IssuerMaterial,
 } from '@helmlink/protocol';
+import { nodeCertWriterCrypto } from '@helmlink/protocol/node';
 import type { CertificateWire } from '@helmlink/ca-client/wire';
 import type { CertRecord } from '../store/types';
 
@@ -47,6 +48,8 @@ export async function issueRecord(
     notBefore,
     notAfter,
     serial,
+    // node:crypto, synchronous: WebCrypto's thread-pool round trips were the largest cost of an enrollment.
+    crypto: nodeCertWriterCrypto,
     ...(req.organization ? { organization: req.organization } : {}),
     ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}),
     ...(req.ipAddresses ? { ipAddresses: req.ipAddresses } : {}),

@@ -2,6 +2,7 @@
  * The SQLite implementation of the CA store (better-sqlite3, WAL, synchronous=FULL so a committed certificate
  * survives a crash). The audit table refuses UPDATE and DELETE by trigger; its rows are hash-chained.
  */
+import { open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Role } from '@helmlink/protocol';
 import { REVOCATION_REASONS } from '@helmlink/protocol';
@@ -97,18 +98,30 @@ const toAudit = (r: AuditRow): AuditEntry => ({
   hash: r.hash,
 });
 
+/** fdatasync of a file, in the thread pool. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Opens (and creates) the SQLite store at `file`. */
 export class SqliteStore implements CaStore {
   readonly db: Database.Database;
   private readonly stmts;
 
   private readonly alertRetention: number;
+  /** Whether the store runs in WAL mode (see transactionDurableLater). */
+  private readonly wal: boolean;
 
   /** `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. */
   constructor(file: string, options: { alertRetention?: number | undefined } = {}) {
     this.alertRetention = options.alertRetention ?? 10_000;
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    this.wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
@@ -182,6 +195,21 @@ export class SqliteStore implements CaStore {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  transactionDurableLater<T>(fn: () => T): { value: T; durable: Promise<void> } {
+    if (!this.wal || this.db.memory) return { value: this.transaction(fn), durable: Promise.resolve() };
+    // WAL with synchronous = NORMAL writes the commit's frames to the log without syncing it; syncing the log
+    // afterwards is exactly what FULL adds at every commit (sqlite.org/pragma.html#pragma_synchronous), but here
+    // it runs off the event loop, so the next batch is prepared meanwhile instead of waiting for the disk.
+    this.db.pragma('synchronous = NORMAL');
+    let value: T;
+    try {
+      value = this.transaction(fn);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+    return { value, durable: syncFile(`${this.db.name}-wal`) };
   }
 
   insertCertificate(c: CertRecord): Superseded[] {

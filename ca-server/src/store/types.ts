@@ -96,6 +96,13 @@ export interface CaStore {
   /** Runs `fn` in one transaction (better-sqlite3: synchronous). */
   transaction<T>(fn: () => T): T;
   /**
+   * Runs `fn` in one transaction whose COMMIT does not wait for the disk on the event loop: `durable` resolves once
+   * the write-ahead log holding it has been synced (fdatasync in the thread pool), which is when SQLite's own
+   * `synchronous = FULL` commit would have returned. Nothing may be reported as done before `durable` resolves.
+   * Without WAL (it cannot be enabled on every file system) it is a plain durable transaction.
+   */
+  transactionDurableLater<T>(fn: () => T): { value: T; durable: Promise<void> };
+  /**
    * Inserts a certificate. Every other current (valid or held) certificate of the same entity is superseded in the
    * same transaction (status revoked, reason superseded, audited): one valid certificate per entity.
    */

@@ -3,7 +3,7 @@
  * leaves is replayed with a request that an attacker can sign, and each must end in its coded refusal.
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { ECDH, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,43 @@ describe('CSR policy: DER mode and structure', () => {
 
   it('refuses a signature BIT STRING with unused bits', async () => {
     expect(await codeOf(craft({ ...base, unusedBits: 1 }))).toBe('ERR_CSR_INVALID');
+  });
+});
+
+/** The SPKI of a P-256 key with another point: its BIT STRING (03 42 00 04 x y, the last 68 bytes) replaced. */
+function withPoint(spki: Uint8Array, point: Uint8Array): Uint8Array {
+  const algorithm = spki.subarray(2, spki.length - 68);
+  return tlv(0x30, algorithm, tlv(0x03, Uint8Array.of(0), point));
+}
+
+describe('CSR policy: the public key (read from its coordinates or from the SPKI)', () => {
+  const point = spkiOf(ec.publicKey).subarray(-65);
+
+  it('accepts P-384 with ecdsa-with-SHA384', async () => {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const sigAlg = tlv(0x30, oid('2a8648ce3d040303'));
+    expect(
+      await codeOf(craft({ key: p384.privateKey, spki: spkiOf(p384.publicKey), hash: 'sha384', sigAlg })),
+    ).toBe('accepted');
+  });
+
+  it('reads a compressed point from the SPKI as before', async () => {
+    const compressed = new Uint8Array(
+      ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'compressed') as Buffer,
+    );
+    expect(await codeOf(craft({ ...base, spki: withPoint(spkiOf(ec.publicKey), compressed) }))).toBe(
+      'accepted',
+    );
+  });
+
+  it('refuses a point that is not on the curve, and one that is on it but is not the signer', async () => {
+    const offCurve = Uint8Array.from(point);
+    offCurve[64]! ^= 1;
+    expect(await codeOf(craft({ ...base, spki: withPoint(spkiOf(ec.publicKey), offCurve) }))).toBe(
+      'ERR_CSR_SIGNATURE',
+    );
+    const other = spkiOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+    expect(await codeOf(craft({ ...base, spki: other }))).toBe('ERR_CSR_SIGNATURE');
   });
 });
 

@@ -151,3 +151,39 @@ describe('SqliteStore', () => {
     store.close();
   });
 });
+
+describe('SqliteStore.transactionDurableLater (the group commit)', () => {
+  it('commits at once (visible to another connection), syncs the log afterwards, and leaves the connection at synchronous = FULL', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'helmlink-store-')), 'ca.db');
+    const store = new SqliteStore(file);
+    const { value, durable } = store.transactionDurableLater(() => {
+      store.appendAudit({ ts: 1, actor: 'test', action: 'group.commit', details: {} });
+      return 'done';
+    });
+    expect(value).toBe('done');
+    const other = new Database(file, { readonly: true });
+    expect(other.prepare("SELECT count(*) AS n FROM audit WHERE action = 'group.commit'").get()).toEqual({
+      n: 1,
+    });
+    await durable;
+    // Every other write of the store still commits with FULL (2).
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    other.close();
+    store.close();
+  });
+
+  it('is a plain durable transaction for an in-memory store, and a refused one commits nothing', async () => {
+    const store = new SqliteStore(':memory:');
+    await store.transactionDurableLater(() =>
+      store.appendAudit({ ts: 1, actor: 't', action: 'a', details: {} }),
+    ).durable;
+    expect(() =>
+      store.transactionDurableLater(() => {
+        store.appendAudit({ ts: 2, actor: 't', action: 'b', details: {} });
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    store.close();
+  });
+});

@@ -43,10 +43,39 @@ const toArrayBuffer = (bytes: ArrayBuffer | Uint8Array): ArrayBuffer =>
   bytes instanceof Uint8Array ? (bytes.slice().buffer as ArrayBuffer) : bytes;
 
 /**
+ * The exact DER of the SPKIs every enrollment sends (uncompressed P-256 and P-384 points, Ed25519): everything
+ * before the key bytes, and the total length. A match is these structures with these parameters, byte for byte;
+ * anything else (another encoding, a compressed point, RSA) takes the full parse.
+ */
+const FIXED_SPKIS: ReadonlyArray<{ prefix: Uint8Array; length: number; spec: KeySpec }> = [
+  {
+    prefix: hexBytes('3059301306072a8648ce3d020106082a8648ce3d03010703420004'),
+    length: 91,
+    spec: 'ecdsa-p256',
+  },
+  { prefix: hexBytes('3076301006072a8648ce3d020106052b8104002203620004'), length: 120, spec: 'ecdsa-p384' },
+  { prefix: hexBytes('302a300506032b6570032100'), length: 44, spec: 'ed25519' },
+];
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../gu)!, (h) => parseInt(h, 16));
+}
+
+function fixedSpkiSpec(der: Uint8Array): KeySpec | undefined {
+  for (const f of FIXED_SPKIS) {
+    if (der.length === f.length && f.prefix.every((b, i) => der[i] === b)) return f.spec;
+  }
+  return undefined;
+}
+
+/**
  * Checks a SubjectPublicKeyInfo (DER) against the key policy and returns its key specification.
  * Throws ERR_KEY_WEAK (RSA < 3072), ERR_KEY_UNSUPPORTED (other curves, key types, RSA sizes) or ERR_INPUT_INVALID.
  */
 export async function checkPublicKeyPolicy(spkiDer: ArrayBuffer | Uint8Array): Promise<KeySpec> {
+  // The CA checks one key per enrollment: the common encodings are recognised without an ASN.1 object parse.
+  const fixed = fixedSpkiSpec(spkiDer instanceof Uint8Array ? spkiDer : new Uint8Array(spkiDer));
+  if (fixed) return fixed;
   let spki: SubjectPublicKeyInfo;
   try {
     spki = AsnConvert.parse(toArrayBuffer(spkiDer), SubjectPublicKeyInfo);

@@ -27,7 +27,7 @@
  *   even before mqtt.js's `connect` event (which waits until it has resent the client's own stored publishes).
  */
 import { EventEmitter } from 'node:events';
-import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { HelmlinkError } from '../errors';
 import { backoffDelay } from './backoff';
@@ -54,9 +54,19 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   #client: MqttClient | undefined;
   #version: 4 | 5;
   #credentials: TlsCredentials;
+  /**
+   * The broker's chain as the current connection's handshake presented it (recorded by the server identity check,
+   * cleared before every connection): `ready` and `recheckPeer` use it instead of asking the TLS layer again, which
+   * builds the whole chain as objects (~1 ms each time; a fleet reconnecting pays it per vessel).
+   */
+  #handshakeChain: Uint8Array<ArrayBuffer>[] | undefined;
+  /** The TLS context of `#credentials`, built once (key, chain and anchors parsed once, not in every handshake). */
+  #secureContext: SecureContext | undefined;
   #will: SessionWill | undefined;
   /** Connection attempts since the last CONNACK. */
   #attempt = 0;
+  /** Of those, attempts the broker's port refused (see `refusedMaxDelayMs`). */
+  #refused = 0;
   /** Connections dropped in a row because a handler failed (slows a redelivery loop down). */
   #dropStreak = 0;
   #lastError: Error | undefined;
@@ -149,7 +159,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (!this.#o.checkPeer || !client || typeof socket?.getPeerCertificate !== 'function') return undefined;
     if (this.#state !== 'subscribing' && this.#state !== 'ready') return undefined;
     try {
-      this.#o.checkPeer(peerChainOf(socket.getPeerCertificate(true)));
+      this.#o.checkPeer(this.#handshakeChain ?? peerChainOf(socket.getPeerCertificate(true)));
       return undefined;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -167,6 +177,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
    */
   async replaceCredentials(next: TlsCredentials): Promise<void> {
     this.#credentials = next;
+    this.#secureContext = undefined;
     const old = this.#client;
     if (!old || this.#state === 'idle' || this.#state === 'closing' || this.#state === 'closed') return;
     // Detached first: its late events and deliveries no longer touch the session.
@@ -178,6 +189,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       this.#discard(old);
       if (this.#state !== 'connecting' || this.#client) return; // closed meanwhile, or another swap won
       this.#attempt = 0;
+      this.#refused = 0;
       this.#client = this.#newClient();
     })();
     this.#swapping = swap;
@@ -225,10 +237,27 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     this.emit('warn', err instanceof Error ? err : new Error(String(err)));
   }
 
+  /**
+   * The client's TLS context, made once per credentials: a reconnecting fleet otherwise parses (and, with a
+   * passphrase, decrypts) its key and certificates again in every handshake.
+   */
+  #tlsContext(): SecureContext {
+    const c = this.#credentials;
+    this.#secureContext ??= createSecureContext({
+      key: c.key,
+      cert: c.cert,
+      ca: c.ca,
+      ...(c.passphrase !== undefined ? { passphrase: c.passphrase } : {}),
+      minVersion: 'TLSv1.2',
+    });
+    return this.#secureContext;
+  }
+
   #clientOptions(): IClientOptions {
     const c = this.#credentials;
     const persistentV5 = this.#version === 5 && this.#o.sessionExpirySeconds !== undefined;
     const options = {
+      secureContext: this.#tlsContext(),
       clientId: this.#o.clientId,
       clean: this.#o.clean,
       protocolVersion: this.#version,
@@ -245,7 +274,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       minVersion: 'TLSv1.2',
       ...(this.#o.servername ? { servername: this.#o.servername } : {}),
       ...(persistentV5 ? { properties: { sessionExpiryInterval: this.#o.sessionExpirySeconds } } : {}),
-      ...(this.#o.checkPeer ? { checkServerIdentity: this.#peerCheck(this.#o.checkPeer) } : {}),
+      checkServerIdentity: this.#peerCheck(this.#o.checkPeer),
     } as IClientOptions;
     this.#applyWill(options);
     return options;
@@ -256,13 +285,19 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     else delete options.will;
   }
 
-  /** The TLS layer's server identity check (host name), then `checkPeer`, before the handshake completes. */
-  #peerCheck(check: NonNullable<MqttSessionOptions['checkPeer']>): typeof checkServerIdentity {
+  /**
+   * The TLS layer's server identity check (host name), then `checkPeer` if any, before the handshake completes;
+   * records the presented chain for this connection.
+   */
+  #peerCheck(check: MqttSessionOptions['checkPeer']): typeof checkServerIdentity {
     return (host, cert) => {
       const mismatch = checkServerIdentity(host, cert);
       if (mismatch) return mismatch;
+      const chain = peerChainOf(cert as Parameters<typeof peerChainOf>[0]);
+      this.#handshakeChain = chain;
+      if (!check) return undefined;
       try {
-        check(peerChainOf(cert as Parameters<typeof peerChainOf>[0]));
+        check(chain);
         return undefined;
       } catch (err) {
         return err instanceof Error ? err : new Error(String(err));
@@ -271,6 +306,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   }
 
   #newClient(): MqttClient {
+    this.#handshakeChain = undefined;
     const client = mqtt.connect(this.#o.url, this.#clientOptions());
     setNoDelay(client.stream);
     client.handleMessage = (packet, done) => this.#deliver(client, packet as IPublishPacket, done);
@@ -283,6 +319,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
   /** Reconnects the same client, keeping its stores: publishes in flight are resent. */
   #reconnect(client: MqttClient): void {
     if (client !== this.#client) return;
+    this.#handshakeChain = undefined;
     client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     setNoDelay(client.stream);
   }
@@ -291,6 +328,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     if (client !== this.#client || this.#state !== 'connecting') return;
     setNoDelay(client.stream);
     this.#attempt = 0;
+    this.#refused = 0;
     this.#transition('subscribing');
     const prepare = this.#o.beforeSubscribe?.().catch((err: unknown) => this.#warn(err)) ?? Promise.resolve();
     void prepare.then(() => this.#subscribe(client, connack, 0));
@@ -330,7 +368,7 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
     this.emit('ready', {
       protocolVersion: this.#version,
       sessionPresent: connack.sessionPresent,
-      tls: describeTlsPeer(client.stream),
+      tls: describeTlsPeer(client.stream, this.#handshakeChain),
     });
   }
 
@@ -358,9 +396,9 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       return;
     }
     const attempt = ++this.#attempt;
-    const delayMs = backoffDelay(attempt - 1 + this.#dropStreak, this.#o.backoff);
     const error = this.#lastError;
     this.#lastError = undefined;
+    const delayMs = this.#reconnectDelay(attempt, error);
     this.#transition('backoff', {
       reason: error?.message ?? 'connection closed',
       attempt,
@@ -371,6 +409,18 @@ export class MqttSession extends EventEmitter<MqttSessionEvents> {
       this.#transition('connecting', { reason: 'retry', attempt });
       this.#reconnect(client);
     }, delayMs);
+  }
+
+  /** The delay before reconnect `attempt` after `error` (see `refusedMaxDelayMs`). */
+  #reconnectDelay(attempt: number, error: (Error & { code?: unknown }) | undefined): number {
+    const { backoff, refusedMaxDelayMs } = this.#o;
+    if (refusedMaxDelayMs === undefined) return backoffDelay(attempt - 1 + this.#dropStreak, backoff);
+    if (error?.code === 'ECONNREFUSED') {
+      this.#refused++;
+      const cap = Math.min(backoff.maxDelayMs, refusedMaxDelayMs);
+      return backoffDelay(attempt - 1, { ...backoff, maxDelayMs: cap });
+    }
+    return backoffDelay(attempt - 1 - this.#refused + this.#dropStreak, backoff);
   }
 
   /**

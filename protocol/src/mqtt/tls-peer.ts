@@ -12,11 +12,15 @@ export interface TlsPeerInfo {
   peerChain: Uint8Array<ArrayBuffer>[];
 }
 
-/** Reads the TLS details of a connected socket (an empty description for anything else). */
-export function describeTlsPeer(stream: unknown): TlsPeerInfo {
+/**
+ * Reads the TLS details of a connected socket (an empty description for anything else). `seen`: the chain already
+ * read during this connection's handshake, which spares asking the TLS layer for the whole chain again.
+ */
+export function describeTlsPeer(stream: unknown, seen?: Uint8Array<ArrayBuffer>[]): TlsPeerInfo {
   const socket = stream as Partial<TLSSocket> | undefined;
   const peerChain =
-    typeof socket?.getPeerCertificate === 'function' ? peerChainOf(socket.getPeerCertificate(true)) : [];
+    seen ??
+    (typeof socket?.getPeerCertificate === 'function' ? peerChainOf(socket.getPeerCertificate(true)) : []);
   return {
     protocol: typeof socket?.getProtocol === 'function' ? (socket.getProtocol() ?? null) : null,
     cipher: typeof socket?.getCipher === 'function' ? (socket.getCipher()?.name ?? null) : null,

@@ -73,6 +73,14 @@ export interface MqttSessionOptions {
   subscriptions?: Readonly<Record<string, { qos: 0 | 1 }>>;
   /** Delays between connection attempts and between refused subscriptions. */
   backoff: BackoffPolicy;
+  /**
+   * Cap of the reconnect delay while the broker's port refuses connections (ECONNREFUSED: the host answers but no
+   * broker listens, i.e. its process is down or restarting). Such attempts cost one TCP exchange, so a fleet can
+   * keep trying every few seconds and is back soon after a broker restart instead of sleeping through the backoff
+   * built up meanwhile; they also do not raise the exponent for the other failures (a handshake timing out once
+   * the broker is back starts again from `initialDelayMs`). Default: no separate cap.
+   */
+  refusedMaxDelayMs?: number;
   onMessage?: MessageHandler;
   /** Runs after CONNACK, before SUBSCRIBE (e.g. fetch the CRL first, so retained messages can be checked). */
   beforeSubscribe?: () => Promise<void>;

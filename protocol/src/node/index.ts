@@ -12,3 +12,4 @@ export * from './ports';
 export * from './systemd';
 export * from './secret-input';
 export * from './tls-policy';
+export * from './cert-writer-crypto';

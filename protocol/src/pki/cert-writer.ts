@@ -71,7 +71,41 @@ async function issuerPublicKey(cert: x509.X509Certificate): Promise<CryptoKey> {
   return cert.publicKey.export();
 }
 
-const hex = (b: Uint8Array): string => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
+// The extensions that differ per certificate are written here directly: building them with the @peculiar/x509
+// classes (asn1js objects, then serialized) was most of the writer's time. The same bytes: a test compares the
+// whole certificate with the generator's (build.ts).
+const OID_SAN = new Uint8Array([0x06, 0x03, 0x55, 0x1d, 0x11]);
+const OID_SKI = new Uint8Array([0x06, 0x03, 0x55, 0x1d, 0x0e]);
+const ekuExtensions = new Map<string, Uint8Array>();
+
+/** A non-critical extension: SEQUENCE { extnID, extnValue OCTET STRING }. */
+const extension = (oid: Uint8Array, value: Uint8Array): Uint8Array =>
+  tlv(0x30, concat([oid, tlv(0x04, value)]));
+
+/** ExtendedKeyUsage for a set of purposes: one of a few role combinations, so each is built once. */
+function ekuExtension(eku: readonly string[]): Uint8Array {
+  const key = eku.join(',');
+  let der = ekuExtensions.get(key);
+  if (!der) {
+    der = new Uint8Array(new x509.ExtendedKeyUsageExtension([...eku], false).rawData);
+    ekuExtensions.set(key, der);
+  }
+  return der;
+}
+
+/** SubjectAltName: URIs (every enrollment) as [6] IA5String directly; DNS names and addresses through the class. */
+function sanExtension(names: x509.JsonGeneralNames): Uint8Array {
+  // eslint-disable-next-line no-control-regex -- IA5String is 7-bit ASCII
+  if (!names.every((n) => n.type === 'url' && /^[\x00-\x7f]*$/u.test(n.value)))
+    return new Uint8Array(new x509.SubjectAlternativeNameExtension(names, false).rawData);
+  const uris = names.map((n) =>
+    tlv(
+      0x86,
+      Uint8Array.from(n.value, (c) => c.charCodeAt(0)),
+    ),
+  );
+  return extension(OID_SAN, tlv(0x30, concat(uris)));
+}
 
 /**
  * Issues a profile end-entity certificate (same parameters and output as issueEndEntityCertificate).
@@ -82,7 +116,28 @@ export async function issueEndEntityCertificateFast(p: FastEndEntityParams): Pro
   return new x509.X509Certificate(der.buffer as ArrayBuffer);
 }
 
-export type FastEndEntityParams = Omit<EndEntityParams, 'publicKey'> & { publicKey: CryptoKey | Uint8Array };
+/**
+ * The primitives the writer needs, when a caller has faster ones than WebCrypto (the CA passes node:crypto's
+ * synchronous ones, `nodeCertWriterCrypto` in `@helmlink/protocol/node`: no thread-pool round trip per
+ * certificate). Same results: `sign` returns what `crypto.subtle.sign` returns (ECDSA as r‖s).
+ */
+export interface CertWriterCrypto {
+  sign(algorithm: Algorithm, key: CryptoKey, data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  sha1(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+const webCrypto: CertWriterCrypto = {
+  sign: async (algorithm, key, data) =>
+    new Uint8Array(await globalThis.crypto.subtle.sign(algorithm, key, data as Uint8Array<ArrayBuffer>)),
+  sha1: async (data) =>
+    new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', data as Uint8Array<ArrayBuffer>)),
+};
+
+export type FastEndEntityParams = Omit<EndEntityParams, 'publicKey'> & {
+  publicKey: CryptoKey | Uint8Array;
+  /** Default: WebCrypto. */
+  crypto?: CertWriterCrypto;
+};
 
 /** The same certificate as {@link issueEndEntityCertificateFast}, as DER, without parsing it back. */
 export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Promise<Uint8Array> {
@@ -94,9 +149,8 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
       : new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', p.publicKey));
   const spkiTlv = readTlv(spki, 0);
   const bits = readChildren(spki, spkiTlv)[1]!;
-  const keyId = new Uint8Array(
-    await globalThis.crypto.subtle.digest('SHA-1', spki.slice(bits.contentStart + 1, bits.end)),
-  );
+  const primitives = p.crypto ?? webCrypto;
+  const keyId = await primitives.sha1(spki.slice(bits.contentStart + 1, bits.end));
   const eku = [...new Set(p.identity.roles.flatMap((r) => ROLE_EKU[r]))];
   const names: x509.JsonGeneralNames = [
     ...identityUris(p.identity).map((value) => ({ type: 'url' as const, value })),
@@ -106,9 +160,9 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
   const extensions = concat([
     BASIC_CONSTRAINTS,
     KEY_USAGE,
-    new Uint8Array(new x509.ExtendedKeyUsageExtension(eku, false).rawData),
-    new Uint8Array(new x509.SubjectAlternativeNameExtension(names, false).rawData),
-    new Uint8Array(new x509.SubjectKeyIdentifierExtension(hex(keyId), false).rawData),
+    ekuExtension(eku),
+    sanExtension(names),
+    extension(OID_SKI, tlv(0x04, keyId)),
     template.aki,
   ]);
   const subject = new Uint8Array(
@@ -128,9 +182,7 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
     ]),
   );
   const algorithm = signingAlgorithmFor(p.issuer.privateKey);
-  const signature = new Uint8Array(
-    await globalThis.crypto.subtle.sign(algorithm, p.issuer.privateKey, tbs as Uint8Array<ArrayBuffer>),
-  );
+  const signature = await primitives.sign(algorithm, p.issuer.privateKey, tbs);
   return tlv(
     0x30,
     concat([

@@ -21,6 +21,18 @@ export interface CrlAcceptOptions {
   staleGraceSeconds?: number;
 }
 
+/** The issuer key of each CA certificate, imported once (not again for every CRL it signs). */
+const issuerKeys = new WeakMap<x509.X509Certificate, PublicKeyHandle>();
+
+function issuerKeyOf(issuer: x509.X509Certificate, spki: ConstructorParameters<typeof PublicKeyHandle>[0]) {
+  let key = issuerKeys.get(issuer);
+  if (!key) {
+    key = new PublicKeyHandle(spki);
+    issuerKeys.set(issuer, key);
+  }
+  return key;
+}
+
 /**
  * Holds the newest verified CRL per issuer, as X509Crl objects (the default) or as the one-pass parser's views
  * (`CrlStore<CrlInfo>`, fed by `parseCrlsIndexed`: no asn1js object graph for a large CRL).
@@ -54,7 +66,7 @@ export class CrlStore<C extends CrlInput = x509.X509Crl> {
       throw new HelmlinkError('ERR_CRL_INVALID', info.scheme.message, { cause: info.scheme });
     let ok: boolean;
     try {
-      ok = await new PublicKeyHandle(issuerInfo.asn.tbsCertificate.subjectPublicKeyInfo).verify(
+      ok = await issuerKeyOf(issuer, issuerInfo.asn.tbsCertificate.subjectPublicKeyInfo).verify(
         info.scheme,
         info.tbs,
         info.signature,

@@ -39,6 +39,36 @@ describe('generateKeyPair + checkPublicKeyPolicy', () => {
     },
   );
 
+  it('reads the common encodings by their fixed bytes and everything else by a full parse, with the same answers', async () => {
+    for (const curve of ['P-256', 'P-384']) {
+      const der = nodeSpki('ec', { namedCurve: curve });
+      const spec = curve === 'P-256' ? 'ecdsa-p256' : 'ecdsa-p384';
+      expect(await checkPublicKeyPolicy(der)).toBe(spec);
+      // The same key with a compressed point (other length): the full parse, the same specification.
+      const { ECDH } = await import('node:crypto');
+      const size = curve === 'P-256' ? 65 : 97;
+      const point = der.subarray(der.length - size);
+      const compressed = ECDH.convertKey(
+        point,
+        curve === 'P-256' ? 'prime256v1' : 'secp384r1',
+        undefined,
+        undefined,
+        'compressed',
+      ) as Buffer;
+      const algorithm = der.subarray(2, der.length - size - 3);
+      const bitString = Uint8Array.of(0x03, compressed.length + 1, 0, ...compressed);
+      const body = Uint8Array.of(...algorithm, ...bitString);
+      expect(await checkPublicKeyPolicy(Uint8Array.of(0x30, body.length, ...body))).toBe(spec);
+    }
+    // A fixed prefix with a byte after the key is not the fixed structure: the full parse answers (as before).
+    const p256 = nodeSpki('ec', { namedCurve: 'P-256' });
+    expect(await checkPublicKeyPolicy(Uint8Array.of(...p256, 0))).toBe('ecdsa-p256');
+    // Same length, another named curve (…3.1.7 → …3.1.8): not the fixed bytes, refused by the full parse.
+    const otherCurve = Uint8Array.from(p256);
+    otherCurve[22] = 0x08;
+    await expect(checkPublicKeyPolicy(otherCurve)).rejects.toMatchObject({ code: 'ERR_KEY_UNSUPPORTED' });
+  });
+
   it('refuses an unknown key specification', async () => {
     await expect(generateKeyPair('rsa-2048' as KeySpec)).rejects.toMatchObject({
       code: 'ERR_KEY_UNSUPPORTED',

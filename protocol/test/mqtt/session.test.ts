@@ -2,9 +2,11 @@
  * The MQTT session against a real Mosquitto (mutual TLS, CRL): every state transition, the backoff while the
  * broker is away, publishes waiting through a reconnect, and the credentials swap (renewal) with exactly one client.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttSession, type MqttSessionOptions, type StateChange } from '../../src/mqtt';
+import { freePort } from '../../src/node/ports';
 import type { TestEntity, TestPki } from '../../src/testing/pki';
 import { createBrokerPki, credentialsOf, startMosquitto, until, type TestBroker } from './brokers';
 
@@ -172,5 +174,51 @@ describe('MqttSession against Mosquitto', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(changes.length).toBe(at);
     expect(changes.filter((c) => c.to === 'ready')).toHaveLength(2);
+  });
+
+  it('retries a refusing port within refusedMaxDelayMs, and its refusals do not raise the backoff of other failures', async () => {
+    const port = await freePort();
+    const { s, changes } = await session({
+      url: `mqtts://127.0.0.1:${port}`,
+      clientId: 'refused',
+      backoff: { initialDelayMs: 100, maxDelayMs: 10_000, jitter: 0.5, random: () => 1 },
+      refusedMaxDelayMs: 150,
+    });
+    const refused = (c: StateChange) => /ECONNREFUSED/u.test(c.error?.message ?? '');
+    s.start();
+    await until(() => changes.filter((c) => c.to === 'backoff').length >= 3, 'three refusals');
+    // Then something that accepts the connection and drops it: a failure other than a refusal.
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      await until(() => changes.some((c) => c.to === 'backoff' && !refused(c)), 'a dropped connection');
+    } finally {
+      server.close();
+    }
+    await s.close();
+    const backoffs = changes.filter((c) => c.to === 'backoff');
+    // random() = 1 and jitter 0.5: the full delay, capped at 150 ms while refused (10 s otherwise).
+    expect(backoffs.slice(0, 3).map((c) => [refused(c), c.delayMs])).toEqual([
+      [true, 100],
+      [true, 150],
+      [true, 150],
+    ]);
+    // The first other failure starts again from initialDelayMs, whatever number of refusals came before.
+    expect(backoffs.find((c) => !refused(c))).toMatchObject({ delayMs: 100 });
+  });
+
+  it('handshakes with the swapped credentials, not with the TLS context of the old ones', async () => {
+    const { s, changes } = await session(
+      { clientId: 'swapping-to-untrusted' },
+      await pki.issue('client-c', ['vessel']),
+    );
+    s.start();
+    await until(() => s.ready, 'ready');
+    // Credentials of another PKI (key, certificate and anchors): the next handshake must use them, and fail.
+    const stranger = (await createBrokerPki()).pki;
+    await s.replaceCredentials(await credentialsOf(stranger, await stranger.issue('client-c', ['vessel'])));
+    const at = changes.length;
+    await until(() => changes.slice(at).some((c) => c.to === 'backoff'), 'the swapped credentials refused');
+    expect(changes.slice(at).filter((c) => c.to === 'ready')).toEqual([]);
   });
 });

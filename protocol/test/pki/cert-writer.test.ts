@@ -9,6 +9,7 @@ import {
   issueEndEntityCertificate,
 } from '../../src/pki/build';
 import { issueEndEntityCertificateFast } from '../../src/pki/cert-writer';
+import { nodeCertWriterCrypto } from '../../src/node/cert-writer-crypto';
 import { certificateToPem } from '../../src/pki/pem';
 import { generateKeyPair, type KeySpec } from '../../src/keys';
 import type { EntityIdentity } from '../../src/pki/profile';
@@ -45,6 +46,18 @@ const cases: Array<
   ],
   ['pilot + admin', { entityId: 'pilot-7', roles: ['pilot', 'admin'] }, {}],
   [
+    'vessel with a ship name (long SAN, long-form DER lengths)',
+    {
+      entityId: 'mv-nordic-star-of-the-north-sea',
+      roles: ['vessel'],
+      imo: '9074729',
+      mmsi: '257123456',
+      flag: 'NO',
+      name: 'Nordic Star of the North Sea Æ',
+    },
+    {},
+  ],
+  [
     'broker with names',
     { entityId: 'broker', roles: ['broker'] },
     { dnsNames: ['localhost', 'mqtt.example'], ipAddresses: ['127.0.0.1', '::1'] },
@@ -70,12 +83,22 @@ describe('issueEndEntityCertificateFast', () => {
       const slow = await issueEndEntityCertificate(params);
       const fast = await issueEndEntityCertificateFast(params);
       expect(Buffer.from(fast.rawData).toString('hex')).toBe(Buffer.from(slow.rawData).toString('hex'));
+      // node:crypto's primitives (the CA's) give the same bytes: Ed25519 is deterministic, SHA-1 is SHA-1.
+      const node = await issueEndEntityCertificateFast({ ...params, crypto: nodeCertWriterCrypto });
+      expect(Buffer.from(node.rawData).toString('hex')).toBe(Buffer.from(slow.rawData).toString('hex'));
     },
   );
 
-  it.each<KeySpec>(['ecdsa-p256', 'ecdsa-p384', 'rsa-3072'])(
-    'issues certificates that verify with %s issuers (OpenSSL too)',
-    async (spec) => {
+  it.each<[KeySpec, string]>([
+    ['ecdsa-p256', 'WebCrypto'],
+    ['ecdsa-p384', 'WebCrypto'],
+    ['rsa-3072', 'WebCrypto'],
+    ['ecdsa-p256', 'node:crypto'],
+    ['ecdsa-p384', 'node:crypto'],
+    ['rsa-3072', 'node:crypto'],
+  ])(
+    'issues certificates that verify with %s issuers, signed with %s (OpenSSL too)',
+    async (spec, primitives) => {
       const { root, issuer } = await pki(spec);
       const leaf = await generateKeyPair('ed25519');
       const spki = new Uint8Array(await crypto.subtle.exportKey('spki', leaf.publicKey));
@@ -85,6 +108,7 @@ describe('issueEndEntityCertificateFast', () => {
         issuer,
         notBefore: now,
         notAfter: new Date('2051-01-01T00:00:00Z'),
+        ...(primitives === 'node:crypto' ? { crypto: nodeCertWriterCrypto } : {}),
       });
       expect(await cert.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true })).toBe(true);
       expect(cert.notAfter.toISOString()).toBe('2051-01-01T00:00:00.000Z');

@@ -84,9 +84,11 @@ export const vesselConfigSchema = z
             maxDelayMs: z.number().int().min(100).max(3_600_000).default(60_000),
             /** Fraction of each delay randomised (0 = none, 1 = full jitter). */
             jitter: z.number().min(0).max(1).default(0.5),
+            /** Cap of the delay while the broker's port refuses connections (its process restarting). */
+            refusedMaxDelayMs: z.number().int().min(100).max(3_600_000).default(5000),
           })
           .strict()
-          .default({ initialDelayMs: 500, maxDelayMs: 60_000, jitter: 0.5 }),
+          .default({ initialDelayMs: 500, maxDelayMs: 60_000, jitter: 0.5, refusedMaxDelayMs: 5000 }),
       })
       .strict(),
     key: z

@@ -52,7 +52,13 @@ export function createVesselSession(
     ...(config.broker.servername ? { servername: config.broker.servername } : {}),
     credentials: tlsCredentialsOf(identity),
     subscriptions: { [topics.cmd(config.vesselId)]: { qos: 1 }, [topics.crl()]: { qos: 1 } },
-    backoff: { ...config.broker.reconnect, random },
+    backoff: {
+      initialDelayMs: config.broker.reconnect.initialDelayMs,
+      maxDelayMs: config.broker.reconnect.maxDelayMs,
+      jitter: config.broker.reconnect.jitter,
+      random,
+    },
+    refusedMaxDelayMs: config.broker.reconnect.refusedMaxDelayMs,
     checkPeer: brokerRevocationCheck((cert) => crls.forIssuerOf(cert)),
     onMessage,
   });

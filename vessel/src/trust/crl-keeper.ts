@@ -5,7 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { isHelmlinkError, topics, type Clock } from '@helmlink/protocol';
+import { decodePem, isHelmlinkError, topics, type Clock } from '@helmlink/protocol';
 import type { VesselConfig } from '../config';
 import { fetchCrls } from '../identity/ca-client';
 import { saveCrls, type VesselIdentity } from '../identity/files';
@@ -80,6 +80,10 @@ export class CrlKeeper {
     const payload = Buffer.isBuffer(message) ? message : Buffer.from(message);
     if (payload.length === 0) return; // keep the cached one
     const text = payload.toString('utf8');
+    // The broker hands the retained CRL over again on every (re)connection: the one already held was verified when
+    // it was accepted, so the same bytes are not parsed and verified again (a fleet reconnecting after a broker
+    // restart would spend that work 500 times for nothing).
+    if (this.#holds(text.includes('-----BEGIN') ? text : payload)) return;
     const result = await this.#o.crls.offer(text.includes('-----BEGIN') ? text : new Uint8Array(payload));
     if (result.accepted) {
       await saveCrls(this.#o.config.dataDir, this.#o.crls.crls());
@@ -91,6 +95,24 @@ export class CrlKeeper {
         message: `CRL from ${topics.crl()} refused: ${result.reason}`,
       });
     }
+  }
+
+  /** Whether `payload` (PEM or DER) is exactly one CRL already held, byte for byte. */
+  #holds(payload: string | Buffer): boolean {
+    let der: Uint8Array;
+    if (typeof payload === 'string') {
+      let blocks;
+      try {
+        blocks = decodePem(payload);
+      } catch {
+        return false;
+      }
+      if (blocks.length !== 1) return false;
+      der = blocks[0]!.der;
+    } else der = payload;
+    return this.#o.crls
+      .crls()
+      .some((held) => Buffer.from(held.raw).equals(Buffer.from(der.buffer, der.byteOffset, der.byteLength)));
   }
 
   /** Alerts once when the CRL of the vessel's issuer is stale or missing. */
