@@ -2,7 +2,6 @@
 // signed for real with the vessel's key, and the exact refusal the console must give.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commandDigest, signCommand, TYP_ACK, verifyAck, type VerifyAckOptions } from '../../src/envelope';
-import { HelmlinkError } from '../../src/errors';
 import { ReplaySnapshot } from '../../src/replay';
 import {
   ackClaimsFor,
@@ -15,6 +14,9 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  ackOptionsOf,
+  refusal,
+  invalid,
 } from './fixtures';
 
 let w: World;
@@ -29,14 +31,8 @@ beforeAll(async () => {
   digest = await commandDigest(commandToken);
 });
 
-const options = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  audience: 'pilot-1',
-  commandToken,
-  ...extra,
-});
+const options = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions =>
+  ackOptionsOf(w, commandToken, extra);
 
 /** An ack's claims as the vessel signs them, with `over` replacing (undefined: removing) claims. */
 const ackClaims = (over: Record<string, unknown> = {}) => ackClaimsFor(commandJti, digest, over);
@@ -46,22 +42,6 @@ const ack = (claims: Record<string, unknown>, signer: 'vessel' | 'pilot' = 'vess
   const entity = signer === 'vessel' ? w.vessel : w.pilot;
   return rawSign(entity.keys.privateKey, { alg: 'ES256', typ: TYP_ACK, x5c: x5cOf(entity) }, claims);
 };
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; details: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof HelmlinkError)) throw err;
-    return { code: err.code, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal');
-}
-
-const invalid = (message: string, claim: string) => ({
-  code: 'ERR_CLAIM_INVALID',
-  message,
-  details: { claim },
-});
 
 describe('verifyAck: the claims', () => {
   it('an applied ack verifies and carries no reason key at all', async () => {
