@@ -141,6 +141,34 @@ describe('checkRevocation: a separate CRL signing certificate (RFC 5280 6.3.3 (f
   });
 });
 
+describe('checkRevocation: CRL signers whose own status comes from CRLs of further signers', () => {
+  const uri = (n: number) => [{ uri: `http://crl.test/${n}` }];
+  const dp = (n: number) => ({ oid: '2.5.29.31', value: ext.distributionPoints([{ fullName: uri(n) }]) });
+  const idp = (n: number) => ({
+    oid: '2.5.29.28',
+    critical: true,
+    value: ext.issuingDistributionPoint({ fullName: uri(n) }),
+  });
+
+  /**
+   * `length` nested signers: the leaf points at CRL 1, signed by signer 1, whose certificate points at CRL 2,
+   * signed by signer 2, and so on; the last signer's certificate points at the CRL it signs itself.
+   */
+  async function nested(length: number): Promise<unknown> {
+    const dpLeaf = await forgeLeaf('leaf with a distribution point', root, { extra: [dp(1)] });
+    const signers: Forged[] = [];
+    for (let i = 1; i <= length; i++) signers.push(await crlSigner({ extra: [dp(Math.min(i + 1, length))] }));
+    const crls = await Promise.all(signers.map((s, i) => signedBy(s, { extra: [idp(i + 1)] })));
+    return validatePath(dpLeaf.certificate, opts(crls, signers));
+  }
+
+  it('three nested signers are followed; a fourth is past the depth limit (no unbounded recursion)', async () => {
+    // Fault: without the limit (or with the depth not growing) a hostile set of CRLs nests signers without end.
+    await expect(nested(3)).resolves.toBeDefined();
+    expect((await rejection(nested(4))).code).toBe('ERR_CRL_INVALID');
+  });
+});
+
 describe('checkRevocation: look-alike CRL signers and the work budget', () => {
   let lookAlikes: Forged[];
   beforeAll(async () => {
