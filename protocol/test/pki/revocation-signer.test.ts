@@ -197,6 +197,18 @@ describe('checkRevocation: look-alike CRL signers and the work budget', () => {
       'ERR_CHAIN_TOO_COMPLEX',
     );
   });
+
+  it('the verdict does not depend on what an earlier validation memoised: a spent budget stops the search', async () => {
+    // Fault: going on past the spent budget finds signatures memoised by an earlier call, so the same inputs
+    // pass or fail depending on what was validated before.
+    const unnamed = await crlSigner();
+    const crl = parseCrlDer(await signedBy(unnamed, { aki: false }));
+    const withCrl = (intermediates: Forged[]) => ({ ...opts([], intermediates), crls: [crl] });
+    await expect(validatePath(leaf.certificate, withCrl([unnamed]))).resolves.toBeDefined();
+    expect((await rejection(validatePath(leaf.certificate, withCrl([...lookAlikes, unnamed])))).code).toBe(
+      'ERR_CHAIN_TOO_COMPLEX',
+    );
+  });
 });
 
 describe('checkRevocation: deltas, the validity window and the reported refusal', () => {
