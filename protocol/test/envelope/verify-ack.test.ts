@@ -94,7 +94,8 @@ describe('verifyAck: the claims', () => {
   });
 
   it('a rejected ack needs a registered-looking reason code; an applied ack carries none', async () => {
-    for (const reason of [undefined, 'hook failed', 'ERR_', 42])
+    // ['ERR_…'] reads as the code when coerced to a string: a type check must come first.
+    for (const reason of [undefined, 'hook failed', 'ERR_', 42, ['ERR_HOOK_REFUSED']])
       expect(
         await refusal(verifyAck(await ack(ackClaims({ status: 'rejected', reason })), options())),
       ).toEqual(invalid('a rejected ack needs a reason code', 'reason'));
@@ -110,14 +111,15 @@ describe('verifyAck: the claims', () => {
   });
 
   it('cmd_sha256 must be a base64url SHA-256 (43 characters)', async () => {
-    for (const cmd_sha256 of [42, digest.slice(1), `${digest}A`, `${digest.slice(1)}+`])
+    for (const cmd_sha256 of [42, digest.slice(1), `${digest}A`, `${digest.slice(1)}+`, [digest]])
       expect(await refusal(verifyAck(await ack(ackClaims({ cmd_sha256 })), options()))).toEqual(
         invalid('cmd_sha256 must be a base64url SHA-256', 'cmd_sha256'),
       );
   });
 
   it('the state claim is an object of on and off only', async () => {
-    for (const state of [null, [ALL, []], 'on', { on: ALL, off: [], extra: [] }])
+    // A number or an empty string has no keys at all: refused as a state, not as a missing list.
+    for (const state of [null, [ALL, []], 'on', { on: ALL, off: [], extra: [] }, 5, ''])
       expect(await refusal(verifyAck(await ack(ackClaims({ state })), options()))).toEqual(
         invalid('state must be an object with on and off', 'state'),
       );

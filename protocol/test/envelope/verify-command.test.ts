@@ -511,6 +511,19 @@ describe('verifyCommand: one rejection per code', () => {
     expect(isAttributable(err)).toBe(false);
   });
 
+  it('a jti that is not a string (an array holding a UUID) is refused and not attributable', async () => {
+    // Fault: a jti tested by the UUID pattern after coercion to a string would name an array as the token to answer.
+    const err = await rejection(
+      verifyCommand(
+        await sign(commandClaims('pilot-1', { jti: [globalThis.crypto.randomUUID()] })),
+        options(),
+      ),
+    );
+    expect(err.code).toBe('ERR_CLAIM_INVALID');
+    expect(err.message).toBe('the jti claim must be a UUID');
+    expect(isAttributable(err)).toBe(false);
+  });
+
   it('ERR_ISS_MISMATCH: iss is not the certificate identity', async () => {
     const err = await rejection(verifyCommand(await sign(commandClaims('pilot-2')), options()));
     expect(err.code).toBe('ERR_ISS_MISMATCH');

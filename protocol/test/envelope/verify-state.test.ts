@@ -122,8 +122,15 @@ describe('verifyState: the claims', () => {
     });
   });
 
+  it('jti is a UUID string, not an array holding one', async () => {
+    expect(await refusal(verifyState(await state(stateClaims({ jti: [LAST] })), options()))).toEqual(
+      invalid('the jti claim must be a UUID', 'jti'),
+    );
+  });
+
   it('last_jti is a UUID or null', async () => {
-    for (const last_jti of ['not-a-uuid', 42, `${LAST}x`])
+    // [LAST] reads as the UUID when coerced to a string: a type check must come first.
+    for (const last_jti of ['not-a-uuid', 42, `${LAST}x`, [LAST]])
       expect(await refusal(verifyState(await state(stateClaims({ last_jti })), options()))).toEqual(
         invalid('last_jti must be a UUID or null', 'last_jti'),
       );
