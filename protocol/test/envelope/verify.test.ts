@@ -20,6 +20,7 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  rejection,
 } from './fixtures';
 
 let w: World;
@@ -37,16 +38,6 @@ const options = (extra: Partial<VerifyCommandOptions> = {}): VerifyCommandOption
 
 const sign = (claims: Record<string, unknown>, entity = w.pilot) =>
   rawSign(entity.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(entity) }, claims);
-
-async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HelmlinkError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('verifyCommand: attribution', () => {
   it('a pilot claiming to be another pilot: ERR_ISS_MISMATCH naming both, answered to the certified signer', async () => {

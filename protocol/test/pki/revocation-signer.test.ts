@@ -7,7 +7,7 @@
  */
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HelmlinkError } from '../../src/errors';
+import type { HelmlinkError } from '../../src/errors';
 import { parseCrlDer } from '../../src/pki/crl-parse';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
 import {
@@ -68,17 +68,6 @@ const delta = (base: number) => ({
 const mismatch = (crl: Uint8Array, by: Forged) =>
   `the signature of the CRL of ${parseCrlDer(crl).issuer} does not verify with the key of "${by.certificate.subject}"`;
 
-/** The thrown coded error itself (for its cause). */
-async function thrown(p: Promise<unknown>): Promise<HelmlinkError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HelmlinkError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('checkRevocation: a separate CRL signing certificate (RFC 5280 6.3.3 (f))', () => {
   it('decides when its own path validates, its own status read from the very CRL it signed', async () => {
     const clean = await signedBy(signer);
@@ -103,7 +92,7 @@ describe('checkRevocation: a separate CRL signing certificate (RFC 5280 6.3.3 (f
   it('a signer listed as revoked on the CRL it signs is refused, and the refusal names it (not the issuer key mismatch)', async () => {
     // Attack: a stolen CRL signing key goes on signing "clean" CRLs after the CA revoked its certificate.
     const crl = await signedBy(signer, { entries: revokes(signer) });
-    const err = await thrown(validatePath(leaf.certificate, opts([crl], [signer])));
+    const err = await rejection(validatePath(leaf.certificate, opts([crl], [signer])));
     expect(err.code).toBe('ERR_CRL_INVALID');
     expect(err.message).toBe(
       `the CRL signer "${signer.certificate.subject}" is not valid: ERR_CHAIN_REVOKED: "${signer.certificate.subject}" is revoked (keyCompromise)`,
