@@ -230,6 +230,16 @@ describe('operator console over the web bridge, real Mosquitto', { timeout: 90_0
     await topology.syncBroker();
     await until(() => !handle.connected, 'the revoked vessel to be disconnected');
     expect(await brokerAdmits(topology.urls.mqtt, id, 'probe-revoked-vessel', 5)).toBe(false);
+    // The console learns the new CRL (retained on the broker) and says so where the pilot looks: the vessel's row
+    // is no longer verified, its panel names the revocation, and nothing can be sent to it.
+    await step(page, 'vessel-revoked-words', async () => {
+      await page.getByTestId(testIds.nav('fleet')).click();
+      await waitFor(page, testIds.fleetRow(wadden.id), { 'data-status': 'unverified' });
+      await openVessel(page, wadden.id);
+      await waitFor(page, testIds.vesselUnverified(wadden.id), { 'data-code': 'ERR_CHAIN_REVOKED' });
+      expect(await page.getByTestId(testIds.vesselUnverified(wadden.id)).innerText()).toMatch(/revoked/iu);
+      expect(await page.getByTestId(testIds.send(wadden.id)).isDisabled()).toBe(true);
+    });
   });
 
   it('revokes the pilot itself: the broker refuses it and its next command is not delivered', async () => {

@@ -65,6 +65,7 @@ export class BrokerLink extends EventEmitter<BrokerLinkEvents> {
   #since: number;
   #lastError: string | undefined;
   #outage: { since: number; attempts: number; alerted: boolean } | undefined;
+  #alertTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: BrokerLinkOptions) {
     super();
@@ -133,6 +134,7 @@ export class BrokerLink extends EventEmitter<BrokerLinkEvents> {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#alertTimer);
     this.control?.close();
     await this.session.close();
   }
@@ -146,22 +148,30 @@ export class BrokerLink extends EventEmitter<BrokerLinkEvents> {
       this.#connected = false;
       this.#since = now;
       this.#outage = { since: now, attempts: 0, alerted: false };
+      // The alert is due when the outage has lasted alertAfterMs, not at the next failed attempt: with a backoff
+      // of up to 30 s an outage could end before a failed attempt noticed it had lasted long enough.
+      clearTimeout(this.#alertTimer);
+      this.#alertTimer = setTimeout(() => this.#alertOutage(), this.o.alertAfterMs ?? 10_000);
+      this.#alertTimer.unref();
     }
-    const outage = this.#outage;
-    outage.attempts++;
+    this.#outage.attempts++;
     this.emit('down', error);
-    if (!outage.alerted && now - outage.since >= (this.o.alertAfterMs ?? 10_000)) {
-      outage.alerted = true;
-      this.o.alerts?.raise(
-        'broker_link_down',
-        'warning',
-        `the CA cannot reach its MQTT broker at ${this.o.url} (${this.#lastError ?? 'connection closed'}); retrying`,
-        { url: this.o.url, error: this.#lastError },
-      );
-    }
+  }
+
+  #alertOutage(): void {
+    const outage = this.#outage;
+    if (!outage || outage.alerted) return;
+    outage.alerted = true;
+    this.o.alerts?.raise(
+      'broker_link_down',
+      'warning',
+      `the CA cannot reach its MQTT broker at ${this.o.url} (${this.#lastError ?? 'connection closed'}); retrying`,
+      { url: this.o.url, error: this.#lastError },
+    );
   }
 
   #up(): void {
+    clearTimeout(this.#alertTimer);
     const outage = this.#outage;
     this.#connected = true;
     this.#since = this.#clock();

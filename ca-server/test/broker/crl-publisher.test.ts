@@ -2,17 +2,16 @@
  * The CRL publisher never swallows a failure: a refused publish or an unreachable broker raises an alert, is retried
  * until the broker holds the current CRL, and /health shows what the broker holds next to the current number.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '@helmlink/protocol/testkit';
 import type { HealthResponse } from '@helmlink/ca-client/wire';
 import { CrlPublisher } from '../../src/broker/crl-publisher';
 import { desiredDynsecState, entityRoleName } from '../../src/broker/dynsec/policy';
-import { BrokerLink } from '../../src/broker/link';
+import { type BrokerLink } from '../../src/broker/link';
 import { ManagedMosquitto } from '../../src/broker/mosquitto';
 import { startCaServer, type CaServer } from '../../src/http/server';
 import { PASSPHRASE } from '../helpers';
-import { issueIdentity, prepareMaterial, startBrokerFixture, type BrokerFixture } from './fixture';
+import { caLink, issueIdentity, prepareMaterial, startBrokerFixture, type BrokerFixture } from './fixture';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -21,19 +20,8 @@ afterAll(async () => {
 
 const fast = { initialDelayMs: 100, maxDelayMs: 400, jitter: 0 };
 
-function caLink(f: BrokerFixture, clientId: string, control: boolean): BrokerLink {
-  const link = new BrokerLink({
-    url: f.url,
-    servername: 'localhost',
-    clientId,
-    key: readFileSync(f.authority.paths.serverKey, 'utf8'),
-    cert: readFileSync(f.authority.paths.serverCert, 'utf8'),
-    passphrase: PASSPHRASE,
-    ca: f.authority.chainPem(),
-    control,
-    alerts: f.authority.alerts,
-    backoff: fast,
-  });
+function linkTo(f: BrokerFixture, clientId: string, control: boolean): BrokerLink {
+  const link = caLink(f, clientId, { control, backoff: fast });
   cleanups.push(() => link.close());
   return link;
 }
@@ -49,14 +37,14 @@ describe('CrlPublisher', () => {
   it('alerts when the broker refuses the CRL, and retries until the broker has it', async () => {
     const f = await startBrokerFixture();
     cleanups.push(() => f.close());
-    const admin = caLink(f, 'admin-link', true);
+    const admin = linkTo(f, 'admin-link', true);
     await ready(admin);
     // The broker stops letting the CA write the CRL topic.
     await admin.control!.runAll([
       { command: 'modifyRole', rolename: entityRoleName('helmlink-ca'), acls: [] },
     ]);
 
-    const link = caLink(f, 'publisher-link', false);
+    const link = linkTo(f, 'publisher-link', false);
     const publisher = new CrlPublisher(f.authority, link, { retry: fast, publishTimeoutMs: 2000 });
     cleanups.push(() => publisher.stop());
     const since = f.authority.listAlerts().at(-1)?.id ?? 0;

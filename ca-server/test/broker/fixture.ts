@@ -1,5 +1,5 @@
 /** A CA with generated broker material and a real Mosquitto, and MQTT clients with issued identities. */
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -7,6 +7,7 @@ import { encodePem, exportPkcs8, systemClock, type Role } from '@helmlink/protoc
 import { freePort } from '@helmlink/protocol/node';
 import { loadAuthority, type Authority, type AuthorityOptions } from '../../src/authority/authority';
 import { writeBrokerMaterial, type BrokerMaterial } from '../../src/broker/material';
+import { BrokerLink, type BrokerLinkOptions } from '../../src/broker/link';
 import { ManagedMosquitto } from '../../src/broker/mosquitto';
 import { createTestCa, makeCsr, PASSPHRASE } from '../helpers';
 
@@ -140,4 +141,23 @@ export async function startBrokerFixture(options: Partial<AuthorityOptions> = {}
       await authority.close();
     },
   };
+}
+
+/** The CA service identity's link to the fixture's broker (not started), alerting into the fixture's authority. */
+export function caLink(
+  f: BrokerFixture,
+  clientId: string,
+  options: Partial<Omit<BrokerLinkOptions, 'url' | 'clientId'>> = {},
+): BrokerLink {
+  return new BrokerLink({
+    url: f.url,
+    servername: 'localhost',
+    clientId,
+    key: readFileSync(f.authority.paths.serverKey, 'utf8'),
+    cert: readFileSync(f.authority.paths.serverCert, 'utf8'),
+    passphrase: PASSPHRASE,
+    ca: f.authority.chainPem(),
+    alerts: f.authority.alerts,
+    ...options,
+  });
 }

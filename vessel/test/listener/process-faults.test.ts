@@ -3,106 +3,28 @@
  * again after the pilot was told "rejected", a dropped command claiming a state change, how long a rejection is
  * remembered, and what the ship-systems hook is told. Real PKI, real hook process, real state file.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
-import {
-  IEC_61162_450_CATALOG,
-  buildStreamsSet,
-  createTrust,
-  peekClaims,
-  signCommand,
-  validatePath,
-  verifyAck,
-  type Trust,
-} from '@helmlink/protocol';
-import { nodeSignatureVerifier } from '@helmlink/protocol/node';
-import { createTestPki, type TestEntity } from '@helmlink/protocol/testing';
-import { StateStore, createNodeSigner, processCommand, tokenDigest, type ProcessorContext } from '../../src';
-import { knownSigner } from '../helpers/fleet';
+import { IEC_61162_450_CATALOG, peekClaims } from '@helmlink/protocol';
+import { StateStore, processCommand, tokenDigest } from '../../src';
+import { NAVD, processorFixture } from '../helpers/processor';
 
-const NAVD = '239.192.0.4:60004';
 const ALL = IEC_61162_450_CATALOG.streams.map((s) => s.address);
 
+/** The processor fixture, with pilot-1 signing; with a hook, one that logs what it is told and refuses while a file exists. */
 async function setup(withHook = false) {
-  const pki = await createTestPki();
-  const now = pki.now.getTime();
-  const nowS = Math.floor(now / 1000);
-  const vessel = await pki.issue('MV', ['vessel']);
-  const pilot = await pki.issue('pilot-1', ['pilot']);
-  const crl = await pki.issuingCrl([], { crlNumber: 1 });
-  const trust = (mode: 'leaf' | 'off'): Trust =>
-    createTrust({
-      trustAnchors: [pki.root.certificate],
-      intermediates: [pki.issuing.certificate],
-      crls: [crl],
-      revocation: { mode },
-      validatePath,
-      signatureVerifier: nodeSignatureVerifier,
-    });
-  const dir = mkdtempSync(join(tmpdir(), 'vessel-faults-'));
-  const store = StateStore.open(join(dir, 'state.jsonl'), IEC_61162_450_CATALOG, {
-    fsync: false,
-    now: () => now,
-  });
-  const signer = createNodeSigner(vessel.keys.privateKey, vessel.chain);
-  // The hook logs what it is told and refuses while the "refuse" file exists (a temporary condition on board).
-  const refuseFile = join(dir, 'refuse');
-  const hookLog = join(dir, 'hook.log');
+  const f = await processorFixture();
+  // A temporary condition on board: the hook refuses while the "refuse" file exists.
+  const refuseFile = join(f.dir, 'refuse');
+  const hookLog = join(f.dir, 'hook.log');
   const script = `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{require('fs').appendFileSync(${JSON.stringify(hookLog)},s+'\\n');process.exit(require('fs').existsSync(${JSON.stringify(refuseFile)})?3:0)})`;
-  const ctx: ProcessorContext = {
-    vesselId: 'MV',
-    catalog: IEC_61162_450_CATALOG,
-    store,
-    trust: trust('leaf'),
-    trustIgnoringRevocation: trust('off'),
-    signer: () => signer,
-    algorithms: ['ES256'],
-    clockToleranceSeconds: 30,
-    clock: () => now,
-    ...(withHook ? { hook: { command: process.execPath, args: ['-e', script], timeoutMs: 20_000 } } : {}),
-  };
-  const sign = async (on: string[], extra: { jti?: string; clock?: () => number } = {}) =>
-    (
-      await signCommand(createNodeSigner(pilot.keys.privateKey, pilot.chain), {
-        clock: () => now,
-        audience: 'MV',
-        cmd: buildStreamsSet(IEC_61162_450_CATALOG, on),
-        ...extra,
-      })
-    ).token;
-  /** A command with arbitrary claims, signed for real by the pilot (for claims signCommand refuses to write). */
-  const signRaw = (claims: Record<string, unknown>, who: TestEntity = pilot) =>
-    new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-      .setProtectedHeader({
-        alg: 'ES256',
-        typ: 'helmlink-cmd+jwt',
-        x5c: who.chain.map((c) => Buffer.from(c.rawData).toString('base64')),
-      })
-      .sign(who.keys.privateKey);
-  const baseClaims = () => ({
-    iss: 'pilot-1',
-    aud: 'MV',
-    iat: nowS,
-    nbf: nowS,
-    exp: nowS + 30,
-    jti: globalThis.crypto.randomUUID(),
-    cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
-  });
-  const ackTrust = trust('leaf');
-  const certificates = await knownSigner(ackTrust, signer, 'MV');
-  const ackOf = (token: string, ack: string) =>
-    verifyAck(ack, {
-      trust: ackTrust,
-      certificates,
-      clock: () => now,
-      vesselId: 'MV',
-      audience: 'pilot-1',
-      commandToken: token,
-    });
-  return { ctx, store, now, nowS, sign, signRaw, baseClaims, ackOf, refuseFile, hookLog };
+  const ctx = withHook
+    ? { ...f.ctx, hook: { command: process.execPath, args: ['-e', script], timeoutMs: 20_000 } }
+    : f.ctx;
+  const sign = (on: string[], extra: { jti?: string; clock?: () => number } = {}) =>
+    f.sign(f.pilot, on, extra);
+  return { ...f, ctx, sign, refuseFile, hookLog };
 }
 
 describe('processCommand: rejections are remembered', () => {

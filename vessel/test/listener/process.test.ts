@@ -1,74 +1,14 @@
 /** The per-command pipeline without MQTT: attribution under a stale CRL, redelivery, and what gets persisted. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
-import {
-  IEC_61162_450_CATALOG,
-  buildStreamsSet,
-  createTrust,
-  peekClaims,
-  signCommand,
-  validatePath,
-  verifyAck,
-  type Trust,
-} from '@helmlink/protocol';
-import { nodeSignatureVerifier } from '@helmlink/protocol/node';
+import { IEC_61162_450_CATALOG, peekClaims, signCommand, buildStreamsSet } from '@helmlink/protocol';
 import { createTestPki, type TestEntity } from '@helmlink/protocol/testing';
 import { StateStore, createNodeSigner, processCommand, tokenDigest, type ProcessorContext } from '../../src';
-import { knownSigner } from '../helpers/fleet';
+import { NAVD, processorFixture } from '../helpers/processor';
 
-const NAVD = '239.192.0.4:60004';
-
-async function setup(crlNextUpdateOffsetMs: number) {
-  const pki = await createTestPki();
-  const now = pki.now.getTime();
-  const vessel = await pki.issue('MV', ['vessel']);
-  const pilot = await pki.issue('pilot-1', ['pilot']);
-  const admin = await pki.issue('admin-1', ['admin']);
-  const crl = await pki.issuingCrl([], {
-    crlNumber: 1,
-    thisUpdate: new Date(now - 86_400_000),
-    nextUpdate: new Date(now + crlNextUpdateOffsetMs),
-  });
-  const trust = (mode: 'leaf' | 'off'): Trust =>
-    createTrust({
-      trustAnchors: [pki.root.certificate],
-      intermediates: [pki.issuing.certificate],
-      crls: [crl],
-      revocation: { mode, staleGraceSeconds: 60 },
-      validatePath,
-      signatureVerifier: nodeSignatureVerifier,
-    });
-  const store = StateStore.open(
-    join(mkdtempSync(join(tmpdir(), 'vessel-process-')), 'state.jsonl'),
-    IEC_61162_450_CATALOG,
-    { fsync: false, now: () => now },
-  );
-  const signer = createNodeSigner(vessel.keys.privateKey, vessel.chain);
-  const ctx: ProcessorContext = {
-    vesselId: 'MV',
-    catalog: IEC_61162_450_CATALOG,
-    store,
-    trust: trust('leaf'),
-    trustIgnoringRevocation: trust('off'),
-    signer: () => signer,
-    algorithms: ['ES256'],
-    clockToleranceSeconds: 30,
-    clock: () => now,
-  };
-  const sign = async (who: TestEntity, on: string[]) =>
-    (
-      await signCommand(createNodeSigner(who.keys.privateKey, who.chain), {
-        clock: () => now,
-        audience: 'MV',
-        cmd: buildStreamsSet(IEC_61162_450_CATALOG, on),
-      })
-    ).token;
-  return { pki, ctx, store, pilot, admin, vessel, sign };
-}
+const setup = (crlNextUpdateOffsetMs: number) =>
+  processorFixture({ crlNextUpdateOffsetMs, staleGraceSeconds: 60 });
 
 describe('command pipeline', () => {
   it('answers an authentic pilot with ERR_CRL_STALE under a stale CRL, but never a non-pilot or an unknown signer', async () => {
@@ -127,30 +67,11 @@ describe('command pipeline', () => {
   });
 
   it('drops a command naming its pilot by x5t#S256 unanswered (it must carry x5c), and names itself so in acks', async () => {
-    const { ctx, pilot, vessel, sign, store } = await setup(86_400_000);
-    const nowS = Math.floor(ctx.clock() / 1000);
+    const { ctx, pilot, vessel, sign, signRaw, baseClaims, store } = await setup(86_400_000);
     const thumbprint = (cert: TestEntity['certificate']) =>
       createHash('sha256').update(new Uint8Array(cert.rawData)).digest('base64url');
     // Authentic pilot key and claims; only the header names the certificate instead of carrying it.
-    const token = await new CompactSign(
-      new TextEncoder().encode(
-        JSON.stringify({
-          iss: 'pilot-1',
-          aud: 'MV',
-          iat: nowS,
-          nbf: nowS,
-          exp: nowS + 30,
-          jti: globalThis.crypto.randomUUID(),
-          cmd: buildStreamsSet(IEC_61162_450_CATALOG, [NAVD]),
-        }),
-      ),
-    )
-      .setProtectedHeader({
-        alg: 'ES256',
-        typ: 'helmlink-cmd+jwt',
-        'x5t#S256': thumbprint(pilot.certificate),
-      })
-      .sign(pilot.keys.privateKey);
+    const token = await signRaw(baseClaims(), pilot, { 'x5t#S256': thumbprint(pilot.certificate) });
     const outcome = await processCommand(ctx, token);
     expect(outcome).toMatchObject({
       verdict: 'dropped',
@@ -170,7 +91,7 @@ describe('command pipeline', () => {
   });
 
   it("signs the ship systems' words into a rejection: the hook's first line becomes reason_text", async () => {
-    const { ctx, pilot, sign, store, pki } = await setup(86_400_000);
+    const { ctx, pilot, sign, store, ackOf } = await setup(86_400_000);
     const hooked: ProcessorContext = {
       ...ctx,
       hook: {
@@ -187,20 +108,8 @@ describe('command pipeline', () => {
       reasonText: 'the voyage data recorder feed (VDRD) must stay on',
       changed: false,
     });
-    const trust = createTrust({
-      trustAnchors: [pki.root.certificate],
-      intermediates: [pki.issuing.certificate],
-      revocation: { mode: 'off' },
-    });
-    const ack = await verifyAck(outcome.ack!, {
-      trust,
-      // The ack names the vessel certificate by x5t#S256: known from a verified state, as at a console.
-      certificates: await knownSigner(trust, ctx.signer(), 'MV'),
-      clock: ctx.clock,
-      vesselId: 'MV',
-      audience: 'pilot-1',
-      commandToken: token,
-    });
+    // The ack names the vessel certificate by x5t#S256: known from a verified state, as at a console.
+    const ack = await ackOf(token, outcome.ack!);
     expect(ack.claims).toMatchObject({
       status: 'rejected',
       reason: 'ERR_HOOK_REJECTED',
