@@ -130,6 +130,7 @@ describe('verifyAck with x5t#S256', () => {
       const err = await rejection(verifyAck(token, ackOptions(certificates ? { certificates } : {})));
       expect(err.code).toBe('ERR_JOSE_X5T_UNKNOWN');
       expect(err.message).toMatch(/never fetched|holds no validated certificates/u);
+      expect(err.details).toEqual({ thumbprint });
     }
     // A valid certificate of the same PKI, never seen in a verified state, is not resolved either.
     const other = await w.pki.issue(VESSEL, ['vessel']);
