@@ -97,6 +97,17 @@ export async function refusal(
   return { code: err.code, message: err.message, details: err.details };
 }
 
+/** The coded refusal of a synchronous check as a plain object (anything else, or no refusal, fails the test). */
+export function refusalOf(fn: () => unknown): { code: string; message: string; details: unknown } {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof HelmlinkError)) throw err;
+    return { code: err.code, message: err.message, details: err.details };
+  }
+  throw new Error('expected a refusal');
+}
+
 /** The ERR_CLAIM_INVALID refusal of `claim` with `message`. */
 export const invalid = (message: string, claim: string) => ({
   code: 'ERR_CLAIM_INVALID',

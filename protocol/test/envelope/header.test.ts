@@ -14,18 +14,7 @@ import {
   isCanonicalBase64Url,
 } from '../../src/envelope/header';
 import { MAX_X5C_CERTIFICATES, TYP_ACK, TYP_COMMAND } from '../../src/envelope/types';
-import { HelmlinkError } from '../../src/errors';
-
-/** The refusal of a synchronous check: code, message and details. */
-function refusal(f: () => unknown): { code: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (err) {
-    if (!(err instanceof HelmlinkError)) throw err;
-    return { code: err.code, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal');
-}
+import { refusalOf } from './fixtures';
 
 const NOT_COMPACT = {
   code: 'ERR_TOKEN_MALFORMED',
@@ -43,7 +32,7 @@ const cmdHeader = (over: Record<string, unknown> = {}) => ({
 
 describe('checkTokenSize: size first, then exactly three canonical parts', () => {
   it('a token over the limit is refused by its size alone, naming both numbers; exactly the limit passes', () => {
-    expect(refusal(() => checkTokenSize('a.b.c'.padEnd(101, 'c'), 100))).toEqual({
+    expect(refusalOf(() => checkTokenSize('a.b.c'.padEnd(101, 'c'), 100))).toEqual({
       code: 'ERR_TOKEN_TOO_LARGE',
       message: 'the token is 101 bytes; the maximum is 100',
       details: { size: 101, maxBytes: 100 },
@@ -57,7 +46,7 @@ describe('checkTokenSize: size first, then exactly three canonical parts', () =>
       dot1: 2,
       dot2: 5,
     });
-    expect(refusal(() => checkTokenSize(new Uint8Array([0x61, 0x2e, 0xff, 0x2e, 0x62]), 100))).toEqual({
+    expect(refusalOf(() => checkTokenSize(new Uint8Array([0x61, 0x2e, 0xff, 0x2e, 0x62]), 100))).toEqual({
       code: 'ERR_TOKEN_MALFORMED',
       message: 'the token is not UTF-8 text',
       details: undefined,
@@ -71,7 +60,7 @@ describe('checkTokenSize: size first, then exactly three canonical parts', () =>
     // 'abc' alone is canonical base64url: only the dot rules refuse it.
     for (const token of ['abc', '.AA.AA', 'AA..AA', 'AA.AA.AA.AA', 'AA.AA'])
       expect(
-        refusal(() => checkTokenSize(token, 100)),
+        refusalOf(() => checkTokenSize(token, 100)),
         token,
       ).toEqual(NOT_COMPACT);
     expect(checkTokenSize('AA.AA.', 100)).toEqual({ text: 'AA.AA.', dot1: 2, dot2: 5 });
@@ -80,7 +69,7 @@ describe('checkTokenSize: size first, then exactly three canonical parts', () =>
   it('a part of length 4n+1 is never canonical (no byte sequence encodes to it)', () => {
     expect(isCanonicalBase64Url('AAAAA')).toBe(false);
     expect(isCanonicalBase64Url('AAAA')).toBe(true);
-    expect(refusal(() => checkTokenSize('AA.AA.AAAAA', 100))).toEqual(NOT_COMPACT);
+    expect(refusalOf(() => checkTokenSize('AA.AA.AAAAA', 100))).toEqual(NOT_COMPACT);
   });
 });
 
@@ -97,15 +86,15 @@ describe('decodeJsonSegment', () => {
 
   it('refuses what is not base64url, not JSON, or not a JSON object, naming the part', () => {
     const malformed = (message: string) => ({ code: 'ERR_TOKEN_MALFORMED', message, details: undefined });
-    expect(refusal(() => decodeJsonSegment('ab+c', 'payload'))).toEqual(
+    expect(refusalOf(() => decodeJsonSegment('ab+c', 'payload'))).toEqual(
       malformed('the token payload is not base64url'),
     );
-    expect(refusal(() => decodeJsonSegment(enc('{"a":'), 'header'))).toEqual(
+    expect(refusalOf(() => decodeJsonSegment(enc('{"a":'), 'header'))).toEqual(
       malformed('the token header is not base64url JSON'),
     );
     for (const json of ['null', '[1]', '"text"', '42'])
       expect(
-        refusal(() => decodeJsonSegment(enc(json), 'payload')),
+        refusalOf(() => decodeJsonSegment(enc(json), 'payload')),
         json,
       ).toEqual(malformed('the token payload is not a JSON object'));
   });
@@ -113,46 +102,48 @@ describe('decodeJsonSegment', () => {
 
 describe('checkHeader: each refusal in words', () => {
   it('typ: the expected one is named, the one received quoted (at most 40 characters) or "none"', () => {
-    expect(refusal(() => checkHeader(cmdHeader({ typ: 'JWT' }), TYP_COMMAND, ['ES256']))).toEqual({
+    expect(refusalOf(() => checkHeader(cmdHeader({ typ: 'JWT' }), TYP_COMMAND, ['ES256']))).toEqual({
       code: 'ERR_JOSE_TYP_INVALID',
       message: `expected typ ${TYP_COMMAND}, got JWT`,
       details: { expected: TYP_COMMAND },
     });
-    expect(refusal(() => checkHeader(cmdHeader({ typ: 7 }), TYP_COMMAND, ['ES256'])).message).toBe(
+    expect(refusalOf(() => checkHeader(cmdHeader({ typ: 7 }), TYP_COMMAND, ['ES256'])).message).toBe(
       `expected typ ${TYP_COMMAND}, got none`,
     );
     expect(
-      refusal(() => checkHeader(cmdHeader({ typ: 'x'.repeat(50) }), TYP_COMMAND, ['ES256'])).message,
+      refusalOf(() => checkHeader(cmdHeader({ typ: 'x'.repeat(50) }), TYP_COMMAND, ['ES256'])).message,
     ).toBe(`expected typ ${TYP_COMMAND}, got ${'x'.repeat(40)}`);
   });
 
   it('alg: refused with the allow-list in the details, the alg quoted (at most 20 characters) or "none"', () => {
-    expect(refusal(() => checkHeader(cmdHeader({ alg: 'HS256' }), TYP_COMMAND, ['ES256', 'EdDSA']))).toEqual({
+    expect(
+      refusalOf(() => checkHeader(cmdHeader({ alg: 'HS256' }), TYP_COMMAND, ['ES256', 'EdDSA'])),
+    ).toEqual({
       code: 'ERR_JOSE_ALG_NOT_ALLOWED',
       message: 'algorithm HS256 is not allowed',
       details: { allowed: ['ES256', 'EdDSA'] },
     });
-    expect(refusal(() => checkHeader(cmdHeader({ alg: null }), TYP_COMMAND, ['ES256'])).message).toBe(
+    expect(refusalOf(() => checkHeader(cmdHeader({ alg: null }), TYP_COMMAND, ['ES256'])).message).toBe(
       'algorithm none is not allowed',
     );
     expect(
-      refusal(() => checkHeader(cmdHeader({ alg: 'A'.repeat(30) }), TYP_COMMAND, ['ES256'])).message,
+      refusalOf(() => checkHeader(cmdHeader({ alg: 'A'.repeat(30) }), TYP_COMMAND, ['ES256'])).message,
     ).toBe(`algorithm ${'A'.repeat(20)} is not allowed`);
   });
 
   it('crit, key-carrying parameters and unknown parameters are refused, each named', () => {
-    expect(refusal(() => checkHeader(cmdHeader({ crit: ['b64'] }), TYP_COMMAND, ['ES256']))).toEqual({
+    expect(refusalOf(() => checkHeader(cmdHeader({ crit: ['b64'] }), TYP_COMMAND, ['ES256']))).toEqual({
       code: 'ERR_JOSE_CRIT_UNSUPPORTED',
       message: 'the token marks header extensions as critical; none are supported',
       details: undefined,
     });
-    expect(refusal(() => checkHeader(cmdHeader({ jwk: {} }), TYP_COMMAND, ['ES256']))).toEqual({
+    expect(refusalOf(() => checkHeader(cmdHeader({ jwk: {} }), TYP_COMMAND, ['ES256']))).toEqual({
       code: 'ERR_JOSE_HEADER_FORBIDDEN',
       message: 'header parameter jwk is never trusted: the key comes only from a validated certificate',
       details: { parameter: 'jwk' },
     });
     const long = `zip${'z'.repeat(30)}`;
-    expect(refusal(() => checkHeader(cmdHeader({ [long]: 1 }), TYP_COMMAND, ['ES256']))).toEqual({
+    expect(refusalOf(() => checkHeader(cmdHeader({ [long]: 1 }), TYP_COMMAND, ['ES256']))).toEqual({
       code: 'ERR_JOSE_HEADER_FORBIDDEN',
       message: `header parameter ${long.slice(0, 20)} is not allowed`,
       details: { parameter: long.slice(0, 20) },
@@ -160,28 +151,28 @@ describe('checkHeader: each refusal in words', () => {
   });
 
   it('x5t#S256: only on acks, never beside x5c, and only as 43 canonical base64url characters', () => {
-    expect(refusal(() => checkHeader(cmdHeader({ 'x5t#S256': THUMBPRINT }), TYP_COMMAND, ['ES256']))).toEqual(
-      {
-        code: 'ERR_JOSE_HEADER_FORBIDDEN',
-        message: `header parameter x5t#S256 is not accepted on ${TYP_COMMAND}: its signer certificate travels in x5c`,
-        details: { parameter: 'x5t#S256' },
-      },
-    );
+    expect(
+      refusalOf(() => checkHeader(cmdHeader({ 'x5t#S256': THUMBPRINT }), TYP_COMMAND, ['ES256'])),
+    ).toEqual({
+      code: 'ERR_JOSE_HEADER_FORBIDDEN',
+      message: `header parameter x5t#S256 is not accepted on ${TYP_COMMAND}: its signer certificate travels in x5c`,
+      details: { parameter: 'x5t#S256' },
+    });
     const ack = (over: Record<string, unknown>) => ({ alg: 'ES256', typ: TYP_ACK, ...over });
     expect(
-      refusal(() => checkHeader(ack({ x5c: [CERT], 'x5t#S256': THUMBPRINT }), TYP_ACK, ['ES256'])),
+      refusalOf(() => checkHeader(ack({ x5c: [CERT], 'x5t#S256': THUMBPRINT }), TYP_ACK, ['ES256'])),
     ).toEqual({
       code: 'ERR_JOSE_SIGNER_AMBIGUOUS',
       message: 'the token names its signer twice (x5c and x5t#S256): exactly one is allowed',
       details: undefined,
     });
     for (const bad of ['A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}+`, 42])
-      expect(refusal(() => checkHeader(ack({ 'x5t#S256': bad }), TYP_ACK, ['ES256']))).toEqual({
+      expect(refusalOf(() => checkHeader(ack({ 'x5t#S256': bad }), TYP_ACK, ['ES256']))).toEqual({
         code: 'ERR_JOSE_X5T_INVALID',
         message: 'x5t#S256 must be a base64url SHA-256 (43 characters)',
         details: undefined,
       });
-    expect(refusal(() => checkHeader(ack({}), TYP_ACK, ['ES256']))).toEqual({
+    expect(refusalOf(() => checkHeader(ack({}), TYP_ACK, ['ES256']))).toEqual({
       code: 'ERR_JOSE_SIGNER_MISSING',
       message: 'the token names its signer neither in x5c nor in x5t#S256',
       details: undefined,
@@ -197,14 +188,14 @@ describe('checkHeader: each refusal in words', () => {
     const x5cInvalid = (message: string) => ({ code: 'ERR_JOSE_X5C_INVALID', message, details: undefined });
     const count = `x5c must hold 1 to ${MAX_X5C_CERTIFICATES} certificates`;
     for (const x5c of [[], Array(MAX_X5C_CERTIFICATES + 1).fill(CERT), CERT])
-      expect(refusal(() => checkHeader(cmdHeader({ x5c }), TYP_COMMAND, ['ES256']))).toEqual(
+      expect(refusalOf(() => checkHeader(cmdHeader({ x5c }), TYP_COMMAND, ['ES256']))).toEqual(
         x5cInvalid(count),
       );
     expect(
       checkHeader(cmdHeader({ x5c: Array(MAX_X5C_CERTIFICATES).fill(CERT) }), TYP_COMMAND, ['ES256']).x5c,
     ).toHaveLength(MAX_X5C_CERTIFICATES);
     for (const entry of [42, 'MII-B_', ''])
-      expect(refusal(() => checkHeader(cmdHeader({ x5c: [CERT, entry] }), TYP_COMMAND, ['ES256']))).toEqual(
+      expect(refusalOf(() => checkHeader(cmdHeader({ x5c: [CERT, entry] }), TYP_COMMAND, ['ES256']))).toEqual(
         x5cInvalid('x5c entries must be standard base64 DER'),
       );
   });
