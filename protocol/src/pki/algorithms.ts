@@ -120,7 +120,9 @@ export function signatureScheme(alg: AlgorithmIdentifier): SignatureScheme {
   const oid = alg.algorithm;
   const ecdsa = OID_ECDSA[oid];
   if (ecdsa) {
-    if (alg.parameters) throw unsupported('ECDSA with parameters:', oid);
+    // RFC 5758 3.2: the parameters MUST be absent. The ASN.1 parser reads a DER NULL as `null`, so test for
+    // absence itself, not truthiness (NULL parameters would otherwise pass).
+    if (alg.parameters !== undefined) throw unsupported('ECDSA with parameters:', oid);
     return { kind: 'ecdsa', hash: ecdsa };
   }
   const pkcs1 = OID_RSA_PKCS1[oid];
@@ -137,7 +139,8 @@ export function signatureScheme(alg: AlgorithmIdentifier): SignatureScheme {
     }
   }
   if (oid === OID_ED25519) {
-    if (alg.parameters) throw unsupported('Ed25519 with parameters:', oid);
+    // RFC 8410 3: the parameters MUST be absent (NULL included, see ECDSA above).
+    if (alg.parameters !== undefined) throw unsupported('Ed25519 with parameters:', oid);
     return { kind: 'ed25519' };
   }
   throw unsupported('signature algorithm', oid);

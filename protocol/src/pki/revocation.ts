@@ -32,8 +32,6 @@ function preferError(errors: HelmlinkError[]): HelmlinkError | undefined {
       case 'ERR_CRL_CRITICAL_EXTENSION':
       case 'ERR_CRL_PROFILE':
         return 1;
-      case 'ERR_CHAIN_REVOKED':
-        return 2;
       case 'ERR_CHAIN_ALG_UNSUPPORTED':
         return 3;
       case 'ERR_CRL_INVALID':
@@ -195,6 +193,8 @@ async function resolveCrlSigner(crl: CrlInfo, issuer: CertInfo, ctx: Ctx): Promi
   const scheme = crl.scheme;
   if (scheme instanceof HelmlinkError) throw scheme;
   let firstError: HelmlinkError | undefined;
+  // The CRL verified with a separate signer whose own path failed: that says more than the key mismatches before it.
+  let signerError: HelmlinkError | undefined;
   const note = (e: HelmlinkError): void => {
     firstError ??= e;
   };
@@ -241,12 +241,10 @@ async function resolveCrlSigner(crl: CrlInfo, issuer: CertInfo, ctx: Ctx): Promi
       return;
     } catch (err) {
       if (!isHelmlinkError(err)) throw err;
-      note(
-        new HelmlinkError(
-          'ERR_CRL_INVALID',
-          `the CRL signer ${describe(candidate)} is not valid: ${err.code}: ${err.message}`,
-          { cause: err },
-        ),
+      signerError ??= new HelmlinkError(
+        'ERR_CRL_INVALID',
+        `the CRL signer ${describe(candidate)} is not valid: ${err.code}: ${err.message}`,
+        { cause: err },
       );
     }
   }
@@ -255,5 +253,9 @@ async function resolveCrlSigner(crl: CrlInfo, issuer: CertInfo, ctx: Ctx): Promi
       'ERR_CHAIN_TOO_COMPLEX',
       'the work budget of path validation ran out while verifying CRL signers',
     );
-  throw firstError ?? new HelmlinkError('ERR_CRL_INVALID', `no valid signer for the CRL of ${crl.issuer}`);
+  throw (
+    signerError ??
+    firstError ??
+    new HelmlinkError('ERR_CRL_INVALID', `no valid signer for the CRL of ${crl.issuer}`)
+  );
 }

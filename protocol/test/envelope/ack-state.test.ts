@@ -16,7 +16,6 @@ import {
 import type { ErrorCode } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
 import {
-  ALL,
   CATALOG,
   clock,
   CMD,
@@ -27,6 +26,9 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  ackOptionsOf,
+  vesselOptionsOf,
+  STATE as state,
 } from './fixtures';
 
 let w: World;
@@ -39,21 +41,10 @@ beforeAll(async () => {
   commandJti = signed.claims.jti;
 });
 
-const ackOptions = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  audience: 'pilot-1',
-  commandToken,
-  ...extra,
-});
-const stateOptions = (extra: Partial<VerifyStateOptions> = {}): VerifyStateOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  ...extra,
-});
-const state = { on: ALL.slice(0, 4), off: ALL.slice(4) };
+const ackOptions = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions =>
+  ackOptionsOf(w, commandToken, extra);
+const stateOptions = (extra: Partial<VerifyStateOptions> = {}): VerifyStateOptions =>
+  vesselOptionsOf(w, extra);
 
 describe('acks', () => {
   it('a vessel ack binds the exact command token and verifies at the console', async () => {

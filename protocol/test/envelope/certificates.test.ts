@@ -31,7 +31,6 @@ import { CrlStore } from '../../src/pki/crl-store';
 import { MemoryReplayStore } from '../../src/replay';
 import {
   ackClaimsFor,
-  ALL,
   CATALOG,
   clock,
   CMD,
@@ -43,6 +42,8 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  ackOptionsOf,
+  STATE as state,
 } from './fixtures';
 import { createSigner } from '../../src/envelope';
 
@@ -57,8 +58,6 @@ beforeAll(async () => {
   commandJti = signed.claims.jti;
   thumbprint = createHash('sha256').update(new Uint8Array(w.vessel.certificate.rawData)).digest('base64url');
 });
-
-const state = { on: ALL.slice(0, 4), off: ALL.slice(4) };
 
 async function stateToken(signer: Signer = w.vesselSigner): Promise<string> {
   return (
@@ -87,14 +86,8 @@ async function learnt(trust = w.trust(), vesselSigner = w.vesselSigner, vesselId
   return certificates;
 }
 
-const ackOptions = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  audience: 'pilot-1',
-  commandToken,
-  ...extra,
-});
+const ackOptions = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions =>
+  ackOptionsOf(w, commandToken, extra);
 
 const ackClaims = () =>
   ackClaimsFor(commandJti, createHash('sha256').update(commandToken).digest('base64url'));
@@ -137,6 +130,7 @@ describe('verifyAck with x5t#S256', () => {
       const err = await rejection(verifyAck(token, ackOptions(certificates ? { certificates } : {})));
       expect(err.code).toBe('ERR_JOSE_X5T_UNKNOWN');
       expect(err.message).toMatch(/never fetched|holds no validated certificates/u);
+      expect(err.details).toEqual({ thumbprint });
     }
     // A valid certificate of the same PKI, never seen in a verified state, is not resolved either.
     const other = await w.pki.issue(VESSEL, ['vessel']);

@@ -2,7 +2,14 @@
 import { base64url, CompactSign } from 'jose';
 import { createTestPki, type TestEntity, type TestPki } from '../../src/testing/pki';
 import { IEC_61162_450_CATALOG } from '../../src/catalog';
-import { createSigner, createTrust, type Signer, type Trust, type TrustOptions } from '../../src/envelope';
+import {
+  createSigner,
+  createTrust,
+  type Signer,
+  type Trust,
+  type TrustOptions,
+  type VerifyAckOptions,
+} from '../../src/envelope';
 import { bytesToBase64 } from '../../src/pki/pem';
 import { HelmlinkError } from '../../src/errors';
 
@@ -24,6 +31,8 @@ export const VESSEL = 'vessel-1';
 export const CATALOG = IEC_61162_450_CATALOG;
 export const ALL = CATALOG.streams.map((s) => s.address);
 export const CMD = { v: 1, type: 'streams.set', on: ALL.slice(0, 4), off: ALL.slice(4) } as const;
+/** The stream state the vessel reports after applying CMD. */
+export const STATE = { on: ALL.slice(0, 4), off: ALL.slice(4) };
 
 export interface World {
   pki: TestPki;
@@ -54,6 +63,57 @@ export async function createWorld(): Promise<World> {
       }),
   };
 }
+
+/** The console's options for an ack of VESSEL to pilot-1 answering `commandToken`, with `extra` on top. */
+export const ackOptionsOf = (
+  w: World,
+  commandToken: string,
+  extra: Partial<VerifyAckOptions> = {},
+): VerifyAckOptions => ({
+  trust: w.trust(),
+  clock,
+  vesselId: VESSEL,
+  audience: 'pilot-1',
+  commandToken,
+  ...extra,
+});
+
+/** The options every verifier of what VESSEL signs (states, events) takes, with `extra` on top. */
+export const vesselOptionsOf = <T extends object>(
+  w: World,
+  extra: T,
+): { trust: Trust; clock: () => number; vesselId: string } & T => ({
+  trust: w.trust(),
+  clock,
+  vesselId: VESSEL,
+  ...extra,
+});
+
+/** A coded refusal as a plain object (code, message, details) for one toMatchObject/toEqual. */
+export async function refusal(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details: unknown }> {
+  const err = await rejection(p);
+  return { code: err.code, message: err.message, details: err.details };
+}
+
+/** The coded refusal of a synchronous check as a plain object (anything else, or no refusal, fails the test). */
+export function refusalOf(fn: () => unknown): { code: string; message: string; details: unknown } {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof HelmlinkError)) throw err;
+    return { code: err.code, message: err.message, details: err.details };
+  }
+  throw new Error('expected a refusal');
+}
+
+/** The ERR_CLAIM_INVALID refusal of `claim` with `message`. */
+export const invalid = (message: string, claim: string) => ({
+  code: 'ERR_CLAIM_INVALID',
+  message,
+  details: { claim },
+});
 
 export const x5cOf = (entity: TestEntity): string[] =>
   entity.chain.map((c) => bytesToBase64(new Uint8Array(c.rawData)));
@@ -94,7 +154,7 @@ export function ackClaimsFor(
     in_reply_to: commandJti,
     cmd_sha256: cmdSha256,
     status: 'applied',
-    state: { on: ALL.slice(0, 4), off: ALL.slice(4) },
+    state: STATE,
     ...over,
   };
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];

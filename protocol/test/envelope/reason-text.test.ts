@@ -15,7 +15,19 @@ import {
   verifyAck,
 } from '../../src/envelope';
 import { HelmlinkError } from '../../src/errors';
-import { ALL, clock, CMD, createWorld, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
+import {
+  ALL,
+  clock,
+  CMD,
+  createWorld,
+  invalid,
+  NOW_S,
+  rawSign,
+  refusal,
+  VESSEL,
+  x5cOf,
+  type World,
+} from './fixtures';
 
 let w: World;
 let commandToken: string;
@@ -150,6 +162,9 @@ describe('reason_text in acks', () => {
   it('ERR_CLAIM_INVALID: an applied ack with words (a vessel may explain only a refusal)', async () => {
     const token = await forged({ status: 'applied', reason: undefined, reason_text: 'applied anyway' });
     expect(await codeOf(verify(token))).toBe('ERR_CLAIM_INVALID: an applied ack carries no reason text');
+    expect(await refusal(verify(token))).toEqual(
+      invalid('an applied ack carries no reason text', 'reason_text'),
+    );
   });
 
   it('ERR_CLAIM_INVALID: markup, control characters, several lines, overlong or non-string words', async () => {
@@ -167,5 +182,9 @@ describe('reason_text in acks', () => {
       expect(await codeOf(verify(await forged({ reason_text: bad }))), JSON.stringify(bad)).toMatch(
         /^ERR_CLAIM_INVALID: reason_text must be one plain line of at most 200 characters/u,
       );
+    // The refusal names the claim (the console shows which part of the ack was wrong).
+    expect((await refusal(verify(await forged({ reason_text: 'two\nlines' })))).details).toEqual({
+      claim: 'reason_text',
+    });
   });
 });

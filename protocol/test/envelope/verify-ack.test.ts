@@ -2,7 +2,6 @@
 // signed for real with the vessel's key, and the exact refusal the console must give.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commandDigest, signCommand, TYP_ACK, verifyAck, type VerifyAckOptions } from '../../src/envelope';
-import { HelmlinkError } from '../../src/errors';
 import { ReplaySnapshot } from '../../src/replay';
 import {
   ackClaimsFor,
@@ -15,6 +14,9 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  ackOptionsOf,
+  refusal,
+  invalid,
 } from './fixtures';
 
 let w: World;
@@ -29,14 +31,8 @@ beforeAll(async () => {
   digest = await commandDigest(commandToken);
 });
 
-const options = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  audience: 'pilot-1',
-  commandToken,
-  ...extra,
-});
+const options = (extra: Partial<VerifyAckOptions> = {}): VerifyAckOptions =>
+  ackOptionsOf(w, commandToken, extra);
 
 /** An ack's claims as the vessel signs them, with `over` replacing (undefined: removing) claims. */
 const ackClaims = (over: Record<string, unknown> = {}) => ackClaimsFor(commandJti, digest, over);
@@ -46,22 +42,6 @@ const ack = (claims: Record<string, unknown>, signer: 'vessel' | 'pilot' = 'vess
   const entity = signer === 'vessel' ? w.vessel : w.pilot;
   return rawSign(entity.keys.privateKey, { alg: 'ES256', typ: TYP_ACK, x5c: x5cOf(entity) }, claims);
 };
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; details: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof HelmlinkError)) throw err;
-    return { code: err.code, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal');
-}
-
-const invalid = (message: string, claim: string) => ({
-  code: 'ERR_CLAIM_INVALID',
-  message,
-  details: { claim },
-});
 
 describe('verifyAck: the claims', () => {
   it('an applied ack verifies and carries no reason key at all', async () => {
@@ -114,7 +94,8 @@ describe('verifyAck: the claims', () => {
   });
 
   it('a rejected ack needs a registered-looking reason code; an applied ack carries none', async () => {
-    for (const reason of [undefined, 'hook failed', 'ERR_', 42])
+    // ['ERR_…'] reads as the code when coerced to a string: a type check must come first.
+    for (const reason of [undefined, 'hook failed', 'ERR_', 42, ['ERR_HOOK_REFUSED']])
       expect(
         await refusal(verifyAck(await ack(ackClaims({ status: 'rejected', reason })), options())),
       ).toEqual(invalid('a rejected ack needs a reason code', 'reason'));
@@ -130,14 +111,15 @@ describe('verifyAck: the claims', () => {
   });
 
   it('cmd_sha256 must be a base64url SHA-256 (43 characters)', async () => {
-    for (const cmd_sha256 of [42, digest.slice(1), `${digest}A`, `${digest.slice(1)}+`])
+    for (const cmd_sha256 of [42, digest.slice(1), `${digest}A`, `${digest.slice(1)}+`, [digest]])
       expect(await refusal(verifyAck(await ack(ackClaims({ cmd_sha256 })), options()))).toEqual(
         invalid('cmd_sha256 must be a base64url SHA-256', 'cmd_sha256'),
       );
   });
 
   it('the state claim is an object of on and off only', async () => {
-    for (const state of [null, [ALL, []], 'on', { on: ALL, off: [], extra: [] }])
+    // A number or an empty string has no keys at all: refused as a state, not as a missing list.
+    for (const state of [null, [ALL, []], 'on', { on: ALL, off: [], extra: [] }, 5, ''])
       expect(await refusal(verifyAck(await ack(ackClaims({ state })), options()))).toEqual(
         invalid('state must be an object with on and off', 'state'),
       );

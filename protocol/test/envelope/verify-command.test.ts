@@ -16,7 +16,7 @@ import {
   type VerifyCommandOptions,
 } from '../../src/envelope';
 import * as x509 from '@peculiar/x509';
-import { HelmlinkError, isHelmlinkError } from '../../src/errors';
+import { isHelmlinkError } from '../../src/errors';
 import { MemoryReplayStore } from '../../src/replay';
 import { FileReplayStore } from '../../src/node/replay-file';
 import { createSubordinateCaCertificate, issueEndEntityCertificate } from '../../src/pki/build';
@@ -37,6 +37,7 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  rejection,
 } from './fixtures';
 
 let w: World;
@@ -46,16 +47,6 @@ beforeAll(async () => {
 
 function options(extra: Partial<VerifyCommandOptions> = {}): VerifyCommandOptions {
   return { trust: w.trust(), clock, audience: VESSEL, replay: new MemoryReplayStore(), ...extra };
-}
-
-async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HelmlinkError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 const sign = (claims = commandClaims(), header: Record<string, unknown> = {}) =>
@@ -508,6 +499,19 @@ describe('verifyCommand: one rejection per code', () => {
     );
     const err = await rejection(verifyCommand(token, options()));
     expect(err.code).toBe('ERR_ROLE_FORBIDDEN');
+    expect(isAttributable(err)).toBe(false);
+  });
+
+  it('a jti that is not a string (an array holding a UUID) is refused and not attributable', async () => {
+    // Fault: a jti tested by the UUID pattern after coercion to a string would name an array as the token to answer.
+    const err = await rejection(
+      verifyCommand(
+        await sign(commandClaims('pilot-1', { jti: [globalThis.crypto.randomUUID()] })),
+        options(),
+      ),
+    );
+    expect(err.code).toBe('ERR_CLAIM_INVALID');
+    expect(err.message).toBe('the jti claim must be a UUID');
     expect(isAttributable(err)).toBe(false);
   });
 

@@ -2,20 +2,27 @@
 // old retained message) could publish, signed for real with the vessel's key, and the console's exact refusal.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TYP_STATE, verifyState, type VerifyStateOptions } from '../../src/envelope';
-import { HelmlinkError } from '../../src/errors';
-import { ALL, CATALOG, clock, createWorld, NOW, NOW_S, rawSign, VESSEL, x5cOf, type World } from './fixtures';
+import {
+  ALL,
+  CATALOG,
+  createWorld,
+  NOW,
+  NOW_S,
+  rawSign,
+  VESSEL,
+  x5cOf,
+  type World,
+  vesselOptionsOf,
+  refusal,
+  invalid,
+} from './fixtures';
 
 let w: World;
 beforeAll(async () => {
   w = await createWorld();
 });
 
-const options = (extra: Partial<VerifyStateOptions> = {}): VerifyStateOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  ...extra,
-});
+const options = (extra: Partial<VerifyStateOptions> = {}): VerifyStateOptions => vesselOptionsOf(w, extra);
 
 const LAST = '0b7e3f0e-8a52-4a4c-9d0b-3d7c6f0e2a11';
 
@@ -40,22 +47,6 @@ function stateClaims(over: Record<string, unknown> = {}): Record<string, unknown
 
 const state = (claims: Record<string, unknown>) =>
   rawSign(w.vessel.keys.privateKey, { alg: 'ES256', typ: TYP_STATE, x5c: x5cOf(w.vessel) }, claims);
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; details: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof HelmlinkError)) throw err;
-    return { code: err.code, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal');
-}
-
-const invalid = (message: string, claim: string) => ({
-  code: 'ERR_CLAIM_INVALID',
-  message,
-  details: { claim },
-});
 
 describe('verifyState: the claims', () => {
   it('a state verifies with its claims; its lifetime is at most a day', async () => {
@@ -131,8 +122,15 @@ describe('verifyState: the claims', () => {
     });
   });
 
+  it('jti is a UUID string, not an array holding one', async () => {
+    expect(await refusal(verifyState(await state(stateClaims({ jti: [LAST] })), options()))).toEqual(
+      invalid('the jti claim must be a UUID', 'jti'),
+    );
+  });
+
   it('last_jti is a UUID or null', async () => {
-    for (const last_jti of ['not-a-uuid', 42, `${LAST}x`])
+    // [LAST] reads as the UUID when coerced to a string: a type check must come first.
+    for (const last_jti of ['not-a-uuid', 42, `${LAST}x`, [LAST]])
       expect(await refusal(verifyState(await state(stateClaims({ last_jti })), options()))).toEqual(
         invalid('last_jti must be a UUID or null', 'last_jti'),
       );

@@ -1,5 +1,6 @@
 // verifyCommand's own checks and the attribution it hands the vessel: whom a rejection may be answered to (an
 // authenticated pilot with a readable jti, nobody else), and the exact words of the pilot-facing refusals.
+import { CompactSign } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   attributionOf,
@@ -20,6 +21,7 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  rejection,
 } from './fixtures';
 
 let w: World;
@@ -37,16 +39,6 @@ const options = (extra: Partial<VerifyCommandOptions> = {}): VerifyCommandOption
 
 const sign = (claims: Record<string, unknown>, entity = w.pilot) =>
   rawSign(entity.keys.privateKey, { alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(entity) }, claims);
-
-async function rejection(p: Promise<unknown>): Promise<HelmlinkError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HelmlinkError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('verifyCommand: attribution', () => {
   it('a pilot claiming to be another pilot: ERR_ISS_MISMATCH naming both, answered to the certified signer', async () => {
@@ -129,5 +121,46 @@ describe('verifyCommand: options and result', () => {
     });
     const withCatalog = await verifyCommand(await sign(commandClaims()), options({ catalog: CATALOG }));
     expect(withCatalog.state).toEqual({ on: ALL.slice(0, 4), off: ALL.slice(4) });
+  });
+});
+
+describe('openEnvelope: the signature bytes and the payload', () => {
+  const acceptAll = () => true;
+
+  it('a signature of the wrong length for its alg never reaches the verifier, even one that accepts anything', async () => {
+    // Fault: a length rule dropped leaves the decision to a pluggable verifier (a truncated ES256 signature).
+    const token = await sign(commandClaims());
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    const short = Buffer.from(sig, 'base64url').subarray(0, 63).toString('base64url');
+    const trust = w.trust({ signatureVerifier: acceptAll });
+    for (const bad of [`${h}.${p}.${short}`, `${h}.${p}.`]) {
+      const err = await rejection(verifyCommand(bad, options({ trust })));
+      expect(err.code).toBe('ERR_SIGNATURE_INVALID');
+      expect(err.message).toBe('the token signature does not verify');
+    }
+  });
+
+  it('a signed payload that is not JSON is ERR_TOKEN_MALFORMED naming the payload', async () => {
+    const token = await new CompactSign(new TextEncoder().encode('not json'))
+      .setProtectedHeader({ alg: 'ES256', typ: TYP_COMMAND, x5c: x5cOf(w.pilot) })
+      .sign(w.pilot.keys.privateKey);
+    const err = await rejection(verifyCommand(token, options()));
+    expect(err.code).toBe('ERR_TOKEN_MALFORMED');
+    expect(err.message).toBe('the token payload is not base64url JSON');
+  });
+
+  it('a caller bug (a token that is no string) stays a TypeError, not a coded refusal', async () => {
+    await expect(verifyCommand(42 as never, options())).rejects.toThrow(
+      new TypeError('token must be a string or Uint8Array'),
+    );
+  });
+
+  it('an uncoded failure of the replay store is ERR_REPLAY_STORE with the failure as cause', async () => {
+    const failure = new Error('disk full');
+    const broken = { checkAndRecord: () => Promise.reject(failure) };
+    const err = await rejection(verifyCommand(await sign(commandClaims()), options({ replay: broken })));
+    expect(err.code).toBe('ERR_REPLAY_STORE');
+    expect(err.message).toBe('the replay store failed: disk full');
+    expect(err.cause).toBe(failure);
   });
 });

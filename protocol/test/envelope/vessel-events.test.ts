@@ -26,6 +26,7 @@ import {
   VESSEL,
   x5cOf,
   type World,
+  vesselOptionsOf,
 } from './fixtures';
 
 let w: World;
@@ -33,12 +34,8 @@ beforeAll(async () => {
   w = await createWorld();
 });
 
-const options = (extra: Partial<VerifyVesselEventOptions> = {}): VerifyVesselEventOptions => ({
-  trust: w.trust(),
-  clock,
-  vesselId: VESSEL,
-  ...extra,
-});
+const options = (extra: Partial<VerifyVesselEventOptions> = {}): VerifyVesselEventOptions =>
+  vesselOptionsOf(w, extra);
 
 const alertClaims = (extra: Record<string, unknown> = {}) => ({
   iss: VESSEL,

@@ -10,7 +10,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import { HelmlinkError } from '../../src/errors';
-import { keyInfo, signatureScheme } from '../../src/pki/algorithms';
+import { keyInfo, signatureScheme, signatureSchemeOf } from '../../src/pki/algorithms';
 import { ecdsaDerToRaw, integerContent, readIntegerValue, signedPart } from '../../src/pki/der';
 import { nameKey } from '../../src/pki/names';
 
@@ -53,6 +53,27 @@ describe('signatureScheme', () => {
     } catch (err) {
       expect((err as Error).message).toContain('sha1WithRSAEncryption');
     }
+  });
+
+  it('refuses ECDSA and Ed25519 identifiers that carry NULL parameters (RFC 5758 3.2, RFC 8410 3: MUST be absent)', () => {
+    // Attack: a certificate, CRL or CSR whose signatureAlgorithm is ecdsa-with-SHA256 followed by an explicit NULL,
+    // a non-DER-conforming encoding a strict validator refuses. The DER parser reads that NULL as `null`, so a
+    // truthiness test on the parameters let it through.
+    const hex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
+    const ecdsaSha256 = '06082a8648ce3d040302';
+    const ed25519 = '06032b6570';
+    expect(signatureSchemeOf(hex(`300a${ecdsaSha256}`))).toEqual({ kind: 'ecdsa', hash: 'SHA-256' });
+    expect(code(() => signatureSchemeOf(hex(`300c${ecdsaSha256}0500`)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
+    expect(() => signatureSchemeOf(hex(`300c${ecdsaSha256}0500`))).toThrow(
+      'ECDSA with parameters: 1.2.840.10045.4.3.2 is not accepted',
+    );
+    expect(signatureSchemeOf(hex(`3005${ed25519}`))).toEqual({ kind: 'ed25519' });
+    expect(() => signatureSchemeOf(hex(`3007${ed25519}0500`))).toThrow(
+      'Ed25519 with parameters: 1.3.101.112 is not accepted',
+    );
+    // The same through an AlgorithmIdentifier built with a null parameter.
+    expect(code(() => signatureScheme(alg('1.2.840.10045.4.3.3', null)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
+    expect(code(() => signatureScheme(alg('1.3.101.112', null)))).toBe('ERR_CHAIN_ALG_UNSUPPORTED');
   });
 
   it('decodes RSASSA-PSS parameters: SHA-2 with matching MGF1 only', () => {

@@ -415,3 +415,123 @@ describe('parseCrlDer: profile refusals (the CRL parses, is never used)', () => 
     );
   });
 });
+
+describe('parseCrlDer: every element named, and look-alikes of the known extensions', () => {
+  const withExts = (...e: Uint8Array[]) => crl({ fields: tbs(exts(NUMBER([1]), ...e)) });
+  const withEntry = (...e: Uint8Array[]) => crl({ fields: tbs(seq(entry([0x05], ...e)), exts(NUMBER([1]))) });
+
+  it.each([
+    [
+      'an outer signature algorithm that is not a SEQUENCE',
+      () => seq(seq(...tbs(exts(NUMBER([1])))), tlv(0x31, bytes()), SIG),
+      'DER: a signature algorithm expected (tag 0x30, got 0x31)',
+    ],
+    [
+      'a signature that is not a BIT STRING',
+      () => crl({ sig: bytes(0x04, 0x02, 0x00, 0x01) }),
+      'DER: a signature BIT STRING expected (tag 0x3, got 0x4)',
+    ],
+    [
+      'an inner signature algorithm that is not a SEQUENCE',
+      () => crl({ fields: [V2, tlv(0x31, bytes()), ISSUER, T1, T2] }),
+      'DER: a signature algorithm expected (tag 0x30, got 0x31)',
+    ],
+    [
+      'an issuer that is not a Name',
+      () => crl({ fields: [V2, ECDSA_SHA256, tlv(0x31, bytes()), T1, T2] }),
+      'DER: an issuer name expected (tag 0x30, got 0x31)',
+    ],
+    [
+      'a version of 256 (two octets, first one 1)',
+      () => crl({ fields: [bytes(0x02, 0x02, 0x01, 0x00), ...tbs().slice(1)] }),
+      'DER: the CRL version is not v2',
+    ],
+    [
+      'an element tagged [1] where the extensions [0] may stand',
+      () => crl({ fields: tbs(tlv(0xa1, seq(NUMBER([1])))) }),
+      'DER: unexpected field in the TBSCertList',
+    ],
+    [
+      'CRL extensions not in a SEQUENCE',
+      () => crl({ fields: tbs(tlv(0xa0, tlv(0x31, NUMBER([1])))) }),
+      'DER: the CRL extensions expected (tag 0x30, got 0x31)',
+    ],
+    [
+      'a CRL number that is not an INTEGER',
+      () => crl({ fields: tbs(exts(extension('2.5.29.20', tlv(0x04, bytes(1))))) }),
+      'DER: an INTEGER expected (tag 0x2, got 0x4)',
+    ],
+    [
+      'a reason code that is not ENUMERATED',
+      () => withEntry(extension('2.5.29.21', bytes(0x02, 0x01, 0x01))),
+      'DER: an ENUMERATED reason code expected (tag 0xa, got 0x2)',
+    ],
+    [
+      'an invalidity date in UTCTime',
+      () => withEntry(extension('2.5.29.24', T1)),
+      'DER: a GeneralizedTime invalidity date expected (tag 0x18, got 0x17)',
+    ],
+    [
+      'an outer signature algorithm without an OID',
+      () => crl({ outerAlg: seq(bytes(0x02, 0x01, 0x01)) }),
+      // The ASN.1 library's own words (not a scheme error: the CRL is unreadable, not merely unverifiable).
+      /AlgorithmIdentifier/u,
+    ],
+    [
+      'id-ce 0 twice in one entry',
+      () => withEntry(extension('2.5.29.0', bytes(0x05, 0x00)), extension('2.5.29.0', bytes(0x05, 0x00))),
+      'DER: duplicate CRL entry extension',
+    ],
+  ])('%s', (_name, der, message) => {
+    // Fault: a misread element accepted in place of the one the profile names (or the name lost from the error).
+    if (message instanceof RegExp) expect(malformed(der())).toMatch(message);
+    else expect(malformed(der())).toBe(message);
+  });
+
+  it('the malformed error keeps the parser error as its cause', () => {
+    try {
+      parseCrlDer(crl({ sig: bytes(0x04, 0x02, 0x00, 0x01) }));
+      throw new Error('expected ERR_CRL_MALFORMED');
+    } catch (err) {
+      expect((err as HelmlinkError).cause).toBeInstanceOf(RangeError);
+    }
+  });
+
+  it('look-alikes of id-ce OIDs (longer, or another arc with the same last octet) are unknown extensions, not the known ones', () => {
+    // Attack: a critical private extension whose OID merely ends like the CRL number must not pass as one.
+    for (const oid of ['2.5.29.20.1', '1.3.6.20']) {
+      expect(refusal(withExts(extension(oid, bytes(0x02, 0x01, 0x01), true)))).toEqual({
+        code: 'ERR_CRL_CRITICAL_EXTENSION',
+        message: `the CRL carries the unknown critical extension ${oid}`,
+        details: { oid },
+      });
+    }
+  });
+
+  it('unknown non-critical CRL extensions are ignored', () => {
+    expect(refusal(withExts(extension('1.3.6.1.4.1.99999.3', bytes(0x05, 0x00))))).toBeUndefined();
+  });
+
+  it('entry extensions that are not id-ce, or beyond id-ce 31, do not collide with each other or with known ones', () => {
+    // Fault: a duplicate check by bit that maps every other OID (or id-ce 32 + n) onto a known extension's bit.
+    const info = parseCrlDer(
+      withEntry(
+        extension('1.3.6.1.4.1.99999.1', bytes(0x05, 0x00)),
+        extension('1.3.6.1.4.1.99999.2', bytes(0x05, 0x00)),
+        extension('2.5.29.0', bytes(0x05, 0x00)),
+        extension('2.5.29.32', bytes(0x05, 0x00)),
+        extension('2.5.29.53', bytes(0x05, 0x00)),
+        reason(1),
+      ),
+    );
+    expect(info.refusal).toBeUndefined();
+    expect(info.entries.get('05')).toEqual({ reasonCode: 1, reason: 'keyCompromise' });
+  });
+
+  it('a revocation date in GeneralizedTime is read', () => {
+    const late = tlv(0x18, new TextEncoder().encode('20500101000000Z'));
+    const info = parseCrlDer(crl({ fields: tbs(seq(seq(tlv(0x02, bytes(0x07)), late)), exts(NUMBER([1]))) }));
+    expect(info.refusal).toBeUndefined();
+    expect(info.entries.has('07')).toBe(true);
+  });
+});

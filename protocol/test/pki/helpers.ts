@@ -106,15 +106,16 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
 /** The coded rejection of a promise: code, message and details (fails the test when it resolves). */
 export async function rejection(
   p: Promise<unknown>,
-): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+): Promise<{ code: string; message: string; details: Record<string, unknown>; cause?: unknown }> {
   try {
     await p;
   } catch (err) {
-    const e = err as { code?: string; message: string; details?: Record<string, unknown> };
+    const e = err as { code?: string; message: string; details?: Record<string, unknown>; cause?: unknown };
     return {
       code: e.code ?? `not a coded error: ${String(err)}`,
       message: e.message,
       details: e.details ?? {},
+      ...(e.cause === undefined ? {} : { cause: e.cause }),
     };
   }
   return { code: 'resolved', message: '', details: {} };
