@@ -62,9 +62,35 @@ function transportError(err: Error, x: Exchange): unknown {
   return err;
 }
 
-/** Sends one request and collects the answer. Never throws for an HTTP status: the caller reads `status`. */
-export function exchange(x: Exchange): Promise<RawResponse> {
+/** Failures of a kept-alive connection the CA closed (its keep-alive timeout) as the request went out on it. */
+const CLOSED_UNDER_US = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * Sends one request and collects the answer. Never throws for an HTTP status: the caller reads `status`. A request
+ * that went out on a reused keep-alive connection the CA had just closed, and got no answer at all, is sent once
+ * more on a new connection: the CA closes only idle connections, so it never read that request.
+ */
+export async function exchange(x: Exchange): Promise<RawResponse> {
+  try {
+    return await exchangeOnce(x);
+  } catch (err) {
+    if (!(err instanceof ReusedConnectionClosed)) throw err;
+    return exchangeOnce(x).catch((again: unknown) => {
+      throw again instanceof ReusedConnectionClosed ? transportError(again.cause, x) : again;
+    });
+  }
+}
+
+/** The request met a reused keep-alive connection already closed by the CA, before any answer. */
+class ReusedConnectionClosed extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+function exchangeOnce(x: Exchange): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
+    let answered = false;
     const req = https.request(
       x.url,
       {
@@ -79,6 +105,7 @@ export function exchange(x: Exchange): Promise<RawResponse> {
         timeout: x.timeoutMs,
       },
       (res) => {
+        answered = true;
         // Read the peer chain now: the socket is detached from the response once it ends.
         const peerChain = res.socket ? peerChainOf(res.socket as TLSSocket) : [];
         const chunks: Buffer[] = [];
@@ -111,7 +138,11 @@ export function exchange(x: Exchange): Promise<RawResponse> {
           : new HelmlinkError('ERR_INTERNAL', 'the CA did not answer in time'),
       ),
     );
-    req.on('error', (err) => reject(transportError(err, x)));
+    req.on('error', (err) => {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (req.reusedSocket && !answered && CLOSED_UNDER_US.has(code)) reject(new ReusedConnectionClosed(err));
+      else reject(transportError(err, x));
+    });
     if (x.payload) req.write(x.payload);
     req.end();
   });

@@ -82,6 +82,36 @@ describe('CaClient (pinned HTTPS client)', () => {
     client.close();
   });
 
+  it('sends a request again, once, when the CA closed the kept-alive connection in the moment it was reused', async () => {
+    const client = new CaClient({ url: server.url, rootFingerprint: server.rootFingerprint });
+    const sockets = new Set<unknown>();
+    const count = (socket: unknown) => sockets.add(socket);
+    server.app.server.on('secureConnection', count);
+    try {
+      expect((await client.health()).status).toBeDefined();
+      // The CA's keep-alive timeout ends in the very tick the client takes the idle connection again: its request
+      // meets a closed connection (ECONNRESET, "socket hang up"). Nothing was read by the CA, so it is sent again.
+      const before = sockets.size;
+      server.app.server.closeIdleConnections();
+      expect((await client.health()).status).toBeDefined();
+      // Sent again on one new connection.
+      expect(sockets.size).toBe(before + 1);
+      // On a connection of its own the same failure is the CA's answer, not a race: reported, not repeated.
+      const fresh = new CaClient({
+        url: server.url,
+        rootFingerprint: server.rootFingerprint,
+        keepAlive: false,
+      });
+      const cut = (socket: { destroy(): void }) => socket.destroy();
+      server.app.server.prependOnceListener('secureConnection', cut);
+      await expect(fresh.health()).rejects.toMatchObject({ code: 'ECONNRESET' });
+      fresh.close();
+    } finally {
+      server.app.server.off('secureConnection', count);
+      client.close();
+    }
+  });
+
   it('reports a wrong pin as ERR_SERVER_UNTRUSTED, or ERR_CA_PIN_MISMATCH with client-side codes', async () => {
     const plain = new CaClient({ url: server.url, rootFingerprint: 'ab'.repeat(32) });
     await expect(plain.fetchPinnedChain()).rejects.toMatchObject({ code: 'ERR_SERVER_UNTRUSTED' });
