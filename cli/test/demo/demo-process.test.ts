@@ -66,7 +66,7 @@ describe('helmlink demo (spawned)', () => {
       'the demo to run',
       180_000,
     );
-    expect(child.exitCode).toBeNull();
+    expect(child.exitCode, `the demo exited before it ran:\n${out}`).toBeNull();
     const caUrl = /CA server {5}(https:\/\/\S+)/u.exec(out)![1]!;
     const mqttPort = /MQTT broker {3}mqtts:\/\/127\.0\.0\.1:(\d+)/u.exec(out)![1]!;
     // Every vessel listener is a `helmlink vessel run` process of its own.
