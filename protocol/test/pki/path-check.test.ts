@@ -5,13 +5,16 @@
  */
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCrlDer } from '../../src/pki/crl-parse';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
 import {
   caExtensions,
   ext,
   type Forged,
   forgeCa,
+  forgeCrl,
   forgedPathOptions,
+  FORGE_NOW,
   forgeLeaf,
   forgeRoot,
   KU_BITS,
@@ -178,5 +181,37 @@ describe('validity window', () => {
     const r = await validatePath(leaf.certificate, forgedPathOptions([wide], [ca]));
     expect(r.validFrom.toISOString()).toBe('2024-02-01T00:00:00.000Z');
     expect(r.validUntil.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+  });
+});
+
+describe('validity window with revocation of the whole chain', () => {
+  it('narrows to the latest thisUpdate and the earliest nextUpdate of the CRLs, whichever level they cover', async () => {
+    // Fault: a cached verdict outliving the CRL that covers the intermediate because only the leaf's CRL counted.
+    const now = FORGE_NOW.getTime();
+    const ca = await forgeCa('Revoked Window CA', root);
+    const leaf = await forgeLeaf('revoked window leaf', ca);
+    const rootCrl = await forgeCrl({
+      issuer: root,
+      thisUpdate: new Date(now - 600_000),
+      nextUpdate: new Date(now + 3_600_000),
+    });
+    const caCrl = await forgeCrl({
+      issuer: ca,
+      thisUpdate: new Date(now - 3_600_000),
+      nextUpdate: new Date(now + 7_200_000),
+    });
+    const r = await validatePath(
+      leaf.certificate,
+      forgedPathOptions([root], [ca], {
+        crls: [rootCrl, caCrl].map(parseCrlDer),
+        revocation: { mode: 'chain' },
+      }),
+    );
+    const notBefore = Math.max(...[root, ca, leaf].map((f) => f.certificate.notBefore.getTime()));
+    const notAfter = Math.min(...[root, ca, leaf].map((f) => f.certificate.notAfter.getTime()));
+    expect(r.validFrom.getTime()).toBe(Math.max(now - 600_000, notBefore));
+    expect(r.validUntil.getTime()).toBe(Math.min(now + 3_600_000, notAfter));
+    expect(now - 600_000).toBeGreaterThan(notBefore);
+    expect(now + 3_600_000).toBeLessThan(notAfter);
   });
 });
