@@ -28,7 +28,7 @@ function patched(f: Forged, from: string, to: string): CertInfo {
 }
 
 /** A CertInfo of its own (nothing memoised yet for it). */
-const fresh = (f: Forged): CertInfo => certInfo(new x509.X509Certificate(f.der));
+const fresh = (f: Forged): CertInfo => certInfo(new x509.X509Certificate(f.der.slice().buffer));
 
 async function verdict(cert: CertInfo, issuer: CertInfo) {
   const r = await certSignatureError(cert, issuer, newBudget());
