@@ -234,7 +234,7 @@ describe('signatureScheme: parameters an attacker controls', () => {
     expect(signatureScheme(alg(PKCS1_SHA256, null))).toEqual({ kind: 'rsa-pkcs1', hash: 'SHA-256' });
     expect(signatureScheme(alg(PKCS1_SHA256, NULL))).toEqual({ kind: 'rsa-pkcs1', hash: 'SHA-256' });
     // Attack: an OCTET STRING, a NULL with content, or a NULL followed by extra bytes in the parameters.
-    for (const params of ['0400', '0501ff', '050000']) {
+    for (const params of ['0400', '0501', '0501ff', '050000']) {
       expect(
         refusal(() => signatureScheme(alg(PKCS1_SHA256, bytes(params)))),
         params,
@@ -289,11 +289,17 @@ describe('signatureScheme: parameters an attacker controls', () => {
       hash: 'SHA-256',
       saltLength: 32,
     });
-    for (const trailer of ['a303020102', 'a303040101', 'a30402020001']) {
+    for (const trailer of ['a303020102', 'a303040101', 'a30402020001', 'a304020201ff']) {
       expect(refusal(() => signatureScheme(alg(PSS, pss(HASH, MGF, trailer)))).message, trailer).toBe(
         `PSS trailer field in ${PSS} is not accepted`,
       );
     }
+  });
+
+  it('RSASSA-PSS parameters with a field the structure does not have are refused, not skipped', () => {
+    expect(refusal(() => signatureScheme(alg(PSS, pss(HASH, MGF, 'a403020101')))).message).toBe(
+      `PSS parameters with an unknown field in ${PSS} is not accepted`,
+    );
   });
 
   it('malformed PSS parameters and unknown algorithms are refused with a message naming them', () => {
@@ -319,6 +325,14 @@ describe('signatureScheme: parameters an attacker controls', () => {
       message: 'the algorithm identifier cannot be parsed',
       details: undefined,
     });
+    // The parser's own error stays attached for diagnosis.
+    let caught: unknown;
+    try {
+      signatureSchemeOf(new Uint8Array([0x04, 0x00]));
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as Error).cause).toBeInstanceOf(Error);
   });
 });
 
