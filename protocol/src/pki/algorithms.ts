@@ -108,7 +108,7 @@ function pssScheme(params: ArrayBuffer | null | undefined): SignatureScheme {
       if (!(inner.tag === 0x02 && inner.end - inner.contentStart === 1 && buf[inner.contentStart] === 1)) {
         throw unsupported('PSS trailer field in', OID_RSASSA_PSS);
       }
-    }
+    } else throw unsupported('PSS parameters with an unknown field in', OID_RSASSA_PSS);
   }
   if (!hash || hash !== mgfHash)
     throw unsupported('RSASSA-PSS with a non-SHA-2 or mismatched MGF1 hash:', OID_RSASSA_PSS);

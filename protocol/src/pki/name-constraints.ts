@@ -14,8 +14,9 @@
  *
  * Matching: dNSName constraints match the name and every name with more labels on the left; rfc822Name
  * constraints are a mailbox (exact), a host (every mailbox on it) or ".domain" (every mailbox on a host below
- * it); URI constraints are a host (exact) or ".domain" and apply to the URI's host (a URI without a host, or
- * with an IP literal, cannot be shown to be inside or outside and fails under URI constraints); iPAddress
+ * it); URI constraints are a host (exact) or ".domain" and apply to the URI's host (a URI without a host, with
+ * an IP literal or with a host outside the preferred name syntax, such as "host." or percent-encoded, cannot be
+ * shown to be inside or outside and fails under URI constraints); iPAddress
  * constraints are address + CIDR mask of the same family; directoryName constraints are an RDN prefix.
  */
 import { HelmlinkError } from '../errors';
@@ -179,7 +180,9 @@ function undecidable(name: GeneralNameValue): boolean {
   if (name.kind === 'uri') {
     try {
       const host = uriHost(name.value);
-      return host === undefined || host === '' || host.startsWith('[') || /^[0-9.]+$/u.test(host);
+      // Only a host in the preferred name syntax compares as a string: "host." or "h%2Eost" name the same host
+      // as "host" but match no constraint (an excluded host would pass); IP literals are not host names either.
+      return host === undefined || /^[0-9.]+$/u.test(host) || dnsNameProblem(host, false) !== undefined;
     } catch {
       return true;
     }

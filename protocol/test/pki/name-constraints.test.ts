@@ -283,3 +283,54 @@ describe('name constraints along the path', () => {
     ).toBe(NC);
   });
 });
+
+describe('bypass attempts by spelling', () => {
+  it('dNSName: case in the name or the constraint, a trailing dot and deeper labels do not escape an exclusion', async () => {
+    const bad = [{ dns: 'bad.example.com' }];
+    expect(await verdict(undefined, bad, { san: san({ dns: 'BAD.Example.COM' }) })).toBe(NC);
+    expect(
+      await verdict(undefined, [{ dns: 'BAD.EXAMPLE.COM' }], { san: san({ dns: 'bad.example.com' }) }),
+    ).toBe(NC);
+    expect(await verdict(undefined, bad, { san: san({ dns: 'x.bad.example.com' }) })).toBe(NC);
+    // "bad.example.com." is the same host written absolute: not a preferred-syntax dNSName (4.2.1.6).
+    expect(await verdict(undefined, bad, { san: san({ dns: 'bad.example.com.' }) })).toBe(
+      'ERR_CHAIN_PROFILE',
+    );
+  });
+
+  it('rfc822Name: the host part is compared without case; a trailing dot is refused', async () => {
+    expect(
+      await verdict(undefined, [{ email: 'evil.example' }], { san: san({ email: 'x@EVIL.Example' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ email: '.EVIL.example' }], { san: san({ email: 'x@mx.evil.EXAMPLE' }) }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ email: 'evil.example' }], { san: san({ email: 'x@evil.example.' }) }),
+    ).toBe('ERR_CHAIN_PROFILE');
+  });
+
+  it('URI: case, a port or user info do not escape; a host written absolute or percent-encoded cannot be checked', async () => {
+    expect(
+      await verdict(undefined, [{ uri: '.example.com' }], {
+        san: san({ uri: 'https://HOST.Example.COM:8443/x' }),
+      }),
+    ).toBe(NC);
+    expect(
+      await verdict(undefined, [{ uri: 'bad.example.com' }], {
+        san: san({ uri: 'https://good.org@bad.example.com/x' }),
+      }),
+    ).toBe(NC);
+    // Attack: "bad.example.com." and "bad%2Eexample.com" resolve to the excluded host, yet equal no constraint
+    // as strings; they were accepted before (fail open). 4.2.1.10: a name that cannot be processed is refused.
+    for (const uri of ['https://bad.example.com./x', 'https://bad%2Eexample.com/x']) {
+      expect(await verdict(undefined, [{ uri: 'bad.example.com' }], { san: san({ uri }) }), uri).toBe(NC);
+      expect(await verdict([{ uri: '.example.org' }], undefined, { san: san({ uri }) }), uri).toBe(NC);
+    }
+    expect(
+      await verdict(undefined, [{ uri: 'bad.example.com' }], {
+        san: san({ uri: 'https://good.example.com/x' }),
+      }),
+    ).toBe(OK);
+  });
+});

@@ -8,7 +8,7 @@ import { readTime, readTlv } from '../../src/pki/der';
 import { tlv } from '../../src/pki/der-writer';
 import { validatePath } from '../../src/pki/validate';
 import { forgeCa, forgedPathOptions, forgeLeaf, forgeRoot } from './forge';
-import { codeOf } from './helpers';
+import { codeOf, rejection } from './helpers';
 
 const NOT_BEFORE = new Date('2024-03-01T00:00:01Z');
 const NOT_AFTER = new Date('2024-04-01T00:00:00Z');
@@ -26,6 +26,26 @@ describe('validity in whole seconds', () => {
     expect(await codeOf(at(NOT_AFTER.getTime() + 1000))).toBe('ERR_CHAIN_EXPIRED');
     await expect(at(NOT_BEFORE.getTime())).resolves.toBeDefined();
     expect(await codeOf(at(NOT_BEFORE.getTime() - 1))).toBe('ERR_CHAIN_NOT_YET_VALID');
+  });
+
+  it('names the certificate and the boundary it crossed, so an operator sees which clock or certificate is wrong', async () => {
+    // Fault: a ship whose clock runs a second behind sees the leaf one second before its notBefore, and one whose
+    // certificate lapsed sees it one second after its notAfter; the refusal must say which bound, and of what.
+    const root = await forgeRoot('Wide Root', {
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2030-01-01T00:00:00Z'),
+    });
+    const leaf = await forgeLeaf('bounded leaf', root, { notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    const at = (ms: number) =>
+      rejection(validatePath(leaf.certificate, forgedPathOptions([root], [], { time: new Date(ms) })));
+    const early = await at(NOT_BEFORE.getTime() - 1000);
+    expect(early.code).toBe('ERR_CHAIN_NOT_YET_VALID');
+    expect(early.message).toBe(`"${leaf.certificate.subject}" is not valid before 2024-03-01T00:00:01.000Z`);
+    expect(early.details).toMatchObject({ notBefore: '2024-03-01T00:00:01.000Z' });
+    const late = await at(NOT_AFTER.getTime() + 1000);
+    expect(late.code).toBe('ERR_CHAIN_EXPIRED');
+    expect(late.message).toBe(`"${leaf.certificate.subject}" expired at 2024-04-01T00:00:00.000Z`);
+    expect(late.details).toMatchObject({ notAfter: '2024-04-01T00:00:00.000Z' });
   });
 });
 
