@@ -83,8 +83,9 @@ export class CrlKeeper {
     // The broker hands the retained CRL over again on every (re)connection: the one already held was verified when
     // it was accepted, so the same bytes are not parsed and verified again (a fleet reconnecting after a broker
     // restart would spend that work 500 times for nothing).
-    if (this.#holds(text.includes('-----BEGIN') ? text : payload)) return;
-    const result = await this.#o.crls.offer(text.includes('-----BEGIN') ? text : new Uint8Array(payload));
+    const pem = text.includes('-----BEGIN');
+    if (this.#holds(pem ? text : payload)) return;
+    const result = await this.#o.crls.offer(pem ? text : new Uint8Array(payload));
     if (result.accepted) {
       await saveCrls(this.#o.config.dataDir, this.#o.crls.crls());
       this.#accepted(result.crlNumber, result.issuer, 'mqtt');
@@ -110,9 +111,8 @@ export class CrlKeeper {
       if (blocks.length !== 1) return false;
       der = blocks[0]!.der;
     } else der = payload;
-    return this.#o.crls
-      .crls()
-      .some((held) => Buffer.from(held.raw).equals(Buffer.from(der.buffer, der.byteOffset, der.byteLength)));
+    const offered = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+    return this.#o.crls.crls().some((held) => offered.equals(held.raw));
   }
 
   /** Alerts once when the CRL of the vessel's issuer is stale or missing. */
