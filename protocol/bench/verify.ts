@@ -7,12 +7,16 @@
  * key import, then the same steps. Tokens are signed beforehand; signing is not measured.
  *
  * Each algorithm runs with the default WebCrypto signature check and with the Node fast path
- * (nodeSignatureVerifier, synchronous node:crypto). Rates are per CPU-second of this process (the one-core
- * figure); the wall-clock rate and the bare signature rate are printed for comparison.
+ * (nodeSignatureVerifier, synchronous node:crypto), each case in its own child process, as a verifier runs one
+ * configuration: measured one after another in one process, a case inherited the heap and the JIT state the
+ * cases before it left (ES256 with the Node verifier cost ~20 µs more per token after the WebCrypto case than
+ * alone). Rates are per CPU-second of the case's process (the one-core figure); the wall-clock rate and the bare
+ * signature rate are printed for comparison.
  *
- * Usage: tsx protocol/bench/verify.ts [--json] [--count N] [--cold N]
+ * Usage: tsx protocol/bench/verify.ts [--json] [--count N] [--cold N] [--case ALG:VERIFIER (one case, JSON)]
  */
 import '../src/reflect';
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createTestPki } from '../src/testing/pki';
 import { IEC_61162_450_CATALOG } from '../src/catalog';
@@ -24,8 +28,19 @@ import { nodeSignatureVerifier } from '../src/node/signature';
 import { verifyStages } from './verify-stages';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean' }, count: { type: 'string' }, cold: { type: 'string' } },
+  options: {
+    json: { type: 'boolean' },
+    count: { type: 'string' },
+    cold: { type: 'string' },
+    case: { type: 'string' },
+  },
 });
+const CASES = [
+  ['ES256', 'webcrypto'],
+  ['ES256', 'node'],
+  ['EdDSA', 'webcrypto'],
+  ['EdDSA', 'node'],
+] as const;
 const COUNT = Number(values.count ?? 20_000);
 const COLD = Number(values.cold ?? 50);
 const now = Date.now();
@@ -52,14 +67,9 @@ interface Result {
   stagesMicros: Record<string, number>;
 }
 
-const pki = await createTestPki({ now: new Date(now) });
-const results: Result[] = [];
-for (const [alg, verifier] of [
-  ['ES256', 'webcrypto'],
-  ['ES256', 'node'],
-  ['EdDSA', 'webcrypto'],
-  ['EdDSA', 'node'],
-] as const) {
+/** One case, measured in this process. */
+async function measure(alg: JwsAlgorithm, verifier: 'webcrypto' | 'node'): Promise<Result> {
+  const pki = await createTestPki({ now: new Date(now) });
   const pilot = await pki.issue(`pilot-${alg}`, ['pilot'], { alg });
   const signer = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
   const crl = await pki.issuingCrl([{ serial: '01', revokedAt: new Date(now - 60_000), reason: 1 }]);
@@ -125,7 +135,7 @@ for (const [alg, verifier] of [
   const b0 = process.cpuUsage();
   for (const { data, sig } of inputs) await trust.verifySignature(alg, key, sig, data);
   const base = process.cpuUsage(b0);
-  results.push({
+  return {
     alg,
     verifier,
     warmPerSecond: Math.round(ops),
@@ -135,8 +145,34 @@ for (const [alg, verifier] of [
     coldMillis: Math.round((coldTotal / COLD) * 100) / 100,
     tokenBytes: tokens[0]!.length,
     stagesMicros,
-  });
+  };
 }
+
+if (values.case !== undefined) {
+  const [alg, verifier] = values.case.split(':') as [JwsAlgorithm, 'webcrypto' | 'node'];
+  if (!CASES.some(([a, v]) => a === alg && v === verifier))
+    throw new TypeError(`unknown case ${values.case}`);
+  process.stdout.write(`${JSON.stringify(await measure(alg, verifier))}\n`);
+  process.exit(0);
+}
+// Each case in a fresh process (same Node flags and loader as this one).
+const results: Result[] = CASES.map(([alg, verifier]) => {
+  const out = execFileSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      process.argv[1]!,
+      '--count',
+      String(COUNT),
+      '--cold',
+      String(COLD),
+      '--case',
+      `${alg}:${verifier}`,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as Result;
+});
 
 if (values.json) {
   process.stdout.write(
