@@ -13,6 +13,7 @@ export * from './pki/types';
 export * from './pki/pem';
 export { crlInfo, type CrlInfo, type CrlInput } from './pki/crl';
 export * from './pki/build';
+export { subjectNameDer, subjectNameText } from './pki/subject-name';
 export * from './pki/csr';
 export * from './keys';
 export * from './acl';

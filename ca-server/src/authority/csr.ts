@@ -67,11 +67,26 @@ function parseOrRefuse(data: string | Uint8Array): ParsedCsr {
   }
 }
 
+// Accepted schemes by the exact bytes of their AlgorithmIdentifier: every vessel's CSR names one of a handful, and an
+// ASN.1 schema parse per request was a tenth of an enrollment's CPU. Only what signatureSchemeOf accepted is kept
+// (bounded), and a different encoding of the same algorithm is judged on its own.
+const acceptedSchemes = new Map<string, SignatureScheme>();
+
+/** {@link signatureSchemeOf}, parsed once per distinct AlgorithmIdentifier encoding. */
+function schemeOf(sigAlg: Uint8Array): SignatureScheme {
+  const key = Buffer.from(sigAlg.buffer, sigAlg.byteOffset, sigAlg.byteLength).toString('latin1');
+  const known = acceptedSchemes.get(key);
+  if (known) return { ...known };
+  const scheme = signatureSchemeOf(sigAlg);
+  if (acceptedSchemes.size < 64) acceptedSchemes.set(key, { ...scheme });
+  return scheme;
+}
+
 /** The accepted scheme the CSR declares, RSASSA-PSS parameters included (SHA-1 inside them is weak). */
 function declaredScheme(csr: ParsedCsr): SignatureScheme {
   checkSignatureAlgorithm(csr.sigAlgOid);
   try {
-    return signatureSchemeOf(csr.sigAlg);
+    return schemeOf(csr.sigAlg);
   } catch (cause) {
     if (!isHelmlinkError(cause)) throw cause;
     if (csr.sigAlgOid === OID_RSASSA_PSS)

@@ -1,9 +1,9 @@
 /** Shared issuance helpers: validity, records, PEM output. */
 import { createHash } from 'node:crypto';
 import {
-  buildName,
   issueEndEntityCertificateDer,
   randomSerial,
+  subjectNameText,
   type EntityIdentity,
   type IssuerMaterial,
 } from '@helmlink/protocol';
@@ -62,10 +62,10 @@ export async function issueRecord(
     serial,
     entityId: req.identity.entityId,
     roles: [...req.identity.roles],
-    subject: buildName({
+    subject: subjectNameText({
       cn: req.identity.entityId,
       ...(req.organization ? { o: req.organization } : {}),
-    }).toString(),
+    }),
     notBefore: notBeforeSeconds.getTime(),
     notAfter: notAfter.getTime(),
     status: 'valid',

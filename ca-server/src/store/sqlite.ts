@@ -2,7 +2,6 @@
  * The SQLite implementation of the CA store (better-sqlite3, WAL, synchronous=FULL so a committed certificate
  * survives a crash). The audit table refuses UPDATE and DELETE by trigger; its rows are hash-chained.
  */
-import { open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Role } from '@helmlink/protocol';
 import { REVOCATION_REASONS } from '@helmlink/protocol';
@@ -18,6 +17,7 @@ import type {
   TokenRecord,
 } from './types';
 import { migrate, SCHEMA } from './schema';
+import { WalSync } from './wal-sync';
 import { AUDIT_GENESIS, auditHash, canonicalJson } from './audit-chain';
 
 export { AUDIT_GENESIS, auditHash, canonicalJson, verifyAuditChain } from './audit-chain';
@@ -98,16 +98,6 @@ const toAudit = (r: AuditRow): AuditEntry => ({
   hash: r.hash,
 });
 
-/** fdatasync of a file, in the thread pool. */
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Opens (and creates) the SQLite store at `file`. */
 export class SqliteStore implements CaStore {
   readonly db: Database.Database;
@@ -116,6 +106,7 @@ export class SqliteStore implements CaStore {
   private readonly alertRetention: number;
   /** Whether the store runs in WAL mode (see transactionDurableLater). */
   private readonly wal: boolean;
+  private walSync: WalSync | undefined;
 
   /** `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. */
   constructor(file: string, options: { alertRetention?: number | undefined } = {}) {
@@ -209,7 +200,8 @@ export class SqliteStore implements CaStore {
     } finally {
       this.db.pragma('synchronous = FULL');
     }
-    return { value, durable: syncFile(`${this.db.name}-wal`) };
+    this.walSync ??= new WalSync(`${this.db.name}-wal`);
+    return { value, durable: this.walSync.sync() };
   }
 
   insertCertificate(c: CertRecord): Superseded[] {
@@ -435,6 +427,7 @@ export class SqliteStore implements CaStore {
   }
 
   close(): void {
+    this.walSync?.close();
     if (this.db.open) this.db.close();
   }
 }

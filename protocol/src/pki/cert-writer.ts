@@ -11,6 +11,7 @@ import { buildName, randomSerial, signingAlgorithmFor, type EndEntityParams } fr
 import { readChildren, readTlv } from './der';
 import { concat, encodeSerial, encodeTime, tlv, toX509Signature } from './der-writer';
 import { ROLE_EKU, identityUris } from './profile';
+import { subjectNameDer } from './subject-name';
 
 interface IssuerTemplate {
   /** DER of the signature AlgorithmIdentifier the issuer key signs with. */
@@ -165,9 +166,10 @@ export async function issueEndEntityCertificateDer(p: FastEndEntityParams): Prom
     extension(OID_SKI, tlv(0x04, keyId)),
     template.aki,
   ]);
-  const subject = new Uint8Array(
-    buildName({ cn: p.identity.entityId, ...(p.organization ? { o: p.organization } : {}) }).toArrayBuffer(),
-  );
+  const subject = subjectNameDer({
+    cn: p.identity.entityId,
+    ...(p.organization ? { o: p.organization } : {}),
+  });
   const tbs = tlv(
     0x30,
     concat([
