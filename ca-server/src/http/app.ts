@@ -67,10 +67,11 @@ export function buildApp(authority: Authority, options: AppOptions = {}): Fastif
     const body: ErrorBody = { error: { code: 'ERR_NOT_FOUND', message: 'No such resource' } };
     void reply.code(404).send(body);
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // A callback hook, not an async one: no promise per response.
+  app.addHook('onSend', (_req, reply, payload, done) => {
     void reply.header('cache-control', 'no-store');
     void reply.header('x-content-type-options', 'nosniff');
-    return payload;
+    done(null, payload);
   });
 
   const ctx: RouteContext = {

@@ -107,11 +107,15 @@ export class SqliteStore implements CaStore {
   /** Whether the store runs in WAL mode (see transactionDurableLater). */
   private readonly wal: boolean;
   private walSync: WalSync | undefined;
+  // One BEGIN IMMEDIATE wrapper (a SAVEPOINT when nested) for every transaction: better-sqlite3 builds four
+  // wrapper functions per db.transaction() call, which every enrollment paid several times.
+  private readonly immediate: (fn: () => unknown) => unknown;
 
   /** `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. */
   constructor(file: string, options: { alertRetention?: number | undefined } = {}) {
     this.alertRetention = options.alertRetention ?? 10_000;
     this.db = new Database(file);
+    this.immediate = this.db.transaction((fn: () => unknown) => fn()).immediate;
     this.wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
@@ -185,7 +189,7 @@ export class SqliteStore implements CaStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.immediate(fn) as T;
   }
 
   transactionDurableLater<T>(fn: () => T): { value: T; durable: Promise<void> } {
