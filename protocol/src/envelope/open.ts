@@ -9,7 +9,7 @@ import type { StreamCatalog } from '../catalog/types';
 import type { Role } from '../vocabulary/roles';
 import type { ReplayStore } from '../replay/types';
 import { checkTokenSize, decodeJsonSegment, assertAlgorithms } from './header';
-import type { Trust, TrustedSigner } from './trust';
+import type { CheckedHeader, Trust, TrustedSigner } from './trust';
 import type { SignerCertificates } from './certificates';
 import {
   DEFAULT_ALGORITHMS,
@@ -148,35 +148,69 @@ const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { ES256: 64, ES38
  * SignatureVerifier (WebCrypto by default); jose's compactVerify would decode the 2 KB header a second time on
  * every token, which the hot path avoids.
  */
-export async function openEnvelope(
+export function openEnvelope(
   token: string | Uint8Array,
   typ: TokenTyp,
   r: Resolved,
   trust: Trust,
   certificates?: SignerCertificates,
-): Promise<Envelope> {
+): Envelope | Promise<Envelope> {
   const { text, dot1, dot2 } = checkTokenSize(token, r.maxBytes);
   const headerSegment = text.slice(0, dot1);
   const checked = trust.header(headerSegment, typ, r.algorithms);
   const { header } = checked;
-  const signer = header.x5c
-    ? await trust.signer(header.x5c, header.alg, r.nowMs, checked.chainKey)
-    : await thumbprintSigner(header['x5t#S256']!, header.alg, r.nowMs, trust, certificates);
+  // Warm path: a cached signer and a synchronous signature check open the envelope without a promise.
+  const cached = header.x5c ? trust.cachedSigner(checked.chainKey, header.alg, r.nowMs) : undefined;
+  if (cached) {
+    const valid = checkSignature(text, dot2, header.alg, cached, trust);
+    if (typeof valid === 'boolean')
+      return opened(valid, text, dot1, dot2, headerSegment, checked, cached, trust);
+    return valid.then((v) => opened(v, text, dot1, dot2, headerSegment, checked, cached, trust));
+  }
+  return (async () => {
+    const signer = header.x5c
+      ? await trust.signer(header.x5c, header.alg, r.nowMs, checked.chainKey)
+      : await thumbprintSigner(header['x5t#S256']!, header.alg, r.nowMs, trust, certificates);
+    const valid = await checkSignature(text, dot2, header.alg, signer, trust);
+    return opened(valid, text, dot1, dot2, headerSegment, checked, signer, trust);
+  })();
+}
+
+/** The signature's length for its alg, then the trust's SignatureVerifier over the JWS signing input. */
+function checkSignature(
+  text: string,
+  dot2: number,
+  alg: JwsAlgorithm,
+  signer: TrustedSigner,
+  trust: Trust,
+): boolean | Promise<boolean> {
   let signature: Uint8Array;
   try {
     signature = base64url.decode(text.slice(dot2 + 1));
   } catch {
     throw new HelmlinkError('ERR_TOKEN_MALFORMED', 'the token signature is not base64url');
   }
-  const expectedLength = SIGNATURE_BYTES[header.alg];
-  const valid =
-    signature.length > 0 &&
-    (expectedLength === undefined || signature.length === expectedLength) &&
-    (await trust.verifySignature(header.alg, signer.key, signature, signingInputOf(text, dot2)));
+  const expectedLength = SIGNATURE_BYTES[alg];
+  if (signature.length === 0 || (expectedLength !== undefined && signature.length !== expectedLength))
+    return false;
+  return trust.verifySignature(alg, signer.key, signature, signingInputOf(text, dot2));
+}
+
+/** After the signature check: refuse, or remember the header and decode the payload. */
+function opened(
+  valid: boolean,
+  text: string,
+  dot1: number,
+  dot2: number,
+  headerSegment: string,
+  checked: CheckedHeader,
+  signer: TrustedSigner,
+  trust: Trust,
+): Envelope {
   if (!valid) throw new HelmlinkError('ERR_SIGNATURE_INVALID', 'the token signature does not verify');
   trust.rememberHeader(headerSegment, checked);
   const payload = decodeJsonSegment(text.slice(dot1 + 1, dot2), 'payload');
-  return { text, header, payload, signer };
+  return { text, header: checked.header, payload, signer };
 }
 
 /**
@@ -233,22 +267,40 @@ export function attribute(
   throw err;
 }
 
-export async function recordReplay(
+/**
+ * Checks and records (iss, jti) in the replay store, last; ERR_REPLAY when it was seen. Synchronous for a
+ * synchronous store (the memory and snapshot stores), a promise for an asynchronous one.
+ */
+export function recordReplay(
   replay: ReplayStore,
   iss: string,
   jti: string,
   exp: number,
   r: Resolved,
-): Promise<void> {
-  let fresh: boolean;
+): void | Promise<void> {
+  let fresh: boolean | Promise<boolean>;
   try {
-    fresh = await replay.checkAndRecord({ iss, jti, expiresAt: exp + r.tolerance }, r.nowMs / 1000);
+    fresh = replay.checkAndRecord({ iss, jti, expiresAt: exp + r.tolerance }, r.nowMs / 1000);
   } catch (err) {
-    if (isHelmlinkError(err)) throw err;
-    throw new HelmlinkError('ERR_REPLAY_STORE', `the replay store failed: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw replayStoreError(err);
   }
+  if (typeof fresh === 'boolean') return replayVerdict(fresh, iss, jti);
+  return Promise.resolve(fresh).then(
+    (f) => replayVerdict(f, iss, jti),
+    (err: unknown) => {
+      throw replayStoreError(err);
+    },
+  );
+}
+
+function replayStoreError(err: unknown): unknown {
+  if (isHelmlinkError(err)) return err;
+  return new HelmlinkError('ERR_REPLAY_STORE', `the replay store failed: ${(err as Error).message}`, {
+    cause: err,
+  });
+}
+
+function replayVerdict(fresh: boolean, iss: string, jti: string): void {
   if (!fresh)
     throw new HelmlinkError('ERR_REPLAY', `token ${jti} from ${iss} was already accepted`, {
       details: { jti },
