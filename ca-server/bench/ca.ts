@@ -40,7 +40,11 @@ const server = await spawnCaProcess({
   passphrase,
   tokens: N,
   entityPrefix: 'mv-bench',
-  nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  nodeArgs: [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    // Extra V8/Node flags for the server process (e.g. BENCH_CA_NODE_ARGS=--max-semi-space-size=32).
+    ...(process.env.BENCH_CA_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ],
   stderr: 'inherit',
 });
 const { child } = server;
