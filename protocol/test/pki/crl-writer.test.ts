@@ -109,7 +109,7 @@ describe('CRL builder with the direct DER writer', () => {
 // for reason 0), and that a template's own entries are replaced, never kept beside the new list.
 
 const NEXT = new Date('2026-11-23T00:00:00Z');
-let issuer: { certificate: x509.X509Certificate; privateKey: CryptoKey };
+let ca: { certificate: x509.X509Certificate; privateKey: CryptoKey };
 
 beforeAll(async () => {
   const keys = await generateKeyPair('ecdsa-p256');
@@ -119,16 +119,16 @@ beforeAll(async () => {
     notBefore: now,
     notAfter: new Date('2036-01-01T00:00:00Z'),
   });
-  issuer = { certificate, privateKey: keys.privateKey };
+  ca = { certificate, privateKey: keys.privateKey };
 });
 
 const template = (options: Partial<x509.X509CrlCreateParams> = {}) =>
   x509.X509CrlGenerator.create({
-    issuer: issuer.certificate.subjectName,
+    issuer: ca.certificate.subjectName,
     thisUpdate: now,
     nextUpdate: NEXT,
-    signingKey: issuer.privateKey,
-    signingAlgorithm: signingAlgorithmFor(issuer.privateKey),
+    signingKey: ca.privateKey,
+    signingAlgorithm: signingAlgorithmFor(ca.privateKey),
     extensions: [new x509.Extension('2.5.29.20', false, Uint8Array.from([0x02, 0x01, 0x05]))],
     entries: [],
     ...options,
@@ -142,12 +142,12 @@ async function splice(
   const der = await spliceCrlEntries(
     from ?? (await template()),
     entries,
-    issuer.privateKey,
-    signingAlgorithmFor(issuer.privateKey),
+    ca.privateKey,
+    signingAlgorithmFor(ca.privateKey),
     extra,
   );
   const crl = new x509.X509Crl(der.slice().buffer as ArrayBuffer);
-  expect(await crl.verify({ publicKey: issuer.certificate.publicKey })).toBe(true);
+  expect(await crl.verify({ publicKey: ca.certificate.publicKey })).toBe(true);
   return crl;
 }
 
@@ -224,7 +224,7 @@ describe('spliceCrlEntries', () => {
   });
 
   it('writes no revokedCertificates list without entries, and one just before crlExtensions with them', async () => {
-    // version, signature, issuer, thisUpdate, nextUpdate, [revokedCertificates], [0] crlExtensions
+    // version, signature, ca, thisUpdate, nextUpdate, [revokedCertificates], [0] crlExtensions
     expect(tbsTags(await splice([], [EXTRA]))).toEqual([0x02, 0x30, 0x30, 0x17, 0x17, 0xa0]);
     expect(tbsTags(await splice([{ serial: '01', revokedAt: now }]))).toEqual([
       0x02, 0x30, 0x30, 0x17, 0x17, 0x30, 0xa0,
