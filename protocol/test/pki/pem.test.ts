@@ -3,7 +3,7 @@
  * is refused (with the coded error of the kind of object asked for), and that the renderer's portable base64 path
  * (no Node Buffer) writes the same text as Node's.
  */
-import type * as x509 from '@peculiar/x509';
+import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from '../../src/keys';
 import { buildCrl, createRootCertificate } from '../../src/pki/build';
@@ -152,6 +152,29 @@ describe('parsing certificates, CRLs and CSRs', () => {
     );
     expect(parseCertificate(certificateToPem(root)).serialNumber).toBe(root.serialNumber);
     expect(toDer(root)).toEqual(der(root));
+  });
+
+  it('parses a well-formed certificate of 2,048 directory names (beyond asn1js’s default of 10,000 nodes)', async () => {
+    const keys = await generateKeyPair('ed25519');
+    const names = Array.from({ length: 2048 }, (_, i) => ({
+      type: 'dn' as const,
+      value: `O=Fleet, CN=unit-${i}`,
+    }));
+    const big = await x509.X509CertificateGenerator.createSelfSigned(
+      {
+        name: 'CN=big',
+        keys,
+        notBefore: NOW,
+        notAfter: new Date('2036-01-01T00:00:00Z'),
+        signingAlgorithm: { name: 'Ed25519' },
+        extensions: [new x509.SubjectAlternativeNameExtension(names)],
+      },
+      undefined,
+    );
+    const bytes = der(big);
+    expect(bytes.length).toBeGreaterThan(20_000);
+    expect(parseCertificate(bytes).subject).toBe('CN=big');
+    expect(parseCertificates(certificateToPem(big))).toHaveLength(1);
   });
 
   it('refuses no certificate, two where one is asked, and names the block that does not parse', () => {
