@@ -26,17 +26,21 @@ import {
   TYP_STATE,
 } from '../../src/envelope/types';
 import { bytesToBase64 } from '../../src/pki/pem';
-import type { TestEntity } from '../../src/testing/pki';
-import { ALL, CATALOG, clock, CMD, createWorld, NOW_S, STATE, type World } from './fixtures';
+import { createTestPki, type TestEntity } from '../../src/testing/pki';
+import { ALL, CATALOG, clock, CMD, NOW, NOW_S, STATE, VESSEL } from './fixtures';
 
-let w: World;
+// Signers are made inside each test, never in a hook: a fault in createSigner must fail a test, not a hook (a failed
+// hook skips its tests, which a mutation run would count as a survivor).
+let pilot: TestEntity;
+let vessel: TestEntity;
 let ed: TestEntity;
-let edSigner: Signer;
 beforeAll(async () => {
-  w = await createWorld();
-  ed = await w.pki.issue('pilot-ed', ['pilot'], { alg: 'EdDSA' });
-  edSigner = createSigner({ privateKey: ed.keys.privateKey, chain: ed.chain });
+  const pki = await createTestPki({ now: NOW });
+  pilot = await pki.issue('pilot-1', ['pilot']);
+  vessel = await pki.issue(VESSEL, ['vessel']);
+  ed = await pki.issue('pilot-ed', ['pilot'], { alg: 'EdDSA' });
 });
+const signerOf = (e: TestEntity): Signer => createSigner({ privateKey: e.keys.privateKey, chain: e.chain });
 
 const JTI = '0b0e7c4e-3f5a-4a53-9c55-2e8f1e0f6a01';
 const payloadOf = (token: string) =>
@@ -76,46 +80,47 @@ describe('signers', () => {
   });
 
   it('takes iss from the certificate and puts only the signer certificate into x5c', () => {
-    const s = createSigner({ privateKey: w.pilot.keys.privateKey, chain: w.pilot.chain });
-    expect(w.pilot.chain).toHaveLength(2);
+    const s = createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain });
+    expect(pilot.chain).toHaveLength(2);
     expect(s).toEqual({
       alg: 'ES256',
-      privateKey: w.pilot.keys.privateKey,
+      privateKey: pilot.keys.privateKey,
       entityId: 'pilot-1',
-      x5c: [bytesToBase64(new Uint8Array(w.pilot.certificate.rawData))],
+      x5c: [bytesToBase64(new Uint8Array(pilot.certificate.rawData))],
     });
     expect(s).not.toHaveProperty('signBytes');
     const raw = () => new Uint8Array(64);
     expect(
-      createSigner({ privateKey: w.pilot.keys.privateKey, chain: w.pilot.chain, signBytes: raw }).signBytes,
+      createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain, signBytes: raw }).signBytes,
     ).toBe(raw);
-    expect(
-      createSigner({ privateKey: w.pilot.keys.privateKey, chain: w.pilot.chain, alg: 'ES384' }).alg,
-    ).toBe('ES384');
+    expect(createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain, alg: 'ES384' }).alg).toBe(
+      'ES384',
+    );
   });
 
   it('refuses an empty chain, a public key and an algorithm outside the allow-list', async () => {
-    expect(await typeErrorOf(() => createSigner({ privateKey: w.pilot.keys.privateKey, chain: [] }))).toBe(
+    expect(await typeErrorOf(() => createSigner({ privateKey: pilot.keys.privateKey, chain: [] }))).toBe(
       'the certificate chain is empty',
     );
     expect(
-      await typeErrorOf(() => createSigner({ privateKey: w.pilot.keys.publicKey, chain: w.pilot.chain })),
+      await typeErrorOf(() => createSigner({ privateKey: pilot.keys.publicKey, chain: pilot.chain })),
     ).toBe('privateKey must be a private key');
     expect(
       await typeErrorOf(() =>
-        createSigner({ privateKey: w.pilot.keys.privateKey, chain: w.pilot.chain, alg: 'HS256' as never }),
+        createSigner({ privateKey: pilot.keys.privateKey, chain: pilot.chain, alg: 'HS256' as never }),
       ),
     ).toBe('unsupported algorithm HS256');
   });
 
   it('names the certificate by base64url SHA-256 of its DER (x5t#S256)', async () => {
-    const digest = await globalThis.crypto.subtle.digest('SHA-256', w.pilot.certificate.rawData);
-    expect(await signerThumbprint(w.pilotSigner)).toBe(base64url.encode(new Uint8Array(digest)));
+    const digest = await globalThis.crypto.subtle.digest('SHA-256', pilot.certificate.rawData);
+    expect(await signerThumbprint(signerOf(pilot))).toBe(base64url.encode(new Uint8Array(digest)));
   });
 });
 
 describe('signToken', () => {
   it('writes alg, typ and x5c, or x5t#S256 for an ack, and caches headers per typ and reference', async () => {
+    const edSigner = signerOf(ed);
     const a = await signToken(edSigner, TYP_COMMAND, { n: 1 });
     const b = await signToken(edSigner, TYP_STATE, { n: 1 });
     const c = await signToken(edSigner, TYP_ACK, { n: 1 }, 'x5t#S256');
@@ -136,15 +141,16 @@ describe('signToken', () => {
       decodeProtectedHeader(c),
     );
     // Another signer has its own headers.
-    expect(decodeProtectedHeader(await signToken(w.pilotSigner, TYP_COMMAND, {}))).toMatchObject({
+    expect(decodeProtectedHeader(await signToken(signerOf(pilot), TYP_COMMAND, {}))).toMatchObject({
       alg: 'ES256',
-      x5c: w.pilotSigner.x5c,
+      x5c: signerOf(pilot).x5c,
     });
     const { payload } = await compactVerify(a, ed.keys.publicKey);
     expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ n: 1 });
   });
 
   it('refuses x5t#S256 on a command or state, and any other signer reference', async () => {
+    const edSigner = signerOf(ed);
     for (const typ of [TYP_COMMAND, TYP_STATE] as const)
       expect(await typeErrorOf(signToken(edSigner, typ, {}, 'x5t#S256'))).toBe(
         `a ${typ} names its signer in x5c`,
@@ -155,6 +161,7 @@ describe('signToken', () => {
   });
 
   it('with a raw signer writes the very token jose writes (Ed25519 is deterministic)', async () => {
+    const edSigner = signerOf(ed);
     const raw: Signer = {
       ...edSigner,
       signBytes: async (input) =>
@@ -176,7 +183,7 @@ describe('signToken', () => {
 describe('signCommand', () => {
   it('binds issuer, audience, times and the command', async () => {
     const skewed = () => NOW_S * 1000 + 999;
-    const { token, claims } = await signCommand(w.pilotSigner, {
+    const { token, claims } = await signCommand(signerOf(pilot), {
       clock: skewed,
       audience: 'vessel-9',
       cmd: CMD,
@@ -193,18 +200,18 @@ describe('signCommand', () => {
     });
     expect(payloadOf(token)).toEqual(claims);
     expect(decodeProtectedHeader(token)).toMatchObject({ typ: TYP_COMMAND, alg: 'ES256' });
-    const random = await signCommand(w.pilotSigner, { clock, audience: 'vessel-9', cmd: CMD });
+    const random = await signCommand(signerOf(pilot), { clock, audience: 'vessel-9', cmd: CMD });
     expect(random.claims.jti).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/u,
     );
     expect(random.claims.jti).not.toBe(
-      (await signCommand(w.pilotSigner, { clock, audience: 'vessel-9', cmd: CMD })).claims.jti,
+      (await signCommand(signerOf(pilot), { clock, audience: 'vessel-9', cmd: CMD })).claims.jti,
     );
   });
 
   it('takes lifetimes of 1 to 300 seconds, whole, and refuses the rest', async () => {
     const sign = (lifetimeSeconds: number) =>
-      signCommand(w.pilotSigner, { clock, audience: 'v', cmd: CMD, lifetimeSeconds });
+      signCommand(signerOf(pilot), { clock, audience: 'v', cmd: CMD, lifetimeSeconds });
     expect((await sign(1)).claims.exp).toBe(NOW_S + 1);
     expect((await sign(MAX_LIFETIME_SECONDS)).claims.exp).toBe(NOW_S + MAX_LIFETIME_SECONDS);
     for (const bad of [0, -1, 1.5, MAX_LIFETIME_SECONDS + 1, Number.NaN, Number.POSITIVE_INFINITY])
@@ -215,7 +222,7 @@ describe('signCommand', () => {
 
   it('refuses a command that is not one (checked before signing)', async () => {
     await expect(
-      signCommand(w.pilotSigner, { clock, audience: 'v', cmd: { ...CMD, type: 'streams.nuke' } as never }),
+      signCommand(signerOf(pilot), { clock, audience: 'v', cmd: { ...CMD, type: 'streams.nuke' } as never }),
     ).rejects.toThrow();
   });
 });
@@ -233,7 +240,7 @@ describe('signAck', () => {
   });
 
   it('binds the command by its digest (computed or given), copies the state, and carries no reason when applied', async () => {
-    const { token, claims } = await signAck(w.vesselSigner, base());
+    const { token, claims } = await signAck(signerOf(vessel), base());
     expect(claims).toEqual({
       iss: 'vessel-1',
       aud: 'pilot-1',
@@ -246,19 +253,21 @@ describe('signAck', () => {
       status: 'applied',
       state: STATE,
     });
+    expect(Object.keys(claims)).not.toContain('reason');
+    expect(Object.keys(claims)).not.toContain('reason_text');
     expect(claims.state.on).not.toBe(STATE.on);
     expect(claims.state.off).not.toBe(STATE.off);
     expect(payloadOf(token)).toEqual(claims);
-    expect(decodeProtectedHeader(token)).toMatchObject({ typ: TYP_ACK, x5c: w.vesselSigner.x5c });
-    const given = await signAck(w.vesselSigner, base({ commandSha256: 'given-digest' }));
+    expect(decodeProtectedHeader(token)).toMatchObject({ typ: TYP_ACK, x5c: signerOf(vessel).x5c });
+    const given = await signAck(signerOf(vessel), base({ commandSha256: 'given-digest' }));
     expect(given.claims.cmd_sha256).toBe('given-digest');
-    const named = await signAck(w.vesselSigner, base({ signerReference: 'x5t#S256' }));
+    const named = await signAck(signerOf(vessel), base({ signerReference: 'x5t#S256' }));
     expect(decodeProtectedHeader(named.token)).toHaveProperty('x5t#S256');
   });
 
   it('carries the reason and the vessel’s words of a rejection', async () => {
     const { claims } = await signAck(
-      w.vesselSigner,
+      signerOf(vessel),
       base({ status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', reasonText: 'the VDR feed must stay on' }),
     );
     expect(claims).toMatchObject({
@@ -266,35 +275,35 @@ describe('signAck', () => {
       reason: 'ERR_STREAM_UNKNOWN',
       reason_text: 'the VDR feed must stay on',
     });
-    const bare = await signAck(w.vesselSigner, base({ status: 'rejected', reason: 'ERR_STREAM_UNKNOWN' }));
+    const bare = await signAck(signerOf(vessel), base({ status: 'rejected', reason: 'ERR_STREAM_UNKNOWN' }));
     expect(bare.claims).not.toHaveProperty('reason_text');
     expect(payloadOf(bare.token)).not.toHaveProperty('reason_text');
   });
 
   it('refuses an ack whose reason does not fit its status (caller bugs, never signed)', async () => {
-    expect(await typeErrorOf(signAck(w.vesselSigner, base({ status: 'rejected' })))).toBe(
+    expect(await typeErrorOf(signAck(signerOf(vessel), base({ status: 'rejected' })))).toBe(
       'a rejected ack needs a registered reason code (ERR_...)',
     );
     expect(
-      await typeErrorOf(signAck(w.vesselSigner, base({ status: 'rejected', reason: 'ERR_MADE_UP' }))),
+      await typeErrorOf(signAck(signerOf(vessel), base({ status: 'rejected', reason: 'ERR_MADE_UP' }))),
     ).toBe('a rejected ack needs a registered reason code (ERR_...)');
-    expect(await typeErrorOf(signAck(w.vesselSigner, base({ reason: 'ERR_STREAM_UNKNOWN' })))).toBe(
+    expect(await typeErrorOf(signAck(signerOf(vessel), base({ reason: 'ERR_STREAM_UNKNOWN' })))).toBe(
       'an applied ack carries no reason',
     );
-    expect(await typeErrorOf(signAck(w.vesselSigner, base({ reasonText: 'fine' })))).toBe(
+    expect(await typeErrorOf(signAck(signerOf(vessel), base({ reasonText: 'fine' })))).toBe(
       'only a rejected ack carries a reason text',
     );
     expect(
       await typeErrorOf(
         signAck(
-          w.vesselSigner,
+          signerOf(vessel),
           base({ status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', reasonText: 'a\nb' }),
         ),
       ),
     ).toBe('reasonText must be sanitised first (sanitizeReasonText)');
     expect(
       await typeErrorOf(
-        signAck(w.vesselSigner, base({ status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', reasonText: '' })),
+        signAck(signerOf(vessel), base({ status: 'rejected', reason: 'ERR_STREAM_UNKNOWN', reasonText: '' })),
       ),
     ).toBe('reasonText must be sanitised first (sanitizeReasonText)');
   });
@@ -313,7 +322,7 @@ describe('signState', () => {
   });
 
   it('signs the catalog, the streams (copied), the last jti and the sequence number', async () => {
-    const { token, claims } = await signState(w.vesselSigner, base({ lastJti: JTI, seq: 7 }));
+    const { token, claims } = await signState(signerOf(vessel), base({ lastJti: JTI, seq: 7 }));
     expect(claims).toEqual({
       iss: 'vessel-1',
       iat: NOW_S,
@@ -328,14 +337,14 @@ describe('signState', () => {
     expect(claims.on).not.toBe(STATE.on);
     expect(claims.off).not.toBe(STATE.off);
     expect(payloadOf(token)).toEqual(claims);
-    expect(decodeProtectedHeader(token)).toMatchObject({ typ: TYP_STATE, x5c: w.vesselSigner.x5c });
-    const random = await signState(w.vesselSigner, base({ jti: undefined }));
+    expect(decodeProtectedHeader(token)).toMatchObject({ typ: TYP_STATE, x5c: signerOf(vessel).x5c });
+    const random = await signState(signerOf(vessel), base({ jti: undefined }));
     expect(random.claims.jti).toMatch(/^[0-9a-f-]{36}$/u);
     expect(random.claims.last_jti).toBeNull();
   });
 
   it('takes state lifetimes of 1 s to a day, whole, and refuses the rest', async () => {
-    const sign = (expiresInSeconds: number) => signState(w.vesselSigner, base({ expiresInSeconds }));
+    const sign = (expiresInSeconds: number) => signState(signerOf(vessel), base({ expiresInSeconds }));
     expect((await sign(1)).claims.exp).toBe(NOW_S + 1);
     expect((await sign(MAX_STATE_LIFETIME_SECONDS)).claims.exp).toBe(NOW_S + MAX_STATE_LIFETIME_SECONDS);
     for (const bad of [0, -1, 2.5, MAX_STATE_LIFETIME_SECONDS + 1, Number.NaN])
@@ -346,15 +355,15 @@ describe('signState', () => {
 
   it('refuses a sequence number or last jti a console would refuse, and an inconsistent stream set', async () => {
     for (const seq of [-1, 1.5, Number.NaN, 2 ** 53])
-      expect(await typeErrorOf(signState(w.vesselSigner, base({ seq }))), String(seq)).toBe(
+      expect(await typeErrorOf(signState(signerOf(vessel), base({ seq }))), String(seq)).toBe(
         'seq must be a non-negative integer',
       );
-    expect((await signState(w.vesselSigner, base({ seq: Number.MAX_SAFE_INTEGER }))).claims.seq).toBe(
+    expect((await signState(signerOf(vessel), base({ seq: Number.MAX_SAFE_INTEGER }))).claims.seq).toBe(
       Number.MAX_SAFE_INTEGER,
     );
-    expect(await typeErrorOf(signState(w.vesselSigner, base({ lastJti: 'not-a-uuid' })))).toBe(
+    expect(await typeErrorOf(signState(signerOf(vessel), base({ lastJti: 'not-a-uuid' })))).toBe(
       'lastJti must be a UUID or null',
     );
-    await expect(signState(w.vesselSigner, base({ on: ALL, off: ALL }))).rejects.toThrow();
+    await expect(signState(signerOf(vessel), base({ on: ALL, off: ALL }))).rejects.toThrow();
   });
 });
