@@ -4,7 +4,7 @@
  * (no Node Buffer) writes the same text as Node's.
  */
 import * as x509 from '@peculiar/x509';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from '../../src/keys';
 import { buildCrl, createRootCertificate } from '../../src/pki/build';
 import { createProfileCsr } from '../../src/pki/csr';
@@ -27,34 +27,34 @@ import {
 } from '../../src/pki/pem';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-let root: x509.X509Certificate;
-let other: x509.X509Certificate;
-let crl: x509.X509Crl;
-let csrPem: string;
-
-beforeAll(async () => {
+/**
+ * Certificates, a CRL and a CSR, made inside each test that needs them (not in a hook: the CSR is written with this
+ * file's encodePem, and a fault there must fail a test, not a hook).
+ */
+async function material() {
   const keys = await generateKeyPair('ed25519');
-  root = await createRootCertificate({
+  const root = await createRootCertificate({
     name: { cn: 'PEM root' },
     keys,
     notBefore: NOW,
     notAfter: new Date('2036-01-01T00:00:00Z'),
   });
-  other = await createRootCertificate({
+  const other = await createRootCertificate({
     name: { cn: 'PEM other' },
     keys: await generateKeyPair('ed25519'),
     notBefore: NOW,
     notAfter: new Date('2036-01-01T00:00:00Z'),
   });
-  crl = await buildCrl({
+  const crl = await buildCrl({
     issuer: { certificate: root, privateKey: keys.privateKey },
     crlNumber: 7,
     thisUpdate: NOW,
     nextUpdate: new Date('2026-06-02T12:00:00Z'),
     entries: [{ serial: '0a', revokedAt: NOW }],
   });
-  csrPem = await createProfileCsr('mv-pem', await generateKeyPair('ed25519'));
-});
+  const csrPem = await createProfileCsr('mv-pem', await generateKeyPair('ed25519'));
+  return { root, other, crl, csrPem };
+}
 
 const der = (c: { rawData: ArrayBuffer }) => new Uint8Array(c.rawData);
 const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -143,7 +143,8 @@ describe('PEM blocks', () => {
 });
 
 describe('parsing certificates, CRLs and CSRs', () => {
-  it('takes certificates from PEM among other blocks, or one DER certificate', () => {
+  it('takes certificates from PEM among other blocks, or one DER certificate', async () => {
+    const { root, other, crl } = await material();
     const pem = `${crlToPem(crl)}${certificatesToPem([root, other])}`;
     expect(parseCertificates(pem).map((c) => c.subject)).toEqual(['CN=PEM root', 'CN=PEM other']);
     expect(parseCertificates(der(root))[0]!.subject).toBe('CN=PEM root');
@@ -177,7 +178,8 @@ describe('parsing certificates, CRLs and CSRs', () => {
     expect(parseCertificates(certificateToPem(big))).toHaveLength(1);
   });
 
-  it('refuses no certificate, two where one is asked, and names the block that does not parse', () => {
+  it('refuses no certificate, two where one is asked, and names the block that does not parse', async () => {
+    const { root, other, crl } = await material();
     expect(() => parseCertificates(crlToPem(crl))).toThrow(
       expect.objectContaining({
         code: 'ERR_CERT_MALFORMED',
@@ -204,7 +206,8 @@ describe('parsing certificates, CRLs and CSRs', () => {
     expect((thrown as Error).cause).toBeInstanceOf(Error);
   });
 
-  it('reads CRLs under both labels, as objects or indexed views, and writes the X509 CRL label', () => {
+  it('reads CRLs under both labels, as objects or indexed views, and writes the X509 CRL label', async () => {
+    const { root, crl } = await material();
     const pem = crlToPem(crl);
     expect(pem).toMatch(/^-----BEGIN X509 CRL-----\n/u);
     const legacy = pem.replaceAll('X509 CRL', 'CRL');
@@ -228,7 +231,8 @@ describe('parsing certificates, CRLs and CSRs', () => {
     );
   });
 
-  it('reads exactly one CSR under either label, and refuses none or two with ERR_INPUT_INVALID', () => {
+  it('reads exactly one CSR under either label, and refuses none or two with ERR_INPUT_INVALID', async () => {
+    const { root, csrPem } = await material();
     expect(parseCsr(csrPem).subject).toBe('CN=mv-pem');
     expect(parseCsr(csrPem.replaceAll('CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST')).subject).toBe(
       'CN=mv-pem',
