@@ -239,6 +239,20 @@ describe('what a revocation records', () => {
     expect(authority.store.getCertificate(a.serial)?.status).toBe('valid');
   });
 
+  it('a replacement serial spelt in upper case with colons names the same certificate', async () => {
+    const broker = await enroll('broker-spelt', ['broker']);
+    const standby = await enroll('broker-spelt-standby', ['broker']);
+    const spelt = standby.serial.toUpperCase().match(/../gu)!.join(':');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: broker.serial, reason: 5, force: true, replacement: spelt },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().certificate).toMatchObject({ serial: broker.serial, status: 'revoked', reason: 5 });
+  });
+
   it('a release revokes no renewal', async () => {
     const a = await enroll('mv-held-released', ['vessel']);
     expect((await revoke(a.serial, 6)).json().alsoRevoked).toEqual([]);
