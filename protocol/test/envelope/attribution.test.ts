@@ -9,14 +9,14 @@ import { attributionOf, isAttributable } from '../../src/envelope/attribution';
 import { HelmlinkError } from '../../src/errors';
 
 const coded = (details?: Record<string, unknown>) =>
-  new HelmlinkError('ERR_EXPIRED', 'expired', details === undefined ? {} : { details });
+  new HelmlinkError('ERR_CMD_EXPIRED', 'expired', details === undefined ? {} : { details });
 const JTI = '0b0e7c4e-3f5a-4a53-9c55-2e8f1e0f6a01';
 
 describe('attribution of a rejection', () => {
   it('answers an attributable rejection with its code, signer and jti', () => {
     const err = coded({ attributable: true, signer: 'pilot-1', jti: JTI });
     expect(isAttributable(err)).toBe(true);
-    expect(attributionOf(err)).toEqual({ code: 'ERR_EXPIRED', signer: 'pilot-1', jti: JTI });
+    expect(attributionOf(err)).toEqual({ code: 'ERR_CMD_EXPIRED', signer: 'pilot-1', jti: JTI });
   });
 
   it('never answers an error that is not marked attributable (exactly true)', () => {
@@ -33,10 +33,10 @@ describe('attribution of a rejection', () => {
 
   it('never answers something that is not a coded error, even if it looks like one', () => {
     const lookalike = Object.assign(new Error('x'), {
-      code: 'ERR_EXPIRED',
+      code: 'ERR_CMD_EXPIRED',
       details: { attributable: true, signer: 'pilot-1', jti: JTI },
     });
-    for (const err of [lookalike, undefined, null, 'ERR_EXPIRED', { details: { attributable: true } }]) {
+    for (const err of [lookalike, undefined, null, 'ERR_CMD_EXPIRED', { details: { attributable: true } }]) {
       expect(isAttributable(err)).toBe(false);
       expect(attributionOf(err)).toBeUndefined();
     }

@@ -177,8 +177,11 @@ describe('what a refusal says', () => {
   });
 
   it('names the claim and the rule an alert or link breaks, and who signed it', async () => {
-    const messageOf = async (token: Promise<string>, verify = verifyAlert, extra = {}) =>
-      (await rejection(verify(await token, options(extra)))).message;
+    const messageOf = async (
+      token: Promise<string>,
+      verify: (t: string, o: VerifyVesselEventOptions) => Promise<unknown> = verifyAlert,
+      extra = {},
+    ) => (await rejection(verify(await token, options(extra)))).message;
     expect(await messageOf(rawAlert(alertClaims({ kind: 'made-up' })))).toBe(
       'kind must be a registered vessel alert kind',
     );

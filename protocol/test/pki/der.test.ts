@@ -252,7 +252,7 @@ describe('readTime', () => {
 describe('hex, INTEGERs, ECDSA signatures, RSA moduli, OIDs', () => {
   it('writes lowercase hex, two digits per octet, from bytes or an ArrayBuffer', () => {
     expect(toHex(b(0x00, 0x0a, 0xff))).toBe('000aff');
-    expect(toHex(b(0x01, 0xab).buffer)).toBe('01ab');
+    expect(toHex(b(0x01, 0xab).buffer as ArrayBuffer)).toBe('01ab');
     expect(toHex(new Uint8Array(0))).toBe('');
   });
 
