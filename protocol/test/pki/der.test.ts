@@ -176,6 +176,9 @@ describe('BOOLEAN, small INTEGER and named bits', () => {
     expect(readNamedBits(decipher.buf, decipher.tlv)).toBe(1 << 8);
     const all = el(0x03, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff);
     expect(readNamedBits(all.buf, all.tlv)).toBe(-1);
+    // Only the element's own octets count, never the byte after it.
+    const followed = b(0x03, 0x02, 0x00, 0x80, 0xff, 0xff);
+    expect(readNamedBits(followed, readTlv(followed, 0))).toBe(1);
     const none = el(0x03, 0x01, 0x00);
     expect(readNamedBits(none.buf, none.tlv)).toBe(0);
   });
@@ -285,6 +288,8 @@ describe('hex, INTEGERs, ECDSA signatures, RSA moduli, OIDs', () => {
     expect(raw('3006020181020101', 2)).toBeUndefined(); // r negative
     expect(raw('300702020102020101', 1)).toBeUndefined(); // r wider than the field
     expect(raw('3005020101', 2)).toBeUndefined(); // truncated: the reader throws
+    expect(raw('300602010102010200', 2)).toBeUndefined(); // a byte after the SEQUENCE
+    expect(raw('3008020101020301aabb', 2)).toBeUndefined(); // s wider than the field (it would overwrite r)
   });
 
   it('measures an RSA modulus in bits, leading zero octets aside', () => {
