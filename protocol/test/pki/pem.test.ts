@@ -11,6 +11,7 @@ import { createProfileCsr } from '../../src/pki/csr';
 import {
   base64ToBytes,
   bytesToHex,
+  certificateFingerprint,
   certificateToPem,
   certificatesToPem,
   crlToPem,
@@ -153,6 +154,12 @@ describe('parsing certificates, CRLs and CSRs', () => {
     );
     expect(parseCertificate(certificateToPem(root)).serialNumber).toBe(root.serialNumber);
     expect(toDer(root)).toEqual(der(root));
+    // PEM text handed over as bytes is still text: both of its certificates are read, not one "DER" blob.
+    const twoAsBytes = new TextEncoder().encode(certificatesToPem([root, other]));
+    expect(parseCertificates(twoAsBytes).map((c) => c.subject)).toEqual(['CN=PEM root', 'CN=PEM other']);
+    expect(certificatesToPem([root, other])).toBe(`${certificateToPem(root)}${certificateToPem(other)}`);
+    expect(await certificateFingerprint(root)).toBe(await sha256Hex(der(root)));
+    expect(await certificateFingerprint(root)).toMatch(/^[0-9a-f]{64}$/u);
   });
 
   it('parses a well-formed certificate of 2,048 directory names (beyond asn1js’s default of 10,000 nodes)', async () => {
