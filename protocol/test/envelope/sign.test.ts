@@ -67,6 +67,15 @@ describe('signers', () => {
     ).toBe('ES384');
     expect(algorithmForKey(ed.keys.privateKey)).toBe('EdDSA');
     expect(algorithmForKey({ algorithm: { name: 'RSA-PSS' } } as CryptoKey)).toBe('PS256');
+    // An ECDH key has a named curve too, but it cannot sign.
+    for (const namedCurve of ['P-256', 'P-384']) {
+      const ecdh = (await globalThis.crypto.subtle.generateKey({ name: 'ECDH', namedCurve }, false, [
+        'deriveBits',
+      ])) as CryptoKeyPair;
+      expect(await typeErrorOf(() => algorithmForKey(ecdh.privateKey))).toBe(
+        'a ECDH key cannot sign Helmlink tokens',
+      );
+    }
     const p521 = await gen({ name: 'ECDSA', namedCurve: 'P-521' } as EcKeyGenParams);
     expect(await typeErrorOf(() => algorithmForKey(p521.privateKey))).toBe(
       'a ECDSA key cannot sign Helmlink tokens',
