@@ -167,3 +167,112 @@ describe('one valid certificate per entity; one key and one IMO/MMSI per entity'
     expect(errorCode(res)).toBe('ERR_IDENTIFIER_IN_USE');
   });
 });
+
+describe('what a revocation records', () => {
+  const auditOf = (serial: string) =>
+    authority.store
+      .listAudit(0, 100_000)
+      .filter((e) => e.action === 'certificate.revoke' && e.details.serial === serial);
+
+  it('keyCompromise declared again over a lineage already compromised revokes no renewal twice', async () => {
+    const a = await enroll('mv-twice-stolen', ['vessel']);
+    const b = (await renew(leafDer(a.certificate))).json();
+    const c = (await renew(leafDer(b.certificate))).json();
+    const first = await revoke(b.serial, 1);
+    expect(first.json().alsoRevoked).toEqual([c.serial]);
+    // The renewal's entry names where it comes from; the raised one remembers its earlier reason.
+    expect(auditOf(c.serial).map((e) => e.details)).toEqual([
+      expect.objectContaining({ reason: 1, description: `renewal of ${b.serial}`, renewalOf: b.serial }),
+    ]);
+    expect(auditOf(b.serial).map((e) => e.details)).toEqual([
+      expect.objectContaining({ reason: 1, description: null, previousReason: 4 }),
+    ]);
+    expect(auditOf(b.serial)[0]!.details).not.toHaveProperty('renewalOf');
+    expect(
+      authority
+        .listAlerts(0, 100_000)
+        .filter((x) => x.details.serial === b.serial)
+        .map((x) => x.message),
+    ).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^certificate ${b.serial} of mv-twice-stolen revoked \\(keyCompromise\\) by \\S+, with 1 renewal\\(s\\) of it$`,
+          'u',
+        ),
+      ),
+    ]);
+    // Declared for the first certificate too: only that one changes; b and c are keyCompromise already.
+    const second = await revoke(a.serial, 1);
+    expect(second.statusCode).toBe(200);
+    expect(second.json().alsoRevoked).toEqual([]);
+    expect(auditOf(b.serial)).toHaveLength(1);
+    expect(auditOf(c.serial)).toHaveLength(1);
+    expect(
+      authority
+        .listAlerts(0, 100_000)
+        .filter((x) => x.details.serial === a.serial)
+        .map((x) => x.message),
+    ).toEqual([
+      expect.stringMatching(
+        new RegExp(`^certificate ${a.serial} of mv-twice-stolen revoked \\(keyCompromise\\) by \\S+$`, 'u'),
+      ),
+    ]);
+  });
+
+  it('a first revocation records no earlier reason and no lineage', async () => {
+    const a = await enroll('mv-first-revocation', ['vessel']);
+    expect((await revoke(a.serial, 5)).statusCode).toBe(200);
+    const [entry] = auditOf(a.serial);
+    expect(entry!.details).not.toHaveProperty('previousReason');
+    expect(entry!.details).not.toHaveProperty('renewalOf');
+  });
+
+  it('a malformed replacement serial is refused before anything changes, guarded certificate or not', async () => {
+    const a = await enroll('mv-bad-replacement', ['vessel']);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: a.serial, reason: 5, replacement: 'not-a-serial' },
+    });
+    expect(errorCode(res)).toBe('ERR_INPUT_INVALID');
+    expect(authority.store.getCertificate(a.serial)?.status).toBe('valid');
+  });
+
+  it('a replacement serial spelt in upper case with colons names the same certificate', async () => {
+    const broker = await enroll('broker-spelt', ['broker']);
+    const standby = await enroll('broker-spelt-standby', ['broker']);
+    const spelt = standby.serial.toUpperCase().match(/../gu)!.join(':');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: broker.serial, reason: 5, force: true, replacement: spelt },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().certificate).toMatchObject({ serial: broker.serial, status: 'revoked', reason: 5 });
+  });
+
+  it('a release revokes no renewal', async () => {
+    const a = await enroll('mv-held-released', ['vessel']);
+    expect((await revoke(a.serial, 6)).json().alsoRevoked).toEqual([]);
+    const released = await authority.release({ serial: a.serial }, { id: 'admin-x', address: '192.0.2.1' });
+    expect(released.alsoRevoked).toEqual([]);
+    expect(released.certificate.status).toBe('valid');
+  });
+
+  it("a hold asked for the CA's own certificate, with a fresh identity: the old one stays revoked as superseded", async () => {
+    const [served] = authority.store.listCertificates({ entityId: 'helmlink-ca', status: 'valid' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ca/v1/revoke',
+      headers: admin(),
+      payload: { serial: served!.serial, reason: 6, force: true, replacement: 'issue' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().certificate).toMatchObject({ serial: served!.serial, status: 'revoked', reason: 4 });
+    expect(res.json().alsoRevoked).toEqual([]);
+    expect(authority.store.getCertificate(served!.serial)).toMatchObject({ status: 'revoked', reason: 4 });
+    expect((await crlReasons()).get(served!.serial)).toBe(4);
+  });
+});

@@ -56,6 +56,7 @@ for (let i = 0; i < 16; i++) {
 }
 
 export function encodeSerial(hex: string): Uint8Array {
+  if (hex.length === 0) throw new TypeError('invalid serial: empty');
   let start = 0;
   while (start < hex.length - 1 && hex.charCodeAt(start) === 0x30) start++;
   const digits = hex.length - start;
@@ -71,8 +72,9 @@ export function encodeSerial(hex: string): Uint8Array {
   let o = 2 + pad;
   let i = start;
   if (odd) {
-    const v = HEX_VALUE[hex.charCodeAt(i++)]!;
-    if (v < 0) throw new TypeError(`invalid serial: ${hex}`);
+    // Beyond ASCII the table has no entry (undefined): not a digit either.
+    const v = HEX_VALUE[hex.charCodeAt(i++)];
+    if (v === undefined || v < 0) throw new TypeError(`invalid serial: ${hex}`);
     out[o++] = v;
   }
   for (; i < hex.length; i += 2) {

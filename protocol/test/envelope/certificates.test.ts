@@ -331,3 +331,32 @@ describe('SignerCertificates', () => {
     expect(() => new SignerCertificates(0)).toThrow(TypeError);
   });
 });
+
+describe('SignerCertificates on its own', () => {
+  const fp = (n: number) => n.toString(16).padStart(64, '0');
+
+  it('holds one certificate with a capacity of 1, the latest validated', () => {
+    const store = new SignerCertificates(1);
+    rememberSigner(store, ['a'], fp(1));
+    rememberSigner(store, ['b'], fp(2));
+    expect(store.size).toBe(1);
+    expect(store.resolve(thumbprintOfFingerprint(fp(2)))).toEqual(['b']);
+    expect(store.has(thumbprintOfFingerprint(fp(1)))).toBe(false);
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    for (const capacity of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => new SignerCertificates(capacity), String(capacity)).toThrow(
+        new TypeError('capacity must be a positive integer'),
+      );
+  });
+
+  it('reads a fingerprint only as exactly 64 lowercase hex digits (nothing before or after)', () => {
+    const hex = 'ab'.repeat(32);
+    expect(thumbprintOfFingerprint(hex)).toBe(Buffer.from(hex, 'hex').toString('base64url'));
+    for (const bad of [`x${hex}`, `${hex}x`, hex.slice(2), `${hex}ab`, `:${hex}`])
+      expect(() => thumbprintOfFingerprint(bad), bad).toThrow(
+        new TypeError('a SHA-256 fingerprint is 64 lowercase hex digits'),
+      );
+  });
+});

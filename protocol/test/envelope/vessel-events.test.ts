@@ -162,3 +162,45 @@ describe('vessel link status', () => {
     expect((await rejection(verifyLink(byPilot.token, options()))).code).toBe('ERR_ROLE_FORBIDDEN');
   });
 });
+
+describe('what a refusal says', () => {
+  it('names the caller bug when signing', async () => {
+    await expect(
+      signAlert(w.vesselSigner, { clock, kind: 'nope' as never, code: 'ERR_CRL_STALE', message: '' }),
+    ).rejects.toThrow(new TypeError('unknown alert kind nope'));
+    await expect(
+      signAlert(w.vesselSigner, { clock, kind: 'redis', code: 'ERR_MADE_UP' as never, message: '' }),
+    ).rejects.toThrow(new TypeError('unregistered error code ERR_MADE_UP'));
+    await expect(signLink(w.vesselSigner, { clock, link: 'sideways' as never })).rejects.toThrow(
+      new TypeError('unknown link status sideways'),
+    );
+  });
+
+  it('names the claim and the rule an alert or link breaks, and who signed it', async () => {
+    const messageOf = async (
+      token: Promise<string>,
+      verify: (t: string, o: VerifyVesselEventOptions) => Promise<unknown> = verifyAlert,
+      extra = {},
+    ) => (await rejection(verify(await token, options(extra)))).message;
+    expect(await messageOf(rawAlert(alertClaims({ kind: 'made-up' })))).toBe(
+      'kind must be a registered vessel alert kind',
+    );
+    expect(await messageOf(rawAlert(alertClaims({ code: 'ERR_MADE_UP' })))).toBe(
+      'code must be a registered error code',
+    );
+    expect(await messageOf(rawAlert(alertClaims({ message: 'a\u0007b' })))).toBe(
+      'message must be printable text of at most 500 characters',
+    );
+    expect(await messageOf(rawAlert(alertClaims({ iss: 'vessel-2' })))).toBe(
+      `iss vessel-2 is not the signer ${VESSEL}`,
+    );
+    expect(await messageOf(rawAlert(alertClaims()), verifyAlert, { vesselId: 'vessel-2' })).toBe(
+      `the token is signed by ${VESSEL}, not by vessel-2`,
+    );
+    const link = rawAlert(
+      { iss: VESSEL, iat: NOW_S, jti: globalThis.crypto.randomUUID(), link: 'gone' },
+      TYP_LINK,
+    );
+    expect(await messageOf(link, verifyLink)).toBe('link must be "up" or "down"');
+  });
+});

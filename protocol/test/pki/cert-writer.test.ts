@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import {
   createRootCertificate,
@@ -135,4 +136,67 @@ describe('issueEndEntityCertificateFast', () => {
       expect(out).toContain(': OK');
     },
   );
+});
+
+describe('issueEndEntityCertificateDer, per issuer', () => {
+  it('names the issuer certificate it is given, even when two certificates share one CA key (a re-certified CA)', async () => {
+    const keys = await generateKeyPair('ed25519');
+    const make = (cn: string) =>
+      createRootCertificate({
+        name: { cn },
+        keys,
+        notBefore: now,
+        notAfter: new Date('2036-01-01T00:00:00Z'),
+      });
+    const [first, second] = [await make('CA one'), await make('CA two')];
+    const leaf = await generateKeyPair('ed25519');
+    const issue = (certificate: typeof first) =>
+      issueEndEntityCertificateFast({
+        identity: { entityId: 'mv-x', roles: ['vessel'] },
+        publicKey: leaf.publicKey,
+        issuer: { certificate, privateKey: keys.privateKey },
+        notBefore: now,
+        notAfter: later,
+      });
+    expect((await issue(first)).issuer).toBe('CN=CA one');
+    expect((await issue(second)).issuer).toBe('CN=CA two');
+    expect((await issue(first)).issuer).toBe('CN=CA one');
+  });
+
+  it('writes no authorityKeyIdentifier under an issuer without a subjectKeyIdentifier', async () => {
+    const keys = await generateKeyPair('ed25519');
+    const bare = await x509.X509CertificateGenerator.createSelfSigned({
+      name: 'CN=Bare CA',
+      keys,
+      notBefore: now,
+      notAfter: new Date('2036-01-01T00:00:00Z'),
+      signingAlgorithm: { name: 'Ed25519' },
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+    });
+    const leaf = await generateKeyPair('ed25519');
+    const cert = await issueEndEntityCertificateFast({
+      identity: { entityId: 'mv-x', roles: ['vessel'] },
+      publicKey: leaf.publicKey,
+      issuer: { certificate: bare, privateKey: keys.privateKey },
+      notBefore: now,
+      notAfter: later,
+    });
+    expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)).toBeNull();
+    expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)).not.toBeNull();
+    expect(await cert.verify({ publicKey: bare.publicKey, signatureOnly: true })).toBe(true);
+  });
+
+  it('refuses an end entity without a role', async () => {
+    const { issuer } = await pki('ed25519');
+    const leaf = await generateKeyPair('ed25519');
+    await expect(
+      issueEndEntityCertificateFast({
+        identity: { entityId: 'mv-x', roles: [] },
+        publicKey: leaf.publicKey,
+        issuer,
+        notBefore: now,
+        notAfter: later,
+      }),
+    ).rejects.toThrow(new TypeError('an end entity needs at least one role'));
+  });
 });
