@@ -5,8 +5,11 @@
  */
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { concat, tlv } from '../../src/pki/der-writer';
+import { decodeNameConstraints } from '../../src/pki/name-constraints';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
 import {
+  encodeGeneralName,
   ext,
   type Forged,
   type ForgeParams,
@@ -332,5 +335,113 @@ describe('bypass attempts by spelling', () => {
         san: san({ uri: 'https://good.example.com/x' }),
       }),
     ).toBe(OK);
+  });
+});
+
+describe('decoding a nameConstraints value (4.2.1.10): what a CA may not write', () => {
+  const sub = (gn: GeneralNameSpec, ...fields: Uint8Array[]) =>
+    tlv(0x30, concat([encodeGeneralName(gn), ...fields]));
+  const list = (tag: number, ...subtrees: Uint8Array[]) => tlv(tag, concat(subtrees));
+  const value = (...parts: Uint8Array[]) => tlv(0x30, concat(parts));
+  const problem = (...parts: Uint8Array[]) => decodeNameConstraints(value(...parts)).problem;
+  const permits = (...names: GeneralNameSpec[]) => list(0xa0, ...names.map((n) => sub(n)));
+  const excludes = (...names: GeneralNameSpec[]) => list(0xa1, ...names.map((n) => sub(n)));
+
+  it('well-formed subtrees of every form have no problem, and keep their order and list', () => {
+    const nc = decodeNameConstraints(
+      value(
+        permits({ dns: '' }, { email: '.example.com' }, { uri: '.example.com' }, { ip: '2001:db8::/32' }),
+        excludes({ email: 'host.example.com' }, { uri: 'host.example.com' }, { ip: '192.0.2.0/24' }),
+      ),
+    );
+    expect(nc.problem).toBeUndefined();
+    expect(nc.permitted?.map((gn) => gn.kind)).toEqual(['dns', 'email', 'uri', 'ip']);
+    expect(nc.excluded?.map((gn) => gn.kind)).toEqual(['email', 'uri', 'ip']);
+    // An explicit minimum of 0 is the default written out: no problem (DER would omit it, but it means no change).
+    expect(problem(list(0xa0, sub({ dns: 'example.com' }, tlv(0x80, new Uint8Array([0])))))).toBeUndefined();
+  });
+
+  it('a base that is no host or domain, per form, is named (attack: a constraint that matches nothing)', () => {
+    expect(problem(permits({ dns: '.example.com' }))).toBe(
+      '".example.com" is not a DNS name in the preferred name syntax',
+    );
+    expect(problem(permits({ email: '..example.com' }))).toBe('"..example.com" is not a host or domain');
+    expect(problem(permits({ email: 'a@b@example.com' }))).toBe(
+      '"a@b@example.com" is not a mailbox (local-part@domain)',
+    );
+    expect(problem(permits({ uri: 'https://example.com' }))).toBe(
+      'the URI constraint "https://example.com" is not a host or domain',
+    );
+    expect(problem(excludes({ uri: '..example.com' }))).toBe(
+      'the URI constraint "..example.com" is not a host or domain',
+    );
+  });
+
+  it('an iPAddress base is address and CIDR mask of 8 or 32 octets (attack: a mask with holes matches odd sets)', () => {
+    expect(problem(permits({ ipBytes: new Uint8Array(16) }))).toBe(
+      'an iPAddress constraint of 16 octets (address and mask: 8 or 32 expected)',
+    );
+    expect(problem(permits({ ipBytes: new Uint8Array([10, 0, 0, 0, 255, 255, 255, 255]) }))).toBeUndefined();
+    expect(problem(permits({ ipBytes: new Uint8Array([10, 0, 0, 0, 0, 0, 0, 0]) }))).toBeUndefined();
+    expect(problem(permits({ ipBytes: new Uint8Array([10, 0, 0, 0, 255, 254, 0, 0]) }))).toBeUndefined();
+    for (const mask of [
+      [255, 255, 0, 1],
+      [0x7f, 0, 0, 0],
+      [255, 0xfd, 0, 0],
+    ]) {
+      expect(problem(permits({ ipBytes: new Uint8Array([10, 0, 0, 0, ...mask]) })), `${mask}`).toBe(
+        'an iPAddress constraint with a non-contiguous mask',
+      );
+    }
+    const v6Mask = [...new Array<number>(15).fill(0xff), 0xfe];
+    expect(problem(permits({ ipBytes: new Uint8Array([...new Array<number>(16).fill(0), ...v6Mask]) }))).toBe(
+      undefined,
+    );
+    const v6Hole = [...new Array<number>(15).fill(0), 1];
+    expect(problem(permits({ ipBytes: new Uint8Array([...new Array<number>(16).fill(0), ...v6Hole]) }))).toBe(
+      'an iPAddress constraint with a non-contiguous mask',
+    );
+  });
+
+  it('a minimum other than 0, a maximum, an empty list or no list at all are refused; problems are all listed', () => {
+    expect(problem(list(0xa0, sub({ dns: 'example.com' }, tlv(0x80, new Uint8Array([1])))))).toBe(
+      'a subtree with a minimum other than 0',
+    );
+    expect(problem(list(0xa1, sub({ dns: 'example.com' }, tlv(0x81, new Uint8Array([0])))))).toBe(
+      'a subtree with a maximum',
+    );
+    expect(problem(list(0xa0))).toBe('an empty list of subtrees');
+    expect(problem()).toBe('neither permitted nor excluded subtrees');
+    expect(
+      problem(
+        list(
+          0xa0,
+          sub({ dns: 'example.com' }, tlv(0x80, new Uint8Array([2])), tlv(0x81, new Uint8Array([3]))),
+        ),
+        excludes({ email: '..x' }),
+      ),
+    ).toBe('a subtree with a minimum other than 0; a subtree with a maximum; "..x" is not a host or domain');
+  });
+
+  it('malformed DER is a RangeError: fields out of order, repeated, unknown, or trailing bytes', () => {
+    const p = permits({ dns: 'example.com' });
+    const x = excludes({ dns: 'bad.example.com' });
+    expect(decodeNameConstraints(value(p, x)).excluded).toHaveLength(1);
+    expect(() => decodeNameConstraints(value(x, p))).toThrow('DER: unexpected field in NameConstraints');
+    expect(() => decodeNameConstraints(value(p, p))).toThrow('DER: unexpected field in NameConstraints');
+    expect(() => decodeNameConstraints(value(x, x))).toThrow('DER: unexpected field in NameConstraints');
+    expect(() => decodeNameConstraints(value(tlv(0xa2, sub({ dns: 'a.b' }))))).toThrow(
+      'DER: unexpected field in NameConstraints',
+    );
+    expect(() => decodeNameConstraints(concat([value(p), new Uint8Array([0x05, 0x00])]))).toThrow(
+      'DER: NameConstraints is not one SEQUENCE',
+    );
+    expect(() => decodeNameConstraints(tlv(0x31, p))).toThrow('DER: NameConstraints is not one SEQUENCE');
+    expect(() =>
+      decodeNameConstraints(value(list(0xa0, tlv(0x31, encodeGeneralName({ dns: 'a.b' }))))),
+    ).toThrow('DER: a GeneralSubtree is not a SEQUENCE');
+    expect(() =>
+      decodeNameConstraints(value(list(0xa0, sub({ dns: 'a.b' }, tlv(0x82, new Uint8Array([0])))))),
+    ).toThrow('DER: unexpected field in a GeneralSubtree');
   });
 });
