@@ -131,6 +131,18 @@ describe('name syntax (4.2.1.6)', () => {
     expect(uriHost('urn:mrn:helmlink:pilot:p1')).toBeUndefined();
     expect(uriHost('mailto:a@b.c')).toBeUndefined();
     expect(uriHost('a+b-c.d:/x')).toBeUndefined();
+    // Attack: "bad\\@good" is host "bad" for WHATWG URL parsers and "good" after the "@": no answer is safe.
+    for (const bad of [
+      'https://bad.example.com\\@good.org/',
+      'https://host/a b',
+      'https://host/<x>',
+      'urn:x:"y"',
+    ]) {
+      expect(() => uriHost(bad), bad).toThrow(
+        new RangeError(`"${bad}" holds a character RFC 3986 does not allow`),
+      );
+    }
+    expect(uriHost("https://h.example/-._~:/?#[]@!$&'()*+,;=%20")).toBe('h.example');
     for (const bad of ['//host/x', '1http://host', 'host', ':x']) {
       expect(() => uriHost(bad), bad).toThrow(new RangeError(`"${bad}" is not an absolute URI`));
     }

@@ -336,6 +336,19 @@ describe('bypass attempts by spelling', () => {
       }),
     ).toBe(OK);
   });
+
+  it('URI: a backslash is no URI character (RFC 3986); a WHATWG parser reads "bad\\@good" as host bad, so it is refused', async () => {
+    // Attack: this URI was read as host "good.org" (after the "@") and passed an excluded "bad.example.com",
+    // while browsers and Node's URL read its host as "bad.example.com" (fail open).
+    const uri = 'https://bad.example.com\\@good.org/x';
+    expect(new URL(uri).hostname).toBe('bad.example.com');
+    expect(await verdict(undefined, [{ uri: 'bad.example.com' }], { san: san({ uri }) })).toBe(
+      'ERR_CHAIN_PROFILE',
+    );
+    expect(
+      await verdict(undefined, [{ uri: 'bad.example.com' }], { san: san({ uri: 'https://good.org/a b' }) }),
+    ).toBe('ERR_CHAIN_PROFILE');
+  });
 });
 
 describe('decoding a nameConstraints value (4.2.1.10): what a CA may not write', () => {
