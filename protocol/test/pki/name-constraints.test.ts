@@ -238,6 +238,125 @@ describe('name constraints per form', () => {
   });
 });
 
+describe('which names are checked, and against which subtrees', () => {
+  it('an excluded subtree of one form never matches a name of another form, in a list of several forms', async () => {
+    const cases: [GeneralNameSpec[], Partial<ForgeParams>][] = [
+      [[{ dns: 'other.org' }, { email: 'example.com' }], { san: san({ dns: 'a.example.com' }) }],
+      [[{ dns: 'other.org' }, { email: 'example.com' }], { san: san({ dns: '*.example.com' }) }],
+      [[{ email: 'other.org' }, { dns: 'example.com' }], { san: san({ email: 'x@example.com' }) }],
+      [[{ email: 'other.org' }, { dns: 'example.com' }], { san: san({ email: 'x@a.example.com' }) }],
+      [[{ uri: 'other.org' }, { email: 'example.com' }], { san: san({ uri: 'https://x@example.com/' }) }],
+      [[{ uri: 'other.org' }, { dns: 'example.com' }], { san: san({ uri: 'https://example.com/' }) }],
+      [[{ dns: 'other.org' }, { uri: 'example.com' }], { san: san({ dns: 'a.example.com' }) }],
+      [[{ dns: 'other.org' }, { ip: '192.0.2.0/24' }], { san: san({ dns: 'a.example.com' }) }],
+      [[{ ip: '198.51.100.0/24' }, { dns: 'example.com' }], { san: san({ ip: '192.0.2.1' }) }],
+      [[{ dns: 'other.org' }, { dn: [['O', 'Fleet']] }], { san: san({ dns: 'a.example.com' }) }],
+      [
+        [{ dn: [['O', 'Other']] }, { dns: 'example.com' }],
+        {
+          subject: [
+            ['O', 'Fleet'],
+            ['CN', 'leaf'],
+          ],
+          san: san({ uri: 'urn:x:y' }),
+        },
+      ],
+    ];
+    for (const [excluded, leaf] of cases) {
+      expect({ excluded, v: await verdict(undefined, excluded, leaf) }).toEqual({ excluded, v: OK });
+    }
+  });
+
+  it('an empty dNSName constraint is every DNS name; a non-wildcard name is matched label-wise only', async () => {
+    expect(await verdict(undefined, [{ dns: '' }], { san: san({ dns: 'a.example.com' }) })).toBe(NC);
+    expect(await verdict([{ dns: '' }], undefined, { san: san({ dns: 'a.example.com' }) })).toBe(OK);
+    // "a.example.com" is beside, not inside, the excluded "bad.example.com" (only a wildcard could stand for it).
+    expect(
+      await verdict(undefined, [{ dns: 'bad.example.com' }], { san: san({ dns: 'a.example.com' }) }),
+    ).toBe(OK);
+  });
+
+  it('rfc822Name: a mailbox constraint needs the same host too (attack: foo@ another domain)', async () => {
+    expect(
+      await verdict([{ email: 'foo@example.com' }], undefined, { san: san({ email: 'foo@other.com' }) }),
+    ).toBe(NC);
+  });
+
+  it('URI: an IP literal host, or one that is no DNS name, cannot be checked; host names with digits can', async () => {
+    const ex = [{ uri: '.other.org' }];
+    expect(await verdict(undefined, ex, { san: san({ uri: 'https://192.0.2.1/' }) })).toBe(NC);
+    expect(await verdict(undefined, ex, { san: san({ uri: 'https://*.example.com/' }) })).toBe(NC);
+    for (const uri of ['https://1a.example.com/', 'https://a.example1/', 'https://localhost/']) {
+      expect(await verdict(undefined, ex, { san: san({ uri }) }), uri).toBe(OK);
+    }
+  });
+
+  it('forms this validator does not process are told apart by tag: an otherName constraint leaves a registeredID free', async () => {
+    const registeredId = { raw: new Uint8Array([0x88, 0x03, 0x2a, 0x03, 0x04]) };
+    expect(
+      await verdict(undefined, [{ otherName: '1.3.6.1.4.1.55738.666.3' }], {
+        san: san({ dns: 'example.com' }, registeredId),
+      }),
+    ).toBe(OK);
+  });
+
+  it('permitted sets of several CAs: a name is checked only against the sets that constrain its form', async () => {
+    // Attack the other way round: a CA permitting only e-mail must not let a DNS name escape the DNS set above it.
+    const dnsCa = await forgeCa('DNS ICA', root, { extra: [nc([{ dns: 'example.com' }])] });
+    const emailCa = await forgeCa('Mail ICA', dnsCa, { extra: [nc([{ email: 'example.com' }])] });
+    const inside = await forgeLeaf('leaf', emailCa, { san: san({ dns: 'a.example.com' }) });
+    await expect(validatePath(inside.certificate, opts([dnsCa, emailCa]))).resolves.toBeDefined();
+    const outside = await forgeLeaf('leaf', emailCa, { san: san({ dns: 'evil.org' }) });
+    expect((await rejection(validatePath(outside.certificate, opts([dnsCa, emailCa])))).code).toBe(NC);
+    // One set of mixed forms: the DNS part still applies.
+    expect(
+      await verdict([{ dns: 'example.com' }, { email: 'example.com' }], undefined, {
+        san: san({ dns: 'evil.org' }),
+      }),
+    ).toBe(NC);
+  });
+
+  it('an empty subject is not a directory name to check; a CA is not checked by its common name', async () => {
+    expect(
+      await verdict([{ dn: [['O', 'Fleet']] }], undefined, {
+        subject: [],
+        san: { ...san({ dns: 'example.com' }), critical: true },
+      }),
+    ).toBe(OK);
+    const ica1 = await forgeCa('ICA1', root, { extra: [nc([{ dns: 'example.com' }])] });
+    const ica2 = await forgeCa('ica.evil.example', ica1);
+    const leaf = await forgeLeaf('leaf', ica2, { san: san({ dns: 'a.example.com' }) });
+    await expect(validatePath(leaf.certificate, opts([ica1, ica2]))).resolves.toBeDefined();
+  });
+
+  it("the end entity's common name is checked only when it has no dNSName and the CN is a host name (a wildcard too)", async () => {
+    const permitted = [{ dns: 'example.com' }];
+    const cn = (name: string, ...names: GeneralNameSpec[]) =>
+      verdict(permitted, undefined, { subject: [['CN', name]], san: san(...names) });
+    expect(await cn('www.evil.example', { dns: 'a.example.com' }, { uri: 'urn:x:y' })).toBe(OK);
+    expect(await cn('evilhost', { uri: 'urn:x:y' })).toBe(OK);
+    expect(await cn('Fleet Unit 1.2', { uri: 'urn:x:y' })).toBe(OK);
+    expect(await cn('*.evil.example', { uri: 'urn:x:y' })).toBe(NC);
+  });
+
+  it('the refusal names the certificate and the reason', async () => {
+    const ica = await forgeCa('Constrained ICA', root, {
+      extra: [nc([{ dns: 'example.com' }], [{ dns: 'bad.example.com' }])],
+    });
+    const outside = await forgeLeaf('leaf', ica, { san: san({ dns: 'evil.org' }) });
+    const r = await rejection(validatePath(outside.certificate, opts([ica])));
+    expect([r.code, r.message, r.details]).toEqual([
+      NC,
+      '"CN=leaf": dns evil.org is outside the permitted subtrees',
+      { subject: 'CN=leaf', serial: expect.any(String), name: 'dns evil.org', kind: 'dns' },
+    ]);
+    const excluded = await forgeLeaf('leaf', ica, { san: san({ dns: 'x.bad.example.com' }) });
+    expect((await rejection(validatePath(excluded.certificate, opts([ica])))).message).toBe(
+      '"CN=leaf": dns x.bad.example.com is inside the excluded subtree dns bad.example.com',
+    );
+  });
+});
+
 describe('name constraints along the path', () => {
   it('permitted subtrees of several CAs intersect: a later CA cannot widen them', async () => {
     const narrow = await forgeCa('ICA1', root, { extra: [nc([{ dns: 'bar.example.com' }])] });
