@@ -223,6 +223,12 @@ describe('validatePath: options and inputs', () => {
     expect(path.validUntil.getTime()).toBe(FORGE_NOW.getTime() + 100 * DAY);
   });
 
+  it('something that is no certificate object among the inputs is a caller bug (TypeError), not a skipped certificate', async () => {
+    await expect(
+      validatePath(pilot.certificate, opts({ intermediates: [null as never] })),
+    ).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('a leaf with a valid CN but no role URI has no identity', async () => {
     const plain = await customCert(leafParams('pilot-2', pki.issuing));
     const path = await validatePath(plain.certificate, opts({ revocation: { mode: 'off' } }));
