@@ -316,6 +316,29 @@ describe('which names are checked, and against which subtrees', () => {
     ).toBe(NC);
   });
 
+  it('directoryName: the whole constraint must be a prefix of the name, RDN by RDN', async () => {
+    const subject: NameSpec = [
+      ['O', 'Fleet'],
+      ['OU', 'Ops'],
+      ['CN', 'leaf'],
+    ];
+    expect(await verdict([{ dn: subject }], undefined, { subject })).toBe(OK);
+    expect(
+      await verdict(
+        [
+          {
+            dn: [
+              ['O', 'Fleet'],
+              ['OU', 'Other'],
+            ],
+          },
+        ],
+        undefined,
+        { subject },
+      ),
+    ).toBe(NC);
+  });
+
   it('an empty subject is not a directory name to check; a CA is not checked by its common name', async () => {
     expect(
       await verdict([{ dn: [['O', 'Fleet']] }], undefined, {
@@ -507,6 +530,13 @@ describe('decoding a nameConstraints value (4.2.1.10): what a CA may not write',
     expect(problem(excludes({ uri: '..example.com' }))).toBe(
       'the URI constraint "..example.com" is not a host or domain',
     );
+    // Only a leading period is dropped before the host is checked; a wildcard is never a constraint.
+    for (const base of ['-x.example', '*.example.com']) {
+      expect(problem(permits({ email: base })), base).toBe(`"${base}" is not a host or domain`);
+      expect(problem(permits({ uri: base })), base).toBe(
+        `the URI constraint "${base}" is not a host or domain`,
+      );
+    }
   });
 
   it('an iPAddress base is address and CIDR mask of 8 or 32 octets (attack: a mask with holes matches odd sets)', () => {
