@@ -156,16 +156,25 @@ describe('helmlink console --web at sea (spawned)', () => {
           on,
           off: addresses.filter((a) => a !== on[0]),
         });
+        // The scripted vessel publishes its state before its ack, and the two are verified independently: wait for
+        // both rather than reading the command's state the moment the vessel's state names it.
+        const commandState = async () =>
+          (await bridge.invoke<CommandView[]>('commands.list', { vesselId: VESSEL })).find(
+            (c) => c.commandId === sent.commandId,
+          )?.state;
         await until(
           async () => {
             const v = await vesselView();
-            return v?.verified === true && v.lastAppliedCommandId === sent.commandId;
+            return (
+              v?.verified === true &&
+              v.lastAppliedCommandId === sent.commandId &&
+              (await commandState()) !== 'pending'
+            );
           },
           what,
           20_000,
         );
-        const commands = await bridge.invoke<CommandView[]>('commands.list', { vesselId: VESSEL });
-        expect(commands.find((c) => c.commandId === sent.commandId)?.state).toBe('applied');
+        expect(await commandState()).toBe('applied');
         expect((await vesselView())?.streams.find((s) => s.address === on[0])?.on).toBe(true);
       };
 
