@@ -143,7 +143,9 @@ describe('the parsed view of a certificate', () => {
     const withPathLen = await forgeRoot('PathLen Root', caExtensions(3));
     expect(certInfo(withPathLen.certificate).basicConstraints).toEqual({ ca: true, pathLen: 3 });
     const fp = await fingerprint(info);
-    expect(fp).toBe(toHex(await globalThis.crypto.subtle.digest('SHA-256', leaf.der)));
+    expect(fp).toBe(
+      toHex(await globalThis.crypto.subtle.digest('SHA-256', leaf.der as Uint8Array<ArrayBuffer>)),
+    );
     expect(info.fingerprint).toBe(fp);
     expect(await fingerprint(info)).toBe(fp);
     const v1 = await forgeLeaf('v1 leaf', root, { version: 1 });

@@ -110,7 +110,7 @@ describe('profile: the identity read from a certificate', () => {
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
       extensions:
         uris.length > 0
-          ? [new x509.SubjectAlternativeNameExtension(uris.map((value) => ({ type: 'url', value })))]
+          ? [new x509.SubjectAlternativeNameExtension(uris.map((value) => ({ type: 'url' as const, value })))]
           : [],
     });
 

@@ -218,7 +218,9 @@ describe('validatePath: options and inputs', () => {
     const path = await validatePath(leaf.certificate, forgedPathOptions([brokenRoot, root], [broken, ica]));
     expect(path.chain.map((c) => c.subject)).toEqual(['CN=leaf', 'CN=Parse ICA', 'CN=Parse Root']);
     expect(path.leaf).toBe(leaf.certificate);
-    expect(path.leafFingerprint).toBe(toHex(await globalThis.crypto.subtle.digest('SHA-256', leaf.der)));
+    expect(path.leafFingerprint).toBe(
+      toHex(await globalThis.crypto.subtle.digest('SHA-256', leaf.der as Uint8Array<ArrayBuffer>)),
+    );
     expect(path.validFrom.getTime()).toBe(FORGE_NOW.getTime() - DAY);
     expect(path.validUntil.getTime()).toBe(FORGE_NOW.getTime() + 100 * DAY);
   });
