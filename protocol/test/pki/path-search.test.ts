@@ -83,6 +83,42 @@ describe('the error of a failed search', () => {
     ).resolves.toBeDefined();
   });
 
+  it('a look-alike anchor (same name, another key) is not the error: the leaf still has no path', async () => {
+    // Attack: a planted anchor under the real CA's name must not turn "untrusted" into a signature story.
+    const leaf = await forgeLeaf('leaf', root);
+    const lookAlike = await forgeRoot('Search Root');
+    expect(await verdict(leaf, [lookAlike])).toEqual({
+      code: 'ERR_CHAIN_UNTRUSTED',
+      message: 'no path leads from "CN=leaf" to a trust anchor',
+      subject: 'CN=leaf',
+    });
+  });
+
+  it("a rejected look-alike before a failing real path: the real path's check is reported", async () => {
+    const notCa = await forgeCa('Not A CA', root, {
+      bc: { oid: OIDS.bc, critical: true, value: ext.basicConstraints(false) },
+      ku: null,
+    });
+    const leaf = await forgeLeaf('leaf', notCa);
+    // Tried first (anchors before intermediates): its key identifier contradicts the leaf's AKI.
+    const lookAlike = await forgeRoot('Not A CA');
+    expect(await verdict(leaf, [lookAlike, root], [notCa])).toMatchObject({
+      code: 'ERR_CHAIN_BASIC_CONSTRAINTS',
+      subject: 'CN=Not A CA',
+    });
+  });
+
+  it('a leaf without AKI is never said to name a CA that has no SKI under another name', async () => {
+    // Fault: "no key identifier" on both sides is not a key match.
+    const noSki = await forgeRoot('No SKI Root', { ski: null, aki: null });
+    const leaf = await forgeLeaf('leaf', await forgeRoot('Elsewhere'), { aki: null });
+    expect(await verdict(leaf, [noSki], [await forgeCa('No SKI ICA', noSki, { ski: null })])).toEqual({
+      code: 'ERR_CHAIN_UNTRUSTED',
+      message: 'no path leads from "CN=leaf" to a trust anchor',
+      subject: 'CN=leaf',
+    });
+  });
+
   it('a search cut short by the work budget: ERR_CHAIN_TOO_COMPLEX, whatever failed before', async () => {
     const { pool, leaf } = await forgeRingPool(40);
     const r = await rejection(validatePath(leaf.certificate, forgedPathOptions([root], pool)));
