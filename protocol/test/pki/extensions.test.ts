@@ -142,6 +142,8 @@ describe('the parsed view of a certificate', () => {
     ]);
     const withPathLen = await forgeRoot('PathLen Root', caExtensions(3));
     expect(certInfo(withPathLen.certificate).basicConstraints).toEqual({ ca: true, pathLen: 3 });
+    // No pathLenConstraint means no pathLen key at all (not one holding undefined).
+    expect(rootInfo.basicConstraints).toStrictEqual({ ca: true });
     const fp = await fingerprint(info);
     expect(fp).toBe(
       toHex(await globalThis.crypto.subtle.digest('SHA-256', leaf.der as Uint8Array<ArrayBuffer>)),
@@ -158,6 +160,8 @@ describe('the parsed view of a certificate', () => {
       try {
         certInfo(leaf.certificate);
       } catch (err) {
+        // The parser's own error stays attached for diagnosis.
+        expect((err as Error).cause).toBeInstanceOf(Error);
         return [(err as { code?: string }).code, (err as Error).message];
       }
       return ['parsed'];
@@ -182,6 +186,15 @@ describe('the parsed view of a certificate', () => {
         ],
       }),
     ).toEqual(why('a CRL distribution point with neither a name nor a CRL issuer (RFC 5280 4.2.1.13)'));
+    // A "v4" or "v0" certificate is no certificate this validator knows the rules of.
+    expect(await parseError({ versionInteger: new Uint8Array([0x03]) })).toEqual(
+      why('unknown certificate version 4'),
+    );
+    expect(await parseError({ versionInteger: new Uint8Array([0xff]) })).toEqual(
+      why('unknown certificate version 0'),
+    );
+    // A third time in the validity: which one bounds the certificate would be the parser's guess.
+    expect(await parseError({ extraValidityTimes: [FORGE_NOW] })).toEqual(why('DER: malformed validity'));
     const ku = ext.keyUsage(KU_BITS.digitalSignature);
     expect(
       await parseError({ ku: { oid: OIDS.ku, critical: true, value: new Uint8Array([...ku, 0x05, 0x00]) } }),
