@@ -55,6 +55,8 @@ describe('profile: the ship name', () => {
       const id = readIdentity(cert);
       expect(id.roles).toEqual(['vessel']);
       expect(id.name).toBeUndefined();
+      // Not even a name key holding undefined: the identity carries only what the certificate asserts.
+      expect(id).toStrictEqual({ entityId: 'v1', roles: ['vessel'] });
     }
   });
 });
@@ -140,7 +142,33 @@ describe('profile: the identity read from a certificate', () => {
     expect(id).toEqual({ entityId: 'p1', roles: ['pilot', 'admin'], organization: 'Fleet' });
     expect([hasRole(id, 'admin'), hasRole(id, 'vessel')]).toEqual([true, false]);
     // No SAN at all, and two organisations (ambiguous): an identity without roles or organisation.
-    expect(readIdentity(await certWith('CN=p1, O=A, O=B', []))).toEqual({ entityId: 'p1', roles: [] });
+    expect(readIdentity(await certWith('CN=p1, O=A, O=B', []))).toStrictEqual({ entityId: 'p1', roles: [] });
+    // Attack: a role URI in a foreign namespace whose tail lines up with a Helmlink role ("admin:p1"), and a
+    // Helmlink URI without the separator that ends in a role name plus one character.
+    const foreign = `https://${'e'.repeat(MRN_PREFIX.length - 9)}/admin:p1`;
+    expect(foreign.slice(MRN_PREFIX.length)).toBe('admin:p1');
+    expect(readIdentity(await certWith('CN=p1', [foreign, `${MRN_PREFIX}adminX`]))).toStrictEqual({
+      entityId: 'p1',
+      roles: [],
+    });
+  });
+
+  it('roles are read from URIs only (attack: a role URI smuggled into a dNSName or rfc822Name entry)', async () => {
+    const cert = await x509.X509CertificateGenerator.create({
+      subject: 'CN=p1',
+      issuer: pki.issuing.certificate.subjectName,
+      publicKey: pki.issuing.keys.publicKey,
+      signingKey: pki.issuing.keys.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'dns', value: roleUri('admin', 'p1') },
+          { type: 'email', value: roleUri('admin', 'p1') },
+          { type: 'url', value: roleUri('pilot', 'p1') },
+        ]),
+      ],
+    });
+    expect(readIdentity(cert)).toStrictEqual({ entityId: 'p1', roles: ['pilot'] });
   });
 
   it('a role URI naming another entity is refused, not skipped (attack: a pilot certificate that also names the admin)', async () => {
