@@ -118,6 +118,10 @@ describe('name syntax (4.2.1.6)', () => {
     expect(mailboxProblem('a@[IPv6:2001:db8::1]')).toBeUndefined();
     expect(mailboxProblem('a@Example.COM')).toBeUndefined();
     expect(mailboxProblem('a@-x.com')).toBe('the domain of "a@-x.com" is not a DNS name');
+    // A leading "@" before the real one: still two unquoted "@", not a mailbox "@a" at "b.c".
+    expect(splitMailbox('@a@b.c')).toBeUndefined();
+    // A wildcard is a presented DNS identifier, never a mail domain (a@*.example.com would match any host).
+    expect(mailboxProblem('a@*.example.com')).toBe('the domain of "a@*.example.com" is not a DNS name');
   });
 
   it('the host of a URI: after userinfo, before port, path, query or fragment, lowercased (attack: "good@bad")', () => {
@@ -128,6 +132,9 @@ describe('name syntax (4.2.1.6)', () => {
     expect(uriHost('https://[2001:DB8::1]:443/')).toBe('[2001:db8::1]');
     expect(uriHost('ldap://Host')).toBe('host');
     expect(uriHost('https://')).toBe('');
+    // Empty userinfo or an empty host before a port: the host is what lies between them, not "@…" or ":443".
+    expect(uriHost('https://@Good.example/')).toBe('good.example');
+    expect(uriHost('https://:443/')).toBe('');
     expect(uriHost('urn:mrn:helmlink:pilot:p1')).toBeUndefined();
     expect(uriHost('mailto:a@b.c')).toBeUndefined();
     expect(uriHost('a+b-c.d:/x')).toBeUndefined();
