@@ -6,7 +6,7 @@
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { concat, tlv } from '../../src/pki/der-writer';
-import { decodeNameConstraints } from '../../src/pki/name-constraints';
+import { decodeNameConstraints, NameConstraintState } from '../../src/pki/name-constraints';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
 import {
   encodeGeneralName,
@@ -490,6 +490,15 @@ describe('bypass attempts by spelling', () => {
     expect(
       await verdict(undefined, [{ uri: 'bad.example.com' }], { san: san({ uri: 'https://good.org/a b' }) }),
     ).toBe('ERR_CHAIN_PROFILE');
+    // The constraint state does not lean on the profile check running first: such a URI is undecidable there
+    // too (refused with a reason), never a RangeError escaping the search or a pass.
+    const state = NameConstraintState.EMPTY.with(
+      decodeNameConstraints(tlv(0x30, tlv(0xa1, tlv(0x30, encodeGeneralName({ uri: 'bad.example.com' }))))),
+    );
+    expect(state.violation([{ kind: 'uri', value: uri }])).toEqual({
+      name: { kind: 'uri', value: uri },
+      reason: `uri ${uri} cannot be checked against constraints of its form`,
+    });
   });
 });
 
