@@ -103,7 +103,8 @@ describe('profile: the identity read from a certificate', () => {
   beforeAll(async () => {
     pki = await createTestPki({ now: NOW });
   });
-  const certWith = (subject: string, uris: string[]) =>
+  /** A certificate for `subject` whose SAN holds `names` (a string is a URI). */
+  const certWith = (subject: string, names: (string | x509.JsonGeneralName)[]) =>
     x509.X509CertificateGenerator.create({
       subject,
       issuer: pki.issuing.certificate.subjectName,
@@ -111,8 +112,12 @@ describe('profile: the identity read from a certificate', () => {
       signingKey: pki.issuing.keys.privateKey,
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
       extensions:
-        uris.length > 0
-          ? [new x509.SubjectAlternativeNameExtension(uris.map((value) => ({ type: 'url' as const, value })))]
+        names.length > 0
+          ? [
+              new x509.SubjectAlternativeNameExtension(
+                names.map((n) => (typeof n === 'string' ? { type: 'url' as const, value: n } : n)),
+              ),
+            ]
           : [],
     });
 
@@ -154,20 +159,11 @@ describe('profile: the identity read from a certificate', () => {
   });
 
   it('roles are read from URIs only (attack: a role URI smuggled into a dNSName or rfc822Name entry)', async () => {
-    const cert = await x509.X509CertificateGenerator.create({
-      subject: 'CN=p1',
-      issuer: pki.issuing.certificate.subjectName,
-      publicKey: pki.issuing.keys.publicKey,
-      signingKey: pki.issuing.keys.privateKey,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
-      extensions: [
-        new x509.SubjectAlternativeNameExtension([
-          { type: 'dns', value: roleUri('admin', 'p1') },
-          { type: 'email', value: roleUri('admin', 'p1') },
-          { type: 'url', value: roleUri('pilot', 'p1') },
-        ]),
-      ],
-    });
+    const cert = await certWith('CN=p1', [
+      { type: 'dns', value: roleUri('admin', 'p1') },
+      { type: 'email', value: roleUri('admin', 'p1') },
+      roleUri('pilot', 'p1'),
+    ]);
     expect(readIdentity(cert)).toStrictEqual({ entityId: 'p1', roles: ['pilot'] });
   });
 
