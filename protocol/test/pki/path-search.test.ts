@@ -5,6 +5,10 @@
  */
 import '../../src/reflect';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IssuerIndex, rawId } from '../../src/pki/chain';
+import { type Ctx, newBudget, wholeSeconds } from '../../src/pki/context';
+import { certInfo } from '../../src/pki/extensions';
+import { validateFrom } from '../../src/pki/path-search';
 import { validatePath } from '../../src/pki/validate';
 import {
   caExtensions,
@@ -15,6 +19,7 @@ import {
   forgeLeaf,
   forgeRingPool,
   forgeRoot,
+  FORGE_NOW,
   OIDS,
 } from './forge';
 import { rejection } from './helpers';
@@ -126,5 +131,49 @@ describe('the error of a failed search', () => {
       'ERR_CHAIN_TOO_COMPLEX',
       `path building for "${leaf.certificate.subject}" gave up: the candidate certificates exceed the work budget (too many look-alike issuers)`,
     ]);
+  });
+});
+
+describe('a fault inside the checks', () => {
+  it('a non-coded error (a bug in a stage) escapes the search: it is never taken as one failed path among others', async () => {
+    // Two anchors with one name and key: two candidate paths, the second of which passes.
+    const twin = await forgeRoot('Search Root', { keys: root.keys });
+    const leaf = await forgeLeaf('leaf', root);
+    const anchors = [certInfo(root.certificate), certInfo(twin.certificate)];
+    const time = wholeSeconds(FORGE_NOW.getTime());
+    let faults = 1;
+    const ctx: Ctx = {
+      // The first read of the time by the first path's checks fails like a bug would.
+      get time() {
+        if (faults-- > 0) throw new TypeError('a bug in a check stage');
+        return time;
+      },
+      graceMs: 0,
+      purpose: 'any',
+      mode: 'off',
+      leafKeyUsage: 0,
+      allowCaLeaf: false,
+      acceptAnyEku: false,
+      maxDepth: 8,
+      anchors: new IssuerIndex(anchors),
+      anchorSet: new Set(anchors.map(rawId)),
+      intermediates: new IssuerIndex([]),
+      crlsByIssuer: new Map(),
+      signerMemo: new Map(),
+      inProgress: new Set(),
+      depth: 0,
+      budget: newBudget(),
+      validateSigner: () => Promise.reject(new Error('no CRL signer in this test')),
+    };
+    await expect(validateFrom(certInfo(leaf.certificate), 'end-entity', ctx)).rejects.toThrow(
+      new TypeError('a bug in a check stage'),
+    );
+    // Without the fault the same search passes (through the first anchor).
+    const passed = await validateFrom(certInfo(leaf.certificate), 'end-entity', {
+      ...ctx,
+      time,
+      budget: newBudget(),
+    });
+    expect(passed.path.anchor.cert).toBe(root.certificate);
   });
 });
