@@ -129,13 +129,18 @@ export function mailboxProblem(value: string): string | undefined {
   return dnsNameProblem(parts.host, false) ? `the domain of "${value}" is not a DNS name` : undefined;
 }
 
+/** A character RFC 3986 does not allow anywhere in a URI (2.2 reserved, 2.3 unreserved, "%" of an escape). */
+const NOT_URI_CHAR = /[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/u;
+
 /**
  * The host of a URI with an authority (scheme://[userinfo@]host[:port]...), lowercased; undefined when the URI
- * has none (e.g. urn:). Throws RangeError when it is not an absolute URI at all.
+ * has none (e.g. urn:). Throws RangeError when it is not an absolute URI at all, or holds a character RFC 3986
+ * does not allow: parsers disagree on those ("https://bad\\@good/" has host "bad" for WHATWG URL, "good" here).
  */
 export function uriHost(value: string): string | undefined {
   const m = /^([a-z][a-z0-9+.-]*):(.*)$/isu.exec(value);
   if (!m) throw new RangeError(`"${value}" is not an absolute URI`);
+  if (NOT_URI_CHAR.test(value)) throw new RangeError(`"${value}" holds a character RFC 3986 does not allow`);
   const rest = m[2]!;
   if (!rest.startsWith('//')) return undefined;
   let authority = rest.slice(2);

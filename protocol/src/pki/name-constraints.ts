@@ -247,8 +247,8 @@ export class NameConstraintState {
     if (!relevant) return undefined;
     if (undecidable(name)) return `${describeName(name)} cannot be checked against constraints of its form`;
     const wildcard = name.kind === 'dns' && name.value.startsWith('*.');
+    // within() and the wildcard rule match a name only against subtrees of its own form.
     for (const c of this.excluded) {
-      if (!constrains(c)) continue;
       const hit =
         wildcard && c.kind === 'dns' && name.kind === 'dns'
           ? wildcardMeets(name.value.toLowerCase(), c.value.toLowerCase())

@@ -43,7 +43,6 @@ export async function validateFrom(
   ctx: Ctx,
 ): Promise<{ path: CandidatePath; from: number; until: number }> {
   const errors: HelmlinkError[] = [];
-  let reachedAnchor = false;
   const paths = buildPaths(leaf, {
     anchors: ctx.anchors,
     intermediates: ctx.intermediates,
@@ -52,7 +51,6 @@ export async function validateFrom(
     onReject: (e) => errors.push(e),
   });
   for await (const path of paths) {
-    reachedAnchor = true;
     if (!spend(ctx.budget, 'paths')) break;
     try {
       return { path, ...(await checkPath(path, role, ctx)) };
@@ -65,6 +63,7 @@ export async function validateFrom(
   if (ctx.budget.exhausted) throw tooComplex(leaf);
   const telling = errors.find((e) => e.code !== 'ERR_CHAIN_UNTRUSTED');
   if (telling) throw telling;
-  if (!reachedAnchor) throw noPathError(leaf, ctx);
-  throw errors[0] ?? noPathError(leaf, ctx);
+  // Every path that reached an anchor left a telling error (checkPath never says "not the issuer"), so only
+  // candidates that were not the issuer were rejected: no path.
+  throw noPathError(leaf, ctx);
 }

@@ -74,6 +74,40 @@ describe('trust anchor: the certificate itself', () => {
     await expect(validate(await forgeLeaf('leaf', noKu), noKu)).resolves.toBeDefined();
   });
 
+  it('each anchor refusal says what is wrong with the anchor, by name (the operator fixes the configuration from it)', async () => {
+    const messageOf = async (over: Parameters<typeof forgeRoot>[1]) => {
+      const root = await forgeRoot('Bad Anchor', over);
+      const r = await rejection(validate(await forgeLeaf('leaf', root), root));
+      return { code: r.code, message: r.message, details: r.details };
+    };
+    expect(await messageOf({ bc: null })).toMatchObject({
+      code: 'ERR_CHAIN_BASIC_CONSTRAINTS',
+      message: 'the trust anchor "CN=Bad Anchor" has no basicConstraints (RFC 5280 4.2.1.9)',
+    });
+    expect(
+      await messageOf({ bc: { oid: OIDS.bc, critical: true, value: ext.basicConstraints(false) } }),
+    ).toMatchObject({
+      message: 'the trust anchor "CN=Bad Anchor" is not a CA (cA FALSE) (RFC 5280 4.2.1.9)',
+    });
+    expect(await messageOf({ bc: { oid: OIDS.bc, value: ext.basicConstraints(true) } })).toMatchObject({
+      message: 'the trust anchor "CN=Bad Anchor" has non-critical basicConstraints (RFC 5280 4.2.1.9)',
+    });
+    expect(
+      await messageOf({ ku: { oid: OIDS.ku, critical: true, value: ext.keyUsage(KU_BITS.cRLSign) } }),
+    ).toMatchObject({
+      code: 'ERR_CHAIN_KEY_USAGE',
+      message: 'the trust anchor "CN=Bad Anchor" lacks keyCertSign',
+    });
+    const odd = '1.3.6.1.4.1.55738.666.1';
+    expect(
+      await messageOf({ extra: [{ oid: odd, critical: true, value: new Uint8Array([0x05, 0x00]) }] }),
+    ).toEqual({
+      code: 'ERR_CHAIN_CRITICAL_EXTENSION',
+      message: `the trust anchor "CN=Bad Anchor" carries the unknown critical extension ${odd}`,
+      details: expect.objectContaining({ subject: 'CN=Bad Anchor', oids: [odd] }),
+    });
+  });
+
   it('a critical AKI, a critical SKI or a missing SKI on the anchor: ERR_CHAIN_PROFILE (4.2.1.1, 4.2.1.2)', async () => {
     const cases: [Partial<Parameters<typeof forgeRoot>[1]>, string][] = [
       [{ aki: { oid: OIDS.aki, critical: true, value: ext.aki(new Uint8Array(20).fill(1)) } }, '4.2.1.1'],

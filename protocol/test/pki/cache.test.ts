@@ -80,4 +80,56 @@ describe('ChainCache', () => {
     expect(cache.get('c', NOW.getTime(), 0)).toBe(path);
     expect(() => new ChainCache({ maxEntries: 0 })).toThrow(TypeError);
   });
+
+  it('the window is inclusive at both ends; a generation other than the cached one drops the entry (attack: a path revoked since)', async () => {
+    const cache = new ChainCache();
+    const path = await validateAt(NOW, [await pki.issuingCrl([])]);
+    const from = path.validFrom.getTime();
+    const until = path.validUntil.getTime();
+    cache.set(KEY, path, 5);
+    expect(cache.get(KEY, from, 5)).toBe(path);
+    expect(cache.get(KEY, until, 5)).toBe(path);
+    expect(cache.stats).toEqual({ hits: 2, misses: 0, size: 1 });
+    expect(cache.get(KEY, from, 4)).toBeUndefined();
+    expect(cache.stats).toEqual({ hits: 2, misses: 1, size: 0 });
+    cache.set(KEY, path, 6);
+    expect(cache.get(KEY, from, 7)).toBeUndefined();
+    expect(cache.get('another key', from, 6)).toBeUndefined();
+    expect(cache.stats).toEqual({ hits: 2, misses: 3, size: 0 });
+  });
+
+  it('storing a key again replaces it and makes it the most recent; delete and clear empty the cache', async () => {
+    const cache = new ChainCache({ maxEntries: 2 });
+    const path = await validateAt(NOW, [await pki.issuingCrl([])]);
+    const t = NOW.getTime();
+    cache.set('a', path, 0);
+    cache.set('b', path, 0);
+    cache.set('a', path, 1);
+    expect(cache.size).toBe(2);
+    cache.set('c', path, 1);
+    expect([cache.get('a', t, 1), cache.get('b', t, 0), cache.get('c', t, 1)]).toEqual([
+      path,
+      undefined,
+      path,
+    ]);
+    cache.delete('a');
+    expect([cache.size, cache.get('a', t, 1)]).toEqual([1, undefined]);
+    cache.clear();
+    expect(cache.size).toBe(0);
+  });
+
+  it('holds 1024 entries by default; maxEntries must be a positive integer', async () => {
+    const cache = new ChainCache();
+    const path = await validateAt(NOW, [await pki.issuingCrl([])]);
+    for (let i = 0; i <= 1024; i++) cache.set(`k${i}`, path, 0);
+    expect(cache.size).toBe(1024);
+    expect(cache.get('k0', NOW.getTime(), 0)).toBeUndefined();
+    expect(cache.get('k1', NOW.getTime(), 0)).toBe(path);
+    expect(new ChainCache({ maxEntries: 1 }).size).toBe(0);
+    for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new ChainCache({ maxEntries }), String(maxEntries)).toThrow(
+        new TypeError('ChainCache: maxEntries must be a positive integer'),
+      );
+    }
+  });
 });

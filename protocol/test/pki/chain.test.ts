@@ -9,7 +9,9 @@ import { WORK_LIMITS } from '../../src/pki/context';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
 import {
   caExtensions,
+  DAY,
   ext,
+  FORGE_NOW,
   type Forged,
   forge,
   forgeCa,
@@ -117,5 +119,76 @@ describe('bounded path building', () => {
     const { parseCertificates } = await import('../../src/pki/pem');
     const r = await rejection(validatePath(parseCertificates(tampered)[0]!, opts([ica])));
     expect(r.code).toBe('ERR_CHAIN_SIGNATURE');
+  });
+
+  it('the same intermediate listed 200 times is one candidate (attack: padding the chain to exhaust the budget)', async () => {
+    const notCa = await forgeCa('Padded CA', root, {
+      bc: { oid: OIDS.bc, critical: true, value: ext.basicConstraints(false) },
+      ku: null,
+    });
+    const leaf = await forgeLeaf('leaf', notCa);
+    const r = await rejection(validatePath(leaf.certificate, opts(new Array<Forged>(200).fill(notCa))));
+    expect(r.code).toBe('ERR_CHAIN_BASIC_CONSTRAINTS');
+  });
+
+  it('candidates whose key identifier matches the AKI are tried first: the issuer behind 130 look-alikes is found', async () => {
+    const decoys = await Promise.all(Array.from({ length: 130 }, () => forgeCa('Crowded CA', root)));
+    const real = await forgeCa('Crowded CA', root);
+    const leaf = await forgeLeaf('leaf', real);
+    const path = await validatePath(leaf.certificate, opts([...decoys, real]));
+    expect(path.chain[1]).toBe(real.certificate);
+  });
+
+  it('a second anchor with the same name and key is tried when the first fails its checks', async () => {
+    const keys = await newKeys();
+    const expired = await forgeRoot('Twin Root', {
+      keys,
+      notBefore: new Date(FORGE_NOW.getTime() - 10 * DAY),
+      notAfter: new Date(FORGE_NOW.getTime() - DAY),
+    });
+    const valid = await forgeRoot('Twin Root', { keys });
+    const leaf = await forgeLeaf('leaf', valid);
+    const path = await validatePath(leaf.certificate, forgedPathOptions([expired, valid]));
+    expect(path.anchor).toBe(valid.certificate);
+  });
+
+  it('1,100 look-alike anchors sharing one wrong key: the candidate budget ends the search (no signature is spent twice)', async () => {
+    const keys = await newKeys();
+    const anchors = await Promise.all(Array.from({ length: 1100 }, () => forgeRoot('Budget Root', { keys })));
+    const leaf = await forgeLeaf('leaf', root);
+    const r = await rejection(validatePath(leaf.certificate, forgedPathOptions(anchors)));
+    expect(r.code).toBe('ERR_CHAIN_TOO_COMPLEX');
+  });
+
+  it('once the budget is spent no further anchor is tried, even one whose signature was already verified', async () => {
+    const keys = await newKeys();
+    const otherSki = { oid: OIDS.ski, value: ext.ski(new Uint8Array(20).fill(9)) };
+    const expired = await forgeRoot('Spent Root', {
+      keys,
+      ski: otherSki,
+      notBefore: new Date(FORGE_NOW.getTime() - 10 * DAY),
+      notAfter: new Date(FORGE_NOW.getTime() - DAY),
+    });
+    const decoys = await Promise.all(
+      Array.from({ length: 130 }, () => forgeRoot('Spent Root', { ski: otherSki })),
+    );
+    const valid = await forgeRoot('Spent Root', { keys, ski: otherSki });
+    const leaf = await forgeLeaf('leaf', valid);
+    const r = await rejection(validatePath(leaf.certificate, forgedPathOptions([expired, ...decoys, valid])));
+    expect(r.code).toBe('ERR_CHAIN_TOO_COMPLEX');
+  });
+
+  it("a name and key never repeat in a path, the leaf's included (RFC 4158 loop detection)", async () => {
+    // A self-signed end entity whose name and key are also certified as a CA under the anchor: the path
+    // leaf → that CA → anchor would hold the same name and key twice.
+    const keys = await newKeys();
+    const selfSigned = await forge({ subject: [['CN', 'Loop']], keys });
+    const sameNameAndKey = await forgeCa('Loop', root, { keys });
+    const r = await rejection(validatePath(selfSigned.certificate, opts([sameNameAndKey])));
+    expect(r.code).toBe('ERR_CHAIN_UNTRUSTED');
+    // Under another name the same key forms a path.
+    const other = await forgeCa('Not Loop', root, { keys });
+    const leaf = await forgeLeaf('leaf', other);
+    await expect(validatePath(leaf.certificate, opts([other]))).resolves.toBeDefined();
   });
 });

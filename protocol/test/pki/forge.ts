@@ -243,6 +243,10 @@ export interface ForgeParams {
   extensionsInV1?: boolean;
   /** The signature AlgorithmIdentifier written inside the TBS (default: the one it is signed with). */
   tbsAlgorithm?: Uint8Array;
+  /** The contents of the Version INTEGER of a v3 certificate (default 2), e.g. 3 for a "v4" one. */
+  versionInteger?: Uint8Array;
+  /** Times written after notBefore and notAfter inside the Validity (a malformed validity). */
+  extraValidityTimes?: readonly Date[];
 }
 
 /** ecdsa-with-SHA384: a signature AlgorithmIdentifier that differs from the one the forge signs with. */
@@ -325,13 +329,14 @@ export async function forge(p: ForgeParams): Promise<Forged> {
   const version = p.version ?? 3;
   const signer = p.issuer ? p.issuer.keys.privateKey : keys.privateKey;
   const tbs = seq(
-    ...(version === 3 ? [tlv(0xa0, int(2))] : []),
+    ...(version === 3 ? [tlv(0xa0, p.versionInteger ? tlv(0x02, p.versionInteger) : int(2))] : []),
     tlv(0x02, p.serial ?? randomSerial()),
     p.tbsAlgorithm ?? ECDSA_SHA256,
     issuerName,
     seq(
       encodeTime(p.notBefore ?? new Date(FORGE_NOW.getTime() - DAY)),
       encodeTime(p.notAfter ?? new Date(FORGE_NOW.getTime() + 100 * DAY)),
+      ...(p.extraValidityTimes ?? []).map(encodeTime),
     ),
     subject,
     spki,
@@ -396,6 +401,10 @@ export interface CrlForgeParams {
   signingKey?: CryptoKey;
   /** The signature AlgorithmIdentifier written inside the TBS (default: the one it is signed with). */
   tbsAlgorithm?: Uint8Array;
+  /** The contents of the Version INTEGER of a v3 certificate (default 2), e.g. 3 for a "v4" one. */
+  versionInteger?: Uint8Array;
+  /** Times written after notBefore and notAfter inside the Validity (a malformed validity). */
+  extraValidityTimes?: readonly Date[];
 }
 
 /** Builds and signs a CRL (DER). */

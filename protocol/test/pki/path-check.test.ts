@@ -75,6 +75,17 @@ describe('CA rules below the anchor (6.1.4 (k)-(n))', () => {
     expect(v.message).toBe(`the CA ${name(crlOnly)} lacks keyCertSign`);
   });
 
+  it('a CA without keyUsage may issue (keyCertSign is checked only when the extension is present: RFC 5280 4.2.1.3, 6.1.4 (n))', async () => {
+    const noKu = await forgeCa('No KeyUsage CA', root, { ku: null });
+    const leaf = await forgeLeaf('under a CA without keyUsage', noKu);
+    const path = await validatePath(leaf.certificate, forgedPathOptions([root], [noKu]));
+    expect(path.chain.map((c) => c.subject)).toEqual([
+      leaf.certificate.subject,
+      noKu.certificate.subject,
+      root.certificate.subject,
+    ]);
+  });
+
   it('a CA restricted to serverAuth cannot vouch for a clientAuth leaf; one with anyExtendedKeyUsage can', async () => {
     const serverCa = await forgeCa('Server CA', root, {
       eku: { oid: OIDS.eku, critical: false, value: ext.eku([OIDS.serverAuth]) },

@@ -244,4 +244,118 @@ describe('profile rules on path certificates', () => {
     expect((await icaVerdict({ extra: [odd] })).code).toBe('ERR_CHAIN_CRITICAL_EXTENSION');
     expect((await leafVerdict({ extra: [odd] })).code).toBe('ERR_CHAIN_CRITICAL_EXTENSION');
   });
+
+  it('each refusal names the certificate, the fault and the section it breaks', async () => {
+    const leafMessage = async (over: Partial<ForgeParams>, validation: Partial<ValidatePathOptions> = {}) =>
+      (await leafVerdict(over, validation)).message;
+    const caMessage = async (over: Partial<ForgeParams>) => {
+      const bad = await forgeCa('Bad ICA', root, over);
+      const leaf = await forgeLeaf('leaf', bad);
+      return (await rejection(validatePath(leaf.certificate, forgedPathOptions([root], [bad])))).message;
+    };
+    const ku = (bits: number) => ({ oid: OIDS.ku, critical: true, value: ext.keyUsage(bits) });
+    const cases: [Promise<string>, string][] = [
+      [
+        leafMessage({ serial: new Uint8Array(21).fill(0x11) }),
+        '"CN=leaf": a serial number of 21 octets (at most 20) (RFC 5280 4.1.2.2)',
+      ],
+      [
+        leafMessage({ subject: [], san: null }),
+        '"": an empty subject name without a subjectAltName (RFC 5280 4.1.2.6)',
+      ],
+      [
+        leafMessage({ subject: [], san: san({ dns: 'example.com' }) }),
+        '"": an empty subject name with a non-critical subjectAltName (RFC 5280 4.2.1.6)',
+      ],
+      [
+        caMessage({ subject: [], san: { ...san({ dns: 'ca.example.com' }), critical: true } }),
+        '"": a CA certificate with an empty subject name (RFC 5280 4.1.2.6)',
+      ],
+      [
+        leafMessage({ san: san({ dns: 'a..example.com' }) }),
+        '"CN=leaf": subjectAltName dns a..example.com: "a..example.com" is not a DNS name in the preferred name syntax (RFC 5280 4.2.1.6)',
+      ],
+      [
+        leafMessage({ aki: { oid: OIDS.aki, critical: true, value: ext.aki(ica.ski) } }),
+        '"CN=leaf": a critical authority key identifier (RFC 5280 4.2.1.1)',
+      ],
+      [
+        leafMessage({ aki: null }),
+        '"CN=leaf": no authority key identifier (keyIdentifier) on a certificate issued by another (RFC 5280 4.2.1.1)',
+      ],
+      [
+        leafMessage({ ski: { oid: OIDS.ski, critical: true, value: ext.ski(new Uint8Array(20).fill(7)) } }),
+        '"CN=leaf": a critical subject key identifier (RFC 5280 4.2.1.2)',
+      ],
+      [
+        caMessage({ ski: null }),
+        '"CN=Bad ICA": a CA certificate without a subject key identifier (RFC 5280 4.2.1.2)',
+      ],
+      [
+        leafMessage({
+          extra: [{ oid: OIDS.aia, critical: true, value: ext.aia('http://example.com/ca.crt') }],
+        }),
+        '"CN=leaf": a critical authority information access (RFC 5280 4.2.2.1)',
+      ],
+      [
+        leafMessage({
+          extra: [{ oid: '1.3.6.1.5.5.7.1.11', critical: true, value: ext.aia('http://example.com/repo') }],
+        }),
+        '"CN=leaf": a critical subject information access (RFC 5280 4.2.2.2)',
+      ],
+      [leafMessage({ ku: ku(0) }), '"CN=leaf": a keyUsage with no bit set (RFC 5280 4.2.1.3)'],
+      [
+        leafMessage({ ku: ku(KU_BITS.digitalSignature | KU_BITS.keyCertSign) }),
+        '"CN=leaf": keyCertSign without basicConstraints cA TRUE (RFC 5280 4.2.1.9)',
+      ],
+      [
+        leafMessage({ bc: { oid: OIDS.bc, critical: true, value: ext.basicConstraints(false, 0) } }),
+        '"CN=leaf": a pathLenConstraint on a certificate that is not a CA allowed to sign certificates (RFC 5280 4.2.1.9)',
+      ],
+      [
+        caMessage({ extra: [{ oid: OIDS.pc, value: ext.policyConstraints(3) }] }),
+        '"CN=Bad ICA": non-critical policy constraints (RFC 5280 4.2.1.11)',
+      ],
+      [
+        caMessage({ extra: [{ oid: '2.5.29.54', value: new Uint8Array([0x02, 0x01, 0x00]) }] }),
+        '"CN=Bad ICA": a non-critical inhibitAnyPolicy (RFC 5280 4.2.1.14)',
+      ],
+      [
+        leafMessage({
+          extra: [{ oid: OIDS.nc, critical: true, value: ext.nameConstraints([{ dns: 'example.com' }]) }],
+        }),
+        '"CN=leaf": name constraints in a certificate that is not a CA (RFC 5280 4.2.1.10)',
+      ],
+      [
+        caMessage({ extra: [{ oid: OIDS.nc, value: ext.nameConstraints([{ dns: 'example.com' }]) }] }),
+        '"CN=Bad ICA": non-critical name constraints (RFC 5280 4.2.1.10)',
+      ],
+      [
+        caMessage({
+          extra: [{ oid: OIDS.nc, critical: true, value: ext.nameConstraints([{ dns: '.example.com' }]) }],
+        }),
+        '"CN=Bad ICA": invalid name constraints: ".example.com" is not a DNS name in the preferred name syntax (RFC 5280 4.2.1.10)',
+      ],
+    ];
+    for (const [message, want] of cases) expect(await message).toBe(want);
+  });
+
+  it('boundaries: 20 serial octets without a sign octet, a CA without keyUsage but with a pathLenConstraint, well-formed name constraints on a CA', async () => {
+    expect((await leafVerdict({ serial: new Uint8Array(20).fill(0x11) })).code).toBe('resolved');
+    // 4.2.1.9 allows pathLenConstraint on a CA "asserting keyCertSign": without keyUsage every use is allowed.
+    const noKu = await forgeCa('No KU ICA', root, {
+      bc: { oid: OIDS.bc, critical: true, value: ext.basicConstraints(true, 0) },
+      ku: null,
+    });
+    const leaf = await forgeLeaf('leaf', noKu);
+    await expect(validatePath(leaf.certificate, forgedPathOptions([root], [noKu]))).resolves.toBeDefined();
+    // A well-formed name constraints extension on a CA is not a profile fault.
+    const constrained = await forgeCa('NC ICA', root, {
+      extra: [{ oid: OIDS.nc, critical: true, value: ext.nameConstraints([{ dns: 'example.com' }]) }],
+    });
+    const inside = await forgeLeaf('leaf', constrained);
+    await expect(
+      validatePath(inside.certificate, forgedPathOptions([root], [constrained])),
+    ).resolves.toBeDefined();
+  });
 });

@@ -12,7 +12,9 @@ import {
 } from '../../src/pki/build';
 import { validatePath, type ValidatePathOptions } from '../../src/pki/validate';
 import { createTestPki, generateTestKeyPair, type TestEntity, type TestPki } from '../../src/testing/pki';
+import { toHex } from '../../src/pki/der';
 import { codeOf, customCert, customCrl, DAY, tamper } from './helpers';
+import { ext, FORGE_NOW, forgeCa, forgedPathOptions, forgeLeaf, forgeRoot } from './forge';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 let pki: TestPki;
@@ -127,6 +129,112 @@ describe('validatePath: valid paths', () => {
     await expect(
       validatePath(pilot.certificate, { ...opts(), revocation: { mode: 'leaf', staleGraceSeconds: -1 } }),
     ).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('validatePath: options and inputs', () => {
+  it('each invalid option is a TypeError that names it (a caller bug, never a verdict on the certificate)', async () => {
+    const cases: [unknown, string][] = [
+      [undefined, 'validatePath: options are required'],
+      ['leaf mode', 'validatePath: options are required'],
+      [{ ...opts(), time: NOW.getTime() }, 'validatePath: options.time must be a valid Date'],
+      [{ ...opts(), time: new Date(Number.NaN) }, 'validatePath: options.time must be a valid Date'],
+      [
+        { ...opts(), trustAnchors: pki.root.certificate },
+        'validatePath: options.trustAnchors must be an array',
+      ],
+      [{ ...opts(), purpose: 'codeSigning' }, 'validatePath: unknown purpose codeSigning'],
+      [
+        { ...opts(), revocation: undefined },
+        'validatePath: options.revocation.mode must be off, leaf or chain',
+      ],
+      [
+        { ...opts(), revocation: { mode: 'all' } },
+        'validatePath: options.revocation.mode must be off, leaf or chain',
+      ],
+      ...[-1, Number.NaN, Number.POSITIVE_INFINITY].map((staleGraceSeconds): [unknown, string] => [
+        { ...opts(), revocation: { mode: 'leaf', staleGraceSeconds } },
+        'validatePath: staleGraceSeconds must be a non-negative number',
+      ]),
+      [{ ...opts(), leafKeyUsage: ['signing'] }, 'validatePath: unknown key usage signing'],
+    ];
+    for (const [options, message] of cases) {
+      await expect(validatePath(pilot.certificate, options as ValidatePathOptions), message).rejects.toThrow(
+        new TypeError(message),
+      );
+    }
+    for (const purpose of ['clientAuth', 'any'] as const) {
+      await expect(validatePath(pilot.certificate, opts({ purpose }))).resolves.toBeDefined();
+    }
+    for (const mode of ['off', 'chain'] as const) {
+      await expect(
+        validatePath(pilot.certificate, opts({ revocation: { mode }, crls: [crl, await pki.rootCrl()] })),
+      ).resolves.toBeDefined();
+    }
+    await expect(
+      validatePath(pilot.certificate, opts({ revocation: { mode: 'leaf', staleGraceSeconds: 0 } })),
+    ).resolves.toBeDefined();
+  });
+
+  it('the time is compared in whole seconds: a certificate is valid through the last second of its notAfter', async () => {
+    const root = await forgeRoot('Whole Second Root');
+    const notAfter = new Date(FORGE_NOW.getTime() + DAY);
+    const leaf = await forgeLeaf('leaf', root, { notAfter });
+    const at = (ms: number) =>
+      validatePath(leaf.certificate, forgedPathOptions([root], [], { time: new Date(ms) }));
+    await expect(at(notAfter.getTime() + 999)).resolves.toBeDefined();
+    expect(await codeOf(at(notAfter.getTime() + 1000))).toBe('ERR_CHAIN_EXPIRED');
+  });
+
+  it('the key usages the leaf needs come from leafKeyUsage (several are all required)', async () => {
+    const root = await forgeRoot('KU Root');
+    const signer = await forgeLeaf('leaf', root, {
+      ku: { oid: '2.5.29.15', critical: true, value: ext.keyUsage(1 | 16) },
+    });
+    const needs = (leafKeyUsage: ValidatePathOptions['leafKeyUsage']) =>
+      validatePath(signer.certificate, forgedPathOptions([root], [], { leafKeyUsage }));
+    await expect(needs(['digitalSignature', 'keyAgreement'])).resolves.toBeDefined();
+    expect(await codeOf(needs(['digitalSignature', 'keyEncipherment']))).toBe('ERR_CHAIN_KEY_USAGE');
+    expect(await codeOf(needs(['nonRepudiation']))).toBe('ERR_CHAIN_KEY_USAGE');
+    const noSignature = await forgeLeaf('leaf', root, {
+      ku: { oid: '2.5.29.15', critical: true, value: ext.keyUsage(16) },
+    });
+    // The default is digitalSignature.
+    const byDefault = { ...forgedPathOptions([root]), leafKeyUsage: undefined };
+    expect(await codeOf(validatePath(noSignature.certificate, byDefault))).toBe('ERR_CHAIN_KEY_USAGE');
+    await expect(validatePath(signer.certificate, byDefault)).resolves.toBeDefined();
+  });
+
+  it('an unparsable intermediate or anchor is skipped (it can never be part of a valid path)', async () => {
+    const root = await forgeRoot('Parse Root');
+    const ica = await forgeCa('Parse ICA', root);
+    const broken = await forgeCa('Broken ICA', root, {
+      extra: [{ oid: '2.5.29.19', value: ext.basicConstraints(true) }],
+    });
+    const brokenRoot = await forgeRoot('Broken Root', {
+      extra: [{ oid: '2.5.29.19', value: ext.basicConstraints(true) }],
+    });
+    const leaf = await forgeLeaf('leaf', ica);
+    const path = await validatePath(leaf.certificate, forgedPathOptions([brokenRoot, root], [broken, ica]));
+    expect(path.chain.map((c) => c.subject)).toEqual(['CN=leaf', 'CN=Parse ICA', 'CN=Parse Root']);
+    expect(path.leaf).toBe(leaf.certificate);
+    expect(path.leafFingerprint).toBe(
+      toHex(await globalThis.crypto.subtle.digest('SHA-256', leaf.der as Uint8Array<ArrayBuffer>)),
+    );
+    expect(path.validFrom.getTime()).toBe(FORGE_NOW.getTime() - DAY);
+    expect(path.validUntil.getTime()).toBe(FORGE_NOW.getTime() + 100 * DAY);
+  });
+
+  it('something that is no certificate object among the inputs is a caller bug (TypeError), not a skipped certificate', async () => {
+    await expect(
+      validatePath(pilot.certificate, opts({ intermediates: [null as never] })),
+    ).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('a leaf with a valid CN but no role URI has no identity', async () => {
+    const plain = await customCert(leafParams('pilot-2', pki.issuing));
+    const path = await validatePath(plain.certificate, opts({ revocation: { mode: 'off' } }));
+    expect(path.identity).toBeUndefined();
   });
 });
 
