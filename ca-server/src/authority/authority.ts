@@ -64,7 +64,10 @@ export async function loadAuthority(opts: AuthorityOptions): Promise<Authority> 
     opts,
     config,
     paths,
-    new SqliteStore(paths.db, { alertRetention: opts.alertRetention }),
+    new SqliteStore(paths.db, {
+      alertRetention: opts.alertRetention,
+      ...(opts.fdatasync ? { fdatasync: opts.fdatasync } : {}),
+    }),
     root,
     { certificate: issuingCert, privateKey: issuingKey },
     rootKey,

@@ -3,6 +3,7 @@ import type { Clock } from '@helmlink/protocol';
 import type { TokenRequest } from '@helmlink/ca-client/wire';
 import type { WebhookOptions } from './alerts';
 import type { RateLimitOptions } from './rate-limit';
+import type { FdatasyncFn } from '../store/wal-sync';
 
 /** A token request is the wire's: the admin route passes its validated body through unchanged. */
 export type { TokenRequest };
@@ -29,6 +30,8 @@ export interface AuthorityOptions {
   auditCheckpointSeconds?: number;
   /** How many alerts the store keeps (the oldest are dropped). Default 10,000. */
   alertRetention?: number;
+  /** The call that syncs the database's write-ahead log (node:fs `fdatasync`; a test injects a failing one). */
+  fdatasync?: FdatasyncFn;
   /** Default and maximum lifetime of enrollment tokens. Default 24 h, max 30 days. */
   tokenTtlSeconds?: number;
 }

@@ -3,7 +3,7 @@
  * survives a crash). The audit table refuses UPDATE and DELETE by trigger; its rows are hash-chained.
  */
 import Database from 'better-sqlite3';
-import type { Role } from '@helmlink/protocol';
+import type { HelmlinkError, Role } from '@helmlink/protocol';
 import { REVOCATION_REASONS } from '@helmlink/protocol';
 import type {
   AlertRecord,
@@ -17,7 +17,7 @@ import type {
   TokenRecord,
 } from './types';
 import { migrate, SCHEMA } from './schema';
-import { WalSync } from './wal-sync';
+import { WalSync, type FdatasyncFn } from './wal-sync';
 import { AUDIT_GENESIS, auditHash, canonicalJson } from './audit-chain';
 
 export { AUDIT_GENESIS, auditHash, canonicalJson, verifyAuditChain } from './audit-chain';
@@ -111,9 +111,15 @@ export class SqliteStore implements CaStore {
   // wrapper functions per db.transaction() call, which every enrollment paid several times.
   private readonly immediate: (fn: () => unknown) => unknown;
 
-  /** `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. */
-  constructor(file: string, options: { alertRetention?: number | undefined } = {}) {
+  private readonly fdatasync: FdatasyncFn | undefined;
+
+  /**
+   * `alertRetention`: how many alerts are kept (the oldest are dropped). Default 10,000. `fdatasync`: the call that
+   * syncs the write-ahead log (node:fs; a test injects a failing one).
+   */
+  constructor(file: string, options: { alertRetention?: number | undefined; fdatasync?: FdatasyncFn } = {}) {
     this.alertRetention = options.alertRetention ?? 10_000;
+    this.fdatasync = options.fdatasync;
     this.db = new Database(file);
     this.immediate = this.db.transaction((fn: () => unknown) => fn()).immediate;
     this.wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
@@ -189,7 +195,13 @@ export class SqliteStore implements CaStore {
   }
 
   transaction<T>(fn: () => T): T {
+    const failure = this.walSync?.failure;
+    if (failure) throw failure;
     return this.immediate(fn) as T;
+  }
+
+  durabilityFailure(): HelmlinkError | undefined {
+    return this.walSync?.failure;
   }
 
   transactionDurableLater<T>(fn: () => T): { value: T; durable: Promise<void> } {
@@ -204,8 +216,15 @@ export class SqliteStore implements CaStore {
     } finally {
       this.db.pragma('synchronous = FULL');
     }
-    this.walSync ??= new WalSync(`${this.db.name}-wal`);
-    return { value, durable: this.walSync.sync() };
+    this.walSync ??= new WalSync(`${this.db.name}-wal`, this.fdatasync);
+    const durable = this.walSync.sync().catch((err: unknown) => {
+      // Frames may be lost (see WalSync): no later write may build on them. query_only refuses every write on this
+      // connection, the single statements outside transaction() included; reads go on. A restart recovers the
+      // longest intact prefix of the log.
+      if (this.walSync?.failure && this.db.open) this.db.pragma('query_only = ON');
+      throw err;
+    });
+    return { value, durable };
   }
 
   insertCertificate(c: CertRecord): Superseded[] {

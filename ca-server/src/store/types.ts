@@ -1,5 +1,5 @@
 /** The CA store contract: certificates, enrollment tokens, the CRL number, a hash-chained audit log and alerts. */
-import type { Role } from '@helmlink/protocol';
+import type { HelmlinkError, Role } from '@helmlink/protocol';
 import type { CertStatus } from '@helmlink/ca-client/wire';
 
 /** The status of a certificate is the one the admin API shows. */
@@ -102,6 +102,11 @@ export interface CaStore {
    * Without WAL (it cannot be enabled on every file system) it is a plain durable transaction.
    */
   transactionDurableLater<T>(fn: () => T): { value: T; durable: Promise<void> };
+  /**
+   * The failure that stopped the store making writes durable (ERR_CA_STORE), if any: from then on every write is
+   * refused until the CA is restarted, and GET /health fails.
+   */
+  durabilityFailure(): HelmlinkError | undefined;
   /**
    * Inserts a certificate. Every other current (valid or held) certificate of the same entity is superseded in the
    * same transaction (status revoked, reason superseded, audited): one valid certificate per entity.

@@ -188,6 +188,7 @@ const CODE_WORDS = {
   ],
   ERR_RATE_LIMITED: ['Too many requests', 'Wait a moment and try again.'],
   ERR_AUDIT_TAMPERED: 'fault',
+  ERR_CA_STORE: 'fault',
   ERR_SERVICE_IDENTITY: 'fault',
   ERR_NOT_FOUND: 'fault',
   ERR_BODY_TOO_LARGE: 'fault',

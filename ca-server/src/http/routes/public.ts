@@ -45,6 +45,9 @@ export function registerPublicRoutes(app: FastifyInstance, { authority, brokerHe
     CA_ROUTES.health,
     { schema: { response: { 200: HEALTH_SCHEMA } } },
     async (): Promise<HealthResponse> => {
+      // A CA that can no longer make writes durable is not healthy, although it still serves its CRL and chain.
+      const failure = authority.store.durabilityFailure();
+      if (failure) throw failure;
       const crl = await authority.currentCrl();
       return {
         status: 'ok',

@@ -26,6 +26,7 @@ export const CA_SERVER_ERRORS = {
   ERR_SERVICE_IDENTITY: 'The CA could not keep a valid service certificate and stopped',
   ERR_RATE_LIMITED: 'Too many requests: retry later',
   ERR_AUDIT_TAMPERED: 'The audit log hash chain is broken',
+  ERR_CA_STORE: "The CA's database could not be made durable: writes are refused until the CA is restarted",
   ERR_NOT_FOUND: 'No such resource',
   ERR_BODY_TOO_LARGE: 'The request body is too large',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
